@@ -1,0 +1,33 @@
+"""Fixed names of the protocol (not economic parameters: those are in types/params.py)."""
+
+from gostaking.chain.crypto import module_address
+
+MODULE_REWARDS = "rewards"
+"""Holds minted user rewards until holders settle them."""
+MODULE_CANDIDATE_REWARDS = "candidate_rewards"
+"""Holds the candidate nodes' 5% until each node settles."""
+MODULE_COMMUNITY_POOL = "community_pool"
+"""Receives undistributable rewards (no hash power, no signers, rounding dust)."""
+MODULE_FEE_COLLECTOR = "fee_collector"
+"""Holds the fees of the current block until end block pays them to the mining nodes."""
+MODULE_BONDED = "bonded"
+"""Holds voted and staked GOS."""
+MODULE_UNBONDING = "unbonding"
+"""Holds GOS on its way back from votes and stakes."""
+MODULE_LOCKED = "locked"
+"""Holds locked external assets."""
+
+MODULE_NAMES = (
+    MODULE_REWARDS,
+    MODULE_CANDIDATE_REWARDS,
+    MODULE_COMMUNITY_POOL,
+    MODULE_FEE_COLLECTOR,
+    MODULE_BONDED,
+    MODULE_UNBONDING,
+    MODULE_LOCKED,
+)
+MODULE_ADDRESSES: dict[str, str] = {name: module_address(name) for name in MODULE_NAMES}
+MODULE_BY_ADDRESS: dict[str, str] = {address: name for name, address in MODULE_ADDRESSES.items()}
+
+MAX_MONIKER_BYTES = 64
+MAX_DENOM_LENGTH = 16

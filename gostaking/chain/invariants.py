@@ -1,0 +1,91 @@
+"""Whole-state invariants. O(state): run by tests after every block and by the node on demand, never per tx."""
+
+from gostaking.chain.constants import (
+    MODULE_ADDRESSES,
+    MODULE_BONDED,
+    MODULE_CANDIDATE_REWARDS,
+    MODULE_LOCKED,
+    MODULE_REWARDS,
+    MODULE_UNBONDING,
+)
+from gostaking.chain.modules.emission.queries import compute_emitted_until
+from gostaking.chain.modules.mining.queries import compute_pending_shares
+from gostaking.chain.numeric import ACC_ONE, GOS_DENOM
+from gostaking.chain.state import State
+from gostaking.chain.types.mining import LOCK_POOL_PREFIX
+
+
+class InvariantError(Exception):
+    """The state broke a rule that no sequence of valid operations may break."""
+
+
+def _check(condition: bool, message: str) -> None:
+    if not condition:
+        raise InvariantError(message)
+
+
+def check_invariants(state: State) -> None:
+    """Raise InvariantError describing the first broken invariant."""
+    supply = state.gos_supply.get()
+    balances = state.balances
+    gos_shares = sum(units for (_, denom), units in balances.items_sorted() if denom == GOS_DENOM)
+    _check(gos_shares == supply.total_shares, f"GOS shares held {gos_shares} != supply {supply.total_shares}")
+    _check(
+        supply.minted_ugos == compute_emitted_until(state.params.get().emission, state.height.get()),
+        "minted GOS differs from the emission schedule",
+    )
+    _check(all(units > 0 for units in balances.values()), "a stored balance is not positive")
+
+    for denom, total in state.asset_supply.items_sorted():
+        held = sum(units for (_, d), units in balances.items_sorted() if d == denom)
+        _check(held == total, f"{denom}: balances {held} != supply {total}")
+
+    bonded = balances.get_or((MODULE_ADDRESSES[MODULE_BONDED], GOS_DENOM), 0)
+    delegated = sum(state.delegations.values())
+    _check(bonded == delegated, f"bonded module {bonded} != delegations {delegated}")
+    unbonding = balances.get_or((MODULE_ADDRESSES[MODULE_UNBONDING], GOS_DENOM), 0)
+    queued = sum(entry.shares for entry in state.unbondings.values())
+    _check(unbonding == queued, f"unbonding module {unbonding} != queue {queued}")
+
+    node_votes = sum(node.vote_shares for node in state.nodes.values())
+    node_stakes = sum(node.stake_shares for node in state.nodes.values())
+    votes = sum(s for (_, _, kind), s in state.delegations.items_sorted() if kind == "vote")
+    _check(node_votes == votes and node_stakes == delegated - votes, "node tallies differ from delegations")
+
+    for pool_id, pool in state.pools.items_sorted():
+        units = sum(p.units for (_, pid), p in state.positions.items_sorted() if pid == pool_id)
+        _check(units == pool.units, f"pool {pool_id}: positions {units} != pool {pool.units}")
+        if pool_id.startswith(LOCK_POOL_PREFIX):
+            denom = pool_id[len(LOCK_POOL_PREFIX):]
+            locked = balances.get_or((MODULE_ADDRESSES[MODULE_LOCKED], denom), 0)
+            _check(locked == pool.units, f"{denom}: locked module {locked} != pool {pool.units}")
+    _check(pool_units_match_bonds(state), "vote/stake pools differ from delegations")
+
+    pending = 0
+    for (_, pool_id), position in state.positions.items_sorted():
+        pool = state.pools.get(pool_id)
+        _check(pool is not None, f"a position refers to missing pool {pool_id}")
+        if pool is not None:
+            pending += compute_pending_shares(pool, position)
+    rewards_held = balances.get_or((MODULE_ADDRESSES[MODULE_REWARDS], GOS_DENOM), 0)
+    _check(rewards_held >= pending, f"rewards module {rewards_held} < pending user rewards {pending}")
+    cpool = state.candidate_pool.get()
+    candidate_pending = sum(
+        n.candidate_units * (cpool.acc_reward_per_unit - n.candidate_acc_settled) // ACC_ONE
+        for n in state.nodes.values()
+    )
+    candidate_held = balances.get_or((MODULE_ADDRESSES[MODULE_CANDIDATE_REWARDS], GOS_DENOM), 0)
+    _check(candidate_held >= candidate_pending, "candidate rewards module holds less than it owes")
+    _check(
+        cpool.total_units == sum(n.candidate_units for n in state.nodes.values()),
+        "candidate pool units differ from node weights",
+    )
+
+
+def pool_units_match_bonds(state: State) -> bool:
+    """Vote/stake pool units equal the delegated shares of each kind."""
+    votes = sum(s for (_, _, kind), s in state.delegations.items_sorted() if kind == "vote")
+    stakes = sum(s for (_, _, kind), s in state.delegations.items_sorted() if kind == "stake")
+    vote_pool = state.pools.get("vote")
+    stake_pool = state.pools.get("stake")
+    return (vote_pool is None or vote_pool.units == votes) and (stake_pool is None or stake_pool.units == stakes)

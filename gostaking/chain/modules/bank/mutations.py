@@ -1,0 +1,96 @@
+"""Bank writes. Every change of a balance in the chain goes through these functions."""
+
+from msgspec.structs import replace
+
+from gostaking.chain.errors import InsufficientFundsError, InvalidAmountError, require
+from gostaking.chain.modules.bank.queries import (
+    compute_shares_to_ugos,
+    compute_ugos_to_shares_ceil,
+    compute_ugos_to_shares_floor,
+    get_account,
+)
+from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.state import State
+
+
+def add_units(state: State, address: str, denom: str, units: int) -> None:
+    """Credit raw units (GOS shares for ugos) to a balance."""
+    if units == 0:
+        return
+    key = (address, denom)
+    state.balances.put(key, state.balances.get_or(key, 0) + units)
+
+
+def sub_units(state: State, address: str, denom: str, units: int) -> None:
+    """Debit raw units (GOS shares for ugos), failing with InsufficientFundsError when short."""
+    if units == 0:
+        return
+    key = (address, denom)
+    held = state.balances.get_or(key, 0)
+    require(held >= units, InsufficientFundsError, f"{address} holds too little {denom}")
+    if held == units:
+        state.balances.delete(key)
+    else:
+        state.balances.put(key, held - units)
+
+
+def move_units(state: State, sender: str, recipient: str, denom: str, units: int) -> None:
+    """Move raw units between two balances."""
+    sub_units(state, sender, denom, units)
+    add_units(state, recipient, denom, units)
+
+
+def move_gos(state: State, sender: str, recipient: str, ugos: int) -> int:
+    """Move at least `ugos` of GOS; returns the shares moved (rounded up so the recipient gets `ugos`)."""
+    require(ugos > 0, InvalidAmountError, "amount must be positive")
+    shares = compute_ugos_to_shares_ceil(ugos, state.gos_supply.get().index)
+    held = state.balances.get_or((sender, GOS_DENOM), 0)
+    if held < shares:
+        have = compute_shares_to_ugos(held, state.gos_supply.get().index)
+        raise InsufficientFundsError(f"{sender} has {have} ugos, needs {ugos}")
+    move_units(state, sender, recipient, GOS_DENOM, shares)
+    return shares
+
+
+def move_asset(state: State, sender: str, recipient: str, denom: str, amount: int) -> None:
+    """Move `amount` base units of a non-GOS asset."""
+    require(amount > 0, InvalidAmountError, "amount must be positive")
+    held = state.balances.get_or((sender, denom), 0)
+    require(held >= amount, InsufficientFundsError, f"{sender} has {held} {denom}, needs {amount}")
+    move_units(state, sender, recipient, denom, amount)
+
+
+def mint_gos(state: State, recipient: str, ugos: int) -> int:
+    """Create `ugos` of new GOS (block rewards only) for `recipient`; returns the shares created."""
+    supply = state.gos_supply.get()
+    shares = compute_ugos_to_shares_floor(ugos, supply.index)
+    state.gos_supply.set(
+        replace(supply, total_shares=supply.total_shares + shares, minted_ugos=supply.minted_ugos + ugos)
+    )
+    add_units(state, recipient, GOS_DENOM, shares)
+    return shares
+
+
+def mint_asset(state: State, recipient: str, denom: str, amount: int) -> None:
+    """Create units of an external asset (genesis allocations; later custody deposits)."""
+    add_units(state, recipient, denom, amount)
+    state.asset_supply.put(denom, state.asset_supply.get_or(denom, 0) + amount)
+
+
+def apply_reverse_split(state: State, numerator: int, denominator: int) -> int:
+    """Burn numerator/denominator of all GOS in O(1) by shrinking the share index; returns ugos burned.
+
+    Shares are untouched, so every holder (accounts, bonds, unbondings, pools) keeps its share of supply.
+    """
+    supply = state.gos_supply.get()
+    before = compute_shares_to_ugos(supply.total_shares, supply.index)
+    index = supply.index * (denominator - numerator) // denominator
+    after = compute_shares_to_ugos(supply.total_shares, index)
+    state.gos_supply.set(replace(supply, index=index, burned_ugos=supply.burned_ugos + before - after))
+    return before - after
+
+
+def increment_sequence(state: State, address: str) -> None:
+    """Consume the account's current sequence number."""
+    account = get_account(state, address)
+    state.accounts.put(address, replace(account, sequence=account.sequence + 1))

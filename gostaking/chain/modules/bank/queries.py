@@ -1,0 +1,73 @@
+"""Bank reads: balances, GOS shares ↔ amounts, supply."""
+
+from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_BY_ADDRESS
+from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE, ceil_div, mul_div
+from gostaking.chain.state import State
+from gostaking.chain.types.bank import Account
+
+
+def get_account(state: State, address: str) -> Account:
+    """The account's metadata (a fresh account if it never transacted)."""
+    return state.accounts.get_or(address, _EMPTY_ACCOUNT)
+
+
+_EMPTY_ACCOUNT = Account()
+
+
+def get_gos_index(state: State) -> int:
+    """Current GOS share index (INDEX_ONE before any burn)."""
+    return state.gos_supply.get().index
+
+
+def compute_shares_to_ugos(shares: int, index: int) -> int:
+    """Amount in ugos of `shares` at `index`, rounded down."""
+    return mul_div(shares, index, INDEX_ONE)
+
+
+def compute_ugos_to_shares_floor(ugos: int, index: int) -> int:
+    """Shares worth at most `ugos` (used when crediting newly minted GOS)."""
+    return mul_div(ugos, INDEX_ONE, index)
+
+
+def compute_ugos_to_shares_ceil(ugos: int, index: int) -> int:
+    """Shares worth at least `ugos` (used when debiting, so a recipient always gets the amount asked for)."""
+    return ceil_div(ugos * INDEX_ONE, index)
+
+
+def get_shares(state: State, address: str) -> int:
+    """GOS shares held liquid by `address`."""
+    return state.balances.get_or((address, GOS_DENOM), 0)
+
+
+def get_balance(state: State, address: str, denom: str) -> int:
+    """Liquid balance in base units: ugos (shares × index) for GOS, raw units for other assets."""
+    raw = state.balances.get_or((address, denom), 0)
+    if denom == GOS_DENOM:
+        return compute_shares_to_ugos(raw, get_gos_index(state))
+    return raw
+
+
+def get_balances(state: State, address: str, denoms: list[str]) -> dict[str, int]:
+    """Non-zero balances of `address` among `denoms`."""
+    out = {}
+    for denom in denoms:
+        amount = get_balance(state, address, denom)
+        if amount:
+            out[denom] = amount
+    return out
+
+
+def get_gos_supply_ugos(state: State) -> int:
+    """Total GOS in existence, in ugos (all accounts, module accounts, bonds and unbondings)."""
+    supply = state.gos_supply.get()
+    return compute_shares_to_ugos(supply.total_shares, supply.index)
+
+
+def get_module_address(module_name: str) -> str:
+    """Address of a module account."""
+    return MODULE_ADDRESSES[module_name]
+
+
+def is_module_address(address: str) -> bool:
+    """True for addresses of module accounts (which no key controls)."""
+    return address in MODULE_BY_ADDRESS

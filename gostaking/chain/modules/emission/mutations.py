@@ -1,0 +1,30 @@
+"""Minting the block reward and burning by reverse split."""
+
+from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_REWARDS
+from gostaking.chain.env import Context
+from gostaking.chain.modules.bank.mutations import apply_reverse_split, mint_gos
+from gostaking.chain.modules.emission.queries import compute_block_reward, compute_burn_number
+from gostaking.chain.state import State
+from gostaking.chain.types.emission import EmissionState
+
+
+def mint_block_reward(state: State, ctx: Context) -> int:
+    """Mint this height's reward into the rewards module account; returns the shares minted."""
+    reward = compute_block_reward(state.params.get().emission, ctx.height)
+    if reward == 0:
+        return 0
+    shares = mint_gos(state, MODULE_ADDRESSES[MODULE_REWARDS], reward)
+    ctx.emit("mint", amount=reward, shares=shares)
+    return shares
+
+
+def burn_if_due(state: State, ctx: Context) -> int:
+    """At a burn height, destroy the configured fraction of all GOS in O(1); returns ugos burned."""
+    params = state.params.get().emission
+    number = compute_burn_number(params, ctx.height)
+    if number == 0:
+        return 0
+    burned = apply_reverse_split(state, params.burn_numerator, params.burn_denominator)
+    state.emission.set(EmissionState(burns_done=number, last_burn_height=ctx.height))
+    ctx.emit("burn", number=number, amount=burned)
+    return burned

@@ -1,0 +1,35 @@
+"""Reads of the asset registry and locked amounts."""
+
+from gostaking.chain.errors import UnknownAssetError
+from gostaking.chain.modules.mining.queries import get_position
+from gostaking.chain.state import State
+from gostaking.chain.types.lock import Asset
+from gostaking.chain.types.mining import LOCK_POOL_PREFIX
+
+
+def compute_lock_pool_id(denom: str) -> str:
+    """Hash-power pool of locks of `denom`."""
+    return LOCK_POOL_PREFIX + denom
+
+
+def require_asset(state: State, denom: str) -> Asset:
+    """The registered asset, or UnknownAssetError."""
+    asset = state.assets.get(denom)
+    if asset is None:
+        raise UnknownAssetError(f"asset {denom!r} is not registered for locking")
+    return asset
+
+
+def get_locked_amount(state: State, address: str, denom: str) -> int:
+    """Base units of `denom` the account has locked."""
+    return get_position(state, address, compute_lock_pool_id(denom)).units
+
+
+def get_locked_amounts(state: State, address: str) -> dict[str, int]:
+    """Every asset the account has locked, by denom."""
+    out = {}
+    for denom in state.assets.keys_sorted():
+        amount = get_locked_amount(state, address, denom)
+        if amount:
+            out[denom] = amount
+    return out

@@ -1,0 +1,82 @@
+"""Node registry reads: status, candidate eligibility, election ranking."""
+
+from gostaking.chain.errors import UnknownNodeError
+from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.numeric import ACC_ONE
+from gostaking.chain.state import State
+from gostaking.chain.types.nodes import Node
+from gostaking.chain.types.params import ChainParams
+
+STATUS_MINING = "mining"
+STATUS_CANDIDATE = "candidate"
+STATUS_REGISTERED = "registered"
+STATUS_JAILED = "jailed"
+
+
+def require_node(state: State, operator: str) -> Node:
+    """The node run by `operator`, or UnknownNodeError."""
+    node = state.nodes.get(operator)
+    if node is None:
+        raise UnknownNodeError(f"no node is registered by operator {operator}")
+    return node
+
+
+def compute_candidate_units(node: Node, params: ChainParams) -> int:
+    """A node's weight for the candidate 5%: its vote + stake backing in hash-power terms (shares)."""
+    staking = params.staking
+    return node.vote_shares * staking.vote_multiplier + node.stake_shares * staking.stake_multiplier
+
+
+def is_candidate_eligible(node: Node, params: ChainParams, gos_index: int) -> bool:
+    """A node may be elected when it is not jailed and meets both the vote and the stake threshold."""
+    return (
+        not node.jailed
+        and compute_shares_to_ugos(node.vote_shares, gos_index) >= params.nodes.min_votes_ugos
+        and compute_shares_to_ugos(node.stake_shares, gos_index) >= params.nodes.min_stake_ugos
+    )
+
+
+def compute_election(state: State) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Rank eligible nodes: top `mining_by_stake` by stake, then top `mining_by_votes` by votes among the rest.
+
+    Returns (mining set, remaining candidates). Ties go to the earlier registration.
+    """
+    params = state.params.get()
+    index = get_gos_index(state)
+    eligible = [(op, node) for op, node in state.nodes.items_sorted() if is_candidate_eligible(node, params, index)]
+    by_stake = sorted(eligible, key=lambda item: (-item[1].stake_shares, item[1].registration_index))
+    mining = [op for op, _ in by_stake[: params.nodes.mining_by_stake]]
+    chosen = set(mining)
+    rest = [(op, node) for op, node in eligible if op not in chosen]
+    by_votes = sorted(rest, key=lambda item: (-item[1].vote_shares, item[1].registration_index))
+    mining += [op for op, _ in by_votes[: params.nodes.mining_by_votes]]
+    chosen = set(mining)
+    candidates = tuple(op for op, node in sorted(eligible, key=lambda i: i[1].registration_index) if op not in chosen)
+    return tuple(mining), candidates
+
+
+def get_node_status(state: State, operator: str) -> str:
+    """'mining', 'candidate', 'jailed' or 'registered' (below the thresholds) as of the last election."""
+    node = require_node(state, operator)
+    if node.jailed:
+        return STATUS_JAILED
+    mining_set = state.mining_set.get()
+    if operator in mining_set.operators:
+        return STATUS_MINING
+    if operator in mining_set.candidates:
+        return STATUS_CANDIDATE
+    return STATUS_REGISTERED
+
+
+def get_pending_candidate_reward_shares(state: State, operator: str) -> int:
+    """Candidate reward shares the node has earned and not yet been paid."""
+    node = require_node(state, operator)
+    pool = state.candidate_pool.get()
+    return node.candidate_units * (pool.acc_reward_per_unit - node.candidate_acc_settled) // ACC_ONE
+
+
+def get_node_backing_ugos(state: State, operator: str) -> tuple[int, int]:
+    """(votes, stake) backing a node, in ugos."""
+    node = require_node(state, operator)
+    index = get_gos_index(state)
+    return compute_shares_to_ugos(node.vote_shares, index), compute_shares_to_ugos(node.stake_shares, index)

@@ -1,0 +1,1 @@
+"""The staking module."""

@@ -1,0 +1,48 @@
+"""Which handler processes which message."""
+
+from collections.abc import Callable
+from typing import Any
+
+from gostaking.chain.env import Context
+from gostaking.chain.modules.bank.handlers import process_send_coins
+from gostaking.chain.modules.lock.handlers import process_lock_asset, process_unlock_asset
+from gostaking.chain.modules.nodes.handlers import process_register_node
+from gostaking.chain.modules.staking.handlers import (
+    process_claim_rewards,
+    process_stake_node,
+    process_unstake_node,
+    process_unvote_node,
+    process_vote_node,
+)
+from gostaking.chain.state import State
+from gostaking.chain.types.tx import (
+    Msg,
+    MsgClaimRewards,
+    MsgLockAsset,
+    MsgRegisterNode,
+    MsgSendCoins,
+    MsgStakeNode,
+    MsgUnlockAsset,
+    MsgUnstakeNode,
+    MsgUnvoteNode,
+    MsgVoteNode,
+)
+
+Handler = Callable[[State, Context, Any], None]
+
+HANDLERS: dict[type, Handler] = {
+    MsgSendCoins: process_send_coins,
+    MsgLockAsset: process_lock_asset,
+    MsgUnlockAsset: process_unlock_asset,
+    MsgVoteNode: process_vote_node,
+    MsgUnvoteNode: process_unvote_node,
+    MsgStakeNode: process_stake_node,
+    MsgUnstakeNode: process_unstake_node,
+    MsgRegisterNode: process_register_node,
+    MsgClaimRewards: process_claim_rewards,
+}
+
+
+def route(state: State, ctx: Context, msg: Msg) -> None:
+    """Run the handler of `msg`."""
+    HANDLERS[type(msg)](state, ctx, msg)

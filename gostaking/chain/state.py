@@ -1,0 +1,58 @@
+"""The complete chain state: every table, declared in one place.
+
+Table names are part of the storage keys (and so of the app hash): never rename one.
+"""
+
+from gostaking.chain.tables import Singleton, Table, TableSet
+from gostaking.chain.types.bank import Account, GosSupply
+from gostaking.chain.types.emission import EmissionState
+from gostaking.chain.types.lock import Asset
+from gostaking.chain.types.mining import Pool, Position, RewardTotals
+from gostaking.chain.types.nodes import CandidatePool, MiningSet, Node, NodeCounters
+from gostaking.chain.types.params import ChainParams
+from gostaking.chain.types.staking import Unbonding, UnbondingCursor
+
+
+class State(TableSet):
+    """All tables of the chain. Modules read them through their queries and write through their mutations."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        # chain
+        self.chain_id: Singleton[str] = self.singleton("chain_id", str, lambda: "")
+        self.params: Singleton[ChainParams] = self.singleton("params", ChainParams, ChainParams)
+        self.height: Singleton[int] = self.singleton("height", int, lambda: 0)
+        # bank
+        self.accounts: Table[str, Account] = self.table("accounts", str, Account)
+        self.balances: Table[tuple[str, str], int] = self.table("balances", tuple[str, str], int)
+        """(address, denom) → amount; for 'ugos' the value is GOS shares (see GosSupply)."""
+        self.gos_supply: Singleton[GosSupply] = self.singleton("gos_supply", GosSupply, GosSupply)
+        self.asset_supply: Table[str, int] = self.table("asset_supply", str, int)
+        # emission
+        self.emission: Singleton[EmissionState] = self.singleton("emission", EmissionState, EmissionState)
+        # mining (hash power and user rewards)
+        self.pools: Table[str, Pool] = self.table("pools", str, Pool)
+        self.positions: Table[tuple[str, str], Position] = self.table("positions", tuple[str, str], Position)
+        self.reward_totals: Singleton[RewardTotals] = self.singleton("reward_totals", RewardTotals, RewardTotals)
+        # lock
+        self.assets: Table[str, Asset] = self.table("assets", str, Asset)
+        # nodes
+        self.nodes: Table[str, Node] = self.table("nodes", str, Node)
+        self.node_by_consensus: Table[str, str] = self.table("node_by_consensus", str, str)
+        self.mining_set: Singleton[MiningSet] = self.singleton("mining_set", MiningSet, MiningSet)
+        self.candidate_pool: Singleton[CandidatePool] = self.singleton(
+            "candidate_pool", CandidatePool, CandidatePool
+        )
+        self.node_counters: Singleton[NodeCounters] = self.singleton("node_counters", NodeCounters, NodeCounters)
+        # staking
+        self.delegations: Table[tuple[str, str, str], int] = self.table(
+            "delegations", tuple[str, str, str], int
+        )
+        """(address, node, 'vote'|'stake') → GOS shares."""
+        self.unbondings: Table[tuple[int, int], Unbonding] = self.table("unbondings", tuple[int, int], Unbonding)
+        """(completion height, index within that height) → entry."""
+        self.unbonding_counts: Table[int, int] = self.table("unbonding_counts", int, int)
+        """completion height → number of entries ever queued for it (next index)."""
+        self.unbonding_cursor: Singleton[UnbondingCursor] = self.singleton(
+            "unbonding_cursor", UnbondingCursor, UnbondingCursor
+        )

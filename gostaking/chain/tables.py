@@ -1,0 +1,191 @@
+"""Typed key-value tables with a journal for atomic transactions and a dirty set per block.
+
+Every table maps a key (str, int, or tuple of them) to an immutable msgspec Struct or int. Writes go through
+`put`/`delete`, which record the previous value in the journal so `State.atomic()` can roll a failed
+transaction back exactly, and mark the key dirty so the node persists only what a block changed.
+Storage keys are `table name ‖ b"/" ‖ json(key)` and values are compact JSON, both canonical (msgspec writes
+struct fields in declared order, no whitespace), so every node computes the same app hash. JSON rather than
+msgpack because reward accumulators are integers far beyond 64 bits, which msgpack cannot carry.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Generic, TypeVar
+
+import msgspec
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+_MISSING: Any = object()
+_ENCODER = msgspec.json.Encoder()
+
+
+class Table(Generic[K, V]):
+    """One typed table of the state. Reads are dict lookups; writes are journaled and marked dirty."""
+
+    def __init__(self, journal: "Journal", name: str, key_type: Any, value_type: Any) -> None:
+        self.name = name
+        self.prefix = name.encode() + b"/"
+        self._journal = journal
+        self._data: dict[K, V] = {}
+        self._dirty: set[K] = set()
+        self._key_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(key_type)
+        self._value_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(value_type)
+
+    def get(self, key: K) -> V | None:
+        """Return the value under `key`, or None."""
+        return self._data.get(key)
+
+    def get_or(self, key: K, default: V) -> V:
+        """Return the value under `key`, or `default`."""
+        return self._data.get(key, default)
+
+    def __contains__(self, key: K) -> bool:
+        return key in self._data
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def put(self, key: K, value: V) -> None:
+        """Store `value` under `key` (journaled)."""
+        data = self._data
+        self._journal.record(self, key, data.get(key, _MISSING))
+        data[key] = value
+        self._dirty.add(key)
+
+    def delete(self, key: K) -> None:
+        """Remove `key` if present (journaled)."""
+        data = self._data
+        if key in data:
+            self._journal.record(self, key, data[key])
+            del data[key]
+            self._dirty.add(key)
+
+    def keys_sorted(self) -> list[K]:
+        """All keys in ascending order. O(n log n): for elections, queries and invariants, never per tx."""
+        return sorted(self._data)  # type: ignore[type-var]
+
+    def items_sorted(self) -> list[tuple[K, V]]:
+        """All (key, value) pairs in ascending key order (see keys_sorted for cost)."""
+        data = self._data
+        return [(k, data[k]) for k in self.keys_sorted()]
+
+    def values(self) -> Iterator[V]:
+        """Values in unspecified order: only for order-independent aggregates (sums, invariants)."""
+        return iter(self._data.values())
+
+    def _restore(self, key: K, old: V) -> None:
+        if old is _MISSING:
+            self._data.pop(key, None)
+        else:
+            self._data[key] = old
+
+    # --- persistence (used by the node through State) ---
+
+    def storage_key(self, key: K) -> bytes:
+        """Canonical storage key of `key`."""
+        return self.prefix + _ENCODER.encode(key)
+
+    def take_writes(self, out: dict[bytes, bytes | None]) -> None:
+        """Move this table's dirty entries into `out` as encoded (key, value-or-None) and clear them."""
+        data = self._data
+        for key in self._dirty:
+            value = data.get(key, _MISSING)
+            out[self.storage_key(key)] = None if value is _MISSING else _ENCODER.encode(value)
+        self._dirty.clear()
+
+    def load(self, raw_key: bytes, raw_value: bytes) -> None:
+        """Insert a persisted entry without journaling (state loading at start-up)."""
+        key = self._key_decoder.decode(raw_key)
+        self._data[key] = self._value_decoder.decode(raw_value)
+
+
+class Singleton(Generic[V]):
+    """A table holding exactly one value (parameters, totals, cursors)."""
+
+    def __init__(self, table: Table[str, V], default: Callable[[], V]) -> None:
+        self._table = table
+        self._default = default
+
+    def get(self) -> V:
+        """Current value (the default before the first write)."""
+        value = self._table.get("")
+        return self._default() if value is None else value
+
+    def set(self, value: V) -> None:
+        """Replace the value (journaled)."""
+        self._table.put("", value)
+
+
+class Journal:
+    """Undo log shared by all tables of one State."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[Table[Any, Any], Any, Any]] = []
+
+    def record(self, table: Table[Any, Any], key: Any, old: Any) -> None:
+        """Remember `old` as the value of `key` before a write."""
+        self.entries.append((table, key, old))
+
+    def revert_to(self, mark: int) -> None:
+        """Undo every write after `mark`, newest first."""
+        entries = self.entries
+        while len(entries) > mark:
+            table, key, old = entries.pop()
+            table._restore(key, old)
+
+
+class TableSet:
+    """Base for State: owns the journal and knows every table by name."""
+
+    def __init__(self) -> None:
+        self.journal = Journal()
+        self._tables: dict[str, Table[Any, Any]] = {}
+
+    def table(self, name: str, key_type: Any, value_type: Any) -> Table[Any, Any]:
+        """Declare a table; names must be unique and never change (they are part of the storage keys)."""
+        if name in self._tables or "/" in name:
+            raise ValueError(f"bad or duplicate table name {name!r}")
+        table: Table[Any, Any] = Table(self.journal, name, key_type, value_type)
+        self._tables[name] = table
+        return table
+
+    def singleton(self, name: str, value_type: Any, default: Callable[[], V]) -> Singleton[V]:
+        """Declare a single-value table."""
+        return Singleton(self.table(name, str, value_type), default)
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Run a block of writes atomically: any exception reverts every write made inside it."""
+        mark = len(self.journal.entries)
+        try:
+            yield
+        except BaseException:
+            self.journal.revert_to(mark)
+            raise
+        if mark == 0:
+            # Outermost scope succeeded: nothing can revert it any more, so drop the undo records.
+            self.journal.entries.clear()
+
+    def take_block_writes(self) -> dict[bytes, bytes | None]:
+        """Encoded writes of everything changed since the last call (one block), sorted by storage key."""
+        out: dict[bytes, bytes | None] = {}
+        for name in sorted(self._tables):
+            self._tables[name].take_writes(out)
+        self.journal.entries.clear()
+        return dict(sorted(out.items()))
+
+    def load_items(self, items: Iterator[tuple[bytes, bytes]] | list[tuple[bytes, bytes]]) -> None:
+        """Fill the tables from persisted (storage key, value) pairs."""
+        tables = self._tables
+        for raw_key, raw_value in items:
+            name, _, key = raw_key.partition(b"/")
+            table = tables.get(name.decode())
+            if table is None:
+                raise ValueError(f"persisted state has an unknown table {name!r}")
+            table.load(key, raw_value)
+
+    def table_names(self) -> list[str]:
+        """Names of all declared tables, sorted."""
+        return sorted(self._tables)

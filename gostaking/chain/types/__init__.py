@@ -1,0 +1,1 @@
+"""Plain data of the chain (msgspec Structs): state records, messages, events, parameters."""

@@ -1,0 +1,50 @@
+"""Block-level inputs and outputs of the state transition."""
+
+import msgspec
+
+
+class Event(msgspec.Struct, frozen=True, array_like=True):
+    """Something that happened, for indexers and the explorer. Attribute values are strings."""
+
+    kind: str
+    attributes: tuple[tuple[str, str], ...]
+
+
+class BlockEnv(msgspec.Struct, frozen=True):
+    """Everything a block's execution may depend on besides state: all of it comes from the block header."""
+
+    chain_id: str
+    height: int
+    time_ms: int
+    """Block time from the header (used only for display, e.g. unbonding completion estimates)."""
+    proposer: str = ""
+    """Consensus address of the proposer."""
+    signers: tuple[str, ...] = ()
+    """Consensus addresses of the nodes that signed the previous block."""
+
+
+class TxResult(msgspec.Struct, frozen=True):
+    """Outcome of one transaction; code 0 is success."""
+
+    code: int
+    log: str
+    tx_hash: bytes
+    sender: str = ""
+    fee: int = 0
+    events: tuple[Event, ...] = ()
+
+
+class ValidatorUpdate(msgspec.Struct, frozen=True):
+    """A change of consensus power (0 removes the validator)."""
+
+    consensus_pubkey: bytes
+    power: int
+
+
+class BlockResult(msgspec.Struct, frozen=True):
+    """Outcome of a block."""
+
+    height: int
+    tx_results: tuple[TxResult, ...]
+    events: tuple[Event, ...]
+    validator_updates: tuple[ValidatorUpdate, ...]

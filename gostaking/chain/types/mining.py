@@ -1,0 +1,45 @@
+"""Hash-power pools and positions with lazy reward accumulators."""
+
+import msgspec
+
+POOL_VOTE = "vote"
+POOL_STAKE = "stake"
+LOCK_POOL_PREFIX = "lock:"
+
+
+class Pool(msgspec.Struct, frozen=True, array_like=True):
+    """One source of hash power (votes, stakes, or locks of one asset).
+
+    `units` are GOS shares for vote/stake pools and asset base units for lock pools. Hash power of the pool is
+    units valued by `valuation` (see mining.queries.get_pool_hash_power). `acc_reward_per_unit` is the
+    cumulative GOS-share reward per unit, scaled by ACC_ONE.
+    """
+
+    units: int = 0
+    acc_reward_per_unit: int = 0
+    gos_multiplier: int = 0
+    """For vote/stake pools: H/s per GOS (1 or 3). Zero for lock pools."""
+    price_ugos: int = 0
+    """For lock pools: price of one whole asset in ugos (the GOS index)."""
+    weight_ppm: int = 0
+    """For lock pools: the asset's value weight."""
+    decimals: int = 0
+    """For lock pools: asset base units per whole asset = 10 ** decimals."""
+
+
+class Position(msgspec.Struct, frozen=True, array_like=True):
+    """An account's units in one pool and the accumulator value its rewards were last settled at."""
+
+    units: int = 0
+    acc_settled: int = 0
+
+
+class RewardTotals(msgspec.Struct, frozen=True, array_like=True):
+    """Running totals of user rewards, for invariants and the explorer."""
+
+    distributed_shares: int = 0
+    """Shares credited to the rewards module account for pools (claimable by holders)."""
+    paid_shares: int = 0
+    """Shares paid out of the rewards module account to holders."""
+    dust_shares: int = 0
+    """Shares that could not be distributed (no hash power, rounding) and went to the community pool."""

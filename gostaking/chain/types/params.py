@@ -1,0 +1,71 @@
+"""Genesis parameters. Every economic number of DESIGN.md lives here, not in code."""
+
+import msgspec
+
+from gostaking.chain.numeric import UGOS_PER_GOS
+
+BLOCKS_PER_DAY = 2_880
+"""At the 30 s block target: 86,400 s / 30 s."""
+
+
+class EmissionParams(msgspec.Struct, frozen=True, array_like=True):
+    """Block reward schedule and the post-emission burns."""
+
+    initial_reward_ugos: int = 100 * UGOS_PER_GOS
+    halving_interval_blocks: int = 172_800
+    reward_eras: int = 3
+    """Eras of halving_interval blocks with a reward (100, 50, 25 GOS); 518,400 reward blocks in all."""
+    burn_start_height: int = 432_001
+    """First burn: one month (86,400 blocks) after the last halving at height 345,601."""
+    burn_interval_blocks: int = 86_400
+    burn_count: int = 6
+    burn_numerator: int = 1
+    burn_denominator: int = 10
+
+
+class RewardSplitParams(msgspec.Struct, frozen=True, array_like=True):
+    """How a block reward is shared, in ppm; the three parts sum to 1,000,000."""
+
+    users_ppm: int = 850_000
+    mining_nodes_ppm: int = 100_000
+    candidate_nodes_ppm: int = 50_000
+
+
+class StakingParams(msgspec.Struct, frozen=True, array_like=True):
+    """Vote and stake: hash-power multipliers and unbonding periods."""
+
+    vote_multiplier: int = 1
+    stake_multiplier: int = 3
+    vote_unbonding_blocks: int = 7 * BLOCKS_PER_DAY
+    stake_unbonding_blocks: int = 21 * BLOCKS_PER_DAY
+    max_unbonding_completions_per_block: int = 1_000
+    """Bound on unbonding work per block; the rest completes in the next blocks, in order."""
+
+
+class NodeParams(msgspec.Struct, frozen=True, array_like=True):
+    """Node registry and election."""
+
+    min_votes_ugos: int = 10_000 * UGOS_PER_GOS
+    min_stake_ugos: int = 10_000 * UGOS_PER_GOS
+    mining_by_stake: int = 15
+    mining_by_votes: int = 15
+    epoch_blocks: int = BLOCKS_PER_DAY
+
+
+class TxParams(msgspec.Struct, frozen=True, array_like=True):
+    """Limits and fees of transactions."""
+
+    min_fee_ugos: int = 1_000
+    max_msgs: int = 16
+    max_memo_bytes: int = 256
+    max_tx_bytes: int = 16_384
+
+
+class ChainParams(msgspec.Struct, frozen=True, array_like=True):
+    """All parameters; fixed at genesis and later changed only by governance."""
+
+    emission: EmissionParams = EmissionParams()
+    rewards: RewardSplitParams = RewardSplitParams()
+    staking: StakingParams = StakingParams()
+    nodes: NodeParams = NodeParams()
+    tx: TxParams = TxParams()

@@ -1,0 +1,96 @@
+"""Transactions and messages. Encoded canonically with msgpack; a message is a tagged struct."""
+
+import msgspec
+
+
+class MsgSendCoins(msgspec.Struct, frozen=True, tag="send", forbid_unknown_fields=True):
+    """Transfer `amount` base units of `denom` (ugos for GOS) to `to`."""
+
+    to: str
+    denom: str
+    amount: int
+
+
+class MsgLockAsset(msgspec.Struct, frozen=True, tag="lock", forbid_unknown_fields=True):
+    """Lock an external asset for hash power = amount × price × weight."""
+
+    denom: str
+    amount: int
+
+
+class MsgUnlockAsset(msgspec.Struct, frozen=True, tag="unlock", forbid_unknown_fields=True):
+    """Unlock a locked external asset back to the balance (hash power stops at once)."""
+
+    denom: str
+    amount: int
+
+
+class MsgVoteNode(msgspec.Struct, frozen=True, tag="vote", forbid_unknown_fields=True):
+    """Vote `amount` ugos for a node: ×1 hash power."""
+
+    node: str
+    amount: int
+
+
+class MsgUnvoteNode(msgspec.Struct, frozen=True, tag="unvote", forbid_unknown_fields=True):
+    """Redeem votes; the GOS returns after the vote unbonding period."""
+
+    node: str
+    amount: int
+
+
+class MsgStakeNode(msgspec.Struct, frozen=True, tag="stake", forbid_unknown_fields=True):
+    """Stake `amount` ugos on a node: ×3 hash power."""
+
+    node: str
+    amount: int
+
+
+class MsgUnstakeNode(msgspec.Struct, frozen=True, tag="unstake", forbid_unknown_fields=True):
+    """Redeem stake; the GOS returns after the stake unbonding period."""
+
+    node: str
+    amount: int
+
+
+class MsgRegisterNode(msgspec.Struct, frozen=True, tag="register_node", forbid_unknown_fields=True):
+    """Register the sender as a node operator with a consensus (ed25519) public key."""
+
+    consensus_pubkey: bytes
+    moniker: str
+
+
+class MsgClaimRewards(msgspec.Struct, frozen=True, tag="claim", forbid_unknown_fields=True):
+    """Settle every hash-power position of the sender and pay the rewards into its balance."""
+
+
+Msg = (
+    MsgSendCoins
+    | MsgLockAsset
+    | MsgUnlockAsset
+    | MsgVoteNode
+    | MsgUnvoteNode
+    | MsgStakeNode
+    | MsgUnstakeNode
+    | MsgRegisterNode
+    | MsgClaimRewards
+)
+
+
+class TxBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """What the sender signs."""
+
+    chain_id: str
+    sender: str
+    sequence: int
+    fee: int
+    """Fee in ugos, paid even if the messages fail (it buys the inclusion)."""
+    msgs: list[Msg]
+    memo: str = ""
+
+
+class Tx(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A signed transaction: body plus a 65-byte recoverable secp256k1 signature over sha256(encode(body))."""
+
+    body: TxBody
+    signature: bytes

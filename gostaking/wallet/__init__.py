@@ -1,0 +1,1 @@
+"""Client-side keys and transaction signing (outside the deterministic chain)."""
