@@ -1,4 +1,9 @@
-"""Canonical encoding of transactions (msgpack via msgspec) and their hashes."""
+"""Canonical encoding of transactions and their hashes.
+
+Transactions are compact JSON written by msgspec (fields in declared order, no whitespace, bytes as base64).
+JSON rather than msgpack because amounts of 18-decimal assets (wei) exceed 64 bits. Only the canonical
+encoding of a transaction is accepted, so a transaction has exactly one id.
+"""
 
 from typing import Any
 
@@ -8,13 +13,12 @@ from gostaking.chain.crypto import sha256
 from gostaking.chain.errors import DecodeError, fail
 from gostaking.chain.types.tx import Tx, TxBody
 
-_encoder = msgspec.msgpack.Encoder()
-_tx_decoder = msgspec.msgpack.Decoder(Tx)
-_body_decoder = msgspec.msgpack.Decoder(TxBody)
+_encoder = msgspec.json.Encoder()
+_tx_decoder = msgspec.json.Decoder(Tx)
 
 
 def encode(value: Any) -> bytes:
-    """Canonical msgpack bytes of a struct (field order fixed by the type, no maps with free order)."""
+    """Canonical JSON bytes of a struct (field order fixed by the type, no whitespace)."""
     return _encoder.encode(value)
 
 
@@ -30,7 +34,7 @@ def decode_tx(raw: bytes) -> Tx:
     except msgspec.DecodeError as exc:
         fail(DecodeError, f"malformed transaction: {exc}")
     if _encoder.encode(tx) != raw:
-        # msgpack allows several encodings of one value; accepting only the canonical one keeps tx hashes unique.
+        # JSON allows several spellings of one value (spaces, escapes); only the canonical one keeps ids unique.
         fail(DecodeError, "transaction is not canonically encoded")
     return tx
 

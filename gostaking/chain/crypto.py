@@ -30,7 +30,8 @@ def encode_address(raw: bytes) -> str:
     """Encode 20 raw bytes as a bech32 `gos1…` address."""
     require(len(raw) == ADDRESS_BYTES, InvalidAddressError, f"address must be {ADDRESS_BYTES} bytes")
     words = bech32.convertbits(raw, 8, 5)
-    require(words is not None, InvalidAddressError, "address bytes do not convert to bech32 words")
+    if words is None:
+        fail(InvalidAddressError, "address bytes do not convert to bech32 words")
     return str(bech32.bech32_encode(ADDRESS_HRP, words))
 
 

@@ -18,6 +18,6 @@ class Context:
         """Height of the block being executed."""
         return self.env.height
 
-    def emit(self, kind: str, **attributes: object) -> None:
+    def emit(self, event_kind: str, /, **attributes: object) -> None:
         """Record an event; attribute values are rendered as strings, keys keep their given order."""
-        self.events.append(Event(kind, tuple((key, str(value)) for key, value in attributes.items())))
+        self.events.append(Event(event_kind, tuple((key, str(value)) for key, value in attributes.items())))

@@ -115,3 +115,12 @@ def require(condition: bool, error: type[ChainError], message: str) -> None:
 def fail(error: type[ChainError], message: str) -> NoReturn:
     """Raise `error(message)` unconditionally."""
     raise error(message)
+
+
+MAX_AMOUNT = 2**256 - 1
+"""Largest amount a message may carry (uint256, as on the hosted EVM chains)."""
+
+
+def require_amount(amount: int) -> None:
+    """Raise InvalidAmountError unless 0 < amount ≤ MAX_AMOUNT."""
+    require(0 < amount <= MAX_AMOUNT, InvalidAmountError, f"amount must be within 1..2^256-1, got {amount}")

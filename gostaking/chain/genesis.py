@@ -63,7 +63,9 @@ def validate_params(params: ChainParams) -> None:
     )
     s = params.staking
     require(
-        s.vote_unbonding_blocks >= 1 and s.stake_unbonding_blocks >= 1, InvalidGenesisError, "unbonding ≥ 1 block"
+        s.vote_unbonding_blocks >= 1 and s.stake_unbonding_blocks >= 1,
+        InvalidGenesisError,
+        "unbonding ≥ 1 block",
     )
     require(s.max_unbonding_completions_per_block >= 1, InvalidGenesisError, "unbonding work bound must be ≥ 1")
     require(s.vote_multiplier >= 0 and s.stake_multiplier >= 0, InvalidGenesisError, "multipliers ≥ 0")
@@ -72,7 +74,11 @@ def validate_params(params: ChainParams) -> None:
     require(n.mining_by_stake >= 0 and n.mining_by_votes >= 0, InvalidGenesisError, "mining set sizes ≥ 0")
     require(n.min_votes_ugos >= 0 and n.min_stake_ugos >= 0, InvalidGenesisError, "thresholds ≥ 0")
     t = params.tx
-    require(t.min_fee_ugos >= 0 and t.max_msgs >= 1 and t.max_tx_bytes >= 256, InvalidGenesisError, "bad tx limits")
+    require(
+        t.min_fee_ugos >= 0 and t.max_msgs >= 1 and t.max_tx_bytes >= 256,
+        InvalidGenesisError,
+        "bad tx limits",
+    )
 
 
 def init_chain(state: State, genesis: Genesis) -> tuple[ValidatorUpdate, ...]:

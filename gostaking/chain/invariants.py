@@ -56,17 +56,17 @@ def check_invariants(state: State) -> None:
         units = sum(p.units for (_, pid), p in state.positions.items_sorted() if pid == pool_id)
         _check(units == pool.units, f"pool {pool_id}: positions {units} != pool {pool.units}")
         if pool_id.startswith(LOCK_POOL_PREFIX):
-            denom = pool_id[len(LOCK_POOL_PREFIX):]
+            denom = pool_id[len(LOCK_POOL_PREFIX) :]
             locked = balances.get_or((MODULE_ADDRESSES[MODULE_LOCKED], denom), 0)
             _check(locked == pool.units, f"{denom}: locked module {locked} != pool {pool.units}")
     _check(pool_units_match_bonds(state), "vote/stake pools differ from delegations")
 
     pending = 0
     for (_, pool_id), position in state.positions.items_sorted():
-        pool = state.pools.get(pool_id)
-        _check(pool is not None, f"a position refers to missing pool {pool_id}")
-        if pool is not None:
-            pending += compute_pending_shares(pool, position)
+        position_pool = state.pools.get(pool_id)
+        _check(position_pool is not None, f"a position refers to missing pool {pool_id}")
+        if position_pool is not None:
+            pending += compute_pending_shares(position_pool, position)
     rewards_held = balances.get_or((MODULE_ADDRESSES[MODULE_REWARDS], GOS_DENOM), 0)
     _check(rewards_held >= pending, f"rewards module {rewards_held} < pending user rewards {pending}")
     cpool = state.candidate_pool.get()

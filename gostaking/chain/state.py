@@ -40,14 +40,10 @@ class State(TableSet):
         self.nodes: Table[str, Node] = self.table("nodes", str, Node)
         self.node_by_consensus: Table[str, str] = self.table("node_by_consensus", str, str)
         self.mining_set: Singleton[MiningSet] = self.singleton("mining_set", MiningSet, MiningSet)
-        self.candidate_pool: Singleton[CandidatePool] = self.singleton(
-            "candidate_pool", CandidatePool, CandidatePool
-        )
+        self.candidate_pool: Singleton[CandidatePool] = self.singleton("candidate_pool", CandidatePool, CandidatePool)
         self.node_counters: Singleton[NodeCounters] = self.singleton("node_counters", NodeCounters, NodeCounters)
         # staking
-        self.delegations: Table[tuple[str, str, str], int] = self.table(
-            "delegations", tuple[str, str, str], int
-        )
+        self.delegations: Table[tuple[str, str, str], int] = self.table("delegations", tuple[str, str, str], int)
         """(address, node, 'vote'|'stake') → GOS shares."""
         self.unbondings: Table[tuple[int, int], Unbonding] = self.table("unbondings", tuple[int, int], Unbonding)
         """(completion height, index within that height) → entry."""

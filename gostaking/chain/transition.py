@@ -1,8 +1,8 @@
 """The state transition: the only place where the order of work inside a block is written.
 
-    begin block  →  burn (if due) → complete matured unbondings (bounded)
-    transactions →  each: verify → fee + sequence → messages, atomically (a failed message keeps the fee)
-    end block    →  mint reward → users 85% / mining nodes 10% (+ fees) / candidates 5% → election at epoch end
+begin block  →  burn (if due) → complete matured unbondings (bounded)
+transactions →  each: verify → fee + sequence → messages, atomically (a failed message keeps the fee)
+end block    →  mint reward → users 85% / mining nodes 10% (+ fees) / candidates 5% → election at epoch end
 """
 
 from gostaking.chain.codec import decode_tx, sign_bytes, tx_hash
@@ -29,7 +29,11 @@ from gostaking.chain.modules.bank.mutations import increment_sequence, move_gos,
 from gostaking.chain.modules.bank.queries import get_account, get_shares
 from gostaking.chain.modules.emission.mutations import burn_if_due, mint_block_reward
 from gostaking.chain.modules.mining.mutations import distribute_user_rewards
-from gostaking.chain.modules.nodes.mutations import distribute_candidate_rewards, pay_mining_nodes, run_election
+from gostaking.chain.modules.nodes.mutations import (
+    distribute_candidate_rewards,
+    pay_mining_nodes,
+    run_election,
+)
 from gostaking.chain.modules.staking.mutations import complete_unbondings
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.router import route
@@ -52,15 +56,27 @@ def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | 
     require(len(raw) <= params.max_tx_bytes, DecodeError, f"transaction exceeds {params.max_tx_bytes} bytes")
     tx = decode_tx(raw)
     body = tx.body
-    require(body.chain_id == chain_id, WrongChainIdError, f"signed for chain {body.chain_id!r}, this is {chain_id!r}")
-    require(0 < len(body.msgs) <= params.max_msgs, InvalidMessageError, f"a tx carries 1..{params.max_msgs} messages")
+    require(
+        body.chain_id == chain_id,
+        WrongChainIdError,
+        f"signed for chain {body.chain_id!r}, this is {chain_id!r}",
+    )
+    require(
+        0 < len(body.msgs) <= params.max_msgs,
+        InvalidMessageError,
+        f"a tx carries 1..{params.max_msgs} messages",
+    )
     require(len(body.memo.encode()) <= params.max_memo_bytes, InvalidMessageError, "memo too long")
     require(body.sender not in MODULE_BY_ADDRESS, ModuleAccountError, "module accounts cannot sign")
     signer = address_from_pubkey(recover_signer(sign_bytes(body), tx.signature))
     require(signer == body.sender, InvalidSignatureError, f"signature is by {signer}, not by sender {body.sender}")
     sequence = get_account(state, body.sender).sequence if expected_sequence is None else expected_sequence
     require(body.sequence == sequence, BadSequenceError, f"sequence {body.sequence}, expected {sequence}")
-    require(body.fee >= params.min_fee_ugos, InsufficientFeeError, f"fee {body.fee} below {params.min_fee_ugos} ugos")
+    require(
+        body.fee >= params.min_fee_ugos,
+        InsufficientFeeError,
+        f"fee {body.fee} below {params.min_fee_ugos} ugos",
+    )
     return tx
 
 

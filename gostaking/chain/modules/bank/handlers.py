@@ -3,7 +3,12 @@
 from gostaking.chain.constants import MAX_DENOM_LENGTH
 from gostaking.chain.crypto import require_address
 from gostaking.chain.env import Context
-from gostaking.chain.errors import InvalidAmountError, InvalidMessageError, ModuleAccountError, require
+from gostaking.chain.errors import (
+    InvalidMessageError,
+    ModuleAccountError,
+    require,
+    require_amount,
+)
 from gostaking.chain.modules.bank.mutations import move_asset, move_gos
 from gostaking.chain.modules.bank.queries import is_module_address
 from gostaking.chain.numeric import GOS_DENOM
@@ -14,7 +19,10 @@ from gostaking.chain.types.tx import MsgSendCoins
 def require_denom(denom: str) -> None:
     """Raise InvalidMessageError unless `denom` is a well-formed denomination (lower-case, short)."""
     require(
-        isinstance(denom, str) and 0 < len(denom) <= MAX_DENOM_LENGTH and denom.isascii() and denom.isalnum()
+        isinstance(denom, str)
+        and 0 < len(denom) <= MAX_DENOM_LENGTH
+        and denom.isascii()
+        and denom.isalnum()
         and denom == denom.lower(),
         InvalidMessageError,
         f"denom {denom!r} is not a lower-case alphanumeric name of at most {MAX_DENOM_LENGTH} characters",
@@ -25,7 +33,7 @@ def process_send_coins(state: State, ctx: Context, msg: MsgSendCoins) -> None:
     """Transfer coins from the sender to another account (never to a module account)."""
     require_address(msg.to, "recipient")
     require_denom(msg.denom)
-    require(msg.amount > 0, InvalidAmountError, "amount must be positive")
+    require_amount(msg.amount)
     require(not is_module_address(msg.to), ModuleAccountError, "module accounts cannot receive transfers")
     if msg.denom == GOS_DENOM:
         move_gos(state, ctx.sender, msg.to, msg.amount)

@@ -2,7 +2,7 @@
 
 from msgspec.structs import replace
 
-from gostaking.chain.errors import InsufficientFundsError, InvalidAmountError, require
+from gostaking.chain.errors import InsufficientFundsError, require, require_amount
 from gostaking.chain.modules.bank.queries import (
     compute_shares_to_ugos,
     compute_ugos_to_shares_ceil,
@@ -42,7 +42,7 @@ def move_units(state: State, sender: str, recipient: str, denom: str, units: int
 
 def move_gos(state: State, sender: str, recipient: str, ugos: int) -> int:
     """Move at least `ugos` of GOS; returns the shares moved (rounded up so the recipient gets `ugos`)."""
-    require(ugos > 0, InvalidAmountError, "amount must be positive")
+    require_amount(ugos)
     shares = compute_ugos_to_shares_ceil(ugos, state.gos_supply.get().index)
     held = state.balances.get_or((sender, GOS_DENOM), 0)
     if held < shares:
@@ -54,7 +54,7 @@ def move_gos(state: State, sender: str, recipient: str, ugos: int) -> int:
 
 def move_asset(state: State, sender: str, recipient: str, denom: str, amount: int) -> None:
     """Move `amount` base units of a non-GOS asset."""
-    require(amount > 0, InvalidAmountError, "amount must be positive")
+    require_amount(amount)
     held = state.balances.get_or((sender, denom), 0)
     require(held >= amount, InsufficientFundsError, f"{sender} has {held} {denom}, needs {amount}")
     move_units(state, sender, recipient, denom, amount)

@@ -15,7 +15,9 @@ def compute_block_reward(params: EmissionParams, height: int) -> int:
 
 def compute_total_emission(params: EmissionParams) -> int:
     """Every ugos the schedule will ever mint (30,240,000 GOS with the default parameters)."""
-    return sum((params.initial_reward_ugos >> era) * params.halving_interval_blocks for era in range(params.reward_eras))
+    return sum(
+        (params.initial_reward_ugos >> era) * params.halving_interval_blocks for era in range(params.reward_eras)
+    )
 
 
 def compute_emitted_until(params: EmissionParams, height: int) -> int:

@@ -2,7 +2,7 @@
 
 from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_LOCKED
 from gostaking.chain.env import Context
-from gostaking.chain.errors import InsufficientFundsError, InvalidAmountError, require
+from gostaking.chain.errors import InsufficientFundsError, require, require_amount
 from gostaking.chain.modules.bank.mutations import move_asset
 from gostaking.chain.modules.lock.queries import compute_lock_pool_id, get_locked_amount, require_asset
 from gostaking.chain.modules.mining.mutations import change_position
@@ -15,7 +15,7 @@ _LOCKED = MODULE_ADDRESSES[MODULE_LOCKED]
 def process_lock_asset(state: State, ctx: Context, msg: MsgLockAsset) -> None:
     """Move an external asset from the sender's balance into a lock; it earns hash power from now on."""
     require_asset(state, msg.denom)
-    require(msg.amount > 0, InvalidAmountError, "amount must be positive")
+    require_amount(msg.amount)
     move_asset(state, ctx.sender, _LOCKED, msg.denom, msg.amount)
     change_position(state, ctx, ctx.sender, compute_lock_pool_id(msg.denom), msg.amount)
     ctx.emit("lock", address=ctx.sender, denom=msg.denom, amount=msg.amount)
@@ -24,7 +24,7 @@ def process_lock_asset(state: State, ctx: Context, msg: MsgLockAsset) -> None:
 def process_unlock_asset(state: State, ctx: Context, msg: MsgUnlockAsset) -> None:
     """Return locked units to the sender's balance; their hash power (and rewards) stop at once."""
     require_asset(state, msg.denom)
-    require(msg.amount > 0, InvalidAmountError, "amount must be positive")
+    require_amount(msg.amount)
     locked = get_locked_amount(state, ctx.sender, msg.denom)
     require(locked >= msg.amount, InsufficientFundsError, f"only {locked} {msg.denom} locked")
     change_position(state, ctx, ctx.sender, compute_lock_pool_id(msg.denom), -msg.amount)

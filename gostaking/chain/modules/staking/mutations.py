@@ -4,7 +4,13 @@ from msgspec.structs import replace
 
 from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_BONDED, MODULE_UNBONDING
 from gostaking.chain.env import Context
-from gostaking.chain.errors import InsufficientDelegationError, InvalidAmountError, NodeJailedError, require
+from gostaking.chain.errors import (
+    InsufficientDelegationError,
+    InsufficientFundsError,
+    NodeJailedError,
+    require,
+    require_amount,
+)
 from gostaking.chain.modules.bank.mutations import move_units
 from gostaking.chain.modules.bank.queries import (
     compute_shares_to_ugos,
@@ -16,7 +22,6 @@ from gostaking.chain.modules.mining.mutations import change_position
 from gostaking.chain.modules.nodes.mutations import change_node_bond
 from gostaking.chain.modules.nodes.queries import require_node
 from gostaking.chain.modules.staking.queries import get_delegation_shares, get_unbonding_period
-from gostaking.chain.errors import InsufficientFundsError
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE
@@ -29,7 +34,7 @@ _POOL_OF_KIND: dict[str, str] = {"vote": POOL_VOTE, "stake": POOL_STAKE}
 
 def bond(state: State, ctx: Context, address: str, node: str, kind: BondKind, ugos: int) -> int:
     """Vote or stake `ugos` of the account's GOS on a node; returns the shares bonded."""
-    require(ugos > 0, InvalidAmountError, "amount must be positive")
+    require_amount(ugos)
     require(not require_node(state, node).jailed, NodeJailedError, f"node {node} is jailed")
     index = get_gos_index(state)
     shares = compute_ugos_to_shares_ceil(ugos, index)
@@ -52,7 +57,7 @@ def unbond(state: State, ctx: Context, address: str, node: str, kind: BondKind, 
 
     Returns (shares, completion height). Asking for the whole displayed amount redeems every share.
     """
-    require(ugos > 0, InvalidAmountError, "amount must be positive")
+    require_amount(ugos)
     require_node(state, node)
     index = get_gos_index(state)
     bonded = get_delegation_shares(state, address, node, kind)

@@ -1,0 +1,163 @@
+"""Durable key-value stores over raw bytes: LMDB for nodes, an in-memory dict for unit tests.
+
+Both stores share one contract (`KVStore`): point reads, ordered prefix scans, and atomic batches
+where a None value deletes. Keys must be 1..MAX_KEY_SIZE bytes, LMDB's default limit; `MemoryStore`
+enforces the same limit so code tested in memory does not fail later on disk.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Protocol, Self
+
+import lmdb
+
+__all__ = ["DEFAULT_MAP_SIZE", "MAX_KEY_SIZE", "KVStore", "LmdbStore", "MemoryStore"]
+
+# LMDB reserves address space, not disk: a large map costs nothing until pages are written, and
+# growing it later would require all readers to stop, so it is sized generously up front.
+DEFAULT_MAP_SIZE = 64 * 1024**3
+MAX_KEY_SIZE = 511
+
+
+class KVStore(Protocol):
+    """Minimal durable key-value store: what ChainStore needs and nothing more."""
+
+    def get(self, key: bytes) -> bytes | None:
+        """Value under `key`, or None."""
+        ...
+
+    def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        """All (key, value) pairs whose key starts with `prefix`, in ascending key order."""
+        ...
+
+    def write_batch(self, puts: Mapping[bytes, bytes | None]) -> None:
+        """Apply all writes atomically (None deletes; deleting a missing key is fine)."""
+        ...
+
+    def close(self) -> None:
+        """Release the store; it must not be used afterwards."""
+        ...
+
+
+def _check_keys(puts: Mapping[bytes, bytes | None]) -> None:
+    # Validated before any write so a bad key never leaves a half-applied batch behind.
+    for key in puts:
+        if not 1 <= len(key) <= MAX_KEY_SIZE:
+            raise ValueError(f"key length must be 1..{MAX_KEY_SIZE} bytes, got {len(key)}")
+
+
+class LmdbStore:
+    """KVStore on an LMDB environment in directory `path` (created if missing).
+
+    Every write batch is one LMDB write transaction, flushed with fsync (sync and metasync on) before
+    `write_batch` returns: a batch that returned survives kill -9 and power loss, and a batch
+    interrupted midway is never visible. Only one process may open the environment for writing.
+    """
+
+    def __init__(self, path: str | Path, map_size: int = DEFAULT_MAP_SIZE) -> None:
+        """Open (or create) the store at directory `path`."""
+        self.path = Path(path)
+        self._env = lmdb.open(
+            str(self.path),
+            map_size=map_size,
+            subdir=True,
+            sync=True,
+            metasync=True,
+            lock=True,
+            max_dbs=0,
+        )
+
+    def get(self, key: bytes) -> bytes | None:
+        """Value under `key`, or None."""
+        if not key:
+            # LMDB rejects zero-length keys outright; no such key can ever be stored, so it is absent.
+            return None
+        with self._env.begin() as txn:
+            value: bytes | None = txn.get(key)
+        return value
+
+    def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        """All (key, value) pairs whose key starts with `prefix`, in ascending key order.
+
+        Reads one consistent snapshot; the read transaction stays open until the iterator is exhausted
+        or closed, so do not park a half-consumed iterator (it pins old pages and grows the file).
+        """
+        with self._env.begin() as txn, txn.cursor() as cursor:
+            positioned = cursor.set_range(prefix) if prefix else cursor.first()
+            if not positioned:
+                return
+            for key, value in cursor.iternext():
+                if not key.startswith(prefix):
+                    return
+                yield key, value
+
+    def write_batch(self, puts: Mapping[bytes, bytes | None]) -> None:
+        """Apply all writes in a single durable write transaction (None deletes; missing keys are fine)."""
+        _check_keys(puts)
+        with self._env.begin(write=True) as txn:
+            for key, value in puts.items():
+                if value is None:
+                    txn.delete(key)
+                else:
+                    txn.put(key, value)
+
+    def close(self) -> None:
+        """Close the environment; further calls fail."""
+        self._env.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+class MemoryStore:
+    """KVStore in a dict, for unit tests; "durability" lasts as long as the object."""
+
+    def __init__(self) -> None:
+        """Create an empty store."""
+        self._data: dict[bytes, bytes] = {}
+
+    def get(self, key: bytes) -> bytes | None:
+        """Value under `key`, or None."""
+        return self._data.get(key)
+
+    def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        """All (key, value) pairs whose key starts with `prefix`, in ascending key order.
+
+        Sorts on every call (O(n log n)): fine for tests, which is all this store is for.
+        """
+        matching = sorted(item for item in self._data.items() if item[0].startswith(prefix))
+        return iter(matching)
+
+    def write_batch(self, puts: Mapping[bytes, bytes | None]) -> None:
+        """Apply all writes (None deletes; missing keys are fine)."""
+        _check_keys(puts)
+        for key, value in puts.items():
+            if value is None:
+                self._data.pop(key, None)
+            else:
+                self._data[key] = value
+
+    def close(self) -> None:
+        """No-op: nothing to release."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()

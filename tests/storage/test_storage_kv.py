@@ -1,0 +1,80 @@
+"""LmdbStore and MemoryStore: the same KVStore contract, plus LMDB persistence."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gostaking.storage.kv import MAX_KEY_SIZE, KVStore, LmdbStore, MemoryStore
+
+
+@pytest.fixture(params=["lmdb", "memory"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[KVStore]:
+    kv: KVStore = LmdbStore(tmp_path / "db", map_size=2**24) if request.param == "lmdb" else MemoryStore()
+    yield kv
+    kv.close()
+
+
+def test_round_trip_and_delete(store: KVStore) -> None:
+    store.write_batch({b"a": b"1", b"b": b"2", b"empty-value": b""})
+    assert store.get(b"a") == b"1"
+    assert store.get(b"empty-value") == b""
+    assert store.get(b"missing") is None
+    assert store.get(b"") is None
+
+    store.write_batch({b"a": None, b"never-existed": None, b"b": b"22"})
+    assert store.get(b"a") is None
+    assert store.get(b"b") == b"22"
+
+
+def test_iter_prefix_is_ordered_and_bounded(store: KVStore) -> None:
+    store.write_batch({b"p\xff": b"4", b"p": b"0", b"p\x00": b"1", b"pa": b"2", b"q": b"x", b"o\xff": b"y"})
+    assert list(store.iter_prefix(b"p")) == [(b"p", b"0"), (b"p\x00", b"1"), (b"pa", b"2"), (b"p\xff", b"4")]
+    assert list(store.iter_prefix(b"zz")) == []
+    assert [key for key, _ in store.iter_prefix(b"")] == [b"o\xff", b"p", b"p\x00", b"pa", b"p\xff", b"q"]
+
+
+def test_iter_prefix_on_empty_store(store: KVStore) -> None:
+    assert list(store.iter_prefix(b"")) == []
+    assert list(store.iter_prefix(b"x")) == []
+
+
+@pytest.mark.parametrize("bad_key", [b"", b"k" * (MAX_KEY_SIZE + 1)])
+def test_bad_keys_reject_the_whole_batch(store: KVStore, bad_key: bytes) -> None:
+    with pytest.raises(ValueError, match="key length"):
+        store.write_batch({b"good": b"1", bad_key: b"2"})
+    assert store.get(b"good") is None
+
+
+def test_lmdb_reopen_keeps_committed_data(tmp_path: Path) -> None:
+    path = tmp_path / "db"
+    with LmdbStore(path, map_size=2**24) as kv:
+        kv.write_batch({b"x": b"1", b"y": b"2"})
+        kv.write_batch({b"y": None})
+    with LmdbStore(str(path), map_size=2**24) as kv:
+        assert kv.get(b"x") == b"1"
+        assert kv.get(b"y") is None
+        assert list(kv.iter_prefix(b"")) == [(b"x", b"1")]
+
+
+def test_lmdb_failed_batch_leaves_no_trace(tmp_path: Path) -> None:
+    class Boom(Exception):
+        pass
+
+    class ExplodingMapping(dict[bytes, bytes | None]):
+        def items(self):  # type: ignore[no-untyped-def]
+            yield b"first", b"written"
+            raise Boom
+
+    with LmdbStore(tmp_path / "db", map_size=2**24) as kv:
+        with pytest.raises(Boom):
+            kv.write_batch(ExplodingMapping())
+        assert kv.get(b"first") is None
+
+
+def test_large_batch(tmp_path: Path) -> None:
+    batch: dict[bytes, bytes | None] = {i.to_bytes(4, "big"): b"v" * 40 for i in range(20_000)}
+    with LmdbStore(tmp_path / "db", map_size=2**26) as kv:
+        kv.write_batch(batch)
+        assert sum(1 for _ in kv.iter_prefix(b"")) == 20_000
+        assert kv.get((19_999).to_bytes(4, "big")) == b"v" * 40
