@@ -126,3 +126,123 @@ def fund_gos(chain: Chain, recipient: str, ugos: int) -> None:
         chain.block()
     result = chain.run(operator, MsgSendCoins(recipient, GOS_DENOM, ugos))
     assert result.code == 0, result.log
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers for the per-handler tests (tests/chain/test_<handler>.py). Imports are local to keep this block
+# append-only.
+# ---------------------------------------------------------------------------------------------------------------
+
+MISSING = None
+"""How `state_diff` shows a key that does not exist on one side."""
+
+
+def snapshot(state: State) -> dict[str, dict[object, object]]:
+    """A copy of every table's contents (values are immutable structs or ints, so a shallow copy suffices)."""
+    return {name: dict(state._tables[name]._data) for name in state.table_names()}
+
+
+def state_diff(
+    before: dict[str, dict[object, object]], after: dict[str, dict[object, object]]
+) -> dict[str, dict[object, tuple[object, object]]]:
+    """{table: {key: (old, new)}} of every key that differs; a missing key shows as MISSING (None)."""
+    out: dict[str, dict[object, tuple[object, object]]] = {}
+    for name in sorted(set(before) | set(after)):
+        old, new = before.get(name, {}), after.get(name, {})
+        changed = {k: (old.get(k), new.get(k)) for k in set(old) | set(new) if old.get(k) != new.get(k)}
+        if changed:
+            out[name] = changed
+    return out
+
+
+def next_env(chain: Chain) -> BlockEnv:
+    """The environment the chain's next block would run with."""
+    signers = tuple(consensus_address(k) for k in chain.signer_keys)
+    return BlockEnv(CHAIN_ID, chain.height + 1, chain.time_ms + 30_000, signers[0] if signers else "", signers)
+
+
+def execute(chain: Chain, raw: bytes) -> tuple[TxResult, dict[str, dict[object, tuple[object, object]]]]:
+    """Run one tx through `execute_tx` as the next block would (without begin/end block work) and return its
+    result and exactly what it changed. Invariants are checked afterwards."""
+    from gostaking.chain.transition import execute_tx
+
+    before = snapshot(chain.state)
+    result = execute_tx(chain.state, next_env(chain), raw)
+    diff = state_diff(before, snapshot(chain.state))
+    if chain.check:
+        check_invariants(chain.state)
+    return result, diff
+
+
+def assert_error(result: TxResult, error: type) -> None:
+    """The result carries the error's code and a log that starts with the error class name."""
+    assert result.code == error.code, (result.code, result.log)
+    assert result.log.startswith(f"{error.__name__}: "), result.log
+
+
+def fee_only_diff(chain: Chain, sender: str, fee: int, before_seq: int, sender_shares: int, collector_shares: int
+                  ) -> dict[str, dict[object, tuple[object, object]]]:
+    """The exact state change of a tx whose messages failed: the fee moved to the fee collector, sequence + 1."""
+    from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_FEE_COLLECTOR
+    from gostaking.chain.modules.bank.queries import compute_ugos_to_shares_ceil, get_gos_index
+    from gostaking.chain.types.bank import Account
+
+    collector = MODULE_ADDRESSES[MODULE_FEE_COLLECTOR]
+    fee_shares = compute_ugos_to_shares_ceil(fee, get_gos_index(chain.state))
+    return {
+        "accounts": {sender: (Account(before_seq) if before_seq else MISSING, Account(before_seq + 1))},
+        "balances": {
+            (sender, GOS_DENOM): (sender_shares, sender_shares - fee_shares or MISSING),
+            (collector, GOS_DENOM): (collector_shares or MISSING, collector_shares + fee_shares),
+        },
+    }
+
+
+def expect_msg_failure(chain: Chain, signer: PrivateKey, *msgs: Msg, error: type, fee: int = 1_000) -> TxResult:
+    """Send a tx whose messages must fail with `error`: checks code and log, that the fee was still charged and
+    the sequence consumed, and that nothing else in the whole state changed."""
+    from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_FEE_COLLECTOR
+    from gostaking.chain.modules.bank.queries import get_shares
+
+    collector = MODULE_ADDRESSES[MODULE_FEE_COLLECTOR]
+    seq = get_account(chain.state, signer.address).sequence
+    sender_shares = get_shares(chain.state, signer.address)
+    collector_shares = get_shares(chain.state, collector)
+    result, diff = execute(chain, chain.tx(signer, *msgs, fee=fee))
+    assert_error(result, error)
+    assert (result.sender, result.fee, result.events) == (signer.address, fee, ())
+    assert diff == fee_only_diff(chain, signer.address, fee, seq, sender_shares, collector_shares)
+    return result
+
+
+def expect_rejected(chain: Chain, raw: bytes, error: type) -> TxResult:
+    """Execute a tx that the ante checks must reject with `error`: no fee, no sequence, no state change at all."""
+    result, diff = execute(chain, raw)
+    assert_error(result, error)
+    assert (result.sender, result.fee, result.events) == ("", 0, ())
+    assert diff == {}
+    chain.sequences.clear()  # the locally tracked sequence was not consumed
+    return result
+
+
+def block_signed_by(chain: Chain, signer_keys: Sequence[bytes], *txs: bytes) -> BlockResult:
+    """Apply a block whose previous block was signed by the nodes with these consensus keys."""
+    saved = chain.signer_keys
+    chain.signer_keys = tuple(signer_keys)
+    try:
+        return chain.block(*txs)
+    finally:
+        chain.signer_keys = saved
+
+
+def events_of(result: BlockResult | TxResult, kind: str) -> list[dict[str, str]]:
+    """Attributes of the events of one kind, in order."""
+    return [dict(event.attributes) for event in result.events if event.kind == kind]
+
+
+def with_params(params: ChainParams = TEST_PARAMS, **sections: object) -> ChainParams:
+    """`params` with some sections' fields replaced, e.g. with_params(nodes={"mining_by_stake": 2})."""
+    from msgspec.structs import replace
+
+    changed = {name: replace(getattr(params, name), **fields) for name, fields in sections.items()}  # type: ignore[arg-type]
+    return replace(params, **changed)

@@ -1,7 +1,6 @@
 """Emission schedule (halvings, 30,240,000 GOS cap) and the six burns done as O(1) reverse splits."""
 
 import pytest
-from harness import GOS, TEST_PARAMS, fund_gos, key, make_chain
 
 from gostaking.chain.modules.bank.queries import get_gos_supply_ugos, get_shares
 from gostaking.chain.modules.emission.queries import (
@@ -15,6 +14,8 @@ from gostaking.chain.modules.emission.queries import (
 from gostaking.chain.modules.mining.queries import get_account_hash_power
 from gostaking.chain.types.params import EmissionParams
 from gostaking.chain.types.tx import MsgVoteNode
+
+from harness import GOS, TEST_PARAMS, fund_gos, key, make_chain
 
 MAINNET = EmissionParams()
 

@@ -3,7 +3,6 @@ and execution is deterministic (two replays write identical state)."""
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from harness import GOS, Chain, fund_gos, key, make_chain
 
 from gostaking.chain.genesis import GenesisBalance
 from gostaking.chain.invariants import check_invariants
@@ -20,6 +19,8 @@ from gostaking.chain.types.tx import (
     MsgUnvoteNode,
     MsgVoteNode,
 )
+
+from harness import GOS, Chain, fund_gos, key, make_chain
 
 USERS = [key(1 + i) for i in range(5)]
 NODES = [key(1000).address, USERS[3].address, USERS[4].address, key(77).address]  # the last is never registered

@@ -4,8 +4,6 @@ Alice locks 1 BTC, 20 ETH and 100 DCR, votes 500 GOS and stakes 500 GOS: 1,000 +
 = 4,000 H/s. With the network at 800,000 H/s she holds 0.5% and earns 288,000 × 0.5% × 85% = 1,224 GOS a day.
 """
 
-from harness import BTC, DCR, ETH, GOS, key, make_chain
-
 from gostaking.chain.genesis import GenesisBalance
 from gostaking.chain.invariants import check_invariants
 from gostaking.chain.modules.mining.queries import (
@@ -22,6 +20,8 @@ from gostaking.chain.types.tx import (
     MsgStakeNode,
     MsgVoteNode,
 )
+
+from harness import BTC, DCR, ETH, GOS, key, make_chain
 
 ALICE = key(1)
 BOB = key(2)

@@ -1,0 +1,84 @@
+"""Transfer throughput through apply_block on one core, signature checks included.
+
+Setup (not measured): a genesis state, SENDERS accounts holding GOS, and pre-signed transfers (signing is the
+client's work). Measured: `apply_block` on blocks of BLOCK_TXS transfers — decode, canonical-encoding check,
+signature recovery, sequence and fee, the transfer itself, events — and, separately, the state commitment of
+each block (collecting dirty keys + updating the Merkle tree), which the node does once per block.
+
+Run: python benchmarks/bench_transfers.py [--blocks N] [--block-txs N]
+"""
+
+import argparse
+import gc
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from gostaking.chain.genesis import Genesis, init_chain  # noqa: E402
+from gostaking.chain.modules.bank.mutations import mint_gos  # noqa: E402
+from gostaking.chain.numeric import UGOS_PER_GOS  # noqa: E402
+from gostaking.chain.state import State  # noqa: E402
+from gostaking.chain.transition import apply_block  # noqa: E402
+from gostaking.chain.types.block import BlockEnv  # noqa: E402
+from gostaking.chain.types.tx import MsgSendCoins  # noqa: E402
+from gostaking.storage import BucketMerkleTree  # noqa: E402
+from gostaking.wallet.keys import PrivateKey, sign_tx  # noqa: E402
+
+CHAIN_ID = "bench"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--blocks", type=int, default=4)
+    parser.add_argument("--block-txs", type=int, default=5_000)
+    args = parser.parse_args()
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {0})  # one core, as the goal states
+
+    senders = [PrivateKey((i + 1).to_bytes(32, "big")) for i in range(args.block_txs)]
+    recipients = [PrivateKey((10**6 + i).to_bytes(32, "big")).address for i in range(args.block_txs)]
+    state = State()
+    init_chain(state, Genesis(CHAIN_ID, 0))
+    for sender in senders:
+        # Benchmark setup only: GOS is minted directly instead of mining thousands of blocks.
+        mint_gos(state, sender.address, 1_000 * UGOS_PER_GOS)
+    tree = BucketMerkleTree.build(state.take_block_writes().items())  # type: ignore[arg-type]
+    blocks = [
+        [
+            sign_tx(sender, CHAIN_ID, b, [MsgSendCoins(recipients[i], "ugos", 1_000 + b)], fee=1_000)
+            for i, sender in enumerate(senders)
+        ]
+        for b in range(args.blocks)
+    ]
+
+    apply_rates, commit_times = [], []
+    gc.collect()
+    for b, txs in enumerate(blocks):
+        env = BlockEnv(CHAIN_ID, state.height.get() + 1, (b + 1) * 30_000)
+        start = time.perf_counter()
+        result = apply_block(state, env, txs)
+        applied = time.perf_counter()
+        writes = state.take_block_writes()
+        tree.update(writes)
+        committed = time.perf_counter()
+        failed = [r.log for r in result.tx_results if r.code]
+        if failed:
+            raise SystemExit(f"{len(failed)} transfers failed, e.g. {failed[0]}")
+        apply_rates.append(len(txs) / (applied - start))
+        commit_times.append(committed - applied)
+        print(
+            f"block {b + 1}: {len(txs)} transfers, apply_block {applied - start:.3f} s "
+            f"({apply_rates[-1]:,.0f} tx/s), state commitment of {len(writes)} keys {committed - applied:.3f} s"
+        )
+    total_tx = sum(len(txs) for txs in blocks)
+    with_commit = total_tx / sum(len(t) / r + c for t, r, c in zip(blocks, apply_rates, commit_times, strict=True))
+    print(f"apply_block median: {statistics.median(apply_rates):,.0f} tx/s (goal ≥ 5,000, one core, signatures checked)")
+    print(f"apply_block + state commitment: {with_commit:,.0f} tx/s")
+
+
+if __name__ == "__main__":
+    main()
