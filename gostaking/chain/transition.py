@@ -19,6 +19,7 @@ from gostaking.chain.errors import (
     ChainError,
     DecodeError,
     InsufficientFeeError,
+    InsufficientFundsError,
     InvalidMessageError,
     InvalidSignatureError,
     ModuleAccountError,
@@ -26,7 +27,7 @@ from gostaking.chain.errors import (
     require,
 )
 from gostaking.chain.modules.bank.mutations import increment_sequence, move_gos, move_units
-from gostaking.chain.modules.bank.queries import get_account, get_shares
+from gostaking.chain.modules.bank.queries import get_account, get_balance, get_shares
 from gostaking.chain.modules.emission.mutations import burn_if_due, mint_block_reward
 from gostaking.chain.modules.mining.mutations import distribute_user_rewards
 from gostaking.chain.modules.nodes.mutations import (
@@ -77,6 +78,8 @@ def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | 
         InsufficientFeeError,
         f"fee {body.fee} below {params.min_fee_ugos} ugos",
     )
+    balance = get_balance(state, body.sender, GOS_DENOM)
+    require(balance >= body.fee, InsufficientFundsError, f"fee {body.fee} ugos exceeds the balance of {balance} ugos")
     return tx
 
 
@@ -87,7 +90,8 @@ def execute_tx(state: State, env: BlockEnv, raw: bytes) -> TxResult:
         tx = verify_tx(state, env.chain_id, raw)
         sender = tx.body.sender
         with state.atomic():
-            move_gos(state, sender, _FEE_COLLECTOR, tx.body.fee)
+            if tx.body.fee:
+                move_gos(state, sender, _FEE_COLLECTOR, tx.body.fee)
             increment_sequence(state, sender)
     except ChainError as error:
         return TxResult(code=error.code, log=f"{type(error).__name__}: {error}", tx_hash=hash_)
@@ -128,6 +132,9 @@ def apply_block(state: State, env: BlockEnv, txs: list[bytes]) -> BlockResult:
     expected = state.height.get() + 1
     if env.height != expected:
         raise ValueError(f"block height {env.height} does not follow state height {expected - 1}")
+    if env.chain_id != state.chain_id.get():
+        # A driver bug, not a transaction error: executing under another chain id would accept foreign txs.
+        raise ValueError(f"block is for chain {env.chain_id!r}, state is chain {state.chain_id.get()!r}")
     ctx = Context(env)
     state.height.set(env.height)
     begin_block(state, ctx)

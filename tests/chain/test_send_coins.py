@@ -176,8 +176,8 @@ def test_more_of_an_asset_than_held_fails(chain: Chain, denom: str, amount: int)
 
 
 @pytest.mark.parametrize("denom", [GOS_DENOM, "btc"])
-@pytest.mark.parametrize("amount", [0, -1, -GOS])
-def test_zero_or_negative_amount_fails(chain: Chain, denom: str, amount: int) -> None:
+@pytest.mark.parametrize("amount", [0, -1, -GOS, 2**256])
+def test_zero_negative_or_too_large_amount_fails(chain: Chain, denom: str, amount: int) -> None:
     expect_msg_failure(chain, ALICE, MsgSendCoins(BOB.address, denom, amount), error=InvalidAmountError)
 
 

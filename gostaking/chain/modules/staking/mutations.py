@@ -61,14 +61,14 @@ def unbond(state: State, ctx: Context, address: str, node: str, kind: BondKind, 
     require_node(state, node)
     index = get_gos_index(state)
     bonded = get_delegation_shares(state, address, node, kind)
-    shares = compute_ugos_to_shares_ceil(ugos, index)
-    if shares > bonded and ugos <= compute_shares_to_ugos(bonded, index):
-        shares = bonded  # rounding: the displayed amount is floor(shares × index), so redeem it all
+    displayed = compute_shares_to_ugos(bonded, index)
     require(
-        shares <= bonded,
+        ugos <= displayed,
         InsufficientDelegationError,
-        f"{address} has {compute_shares_to_ugos(bonded, index)} ugos {kind}d on {node}, asked {ugos}",
+        f"{address} has {displayed} ugos {kind}d on {node}, asked {ugos}",
     )
+    # Asking for the whole displayed amount (floor of shares × index) redeems every share, leaving no dust.
+    shares = bonded if ugos == displayed else min(compute_ugos_to_shares_ceil(ugos, index), bonded)
     key = (address, node, kind)
     if shares == bonded:
         state.delegations.delete(key)
