@@ -2,13 +2,14 @@
 
 import msgspec
 
-from gostaking.chain.crypto import consensus_address, is_valid_address, is_valid_consensus_pubkey
+from gostaking.chain.crypto import is_valid_address
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidGenesisError, require
 from gostaking.chain.modules.bank.mutations import mint_asset
 from gostaking.chain.modules.lock.mutations import register_asset
 from gostaking.chain.modules.mining.mutations import create_pool
 from gostaking.chain.modules.nodes.mutations import install_mining_set, register_node
+from gostaking.chain.modules.nodes.queries import require_registrable
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.block import BlockEnv, ValidatorUpdate
@@ -104,13 +105,7 @@ def init_chain(state: State, genesis: Genesis) -> tuple[ValidatorUpdate, ...]:
     require(len(genesis.nodes) <= limit, InvalidGenesisError, f"at most {limit} genesis nodes")
     for node in genesis.nodes:
         require(is_valid_address(node.operator), InvalidGenesisError, f"bad operator {node.operator!r}")
-        require(is_valid_consensus_pubkey(node.consensus_pubkey), InvalidGenesisError, "consensus key: 32 bytes")
-        require(node.operator not in state.nodes, InvalidGenesisError, f"duplicate node {node.operator}")
-        require(
-            consensus_address(node.consensus_pubkey) not in state.node_by_consensus,
-            InvalidGenesisError,
-            "duplicate consensus key",
-        )
+        require_registrable(state, node.operator, node.consensus_pubkey, node.moniker)
         register_node(state, ctx, node.operator, node.consensus_pubkey, node.moniker)
     return install_mining_set(state, ctx, tuple(node.operator for node in genesis.nodes), (), epoch=0)
 

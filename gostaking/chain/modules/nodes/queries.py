@@ -1,6 +1,8 @@
 """Node registry reads: status, candidate eligibility, election ranking."""
 
-from gostaking.chain.errors import UnknownNodeError
+from gostaking.chain.constants import MAX_MONIKER_BYTES
+from gostaking.chain.crypto import consensus_address, is_valid_consensus_pubkey
+from gostaking.chain.errors import InvalidMessageError, NodeAlreadyRegisteredError, UnknownNodeError, require
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.numeric import ACC_ONE
 from gostaking.chain.state import State
@@ -19,6 +21,23 @@ def require_node(state: State, operator: str) -> Node:
     if node is None:
         raise UnknownNodeError(f"no node is registered by operator {operator}")
     return node
+
+
+def require_registrable(state: State, operator: str, consensus_pubkey: bytes, moniker: str) -> None:
+    """Raise a clear error unless a node with this operator, ed25519 key and moniker may be registered:
+    a 32-byte key, a printable moniker of 1..64 bytes, and neither operator nor key already in use."""
+    require(is_valid_consensus_pubkey(consensus_pubkey), InvalidMessageError, "consensus key must be 32 bytes")
+    require(
+        0 < len(moniker.encode()) <= MAX_MONIKER_BYTES and moniker.isprintable(),
+        InvalidMessageError,
+        f"moniker must be 1..{MAX_MONIKER_BYTES} bytes of printable text",
+    )
+    require(operator not in state.nodes, NodeAlreadyRegisteredError, f"{operator} already runs a node")
+    require(
+        consensus_address(consensus_pubkey) not in state.node_by_consensus,
+        NodeAlreadyRegisteredError,
+        "that consensus key belongs to another node",
+    )
 
 
 def compute_candidate_units(node: Node, params: ChainParams) -> int:
