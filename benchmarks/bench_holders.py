@@ -19,26 +19,26 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from gostaking.chain.crypto import encode_address, sha256  # noqa: E402
-from gostaking.chain.env import Context  # noqa: E402
-from gostaking.chain.genesis import Genesis, GenesisNode, init_chain  # noqa: E402
-from gostaking.chain.modules.bank.mutations import mint_asset, mint_gos  # noqa: E402
-from gostaking.chain.modules.lock.handlers import process_lock_asset  # noqa: E402
-from gostaking.chain.modules.staking.mutations import bond  # noqa: E402
-from gostaking.chain.numeric import UGOS_PER_GOS  # noqa: E402
-from gostaking.chain.state import State  # noqa: E402
-from gostaking.chain.transition import apply_block  # noqa: E402
-from gostaking.chain.types.block import BlockEnv  # noqa: E402
-from gostaking.chain.types.lock import Asset  # noqa: E402
-from gostaking.chain.types.params import ChainParams  # noqa: E402
-from gostaking.chain.types.tx import (  # noqa: E402
+from gostaking.chain.crypto import encode_address, sha256
+from gostaking.chain.env import Context
+from gostaking.chain.genesis import Genesis, GenesisNode, init_chain
+from gostaking.chain.modules.bank.mutations import mint_asset, mint_gos
+from gostaking.chain.modules.lock.handlers import process_lock_asset
+from gostaking.chain.modules.staking.mutations import bond
+from gostaking.chain.numeric import UGOS_PER_GOS
+from gostaking.chain.state import State
+from gostaking.chain.transition import apply_block
+from gostaking.chain.types.block import BlockEnv
+from gostaking.chain.types.lock import Asset
+from gostaking.chain.types.params import ChainParams
+from gostaking.chain.types.tx import (
     MsgClaimRewards,
     MsgLockAsset,
     MsgSendCoins,
     MsgUnvoteNode,
     MsgVoteNode,
 )
-from gostaking.wallet.keys import PrivateKey, sign_tx  # noqa: E402
+from gostaking.wallet.keys import PrivateKey, sign_tx
 
 CHAIN_ID = "bench"
 GOS = UGOS_PER_GOS

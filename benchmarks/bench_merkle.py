@@ -74,9 +74,7 @@ def main() -> None:
     _timed(f"prove ({PROOF_COUNT:,} keys, half absent)", start, PROOF_COUNT)
 
     start = time.perf_counter()
-    valid = sum(
-        verify_proof(root, key, items.get(key), proof) for key, proof in zip(probe_keys, proofs, strict=True)
-    )
+    valid = sum(verify_proof(root, key, items.get(key), proof) for key, proof in zip(probe_keys, proofs, strict=True))
     _timed(f"verify ({PROOF_COUNT:,} proofs)", start, PROOF_COUNT)
     assert valid == PROOF_COUNT
 

@@ -90,9 +90,7 @@ class ChainStore:
             raise StorageCorruptionError(f"meta height must be 8 bytes, found {len(raw_height)}")
 
         prefix_length = len(_STATE_PREFIX)
-        tree = BucketMerkleTree.build(
-            (key[prefix_length:], value) for key, value in store.iter_prefix(_STATE_PREFIX)
-        )
+        tree = BucketMerkleTree.build((key[prefix_length:], value) for key, value in store.iter_prefix(_STATE_PREFIX))
 
         stored_app_hash = store.get(_META_APP_HASH)
         if stored_app_hash is None:
@@ -100,9 +98,7 @@ class ChainStore:
             if height != 0:
                 raise StorageCorruptionError(f"committed height is {height} but no app hash is stored")
             if len(tree):
-                raise StorageCorruptionError(
-                    f"{len(tree)} state entries are stored but no app hash was ever committed"
-                )
+                raise StorageCorruptionError(f"{len(tree)} state entries are stored but no app hash was ever committed")
         elif tree.root != stored_app_hash:
             raise StorageCorruptionError(
                 f"the {len(tree)} stored state entries hash to {tree.root.hex()}, but the app hash "
@@ -154,8 +150,7 @@ class ChainStore:
         """
         if self._pending is not None:
             raise CommitError(
-                f"compute_app_hash was already called for height {self._height + 1}; "
-                "commit or discard_pending first"
+                f"compute_app_hash was already called for height {self._height + 1}; commit or discard_pending first"
             )
         # Checked before touching the tree: a key the store would refuse at commit time must not get
         # into the tree, where the node could not take it back out without discard_pending.
@@ -194,9 +189,7 @@ class ChainStore:
         if height > _MAX_HEIGHT or len(tx_hashes) > _MAX_TX_INDEX + 1:
             raise ValueError(f"height {height} or tx count {len(tx_hashes)} out of range")
 
-        batch: dict[bytes, bytes | None] = {
-            _STATE_PREFIX + key: value for key, value in self._pending.items()
-        }
+        batch: dict[bytes, bytes | None] = {_STATE_PREFIX + key: value for key, value in self._pending.items()}
         batch[_block_key(height)] = block
         encoded_height = height.to_bytes(8, "big")
         for index, tx_hash in enumerate(tx_hashes):

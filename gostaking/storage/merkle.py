@@ -206,9 +206,7 @@ class BucketMerkleTree:
                     # Both halves empty: the node is an empty subtree, which is represented by absence.
                     nodes.pop(index, None)
                 else:
-                    nodes[index] = _sha256(
-                        _NODE_TAG + (left or empty_child) + (right or empty_child)
-                    ).digest()
+                    nodes[index] = _sha256(_NODE_TAG + (left or empty_child) + (right or empty_child)).digest()
 
     def prove(self, key: bytes) -> MerkleProof:
         """Proof of the key's current value, or of its absence, against `root`."""

@@ -61,9 +61,7 @@ def test_incremental_updates_match_bulk_build(depth: int, batches: list[dict[byt
 
 @settings(max_examples=100, deadline=None)
 @given(batch=st.dictionaries(keys, st.none() | values, max_size=20), seed=st.randoms())
-def test_order_of_writes_in_a_batch_is_irrelevant(
-    batch: dict[bytes, bytes | None], seed: random.Random
-) -> None:
+def test_order_of_writes_in_a_batch_is_irrelevant(batch: dict[bytes, bytes | None], seed: random.Random) -> None:
     shuffled_items = list(batch.items())
     seed.shuffle(shuffled_items)
     base = BucketMerkleTree.build([(b"k%d" % i, b"v") for i in range(30)], depth=3)
@@ -77,9 +75,7 @@ def test_order_of_writes_in_a_batch_is_irrelevant(
     items=st.dictionaries(keys, values, max_size=25),
     probes=st.lists(keys, max_size=10),
 )
-def test_proofs_verify_for_present_and_absent_keys(
-    depth: int, items: dict[bytes, bytes], probes: list[bytes]
-) -> None:
+def test_proofs_verify_for_present_and_absent_keys(depth: int, items: dict[bytes, bytes], probes: list[bytes]) -> None:
     tree = BucketMerkleTree.build(items.items(), depth)
     root = tree.root
     for key in [*items, *probes]:

@@ -1,0 +1,39 @@
+"""Request dependencies and parameter parsing shared by the routes."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from gostaking.chain.crypto import is_valid_address
+from gostaking.chain.errors import InvalidAddressError
+from gostaking.node.runtime import Node
+
+from .errors import InvalidRequestError
+
+
+def get_node(request: Request) -> Node:
+    """The node this API serves (set by create_api)."""
+    node: Node = request.app.state.node
+    return node
+
+
+NodeDep = Annotated[Node, Depends(get_node)]
+
+
+def parse_address(address: str, what: str = "address") -> str:
+    """Return `address` if it is a valid gos1… address, else raise InvalidAddressError (400)."""
+    if not is_valid_address(address):
+        raise InvalidAddressError(f"{what} {address!r} is not a valid gos1… address")
+    return address
+
+
+def parse_hash(text: str, what: str = "transaction hash") -> bytes:
+    """Parse a 64-hex-digit hash (an optional 0x prefix is accepted), else raise InvalidRequestError (400)."""
+    digits = text[2:] if text.lower().startswith("0x") else text
+    try:
+        raw = bytes.fromhex(digits)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise InvalidRequestError(f"{what} must be 64 hexadecimal digits, got {text!r}")
+    return raw

@@ -1,0 +1,148 @@
+"""GET /accounts/{address} and /accounts/{address}/rewards."""
+
+from fastapi import APIRouter
+
+from gostaking.chain.modules.bank.queries import (
+    compute_shares_to_ugos,
+    get_account,
+    get_balance,
+    get_gos_index,
+)
+from gostaking.chain.modules.lock.queries import compute_lock_pool_id, get_locked_amounts
+from gostaking.chain.modules.mining.queries import (
+    compute_pending_shares,
+    get_account_hash_power,
+    get_pending_reward_ugos,
+    get_pool_ids,
+    get_position,
+    get_total_hash_power,
+)
+from gostaking.chain.modules.nodes.queries import get_node_status, get_pending_candidate_reward_shares
+from gostaking.chain.modules.staking.queries import get_delegations, get_unbondings
+from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.state import State
+from gostaking.node.runtime import Node
+
+from ..deps import NodeDep, parse_address
+from ..render import format_units, gos, hash_power, iso_time, percent
+from ..schemas.accounts import (
+    AccountHashPower,
+    AccountResponse,
+    BondView,
+    LockView,
+    PoolReward,
+    RewardsResponse,
+    UnbondingView,
+)
+from ..schemas.common import AssetAmount
+
+router = APIRouter(tags=["accounts"])
+
+
+def asset_amount(state: State, denom: str, amount: int) -> AssetAmount:
+    """An amount of `denom` with its whole-unit display (GOS shown in gos, assets by their decimals)."""
+    if denom == GOS_DENOM:
+        return AssetAmount(denom=denom, amount=amount, display=format_units(amount, 6), display_denom="gos")
+    asset = state.assets.get(denom)
+    decimals = asset.decimals if asset is not None else 0
+    return AssetAmount(denom=denom, amount=amount, display=format_units(amount, decimals), display_denom=denom)
+
+
+def _moniker(state: State, operator: str) -> str:
+    node = state.nodes.get(operator)
+    return node.moniker if node is not None else ""
+
+
+def _estimated_time(node: Node, state: State, height: int) -> str:
+    """When `height` should be reached at this node's block interval (display only)."""
+    last = node.app.last_block
+    now_ms = last.header.time_ms if last is not None else 0
+    return iso_time(now_ms + max(height - state.height.get(), 0) * int(node.block_time_s * 1000))
+
+
+@router.get("/accounts/{address}", response_model=AccountResponse, summary="Balances, bonds and hash power")
+def get_account_view(address: str, node: NodeDep) -> AccountResponse:
+    """Liquid balances, locked assets, votes and stakes per node, unbondings, hash power and rewards.
+    Any valid address can be queried; one that never received anything shows zeros."""
+    parse_address(address)
+    app = node.app
+    with app.read() as state:
+        index = get_gos_index(state)
+        denoms = [GOS_DENOM, *state.assets.keys_sorted()]
+        balances = [asset_amount(state, d, a) for d in denoms if (a := get_balance(state, address, d))]
+        account_power = get_account_hash_power(state, address)
+        total_power = sum(account_power.values())
+        bonds = [
+            BondView(node=op, moniker=_moniker(state, op), kind=kind, amount=gos(ugos))
+            for op, kind, ugos in get_delegations(state, address)
+        ]
+        unbondings = [
+            UnbondingView(
+                node=entry.node,
+                kind=entry.kind,
+                amount=gos(compute_shares_to_ugos(entry.shares, index)),
+                created_height=entry.created_height,
+                completion_height=completion,
+                estimated_completion_time=_estimated_time(node, state, completion),
+            )
+            for completion, entry in get_unbondings(state, address)
+        ]
+        locked = [
+            LockView(
+                asset=asset_amount(state, denom, amount),
+                hash_power=hash_power(account_power.get(compute_lock_pool_id(denom), 0)),
+            )
+            for denom, amount in get_locked_amounts(state, address).items()
+        ]
+        is_operator = address in state.nodes
+        sequence = get_account(state, address).sequence
+        pending_next = app.mempool.next_sequence(address)
+        return AccountResponse(
+            address=address,
+            sequence=sequence,
+            next_sequence=pending_next if pending_next is not None else sequence,
+            pending_txs=(pending_next - sequence) if pending_next is not None else 0,
+            gos=gos(get_balance(state, address, GOS_DENOM)),
+            balances=balances,
+            locked=locked,
+            votes=[b for b in bonds if b.kind == "vote"],
+            stakes=[b for b in bonds if b.kind == "stake"],
+            unbondings=unbondings,
+            hash_power=AccountHashPower(
+                total=hash_power(total_power),
+                share_of_network=percent(total_power, get_total_hash_power(state)),
+                pools={pool: hash_power(value) for pool, value in account_power.items()},
+            ),
+            pending_rewards=gos(get_pending_reward_ugos(state, address)),
+            pending_node_rewards=(
+                gos(compute_shares_to_ugos(get_pending_candidate_reward_shares(state, address), index))
+                if is_operator
+                else None
+            ),
+            node=get_node_status(state, address) if is_operator else None,
+        )
+
+
+@router.get("/accounts/{address}/rewards", response_model=RewardsResponse, summary="Claimable rewards")
+def get_rewards(address: str, node: NodeDep) -> RewardsResponse:
+    """Pending hash-power rewards per pool (and candidate-node rewards for operators)."""
+    parse_address(address)
+    with node.app.read() as state:
+        index = get_gos_index(state)
+        pools = []
+        for pool_id in get_pool_ids(state):
+            pool = state.pools.get(pool_id)
+            position = get_position(state, address, pool_id)
+            if pool is not None and position.units:
+                shares = compute_pending_shares(pool, position)
+                pools.append(PoolReward(pool=pool_id, pending=gos(compute_shares_to_ugos(shares, index))))
+        node_rewards = None
+        if address in state.nodes:
+            shares = get_pending_candidate_reward_shares(state, address)
+            node_rewards = gos(compute_shares_to_ugos(shares, index))
+        return RewardsResponse(
+            address=address,
+            total=gos(get_pending_reward_ugos(state, address)),
+            pools=pools,
+            node_rewards=node_rewards,
+        )

@@ -1,0 +1,34 @@
+"""POST /faucet (devnet only)."""
+
+from fastapi import APIRouter
+
+from ..deps import NodeDep, parse_address
+from ..errors import FaucetDisabledError
+from ..schemas.common import ErrorResponse
+from ..schemas.faucet import FaucetRequest, FaucetResponse
+from .accounts import asset_amount
+
+router = APIRouter(tags=["devnet"])
+
+
+@router.post(
+    "/faucet",
+    response_model=FaucetResponse,
+    responses={
+        404: {"model": ErrorResponse, "description": "this node runs no faucet"},
+        429: {"model": ErrorResponse, "description": "the address was funded recently"},
+        503: {"model": ErrorResponse, "description": "the faucet has nothing to send yet"},
+    },
+    summary="Get test GOS and assets (devnet only)",
+)
+def request_funds(request: FaucetRequest, node: NodeDep) -> FaucetResponse:
+    """Send devnet GOS (from the operator, which earns mining rewards) and test assets (from the faucet
+    account) to an address. Each address may ask once per cooldown."""
+    faucet = node.faucet
+    if faucet is None:
+        raise FaucetDisabledError("the faucet is only available on a devnet node")
+    address = parse_address(request.address.strip())
+    grant = faucet.fund(address)
+    with node.app.read() as state:
+        sent = [asset_amount(state, denom, amount) for denom, amount in grant.sent.items()]
+    return FaucetResponse(address=address, tx_hashes=[h.hex() for h in grant.tx_hashes], sent=sent, notes=grant.notes)

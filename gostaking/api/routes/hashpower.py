@@ -1,0 +1,64 @@
+"""GET /hashpower and /assets."""
+
+from fastapi import APIRouter
+
+from gostaking.chain.modules.lock.queries import compute_lock_pool_id
+from gostaking.chain.modules.mining.queries import get_pool_hash_power, get_pool_ids, get_total_hash_power
+from gostaking.chain.types.mining import LOCK_POOL_PREFIX
+
+from ..deps import NodeDep
+from ..render import format_units, gos, hash_power, percent, weight
+from ..schemas.hashpower import AssetView, HashPowerResponse, PoolView
+
+router = APIRouter(tags=["hash power"])
+
+
+@router.get("/hashpower", response_model=HashPowerResponse, summary="Network hash power per pool")
+def get_hashpower(node: NodeDep) -> HashPowerResponse:
+    """Total and per-pool hash power: votes (×1 per GOS), stakes (×3) and each asset's locks
+    (amount × price × weight)."""
+    with node.app.read() as state:
+        total = get_total_hash_power(state)
+        pools = []
+        for pool_id in get_pool_ids(state):
+            pool = state.pools.get(pool_id)
+            if pool is None:
+                continue
+            power = get_pool_hash_power(state, pool_id)
+            view = PoolView(
+                pool=pool_id,
+                kind="lock" if pool_id.startswith(LOCK_POOL_PREFIX) else pool_id,
+                hash_power=hash_power(power),
+                share=percent(power, total),
+                units=pool.units,
+                multiplier=pool.gos_multiplier or None,
+            )
+            if pool_id.startswith(LOCK_POOL_PREFIX):
+                view.denom = pool_id[len(LOCK_POOL_PREFIX) :]
+                view.price = gos(pool.price_ugos)
+                view.weight = weight(pool.weight_ppm)
+                view.locked = format_units(pool.units, pool.decimals)
+            pools.append(view)
+        return HashPowerResponse(height=state.height.get(), total=hash_power(total), pools=pools)
+
+
+@router.get("/assets", response_model=list[AssetView], summary="Assets that can be locked")
+def list_assets(node: NodeDep) -> list[AssetView]:
+    """Registered external assets with decimals, price in GOS, weight, supply and amount locked."""
+    with node.app.read() as state:
+        out = []
+        for denom, asset in state.assets.items_sorted():
+            pool = state.pools.get(compute_lock_pool_id(denom))
+            out.append(
+                AssetView(
+                    denom=denom,
+                    decimals=asset.decimals,
+                    hosted_chain=asset.hosted_chain,
+                    weight=weight(asset.weight_ppm),
+                    weight_ppm=asset.weight_ppm,
+                    price=gos(asset.price_ugos),
+                    supply=format_units(state.asset_supply.get_or(denom, 0), asset.decimals),
+                    locked=format_units(pool.units if pool is not None else 0, asset.decimals),
+                )
+            )
+        return out

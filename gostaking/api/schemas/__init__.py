@@ -1,0 +1,1 @@
+"""Pydantic response and request models: they shape the OpenAPI document at /docs."""

@@ -1,0 +1,41 @@
+"""Building blocks shared by several responses."""
+
+from pydantic import BaseModel, Field
+
+
+class GosAmount(BaseModel):
+    """An amount of GOS: exact base units and a decimal string."""
+
+    ugos: int = Field(description="base units (1 GOS = 1,000,000 ugos)")
+    gos: str = Field(description="decimal GOS, exact", examples=["1.5"])
+
+
+class AssetAmount(BaseModel):
+    """An amount of any denomination, in base units and whole units."""
+
+    denom: str = Field(description="on-chain denomination ('ugos' for GOS)")
+    amount: int = Field(description="base units")
+    display: str = Field(description="whole units as an exact decimal string", examples=["0.25"])
+    display_denom: str = Field(description="unit of `display` ('gos' for ugos)")
+
+
+class HashPower(BaseModel):
+    """Hash power: exact micro-H/s and a decimal H/s string."""
+
+    micro_hs: int
+    hs: str = Field(description="H/s as an exact decimal string")
+
+
+class EventView(BaseModel):
+    """Something that happened in a block or transaction."""
+
+    kind: str
+    attributes: dict[str, str]
+
+
+class ErrorResponse(BaseModel):
+    """Body of every error response."""
+
+    error: str = Field(description="error class, e.g. InsufficientFundsError")
+    code: int = Field(description="chain error code (1-99), node code (100+) or the HTTP status")
+    message: str

@@ -1,0 +1,129 @@
+"""`gostaking keys add|import|list|show|delete`: the local keyring."""
+
+import json
+from typing import Annotated
+
+import typer
+
+from gostaking.cli.errors import CliError
+from gostaking.cli.options import HomeOption, JsonOption, KeyringOption, load_key, open_keyring, read_new_passphrase
+from gostaking.wallet.keyring import KeyInfo
+from gostaking.wallet.keys import PrivateKey
+
+app = typer.Typer(help="Manage account keys (stored encrypted in the keyring).", no_args_is_help=True)
+
+NameArgument = Annotated[str, typer.Argument(help="key name")]
+NoPassphraseOption = Annotated[
+    bool, typer.Option("--no-passphrase", help="store the key UNENCRYPTED (for throwaway devnet keys only)")
+]
+
+
+def _describe(info: KeyInfo) -> dict[str, object]:
+    return {
+        "name": info.name,
+        "address": info.address,
+        "public_key": info.public_key.hex(),
+        "encrypted": info.encrypted,
+        "file": str(info.path),
+    }
+
+
+@app.command("add")
+def add_key(
+    name: NameArgument,
+    no_passphrase: NoPassphraseOption = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Create a new random key."""
+    ring = open_keyring(home, keyring)
+    if ring.path(name).exists():  # checked (and the name validated) before asking for a passphrase
+        raise CliError(f"a key named {name!r} already exists in {ring.directory}")
+    passphrase = None if no_passphrase else read_new_passphrase()
+    info = ring.add(name, PrivateKey.generate(), passphrase)
+    typer.echo(f"created key {info.name!r}: {info.address}")
+    typer.echo(f"  stored {'encrypted' if info.encrypted else 'UNENCRYPTED'} in {info.path}")
+
+
+@app.command("import")
+def import_key(
+    name: NameArgument,
+    private_key: Annotated[
+        str | None, typer.Argument(help="64 hex digits; omit to type it without echo", show_default=False)
+    ] = None,
+    no_passphrase: NoPassphraseOption = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Import an existing private key (hex)."""
+    ring = open_keyring(home, keyring)
+    if ring.path(name).exists():
+        raise CliError(f"a key named {name!r} already exists in {ring.directory}")
+    if private_key is None:
+        private_key = str(typer.prompt("Private key (hex)", hide_input=True))
+    try:
+        key = PrivateKey.from_hex(private_key)
+    except ValueError as exc:
+        raise CliError(str(exc)) from None
+    passphrase = None if no_passphrase else read_new_passphrase()
+    info = ring.add(name, key, passphrase)
+    typer.echo(f"imported key {info.name!r}: {info.address}")
+
+
+@app.command("list")
+def list_keys(home: HomeOption = None, keyring: KeyringOption = None, as_json: JsonOption = False) -> None:
+    """List the keys in the keyring."""
+    ring = open_keyring(home, keyring)
+    keys = ring.list()
+    if as_json:
+        typer.echo(json.dumps([_describe(info) for info in keys], indent=2))
+        return
+    if not keys:
+        typer.echo(f"no keys in {ring.directory} (create one with `gostaking keys add NAME`)")
+        return
+    width = max(len(info.name) for info in keys)
+    for info in keys:
+        typer.echo(f"{info.name:<{width}}  {info.address}  {'encrypted' if info.encrypted else 'unencrypted'}")
+
+
+@app.command("show")
+def show_key(
+    name: NameArgument,
+    address_only: Annotated[bool, typer.Option("--address", help="print only the address")] = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Show a key's address and public key."""
+    info = open_keyring(home, keyring).show(name)
+    typer.echo(info.address if address_only else json.dumps(_describe(info), indent=2))
+
+
+@app.command("export")
+def export_key(
+    name: NameArgument,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Print a key's private key in hex (anyone who sees it controls the account)."""
+    ring = open_keyring(home, keyring)
+    ring.show(name)
+    if not yes:
+        typer.confirm(f"Print the private key of {name!r} in clear?", abort=True)
+    typer.echo(load_key(ring, name).secret.hex())
+
+
+@app.command("delete")
+def delete_key(
+    name: NameArgument,
+    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Delete a key file (irreversible unless you have a backup of the private key)."""
+    ring = open_keyring(home, keyring)
+    info = ring.show(name)
+    if not yes:
+        typer.confirm(f"Delete key {name!r} ({info.address})?", abort=True)
+    ring.delete(name)
+    typer.echo(f"deleted key {name!r}")

@@ -1,0 +1,86 @@
+"""The `gostaking` command."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gostaking.cli import keys, query, tx
+from gostaking.cli.client import ApiClient
+from gostaking.cli.errors import CliError, FriendlyGroup
+from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
+from gostaking.cli.tx import resolve_address
+from gostaking.node.settings import (
+    DEFAULT_API_HOST,
+    DEFAULT_API_PORT,
+    DEFAULT_BLOCK_TIME_S,
+    DevnetSettings,
+    default_devnet_home,
+)
+
+app = typer.Typer(
+    name="gostaking",
+    help="GoStaking: run a devnet, manage keys, send transactions and query the chain.",
+    cls=FriendlyGroup,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(keys.app, name="keys")
+app.add_typer(tx.app, name="tx")
+app.add_typer(query.app, name="query")
+
+
+@app.command("devnet")
+def devnet(
+    home: Annotated[
+        Path | None, typer.Option("--home", help="devnet home [default: $GOSTAKING_HOME/devnet or ~/.gostaking/devnet]")
+    ] = None,
+    host: Annotated[str, typer.Option("--host", help="API listen address")] = DEFAULT_API_HOST,
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="API port")] = DEFAULT_API_PORT,
+    block_time: Annotated[float, typer.Option("--block-time", help="seconds between blocks")] = DEFAULT_BLOCK_TIME_S,
+    reset: Annotated[
+        bool, typer.Option("--reset", help="delete the chain data and start again from genesis (keys are kept)")
+    ] = False,
+) -> None:
+    """Run a single-node devnet: block producer + REST API (+ faucet) in one process."""
+    from gostaking.api.main import create_api
+    from gostaking.node.runtime import run_devnet
+
+    if not 0.01 <= block_time <= 3600:
+        raise CliError("--block-time must be between 0.01 and 3600 seconds")
+    settings = DevnetSettings(
+        home=(home or default_devnet_home()).expanduser().resolve(),
+        host=host,
+        port=port,
+        block_time_s=block_time,
+        reset=reset,
+    )
+    run_devnet(settings, create_api, announce=lambda line: typer.echo(line))
+
+
+@app.command("faucet")
+def faucet(
+    address: Annotated[str, typer.Argument(help="address (gos1…) or key name to fund")],
+    api: ApiOption = API_DEFAULT,
+    wait: Annotated[bool, typer.Option("--wait", help="wait until the transfers are in a block")] = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Ask a devnet node's faucet for test GOS and assets."""
+    resolved = resolve_address(address, open_keyring(home, keyring), "address")
+    client = ApiClient(api)
+    try:
+        grant = client.post("/faucet", {"address": resolved})
+        for item in grant["sent"]:
+            typer.echo(f"sent {item['display']} {item['display_denom']} to {resolved}")
+        for note in grant["notes"]:
+            typer.echo(f"note: {note}")
+        for tx_hash in grant["tx_hashes"]:
+            if wait:
+                found = client.wait_for_tx(tx_hash, 30.0)
+                typer.echo(f"tx {tx_hash} included at height {found['height']} (code {found['code']})")
+            else:
+                typer.echo(f"tx {tx_hash} pending")
+    finally:
+        client.close()

@@ -1,0 +1,243 @@
+"""`gostaking tx …`: build, sign and submit transactions through the node API."""
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gostaking.chain.crypto import is_valid_address
+from gostaking.chain.types.tx import (
+    Msg,
+    MsgClaimRewards,
+    MsgLockAsset,
+    MsgRegisterNode,
+    MsgSendCoins,
+    MsgStakeNode,
+    MsgUnlockAsset,
+    MsgUnstakeNode,
+    MsgUnvoteNode,
+    MsgVoteNode,
+)
+from gostaking.cli.amounts import GOS_DENOM, parse_amount, parse_gos_amount
+from gostaking.cli.client import ApiClient
+from gostaking.cli.errors import CliError
+from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, load_key, open_keyring
+from gostaking.node.consensus_key import ConsensusKey
+from gostaking.wallet.keyring import Keyring
+from gostaking.wallet.keys import sign_tx
+
+app = typer.Typer(help="Sign and submit transactions (the node API must be reachable).", no_args_is_help=True)
+
+FromOption = Annotated[str, typer.Option("--from", help="name of the signing key in the keyring")]
+FeeOption = Annotated[str | None, typer.Option("--fee", help="fee in GOS, e.g. 0.001gos [default: chain minimum]")]
+MemoOption = Annotated[str, typer.Option("--memo", help="free text stored with the transaction")]
+WaitOption = Annotated[
+    bool, typer.Option("--wait/--no-wait", help="wait until the tx is in a block and print its result")
+]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="seconds to --wait")]
+NodeArgument = Annotated[str, typer.Argument(help="node operator address (gos1…) or a key name")]
+
+
+@dataclass(frozen=True)
+class TxOptions:
+    """Options every tx command takes."""
+
+    from_name: str
+    api: str
+    fee: str | None
+    memo: str
+    wait: bool
+    timeout_s: float
+    home: Path | None
+    keyring: Path | None
+
+
+def resolve_address(text: str, keyring: Keyring, what: str) -> str:
+    """An address given directly, or the address of a key in the keyring."""
+    if text.startswith("gos1"):
+        if not is_valid_address(text):
+            raise CliError(f"{what} {text!r} is not a valid gos1… address")
+        return text
+    return keyring.show(text).address
+
+
+def submit(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[Msg]]) -> None:
+    """Fetch chain facts, build the messages, sign with the next sequence, submit, optionally wait."""
+    client = ApiClient(options.api)
+    try:
+        keyring = open_keyring(options.home, options.keyring)
+        status = client.get("/status")
+        assets = {asset["denom"]: int(asset["decimals"]) for asset in client.get("/assets")}
+        msgs = build(assets, keyring)
+        if options.fee is not None:
+            fee = parse_gos_amount(options.fee)
+        else:
+            fee = int(client.get("/params")["tx"]["min_fee_ugos"])
+        key = load_key(keyring, options.from_name)
+        account = client.get(f"/accounts/{key.address}")
+        raw = sign_tx(key, status["chain_id"], int(account["next_sequence"]), msgs, fee, options.memo)
+        tx_hash = client.post("/txs", {"tx": raw.hex()})["tx_hash"]
+        if not options.wait:
+            typer.echo(json.dumps({"tx_hash": tx_hash, "status": "pending", "from": key.address}, indent=2))
+            return
+        found = client.wait_for_tx(tx_hash, options.timeout_s)
+        summary: dict[str, Any] = {
+            key_: found.get(key_) for key_ in ("tx_hash", "status", "height", "code", "log", "events")
+        }
+        typer.echo(json.dumps(summary, indent=2))
+        if found.get("code"):
+            raise CliError(f"transaction {tx_hash} failed in block {found.get('height')}: {found.get('log')}")
+    finally:
+        client.close()
+
+
+def _options(
+    from_name: str,
+    api: str,
+    fee: str | None,
+    memo: str,
+    wait: bool,
+    timeout: float,
+    home: Path | None,
+    keyring: Path | None,
+) -> TxOptions:
+    return TxOptions(from_name, api, fee, memo, wait, timeout, home, keyring)
+
+
+@app.command("send")
+def send(
+    to: Annotated[str, typer.Argument(help="recipient address (gos1…) or a key name")],
+    amount: Annotated[str, typer.Argument(help="e.g. 1.5gos, 1500000ugos, 0.25btc, 100000sat")],
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Send GOS or an asset to another account."""
+
+    def build(assets: dict[str, int], ring: Keyring) -> list[Msg]:
+        denom, units = parse_amount(amount, assets)
+        return [MsgSendCoins(resolve_address(to, ring, "recipient"), denom, units)]
+
+    submit(_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+def _bond_command(kind: str, message: Callable[[str, int], Msg], summary: str) -> None:
+    """Register a vote/unvote/stake/unstake command: NODE AMOUNT, amount in GOS."""
+
+    def command(
+        node: NodeArgument,
+        amount: Annotated[str, typer.Argument(help="GOS amount, e.g. 100gos")],
+        from_name: FromOption,
+        api: ApiOption = API_DEFAULT,
+        fee: FeeOption = None,
+        memo: MemoOption = "",
+        wait: WaitOption = True,
+        timeout: TimeoutOption = 30.0,
+        home: HomeOption = None,
+        keyring: KeyringOption = None,
+    ) -> None:
+        def build(_: dict[str, int], ring: Keyring) -> list[Msg]:
+            return [message(resolve_address(node, ring, "node"), parse_gos_amount(amount))]
+
+        submit(_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+    command.__doc__ = summary
+    app.command(kind)(command)
+
+
+_bond_command("vote", MsgVoteNode, "Vote GOS for a node: ×1 hash power; redeemable, returns 7 days after unvote.")
+_bond_command("unvote", MsgUnvoteNode, "Redeem votes: hash power stops now, GOS returns after 7 days.")
+_bond_command("stake", MsgStakeNode, "Stake GOS on a node: ×3 hash power; returns 21 days after unstake.")
+_bond_command("unstake", MsgUnstakeNode, "Redeem stake: hash power stops now, GOS returns after 21 days.")
+
+
+def _lock_command(kind: str, message: Callable[[str, int], Msg], summary: str) -> None:
+    """Register lock/unlock: AMOUNT of an external asset."""
+
+    def command(
+        amount: Annotated[str, typer.Argument(help="asset amount, e.g. 0.25btc, 100000sat, 2eth")],
+        from_name: FromOption,
+        api: ApiOption = API_DEFAULT,
+        fee: FeeOption = None,
+        memo: MemoOption = "",
+        wait: WaitOption = True,
+        timeout: TimeoutOption = 30.0,
+        home: HomeOption = None,
+        keyring: KeyringOption = None,
+    ) -> None:
+        def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
+            denom, units = parse_amount(amount, assets)
+            if denom == GOS_DENOM:
+                raise CliError("GOS cannot be locked: vote or stake it instead")
+            return [message(denom, units)]
+
+        submit(_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+    command.__doc__ = summary
+    app.command(kind)(command)
+
+
+_lock_command("lock", MsgLockAsset, "Lock an external asset for hash power (amount × price × weight).")
+_lock_command("unlock", MsgUnlockAsset, "Unlock a locked asset; its hash power stops at once.")
+
+
+@app.command("register-node")
+def register_node(
+    moniker: Annotated[str, typer.Option("--moniker", help="display name of the node")],
+    from_name: FromOption,
+    consensus_pubkey: Annotated[
+        str | None, typer.Option("--consensus-pubkey", help="ed25519 public key, 64 hex digits")
+    ] = None,
+    node_key: Annotated[Path | None, typer.Option("--node-key", help="node_key.json to take the key from")] = None,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Register the --from account as the operator of a node with an ed25519 consensus key."""
+    if (consensus_pubkey is None) == (node_key is None):
+        raise CliError("give exactly one of --consensus-pubkey HEX or --node-key FILE")
+    if node_key is not None:
+        pubkey = ConsensusKey.load(node_key).public_key
+    else:
+        try:
+            pubkey = bytes.fromhex(consensus_pubkey or "")
+        except ValueError:
+            pubkey = b""
+        if len(pubkey) != 32:
+            raise CliError("--consensus-pubkey must be 64 hex digits (a 32-byte ed25519 public key)")
+
+    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
+        return [MsgRegisterNode(pubkey, moniker)]
+
+    submit(_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("claim")
+def claim(
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Claim every pending reward (hash power and, for operators, candidate-node rewards)."""
+
+    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
+        return [MsgClaimRewards()]
+
+    submit(_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)

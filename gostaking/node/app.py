@@ -1,0 +1,367 @@
+"""GoStakingApp: the chain state machine behind the ABCI 2.0 shape (info, init_chain, check_tx,
+finalize_block, commit, query).
+
+Two drivers call it: the embedded single-process producer (node/producer.py) and, later, a CometBFT ABCI
+socket server. So it holds no producer logic: it executes what it is given and persists on `commit`.
+
+Persistence. `finalize_block` executes the block and computes the app hash but writes nothing; `commit`
+stores the state writes, the block record and its tx index in one atomic ChainStore batch. Genesis state
+is not committed on its own: its writes stay pending and go to disk with block 1, so a node that dies
+before block 1 simply runs init_chain again on restart (as CometBFT does while the app reports height 0).
+
+Concurrency. One lock (a condition variable) guards the state. Between `finalize_block` and `commit` the
+in-memory state is ahead of the disk, so readers (`read()`, `check_tx`) wait until the block is committed:
+API reads therefore only ever see committed state. A block takes milliseconds, so the wait is short; a
+reader gives up with NodeBusyError after `read_timeout_s` (e.g. a driver that never commits).
+If executing or committing a block fails, the app reloads the committed state from the store, so a failed
+block leaves neither memory nor disk half-updated.
+"""
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import msgspec
+
+from gostaking.chain.codec import decode_tx, tx_hash
+from gostaking.chain.errors import ChainError, InsufficientFundsError, InvalidGenesisError, require
+from gostaking.chain.genesis import decode_genesis, init_chain
+from gostaking.chain.modules.bank.queries import get_account, get_balance
+from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.state import State
+from gostaking.chain.transition import apply_block, verify_tx
+from gostaking.chain.types.block import BlockEnv, BlockResult, ValidatorUpdate
+from gostaking.node.blocks import (
+    ZERO_HASH,
+    BlockHeader,
+    StoredBlock,
+    compute_results_hash,
+    compute_txs_hash,
+    decode_block,
+    encode_block,
+)
+from gostaking.node.mempool import DuplicateTxError, Mempool, MempoolError, MempoolTx
+from gostaking.storage import ChainStore, KVStore, StorageCorruptionError
+
+DEFAULT_READ_TIMEOUT_S = 10.0
+
+
+class AppSequenceError(RuntimeError):
+    """The app was driven out of order (e.g. commit without finalize_block, a height that does not follow)."""
+
+
+class NodeBusyError(RuntimeError):
+    """A read waited too long for the block in progress to be committed."""
+
+
+class AlreadyIncludedError(MempoolError):
+    """The transaction is already in a committed block."""
+
+    code = 103
+
+
+@dataclass(frozen=True)
+class AppInfo:
+    """Answer to `info`: what the app has committed."""
+
+    chain_id: str
+    """Empty before init_chain."""
+    height: int
+    app_hash: bytes
+    last_block_hash: bytes
+
+
+@dataclass(frozen=True)
+class CheckTxResult:
+    """Answer to `check_tx`: code 0 accepts; otherwise `error` names the error class and `message` says why."""
+
+    code: int
+    log: str
+    tx_hash: bytes
+    error: str = ""
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """True when the transaction was accepted."""
+        return self.code == 0
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    """Answer to `query`: code 0 with a value, or a non-zero code and a log."""
+
+    code: int
+    log: str
+    value: bytes
+    height: int
+
+
+class GoStakingApp:
+    """The ABCI-shaped application over one ChainStore and a mempool."""
+
+    def __init__(
+        self, store: KVStore, mempool: Mempool | None = None, read_timeout_s: float = DEFAULT_READ_TIMEOUT_S
+    ) -> None:
+        """Open the committed chain in `store` (verifying it against its app hash) and load its state."""
+        self.mempool = mempool if mempool is not None else Mempool()
+        self.read_timeout_s = read_timeout_s
+        self._chain = ChainStore.open(store)
+        self._cond = threading.Condition()  # over an RLock: a reader may call other reading methods
+        self._block_open = False
+        self._pending_block: StoredBlock | None = None
+        self._genesis_writes: dict[bytes, bytes | None] | None = None
+        self._state = State()
+        self._last_block: StoredBlock | None = None
+        self._load_committed()
+
+    # --- ABCI ---
+
+    def info(self) -> AppInfo:
+        """Last committed height, app hash and block hash (height 0: nothing committed yet)."""
+        with self._cond:
+            last = self._last_block
+            return AppInfo(
+                chain_id=self._state.chain_id.get(),
+                height=self._chain.height,
+                app_hash=self._chain.app_hash,
+                last_block_hash=last.hash if last is not None else ZERO_HASH,
+            )
+
+    def init_chain(self, genesis_json: bytes) -> tuple[tuple[ValidatorUpdate, ...], bytes]:
+        """Build the genesis state from a JSON genesis document; returns (initial validators, app hash).
+
+        The genesis document is saved at once; the genesis state stays pending until block 1 commits.
+        Raises InvalidGenesisError for a bad document or one that differs from the saved genesis, and
+        AppSequenceError when the chain is already initialized.
+        """
+        genesis = decode_genesis(genesis_json)
+        with self._cond:
+            if self._chain.height != 0 or self._state.chain_id.get():
+                raise AppSequenceError("init_chain: the chain is already initialized")
+            saved = self._chain.genesis()
+            require(
+                saved is None or saved == genesis_json,
+                InvalidGenesisError,
+                "this data directory was initialized with a different genesis document",
+            )
+            state = State()
+            updates = init_chain(state, genesis)
+            writes = state.take_block_writes()
+            # The Merkle tree gives the genesis app hash; the writes are then rolled back out of the tree
+            # and kept here to be committed with block 1.
+            app_hash = self._chain.compute_app_hash(writes)
+            self._chain.discard_pending()
+            self._chain.save_genesis(genesis_json)
+            self._state = state
+            self._genesis_writes = writes
+            return updates, app_hash
+
+    def check_tx(self, raw: bytes, add_to_mempool: bool = True) -> CheckTxResult:
+        """Validate a transaction against the committed state and the mempool; add it to the mempool if valid.
+
+        The sequence must follow the sender's pending transactions (or the account's, if none), and the
+        sender's liquid GOS must cover the fees of all its pending transactions plus this one.
+        """
+        hash_ = tx_hash(raw)
+        with self.read() as state:
+            try:
+                self._check_tx(state, raw, hash_, add_to_mempool)
+            except (ChainError, MempoolError) as error:
+                name = type(error).__name__
+                return CheckTxResult(error.code, f"{name}: {error}", hash_, name, str(error))
+        return CheckTxResult(0, "", hash_)
+
+    def finalize_block(
+        self, height: int, time_ms: int, txs: Sequence[bytes], proposer: str, signers: Sequence[str]
+    ) -> tuple[BlockResult, bytes]:
+        """Execute a block and return its result and app hash. Persists nothing: call `commit` next."""
+        with self._cond:
+            chain_id = self._state.chain_id.get()
+            if not chain_id:
+                raise AppSequenceError("finalize_block before init_chain")
+            if self._block_open:
+                raise AppSequenceError(f"block {self._chain.height + 1} is finalized but not committed")
+            if height != self._chain.height + 1:
+                raise AppSequenceError(f"block height {height} does not follow committed {self._chain.height}")
+            last = self._last_block
+            if last is not None and time_ms < last.header.time_ms:
+                raise AppSequenceError(f"block time {time_ms} is before the previous block's {last.header.time_ms}")
+            self._block_open = True
+            try:
+                env = BlockEnv(chain_id, height, time_ms, proposer, tuple(signers))
+                result = apply_block(self._state, env, list(txs))
+                writes = self._state.take_block_writes()
+                if self._genesis_writes is not None:
+                    writes = {**self._genesis_writes, **writes}
+                app_hash = self._chain.compute_app_hash(writes)
+            except BaseException:
+                self._recover()
+                raise
+            header = BlockHeader(
+                chain_id=chain_id,
+                height=height,
+                time_ms=time_ms,
+                proposer=proposer,
+                previous_hash=last.hash if last is not None else ZERO_HASH,
+                txs_hash=compute_txs_hash(list(txs)),
+                results_hash=compute_results_hash(result.tx_results),
+                app_hash=app_hash,
+            )
+            self._pending_block = StoredBlock(
+                header=header,
+                signers=tuple(signers),
+                txs=tuple(txs),
+                tx_results=result.tx_results,
+                events=result.events,
+                validator_updates=result.validator_updates,
+            )
+            return result, app_hash
+
+    def commit(self) -> StoredBlock:
+        """Persist the finalized block atomically, then drop included and now-invalid txs from the mempool."""
+        with self._cond:
+            block = self._pending_block
+            if block is None:
+                raise AppSequenceError("commit without a finalized block")
+            try:
+                self._chain.commit(block.height, encode_block(block), [tx_hash(raw) for raw in block.txs])
+            except BaseException:
+                self._recover()
+                raise
+            self._genesis_writes = None
+            self._pending_block = None
+            self._last_block = block
+            self._block_open = False
+            state = self._state
+            self.mempool.update(
+                (tx_hash(raw) for raw in block.txs),
+                lambda sender: get_account(state, sender).sequence,
+                lambda sender: get_balance(state, sender, GOS_DENOM),
+            )
+            self._cond.notify_all()
+            return block
+
+    def query(self, path: str, data: bytes = b"") -> QueryResult:
+        """Minimal ABCI query over committed data.
+
+        Paths: `/info` (JSON chain id, height, app hash), `/state` (raw value of the state key `data`),
+        `/tx` (JSON height and index of the tx whose 32-byte hash is `data`).
+        """
+        height = self._chain.height
+        if path == "/info":
+            info = self.info()
+            value = msgspec.json.encode(
+                {"chain_id": info.chain_id, "height": info.height, "app_hash": info.app_hash.hex()}
+            )
+            return QueryResult(0, "", value, info.height)
+        if path == "/state":
+            stored = self._chain.get_state(data)
+            if stored is None:
+                return QueryResult(1, "no such state key", b"", height)
+            return QueryResult(0, "", stored, height)
+        if path == "/tx":
+            location = self._chain.tx_location(data) if len(data) == 32 else None
+            if location is None:
+                return QueryResult(1, "no committed transaction with that hash", b"", height)
+            return QueryResult(0, "", msgspec.json.encode({"height": location[0], "index": location[1]}), height)
+        return QueryResult(1, f"unknown query path {path!r} (known: /info, /state, /tx)", b"", height)
+
+    # --- reads for the API and the producer ---
+
+    @contextmanager
+    def read(self) -> Iterator[State]:
+        """Hold the state lock and yield the committed state. Do not modify it; keep the block short."""
+        with self._cond:
+            if not self._cond.wait_for(lambda: not self._block_open, timeout=self.read_timeout_s):
+                raise NodeBusyError("the node is busy committing a block; try again")
+            yield self._state
+
+    @property
+    def height(self) -> int:
+        """Last committed height."""
+        return self._chain.height
+
+    @property
+    def last_block(self) -> StoredBlock | None:
+        """The last committed block (None at height 0)."""
+        return self._last_block
+
+    def block(self, height: int) -> StoredBlock | None:
+        """The committed block at `height`, or None."""
+        if height < 1 or height > self._chain.height:
+            return None
+        raw = self._chain.block(height)
+        return decode_block(raw) if raw is not None else None
+
+    def tx_location(self, hash_: bytes) -> tuple[int, int] | None:
+        """(height, index) of a committed transaction, or None."""
+        return self._chain.tx_location(hash_)
+
+    def genesis_json(self) -> bytes | None:
+        """The saved genesis document."""
+        return self._chain.genesis()
+
+    def next_sequence(self, address: str) -> int:
+        """The sequence the account's next transaction must carry, counting its txs waiting in the mempool."""
+        with self.read() as state:
+            pending = self.mempool.next_sequence(address)
+            return pending if pending is not None else get_account(state, address).sequence
+
+    # --- internals ---
+
+    def _check_tx(self, state: State, raw: bytes, hash_: bytes, add_to_mempool: bool) -> None:
+        if self.mempool.get(hash_) is not None:
+            raise DuplicateTxError(f"transaction {hash_.hex()} is already in the mempool")
+        location = self._chain.tx_location(hash_)
+        if location is not None:
+            raise AlreadyIncludedError(f"transaction {hash_.hex()} is already in block {location[0]}")
+        chain_id = state.chain_id.get()
+        if not chain_id:
+            raise AppSequenceError("check_tx before init_chain")
+        sender = decode_tx(raw).body.sender
+        pending_sequence = self.mempool.next_sequence(sender)
+        tx = verify_tx(state, chain_id, raw, pending_sequence)
+        fees = self.mempool.pending_fees(sender) + tx.body.fee
+        liquid = get_balance(state, sender, GOS_DENOM)
+        require(
+            liquid >= fees,
+            InsufficientFundsError,
+            f"{sender} has {liquid} ugos, not enough for fees of {fees} ugos (this tx and its pending ones)",
+        )
+        if add_to_mempool:
+            self.mempool.add(MempoolTx(raw, hash_, sender, tx.body.sequence, tx.body.fee))
+
+    def _load_committed(self) -> None:
+        """Load the committed state and last block from the store (start-up and after a failed block)."""
+        state = State()
+        state.load_items(self._chain.state_items())
+        if state.height.get() != self._chain.height:
+            raise StorageCorruptionError(
+                f"stored state is at height {state.height.get()} but the store committed {self._chain.height}"
+            )
+        self._state = state
+        self._genesis_writes = None
+        last = self._chain.block(self._chain.height) if self._chain.height else None
+        self._last_block = decode_block(last) if last is not None else None
+        if self._last_block is not None and self._last_block.header.app_hash != self._chain.app_hash:
+            raise StorageCorruptionError("the last stored block's app hash differs from the committed app hash")
+
+    def _recover(self) -> None:
+        """Drop a failed block: roll the Merkle tree and the state back to the last commit."""
+        reinit = self._chain.height == 0 and self._genesis_writes is not None
+        try:
+            self._chain.discard_pending()
+            self._load_committed()
+            genesis = self._chain.genesis()
+            if reinit and genesis is not None:
+                # Genesis state was never persisted: rebuild it (same document, same result).
+                state = State()
+                init_chain(state, decode_genesis(genesis))
+                self._genesis_writes = state.take_block_writes()
+                self._state = state
+        finally:
+            self._pending_block = None
+            self._block_open = False
+            self._cond.notify_all()

@@ -1,0 +1,171 @@
+"""Devnet faucet: the node signs transfers to whoever asks, with a per-address cooldown.
+
+There is no premine, so GOS comes from the operator account, which earns the mining-node share of every
+block; test assets come from the faucet account, funded at genesis. The faucet account needs GOS for its
+fees too: after each block `maintain` tops it up from the operator when it runs low.
+"""
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from gostaking.chain.crypto import require_address
+from gostaking.chain.modules.bank.queries import get_balance
+from gostaking.chain.numeric import GOS_DENOM, format_gos
+from gostaking.chain.types.tx import Msg, MsgSendCoins
+from gostaking.node.app import GoStakingApp
+from gostaking.node.blocks import StoredBlock
+from gostaking.node.settings import FaucetSettings
+from gostaking.wallet.keys import PrivateKey, sign_tx
+
+FEE_TOP_UP_FEES = 1_000
+"""The faucet account is topped up with GOS for this many fees at a time."""
+
+
+class FaucetError(Exception):
+    """The faucet could not send anything; the message says why."""
+
+
+class FaucetRateLimitedError(FaucetError):
+    """The address asked too recently."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+@dataclass
+class FaucetGrant:
+    """What a faucet request sent: one transaction per source account."""
+
+    address: str
+    tx_hashes: list[bytes] = field(default_factory=list)
+    sent: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+class Faucet:
+    """Signs and submits faucet transfers through the app's check_tx (so they go through the mempool)."""
+
+    def __init__(
+        self,
+        app: GoStakingApp,
+        operator: PrivateKey,
+        faucet: PrivateKey,
+        settings: FaucetSettings,
+        clock_s: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """A faucet paying GOS from `operator` and assets from `faucet`."""
+        self.app = app
+        self.operator = operator
+        self.faucet = faucet
+        self.settings = settings
+        self._clock_s = clock_s
+        self._lock = threading.Lock()
+        self._last_grant: dict[str, float] = {}
+        # GOS the operator has promised in transfers still waiting in the mempool: not yet debited.
+        self._pending_gos: dict[bytes, int] = {}
+        self._top_up: bytes | None = None
+
+    def fund(self, address: str) -> FaucetGrant:
+        """Send the configured GOS and assets to `address`.
+
+        Raises InvalidAddressError (a ChainError) for a bad address, FaucetRateLimitedError when the address
+        asked within the cooldown, and FaucetError when nothing could be sent.
+        """
+        require_address(address, "address")
+        with self._lock:
+            now = self._clock_s()
+            last = self._last_grant.get(address)
+            if last is not None and now - last < self.settings.cooldown_s:
+                wait = self.settings.cooldown_s - (now - last)
+                raise FaucetRateLimitedError(f"{address} was funded recently; try again in {wait:.0f} s", wait)
+            grant = FaucetGrant(address)
+            for send in (self._send_gos, self._send_assets):
+                try:
+                    send(grant)
+                except FaucetError as error:
+                    grant.notes.append(str(error))
+            if not grant.tx_hashes:
+                raise FaucetError("the faucet cannot send anything right now: " + "; ".join(grant.notes))
+            self._last_grant[address] = now
+            self._forget_old_grants(now)
+            return grant
+
+    def maintain(self, _block: StoredBlock | None = None) -> None:
+        """Top up the faucet account's GOS for fees when it is low (called after each commit)."""
+        with self._lock:
+            fee = self.settings.fee_ugos
+            with self.app.read() as state:
+                faucet_gos = get_balance(state, self.faucet.address, GOS_DENOM)
+            pending = self.app.mempool.pending_fees(self.faucet.address)
+            top_up_waiting = self._top_up is not None and self.app.mempool.get(self._top_up) is not None
+            if faucet_gos - pending >= 10 * fee or top_up_waiting:
+                return
+            amount = FEE_TOP_UP_FEES * fee
+            if self._operator_available() >= amount + fee:
+                msg = MsgSendCoins(self.faucet.address, GOS_DENOM, amount)
+                self._top_up = self._submit(self.operator, [msg], amount)
+
+    def _send_gos(self, grant: FaucetGrant) -> None:
+        amount = self.settings.gos_ugos
+        if amount <= 0:
+            return
+        available = self._operator_available()
+        if available < amount + self.settings.fee_ugos:
+            grant.notes.append(
+                f"no GOS sent: the operator has {format_gos(max(available, 0))} GOS available so far "
+                "(it earns the mining-node share of each block); try again in a few blocks"
+            )
+            return
+        msg = MsgSendCoins(grant.address, GOS_DENOM, amount)
+        grant.tx_hashes.append(self._submit(self.operator, [msg], amount))
+        grant.sent[GOS_DENOM] = amount
+
+    def _send_assets(self, grant: FaucetGrant) -> None:
+        sends: dict[str, int] = {}
+        with self.app.read() as state:
+            faucet_gos = get_balance(state, self.faucet.address, GOS_DENOM)
+            for denom, amount in sorted(self.settings.assets.items()):
+                if get_balance(state, self.faucet.address, denom) >= amount:
+                    sends[denom] = amount
+                else:
+                    grant.notes.append(f"no {denom} sent: the faucet account has run out")
+        if not sends:
+            return
+        if faucet_gos - self.app.mempool.pending_fees(self.faucet.address) < self.settings.fee_ugos:
+            grant.notes.append("no test assets sent: the faucet account has no GOS for fees yet; try again shortly")
+            return
+        msgs: list[Msg] = [MsgSendCoins(grant.address, denom, amount) for denom, amount in sends.items()]
+        grant.tx_hashes.append(self._submit(self.faucet, msgs, 0))
+        grant.sent.update(sends)
+
+    def _operator_available(self) -> int:
+        """Operator GOS not yet promised to transfers or fees in the mempool."""
+        address = self.operator.address
+        with self.app.read() as state:
+            liquid = get_balance(state, address, GOS_DENOM)
+        promised = sum(self._prune_pending().values())
+        return liquid - promised - self.app.mempool.pending_fees(address)
+
+    def _prune_pending(self) -> dict[bytes, int]:
+        mempool = self.app.mempool
+        self._pending_gos = {h: amount for h, amount in self._pending_gos.items() if mempool.get(h) is not None}
+        return self._pending_gos
+
+    def _submit(self, key: PrivateKey, msgs: list[Msg], gos_ugos: int) -> bytes:
+        chain_id = self.app.info().chain_id
+        raw = sign_tx(key, chain_id, self.app.next_sequence(key.address), msgs, self.settings.fee_ugos, "faucet")
+        result = self.app.check_tx(raw)
+        if not result.ok:
+            raise FaucetError(f"the faucet's transaction was rejected: {result.log}")
+        if gos_ugos:
+            self._pending_gos[result.tx_hash] = gos_ugos
+        return result.tx_hash
+
+    def _forget_old_grants(self, now: float) -> None:
+        """Keep the cooldown table bounded: entries past their cooldown carry no information."""
+        if len(self._last_grant) > 10_000:
+            cooldown = self.settings.cooldown_s
+            self._last_grant = {a: t for a, t in self._last_grant.items() if now - t < cooldown}

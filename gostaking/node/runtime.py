@@ -1,0 +1,272 @@
+"""Devnet runtime: create a home directory, open the node on it, and run producer + API in one process.
+
+The node survives kill -9: every block is one atomic, fsynced LMDB batch, so on restart the store is at the
+last committed height with its app hash verified, and production continues from there. The API server is
+passed in (`create_api`) so this layer does not import the API layer above it.
+"""
+
+import fcntl
+import logging
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+from typing import Any, TextIO
+
+from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, decode_genesis, encode_genesis
+from gostaking.node.app import GoStakingApp
+from gostaking.node.blocks import StoredBlock
+from gostaking.node.consensus_key import ConsensusKey
+from gostaking.node.faucet import Faucet
+from gostaking.node.mempool import Mempool
+from gostaking.node.producer import BlockProducer
+from gostaking.node.settings import (
+    DEVNET_CHAIN_ID,
+    FAUCET_KEY_NAME,
+    OPERATOR_KEY_NAME,
+    DevnetSettings,
+    devnet_assets,
+    devnet_faucet_balances,
+    devnet_params,
+)
+from gostaking.storage import KVStore, LmdbStore
+from gostaking.wallet.keyring import KeyNotFoundError, Keyring
+from gostaking.wallet.keys import PrivateKey
+
+
+class DevnetError(Exception):
+    """The devnet cannot start; the message says why and what to do."""
+
+
+@dataclass
+class Node:
+    """A running node: the app and what drives and serves it. The API works against this object."""
+
+    app: GoStakingApp
+    chain_id: str
+    block_time_s: float
+    producer: BlockProducer | None = None
+    faucet: Faucet | None = None
+    store: KVStore | None = None
+    operator_address: str = ""
+    faucet_address: str = ""
+    _lock_file: TextIO | None = field(default=None, repr=False)
+
+    def close(self) -> None:
+        """Stop producing, close the store and release the home directory."""
+        if self.producer is not None:
+            self.producer.stop()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self._lock_file is not None:
+            self._lock_file.close()  # closing releases the flock
+            self._lock_file = None
+
+
+def make_devnet_genesis(
+    chain_id: str, operator: str, faucet: str, consensus_pubkey: bytes, genesis_time_ms: int
+) -> Genesis:
+    """The devnet genesis: one node run by `operator`, test assets held by `faucet`, no GOS at all."""
+    return Genesis(
+        chain_id=chain_id,
+        genesis_time_ms=genesis_time_ms,
+        params=devnet_params(),
+        assets=devnet_assets(),
+        balances=[GenesisBalance(faucet, denom, amount) for denom, amount in devnet_faucet_balances().items()],
+        nodes=[GenesisNode(operator, consensus_pubkey, "devnet-node")],
+    )
+
+
+def _load_or_create_key(keyring: Keyring, name: str) -> PrivateKey:
+    try:
+        return keyring.load(name, None)
+    except KeyNotFoundError:
+        key = PrivateKey.generate()
+        keyring.add(name, key, None)  # devnet keys are throwaway: stored unencrypted on purpose
+        return key
+
+
+def init_devnet_home(home: Path, chain_id: str = DEVNET_CHAIN_ID) -> Genesis:
+    """Create a devnet home: operator and faucet keys, the node key and genesis.json. Keeps existing keys.
+
+    Raises DevnetError if the home already has a genesis.
+    """
+    settings = DevnetSettings(home=home, chain_id=chain_id)
+    if settings.genesis_path.exists():
+        raise DevnetError(f"{home} already has a genesis.json")
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    keyring = Keyring(settings.keys_dir)
+    operator = _load_or_create_key(keyring, OPERATOR_KEY_NAME)
+    faucet = _load_or_create_key(keyring, FAUCET_KEY_NAME)
+    if settings.node_key_path.exists():
+        node_key = ConsensusKey.load(settings.node_key_path)
+    else:
+        node_key = ConsensusKey.generate()
+        node_key.save(settings.node_key_path)
+    genesis = make_devnet_genesis(chain_id, operator.address, faucet.address, node_key.public_key, _now_ms())
+    _write_atomically(settings.genesis_path, encode_genesis(genesis) + b"\n")
+    return genesis
+
+
+def open_devnet(settings: DevnetSettings, store: KVStore | None = None) -> Node:
+    """Open (creating it if needed) the devnet home and its chain; returns a Node ready to produce.
+
+    `store` overrides the home's LMDB store (tests use a MemoryStore). Raises DevnetError for a home in use,
+    damaged files, or a genesis.json that no longer matches the chain's.
+    """
+    home = settings.home
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    lock_file = _lock_home(settings)
+    try:
+        if settings.reset and store is None and settings.data_dir.exists():
+            shutil.rmtree(settings.data_dir)
+        if not settings.genesis_path.exists():
+            init_devnet_home(home, settings.chain_id)
+        genesis_json = settings.genesis_path.read_bytes().rstrip(b"\n")
+        genesis = decode_genesis(genesis_json)
+        keyring = Keyring(settings.keys_dir)
+        operator = keyring.load(OPERATOR_KEY_NAME, None)
+        faucet_key = keyring.load(FAUCET_KEY_NAME, None)
+        node_key = ConsensusKey.load(settings.node_key_path)
+        if store is None:
+            store = LmdbStore(settings.data_dir)
+        app = GoStakingApp(store, Mempool())
+        saved = app.genesis_json()
+        if saved is not None and saved != genesis_json:
+            raise DevnetError(
+                f"{settings.genesis_path} differs from the genesis this chain started with; "
+                "restore it, or start over with --reset"
+            )
+        if app.info().height == 0:
+            app.init_chain(genesis_json)
+        faucet = Faucet(app, operator, faucet_key, settings.faucet)
+        producer = BlockProducer(app, node_key.public_key, settings.block_time_s, after_commit=[faucet.maintain])
+        return Node(
+            app=app,
+            chain_id=genesis.chain_id,
+            block_time_s=settings.block_time_s,
+            producer=producer,
+            faucet=faucet,
+            store=store,
+            operator_address=operator.address,
+            faucet_address=faucet_key.address,
+            _lock_file=lock_file,
+        )
+    except BaseException:
+        lock_file.close()
+        raise
+
+
+def run_devnet(
+    settings: DevnetSettings, create_api: Callable[[Node], Any], announce: Callable[[str], None] = print
+) -> None:
+    """Run a devnet until SIGINT/SIGTERM: the block producer on a thread and the API (uvicorn) in front."""
+    import uvicorn  # imported here: only the devnet command needs a server
+
+    # Warnings and errors (e.g. a failed block) go to stderr with a timestamp; routine blocks are announced.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _check_port_free(settings.host, settings.port)
+    node = open_devnet(settings)
+    try:
+        api = create_api(node)
+        url = f"http://{settings.host}:{settings.port}"
+        info = node.app.info()
+        announce(
+            f"GoStaking devnet {node.chain_id!r} resuming at height {info.height}"
+            if info.height
+            else f"GoStaking devnet {node.chain_id!r} starting from genesis"
+        )
+        announce(f"  home:      {settings.home}")
+        announce(f"  API:       {url}   (status page {url}/ , OpenAPI docs {url}/docs)")
+        announce(f"  operator:  {node.operator_address}   (key 'operator' in {settings.keys_dir})")
+        announce(f"  faucet:    {node.faucet_address}   (POST {url}/faucet)")
+        announce(f"  block time {settings.block_time_s:g} s; press Ctrl+C to stop")
+        config = uvicorn.Config(api, host=settings.host, port=settings.port, log_level="warning", lifespan="off")
+        server = uvicorn.Server(config)
+        if node.producer is not None:
+            node.producer.after_commit.append(_progress_printer(announce))
+            node.producer.start()
+        with _graceful_exit_on_signals():
+            server.run()
+    finally:
+        node.close()
+        announce(f"stopped at height {node.app.height}")
+
+
+@contextmanager
+def _graceful_exit_on_signals() -> Iterator[None]:
+    """Make SIGINT and SIGTERM end the process through `finally` blocks (producer stopped, store closed).
+
+    uvicorn handles both signals while it serves, then restores the previous handlers and raises the signal
+    again; with the default SIGTERM handler that would kill the process before the node is closed.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def exit_cleanly(signum: int, _frame: FrameType | None) -> None:
+        raise SystemExit(0)
+
+    previous = {sig: signal.signal(sig, exit_cleanly) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _progress_printer(announce: Callable[[str], None]) -> Callable[[StoredBlock], None]:
+    def print_progress(block: StoredBlock) -> None:
+        # Quiet by default: a line for blocks with transactions and a heartbeat every 60 blocks.
+        if block.txs or block.height % 60 == 0:
+            failed = sum(1 for result in block.tx_results if result.code)
+            announce(f"block {block.height}: {len(block.txs)} txs ({failed} failed)")
+
+    return print_progress
+
+
+def _lock_home(settings: DevnetSettings) -> TextIO:
+    handle = settings.lock_path.open("a")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise DevnetError(f"another node is already running on {settings.home}") from None
+    return handle
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            raise DevnetError(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port") from None
+
+
+def _write_atomically(path: Path, content: bytes) -> None:
+    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, 0o644)
+        os.replace(temp_name, path)
+    except BaseException:
+        if os.path.exists(temp_name):
+            os.unlink(temp_name)
+        raise
+
+
+def _now_ms() -> int:
+    return time.time_ns() // 1_000_000

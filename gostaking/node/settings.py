@@ -1,0 +1,106 @@
+"""Devnet settings: the home directory layout and the devnet genesis choices (chain id, assets, params).
+
+<home>/genesis.json    the genesis document
+<home>/node_key.json   the node's ed25519 consensus key
+<home>/keys/           keyring with the devnet `operator` and `faucet` account keys (unencrypted)
+<home>/data/           LMDB chain store
+<home>/node.lock       held while a node runs on this home (one node per home)
+"""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from gostaking.chain.numeric import UGOS_PER_GOS
+from gostaking.chain.types.lock import Asset
+from gostaking.chain.types.params import ChainParams, NodeParams
+from gostaking.wallet.keyring import gostaking_home
+
+DEVNET_CHAIN_ID = "gostaking-devnet"
+DEFAULT_API_HOST = "127.0.0.1"
+DEFAULT_API_PORT = 8645
+DEFAULT_BLOCK_TIME_S = 1.0
+OPERATOR_KEY_NAME = "operator"
+FAUCET_KEY_NAME = "faucet"
+GOS = UGOS_PER_GOS
+
+
+def default_devnet_home() -> Path:
+    """`<gostaking home>/devnet` (the home is $GOSTAKING_HOME or ~/.gostaking)."""
+    return gostaking_home() / "devnet"
+
+
+def devnet_assets() -> list[Asset]:
+    """Test assets of the devnet: weights and prices as the whitepaper's examples use."""
+    return [
+        Asset("atom", 6, "cosmoshub", weight_ppm=200_000, price_ugos=5 * GOS),
+        Asset("btc", 8, "bitcoin", weight_ppm=100_000, price_ugos=10_000 * GOS),
+        Asset("dcr", 8, "decred", weight_ppm=200_000, price_ugos=30 * GOS),
+        Asset("eth", 18, "ethereum", weight_ppm=100_000, price_ugos=200 * GOS),
+    ]
+
+
+def devnet_faucet_balances() -> dict[str, int]:
+    """External-asset balances of the faucet account at genesis, in base units (never GOS: no premine)."""
+    return {
+        "atom": 10_000_000 * 10**6,
+        "btc": 21_000 * 10**8,
+        "dcr": 1_000_000 * 10**8,
+        "eth": 1_000_000 * 10**18,
+    }
+
+
+def devnet_params() -> ChainParams:
+    """Default economics, with short epochs and low node thresholds so a devnet shows elections quickly."""
+    return ChainParams(nodes=NodeParams(min_votes_ugos=100 * GOS, min_stake_ugos=100 * GOS, epoch_blocks=20))
+
+
+@dataclass(frozen=True)
+class FaucetSettings:
+    """What one faucet request sends, and how often an address may ask."""
+
+    gos_ugos: int = 100 * GOS
+    """Sent from the operator account, which earns the mining-node share of every block."""
+    assets: dict[str, int] = field(
+        default_factory=lambda: {"atom": 1_000 * 10**6, "btc": 1 * 10**8, "dcr": 100 * 10**8, "eth": 10 * 10**18}
+    )
+    """Sent from the faucet account, in base units."""
+    cooldown_s: float = 60.0
+    fee_ugos: int = 1_000
+
+
+@dataclass(frozen=True)
+class DevnetSettings:
+    """Everything `run_devnet` needs."""
+
+    home: Path
+    host: str = DEFAULT_API_HOST
+    port: int = DEFAULT_API_PORT
+    block_time_s: float = DEFAULT_BLOCK_TIME_S
+    chain_id: str = DEVNET_CHAIN_ID
+    reset: bool = False
+    faucet: FaucetSettings = field(default_factory=FaucetSettings)
+
+    @property
+    def genesis_path(self) -> Path:
+        """The genesis document."""
+        return self.home / "genesis.json"
+
+    @property
+    def node_key_path(self) -> Path:
+        """The node's consensus key."""
+        return self.home / "node_key.json"
+
+    @property
+    def keys_dir(self) -> Path:
+        """Keyring holding the operator and faucet keys."""
+        return self.home / "keys"
+
+    @property
+    def data_dir(self) -> Path:
+        """LMDB chain store."""
+        return self.home / "data"
+
+    @property
+    def lock_path(self) -> Path:
+        """Lock file held by the running node."""
+        return self.home / "node.lock"

@@ -1,0 +1,224 @@
+"""GoStakingApp: the ABCI-shaped lifecycle, persistence, check_tx and recovery from a failed block."""
+
+import itertools
+from collections.abc import Callable
+
+import pytest
+from node_harness import CHAIN_ID, FAUCET, NODE_KEY, OPERATOR, key
+
+from gostaking.chain.errors import InvalidGenesisError
+from gostaking.chain.genesis import decode_genesis, encode_genesis
+from gostaking.chain.modules.bank.queries import get_account, get_balance
+from gostaking.chain.numeric import GOS_DENOM, UGOS_PER_GOS
+from gostaking.chain.types.tx import MsgSendCoins, MsgVoteNode
+from gostaking.node import app as app_module
+from gostaking.node.app import AppSequenceError, GoStakingApp, NodeBusyError
+from gostaking.node.blocks import ZERO_HASH, compute_txs_hash
+from gostaking.node.producer import BlockProducer
+from gostaking.storage import ChainStore, LmdbStore, MemoryStore
+from gostaking.wallet.keys import sign_tx
+
+GOS = UGOS_PER_GOS
+
+
+def start(store: MemoryStore | LmdbStore, genesis_json: bytes, clock: Callable[[], int]) -> BlockProducer:
+    app = GoStakingApp(store)
+    if app.info().height == 0:
+        app.init_chain(genesis_json)
+    return BlockProducer(app, NODE_KEY.public_key, clock_ms=clock)
+
+
+def test_genesis_state_stays_pending_until_block_1(genesis_json: bytes, clock: Callable[[], int]) -> None:
+    store = MemoryStore()
+    app = GoStakingApp(store)
+    assert app.info().height == 0 and app.info().chain_id == ""
+    updates, genesis_hash = app.init_chain(genesis_json)
+    assert [u.power for u in updates] == [10] and updates[0].consensus_pubkey == NODE_KEY.public_key
+    with app.read() as state:
+        assert get_balance(state, FAUCET.address, "btc") > 0  # visible in memory...
+    reopened = ChainStore.open(store)
+    assert reopened.height == 0 and list(reopened.state_items()) == []  # ...but nothing on disk
+    assert reopened.genesis() == genesis_json
+
+    # A crash before block 1: the app restarts empty, and init_chain runs again with the same result.
+    again = GoStakingApp(store)
+    assert again.info().chain_id == ""
+    assert again.init_chain(genesis_json) == (updates, genesis_hash)
+    with pytest.raises(AppSequenceError, match="already initialized"):
+        again.init_chain(genesis_json)
+    other = encode_genesis(decode_genesis(genesis_json).__class__(chain_id="other", genesis_time_ms=1))
+    with pytest.raises(InvalidGenesisError, match="different genesis"):
+        GoStakingApp(store).init_chain(other)
+
+    block = BlockProducer(again, NODE_KEY.public_key, clock_ms=clock).produce_block()
+    assert block.height == 1 and block.header.previous_hash == ZERO_HASH and block.signers == ()
+    assert ChainStore.open(store).height == 1
+
+
+def test_blocks_commit_and_reopen_at_the_same_height_and_app_hash(
+    tmp_path: object, genesis_json: bytes, clock: Callable[[], int]
+) -> None:
+    path = f"{tmp_path}/data"
+    store = LmdbStore(path)
+    producer = start(store, genesis_json, clock)
+    blocks = [producer.produce_block() for _ in range(5)]
+    assert [b.height for b in blocks] == [1, 2, 3, 4, 5]
+    assert all(b.header.previous_hash == a.hash for a, b in itertools.pairwise(blocks))
+    assert all(b.header.time_ms > a.header.time_ms for a, b in itertools.pairwise(blocks))
+    assert blocks[1].signers == (NODE_KEY.address,)
+    raw = sign_tx(OPERATOR, CHAIN_ID, 0, [MsgSendCoins(key(9).address, GOS_DENOM, 5 * GOS)], 1_000)
+    assert producer.app.check_tx(raw).ok
+    block = producer.produce_block()
+    assert block.txs == (raw,) and block.tx_results[0].code == 0
+    assert block.header.txs_hash == compute_txs_hash([raw])
+    info = producer.app.info()
+    store.close()
+
+    reopened = GoStakingApp(LmdbStore(path))
+    assert reopened.info() == info
+    assert reopened.last_block == block
+    assert reopened.block(6) == block and reopened.block(7) is None and reopened.block(0) is None
+    assert reopened.tx_location(block.tx_results[0].tx_hash) == (6, 0)
+    with reopened.read() as state:
+        assert get_balance(state, key(9).address, GOS_DENOM) == 5 * GOS
+        assert get_account(state, OPERATOR.address).sequence == 1
+
+
+def test_execution_is_deterministic(genesis_json: bytes) -> None:
+    def run() -> list[bytes]:
+        times = iter(range(10_000, 100_000, 1_000))
+        producer = start(MemoryStore(), genesis_json, lambda: next(times))
+        hashes = []
+        for height in range(1, 8):
+            if height == 4:
+                send = MsgSendCoins(key(9).address, GOS_DENOM, GOS)
+                producer.app.check_tx(sign_tx(OPERATOR, CHAIN_ID, 0, [send], 1_000))
+            hashes.append(producer.produce_block().header.app_hash)
+        return hashes
+
+    assert run() == run()
+
+
+def test_finalize_persists_nothing_and_readers_wait_for_commit(genesis_json: bytes, clock: Callable[[], int]) -> None:
+    store = MemoryStore()
+    producer = start(store, genesis_json, clock)
+    producer.produce_block()
+    app = producer.app
+    app.read_timeout_s = 0.05
+    result, app_hash = app.finalize_block(2, clock(), [], NODE_KEY.address, [NODE_KEY.address])
+    assert result.height == 2 and app_hash != app.info().app_hash
+    assert GoStakingApp(MemoryStore()).info().height == 0
+    assert ChainStore.open(store).height == 1  # nothing written yet
+    with pytest.raises(NodeBusyError), app.read():
+        pass
+    with pytest.raises(AppSequenceError, match="not committed"):
+        app.finalize_block(2, clock(), [], "", [])
+    block = app.commit()
+    assert block.header.app_hash == app_hash == app.info().app_hash
+    with pytest.raises(AppSequenceError, match="without a finalized block"):
+        app.commit()
+    with pytest.raises(AppSequenceError, match="does not follow"):
+        app.finalize_block(5, clock(), [], "", [])
+    with pytest.raises(AppSequenceError, match="before the previous block"):
+        app.finalize_block(3, 0, [], "", [])
+    with pytest.raises(AppSequenceError, match="before init_chain"):
+        GoStakingApp(MemoryStore()).finalize_block(1, 1, [], "", [])
+
+
+def test_a_failing_block_rolls_back_to_the_last_commit(
+    genesis_json: bytes, clock: Callable[[], int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    producer = start(MemoryStore(), genesis_json, clock)
+    for _ in range(3):
+        producer.produce_block()
+    app = producer.app
+    before = app.info()
+    with app.read() as state:
+        operator_gos = get_balance(state, OPERATOR.address, GOS_DENOM)
+    real_apply = app_module.apply_block
+
+    def apply_then_fail(state: object, env: object, txs: list[bytes]) -> object:
+        real_apply(state, env, txs)  # type: ignore[arg-type]
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(app_module, "apply_block", apply_then_fail)
+    with pytest.raises(RuntimeError, match="disk on fire"):
+        producer.produce_block()
+    assert app.info() == before
+    with app.read() as state:
+        assert get_balance(state, OPERATOR.address, GOS_DENOM) == operator_gos
+    monkeypatch.setattr(app_module, "apply_block", real_apply)
+    assert producer.produce_block().height == 4
+
+
+def test_a_failing_block_1_keeps_the_genesis_pending(
+    genesis_json: bytes, clock: Callable[[], int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = MemoryStore()
+    producer = start(store, genesis_json, clock)
+
+    def fail(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(app_module, "apply_block", fail)
+    with pytest.raises(RuntimeError):
+        producer.produce_block()
+    monkeypatch.undo()
+    block = producer.produce_block()
+    assert block.height == 1
+    twin = start(MemoryStore(), genesis_json, clock).produce_block()
+    assert block.header.app_hash == twin.header.app_hash
+
+
+def test_check_tx_tracks_sequences_through_the_mempool(genesis_json: bytes, clock: Callable[[], int]) -> None:
+    producer = start(MemoryStore(), genesis_json, clock)
+    for _ in range(3):
+        producer.produce_block()  # the operator earns 10 GOS per block from block 2
+    app = producer.app
+    to = key(9).address
+
+    def send(sequence: int, fee: int = 1_000, chain_id: str = CHAIN_ID) -> bytes:
+        return sign_tx(OPERATOR, chain_id, sequence, [MsgSendCoins(to, GOS_DENOM, GOS)], fee)
+
+    assert [app.check_tx(send(n)).ok for n in range(3)] == [True, True, True]
+    assert app.next_sequence(OPERATOR.address) == 3
+    duplicate = app.check_tx(send(1))
+    assert (duplicate.code, duplicate.error) == (102, "DuplicateTxError")
+    gap = app.check_tx(send(5))
+    assert (gap.code, gap.error) == (5, "BadSequenceError") and "expected 3" in gap.message
+    assert app.check_tx(send(3, chain_id="other")).error == "WrongChainIdError"
+    assert app.check_tx(b"not a tx").error == "DecodeError"
+    assert app.check_tx(send(3, fee=10)).error == "InsufficientFeeError"
+    assert app.check_tx(send(3, fee=50 * GOS)).error == "InsufficientFundsError"
+    with app.read() as state:
+        liquid = get_balance(state, OPERATOR.address, GOS_DENOM)
+    # Affordable on its own, but not together with the fees of the three txs already pending:
+    broke = app.check_tx(send(3, fee=liquid - 1_000))
+    assert broke.error == "InsufficientFundsError" and "pending" in broke.message
+    poor = sign_tx(key(7), CHAIN_ID, 0, [MsgVoteNode(OPERATOR.address, GOS)], 1_000)
+    assert app.check_tx(poor).error == "InsufficientFundsError"
+    assert len(app.mempool) == 3
+
+    block = producer.produce_block()
+    assert [r.code for r in block.tx_results] == [0, 0, 0]
+    assert len(app.mempool) == 0
+    assert app.next_sequence(OPERATOR.address) == 3
+    replay = app.check_tx(send(0))
+    assert (replay.code, replay.error) == (103, "AlreadyIncludedError")
+    assert app.check_tx(send(3), add_to_mempool=False).ok and len(app.mempool) == 0
+
+
+def test_query_paths(genesis_json: bytes, clock: Callable[[], int]) -> None:
+    producer = start(MemoryStore(), genesis_json, clock)
+    producer.produce_block()
+    producer.produce_block()
+    assert producer.app.check_tx(sign_tx(OPERATOR, CHAIN_ID, 0, [MsgSendCoins(FAUCET.address, "ugos", 1)], 1_000)).ok
+    block = producer.produce_block()
+    app = producer.app
+    info = app.query("/info")
+    assert info.code == 0 and b'"height":3' in info.value
+    assert app.query("/state", b'chain_id/""').value == b'"gostaking-test"'
+    assert app.query("/state", b"nope").code == 1
+    assert app.query("/tx", block.tx_results[0].tx_hash).value == b'{"height":3,"index":0}'
+    assert app.query("/tx", b"short").code == 1
+    assert "unknown query path" in app.query("/what").log
