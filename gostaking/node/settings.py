@@ -12,7 +12,7 @@ from pathlib import Path
 
 from gostaking.chain.numeric import UGOS_PER_GOS
 from gostaking.chain.types.lock import Asset
-from gostaking.chain.types.params import ChainParams, NodeParams
+from gostaking.chain.types.params import ChainParams, NodeParams, StakingParams
 from gostaking.wallet.keyring import gostaking_home
 
 DEVNET_CHAIN_ID = "gostaking-devnet"
@@ -50,8 +50,12 @@ def devnet_faucet_balances() -> dict[str, int]:
 
 
 def devnet_params() -> ChainParams:
-    """Default economics, with short epochs and low node thresholds so a devnet shows elections quickly."""
-    return ChainParams(nodes=NodeParams(min_votes_ugos=100 * GOS, min_stake_ugos=100 * GOS, epoch_blocks=20))
+    """Default emission and reward split, with short epochs, low node thresholds and short unbonding periods
+    (60 and 180 blocks instead of 7 and 21 days) so a devnet shows elections and returns quickly."""
+    return ChainParams(
+        staking=StakingParams(vote_unbonding_blocks=60, stake_unbonding_blocks=180),
+        nodes=NodeParams(min_votes_ugos=100 * GOS, min_stake_ugos=100 * GOS, epoch_blocks=20),
+    )
 
 
 @dataclass(frozen=True)

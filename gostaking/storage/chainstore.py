@@ -193,7 +193,11 @@ class ChainStore:
         batch[_block_key(height)] = block
         encoded_height = height.to_bytes(8, "big")
         for index, tx_hash in enumerate(tx_hashes):
-            batch[_TX_PREFIX + tx_hash] = encoded_height + index.to_bytes(4, "big")
+            key = _TX_PREFIX + tx_hash
+            # The first inclusion is the one that executed; a repeat of the same bytes (in this block or a
+            # later one) can only fail on its spent sequence, so it must not take over the id.
+            if key not in batch and self._store.get(key) is None:
+                batch[key] = encoded_height + index.to_bytes(4, "big")
         batch[_META_HEIGHT] = encoded_height
         batch[_META_APP_HASH] = self._pending_root
         self._store.write_batch(batch)

@@ -11,6 +11,7 @@ from gostaking.chain.types.tx import (
     MsgUnvoteNode,
     MsgVoteNode,
 )
+from gostaking.node.settings import devnet_params
 from gostaking.wallet.keys import PrivateKey
 
 ALICE = PrivateKey((42).to_bytes(32, "big"))
@@ -129,7 +130,10 @@ def test_account_shows_locks_bonds_unbondings_hash_power_and_rewards(devnet: Dev
     assert account["gos"]["ugos"] > before
     (unbonding,) = account["unbondings"]
     assert unbonding["kind"] == "vote" and unbonding["amount"]["gos"] == "4"
-    assert unbonding["completion_height"] == height + 7 * 2_880 and unbonding["created_height"] == height
+    assert (
+        unbonding["completion_height"] == height + devnet_params().staking.vote_unbonding_blocks
+        and unbonding["created_height"] == height
+    )
     assert unbonding["estimated_completion_time"].endswith("Z")
     assert account["votes"][0]["amount"]["gos"] == "6"
 

@@ -242,3 +242,11 @@ def test_writes_mapping_is_copied() -> None:
     chain.commit(1, b"block", [])
     assert list(chain.state_items()) == [(b"k", b"v")]
     assert ChainStore.open(store).app_hash == chain.app_hash
+
+
+def test_a_repeated_tx_keeps_the_location_of_its_first_inclusion() -> None:
+    chain = ChainStore.open(MemoryStore())
+    _commit_block(chain, {b"k": b"1"}, [b"tx-a", b"tx-b", b"tx-a"])
+    _commit_block(chain, {b"k": b"2"}, [b"tx-b"])
+    assert chain.tx_location(b"tx-a") == (1, 0)
+    assert chain.tx_location(b"tx-b") == (1, 1)

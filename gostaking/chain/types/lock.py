@@ -3,7 +3,7 @@
 import msgspec
 
 
-class Asset(msgspec.Struct, frozen=True, array_like=True):
+class Asset(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """An external asset (custodied on its hosted chain) known to GoStaking."""
 
     denom: str

@@ -8,7 +8,7 @@ BLOCKS_PER_DAY = 2_880
 """At the 30 s block target: 86,400 s / 30 s."""
 
 
-class EmissionParams(msgspec.Struct, frozen=True, array_like=True):
+class EmissionParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Block reward schedule and the post-emission burns."""
 
     initial_reward_ugos: int = 100 * UGOS_PER_GOS
@@ -23,7 +23,7 @@ class EmissionParams(msgspec.Struct, frozen=True, array_like=True):
     burn_denominator: int = 10
 
 
-class RewardSplitParams(msgspec.Struct, frozen=True, array_like=True):
+class RewardSplitParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """How a block reward is shared, in ppm; the three parts sum to 1,000,000."""
 
     users_ppm: int = 850_000
@@ -31,7 +31,7 @@ class RewardSplitParams(msgspec.Struct, frozen=True, array_like=True):
     candidate_nodes_ppm: int = 50_000
 
 
-class StakingParams(msgspec.Struct, frozen=True, array_like=True):
+class StakingParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Vote and stake: hash-power multipliers and unbonding periods."""
 
     vote_multiplier: int = 1
@@ -42,7 +42,7 @@ class StakingParams(msgspec.Struct, frozen=True, array_like=True):
     """Bound on unbonding work per block; the rest completes in the next blocks, in order."""
 
 
-class NodeParams(msgspec.Struct, frozen=True, array_like=True):
+class NodeParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Node registry and election."""
 
     min_votes_ugos: int = 10_000 * UGOS_PER_GOS
@@ -52,7 +52,7 @@ class NodeParams(msgspec.Struct, frozen=True, array_like=True):
     epoch_blocks: int = BLOCKS_PER_DAY
 
 
-class TxParams(msgspec.Struct, frozen=True, array_like=True):
+class TxParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Limits and fees of transactions."""
 
     min_fee_ugos: int = 1_000
@@ -61,7 +61,7 @@ class TxParams(msgspec.Struct, frozen=True, array_like=True):
     max_tx_bytes: int = 16_384
 
 
-class ChainParams(msgspec.Struct, frozen=True, array_like=True):
+class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """All parameters; fixed at genesis and later changed only by governance."""
 
     emission: EmissionParams = EmissionParams()
