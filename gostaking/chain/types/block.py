@@ -10,6 +10,17 @@ class Event(msgspec.Struct, frozen=True, array_like=True):
     attributes: tuple[tuple[str, str], ...]
 
 
+class Misbehavior(msgspec.Struct, frozen=True):
+    """Evidence of a validator's fault, as decided by consensus (CometBFT's `Misbehavior`)."""
+
+    kind: str
+    """'duplicate_vote' (double sign) or 'light_client_attack'."""
+    consensus_address: str
+    """Upper-case hex consensus address of the faulty validator."""
+    height: int
+    """Height at which the fault was committed."""
+
+
 class BlockEnv(msgspec.Struct, frozen=True):
     """Everything a block's execution may depend on besides state: all of it comes from the block header."""
 
@@ -21,6 +32,10 @@ class BlockEnv(msgspec.Struct, frozen=True):
     """Consensus address of the proposer."""
     signers: tuple[str, ...] = ()
     """Consensus addresses of the nodes that signed the previous block."""
+    absent: tuple[str, ...] = ()
+    """Consensus addresses of validators of the previous block that did not sign it (downtime tracking)."""
+    misbehavior: tuple[Misbehavior, ...] = ()
+    """Faults to punish in this block (double signing → slash and tombstone)."""
 
 
 class TxResult(msgspec.Struct, frozen=True):
