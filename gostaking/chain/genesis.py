@@ -74,6 +74,12 @@ def validate_params(params: ChainParams) -> None:
     require(n.epoch_blocks >= 1, InvalidGenesisError, "epoch must be ≥ 1 block")
     require(n.mining_by_stake >= 0 and n.mining_by_votes >= 0, InvalidGenesisError, "mining set sizes ≥ 0")
     require(n.min_votes_ugos >= 0 and n.min_stake_ugos >= 0, InvalidGenesisError, "thresholds ≥ 0")
+    require(
+        n.downtime_window_blocks >= 1 and 0 <= n.min_signed_per_window_ppm <= PPM and n.downtime_jail_blocks >= 0,
+        InvalidGenesisError,
+        "bad downtime parameters",
+    )
+    require(0 <= n.double_sign_slash_ppm <= PPM, InvalidGenesisError, "slash fraction must be within 0..100%")
     t = params.tx
     require(
         t.min_fee_ugos >= 0 and t.max_msgs >= 1 and t.max_tx_bytes >= 256,

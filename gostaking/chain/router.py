@@ -6,7 +6,7 @@ from typing import Any
 from gostaking.chain.env import Context
 from gostaking.chain.modules.bank.handlers import process_send_coins
 from gostaking.chain.modules.lock.handlers import process_lock_asset, process_unlock_asset
-from gostaking.chain.modules.nodes.handlers import process_register_node
+from gostaking.chain.modules.nodes.handlers import process_register_node, process_unjail_node
 from gostaking.chain.modules.staking.handlers import (
     process_claim_rewards,
     process_stake_node,
@@ -22,6 +22,7 @@ from gostaking.chain.types.tx import (
     MsgRegisterNode,
     MsgSendCoins,
     MsgStakeNode,
+    MsgUnjailNode,
     MsgUnlockAsset,
     MsgUnstakeNode,
     MsgUnvoteNode,
@@ -39,6 +40,7 @@ HANDLERS: dict[type, Handler] = {
     MsgStakeNode: process_stake_node,
     MsgUnstakeNode: process_unstake_node,
     MsgRegisterNode: process_register_node,
+    MsgUnjailNode: process_unjail_node,
     MsgClaimRewards: process_claim_rewards,
 }
 

@@ -43,8 +43,10 @@ class State(TableSet):
         self.candidate_pool: Singleton[CandidatePool] = self.singleton("candidate_pool", CandidatePool, CandidatePool)
         self.node_counters: Singleton[NodeCounters] = self.singleton("node_counters", NodeCounters, NodeCounters)
         # staking
-        self.delegations: Table[tuple[str, str, str], int] = self.table("delegations", tuple[str, str, str], int)
-        """(address, node, 'vote'|'stake') → GOS shares."""
+        self.delegations: Table[tuple[str, str, str], int] = self.table(
+            "delegations", tuple[str, str, str], int, index_key=lambda key: (key[1], key[2], key[0])
+        )
+        """(address, node, 'vote'|'stake') → GOS shares; indexed by (node, kind, address) for slashing."""
         self.unbondings: Table[tuple[int, int], Unbonding] = self.table("unbondings", tuple[int, int], Unbonding)
         """(completion height, index within that height) → entry."""
         self.unbonding_counts: Table[int, int] = self.table("unbonding_counts", int, int)

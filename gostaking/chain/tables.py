@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any, Generic, TypeVar
 
 import msgspec
+from sortedcontainers import SortedList
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -24,7 +25,14 @@ _ENCODER = msgspec.json.Encoder()
 class Table(Generic[K, V]):
     """One typed table of the state. Reads are dict lookups; writes are journaled and marked dirty."""
 
-    def __init__(self, journal: "Journal", name: str, key_type: Any, value_type: Any) -> None:
+    def __init__(
+        self,
+        journal: "Journal",
+        name: str,
+        key_type: Any,
+        value_type: Any,
+        index_key: Callable[[K], tuple[Any, ...]] | None = None,
+    ) -> None:
         self.name = name
         self.prefix = name.encode() + b"/"
         self._journal = journal
@@ -32,6 +40,10 @@ class Table(Generic[K, V]):
         self._dirty: set[K] = set()
         self._key_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(key_type)
         self._value_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(value_type)
+        # Optional ordered secondary index, derived from the keys and kept only in memory (never persisted, so
+        # it cannot disagree with state): lets a module visit e.g. one node's stakers without a full scan.
+        self._index_key = index_key
+        self._index: SortedList | None = SortedList() if index_key is not None else None
 
     def get(self, key: K) -> V | None:
         """Return the value under `key`, or None."""
@@ -50,7 +62,10 @@ class Table(Generic[K, V]):
     def put(self, key: K, value: V) -> None:
         """Store `value` under `key` (journaled)."""
         data = self._data
-        self._journal.record(self, key, data.get(key, _MISSING))
+        old = data.get(key, _MISSING)
+        self._journal.record(self, key, old)
+        if old is _MISSING and self._index is not None:
+            self._index.add(self._index_entry(key))
         data[key] = value
         self._dirty.add(key)
 
@@ -60,6 +75,8 @@ class Table(Generic[K, V]):
         if key in data:
             self._journal.record(self, key, data[key])
             del data[key]
+            if self._index is not None:
+                self._index.remove(self._index_entry(key))
             self._dirty.add(key)
 
     def keys_sorted(self) -> list[K]:
@@ -75,10 +92,32 @@ class Table(Generic[K, V]):
         """Values in unspecified order: only for order-independent aggregates (sums, invariants)."""
         return iter(self._data.values())
 
+    def scan_index(self, prefix: tuple[Any, ...]) -> list[K]:
+        """Keys whose index key starts with `prefix`, in index order. O(log n + matches)."""
+        if self._index is None:
+            raise ValueError(f"table {self.name} has no index")
+        width = len(prefix)
+        out = []
+        for entry in self._index.irange(minimum=prefix):
+            if entry[:width] != prefix:
+                break
+            out.append(entry[-1])
+        return out
+
+    def _index_entry(self, key: K) -> tuple[Any, ...]:
+        if self._index_key is None:
+            raise ValueError(f"table {self.name} has no index")
+        return (*self._index_key(key), key)
+
     def _restore(self, key: K, old: V) -> None:
+        present = key in self._data
         if old is _MISSING:
             self._data.pop(key, None)
+            if present and self._index is not None:
+                self._index.remove(self._index_entry(key))
         else:
+            if not present and self._index is not None:
+                self._index.add(self._index_entry(key))
             self._data[key] = old
 
     # --- persistence (used by the node through State) ---
@@ -98,6 +137,8 @@ class Table(Generic[K, V]):
     def load(self, raw_key: bytes, raw_value: bytes) -> None:
         """Insert a persisted entry without journaling (state loading at start-up)."""
         key = self._key_decoder.decode(raw_key)
+        if key not in self._data and self._index is not None:
+            self._index.add(self._index_entry(key))
         self._data[key] = self._value_decoder.decode(raw_value)
 
 
@@ -143,11 +184,14 @@ class TableSet:
         self.journal = Journal()
         self._tables: dict[str, Table[Any, Any]] = {}
 
-    def table(self, name: str, key_type: Any, value_type: Any) -> Table[Any, Any]:
-        """Declare a table; names must be unique and never change (they are part of the storage keys)."""
+    def table(
+        self, name: str, key_type: Any, value_type: Any, index_key: Callable[[Any], tuple[Any, ...]] | None = None
+    ) -> Table[Any, Any]:
+        """Declare a table; names must be unique and never change (they are part of the storage keys).
+        `index_key` adds an in-memory ordered index over a rearrangement of the key (see Table.scan_index)."""
         if name in self._tables or "/" in name:
             raise ValueError(f"bad or duplicate table name {name!r}")
-        table: Table[Any, Any] = Table(self.journal, name, key_type, value_type)
+        table: Table[Any, Any] = Table(self.journal, name, key_type, value_type, index_key)
         self._tables[name] = table
         return table
 

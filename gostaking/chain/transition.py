@@ -33,9 +33,11 @@ from gostaking.chain.modules.mining.mutations import distribute_user_rewards
 from gostaking.chain.modules.nodes.mutations import (
     distribute_candidate_rewards,
     pay_mining_nodes,
+    record_downtime,
     run_election,
 )
 from gostaking.chain.modules.staking.mutations import complete_unbondings
+from gostaking.chain.modules.staking.slashing import punish_misbehavior
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.router import route
 from gostaking.chain.state import State
@@ -105,10 +107,13 @@ def execute_tx(state: State, env: BlockEnv, raw: bytes) -> TxResult:
     return TxResult(0, "", hash_, sender, tx.body.fee, tuple(ctx.events))
 
 
-def begin_block(state: State, ctx: Context) -> None:
-    """Work due before the block's transactions."""
+def begin_block(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...]:
+    """Work due before the block's transactions; returns validator removals of punished nodes."""
     burn_if_due(state, ctx)
+    updates = punish_misbehavior(state, ctx)
+    updates += record_downtime(state, ctx)
     complete_unbondings(state, ctx)
+    return updates
 
 
 def end_block(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...]:
@@ -127,6 +132,15 @@ def end_block(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...]:
     return ()
 
 
+def merge_validator_updates(updates: tuple[ValidatorUpdate, ...]) -> tuple[ValidatorUpdate, ...]:
+    """One update per key, the last one winning (a node jailed in begin block and re-elected at the epoch end
+    keeps its final power), in order of first appearance."""
+    final: dict[bytes, ValidatorUpdate] = {}
+    for update in updates:
+        final[update.consensus_pubkey] = update
+    return tuple(final.values())
+
+
 def apply_block(state: State, env: BlockEnv, txs: list[bytes]) -> BlockResult:
     """Execute a whole block on `state` (which must be at height env.height - 1)."""
     expected = state.height.get() + 1
@@ -137,7 +151,7 @@ def apply_block(state: State, env: BlockEnv, txs: list[bytes]) -> BlockResult:
         raise ValueError(f"block is for chain {env.chain_id!r}, state is chain {state.chain_id.get()!r}")
     ctx = Context(env)
     state.height.set(env.height)
-    begin_block(state, ctx)
+    begin_updates = begin_block(state, ctx)
     results = tuple(execute_tx(state, env, raw) for raw in txs)
-    updates = end_block(state, ctx)
+    updates = merge_validator_updates(begin_updates + end_block(state, ctx))
     return BlockResult(height=env.height, tx_results=results, events=tuple(ctx.events), validator_updates=updates)

@@ -10,7 +10,7 @@ from gostaking.chain.modules.bank.queries import get_account, get_balance
 from gostaking.chain.numeric import GOS_DENOM, UGOS_PER_GOS
 from gostaking.chain.state import State
 from gostaking.chain.transition import apply_block
-from gostaking.chain.types.block import BlockEnv, BlockResult, TxResult
+from gostaking.chain.types.block import BlockEnv, BlockResult, Misbehavior, TxResult
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.params import ChainParams, EmissionParams, NodeParams, StakingParams
 from gostaking.chain.types.tx import Msg
@@ -72,11 +72,20 @@ class Chain:
             self.sequences[signer.address] = seq + 1
         return sign_tx(signer, chain_id, seq if sequence is None else sequence, list(msgs), fee, memo)
 
-    def block(self, *txs: bytes) -> BlockResult:
-        """Apply a block with the given txs; signers are all genesis/registered node keys given."""
+    def block(self, *txs: bytes, absent: Sequence[bytes] = (), misbehavior: Sequence[Misbehavior] = ()) -> BlockResult:
+        """Apply a block with the given txs; signers are all genesis/registered node keys given; `absent` are
+        consensus keys of validators that missed the previous block, `misbehavior` evidence to punish."""
         self.time_ms += 30_000
         signers = tuple(consensus_address(k) for k in self.signer_keys)
-        env = BlockEnv(CHAIN_ID, self.height + 1, self.time_ms, signers[0] if signers else "", signers)
+        env = BlockEnv(
+            CHAIN_ID,
+            self.height + 1,
+            self.time_ms,
+            signers[0] if signers else "",
+            signers,
+            tuple(consensus_address(k) for k in absent),
+            tuple(misbehavior),
+        )
         result = apply_block(self.state, env, list(txs))
         self.sequences.clear()
         if self.check:

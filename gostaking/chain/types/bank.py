@@ -21,3 +21,5 @@ class GosSupply(msgspec.Struct, frozen=True, array_like=True):
     """Nominal GOS minted by block rewards (at the time of minting)."""
     burned_ugos: int = 0
     """Nominal GOS destroyed by burns (at the time of each burn)."""
+    slashed_ugos: int = 0
+    """Nominal GOS destroyed by slashing (at the time of each slash)."""

@@ -19,6 +19,13 @@ class Node(msgspec.Struct, frozen=True, array_like=True):
     candidate_acc_settled: int = 0
     rewards_earned_shares: int = 0
     blocks_signed: int = 0
+    missed_in_window: int = 0
+    """Blocks of the current downtime window this node was a validator for and did not sign."""
+    window_start_height: int = 0
+    jailed_until: int = 0
+    """First height at which a jailed node may unjail itself."""
+    tombstoned: bool = False
+    """Double-signed: jailed forever."""
 
 
 class MiningSet(msgspec.Struct, frozen=True, array_like=True):

@@ -50,6 +50,14 @@ class NodeParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     mining_by_stake: int = 15
     mining_by_votes: int = 15
     epoch_blocks: int = BLOCKS_PER_DAY
+    downtime_window_blocks: int = BLOCKS_PER_DAY
+    """Window over which a validator's missed blocks are counted."""
+    min_signed_per_window_ppm: int = 500_000
+    """A validator missing more than (1 − this) of a window is jailed."""
+    downtime_jail_blocks: int = 120
+    """How long a node jailed for downtime must wait before MsgUnjailNode (one hour of blocks)."""
+    double_sign_slash_ppm: int = 50_000
+    """Part of a double-signer's stake that is burned (5%); the node is tombstoned."""
 
 
 class TxParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -60,6 +60,10 @@ class MsgRegisterNode(msgspec.Struct, frozen=True, tag="register_node", forbid_u
     moniker: str
 
 
+class MsgUnjailNode(msgspec.Struct, frozen=True, tag="unjail", forbid_unknown_fields=True):
+    """Return the sender's node, jailed for downtime, to the election once its jail time has passed."""
+
+
 class MsgClaimRewards(msgspec.Struct, frozen=True, tag="claim", forbid_unknown_fields=True):
     """Settle every hash-power position of the sender and pay the rewards into its balance."""
 
@@ -73,6 +77,7 @@ Msg = (
     | MsgStakeNode
     | MsgUnstakeNode
     | MsgRegisterNode
+    | MsgUnjailNode
     | MsgClaimRewards
 )
 

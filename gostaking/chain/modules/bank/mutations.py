@@ -90,6 +90,17 @@ def apply_reverse_split(state: State, numerator: int, denominator: int) -> int:
     return before - after
 
 
+def burn_shares(state: State, holder: str, shares: int) -> int:
+    """Destroy `shares` of GOS held by `holder` (slashing); returns the ugos destroyed."""
+    sub_units(state, holder, GOS_DENOM, shares)
+    supply = state.gos_supply.get()
+    ugos = compute_shares_to_ugos(shares, supply.index)
+    state.gos_supply.set(
+        replace(supply, total_shares=supply.total_shares - shares, slashed_ugos=supply.slashed_ugos + ugos)
+    )
+    return ugos
+
+
 def increment_sequence(state: State, address: str) -> None:
     """Consume the account's current sequence number."""
     account = get_account(state, address)

@@ -16,7 +16,7 @@ from gostaking.chain.modules.nodes.queries import (
     get_pending_candidate_reward_shares,
     require_node,
 )
-from gostaking.chain.numeric import ACC_ONE, GOS_DENOM, mul_div_ceil
+from gostaking.chain.numeric import ACC_ONE, GOS_DENOM, PPM, mul_div_ceil
 from gostaking.chain.state import State
 from gostaking.chain.types.block import ValidatorUpdate
 from gostaking.chain.types.nodes import CandidatePool, MiningSet, Node, NodeCounters
@@ -168,3 +168,63 @@ def run_election(state: State, ctx: Context, epoch: int) -> tuple[ValidatorUpdat
 def empty_candidate_pool() -> CandidatePool:
     """A candidate pool with no members."""
     return CandidatePool()
+
+
+def remove_from_mining_set(state: State, ctx: Context, operator: str) -> tuple[ValidatorUpdate, ...]:
+    """Take a node out of the mining set and the candidates at once (jail, tombstone); returns its power-0
+    update. The last mining node is never removed: a chain without validators cannot produce the block that
+    would replace it, so it stays until an election finds eligible nodes."""
+    mining_set = state.mining_set.get()
+    if operator in mining_set.candidates:
+        _set_candidate_units(state, ctx, operator, 0)
+    operators = mining_set.operators
+    updates: tuple[ValidatorUpdate, ...] = ()
+    if operator in operators:
+        if len(operators) == 1:
+            ctx.emit("last_validator_kept", node=operator)
+        else:
+            operators = tuple(op for op in operators if op != operator)
+            updates = (ValidatorUpdate(require_node(state, operator).consensus_pubkey, 0),)
+    candidates = tuple(op for op in mining_set.candidates if op != operator)
+    state.mining_set.set(replace(mining_set, operators=operators, candidates=candidates))
+    return updates
+
+
+def jail_node(state: State, ctx: Context, operator: str, until_height: int, reason: str) -> tuple[ValidatorUpdate, ...]:
+    """Jail a node until `until_height`: it leaves the mining set and candidates now and cannot be elected
+    until it unjails (MsgUnjailNode)."""
+    node = require_node(state, operator)
+    state.nodes.put(operator, replace(node, jailed=True, jailed_until=until_height, missed_in_window=0))
+    ctx.emit("node_jailed", node=operator, reason=reason, until=until_height)
+    return remove_from_mining_set(state, ctx, operator)
+
+
+def record_downtime(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...]:
+    """Count the previous block's absent validators; jail those over the window's missed-block allowance.
+
+    A window starts at a node's first miss after the previous window ran out, so a rarely absent node is never
+    jailed, and one that misses more than (1 − min_signed) of `downtime_window_blocks` is.
+    """
+    params = state.params.get().nodes
+    window = params.downtime_window_blocks
+    allowed = window - window * params.min_signed_per_window_ppm // PPM
+    updates: tuple[ValidatorUpdate, ...] = ()
+    for address in sorted(set(ctx.env.absent)):
+        operator = state.node_by_consensus.get(address)
+        node = None if operator is None else state.nodes.get(operator)
+        if operator is None or node is None or node.jailed:
+            continue
+        if ctx.height - node.window_start_height >= window:
+            node = replace(node, window_start_height=ctx.height, missed_in_window=0)
+        node = replace(node, missed_in_window=node.missed_in_window + 1)
+        state.nodes.put(operator, node)
+        if node.missed_in_window > allowed:
+            updates += jail_node(state, ctx, operator, ctx.height + params.downtime_jail_blocks, "downtime")
+    return updates
+
+
+def unjail_node(state: State, ctx: Context, operator: str) -> None:
+    """Clear a served downtime jail; the node competes again from the next election."""
+    node = require_node(state, operator)
+    state.nodes.put(operator, replace(node, jailed=False, jailed_until=0, missed_in_window=0))
+    ctx.emit("node_unjailed", node=operator)
