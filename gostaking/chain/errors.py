@@ -106,6 +106,12 @@ class NodeJailedError(ChainError):
     code = 17
 
 
+class UnauthorizedError(ChainError):
+    """The sender may not perform this action (e.g. a price quote from a node outside the mining set)."""
+
+    code = 18
+
+
 def require(condition: bool, error: type[ChainError], message: str) -> None:
     """Raise `error(message)` unless `condition` holds. Used instead of `assert`, which `-O` strips."""
     if not condition:

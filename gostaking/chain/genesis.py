@@ -80,6 +80,12 @@ def validate_params(params: ChainParams) -> None:
         "bad downtime parameters",
     )
     require(0 <= n.double_sign_slash_ppm <= PPM, InvalidGenesisError, "slash fraction must be within 0..100%")
+    o = params.oracle
+    require(
+        o.period_blocks >= 1 and 0 < o.min_feeders_ppm <= PPM and o.outlier_band_ppm >= 0 and o.max_stale_periods >= 1,
+        InvalidGenesisError,
+        "bad oracle parameters",
+    )
     t = params.tx
     require(
         t.min_fee_ugos >= 0 and t.max_msgs >= 1 and t.max_tx_bytes >= 256,

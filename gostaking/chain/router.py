@@ -7,6 +7,7 @@ from gostaking.chain.env import Context
 from gostaking.chain.modules.bank.handlers import process_send_coins
 from gostaking.chain.modules.lock.handlers import process_lock_asset, process_unlock_asset
 from gostaking.chain.modules.nodes.handlers import process_register_node, process_unjail_node
+from gostaking.chain.modules.oracle.handlers import process_submit_prices
 from gostaking.chain.modules.staking.handlers import (
     process_claim_rewards,
     process_stake_node,
@@ -22,6 +23,7 @@ from gostaking.chain.types.tx import (
     MsgRegisterNode,
     MsgSendCoins,
     MsgStakeNode,
+    MsgSubmitPrices,
     MsgUnjailNode,
     MsgUnlockAsset,
     MsgUnstakeNode,
@@ -41,6 +43,7 @@ HANDLERS: dict[type, Handler] = {
     MsgUnstakeNode: process_unstake_node,
     MsgRegisterNode: process_register_node,
     MsgUnjailNode: process_unjail_node,
+    MsgSubmitPrices: process_submit_prices,
     MsgClaimRewards: process_claim_rewards,
 }
 

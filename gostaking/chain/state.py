@@ -9,6 +9,7 @@ from gostaking.chain.types.emission import EmissionState
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.mining import Pool, Position, RewardTotals
 from gostaking.chain.types.nodes import CandidatePool, MiningSet, Node, NodeCounters
+from gostaking.chain.types.oracle import OraclePrice, PriceVote
 from gostaking.chain.types.params import ChainParams
 from gostaking.chain.types.staking import Unbonding, UnbondingCursor
 
@@ -42,6 +43,10 @@ class State(TableSet):
         self.mining_set: Singleton[MiningSet] = self.singleton("mining_set", MiningSet, MiningSet)
         self.candidate_pool: Singleton[CandidatePool] = self.singleton("candidate_pool", CandidatePool, CandidatePool)
         self.node_counters: Singleton[NodeCounters] = self.singleton("node_counters", NodeCounters, NodeCounters)
+        # oracle
+        self.price_votes: Table[tuple[str, str], PriceVote] = self.table("price_votes", tuple[str, str], PriceVote)
+        """(denom, feeder operator) → latest quote."""
+        self.oracle_prices: Table[str, OraclePrice] = self.table("oracle_prices", str, OraclePrice)
         # staking
         self.delegations: Table[tuple[str, str, str], int] = self.table(
             "delegations", tuple[str, str, str], int, index_key=lambda key: (key[1], key[2], key[0])

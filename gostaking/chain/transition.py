@@ -36,6 +36,7 @@ from gostaking.chain.modules.nodes.mutations import (
     record_downtime,
     run_election,
 )
+from gostaking.chain.modules.oracle.lifecycle import aggregate_prices_if_due
 from gostaking.chain.modules.staking.mutations import complete_unbondings
 from gostaking.chain.modules.staking.slashing import punish_misbehavior
 from gostaking.chain.numeric import GOS_DENOM, PPM
@@ -127,6 +128,7 @@ def end_block(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...]:
     move_units(state, _REWARDS, _FEE_COLLECTOR, GOS_DENOM, mining_nodes)
     pay_mining_nodes(state, ctx, _FEE_COLLECTOR, get_shares(state, _FEE_COLLECTOR))
     distribute_candidate_rewards(state, ctx, _REWARDS, candidates)
+    aggregate_prices_if_due(state, ctx)
     if ctx.height % params.nodes.epoch_blocks == 0:
         return run_election(state, ctx, ctx.height // params.nodes.epoch_blocks)
     return ()

@@ -69,6 +69,20 @@ class TxParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_tx_bytes: int = 16_384
 
 
+class OracleParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Aggregation of the mining nodes' price quotes."""
+
+    period_blocks: int = 20
+    """Quotes are collected for a period and aggregated at its last block (10 minutes at 30 s blocks)."""
+    min_feeders_ppm: int = 666_666
+    """Share of the mining set that must quote an asset in a period for its price to update (2/3, rounded
+    down so that 2 of 3 and 20 of 30 qualify)."""
+    outlier_band_ppm: int = 100_000
+    """Quotes further than this from the median (10%) are dropped before the final median."""
+    max_stale_periods: int = 6
+    """After this many periods without a valid aggregate the price is marked stale."""
+
+
 class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """All parameters; fixed at genesis and later changed only by governance."""
 
@@ -77,3 +91,4 @@ class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     staking: StakingParams = StakingParams()
     nodes: NodeParams = NodeParams()
     tx: TxParams = TxParams()
+    oracle: OracleParams = OracleParams()

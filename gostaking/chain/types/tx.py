@@ -64,6 +64,19 @@ class MsgUnjailNode(msgspec.Struct, frozen=True, tag="unjail", forbid_unknown_fi
     """Return the sender's node, jailed for downtime, to the election once its jail time has passed."""
 
 
+class PriceQuote(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One asset's price in ugos per whole unit."""
+
+    denom: str
+    price_ugos: int
+
+
+class MsgSubmitPrices(msgspec.Struct, frozen=True, tag="submit_prices", forbid_unknown_fields=True):
+    """A mining node operator's price quotes for this oracle period (a later quote in the period replaces)."""
+
+    quotes: list[PriceQuote]
+
+
 class MsgClaimRewards(msgspec.Struct, frozen=True, tag="claim", forbid_unknown_fields=True):
     """Settle every hash-power position of the sender and pay the rewards into its balance."""
 
@@ -78,6 +91,7 @@ Msg = (
     | MsgUnstakeNode
     | MsgRegisterNode
     | MsgUnjailNode
+    | MsgSubmitPrices
     | MsgClaimRewards
 )
 

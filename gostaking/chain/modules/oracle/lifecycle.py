@@ -1,0 +1,44 @@
+"""End of an oracle period: aggregate the quotes and move the lock pools' prices."""
+
+from msgspec.structs import replace
+
+from gostaking.chain.env import Context
+from gostaking.chain.modules.lock.mutations import set_asset_valuation
+from gostaking.chain.modules.oracle.queries import compute_aggregate, compute_period
+from gostaking.chain.state import State
+from gostaking.chain.types.oracle import OraclePrice
+
+
+def aggregate_prices_if_due(state: State, ctx: Context) -> None:
+    """At a period's last block, set each asset's price from this period's quotes by current mining nodes.
+
+    Quotes of earlier periods and of nodes that left the mining set do not count. Without a quorum the price
+    stays, and after `max_stale_periods` such periods it is marked stale. Work: O(assets × mining nodes).
+    """
+    params = state.params.get().oracle
+    if ctx.height % params.period_blocks:
+        return
+    period = compute_period(params.period_blocks, ctx.height)
+    feeders = state.mining_set.get().operators
+    for denom, asset in state.assets.items_sorted():
+        prices = []
+        for feeder in feeders:
+            vote = state.price_votes.get((denom, feeder))
+            if vote is not None and vote.period == period:
+                prices.append(vote.price_ugos)
+        for feeder in feeders:
+            state.price_votes.delete((denom, feeder))
+        aggregate = compute_aggregate(prices, len(feeders), params.min_feeders_ppm, params.outlier_band_ppm)
+        previous = state.oracle_prices.get(denom)
+        if aggregate is None:
+            if previous is not None:
+                missed = previous.missed_periods + 1
+                stale = missed >= params.max_stale_periods
+                state.oracle_prices.put(denom, replace(previous, missed_periods=missed, stale=stale))
+                if stale and not previous.stale:
+                    ctx.emit("price_stale", denom=denom, since_height=previous.updated_height)
+            continue
+        price, used = aggregate
+        state.oracle_prices.put(denom, OraclePrice(price, ctx.height, used))
+        set_asset_valuation(state, denom, price, asset.weight_ppm)
+        ctx.emit("price_updated", denom=denom, price_ugos=price, quotes=used, period=period)
