@@ -17,6 +17,9 @@ MODULE_UNBONDING = "unbonding"
 MODULE_LOCKED = "locked"
 """Holds locked external assets."""
 
+MODULE_CUSTODY_ESCROW = "custody_escrow"
+"""Holds wrapped units of requested withdrawals until custodians confirm the payout (or a refund)."""
+
 MODULE_NAMES = (
     MODULE_REWARDS,
     MODULE_CANDIDATE_REWARDS,
@@ -25,6 +28,7 @@ MODULE_NAMES = (
     MODULE_BONDED,
     MODULE_UNBONDING,
     MODULE_LOCKED,
+    MODULE_CUSTODY_ESCROW,
 )
 MODULE_ADDRESSES: dict[str, str] = {name: module_address(name) for name in MODULE_NAMES}
 MODULE_BY_ADDRESS: dict[str, str] = {address: name for name, address in MODULE_ADDRESSES.items()}

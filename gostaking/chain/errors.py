@@ -112,6 +112,18 @@ class UnauthorizedError(ChainError):
     code = 18
 
 
+class ConflictingAttestationError(ChainError):
+    """A custodian's attestation of an external transfer differs from what other custodians attested."""
+
+    code = 19
+
+
+class AlreadyAttestedError(ChainError):
+    """This custodian already attested or confirmed this transfer."""
+
+    code = 20
+
+
 def require(condition: bool, error: type[ChainError], message: str) -> None:
     """Raise `error(message)` unless `condition` holds. Used instead of `assert`, which `-O` strips."""
     if not condition:

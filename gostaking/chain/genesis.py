@@ -86,6 +86,22 @@ def validate_params(params: ChainParams) -> None:
         InvalidGenesisError,
         "bad oracle parameters",
     )
+    c = params.custody
+    require(
+        len(set(c.custodians)) == len(c.custodians) and all(is_valid_address(a) for a in c.custodians),
+        InvalidGenesisError,
+        "custodians must be distinct gos1… addresses",
+    )
+    require(
+        (not c.custodians and c.threshold == 0) or 0 < c.threshold <= len(c.custodians),
+        InvalidGenesisError,
+        "custody threshold must be within 1..number of custodians (0 without custodians)",
+    )
+    require(
+        not c.compliance_authority or is_valid_address(c.compliance_authority),
+        InvalidGenesisError,
+        "compliance authority must be a gos1… address",
+    )
     t = params.tx
     require(
         t.min_fee_ugos >= 0 and t.max_msgs >= 1 and t.max_tx_bytes >= 256,

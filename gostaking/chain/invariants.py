@@ -4,6 +4,7 @@ from gostaking.chain.constants import (
     MODULE_ADDRESSES,
     MODULE_BONDED,
     MODULE_CANDIDATE_REWARDS,
+    MODULE_CUSTODY_ESCROW,
     MODULE_LOCKED,
     MODULE_REWARDS,
     MODULE_UNBONDING,
@@ -39,6 +40,12 @@ def check_invariants(state: State) -> None:
     for denom, total in state.asset_supply.items_sorted():
         held = sum(units for (_, d), units in balances.items_sorted() if d == denom)
         _check(held == total, f"{denom}: balances {held} != supply {total}")
+
+    escrow = MODULE_ADDRESSES[MODULE_CUSTODY_ESCROW]
+    for denom in state.assets.keys_sorted():
+        owed = sum(w.amount for w in state.withdrawals.values() if w.denom == denom and w.status in ("pending", "held"))
+        held_in_escrow = balances.get_or((escrow, denom), 0)
+        _check(held_in_escrow == owed, f"{denom}: escrow {held_in_escrow} != open withdrawals {owed}")
 
     bonded = balances.get_or((MODULE_ADDRESSES[MODULE_BONDED], GOS_DENOM), 0)
     delegated = sum(state.delegations.values())

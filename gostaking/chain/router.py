@@ -5,6 +5,13 @@ from typing import Any
 
 from gostaking.chain.env import Context
 from gostaking.chain.modules.bank.handlers import process_send_coins
+from gostaking.chain.modules.custody.handlers import (
+    process_attest_deposit,
+    process_confirm_withdrawal,
+    process_request_withdrawal,
+    process_resolve_hold,
+    process_update_sanctions,
+)
 from gostaking.chain.modules.lock.handlers import process_lock_asset, process_unlock_asset
 from gostaking.chain.modules.nodes.handlers import process_register_node, process_unjail_node
 from gostaking.chain.modules.oracle.handlers import process_submit_prices
@@ -18,9 +25,13 @@ from gostaking.chain.modules.staking.handlers import (
 from gostaking.chain.state import State
 from gostaking.chain.types.tx import (
     Msg,
+    MsgAttestDeposit,
     MsgClaimRewards,
+    MsgConfirmWithdrawal,
     MsgLockAsset,
     MsgRegisterNode,
+    MsgRequestWithdrawal,
+    MsgResolveHold,
     MsgSendCoins,
     MsgStakeNode,
     MsgSubmitPrices,
@@ -28,6 +39,7 @@ from gostaking.chain.types.tx import (
     MsgUnlockAsset,
     MsgUnstakeNode,
     MsgUnvoteNode,
+    MsgUpdateSanctions,
     MsgVoteNode,
 )
 
@@ -44,6 +56,11 @@ HANDLERS: dict[type, Handler] = {
     MsgRegisterNode: process_register_node,
     MsgUnjailNode: process_unjail_node,
     MsgSubmitPrices: process_submit_prices,
+    MsgAttestDeposit: process_attest_deposit,
+    MsgRequestWithdrawal: process_request_withdrawal,
+    MsgConfirmWithdrawal: process_confirm_withdrawal,
+    MsgUpdateSanctions: process_update_sanctions,
+    MsgResolveHold: process_resolve_hold,
     MsgClaimRewards: process_claim_rewards,
 }
 

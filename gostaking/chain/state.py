@@ -5,6 +5,7 @@ Table names are part of the storage keys (and so of the app hash): never rename 
 
 from gostaking.chain.tables import Singleton, Table, TableSet
 from gostaking.chain.types.bank import Account, GosSupply
+from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal
 from gostaking.chain.types.emission import EmissionState
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.mining import Pool, Position, RewardTotals
@@ -47,6 +48,15 @@ class State(TableSet):
         self.price_votes: Table[tuple[str, str], PriceVote] = self.table("price_votes", tuple[str, str], PriceVote)
         """(denom, feeder operator) → latest quote."""
         self.oracle_prices: Table[str, OraclePrice] = self.table("oracle_prices", str, OraclePrice)
+        # custody
+        self.deposits: Table[tuple[str, str], Deposit] = self.table("deposits", tuple[str, str], Deposit)
+        """(hosted chain, external tx id) → deposit."""
+        self.withdrawals: Table[int, Withdrawal] = self.table("withdrawals", int, Withdrawal)
+        self.withdrawal_count: Singleton[int] = self.singleton("withdrawal_count", int, lambda: 0)
+        self.sanctioned: Table[tuple[str, str], SanctionEntry] = self.table(
+            "sanctioned", tuple[str, str], SanctionEntry
+        )
+        """(hosted chain, lower-cased external address) → listing."""
         # staking
         self.delegations: Table[tuple[str, str, str], int] = self.table(
             "delegations", tuple[str, str, str], int, index_key=lambda key: (key[1], key[2], key[0])

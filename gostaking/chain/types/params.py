@@ -83,6 +83,17 @@ class OracleParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """After this many periods without a valid aggregate the price is marked stale."""
 
 
+class CustodyParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Who vouches for external assets and who screens them."""
+
+    custodians: tuple[str, ...] = ()
+    """Accounts that attest deposits and confirm withdrawals; empty disables custody."""
+    threshold: int = 0
+    """Attestations (m of the n custodians) needed to credit a deposit or complete a withdrawal."""
+    compliance_authority: str = ""
+    """Account (a multisig in production) that maintains the sanctions list and resolves held transfers."""
+
+
 class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """All parameters; fixed at genesis and later changed only by governance."""
 
@@ -92,3 +103,4 @@ class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     nodes: NodeParams = NodeParams()
     tx: TxParams = TxParams()
     oracle: OracleParams = OracleParams()
+    custody: CustodyParams = CustodyParams()

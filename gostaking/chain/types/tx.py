@@ -77,6 +77,57 @@ class MsgSubmitPrices(msgspec.Struct, frozen=True, tag="submit_prices", forbid_u
     quotes: list[PriceQuote]
 
 
+class MsgAttestDeposit(msgspec.Struct, frozen=True, tag="attest_deposit", forbid_unknown_fields=True):
+    """A custodian vouches that `amount` of `denom` arrived in custody on `hosted_chain` in `external_tx_id`."""
+
+    hosted_chain: str
+    external_tx_id: str
+    from_address: str
+    recipient: str
+    denom: str
+    amount: int
+
+
+class MsgRequestWithdrawal(msgspec.Struct, frozen=True, tag="request_withdrawal", forbid_unknown_fields=True):
+    """Escrow wrapped units and ask the custodians to send them to `external_address` on the hosted chain."""
+
+    denom: str
+    amount: int
+    external_address: str
+
+
+class MsgConfirmWithdrawal(msgspec.Struct, frozen=True, tag="confirm_withdrawal", forbid_unknown_fields=True):
+    """A custodian vouches that withdrawal `withdrawal_id` was paid out in `external_tx_id`."""
+
+    withdrawal_id: int
+    external_tx_id: str
+
+
+class SanctionUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Add (listed=True) or remove an external address from the sanctions list."""
+
+    hosted_chain: str
+    address: str
+    listed: bool
+    source: str = "OFAC-SDN"
+
+
+class MsgUpdateSanctions(msgspec.Struct, frozen=True, tag="update_sanctions", forbid_unknown_fields=True):
+    """The compliance authority's batch of sanctions list changes (e.g. from an OFAC SDN import)."""
+
+    updates: list[SanctionUpdate]
+
+
+class MsgResolveHold(msgspec.Struct, frozen=True, tag="resolve_hold", forbid_unknown_fields=True):
+    """The compliance authority releases (credits / sends) or rejects (does not credit / refunds) a held transfer.
+
+    `deposit` is 'hosted_chain:external_tx_id'; a withdrawal is named by its id in `withdrawal_id`."""
+
+    release: bool
+    deposit: str = ""
+    withdrawal_id: int = -1
+
+
 class MsgClaimRewards(msgspec.Struct, frozen=True, tag="claim", forbid_unknown_fields=True):
     """Settle every hash-power position of the sender and pay the rewards into its balance."""
 
@@ -92,6 +143,11 @@ Msg = (
     | MsgRegisterNode
     | MsgUnjailNode
     | MsgSubmitPrices
+    | MsgAttestDeposit
+    | MsgRequestWithdrawal
+    | MsgConfirmWithdrawal
+    | MsgUpdateSanctions
+    | MsgResolveHold
     | MsgClaimRewards
 )
 

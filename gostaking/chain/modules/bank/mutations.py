@@ -77,6 +77,12 @@ def mint_asset(state: State, recipient: str, denom: str, amount: int) -> None:
     state.asset_supply.put(denom, state.asset_supply.get_or(denom, 0) + amount)
 
 
+def burn_asset(state: State, holder: str, denom: str, amount: int) -> None:
+    """Destroy units of an external asset (they left custody on the hosted chain)."""
+    sub_units(state, holder, denom, amount)
+    state.asset_supply.put(denom, state.asset_supply.get_or(denom, 0) - amount)
+
+
 def apply_reverse_split(state: State, numerator: int, denominator: int) -> int:
     """Burn numerator/denominator of all GOS in O(1) by shrinking the share index; returns ugos burned.
 

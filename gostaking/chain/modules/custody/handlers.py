@@ -1,0 +1,189 @@
+"""Custody: deposits credited by m-of-n custodian attestations (never twice), withdrawals escrowed then
+confirmed by m-of-n custodians, and sanctions holds resolved by the compliance authority."""
+
+from msgspec.structs import replace
+
+from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_CUSTODY_ESCROW
+from gostaking.chain.crypto import require_address
+from gostaking.chain.env import Context
+from gostaking.chain.errors import (
+    AlreadyAttestedError,
+    ConflictingAttestationError,
+    InvalidMessageError,
+    UnauthorizedError,
+    require,
+    require_amount,
+)
+from gostaking.chain.modules.bank.mutations import burn_asset, mint_asset, move_asset
+from gostaking.chain.modules.custody.queries import (
+    MAX_EXTERNAL_ADDRESS_LENGTH,
+    MAX_EXTERNAL_ID_LENGTH,
+    compute_deposit_key,
+    is_custodian,
+    is_sanctioned,
+)
+from gostaking.chain.modules.lock.queries import require_asset
+from gostaking.chain.state import State
+from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal, WithdrawalStatus
+from gostaking.chain.types.tx import (
+    MsgAttestDeposit,
+    MsgConfirmWithdrawal,
+    MsgRequestWithdrawal,
+    MsgResolveHold,
+    MsgUpdateSanctions,
+)
+
+_ESCROW = MODULE_ADDRESSES[MODULE_CUSTODY_ESCROW]
+
+
+def _require_text(value: str, limit: int, what: str) -> None:
+    require(
+        0 < len(value) <= limit and value.isprintable() and value.strip() == value,
+        InvalidMessageError,
+        f"{what} must be 1..{limit} printable characters without surrounding spaces",
+    )
+
+
+def _require_custodian(state: State, sender: str) -> int:
+    require(is_custodian(state, sender), UnauthorizedError, f"{sender} is not a custodian")
+    return state.params.get().custody.threshold
+
+
+def _require_compliance_authority(state: State, sender: str) -> None:
+    authority = state.params.get().custody.compliance_authority
+    require(bool(authority) and sender == authority, UnauthorizedError, f"{sender} is not the compliance authority")
+
+
+def _require_withdrawal(state: State, withdrawal_id: int, status: str) -> Withdrawal:
+    withdrawal = state.withdrawals.get(withdrawal_id)
+    if withdrawal is None or withdrawal.status != status:
+        found = "no such withdrawal" if withdrawal is None else f"it is {withdrawal.status}"
+        raise InvalidMessageError(f"withdrawal {withdrawal_id} is not {status}: {found}")
+    return withdrawal
+
+
+def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) -> None:
+    """Record a custodian's attestation; the threshold-th matching one credits the wrapped units (or holds
+    them when the sender on the hosted chain is sanctioned). Later attestations change nothing."""
+    threshold = _require_custodian(state, ctx.sender)
+    asset = require_asset(state, msg.denom)
+    require(msg.hosted_chain == asset.hosted_chain, InvalidMessageError, f"{msg.denom} lives on {asset.hosted_chain}")
+    _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
+    _require_text(msg.from_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external sender address")
+    require_address(msg.recipient, "recipient")
+    require_amount(msg.amount)
+    key = (msg.hosted_chain, msg.external_tx_id)
+    deposit = state.deposits.get(key)
+    if deposit is None:
+        deposit = Deposit(msg.from_address, msg.recipient, msg.denom, msg.amount, (), "pending", ctx.height)
+    content = (deposit.from_address, deposit.recipient, deposit.denom, deposit.amount)
+    require(
+        content == (msg.from_address, msg.recipient, msg.denom, msg.amount),
+        ConflictingAttestationError,
+        f"deposit {compute_deposit_key(*key)} was attested with different details",
+    )
+    require(ctx.sender not in deposit.attesters, AlreadyAttestedError, "this custodian already attested it")
+    deposit = replace(deposit, attesters=(*deposit.attesters, ctx.sender))
+    if deposit.status == "pending" and len(deposit.attesters) >= threshold:
+        if is_sanctioned(state, msg.hosted_chain, msg.from_address):
+            deposit = replace(deposit, status="held", resolved_height=ctx.height)
+            ctx.emit("deposit_held", deposit=compute_deposit_key(*key), reason="sanctioned sender")
+        else:
+            mint_asset(state, msg.recipient, msg.denom, msg.amount)
+            deposit = replace(deposit, status="credited", resolved_height=ctx.height)
+            ctx.emit(
+                "deposit_credited",
+                deposit=compute_deposit_key(*key),
+                recipient=msg.recipient,
+                denom=msg.denom,
+                amount=msg.amount,
+            )
+    state.deposits.put(key, deposit)
+    ctx.emit(
+        "deposit_attested", deposit=compute_deposit_key(*key), custodian=ctx.sender, attestations=len(deposit.attesters)
+    )
+
+
+def process_request_withdrawal(state: State, ctx: Context, msg: MsgRequestWithdrawal) -> None:
+    """Escrow the units and queue the payout for the custodians (held if the destination is sanctioned)."""
+    asset = require_asset(state, msg.denom)
+    require(state.params.get().custody.threshold > 0, UnauthorizedError, "custody is not enabled on this chain")
+    _require_text(msg.external_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external address")
+    move_asset(state, ctx.sender, _ESCROW, msg.denom, msg.amount)
+    withdrawal_id = state.withdrawal_count.get()
+    state.withdrawal_count.set(withdrawal_id + 1)
+    held = is_sanctioned(state, asset.hosted_chain, msg.external_address)
+    status: WithdrawalStatus = "held" if held else "pending"
+    state.withdrawals.put(
+        withdrawal_id, Withdrawal(ctx.sender, msg.denom, msg.amount, msg.external_address, status, ctx.height)
+    )
+    ctx.emit(
+        "withdrawal_requested",
+        id=withdrawal_id,
+        owner=ctx.sender,
+        denom=msg.denom,
+        amount=msg.amount,
+        to=msg.external_address,
+        status=status,
+    )
+
+
+def process_confirm_withdrawal(state: State, ctx: Context, msg: MsgConfirmWithdrawal) -> None:
+    """Record a custodian's confirmation; the threshold-th matching one completes the withdrawal (burns the
+    escrowed units: they left custody)."""
+    threshold = _require_custodian(state, ctx.sender)
+    _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
+    withdrawal = _require_withdrawal(state, msg.withdrawal_id, "pending")
+    require(
+        not withdrawal.external_tx_id or withdrawal.external_tx_id == msg.external_tx_id,
+        ConflictingAttestationError,
+        f"withdrawal {msg.withdrawal_id} was confirmed with another external tx id",
+    )
+    require(ctx.sender not in withdrawal.confirmers, AlreadyAttestedError, "this custodian already confirmed it")
+    withdrawal = replace(withdrawal, external_tx_id=msg.external_tx_id, confirmers=(*withdrawal.confirmers, ctx.sender))
+    if len(withdrawal.confirmers) >= threshold:
+        burn_asset(state, _ESCROW, withdrawal.denom, withdrawal.amount)
+        withdrawal = replace(withdrawal, status="completed", resolved_height=ctx.height)
+        ctx.emit("withdrawal_completed", id=msg.withdrawal_id, external_tx_id=msg.external_tx_id)
+    state.withdrawals.put(msg.withdrawal_id, withdrawal)
+
+
+def process_update_sanctions(state: State, ctx: Context, msg: MsgUpdateSanctions) -> None:
+    """Apply the compliance authority's sanctions list changes."""
+    _require_compliance_authority(state, ctx.sender)
+    require(0 < len(msg.updates) <= 1_000, InvalidMessageError, "1..1000 sanctions updates per message")
+    for update in msg.updates:
+        _require_text(update.hosted_chain, 32, "hosted chain")
+        _require_text(update.address, MAX_EXTERNAL_ADDRESS_LENGTH, "sanctioned address")
+        _require_text(update.source, 64, "source")
+        key = (update.hosted_chain, update.address.lower())
+        if update.listed:
+            state.sanctioned.put(key, SanctionEntry(update.source, ctx.height))
+        else:
+            state.sanctioned.delete(key)
+    ctx.emit("sanctions_updated", changes=len(msg.updates))
+
+
+def process_resolve_hold(state: State, ctx: Context, msg: MsgResolveHold) -> None:
+    """Release or reject a held deposit or withdrawal (compliance authority only), with an auditable event."""
+    _require_compliance_authority(state, ctx.sender)
+    require(bool(msg.deposit) != (msg.withdrawal_id >= 0), InvalidMessageError, "name one deposit or one withdrawal")
+    if msg.deposit:
+        hosted_chain, _, external_tx_id = msg.deposit.partition(":")
+        deposit = state.deposits.get((hosted_chain, external_tx_id))
+        if deposit is None or deposit.status != "held":
+            raise InvalidMessageError(f"no held deposit {msg.deposit}")
+        if msg.release:
+            mint_asset(state, deposit.recipient, deposit.denom, deposit.amount)
+        status = "credited" if msg.release else "rejected"
+        state.deposits.put((hosted_chain, external_tx_id), replace(deposit, status=status, resolved_height=ctx.height))
+        ctx.emit("hold_resolved", deposit=msg.deposit, outcome=status, by=ctx.sender)
+        return
+    withdrawal = _require_withdrawal(state, msg.withdrawal_id, "held")
+    if msg.release:
+        withdrawal = replace(withdrawal, status="pending")
+    else:
+        move_asset(state, _ESCROW, withdrawal.owner, withdrawal.denom, withdrawal.amount)
+        withdrawal = replace(withdrawal, status="refunded", resolved_height=ctx.height)
+    state.withdrawals.put(msg.withdrawal_id, withdrawal)
+    ctx.emit("hold_resolved", withdrawal=msg.withdrawal_id, outcome=withdrawal.status, by=ctx.sender)

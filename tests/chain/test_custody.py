@@ -1,0 +1,135 @@
+"""Custody: m-of-n attested deposits (idempotent, never minted twice), withdrawals, sanctions holds."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from msgspec.structs import replace
+
+from gostaking.chain.errors import (
+    AlreadyAttestedError,
+    ConflictingAttestationError,
+    InsufficientFundsError,
+    InvalidMessageError,
+    UnauthorizedError,
+)
+from gostaking.chain.types.params import CustodyParams
+from gostaking.chain.types.tx import (
+    MsgAttestDeposit,
+    MsgConfirmWithdrawal,
+    MsgRequestWithdrawal,
+    MsgResolveHold,
+    MsgUpdateSanctions,
+    SanctionUpdate,
+)
+
+from harness import GOS, TEST_PARAMS, Chain, expect_msg_failure, fund_gos, key, make_chain
+
+CUSTODIANS = [key(2001), key(2002), key(2003)]
+AUTHORITY = key(2100)
+ALICE = key(1)
+BAD_BTC_ADDRESS = "bc1qsanctioned0000000000000000000000000000"
+PARAMS = replace(
+    TEST_PARAMS,
+    custody=CustodyParams(tuple(c.address for c in CUSTODIANS), 2, AUTHORITY.address),
+)
+
+
+def make() -> Chain:
+    chain = make_chain(params=PARAMS)
+    for account in [*CUSTODIANS, AUTHORITY, ALICE]:
+        fund_gos(chain, account.address, 10 * GOS)
+    return chain
+
+
+def deposit(txid: str = "btc-tx-1", amount: int = 5 * 10**7, sender: str = "bc1qalice") -> MsgAttestDeposit:
+    return MsgAttestDeposit("bitcoin", txid, sender, ALICE.address, "btc", amount)
+
+
+def test_a_deposit_is_credited_at_the_threshold_and_never_twice() -> None:
+    chain = make()
+    assert chain.run(CUSTODIANS[0], deposit()).code == 0
+    assert chain.balance(ALICE.address, "btc") == 0
+    assert chain.state.deposits.get(("bitcoin", "btc-tx-1")).status == "pending"  # type: ignore[union-attr]
+    assert chain.run(CUSTODIANS[1], deposit()).code == 0
+    assert chain.balance(ALICE.address, "btc") == 5 * 10**7
+    assert chain.run(CUSTODIANS[2], deposit()).code == 0  # late attestation: recorded, nothing minted
+    assert chain.balance(ALICE.address, "btc") == 5 * 10**7
+    assert chain.state.asset_supply.get("btc") == 5 * 10**7
+    expect_msg_failure(chain, CUSTODIANS[0], deposit(), error=AlreadyAttestedError)
+
+
+def test_attestations_must_agree_and_come_from_custodians() -> None:
+    chain = make()
+    expect_msg_failure(chain, ALICE, deposit(), error=UnauthorizedError)
+    assert chain.run(CUSTODIANS[0], deposit()).code == 0
+    expect_msg_failure(chain, CUSTODIANS[1], deposit(amount=6 * 10**7), error=ConflictingAttestationError)
+    wrong_chain = MsgAttestDeposit("ethereum", "t", "0xabc", ALICE.address, "btc", 1)
+    expect_msg_failure(chain, CUSTODIANS[1], wrong_chain, error=InvalidMessageError)
+    expect_msg_failure(chain, CUSTODIANS[1], deposit(txid=" spaced "), error=InvalidMessageError)
+
+
+def test_a_deposit_from_a_sanctioned_address_is_held_until_the_authority_decides() -> None:
+    chain = make()
+    listing = MsgUpdateSanctions([SanctionUpdate("bitcoin", BAD_BTC_ADDRESS.upper(), True)])
+    expect_msg_failure(chain, ALICE, listing, error=UnauthorizedError)
+    assert chain.run(AUTHORITY, listing).code == 0
+    for custodian in CUSTODIANS[:2]:
+        assert chain.run(custodian, deposit("tx-bad", sender=BAD_BTC_ADDRESS)).code == 0
+    assert chain.state.deposits.get(("bitcoin", "tx-bad")).status == "held"  # type: ignore[union-attr]
+    assert chain.balance(ALICE.address, "btc") == 0
+    assert chain.run(CUSTODIANS[0], deposit("tx-bad-2", sender=BAD_BTC_ADDRESS)).code == 0
+    assert chain.run(CUSTODIANS[1], deposit("tx-bad-2", sender=BAD_BTC_ADDRESS)).code == 0
+    assert chain.run(AUTHORITY, MsgResolveHold(release=False, deposit="bitcoin:tx-bad-2")).code == 0
+    assert chain.state.deposits.get(("bitcoin", "tx-bad-2")).status == "rejected"  # type: ignore[union-attr]
+    assert chain.run(AUTHORITY, MsgResolveHold(release=True, deposit="bitcoin:tx-bad")).code == 0
+    assert chain.balance(ALICE.address, "btc") == 5 * 10**7
+    expect_msg_failure(
+        chain, AUTHORITY, MsgResolveHold(release=True, deposit="bitcoin:tx-bad"), error=InvalidMessageError
+    )
+
+
+def credit_alice(chain: Chain, amount: int = 10**8) -> None:
+    for custodian in CUSTODIANS[:2]:
+        assert chain.run(custodian, deposit("funding", amount)).code == 0
+
+
+def test_a_withdrawal_is_escrowed_then_completed_by_m_of_n_confirmations() -> None:
+    chain = make()
+    credit_alice(chain)
+    assert chain.run(ALICE, MsgRequestWithdrawal("btc", 4 * 10**7, "bc1qalice-out")).code == 0
+    assert chain.balance(ALICE.address, "btc") == 6 * 10**7
+    assert chain.run(CUSTODIANS[2], MsgConfirmWithdrawal(0, "btc-out-1")).code == 0
+    expect_msg_failure(chain, CUSTODIANS[0], MsgConfirmWithdrawal(0, "other"), error=ConflictingAttestationError)
+    expect_msg_failure(chain, CUSTODIANS[2], MsgConfirmWithdrawal(0, "btc-out-1"), error=AlreadyAttestedError)
+    assert chain.run(CUSTODIANS[0], MsgConfirmWithdrawal(0, "btc-out-1")).code == 0
+    assert chain.state.withdrawals.get(0).status == "completed"  # type: ignore[union-attr]
+    assert chain.state.asset_supply.get("btc") == 6 * 10**7
+    expect_msg_failure(chain, CUSTODIANS[1], MsgConfirmWithdrawal(0, "btc-out-1"), error=InvalidMessageError)
+    expect_msg_failure(chain, ALICE, MsgRequestWithdrawal("btc", 10**9, "bc1q"), error=InsufficientFundsError)
+
+
+def test_a_withdrawal_to_a_sanctioned_address_is_held_then_refunded_or_released() -> None:
+    chain = make()
+    credit_alice(chain)
+    assert chain.run(AUTHORITY, MsgUpdateSanctions([SanctionUpdate("bitcoin", BAD_BTC_ADDRESS, True)])).code == 0
+    assert chain.run(ALICE, MsgRequestWithdrawal("btc", 10**7, BAD_BTC_ADDRESS)).code == 0
+    assert chain.run(ALICE, MsgRequestWithdrawal("btc", 2 * 10**7, BAD_BTC_ADDRESS)).code == 0
+    assert chain.state.withdrawals.get(0).status == "held"  # type: ignore[union-attr]
+    expect_msg_failure(chain, CUSTODIANS[0], MsgConfirmWithdrawal(0, "x"), error=InvalidMessageError)
+    assert chain.run(AUTHORITY, MsgResolveHold(release=False, withdrawal_id=0)).code == 0
+    assert chain.balance(ALICE.address, "btc") == 10**8 - 2 * 10**7  # the first one came back
+    assert chain.run(AUTHORITY, MsgResolveHold(release=True, withdrawal_id=1)).code == 0
+    assert chain.state.withdrawals.get(1).status == "pending"  # type: ignore[union-attr]
+    delisting = MsgUpdateSanctions([SanctionUpdate("bitcoin", BAD_BTC_ADDRESS, False)])
+    assert chain.run(AUTHORITY, delisting).code == 0
+    assert ("bitcoin", BAD_BTC_ADDRESS) not in chain.state.sanctioned
+
+
+@settings(max_examples=30, deadline=None)
+@given(order=st.lists(st.integers(0, 2), min_size=1, max_size=8))
+def test_any_order_of_attestations_mints_exactly_once_when_two_distinct_custodians_agree(order: list[int]) -> None:
+    chain = make()
+    for index in order:
+        chain.block(chain.tx(CUSTODIANS[index], deposit()))
+    distinct = len(set(order))
+    assert chain.balance(ALICE.address, "btc") == (5 * 10**7 if distinct >= 2 else 0)
+    assert chain.state.asset_supply.get_or("btc", 0) == chain.balance(ALICE.address, "btc")
