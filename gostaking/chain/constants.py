@@ -20,6 +20,9 @@ MODULE_LOCKED = "locked"
 MODULE_CUSTODY_ESCROW = "custody_escrow"
 """Holds wrapped units of requested withdrawals until custodians confirm the payout (or a refund)."""
 
+MODULE_GOV = "gov"
+"""Holds proposal deposits and GOS escrowed by voters until their proposal's vote ends."""
+
 MODULE_NAMES = (
     MODULE_REWARDS,
     MODULE_CANDIDATE_REWARDS,
@@ -29,6 +32,7 @@ MODULE_NAMES = (
     MODULE_UNBONDING,
     MODULE_LOCKED,
     MODULE_CUSTODY_ESCROW,
+    MODULE_GOV,
 )
 MODULE_ADDRESSES: dict[str, str] = {name: module_address(name) for name in MODULE_NAMES}
 MODULE_BY_ADDRESS: dict[str, str] = {address: name for name, address in MODULE_ADDRESSES.items()}

@@ -5,6 +5,7 @@ from gostaking.chain.constants import (
     MODULE_BONDED,
     MODULE_CANDIDATE_REWARDS,
     MODULE_CUSTODY_ESCROW,
+    MODULE_GOV,
     MODULE_LOCKED,
     MODULE_REWARDS,
     MODULE_UNBONDING,
@@ -46,6 +47,11 @@ def check_invariants(state: State) -> None:
         owed = sum(w.amount for w in state.withdrawals.values() if w.denom == denom and w.status in ("pending", "held"))
         held_in_escrow = balances.get_or((escrow, denom), 0)
         _check(held_in_escrow == owed, f"{denom}: escrow {held_in_escrow} != open withdrawals {owed}")
+
+    gov_held = balances.get_or((MODULE_ADDRESSES[MODULE_GOV], GOS_DENOM), 0)
+    deposits = sum(p.deposit_shares for p in state.proposals.values() if p.status == "voting")
+    escrows = sum(v.escrow_shares for v in state.proposal_votes.values())
+    _check(gov_held == deposits + escrows, f"gov module {gov_held} != deposits {deposits} + vote escrows {escrows}")
 
     bonded = balances.get_or((MODULE_ADDRESSES[MODULE_BONDED], GOS_DENOM), 0)
     delegated = sum(state.delegations.values())

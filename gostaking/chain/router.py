@@ -12,6 +12,11 @@ from gostaking.chain.modules.custody.handlers import (
     process_resolve_hold,
     process_update_sanctions,
 )
+from gostaking.chain.modules.gov.handlers import (
+    process_ratify_proposal,
+    process_submit_proposal,
+    process_vote_proposal,
+)
 from gostaking.chain.modules.lock.handlers import process_lock_asset, process_unlock_asset
 from gostaking.chain.modules.nodes.handlers import process_register_node, process_unjail_node
 from gostaking.chain.modules.oracle.handlers import process_submit_prices
@@ -29,18 +34,21 @@ from gostaking.chain.types.tx import (
     MsgClaimRewards,
     MsgConfirmWithdrawal,
     MsgLockAsset,
+    MsgRatifyProposal,
     MsgRegisterNode,
     MsgRequestWithdrawal,
     MsgResolveHold,
     MsgSendCoins,
     MsgStakeNode,
     MsgSubmitPrices,
+    MsgSubmitProposal,
     MsgUnjailNode,
     MsgUnlockAsset,
     MsgUnstakeNode,
     MsgUnvoteNode,
     MsgUpdateSanctions,
     MsgVoteNode,
+    MsgVoteProposal,
 )
 
 Handler = Callable[[State, Context, Any], None]
@@ -61,6 +69,9 @@ HANDLERS: dict[type, Handler] = {
     MsgConfirmWithdrawal: process_confirm_withdrawal,
     MsgUpdateSanctions: process_update_sanctions,
     MsgResolveHold: process_resolve_hold,
+    MsgSubmitProposal: process_submit_proposal,
+    MsgVoteProposal: process_vote_proposal,
+    MsgRatifyProposal: process_ratify_proposal,
     MsgClaimRewards: process_claim_rewards,
 }
 

@@ -7,6 +7,7 @@ from gostaking.chain.tables import Singleton, Table, TableSet
 from gostaking.chain.types.bank import Account, GosSupply
 from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal
 from gostaking.chain.types.emission import EmissionState
+from gostaking.chain.types.gov import Proposal, ProposalVote
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.mining import Pool, Position, RewardTotals
 from gostaking.chain.types.nodes import CandidatePool, MiningSet, Node, NodeCounters
@@ -57,6 +58,15 @@ class State(TableSet):
             "sanctioned", tuple[str, str], SanctionEntry
         )
         """(hosted chain, lower-cased external address) → listing."""
+        # gov
+        self.proposals: Table[int, Proposal] = self.table("proposals", int, Proposal)
+        self.proposal_count: Singleton[int] = self.singleton("proposal_count", int, lambda: 0)
+        self.proposal_votes: Table[tuple[int, str], ProposalVote] = self.table(
+            "proposal_votes", tuple[int, str], ProposalVote, index_key=lambda key: key
+        )
+        """(proposal id, voter) → vote; the index lets a tally visit one proposal's votes."""
+        self.gov_deadlines: Table[int, tuple[int, ...]] = self.table("gov_deadlines", int, tuple[int, ...])
+        """height → proposals whose voting or ratification period ends there."""
         # staking
         self.delegations: Table[tuple[str, str, str], int] = self.table(
             "delegations", tuple[str, str, str], int, index_key=lambda key: (key[1], key[2], key[0])

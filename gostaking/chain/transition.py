@@ -29,6 +29,7 @@ from gostaking.chain.errors import (
 from gostaking.chain.modules.bank.mutations import increment_sequence, move_gos, move_units
 from gostaking.chain.modules.bank.queries import get_account, get_balance, get_shares
 from gostaking.chain.modules.emission.mutations import burn_if_due, mint_block_reward
+from gostaking.chain.modules.gov.lifecycle import process_gov_deadlines
 from gostaking.chain.modules.mining.mutations import distribute_user_rewards
 from gostaking.chain.modules.nodes.mutations import (
     distribute_candidate_rewards,
@@ -129,6 +130,7 @@ def end_block(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...]:
     pay_mining_nodes(state, ctx, _FEE_COLLECTOR, get_shares(state, _FEE_COLLECTOR))
     distribute_candidate_rewards(state, ctx, _REWARDS, candidates)
     aggregate_prices_if_due(state, ctx)
+    process_gov_deadlines(state, ctx)
     if ctx.height % params.nodes.epoch_blocks == 0:
         return run_election(state, ctx, ctx.height // params.nodes.epoch_blocks)
     return ()

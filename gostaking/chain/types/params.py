@@ -94,6 +94,21 @@ class CustodyParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Account (a multisig in production) that maintains the sanctions list and resolves held transfers."""
 
 
+class GovParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Proposals, votes and ratification."""
+
+    min_deposit_ugos: int = 1_000 * UGOS_PER_GOS
+    voting_period_blocks: int = 7 * BLOCKS_PER_DAY
+    quorum_ppm: int = 100_000
+    """Votes cast (yes + no + abstain) must reach this share of all GOS."""
+    pass_threshold_ppm: int = 500_000
+    """Yes must exceed this share of yes + no."""
+    ratify_ppm: int = 666_666
+    """Share of the committee (the mining nodes when the vote passed) that must ratify before execution: 2/3,
+    rounded down so that 2 of 3 and 20 of 30 qualify."""
+    ratification_period_blocks: int = 7 * BLOCKS_PER_DAY
+
+
 class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """All parameters; fixed at genesis and later changed only by governance."""
 
@@ -104,3 +119,4 @@ class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     tx: TxParams = TxParams()
     oracle: OracleParams = OracleParams()
     custody: CustodyParams = CustodyParams()
+    gov: GovParams = GovParams()

@@ -2,6 +2,8 @@
 
 import msgspec
 
+from gostaking.chain.types.gov import ProposalContent, VoteOption
+
 
 class MsgSendCoins(msgspec.Struct, frozen=True, tag="send", forbid_unknown_fields=True):
     """Transfer `amount` base units of `denom` (ugos for GOS) to `to`."""
@@ -128,6 +130,30 @@ class MsgResolveHold(msgspec.Struct, frozen=True, tag="resolve_hold", forbid_unk
     withdrawal_id: int = -1
 
 
+class MsgSubmitProposal(msgspec.Struct, frozen=True, tag="submit_proposal", forbid_unknown_fields=True):
+    """Open a proposal with a deposit (refunded when the vote reaches quorum)."""
+
+    title: str
+    description: str
+    content: ProposalContent
+    deposit: int
+
+
+class MsgVoteProposal(msgspec.Struct, frozen=True, tag="vote_proposal", forbid_unknown_fields=True):
+    """Vote with bonded GOS (voted + staked) plus `escrow` liquid ugos locked until the vote ends. Voting again
+    changes the option and adds to the escrow."""
+
+    proposal_id: int
+    option: VoteOption
+    escrow: int = 0
+
+
+class MsgRatifyProposal(msgspec.Struct, frozen=True, tag="ratify_proposal", forbid_unknown_fields=True):
+    """A committee member (operator of a mining node when the vote passed) ratifies a passed proposal."""
+
+    proposal_id: int
+
+
 class MsgClaimRewards(msgspec.Struct, frozen=True, tag="claim", forbid_unknown_fields=True):
     """Settle every hash-power position of the sender and pay the rewards into its balance."""
 
@@ -148,6 +174,9 @@ Msg = (
     | MsgConfirmWithdrawal
     | MsgUpdateSanctions
     | MsgResolveHold
+    | MsgSubmitProposal
+    | MsgVoteProposal
+    | MsgRatifyProposal
     | MsgClaimRewards
 )
 

@@ -1,0 +1,1 @@
+"""The gov module: proposals, GOS-weighted votes, committee ratification and execution."""
