@@ -124,6 +124,18 @@ class AlreadyAttestedError(ChainError):
     code = 20
 
 
+class KycRequiredError(ChainError):
+    """The service needs a KYC level the account does not have (or its attestation expired)."""
+
+    code = 21
+
+
+class AccountFrozenError(ChainError):
+    """The account is frozen by the compliance council and cannot move funds."""
+
+    code = 22
+
+
 def require(condition: bool, error: type[ChainError], message: str) -> None:
     """Raise `error(message)` unless `condition` holds. Used instead of `assert`, which `-O` strips."""
     if not condition:

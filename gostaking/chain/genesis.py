@@ -6,6 +6,7 @@ from gostaking.chain.crypto import is_valid_address
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidGenesisError, require
 from gostaking.chain.modules.bank.mutations import mint_asset
+from gostaking.chain.modules.compliance.mutations import set_kyc_provider
 from gostaking.chain.modules.lock.mutations import register_asset
 from gostaking.chain.modules.mining.mutations import create_pool
 from gostaking.chain.modules.nodes.mutations import install_mining_set, register_node
@@ -35,6 +36,13 @@ class GenesisNode(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     moniker: str
 
 
+class GenesisKycProvider(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A KYC provider admitted from the start (later ones are admitted by governance)."""
+
+    address: str
+    name: str
+
+
 class Genesis(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """The genesis document (JSON on disk; bytes fields are base64)."""
 
@@ -44,6 +52,7 @@ class Genesis(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     assets: list[Asset] = []
     balances: list[GenesisBalance] = []
     nodes: list[GenesisNode] = []
+    kyc_providers: list[GenesisKycProvider] = []
 
 
 def init_chain(state: State, genesis: Genesis) -> tuple[ValidatorUpdate, ...]:
@@ -65,6 +74,9 @@ def init_chain(state: State, genesis: Genesis) -> tuple[ValidatorUpdate, ...]:
         require(balance.amount > 0, InvalidGenesisError, "genesis balances must be positive")
         mint_asset(state, balance.address, balance.denom, balance.amount)
     ctx = Context(BlockEnv(chain_id=genesis.chain_id, height=0, time_ms=genesis.genesis_time_ms))
+    for provider in genesis.kyc_providers:
+        require(is_valid_address(provider.address), InvalidGenesisError, f"bad KYC provider {provider.address!r}")
+        set_kyc_provider(state, ctx, provider.address, provider.name, True)
     limit = genesis.params.nodes.mining_by_stake + genesis.params.nodes.mining_by_votes
     require(len(genesis.nodes) <= limit, InvalidGenesisError, f"at most {limit} genesis nodes")
     for node in genesis.nodes:

@@ -80,3 +80,19 @@ def validate_params(params: ChainParams) -> None:
         InvalidGenesisError,
         "governance ratios must be within 0..1,000,000 ppm",
     )
+    k = params.compliance
+    require(
+        min(k.lock_min_kyc_level, k.withdraw_min_kyc_level, k.trade_min_kyc_level) >= 0,
+        InvalidGenesisError,
+        "KYC levels must not be negative",
+    )
+    require(
+        len(set(k.council)) == len(k.council) and all(is_valid_address(a) for a in k.council),
+        InvalidGenesisError,
+        "compliance council members must be distinct gos1… addresses",
+    )
+    require(
+        (not k.council and k.council_threshold == 0) or 0 < k.council_threshold <= len(k.council),
+        InvalidGenesisError,
+        "council threshold must be within 1..council size (0 without a council)",
+    )

@@ -5,6 +5,11 @@ from typing import Any
 
 from gostaking.chain.env import Context
 from gostaking.chain.modules.bank.handlers import process_send_coins
+from gostaking.chain.modules.compliance.handlers import (
+    process_approve_compliance_action,
+    process_attest_kyc,
+    process_revoke_kyc,
+)
 from gostaking.chain.modules.custody.handlers import (
     process_attest_deposit,
     process_confirm_withdrawal,
@@ -30,7 +35,9 @@ from gostaking.chain.modules.staking.handlers import (
 from gostaking.chain.state import State
 from gostaking.chain.types.tx import (
     Msg,
+    MsgApproveComplianceAction,
     MsgAttestDeposit,
+    MsgAttestKyc,
     MsgClaimRewards,
     MsgConfirmWithdrawal,
     MsgLockAsset,
@@ -38,6 +45,7 @@ from gostaking.chain.types.tx import (
     MsgRegisterNode,
     MsgRequestWithdrawal,
     MsgResolveHold,
+    MsgRevokeKyc,
     MsgSendCoins,
     MsgStakeNode,
     MsgSubmitPrices,
@@ -72,6 +80,9 @@ HANDLERS: dict[type, Handler] = {
     MsgSubmitProposal: process_submit_proposal,
     MsgVoteProposal: process_vote_proposal,
     MsgRatifyProposal: process_ratify_proposal,
+    MsgAttestKyc: process_attest_kyc,
+    MsgRevokeKyc: process_revoke_kyc,
+    MsgApproveComplianceAction: process_approve_compliance_action,
     MsgClaimRewards: process_claim_rewards,
 }
 

@@ -5,6 +5,7 @@ Table names are part of the storage keys (and so of the app hash): never rename 
 
 from gostaking.chain.tables import Singleton, Table, TableSet
 from gostaking.chain.types.bank import Account, GosSupply
+from gostaking.chain.types.compliance import ComplianceActionRecord, FreezeRecord, KycAttestation, KycProvider
 from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal
 from gostaking.chain.types.emission import EmissionState
 from gostaking.chain.types.gov import Proposal, ProposalVote
@@ -25,6 +26,15 @@ class State(TableSet):
         self.chain_id: Singleton[str] = self.singleton("chain_id", str, lambda: "")
         self.params: Singleton[ChainParams] = self.singleton("params", ChainParams, ChainParams)
         self.height: Singleton[int] = self.singleton("height", int, lambda: 0)
+        # compliance
+        self.kyc: Table[str, KycAttestation] = self.table("kyc", str, KycAttestation)
+        self.kyc_providers: Table[str, KycProvider] = self.table("kyc_providers", str, KycProvider)
+        self.frozen: Table[str, FreezeRecord] = self.table("frozen", str, FreezeRecord)
+        self.compliance_actions: Table[int, ComplianceActionRecord] = self.table(
+            "compliance_actions", int, ComplianceActionRecord
+        )
+        """Every freeze/unfreeze proposed by the council, with its approvers: the audit trail."""
+        self.compliance_action_count: Singleton[int] = self.singleton("compliance_action_count", int, lambda: 0)
         # bank
         self.accounts: Table[str, Account] = self.table("accounts", str, Account)
         self.balances: Table[tuple[str, str], int] = self.table("balances", tuple[str, str], int)

@@ -28,6 +28,7 @@ from gostaking.chain.errors import (
 )
 from gostaking.chain.modules.bank.mutations import increment_sequence, move_gos, move_units
 from gostaking.chain.modules.bank.queries import get_account, get_balance, get_shares
+from gostaking.chain.modules.compliance.queries import require_not_frozen
 from gostaking.chain.modules.emission.mutations import burn_if_due, mint_block_reward
 from gostaking.chain.modules.gov.lifecycle import process_gov_deadlines
 from gostaking.chain.modules.mining.mutations import distribute_user_rewards
@@ -75,6 +76,7 @@ def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | 
     require(body.sender not in MODULE_BY_ADDRESS, ModuleAccountError, "module accounts cannot sign")
     signer = address_from_pubkey(recover_signer(sign_bytes(body), tx.signature))
     require(signer == body.sender, InvalidSignatureError, f"signature is by {signer}, not by sender {body.sender}")
+    require_not_frozen(state, body.sender)
     sequence = get_account(state, body.sender).sequence if expected_sequence is None else expected_sequence
     require(body.sequence == sequence, BadSequenceError, f"sequence {body.sequence}, expected {sequence}")
     require(

@@ -5,10 +5,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gostaking.chain.errors import InvalidMessageError, UnauthorizedError, UnknownAssetError
+from gostaking.chain.modules.compliance.queries import get_kyc_level
 from gostaking.chain.modules.gov.queries import compute_committee_report, get_bonded_shares
 from gostaking.chain.types.gov import (
     AssetListingProposal,
     AssetWeightProposal,
+    KycProviderProposal,
     NodeCountProposal,
     ParamChange,
     ParamChangeProposal,
@@ -16,6 +18,7 @@ from gostaking.chain.types.gov import (
 )
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.tx import (
+    MsgAttestKyc,
     MsgRatifyProposal,
     MsgSendCoins,
     MsgStakeNode,
@@ -198,3 +201,23 @@ def test_votes_count_once_and_nothing_executes_without_quorum_majority_and_ratif
     executed = chain.state.params.get().tx.max_memo_bytes == 77
     assert executed == (status(chain, pid) == "executed")
     assert executed == (quorum and majority and ratifiers >= 2)
+
+
+def test_governance_admits_and_removes_kyc_providers() -> None:
+    chain = make()
+    provider = HOLDERS[2]
+    evidence = bytes(32)
+    expect_msg_failure(chain, provider, MsgAttestKyc(HOLDERS[1].address, 1, 10**6, evidence), error=UnauthorizedError)
+    admit = submit(chain, KycProviderProposal(provider.address, "Acme KYC", True))
+    assert chain.run(HOLDERS[1], MsgVoteProposal(admit, "yes", escrow=1_000 * GOS)).code == 0
+    finish_voting(chain, admit)
+    for operator in OPERATORS[:2]:
+        assert chain.run(operator, MsgRatifyProposal(admit)).code == 0
+    assert chain.run(provider, MsgAttestKyc(HOLDERS[1].address, 2, 10**6, evidence)).code == 0
+    assert get_kyc_level(chain.state, HOLDERS[1].address, chain.height) == 2
+    remove = submit(chain, KycProviderProposal(provider.address, "Acme KYC", False))
+    assert chain.run(HOLDERS[1], MsgVoteProposal(remove, "yes", escrow=1_000 * GOS)).code == 0
+    finish_voting(chain, remove)
+    for operator in OPERATORS[1:]:
+        assert chain.run(operator, MsgRatifyProposal(remove)).code == 0
+    assert get_kyc_level(chain.state, HOLDERS[1].address, chain.height) == 0  # its attestations stop counting

@@ -48,7 +48,22 @@ class NodeCountProposal(msgspec.Struct, frozen=True, tag="node_count", forbid_un
     mining_by_votes: int
 
 
-ProposalContent = TextProposal | ParamChangeProposal | AssetListingProposal | AssetWeightProposal | NodeCountProposal
+class KycProviderProposal(msgspec.Struct, frozen=True, tag="kyc_provider", forbid_unknown_fields=True):
+    """Admit (enabled) or remove a KYC provider account."""
+
+    provider: str
+    name: str
+    enabled: bool
+
+
+ProposalContent = (
+    TextProposal
+    | ParamChangeProposal
+    | AssetListingProposal
+    | AssetWeightProposal
+    | NodeCountProposal
+    | KycProviderProposal
+)
 
 
 class Tally(msgspec.Struct, frozen=True, array_like=True):

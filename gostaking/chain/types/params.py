@@ -109,6 +109,20 @@ class GovParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ratification_period_blocks: int = 7 * BLOCKS_PER_DAY
 
 
+class ComplianceParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """KYC levels services require, and the compliance council (a multisig of accounts) that freezes."""
+
+    lock_min_kyc_level: int = 0
+    """KYC level an account needs to lock external assets (0: none)."""
+    withdraw_min_kyc_level: int = 0
+    """KYC level an account needs to withdraw from custody."""
+    trade_min_kyc_level: int = 0
+    """KYC level an account needs to trade on the exchange (when it exists)."""
+    council: tuple[str, ...] = ()
+    council_threshold: int = 0
+    """Approvals of distinct council members that execute a freeze or unfreeze."""
+
+
 class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """All parameters; fixed at genesis and later changed only by governance."""
 
@@ -120,3 +134,4 @@ class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     oracle: OracleParams = OracleParams()
     custody: CustodyParams = CustodyParams()
     gov: GovParams = GovParams()
+    compliance: ComplianceParams = ComplianceParams()

@@ -2,6 +2,7 @@
 
 import msgspec
 
+from gostaking.chain.types.compliance import ComplianceAction
 from gostaking.chain.types.gov import ProposalContent, VoteOption
 
 
@@ -154,6 +155,28 @@ class MsgRatifyProposal(msgspec.Struct, frozen=True, tag="ratify_proposal", forb
     proposal_id: int
 
 
+class MsgAttestKyc(msgspec.Struct, frozen=True, tag="attest_kyc", forbid_unknown_fields=True):
+    """A KYC provider attests `address` at `level` until `expires_height`; only a hash of the evidence is stored."""
+
+    address: str
+    level: int
+    expires_height: int
+    evidence_hash: bytes
+
+
+class MsgRevokeKyc(msgspec.Struct, frozen=True, tag="revoke_kyc", forbid_unknown_fields=True):
+    """A KYC provider withdraws its attestation of `address`."""
+
+    address: str
+
+
+class MsgApproveComplianceAction(msgspec.Struct, frozen=True, tag="approve_compliance", forbid_unknown_fields=True):
+    """A council member proposes (action_id = -1, with `action`) or approves (action_id ≥ 0) a freeze/unfreeze."""
+
+    action_id: int = -1
+    action: ComplianceAction | None = None
+
+
 class MsgClaimRewards(msgspec.Struct, frozen=True, tag="claim", forbid_unknown_fields=True):
     """Settle every hash-power position of the sender and pay the rewards into its balance."""
 
@@ -177,6 +200,9 @@ Msg = (
     | MsgSubmitProposal
     | MsgVoteProposal
     | MsgRatifyProposal
+    | MsgAttestKyc
+    | MsgRevokeKyc
+    | MsgApproveComplianceAction
     | MsgClaimRewards
 )
 

@@ -15,6 +15,7 @@ from gostaking.chain.errors import (
     require_amount,
 )
 from gostaking.chain.modules.bank.mutations import burn_asset, mint_asset, move_asset
+from gostaking.chain.modules.compliance.queries import require_kyc_level
 from gostaking.chain.modules.custody.queries import (
     MAX_EXTERNAL_ADDRESS_LENGTH,
     MAX_EXTERNAL_ID_LENGTH,
@@ -109,6 +110,8 @@ def process_request_withdrawal(state: State, ctx: Context, msg: MsgRequestWithdr
     asset = require_asset(state, msg.denom)
     require(state.params.get().custody.threshold > 0, UnauthorizedError, "custody is not enabled on this chain")
     _require_text(msg.external_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external address")
+    level = state.params.get().compliance.withdraw_min_kyc_level
+    require_kyc_level(state, ctx.sender, ctx.height, level, "withdrawing from custody")
     move_asset(state, ctx.sender, _ESCROW, msg.denom, msg.amount)
     withdrawal_id = state.withdrawal_count.get()
     state.withdrawal_count.set(withdrawal_id + 1)

@@ -2,8 +2,10 @@
 
 from msgspec.structs import replace
 
+from gostaking.chain.crypto import require_address
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidGenesisError, InvalidMessageError, require
+from gostaking.chain.modules.compliance.mutations import set_kyc_provider
 from gostaking.chain.modules.lock.mutations import register_asset, set_asset_valuation
 from gostaking.chain.modules.lock.queries import require_asset
 from gostaking.chain.params import validate_params
@@ -11,6 +13,7 @@ from gostaking.chain.state import State
 from gostaking.chain.types.gov import (
     AssetListingProposal,
     AssetWeightProposal,
+    KycProviderProposal,
     NodeCountProposal,
     ParamChange,
     ParamChangeProposal,
@@ -19,7 +22,7 @@ from gostaking.chain.types.gov import (
 )
 from gostaking.chain.types.params import ChainParams
 
-GOVERNABLE_SECTIONS = ("rewards", "staking", "nodes", "tx", "oracle", "gov")
+GOVERNABLE_SECTIONS = ("rewards", "staking", "nodes", "tx", "oracle", "gov", "compliance")
 """Sections governance may change. Emission is fixed by the whitepaper (the 30,240,000 GOS cap and the burns),
 custody membership changes with the custodians' own keys, and the hash-power multipliers are fixed in the pools."""
 FIXED_FIELDS = (("staking", "vote_multiplier"), ("staking", "stake_multiplier"))
@@ -57,6 +60,9 @@ def check_content(state: State, content: ProposalContent) -> None:
         require(content.asset.denom not in state.assets, InvalidMessageError, f"{content.asset.denom} is listed")
     elif isinstance(content, AssetWeightProposal):
         require_asset(state, content.denom)
+    elif isinstance(content, KycProviderProposal):
+        require_address(content.provider, "KYC provider")
+        require(0 < len(content.name.encode()) <= 64, InvalidMessageError, "provider name must be 1..64 bytes")
 
 
 def _node_count_changes(content: NodeCountProposal) -> list[ParamChange]:
@@ -79,6 +85,8 @@ def execute_content(state: State, ctx: Context, content: ProposalContent) -> Non
     elif isinstance(content, AssetWeightProposal):
         asset = require_asset(state, content.denom)
         set_asset_valuation(state, content.denom, asset.price_ugos, content.weight_ppm)
+    elif isinstance(content, KycProviderProposal):
+        set_kyc_provider(state, ctx, content.provider, content.name, content.enabled)
 
 
 def add_deadline(state: State, height: int, proposal_id: int) -> None:

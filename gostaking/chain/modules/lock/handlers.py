@@ -4,6 +4,7 @@ from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_LOCKED
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InsufficientFundsError, require, require_amount
 from gostaking.chain.modules.bank.mutations import move_asset
+from gostaking.chain.modules.compliance.queries import require_kyc_level
 from gostaking.chain.modules.lock.queries import compute_lock_pool_id, get_locked_amount, require_asset
 from gostaking.chain.modules.mining.mutations import change_position
 from gostaking.chain.state import State
@@ -16,6 +17,8 @@ def process_lock_asset(state: State, ctx: Context, msg: MsgLockAsset) -> None:
     """Move an external asset from the sender's balance into a lock; it earns hash power from now on."""
     require_asset(state, msg.denom)
     require_amount(msg.amount)
+    level = state.params.get().compliance.lock_min_kyc_level
+    require_kyc_level(state, ctx.sender, ctx.height, level, "locking external assets")
     move_asset(state, ctx.sender, _LOCKED, msg.denom, msg.amount)
     change_position(state, ctx, ctx.sender, compute_lock_pool_id(msg.denom), msg.amount)
     ctx.emit("lock", address=ctx.sender, denom=msg.denom, amount=msg.amount)

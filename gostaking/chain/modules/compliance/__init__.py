@@ -1,0 +1,1 @@
+"""The compliance module: KYC levels attested by providers, and account freezes by the compliance council."""

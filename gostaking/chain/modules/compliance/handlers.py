@@ -1,0 +1,76 @@
+"""KYC attestations by admitted providers; freezes by the compliance council (m of n approvals)."""
+
+from msgspec.structs import replace
+
+from gostaking.chain.crypto import require_address
+from gostaking.chain.env import Context
+from gostaking.chain.errors import InvalidMessageError, UnauthorizedError, require
+from gostaking.chain.modules.compliance.mutations import execute_compliance_action
+from gostaking.chain.state import State
+from gostaking.chain.types.compliance import ComplianceActionRecord, KycAttestation
+from gostaking.chain.types.tx import MsgApproveComplianceAction, MsgAttestKyc, MsgRevokeKyc
+
+MAX_KYC_LEVEL = 3
+MAX_REASON_BYTES = 256
+
+
+def _require_provider(state: State, sender: str) -> None:
+    require(sender in state.kyc_providers, UnauthorizedError, f"{sender} is not an admitted KYC provider")
+
+
+def process_attest_kyc(state: State, ctx: Context, msg: MsgAttestKyc) -> None:
+    """Record a provider's KYC attestation (replacing any earlier one for the address)."""
+    _require_provider(state, ctx.sender)
+    require_address(msg.address)
+    require(1 <= msg.level <= MAX_KYC_LEVEL, InvalidMessageError, f"KYC level must be within 1..{MAX_KYC_LEVEL}")
+    require(msg.expires_height > ctx.height, InvalidMessageError, "the attestation must expire in the future")
+    require(len(msg.evidence_hash) == 32, InvalidMessageError, "evidence hash must be 32 bytes (sha256)")
+    state.kyc.put(msg.address, KycAttestation(ctx.sender, msg.level, msg.expires_height, msg.evidence_hash, ctx.height))
+    ctx.emit("kyc_attested", address=msg.address, provider=ctx.sender, level=msg.level, expires=msg.expires_height)
+
+
+def process_revoke_kyc(state: State, ctx: Context, msg: MsgRevokeKyc) -> None:
+    """A provider withdraws its own attestation."""
+    _require_provider(state, ctx.sender)
+    attestation = state.kyc.get(msg.address)
+    require(
+        attestation is not None and attestation.provider == ctx.sender,
+        InvalidMessageError,
+        f"{ctx.sender} has no attestation of {msg.address} to revoke",
+    )
+    state.kyc.delete(msg.address)
+    ctx.emit("kyc_revoked", address=msg.address, provider=ctx.sender)
+
+
+def process_approve_compliance_action(state: State, ctx: Context, msg: MsgApproveComplianceAction) -> None:
+    """Propose (with an action) or approve (by id) a freeze/unfreeze; the threshold-th approval executes it."""
+    params = state.params.get().compliance
+    require(ctx.sender in params.council, UnauthorizedError, f"{ctx.sender} is not on the compliance council")
+    if msg.action_id < 0:
+        action = msg.action
+        if action is None:
+            raise InvalidMessageError("a new compliance action needs its content")
+        require_address(action.address)
+        require(
+            0 < len(action.reason.encode()) <= MAX_REASON_BYTES and 0 < len(action.case_id) <= 64,
+            InvalidMessageError,
+            "a compliance action needs a reason (≤ 256 bytes) and a case id (≤ 64 characters)",
+        )
+        action_id = state.compliance_action_count.get()
+        state.compliance_action_count.set(action_id + 1)
+        record = ComplianceActionRecord(action, (), ctx.height)
+        ctx.emit("compliance_action_proposed", id=action_id, kind=type(action).__name__, address=action.address)
+    else:
+        require(msg.action is None, InvalidMessageError, "approve an existing action by id only")
+        existing = state.compliance_actions.get(msg.action_id)
+        if existing is None:
+            raise InvalidMessageError(f"no compliance action {msg.action_id}")
+        require(existing.status == "pending", InvalidMessageError, f"compliance action {msg.action_id} is executed")
+        require(ctx.sender not in existing.approvers, InvalidMessageError, "already approved")
+        action_id, record = msg.action_id, existing
+    record = replace(record, approvers=(*record.approvers, ctx.sender))
+    if len(record.approvers) >= params.council_threshold:
+        execute_compliance_action(state, ctx, action_id, record.action)
+        record = replace(record, status="executed", executed_height=ctx.height)
+    state.compliance_actions.put(action_id, record)
+    ctx.emit("compliance_action_approved", id=action_id, by=ctx.sender, approvals=len(record.approvers))

@@ -1,0 +1,39 @@
+"""Compliance reads: KYC levels and freezes."""
+
+from gostaking.chain.errors import AccountFrozenError, KycRequiredError, require
+from gostaking.chain.state import State
+
+
+def get_kyc_level(state: State, address: str, height: int) -> int:
+    """The address's KYC level at `height`: 0 without a current attestation from an admitted provider."""
+    attestation = state.kyc.get(address)
+    if attestation is None or height >= attestation.expires_height or attestation.provider not in state.kyc_providers:
+        return 0
+    return attestation.level
+
+
+def require_kyc_level(state: State, address: str, height: int, level: int, service: str) -> None:
+    """Raise KycRequiredError naming the service and the levels unless the address has at least `level`."""
+    if level <= 0:
+        return
+    have = get_kyc_level(state, address, height)
+    require(
+        have >= level,
+        KycRequiredError,
+        f"{service} requires KYC level {level}; {address} has level {have} (none, expired or from a removed provider)",
+    )
+
+
+def is_frozen(state: State, address: str) -> bool:
+    """True while the compliance council has the account frozen."""
+    return address in state.frozen
+
+
+def require_not_frozen(state: State, address: str) -> None:
+    """Raise AccountFrozenError (with the case) for a frozen account."""
+    record = state.frozen.get(address)
+    require(
+        record is None,
+        AccountFrozenError,
+        f"{address} is frozen (case {record.case_id if record else ''}): it cannot move funds",
+    )
