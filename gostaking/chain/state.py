@@ -72,17 +72,22 @@ class State(TableSet):
         self.proposals: Table[int, Proposal] = self.table("proposals", int, Proposal)
         self.proposal_count: Singleton[int] = self.singleton("proposal_count", int, lambda: 0)
         self.proposal_votes: Table[tuple[int, str], ProposalVote] = self.table(
-            "proposal_votes", tuple[int, str], ProposalVote, index_key=lambda key: key
+            "proposal_votes", tuple[int, str], ProposalVote, indexes={"by_proposal": lambda key, _: key}
         )
         """(proposal id, voter) → vote; the index lets a tally visit one proposal's votes."""
         self.gov_deadlines: Table[int, tuple[int, ...]] = self.table("gov_deadlines", int, tuple[int, ...])
         """height → proposals whose voting or ratification period ends there."""
         # staking
         self.delegations: Table[tuple[str, str, str], int] = self.table(
-            "delegations", tuple[str, str, str], int, index_key=lambda key: (key[1], key[2], key[0])
+            "delegations",
+            tuple[str, str, str],
+            int,
+            indexes={"by_node": lambda key, _: (key[1], key[2], key[0]), "by_address": lambda key, _: key},
         )
-        """(address, node, 'vote'|'stake') → GOS shares; indexed by (node, kind, address) for slashing."""
-        self.unbondings: Table[tuple[int, int], Unbonding] = self.table("unbondings", tuple[int, int], Unbonding)
+        """(address, node, 'vote'|'stake') → GOS shares; indexed by node (slashing, node pages) and address."""
+        self.unbondings: Table[tuple[int, int], Unbonding] = self.table(
+            "unbondings", tuple[int, int], Unbonding, indexes={"by_address": lambda key, entry: (entry.address, *key)}
+        )
         """(completion height, index within that height) → entry."""
         self.unbonding_counts: Table[int, int] = self.table("unbonding_counts", int, int)
         """completion height → number of entries ever queued for it (next index)."""

@@ -19,6 +19,9 @@ K = TypeVar("K")
 V = TypeVar("V")
 
 _MISSING: Any = object()
+
+IndexKey = Callable[[K, V], tuple[Any, ...]]
+"""Maps an entry to its position in a secondary index (the key is appended to keep entries unique)."""
 _ENCODER = msgspec.json.Encoder()
 
 
@@ -31,7 +34,7 @@ class Table(Generic[K, V]):
         name: str,
         key_type: Any,
         value_type: Any,
-        index_key: Callable[[K], tuple[Any, ...]] | None = None,
+        indexes: dict[str, "IndexKey[K, V]"] | None = None,
     ) -> None:
         self.name = name
         self.prefix = name.encode() + b"/"
@@ -40,10 +43,11 @@ class Table(Generic[K, V]):
         self._dirty: set[K] = set()
         self._key_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(key_type)
         self._value_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(value_type)
-        # Optional ordered secondary index, derived from the keys and kept only in memory (never persisted, so
-        # it cannot disagree with state): lets a module visit e.g. one node's stakers without a full scan.
-        self._index_key = index_key
-        self._index: SortedList | None = SortedList() if index_key is not None else None
+        # Optional ordered secondary indexes, derived from the entries and kept only in memory (never persisted,
+        # so they cannot disagree with state): they let a module visit e.g. one node's stakers, or a query one
+        # account's delegations, without scanning the table.
+        self._index_keys: dict[str, IndexKey[K, V]] = dict(indexes or {})
+        self._indexes: dict[str, SortedList] = {name: SortedList() for name in self._index_keys}
 
     def get(self, key: K) -> V | None:
         """Return the value under `key`, or None."""
@@ -64,8 +68,10 @@ class Table(Generic[K, V]):
         data = self._data
         old = data.get(key, _MISSING)
         self._journal.record(self, key, old)
-        if old is _MISSING and self._index is not None:
-            self._index.add(self._index_entry(key))
+        if self._indexes:
+            if old is not _MISSING:
+                self._unindex(key, old)
+            self._index(key, value)
         data[key] = value
         self._dirty.add(key)
 
@@ -73,10 +79,10 @@ class Table(Generic[K, V]):
         """Remove `key` if present (journaled)."""
         data = self._data
         if key in data:
-            self._journal.record(self, key, data[key])
-            del data[key]
-            if self._index is not None:
-                self._index.remove(self._index_entry(key))
+            old = data.pop(key)
+            self._journal.record(self, key, old)
+            if self._indexes:
+                self._unindex(key, old)
             self._dirty.add(key)
 
     def keys_sorted(self) -> list[K]:
@@ -92,32 +98,36 @@ class Table(Generic[K, V]):
         """Values in unspecified order: only for order-independent aggregates (sums, invariants)."""
         return iter(self._data.values())
 
-    def scan_index(self, prefix: tuple[Any, ...]) -> list[K]:
-        """Keys whose index key starts with `prefix`, in index order. O(log n + matches)."""
-        if self._index is None:
-            raise ValueError(f"table {self.name} has no index")
+    def scan_index(self, index: str, prefix: tuple[Any, ...]) -> list[K]:
+        """Keys whose entry in `index` starts with `prefix`, in index order. O(log n + matches)."""
+        entries = self._indexes.get(index)
+        if entries is None:
+            raise ValueError(f"table {self.name} has no index {index!r}")
         width = len(prefix)
         out = []
-        for entry in self._index.irange(minimum=prefix):
+        for entry in entries.irange(minimum=prefix):
             if entry[:width] != prefix:
                 break
             out.append(entry[-1])
         return out
 
-    def _index_entry(self, key: K) -> tuple[Any, ...]:
-        if self._index_key is None:
-            raise ValueError(f"table {self.name} has no index")
-        return (*self._index_key(key), key)
+    def _index(self, key: K, value: V) -> None:
+        for name, index_key in self._index_keys.items():
+            self._indexes[name].add((*index_key(key, value), key))
+
+    def _unindex(self, key: K, value: V) -> None:
+        for name, index_key in self._index_keys.items():
+            self._indexes[name].remove((*index_key(key, value), key))
 
     def _restore(self, key: K, old: V) -> None:
-        present = key in self._data
+        current = self._data.get(key, _MISSING)
+        if self._indexes and current is not _MISSING:
+            self._unindex(key, current)
         if old is _MISSING:
             self._data.pop(key, None)
-            if present and self._index is not None:
-                self._index.remove(self._index_entry(key))
         else:
-            if not present and self._index is not None:
-                self._index.add(self._index_entry(key))
+            if self._indexes:
+                self._index(key, old)
             self._data[key] = old
 
     # --- persistence (used by the node through State) ---
@@ -137,9 +147,13 @@ class Table(Generic[K, V]):
     def load(self, raw_key: bytes, raw_value: bytes) -> None:
         """Insert a persisted entry without journaling (state loading at start-up)."""
         key = self._key_decoder.decode(raw_key)
-        if key not in self._data and self._index is not None:
-            self._index.add(self._index_entry(key))
-        self._data[key] = self._value_decoder.decode(raw_value)
+        value = self._value_decoder.decode(raw_value)
+        if self._indexes:
+            current = self._data.get(key, _MISSING)
+            if current is not _MISSING:
+                self._unindex(key, current)
+            self._index(key, value)
+        self._data[key] = value
 
 
 class Singleton(Generic[V]):
@@ -185,13 +199,13 @@ class TableSet:
         self._tables: dict[str, Table[Any, Any]] = {}
 
     def table(
-        self, name: str, key_type: Any, value_type: Any, index_key: Callable[[Any], tuple[Any, ...]] | None = None
+        self, name: str, key_type: Any, value_type: Any, indexes: dict[str, "IndexKey[Any, Any]"] | None = None
     ) -> Table[Any, Any]:
         """Declare a table; names must be unique and never change (they are part of the storage keys).
-        `index_key` adds an in-memory ordered index over a rearrangement of the key (see Table.scan_index)."""
+        `indexes` adds in-memory ordered indexes: name → function of (key, value) (see Table.scan_index)."""
         if name in self._tables or "/" in name:
             raise ValueError(f"bad or duplicate table name {name!r}")
-        table: Table[Any, Any] = Table(self.journal, name, key_type, value_type, index_key)
+        table: Table[Any, Any] = Table(self.journal, name, key_type, value_type, indexes)
         self._tables[name] = table
         return table
 

@@ -34,7 +34,7 @@ def execute_proposal(state: State, ctx: Context, proposal_id: int) -> None:
 def _end_voting(state: State, ctx: Context, proposal_id: int) -> None:
     proposal = require_proposal(state, proposal_id)
     tally = compute_tally(state, proposal_id)
-    for key in state.proposal_votes.scan_index((proposal_id,)):
+    for key in state.proposal_votes.scan_index("by_proposal", (proposal_id,)):
         vote = state.proposal_votes.get(key)
         if vote is not None and vote.escrow_shares:
             move_units(state, _GOV, key[1], GOS_DENOM, vote.escrow_shares)

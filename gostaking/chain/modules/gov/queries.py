@@ -29,7 +29,7 @@ def compute_tally(state: State, proposal_id: int) -> Tally:
     it is at the end (bonded or escrowed GOS cannot be in two places). Cost: O(voters of the proposal).
     """
     yes = no = abstain = 0
-    for key in state.proposal_votes.scan_index((proposal_id,)):
+    for key in state.proposal_votes.scan_index("by_proposal", (proposal_id,)):
         vote = state.proposal_votes.get(key)
         if vote is None:
             continue

@@ -11,28 +11,32 @@ def get_delegation_shares(state: State, address: str, node: str, kind: BondKind)
 
 
 def get_delegations(state: State, address: str) -> list[tuple[str, str, int]]:
-    """(node, kind, ugos) of every vote and stake of the account. Scans the table: for queries only."""
+    """(node, kind, ugos) of every vote and stake of the account, by node."""
     index = get_gos_index(state)
     return [
-        (node, kind, compute_shares_to_ugos(shares, index))
-        for (addr, node, kind), shares in state.delegations.items_sorted()
-        if addr == address
+        (node, kind, compute_shares_to_ugos(state.delegations.get_or((addr, node, kind), 0), index))
+        for addr, node, kind in state.delegations.scan_index("by_address", (address,))
     ]
 
 
 def get_node_delegators(state: State, node: str) -> list[tuple[str, str, int]]:
-    """(address, kind, ugos) of everyone backing the node. Scans the table: for queries only."""
+    """(address, kind, ugos) of everyone backing the node: voters, then stakers, each by address."""
     index = get_gos_index(state)
     return [
-        (addr, kind, compute_shares_to_ugos(shares, index))
-        for (addr, n, kind), shares in state.delegations.items_sorted()
-        if n == node
+        (addr, kind, compute_shares_to_ugos(state.delegations.get_or((addr, node, kind), 0), index))
+        for bond_kind in ("vote", "stake")
+        for addr, _, kind in state.delegations.scan_index("by_node", (node, bond_kind))
     ]
 
 
 def get_unbondings(state: State, address: str) -> list[tuple[int, Unbonding]]:
-    """(completion height, entry) of the account's pending unbondings. Scans the table: for queries only."""
-    return [(height, entry) for (height, _), entry in state.unbondings.items_sorted() if entry.address == address]
+    """(completion height, entry) of the account's pending unbondings, soonest first."""
+    out = []
+    for key in state.unbondings.scan_index("by_address", (address,)):
+        entry = state.unbondings.get(key)
+        if entry is not None:
+            out.append((key[0], entry))
+    return out
 
 
 def get_unbonding_period(state: State, kind: BondKind) -> int:

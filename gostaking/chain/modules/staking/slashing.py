@@ -29,7 +29,7 @@ def slash_stake(state: State, ctx: Context, operator: str, fraction_ppm: int) ->
     Votes are not slashed: the rules punish the stake that vouches for a node, not the votes for it.
     """
     burned = 0
-    for key in state.delegations.scan_index((operator, "stake")):
+    for key in state.delegations.scan_index("by_node", (operator, "stake")):
         address = key[0]
         shares = state.delegations.get_or(key, 0)
         cut = mul_div_ceil(shares, fraction_ppm, PPM)

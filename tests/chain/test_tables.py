@@ -1,0 +1,62 @@
+"""The journaled tables: atomic rollback restores data, dirty keys and secondary indexes exactly."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from gostaking.chain.tables import Table, TableSet
+
+ops = st.lists(st.tuples(st.sampled_from(["put", "delete", "fail"]), st.integers(0, 6), st.integers(0, 3)), max_size=30)
+
+
+class Boom(Exception):
+    pass
+
+
+def make() -> tuple[TableSet, Table[tuple[int, int], int]]:
+    tables = TableSet()
+    table = tables.table("t", tuple[int, int], int, indexes={"by_value": lambda key, value: (value, key[0])})
+    return tables, table
+
+
+def expected_index(table: Table[tuple[int, int], int]) -> list[tuple[int, int]]:
+    data = dict(table.items_sorted())
+    return [key for _, _, key in sorted((value, key[0], key) for key, value in data.items())]
+
+
+@given(batches=st.lists(ops, max_size=6))
+def test_indexes_follow_puts_deletes_and_rollbacks(batches: list[list[tuple[str, int, int]]]) -> None:
+    tables, table = make()
+    for batch in batches:
+        before = table.items_sorted()
+        failed = False
+        try:
+            with tables.atomic():
+                for op, key, value in batch:
+                    if op == "put":
+                        table.put((key, key), value)
+                    elif op == "delete":
+                        table.delete((key, key))
+                    else:
+                        raise Boom
+        except Boom:
+            failed = True
+        if failed:
+            assert table.items_sorted() == before
+        keys_in_index = [k for v in range(4) for k in table.scan_index("by_value", (v,))]
+        assert keys_in_index == expected_index(table)
+
+
+def test_writes_of_a_block_and_loading_them_back_rebuild_the_same_index() -> None:
+    tables, table = make()
+    with tables.atomic():
+        for key in range(5):
+            table.put((key, key), key % 2)
+        table.delete((3, 3))
+    writes = tables.take_block_writes()
+    restored, restored_table = make()
+    restored.load_items([(k, v) for k, v in writes.items() if v is not None])
+    assert restored_table.scan_index("by_value", (1,)) == table.scan_index("by_value", (1,)) == [(1, 1)]
+    assert restored_table.scan_index("by_value", (0,)) == [(0, 0), (2, 2), (4, 4)]
+    with pytest.raises(ValueError, match="no index"):
+        table.scan_index("nope", ())
