@@ -43,6 +43,12 @@ def check_invariants(state: State) -> None:
         _check(held == total, f"{denom}: balances {held} != supply {total}")
 
     escrow = MODULE_ADDRESSES[MODULE_CUSTODY_ESCROW]
+    open_withdrawals = [w for w in state.withdrawals.values() if w.status in ("pending", "held")]
+    gos_escrowed = sum(w.escrow_shares for w in open_withdrawals if w.denom == GOS_DENOM)
+    _check(
+        balances.get_or((escrow, GOS_DENOM), 0) == gos_escrowed,
+        f"GOS in custody escrow differs from open GOS withdrawals {gos_escrowed}",
+    )
     for denom in state.assets.keys_sorted():
         owed = sum(w.amount for w in state.withdrawals.values() if w.denom == denom and w.status in ("pending", "held"))
         held_in_escrow = balances.get_or((escrow, denom), 0)

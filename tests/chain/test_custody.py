@@ -133,3 +133,31 @@ def test_any_order_of_attestations_mints_exactly_once_when_two_distinct_custodia
     distinct = len(set(order))
     assert chain.balance(ALICE.address, "btc") == (5 * 10**7 if distinct >= 2 else 0)
     assert chain.state.asset_supply.get_or("btc", 0) == chain.balance(ALICE.address, "btc")
+
+
+def test_gos_swaps_out_to_the_erc20_and_back_never_more_than_went_out() -> None:
+    chain = make()
+    bob = key(2)
+    supply_before = chain.state.gos_supply.get()
+    assert chain.run(ALICE, MsgRequestWithdrawal("ugos", 5 * GOS, "0xA11CE")).code == 0
+    for custodian in CUSTODIANS[:2]:
+        assert chain.run(custodian, MsgConfirmWithdrawal(0, "0xswapout")).code == 0
+    supply = chain.state.gos_supply.get()
+    minted = supply.minted_ugos - supply_before.minted_ugos
+    assert supply.bridged_out_ugos == 5 * GOS
+    assert supply.total_shares == supply_before.total_shares + minted - 5 * GOS  # index 1: shares are ugos
+
+    def swap_back(txid: str, amount: int) -> None:
+        msg = MsgAttestDeposit("ethereum", txid, "0xB0B", bob.address, "ugos", amount)
+        for custodian in CUSTODIANS[:2]:
+            assert chain.run(custodian, msg).code == 0
+
+    swap_back("0xswapin-1", 3 * GOS)
+    assert chain.gos(bob.address) == 3 * GOS
+    assert chain.state.gos_supply.get().bridged_out_ugos == 2 * GOS
+    swap_back("0xswapin-2", 10 * GOS)  # more than is outside the chain: held for review, not credited
+    deposit = chain.state.deposits.get(("ethereum", "0xswapin-2"))
+    assert deposit is not None and deposit.status == "held" and chain.gos(bob.address) == 3 * GOS
+    expect_msg_failure(chain, AUTHORITY, MsgResolveHold(True, deposit="ethereum:0xswapin-2"), error=InvalidMessageError)
+    wrong_chain = MsgAttestDeposit("bitcoin", "x", "bc1q", bob.address, "ugos", GOS)
+    expect_msg_failure(chain, CUSTODIANS[0], wrong_chain, error=InvalidMessageError)

@@ -23,3 +23,6 @@ class GosSupply(msgspec.Struct, frozen=True, array_like=True):
     """Nominal GOS destroyed by burns (at the time of each burn)."""
     slashed_ugos: int = 0
     """Nominal GOS destroyed by slashing (at the time of each slash)."""
+    bridged_out_ugos: int = 0
+    """GOS swapped out to the GOS ERC-20 on the hosted chain and not yet back: removed from native supply on the
+    way out, re-created (at most this much) when swapped back. Burns do not reach tokens outside the chain."""

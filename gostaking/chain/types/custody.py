@@ -33,6 +33,8 @@ class Withdrawal(msgspec.Struct, frozen=True, array_like=True):
     external_tx_id: str = ""
     confirmers: tuple[str, ...] = ()
     resolved_height: int = 0
+    escrow_shares: int = 0
+    """For GOS (ugos) withdrawals: the escrowed GOS shares (external assets escrow exactly `amount`)."""
 
 
 class SanctionEntry(msgspec.Struct, frozen=True, array_like=True):

@@ -92,6 +92,8 @@ class CustodyParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Attestations (m of the n custodians) needed to credit a deposit or complete a withdrawal."""
     compliance_authority: str = ""
     """Account (a multisig in production) that maintains the sanctions list and resolves held transfers."""
+    gos_token_chain: str = "ethereum"
+    """Hosted chain of the GOS ERC-20: withdrawals of ugos swap native GOS out to it, deposits of ugos back."""
 
 
 class GovParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -107,6 +107,31 @@ def burn_shares(state: State, holder: str, shares: int) -> int:
     return ugos
 
 
+def send_gos_to_bridge(state: State, holder: str, shares: int, ugos: int) -> None:
+    """Remove `shares` (worth `ugos` when requested) from native supply: they now exist as ERC-20 GOS."""
+    sub_units(state, holder, GOS_DENOM, shares)
+    supply = state.gos_supply.get()
+    state.gos_supply.set(
+        replace(supply, total_shares=supply.total_shares - shares, bridged_out_ugos=supply.bridged_out_ugos + ugos)
+    )
+
+
+def receive_gos_from_bridge(state: State, recipient: str, ugos: int) -> int:
+    """Re-create `ugos` of native GOS swapped back from the ERC-20 (never more than went out); returns shares."""
+    supply = state.gos_supply.get()
+    require(
+        ugos <= supply.bridged_out_ugos,
+        InsufficientFundsError,
+        f"only {supply.bridged_out_ugos} ugos are outside the chain, {ugos} cannot come back",
+    )
+    shares = compute_ugos_to_shares_floor(ugos, supply.index)
+    state.gos_supply.set(
+        replace(supply, total_shares=supply.total_shares + shares, bridged_out_ugos=supply.bridged_out_ugos - ugos)
+    )
+    add_units(state, recipient, GOS_DENOM, shares)
+    return shares
+
+
 def increment_sequence(state: State, address: str) -> None:
     """Consume the account's current sequence number."""
     account = get_account(state, address)

@@ -14,7 +14,15 @@ from gostaking.chain.errors import (
     require,
     require_amount,
 )
-from gostaking.chain.modules.bank.mutations import burn_asset, mint_asset, move_asset
+from gostaking.chain.modules.bank.mutations import (
+    burn_asset,
+    mint_asset,
+    move_asset,
+    move_gos,
+    move_units,
+    receive_gos_from_bridge,
+    send_gos_to_bridge,
+)
 from gostaking.chain.modules.compliance.queries import require_kyc_level
 from gostaking.chain.modules.custody.queries import (
     MAX_EXTERNAL_ADDRESS_LENGTH,
@@ -24,6 +32,7 @@ from gostaking.chain.modules.custody.queries import (
     is_sanctioned,
 )
 from gostaking.chain.modules.lock.queries import require_asset
+from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal, WithdrawalStatus
 from gostaking.chain.types.tx import (
@@ -63,12 +72,31 @@ def _require_withdrawal(state: State, withdrawal_id: int, status: str) -> Withdr
     return withdrawal
 
 
+def _hosted_chain_of(state: State, denom: str) -> str:
+    """Where a denom lives outside GoStaking: the GOS ERC-20's chain for ugos, the asset's chain otherwise."""
+    if denom == GOS_DENOM:
+        return state.params.get().custody.gos_token_chain
+    return require_asset(state, denom).hosted_chain
+
+
+def _credit(state: State, recipient: str, denom: str, amount: int) -> None:
+    """Credit an arrived deposit: wrapped units of an asset, or native GOS swapped back from the ERC-20."""
+    if denom == GOS_DENOM:
+        receive_gos_from_bridge(state, recipient, amount)
+    else:
+        mint_asset(state, recipient, denom, amount)
+
+
+def _can_credit(state: State, denom: str, amount: int) -> bool:
+    return denom != GOS_DENOM or amount <= state.gos_supply.get().bridged_out_ugos
+
+
 def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) -> None:
     """Record a custodian's attestation; the threshold-th matching one credits the wrapped units (or holds
     them when the sender on the hosted chain is sanctioned). Later attestations change nothing."""
     threshold = _require_custodian(state, ctx.sender)
-    asset = require_asset(state, msg.denom)
-    require(msg.hosted_chain == asset.hosted_chain, InvalidMessageError, f"{msg.denom} lives on {asset.hosted_chain}")
+    hosted_chain = _hosted_chain_of(state, msg.denom)
+    require(msg.hosted_chain == hosted_chain, InvalidMessageError, f"{msg.denom} lives on {hosted_chain}")
     _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
     _require_text(msg.from_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external sender address")
     require_address(msg.recipient, "recipient")
@@ -89,8 +117,12 @@ def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) ->
         if is_sanctioned(state, msg.hosted_chain, msg.from_address):
             deposit = replace(deposit, status="held", resolved_height=ctx.height)
             ctx.emit("deposit_held", deposit=compute_deposit_key(*key), reason="sanctioned sender")
+        elif not _can_credit(state, msg.denom, msg.amount):
+            # More GOS attested back than ever left the chain: a custodian or bridge fault, for review.
+            deposit = replace(deposit, status="held", resolved_height=ctx.height)
+            ctx.emit("deposit_held", deposit=compute_deposit_key(*key), reason="exceeds GOS bridged out")
         else:
-            mint_asset(state, msg.recipient, msg.denom, msg.amount)
+            _credit(state, msg.recipient, msg.denom, msg.amount)
             deposit = replace(deposit, status="credited", resolved_height=ctx.height)
             ctx.emit(
                 "deposit_credited",
@@ -107,18 +139,26 @@ def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) ->
 
 def process_request_withdrawal(state: State, ctx: Context, msg: MsgRequestWithdrawal) -> None:
     """Escrow the units and queue the payout for the custodians (held if the destination is sanctioned)."""
-    asset = require_asset(state, msg.denom)
+    hosted_chain = _hosted_chain_of(state, msg.denom)
     require(state.params.get().custody.threshold > 0, UnauthorizedError, "custody is not enabled on this chain")
     _require_text(msg.external_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external address")
     level = state.params.get().compliance.withdraw_min_kyc_level
     require_kyc_level(state, ctx.sender, ctx.height, level, "withdrawing from custody")
-    move_asset(state, ctx.sender, _ESCROW, msg.denom, msg.amount)
+    if msg.denom == GOS_DENOM:  # a swap out to the GOS ERC-20
+        escrow_shares = move_gos(state, ctx.sender, _ESCROW, msg.amount)
+    else:
+        require_amount(msg.amount)
+        move_asset(state, ctx.sender, _ESCROW, msg.denom, msg.amount)
+        escrow_shares = 0
     withdrawal_id = state.withdrawal_count.get()
     state.withdrawal_count.set(withdrawal_id + 1)
-    held = is_sanctioned(state, asset.hosted_chain, msg.external_address)
+    held = is_sanctioned(state, hosted_chain, msg.external_address)
     status: WithdrawalStatus = "held" if held else "pending"
     state.withdrawals.put(
-        withdrawal_id, Withdrawal(ctx.sender, msg.denom, msg.amount, msg.external_address, status, ctx.height)
+        withdrawal_id,
+        Withdrawal(
+            ctx.sender, msg.denom, msg.amount, msg.external_address, status, ctx.height, escrow_shares=escrow_shares
+        ),
     )
     ctx.emit(
         "withdrawal_requested",
@@ -145,7 +185,10 @@ def process_confirm_withdrawal(state: State, ctx: Context, msg: MsgConfirmWithdr
     require(ctx.sender not in withdrawal.confirmers, AlreadyAttestedError, "this custodian already confirmed it")
     withdrawal = replace(withdrawal, external_tx_id=msg.external_tx_id, confirmers=(*withdrawal.confirmers, ctx.sender))
     if len(withdrawal.confirmers) >= threshold:
-        burn_asset(state, _ESCROW, withdrawal.denom, withdrawal.amount)
+        if withdrawal.denom == GOS_DENOM:  # the ERC-20 was minted: the native GOS leaves the supply
+            send_gos_to_bridge(state, _ESCROW, withdrawal.escrow_shares, withdrawal.amount)
+        else:
+            burn_asset(state, _ESCROW, withdrawal.denom, withdrawal.amount)
         withdrawal = replace(withdrawal, status="completed", resolved_height=ctx.height)
         ctx.emit("withdrawal_completed", id=msg.withdrawal_id, external_tx_id=msg.external_tx_id)
     state.withdrawals.put(msg.withdrawal_id, withdrawal)
@@ -177,7 +220,12 @@ def process_resolve_hold(state: State, ctx: Context, msg: MsgResolveHold) -> Non
         if deposit is None or deposit.status != "held":
             raise InvalidMessageError(f"no held deposit {msg.deposit}")
         if msg.release:
-            mint_asset(state, deposit.recipient, deposit.denom, deposit.amount)
+            require(
+                _can_credit(state, deposit.denom, deposit.amount),
+                InvalidMessageError,
+                "more GOS than is bridged out: it cannot be credited",
+            )
+            _credit(state, deposit.recipient, deposit.denom, deposit.amount)
         status = "credited" if msg.release else "rejected"
         state.deposits.put((hosted_chain, external_tx_id), replace(deposit, status=status, resolved_height=ctx.height))
         ctx.emit("hold_resolved", deposit=msg.deposit, outcome=status, by=ctx.sender)
@@ -186,7 +234,10 @@ def process_resolve_hold(state: State, ctx: Context, msg: MsgResolveHold) -> Non
     if msg.release:
         withdrawal = replace(withdrawal, status="pending")
     else:
-        move_asset(state, _ESCROW, withdrawal.owner, withdrawal.denom, withdrawal.amount)
+        if withdrawal.denom == GOS_DENOM:
+            move_units(state, _ESCROW, withdrawal.owner, GOS_DENOM, withdrawal.escrow_shares)
+        else:
+            move_asset(state, _ESCROW, withdrawal.owner, withdrawal.denom, withdrawal.amount)
         withdrawal = replace(withdrawal, status="refunded", resolved_height=ctx.height)
     state.withdrawals.put(msg.withdrawal_id, withdrawal)
     ctx.emit("hold_resolved", withdrawal=msg.withdrawal_id, outcome=withdrawal.status, by=ctx.sender)

@@ -3,7 +3,7 @@
 from gostaking.chain.errors import InvalidMessageError
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.mining.queries import get_position
-from gostaking.chain.numeric import PPM
+from gostaking.chain.numeric import PPM, ceil_div
 from gostaking.chain.state import State
 from gostaking.chain.types.gov import Proposal, Tally
 from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE
@@ -55,10 +55,15 @@ def is_passing(state: State, tally: Tally) -> bool:
     return decisive > 0 and tally.yes * PPM > state.params.get().gov.pass_threshold_ppm * decisive
 
 
+def compute_ratifications_needed(state: State, committee_size: int) -> int:
+    """Ratifications that execute a proposal: the least count reaching `ratify_ppm` of the committee (≥ 1)."""
+    return max(ceil_div(state.params.get().gov.ratify_ppm * committee_size, PPM), 1)
+
+
 def is_ratified(state: State, proposal: Proposal) -> bool:
-    """At least `ratify_ppm` of the committee ratified."""
+    """Enough of the committee ratified (see compute_ratifications_needed)."""
     committee = len(proposal.committee)
-    return committee > 0 and len(proposal.ratifications) * PPM >= state.params.get().gov.ratify_ppm * committee
+    return committee > 0 and len(proposal.ratifications) >= compute_ratifications_needed(state, committee)
 
 
 def compute_committee_report(state: State) -> dict[str, object]:
