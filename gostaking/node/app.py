@@ -1,8 +1,8 @@
 """GoStakingApp: the chain state machine behind the ABCI 2.0 shape (info, init_chain, check_tx,
 finalize_block, commit, query).
 
-Two drivers call it: the embedded single-process producer (node/producer.py) and, later, a CometBFT ABCI
-socket server. So it holds no producer logic: it executes what it is given and persists on `commit`.
+Two drivers call it: the embedded single-process producer (node/producer.py) and the CometBFT ABCI socket
+server (node/abci/). So it holds no producer logic: it executes what it is given and persists on `commit`.
 
 Persistence. `finalize_block` executes the block and computes the app hash but writes nothing; `commit`
 stores the state writes, the block record and its tx index in one atomic ChainStore batch. Genesis state
@@ -31,7 +31,7 @@ from gostaking.chain.modules.bank.queries import get_account, get_balance
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.transition import apply_block, verify_tx
-from gostaking.chain.types.block import BlockEnv, BlockResult, ValidatorUpdate
+from gostaking.chain.types.block import BlockEnv, BlockResult, Misbehavior, ValidatorUpdate
 from gostaking.node.blocks import (
     ZERO_HASH,
     BlockHeader,
@@ -158,25 +158,51 @@ class GoStakingApp:
             self._genesis_writes = writes
             return updates, app_hash
 
-    def check_tx(self, raw: bytes, add_to_mempool: bool = True) -> CheckTxResult:
+    def check_tx(
+        self,
+        raw: bytes,
+        add_to_mempool: bool = True,
+        *,
+        pending: Mempool | None = None,
+        wait_for_commit: bool = True,
+    ) -> CheckTxResult:
         """Validate a transaction against the committed state and the mempool; add it to the mempool if valid.
 
         The sequence must follow the sender's pending transactions (or the account's, if none), and the
         sender's liquid GOS must cover the fees of all its pending transactions plus this one.
+        `pending` replaces the app's mempool as the record of pending transactions (PrepareProposal checks a
+        block's transactions in order against a scratch one). With `wait_for_commit=False` a check arriving
+        between finalize_block and commit runs against the finalized state instead of waiting: under CometBFT
+        that block is decided, and CometBFT flushes CheckTx before it sends Commit, so waiting would deadlock.
         """
         hash_ = tx_hash(raw)
-        with self.read() as state:
+        mempool = pending if pending is not None else self.mempool
+        with self._cond:
+            if wait_for_commit and not self._cond.wait_for(lambda: not self._block_open, timeout=self.read_timeout_s):
+                raise NodeBusyError("the node is busy committing a block; try again")
             try:
-                self._check_tx(state, raw, hash_, add_to_mempool)
+                self._check_tx(self._state, mempool, raw, hash_, add_to_mempool)
             except (ChainError, MempoolError) as error:
                 name = type(error).__name__
                 return CheckTxResult(error.code, f"{name}: {error}", hash_, name, str(error))
         return CheckTxResult(0, "", hash_)
 
     def finalize_block(
-        self, height: int, time_ms: int, txs: Sequence[bytes], proposer: str, signers: Sequence[str]
+        self,
+        height: int,
+        time_ms: int,
+        txs: Sequence[bytes],
+        proposer: str,
+        signers: Sequence[str],
+        absent: Sequence[str] = (),
+        misbehavior: Sequence[Misbehavior] = (),
     ) -> tuple[BlockResult, bytes]:
-        """Execute a block and return its result and app hash. Persists nothing: call `commit` next."""
+        """Execute a block and return its result and app hash. Persists nothing: call `commit` next.
+
+        `signers` and `absent` are the consensus addresses that signed / did not sign the previous block, and
+        `misbehavior` the faults consensus decided to punish in this block (CometBFT's decided_last_commit and
+        misbehavior); the embedded producer passes only itself as signer.
+        """
         with self._cond:
             chain_id = self._state.chain_id.get()
             if not chain_id:
@@ -190,7 +216,7 @@ class GoStakingApp:
                 raise AppSequenceError(f"block time {time_ms} is before the previous block's {last.header.time_ms}")
             self._block_open = True
             try:
-                env = BlockEnv(chain_id, height, time_ms, proposer, tuple(signers))
+                env = BlockEnv(chain_id, height, time_ms, proposer, tuple(signers), tuple(absent), tuple(misbehavior))
                 result = apply_block(self._state, env, list(txs))
                 writes = self._state.take_block_writes()
                 if self._genesis_writes is not None:
@@ -268,6 +294,21 @@ class GoStakingApp:
             return QueryResult(0, "", msgspec.json.encode({"height": location[0], "index": location[1]}), height)
         return QueryResult(1, f"unknown query path {path!r} (known: /info, /state, /tx)", b"", height)
 
+    def discard_uncommitted(self) -> None:
+        """Forget a finalized but uncommitted block, and genesis state not yet committed with block 1.
+
+        For a driver that lost its consensus engine mid-block (CometBFT restarting while this process lives
+        on): it will ask `info` and replay from the last commit, and at height 0 call init_chain again.
+        """
+        with self._cond:
+            try:
+                self._chain.discard_pending()
+                self._load_committed()
+            finally:
+                self._pending_block = None
+                self._block_open = False
+                self._cond.notify_all()
+
     # --- reads for the API and the producer ---
 
     @contextmanager
@@ -311,8 +352,8 @@ class GoStakingApp:
 
     # --- internals ---
 
-    def _check_tx(self, state: State, raw: bytes, hash_: bytes, add_to_mempool: bool) -> None:
-        if self.mempool.get(hash_) is not None:
+    def _check_tx(self, state: State, mempool: Mempool, raw: bytes, hash_: bytes, add_to_mempool: bool) -> None:
+        if mempool.get(hash_) is not None:
             raise DuplicateTxError(f"transaction {hash_.hex()} is already in the mempool")
         location = self._chain.tx_location(hash_)
         if location is not None:
@@ -321,9 +362,9 @@ class GoStakingApp:
         if not chain_id:
             raise AppSequenceError("check_tx before init_chain")
         sender = decode_tx(raw).body.sender
-        pending_sequence = self.mempool.next_sequence(sender)
+        pending_sequence = mempool.next_sequence(sender)
         tx = verify_tx(state, chain_id, raw, pending_sequence)
-        fees = self.mempool.pending_fees(sender) + tx.body.fee
+        fees = mempool.pending_fees(sender) + tx.body.fee
         liquid = get_balance(state, sender, GOS_DENOM)
         require(
             liquid >= fees,
@@ -331,7 +372,7 @@ class GoStakingApp:
             f"{sender} has {liquid} ugos, not enough for fees of {fees} ugos (this tx and its pending ones)",
         )
         if add_to_mempool:
-            self.mempool.add(MempoolTx(raw, hash_, sender, tx.body.sequence, tx.body.fee))
+            mempool.add(MempoolTx(raw, hash_, sender, tx.body.sequence, tx.body.fee))
 
     def _load_committed(self) -> None:
         """Load the committed state and last block from the store (start-up and after a failed block)."""

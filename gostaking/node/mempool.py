@@ -157,6 +157,13 @@ class Mempool:
                 dropped += self._recheck_sender(sender, account_sequence(sender), spendable_fee_ugos(sender))
             return dropped
 
+    def clear(self) -> None:
+        """Drop every pending transaction (a CometBFT driver rebuilds the record from its Recheck calls)."""
+        with self._lock:
+            self._by_hash.clear()
+            self._by_sender.clear()
+            self._bytes = 0
+
     def _recheck_sender(self, sender: str, next_sequence: int, spendable: int) -> int:
         pending = self._by_sender.get(sender, [])
         # Sequences already used (e.g. by a tx with the same sequence that reached a block another way).

@@ -1,0 +1,78 @@
+"""`gostaking abci` and `gostaking localnet`: running the app under CometBFT."""
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gostaking.cli.errors import CliError
+
+ABCI_DEFAULT_ADDRESS = "tcp://127.0.0.1:26658"
+
+
+def abci(
+    home: Annotated[Path, typer.Option("--home", help="node home (the app keeps its store in <home>/app-data)")],
+    address: Annotated[
+        str, typer.Option("--address", help="ABCI listen address: tcp://HOST:PORT or unix://PATH")
+    ] = ABCI_DEFAULT_ADDRESS,
+) -> None:
+    """Serve the app to CometBFT over the ABCI socket (CometBFT's proxy_app must point here)."""
+    from gostaking import __version__
+    from gostaking.node.abci.proto import stubs_problem
+    from gostaking.node.abci.runner import run_abci
+    from gostaking.node.abci.server import AddressError, parse_address
+
+    problem = stubs_problem()
+    if problem is not None:
+        raise CliError(problem)
+    try:
+        parse_address(address)
+    except AddressError as exc:
+        raise CliError(str(exc)) from None
+    run_abci(home.expanduser().resolve(), address, announce=lambda line: typer.echo(line), version=__version__)
+
+
+def localnet(
+    validators: Annotated[int, typer.Option("--validators", "-n", help="number of validator nodes (1-30)")] = 4,
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help="localnet home [default: $GOSTAKING_HOME/localnet or ~/.gostaking/localnet]"),
+    ] = None,
+    base_port: Annotated[
+        int,
+        typer.Option("--base-port", help="node I uses ports base+10I (p2p), +1 (RPC), +2 (ABCI); 0 picks free ports"),
+    ] = 26600,
+    timeout_commit: Annotated[str, typer.Option("--timeout-commit", help="CometBFT pause after each block")] = "1s",
+    reset: Annotated[bool, typer.Option("--reset", help="delete the localnet home and create a new network")] = False,
+) -> None:
+    """Run a CometBFT network on 127.0.0.1: N cometbft nodes, each with its own GoStaking app process.
+
+    The first run creates keys, genesis and configs under --home; later runs restart the same network.
+    """
+    import shutil
+
+    from gostaking.node.abci.proto import stubs_problem
+    from gostaking.node.localnet.network import MANIFEST, create_localnet, load_localnet
+    from gostaking.node.localnet.processes import run_localnet
+    from gostaking.wallet.keyring import gostaking_home
+
+    problem = stubs_problem()
+    if problem is not None:
+        raise CliError(problem)
+    root = (home or gostaking_home() / "localnet").expanduser().resolve()
+    if reset and root.exists():
+        shutil.rmtree(root)
+    if (root / MANIFEST).exists():
+        network = load_localnet(root)
+        if len(network.nodes) != validators:
+            raise CliError(
+                f"{root} holds a {len(network.nodes)}-node localnet; use --validators {len(network.nodes)} "
+                "or --reset to create a new one"
+            )
+        typer.echo(f"restarting the localnet in {root}")
+    else:
+        if not timeout_commit.strip() or not timeout_commit.strip()[0].isdigit():
+            raise CliError(f"--timeout-commit {timeout_commit!r} is not a duration such as 500ms or 1s")
+        network = create_localnet(root, validators, base_port=base_port, timeout_commit=timeout_commit)
+        typer.echo(f"created a {validators}-node localnet in {root}")
+    run_localnet(network, announce=lambda line: typer.echo(line))

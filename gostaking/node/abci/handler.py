@@ -1,0 +1,313 @@
+"""Translate ABCI requests into GoStakingApp calls (the protocol-facing half of the CometBFT driver).
+
+`AbciHandler.handle` takes one decoded `Request` and returns its `Response`. It is synchronous and not
+thread-safe: the socket server calls it from a single worker thread, which serializes every connection's
+access to the app. Under CometBFT the app does no block production of its own: CometBFT proposes
+(PrepareProposal), decides, and then drives FinalizeBlock and Commit.
+
+Mempool. CometBFT owns the mempool; the app's Mempool object only records, per sender, the sequences and
+fees of transactions accepted by CheckTx since the last commit, so that a sender can queue n, n+1, … It is
+cleared on Commit, after which CometBFT rechecks every remaining transaction in order (CheckTx type
+Recheck), which rebuilds it against the new state.
+"""
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from gostaking.chain.codec import decode_tx
+from gostaking.chain.crypto import consensus_address
+from gostaking.chain.errors import ChainError
+from gostaking.chain.genesis import decode_genesis, encode_genesis
+from gostaking.chain.types.block import Event, Misbehavior, ValidatorUpdate
+from gostaking.node.abci.proto import abci_types, crypto_keys, types_validator
+from gostaking.node.app import GoStakingApp
+from gostaking.node.mempool import Mempool
+
+APP_VERSION = 1
+"""ABCI app protocol version, reported by Info (CometBFT records it in block headers)."""
+
+CHECK_STATE_MAX_TXS = 1_000_000
+CHECK_STATE_MAX_BYTES = 1 << 31
+"""Limits of the per-sender record: CometBFT's mempool enforces the real ones ([mempool] size, max_txs_bytes)."""
+
+_MISBEHAVIOR_KINDS = {1: "duplicate_vote", 2: "light_client_attack"}
+"""abci.MisbehaviorType values → the chain's Misbehavior.kind."""
+
+log = logging.getLogger(__name__)
+
+
+class AbciRequestError(Exception):
+    """A request the app refuses; the server answers it with ResponseException (CometBFT then stops)."""
+
+
+def check_state_mempool() -> Mempool:
+    """The per-sender record CheckTx uses under CometBFT (see the module docstring)."""
+    return Mempool(CHECK_STATE_MAX_TXS, CHECK_STATE_MAX_BYTES)
+
+
+def proto_tx_size(tx: bytes) -> int:
+    """Bytes a transaction takes in CometBFT's block data (field tag + varint length + tx), as PrepareProposal's
+    max_tx_bytes counts them."""
+    return 1 + (max(len(tx).bit_length(), 1) + 6) // 7 + len(tx)
+
+
+def timestamp_ms(timestamp: Any) -> int:
+    """Milliseconds of a google.protobuf.Timestamp."""
+    return int(timestamp.seconds) * 1000 + int(timestamp.nanos) // 1_000_000
+
+
+class AbciHandler:
+    """Answers ABCI requests with a GoStakingApp. `handle` dispatches on the request's `value` field."""
+
+    def __init__(self, app: GoStakingApp, version: str = "") -> None:
+        """Drive `app` (whose mempool becomes the CheckTx record); `version` is reported by Info."""
+        self.app = app
+        self.version = version
+        self.app.mempool = check_state_mempool()
+        self._types = abci_types()
+        self._keys = crypto_keys()
+        flags = types_validator()
+        self._flag_commit = flags.BLOCK_ID_FLAG_COMMIT
+        self._flag_absent = flags.BLOCK_ID_FLAG_ABSENT
+        self._handlers: dict[str, Callable[[Any], Any]] = {
+            "echo": self.echo,
+            "flush": self.flush,
+            "info": self.info,
+            "init_chain": self.init_chain,
+            "query": self.query,
+            "check_tx": self.check_tx,
+            "commit": self.commit,
+            "list_snapshots": self.list_snapshots,
+            "offer_snapshot": self.offer_snapshot,
+            "load_snapshot_chunk": self.load_snapshot_chunk,
+            "apply_snapshot_chunk": self.apply_snapshot_chunk,
+            "prepare_proposal": self.prepare_proposal,
+            "process_proposal": self.process_proposal,
+            "extend_vote": self.extend_vote,
+            "verify_vote_extension": self.verify_vote_extension,
+            "finalize_block": self.finalize_block,
+        }
+
+    def handle(self, request: Any) -> Any:
+        """The Response to one Request; any failure becomes a ResponseException carrying its message."""
+        kind = request.WhichOneof("value")
+        handler = self._handlers.get(kind) if kind is not None else None
+        try:
+            if handler is None:
+                raise AbciRequestError(f"unknown or empty ABCI request {kind!r}")
+            return self._types.Response(**{kind: handler(getattr(request, kind))})
+        except Exception as error:
+            log.exception("ABCI %s failed", kind)
+            return self._types.Response(
+                exception=self._types.ResponseException(error=f"{type(error).__name__}: {error}")
+            )
+
+    def connection_lost(self) -> None:
+        """The consensus connection closed (CometBFT stopped): drop an uncommitted block and the CheckTx record.
+
+        When CometBFT comes back it asks Info and replays from the app's last commit.
+        """
+        self.app.discard_uncommitted()
+        self.app.mempool.clear()
+
+    # --- info and query connection ---
+
+    def echo(self, request: Any) -> Any:
+        """Echo the message back."""
+        return self._types.ResponseEcho(message=request.message)
+
+    def flush(self, request: Any) -> Any:
+        """Nothing to do here: the server writes out pending responses before answering."""
+        return self._types.ResponseFlush()
+
+    def info(self, request: Any) -> Any:
+        """Last committed height and app hash: CometBFT's handshake replays the blocks after it."""
+        info = self.app.info()
+        return self._types.ResponseInfo(
+            data="gostaking",
+            version=self.version,
+            app_version=APP_VERSION,
+            last_block_height=info.height,
+            last_block_app_hash=info.app_hash if info.height else b"",
+        )
+
+    def query(self, request: Any) -> Any:
+        """The app's queries (/info, /state, /tx) over committed data."""
+        result = self.app.query(request.path, bytes(request.data))
+        return self._types.ResponseQuery(
+            code=result.code, log=result.log, key=request.data, value=result.value, height=result.height
+        )
+
+    # --- consensus connection ---
+
+    def init_chain(self, request: Any) -> Any:
+        """Build genesis from `app_state` (our Genesis JSON) and return the genesis nodes as validators.
+
+        Refuses a chain id or initial height that differs from the app's, and CometBFT genesis validators that
+        are not exactly the genesis nodes at equal power (their keys would not match the chain's nodes).
+        """
+        if not request.app_state_bytes:
+            raise AbciRequestError("CometBFT genesis has no app_state: put the GoStaking genesis document there")
+        genesis = decode_genesis(bytes(request.app_state_bytes))
+        if genesis.chain_id != request.chain_id:
+            raise AbciRequestError(
+                f"CometBFT chain_id {request.chain_id!r} differs from the app genesis chain_id {genesis.chain_id!r}"
+            )
+        if request.initial_height not in (0, 1):
+            raise AbciRequestError(f"initial_height must be 1, got {request.initial_height}")
+        if self.app.info().chain_id:
+            # Genesis state from an earlier InitChain of this process was never committed (CometBFT restarted
+            # before block 1): start over from the empty store.
+            self.app.discard_uncommitted()
+        updates, app_hash = self.app.init_chain(encode_genesis(genesis))
+        ours = sorted((update.consensus_pubkey, update.power) for update in updates)
+        theirs = sorted((bytes(v.pub_key.ed25519), int(v.power)) for v in request.validators)
+        if theirs and theirs != ours:
+            self.app.discard_uncommitted()
+            raise AbciRequestError(
+                "CometBFT genesis validators differ from the app's genesis nodes: expected "
+                + ", ".join(f"{consensus_address(key)} power {power}" for key, power in ours)
+            )
+        return self._types.ResponseInitChain(validators=self._validator_updates(updates), app_hash=app_hash)
+
+    def prepare_proposal(self, request: Any) -> Any:
+        """Propose the mempool's transactions in order, up to max_tx_bytes, without those CheckTx now rejects."""
+        scratch = check_state_mempool()
+        chosen: list[bytes] = []
+        size = 0
+        for raw_tx in request.txs:
+            tx = bytes(raw_tx)
+            tx_size = proto_tx_size(tx)
+            if size + tx_size > request.max_tx_bytes:
+                continue
+            if self.app.check_tx(tx, True, pending=scratch, wait_for_commit=False).ok:
+                chosen.append(tx)
+                size += tx_size
+        return self._types.ResponsePrepareProposal(txs=chosen)
+
+    def process_proposal(self, request: Any) -> Any:
+        """Accept unless a transaction is undecodable or too large (invalid ones just fail in the block)."""
+        status = self._types.ResponseProcessProposal
+        with self.app.read() as state:
+            max_tx_bytes = state.params.get().tx.max_tx_bytes
+        for raw_tx in request.txs:
+            tx = bytes(raw_tx)
+            if len(tx) > max_tx_bytes:
+                return status(status=status.REJECT)
+            try:
+                decode_tx(tx)
+            except ChainError:
+                return status(status=status.REJECT)
+        return status(status=status.ACCEPT)
+
+    def extend_vote(self, request: Any) -> Any:
+        """No vote extensions."""
+        return self._types.ResponseExtendVote()
+
+    def verify_vote_extension(self, request: Any) -> Any:
+        """No vote extensions, so every (empty) one is fine."""
+        status = self._types.ResponseVerifyVoteExtension
+        return status(status=status.ACCEPT)
+
+    def finalize_block(self, request: Any) -> Any:
+        """Execute the decided block: signers/absent from decided_last_commit, misbehavior as evidence."""
+        signers: list[str] = []
+        absent: list[str] = []
+        for vote in request.decided_last_commit.votes:
+            address = bytes(vote.validator.address).hex().upper()
+            if vote.block_id_flag == self._flag_commit:
+                signers.append(address)
+            elif vote.block_id_flag == self._flag_absent:
+                absent.append(address)
+            # A nil vote signed, just not this block: neither rewarded for it nor counted as downtime.
+        misbehavior: list[Misbehavior] = []
+        for fault in request.misbehavior:
+            kind = _MISBEHAVIOR_KINDS.get(int(fault.type))
+            if kind is None:
+                log.warning("ignoring misbehavior of unknown type %d at height %d", fault.type, fault.height)
+                continue
+            misbehavior.append(Misbehavior(kind, bytes(fault.validator.address).hex().upper(), int(fault.height)))
+        result, app_hash = self.app.finalize_block(
+            int(request.height),
+            timestamp_ms(request.time),
+            [bytes(tx) for tx in request.txs],
+            bytes(request.proposer_address).hex().upper(),
+            signers,
+            absent=absent,
+            misbehavior=misbehavior,
+        )
+        types = self._types
+        tx_results = [
+            types.ExecTxResult(
+                code=tx_result.code,
+                log=tx_result.log,
+                codespace="gostaking" if tx_result.code else "",
+                events=self._events(tx_result.events),
+            )
+            for tx_result in result.tx_results
+        ]
+        return types.ResponseFinalizeBlock(
+            events=self._events(result.events),
+            tx_results=tx_results,
+            validator_updates=self._validator_updates(result.validator_updates),
+            app_hash=app_hash,
+        )
+
+    def commit(self, request: Any) -> Any:
+        """Persist the finalized block (state, height and app hash in one batch) and reset the CheckTx record."""
+        self.app.commit()
+        self.app.mempool.clear()
+        return self._types.ResponseCommit(retain_height=0)
+
+    # --- mempool connection ---
+
+    def check_tx(self, request: Any) -> Any:
+        """Validate against committed state plus this sender's transactions accepted since the last commit.
+
+        New and Recheck are treated alike: Commit cleared the record, and rechecks arrive in mempool order.
+        """
+        result = self.app.check_tx(bytes(request.tx), True, wait_for_commit=False)
+        return self._types.ResponseCheckTx(
+            code=result.code, log=result.log, info=result.error, codespace="gostaking" if result.code else ""
+        )
+
+    # --- snapshot connection: state sync is not offered ---
+
+    def list_snapshots(self, request: Any) -> Any:
+        """No snapshots."""
+        return self._types.ResponseListSnapshots()
+
+    def offer_snapshot(self, request: Any) -> Any:
+        """Refuse every snapshot (nodes catch up by replaying blocks)."""
+        response = self._types.ResponseOfferSnapshot
+        return response(result=response.REJECT)
+
+    def load_snapshot_chunk(self, request: Any) -> Any:
+        """No snapshots, so no chunks."""
+        return self._types.ResponseLoadSnapshotChunk()
+
+    def apply_snapshot_chunk(self, request: Any) -> Any:
+        """Never reached (every snapshot is refused); abort if it is."""
+        response = self._types.ResponseApplySnapshotChunk
+        return response(result=response.ABORT)
+
+    # --- conversions ---
+
+    def _validator_updates(self, updates: tuple[ValidatorUpdate, ...]) -> list[Any]:
+        return [
+            self._types.ValidatorUpdate(
+                pub_key=self._keys.PublicKey(ed25519=update.consensus_pubkey), power=update.power
+            )
+            for update in updates
+        ]
+
+    def _events(self, events: tuple[Event, ...]) -> list[Any]:
+        types = self._types
+        return [
+            types.Event(
+                type=event.kind,
+                attributes=[types.EventAttribute(key=key, value=value) for key, value in event.attributes],
+            )
+            for event in events
+        ]

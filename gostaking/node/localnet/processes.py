@@ -1,0 +1,190 @@
+"""Start, watch and stop a localnet's processes: per node one `cometbft node` and (GoStaking) one app process.
+
+Every process gets its own session (process group), so stopping a node kills everything it started, and
+`stop_all` never leaves a process behind. Output goes to <node home>/cometbft.log and app.log.
+"""
+
+import contextlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import gostaking
+from gostaking.node.localnet.cometbft import require_cometbft
+from gostaking.node.localnet.network import Localnet, LocalnetNode
+from gostaking.node.localnet.rpc import CometRpc
+
+_SOURCE_ROOT = str(Path(gostaking.__file__).resolve().parents[1])
+
+
+class LocalnetProcessError(Exception):
+    """A localnet process did not come up; the message names it and its log."""
+
+
+def wait_for_port(port: int, timeout_s: float, process: subprocess.Popen[bytes] | None = None) -> None:
+    """Wait until something accepts TCP connections on 127.0.0.1:`port` (error if `process` exits first)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise LocalnetProcessError(f"process {process.args!r} exited with code {process.returncode}")
+        with socket.socket() as probe:
+            probe.settimeout(0.5)
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.05)
+    raise LocalnetProcessError(f"nothing listens on 127.0.0.1:{port} after {timeout_s:g} s")
+
+
+def _kill_group(process: subprocess.Popen[bytes] | None, sig: int) -> None:
+    if process is not None and process.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+
+
+class LocalnetProcesses:
+    """The running processes of a localnet. Use as a context manager: leaving it stops everything."""
+
+    def __init__(self, localnet: Localnet, python: str = sys.executable) -> None:
+        """Processes of `localnet` (none started yet); app processes run with `python`."""
+        self.localnet = localnet
+        self.python = python
+        self.binary = require_cometbft()
+        self.apps: dict[int, subprocess.Popen[bytes]] = {}
+        self.comets: dict[int, subprocess.Popen[bytes]] = {}
+
+    def __enter__(self) -> "LocalnetProcesses":
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop_all()
+
+    def node(self, index: int) -> LocalnetNode:
+        """Node `index` of the localnet."""
+        return self.localnet.nodes[index]
+
+    def rpc(self, index: int, timeout_s: float = 10.0) -> CometRpc:
+        """An RPC client of node `index` (close it after use)."""
+        return CometRpc(self.node(index).rpc_url, timeout_s)
+
+    def _spawn(self, command: list[str], log: Path) -> subprocess.Popen[bytes]:
+        env = {**os.environ, "PYTHONPATH": _SOURCE_ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+        with log.open("ab") as output:
+            return subprocess.Popen(
+                command,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def start_app(self, index: int, timeout_s: float = 60.0) -> None:
+        """Start node `index`'s app process and wait until it listens."""
+        node = self.node(index)
+        if self.localnet.app != "gostaking":
+            return
+        command = [self.python, "-m", "gostaking", "abci", "--home", node.home, "--address", node.abci_address]
+        process = self._spawn(command, node.path / "app.log")
+        self.apps[index] = process
+        try:
+            wait_for_port(node.abci_port, timeout_s, process)
+        except LocalnetProcessError as exc:
+            raise LocalnetProcessError(f"{node.name} app: {exc}; see {node.path / 'app.log'}") from None
+
+    def start_comet(self, index: int, timeout_s: float = 60.0) -> None:
+        """Start node `index`'s cometbft and wait until its RPC listens."""
+        node = self.node(index)
+        process = self._spawn([str(self.binary), "node", "--home", node.home], node.path / "cometbft.log")
+        self.comets[index] = process
+        try:
+            wait_for_port(node.rpc_port, timeout_s, process)
+        except LocalnetProcessError as exc:
+            raise LocalnetProcessError(f"{node.name} cometbft: {exc}; see {node.path / 'cometbft.log'}") from None
+
+    def start_node(self, index: int) -> None:
+        """Start node `index`: the app first (CometBFT connects to it at start-up), then cometbft."""
+        self.start_app(index)
+        self.start_comet(index)
+
+    def start_all(self) -> None:
+        """Start every node (on failure, whatever was started is stopped again)."""
+        try:
+            for index in range(len(self.localnet.nodes)):
+                self.start_node(index)
+        except BaseException:
+            self.stop_all()
+            raise
+
+    def kill_app(self, index: int, sig: int = signal.SIGKILL) -> None:
+        """Send `sig` to node `index`'s app process group and wait for it to exit."""
+        self._stop(self.apps.pop(index, None), sig)
+
+    def kill_comet(self, index: int, sig: int = signal.SIGKILL) -> None:
+        """Send `sig` to node `index`'s cometbft process group and wait for it to exit."""
+        self._stop(self.comets.pop(index, None), sig)
+
+    def kill_node(self, index: int, sig: int = signal.SIGKILL) -> None:
+        """Stop both processes of node `index` (kill -9 by default)."""
+        self.kill_comet(index, sig)
+        self.kill_app(index, sig)
+
+    def _stop(self, process: subprocess.Popen[bytes] | None, sig: int, timeout_s: float = 15.0) -> None:
+        if process is None:
+            return
+        _kill_group(process, sig)
+        try:
+            process.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            _kill_group(process, signal.SIGKILL)
+            process.wait(timeout_s)
+
+    def stop_all(self, sig: int = signal.SIGTERM) -> None:
+        """Stop every process: `sig` first (CometBFT before its app), SIGKILL for any still alive after 15 s."""
+        for index in list(self.comets):
+            self.kill_comet(index, sig)
+        for index in list(self.apps):
+            self.kill_app(index, sig)
+
+    def exited(self) -> list[str]:
+        """Descriptions of processes that have exited on their own."""
+        out = []
+        for kind, processes in (("cometbft", self.comets), ("app", self.apps)):
+            for index, process in processes.items():
+                if process.poll() is not None:
+                    out.append(f"{self.node(index).name} {kind} (exit code {process.returncode})")
+        return out
+
+
+def run_localnet(localnet: Localnet, announce: Callable[[str], None] = print, poll_s: float = 1.0) -> None:
+    """Start every node and keep them running until SIGINT/SIGTERM; then stop them all."""
+    stop = False
+
+    def request_stop(signum: int, _frame: object) -> None:
+        nonlocal stop
+        stop = True
+
+    previous = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        with LocalnetProcesses(localnet) as processes:
+            processes.start_all()
+            announce(f"localnet {localnet.chain_id!r}: {len(localnet.nodes)} validators ({localnet.app} app) running")
+            for node in localnet.nodes:
+                announce(f"  {node.name}: RPC {node.rpc_url}  ABCI {node.abci_address}  home {node.home}")
+            announce(f"  keys (operators, faucet): {localnet.keys_dir}; logs: <node home>/cometbft.log, app.log")
+            announce("  press Ctrl+C to stop")
+            reported: set[str] = set()
+            while not stop:
+                for description in processes.exited():
+                    if description not in reported:
+                        reported.add(description)
+                        announce(f"warning: {description} stopped; see its log")
+                time.sleep(poll_s)
+            announce("stopping…")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)

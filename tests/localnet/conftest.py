@@ -1,0 +1,1 @@
+"""Localnet tests: helpers live in localnet_harness (imported by the test modules)."""

@@ -1,0 +1,82 @@
+"""`gostaking localnet` with 4 validators: every app reaches the same app hash, through transactions, a node
+killed and restarted (it catches up), and an app process crashed under its cometbft (the handshake replays)."""
+
+from pathlib import Path
+
+import pytest
+from localnet_harness import assert_same_app_hash, requires_cometbft, submit, wait_for_height, wait_included, wait_until
+
+from gostaking.chain.codec import tx_hash
+from gostaking.chain.types.tx import Msg, MsgSendCoins, MsgVoteNode
+from gostaking.node.localnet.network import create_localnet
+from gostaking.node.localnet.processes import LocalnetProcesses
+from gostaking.node.localnet.rpc import CometRpc
+from gostaking.wallet.keyring import Keyring
+from gostaking.wallet.keys import PrivateKey, sign_tx
+
+pytestmark = [requires_cometbft, pytest.mark.slow, pytest.mark.timeout(240)]
+GOS = 10**6
+CENT = GOS // 100
+
+
+def test_four_validators_agree_survive_a_dead_node_and_an_app_crash(tmp_path: Path) -> None:
+    localnet = create_localnet(tmp_path / "net", 4, timeout_commit="300ms")
+    keyring = Keyring(localnet.keys_dir)
+    operators = [keyring.load(f"operator{i}", None) for i in range(4)]
+    users = [PrivateKey((100 + i).to_bytes(32, "big")) for i in range(3)]
+    sequences = [0] * 4
+
+    def tx(sender: int, msg: Msg) -> bytes:
+        raw = sign_tx(operators[sender], localnet.chain_id, sequences[sender], [msg], fee=1_000)
+        sequences[sender] += 1
+        return raw
+
+    def submit_when_affordable(rpc: CometRpc, sender: int, msg: Msg) -> bytes:
+        # An operator's GOS comes from the node share of block rewards: retry until it has some.
+        raw = tx(sender, msg)
+        wait_until(lambda: rpc.broadcast_tx_sync(raw)["code"] == 0, f"operator{sender} to afford a tx")
+        return tx_hash(raw)
+
+    with LocalnetProcesses(localnet) as processes:
+        processes.start_all()
+        rpcs = [processes.rpc(i) for i in range(4)]
+        # Transfers and votes through three nodes' RPC (CometBFT gossips them to the proposer). A sender's
+        # consecutive sequences go to one node: another node's mempool may not have the earlier one yet.
+        hashes = [
+            submit_when_affordable(rpcs[0], 0, MsgSendCoins(users[0].address, "ugos", 10 * CENT)),
+            submit(rpcs[0], tx(0, MsgSendCoins(users[1].address, "ugos", 20 * CENT))),
+            submit(rpcs[0], tx(0, MsgVoteNode(operators[1].address, 30 * CENT))),
+            submit_when_affordable(rpcs[1], 1, MsgVoteNode(operators[2].address, 30 * CENT)),
+            submit_when_affordable(rpcs[2], 2, MsgSendCoins(users[2].address, "ugos", 10 * CENT)),
+        ]
+        results = wait_included(rpcs[3], hashes)
+        assert [r["tx_result"]["code"] for r in results] == [0] * 5, [r["tx_result"]["log"] for r in results]
+        assert_same_app_hash(processes, [0, 1, 2, 3])
+
+        # kill -9 node 3 (cometbft and app); the other three (> 2/3 of the power) keep making blocks.
+        processes.kill_node(3)
+        height = rpcs[0].latest_height()
+        wait_for_height(rpcs[0], height + 5)
+        during = submit(rpcs[0], tx(0, MsgSendCoins(users[2].address, "ugos", 30 * CENT)))
+        assert wait_included(rpcs[1], [during])[0]["tx_result"]["code"] == 0
+        processes.start_node(3)
+        target = rpcs[0].latest_height()
+        wait_for_height(rpcs[3], target, timeout_s=90)
+        assert rpcs[3].tx(during) is not None, "the restarted node has the block it missed"
+        assert_same_app_hash(processes, [0, 1, 2, 3])
+
+        # kill -9 only node 2's app: its cometbft stops (it cannot run without its app); restart both and the
+        # ABCI handshake replays what the app had not committed, then blocksync catches up.
+        processes.kill_app(2)
+        comet = processes.comets[2]
+        wait_until(lambda: comet.poll() is not None, "node2's cometbft to stop after its app crashed", 30)
+        processes.kill_comet(2)
+        wait_for_height(rpcs[0], rpcs[0].latest_height() + 3)
+        processes.start_node(2)
+        wait_for_height(rpcs[2], rpcs[0].latest_height(), timeout_s=90)
+        assert_same_app_hash(processes, [0, 1, 2, 3])
+        for rpc in rpcs:
+            rpc.close()
+    node2 = Path(localnet.nodes[2].home)
+    assert (node2 / "cometbft.log").read_text().count("Completed ABCI Handshake") == 2
+    assert (node2 / "app.log").read_text().count("GoStaking ABCI app on") == 2
