@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, decode_genesis, encode_genesis
 from gostaking.node.app import GoStakingApp
@@ -41,9 +41,23 @@ from gostaking.storage import KVStore, LmdbStore
 from gostaking.wallet.keyring import KeyNotFoundError, Keyring
 from gostaking.wallet.keys import PrivateKey
 
+SHUTDOWN_GRACE_S = 2
+"""How long open HTTP responses (explorer live streams) may delay a stop."""
+
 
 class DevnetError(Exception):
     """The devnet cannot start; the message says why and what to do."""
+
+
+class Service(Protocol):
+    """A background worker beside the node (the explorer's index follower): started by run_devnet after the
+    API is created, stopped by Node.close before the store closes."""
+
+    def start(self) -> None:
+        """Start working (on a thread of its own)."""
+
+    def stop(self) -> None:
+        """Stop and wait for the work in progress."""
 
 
 @dataclass
@@ -58,12 +72,15 @@ class Node:
     store: KVStore | None = None
     operator_address: str = ""
     faucet_address: str = ""
+    services: list[Service] = field(default_factory=list)
     _lock_file: TextIO | None = field(default=None, repr=False)
 
     def close(self) -> None:
         """Stop producing, close the store and release the home directory."""
         if self.producer is not None:
             self.producer.stop()
+        for service in reversed(self.services):
+            service.stop()
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -186,15 +203,25 @@ def run_devnet(
             else f"GoStaking devnet {node.chain_id!r} starting from genesis"
         )
         announce(f"  home:      {settings.home}")
-        announce(f"  API:       {url}   (status page {url}/ , OpenAPI docs {url}/docs)")
+        announce(f"  API:       {url}   (explorer {url}/ , OpenAPI docs {url}/docs)")
         announce(f"  operator:  {node.operator_address}   (key 'operator' in {settings.keys_dir})")
         announce(f"  faucet:    {node.faucet_address}   (POST {url}/faucet)")
         announce(f"  block time {settings.block_time_s:g} s; press Ctrl+C to stop")
-        config = uvicorn.Config(api, host=settings.host, port=settings.port, log_level="warning", lifespan="off")
+        # Explorer live streams (Server-Sent Events) never end by themselves: give them a moment on shutdown.
+        config = uvicorn.Config(
+            api,
+            host=settings.host,
+            port=settings.port,
+            log_level="warning",
+            lifespan="off",
+            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
+        )
         server = uvicorn.Server(config)
         if node.producer is not None:
             node.producer.after_commit.append(_progress_printer(announce))
             node.producer.start()
+        for service in node.services:
+            service.start()
         with _graceful_exit_on_signals():
             server.run()
     finally:

@@ -1,0 +1,302 @@
+"""Explorer views that combine chain state with the index: nodes with uptime, the resource-sharing graph,
+dashboard chart series, and the live stream of new blocks (Server-Sent Events)."""
+
+import asyncio
+import contextlib
+import heapq
+import json
+import time
+from collections import Counter
+from collections.abc import AsyncIterator
+from itertools import pairwise
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.emission.queries import compute_next_halving_height
+from gostaking.chain.modules.lock.queries import compute_lock_pool_id
+from gostaking.chain.modules.mining.queries import get_pool_hash_power, get_pool_ids, get_total_hash_power
+from gostaking.chain.modules.nodes.queries import require_node
+from gostaking.indexer import queries as q
+
+from ..deps import NodeDep
+from ..render import format_units, gos, hash_power, iso_time, percent, weight
+from ..schemas.explorer import (
+    BlockTimePoint,
+    DashboardResponse,
+    EmissionEra,
+    ExplorerNode,
+    ExplorerNodeList,
+    GraphEdge,
+    GraphResponse,
+    GraphVertex,
+    LockedValue,
+    PoolShare,
+    SignatureMark,
+    SupplyPoint,
+)
+from .explorer import IndexDep
+from .nodes import node_view
+
+router = APIRouter(tags=["explorer"])
+
+UPTIME_BAR_BLOCKS = 100
+BLOCK_TIME_POINTS = 120
+SUPPLY_POINTS = 120
+STREAM_POLL_S = 0.25
+STREAM_HEARTBEAT_S = 15.0
+STREAM_LIFETIME_S = 300.0
+"""A stream ends after this long and the browser's EventSource reconnects (bounds a stuck connection)."""
+
+
+@router.get("/explorer/nodes", response_model=ExplorerNodeList, summary="Nodes with uptime and blocks produced")
+def explorer_nodes(node: NodeDep, index: IndexDep) -> ExplorerNodeList:
+    """Every node: mining set first (election order), then candidates, then the rest; with votes, stakes, number
+    of voters and stakers, blocks proposed, uptime (blocks signed / blocks as validator) and its last
+    100 expected blocks for an uptime bar."""
+    activity, bars = q.node_activity(index.engine, UPTIME_BAR_BLOCKS)
+    by_consensus = {row["consensus_address"]: row for row in activity}
+    with node.app.read() as state:
+        params = state.params.get().nodes
+        mining_set = state.mining_set.get()
+        backers: Counter[tuple[str, str]] = Counter()
+        for (_, operator, kind), shares in state.delegations.items_sorted():
+            if shares:
+                backers[(operator, kind)] += 1
+        rank = {op: i for i, op in enumerate(mining_set.operators + mining_set.candidates)}
+        operators = sorted(
+            state.nodes.keys_sorted(),
+            key=lambda op: (rank.get(op, len(rank)), require_node(state, op).registration_index),
+        )
+        nodes = []
+        for operator in operators:
+            view = node_view(state, operator)
+            stats = by_consensus.get(view.consensus_address, {})
+            expected = int(stats.get("blocks_expected", 0))
+            signed = int(stats.get("blocks_signed", 0))
+            nodes.append(
+                ExplorerNode(
+                    operator=operator,
+                    moniker=view.moniker,
+                    status=view.status,
+                    consensus_address=view.consensus_address,
+                    votes=view.votes,
+                    stake=view.stake,
+                    voters=backers[(operator, "vote")],
+                    stakers=backers[(operator, "stake")],
+                    rewards_earned=view.rewards_earned,
+                    registered_height=view.registered_height,
+                    blocks_proposed=int(stats.get("blocks_proposed", 0)),
+                    blocks_signed=signed,
+                    blocks_expected=expected,
+                    uptime=percent(signed, expected) if expected else "n/a",
+                    recent=[SignatureMark(height=h, signed=s) for h, s in bars.get(view.consensus_address, [])],
+                )
+            )
+        return ExplorerNodeList(
+            height=state.height.get(),
+            epoch=mining_set.epoch,
+            elected_height=mining_set.elected_height,
+            min_votes=gos(params.min_votes_ugos),
+            min_stake=gos(params.min_stake_ugos),
+            mining_set=list(mining_set.operators),
+            nodes=nodes,
+        )
+
+
+@router.get("/explorer/graph", response_model=GraphResponse, summary="Who votes and stakes for which node")
+def explorer_graph(
+    node: NodeDep, limit: Annotated[int, Query(ge=1, le=2000, description="largest edges to return")] = 300
+) -> GraphResponse:
+    """The resource-sharing graph: accounts → nodes, one edge per vote or stake, weighted by GOS (current state).
+    Only the `limit` largest edges are returned on a big chain (`truncated` says so)."""
+    with node.app.read() as state:
+        index = get_gos_index(state)
+        staking = state.params.get().staking
+        multiplier = {"vote": staking.vote_multiplier, "stake": staking.stake_multiplier}
+        total_edges = 0
+        heap: list[tuple[int, str, str, str]] = []
+        for (address, operator, kind), shares in state.delegations.items_sorted():
+            if not shares:
+                continue
+            total_edges += 1
+            item = (shares, address, operator, kind)
+            if len(heap) < limit:
+                heapq.heappush(heap, item)
+            elif item > heap[0]:
+                heapq.heapreplace(heap, item)
+        chosen = sorted(heap, key=lambda item: (-item[0], item[1], item[2], item[3]))
+        edges = []
+        account_totals: Counter[str] = Counter()
+        node_totals: Counter[str] = Counter()  # apart: an operator backing its own node is both
+        for shares, address, operator, kind in chosen:
+            ugos = compute_shares_to_ugos(shares, index)
+            edges.append(
+                GraphEdge(
+                    source=address,
+                    target=operator,
+                    kind=kind,
+                    amount=gos(ugos),
+                    hash_power=hash_power(ugos * multiplier.get(kind, 1)),
+                )
+            )
+            account_totals[address] += ugos
+            node_totals[operator] += ugos
+        vertices = []
+        mining_set = state.mining_set.get()
+        for operator in state.nodes.keys_sorted():
+            registered = require_node(state, operator)
+            status = "jailed" if registered.jailed else ""
+            if not status:
+                status = (
+                    "mining"
+                    if operator in mining_set.operators
+                    else "candidate"
+                    if operator in mining_set.candidates
+                    else "registered"
+                )
+            vertices.append(
+                GraphVertex(
+                    id=operator, kind="node", label=registered.moniker, status=status, total=gos(node_totals[operator])
+                )
+            )
+        for address in sorted({edge.source for edge in edges}):
+            vertices.append(GraphVertex(id=address, kind="account", label=address, total=gos(account_totals[address])))
+        return GraphResponse(
+            height=state.height.get(),
+            vertices=vertices,
+            edges=edges,
+            total_edges=total_edges,
+            truncated=total_edges > len(edges),
+        )
+
+
+@router.get("/explorer/dashboard", response_model=DashboardResponse, summary="Dashboard chart series")
+def explorer_dashboard(node: NodeDep, index: IndexDep) -> DashboardResponse:
+    """Block times, supply history, the emission schedule with the next halving, locked value by asset (in GOS
+    at the chain's prices) and hash power by pool."""
+    recent = q.recent_blocks(index.engine, BLOCK_TIME_POINTS + 1)
+    block_times = [
+        BlockTimePoint(height=b["height"], seconds=(b["time_ms"] - a["time_ms"]) / 1000, txs=b["num_txs"])
+        for a, b in pairwise(recent)
+    ]
+    average = sum(p.seconds for p in block_times) / len(block_times) if block_times else None
+    supply_series = [
+        SupplyPoint(
+            height=r["height"], time=iso_time(r["time_ms"]), supply=gos(r["supply_ugos"]), burned=gos(r["burned_ugos"])
+        )
+        for r in q.sample_blocks(index.engine, SUPPLY_POINTS)
+    ]
+    cursor = q.cursor_row(index.engine) or {}
+    with node.app.read() as state:
+        height = state.height.get()
+        emission = state.params.get().emission
+        interval = emission.halving_interval_blocks
+        eras = [
+            EmissionEra(
+                first_height=era * interval + 1,
+                last_height=(era + 1) * interval,
+                reward=gos(emission.initial_reward_ugos >> era),
+            )
+            for era in range(emission.reward_eras)
+        ]
+        burns = [emission.burn_start_height + i * emission.burn_interval_blocks for i in range(emission.burn_count)]
+        next_halving = compute_next_halving_height(emission, height)
+        blocks_left = next_halving - height if next_halving is not None else None
+        per_block = average if average else node.block_time_s
+        locked = []
+        total_value = 0
+        for denom, asset in state.assets.items_sorted():
+            pool = state.pools.get(compute_lock_pool_id(denom))
+            units = pool.units if pool is not None else 0
+            value = units * asset.price_ugos // 10**asset.decimals
+            total_value += value
+            locked.append(
+                LockedValue(
+                    denom=denom,
+                    locked=format_units(units, asset.decimals),
+                    price=gos(asset.price_ugos),
+                    weight=weight(asset.weight_ppm),
+                    value=gos(value),
+                    hash_power=hash_power(get_pool_hash_power(state, compute_lock_pool_id(denom))),
+                )
+            )
+        total_power = get_total_hash_power(state)
+        pools = [
+            PoolShare(
+                pool=pool_id,
+                hash_power=hash_power(power := get_pool_hash_power(state, pool_id)),
+                share=percent(power, total_power),
+            )
+            for pool_id in get_pool_ids(state)
+        ]
+    return DashboardResponse(
+        height=height,
+        indexed_height=int(cursor.get("height", 0)),
+        target_block_time_s=node.block_time_s,
+        average_block_time_s=average,
+        block_times=block_times,
+        supply_series=supply_series,
+        eras=eras,
+        burn_heights=burns,
+        blocks_to_next_halving=blocks_left,
+        next_halving_eta_s=blocks_left * per_block if blocks_left is not None else None,
+        locked_value=locked,
+        total_locked_value=gos(total_value),
+        pools=pools,
+        total_hash_power=hash_power(total_power),
+        txs_total=int(cursor.get("txs_total", 0)),
+    )
+
+
+class EventStreamResponse(StreamingResponse):
+    """A never-ending stream that ends quietly when the server, shutting down, cancels it (instead of the
+    cancellation surfacing as an application error in the log)."""
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Stream until the client leaves or the server stops."""
+        try:
+            await super().__call__(scope, receive, send)
+        except asyncio.CancelledError:
+            with contextlib.suppress(Exception):  # close the chunked body so the client sees a clean end
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+@router.get(
+    "/explorer/stream",
+    summary="Live new-block notifications (Server-Sent Events)",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "`block` events as JSON"}},
+)
+async def explorer_stream(node: NodeDep, index: IndexDep) -> EventStreamResponse:
+    """A `text/event-stream` with a `block` event whenever the chain or the index advances: the new height,
+    indexed height, block hash, time and transaction count. Open it with the browser's EventSource."""
+
+    async def events() -> AsyncIterator[str]:
+        yield "retry: 1000\n\n"
+        started = last_sent = time.monotonic()
+        seen = (-1, -1)
+        while time.monotonic() - started < STREAM_LIFETIME_S:
+            current = (node.app.height, index.indexer.indexed_height)
+            block = node.app.last_block
+            if current != seen and block is not None:
+                seen = current
+                payload = {
+                    "height": current[0],
+                    "indexed_height": current[1],
+                    "hash": block.hash.hex(),
+                    "time": iso_time(block.header.time_ms),
+                    "num_txs": len(block.txs),
+                }
+                yield f"event: block\ndata: {json.dumps(payload)}\n\n"
+                last_sent = time.monotonic()
+            elif time.monotonic() - last_sent > STREAM_HEARTBEAT_S:
+                yield ": keep-alive\n\n"
+                last_sent = time.monotonic()
+            await asyncio.sleep(STREAM_POLL_S)
+
+    headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+    return EventStreamResponse(events(), media_type="text/event-stream", headers=headers)

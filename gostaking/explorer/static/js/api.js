@@ -1,0 +1,233 @@
+// Talking to the node API, building DOM safely, and formatting numbers without losing exactness.
+
+export class ApiError extends Error {
+  constructor(message, status) {
+    super(message);
+    this.status = status;
+  }
+}
+
+/** GET a JSON endpoint of this node; throws ApiError with the API's message on failure. */
+export async function getJSON(path) {
+  let response;
+  try {
+    response = await fetch(path, { headers: { Accept: 'application/json' } });
+  } catch (err) {
+    throw new ApiError(`the node is unreachable (${err.message})`, 0);
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  if (!response.ok) {
+    const message = body && body.message ? body.message : `HTTP ${response.status}`;
+    throw new ApiError(message, response.status);
+  }
+  return body;
+}
+
+/**
+ * Create an element: h('a', {href: '#/'}, 'text', child). Strings become text nodes (never HTML), so
+ * nothing the chain returns can inject markup. Attributes starting with "on" attach listeners.
+ */
+export function h(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === null || value === undefined || value === false) continue;
+    if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
+    else if (key === 'class') node.className = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const child of children) {
+    if (child === null || child === undefined || child === false) continue;
+    if (Array.isArray(child)) append(node, child);
+    else if (child instanceof Node) node.appendChild(child);
+    else node.appendChild(document.createTextNode(String(child)));
+  }
+}
+
+/** Digits grouped by thousands in an exact decimal string: "30240000.5" -> "30,240,000.5". */
+export function group(text) {
+  const value = String(text);
+  const negative = value.startsWith('-');
+  const [whole, frac] = (negative ? value.slice(1) : value).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (negative ? '-' : '') + grouped + (frac ? '.' + frac : '');
+}
+
+/** A decimal string cut to `digits` decimals (display only; amounts stay exact in the API). */
+export function trimDecimals(text, digits) {
+  const [whole, frac] = String(text).split('.');
+  if (!frac || digits < 0) return String(text);
+  const kept = frac.slice(0, digits).replace(/0+$/, '');
+  return kept ? `${whole}.${kept}` : whole;
+}
+
+/** "1,234.56 GOS" from a GosAmount or a decimal string. */
+export function gos(amount, digits = 6) {
+  const text = typeof amount === 'object' && amount !== null ? amount.gos : amount;
+  return `${group(trimDecimals(text, digits))} GOS`;
+}
+
+/** Hash power in H/s from a HashPower object. */
+export function hs(power, digits = 2) {
+  return `${group(trimDecimals(power.hs, digits))} H/s`;
+}
+
+export function short(text, head = 10, tail = 6) {
+  const value = String(text || '');
+  return value.length > head + tail + 1 ? `${value.slice(0, head)}…${value.slice(-tail)}` : value;
+}
+
+/** Seconds as "2 d 3 h", "4 h 5 min", "12 s". */
+export function duration(seconds) {
+  if (seconds === null || seconds === undefined || !isFinite(seconds)) return 'unknown';
+  const s = Math.max(0, Math.round(seconds));
+  const d = Math.floor(s / 86400);
+  const hr = Math.floor((s % 86400) / 3600);
+  const min = Math.floor((s % 3600) / 60);
+  if (d > 0) return `${d} d ${hr} h`;
+  if (hr > 0) return `${hr} h ${min} min`;
+  if (min > 0) return `${min} min ${s % 60} s`;
+  return `${s} s`;
+}
+
+export function when(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+}
+
+export function ago(iso) {
+  if (!iso) return '';
+  const seconds = (Date.now() - new Date(iso).getTime()) / 1000;
+  return seconds < 1 ? 'just now' : `${duration(seconds)} ago`;
+}
+
+export const link = {
+  block: (height, text) => h('a', { href: `#/block/${height}` }, text ?? group(height)),
+  tx: (hash, text) => h('a', { href: `#/tx/${hash}`, class: 'mono', title: hash }, text ?? short(hash, 12, 6)),
+  account: (address, text) =>
+    h('a', { href: `#/account/${address}`, class: 'mono', title: address }, text ?? short(address, 12, 6)),
+  node: (operator, text) => h('a', { href: `#/node/${operator}`, title: operator }, text ?? short(operator, 12, 6)),
+};
+
+/** A link for any value that looks like an address, else plain text. */
+export function maybeAddress(value) {
+  return typeof value === 'string' && /^gos1[0-9a-z]{20,}$/.test(value) ? link.account(value) : value;
+}
+
+/** A status badge for node states and result codes. */
+export function badge(text, kind = text) {
+  return h('span', { class: `badge badge-${kind}` }, text);
+}
+
+/** A table from headers and rows of cells (strings or nodes); `caption` is read by screen readers. */
+export function table(headers, rows, { caption = '', empty = 'Nothing yet.', numeric = [] } = {}) {
+  if (!rows.length) return h('p', { class: 'empty' }, empty);
+  const numericSet = new Set(numeric);
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      {},
+      caption ? h('caption', { class: 'sr-only' }, caption) : null,
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          headers.map((text, i) => h('th', { scope: 'col', class: numericSet.has(i) ? 'num' : null }, text)),
+        ),
+      ),
+      h(
+        'tbody',
+        {},
+        rows.map((cells) =>
+          h(
+            'tr',
+            {},
+            cells.map((cell, i) => h('td', { class: numericSet.has(i) ? 'num' : null }, cell)),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A definition list from [label, value] pairs. */
+export function facts(pairs) {
+  return h(
+    'dl',
+    { class: 'facts' },
+    pairs.filter(Boolean).map(([label, value]) => [h('dt', {}, label), h('dd', {}, value)]),
+  );
+}
+
+export function card(label, value, note = '', attrs = {}) {
+  return h(
+    'div',
+    { class: 'card', ...attrs },
+    h('span', { class: 'card-label' }, label),
+    h('b', { class: 'card-value' }, value),
+    note ? h('span', { class: 'card-note' }, note) : null,
+  );
+}
+
+export function section(title, ...children) {
+  return h('section', { class: 'panel' }, h('h2', {}, title), ...children);
+}
+
+export function errorBox(err) {
+  return h('div', { class: 'error', role: 'alert' }, err instanceof Error ? err.message : String(err));
+}
+
+/** "← Newest" / "Older →" links for a keyset-paginated list shown at hash route `route`. */
+export function pager(route, page, query) {
+  const links = [];
+  const current = new URLSearchParams(query);
+  if (current.get('before')) {
+    current.delete('before');
+    const rest = current.toString();
+    links.push(h('a', { href: `#${route}${rest ? `?${rest}` : ''}`, class: 'button' }, '← Newest'));
+  }
+  if (page.next_before) {
+    const next = new URLSearchParams(query);
+    next.set('before', page.next_before);
+    links.push(h('a', { href: `#${route}?${next}`, class: 'button', rel: 'next' }, 'Older →'));
+  }
+  return h(
+    'nav',
+    { class: 'pager', 'aria-label': 'pages' },
+    h('span', { class: 'muted' }, `${group(page.total)} in total`),
+    ...links,
+  );
+}
+
+/** Event attributes as key: value chips, addresses linked. */
+export function attributes(attrs) {
+  return h(
+    'span',
+    { class: 'attrs' },
+    Object.entries(attrs).map(([key, value]) =>
+      h('span', { class: 'attr' }, h('span', { class: 'attr-key' }, key), ' ', maybeAddress(value)),
+    ),
+  );
+}
+
+/** Replace the children of `target`, skipping null/false (DOM's replaceChildren would print "null"). */
+export function fill(target, ...children) {
+  target.replaceChildren(
+    ...children.flat().filter((child) => child !== null && child !== undefined && child !== false),
+  );
+}

@@ -1,0 +1,255 @@
+// Account: current state from /accounts (balances, locks, votes, stakes, unbondings, hash power, rewards)
+// and history from the index, with a CSV download of the whole history.
+
+import {
+  ago,
+  badge,
+  card,
+  errorBox,
+  fill,
+  getJSON,
+  gos,
+  group,
+  h,
+  hs,
+  link,
+  pager,
+  section,
+  table,
+  trimDecimals,
+  when,
+} from '../api.js';
+import { barChart, PALETTE } from '../charts.js';
+
+export async function render(ctx, address) {
+  ctx.title(`Account ${address.slice(0, 12)}…`);
+  const head = h('div');
+  const state = h('div');
+  const history = h('div');
+  fill(ctx.main, h('h1', {}, 'Account'), head, state, history);
+  const before = ctx.query.get('before');
+  const load = async () => {
+    let account;
+    let rewards;
+    let page;
+    try {
+      [account, rewards, page] = await Promise.all([
+        getJSON(`/accounts/${address}`),
+        getJSON(`/accounts/${address}/rewards`),
+        getJSON(
+          `/explorer/accounts/${address}/history?limit=20${before ? `&before=${encodeURIComponent(before)}` : ''}`,
+        ),
+      ]);
+    } catch (err) {
+      if (ctx.alive()) fill(head, errorBox(err));
+      return;
+    }
+    if (!ctx.alive()) return;
+    fill(head, header(account, page));
+    fill(state, ...holdings(account, rewards));
+    fill(history, historySection(address, page, ctx.query));
+  };
+  await load();
+  ctx.onBlock(load);
+}
+
+function sum(items) {
+  return items.reduce((total, item) => total + Number(item.amount.gos), 0);
+}
+
+function header(account, page) {
+  const bonded = sum(account.votes) + sum(account.stakes);
+  return h(
+    'div',
+    {},
+    h(
+      'p',
+      { class: 'address-line' },
+      h('span', { class: 'mono break', 'data-field': 'address' }, account.address),
+      ' ',
+      copyButton(account.address),
+    ),
+    account.node
+      ? h(
+          'p',
+          {},
+          'This address operates a node (',
+          badge(account.node, account.node),
+          '): ',
+          link.node(account.address, 'open the node page'),
+          '.',
+        )
+      : null,
+    h(
+      'div',
+      { class: 'cards' },
+      card('Liquid GOS', gos(account.gos), 'spendable', { 'data-stat': 'liquid' }),
+      card(
+        'Voted + staked',
+        `${group(trimDecimals(String(bonded), 6))} GOS`,
+        `${account.votes.length} votes · ${account.stakes.length} stakes`,
+        { 'data-stat': 'bonded' },
+      ),
+      card('Hash power', hs(account.hash_power.total), `${account.hash_power.share_of_network} of the network`, {
+        'data-stat': 'hash-power',
+      }),
+      card('Pending rewards', gos(account.pending_rewards), 'claim with a claim transaction', {
+        'data-stat': 'rewards',
+      }),
+      card(
+        'Transactions',
+        group(page.tx_count),
+        page.first_height ? `since block ${group(page.first_height)}` : 'none yet',
+        { 'data-stat': 'txs' },
+      ),
+    ),
+  );
+}
+
+function copyButton(text) {
+  const button = h('button', { type: 'button', class: 'small-button', title: 'copy the address' }, 'Copy');
+  button.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(text);
+      button.textContent = 'Copied';
+    } catch {
+      button.textContent = 'Select and copy';
+    }
+  });
+  return button;
+}
+
+function holdings(account, rewards) {
+  const balances = account.balances.map((b) => [
+    b.display_denom.toUpperCase(),
+    h('span', { 'data-denom': b.denom }, `${group(b.display)} ${b.display_denom}`),
+  ]);
+  const locks = account.locked.map((l) => [
+    l.asset.denom.toUpperCase(),
+    `${group(l.asset.display)} ${l.asset.denom}`,
+    hs(l.hash_power),
+  ]);
+  const bonds = [...account.votes, ...account.stakes].map((b) => [
+    link.node(b.node, b.moniker || b.node),
+    b.kind,
+    gos(b.amount),
+    b.kind === 'stake' ? '×3' : '×1',
+  ]);
+  const unbondings = account.unbondings.map((u) => [
+    link.node(u.node),
+    u.kind,
+    gos(u.amount),
+    link.block(u.created_height),
+    link.block(u.completion_height),
+    h(
+      'time',
+      { datetime: u.estimated_completion_time, title: 'estimate from the node’s block interval' },
+      when(u.estimated_completion_time),
+    ),
+  ]);
+  const pools = Object.entries(account.hash_power.pools).map(([pool, power], i) => ({
+    label: pool,
+    value: Number(power.hs),
+    text: `${group(trimDecimals(power.hs, 2))} H/s`,
+    color: PALETTE[i % PALETTE.length],
+  }));
+  const rewardRows = rewards.pools.map((p) => [p.pool, gos(p.pending)]);
+  if (rewards.node_rewards) rewardRows.push(['candidate-node rewards', gos(rewards.node_rewards)]);
+  const rewardsSection = section(
+    'Rewards',
+    h('p', {}, 'Claimable now: ', h('b', { 'data-field': 'pending-rewards' }, gos(rewards.total))),
+    table(['Pool', 'Pending'], rewardRows, {
+      caption: 'pending rewards by pool',
+      empty: 'No position earns rewards.',
+      numeric: [1],
+    }),
+  );
+  const lockedSection = section(
+    'Locked assets',
+    table(['Asset', 'Locked', 'Hash power'], locks, {
+      caption: 'locked assets',
+      empty: 'Nothing locked.',
+      numeric: [1, 2],
+    }),
+  );
+  return [
+    h(
+      'div',
+      { class: 'grid-2' },
+      section(
+        'Balances',
+        table(['Asset', 'Amount'], balances, { caption: 'liquid balances', empty: 'No balance.', numeric: [1] }),
+      ),
+      h('div', {}, lockedSection, rewardsSection),
+    ),
+    h(
+      'div',
+      { class: 'grid-2' },
+      section(
+        'Votes and stakes',
+        table(['Node', 'Kind', 'Amount', 'Multiplier'], bonds, {
+          caption: 'votes and stakes',
+          empty: 'No votes or stakes.',
+          numeric: [2],
+        }),
+      ),
+      section('Hash power by source', barChart(pools, { label: 'Hash power of this account by pool' })),
+    ),
+    section(
+      'Unbonding',
+      h(
+        'p',
+        { class: 'muted' },
+        'Redeemed votes and stakes come back at their completion height; they earn nothing meanwhile.',
+      ),
+      table(['Node', 'Kind', 'Amount', 'Redeemed at', 'Completes at', 'Estimated date'], unbondings, {
+        caption: 'unbondings',
+        empty: 'Nothing unbonding.',
+        numeric: [2],
+      }),
+    ),
+  ];
+}
+
+function amount(item) {
+  if (!item.amount) return '—';
+  return `${group(trimDecimals(item.display, 6))} ${item.display_denom}`;
+}
+
+function historySection(address, page, query) {
+  const rows = page.items.map((item) => [
+    link.block(item.height),
+    h('time', { datetime: item.time, title: when(item.time) }, ago(item.time)),
+    h('span', { class: 'kind' }, item.kind),
+    item.role,
+    item.counterparty.startsWith('gos1') ? link.account(item.counterparty) : item.counterparty || '—',
+    amount(item),
+    item.fee.ugos ? gos(item.fee) : '—',
+    item.tx_hash ? link.tx(item.tx_hash) : h('span', { class: 'muted' }, 'block event'),
+    item.code === 0 ? badge('ok', 'ok') : badge(`failed (${item.code})`, 'failed'),
+  ]);
+  return section(
+    'History',
+    h(
+      'p',
+      { class: 'toolbar' },
+      h(
+        'a',
+        {
+          class: 'button',
+          href: `/explorer/accounts/${address}/history.csv`,
+          download: `gostaking-history-${address}.csv`,
+          'data-action': 'csv',
+        },
+        'Download CSV',
+      ),
+      h('a', { href: `#/txs?sender=${address}` }, 'transactions sent by this address'),
+    ),
+    table(['Block', 'Age', 'Kind', 'Role', 'Counterparty', 'Amount', 'Fee', 'Transaction', 'Result'], rows, {
+      caption: 'history, newest first',
+      empty: 'No history yet.',
+      numeric: [5, 6],
+    }),
+    pager(`/account/${address}`, page, query),
+  );
+}

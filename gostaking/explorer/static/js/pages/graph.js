@@ -1,0 +1,56 @@
+// The resource-sharing graph: who votes and stakes for which node (current chain state).
+
+import { fill, getJSON, gos, group, h, link, section, table } from '../api.js';
+import { bipartiteGraph, graphLegend } from '../graph.js';
+
+export async function render(ctx) {
+  ctx.title('Resource-sharing graph');
+  const body = h('div');
+  fill(
+    ctx.main,
+    h('h1', {}, 'Resource-sharing graph'),
+    h(
+      'p',
+      { class: 'lead' },
+      'Holders share their GOS with nodes by voting (×1 hash power) and staking (×3). Each curve is one vote or stake; thicker means more GOS. Hover or focus a vertex to follow its edges.',
+    ),
+    body,
+  );
+  const load = async () => {
+    const data = await getJSON('/explorer/graph?limit=300');
+    if (!ctx.alive()) return;
+    const accounts = data.vertices.filter((v) => v.kind === 'account').length;
+    const nodes = data.vertices.filter((v) => v.kind === 'node').length;
+    const rows = data.edges.map((e) => [
+      link.account(e.source),
+      e.kind,
+      link.node(e.target, (data.vertices.find((v) => v.id === e.target) || {}).label),
+      gos(e.amount),
+      `${group(e.hash_power.hs)} H/s`,
+    ]);
+    fill(
+      body,
+      h(
+        'p',
+        { 'data-field': 'graph-summary' },
+        `${group(data.total_edges)} votes and stakes between ${accounts} accounts and ${nodes} nodes at height ${group(data.height)}${data.truncated ? ` (the ${data.edges.length} largest shown)` : ''}.`,
+      ),
+      graphLegend(),
+      h(
+        'div',
+        { class: 'graph-wrap' },
+        bipartiteGraph(data, { label: 'Accounts (left) voting and staking for nodes (right)' }),
+      ),
+      section(
+        'As a table',
+        table(['Account', 'Kind', 'Node', 'Amount', 'Hash power'], rows, {
+          caption: 'votes and stakes',
+          empty: 'Nobody votes or stakes yet.',
+          numeric: [3, 4],
+        }),
+      ),
+    );
+  };
+  await load();
+  ctx.onBlock(load);
+}

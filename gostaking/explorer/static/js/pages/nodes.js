@@ -1,0 +1,226 @@
+// Nodes: mining set vs candidates with backing, uptime bars and blocks produced; one node with its voters
+// and stakers.
+
+import {
+  badge,
+  card,
+  errorBox,
+  facts,
+  fill,
+  getJSON,
+  gos,
+  group,
+  h,
+  link,
+  section,
+  table,
+  trimDecimals,
+} from '../api.js';
+import { barChart, uptimeBar } from '../charts.js';
+import { bipartiteGraph, graphLegend } from '../graph.js';
+
+function uptimeCell(node) {
+  return h(
+    'div',
+    { class: 'uptime-cell' },
+    h('span', { class: 'uptime-text' }, node.uptime === 'n/a' ? 'n/a' : node.uptime),
+    uptimeBar(node.recent, {
+      label: `${node.moniker}: signed ${node.recent.filter((m) => m.signed).length} of its last ${node.recent.length} expected blocks`,
+    }),
+  );
+}
+
+function nodeRows(nodes) {
+  return nodes.map((n) => [
+    link.node(n.operator, n.moniker),
+    badge(n.status, n.status),
+    gos(n.votes, 2),
+    gos(n.stake, 2),
+    `${n.voters} / ${n.stakers}`,
+    group(n.blocks_proposed),
+    uptimeCell(n),
+    gos(n.rewards_earned, 2),
+  ]);
+}
+
+const HEADERS = [
+  'Node',
+  'Status',
+  'Votes',
+  'Stake',
+  'Voters / stakers',
+  'Blocks proposed',
+  'Uptime (last 100 expected blocks)',
+  'Rewards earned',
+];
+
+export async function renderList(ctx) {
+  ctx.title('Nodes');
+  const body = h('div');
+  fill(ctx.main, h('h1', {}, 'Nodes'), body);
+  const load = async () => {
+    const list = await getJSON('/explorer/nodes');
+    if (!ctx.alive()) return;
+    const mining = list.nodes.filter((n) => n.status === 'mining');
+    const candidates = list.nodes.filter((n) => n.status === 'candidate');
+    const others = list.nodes.filter((n) => n.status !== 'mining' && n.status !== 'candidate');
+    const backing = list.nodes.flatMap((n) => [
+      {
+        label: n.moniker.slice(0, 14),
+        value: Number(n.stake.gos) * 3,
+        text: `stake ${gos(n.stake, 2)} (×3)`,
+        color: '#ea580c',
+      },
+      { label: '', value: Number(n.votes.gos), text: `votes ${gos(n.votes, 2)}`, color: '#2563eb' },
+    ]);
+    fill(
+      body,
+      h(
+        'div',
+        { class: 'cards' },
+        card('Mining nodes', String(mining.length), `elected at height ${group(list.elected_height)}`, {
+          'data-stat': 'mining',
+        }),
+        card('Candidates', String(candidates.length), 'eligible, not in the mining set', { 'data-stat': 'candidates' }),
+        card('Other nodes', String(others.length), 'below the thresholds or jailed', { 'data-stat': 'others' }),
+        card(
+          'Epoch',
+          String(list.epoch),
+          `thresholds: ${gos(list.min_votes, 0)} votes and ${gos(list.min_stake, 0)} stake`,
+        ),
+      ),
+      section(
+        'Mining nodes',
+        h(
+          'p',
+          { class: 'muted' },
+          'They produce and sign blocks with equal power and share 10% of each block reward (plus fees).',
+        ),
+        table(HEADERS, nodeRows(mining), { caption: 'mining nodes', empty: 'No mining node.', numeric: [2, 3, 5, 7] }),
+      ),
+      section(
+        'Candidates',
+        h(
+          'p',
+          { class: 'muted' },
+          'Eligible nodes outside the mining set share 5% of each block reward by votes + 3 × stake.',
+        ),
+        table(HEADERS, nodeRows(candidates), {
+          caption: 'candidate nodes',
+          empty: 'No candidate node right now.',
+          numeric: [2, 3, 5, 7],
+        }),
+      ),
+      section(
+        'Other registered nodes',
+        table(HEADERS, nodeRows(others), { caption: 'other nodes', empty: 'None.', numeric: [2, 3, 5, 7] }),
+      ),
+      section('Backing by node (hash-power terms)', barChart(backing, { label: 'Stake (×3) and votes of each node' })),
+    );
+  };
+  await load();
+  ctx.onBlock(load);
+}
+
+export async function renderNode(ctx, operator) {
+  ctx.title('Node');
+  const body = h('div');
+  fill(ctx.main, h('h1', {}, 'Node'), body);
+  const load = async () => {
+    let detail;
+    let list;
+    try {
+      [detail, list] = await Promise.all([getJSON(`/nodes/${operator}`), getJSON('/explorer/nodes')]);
+    } catch (err) {
+      if (ctx.alive()) fill(body, errorBox(err));
+      return;
+    }
+    if (!ctx.alive()) return;
+    ctx.title(`Node ${detail.moniker}`);
+    const stats = list.nodes.find((n) => n.operator === operator);
+    const backers = [...detail.voters, ...detail.stakers].sort((a, b) => Number(b.amount.gos) - Number(a.amount.gos));
+    const graph = {
+      vertices: [
+        {
+          id: operator,
+          kind: 'node',
+          label: detail.moniker,
+          status: detail.status,
+          total: { gos: String(Number(detail.votes.gos) + Number(detail.stake.gos)) },
+        },
+        ...[...new Set(backers.map((b) => b.address))].map((address) => ({
+          id: address,
+          kind: 'account',
+          label: address,
+          total: {
+            gos: trimDecimals(
+              String(backers.filter((b) => b.address === address).reduce((s, b) => s + Number(b.amount.gos), 0)),
+              6,
+            ),
+          },
+        })),
+      ],
+      edges: backers.map((b) => ({
+        source: b.address,
+        target: operator,
+        kind: b.kind,
+        amount: b.amount,
+        hash_power: { hs: String(Number(b.amount.gos) * (b.kind === 'stake' ? 3 : 1)) },
+      })),
+    };
+    const rows = (items) => items.map((b) => [link.account(b.address), gos(b.amount)]);
+    fill(
+      body,
+      h('h2', { class: 'title-line' }, detail.moniker, ' ', badge(detail.status, detail.status)),
+      section(
+        'Overview',
+        facts([
+          ['Operator', link.account(operator, operator)],
+          ['Consensus address', h('span', { class: 'mono' }, detail.consensus_address)],
+          ['Consensus key', h('span', { class: 'mono break small' }, detail.consensus_pubkey)],
+          ['Registered at', detail.registered_height ? link.block(detail.registered_height) : 'genesis'],
+          ['Votes', gos(detail.votes)],
+          ['Stake', gos(detail.stake)],
+          ['Blocks signed (chain)', group(detail.blocks_signed)],
+          stats ? ['Blocks proposed', group(stats.blocks_proposed)] : null,
+          stats
+            ? [
+                'Uptime',
+                h(
+                  'span',
+                  {},
+                  `${stats.uptime} (${group(stats.blocks_signed)} of ${group(stats.blocks_expected)} blocks as validator)`,
+                ),
+              ]
+            : null,
+          stats
+            ? ['Last expected blocks', uptimeBar(stats.recent, { label: 'signed (green) and missed (red) blocks' })]
+            : null,
+          ['Rewards earned', gos(detail.rewards_earned)],
+          ['Pending candidate rewards', gos(detail.pending_candidate_rewards)],
+        ]),
+      ),
+      h(
+        'div',
+        { class: 'grid-2' },
+        section(
+          `Voters (${detail.voters.length})`,
+          table(['Address', 'Votes'], rows(detail.voters), { caption: 'voters', empty: 'No voters.', numeric: [1] }),
+        ),
+        section(
+          `Stakers (${detail.stakers.length})`,
+          table(['Address', 'Stake'], rows(detail.stakers), { caption: 'stakers', empty: 'No stakers.', numeric: [1] }),
+        ),
+      ),
+      backers.length
+        ? section(
+            'Who backs this node',
+            graphLegend(),
+            bipartiteGraph(graph, { label: `Accounts voting or staking for ${detail.moniker}` }),
+          )
+        : null,
+    );
+  };
+  await load();
+  ctx.onBlock(load);
+}

@@ -1,0 +1,38 @@
+// Search: resolve an address, transaction or block hash, height or node moniker, then open its page.
+
+import { errorBox, fill, getJSON, h } from '../api.js';
+
+export async function render(ctx, encoded) {
+  const text = decodeURIComponent(encoded || '').trim();
+  ctx.title('Search');
+  if (!text) {
+    fill(
+      ctx.main,
+      h('h1', {}, 'Search'),
+      h(
+        'p',
+        {},
+        'Type an address (gos1…), a transaction or block hash, a block height or a node name in the search box.',
+      ),
+    );
+    return;
+  }
+  try {
+    const result = await getJSON(`/explorer/search?q=${encodeURIComponent(text)}`);
+    if (!ctx.alive()) return;
+    location.replace(result.route);
+  } catch (err) {
+    if (!ctx.alive()) return;
+    fill(
+      ctx.main,
+      h('h1', {}, 'Search'),
+      h('p', {}, 'No result for ', h('code', { 'data-field': 'query' }, text), '.'),
+      errorBox(err),
+      h(
+        'p',
+        { class: 'muted' },
+        'You can search by block height (e.g. 42), transaction or block hash (64 hex digits), address (gos1…), node consensus address or node name.',
+      ),
+    );
+  }
+}

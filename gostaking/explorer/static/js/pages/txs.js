@@ -1,0 +1,158 @@
+// Transactions list (from the index) and one transaction with its messages and events (from the node).
+
+import {
+  ago,
+  attributes,
+  badge,
+  errorBox,
+  facts,
+  fill,
+  getJSON,
+  gos,
+  group,
+  h,
+  link,
+  maybeAddress,
+  pager,
+  section,
+  table,
+  when,
+} from '../api.js';
+
+export async function renderList(ctx) {
+  ctx.title('Transactions');
+  const sender = ctx.query.get('sender');
+  const before = ctx.query.get('before');
+  const body = h('div');
+  fill(
+    ctx.main,
+    h('h1', {}, 'Transactions'),
+    sender ? h('p', {}, 'Sent by ', link.account(sender, sender), ' · ', h('a', { href: '#/txs' }, 'show all')) : null,
+    body,
+  );
+  const load = async () => {
+    const params = new URLSearchParams({ limit: '25' });
+    if (before) params.set('before', before);
+    if (sender) params.set('sender', sender);
+    const page = await getJSON(`/explorer/txs?${params}`);
+    if (!ctx.alive()) return;
+    const rows = page.items.map((t) => [
+      link.tx(t.hash),
+      link.block(t.height),
+      h('time', { datetime: t.time, title: when(t.time) }, ago(t.time)),
+      link.account(t.sender),
+      t.msg_types.join(', ') || '—',
+      gos(t.fee),
+      t.code === 0 ? badge('ok', 'ok') : h('span', { title: t.log }, badge(`failed (${t.code})`, 'failed')),
+    ]);
+    fill(
+      body,
+      table(['Hash', 'Block', 'Age', 'Sender', 'Messages', 'Fee', 'Result'], rows, {
+        caption: 'transactions, newest first',
+        numeric: [5],
+        empty: 'No transaction yet.',
+      }),
+      pager('/txs', page, ctx.query),
+    );
+  };
+  await load();
+  if (!before) ctx.onBlock(load);
+}
+
+const AMOUNT_UNITS = { ugos: ['GOS', 6] };
+
+function amountText(msg, decimals) {
+  const denom = msg.denom || (['vote', 'stake', 'unvote', 'unstake'].includes(msg.type) ? 'ugos' : null);
+  if (!denom || msg.amount === undefined) return null;
+  const [unit, places] = AMOUNT_UNITS[denom] || [denom, decimals[denom]];
+  if (places === undefined) return `${group(msg.amount)} ${denom}`;
+  const raw = BigInt(msg.amount);
+  const scale = 10n ** BigInt(places);
+  const frac = (raw % scale).toString().padStart(places, '0').replace(/0+$/, '');
+  return `${group((raw / scale).toString())}${frac ? `.${frac}` : ''} ${unit} (${group(msg.amount)} ${denom})`;
+}
+
+function message(msg, index, decimals) {
+  const rows = Object.entries(msg)
+    .filter(([key]) => key !== 'type')
+    .map(([key, value]) => [
+      key,
+      key === 'amount'
+        ? amountText(msg, decimals) || String(value)
+        : key === 'node'
+          ? link.node(value, value)
+          : maybeAddress(typeof value === 'object' ? JSON.stringify(value) : String(value)),
+    ]);
+  return h(
+    'div',
+    { class: 'msg' },
+    h('h3', {}, `#${index} `, h('code', {}, msg.type)),
+    rows.length ? facts(rows) : h('p', { class: 'muted' }, 'no fields'),
+  );
+}
+
+export async function renderTx(ctx, hash) {
+  const txHash = hash.toLowerCase();
+  ctx.title(`Transaction ${txHash.slice(0, 10)}…`);
+  let tx;
+  let assets = [];
+  try {
+    [tx, assets] = await Promise.all([getJSON(`/txs/${txHash}`), getJSON('/assets')]);
+  } catch (err) {
+    fill(ctx.main, h('h1', {}, 'Transaction'), h('p', { class: 'mono break' }, txHash), errorBox(err));
+    return;
+  }
+  if (!ctx.alive()) return;
+  const decimals = Object.fromEntries(assets.map((a) => [a.denom, a.decimals]));
+  const msgs = tx.body && Array.isArray(tx.body.msgs) ? tx.body.msgs : [];
+  const result =
+    tx.status === 'pending'
+      ? badge('pending', 'pending')
+      : tx.code === 0
+        ? badge('success', 'ok')
+        : badge(`failed (code ${tx.code})`, 'failed');
+  fill(
+    ctx.main,
+    h('h1', {}, 'Transaction'),
+    section(
+      'Overview',
+      facts([
+        ['Hash', h('span', { class: 'mono break', 'data-field': 'hash' }, tx.tx_hash)],
+        ['Result', result],
+        tx.log ? ['Log', h('span', { class: 'log' }, tx.log)] : null,
+        tx.height ? ['Block', link.block(tx.height)] : null,
+        tx.height ? ['Position', `transaction ${tx.index} of the block`] : null,
+        tx.block_time
+          ? ['Time', h('time', { datetime: tx.block_time }, `${when(tx.block_time)} (${ago(tx.block_time)})`)]
+          : null,
+        ['Sender', link.account(tx.sender, tx.sender)],
+        ['Fee', gos(tx.fee)],
+        tx.body ? ['Sequence', String(tx.body.sequence)] : null,
+        tx.body && tx.body.memo ? ['Memo', tx.body.memo] : null,
+        ['Signature', h('span', { class: 'mono break small' }, tx.signature)],
+      ]),
+    ),
+    section(
+      `Messages (${msgs.length})`,
+      msgs.length
+        ? msgs.map((m, i) => message(m, i, decimals))
+        : h('p', { class: 'empty' }, 'The transaction could not be decoded.'),
+    ),
+    section(
+      `Events (${tx.events.length})`,
+      table(
+        ['Kind', 'Attributes'],
+        tx.events.map((e) => [e.kind, attributes(e.attributes)]),
+        {
+          caption: 'events of this transaction',
+          empty:
+            tx.status === 'pending'
+              ? 'Not executed yet.'
+              : 'No events (a failed transaction changes nothing but its fee and sequence).',
+        },
+      ),
+    ),
+    h('details', { class: 'raw' }, h('summary', {}, 'Raw JSON'), h('pre', {}, JSON.stringify(tx, null, 2))),
+  );
+  if (tx.status === 'pending') ctx.onBlock(() => (ctx.alive() ? renderTx(ctx, hash) : null));
+}

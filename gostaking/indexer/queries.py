@@ -1,0 +1,240 @@
+"""Reads of the index for the API: keyset-paginated lists, history, search lookups, uptime and chart series.
+
+Lists are newest first and paginated by keyset (`before` = the id or height of the last row seen), so a page
+costs the same at row 10 and at row 10,000,000, and rows arriving meanwhile never shift a page. Totals come
+from counters the indexer maintains (cursor row, account_stats), not from COUNT(*) over big tables.
+"""
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Engine, Select, func, select
+
+from .schema import (
+    account_activity,
+    account_stats,
+    blocks,
+    consensus_nodes,
+    event_stats,
+    events,
+    index_cursor,
+    signatures,
+    txs,
+)
+
+CSV_CHUNK = 5_000
+
+
+@dataclass(frozen=True)
+class Page:
+    """Rows of one page, the cursor of the next one (None on the last page) and the total number of rows."""
+
+    rows: list[dict[str, Any]]
+    next_before: int | None
+    total: int
+
+
+def _page(engine: Engine, query: Select[Any], key: str, limit: int, total: int) -> Page:
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(query.limit(limit + 1))]
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return Page(rows, rows[-1][key] if more and rows else None, total)
+
+
+def cursor_row(engine: Engine) -> dict[str, Any] | None:
+    """The cursor: last indexed height and block hash, running totals (None before the first sync)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(index_cursor).where(index_cursor.c.id == 1)).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def list_blocks(engine: Engine, limit: int, before: int | None = None) -> Page:
+    """Blocks, newest first, below height `before`."""
+    query = select(blocks).order_by(blocks.c.height.desc())
+    if before is not None:
+        query = query.where(blocks.c.height < before)
+    cursor = cursor_row(engine)
+    return _page(engine, query, "height", limit, cursor["height"] if cursor else 0)
+
+
+def get_block(engine: Engine, height: int) -> dict[str, Any] | None:
+    """One indexed block by height."""
+    with engine.connect() as conn:
+        row = conn.execute(select(blocks).where(blocks.c.height == height)).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def find_block_by_hash(engine: Engine, hash_hex: str) -> int | None:
+    """Height of the block with this hash."""
+    with engine.connect() as conn:
+        height = conn.execute(select(blocks.c.height).where(blocks.c.hash == hash_hex).limit(1)).scalar()
+    return int(height) if height is not None else None
+
+
+def list_txs(
+    engine: Engine, limit: int, before: int | None = None, sender: str | None = None, height: int | None = None
+) -> Page:
+    """Transactions, newest first; optionally of one sender or one block."""
+    query = select(txs).order_by(txs.c.id.desc())
+    if before is not None:
+        query = query.where(txs.c.id < before)
+    if sender is not None:
+        query = query.where(txs.c.sender == sender)
+    if height is not None:
+        query = query.where(txs.c.height == height)
+    if sender is None and height is None:
+        cursor = cursor_row(engine)
+        total = cursor["txs_total"] if cursor else 0
+    else:
+        count = select(func.count()).select_from(txs)
+        if sender is not None:
+            count = count.where(txs.c.sender == sender)
+        if height is not None:
+            count = count.where(txs.c.height == height)
+        with engine.connect() as conn:
+            total = int(conn.execute(count).scalar() or 0)
+    return _page(engine, query, "id", limit, total)
+
+
+def find_tx(engine: Engine, hash_hex: str) -> dict[str, Any] | None:
+    """The indexed transaction with this hash."""
+    with engine.connect() as conn:
+        row = conn.execute(select(txs).where(txs.c.hash == hash_hex).order_by(txs.c.id).limit(1)).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def account_summary(engine: Engine, address: str) -> dict[str, Any] | None:
+    """Activity totals of an address (None if it never appears in the index)."""
+    with engine.connect() as conn:
+        row = conn.execute(select(account_stats).where(account_stats.c.address == address)).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def account_history(
+    engine: Engine, address: str, limit: int, before: int | None = None, kind: str | None = None
+) -> Page:
+    """History rows of an address, newest first; optionally of one kind (send, receive, vote…)."""
+    query = select(account_activity).where(account_activity.c.address == address).order_by(account_activity.c.id.desc())
+    if before is not None:
+        query = query.where(account_activity.c.id < before)
+    if kind is not None:
+        query = query.where(account_activity.c.kind == kind)
+        count = (
+            select(func.count())
+            .select_from(account_activity)
+            .where(account_activity.c.address == address, account_activity.c.kind == kind)
+        )
+        with engine.connect() as conn:
+            total = int(conn.execute(count).scalar() or 0)
+    else:
+        summary = account_summary(engine, address)
+        total = summary["activity_count"] if summary else 0
+    return _page(engine, query, "id", limit, total)
+
+
+def iter_account_history(engine: Engine, address: str) -> Iterator[dict[str, Any]]:
+    """Every history row of an address, oldest first, read in chunks (for CSV export of long histories)."""
+    after = -1
+    while True:
+        query = (
+            select(account_activity)
+            .where(account_activity.c.address == address, account_activity.c.id > after)
+            .order_by(account_activity.c.id)
+            .limit(CSV_CHUNK)
+        )
+        with engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+        yield from rows
+        if len(rows) < CSV_CHUNK:
+            return
+        after = rows[-1]["id"]
+
+
+def list_events(
+    engine: Engine, limit: int, before: int | None = None, kind: str | None = None, height: int | None = None
+) -> Page:
+    """Events, newest first; optionally of one kind or one block."""
+    query = select(events).order_by(events.c.id.desc())
+    if before is not None:
+        query = query.where(events.c.id < before)
+    if kind is not None:
+        query = query.where(events.c.kind == kind)
+    if height is not None:
+        query = query.where(events.c.height == height)
+    if kind is None and height is None:
+        cursor = cursor_row(engine)
+        total = cursor["events_total"] if cursor else 0
+    elif height is None:
+        with engine.connect() as conn:
+            total = int(conn.execute(select(event_stats.c.count).where(event_stats.c.kind == kind)).scalar() or 0)
+    else:
+        count = select(func.count()).select_from(events)
+        if kind is not None:
+            count = count.where(events.c.kind == kind)
+        if height is not None:
+            count = count.where(events.c.height == height)
+        with engine.connect() as conn:
+            total = int(conn.execute(count).scalar() or 0)
+    return _page(engine, query, "id", limit, total)
+
+
+def node_activity(engine: Engine, recent: int = 100) -> tuple[list[dict[str, Any]], dict[str, list[tuple[int, bool]]]]:
+    """Every known consensus node with its counts, and (height, signed) of its last `recent` expected blocks."""
+    with engine.connect() as conn:
+        nodes = [dict(r._mapping) for r in conn.execute(select(consensus_nodes).order_by(consensus_nodes.c.operator))]
+        top = conn.execute(select(func.max(signatures.c.height))).scalar() or 0
+        rows = conn.execute(
+            select(signatures.c.consensus_address, signatures.c.height, signatures.c.signed)
+            .where(signatures.c.height > top - recent, signatures.c.expected.is_(True))
+            .order_by(signatures.c.height)
+        )
+        bars: dict[str, list[tuple[int, bool]]] = {}
+        for address, height, signed in rows:
+            bars.setdefault(address, []).append((int(height), bool(signed)))
+    return nodes, bars
+
+
+def sample_blocks(engine: Engine, points: int) -> list[dict[str, Any]]:
+    """About `points` blocks spread evenly over the indexed history (for supply charts), oldest first."""
+    cursor = cursor_row(engine)
+    top = cursor["height"] if cursor else 0
+    if top == 0:
+        return []
+    step = max(1, top // max(points - 1, 1))
+    heights = sorted({*range(1, top + 1, step), top})
+    columns = (blocks.c.height, blocks.c.time_ms, blocks.c.supply_ugos, blocks.c.burned_ugos, blocks.c.reward_ugos)
+    with engine.connect() as conn:
+        return [
+            dict(r._mapping)
+            for r in conn.execute(select(*columns).where(blocks.c.height.in_(heights)).order_by(blocks.c.height))
+        ]
+
+
+def recent_blocks(engine: Engine, count: int) -> list[dict[str, Any]]:
+    """The last `count` indexed blocks, oldest first (for block-time and transaction charts)."""
+    columns = (blocks.c.height, blocks.c.time_ms, blocks.c.num_txs, blocks.c.fees_ugos)
+    with engine.connect() as conn:
+        rows = [dict(r._mapping) for r in conn.execute(select(*columns).order_by(blocks.c.height.desc()).limit(count))]
+    return rows[::-1]
+
+
+def find_node_by_moniker(engine: Engine, moniker: str) -> str | None:
+    """Operator of the node with this moniker (case-insensitive), if any."""
+    with engine.connect() as conn:
+        operator = conn.execute(
+            select(consensus_nodes.c.operator)
+            .where(func.lower(consensus_nodes.c.moniker) == moniker.lower(), consensus_nodes.c.operator != "")
+            .limit(1)
+        ).scalar()
+    return str(operator) if operator else None
+
+
+def find_node_by_consensus(engine: Engine, address: str) -> str | None:
+    """Operator of the node with this consensus address, if any."""
+    with engine.connect() as conn:
+        operator = conn.execute(
+            select(consensus_nodes.c.operator).where(consensus_nodes.c.consensus_address == address)
+        ).scalar()
+    return str(operator) if operator else None

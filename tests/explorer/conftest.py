@@ -1,0 +1,61 @@
+"""Browser-test fixtures: one seeded devnet subprocess and one headless chromium for the whole module."""
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from explorer_harness import CHROMIUM, CHROMIUM_ARGS, DevnetProcess, Seeded, seed, start_devnet
+
+if not Path(CHROMIUM).exists():
+    pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)", allow_module_level=True)
+pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+from playwright.sync_api import Browser, Page, sync_playwright
+
+
+@pytest.fixture(scope="session")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
+    home = tmp_path_factory.mktemp("explorer") / "devnet"
+    process = start_devnet(home)
+    try:
+        yield process
+    finally:
+        process.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def seeded(devnet: DevnetProcess) -> Seeded:
+    return seed(devnet)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser, devnet: DevnetProcess) -> Iterator[Page]:
+    """A fresh page on the explorer; fails the test on a JavaScript error or a server error."""
+    context = browser.new_context(base_url=devnet.url, viewport={"width": 1280, "height": 900}, accept_downloads=True)
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    # 4xx answers are part of the UI (a search that finds nothing); uncaught errors and 5xx never are.
+    tab.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None,
+    )
+    tab.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+    tab.set_default_timeout(15_000)
+    try:
+        yield tab
+    finally:
+        context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
