@@ -1,0 +1,336 @@
+"""Attesters: turn deposits seen on a hosted chain into MsgAttestDeposit, follow GoStaking withdrawals, pay
+them out (after sanctions screening) and confirm them with MsgConfirmWithdrawal. Native GOS (denom ugos) is
+handled the same way: a withdrawal of ugos is paid by minting the GOS ERC-20 on `params.custody.gos_token_chain`
+and a burn of that token is a deposit of ugos.
+
+Crash safety. One pass of `Attester.run_once` is:
+1. settle in-flight transactions (asking the node for their outcome) before sending anything again;
+2. scan each watcher from its cursor; the new observations join the outbox and the cursor advances in the same
+   atomic state write, so a restart neither skips an observation nor sees it twice;
+3. follow GoStaking blocks for withdrawal events, pay pending ones through the payers, queue confirmations;
+4. send the outbox: the transaction hash is written (write-ahead) before the transaction is submitted, so
+   after a crash the gateway asks the node about that hash instead of paying a second fee.
+The chain is idempotent anyway (a second attestation fails with AlreadyAttestedError), this only saves fees.
+
+Confirmations are sent before attestations. A swap back to native GOS is credited only up to the GOS bridged
+out, which grows when a withdrawal of ugos completes; tokens minted by a release can be burned right away, and
+both events reach the confirmation depth in block order. Sending each custodian's confirmations first means the
+m-th attestation of such a burn always lands after m confirmations of the release, so it is not held.
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from gostaking.bridge.errors import BridgeError, NodeApiError, TxRejectedError
+from gostaking.bridge.node_client import MessageSender, NodeClient
+from gostaking.bridge.store import BridgeState, InflightTx, OutboxEntry, StateStore, TrackedWithdrawal
+from gostaking.chain.codec import tx_hash
+from gostaking.chain.crypto import is_valid_address
+from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.types.tx import Msg, MsgAttestDeposit, MsgConfirmWithdrawal
+
+log = logging.getLogger(__name__)
+
+MAX_MSGS_PER_TX = 16
+"""The chain's default `max_msgs`; batching saves fees, a failed batch is retried one message per tx."""
+BLOCKS_PER_PASS = 500
+"""Bound on GoStaking blocks read per pass, so one pass stays short after a long downtime."""
+WITHDRAWALS_CURSOR = "gostaking:blocks"
+
+
+@dataclass(frozen=True)
+class ObservedDeposit:
+    """A transfer into custody seen on a hosted chain with enough confirmations."""
+
+    hosted_chain: str
+    external_tx_id: str
+    from_address: str
+    recipient: str
+    denom: str
+    amount: int
+
+    @property
+    def key(self) -> str:
+        """'hosted_chain:external_tx_id', the chain's name for the deposit."""
+        return f"{self.hosted_chain}:{self.external_tx_id}"
+
+    def to_msg(self) -> MsgAttestDeposit:
+        """The attestation message."""
+        return MsgAttestDeposit(
+            self.hosted_chain, self.external_tx_id, self.from_address, self.recipient, self.denom, self.amount
+        )
+
+
+@dataclass(frozen=True)
+class DepositBatch:
+    """What one scan found, and the cursor to resume from."""
+
+    deposits: list[ObservedDeposit]
+    cursor: str
+    notes: list[str] = field(default_factory=list)
+
+
+class DepositWatcher(Protocol):
+    """Finds deposits on one hosted chain from a persisted cursor."""
+
+    @property
+    def name(self) -> str:
+        """Cursor name, unique per watched contract or wallet."""
+        ...
+
+    def scan(self, cursor: str | None) -> DepositBatch:
+        """Deposits after `cursor` that have enough confirmations, and the next cursor."""
+        ...
+
+
+class Payer(Protocol):
+    """Pays GoStaking withdrawals out on one hosted chain (several payers may serve one chain, e.g. the vault
+    and the GOS bridge on Ethereum: each says which denoms it pays)."""
+
+    @property
+    def hosted_chain(self) -> str:
+        """Hosted chain served, e.g. 'ethereum'."""
+        ...
+
+    def serves(self, denom: str) -> bool:
+        """True when this payer pays withdrawals of `denom` (hosted on `hosted_chain`)."""
+        ...
+
+    def pay(self, withdrawal: TrackedWithdrawal) -> str | None:
+        """Advance the payout; the hosted-chain transaction id once it is final, else None (try again later)."""
+        ...
+
+
+class SanctionsScreen(Protocol):
+    """The gateway's own copy of the sanctions list."""
+
+    def is_listed(self, hosted_chain: str, address: str) -> bool:
+        """True when `address` on `hosted_chain` is sanctioned."""
+        ...
+
+
+@dataclass
+class PassReport:
+    """What one pass did (for logs, the CLI and tests)."""
+
+    observed: int = 0
+    sent_txs: list[str] = field(default_factory=list)
+    sent_keys: list[str] = field(default_factory=list)
+    blocked_payouts: list[int] = field(default_factory=list)
+    paid: dict[int, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+class Attester:
+    """One custodian's gateway for one or more hosted chains."""
+
+    def __init__(
+        self,
+        store: StateStore,
+        sender: MessageSender,
+        watchers: Sequence[DepositWatcher] = (),
+        payers: Sequence[Payer] = (),
+        screen: SanctionsScreen | None = None,
+        start_height: int = 1,
+    ) -> None:
+        """`store` must be entered (locked) by the caller; `start_height` is where withdrawal tracking begins
+        when no cursor is saved yet."""
+        self.store = store
+        self.sender = sender
+        self.node: NodeClient = sender.node
+        self.watchers = list(watchers)
+        self.payers = list(payers)
+        self.screen = screen
+        self.start_height = start_height
+        self.state: BridgeState = store.load()
+
+    def run_once(self) -> PassReport:
+        """One pass: settle in-flight txs, scan watchers, follow withdrawals, pay, send the outbox."""
+        report = PassReport()
+        self._settle_inflight(report)
+        for watcher in self.watchers:
+            self._scan(watcher, report)
+        if self.payers:
+            hosted = self._hosted_chains()
+            self._follow_withdrawals(report, hosted)
+            self._pay(report, hosted)
+        self._send_outbox(report)
+        return report
+
+    def _hosted_chains(self) -> dict[str, str]:
+        """Denom → hosted chain: the listed assets, and ugos on the GOS token's chain."""
+        hosted = {a.denom: a.hosted_chain for a in self.node.assets()}
+        hosted[GOS_DENOM] = self.node.gos_token_chain()
+        return hosted
+
+    def _payer_for(self, hosted_chain: str, denom: str) -> Payer | None:
+        return next((p for p in self.payers if p.hosted_chain == hosted_chain and p.serves(denom)), None)
+
+    # --- step 1: in-flight transactions -------------------------------------------------------------------
+
+    def _settle_inflight(self, report: PassReport) -> None:
+        for inflight in list(self.state.inflight):
+            found = self.node.tx(inflight.tx_hash)
+            if found is None:
+                # Never reached the node (or was dropped): the keys stay in the outbox and are sent again.
+                log.info("tx %s is unknown to the node; its messages will be resent", inflight.tx_hash)
+            elif found.get("status") == "pending":
+                continue
+            elif found.get("code") == 0 or len(inflight.keys) == 1:
+                # A lone message that failed (e.g. already attested, withdrawal already completed) will not
+                # succeed on a retry either: it is done, and the reason is in the log.
+                if found.get("code") != 0:
+                    report.notes.append(f"{inflight.keys[0]}: refused by the chain: {found.get('log')}")
+                self._complete(inflight.keys)
+            else:
+                self.state.single = sorted(set(self.state.single) | set(inflight.keys))
+            self.state.inflight = [i for i in self.state.inflight if i.tx_hash != inflight.tx_hash]
+            self.store.save(self.state)
+
+    def _complete(self, keys: list[str]) -> None:
+        self.state.mark_done(keys)
+        self.state.outbox = [e for e in self.state.outbox if e.key not in keys]
+        self.state.single = [k for k in self.state.single if k not in keys]
+
+    # --- step 2: deposits -----------------------------------------------------------------------------------
+
+    def _scan(self, watcher: DepositWatcher, report: PassReport) -> None:
+        batch = watcher.scan(self.state.cursors.get(watcher.name))
+        report.notes.extend(batch.notes)
+        for deposit in batch.deposits:
+            if self.state.is_known(deposit.key):
+                continue
+            if not is_valid_address(deposit.recipient):
+                # The funds are in custody (or the tokens burned) but no GoStaking account can be credited: record
+                # it for the operators (a custodian-signed redemption or release can return them) instead of
+                # attesting garbage the chain would refuse.
+                reason = f"recipient {deposit.recipient!r} is not a gos1 address"
+                if deposit.key not in self.state.skipped:
+                    log.warning(
+                        "%s (%s %s from %s) not attested: %s",
+                        deposit.key,
+                        deposit.amount,
+                        deposit.denom,
+                        deposit.from_address,
+                        reason,
+                    )
+                self.state.record_skipped(deposit.key, reason)
+                report.notes.append(f"{deposit.key}: {reason}")
+                continue
+            self.state.outbox.append(OutboxEntry(deposit.key, deposit.to_msg()))
+            report.observed += 1
+        self.state.cursors[watcher.name] = batch.cursor
+        self.store.save(self.state)
+
+    # --- step 3: withdrawals --------------------------------------------------------------------------------
+
+    def _follow_withdrawals(self, report: PassReport, hosted: dict[str, str]) -> None:
+        served = {d for d, chain in hosted.items() if self._payer_for(chain, d) is not None}
+        saved = self.state.cursors.get(WITHDRAWALS_CURSOR)
+        start = int(saved) + 1 if saved is not None else self.start_height
+        top = min(self.node.height(), start + BLOCKS_PER_PASS - 1)
+        for height in range(start, top + 1):
+            block = self.node.block(height)
+            if block is None:
+                raise NodeApiError(f"block {height} is missing although the node is at a later height")
+            for tx in block["txs"]:
+                if tx["code"] == 0:
+                    for event in tx["events"]:
+                        self._apply_event(event["kind"], event["attributes"], served)
+        if top >= start:
+            self.state.cursors[WITHDRAWALS_CURSOR] = str(top)
+            self.store.save(self.state)
+
+    def _apply_event(self, kind: str, attributes: dict[str, str], served: set[str]) -> None:
+        withdrawals = self.state.withdrawals
+        if kind == "withdrawal_requested" and attributes["denom"] in served:
+            withdrawal_id = int(attributes["id"])
+            withdrawals[withdrawal_id] = TrackedWithdrawal(
+                withdrawal_id,
+                attributes["owner"],
+                attributes["denom"],
+                int(attributes["amount"]),
+                attributes["to"],
+                attributes["status"],
+            )
+        elif kind == "hold_resolved" and "withdrawal" in attributes:
+            tracked = withdrawals.get(int(attributes["withdrawal"]))
+            if tracked is not None:
+                tracked.status = attributes["outcome"]
+        elif kind == "withdrawal_completed":
+            tracked = withdrawals.get(int(attributes["id"]))
+            if tracked is not None:
+                tracked.status = "completed"
+        # Finished withdrawals are forgotten: the chain keeps their record.
+        for withdrawal_id in [i for i, w in withdrawals.items() if w.status in ("completed", "refunded")]:
+            del withdrawals[withdrawal_id]
+
+    def _pay(self, report: PassReport, hosted: dict[str, str]) -> None:
+        for withdrawal in sorted(self.state.withdrawals.values(), key=lambda w: w.id):
+            if withdrawal.status != "pending" or withdrawal.confirm_queued:
+                continue
+            chain = hosted.get(withdrawal.denom, "")
+            payer = self._payer_for(chain, withdrawal.denom)
+            if payer is None:
+                continue
+            # Defence in depth: the chain holds withdrawals to addresses on its list, but the gateway refuses on
+            # its own list too (it may be newer than the chain's, or the chain's may have been tampered with).
+            if self.screen is not None and self.screen.is_listed(chain, withdrawal.to):
+                if not withdrawal.blocked:
+                    withdrawal.blocked = "destination is on the sanctions list"
+                    log.warning("withdrawal %d to %s refused: sanctioned destination", withdrawal.id, withdrawal.to)
+                report.blocked_payouts.append(withdrawal.id)
+                continue
+            withdrawal.blocked = ""
+            try:
+                payout_tx = payer.pay(withdrawal)
+            except BridgeError as error:
+                # One withdrawal that cannot be paid (bad PSBT, empty custody, RPC hiccup) must not stop the rest.
+                report.notes.append(f"withdrawal {withdrawal.id}: {error}")
+                continue
+            if payout_tx is None:
+                continue
+            withdrawal.payout_tx = payout_tx
+            withdrawal.confirm_queued = True
+            report.paid[withdrawal.id] = payout_tx
+            key = f"withdrawal:{withdrawal.id}"
+            if not self.state.is_known(key):
+                self.state.outbox.append(OutboxEntry(key, MsgConfirmWithdrawal(withdrawal.id, payout_tx)))
+        self.store.save(self.state)
+
+    # --- step 4: the outbox ---------------------------------------------------------------------------------
+
+    def _send_outbox(self, report: PassReport) -> None:
+        inflight_keys = {k for i in self.state.inflight for k in i.keys}
+        # Confirmations first, in every transaction and across them (see the module docstring); sorts are stable.
+        ready = sorted(
+            (e for e in self.state.outbox if e.key not in inflight_keys), key=lambda e: not _is_confirmation(e)
+        )
+        singles = set(self.state.single)
+        groups: list[list[OutboxEntry]] = [[e] for e in ready if e.key in singles]
+        batched = [e for e in ready if e.key not in singles]
+        groups += [batched[i : i + MAX_MSGS_PER_TX] for i in range(0, len(batched), MAX_MSGS_PER_TX)]
+        groups.sort(key=lambda group: not any(_is_confirmation(e) for e in group))
+        for group in groups:
+            msgs: list[Msg] = [e.msg for e in group]
+            keys = [e.key for e in group]
+            raw = self.sender.sign(msgs)
+            hash_hex = tx_hash(raw).hex()
+            self.state.inflight.append(InflightTx(hash_hex, keys))
+            self.store.save(self.state)  # write-ahead: after a crash the node is asked about this hash
+            try:
+                self.node.submit(raw)
+            except TxRejectedError as error:
+                # Refused before entering the mempool (no fee paid): forget the attempt, retry next pass.
+                self.state.inflight = [i for i in self.state.inflight if i.tx_hash != hash_hex]
+                self.store.save(self.state)
+                report.notes.append(f"tx with {', '.join(keys)} refused: {error}")
+                continue
+            report.sent_txs.append(hash_hex)
+            report.sent_keys.extend(keys)
+
+
+def _is_confirmation(entry: OutboxEntry) -> bool:
+    return isinstance(entry.msg, MsgConfirmWithdrawal)

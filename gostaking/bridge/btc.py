@@ -1,0 +1,333 @@
+"""Bitcoin custody: the P2WSH lock script, its addresses, and PSBT (BIP-174) spends signed by the custodians.
+
+The lock script (a miniscript, so Bitcoin Core can watch it with a `wsh(...)` descriptor):
+
+    wsh(or_d(multi(m, K1, …, Kn), and_v(v:pk(D), older(T))))
+
+compiles to
+
+    <m> <K1> … <Kn> <n> OP_CHECKMULTISIG
+    OP_IFDUP OP_NOTIF
+        <D> OP_CHECKSIGVERIFY <T> OP_CHECKSEQUENCEVERIFY
+    OP_ENDIF
+
+- custodian path: any m of the n custodian keys K1…Kn (sorted by their 33-byte encoding, so every custodian
+  derives the same script) spend at any time. Witness: `<> <sig…(m, in key order)> <script>`.
+- depositor path: after the coins have been T blocks deep (relative timelock, BIP-68/112; the input's
+  nSequence must be ≥ T and the tx version 2), the depositor's key D alone spends them — the way out if the
+  custodians disappear. Witness: `<sig_D> <> × (m+1) <script>` (the empty items make the multisig fail
+  cleanly: NULLFAIL requires empty signatures there).
+
+Each depositor gets a distinct address (their D is in the script); the gateway keeps a registry from address to
+GoStaking recipient. Change of custodian payouts goes to a plain `wsh(multi(m, K…))` custody address.
+"""
+
+import base64
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from embit import ec
+from embit.networks import NETWORKS
+from embit.psbt import PSBT, InputScope
+from embit.script import Script, Witness, address_to_scriptpubkey, p2wsh
+from embit.transaction import SIGHASH, Transaction, TransactionInput, TransactionOutput
+
+from gostaking.bridge.errors import ScriptError
+from gostaking.bridge.store import write_atomically
+
+OP_0 = 0x00
+OP_1 = 0x51
+OP_CHECKMULTISIG = 0xAE
+OP_IFDUP = 0x73
+OP_NOTIF = 0x64
+OP_CHECKSIGVERIFY = 0xAD
+OP_CHECKSEQUENCEVERIFY = 0xB2
+OP_ENDIF = 0x68
+
+NETWORK_NAMES = {"mainnet": "main", "testnet": "test", "signet": "signet", "regtest": "regtest"}
+MAX_CSV_BLOCKS = 0xFFFF
+"""BIP-68 block-based relative locks hold 16 bits."""
+RBF_SEQUENCE = 0xFFFFFFFD
+
+
+def _push(data: bytes) -> bytes:
+    if len(data) >= 0x4C:
+        raise ScriptError("pushes over 75 bytes are not used by the lock script")
+    return bytes([len(data)]) + data
+
+
+def _push_int(value: int) -> bytes:
+    """Minimal push of a non-negative script number (OP_0, OP_1…OP_16, or CScriptNum bytes)."""
+    if value == 0:
+        return bytes([OP_0])
+    if 1 <= value <= 16:
+        return bytes([OP_1 + value - 1])
+    encoded = value.to_bytes((value.bit_length() + 7) // 8, "little")
+    if encoded[-1] & 0x80:
+        encoded += b"\x00"  # keep the number positive
+    return _push(encoded)
+
+
+def _pubkey(data: bytes) -> bytes:
+    try:
+        ec.PublicKey.parse(data)
+    except Exception as error:  # embit raises several types for bad points
+        raise ScriptError(f"not a valid public key: {data.hex()}") from error
+    if len(data) != 33:
+        raise ScriptError("segwit v0 scripts take compressed (33-byte) public keys only")
+    return data
+
+
+@dataclass(frozen=True)
+class CustodyLock:
+    """The lock of one depositor's custody address."""
+
+    custodians: tuple[bytes, ...]
+    """Compressed public keys, sorted."""
+    threshold: int
+    depositor: bytes
+    csv_blocks: int
+
+    @classmethod
+    def create(cls, custodians: Sequence[bytes], threshold: int, depositor: bytes, csv_blocks: int) -> "CustodyLock":
+        """Validate and normalise (sort the custodian keys)."""
+        keys = tuple(sorted(_pubkey(k) for k in custodians))
+        if len(set(keys)) != len(keys):
+            raise ScriptError("a custodian key is listed twice")
+        if not 1 <= threshold <= len(keys) <= 16:
+            raise ScriptError(f"need 1 ≤ threshold ≤ custodians ≤ 16, got {threshold} of {len(keys)}")
+        if not 1 <= csv_blocks <= MAX_CSV_BLOCKS:
+            raise ScriptError(f"the timelock must be 1..{MAX_CSV_BLOCKS} blocks, got {csv_blocks}")
+        if _pubkey(depositor) in keys:
+            raise ScriptError("the depositor key must not be a custodian key")
+        return cls(keys, threshold, depositor, csv_blocks)
+
+    @property
+    def witness_script(self) -> bytes:
+        """The script documented in this module's docstring."""
+        multisig = (
+            _push_int(self.threshold)
+            + b"".join(_push(k) for k in self.custodians)
+            + _push_int(len(self.custodians))
+            + bytes([OP_CHECKMULTISIG])
+        )
+        refund = _push(self.depositor) + bytes([OP_CHECKSIGVERIFY]) + _push_int(self.csv_blocks)
+        return multisig + bytes([OP_IFDUP, OP_NOTIF]) + refund + bytes([OP_CHECKSEQUENCEVERIFY, OP_ENDIF])
+
+    @property
+    def script_pubkey(self) -> bytes:
+        """OP_0 <sha256(witness script)>: the P2WSH output script."""
+        return bytes(p2wsh(Script(self.witness_script)).data)
+
+    def address(self, network: str = "mainnet") -> str:
+        """Bech32 segwit v0 address (bc1…, tb1…, bcrt1…)."""
+        return str(Script(self.script_pubkey).address(network_params(network)))
+
+    def descriptor(self) -> str:
+        """Output descriptor (without checksum) for Bitcoin Core's importdescriptors."""
+        keys = ",".join(k.hex() for k in self.custodians)
+        return f"wsh(or_d(multi({self.threshold},{keys}),and_v(v:pk({self.depositor.hex()}),older({self.csv_blocks}))))"
+
+
+def change_script(custodians: Sequence[bytes], threshold: int) -> bytes:
+    """Witness script of the custodians' change address: plain m-of-n multisig over the sorted keys."""
+    keys = sorted(_pubkey(k) for k in custodians)
+    return _push_int(threshold) + b"".join(_push(k) for k in keys) + _push_int(len(keys)) + bytes([OP_CHECKMULTISIG])
+
+
+def network_params(network: str) -> dict[str, object]:
+    """embit's parameters of 'mainnet', 'testnet', 'signet' or 'regtest'."""
+    try:
+        params: dict[str, object] = NETWORKS[NETWORK_NAMES[network]]
+    except KeyError:
+        raise ScriptError(f"unknown network {network!r}; use one of {', '.join(NETWORK_NAMES)}") from None
+    return params
+
+
+def script_for_address(address: str) -> bytes:
+    """Output script of any standard address, raising ScriptError for malformed ones."""
+    try:
+        return bytes(address_to_scriptpubkey(address).data)
+    except Exception as error:  # embit raises bare exceptions for bad checksums
+        raise ScriptError(f"not a valid bitcoin address: {address!r}") from error
+
+
+@dataclass(frozen=True)
+class SpendableOutput:
+    """A custody UTXO with the witness script that locks it."""
+
+    txid: str
+    vout: int
+    amount_sat: int
+    witness_script: bytes
+
+
+def create_psbt(
+    inputs: Sequence[SpendableOutput], outputs: Sequence[tuple[bytes, int]], *, sequence: int = RBF_SEQUENCE
+) -> PSBT:
+    """An unsigned PSBT (version 0) spending `inputs` to (script_pubkey, sat) `outputs`, with the witness UTXO and
+    witness script of every input. Use `sequence` ≥ the lock's T to spend through the depositor path."""
+    if not inputs or not outputs:
+        raise ScriptError("a spend needs at least one input and one output")
+    if sum(o[1] for o in outputs) > sum(i.amount_sat for i in inputs):
+        raise ScriptError("outputs exceed inputs")
+    tx = Transaction(
+        version=2,
+        vin=[TransactionInput(bytes.fromhex(i.txid), i.vout, sequence=sequence) for i in inputs],
+        vout=[TransactionOutput(value, Script(script)) for script, value in outputs],
+        locktime=0,
+    )
+    psbt = PSBT(tx)
+    for scope, spent in zip(psbt.inputs, inputs, strict=True):
+        witness_script = Script(spent.witness_script)
+        scope.witness_utxo = TransactionOutput(spent.amount_sat, p2wsh(witness_script))
+        scope.witness_script = witness_script
+        scope.sighash_type = SIGHASH.ALL
+    return psbt
+
+
+def sign_psbt(psbt: PSBT, secret: bytes) -> int:
+    """Add this key's SIGHASH_ALL signatures to every input whose witness script names it; returns how many."""
+    signed: int = psbt.sign_with(ec.PrivateKey(secret), sighash=SIGHASH.ALL)
+    return signed
+
+
+def _parse_multisig(script: bytes) -> tuple[int, list[bytes]]:
+    threshold = script[0] - OP_1 + 1
+    keys = []
+    position = 1
+    while script[position] == 33:
+        keys.append(script[position + 1 : position + 34])
+        position += 34
+    if script[position] - OP_1 + 1 != len(keys) or script[position + 1] != OP_CHECKMULTISIG:
+        raise ScriptError("witness script does not start with an m-of-n CHECKMULTISIG")
+    return threshold, keys
+
+
+def finalize_custodian_spend(psbt: PSBT) -> Transaction:
+    """Finalize inputs signed by enough custodians (custodian path) and extract the network transaction."""
+    for index, scope in enumerate(psbt.inputs):
+        script = bytes(scope.witness_script.data)
+        threshold, keys = _parse_multisig(script)
+        by_key = {bytes(pub.sec()): sig for pub, sig in scope.partial_sigs.items()}
+        signatures = [by_key[k] for k in keys if k in by_key][:threshold]
+        if len(signatures) < threshold:
+            raise ScriptError(f"input {index} has {len(signatures)} of the {threshold} custodian signatures needed")
+        _finalize(scope, [b"", *signatures, script])
+    return _extract(psbt)
+
+
+def finalize_depositor_spend(psbt: PSBT, lock: CustodyLock) -> Transaction:
+    """Finalize a depositor-path spend (after the timelock) and extract the network transaction."""
+    if psbt.tx.version < 2:
+        raise ScriptError("OP_CHECKSEQUENCEVERIFY needs transaction version 2")
+    for index, scope in enumerate(psbt.inputs):
+        if bytes(scope.witness_script.data) != lock.witness_script:
+            raise ScriptError(f"input {index} is not locked by this depositor's script")
+        if psbt.tx.vin[index].sequence < lock.csv_blocks or psbt.tx.vin[index].sequence & (1 << 31):
+            raise ScriptError(f"input {index} nSequence does not satisfy the {lock.csv_blocks}-block timelock")
+        by_key = {bytes(pub.sec()): sig for pub, sig in scope.partial_sigs.items()}
+        if lock.depositor not in by_key:
+            raise ScriptError(f"input {index} lacks the depositor's signature")
+        _finalize(scope, [by_key[lock.depositor], *([b""] * (lock.threshold + 1)), lock.witness_script])
+    return _extract(psbt)
+
+
+def _finalize(scope: InputScope, items: list[bytes]) -> None:
+    scope.final_scriptwitness = Witness(items)
+    # BIP-174 finalizer: everything but the UTXO and the final fields is removed.
+    scope.partial_sigs = {}
+    scope.witness_script = None
+    scope.sighash_type = None
+
+
+def _extract(psbt: PSBT) -> Transaction:
+    tx = Transaction.parse(psbt.tx.serialize())
+    for vin, scope in zip(tx.vin, psbt.inputs, strict=True):
+        vin.witness = scope.final_scriptwitness
+    return tx
+
+
+def check_payout(psbt: PSBT, pay_to: bytes, amount_sat: int, change_scripts: set[bytes], max_fee_sat: int) -> None:
+    """What a custodian verifies before signing a payout someone else built: exactly one output pays `amount_sat`
+    to `pay_to`, every other output goes back to custody, and the fee is bounded. Raises ScriptError."""
+    outputs: list[TransactionOutput] = psbt.tx.vout
+    payments = [o for o in outputs if bytes(o.script_pubkey.data) == pay_to]
+    if len(payments) != 1 or payments[0].value != amount_sat:
+        raise ScriptError("the PSBT does not pay the withdrawal's amount to its address exactly once")
+    strays = [o for o in outputs if o is not payments[0] and bytes(o.script_pubkey.data) not in change_scripts]
+    if strays:
+        raise ScriptError("the PSBT pays an output that is neither the withdrawal nor custody change")
+    spent = sum(scope.witness_utxo.value for scope in psbt.inputs)
+    fee = spent - sum(o.value for o in outputs)
+    if not 0 <= fee <= max_fee_sat:
+        raise ScriptError(f"fee {fee} sat is outside 0..{max_fee_sat}")
+
+
+def p2wsh_script_pubkey(witness_script: bytes) -> bytes:
+    """OP_0 <sha256(witness_script)>."""
+    return bytes(p2wsh(Script(witness_script)).data)
+
+
+def psbt_from_base64(text: str) -> PSBT:
+    """Parse a base64 PSBT, raising ScriptError when it violates BIP-174 (including two rules embit does not
+    check: the unsigned transaction has empty scriptSigs and is serialized without witnesses)."""
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+        psbt = PSBT.parse(raw)
+    except Exception as error:  # embit raises several types for malformed input
+        raise ScriptError(f"invalid PSBT: {error}") from error
+    if any(vin.script_sig.data or vin.witness.items for vin in psbt.tx.vin):
+        raise ScriptError("invalid PSBT: the unsigned transaction carries scriptSigs or witnesses")
+    unsigned = psbt.tx.serialize()
+    # The global unsigned tx is the first record: magic, key (0x01 0x00), compact length, the tx itself.
+    if raw[5:7] != b"\x01\x00" or unsigned not in raw[7 : 7 + 9 + len(unsigned)]:
+        raise ScriptError("invalid PSBT: the unsigned transaction must use the non-witness serialization")
+    return psbt
+
+
+@dataclass(frozen=True)
+class DepositAddress:
+    """A depositor's custody address and who is credited on GoStaking."""
+
+    address: str
+    recipient: str
+    depositor_pubkey: str
+    witness_script: str
+
+
+class DepositRegistry:
+    """Custody addresses handed out to depositors, persisted as JSON (atomic writes)."""
+
+    def __init__(self, path: Path) -> None:
+        """The registry stored at `path`."""
+        self.path = path
+        self._entries: dict[str, DepositAddress] = {}
+        if path.exists():
+            for item in json.loads(path.read_text()):
+                entry = DepositAddress(**item)
+                self._entries[entry.address.lower()] = entry
+
+    def get(self, address: str) -> DepositAddress | None:
+        """The entry of a custody address, or None."""
+        return self._entries.get(address.lower())
+
+    def entries(self) -> list[DepositAddress]:
+        """Every registered address."""
+        return sorted(self._entries.values(), key=lambda e: e.address)
+
+    def register(self, lock: CustodyLock, recipient: str, network: str) -> DepositAddress:
+        """Add (or return the existing) address of `lock` credited to `recipient`."""
+        address = lock.address(network)
+        existing = self.get(address)
+        if existing is not None:
+            if existing.recipient != recipient:
+                raise ScriptError(f"{address} is already registered for {existing.recipient}")
+            return existing
+        entry = DepositAddress(address, recipient, lock.depositor.hex(), lock.witness_script.hex())
+        self._entries[address.lower()] = entry
+        payload = [entry.__dict__ for entry in self.entries()]
+        write_atomically(self.path, (json.dumps(payload, indent=1) + "\n").encode())
+        return entry

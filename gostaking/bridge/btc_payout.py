@@ -1,0 +1,176 @@
+"""Bitcoin payouts of GoStaking withdrawals: PSBTs passed between custodians through a shared directory.
+
+For withdrawal N, the coordinator is the custodian at index N mod n of the sorted custodian keys. It selects
+custody UTXOs (deposit addresses of the registry and the custodians' change address), writes `unsigned.psbt`
+paying `amount − fee` to the withdrawal's address and the rest back to the change address. Every custodian
+checks that PSBT against the withdrawal it reads from GoStaking (`check_payout`), signs, and writes
+`<pubkey>.psbt`. With m valid signatures the coordinator combines, finalizes and broadcasts, and records
+`broadcast.txid`. Every custodian reports the payout as final only once its own bitcoind shows that transaction
+with enough confirmations, and only then confirms it on GoStaking. If the coordinator is down the payout waits
+(no take-over yet).
+"""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from embit import ec
+from embit.psbt import PSBT
+
+from gostaking.bridge.btc import (
+    DepositRegistry,
+    SpendableOutput,
+    change_script,
+    check_payout,
+    create_psbt,
+    finalize_custodian_spend,
+    p2wsh_script_pubkey,
+    psbt_from_base64,
+    script_for_address,
+    sign_psbt,
+)
+from gostaking.bridge.btc_rpc import BitcoinRpc, btc_to_sat
+from gostaking.bridge.errors import RpcError, ScriptError
+from gostaking.bridge.store import TrackedWithdrawal, write_atomically
+from gostaking.chain.numeric import GOS_DENOM
+from gostaking.wallet.keys import PrivateKey
+
+log = logging.getLogger(__name__)
+
+DUST_SAT = 546
+
+
+@dataclass
+class BtcPayer:
+    """One custodian's side of Bitcoin payouts."""
+
+    rpc: BitcoinRpc
+    key: PrivateKey
+    custodians: Sequence[bytes]
+    threshold: int
+    registry: DepositRegistry
+    board: Path
+    network: str = "mainnet"
+    confirmations: int = 6
+    fee_sat: int = 2_000
+    """Flat miner fee, deducted from the amount paid out."""
+    hosted_chain: str = "bitcoin"
+
+    def __post_init__(self) -> None:
+        self.custodians = sorted(self.custodians)
+        self.change_witness_script = change_script(self.custodians, self.threshold)
+        self.change_script_pubkey = p2wsh_script_pubkey(self.change_witness_script)
+
+    @property
+    def change_address(self) -> str:
+        """The custodians' change address (fund it, or import it, like the deposit addresses)."""
+        from embit.script import Script
+
+        from gostaking.bridge.btc import network_params
+
+        return str(Script(self.change_script_pubkey).address(network_params(self.network)))
+
+    def serves(self, denom: str) -> bool:
+        """Every asset custodied on Bitcoin is paid in satoshi from the custody outputs; GOS never is."""
+        return denom != GOS_DENOM
+
+    def pay(self, withdrawal: TrackedWithdrawal) -> str | None:
+        """Advance the payout of `withdrawal`; its txid once final, else None."""
+        folder = self.board / f"withdrawal-{withdrawal.id}"
+        broadcast = folder / "broadcast.txid"
+        if broadcast.exists():
+            return self._final(broadcast.read_text().strip())
+        destination = script_for_address(withdrawal.to)
+        coordinator = self.custodians[withdrawal.id % len(self.custodians)] == self.key.public_key
+        unsigned = folder / "unsigned.psbt"
+        if not unsigned.exists():
+            if coordinator:
+                psbt = self._build(withdrawal, destination)
+                write_atomically(unsigned, psbt.to_base64().encode())
+            return None
+        psbt = psbt_from_base64(unsigned.read_text())
+        # Never sign what the chain did not ask for: the destination and amount come from GoStaking's withdrawal.
+        check_payout(psbt, destination, withdrawal.amount - self.fee_sat, {self.change_script_pubkey}, self.fee_sat)
+        mine = folder / f"{self.key.public_key.hex()}.psbt"
+        if not mine.exists():
+            sign_psbt(psbt, self.key.secret)
+            write_atomically(mine, psbt.to_base64().encode())
+        if coordinator:
+            combined = self._combine(folder, psbt)
+            if combined is not None:
+                txid = self.rpc.send_raw_transaction(combined)
+                write_atomically(broadcast, txid.encode())
+                log.info("broadcast payout of withdrawal %d in %s", withdrawal.id, txid)
+        return None
+
+    def _final(self, txid: str) -> str | None:
+        try:
+            found = self.rpc.get_raw_transaction(txid)
+        except RpcError:
+            return None  # not yet seen by this custodian's node
+        return txid if int(found.get("confirmations", 0)) >= self.confirmations else None
+
+    def _spendable(self) -> list[SpendableOutput]:
+        scripts = {e.address.lower(): bytes.fromhex(e.witness_script) for e in self.registry.entries()}
+        scripts[self.change_address.lower()] = self.change_witness_script
+        reserved = self._reserved()
+        found = []
+        for utxo in self.rpc.call("listunspent", 1, 9_999_999, sorted(scripts)):
+            outpoint = (str(utxo["txid"]), int(utxo["vout"]))
+            script = scripts.get(str(utxo["address"]).lower())
+            if script is not None and outpoint not in reserved:
+                found.append(SpendableOutput(outpoint[0], outpoint[1], btc_to_sat(Decimal(utxo["amount"])), script))
+        return sorted(found, key=lambda u: (-u.amount_sat, u.txid, u.vout))
+
+    def _reserved(self) -> set[tuple[str, int]]:
+        # Outpoints already spent by another payout PSBT that is not confirmed yet must not be used twice.
+        reserved = set()
+        for path in self.board.glob("withdrawal-*/unsigned.psbt"):
+            if (path.parent / "broadcast.txid").exists() and self._final(
+                (path.parent / "broadcast.txid").read_text().strip()
+            ):
+                continue
+            for vin in psbt_from_base64(path.read_text()).tx.vin:
+                reserved.add((vin.txid.hex(), vin.vout))
+        return reserved
+
+    def _build(self, withdrawal: TrackedWithdrawal, destination: bytes) -> PSBT:
+        pay = withdrawal.amount - self.fee_sat
+        if pay <= DUST_SAT:
+            raise ScriptError(f"withdrawal {withdrawal.id} is too small to pay after the {self.fee_sat} sat fee")
+        chosen: list[SpendableOutput] = []
+        for utxo in self._spendable():
+            chosen.append(utxo)
+            if sum(u.amount_sat for u in chosen) >= withdrawal.amount:
+                break
+        total = sum(u.amount_sat for u in chosen)
+        if total < withdrawal.amount:
+            raise ScriptError(f"custody holds {total} sat spendable, withdrawal {withdrawal.id} needs more")
+        outputs = [(destination, pay)]
+        if total - withdrawal.amount > DUST_SAT:
+            outputs.append((self.change_script_pubkey, total - withdrawal.amount))
+        return create_psbt(chosen, outputs)
+
+    def _combine(self, folder: Path, base: PSBT) -> str | None:
+        signed: dict[int, dict[Any, bytes]] = {i: {} for i in range(len(base.inputs))}
+        for path in sorted(folder.glob("*.psbt")):
+            if path.name == "unsigned.psbt":
+                continue
+            partial = psbt_from_base64(path.read_text())
+            if partial.tx.txid() != base.tx.txid():
+                log.warning("ignoring %s: it signs another transaction", path)
+                continue
+            for index, scope in enumerate(partial.inputs):
+                digest = base.sighash(index)
+                for pub, sig in scope.partial_sigs.items():
+                    # A bad or foreign signature must not spoil the spend: keep only verifying ones.
+                    if bytes(pub.sec()) in self.custodians and pub.verify(ec.Signature.parse(sig[:-1]), digest):
+                        signed[index][pub] = sig
+        if any(len(sigs) < self.threshold for sigs in signed.values()):
+            return None
+        for index, scope in enumerate(base.inputs):
+            scope.partial_sigs = signed[index]
+        return str(finalize_custodian_spend(base).serialize().hex())

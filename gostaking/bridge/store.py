@@ -1,0 +1,151 @@
+"""The gateway's persisted state: cursors, the outbox of messages to send, and tracked withdrawals.
+
+One JSON file per gateway process, replaced atomically (write a temporary file, fsync, rename, fsync the
+directory) so that a crash leaves either the old or the new state, never a torn one. An exclusive lock on a
+sibling `.lock` file keeps a second process from running on the same state.
+"""
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO
+
+import msgspec
+
+from gostaking.bridge.errors import StateFileError
+from gostaking.chain.types.tx import MsgAttestDeposit, MsgConfirmWithdrawal
+
+MAX_DONE_KEYS = 20_000
+"""Keys of recently sent messages kept to avoid resending; older ones are covered by the cursors."""
+
+OutboxMsg = MsgAttestDeposit | MsgConfirmWithdrawal
+
+
+class OutboxEntry(msgspec.Struct, frozen=True):
+    """A message the gateway has decided to send; `key` names what it is about (e.g. 'ethereum:0xab…:3')."""
+
+    key: str
+    msg: OutboxMsg
+
+
+class InflightTx(msgspec.Struct, frozen=True):
+    """A signed transaction that may have reached the node: its outcome is checked before anything is resent."""
+
+    tx_hash: str
+    keys: list[str]
+
+
+class TrackedWithdrawal(msgspec.Struct):
+    """A GoStaking withdrawal to a hosted chain this gateway serves, as learned from block events."""
+
+    id: int
+    owner: str
+    denom: str
+    amount: int
+    to: str
+    status: str
+    """Chain status: pending, held, completed or refunded."""
+    payout_tx: str = ""
+    """Hosted-chain transaction that paid it, once final."""
+    blocked: str = ""
+    """Why the gateway refuses to pay it (e.g. the destination is on the local sanctions list)."""
+    confirm_queued: bool = False
+
+
+class BridgeState(msgspec.Struct):
+    """Everything a gateway process persists."""
+
+    cursors: dict[str, str] = msgspec.field(default_factory=dict)
+    outbox: list[OutboxEntry] = msgspec.field(default_factory=list)
+    inflight: list[InflightTx] = msgspec.field(default_factory=list)
+    done: list[str] = msgspec.field(default_factory=list)
+    single: list[str] = msgspec.field(default_factory=list)
+    """Keys whose batched transaction failed: they are resent one message per transaction."""
+    withdrawals: dict[int, TrackedWithdrawal] = msgspec.field(default_factory=dict)
+    skipped: dict[str, str] = msgspec.field(default_factory=dict)
+    """Observations that cannot be attested (e.g. a recipient that is not a gos1 address), key → reason: the
+    value is in custody (or burned) without a GoStaking owner, so operators must settle it by hand."""
+
+    def is_known(self, key: str) -> bool:
+        """True when a message for `key` was sent or is waiting to be sent."""
+        return key in self.done or any(e.key == key for e in self.outbox)
+
+    def mark_done(self, keys: list[str]) -> None:
+        """Remember keys as sent, keeping the most recent MAX_DONE_KEYS."""
+        known = set(self.done)
+        fresh = [k for k in dict.fromkeys(keys) if k not in known]
+        self.done = (self.done + fresh)[-MAX_DONE_KEYS:]
+
+    def record_skipped(self, key: str, reason: str) -> None:
+        """Remember why `key` was not attested, keeping the most recent MAX_DONE_KEYS (invalid recipients cost
+        their sender a burn or a deposit, but the file must stay bounded whatever is sent to the contracts)."""
+        self.skipped[key] = reason
+        if len(self.skipped) > MAX_DONE_KEYS:
+            self.skipped = dict(list(self.skipped.items())[-MAX_DONE_KEYS:])
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a crash at any point leaves the old or the new content."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with open(temporary, "wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(temporary, path)
+    directory = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)  # the rename itself must reach the disk
+    finally:
+        os.close(directory)
+
+
+class StateStore:
+    """Load and save a BridgeState at `path`; use as a context manager to hold the process lock."""
+
+    def __init__(self, path: Path) -> None:
+        """A store for the state file at `path` (created on first save)."""
+        self.path = path
+        self._lock: IO[bytes] | None = None
+
+    def __enter__(self) -> "StateStore":
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        handle = open(self.path.with_name(self.path.name + ".lock"), "ab")
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.close()
+            raise StateFileError(f"{self.path} is in use by another gateway process") from None
+        self._lock = handle
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._lock is not None:
+            self._lock.close()
+            self._lock = None
+
+    def load(self) -> BridgeState:
+        """The saved state, or an empty one when the file does not exist yet."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError:
+            return BridgeState()
+        try:
+            return msgspec.json.decode(raw, type=BridgeState)
+        except msgspec.ValidationError as error:
+            raise StateFileError(f"{self.path} is damaged or from another version: {error}") from error
+        except msgspec.DecodeError as error:
+            raise StateFileError(f"{self.path} is not valid JSON: {error}") from error
+
+    def save(self, state: BridgeState) -> None:
+        """Persist `state` atomically."""
+        write_atomically(self.path, msgspec.json.format(msgspec.json.encode(state)) + b"\n")
+
+
+@contextmanager
+def open_state(path: Path) -> Iterator[tuple[StateStore, BridgeState]]:
+    """Lock the state file for this process and load it."""
+    with StateStore(path) as store:
+        yield store, store.load()

@@ -1,0 +1,308 @@
+"""`gostaking bridge …` (custody gateway) and `gostaking feeder …` (oracle prices). Register both with
+`bridge.register(app)` in gostaking/cli/main.py."""
+
+import json
+import logging
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from gostaking.cli.errors import CliError
+from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, load_key, open_keyring
+from gostaking.cli.tx import resolve_address
+
+if TYPE_CHECKING:
+    from gostaking.bridge.feeder import PriceFeeder
+
+app = typer.Typer(help="Custody gateway: watch hosted chains, attest deposits, pay withdrawals, import sanctions.")
+feeder_app = typer.Typer(help="Oracle price feeder for mining node operators (exchange tickers via ccxt).")
+
+FromOption = Annotated[str, typer.Option("--from", help="key name that signs (a custodian, authority or operator)")]
+StateOption = Annotated[Path, typer.Option("--state", help="gateway state file (cursors, outbox)")]
+OnceOption = Annotated[bool, typer.Option("--once", help="run one pass and exit")]
+IntervalOption = Annotated[float, typer.Option("--interval", min=1.0, help="seconds between passes")]
+
+
+def register(root: typer.Typer) -> None:
+    """Add the `bridge` and `feeder` command groups to the root CLI."""
+    root.add_typer(app, name="bridge")
+    root.add_typer(feeder_app, name="feeder")
+
+
+def _loop(step: Callable[[], None], once: bool, interval: float) -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    while True:
+        step()
+        if once:
+            return
+        time.sleep(interval)
+
+
+def _pairs(values: list[str], what: str) -> dict[str, str]:
+    pairs = {}
+    for value in values:
+        left, sep, right = value.partition("=")
+        if not sep or not left or not right:
+            raise CliError(f"{what} must look like LEFT=RIGHT, got {value!r}")
+        pairs[left.strip()] = right.strip()
+    return pairs
+
+
+@app.command("btc-address")
+def btc_address(
+    custodian: Annotated[list[str], typer.Option("--custodian", help="custodian public key (hex), repeat")],
+    threshold: Annotated[int, typer.Option("--threshold", help="custodian signatures needed (m)")],
+    depositor: Annotated[str, typer.Option("--depositor", help="depositor's refund public key (hex)")],
+    recipient: Annotated[str, typer.Option("--recipient", help="gos1… address or key name credited on GoStaking")],
+    registry: Annotated[Path, typer.Option("--registry", help="JSON registry of custody addresses")],
+    csv_blocks: Annotated[int, typer.Option("--csv-blocks", help="blocks before the depositor may refund")] = 4_320,
+    network: Annotated[str, typer.Option("--network", help="mainnet, testnet, signet or regtest")] = "mainnet",
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Derive a depositor's P2WSH custody address, register it, and print the descriptor for bitcoind."""
+    from gostaking.bridge.btc import CustodyLock, DepositRegistry
+
+    try:
+        keys = [bytes.fromhex(k) for k in custodian]
+        refund = bytes.fromhex(depositor)
+    except ValueError:
+        raise CliError("public keys must be hexadecimal") from None
+    lock = CustodyLock.create(keys, threshold, refund, csv_blocks)
+    entry = DepositRegistry(registry).register(
+        lock, resolve_address(recipient, open_keyring(home, keyring), "recipient"), network
+    )
+    document = {
+        "address": entry.address,
+        "recipient": entry.recipient,
+        "witness_script": entry.witness_script,
+        "descriptor": lock.descriptor(),
+        "note": "import the descriptor into the custodians' watch-only wallet (importdescriptors, with checksum)",
+    }
+    typer.echo(json.dumps(document, indent=2))
+
+
+@app.command("evm")
+def evm_gateway(
+    rpc: Annotated[str, typer.Option("--rpc", help="EVM JSON-RPC URL")],
+    vault: Annotated[str, typer.Option("--vault", help="GoStakingVault address")],
+    from_name: FromOption,
+    state: StateOption,
+    token: Annotated[list[str], typer.Option("--token", help="ERC20_ADDRESS=denom, repeat")] = [],  # noqa: B006
+    eth_denom: Annotated[str, typer.Option("--eth-denom", help="denom of ether on GoStaking")] = "eth",
+    hosted_chain: Annotated[str, typer.Option("--hosted-chain")] = "ethereum",
+    confirmations: Annotated[int, typer.Option("--confirmations", min=1)] = 12,
+    start_block: Annotated[int, typer.Option("--start-block", help="first block to scan (vault deployment)")] = 0,
+    board: Annotated[Path | None, typer.Option("--board", help="shared signature directory; enables payouts")] = None,
+    sanctions: Annotated[Path | None, typer.Option("--sanctions", help="sanctions snapshot to screen payouts")] = None,
+    gos_bridge: Annotated[
+        str | None, typer.Option("--gos-bridge", help="GosBridge address: also swap GOS to and from the ERC-20")
+    ] = None,
+    gos_bridge_start_block: Annotated[
+        int, typer.Option("--gos-bridge-start-block", help="GosBridge deployment block")
+    ] = 0,
+    api: ApiOption = API_DEFAULT,
+    once: OnceOption = False,
+    interval: IntervalOption = 15.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Attest vault deposits and (with --board) redeem and confirm withdrawals on an EVM chain; with --gos-bridge
+    also attest GOS swapped back from the ERC-20 and mint the ERC-20 for GOS withdrawals."""
+    from web3 import Web3
+
+    from gostaking.bridge.attester import Attester, DepositWatcher, Payer
+    from gostaking.bridge.evm import ETH_TOKEN, DirectorySignatureBoard, EvmDepositWatcher, VaultPayer
+    from gostaking.bridge.node_client import MessageSender, NodeClient
+    from gostaking.bridge.sanctions import SanctionsSnapshot
+    from gostaking.bridge.store import StateStore
+
+    key = load_key(open_keyring(home, keyring), from_name)
+    w3 = Web3(Web3.HTTPProvider(rpc))
+    tokens = _pairs(token, "--token")
+    watcher = EvmDepositWatcher(
+        w3,
+        vault,
+        tokens,
+        hosted_chain=hosted_chain,
+        eth_denom=eth_denom,
+        confirmations=confirmations,
+        start_block=start_block,
+    )
+    payers: list[Payer] = []
+    if board is not None:
+        denoms = {d: a for a, d in tokens.items()} | {eth_denom: ETH_TOKEN}
+        payers.append(
+            VaultPayer(w3, vault, key, DirectorySignatureBoard(board), denoms, hosted_chain, confirmations, start_block)
+        )
+    watchers: list[DepositWatcher] = [watcher]
+    if gos_bridge is not None:
+        from gostaking.bridge.gos_swap import GosBridgePayer, GosSwapWatcher
+
+        watchers.append(
+            GosSwapWatcher(
+                w3,
+                gos_bridge,
+                hosted_chain=hosted_chain,
+                confirmations=confirmations,
+                start_block=gos_bridge_start_block,
+            )
+        )
+        if board is not None:
+            payers.append(
+                GosBridgePayer(
+                    w3,
+                    gos_bridge,
+                    key,
+                    DirectorySignatureBoard(board),
+                    hosted_chain,
+                    confirmations,
+                    gos_bridge_start_block,
+                )
+            )
+    screen = SanctionsSnapshot(sanctions) if sanctions is not None else None
+    with StateStore(state) as store:
+        attester = Attester(store, MessageSender(NodeClient(api), key), watchers, payers, screen)
+        _loop(lambda: _report(attester.run_once()), once, interval)
+
+
+@app.command("btc")
+def btc_gateway(
+    rpc: Annotated[str, typer.Option("--rpc", help="bitcoind RPC URL, e.g. http://127.0.0.1:8332")],
+    registry: Annotated[Path, typer.Option("--registry", help="custody address registry (btc-address)")],
+    from_name: FromOption,
+    state: StateOption,
+    rpc_user: Annotated[str, typer.Option("--rpc-user", envvar="BITCOIN_RPC_USER")] = "",
+    rpc_password: Annotated[str, typer.Option("--rpc-password", envvar="BITCOIN_RPC_PASSWORD")] = "",
+    wallet: Annotated[str, typer.Option("--wallet", help="watch-only wallet holding the descriptors")] = "",
+    confirmations: Annotated[int, typer.Option("--confirmations", min=1)] = 6,
+    board: Annotated[Path | None, typer.Option("--board", help="shared PSBT directory; enables payouts")] = None,
+    custodian: Annotated[list[str], typer.Option("--custodian", help="custodian public key (hex), repeat")] = [],  # noqa: B006
+    threshold: Annotated[int, typer.Option("--threshold", help="custodian signatures needed (m)")] = 0,
+    network: Annotated[str, typer.Option("--network", help="mainnet, testnet, signet or regtest")] = "mainnet",
+    fee_sat: Annotated[int, typer.Option("--fee-sat", min=1, help="miner fee deducted from each payout")] = 2_000,
+    sanctions: Annotated[Path | None, typer.Option("--sanctions", help="sanctions snapshot to screen payouts")] = None,
+    api: ApiOption = API_DEFAULT,
+    once: OnceOption = False,
+    interval: IntervalOption = 60.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Attest payments to registered custody addresses seen by a Bitcoin Core wallet (needs -txindex) and, with
+    --board, pay withdrawals with PSBTs signed by the custodians."""
+    from gostaking.bridge.attester import Attester, Payer
+    from gostaking.bridge.btc import DepositRegistry
+    from gostaking.bridge.btc_payout import BtcPayer
+    from gostaking.bridge.btc_rpc import BitcoinRpc, BtcDepositWatcher
+    from gostaking.bridge.node_client import MessageSender, NodeClient
+    from gostaking.bridge.sanctions import SanctionsSnapshot
+    from gostaking.bridge.store import StateStore
+
+    key = load_key(open_keyring(home, keyring), from_name)
+    bitcoind = BitcoinRpc(rpc, rpc_user, rpc_password, wallet=wallet)
+    addresses = DepositRegistry(registry)
+    watcher = BtcDepositWatcher(bitcoind, addresses, confirmations=confirmations, wallet=wallet)
+    payers: list[Payer] = []
+    if board is not None:
+        if not custodian or threshold < 1:
+            raise CliError("payouts (--board) need every --custodian public key and --threshold")
+        keys = [bytes.fromhex(k) for k in custodian]
+        payers.append(BtcPayer(bitcoind, key, keys, threshold, addresses, board, network, confirmations, fee_sat))
+    screen = SanctionsSnapshot(sanctions) if sanctions is not None else None
+    with StateStore(state) as store:
+        attester = Attester(store, MessageSender(NodeClient(api), key), [watcher], payers, screen)
+        _loop(lambda: _report(attester.run_once()), once, interval)
+
+
+def _report(report: object) -> None:
+    typer.echo(json.dumps(report.__dict__, default=str))
+
+
+@app.command("sanctions-import")
+def sanctions_import(
+    sdn: Annotated[Path, typer.Argument(help="sdn.csv, sdn.xml or SDN_ADVANCED.xml")],
+    snapshot: Annotated[Path, typer.Option("--snapshot", help="last applied import (diff base, gateway screen)")],
+    from_name: FromOption,
+    comments: Annotated[Path | None, typer.Option("--comments", help="sdn_comments.csv (with sdn.csv)")] = None,
+    chain: Annotated[list[str], typer.Option("--chain", help="hosted chain to import [default: listed]")] = [],  # noqa: B006
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the updates, send nothing")] = False,
+    api: ApiOption = API_DEFAULT,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Send the changes since the last import as MsgUpdateSanctions batches (compliance authority key)."""
+    from gostaking.bridge.node_client import MessageSender, NodeClient
+    from gostaking.bridge.sanctions import SanctionsSnapshot, batches, diff, load_sdn, restrict
+
+    node = NodeClient(api)
+    chains = set(chain) or {asset.hosted_chain for asset in node.assets()}
+    current = restrict(load_sdn(sdn, comments), chains)
+    applied = SanctionsSnapshot(snapshot)
+    messages = batches(diff(applied.entries, current))
+    if dry_run:
+        for message in messages:
+            for update in message.updates:
+                typer.echo(f"{'add' if update.listed else 'remove'} {update.hosted_chain} {update.address}")
+        return
+    sender = MessageSender(node, load_key(open_keyring(home, keyring), from_name))
+    for message in messages:
+        typer.echo(f"sent {len(message.updates)} updates in tx {sender.send([message])}")
+    # Recorded only after every batch was accepted: a failed run is repeated whole (the chain is idempotent).
+    applied.replace(current)
+    typer.echo(f"{len(current)} listed addresses on {', '.join(sorted(chains))}")
+
+
+def _feeder(exchange: list[str], pair: list[str], gos_pair: str, min_exchanges: int) -> "PriceFeeder":
+    from gostaking.bridge.feeder import DEFAULT_PAIRS, PriceFeeder, make_exchange
+
+    if not exchange:
+        raise CliError("name at least one --exchange (a ccxt exchange id such as binance)")
+    return PriceFeeder(
+        [make_exchange(e) for e in exchange], _pairs(pair, "--pair") or DEFAULT_PAIRS, gos_pair, min_exchanges
+    )
+
+
+ExchangeOption = Annotated[list[str], typer.Option("--exchange", help="ccxt exchange id, repeat")]
+PairOption = Annotated[list[str], typer.Option("--pair", help="denom=SYMBOL/USDT, repeat [default: btc eth dcr atom]")]
+
+
+@feeder_app.command("quote")
+def feeder_quote(
+    exchange: ExchangeOption,
+    pair: PairOption = [],  # noqa: B006
+    gos_pair: Annotated[str, typer.Option("--gos-pair")] = "GOS/USDT",
+    min_exchanges: Annotated[int, typer.Option("--min-exchanges", min=1)] = 1,
+) -> None:
+    """Fetch tickers and print the quotes (ugos per whole asset) without submitting."""
+    feeder = _feeder(exchange, pair, gos_pair, min_exchanges)
+    for quote in feeder.quotes():
+        typer.echo(f"{quote.denom} {quote.price_ugos}")
+
+
+@feeder_app.command("run")
+def feeder_run(
+    exchange: ExchangeOption,
+    from_name: FromOption,
+    pair: PairOption = [],  # noqa: B006
+    gos_pair: Annotated[str, typer.Option("--gos-pair")] = "GOS/USDT",
+    min_exchanges: Annotated[int, typer.Option("--min-exchanges", min=1)] = 1,
+    api: ApiOption = API_DEFAULT,
+    once: OnceOption = False,
+    interval: IntervalOption = 60.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Submit MsgSubmitPrices every --interval seconds, signed by a mining node operator key."""
+    from gostaking.bridge.node_client import MessageSender, NodeClient
+
+    feeder = _feeder(exchange, pair, gos_pair, min_exchanges)
+    sender = MessageSender(NodeClient(api), load_key(open_keyring(home, keyring), from_name))
+
+    def step() -> None:
+        tx_hash, quotes = feeder.submit(sender)
+        typer.echo(f"tx {tx_hash}: " + ", ".join(f"{q.denom}={q.price_ugos}" for q in quotes))
+
+    _loop(step, once, interval)

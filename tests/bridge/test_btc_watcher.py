@@ -1,0 +1,288 @@
+"""Bitcoin Core RPC client and BTC deposit watcher, against a fake bitcoind JSON-RPC server on 127.0.0.1."""
+
+import base64
+import json
+import re
+import threading
+from collections.abc import Iterator
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+from embit import ec
+from embit.script import Script
+from embit.transaction import Transaction
+from gateway_harness import ALICE, CUSTODIANS, GatewayNet
+
+from gostaking.bridge.attester import Attester
+from gostaking.bridge.btc import CustodyLock, DepositRegistry
+from gostaking.bridge.btc_payout import BtcPayer
+from gostaking.bridge.btc_rpc import BitcoinRpc, BtcDepositWatcher, btc_to_sat
+from gostaking.bridge.errors import RpcError, ScriptError
+from gostaking.bridge.store import StateStore, TrackedWithdrawal
+from gostaking.wallet.keys import PrivateKey
+
+USER, PASSWORD = "gateway", "s3cret"
+SENDER_ADDRESS = "bcrt1qsenderaddress0000000000000000000000000"
+
+
+class FakeBitcoind:
+    """Answers the RPCs the watcher uses from an in-memory wallet history. Amounts are sent as JSON numbers
+    with 8 decimals, as bitcoind does."""
+
+    def __init__(self) -> None:
+        self.blocks: list[str] = [f"{i:064x}" for i in range(1, 11)]
+        self.wallet: list[dict[str, Any]] = []
+        self.raw: dict[str, dict[str, Any]] = {}
+        self.calls: list[tuple[str, list[Any]]] = []
+        self.unspent: list[dict[str, Any]] = []
+        self.broadcast: list[Transaction] = []
+
+    def receive(self, txid: str, vout: int, address: str, amount: str, height: int) -> None:
+        self.wallet.append({"txid": txid, "vout": vout, "address": address, "amount": amount, "height": height})
+        self.raw[txid] = {"txid": txid, "vin": [{"txid": "prev" + txid[4:], "vout": 1}], "vout": []}
+        self.raw["prev" + txid[4:]] = {
+            "vout": [{}, {"scriptPubKey": {"address": SENDER_ADDRESS, "hex": "0014" + "00" * 20}}]
+        }
+
+    def handle(self, method: str, params: list[Any]) -> Any:
+        self.calls.append((method, params))
+        tip = len(self.blocks)
+        if method == "getblockcount":
+            return tip
+        if method == "listsinceblock":
+            since, target = params[0], params[1]
+            since_height = self.blocks.index(since) + 1 if since else 0
+            transactions = [
+                {
+                    "category": "receive",
+                    "txid": w["txid"],
+                    "vout": w["vout"],
+                    "address": w["address"],
+                    "amount": w["amount"],
+                    "confirmations": tip - w["height"] + 1,
+                    "blockheight": w["height"],
+                }
+                for w in self.wallet
+                if w["height"] > since_height
+            ]
+            transactions.append(
+                {
+                    "category": "send",
+                    "txid": "ff" * 32,
+                    "vout": 0,
+                    "amount": "-1.0",
+                    "confirmations": 50,
+                    "address": "x",
+                }
+            )
+            return {"transactions": transactions, "removed": [], "lastblock": self.blocks[tip - target]}
+        if method == "getrawtransaction":
+            if params[0] not in self.raw:
+                raise KeyError("No such mempool or blockchain transaction. Use -txindex")
+            return self.raw[params[0]]
+        if method == "listunspent":
+            return [u for u in self.unspent if u["address"] in params[2]]
+        if method == "sendrawtransaction":
+            tx = Transaction.parse(bytes.fromhex(params[0]))
+            txid = tx.txid().hex()
+            self.broadcast.append(tx)
+            self.raw[txid] = {"txid": txid, "confirmations": 0}
+            return txid
+        raise KeyError(f"Method not found: {method}")
+
+
+@pytest.fixture
+def bitcoind() -> Iterator[tuple[FakeBitcoind, str]]:
+    fake = FakeBitcoind()
+    expected = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            if self.headers.get("Authorization") != expected:
+                self.send_response(401)
+                self.end_headers()
+                return
+            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            try:
+                answer: dict[str, Any] = {"result": fake.handle(request["method"], request["params"]), "error": None}
+            except KeyError as error:
+                answer = {"result": None, "error": {"code": -5, "message": error.args[0]}}
+            answer["id"] = request["id"]
+            # Amounts as JSON numbers with 8 decimals, exactly like bitcoind (never via a Python float).
+            body = re.sub(r'"amount": "(-?[0-9.]+)"', r'"amount": \1', json.dumps(answer))
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.end_headers()
+            self.wfile.write(body.encode())
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield fake, f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def custody_registry(tmp_path: Path) -> tuple[DepositRegistry, str]:
+    registry = DepositRegistry(tmp_path / "addresses.json")
+    depositor = PrivateKey((0x4000).to_bytes(32, "big"))
+    lock = CustodyLock.create([c.public_key for c in CUSTODIANS], 2, depositor.public_key, 144)
+    return registry, registry.register(lock, ALICE.address, "regtest").address
+
+
+def test_rpc_client_parses_decimals_and_reports_errors(bitcoind: tuple[FakeBitcoind, str]) -> None:
+    fake, url = bitcoind
+    assert BitcoinRpc(url, USER, PASSWORD).get_block_count() == 10
+    with pytest.raises(RpcError, match="credentials"):
+        BitcoinRpc(url, USER, "wrong").get_block_count()
+    with pytest.raises(RpcError, match="Method not found"):
+        BitcoinRpc(url, USER, PASSWORD).call("nosuchmethod")
+    fake.receive("aa" * 32, 0, "x", "0.1", 3)
+    (entry, _) = BitcoinRpc(url, USER, PASSWORD).list_since_block("", 1)["transactions"]
+    assert entry["amount"] == Decimal("0.1") and isinstance(entry["amount"], Decimal)
+    with pytest.raises(RpcError):
+        BitcoinRpc("http://127.0.0.1:9", USER, PASSWORD, timeout_s=2).get_block_count()
+
+
+def test_btc_to_sat_is_exact() -> None:
+    assert btc_to_sat(Decimal("0.1")) == 10_000_000
+    assert btc_to_sat(Decimal("20999999.97690000")) == 2_099_999_997_690_000
+    with pytest.raises(RpcError):
+        btc_to_sat(Decimal("0.000000001"))
+
+
+def test_watcher_waits_for_confirmations_and_never_repeats(bitcoind: tuple[FakeBitcoind, str], tmp_path: Path) -> None:
+    fake, url = bitcoind
+    registry, address = custody_registry(tmp_path)
+    fake.receive("a1" * 32, 1, address, "0.50000000", 4)
+    fake.receive("b2" * 32, 0, address, "0.00012345", 9)  # 2 confirmations at tip 10
+    fake.receive("c3" * 32, 0, "bcrt1qnotours", "5.0", 4)
+    watcher = BtcDepositWatcher(BitcoinRpc(url, USER, PASSWORD), registry, confirmations=3)
+    first = watcher.scan(None)
+    assert [(d.external_tx_id, d.amount) for d in first.deposits] == [(f"{'a1' * 32}:1", 50_000_000)]
+    assert first.deposits[0].from_address == SENDER_ADDRESS and first.deposits[0].recipient == ALICE.address
+    assert first.cursor == fake.blocks[7]  # height 8: blocks after it have fewer than 3 confirmations
+    assert watcher.scan(first.cursor).deposits == []
+    fake.blocks.append(f"{11:064x}")
+    second = watcher.scan(first.cursor)
+    assert [(d.external_tx_id, d.amount) for d in second.deposits] == [(f"{'b2' * 32}:0", 12_345)]
+    assert watcher.scan(second.cursor).deposits == []
+
+
+def test_missing_txindex_is_explained(bitcoind: tuple[FakeBitcoind, str], tmp_path: Path) -> None:
+    fake, url = bitcoind
+    registry, address = custody_registry(tmp_path)
+    fake.receive("d4" * 32, 0, address, "1", 2)
+    del fake.raw["prev" + ("d4" * 32)[4:]]
+    with pytest.raises(RpcError, match="txindex"):
+        BtcDepositWatcher(BitcoinRpc(url, USER, PASSWORD), registry, confirmations=1).scan(None)
+
+
+def test_btc_deposits_are_attested_on_gostaking(
+    bitcoind: tuple[FakeBitcoind, str], tmp_path: Path, gateway_net: GatewayNet
+) -> None:
+    fake, url = bitcoind
+    registry, address = custody_registry(tmp_path)
+    fake.receive("e5" * 32, 0, address, "0.25", 5)
+    for custodian in CUSTODIANS[:2]:
+        watcher = BtcDepositWatcher(BitcoinRpc(url, USER, PASSWORD), registry, confirmations=2)
+        with StateStore(tmp_path / f"{custodian.address}.json") as store:
+            assert Attester(store, gateway_net.sender(custodian), [watcher]).run_once().observed == 1
+        gateway_net.produce()
+    assert gateway_net.balance(ALICE.address, "btc") == 25_000_000
+
+
+def test_custodians_pay_a_withdrawal_with_a_psbt_passed_around(
+    bitcoind: tuple[FakeBitcoind, str], tmp_path: Path
+) -> None:
+    fake, url = bitcoind
+    registry, address = custody_registry(tmp_path)
+    fake.unspent = [
+        {"txid": "11" * 32, "vout": 0, "address": address, "amount": "0.30000000", "confirmations": 10},
+        {"txid": "22" * 32, "vout": 1, "address": address, "amount": "0.05000000", "confirmations": 10},
+        {"txid": "33" * 32, "vout": 0, "address": "bcrt1qsomeoneelse", "amount": "9", "confirmations": 10},
+    ]
+    destination = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+    payers = [
+        BtcPayer(
+            BitcoinRpc(url, USER, PASSWORD),
+            custodian,
+            [c.public_key for c in CUSTODIANS],
+            2,
+            registry,
+            tmp_path / "board",
+            network="regtest",
+            confirmations=2,
+            fee_sat=1_000,
+        )
+        for custodian in CUSTODIANS
+    ]
+    withdrawal = TrackedWithdrawal(4, ALICE.address, "btc", 20_000_000, destination, "pending")
+    order = sorted(CUSTODIANS, key=lambda k: k.public_key)
+    coordinator = payers[CUSTODIANS.index(order[4 % 3])]
+    others = [p for p in payers if p is not coordinator]
+    assert others[0].pay(withdrawal) is None  # nothing to sign before the coordinator built the PSBT
+    assert coordinator.pay(withdrawal) is None  # builds unsigned.psbt
+    assert coordinator.pay(withdrawal) is None  # signs (1 of 2): nothing broadcast
+    assert fake.broadcast == []
+    assert others[0].pay(withdrawal) is None  # second signature
+    assert coordinator.pay(withdrawal) is None  # combines, finalizes, broadcasts
+    (tx,) = fake.broadcast
+    assert [(bytes(o.script_pubkey.data), o.value) for o in tx.vout] == [
+        (Script.from_address(destination).data, 19_999_000),
+        (coordinator.change_script_pubkey, 10_000_000),
+    ]
+    assert [vin.txid.hex() for vin in tx.vin] == ["11" * 32]  # largest first, enough alone
+    witness = tx.vin[0].witness.items
+    script = registry.get(address).witness_script  # type: ignore[union-attr]
+    digest = tx.sighash_segwit(0, Script(bytes.fromhex(script)), 30_000_000)
+    signers = {bytes(ec.PublicKey.parse(k.public_key).sec()) for k in CUSTODIANS}
+    valid = [
+        pub
+        for pub in signers
+        for sig in witness[1:3]
+        if ec.PublicKey.parse(pub).verify(ec.Signature.parse(sig[:-1]), digest)
+    ]
+    assert witness[0] == b"" and len(valid) == 2
+    assert all(p.pay(withdrawal) is None for p in payers)  # broadcast, 0 confirmations
+    fake.raw[tx.txid().hex()]["confirmations"] = 2
+    assert {p.pay(withdrawal) for p in payers} == {tx.txid().hex()}
+
+
+def test_a_custodian_refuses_a_psbt_that_does_not_match_the_withdrawal(
+    bitcoind: tuple[FakeBitcoind, str], tmp_path: Path
+) -> None:
+    fake, url = bitcoind
+    registry, address = custody_registry(tmp_path)
+    fake.unspent = [{"txid": "11" * 32, "vout": 0, "address": address, "amount": "0.3", "confirmations": 10}]
+    payers = [
+        BtcPayer(
+            BitcoinRpc(url, USER, PASSWORD),
+            c,
+            [k.public_key for k in CUSTODIANS],
+            2,
+            registry,
+            tmp_path / "board",
+            network="regtest",
+            fee_sat=1_000,
+        )
+        for c in CUSTODIANS
+    ]
+    honest = TrackedWithdrawal(
+        0, ALICE.address, "btc", 1_000_000, "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", "pending"
+    )
+    order = sorted(CUSTODIANS, key=lambda k: k.public_key)
+    coordinator = payers[CUSTODIANS.index(order[0])]
+    coordinator.pay(honest)
+    tampered = TrackedWithdrawal(0, ALICE.address, "btc", 2_000_000, honest.to, "pending")
+    other = next(p for p in payers if p is not coordinator)
+    with pytest.raises(ScriptError, match="amount"):
+        other.pay(tampered)  # what the chain says differs from what the coordinator built

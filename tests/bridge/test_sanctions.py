@@ -1,0 +1,98 @@
+"""OFAC SDN import: CSV (with comment continuations), sdn.xml and SDN_ADVANCED.xml → diffed
+MsgUpdateSanctions batches; and the chain holding a deposit from an imported address."""
+
+from pathlib import Path
+
+import pytest
+from gateway_harness import ALICE, AUTHORITY, CUSTODIANS, GatewayNet
+
+from gostaking.bridge.errors import SanctionsFormatError
+from gostaking.bridge.sanctions import (
+    SanctionedAddress,
+    SanctionsSnapshot,
+    batches,
+    diff,
+    load_sdn,
+    parse_sdn_csv,
+    parse_sdn_xml,
+    restrict,
+)
+from gostaking.chain.types.tx import MsgAttestDeposit
+
+FIXTURES = Path(__file__).parent / "fixtures"
+MIXER_XBT = SanctionedAddress("bitcoin", "1synthtestaddr1111111111111111111")
+MIXER_ETH = SanctionedAddress("ethereum", "0x1111111111111111111111111111111111111111")
+
+
+def test_csv_remarks_and_comment_continuations() -> None:
+    entries = load_sdn(FIXTURES / "sdn.csv", FIXTURES / "sdn_comments.csv")
+    assert {MIXER_XBT, MIXER_ETH} <= entries
+    assert SanctionedAddress("bitcoin", "bc1qcontinuedincomments000000000000000000") in entries  # sdn_comments
+    assert SanctionedAddress("ethereum", "0x2222222222222222222222222222222222222222") in entries  # USDT by form
+    assert SanctionedAddress("tron", "tsynthtronaddress0000000000000000") in entries
+    assert SanctionedAddress("monero", "4synthmoneroaddr") in entries
+    without_comments = load_sdn(FIXTURES / "sdn.csv")
+    assert SanctionedAddress("bitcoin", "bc1qcontinuedincomments000000000000000000") not in without_comments
+    assert len(entries) == 10
+
+
+def test_xml_and_advanced_xml() -> None:
+    assert load_sdn(FIXTURES / "sdn.xml") == {
+        MIXER_XBT,
+        MIXER_ETH,
+        SanctionedAddress("ethereum", "0x2222222222222222222222222222222222222222"),
+    }
+    assert load_sdn(FIXTURES / "sdn_advanced.xml") == {
+        MIXER_XBT,
+        MIXER_ETH,
+        SanctionedAddress("bitcoin", "bc1qsynthetic0000000000000000000000000000"),
+    }
+
+
+def test_malformed_files_are_reported() -> None:
+    with pytest.raises(SanctionsFormatError, match="12 columns"):
+        parse_sdn_csv('1,"NAME",-0-\n')
+    with pytest.raises(SanctionsFormatError, match="well-formed"):
+        parse_sdn_xml(b"<sdnList><sdnEntry>")
+    with pytest.raises(SanctionsFormatError, match="sdnList"):
+        parse_sdn_xml(b"<other/>")
+
+
+def test_diff_sends_removals_and_additions_in_bounded_batches(tmp_path: Path) -> None:
+    previous = load_sdn(FIXTURES / "sdn_previous.csv")
+    current = restrict(load_sdn(FIXTURES / "sdn.csv", FIXTURES / "sdn_comments.csv"), {"bitcoin", "ethereum"})
+    updates = diff(previous, current)
+    removed = [u for u in updates if not u.listed]
+    assert [(u.hosted_chain, u.address) for u in removed] == [("bitcoin", "1synthdelisted999999999999999999")]
+    assert {(u.hosted_chain, u.address) for u in updates if u.listed} == {
+        (e.hosted_chain, e.address) for e in current - previous
+    }
+    assert all(u.source == "OFAC-SDN" for u in updates)
+    big = {SanctionedAddress("ethereum", f"0x{i:040x}") for i in range(2_345)}
+    sizes = [len(m.updates) for m in batches(diff(set(), big))]
+    assert sizes == [1_000, 1_000, 345]
+    snapshot = SanctionsSnapshot(tmp_path / "snapshot.json")
+    snapshot.replace(current)
+    reloaded = SanctionsSnapshot(tmp_path / "snapshot.json")
+    assert reloaded.entries == current
+    assert reloaded.is_listed("ethereum", "0x1111111111111111111111111111111111111111".upper().replace("X", "x"))
+    assert diff(reloaded.entries, current) == []
+
+
+def test_imported_addresses_make_the_chain_hold_deposits(gateway_net: GatewayNet) -> None:
+    entries = restrict(load_sdn(FIXTURES / "sdn.csv", FIXTURES / "sdn_comments.csv"), {"bitcoin", "ethereum"})
+    sender = gateway_net.sender(AUTHORITY)
+    hashes = [sender.send([message]) for message in batches(diff(set(), entries), size=3)]
+    gateway_net.produce()
+    assert [gateway_net.included(h)["code"] for h in hashes] == [0, 0, 0]
+    # A deposit from a listed ETH address is attested as usual and held by the chain.
+    deposit = MsgAttestDeposit(
+        "ethereum", "0xfeed:0", "0x1111111111111111111111111111111111111111", ALICE.address, "eth", 10**18
+    )
+    for custodian in CUSTODIANS[:2]:
+        gateway_net.submit(custodian, deposit)
+    gateway_net.produce()
+    assert gateway_net.balance(ALICE.address, "eth") == 0
+    block = gateway_net.client.get("/blocks/latest").json()
+    kinds = [e["kind"] for tx in block["txs"] for e in tx["events"]]
+    assert "deposit_held" in kinds
