@@ -5,11 +5,30 @@ from fastapi import FastAPI
 from gostaking.node.runtime import Node
 
 from .errors import install_error_handlers
-from .routes import accounts, blocks, faucet, hashpower, home, nodes, status, txs
+from .routes import (
+    accounts,
+    blocks,
+    compliance,
+    custody,
+    explorer,
+    explorer_views,
+    faucet,
+    governance,
+    hashpower,
+    home,
+    nodes,
+    oracle,
+    status,
+    txs,
+)
 
 
-def create_api(node: Node) -> FastAPI:
-    """A FastAPI app serving `node`: REST endpoints, OpenAPI docs at /docs, a status page at /."""
+def create_api(node: Node, index_url: str | None = None) -> FastAPI:
+    """A FastAPI app serving `node`: REST endpoints, OpenAPI docs at /docs, the block explorer at /.
+
+    `index_url` is the explorer's SQL index (SQLite or PostgreSQL URL; default: a private in-memory one).
+    Its follower thread is registered in `node.services`, which the devnet runtime starts.
+    """
     api = FastAPI(
         title="GoStaking node API",
         version="0.1.0",
@@ -21,6 +40,9 @@ def create_api(node: Node) -> FastAPI:
     )
     api.state.node = node
     install_error_handlers(api)
-    for module in (status, blocks, txs, accounts, nodes, hashpower, faucet, home):
+    explorer.attach_index(api, node, index_url)
+    for module in (status, blocks, txs, accounts, nodes, hashpower, faucet, explorer, explorer_views, home):
+        api.include_router(module.router)
+    for module in (governance, custody, oracle, compliance):
         api.include_router(module.router)
     return api

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from gostaking.cli import keys, query, tx
+from gostaking.cli import aml, bridge, compliance, custody, gov, keys, network, oracle, query, tx
 from gostaking.cli.client import ApiClient
 from gostaking.cli.errors import CliError, FriendlyGroup
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
@@ -29,6 +29,14 @@ app = typer.Typer(
 app.add_typer(keys.app, name="keys")
 app.add_typer(tx.app, name="tx")
 app.add_typer(query.app, name="query")
+app.add_typer(aml.app, name="aml")
+app.add_typer(gov.app, name="gov")
+app.add_typer(custody.app, name="custody")
+app.add_typer(oracle.app, name="oracle")
+app.add_typer(compliance.app, name="compliance")
+app.command("abci")(network.abci)
+app.command("localnet")(network.localnet)
+bridge.register(app)
 
 
 @app.command("devnet")
@@ -42,9 +50,19 @@ def devnet(
     reset: Annotated[
         bool, typer.Option("--reset", help="delete the chain data and start again from genesis (keys are kept)")
     ] = False,
+    index_url: Annotated[
+        str | None,
+        typer.Option(
+            "--index-url",
+            help="explorer index database, e.g. postgresql+psycopg://user:pw@host/db [default: <home>/index.sqlite]",
+        ),
+    ] = None,
 ) -> None:
-    """Run a single-node devnet: block producer + REST API (+ faucet) in one process."""
+    """Run a single-node devnet: block producer + REST API + block explorer (+ faucet) in one process."""
+    from functools import partial
+
     from gostaking.api.main import create_api
+    from gostaking.indexer import default_index_url
     from gostaking.node.runtime import run_devnet
 
     if not 0.01 <= block_time <= 3600:
@@ -56,7 +74,8 @@ def devnet(
         block_time_s=block_time,
         reset=reset,
     )
-    run_devnet(settings, create_api, announce=lambda line: typer.echo(line))
+    explorer_api = partial(create_api, index_url=index_url or default_index_url(settings.home))
+    run_devnet(settings, explorer_api, announce=lambda line: typer.echo(line))
 
 
 @app.command("faucet")

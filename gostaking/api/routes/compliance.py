@@ -1,0 +1,160 @@
+"""GET /compliance/…: KYC status, providers, frozen accounts, the council's audit trail and the parameters."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+
+from gostaking.chain.modules.compliance.queries import get_kyc_level
+from gostaking.chain.state import State
+from gostaking.chain.types.compliance import ActionStatus, ComplianceActionRecord, FreezeAction
+
+from ..deps import NodeDep, parse_address
+from ..errors import NotFoundError
+from ..schemas.common import ErrorResponse
+from ..schemas.compliance import (
+    ComplianceActionList,
+    ComplianceActionView,
+    ComplianceParamsView,
+    FrozenAccountView,
+    KycAttestationView,
+    KycProviderView,
+    KycStatus,
+)
+
+router = APIRouter(prefix="/compliance", tags=["compliance"])
+
+MAX_PAGE = 100
+
+
+def action_view(state: State, action_id: int, record: ComplianceActionRecord) -> ComplianceActionView:
+    """An audit-trail entry."""
+    action = record.action
+    return ComplianceActionView(
+        id=action_id,
+        kind="freeze" if isinstance(action, FreezeAction) else "unfreeze",
+        address=action.address,
+        reason=action.reason,
+        case_id=action.case_id,
+        status=record.status,
+        approvers=list(record.approvers),
+        approvals=f"{len(record.approvers)}/{state.params.get().compliance.council_threshold}",
+        proposed_height=record.proposed_height,
+        executed_height=record.executed_height or None,
+    )
+
+
+@router.get(
+    "/kyc/{address}",
+    response_model=KycStatus,
+    responses={400: {"model": ErrorResponse, "description": "not a gos1… address"}},
+    summary="KYC level of an address",
+)
+def get_kyc(address: str, node: NodeDep) -> KycStatus:
+    """The level services see now (0 without a current attestation from an admitted provider), and the stored
+    attestation: provider, level, expiry and the hash of the evidence."""
+    parse_address(address)
+    with node.app.read() as state:
+        next_height = state.height.get() + 1
+        attestation = state.kyc.get(address)
+        view = None
+        if attestation is not None:
+            provider = state.kyc_providers.get(attestation.provider)
+            view = KycAttestationView(
+                provider=attestation.provider,
+                provider_name=provider.name if provider is not None else "",
+                provider_admitted=provider is not None,
+                level=attestation.level,
+                expires_height=attestation.expires_height,
+                expired=next_height >= attestation.expires_height,
+                evidence_hash=attestation.evidence_hash.hex(),
+                attested_height=attestation.attested_height,
+            )
+        return KycStatus(
+            address=address,
+            level=get_kyc_level(state, address, next_height),
+            as_of_height=next_height,
+            attestation=view,
+        )
+
+
+@router.get("/providers", response_model=list[KycProviderView], summary="Admitted KYC providers")
+def list_providers(node: NodeDep) -> list[KycProviderView]:
+    """KYC providers admitted at genesis or by governance, by address."""
+    with node.app.read() as state:
+        return [
+            KycProviderView(address=address, name=provider.name, admitted_height=provider.admitted_height)
+            for address, provider in state.kyc_providers.items_sorted()
+        ]
+
+
+@router.get("/frozen", response_model=list[FrozenAccountView], summary="Frozen accounts")
+def list_frozen(node: NodeDep) -> list[FrozenAccountView]:
+    """Accounts the compliance council froze, with reason, case id and the action that froze them."""
+    with node.app.read() as state:
+        return [
+            FrozenAccountView(
+                address=address,
+                reason=record.reason,
+                case_id=record.case_id,
+                frozen_height=record.frozen_height,
+                action_id=record.action_id,
+            )
+            for address, record in state.frozen.items_sorted()
+        ]
+
+
+@router.get("/actions", response_model=ComplianceActionList, summary="The council's audit trail")
+def list_actions(
+    node: NodeDep,
+    status: Annotated[ActionStatus | None, Query(description="only pending or only executed actions")] = None,
+    address: Annotated[str | None, Query(description="only actions on this account (gos1…)")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page")] = 20,
+    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+) -> ComplianceActionList:
+    """Every freeze and unfreeze the council proposed, with approvers and heights, newest first."""
+    if address is not None:
+        parse_address(address)
+    with node.app.read() as state:
+        rows = []
+        for action_id in range(state.compliance_action_count.get() - 1, -1, -1):
+            record = state.compliance_actions.get(action_id)
+            if record is None or (status is not None and record.status != status):
+                continue
+            if address is None or record.action.address == address:
+                rows.append((action_id, record))
+        return ComplianceActionList(
+            height=state.height.get(),
+            total=len(rows),
+            limit=limit,
+            offset=offset,
+            actions=[action_view(state, i, r) for i, r in rows[offset : offset + limit]],
+        )
+
+
+@router.get(
+    "/actions/{action_id}",
+    response_model=ComplianceActionView,
+    responses={404: {"model": ErrorResponse, "description": "no such action"}},
+    summary="One council action",
+)
+def get_action(action_id: Annotated[int, Path(ge=0, description="action id")], node: NodeDep) -> ComplianceActionView:
+    """A freeze or unfreeze with its approvers."""
+    with node.app.read() as state:
+        record = state.compliance_actions.get(action_id)
+        if record is None:
+            raise NotFoundError(f"no compliance action {action_id}")
+        return action_view(state, action_id, record)
+
+
+@router.get("/params", response_model=ComplianceParamsView, summary="Compliance parameters")
+def get_compliance_params(node: NodeDep) -> ComplianceParamsView:
+    """KYC levels required to lock, withdraw and trade, and the council with its threshold."""
+    with node.app.read() as state:
+        params = state.params.get().compliance
+        return ComplianceParamsView(
+            lock_min_kyc_level=params.lock_min_kyc_level,
+            withdraw_min_kyc_level=params.withdraw_min_kyc_level,
+            trade_min_kyc_level=params.trade_min_kyc_level,
+            council=list(params.council),
+            council_threshold=params.council_threshold,
+        )

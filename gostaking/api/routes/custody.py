@@ -1,0 +1,182 @@
+"""GET /custody/…: deposits, withdrawals (the bridge attesters poll pending ones), sanctions, parameters."""
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Path, Query
+
+from gostaking.chain.modules.custody.queries import compute_deposit_key
+from gostaking.chain.state import State
+from gostaking.chain.types.custody import Deposit, DepositStatus, Withdrawal, WithdrawalStatus
+
+from ..deps import NodeDep, parse_address
+from ..errors import NotFoundError
+from ..schemas.common import ErrorResponse
+from ..schemas.custody import (
+    CustodyParamsView,
+    DepositList,
+    DepositView,
+    SanctionList,
+    SanctionView,
+    WithdrawalList,
+    WithdrawalView,
+)
+from .accounts import asset_amount
+
+router = APIRouter(prefix="/custody", tags=["custody"])
+
+MAX_PAGE = 100
+MAX_SANCTIONS_PAGE = 1_000
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page")]
+Offset = Annotated[int, Query(ge=0, description="rows to skip")]
+Order = Annotated[Literal["desc", "asc"], Query(description="desc: newest first; asc: oldest first (process in order)")]
+
+
+def deposit_view(state: State, key: tuple[str, str], deposit: Deposit) -> DepositView:
+    """A deposit with its amount in the asset's units and attestation progress."""
+    return DepositView(
+        key=compute_deposit_key(*key),
+        hosted_chain=key[0],
+        external_tx_id=key[1],
+        from_address=deposit.from_address,
+        recipient=deposit.recipient,
+        amount=asset_amount(state, deposit.denom, deposit.amount),
+        status=deposit.status,
+        attesters=list(deposit.attesters),
+        attestations=f"{len(deposit.attesters)}/{state.params.get().custody.threshold}",
+        first_seen_height=deposit.first_seen_height,
+        resolved_height=deposit.resolved_height or None,
+    )
+
+
+def withdrawal_view(state: State, withdrawal_id: int, withdrawal: Withdrawal) -> WithdrawalView:
+    """A withdrawal with its destination chain and confirmation progress."""
+    asset = state.assets.get(withdrawal.denom)
+    return WithdrawalView(
+        id=withdrawal_id,
+        owner=withdrawal.owner,
+        amount=asset_amount(state, withdrawal.denom, withdrawal.amount),
+        hosted_chain=asset.hosted_chain if asset is not None else "",
+        external_address=withdrawal.external_address,
+        status=withdrawal.status,
+        requested_height=withdrawal.requested_height,
+        external_tx_id=withdrawal.external_tx_id,
+        confirmers=list(withdrawal.confirmers),
+        confirmations=f"{len(withdrawal.confirmers)}/{state.params.get().custody.threshold}",
+        resolved_height=withdrawal.resolved_height or None,
+    )
+
+
+@router.get("/deposits", response_model=DepositList, summary="Deposits into custody")
+def list_deposits(
+    node: NodeDep,
+    status: Annotated[DepositStatus | None, Query(description="only deposits with this status")] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    order: Order = "desc",
+) -> DepositList:
+    """Attested deposits by first attestation height (newest first unless `order=asc`)."""
+    with node.app.read() as state:
+        rows = [(k, d) for k, d in state.deposits.items_sorted() if status is None or d.status == status]
+        rows.sort(key=lambda row: row[1].first_seen_height)  # stable: equal heights stay in key order
+        if order == "desc":
+            rows.reverse()
+        return DepositList(
+            height=state.height.get(),
+            total=len(rows),
+            limit=limit,
+            offset=offset,
+            deposits=[deposit_view(state, k, d) for k, d in rows[offset : offset + limit]],
+        )
+
+
+@router.get(
+    "/deposits/{hosted_chain}/{external_tx_id:path}",
+    response_model=DepositView,
+    responses={404: {"model": ErrorResponse, "description": "no such deposit"}},
+    summary="One deposit",
+)
+def get_deposit(hosted_chain: str, external_tx_id: str, node: NodeDep) -> DepositView:
+    """A deposit by hosted chain and the transaction id on that chain."""
+    with node.app.read() as state:
+        deposit = state.deposits.get((hosted_chain, external_tx_id))
+        if deposit is None:
+            raise NotFoundError(f"no deposit {compute_deposit_key(hosted_chain, external_tx_id)} has been attested")
+        return deposit_view(state, (hosted_chain, external_tx_id), deposit)
+
+
+@router.get("/withdrawals", response_model=WithdrawalList, summary="Withdrawals from custody")
+def list_withdrawals(
+    node: NodeDep,
+    status: Annotated[WithdrawalStatus | None, Query(description="e.g. pending: what custodians must pay out")] = None,
+    owner: Annotated[str | None, Query(description="only this account's (gos1…)")] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+    order: Order = "desc",
+) -> WithdrawalList:
+    """Withdrawals by id (newest first unless `order=asc`). Custodians poll `?status=pending&order=asc`."""
+    if owner is not None:
+        parse_address(owner, "owner")
+    with node.app.read() as state:
+        ids = range(state.withdrawal_count.get())
+        rows = []
+        for withdrawal_id in reversed(ids) if order == "desc" else ids:
+            withdrawal = state.withdrawals.get(withdrawal_id)
+            if withdrawal is None or (status is not None and withdrawal.status != status):
+                continue
+            if owner is None or withdrawal.owner == owner:
+                rows.append((withdrawal_id, withdrawal))
+        return WithdrawalList(
+            height=state.height.get(),
+            total=len(rows),
+            limit=limit,
+            offset=offset,
+            withdrawals=[withdrawal_view(state, i, w) for i, w in rows[offset : offset + limit]],
+        )
+
+
+@router.get(
+    "/withdrawals/{withdrawal_id}",
+    response_model=WithdrawalView,
+    responses={404: {"model": ErrorResponse, "description": "no such withdrawal"}},
+    summary="One withdrawal",
+)
+def get_withdrawal(
+    withdrawal_id: Annotated[int, Path(ge=0, description="withdrawal id")], node: NodeDep
+) -> WithdrawalView:
+    """A withdrawal by id with its status, payout transaction and confirmations."""
+    with node.app.read() as state:
+        withdrawal = state.withdrawals.get(withdrawal_id)
+        if withdrawal is None:
+            raise NotFoundError(f"no withdrawal {withdrawal_id} (there are {state.withdrawal_count.get()})")
+        return withdrawal_view(state, withdrawal_id, withdrawal)
+
+
+@router.get("/sanctions", response_model=SanctionList, summary="The sanctions list")
+def list_sanctions(
+    node: NodeDep,
+    hosted_chain: Annotated[str | None, Query(max_length=32, description="only this hosted chain's")] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_SANCTIONS_PAGE, description="rows per page")] = 100,
+    offset: Offset = 0,
+) -> SanctionList:
+    """External addresses whose deposits and withdrawals are held, with their source list."""
+    with node.app.read() as state:
+        rows = [
+            SanctionView(hosted_chain=chain, address=address, source=entry.source, listed_height=entry.listed_height)
+            for (chain, address), entry in state.sanctioned.items_sorted()
+            if hosted_chain is None or chain == hosted_chain
+        ]
+        return SanctionList(total=len(rows), limit=limit, offset=offset, sanctions=rows[offset : offset + limit])
+
+
+@router.get("/params", response_model=CustodyParamsView, summary="Custody parameters")
+def get_custody_params(node: NodeDep) -> CustodyParamsView:
+    """The custodian set, its threshold, the compliance authority and the KYC level withdrawals need."""
+    with node.app.read() as state:
+        params = state.params.get()
+        return CustodyParamsView(
+            enabled=bool(params.custody.custodians),
+            custodians=list(params.custody.custodians),
+            threshold=params.custody.threshold,
+            compliance_authority=params.custody.compliance_authority,
+            withdraw_min_kyc_level=params.compliance.withdraw_min_kyc_level,
+        )

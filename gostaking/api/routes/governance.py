@@ -1,0 +1,193 @@
+"""GET /governance/…: proposals, votes, the committee report and the governance parameters."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.gov.queries import (
+    compute_committee_report,
+    compute_ratifications_needed,
+    compute_tally,
+    get_bonded_shares,
+    is_passing,
+    is_quorum_reached,
+)
+from gostaking.chain.numeric import PPM
+from gostaking.chain.state import State
+from gostaking.chain.types.gov import Proposal, ProposalStatus
+
+from ..deps import NodeDep
+from ..errors import NotFoundError
+from ..render import gos, percent, to_plain
+from ..schemas.common import ErrorResponse
+from ..schemas.governance import (
+    CommitteeReport,
+    GovParamsView,
+    ProposalDetail,
+    ProposalList,
+    ProposalSummary,
+    TallyView,
+    VoteList,
+    VoteView,
+)
+
+router = APIRouter(prefix="/governance", tags=["governance"])
+
+MAX_PAGE = 100
+Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page")]
+Offset = Annotated[int, Query(ge=0, description="rows to skip")]
+ProposalId = Annotated[int, Path(ge=0, description="proposal id (0, 1, 2… in submission order)")]
+_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "no such proposal"}}
+
+
+def _content_type(proposal: Proposal) -> str:
+    tag = type(proposal.content).__struct_config__.tag
+    return tag if isinstance(tag, str) else type(proposal.content).__name__
+
+
+def proposal_summary(state: State, proposal_id: int, proposal: Proposal) -> ProposalSummary:
+    """The list view of a proposal (deposit shown at the current GOS index)."""
+    return ProposalSummary(
+        id=proposal_id,
+        title=proposal.title,
+        type=_content_type(proposal),
+        status=proposal.status,
+        proposer=proposal.proposer,
+        deposit=gos(compute_shares_to_ugos(proposal.deposit_shares, get_gos_index(state))),
+        submit_height=proposal.submit_height,
+        voting_end_height=proposal.voting_end_height,
+        ratification_end_height=proposal.ratification_end_height or None,
+        ratifications=f"{len(proposal.ratifications)}/{len(proposal.committee)}",
+    )
+
+
+_PASSED = ("passed", "executed", "execution_failed", "expired")
+
+
+def tally_view(state: State, proposal_id: int, proposal: Proposal) -> TallyView:
+    """The tally in GOS: live with the chain's quorum and pass tests while voting; afterwards the recorded tally
+    and the verdict the chain recorded when the vote ended (not re-judged against today's supply)."""
+    index = get_gos_index(state)
+    voting = proposal.status == "voting"
+    tally = compute_tally(state, proposal_id) if voting else proposal.tally
+    return TallyView(
+        yes=gos(compute_shares_to_ugos(tally.yes, index)),
+        no=gos(compute_shares_to_ugos(tally.no, index)),
+        abstain=gos(compute_shares_to_ugos(tally.abstain, index)),
+        total=gos(compute_shares_to_ugos(tally.yes + tally.no + tally.abstain, index)),
+        final=not voting,
+        quorum_reached=is_quorum_reached(state, tally) if voting else proposal.status != "no_quorum",
+        passing=is_passing(state, tally) if voting else proposal.status in _PASSED,
+    )
+
+
+def _require(state: State, proposal_id: int) -> Proposal:
+    proposal = state.proposals.get(proposal_id)
+    if proposal is None:
+        raise NotFoundError(f"no proposal {proposal_id} (there are {state.proposal_count.get()})")
+    return proposal
+
+
+@router.get("/proposals", response_model=ProposalList, summary="Proposals, newest first")
+def list_proposals(
+    node: NodeDep,
+    status: Annotated[ProposalStatus | None, Query(description="only proposals with this status")] = None,
+    limit: Limit = 20,
+    offset: Offset = 0,
+) -> ProposalList:
+    """A page of proposals with status, deadlines and ratification progress. Filter with `status`."""
+    with node.app.read() as state:
+        count = state.proposal_count.get()
+        matching = []
+        for proposal_id in range(count - 1, -1, -1):
+            proposal = state.proposals.get(proposal_id)
+            if proposal is not None and (status is None or proposal.status == status):
+                matching.append((proposal_id, proposal))
+        page = matching[offset : offset + limit]
+        return ProposalList(
+            height=state.height.get(),
+            total=len(matching),
+            limit=limit,
+            offset=offset,
+            proposals=[proposal_summary(state, pid, p) for pid, p in page],
+        )
+
+
+@router.get(
+    "/proposals/{proposal_id}", response_model=ProposalDetail, responses=_NOT_FOUND, summary="One proposal in full"
+)
+def get_proposal(proposal_id: ProposalId, node: NodeDep) -> ProposalDetail:
+    """Decoded content, tally (live while voting, final afterwards), committee, ratifications, deadlines, log."""
+    with node.app.read() as state:
+        proposal = _require(state, proposal_id)
+        committee = len(proposal.committee)
+        needed = compute_ratifications_needed(state, committee) if committee else 0
+        height = state.height.get()
+        deadline = {"voting": proposal.voting_end_height, "passed": proposal.ratification_end_height}.get(
+            proposal.status
+        )
+        return ProposalDetail(
+            **proposal_summary(state, proposal_id, proposal).model_dump(),
+            description=proposal.description,
+            content=to_plain(proposal.content),
+            tally=tally_view(state, proposal_id, proposal),
+            committee=list(proposal.committee),
+            ratified_by=list(proposal.ratifications),
+            ratifications_needed=needed,
+            blocks_left=max(deadline - height, 0) if deadline is not None else None,
+            log=proposal.log,
+        )
+
+
+@router.get(
+    "/proposals/{proposal_id}/votes", response_model=VoteList, responses=_NOT_FOUND, summary="Votes on a proposal"
+)
+def list_votes(proposal_id: ProposalId, node: NodeDep) -> VoteList:
+    """Every vote with its option, escrow and current power, while the vote runs (the chain prunes votes
+    when it ends and keeps the tally)."""
+    with node.app.read() as state:
+        proposal = _require(state, proposal_id)
+        index = get_gos_index(state)
+        votes = []
+        for key in state.proposal_votes.scan_index("by_proposal", (proposal_id,)):
+            vote = state.proposal_votes.get(key)
+            if vote is None:
+                continue
+            bonded = get_bonded_shares(state, key[1])
+            votes.append(
+                VoteView(
+                    voter=key[1],
+                    option=vote.option,
+                    escrow=gos(compute_shares_to_ugos(vote.escrow_shares, index)),
+                    bonded=gos(compute_shares_to_ugos(bonded, index)),
+                    power=gos(compute_shares_to_ugos(bonded + vote.escrow_shares, index)),
+                )
+            )
+        note = "" if proposal.status == "voting" else "the vote has ended: votes are pruned, see the proposal's tally"
+        return VoteList(proposal_id=proposal_id, status=proposal.status, votes=votes, note=note)
+
+
+@router.get("/report", response_model=CommitteeReport, summary="The committee report")
+def get_report(node: NodeDep) -> CommitteeReport:
+    """The GoStaking Committee's report from chain data: members, proposals by status, tallies, ratifications."""
+    with node.app.read() as state:
+        return CommitteeReport.model_validate(compute_committee_report(state))
+
+
+@router.get("/params", response_model=GovParamsView, summary="Governance parameters")
+def get_gov_params(node: NodeDep) -> GovParamsView:
+    """Deposit, voting and ratification periods, quorum, pass and ratification thresholds."""
+    with node.app.read() as state:
+        params = state.params.get().gov
+        return GovParamsView(
+            min_deposit=gos(params.min_deposit_ugos),
+            voting_period_blocks=params.voting_period_blocks,
+            quorum_ppm=params.quorum_ppm,
+            quorum=percent(params.quorum_ppm, PPM),
+            pass_threshold_ppm=params.pass_threshold_ppm,
+            pass_threshold=percent(params.pass_threshold_ppm, PPM),
+            ratify_ppm=params.ratify_ppm,
+            ratify=percent(params.ratify_ppm, PPM),
+            ratification_period_blocks=params.ratification_period_blocks,
+        )

@@ -1,0 +1,75 @@
+"""GET /oracle/prices and /oracle/params."""
+
+from fastapi import APIRouter
+
+from gostaking.chain.modules.oracle.queries import compute_period, get_oracle_price
+from gostaking.chain.numeric import PPM
+
+from ..deps import NodeDep
+from ..render import gos, percent, weight
+from ..schemas.oracle import AggregateView, AssetPriceView, OracleParamsView, OraclePricesResponse
+
+router = APIRouter(prefix="/oracle", tags=["oracle"])
+
+
+@router.get("/prices", response_model=OraclePricesResponse, summary="Asset prices in GOS")
+def get_prices(node: NodeDep) -> OraclePricesResponse:
+    """Per listed asset: the current price and weight, the last aggregate (height, feeders used, missed periods,
+    stale flag) and how many mining nodes quoted it in the running period."""
+    with node.app.read() as state:
+        params = state.params.get().oracle
+        height = state.height.get()
+        period = compute_period(params.period_blocks, height + 1)
+        feeders = state.mining_set.get().operators
+        assets = []
+        for denom, asset in state.assets.items_sorted():
+            aggregate = get_oracle_price(state, denom)
+            quotes = 0
+            for feeder in feeders:
+                vote = state.price_votes.get((denom, feeder))
+                if vote is not None and vote.period == period:
+                    quotes += 1
+            assets.append(
+                AssetPriceView(
+                    denom=denom,
+                    hosted_chain=asset.hosted_chain,
+                    decimals=asset.decimals,
+                    price=gos(asset.price_ugos),
+                    weight=weight(asset.weight_ppm),
+                    weight_ppm=asset.weight_ppm,
+                    oracle=(
+                        AggregateView(
+                            price=gos(aggregate.price_ugos),
+                            updated_height=aggregate.updated_height,
+                            feeders=aggregate.feeders,
+                            missed_periods=aggregate.missed_periods,
+                            stale=aggregate.stale,
+                        )
+                        if aggregate is not None
+                        else None
+                    ),
+                    quotes_this_period=quotes,
+                )
+            )
+        return OraclePricesResponse(
+            height=height,
+            period=period,
+            next_aggregation_height=(period + 1) * params.period_blocks,
+            assets=assets,
+        )
+
+
+@router.get("/params", response_model=OracleParamsView, summary="Oracle parameters")
+def get_oracle_params(node: NodeDep) -> OracleParamsView:
+    """Period length, feeder quorum, outlier band, staleness limit and the current feeders."""
+    with node.app.read() as state:
+        params = state.params.get().oracle
+        return OracleParamsView(
+            period_blocks=params.period_blocks,
+            min_feeders_ppm=params.min_feeders_ppm,
+            min_feeders=percent(params.min_feeders_ppm, PPM),
+            outlier_band_ppm=params.outlier_band_ppm,
+            outlier_band=percent(params.outlier_band_ppm, PPM),
+            max_stale_periods=params.max_stale_periods,
+            feeders=list(state.mining_set.get().operators),
+        )

@@ -1,0 +1,85 @@
+"""Custody: deposits, withdrawals, the sanctions list and the custody parameters."""
+
+from pydantic import BaseModel, Field
+
+from .common import AssetAmount
+
+
+class DepositView(BaseModel):
+    """A transfer into custody on a hosted chain, as the custodians attested it."""
+
+    key: str = Field(description="'hosted_chain:external_tx_id', the name MsgResolveHold uses")
+    hosted_chain: str
+    external_tx_id: str
+    from_address: str = Field(description="sender on the hosted chain")
+    recipient: str = Field(description="GoStaking account credited")
+    amount: AssetAmount
+    status: str = Field(description="pending (attestations below threshold), credited, held (sanctions) or rejected")
+    attesters: list[str]
+    attestations: str = Field(description="attestations / threshold", examples=["1/2"])
+    first_seen_height: int
+    resolved_height: int | None = Field(description="height it was credited, held or rejected")
+
+
+class DepositList(BaseModel):
+    """A page of deposits, newest first."""
+
+    height: int
+    total: int
+    limit: int
+    offset: int
+    deposits: list[DepositView]
+
+
+class WithdrawalView(BaseModel):
+    """A request to send wrapped units back out on their hosted chain."""
+
+    id: int
+    owner: str
+    amount: AssetAmount
+    hosted_chain: str
+    external_address: str = Field(description="destination on the hosted chain")
+    status: str = Field(description="pending (to be paid out), held (sanctions), completed or refunded")
+    requested_height: int
+    external_tx_id: str = Field(description="payout transaction on the hosted chain, once confirmed")
+    confirmers: list[str]
+    confirmations: str = Field(description="confirmations / threshold", examples=["1/2"])
+    resolved_height: int | None
+
+
+class WithdrawalList(BaseModel):
+    """A page of withdrawals."""
+
+    height: int
+    total: int
+    limit: int
+    offset: int
+    withdrawals: list[WithdrawalView]
+
+
+class SanctionView(BaseModel):
+    """An external address on the sanctions list."""
+
+    hosted_chain: str
+    address: str = Field(description="lower-cased; addresses compare case-insensitively")
+    source: str = Field(examples=["OFAC-SDN"])
+    listed_height: int
+
+
+class SanctionList(BaseModel):
+    """A page of the sanctions list, ordered by hosted chain and address."""
+
+    total: int
+    limit: int
+    offset: int
+    sanctions: list[SanctionView]
+
+
+class CustodyParamsView(BaseModel):
+    """Who vouches for external assets and who screens them."""
+
+    enabled: bool = Field(description="false when the chain has no custodians")
+    custodians: list[str]
+    threshold: int = Field(description="attestations (m of n) that credit a deposit or complete a withdrawal")
+    compliance_authority: str = Field(description="maintains the sanctions list and resolves holds")
+    withdraw_min_kyc_level: int

@@ -1,0 +1,190 @@
+"""`gostaking compliance …`: KYC attestations by providers, freezes by the council, and reading them."""
+
+import hashlib
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from gostaking.chain.types.compliance import FreezeAction, UnfreezeAction
+from gostaking.chain.types.tx import Msg, MsgApproveComplianceAction, MsgAttestKyc, MsgRevokeKyc
+from gostaking.cli.common import LimitOption, OffsetOption, TableOption, fetch_json, parse_id, print_json, tx_options
+from gostaking.cli.errors import CliError
+from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
+from gostaking.cli.query import print_table
+from gostaking.cli.tx import FeeOption, FromOption, MemoOption, TimeoutOption, WaitOption, resolve_address, submit
+from gostaking.wallet.keyring import Keyring
+
+app = typer.Typer(help="Compliance: KYC levels, account freezes and the audit trail.", no_args_is_help=True)
+
+AddressArgument = Annotated[str, typer.Argument(help="account (gos1…) or a key name")]
+ReasonOption = Annotated[str, typer.Option("--reason", help="why (≤ 256 bytes; stored on chain, no personal data)")]
+CaseOption = Annotated[str, typer.Option("--case", help="case id of the investigation (≤ 64 characters)")]
+
+
+def hash_evidence(path: Path) -> bytes:
+    """sha256 of an evidence file, computed locally: only the hash goes on chain, never the file."""
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+    except OSError as error:
+        raise CliError(f"cannot read evidence file {path}: {error.strerror or error}") from None
+    return digest.digest()
+
+
+@app.command("attest-kyc")
+def attest_kyc(
+    address: AddressArgument,
+    level: Annotated[int, typer.Argument(min=1, max=3, help="KYC level 1..3")],
+    expires_height: Annotated[int, typer.Option("--expires-height", min=1, help="height the attestation ends at")],
+    evidence_file: Annotated[
+        Path, typer.Option("--evidence-file", help="evidence kept by the provider: hashed locally (sha256), not sent")
+    ],
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """As a KYC provider, attest an address's level until a height; only the evidence's hash is stored."""
+    evidence_hash = hash_evidence(evidence_file)
+
+    def build(_: dict[str, int], ring: Keyring) -> list[Msg]:
+        return [MsgAttestKyc(resolve_address(address, ring, "address"), level, expires_height, evidence_hash)]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("revoke-kyc")
+def revoke_kyc(
+    address: AddressArgument,
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """As a KYC provider, withdraw your attestation of an address."""
+
+    def build(_: dict[str, int], ring: Keyring) -> list[Msg]:
+        return [MsgRevokeKyc(resolve_address(address, ring, "address"))]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+def _council_command(name: str, action: type[FreezeAction] | type[UnfreezeAction], summary: str) -> None:
+    """Register freeze/unfreeze: a council member proposes the action (and approves it)."""
+
+    def command(
+        address: AddressArgument,
+        reason: ReasonOption,
+        case: CaseOption,
+        from_name: FromOption,
+        api: ApiOption = API_DEFAULT,
+        fee: FeeOption = None,
+        memo: MemoOption = "",
+        wait: WaitOption = True,
+        timeout: TimeoutOption = 30.0,
+        home: HomeOption = None,
+        keyring: KeyringOption = None,
+    ) -> None:
+        def build(_: dict[str, int], ring: Keyring) -> list[Msg]:
+            return [MsgApproveComplianceAction(action=action(resolve_address(address, ring, "address"), reason, case))]
+
+        submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+    command.__doc__ = summary
+    app.command(name)(command)
+
+
+_council_command("freeze", FreezeAction, "As a council member, propose freezing an account (counts as your approval).")
+_council_command(
+    "unfreeze", UnfreezeAction, "As a council member, propose unfreezing an account (counts as your approval)."
+)
+
+
+@app.command("approve")
+def approve(
+    action_id: Annotated[str, typer.Argument(help="id of a pending action (see `compliance actions`)")],
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """As a council member, approve a pending freeze/unfreeze; the threshold-th approval executes it."""
+    aid = parse_id(action_id, "action id")
+
+    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
+        return [MsgApproveComplianceAction(aid)]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("kyc")
+def kyc(
+    address: AddressArgument, api: ApiOption = API_DEFAULT, home: HomeOption = None, keyring: KeyringOption = None
+) -> None:
+    """An address's KYC level now, with the provider, expiry and evidence hash."""
+    resolved = resolve_address(address, open_keyring(home, keyring), "address")
+    print_json(fetch_json(api, f"/compliance/kyc/{resolved}"))
+
+
+@app.command("providers")
+def providers(api: ApiOption = API_DEFAULT) -> None:
+    """Admitted KYC providers."""
+    print_json(fetch_json(api, "/compliance/providers"))
+
+
+@app.command("frozen")
+def frozen(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
+    """Frozen accounts with their case ids."""
+    document: list[dict[str, Any]] = fetch_json(api, "/compliance/frozen")
+    if not table:
+        print_json(document)
+        return
+    print_table(
+        [(f["address"], f["case_id"], f["frozen_height"], f["action_id"], f["reason"]) for f in document],
+        ("address", "case", "since", "action", "reason"),
+    )
+
+
+@app.command("actions")
+def actions(
+    status: Annotated[str | None, typer.Option("--status", help="pending or executed")] = None,
+    address: Annotated[str | None, typer.Option("--address", help="only actions on this account")] = None,
+    limit: LimitOption = 20,
+    offset: OffsetOption = 0,
+    api: ApiOption = API_DEFAULT,
+    table: TableOption = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """The council's audit trail: every freeze and unfreeze with its approvers, newest first."""
+    resolved = resolve_address(address, open_keyring(home, keyring), "address") if address is not None else None
+    params = {"status": status, "address": resolved, "limit": limit, "offset": offset}
+    document: dict[str, Any] = fetch_json(api, "/compliance/actions", params)
+    if not table:
+        print_json(document)
+        return
+    print_table(
+        [(a["id"], a["kind"], a["status"], a["approvals"], a["case_id"], a["address"]) for a in document["actions"]],
+        ("id", "kind", "status", "approvals", "case", "address"),
+    )
+
+
+@app.command("params")
+def params(api: ApiOption = API_DEFAULT) -> None:
+    """KYC levels the services require, and the compliance council."""
+    print_json(fetch_json(api, "/compliance/params"))

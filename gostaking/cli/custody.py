@@ -1,0 +1,295 @@
+"""`gostaking custody …`: custodian attestations and confirmations, withdrawals, sanctions and holds."""
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import msgspec
+import typer
+
+from gostaking.chain.types.tx import (
+    Msg,
+    MsgAttestDeposit,
+    MsgConfirmWithdrawal,
+    MsgRequestWithdrawal,
+    MsgResolveHold,
+    MsgUpdateSanctions,
+    SanctionUpdate,
+)
+from gostaking.cli.amounts import GOS_DENOM, parse_amount
+from gostaking.cli.common import (
+    LimitOption,
+    OffsetOption,
+    TableOption,
+    fetch_json,
+    parse_id,
+    print_json,
+    tx_options,
+)
+from gostaking.cli.errors import CliError
+from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
+from gostaking.cli.query import print_table
+from gostaking.cli.tx import FeeOption, FromOption, MemoOption, TimeoutOption, WaitOption, resolve_address, submit
+from gostaking.wallet.keyring import Keyring
+
+app = typer.Typer(
+    help="Custody of external assets: deposits, withdrawals, sanctions holds (the node API must be reachable).",
+    no_args_is_help=True,
+)
+
+OrderOption = Annotated[str, typer.Option("--order", help="desc: newest first; asc: oldest first")]
+DEFAULT_SANCTIONS_BATCH = 100
+"""Sanctions updates per transaction: keeps each tx well under the chain's 16 KiB size limit."""
+
+
+def _parse_asset_amount(text: str, assets: dict[str, int]) -> tuple[str, int]:
+    denom, units = parse_amount(text, assets)
+    if denom == GOS_DENOM:
+        raise CliError(f"{text!r} is GOS: custody holds external assets only (e.g. 0.5btc)")
+    return denom, units
+
+
+def parse_deposit_key(text: str) -> tuple[str, str]:
+    """'hosted_chain:external_tx_id' → (hosted chain, external tx id)."""
+    chain, sep, tx_id = text.partition(":")
+    if not (sep and chain.strip() and tx_id.strip()):
+        raise CliError(f"name the deposit as HOSTED_CHAIN:EXTERNAL_TXID (e.g. bitcoin:4a5e1e…), got {text!r}")
+    return chain, tx_id
+
+
+def read_sanctions_file(path: Path) -> list[SanctionUpdate]:
+    """Read sanctions updates from JSON: a list (or {"updates": [...]}) of {hosted_chain, address, listed?,
+    source?}; `listed` defaults to true, `source` to OFAC-SDN."""
+    try:
+        document = json.loads(path.read_text())
+    except OSError as error:
+        raise CliError(f"cannot read {path}: {error.strerror or error}") from None
+    except ValueError as error:
+        raise CliError(f"{path} is not valid JSON: {error}") from None
+    items = document.get("updates") if isinstance(document, dict) else document
+    if not isinstance(items, list) or not items:
+        raise CliError(f'{path} must hold a non-empty list of updates (or {{"updates": [...]}})')
+    entries = [{"listed": True, **item} if isinstance(item, dict) else item for item in items]
+    try:
+        return msgspec.convert(entries, list[SanctionUpdate])
+    except msgspec.ValidationError as error:
+        raise CliError(f"{path}: {error} (each update: hosted_chain, address, listed, source)") from None
+
+
+@app.command("attest-deposit")
+def attest_deposit(
+    deposit: Annotated[str, typer.Argument(help="HOSTED_CHAIN:EXTERNAL_TXID, e.g. bitcoin:4a5e1e…")],
+    amount: Annotated[str, typer.Argument(help="amount received, e.g. 0.5btc or 50000000sat")],
+    recipient: Annotated[str, typer.Argument(help="GoStaking account to credit (gos1…) or a key name")],
+    sender: Annotated[str, typer.Option("--sender", help="the sending address on the hosted chain")],
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """As a custodian, attest a deposit into custody; the threshold-th matching attestation credits it."""
+    hosted_chain, tx_id = parse_deposit_key(deposit)
+
+    def build(assets: dict[str, int], ring: Keyring) -> list[Msg]:
+        denom, units = _parse_asset_amount(amount, assets)
+        to = resolve_address(recipient, ring, "recipient")
+        return [MsgAttestDeposit(hosted_chain, tx_id, sender, to, denom, units)]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("request-withdrawal")
+def request_withdrawal(
+    amount: Annotated[str, typer.Argument(help="wrapped amount to send out, e.g. 0.1btc")],
+    external_address: Annotated[str, typer.Argument(help="destination address on the hosted chain")],
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Escrow wrapped units and ask the custodians to pay them out on the hosted chain."""
+
+    def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
+        denom, units = _parse_asset_amount(amount, assets)
+        return [MsgRequestWithdrawal(denom, units, external_address)]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("confirm-withdrawal")
+def confirm_withdrawal(
+    withdrawal_id: Annotated[str, typer.Argument(help="withdrawal id")],
+    external_tx_id: Annotated[str, typer.Argument(help="the payout transaction on the hosted chain")],
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """As a custodian, confirm a withdrawal was paid out; the threshold-th confirmation completes it."""
+    wid = parse_id(withdrawal_id, "withdrawal id")
+
+    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
+        return [MsgConfirmWithdrawal(wid, external_tx_id)]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("update-sanctions")
+def update_sanctions(
+    file: Annotated[Path, typer.Argument(help="JSON list of {hosted_chain, address, listed, source}")],
+    from_name: FromOption,
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, max=1_000, help="updates per transaction")
+    ] = DEFAULT_SANCTIONS_BATCH,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """As the compliance authority, add or remove sanctioned external addresses (one tx per --batch)."""
+    updates = read_sanctions_file(file)
+    options = tx_options(from_name, api, fee, memo, wait, timeout, home, keyring)
+    for start in range(0, len(updates), batch):
+        chunk = updates[start : start + batch]
+
+        def build(_: dict[str, int], __: Keyring, chunk: list[SanctionUpdate] = chunk) -> list[Msg]:
+            return [MsgUpdateSanctions(chunk)]
+
+        submit(options, build)
+
+
+@app.command("resolve-hold")
+def resolve_hold(
+    from_name: FromOption,
+    release: Annotated[
+        bool | None,
+        typer.Option("--release/--reject", help="release (credit / pay out) or reject (do not credit / refund)"),
+    ] = None,
+    deposit: Annotated[str | None, typer.Option("--deposit", help="held deposit HOSTED_CHAIN:EXTERNAL_TXID")] = None,
+    withdrawal: Annotated[int | None, typer.Option("--withdrawal", min=0, help="held withdrawal id")] = None,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """As the compliance authority, release or reject a transfer held by the sanctions screen."""
+    if (deposit is None) == (withdrawal is None):
+        raise CliError("give exactly one of --deposit HOSTED_CHAIN:EXTERNAL_TXID or --withdrawal ID")
+    if release is None:
+        raise CliError("say what to do with the hold: --release or --reject")
+    key = ":".join(parse_deposit_key(deposit)) if deposit is not None else ""
+    msg = MsgResolveHold(release, deposit=key, withdrawal_id=withdrawal if withdrawal is not None else -1)
+
+    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
+        return [msg]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("deposits")
+def deposits(
+    status: Annotated[str | None, typer.Option("--status", help="pending, credited, held or rejected")] = None,
+    limit: LimitOption = 20,
+    offset: OffsetOption = 0,
+    order: OrderOption = "desc",
+    api: ApiOption = API_DEFAULT,
+    table: TableOption = False,
+) -> None:
+    """Deposits into custody."""
+    document: dict[str, Any] = fetch_json(
+        api, "/custody/deposits", {"status": status, "limit": limit, "offset": offset, "order": order}
+    )
+    if not table:
+        print_json(document)
+        return
+    print_table(
+        [
+            (
+                d["key"],
+                d["status"],
+                f"{d['amount']['display']} {d['amount']['display_denom']}",
+                d["attestations"],
+                d["recipient"],
+            )
+            for d in document["deposits"]
+        ],
+        ("deposit", "status", "amount", "attested", "recipient"),
+    )
+
+
+@app.command("withdrawals")
+def withdrawals(
+    status: Annotated[str | None, typer.Option("--status", help="pending, held, completed or refunded")] = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="only this account's (gos1… or a key name)")] = None,
+    limit: LimitOption = 20,
+    offset: OffsetOption = 0,
+    order: OrderOption = "desc",
+    api: ApiOption = API_DEFAULT,
+    table: TableOption = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Withdrawals from custody (custodians: --status pending --order asc)."""
+    resolved = resolve_address(owner, open_keyring(home, keyring), "owner") if owner is not None else None
+    params = {"status": status, "owner": resolved, "limit": limit, "offset": offset, "order": order}
+    document: dict[str, Any] = fetch_json(api, "/custody/withdrawals", params)
+    if not table:
+        print_json(document)
+        return
+    print_table(
+        [
+            (
+                w["id"],
+                w["status"],
+                f"{w['amount']['display']} {w['amount']['display_denom']}",
+                w["confirmations"],
+                w["external_address"],
+                w["external_tx_id"],
+            )
+            for w in document["withdrawals"]
+        ],
+        ("id", "status", "amount", "confirmed", "to", "payout tx"),
+    )
+
+
+@app.command("withdrawal")
+def withdrawal(
+    withdrawal_id: Annotated[str, typer.Argument(help="withdrawal id")], api: ApiOption = API_DEFAULT
+) -> None:
+    """One withdrawal with its confirmations."""
+    print_json(fetch_json(api, f"/custody/withdrawals/{parse_id(withdrawal_id, 'withdrawal id')}"))
+
+
+@app.command("sanctions")
+def sanctions(
+    hosted_chain: Annotated[str | None, typer.Option("--hosted-chain", help="only this chain's")] = None,
+    limit: Annotated[int, typer.Option("--limit", min=1, max=1_000, help="rows per page")] = 100,
+    offset: OffsetOption = 0,
+    api: ApiOption = API_DEFAULT,
+) -> None:
+    """The sanctions list."""
+    print_json(fetch_json(api, "/custody/sanctions", {"hosted_chain": hosted_chain, "limit": limit, "offset": offset}))
+
+
+@app.command("params")
+def params(api: ApiOption = API_DEFAULT) -> None:
+    """Custodians, threshold and the compliance authority."""
+    print_json(fetch_json(api, "/custody/params"))

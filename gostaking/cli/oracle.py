@@ -1,0 +1,82 @@
+"""`gostaking oracle …`: mining node operators feed asset prices; anyone reads the aggregated prices."""
+
+from typing import Annotated, Any
+
+import typer
+
+from gostaking.chain.types.tx import Msg, MsgSubmitPrices, PriceQuote
+from gostaking.cli.amounts import parse_gos_amount
+from gostaking.cli.common import TableOption, fetch_json, print_json, tx_options
+from gostaking.cli.errors import CliError
+from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption
+from gostaking.cli.query import print_table
+from gostaking.cli.tx import FeeOption, FromOption, MemoOption, TimeoutOption, WaitOption, submit
+from gostaking.wallet.keyring import Keyring
+
+app = typer.Typer(help="Asset prices in GOS: feed them (mining nodes) and read them.", no_args_is_help=True)
+
+
+def parse_quotes(texts: list[str], assets: dict[str, int]) -> list[PriceQuote]:
+    """'btc=10000gos' → PriceQuote('btc', 10_000_000_000): the price of one whole asset in GOS, exactly."""
+    quotes = []
+    for text in texts:
+        denom, sep, price = text.partition("=")
+        denom = denom.strip().lower()
+        if not (sep and denom and price.strip()):
+            raise CliError(f"cannot read quote {text!r}: write DENOM=PRICE, e.g. btc=10000gos")
+        if denom not in assets:
+            raise CliError(f"{denom!r} is not a listed asset (listed: {', '.join(sorted(assets)) or 'none'})")
+        quotes.append(PriceQuote(denom, parse_gos_amount(price.strip())))
+    if len({q.denom for q in quotes}) != len(quotes):
+        raise CliError("an asset is quoted twice")
+    return quotes
+
+
+@app.command("submit-prices")
+def submit_prices(
+    quotes: Annotated[list[str], typer.Argument(help="DENOM=PRICE per whole asset, e.g. btc=10000gos eth=200gos")],
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Quote asset prices for this oracle period (mining node operators only; a later quote replaces)."""
+
+    def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
+        return [MsgSubmitPrices(parse_quotes(quotes, assets))]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("prices")
+def prices(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
+    """Per asset: current price and weight, the last aggregate, staleness and this period's quotes."""
+    document: dict[str, Any] = fetch_json(api, "/oracle/prices")
+    if not table:
+        print_json(document)
+        return
+    rows = []
+    for asset in document["assets"]:
+        oracle = asset["oracle"] or {}
+        rows.append(
+            (
+                asset["denom"],
+                asset["price"]["gos"],
+                asset["weight"],
+                oracle.get("updated_height", "-"),
+                oracle.get("feeders", "-"),
+                "yes" if oracle.get("stale") else "no",
+                asset["quotes_this_period"],
+            )
+        )
+    print_table(rows, ("asset", "price (GOS)", "weight", "updated", "feeders", "stale", "quotes now"))
+
+
+@app.command("params")
+def params(api: ApiOption = API_DEFAULT) -> None:
+    """Oracle period, feeder quorum, outlier band, staleness limit and the feeders."""
+    print_json(fetch_json(api, "/oracle/params"))
