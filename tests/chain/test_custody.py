@@ -139,7 +139,7 @@ def test_gos_swaps_out_to_the_erc20_and_back_never_more_than_went_out() -> None:
     chain = make()
     bob = key(2)
     supply_before = chain.state.gos_supply.get()
-    assert chain.run(ALICE, MsgRequestWithdrawal("ugos", 5 * GOS, "0xA11CE")).code == 0
+    assert chain.run(ALICE, MsgRequestWithdrawal("ugos", 5 * GOS, "0x" + "a1" * 20)).code == 0
     for custodian in CUSTODIANS[:2]:
         assert chain.run(custodian, MsgConfirmWithdrawal(0, "0xswapout")).code == 0
     supply = chain.state.gos_supply.get()
@@ -159,5 +159,7 @@ def test_gos_swaps_out_to_the_erc20_and_back_never_more_than_went_out() -> None:
     deposit = chain.state.deposits.get(("ethereum", "0xswapin-2"))
     assert deposit is not None and deposit.status == "held" and chain.gos(bob.address) == 3 * GOS
     expect_msg_failure(chain, AUTHORITY, MsgResolveHold(True, deposit="ethereum:0xswapin-2"), error=InvalidMessageError)
+    for bad in ("bc1qalice", "0x" + "0" * 40, "0x1234"):
+        expect_msg_failure(chain, ALICE, MsgRequestWithdrawal("ugos", GOS, bad), error=InvalidMessageError)
     wrong_chain = MsgAttestDeposit("bitcoin", "x", "bc1q", bob.address, "ugos", GOS)
     expect_msg_failure(chain, CUSTODIANS[0], wrong_chain, error=InvalidMessageError)

@@ -79,6 +79,16 @@ def _hosted_chain_of(state: State, denom: str) -> str:
     return require_asset(state, denom).hosted_chain
 
 
+def _is_evm_address(text: str) -> bool:
+    digits = text[2:]
+    return (
+        text[:2] in ("0x", "0X")
+        and len(digits) == 40
+        and all(c in "0123456789abcdefABCDEF" for c in digits)
+        and int(digits, 16) != 0
+    )
+
+
 def _credit(state: State, recipient: str, denom: str, amount: int) -> None:
     """Credit an arrived deposit: wrapped units of an asset, or native GOS swapped back from the ERC-20."""
     if denom == GOS_DENOM:
@@ -145,6 +155,11 @@ def process_request_withdrawal(state: State, ctx: Context, msg: MsgRequestWithdr
     level = state.params.get().compliance.withdraw_min_kyc_level
     require_kyc_level(state, ctx.sender, ctx.height, level, "withdrawing from custody")
     if msg.denom == GOS_DENOM:  # a swap out to the GOS ERC-20
+        require(
+            _is_evm_address(msg.external_address),
+            InvalidMessageError,
+            "GOS leaves to the GOS ERC-20: the destination must be a non-zero 0x… address of 40 hex digits",
+        )
         escrow_shares = move_gos(state, ctx.sender, _ESCROW, msg.amount)
     else:
         require_amount(msg.amount)
