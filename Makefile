@@ -1,12 +1,15 @@
-# Two entry points (see README): `make devnet` runs a local devnet (block producer + REST API + status page),
+# Two entry points (see README): `make devnet` runs a local devnet (block producer + REST API + explorer),
 # `make test` runs every check CI runs. Both create and reuse a virtualenv in .venv.
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 DEVNET_HOME ?= $(HOME)/.gostaking/devnet
 DEVNET_PORT ?= 8645
+# The pinned CometBFT release, read from its one definition (gostaking/node/abci/version.py).
+COMETBFT_VERSION := $(shell sed -n 's/^COMETBFT_VERSION = "\(.*\)"/\1/p' gostaking/node/abci/version.py)
+PROTO_STAMP := gostaking/node/abci/_proto/VERSION
 
-.PHONY: devnet test lint bench install clean
+.PHONY: devnet test lint bench bench-localnet install clean cometbft proto cometbft-if-go contracts
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -25,13 +28,44 @@ lint: $(VENV)/.installed
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
-test: lint
+test: lint cometbft-if-go contracts
 	$(PY) -m pytest
+
+# CometBFT (multi-node networks): `go install` of the pinned release, then the ABCI protobuf stubs generated
+# from that module's .proto files into gostaking/node/abci/_proto (git-ignored).
+cometbft: $(VENV)/.installed
+	go install github.com/cometbft/cometbft/cmd/cometbft@$(COMETBFT_VERSION)
+	@$(MAKE) --no-print-directory proto
+
+proto: $(PROTO_STAMP)
+
+$(PROTO_STAMP): $(VENV)/.installed gostaking/node/abci/version.py gostaking/node/abci/protogen.py
+	$(PY) -m gostaking.node.abci.protogen
+
+# `make test` on a machine without Go still runs everything else; the CometBFT tests then say why they skip.
+cometbft-if-go: $(VENV)/.installed
+	@if command -v go >/dev/null 2>&1; then $(MAKE) --no-print-directory cometbft; \
+	else echo "warning: Go is not installed, so CometBFT tests will be skipped (install Go, then make cometbft)"; fi
+
+# Lock contracts (contracts/*.sol): compiled by the solc-js version pinned in package-lock.json (its wasm
+# compiler ships in the npm package) into contracts/build (git-ignored). The tests also compile when it is stale.
+contracts: contracts/build/manifest.json
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+contracts/build/manifest.json: node_modules/.package-lock.json contracts/compile.js $(wildcard contracts/*.sol contracts/test/*.sol)
+	node contracts/compile.js
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_transfers.py
 	$(PY) benchmarks/bench_holders.py
 	$(PY) benchmarks/bench_merkle.py
+	$(PY) benchmarks/bench_explorer_api.py
+
+bench-localnet: cometbft
+	$(PY) benchmarks/bench_localnet.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis gostaking/node/abci/_proto contracts/build
