@@ -23,6 +23,9 @@ MODULE_CUSTODY_ESCROW = "custody_escrow"
 MODULE_GOV = "gov"
 """Holds proposal deposits and GOS escrowed by voters until their proposal's vote ends."""
 
+MODULE_DEX = "dex"
+"""Holds the reserves of the exchange's pools."""
+
 MODULE_NAMES = (
     MODULE_REWARDS,
     MODULE_CANDIDATE_REWARDS,
@@ -33,6 +36,7 @@ MODULE_NAMES = (
     MODULE_LOCKED,
     MODULE_CUSTODY_ESCROW,
     MODULE_GOV,
+    MODULE_DEX,
 )
 MODULE_ADDRESSES: dict[str, str] = {name: module_address(name) for name in MODULE_NAMES}
 MODULE_BY_ADDRESS: dict[str, str] = {address: name for name, address in MODULE_ADDRESSES.items()}

@@ -5,6 +5,7 @@ from gostaking.chain.constants import (
     MODULE_BONDED,
     MODULE_CANDIDATE_REWARDS,
     MODULE_CUSTODY_ESCROW,
+    MODULE_DEX,
     MODULE_GOV,
     MODULE_LOCKED,
     MODULE_REWARDS,
@@ -58,6 +59,17 @@ def check_invariants(state: State) -> None:
     deposits = sum(p.deposit_shares for p in state.proposals.values() if p.status == "voting")
     escrows = sum(v.escrow_shares for v in state.proposal_votes.values())
     _check(gov_held == deposits + escrows, f"gov module {gov_held} != deposits {deposits} + vote escrows {escrows}")
+
+    dex = MODULE_ADDRESSES[MODULE_DEX]
+    pools = state.dex_pools.items_sorted()
+    _check(
+        balances.get_or((dex, GOS_DENOM), 0) == sum(pool.gos_shares for _, pool in pools),
+        "exchange GOS differs from the pools' GOS reserves",
+    )
+    for denom, pool in pools:
+        _check(balances.get_or((dex, denom), 0) == pool.asset_units, f"exchange {denom} differs from its pool")
+        units = sum(u for (d, _), u in state.lp_positions.items_sorted() if d == denom)
+        _check(units == pool.lp_units, f"{denom} pool: provider units {units} != pool units {pool.lp_units}")
 
     bonded = balances.get_or((MODULE_ADDRESSES[MODULE_BONDED], GOS_DENOM), 0)
     delegated = sum(state.delegations.values())

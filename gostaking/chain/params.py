@@ -96,3 +96,7 @@ def validate_params(params: ChainParams) -> None:
         InvalidGenesisError,
         "council threshold must be within 1..council size (0 without a council)",
     )
+    d = params.dex
+    require(
+        0 <= d.swap_fee_ppm < PPM and d.min_oracle_liquidity_ugos >= 0, InvalidGenesisError, "bad exchange parameters"
+    )

@@ -17,6 +17,7 @@ from gostaking.chain.modules.custody.handlers import (
     process_resolve_hold,
     process_update_sanctions,
 )
+from gostaking.chain.modules.dex.handlers import process_add_liquidity, process_remove_liquidity, process_swap
 from gostaking.chain.modules.gov.handlers import (
     process_ratify_proposal,
     process_submit_proposal,
@@ -35,6 +36,7 @@ from gostaking.chain.modules.staking.handlers import (
 from gostaking.chain.state import State
 from gostaking.chain.types.tx import (
     Msg,
+    MsgAddLiquidity,
     MsgApproveComplianceAction,
     MsgAttestDeposit,
     MsgAttestKyc,
@@ -43,6 +45,7 @@ from gostaking.chain.types.tx import (
     MsgLockAsset,
     MsgRatifyProposal,
     MsgRegisterNode,
+    MsgRemoveLiquidity,
     MsgRequestWithdrawal,
     MsgResolveHold,
     MsgRevokeKyc,
@@ -50,6 +53,7 @@ from gostaking.chain.types.tx import (
     MsgStakeNode,
     MsgSubmitPrices,
     MsgSubmitProposal,
+    MsgSwap,
     MsgUnjailNode,
     MsgUnlockAsset,
     MsgUnstakeNode,
@@ -83,6 +87,9 @@ HANDLERS: dict[type, Handler] = {
     MsgAttestKyc: process_attest_kyc,
     MsgRevokeKyc: process_revoke_kyc,
     MsgApproveComplianceAction: process_approve_compliance_action,
+    MsgAddLiquidity: process_add_liquidity,
+    MsgRemoveLiquidity: process_remove_liquidity,
+    MsgSwap: process_swap,
     MsgClaimRewards: process_claim_rewards,
 }
 

@@ -7,6 +7,7 @@ from gostaking.chain.tables import Singleton, Table, TableSet
 from gostaking.chain.types.bank import Account, GosSupply
 from gostaking.chain.types.compliance import ComplianceActionRecord, FreezeRecord, KycAttestation, KycProvider
 from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal
+from gostaking.chain.types.dex import DexPool
 from gostaking.chain.types.emission import EmissionState
 from gostaking.chain.types.gov import Proposal, ProposalVote
 from gostaking.chain.types.lock import Asset
@@ -77,6 +78,10 @@ class State(TableSet):
         """(proposal id, voter) → vote; the index lets a tally visit one proposal's votes."""
         self.gov_deadlines: Table[int, tuple[int, ...]] = self.table("gov_deadlines", int, tuple[int, ...])
         """height → proposals whose voting or ratification period ends there."""
+        # dex
+        self.dex_pools: Table[str, DexPool] = self.table("dex_pools", str, DexPool)
+        self.lp_positions: Table[tuple[str, str], int] = self.table("lp_positions", tuple[str, str], int)
+        """(denom, provider) → liquidity units."""
         # staking
         self.delegations: Table[tuple[str, str, str], int] = self.table(
             "delegations",

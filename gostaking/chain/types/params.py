@@ -125,6 +125,15 @@ class ComplianceParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Approvals of distinct council members that execute a freeze or unfreeze."""
 
 
+class DexParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The on-chain exchange."""
+
+    swap_fee_ppm: int = 3_000
+    """Fee kept in the pool on every swap (0.3%), earned by liquidity providers."""
+    min_oracle_liquidity_ugos: int = 10_000 * UGOS_PER_GOS
+    """A pool's price joins the oracle median only with at least this much GOS in reserve (manipulation cost)."""
+
+
 class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """All parameters; fixed at genesis and later changed only by governance."""
 
@@ -137,3 +146,4 @@ class ChainParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     custody: CustodyParams = CustodyParams()
     gov: GovParams = GovParams()
     compliance: ComplianceParams = ComplianceParams()
+    dex: DexParams = DexParams()

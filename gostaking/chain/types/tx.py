@@ -177,6 +177,32 @@ class MsgApproveComplianceAction(msgspec.Struct, frozen=True, tag="approve_compl
     action: ComplianceAction | None = None
 
 
+class MsgAddLiquidity(msgspec.Struct, frozen=True, tag="add_liquidity", forbid_unknown_fields=True):
+    """Deposit `asset_amount` of `denom` and the matching GOS (at most `max_gos`) into the denom/GOS pool. The
+    first provider sets the price with exactly `max_gos`."""
+
+    denom: str
+    asset_amount: int
+    max_gos: int
+
+
+class MsgRemoveLiquidity(msgspec.Struct, frozen=True, tag="remove_liquidity", forbid_unknown_fields=True):
+    """Withdraw `lp_units` of liquidity: the pool's asset and GOS in proportion."""
+
+    denom: str
+    lp_units: int
+
+
+class MsgSwap(msgspec.Struct, frozen=True, tag="swap", forbid_unknown_fields=True):
+    """Swap `amount_in` of `denom_in` (ugos or a listed asset) on the asset/GOS pool; fails below `min_out`."""
+
+    pair: str
+    """The listed asset of the pool (its counterpart is GOS)."""
+    denom_in: str
+    amount_in: int
+    min_out: int
+
+
 class MsgClaimRewards(msgspec.Struct, frozen=True, tag="claim", forbid_unknown_fields=True):
     """Settle every hash-power position of the sender and pay the rewards into its balance."""
 
@@ -203,6 +229,9 @@ Msg = (
     | MsgAttestKyc
     | MsgRevokeKyc
     | MsgApproveComplianceAction
+    | MsgAddLiquidity
+    | MsgRemoveLiquidity
+    | MsgSwap
     | MsgClaimRewards
 )
 

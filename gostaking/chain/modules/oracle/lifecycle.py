@@ -3,14 +3,25 @@
 from msgspec.structs import replace
 
 from gostaking.chain.env import Context
+from gostaking.chain.modules.dex.queries import get_pool_price_ugos, get_pool_reserves
 from gostaking.chain.modules.lock.mutations import set_asset_valuation
 from gostaking.chain.modules.oracle.queries import compute_aggregate, compute_period
 from gostaking.chain.state import State
 from gostaking.chain.types.oracle import OraclePrice
 
 
+def _market_price(state: State, denom: str, decimals: int) -> tuple[int, ...]:
+    """The exchange pool's price, when the pool is deep enough to be costly to move."""
+    _, reserve_gos = get_pool_reserves(state, denom)
+    if reserve_gos < state.params.get().dex.min_oracle_liquidity_ugos:
+        return ()
+    price = get_pool_price_ugos(state, denom, decimals)
+    return () if price is None else (price,)
+
+
 def aggregate_prices_if_due(state: State, ctx: Context) -> None:
-    """At a period's last block, set each asset's price from this period's quotes by current mining nodes.
+    """At a period's last block, set each asset's price from this period's quotes by current mining nodes
+    and the exchange's pool price (the GOS index from both sources).
 
     Quotes of earlier periods and of nodes that left the mining set do not count. Without a quorum the price
     stays, and after `max_stale_periods` such periods it is marked stale. Work: O(assets × mining nodes).
@@ -28,7 +39,8 @@ def aggregate_prices_if_due(state: State, ctx: Context) -> None:
                 prices.append(vote.price_ugos)
         for feeder in feeders:
             state.price_votes.delete((denom, feeder))
-        aggregate = compute_aggregate(prices, len(feeders), params.min_feeders_ppm, params.outlier_band_ppm)
+        market = _market_price(state, denom, asset.decimals)
+        aggregate = compute_aggregate(prices, len(feeders), params.min_feeders_ppm, params.outlier_band_ppm, market)
         previous = state.oracle_prices.get(denom)
         if aggregate is None:
             if previous is not None:

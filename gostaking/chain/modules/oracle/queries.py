@@ -16,9 +16,13 @@ def compute_median(prices: list[int]) -> int:
     return ordered[(len(ordered) - 1) // 2]
 
 
-def compute_aggregate(prices: list[int], feeders: int, min_feeders_ppm: int, band_ppm: int) -> tuple[int, int] | None:
-    """The oracle rule: with enough quotes (≥ min_feeders_ppm of `feeders`), take the median, drop quotes
-    outside ±band of it, and take the median of the rest if still enough remain.
+def compute_aggregate(
+    prices: list[int], feeders: int, min_feeders_ppm: int, band_ppm: int, market_prices: tuple[int, ...] = ()
+) -> tuple[int, int] | None:
+    """The oracle rule: with enough feeder quotes (≥ min_feeders_ppm of `feeders`), take the median of them and
+    of the exchange's pool prices (`market_prices`), drop quotes outside ±band of it, and take the median of the
+    rest if enough feeder quotes remain. Pool prices join the median but never make the quorum: a pool alone
+    cannot set a price.
 
     Returns (price, quotes used) or None when the quorum is not met.
     """
@@ -28,11 +32,16 @@ def compute_aggregate(prices: list[int], feeders: int, min_feeders_ppm: int, ban
 
     if not enough(len(prices)):
         return None
-    first = compute_median(prices)
-    kept = [p for p in prices if abs(p - first) * PPM <= band_ppm * first]
+    first = compute_median([*prices, *market_prices])
+
+    def near(price: int) -> bool:
+        return abs(price - first) * PPM <= band_ppm * first
+
+    kept = [p for p in prices if near(p)]
     if not enough(len(kept)):
         return None
-    return compute_median(kept), len(kept)
+    kept_market = [p for p in market_prices if near(p)]
+    return compute_median(kept + kept_market), len(kept) + len(kept_market)
 
 
 def get_oracle_price(state: State, denom: str) -> OraclePrice | None:
