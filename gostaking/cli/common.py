@@ -3,14 +3,12 @@ ids and weights, and bundling the tx options."""
 
 import json
 import re
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from gostaking.cli.client import ApiClient
 from gostaking.cli.errors import CliError
-from gostaking.cli.tx import TxOptions
 
 TableOption = Annotated[bool, typer.Option("--table", help="print a compact table instead of JSON")]
 LimitOption = Annotated[int, typer.Option("--limit", min=1, max=100, help="rows per page")]
@@ -20,20 +18,6 @@ _DIGITS = re.compile(r"[0-9]+")
 _DECIMAL = re.compile(r"[0-9]+(?:\.[0-9]*)?|\.[0-9]+")
 PPM_DECIMALS = 6
 _PPM = 1_000_000
-
-
-def tx_options(
-    from_name: str,
-    api: str,
-    fee: str | None,
-    memo: str,
-    wait: bool,
-    timeout: float,
-    home: Path | None,
-    keyring: Path | None,
-) -> TxOptions:
-    """Bundle the options every tx command takes."""
-    return TxOptions(from_name, api, fee, memo, wait, timeout, home, keyring)
 
 
 def fetch_json(api: str, path: str, params: dict[str, Any] | None = None) -> Any:

@@ -8,11 +8,20 @@ import typer
 
 from gostaking.chain.types.compliance import FreezeAction, UnfreezeAction
 from gostaking.chain.types.tx import Msg, MsgApproveComplianceAction, MsgAttestKyc, MsgRevokeKyc
-from gostaking.cli.common import LimitOption, OffsetOption, TableOption, fetch_json, parse_id, print_json, tx_options
+from gostaking.cli.common import LimitOption, OffsetOption, TableOption, fetch_json, parse_id, print_json
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.query import print_table
-from gostaking.cli.tx import FeeOption, FromOption, MemoOption, TimeoutOption, WaitOption, resolve_address, submit
+from gostaking.cli.tx import (
+    FeeOption,
+    FromOption,
+    MemoOption,
+    TimeoutOption,
+    WaitOption,
+    resolve_address,
+    submit,
+    tx_options,
+)
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(help="Compliance: KYC levels, account freezes and the audit trail.", no_args_is_help=True)

@@ -17,19 +17,20 @@ from gostaking.chain.types.tx import (
     SanctionUpdate,
 )
 from gostaking.cli.amounts import GOS_DENOM, parse_amount
-from gostaking.cli.common import (
-    LimitOption,
-    OffsetOption,
-    TableOption,
-    fetch_json,
-    parse_id,
-    print_json,
-    tx_options,
-)
+from gostaking.cli.common import LimitOption, OffsetOption, TableOption, fetch_json, parse_id, print_json
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.query import print_table
-from gostaking.cli.tx import FeeOption, FromOption, MemoOption, TimeoutOption, WaitOption, resolve_address, submit
+from gostaking.cli.tx import (
+    FeeOption,
+    FromOption,
+    MemoOption,
+    TimeoutOption,
+    WaitOption,
+    resolve_address,
+    submit,
+    tx_options,
+)
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(

@@ -18,16 +18,7 @@ from gostaking.chain.types.gov import (
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.tx import Msg, MsgRatifyProposal, MsgSubmitProposal, MsgVoteProposal
 from gostaking.cli.amounts import parse_gos_amount
-from gostaking.cli.common import (
-    LimitOption,
-    OffsetOption,
-    TableOption,
-    fetch_json,
-    parse_id,
-    parse_weight,
-    print_json,
-    tx_options,
-)
+from gostaking.cli.common import LimitOption, OffsetOption, TableOption, fetch_json, parse_id, parse_weight, print_json
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.query import print_table
@@ -40,6 +31,7 @@ from gostaking.cli.tx import (
     WaitOption,
     resolve_address,
     submit,
+    tx_options,
 )
 from gostaking.wallet.keyring import Keyring
 

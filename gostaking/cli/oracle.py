@@ -6,11 +6,11 @@ import typer
 
 from gostaking.chain.types.tx import Msg, MsgSubmitPrices, PriceQuote
 from gostaking.cli.amounts import parse_gos_amount
-from gostaking.cli.common import TableOption, fetch_json, print_json, tx_options
+from gostaking.cli.common import TableOption, fetch_json, print_json
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption
 from gostaking.cli.query import print_table
-from gostaking.cli.tx import FeeOption, FromOption, MemoOption, TimeoutOption, WaitOption, submit
+from gostaking.cli.tx import FeeOption, FromOption, MemoOption, TimeoutOption, WaitOption, submit, tx_options
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(help="Asset prices in GOS: feed them (mining nodes) and read them.", no_args_is_help=True)

@@ -94,7 +94,7 @@ def submit(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[M
         client.close()
 
 
-def _options(
+def tx_options(
     from_name: str,
     api: str,
     fee: str | None,
@@ -104,6 +104,7 @@ def _options(
     home: Path | None,
     keyring: Path | None,
 ) -> TxOptions:
+    """Bundle the options every tx command takes."""
     return TxOptions(from_name, api, fee, memo, wait, timeout, home, keyring)
 
 
@@ -126,7 +127,7 @@ def send(
         denom, units = parse_amount(amount, assets)
         return [MsgSendCoins(resolve_address(to, ring, "recipient"), denom, units)]
 
-    submit(_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
 
 
 def _bond_command(kind: str, message: Callable[[str, int], Msg], summary: str) -> None:
@@ -147,7 +148,7 @@ def _bond_command(kind: str, message: Callable[[str, int], Msg], summary: str) -
         def build(_: dict[str, int], ring: Keyring) -> list[Msg]:
             return [message(resolve_address(node, ring, "node"), parse_gos_amount(amount))]
 
-        submit(_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+        submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
 
     command.__doc__ = summary
     app.command(kind)(command)
@@ -179,7 +180,7 @@ def _lock_command(kind: str, message: Callable[[str, int], Msg], summary: str) -
                 raise CliError("GOS cannot be locked: vote or stake it instead")
             return [message(denom, units)]
 
-        submit(_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+        submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
 
     command.__doc__ = summary
     app.command(kind)(command)
@@ -221,7 +222,7 @@ def register_node(
     def build(_: dict[str, int], __: Keyring) -> list[Msg]:
         return [MsgRegisterNode(pubkey, moniker)]
 
-    submit(_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
 
 
 @app.command("claim")
@@ -240,4 +241,4 @@ def claim(
     def build(_: dict[str, int], __: Keyring) -> list[Msg]:
         return [MsgClaimRewards()]
 
-    submit(_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
