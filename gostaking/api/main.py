@@ -10,6 +10,7 @@ from .routes import (
     blocks,
     compliance,
     custody,
+    dex,
     explorer,
     explorer_views,
     faucet,
@@ -43,6 +44,6 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
     explorer.attach_index(api, node, index_url)
     for module in (status, blocks, txs, accounts, nodes, hashpower, faucet, explorer, explorer_views, home):
         api.include_router(module.router)
-    for module in (governance, custody, oracle, compliance):
+    for module in (governance, custody, oracle, compliance, dex):
         api.include_router(module.router)
     return api

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from gostaking.cli import aml, bridge, compliance, custody, gov, keys, network, oracle, query, tx
+from gostaking.cli import aml, bridge, compliance, custody, dex, gov, keys, network, oracle, query, tx
 from gostaking.cli.client import ApiClient
 from gostaking.cli.errors import CliError, FriendlyGroup
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
@@ -34,6 +34,7 @@ app.add_typer(gov.app, name="gov")
 app.add_typer(custody.app, name="custody")
 app.add_typer(oracle.app, name="oracle")
 app.add_typer(compliance.app, name="compliance")
+app.add_typer(dex.app, name="dex")
 app.command("abci")(network.abci)
 app.command("localnet")(network.localnet)
 bridge.register(app)

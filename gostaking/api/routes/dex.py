@@ -1,0 +1,135 @@
+"""GET /dex/pools, /dex/pools/{denom}, /dex/quote and /dex/params."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.dex.queries import compute_swap_out, get_pool, get_pool_price_ugos, get_pool_reserves
+from gostaking.chain.numeric import GOS_DENOM, PPM
+from gostaking.chain.state import State
+from gostaking.chain.types.lock import Asset
+
+from ..deps import NodeDep
+from ..errors import InvalidRequestError, NotFoundError
+from ..render import gos, percent
+from ..schemas.common import ErrorResponse
+from ..schemas.dex import DexParamsView, DexPoolDetail, DexPoolsResponse, DexPoolView, LpPositionView, SwapQuoteView
+from .accounts import asset_amount
+
+router = APIRouter(prefix="/dex", tags=["dex"])
+
+
+def pool_view(state: State, denom: str, asset: Asset) -> DexPoolView:
+    """A pool's reserves, price, units and whether its price feeds the oracle (as the oracle decides it)."""
+    asset_units, gos_ugos = get_pool_reserves(state, denom)
+    price = get_pool_price_ugos(state, denom, asset.decimals)
+    return DexPoolView(
+        denom=denom,
+        decimals=asset.decimals,
+        asset_reserve=asset_amount(state, denom, asset_units),
+        gos_reserve=gos(gos_ugos),
+        price=gos(price) if price is not None else None,
+        lp_units=get_pool(state, denom).lp_units,
+        feeds_oracle=price is not None and gos_ugos >= state.params.get().dex.min_oracle_liquidity_ugos,
+    )
+
+
+@router.get("/pools", response_model=DexPoolsResponse, summary="Exchange pools")
+def list_pools(node: NodeDep) -> DexPoolsResponse:
+    """Per listed asset: the asset and GOS reserves, the pool price of one whole asset in GOS, the liquidity
+    units and whether the pool is deep enough for its price to join the oracle median."""
+    with node.app.read() as state:
+        pools = [pool_view(state, denom, asset) for denom, asset in state.assets.items_sorted()]
+        return DexPoolsResponse(height=state.height.get(), pools=pools)
+
+
+@router.get(
+    "/pools/{denom}",
+    response_model=DexPoolDetail,
+    responses={404: {"model": ErrorResponse, "description": "not a listed asset"}},
+    summary="One exchange pool and its providers",
+)
+def get_pool_detail(denom: str, node: NodeDep) -> DexPoolDetail:
+    """The pool of a listed asset with every liquidity provider: units, share, and the asset and GOS that
+    removing all of them would return now."""
+    with node.app.read() as state:
+        asset = state.assets.get(denom)
+        if asset is None:
+            raise NotFoundError(f"{denom!r} is not a listed asset, so it has no pool")
+        pool = get_pool(state, denom)
+        index = get_gos_index(state)
+        positions = [(a, u) for (d, a), u in state.lp_positions.items_sorted() if d == denom]
+        positions.sort(key=lambda position: -position[1])  # stable: equal units stay in address order
+        providers = [
+            LpPositionView(
+                address=address,
+                units=units,
+                share=percent(units, pool.lp_units),
+                asset=asset_amount(state, denom, pool.asset_units * units // pool.lp_units),
+                gos=gos(compute_shares_to_ugos(pool.gos_shares * units // pool.lp_units, index)),
+            )
+            for address, units in positions
+        ]
+        view = pool_view(state, denom, asset)
+        return DexPoolDetail(**view.model_dump(), height=state.height.get(), providers=providers)
+
+
+@router.get(
+    "/quote",
+    response_model=SwapQuoteView,
+    responses={400: {"model": ErrorResponse, "description": "unknown pair, wrong input denom or an empty pool"}},
+    summary="Quote a swap",
+)
+def quote_swap(
+    node: NodeDep,
+    pair: Annotated[str, Query(max_length=64, description="the listed asset of the pool, e.g. btc")],
+    denom_in: Annotated[str, Query(max_length=64, description="what is paid in: ugos or the pair's asset")],
+    amount_in: Annotated[int, Query(ge=1, description="base units of denom_in (ugos for GOS)")],
+) -> SwapQuoteView:
+    """The output of swapping `amount_in` on the pair's pool now: constant product after the swap fee,
+    rounded down as the chain rounds it."""
+    with node.app.read() as state:
+        asset = state.assets.get(pair)
+        if asset is None:
+            listed = ", ".join(state.assets.keys_sorted()) or "none"
+            raise InvalidRequestError(f"pair {pair!r} is not a listed asset (listed: {listed})")
+        if denom_in not in (GOS_DENOM, pair):
+            raise InvalidRequestError(f"the {pair}/GOS pool takes {GOS_DENOM} or {pair}, not {denom_in!r}")
+        asset_units, gos_ugos = get_pool_reserves(state, pair)
+        price = get_pool_price_ugos(state, pair, asset.decimals)
+        if price is None:
+            raise InvalidRequestError(f"the {pair}/GOS pool has no liquidity")
+        fee_ppm = state.params.get().dex.swap_fee_ppm
+        whole: int = 10**asset.decimals
+        if denom_in == GOS_DENOM:
+            denom_out = pair
+            amount_out = compute_swap_out(gos_ugos, asset_units, amount_in, fee_ppm)
+            effective = amount_in * whole // amount_out if amount_out else None
+        else:
+            denom_out = GOS_DENOM
+            amount_out = compute_swap_out(asset_units, gos_ugos, amount_in, fee_ppm)
+            effective = amount_out * whole // amount_in if amount_out else None
+        return SwapQuoteView(
+            height=state.height.get(),
+            pair=pair,
+            amount_in=asset_amount(state, denom_in, amount_in),
+            amount_out=asset_amount(state, denom_out, amount_out),
+            fee=asset_amount(state, denom_in, amount_in * fee_ppm // PPM),
+            swap_fee_ppm=fee_ppm,
+            price=gos(price),
+            effective_price=gos(effective) if effective is not None else None,
+        )
+
+
+@router.get("/params", response_model=DexParamsView, summary="Exchange parameters")
+def get_dex_params(node: NodeDep) -> DexParamsView:
+    """Swap fee, the GOS depth from which a pool feeds the oracle, and the KYC level trading needs."""
+    with node.app.read() as state:
+        params = state.params.get()
+        return DexParamsView(
+            swap_fee_ppm=params.dex.swap_fee_ppm,
+            swap_fee=percent(params.dex.swap_fee_ppm, PPM),
+            min_oracle_liquidity=gos(params.dex.min_oracle_liquidity_ugos),
+            trade_min_kyc_level=params.compliance.trade_min_kyc_level,
+        )

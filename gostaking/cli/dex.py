@@ -1,0 +1,228 @@
+"""`gostaking dex …`: provide liquidity to the asset/GOS pools, swap on them, and read pools and quotes."""
+
+import re
+from typing import Annotated, Any
+
+import typer
+
+from gostaking.chain.numeric import PPM
+from gostaking.chain.types.tx import Msg, MsgAddLiquidity, MsgRemoveLiquidity, MsgSwap
+from gostaking.cli.amounts import GOS_DENOM, parse_amount, parse_gos_amount
+from gostaking.cli.common import TableOption, fetch_json, parse_id, print_json
+from gostaking.cli.errors import CliError
+from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption
+from gostaking.cli.query import print_table
+from gostaking.cli.tx import FeeOption, FromOption, MemoOption, TimeoutOption, WaitOption, submit, tx_options
+from gostaking.wallet.keyring import Keyring
+
+app = typer.Typer(
+    help="The exchange: asset/GOS pools, liquidity and swaps (the node API must be reachable).", no_args_is_help=True
+)
+
+DEFAULT_SLIPPAGE_PPM = 10_000
+"""1%: the least output a swap accepts by default is the quote less this."""
+_PERCENT = re.compile(r"([0-9]+(?:\.[0-9]*)?|\.[0-9]+)%")
+_PERCENT_DECIMALS = 4
+"""1 ppm is 0.0001%."""
+
+PairOption = Annotated[
+    str | None, typer.Option("--pair", help="asset of the pool, e.g. btc [default: the asset paid in]")
+]
+SwapAmountArgument = Annotated[str, typer.Argument(help="what is paid in: GOS (100gos) or the pool's asset (0.01btc)")]
+
+
+def _listed(assets: dict[str, int]) -> str:
+    return ", ".join(sorted(assets)) or "none"
+
+
+def parse_asset_amount(text: str, assets: dict[str, int]) -> tuple[str, int]:
+    """An amount of a listed asset ('1btc', '100000sat'), never GOS; returns (denom, base units)."""
+    denom, units = parse_amount(text, assets)
+    if denom == GOS_DENOM:
+        raise CliError(f"{text!r} is GOS: give the asset side of the pool (e.g. 1btc); GOS goes in --max-gos")
+    return denom, units
+
+
+def parse_pair(text: str, assets: dict[str, int]) -> str:
+    """A listed asset's denom, as typed by a person ('BTC' → 'btc')."""
+    denom = text.strip().lower()
+    if denom not in assets:
+        raise CliError(f"{denom!r} is not a listed asset (listed: {_listed(assets)})")
+    return denom
+
+
+def parse_slippage(text: str) -> int:
+    """A slippage tolerance as a percentage ('1%', '0.25%'), below 100%; returns ppm, exactly."""
+    cleaned = text.strip().replace(" ", "")
+    if not _PERCENT.fullmatch(cleaned):
+        raise CliError(f"cannot read slippage {text!r}: write a percentage like 1% or 0.5%")
+    whole, _, fraction = cleaned[:-1].partition(".")
+    if len(fraction) > _PERCENT_DECIMALS:
+        raise CliError(f"slippage {text!r} has more than {_PERCENT_DECIMALS} decimal places (1 ppm is 0.0001%)")
+    scale: int = 10**_PERCENT_DECIMALS
+    ppm = int(whole or "0") * scale + int(fraction.ljust(_PERCENT_DECIMALS, "0"))
+    if ppm >= PPM:
+        raise CliError(f"slippage {text!r} must be below 100%")
+    return ppm
+
+
+def parse_swap(amount: str, pair: str | None, assets: dict[str, int]) -> tuple[str, str, int]:
+    """(pool asset, denom paid in, base units paid in) of a swap: GOS needs --pair; an asset is its own pool."""
+    denom_in, amount_in = parse_amount(amount, assets)
+    if pair is None:
+        if denom_in == GOS_DENOM:
+            raise CliError(f"name the pool to buy from when paying GOS, e.g. --pair btc (listed: {_listed(assets)})")
+        return denom_in, denom_in, amount_in
+    pool = parse_pair(pair, assets)
+    if denom_in not in (GOS_DENOM, pool):
+        raise CliError(f"the {pool}/GOS pool takes GOS or {pool}, not {denom_in} ({amount!r})")
+    return pool, denom_in, amount_in
+
+
+def _quote(api: str, pool: str, denom_in: str, amount_in: int) -> dict[str, Any]:
+    document: dict[str, Any] = fetch_json(
+        api, "/dex/quote", {"pair": pool, "denom_in": denom_in, "amount_in": amount_in}
+    )
+    return document
+
+
+@app.command("add-liquidity")
+def add_liquidity(
+    amount: Annotated[str, typer.Argument(help="asset to deposit, e.g. 1btc or 100000sat")],
+    max_gos: Annotated[
+        str,
+        typer.Option(
+            "--max-gos",
+            help="most GOS to deposit beside it, e.g. 10000gos (the first provider deposits exactly this and so "
+            "sets the price; later ones deposit at the pool's ratio)",
+        ),
+    ],
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Deposit an asset and GOS into the asset's pool for liquidity units (earning the swap fees)."""
+
+    def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
+        denom, units = parse_asset_amount(amount, assets)
+        return [MsgAddLiquidity(denom, units, parse_gos_amount(max_gos))]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("remove-liquidity")
+def remove_liquidity(
+    denom: Annotated[str, typer.Argument(help="asset of the pool, e.g. btc")],
+    units: Annotated[str, typer.Argument(help="liquidity units to redeem (see `gostaking dex pool DENOM`)")],
+    from_name: FromOption,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Redeem liquidity units for the pool's asset and GOS in proportion."""
+
+    def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
+        pool = parse_pair(denom, assets)
+        lp_units = parse_id(units, "liquidity units")
+        if lp_units == 0:
+            raise CliError("liquidity units must be positive")
+        return [MsgRemoveLiquidity(pool, lp_units)]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("swap")
+def swap(
+    amount: SwapAmountArgument,
+    from_name: FromOption,
+    pair: PairOption = None,
+    min_out: Annotated[
+        str | None, typer.Option("--min-out", help="least output accepted, e.g. 0.009btc or 95gos")
+    ] = None,
+    slippage: Annotated[
+        str | None,
+        typer.Option("--slippage", help="accept this much less than the API's quote, e.g. 0.5% [default: 1%]"),
+    ] = None,
+    api: ApiOption = API_DEFAULT,
+    fee: FeeOption = None,
+    memo: MemoOption = "",
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Swap GOS for a pool's asset or back; refused below the least output (--min-out, or quote less --slippage)."""
+    if min_out is not None and slippage is not None:
+        raise CliError("give --min-out or --slippage, not both")
+    slippage_ppm = parse_slippage(slippage) if slippage is not None else DEFAULT_SLIPPAGE_PPM
+
+    def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
+        pool, denom_in, amount_in = parse_swap(amount, pair, assets)
+        denom_out = pool if denom_in == GOS_DENOM else GOS_DENOM
+        if min_out is not None:
+            out_denom, least = parse_amount(min_out, assets)
+            if out_denom != denom_out:
+                wanted = "GOS" if denom_out == GOS_DENOM else denom_out
+                raise CliError(f"--min-out must be an amount of {wanted} (what the swap returns), got {min_out!r}")
+        else:
+            quoted = int(_quote(api, pool, denom_in, amount_in)["amount_out"]["amount"])
+            if quoted <= 0:
+                raise CliError(f"swapping {amount} on the {pool}/GOS pool would return nothing: swap more")
+            least = quoted * (PPM - slippage_ppm) // PPM
+        return [MsgSwap(pool, denom_in, amount_in, least)]
+
+    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+
+
+@app.command("pools")
+def list_pools(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
+    """Per asset: the pool's reserves, price in GOS, liquidity units and whether it feeds the oracle."""
+    document: dict[str, Any] = fetch_json(api, "/dex/pools")
+    if not table:
+        print_json(document)
+        return
+    rows = []
+    for pool in document["pools"]:
+        price = pool["price"]
+        rows.append(
+            (
+                pool["denom"],
+                pool["asset_reserve"]["display"],
+                pool["gos_reserve"]["gos"],
+                price["gos"] if price is not None else "-",
+                pool["lp_units"],
+                "yes" if pool["feeds_oracle"] else "no",
+            )
+        )
+    print_table(rows, ("asset", "asset reserve", "GOS reserve", "price (GOS)", "LP units", "feeds oracle"))
+
+
+@app.command("pool")
+def show_pool(
+    denom: Annotated[str, typer.Argument(help="asset of the pool, e.g. btc")], api: ApiOption = API_DEFAULT
+) -> None:
+    """One pool with its liquidity providers, their units and what redeeming them returns now."""
+    print_json(fetch_json(api, f"/dex/pools/{denom.strip().lower()}"))
+
+
+@app.command("quote")
+def quote_swap(amount: SwapAmountArgument, pair: PairOption = None, api: ApiOption = API_DEFAULT) -> None:
+    """What a swap would return now (after the fee), without sending anything."""
+    assets = {asset["denom"]: int(asset["decimals"]) for asset in fetch_json(api, "/assets")}
+    pool_denom, denom_in, amount_in = parse_swap(amount, pair, assets)
+    print_json(_quote(api, pool_denom, denom_in, amount_in))
+
+
+@app.command("params")
+def show_params(api: ApiOption = API_DEFAULT) -> None:
+    """Swap fee, the depth from which a pool feeds the oracle, and the KYC level trading needs."""
+    print_json(fetch_json(api, "/dex/params"))
