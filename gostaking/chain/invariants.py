@@ -61,15 +61,15 @@ def check_invariants(state: State) -> None:
     _check(gov_held == deposits + escrows, f"gov module {gov_held} != deposits {deposits} + vote escrows {escrows}")
 
     dex = MODULE_ADDRESSES[MODULE_DEX]
-    pools = state.dex_pools.items_sorted()
+    dex_pools = state.dex_pools.items_sorted()
     _check(
-        balances.get_or((dex, GOS_DENOM), 0) == sum(pool.gos_shares for _, pool in pools),
+        balances.get_or((dex, GOS_DENOM), 0) == sum(dex_pool.gos_shares for _, dex_pool in dex_pools),
         "exchange GOS differs from the pools' GOS reserves",
     )
-    for denom, pool in pools:
-        _check(balances.get_or((dex, denom), 0) == pool.asset_units, f"exchange {denom} differs from its pool")
-        units = sum(u for (d, _), u in state.lp_positions.items_sorted() if d == denom)
-        _check(units == pool.lp_units, f"{denom} pool: provider units {units} != pool units {pool.lp_units}")
+    for denom, dex_pool in dex_pools:
+        _check(balances.get_or((dex, denom), 0) == dex_pool.asset_units, f"exchange {denom} differs from its pool")
+        lp_units = sum(u for (d, _), u in state.lp_positions.items_sorted() if d == denom)
+        _check(lp_units == dex_pool.lp_units, f"{denom} pool: provider units {lp_units} != {dex_pool.lp_units}")
 
     bonded = balances.get_or((MODULE_ADDRESSES[MODULE_BONDED], GOS_DENOM), 0)
     delegated = sum(state.delegations.values())
