@@ -1,32 +1,17 @@
 """Bank message handlers."""
 
-from gostaking.chain.constants import MAX_DENOM_LENGTH
 from gostaking.chain.crypto import require_address
 from gostaking.chain.env import Context
 from gostaking.chain.errors import (
-    InvalidMessageError,
     ModuleAccountError,
     require,
     require_amount,
 )
 from gostaking.chain.modules.bank.mutations import move_asset, move_gos
-from gostaking.chain.modules.bank.queries import is_module_address
+from gostaking.chain.modules.bank.queries import is_module_address, require_denom
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.tx import MsgSendCoins
-
-
-def require_denom(denom: str) -> None:
-    """Raise InvalidMessageError unless `denom` is a well-formed denomination (lower-case, short)."""
-    require(
-        isinstance(denom, str)
-        and 0 < len(denom) <= MAX_DENOM_LENGTH
-        and denom.isascii()
-        and denom.isalnum()
-        and denom == denom.lower(),
-        InvalidMessageError,
-        f"denom {denom!r} is not a lower-case alphanumeric name of at most {MAX_DENOM_LENGTH} characters",
-    )
 
 
 def process_send_coins(state: State, ctx: Context, msg: MsgSendCoins) -> None:

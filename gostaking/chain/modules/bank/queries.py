@@ -1,6 +1,7 @@
 """Bank reads: balances, GOS shares ↔ amounts, supply."""
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_BY_ADDRESS
+from gostaking.chain.constants import MAX_DENOM_LENGTH, MODULE_BY_ADDRESS
+from gostaking.chain.errors import InvalidMessageError, require
 from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE, ceil_div, mul_div
 from gostaking.chain.state import State
 from gostaking.chain.types.bank import Account
@@ -47,27 +48,25 @@ def get_balance(state: State, address: str, denom: str) -> int:
     return raw
 
 
-def get_balances(state: State, address: str, denoms: list[str]) -> dict[str, int]:
-    """Non-zero balances of `address` among `denoms`."""
-    out = {}
-    for denom in denoms:
-        amount = get_balance(state, address, denom)
-        if amount:
-            out[denom] = amount
-    return out
-
-
 def get_gos_supply_ugos(state: State) -> int:
     """Total GOS in existence, in ugos (all accounts, module accounts, bonds and unbondings)."""
     supply = state.gos_supply.get()
     return compute_shares_to_ugos(supply.total_shares, supply.index)
 
 
-def get_module_address(module_name: str) -> str:
-    """Address of a module account."""
-    return MODULE_ADDRESSES[module_name]
-
-
 def is_module_address(address: str) -> bool:
     """True for addresses of module accounts (which no key controls)."""
     return address in MODULE_BY_ADDRESS
+
+
+def require_denom(denom: str) -> None:
+    """Raise InvalidMessageError unless `denom` is a well-formed denomination (lower-case, short)."""
+    require(
+        isinstance(denom, str)
+        and 0 < len(denom) <= MAX_DENOM_LENGTH
+        and denom.isascii()
+        and denom.isalnum()
+        and denom == denom.lower(),
+        InvalidMessageError,
+        f"denom {denom!r} is not a lower-case alphanumeric name of at most {MAX_DENOM_LENGTH} characters",
+    )

@@ -24,11 +24,6 @@ def require_kyc_level(state: State, address: str, height: int, level: int, servi
     )
 
 
-def is_frozen(state: State, address: str) -> bool:
-    """True while the compliance council has the account frozen."""
-    return address in state.frozen
-
-
 def require_not_frozen(state: State, address: str) -> None:
     """Raise AccountFrozenError (with the case) for a frozen account."""
     record = state.frozen.get(address)

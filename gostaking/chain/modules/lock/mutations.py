@@ -1,7 +1,7 @@
 """Writes of the asset registry."""
 
-from gostaking.chain.constants import MAX_DENOM_LENGTH
 from gostaking.chain.errors import InvalidGenesisError, InvalidMessageError, require
+from gostaking.chain.modules.bank.queries import require_denom
 from gostaking.chain.modules.lock.queries import compute_lock_pool_id, require_asset
 from gostaking.chain.modules.mining.mutations import create_pool, set_pool_valuation
 from gostaking.chain.numeric import GOS_DENOM, PPM
@@ -13,11 +13,7 @@ from gostaking.chain.types.mining import Pool
 def register_asset(state: State, asset: Asset) -> None:
     """List an external asset for locking and open its hash-power pool."""
     require(asset.denom != GOS_DENOM, InvalidGenesisError, "GOS is voted or staked, not locked")
-    require(
-        0 < len(asset.denom) <= MAX_DENOM_LENGTH and asset.denom.isalnum() and asset.denom == asset.denom.lower(),
-        InvalidMessageError,
-        f"bad denom {asset.denom!r}",
-    )
+    require_denom(asset.denom)
     require(asset.denom not in state.assets, InvalidGenesisError, f"asset {asset.denom} already registered")
     require(0 <= asset.decimals <= 30, InvalidMessageError, "decimals must be within 0..30")
     require(0 <= asset.weight_ppm <= PPM, InvalidMessageError, "weight must be within 0..1,000,000 ppm")

@@ -19,7 +19,7 @@ from gostaking.chain.modules.nodes.queries import (
 from gostaking.chain.numeric import ACC_ONE, GOS_DENOM, PPM, mul_div_ceil
 from gostaking.chain.state import State
 from gostaking.chain.types.block import ValidatorUpdate
-from gostaking.chain.types.nodes import CandidatePool, MiningSet, Node, NodeCounters
+from gostaking.chain.types.nodes import MiningSet, Node, NodeCounters
 
 _CANDIDATE_REWARDS = MODULE_ADDRESSES[MODULE_CANDIDATE_REWARDS]
 _COMMUNITY = MODULE_ADDRESSES[MODULE_COMMUNITY_POOL]
@@ -163,11 +163,6 @@ def run_election(state: State, ctx: Context, epoch: int) -> tuple[ValidatorUpdat
         mining = state.mining_set.get().operators
         ctx.emit("election_kept_previous_set", epoch=epoch)
     return install_mining_set(state, ctx, mining, candidates, epoch)
-
-
-def empty_candidate_pool() -> CandidatePool:
-    """A candidate pool with no members."""
-    return CandidatePool()
 
 
 def remove_from_mining_set(state: State, ctx: Context, operator: str) -> tuple[ValidatorUpdate, ...]:

@@ -25,7 +25,7 @@ from gostaking.chain.modules.staking.queries import get_delegation_shares, get_u
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE
-from gostaking.chain.types.staking import BondKind, Unbonding, UnbondingCursor
+from gostaking.chain.types.staking import BondKind, Unbonding
 
 _BONDED = MODULE_ADDRESSES[MODULE_BONDED]
 _UNBONDING = MODULE_ADDRESSES[MODULE_UNBONDING]
@@ -118,8 +118,3 @@ def complete_unbondings(state: State, ctx: Context) -> int:
     if (height, slot) != (cursor.height, cursor.index):
         state.unbonding_cursor.set(replace(cursor, height=height, index=slot))
     return done
-
-
-def initial_unbonding_cursor() -> UnbondingCursor:
-    """Cursor of a fresh chain: nothing completed before height 1."""
-    return UnbondingCursor(height=1, index=0)
