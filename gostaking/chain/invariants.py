@@ -15,7 +15,7 @@ from gostaking.chain.modules.emission.queries import compute_emitted_until
 from gostaking.chain.modules.mining.queries import compute_pending_shares
 from gostaking.chain.numeric import ACC_ONE, GOS_DENOM
 from gostaking.chain.state import State
-from gostaking.chain.types.mining import LOCK_POOL_PREFIX
+from gostaking.chain.types.mining import LOCK_POOL_PREFIX, POOL_STAKE, POOL_VOTE
 
 
 class InvariantError(Exception):
@@ -90,7 +90,9 @@ def check_invariants(state: State) -> None:
             denom = pool_id[len(LOCK_POOL_PREFIX) :]
             locked = balances.get_or((MODULE_ADDRESSES[MODULE_LOCKED], denom), 0)
             _check(locked == pool.units, f"{denom}: locked module {locked} != pool {pool.units}")
-    _check(pool_units_match_bonds(state), "vote/stake pools differ from delegations")
+    for pool_id, bonded_kind in ((POOL_VOTE, votes), (POOL_STAKE, delegated - votes)):
+        bond_pool = state.pools.get(pool_id)
+        _check(bond_pool is None or bond_pool.units == bonded_kind, f"pool {pool_id} differs from its delegations")
 
     pending = 0
     for (_, pool_id), position in state.positions.items_sorted():
@@ -111,12 +113,3 @@ def check_invariants(state: State) -> None:
         cpool.total_units == sum(n.candidate_units for n in state.nodes.values()),
         "candidate pool units differ from node weights",
     )
-
-
-def pool_units_match_bonds(state: State) -> bool:
-    """Vote/stake pool units equal the delegated shares of each kind."""
-    votes = sum(s for (_, _, kind), s in state.delegations.items_sorted() if kind == "vote")
-    stakes = sum(s for (_, _, kind), s in state.delegations.items_sorted() if kind == "stake")
-    vote_pool = state.pools.get("vote")
-    stake_pool = state.pools.get("stake")
-    return (vote_pool is None or vote_pool.units == votes) and (stake_pool is None or stake_pool.units == stakes)
