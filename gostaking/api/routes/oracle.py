@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from gostaking.chain.modules.oracle.queries import compute_period, get_oracle_price
+from gostaking.chain.modules.oracle.queries import compute_period, get_oracle_price, get_period_quotes
 from gostaking.chain.numeric import PPM
 
 from ..deps import NodeDep
@@ -24,11 +24,7 @@ def get_prices(node: NodeDep) -> OraclePricesResponse:
         assets = []
         for denom, asset in state.assets.items_sorted():
             aggregate = get_oracle_price(state, denom)
-            quotes = 0
-            for feeder in feeders:
-                vote = state.price_votes.get((denom, feeder))
-                if vote is not None and vote.period == period:
-                    quotes += 1
+            quotes = len(get_period_quotes(state, denom, period, feeders))
             assets.append(
                 AssetPriceView(
                     denom=denom,

@@ -5,7 +5,7 @@ from msgspec.structs import replace
 from gostaking.chain.env import Context
 from gostaking.chain.modules.dex.queries import get_pool_price_ugos, get_pool_reserves
 from gostaking.chain.modules.lock.mutations import set_asset_valuation
-from gostaking.chain.modules.oracle.queries import compute_aggregate, compute_period
+from gostaking.chain.modules.oracle.queries import compute_aggregate, compute_period, get_period_quotes
 from gostaking.chain.state import State
 from gostaking.chain.types.oracle import OraclePrice
 
@@ -32,11 +32,7 @@ def aggregate_prices_if_due(state: State, ctx: Context) -> None:
     period = compute_period(params.period_blocks, ctx.height)
     feeders = state.mining_set.get().operators
     for denom, asset in state.assets.items_sorted():
-        prices = []
-        for feeder in feeders:
-            vote = state.price_votes.get((denom, feeder))
-            if vote is not None and vote.period == period:
-                prices.append(vote.price_ugos)
+        prices = get_period_quotes(state, denom, period, feeders)
         for feeder in feeders:
             state.price_votes.delete((denom, feeder))
         market = _market_price(state, denom, asset.decimals)

@@ -44,6 +44,16 @@ def compute_aggregate(
     return compute_median(kept + kept_market), len(kept) + len(kept_market)
 
 
+def get_period_quotes(state: State, denom: str, period: int, feeders: tuple[str, ...]) -> list[int]:
+    """Prices quoted for `denom` in `period` by the given feeders (older quotes do not count)."""
+    prices = []
+    for feeder in feeders:
+        vote = state.price_votes.get((denom, feeder))
+        if vote is not None and vote.period == period:
+            prices.append(vote.price_ugos)
+    return prices
+
+
 def get_oracle_price(state: State, denom: str) -> OraclePrice | None:
     """The last aggregated price of an asset, or None before the first aggregate."""
     return state.oracle_prices.get(denom)
