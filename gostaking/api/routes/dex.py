@@ -5,7 +5,13 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
-from gostaking.chain.modules.dex.queries import compute_swap_out, get_pool, get_pool_price_ugos, get_pool_reserves
+from gostaking.chain.modules.dex.queries import (
+    compute_swap_out,
+    get_oracle_market_price,
+    get_pool,
+    get_pool_price_ugos,
+    get_pool_reserves,
+)
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.lock import Asset
@@ -31,7 +37,7 @@ def pool_view(state: State, denom: str, asset: Asset) -> DexPoolView:
         gos_reserve=gos(gos_ugos),
         price=gos(price) if price is not None else None,
         lp_units=get_pool(state, denom).lp_units,
-        feeds_oracle=price is not None and gos_ugos >= state.params.get().dex.min_oracle_liquidity_ugos,
+        feeds_oracle=get_oracle_market_price(state, denom, asset.decimals) is not None,
     )
 
 

@@ -34,3 +34,12 @@ def get_pool_price_ugos(state: State, denom: str, decimals: int) -> int | None:
         return None
     whole: int = 10**decimals
     return gos_ugos * whole // asset_units
+
+
+def get_oracle_market_price(state: State, denom: str, decimals: int) -> int | None:
+    """The pool's price when the pool is deep enough (≥ min_oracle_liquidity_ugos of GOS) to be costly to move,
+    which is when the oracle takes it into its median; otherwise None."""
+    _, reserve_gos = get_pool_reserves(state, denom)
+    if reserve_gos < state.params.get().dex.min_oracle_liquidity_ugos:
+        return None
+    return get_pool_price_ugos(state, denom, decimals)

@@ -3,20 +3,11 @@
 from msgspec.structs import replace
 
 from gostaking.chain.env import Context
-from gostaking.chain.modules.dex.queries import get_pool_price_ugos, get_pool_reserves
+from gostaking.chain.modules.dex.queries import get_oracle_market_price
 from gostaking.chain.modules.lock.mutations import set_asset_valuation
 from gostaking.chain.modules.oracle.queries import compute_aggregate, compute_period, get_period_quotes
 from gostaking.chain.state import State
 from gostaking.chain.types.oracle import OraclePrice
-
-
-def _market_price(state: State, denom: str, decimals: int) -> tuple[int, ...]:
-    """The exchange pool's price, when the pool is deep enough to be costly to move."""
-    _, reserve_gos = get_pool_reserves(state, denom)
-    if reserve_gos < state.params.get().dex.min_oracle_liquidity_ugos:
-        return ()
-    price = get_pool_price_ugos(state, denom, decimals)
-    return () if price is None else (price,)
 
 
 def aggregate_prices_if_due(state: State, ctx: Context) -> None:
@@ -35,7 +26,8 @@ def aggregate_prices_if_due(state: State, ctx: Context) -> None:
         prices = get_period_quotes(state, denom, period, feeders)
         for feeder in feeders:
             state.price_votes.delete((denom, feeder))
-        market = _market_price(state, denom, asset.decimals)
+        market_price = get_oracle_market_price(state, denom, asset.decimals)
+        market = () if market_price is None else (market_price,)
         aggregate = compute_aggregate(prices, len(feeders), params.min_feeders_ppm, params.outlier_band_ppm, market)
         previous = state.oracle_prices.get(denom)
         if aggregate is None:
