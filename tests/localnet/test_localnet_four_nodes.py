@@ -58,11 +58,15 @@ def test_four_validators_agree_survive_a_dead_node_and_an_app_crash(tmp_path: Pa
         height = rpcs[0].latest_height()
         wait_for_height(rpcs[0], height + 5)
         during = submit(rpcs[0], tx(0, MsgSendCoins(users[2].address, "ugos", 30 * CENT)))
-        assert wait_included(rpcs[1], [during])[0]["tx_result"]["code"] == 0
+        included = wait_included(rpcs[1], [during])[0]
+        assert included["tx_result"]["code"] == 0
         processes.start_node(3)
         target = rpcs[0].latest_height()
         wait_for_height(rpcs[3], target, timeout_s=90)
-        assert rpcs[3].tx(during) is not None, "the restarted node has the block it missed"
+        missed_block = rpcs[3].block_txs(int(included["height"]))
+        assert during in [tx_hash(raw) for raw in missed_block], "the restarted node has the block it missed"
+        # CometBFT indexes txs asynchronously after it stores a block: /tx on node 3 follows shortly.
+        assert wait_included(rpcs[3], [during], timeout_s=30)[0]["height"] == included["height"]
         assert_same_app_hash(processes, [0, 1, 2, 3])
 
         # kill -9 only node 2's app: its cometbft stops (it cannot run without its app); restart both and the

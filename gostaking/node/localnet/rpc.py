@@ -59,6 +59,11 @@ class CometRpc:
         header = self.call("header", height=str(height))["header"]
         return bytes.fromhex(header["app_hash"])
 
+    def block_txs(self, height: int) -> list[bytes]:
+        """The raw transactions of block `height` as this node's block store has them."""
+        txs = self.call("block", height=str(height))["block"]["data"]["txs"] or []
+        return [base64.b64decode(tx) for tx in txs]
+
     def broadcast_tx_sync(self, tx: bytes) -> dict[str, Any]:
         """Submit a tx and wait for CheckTx: {code, log, hash, …} (code 0 = in the mempool)."""
         result: dict[str, Any] = self.call("broadcast_tx_sync", tx=base64.b64encode(tx).decode())
