@@ -91,9 +91,16 @@ class State(TableSet):
         )
         """(address, node, 'vote'|'stake') → GOS shares; indexed by node (slashing, node pages) and address."""
         self.unbondings: Table[tuple[int, int], Unbonding] = self.table(
-            "unbondings", tuple[int, int], Unbonding, indexes={"by_address": lambda key, entry: (entry.address, *key)}
+            "unbondings",
+            tuple[int, int],
+            Unbonding,
+            indexes={
+                "by_address": lambda key, entry: (entry.address, *key),
+                "by_node": lambda key, entry: (entry.node, entry.kind, *key),
+            },
         )
-        """(completion height, index within that height) → entry."""
+        """(completion height, index within that height) → entry; indexed by owner (account pages) and by node
+        (double-sign slashing reaches stake that left the node after the infraction)."""
         self.unbonding_counts: Table[int, int] = self.table("unbonding_counts", int, int)
         """completion height → number of entries ever queued for it (next index)."""
         self.unbonding_cursor: Singleton[UnbondingCursor] = self.singleton(

@@ -1,13 +1,14 @@
 """Punishment of double signing: burn part of the node's stake and tombstone the node.
 
 Lives in staking (above nodes and mining) because it touches every staker of the node: their delegations,
-hash-power positions and the node's tally. The stakers are found through the delegations table's
-(node, kind, address) index, so the cost is proportional to the node's stakers, not to all accounts.
+hash-power positions, unbonding entries and the node's tally. The stakers are found through the (node, kind, …)
+indexes of the delegations and unbondings tables, so the cost is proportional to the node's stakers, not to all
+accounts.
 """
 
 from msgspec.structs import replace
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_BONDED
+from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_BONDED, MODULE_UNBONDING
 from gostaking.chain.env import Context
 from gostaking.chain.modules.bank.mutations import burn_shares
 from gostaking.chain.modules.mining.mutations import change_position
@@ -19,6 +20,7 @@ from gostaking.chain.types.block import ValidatorUpdate
 from gostaking.chain.types.mining import POOL_STAKE
 
 _BONDED = MODULE_ADDRESSES[MODULE_BONDED]
+_UNBONDING = MODULE_ADDRESSES[MODULE_UNBONDING]
 TOMBSTONE_HEIGHT = 2**63 - 1
 """jailed_until of a tombstoned node: never."""
 
@@ -45,6 +47,27 @@ def slash_stake(state: State, ctx: Context, operator: str, fraction_ppm: int) ->
     return burned
 
 
+def slash_unbonding_stake(state: State, operator: str, infraction_height: int, fraction_ppm: int) -> int:
+    """Burn `fraction_ppm` of each stake that started unbonding from the node at or after the infraction.
+
+    That stake was bonded when the node double-signed, so leaving afterwards must not escape the penalty
+    (otherwise a staker who hears of the fault first could unbond before the evidence lands). Stake that left
+    before the infraction did not vouch for it and is untouched. Returns ugos burned.
+    """
+    burned = 0
+    for key in state.unbondings.scan_index("by_node", (operator, "stake")):
+        entry = state.unbondings.get(key)
+        if entry is None or entry.created_height < infraction_height:
+            continue
+        cut = mul_div_ceil(entry.shares, fraction_ppm, PPM)
+        if cut == entry.shares:
+            state.unbondings.delete(key)  # the queue skips a missing entry when its completion height comes
+        else:
+            state.unbondings.put(key, replace(entry, shares=entry.shares - cut))
+        burned += burn_shares(state, _UNBONDING, cut)
+    return burned
+
+
 def punish_misbehavior(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...]:
     """Slash and tombstone each node named by this block's evidence (once per node, ever)."""
     fraction = state.params.get().nodes.double_sign_slash_ppm
@@ -54,7 +77,8 @@ def punish_misbehavior(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...
         if operator is None or require_node(state, operator).tombstoned:
             continue
         updates += remove_from_mining_set(state, ctx, operator)
-        burned = slash_stake(state, ctx, operator, fraction)
+        burned_bonded = slash_stake(state, ctx, operator, fraction)
+        burned_unbonding = slash_unbonding_stake(state, operator, evidence.height, fraction)
         node = require_node(state, operator)
         state.nodes.put(operator, replace(node, jailed=True, tombstoned=True, jailed_until=TOMBSTONE_HEIGHT))
         ctx.emit(
@@ -62,6 +86,7 @@ def punish_misbehavior(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...
             node=operator,
             evidence=evidence.kind,
             infraction_height=evidence.height,
-            burned=burned,
+            burned=burned_bonded + burned_unbonding,
+            burned_unbonding=burned_unbonding,
         )
     return updates
