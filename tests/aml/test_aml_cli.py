@@ -3,55 +3,18 @@
 import json
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert
+from aml_harness import index_engine, set_indexed, transfer
 from typer.testing import CliRunner
 
 from gostaking.cli.main import app
-from gostaking.indexer.schema import account_activity, index_cursor
-from gostaking.indexer.schema import metadata as index_metadata
 
 
 def make_index(path: Path) -> str:
+    """An index database file with one indexed 500,000 GOS transfer from gos1big to gos1to; returns its URL."""
     url = f"sqlite:///{path}"
-    engine = create_engine(url)
-    index_metadata.create_all(engine)
-    with engine.begin() as conn:
-        for row_id, (address, role, kind, other) in enumerate(
-            [("gos1big", "sender", "send", "gos1to"), ("gos1to", "recipient", "receive", "gos1big")], start=1
-        ):
-            conn.execute(
-                insert(account_activity).values(
-                    id=row_id,
-                    address=address,
-                    height=7,
-                    time_ms=7000,
-                    tx_hash="abc",
-                    tx_index=0,
-                    msg_index=0,
-                    role=role,
-                    kind=kind,
-                    counterparty=other,
-                    denom="ugos",
-                    amount=str(500_000 * 10**6),
-                    fee_ugos=0,
-                    code=0,
-                )
-            )
-        conn.execute(
-            insert(index_cursor).values(
-                id=1,
-                height=7,
-                block_hash="",
-                gos_index="1",
-                minted_ugos=0,
-                burned_ugos=0,
-                txs_total=1,
-                events_total=0,
-                activity_total=2,
-                validators="",
-                pending_validator_updates="",
-            )
-        )
+    with index_engine(url).begin() as conn:
+        transfer(conn, "gos1big", "gos1to", 500_000 * 10**6, 7)
+        set_indexed(conn, 7)
     return url
 
 

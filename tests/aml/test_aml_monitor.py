@@ -1,71 +1,22 @@
 """The AML monitor over an index database: alerts from indexed activity, cases, audit trail, resumable scans."""
 
 import pytest
-from sqlalchemy import create_engine, insert, update
+from aml_harness import index_engine, set_indexed, transfer
+from sqlalchemy import Engine
 
 from gostaking.aml.monitor import AmlError, AmlMonitor
 from gostaking.aml.rules import RuleConfig
 from gostaking.chain.types.compliance import FreezeAction
-from gostaking.indexer.schema import account_activity, index_cursor
-from gostaking.indexer.schema import metadata as index_metadata
 
 CONFIG = RuleConfig(large_value={"ugos": 1_000}, structuring_window=100, velocity_window=10, velocity_max_outgoing=3)
-ROW_ID = iter(range(1, 10**6))
-
-
-def activity(conn, address: str, role: str, kind: str, counterparty: str, amount: int, height: int) -> None:  # type: ignore[no-untyped-def]
-    conn.execute(
-        insert(account_activity).values(
-            id=next(ROW_ID),
-            address=address,
-            height=height,
-            time_ms=height * 1000,
-            tx_hash=f"h{height}-{amount}",
-            tx_index=0,
-            msg_index=0,
-            role=role,
-            kind=kind,
-            counterparty=counterparty,
-            denom="ugos",
-            amount=str(amount),
-            fee_ugos=0,
-            code=0,
-        )
-    )
-
-
-def transfer(conn, sender: str, recipient: str, amount: int, height: int) -> None:  # type: ignore[no-untyped-def]
-    activity(conn, sender, "sender", "send", recipient, amount, height)
-    activity(conn, recipient, "recipient", "receive", sender, amount, height)
-
-
-def set_indexed(conn, height: int) -> None:  # type: ignore[no-untyped-def]
-    if conn.execute(update(index_cursor).values(height=height)).rowcount == 0:
-        conn.execute(
-            insert(index_cursor).values(
-                id=1,
-                height=height,
-                block_hash="",
-                gos_index="1",
-                minted_ugos=0,
-                burned_ugos=0,
-                txs_total=0,
-                events_total=0,
-                activity_total=0,
-                validators="",
-                pending_validator_updates="",
-            )
-        )
 
 
 @pytest.fixture
-def engine():  # type: ignore[no-untyped-def]
-    engine = create_engine("sqlite://")
-    index_metadata.create_all(engine)
-    return engine
+def engine() -> Engine:
+    return index_engine("sqlite://")
 
 
-def test_alerts_open_a_case_and_a_rescan_adds_nothing(engine) -> None:  # type: ignore[no-untyped-def]
+def test_alerts_open_a_case_and_a_rescan_adds_nothing(engine: Engine) -> None:
     with engine.begin() as conn:
         transfer(conn, "gos1mule", "gos1x", 5_000, 3)  # large value for both sides
         for height in (10, 11, 12):
@@ -81,7 +32,7 @@ def test_alerts_open_a_case_and_a_rescan_adds_nothing(engine) -> None:  # type: 
     assert sorted(c["address"] for c in cases) == ["gos1mule", "gos1struct", "gos1x"]
 
 
-def test_the_scan_resumes_from_its_cursor(engine) -> None:  # type: ignore[no-untyped-def]
+def test_the_scan_resumes_from_its_cursor(engine: Engine) -> None:
     monitor = AmlMonitor(engine, CONFIG)
     with engine.begin() as conn:
         transfer(conn, "gos1a", "gos1b", 2_000, 1)
@@ -96,7 +47,7 @@ def test_the_scan_resumes_from_its_cursor(engine) -> None:  # type: ignore[no-un
     assert len(again.alerts()) == 4
 
 
-def test_case_decisions_are_audited_and_a_freeze_yields_the_council_action(engine) -> None:  # type: ignore[no-untyped-def]
+def test_case_decisions_are_audited_and_a_freeze_yields_the_council_action(engine: Engine) -> None:
     with engine.begin() as conn:
         transfer(conn, "gos1bad", "gos1y", 9_000, 4)
         set_indexed(conn, 4)

@@ -13,7 +13,7 @@ from gostaking.chain.transition import apply_block
 from gostaking.chain.types.block import BlockEnv, BlockResult, Misbehavior, TxResult
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.params import ChainParams, EmissionParams, NodeParams, StakingParams
-from gostaking.chain.types.tx import Msg
+from gostaking.chain.types.tx import Msg, MsgStakeNode, MsgUnstakeNode, MsgUnvoteNode, MsgVoteNode
 from gostaking.wallet.keys import PrivateKey, sign_tx
 
 CHAIN_ID = "gostaking-test"
@@ -311,3 +311,32 @@ def run_to_epoch_end(chain: Chain) -> BlockResult:
         result = chain.block()
         if chain.height % epoch == 0:
             return result
+
+
+@dataclass(frozen=True)
+class BondKind:
+    """One way of backing a node (tests/chain/test_bond_node.py, test_unbond_node.py): its delegation kind (also
+    its pool and its bond event's name), its messages, its hash power per GOS and its unbonding period in
+    TEST_PARAMS."""
+
+    name: str
+    bond: type[MsgVoteNode] | type[MsgStakeNode]
+    unbond: type[MsgUnvoteNode] | type[MsgUnstakeNode]
+    hash_per_gos: int
+    unbonding_blocks: int
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def other(self) -> "BondKind":
+        return STAKE if self is VOTE else VOTE
+
+    def backing(self, ugos: int) -> tuple[int, int]:
+        """A node's (votes, stake) backing in ugos when `ugos` of this kind is all it has."""
+        return (ugos, 0) if self is VOTE else (0, ugos)
+
+
+VOTE = BondKind("vote", MsgVoteNode, MsgUnvoteNode, 1, TEST_PARAMS.staking.vote_unbonding_blocks)
+STAKE = BondKind("stake", MsgStakeNode, MsgUnstakeNode, 3, TEST_PARAMS.staking.stake_unbonding_blocks)
+BOND_KINDS = (VOTE, STAKE)
