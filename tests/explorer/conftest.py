@@ -1,4 +1,7 @@
-"""Browser-test fixtures: one seeded devnet subprocess and one headless chromium for the whole module."""
+"""Browser-test fixtures: one seeded devnet subprocess and one headless chromium for the explorer tests.
+
+Module scope, not session: playwright's sync API keeps an asyncio loop running while it is open, and tests that run
+after these ones call asyncio.run()."""
 
 import shutil
 from collections.abc import Iterator
@@ -14,7 +17,7 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is not
 from playwright.sync_api import Browser, Page, sync_playwright
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
     home = tmp_path_factory.mktemp("explorer") / "devnet"
     process = start_devnet(home)
@@ -25,12 +28,12 @@ def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
         shutil.rmtree(home, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def seeded(devnet: DevnetProcess) -> Seeded:
     return seed(devnet)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
