@@ -14,7 +14,7 @@ import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import coincurve
 from eth_abi.abi import encode as abi_encode
@@ -41,66 +41,21 @@ _UPDATE_TYPE = b"UpdateCustodians(address[] custodians,uint256 threshold,uint256
 _HALF_ORDER = 0x7FFFFFFFFFFFFFFFFFFFFFFFFFFFFFFF5D576E7357A4501DDFE92F46681B20A0
 """secp256k1 n / 2: the contracts refuse signatures with a larger s."""
 
-# The parts of the contracts' ABIs the gateway uses, kept here so that a gateway needs no build step; a test
-# checks them against the compiled contracts.
-VAULT_ABI: list[dict[str, Any]] = [
-    {
-        "type": "event",
-        "name": "Deposited",
-        "anonymous": False,
-        "inputs": [
-            {"name": "token", "type": "address", "indexed": True},
-            {"name": "from", "type": "address", "indexed": True},
-            {"name": "amount", "type": "uint256", "indexed": False},
-            {"name": "gosRecipient", "type": "string", "indexed": False},
-        ],
-    },
-    {
-        "type": "event",
-        "name": "Redeemed",
-        "anonymous": False,
-        "inputs": [
-            {"name": "nonce", "type": "uint256", "indexed": True},
-            {"name": "token", "type": "address", "indexed": True},
-            {"name": "to", "type": "address", "indexed": True},
-            {"name": "amount", "type": "uint256", "indexed": False},
-        ],
-    },
-    {
-        "type": "function",
-        "name": "redeem",
-        "stateMutability": "nonpayable",
-        "inputs": [
-            {"name": "token", "type": "address"},
-            {"name": "to", "type": "address"},
-            {"name": "amount", "type": "uint256"},
-            {"name": "nonce", "type": "uint256"},
-            {"name": "signatures", "type": "bytes[]"},
-        ],
-        "outputs": [],
-    },
-    {
-        "type": "function",
-        "name": "redeemed",
-        "stateMutability": "view",
-        "inputs": [{"name": "", "type": "uint256"}],
-        "outputs": [{"name": "", "type": "bool"}],
-    },
-    {
-        "type": "function",
-        "name": "threshold",
-        "stateMutability": "view",
-        "inputs": [],
-        "outputs": [{"name": "", "type": "uint256"}],
-    },
-    {
-        "type": "function",
-        "name": "isCustodian",
-        "stateMutability": "view",
-        "inputs": [{"name": "", "type": "address"}],
-        "outputs": [{"name": "", "type": "bool"}],
-    },
-]
+
+def gateway_abi(contract: str) -> list[dict[str, Any]]:
+    """The parts of `contract`'s ABI the gateway uses, from gostaking/bridge/abi/<contract>.json: shipped with the
+    package so that a gateway needs no build step; tests check them against the compiled contracts."""
+    abi: list[dict[str, Any]] = json.loads((Path(__file__).with_name("abi") / f"{contract}.json").read_text())
+    return abi
+
+
+def gateway_contract(w3: Web3, contract: str, address: str) -> Contract:
+    """The lock contract `contract` (e.g. 'GoStakingVault') at `address`, with the gateway's ABI."""
+    return w3.eth.contract(address=to_checksum_address(address), abi=gateway_abi(contract))
+
+
+VAULT_ABI = gateway_abi("GoStakingVault")
+"""The gateway's part of GoStakingVault's ABI."""
 
 
 def eth_address(key: PrivateKey) -> str:
@@ -230,12 +185,73 @@ def send_contract_call(w3: Web3, key: PrivateKey, call: ContractFunction, gas: i
     return "0x" + bytes(w3.eth.send_raw_transaction(signed.raw_transaction)).hex()
 
 
-class EvmDepositWatcher:
-    """Reads Deposited events of a GoStakingVault by block range, only from blocks with enough confirmations.
+class LockEventWatcher:
+    """Reads one event of a lock contract by block range, only from blocks with enough confirmations, and reports
+    each one as a deposit. The cursor is the last block scanned. A subclass names the contract and the event and
+    reads a deposit out of each."""
 
-    The cursor is the last block scanned. Tokens the chain does not list (not in `tokens`) are reported, not
-    attested: their value cannot be credited until governance lists them.
+    CONTRACT: ClassVar[str]
+    """The contract watched, e.g. 'GoStakingVault'."""
+    EVENT: ClassVar[str]
+    """Its event that reports a deposit, e.g. 'Deposited'."""
+
+    def __init__(
+        self,
+        w3: Web3,
+        address: str,
+        *,
+        hosted_chain: str = "ethereum",
+        confirmations: int = 12,
+        start_block: int = 0,
+        max_range: int = 2_000,
+    ) -> None:
+        """Watch the contract at `address`, from `start_block` (its deployment block) when no cursor is saved."""
+        self.w3 = w3
+        self.contract = gateway_contract(w3, self.CONTRACT, address)
+        self.hosted_chain = hosted_chain
+        self.confirmations = max(confirmations, 1)
+        self.start_block = start_block
+        self.max_range = max_range
+
+    @property
+    def name(self) -> str:
+        """Cursor name: the hosted chain and the contract address."""
+        return f"{self.hosted_chain}:{self.contract.address.lower()}"
+
+    def scan(self, cursor: str | None) -> DepositBatch:
+        """Deposits in (cursor, newest block with `confirmations`], at most `max_range` blocks per call."""
+        span = confirmed_range(self.w3, cursor, self.start_block, self.confirmations, self.max_range)
+        if span is None:
+            return DepositBatch([], cursor if cursor is not None else str(self.start_block - 1))
+        start, end = span
+        try:
+            logs = self.contract.events[self.EVENT]().get_logs(from_block=start, to_block=end)
+        except Exception as error:  # web3 raises many transport-specific types
+            raise RpcError(f"reading {self.EVENT} events {start}..{end}: {error}") from error
+        deposits: list[ObservedDeposit] = []
+        notes: list[str] = []
+        for entry in logs:
+            observed = self.observe(entry)
+            if isinstance(observed, str):
+                notes.append(observed)
+            else:
+                deposits.append(observed)
+        return DepositBatch(deposits, str(end), notes)
+
+    def observe(self, entry: Any) -> ObservedDeposit | str:
+        """The deposit an event reports, or a note saying why it is not attested."""
+        raise NotImplementedError
+
+
+class EvmDepositWatcher(LockEventWatcher):
+    """Reads Deposited events of a GoStakingVault (see LockEventWatcher).
+
+    Tokens the chain does not list (not in `tokens`) are reported, not attested: their value cannot be credited
+    until governance lists them.
     """
+
+    CONTRACT = "GoStakingVault"
+    EVENT = "Deposited"
 
     def __init__(
         self,
@@ -250,51 +266,33 @@ class EvmDepositWatcher:
         max_range: int = 2_000,
     ) -> None:
         """Watch `vault`; `tokens` maps ERC-20 addresses to GoStaking denoms, `eth_denom` is ether's denom."""
-        self.w3 = w3
-        self.vault: Contract = w3.eth.contract(address=to_checksum_address(vault), abi=VAULT_ABI)
+        super().__init__(
+            w3,
+            vault,
+            hosted_chain=hosted_chain,
+            confirmations=confirmations,
+            start_block=start_block,
+            max_range=max_range,
+        )
         self.tokens = {t.lower(): d for t, d in tokens.items()}
         if eth_denom is not None:
             self.tokens[ETH_TOKEN] = eth_denom
-        self.hosted_chain = hosted_chain
-        self.confirmations = max(confirmations, 1)
-        self.start_block = start_block
-        self.max_range = max_range
 
-    @property
-    def name(self) -> str:
-        """Cursor name: the hosted chain and the vault address."""
-        return f"{self.hosted_chain}:{self.vault.address.lower()}"
-
-    def scan(self, cursor: str | None) -> DepositBatch:
-        """Deposits in (cursor, newest block with `confirmations`], at most `max_range` blocks per call."""
-        span = confirmed_range(self.w3, cursor, self.start_block, self.confirmations, self.max_range)
-        if span is None:
-            return DepositBatch([], cursor if cursor is not None else str(self.start_block - 1))
-        start, end = span
-        try:
-            logs = self.vault.events.Deposited().get_logs(from_block=start, to_block=end)
-        except Exception as error:  # web3 raises many transport-specific types
-            raise RpcError(f"reading Deposited events {start}..{end}: {error}") from error
-        deposits: list[ObservedDeposit] = []
-        notes: list[str] = []
-        for entry in logs:
-            tx_id = log_id(entry)
-            token = str(entry["args"]["token"]).lower()
-            denom = self.tokens.get(token)
-            if denom is None:
-                notes.append(f"{self.hosted_chain}:{tx_id}: token {token} is not listed; not attested")
-                continue
-            deposits.append(
-                ObservedDeposit(
-                    hosted_chain=self.hosted_chain,
-                    external_tx_id=tx_id,
-                    from_address=str(entry["args"]["from"]).lower(),
-                    recipient=str(entry["args"]["gosRecipient"]),
-                    denom=denom,
-                    amount=int(entry["args"]["amount"]),
-                )
-            )
-        return DepositBatch(deposits, str(end), notes)
+    def observe(self, entry: Any) -> ObservedDeposit | str:
+        """The deposit of a listed token; a note for any other token."""
+        tx_id = log_id(entry)
+        token = str(entry["args"]["token"]).lower()
+        denom = self.tokens.get(token)
+        if denom is None:
+            return f"{self.hosted_chain}:{tx_id}: token {token} is not listed; not attested"
+        return ObservedDeposit(
+            hosted_chain=self.hosted_chain,
+            external_tx_id=tx_id,
+            from_address=str(entry["args"]["from"]).lower(),
+            recipient=str(entry["args"]["gosRecipient"]),
+            denom=denom,
+            amount=int(entry["args"]["amount"]),
+        )
 
 
 class DirectorySignatureBoard:
@@ -327,15 +325,89 @@ class DirectorySignatureBoard:
         return found
 
 
-@dataclass
-class VaultPayer:
-    """Pays GoStaking withdrawals from a GoStakingVault.
+def _folded(value: Any) -> Any:
+    # Events carry checksummed addresses, withdrawals any spelling: addresses compare case-insensitively.
+    return value.lower() if isinstance(value, str) else value
 
-    Each custodian signs Redeem(token, to, amount, nonce = withdrawal id) and posts it to the board; whoever
-    holds `threshold` signatures of current custodians submits `redeem`. A withdrawal counts as paid once a
-    Redeemed event for its nonce, with the same token, destination and amount, has `confirmations` blocks;
-    every custodian checks that on its own node before confirming on GoStaking.
+
+class MultisigPayer:
+    """Pays GoStaking withdrawals through a lock contract's m-of-n payout function.
+
+    Each custodian signs the payout of a withdrawal (nonce = withdrawal id) and posts it to the board; whoever
+    holds `threshold` signatures of current custodians submits it. A withdrawal counts as paid once the payout
+    event for its nonce, with the same terms, has `confirmations` blocks; every custodian checks that on its own
+    node before confirming on GoStaking. A subclass (a dataclass with these fields) names the contract's payout
+    function, which takes (terms…, nonce, signatures), its view of used nonces and its event, which names the
+    same terms.
     """
+
+    PAY_FUNCTION: ClassVar[str]
+    """The contract function that pays out, e.g. 'redeem'."""
+    PAID_VIEW: ClassVar[str]
+    """True for a nonce already paid out, e.g. 'redeemed'."""
+    PAID_EVENT: ClassVar[str]
+    """Emitted by the payout, e.g. 'Redeemed'."""
+
+    w3: Web3
+    key: PrivateKey
+    board: DirectorySignatureBoard
+    confirmations: int
+    start_block: int
+    """Contract deployment block: where payout events are searched from."""
+    gas: int
+    submitted: dict[int, str]
+    """Payouts this process submitted (in memory: after a restart a still-unmined payout may be sent again; the
+    second one reverts with NonceUsed and only costs gas)."""
+
+    def _attach(self, contract: Contract) -> None:
+        self.contract = contract
+        self.account = eth_address(self.key)
+        self.namespace = f"{self.w3.eth.chain_id}-{contract.address.lower()}"
+
+    def _payout_digest(self, nonce: int, terms: dict[str, Any]) -> bytes:
+        """What custodians sign to let the contract pay `terms` once, under `nonce`."""
+        raise NotImplementedError
+
+    def _advance(self, nonce: int, terms: dict[str, Any]) -> str | None:
+        """Sign, maybe submit, and report the payout transaction once it is final."""
+        final = self._final_payout(nonce, terms)
+        if final is not None:
+            return final
+        if self.contract.functions[self.PAID_VIEW](nonce).call():
+            return None  # paid, waiting for confirmations
+        digest = self._payout_digest(nonce, terms)
+        self.board.publish(self.namespace, nonce, self.account, sign_digest(self.key, digest))
+        if nonce not in self.submitted:
+            valid = valid_signatures(self.contract, self.board.collect(self.namespace, nonce), digest)
+            if len(valid) >= int(self.contract.functions.threshold().call()):
+                call = self.contract.functions[self.PAY_FUNCTION](*terms.values(), nonce, order_signatures(valid))
+                tx_hash = send_contract_call(self.w3, self.key, call, self.gas)
+                self.submitted[nonce] = tx_hash
+                log.info("submitted %s of withdrawal %d in %s", self.PAY_FUNCTION, nonce, tx_hash)
+        return None
+
+    def _final_payout(self, nonce: int, terms: dict[str, Any]) -> str | None:
+        head = self.w3.eth.block_number
+        expected = {name: _folded(value) for name, value in terms.items()}
+        for entry in self.contract.events[self.PAID_EVENT]().get_logs(
+            from_block=self.start_block, argument_filters={"nonce": nonce}
+        ):
+            if {name: _folded(entry["args"][name]) for name in terms} != expected:
+                log.error("nonce %d was %s with other details than withdrawal %d", nonce, self.PAID_VIEW, nonce)
+                return None
+            if head - entry["blockNumber"] + 1 >= self.confirmations:
+                return "0x" + bytes(entry["transactionHash"]).hex()
+        return None
+
+
+@dataclass
+class VaultPayer(MultisigPayer):
+    """Pays GoStaking withdrawals from a GoStakingVault: custodians sign Redeem(token, to, amount, nonce =
+    withdrawal id) and the vault pays on `redeem` (see MultisigPayer)."""
+
+    PAY_FUNCTION = "redeem"
+    PAID_VIEW = "redeemed"
+    PAID_EVENT = "Redeemed"
 
     w3: Web3
     vault_address: str
@@ -346,16 +418,11 @@ class VaultPayer:
     hosted_chain: str = "ethereum"
     confirmations: int = 12
     start_block: int = 0
-    """Vault deployment block: where Redeemed events are searched from."""
     gas: int = 300_000
     submitted: dict[int, str] = field(default_factory=dict)
-    """Redeems this process submitted (in memory: after a restart a still-unmined redeem may be sent again;
-    the second one reverts with NonceUsed and only costs gas)."""
 
     def __post_init__(self) -> None:
-        self.vault: Contract = self.w3.eth.contract(address=to_checksum_address(self.vault_address), abi=VAULT_ABI)
-        self.account = eth_address(self.key)
-        self.namespace = f"{self.w3.eth.chain_id}-{self.vault.address.lower()}"
+        self._attach(gateway_contract(self.w3, "GoStakingVault", self.vault_address))
 
     def serves(self, denom: str) -> bool:
         """True for the denoms whose token this vault holds."""
@@ -367,41 +434,10 @@ class VaultPayer:
         if token is None:
             return None
         to = payout_address(withdrawal.to)
-        final = self._final_redeem(withdrawal.id, token, to, withdrawal.amount)
-        if final is not None:
-            return final
-        if self.vault.functions.redeemed(withdrawal.id).call():
-            return None  # redeemed, waiting for confirmations
-        digest = redeem_digest(self.w3.eth.chain_id, self.vault.address, token, to, withdrawal.amount, withdrawal.id)
-        self.board.publish(self.namespace, withdrawal.id, self.account, sign_digest(self.key, digest))
-        if withdrawal.id not in self.submitted:
-            valid = valid_signatures(self.vault, self.board.collect(self.namespace, withdrawal.id), digest)
-            if len(valid) >= int(self.vault.functions.threshold().call()):
-                self.submitted[withdrawal.id] = self._submit(token, to, withdrawal.amount, withdrawal.id, valid)
-        return None
+        return self._advance(withdrawal.id, {"token": token, "to": to, "amount": withdrawal.amount})
 
-    def _submit(self, token: str, to: str, amount: int, nonce: int, signatures: dict[str, bytes]) -> str:
-        call = self.vault.functions.redeem(token, to, amount, nonce, order_signatures(signatures))
-        tx_hash = send_contract_call(self.w3, self.key, call, self.gas)
-        log.info("submitted redeem of withdrawal %d in %s", nonce, tx_hash)
-        return tx_hash
-
-    def _final_redeem(self, nonce: int, token: str, to: str, amount: int) -> str | None:
-        head = self.w3.eth.block_number
-        for entry in self.vault.events.Redeemed().get_logs(
-            from_block=self.start_block, argument_filters={"nonce": nonce}
-        ):
-            args = entry["args"]
-            if (str(args["token"]).lower(), str(args["to"]).lower(), int(args["amount"])) != (
-                token.lower(),
-                to.lower(),
-                amount,
-            ):
-                log.error("vault nonce %d was redeemed with other details than withdrawal %d", nonce, nonce)
-                return None
-            if head - entry["blockNumber"] + 1 >= self.confirmations:
-                return "0x" + bytes(entry["transactionHash"]).hex()
-        return None
+    def _payout_digest(self, nonce: int, terms: dict[str, Any]) -> bytes:
+        return redeem_digest(self.w3.eth.chain_id, self.contract.address, nonce=nonce, **terms)
 
 
 def load_artifact(build_dir: Path, name: str) -> tuple[list[dict[str, Any]], str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 from gateway_harness import ALICE, CUSTODIANS, GOS, Evm, GatewayNet
 from web3.contract import Contract
 
-from gostaking.bridge.attester import Attester
+from gostaking.bridge.attester import Attester, PassReport
 from gostaking.bridge.evm import DirectorySignatureBoard, eth_address
 from gostaking.bridge.gos_swap import GosBridgePayer, GosSwapWatcher
 from gostaking.bridge.sanctions import SanctionedAddress, SanctionsSnapshot
@@ -54,6 +54,19 @@ def gateway(
     return Attester(store, net.sender(custodian), [watcher], [payer], screen)
 
 
+def bridge_and_gateways(
+    net: GatewayNet, evm: Evm, tmp_path: Path, screen: SanctionsSnapshot | None = None
+) -> tuple[Contract, Contract, list[Attester]]:
+    """A GosBridge, its GOS token and the gateways of two custodians: enough signatures to release."""
+    bridge, token = deploy_bridge(evm)
+    return bridge, token, [gateway(net, evm, bridge, c, tmp_path, screen) for c in CUSTODIANS[:2]]
+
+
+def run_all(gateways: list[Attester]) -> list[PassReport]:
+    """One pass of every gateway, in order."""
+    return [g.run_once() for g in gateways]
+
+
 def native(net: GatewayNet) -> tuple[int, int, int]:
     """(native GOS supply, GOS minted by rewards, GOS bridged out), in ugos."""
     with net.node.app.read() as state:
@@ -79,8 +92,7 @@ def withdrawal(net: GatewayNet, withdrawal_id: int) -> dict[str, object]:
 def test_a_withdrawal_of_ugos_mints_the_erc20_and_leaves_native_supply(
     gateway_net: GatewayNet, evm: Evm, tmp_path: Path
 ) -> None:
-    bridge, token = deploy_bridge(evm)
-    gateways = [gateway(gateway_net, evm, bridge, c, tmp_path) for c in CUSTODIANS[:2]]
+    bridge, token, gateways = bridge_and_gateways(gateway_net, evm, tmp_path)
     destination = evm.w3.eth.accounts[7]
     alice_before = gateway_net.balance(ALICE.address, "ugos")
     request_swap_out(gateway_net, 2 * GOS, destination)
@@ -92,7 +104,7 @@ def test_a_withdrawal_of_ugos_mints_the_erc20_and_leaves_native_supply(
     assert token.functions.balanceOf(destination).call() == 2 * GOS
     assert all(not g.run_once().paid for g in gateways)  # waiting for confirmations
     evm.mine(CONFIRMATIONS)
-    reports = [g.run_once() for g in gateways]
+    reports = run_all(gateways)
     assert all(0 in r.paid for r in reports) and reports[0].paid[0] == reports[1].paid[0]
     supply, minted, bridged_out = native(gateway_net)
     assert bridged_out == 0
@@ -111,12 +123,10 @@ def test_a_withdrawal_of_ugos_mints_the_erc20_and_leaves_native_supply(
 def test_a_burn_right_after_the_release_is_credited_back_once(
     gateway_net: GatewayNet, evm: Evm, tmp_path: Path
 ) -> None:
-    bridge, token = deploy_bridge(evm)
-    gateways = [gateway(gateway_net, evm, bridge, c, tmp_path) for c in CUSTODIANS[:2]]
+    bridge, token, gateways = bridge_and_gateways(gateway_net, evm, tmp_path)
     holder = evm.w3.eth.accounts[6]
     request_swap_out(gateway_net, 2 * GOS, holder)
-    for g in gateways:
-        g.run_once()
+    run_all(gateways)
     assert token.functions.balanceOf(holder).call() == 2 * GOS
     # The holder swaps most of it back at once: the release and the burn reach the confirmation depth in the same
     # pass, and the credit needs the release confirmed first (it is capped by the GOS bridged out).
@@ -124,7 +134,7 @@ def test_a_burn_right_after_the_release_is_credited_back_once(
     assert token.functions.totalSupply().call() == 500_000
     evm.mine(CONFIRMATIONS)
     alice = gateway_net.balance(ALICE.address, "ugos")
-    reports = [g.run_once() for g in gateways]
+    reports = run_all(gateways)
     assert all(r.observed == 1 and 0 in r.paid for r in reports)
     gateway_net.produce()
     assert withdrawal(gateway_net, 0)["status"] == "completed"
@@ -155,15 +165,12 @@ def test_a_burn_right_after_the_release_is_credited_back_once(
 def test_a_swap_back_to_an_invalid_gos_address_is_recorded_not_attested(
     gateway_net: GatewayNet, evm: Evm, tmp_path: Path
 ) -> None:
-    bridge, token = deploy_bridge(evm)
-    gateways = [gateway(gateway_net, evm, bridge, c, tmp_path) for c in CUSTODIANS[:2]]
+    bridge, token, gateways = bridge_and_gateways(gateway_net, evm, tmp_path)
     holder = evm.w3.eth.accounts[5]
     request_swap_out(gateway_net, GOS, holder)
-    for g in gateways:
-        g.run_once()
+    run_all(gateways)
     evm.mine(CONFIRMATIONS)
-    for g in gateways:
-        g.run_once()
+    run_all(gateways)
     gateway_net.produce()
     swap_to_native(evm, bridge, holder, 300_000, "gos1-not-an-address")
     swap_to_native(evm, bridge, holder, 200_000, ALICE.address.upper())  # bech32, but not the canonical spelling
@@ -177,11 +184,10 @@ def test_a_swap_back_to_an_invalid_gos_address_is_recorded_not_attested(
 
 
 def test_a_sanctioned_destination_is_not_released(gateway_net: GatewayNet, evm: Evm, tmp_path: Path) -> None:
-    bridge, token = deploy_bridge(evm)
     destination = evm.w3.eth.accounts[8]
     screen = SanctionsSnapshot(tmp_path / "sanctions.json")
     screen.replace({SanctionedAddress("ethereum", destination.lower())})
-    gateways = [gateway(gateway_net, evm, bridge, c, tmp_path, screen) for c in CUSTODIANS[:2]]
+    bridge, token, gateways = bridge_and_gateways(gateway_net, evm, tmp_path, screen)
     request_swap_out(gateway_net, GOS, destination)
     for g in gateways:
         report = g.run_once()
