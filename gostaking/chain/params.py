@@ -58,11 +58,6 @@ def validate_params(params: ChainParams) -> None:
         InvalidGenesisError,
         "custody threshold must be within 1..number of custodians (0 without custodians)",
     )
-    require(
-        not c.compliance_authority or is_valid_address(c.compliance_authority),
-        InvalidGenesisError,
-        "compliance authority must be a gos1… address",
-    )
     t = params.tx
     require(
         t.min_fee_ugos >= 0 and t.max_msgs >= 1 and t.max_tx_bytes >= 256,

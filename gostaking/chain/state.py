@@ -5,7 +5,13 @@ Table names are part of the storage keys (and so of the app hash): never rename 
 
 from gostaking.chain.tables import Singleton, Table, TableSet
 from gostaking.chain.types.bank import Account, GosSupply
-from gostaking.chain.types.compliance import ComplianceActionRecord, FreezeRecord, KycAttestation, KycProvider
+from gostaking.chain.types.compliance import (
+    ComplianceActionRecord,
+    CouncilApproval,
+    FreezeRecord,
+    KycAttestation,
+    KycProvider,
+)
 from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal
 from gostaking.chain.types.dex import DexPool
 from gostaking.chain.types.emission import EmissionState
@@ -36,6 +42,9 @@ class State(TableSet):
         )
         """Every freeze/unfreeze proposed by the council, with its approvers: the audit trail."""
         self.compliance_action_count: Singleton[int] = self.singleton("compliance_action_count", int, lambda: 0)
+        self.council_approvals: Table[str, CouncilApproval] = self.table("council_approvals", str, CouncilApproval)
+        """Decision subject (e.g. 'hold:deposit:bitcoin:<txid>:release') → approvals gathered so far; removed when
+        the decision executes (its events are the audit trail) or becomes moot."""
         # bank
         self.accounts: Table[str, Account] = self.table("accounts", str, Account)
         self.balances: Table[tuple[str, str], int] = self.table("balances", tuple[str, str], int)

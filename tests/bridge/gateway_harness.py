@@ -1,5 +1,5 @@
 """Gateway test harness: an in-process devnet whose genesis enables custody (3 custodians, threshold 2, a
-compliance authority), served through its real API to the bridge's NodeClient; plus the EVM harness."""
+compliance council), served through its real API to the bridge's NodeClient; plus the EVM harness."""
 
 import sys
 from collections.abc import Iterator
@@ -13,7 +13,7 @@ from msgspec.structs import replace
 from gostaking.api.main import create_api
 from gostaking.bridge.node_client import MessageSender, NodeClient
 from gostaking.chain.genesis import decode_genesis, encode_genesis
-from gostaking.chain.types.params import CustodyParams
+from gostaking.chain.types.params import ComplianceParams, CustodyParams
 from gostaking.chain.types.tx import Msg, MsgSendCoins
 from gostaking.node.runtime import Node, init_devnet_home, open_devnet
 from gostaking.node.settings import DevnetSettings
@@ -26,7 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contracts"))
 from evm_harness import CUSTODIANS, Evm, evm, key, make_evm, session_evm
 
 GOS = 10**6
-AUTHORITY = key(50)
+COUNCIL_MEMBER = key(50)
+"""The whole compliance council (1 of 1): keeps the sanctions list."""
 ALICE = key(51)
 
 __all__ = ["CUSTODIANS", "Evm", "evm", "make_evm", "session_evm"]
@@ -79,15 +80,16 @@ def gateway_net(tmp_path: Path) -> Iterator[GatewayNet]:
     settings = DevnetSettings(home=home)
     init_devnet_home(home)
     genesis = decode_genesis(settings.genesis_path.read_bytes())
-    custody = CustodyParams(tuple(c.address for c in CUSTODIANS), 2, AUTHORITY.address)
-    genesis = replace(genesis, params=replace(genesis.params, custody=custody))
+    custody = CustodyParams(tuple(c.address for c in CUSTODIANS), 2)
+    council = ComplianceParams(council=(COUNCIL_MEMBER.address,), council_threshold=1)
+    genesis = replace(genesis, params=replace(genesis.params, custody=custody, compliance=council))
     settings.genesis_path.write_bytes(encode_genesis(genesis) + b"\n")
     node = open_devnet(settings, store=MemoryStore())
     keyring = Keyring(settings.keys_dir)
     net = GatewayNet(node, TestClient(create_api(node)), keyring.load("operator", None), keyring.load("faucet", None))
     try:
         net.produce(4)  # block rewards give the operator GOS to hand out for fees
-        grants = [MsgSendCoins(a.address, "ugos", 5 * GOS) for a in [*CUSTODIANS, AUTHORITY, ALICE]]
+        grants = [MsgSendCoins(a.address, "ugos", 5 * GOS) for a in [*CUSTODIANS, COUNCIL_MEMBER, ALICE]]
         net.submit(net.operator, *grants)
         net.produce()
         yield net

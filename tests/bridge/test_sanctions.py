@@ -4,7 +4,7 @@ MsgUpdateSanctions batches; and the chain holding a deposit from an imported add
 from pathlib import Path
 
 import pytest
-from gateway_harness import ALICE, AUTHORITY, CUSTODIANS, GatewayNet
+from gateway_harness import ALICE, COUNCIL_MEMBER, CUSTODIANS, GatewayNet
 
 from gostaking.bridge.errors import SanctionsFormatError
 from gostaking.bridge.sanctions import (
@@ -81,7 +81,7 @@ def test_diff_sends_removals_and_additions_in_bounded_batches(tmp_path: Path) ->
 
 def test_imported_addresses_make_the_chain_hold_deposits(gateway_net: GatewayNet) -> None:
     entries = restrict(load_sdn(FIXTURES / "sdn.csv", FIXTURES / "sdn_comments.csv"), {"bitcoin", "ethereum"})
-    sender = gateway_net.sender(AUTHORITY)
+    sender = gateway_net.sender(COUNCIL_MEMBER)
     hashes = [sender.send([message]) for message in batches(diff(set(), entries), size=3)]
     gateway_net.produce()
     assert [gateway_net.included(h)["code"] for h in hashes] == [0, 0, 0]

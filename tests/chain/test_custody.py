@@ -1,4 +1,5 @@
-"""Custody: m-of-n attested deposits (idempotent, never minted twice), withdrawals, sanctions holds."""
+"""Custody: m-of-n attested deposits (idempotent, never minted twice), withdrawals, and the sanctions list and its
+holds decided by m of n of the compliance council."""
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -11,8 +12,9 @@ from gostaking.chain.errors import (
     InvalidMessageError,
     UnauthorizedError,
 )
-from gostaking.chain.types.params import CustodyParams
+from gostaking.chain.types.params import ComplianceParams, CustodyParams
 from gostaking.chain.types.tx import (
+    Msg,
     MsgAttestDeposit,
     MsgConfirmWithdrawal,
     MsgRequestWithdrawal,
@@ -21,23 +23,35 @@ from gostaking.chain.types.tx import (
     SanctionUpdate,
 )
 
-from harness import GOS, TEST_PARAMS, Chain, expect_msg_failure, fund_gos, key, make_chain
+from harness import GOS, TEST_PARAMS, Chain, events_of, expect_msg_failure, fund_gos, key, make_chain
 
 CUSTODIANS = [key(2001), key(2002), key(2003)]
-AUTHORITY = key(2100)
+COUNCIL = [key(2100), key(2101), key(2102)]
 ALICE = key(1)
 BAD_BTC_ADDRESS = "bc1qsanctioned0000000000000000000000000000"
 PARAMS = replace(
     TEST_PARAMS,
-    custody=CustodyParams(tuple(c.address for c in CUSTODIANS), 2, AUTHORITY.address),
+    custody=CustodyParams(tuple(c.address for c in CUSTODIANS), 2),
+    compliance=ComplianceParams(council=tuple(c.address for c in COUNCIL), council_threshold=2),
 )
 
 
 def make() -> Chain:
     chain = make_chain(params=PARAMS)
-    for account in [*CUSTODIANS, AUTHORITY, ALICE]:
+    for account in [*CUSTODIANS, *COUNCIL, ALICE]:
         fund_gos(chain, account.address, 10 * GOS)
     return chain
+
+
+def council_decides(chain: Chain, msg: Msg) -> None:
+    """Two of the three council members send the same decision: the first approval alone executes nothing."""
+    first = chain.run(COUNCIL[0], msg)
+    assert first.code == 0, first.log
+    assert [e.kind for e in first.events] == ["council_approval"]
+    assert events_of(first, "council_approval")[0]["approvals"] == "1/2"
+    second = chain.run(COUNCIL[1], msg)
+    assert second.code == 0, second.log
+    assert events_of(second, "council_approval")[0]["approvals"] == "2/2"
 
 
 def deposit(txid: str = "btc-tx-1", amount: int = 5 * 10**7, sender: str = "bc1qalice") -> MsgAttestDeposit:
@@ -67,24 +81,25 @@ def test_attestations_must_agree_and_come_from_custodians() -> None:
     expect_msg_failure(chain, CUSTODIANS[1], deposit(txid=" spaced "), error=InvalidMessageError)
 
 
-def test_a_deposit_from_a_sanctioned_address_is_held_until_the_authority_decides() -> None:
+def test_a_deposit_from_a_sanctioned_address_is_held_until_the_council_decides() -> None:
     chain = make()
     listing = MsgUpdateSanctions([SanctionUpdate("bitcoin", BAD_BTC_ADDRESS.upper(), True)])
     expect_msg_failure(chain, ALICE, listing, error=UnauthorizedError)
-    assert chain.run(AUTHORITY, listing).code == 0
+    council_decides(chain, listing)
     for custodian in CUSTODIANS[:2]:
         assert chain.run(custodian, deposit("tx-bad", sender=BAD_BTC_ADDRESS)).code == 0
     assert chain.state.deposits.get(("bitcoin", "tx-bad")).status == "held"  # type: ignore[union-attr]
     assert chain.balance(ALICE.address, "btc") == 0
     assert chain.run(CUSTODIANS[0], deposit("tx-bad-2", sender=BAD_BTC_ADDRESS)).code == 0
     assert chain.run(CUSTODIANS[1], deposit("tx-bad-2", sender=BAD_BTC_ADDRESS)).code == 0
-    assert chain.run(AUTHORITY, MsgResolveHold(release=False, deposit="bitcoin:tx-bad-2")).code == 0
+    council_decides(chain, MsgResolveHold(release=False, deposit="bitcoin:tx-bad-2"))
     assert chain.state.deposits.get(("bitcoin", "tx-bad-2")).status == "rejected"  # type: ignore[union-attr]
-    assert chain.run(AUTHORITY, MsgResolveHold(release=True, deposit="bitcoin:tx-bad")).code == 0
+    council_decides(chain, MsgResolveHold(release=True, deposit="bitcoin:tx-bad"))
     assert chain.balance(ALICE.address, "btc") == 5 * 10**7
     expect_msg_failure(
-        chain, AUTHORITY, MsgResolveHold(release=True, deposit="bitcoin:tx-bad"), error=InvalidMessageError
+        chain, COUNCIL[2], MsgResolveHold(release=True, deposit="bitcoin:tx-bad"), error=InvalidMessageError
     )
+    assert len(chain.state.council_approvals) == 0
 
 
 def credit_alice(chain: Chain, amount: int = 10**8) -> None:
@@ -110,17 +125,17 @@ def test_a_withdrawal_is_escrowed_then_completed_by_m_of_n_confirmations() -> No
 def test_a_withdrawal_to_a_sanctioned_address_is_held_then_refunded_or_released() -> None:
     chain = make()
     credit_alice(chain)
-    assert chain.run(AUTHORITY, MsgUpdateSanctions([SanctionUpdate("bitcoin", BAD_BTC_ADDRESS, True)])).code == 0
+    council_decides(chain, MsgUpdateSanctions([SanctionUpdate("bitcoin", BAD_BTC_ADDRESS, True)]))
     assert chain.run(ALICE, MsgRequestWithdrawal("btc", 10**7, BAD_BTC_ADDRESS)).code == 0
     assert chain.run(ALICE, MsgRequestWithdrawal("btc", 2 * 10**7, BAD_BTC_ADDRESS)).code == 0
     assert chain.state.withdrawals.get(0).status == "held"  # type: ignore[union-attr]
     expect_msg_failure(chain, CUSTODIANS[0], MsgConfirmWithdrawal(0, "x"), error=InvalidMessageError)
-    assert chain.run(AUTHORITY, MsgResolveHold(release=False, withdrawal_id=0)).code == 0
+    council_decides(chain, MsgResolveHold(release=False, withdrawal_id=0))
     assert chain.balance(ALICE.address, "btc") == 10**8 - 2 * 10**7  # the first one came back
-    assert chain.run(AUTHORITY, MsgResolveHold(release=True, withdrawal_id=1)).code == 0
+    council_decides(chain, MsgResolveHold(release=True, withdrawal_id=1))
     assert chain.state.withdrawals.get(1).status == "pending"  # type: ignore[union-attr]
     delisting = MsgUpdateSanctions([SanctionUpdate("bitcoin", BAD_BTC_ADDRESS, False)])
-    assert chain.run(AUTHORITY, delisting).code == 0
+    council_decides(chain, delisting)
     assert ("bitcoin", BAD_BTC_ADDRESS) not in chain.state.sanctioned
 
 
@@ -158,8 +173,36 @@ def test_gos_swaps_out_to_the_erc20_and_back_never_more_than_went_out() -> None:
     swap_back("0xswapin-2", 10 * GOS)  # more than is outside the chain: held for review, not credited
     deposit = chain.state.deposits.get(("ethereum", "0xswapin-2"))
     assert deposit is not None and deposit.status == "held" and chain.gos(bob.address) == 3 * GOS
-    expect_msg_failure(chain, AUTHORITY, MsgResolveHold(True, deposit="ethereum:0xswapin-2"), error=InvalidMessageError)
+    too_much = MsgResolveHold(True, deposit="ethereum:0xswapin-2")
+    expect_msg_failure(chain, COUNCIL[0], too_much, error=InvalidMessageError)
     for bad in ("bc1qalice", "0x" + "0" * 40, "0x1234"):
         expect_msg_failure(chain, ALICE, MsgRequestWithdrawal("ugos", GOS, bad), error=InvalidMessageError)
     wrong_chain = MsgAttestDeposit("bitcoin", "x", "bc1q", bob.address, "ugos", GOS)
     expect_msg_failure(chain, CUSTODIANS[0], wrong_chain, error=InvalidMessageError)
+
+
+def test_council_approvals_count_only_for_the_same_decision_from_distinct_members() -> None:
+    chain = make()
+    listing = MsgUpdateSanctions([SanctionUpdate("bitcoin", BAD_BTC_ADDRESS, True)])
+    other_listing = MsgUpdateSanctions([SanctionUpdate("bitcoin", BAD_BTC_ADDRESS, True, source="EU")])
+    assert chain.run(COUNCIL[0], listing).code == 0
+    expect_msg_failure(chain, COUNCIL[0], listing, error=AlreadyAttestedError)
+    assert chain.run(COUNCIL[1], other_listing).code == 0  # a different batch: its own first approval
+    assert ("bitcoin", BAD_BTC_ADDRESS.lower()) not in chain.state.sanctioned
+    assert chain.run(COUNCIL[2], listing).code == 0
+    assert ("bitcoin", BAD_BTC_ADDRESS.lower()) in chain.state.sanctioned
+
+    credit_alice(chain)
+    assert chain.run(ALICE, MsgRequestWithdrawal("btc", 10**7, BAD_BTC_ADDRESS)).code == 0
+    release, reject = MsgResolveHold(release=True, withdrawal_id=0), MsgResolveHold(release=False, withdrawal_id=0)
+    assert chain.run(COUNCIL[0], release).code == 0
+    assert chain.run(COUNCIL[1], reject).code == 0  # one vote each way: nothing happens
+    assert chain.state.withdrawals.get(0).status == "held"  # type: ignore[union-attr]
+    result = chain.block(chain.tx(COUNCIL[2], reject)).tx_results[0]
+    assert result.code == 0
+    assert chain.state.withdrawals.get(0).status == "refunded"  # type: ignore[union-attr]
+    assert [e["approvals"] for e in events_of(result, "council_approval")] == ["2/2"]
+    # The release approval is moot now: it is dropped, and nobody can approve the resolved hold again.
+    assert [k for k in chain.state.council_approvals.keys_sorted() if k.startswith("hold:")] == []
+    expect_msg_failure(chain, COUNCIL[0], reject, error=InvalidMessageError)
+    expect_msg_failure(chain, CUSTODIANS[0], reject, error=UnauthorizedError)

@@ -53,6 +53,13 @@ class ComplianceActionRecord(msgspec.Struct, frozen=True):
     executed_height: int = 0
 
 
+class CouncilApproval(msgspec.Struct, frozen=True, array_like=True):
+    """Council members who approved a decision that has not reached the threshold yet."""
+
+    approvers: tuple[str, ...]
+    first_height: int
+
+
 class FreezeRecord(msgspec.Struct, frozen=True, array_like=True):
     """Why and since when an account is frozen."""
 

@@ -84,14 +84,12 @@ class OracleParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class CustodyParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """Who vouches for external assets and who screens them."""
+    """Who vouches for external assets (the compliance council screens them: see ComplianceParams)."""
 
     custodians: tuple[str, ...] = ()
     """Accounts that attest deposits and confirm withdrawals; empty disables custody."""
     threshold: int = 0
     """Attestations (m of the n custodians) needed to credit a deposit or complete a withdrawal."""
-    compliance_authority: str = ""
-    """Account (a multisig in production) that maintains the sanctions list and resolves held transfers."""
     gos_token_chain: str = "ethereum"
     """Hosted chain of the GOS ERC-20: withdrawals of ugos swap native GOS out to it, deposits of ugos back."""
 
@@ -112,7 +110,8 @@ class GovParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class ComplianceParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """KYC levels services require, and the compliance council (a multisig of accounts) that freezes."""
+    """KYC levels services require, and the compliance council: m of n accounts that freeze and unfreeze accounts,
+    maintain the sanctions list and resolve the transfers it holds."""
 
     lock_min_kyc_level: int = 0
     """KYC level an account needs to lock external assets (0: none)."""
@@ -122,7 +121,8 @@ class ComplianceParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """KYC level an account needs to trade on the exchange (when it exists)."""
     council: tuple[str, ...] = ()
     council_threshold: int = 0
-    """Approvals of distinct council members that execute a freeze or unfreeze."""
+    """Approvals of distinct council members that execute a freeze, an unfreeze, a sanctions list change or the
+    release/rejection of a held transfer."""
 
 
 class DexParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

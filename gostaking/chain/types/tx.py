@@ -116,13 +116,15 @@ class SanctionUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class MsgUpdateSanctions(msgspec.Struct, frozen=True, tag="update_sanctions", forbid_unknown_fields=True):
-    """The compliance authority's batch of sanctions list changes (e.g. from an OFAC SDN import)."""
+    """A council member's approval of a batch of sanctions list changes (e.g. from an OFAC SDN import); the batch
+    applies when council_threshold members sent the same one."""
 
     updates: list[SanctionUpdate]
 
 
 class MsgResolveHold(msgspec.Struct, frozen=True, tag="resolve_hold", forbid_unknown_fields=True):
-    """The compliance authority releases (credits / sends) or rejects (does not credit / refunds) a held transfer.
+    """A council member's approval to release (credit / send) or reject (do not credit / refund) a held transfer;
+    it executes when council_threshold members approved the same outcome.
 
     `deposit` is 'hosted_chain:external_tx_id'; a withdrawal is named by its id in `withdrawal_id`."""
 

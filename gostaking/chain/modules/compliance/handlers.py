@@ -6,6 +6,7 @@ from gostaking.chain.crypto import require_address
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidMessageError, UnauthorizedError, require
 from gostaking.chain.modules.compliance.mutations import execute_compliance_action
+from gostaking.chain.modules.compliance.queries import require_council_member
 from gostaking.chain.state import State
 from gostaking.chain.types.compliance import ComplianceActionRecord, KycAttestation
 from gostaking.chain.types.tx import MsgApproveComplianceAction, MsgAttestKyc, MsgRevokeKyc
@@ -45,7 +46,7 @@ def process_revoke_kyc(state: State, ctx: Context, msg: MsgRevokeKyc) -> None:
 def process_approve_compliance_action(state: State, ctx: Context, msg: MsgApproveComplianceAction) -> None:
     """Propose (with an action) or approve (by id) a freeze/unfreeze; the threshold-th approval executes it."""
     params = state.params.get().compliance
-    require(ctx.sender in params.council, UnauthorizedError, f"{ctx.sender} is not on the compliance council")
+    require_council_member(state, ctx.sender)
     if msg.action_id < 0:
         action = msg.action
         if action is None:

@@ -1,6 +1,6 @@
-"""Compliance reads: KYC levels and freezes."""
+"""Compliance reads: KYC levels, freezes and council membership."""
 
-from gostaking.chain.errors import AccountFrozenError, KycRequiredError, require
+from gostaking.chain.errors import AccountFrozenError, KycRequiredError, UnauthorizedError, require
 from gostaking.chain.state import State
 
 
@@ -21,6 +21,15 @@ def require_kyc_level(state: State, address: str, height: int, level: int, servi
         have >= level,
         KycRequiredError,
         f"{service} requires KYC level {level}; {address} has level {have} (none, expired or from a removed provider)",
+    )
+
+
+def require_council_member(state: State, address: str) -> None:
+    """Raise UnauthorizedError unless the address is on the compliance council."""
+    require(
+        address in state.params.get().compliance.council,
+        UnauthorizedError,
+        f"{address} is not on the compliance council",
     )
 
 

@@ -1,10 +1,11 @@
 """Custody: deposits credited by m-of-n custodian attestations (never twice), withdrawals escrowed then
-confirmed by m-of-n custodians, and sanctions holds resolved by the compliance authority."""
+confirmed by m-of-n custodians, and the sanctions list and its holds decided by m of n of the compliance council."""
 
+import msgspec
 from msgspec.structs import replace
 
 from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_CUSTODY_ESCROW
-from gostaking.chain.crypto import require_address
+from gostaking.chain.crypto import require_address, sha256
 from gostaking.chain.env import Context
 from gostaking.chain.errors import (
     AlreadyAttestedError,
@@ -23,7 +24,8 @@ from gostaking.chain.modules.bank.mutations import (
     receive_gos_from_bridge,
     send_gos_to_bridge,
 )
-from gostaking.chain.modules.compliance.queries import require_kyc_level
+from gostaking.chain.modules.compliance.mutations import approve_council_decision, drop_council_decision
+from gostaking.chain.modules.compliance.queries import require_council_member, require_kyc_level
 from gostaking.chain.modules.custody.queries import (
     MAX_EXTERNAL_ADDRESS_LENGTH,
     MAX_EXTERNAL_ID_LENGTH,
@@ -57,11 +59,6 @@ def _require_text(value: str, limit: int, what: str) -> None:
 def _require_custodian(state: State, sender: str) -> int:
     require(is_custodian(state, sender), UnauthorizedError, f"{sender} is not a custodian")
     return state.params.get().custody.threshold
-
-
-def _require_compliance_authority(state: State, sender: str) -> None:
-    authority = state.params.get().custody.compliance_authority
-    require(bool(authority) and sender == authority, UnauthorizedError, f"{sender} is not the compliance authority")
 
 
 def _require_withdrawal(state: State, withdrawal_id: int, status: str) -> Withdrawal:
@@ -210,13 +207,20 @@ def process_confirm_withdrawal(state: State, ctx: Context, msg: MsgConfirmWithdr
 
 
 def process_update_sanctions(state: State, ctx: Context, msg: MsgUpdateSanctions) -> None:
-    """Apply the compliance authority's sanctions list changes."""
-    _require_compliance_authority(state, ctx.sender)
+    """Approve a batch of sanctions list changes; the council_threshold-th member sending the same batch applies it.
+
+    The batch is named by the sha256 of its canonical encoding, so members approve exactly the same changes (an
+    import from the same SDN file produces the same batches).
+    """
+    require_council_member(state, ctx.sender)
     require(0 < len(msg.updates) <= 1_000, InvalidMessageError, "1..1000 sanctions updates per message")
     for update in msg.updates:
         _require_text(update.hosted_chain, 32, "hosted chain")
         _require_text(update.address, MAX_EXTERNAL_ADDRESS_LENGTH, "sanctioned address")
         _require_text(update.source, 64, "source")
+    if not approve_council_decision(state, ctx, "sanctions:" + sha256(msgspec.json.encode(msg.updates)).hex()):
+        return
+    for update in msg.updates:
         key = (update.hosted_chain, update.address.lower())
         if update.listed:
             state.sanctioned.put(key, SanctionEntry(update.source, ctx.height))
@@ -226,27 +230,49 @@ def process_update_sanctions(state: State, ctx: Context, msg: MsgUpdateSanctions
 
 
 def process_resolve_hold(state: State, ctx: Context, msg: MsgResolveHold) -> None:
-    """Release or reject a held deposit or withdrawal (compliance authority only), with an auditable event."""
-    _require_compliance_authority(state, ctx.sender)
+    """Approve releasing or rejecting a held deposit or withdrawal; the council_threshold-th approval of the same
+    outcome executes it (auditable events), and the approvals gathered for the other outcome are dropped."""
+    require_council_member(state, ctx.sender)
     require(bool(msg.deposit) != (msg.withdrawal_id >= 0), InvalidMessageError, "name one deposit or one withdrawal")
     if msg.deposit:
         hosted_chain, _, external_tx_id = msg.deposit.partition(":")
         deposit = state.deposits.get((hosted_chain, external_tx_id))
         if deposit is None or deposit.status != "held":
             raise InvalidMessageError(f"no held deposit {msg.deposit}")
-        if msg.release:
-            require(
-                _can_credit(state, deposit.denom, deposit.amount),
-                InvalidMessageError,
-                "more GOS than is bridged out: it cannot be credited",
-            )
-            _credit(state, deposit.recipient, deposit.denom, deposit.amount)
-        status = "credited" if msg.release else "rejected"
-        state.deposits.put((hosted_chain, external_tx_id), replace(deposit, status=status, resolved_height=ctx.height))
-        ctx.emit("hold_resolved", deposit=msg.deposit, outcome=status, by=ctx.sender)
-        return
-    withdrawal = _require_withdrawal(state, msg.withdrawal_id, "held")
-    if msg.release:
+        require(
+            not msg.release or _can_credit(state, deposit.denom, deposit.amount),
+            InvalidMessageError,
+            "more GOS than is bridged out: it cannot be credited",
+        )
+        if _council_decides_hold(state, ctx, f"deposit:{msg.deposit}", msg.release):
+            _resolve_held_deposit(state, ctx, (hosted_chain, external_tx_id), deposit, msg.release)
+    else:
+        withdrawal = _require_withdrawal(state, msg.withdrawal_id, "held")
+        if _council_decides_hold(state, ctx, f"withdrawal:{msg.withdrawal_id}", msg.release):
+            _resolve_held_withdrawal(state, ctx, msg.withdrawal_id, withdrawal, msg.release)
+
+
+def _council_decides_hold(state: State, ctx: Context, target: str, release: bool) -> bool:
+    """This approval completes the council's decision on the hold (then the other outcome's approvals are moot)."""
+    outcome, other = ("release", "reject") if release else ("reject", "release")
+    if not approve_council_decision(state, ctx, f"hold:{target}:{outcome}"):
+        return False
+    drop_council_decision(state, f"hold:{target}:{other}")
+    return True
+
+
+def _resolve_held_deposit(state: State, ctx: Context, key: tuple[str, str], deposit: Deposit, release: bool) -> None:
+    if release:
+        _credit(state, deposit.recipient, deposit.denom, deposit.amount)
+    status = "credited" if release else "rejected"
+    state.deposits.put(key, replace(deposit, status=status, resolved_height=ctx.height))
+    ctx.emit("hold_resolved", deposit=":".join(key), outcome=status, by=ctx.sender)
+
+
+def _resolve_held_withdrawal(
+    state: State, ctx: Context, withdrawal_id: int, withdrawal: Withdrawal, release: bool
+) -> None:
+    if release:
         withdrawal = replace(withdrawal, status="pending")
     else:
         if withdrawal.denom == GOS_DENOM:
@@ -254,5 +280,5 @@ def process_resolve_hold(state: State, ctx: Context, msg: MsgResolveHold) -> Non
         else:
             move_asset(state, _ESCROW, withdrawal.owner, withdrawal.denom, withdrawal.amount)
         withdrawal = replace(withdrawal, status="refunded", resolved_height=ctx.height)
-    state.withdrawals.put(msg.withdrawal_id, withdrawal)
-    ctx.emit("hold_resolved", withdrawal=msg.withdrawal_id, outcome=withdrawal.status, by=ctx.sender)
+    state.withdrawals.put(withdrawal_id, withdrawal)
+    ctx.emit("hold_resolved", withdrawal=withdrawal_id, outcome=withdrawal.status, by=ctx.sender)
