@@ -15,15 +15,21 @@ from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOpt
 from gostaking.cli.tx import resolve_address
 
 if TYPE_CHECKING:
+    from gostaking.bridge.attester import DepositWatcher, Payer
     from gostaking.bridge.feeder import PriceFeeder
+    from gostaking.wallet.keys import PrivateKey
 
 app = typer.Typer(help="Custody gateway: watch hosted chains, attest deposits, pay withdrawals, import sanctions.")
 feeder_app = typer.Typer(help="Oracle price feeder for mining node operators (exchange tickers via ccxt).")
 
-FromOption = Annotated[str, typer.Option("--from", help="key name that signs (a custodian, authority or operator)")]
+FromOption = Annotated[str, typer.Option("--from", help="key name that signs (custodian, council member, operator)")]
 StateOption = Annotated[Path, typer.Option("--state", help="gateway state file (cursors, outbox)")]
 OnceOption = Annotated[bool, typer.Option("--once", help="run one pass and exit")]
 IntervalOption = Annotated[float, typer.Option("--interval", min=1.0, help="seconds between passes")]
+SanctionsOption = Annotated[Path | None, typer.Option("--sanctions", help="sanctions snapshot to screen payouts")]
+CustodianOption = Annotated[list[str], typer.Option("--custodian", help="custodian public key (hex), repeat")]
+ThresholdOption = Annotated[int, typer.Option("--threshold", help="custodian signatures needed (m)")]
+NetworkOption = Annotated[str, typer.Option("--network", help="mainnet, testnet, signet or regtest")]
 
 
 def register(root: typer.Typer) -> None:
@@ -53,13 +59,13 @@ def _pairs(values: list[str], what: str) -> dict[str, str]:
 
 @app.command("btc-address")
 def btc_address(
-    custodian: Annotated[list[str], typer.Option("--custodian", help="custodian public key (hex), repeat")],
-    threshold: Annotated[int, typer.Option("--threshold", help="custodian signatures needed (m)")],
+    custodian: CustodianOption,
+    threshold: ThresholdOption,
     depositor: Annotated[str, typer.Option("--depositor", help="depositor's refund public key (hex)")],
     recipient: Annotated[str, typer.Option("--recipient", help="gos1… address or key name credited on GoStaking")],
     registry: Annotated[Path, typer.Option("--registry", help="JSON registry of custody addresses")],
     csv_blocks: Annotated[int, typer.Option("--csv-blocks", help="blocks before the depositor may refund")] = 4_320,
-    network: Annotated[str, typer.Option("--network", help="mainnet, testnet, signet or regtest")] = "mainnet",
+    network: NetworkOption = "mainnet",
     home: HomeOption = None,
     keyring: KeyringOption = None,
 ) -> None:
@@ -97,7 +103,7 @@ def evm_gateway(
     confirmations: Annotated[int, typer.Option("--confirmations", min=1)] = 12,
     start_block: Annotated[int, typer.Option("--start-block", help="first block to scan (vault deployment)")] = 0,
     board: Annotated[Path | None, typer.Option("--board", help="shared signature directory; enables payouts")] = None,
-    sanctions: Annotated[Path | None, typer.Option("--sanctions", help="sanctions snapshot to screen payouts")] = None,
+    sanctions: SanctionsOption = None,
     gos_bridge: Annotated[
         str | None, typer.Option("--gos-bridge", help="GosBridge address: also swap GOS to and from the ERC-20")
     ] = None,
@@ -114,11 +120,7 @@ def evm_gateway(
     also attest GOS swapped back from the ERC-20 and mint the ERC-20 for GOS withdrawals."""
     from web3 import Web3
 
-    from gostaking.bridge.attester import Attester, DepositWatcher, Payer
     from gostaking.bridge.evm import ETH_TOKEN, DirectorySignatureBoard, EvmDepositWatcher, VaultPayer
-    from gostaking.bridge.node_client import MessageSender, NodeClient
-    from gostaking.bridge.sanctions import SanctionsSnapshot
-    from gostaking.bridge.store import StateStore
 
     key = load_key(open_keyring(home, keyring), from_name)
     w3 = Web3(Web3.HTTPProvider(rpc))
@@ -163,10 +165,7 @@ def evm_gateway(
                     gos_bridge_start_block,
                 )
             )
-    screen = SanctionsSnapshot(sanctions) if sanctions is not None else None
-    with StateStore(state) as store:
-        attester = Attester(store, MessageSender(NodeClient(api), key), watchers, payers, screen)
-        _loop(lambda: _report(attester.run_once()), once, interval)
+    _run_attester(state, api, key, watchers, payers, sanctions, once, interval)
 
 
 @app.command("btc")
@@ -180,11 +179,11 @@ def btc_gateway(
     wallet: Annotated[str, typer.Option("--wallet", help="watch-only wallet holding the descriptors")] = "",
     confirmations: Annotated[int, typer.Option("--confirmations", min=1)] = 6,
     board: Annotated[Path | None, typer.Option("--board", help="shared PSBT directory; enables payouts")] = None,
-    custodian: Annotated[list[str], typer.Option("--custodian", help="custodian public key (hex), repeat")] = [],  # noqa: B006
-    threshold: Annotated[int, typer.Option("--threshold", help="custodian signatures needed (m)")] = 0,
-    network: Annotated[str, typer.Option("--network", help="mainnet, testnet, signet or regtest")] = "mainnet",
+    custodian: CustodianOption = [],  # noqa: B006
+    threshold: ThresholdOption = 0,
+    network: NetworkOption = "mainnet",
     fee_sat: Annotated[int, typer.Option("--fee-sat", min=1, help="miner fee deducted from each payout")] = 2_000,
-    sanctions: Annotated[Path | None, typer.Option("--sanctions", help="sanctions snapshot to screen payouts")] = None,
+    sanctions: SanctionsOption = None,
     api: ApiOption = API_DEFAULT,
     once: OnceOption = False,
     interval: IntervalOption = 60.0,
@@ -193,13 +192,9 @@ def btc_gateway(
 ) -> None:
     """Attest payments to registered custody addresses seen by a Bitcoin Core wallet (needs -txindex) and, with
     --board, pay withdrawals with PSBTs signed by the custodians."""
-    from gostaking.bridge.attester import Attester, Payer
     from gostaking.bridge.btc import DepositRegistry
     from gostaking.bridge.btc_payout import BtcPayer
     from gostaking.bridge.btc_rpc import BitcoinRpc, BtcDepositWatcher
-    from gostaking.bridge.node_client import MessageSender, NodeClient
-    from gostaking.bridge.sanctions import SanctionsSnapshot
-    from gostaking.bridge.store import StateStore
 
     key = load_key(open_keyring(home, keyring), from_name)
     bitcoind = BitcoinRpc(rpc, rpc_user, rpc_password, wallet=wallet)
@@ -211,9 +206,29 @@ def btc_gateway(
             raise CliError("payouts (--board) need every --custodian public key and --threshold")
         keys = [bytes.fromhex(k) for k in custodian]
         payers.append(BtcPayer(bitcoind, key, keys, threshold, addresses, board, network, confirmations, fee_sat))
+    _run_attester(state, api, key, [watcher], payers, sanctions, once, interval)
+
+
+def _run_attester(
+    state: Path,
+    api: str,
+    key: "PrivateKey",
+    watchers: "list[DepositWatcher]",
+    payers: "list[Payer]",
+    sanctions: Path | None,
+    once: bool,
+    interval: float,
+) -> None:
+    """Attest what the watchers see and run the payers every `interval` seconds (payouts screened against the
+    sanctions snapshot), keeping cursors and outbox in the state file."""
+    from gostaking.bridge.attester import Attester
+    from gostaking.bridge.node_client import MessageSender, NodeClient
+    from gostaking.bridge.sanctions import SanctionsSnapshot
+    from gostaking.bridge.store import StateStore
+
     screen = SanctionsSnapshot(sanctions) if sanctions is not None else None
     with StateStore(state) as store:
-        attester = Attester(store, MessageSender(NodeClient(api), key), [watcher], payers, screen)
+        attester = Attester(store, MessageSender(NodeClient(api), key), watchers, payers, screen)
         _loop(lambda: _report(attester.run_once()), once, interval)
 
 
@@ -233,7 +248,8 @@ def sanctions_import(
     home: HomeOption = None,
     keyring: KeyringOption = None,
 ) -> None:
-    """Send the changes since the last import as MsgUpdateSanctions batches (compliance authority key)."""
+    """Send the changes since the last import as MsgUpdateSanctions batches (a compliance council member's key;
+    each member runs the import, and a batch applies when council_threshold of them sent it)."""
     from gostaking.bridge.node_client import MessageSender, NodeClient
     from gostaking.bridge.sanctions import SanctionsSnapshot, batches, diff, load_sdn, restrict
 

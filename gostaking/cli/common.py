@@ -1,8 +1,9 @@
-"""Helpers shared by the gov, custody, oracle and compliance command groups: reading the API, printing, parsing
-ids and weights, and bundling the tx options."""
+"""Helpers shared by the command groups that read the node API: fetching, printing JSON or a table, and parsing
+ids and weights."""
 
 import json
 import re
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any
 
 import typer
@@ -32,6 +33,25 @@ def fetch_json(api: str, path: str, params: dict[str, Any] | None = None) -> Any
 def print_json(document: Any) -> None:
     """Pretty-print a JSON document."""
     typer.echo(json.dumps(document, indent=2))
+
+
+def print_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> None:
+    """Left-aligned columns separated by two spaces."""
+    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+def print_json_or_table(
+    document: Any, table: bool, headers: Sequence[str], rows: Callable[[Any], Sequence[Sequence[object]]]
+) -> None:
+    """Print an API document as JSON or, with --table, as the rows `rows` makes of it (only then, so the JSON view
+    never depends on the table's reading of the document)."""
+    if table:
+        print_table(rows(document), headers)
+    else:
+        print_json(document)
 
 
 def parse_id(text: str, what: str) -> int:

@@ -2,26 +2,24 @@
 
 import hashlib
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from gostaking.chain.types.compliance import FreezeAction, UnfreezeAction
 from gostaking.chain.types.tx import Msg, MsgApproveComplianceAction, MsgAttestKyc, MsgRevokeKyc
-from gostaking.cli.common import LimitOption, OffsetOption, TableOption, fetch_json, parse_id, print_json
-from gostaking.cli.errors import CliError
-from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
-from gostaking.cli.query import print_table
-from gostaking.cli.tx import (
-    FeeOption,
-    FromOption,
-    MemoOption,
-    TimeoutOption,
-    WaitOption,
-    resolve_address,
-    submit,
-    tx_options,
+from gostaking.cli.common import (
+    LimitOption,
+    OffsetOption,
+    TableOption,
+    fetch_json,
+    parse_id,
+    print_json,
+    print_json_or_table,
 )
+from gostaking.cli.errors import CliError
+from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, TxOptions, open_keyring, tx_command
+from gostaking.cli.tx import resolve_address, submit
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(help="Compliance: KYC levels, account freezes and the audit trail.", no_args_is_help=True)
@@ -43,7 +41,7 @@ def hash_evidence(path: Path) -> bytes:
     return digest.digest()
 
 
-@app.command("attest-kyc")
+@tx_command(app, "attest-kyc")
 def attest_kyc(
     address: AddressArgument,
     level: Annotated[int, typer.Argument(min=1, max=3, help="KYC level 1..3")],
@@ -51,14 +49,7 @@ def attest_kyc(
     evidence_file: Annotated[
         Path, typer.Option("--evidence-file", help="evidence kept by the provider: hashed locally (sha256), not sent")
     ],
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
+    tx: TxOptions,
 ) -> None:
     """As a KYC provider, attest an address's level until a height; only the evidence's hash is stored."""
     evidence_hash = hash_evidence(evidence_file)
@@ -66,52 +57,30 @@ def attest_kyc(
     def build(_: dict[str, int], ring: Keyring) -> list[Msg]:
         return [MsgAttestKyc(resolve_address(address, ring, "address"), level, expires_height, evidence_hash)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
-@app.command("revoke-kyc")
-def revoke_kyc(
-    address: AddressArgument,
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
-) -> None:
+@tx_command(app, "revoke-kyc")
+def revoke_kyc(address: AddressArgument, tx: TxOptions) -> None:
     """As a KYC provider, withdraw your attestation of an address."""
 
     def build(_: dict[str, int], ring: Keyring) -> list[Msg]:
         return [MsgRevokeKyc(resolve_address(address, ring, "address"))]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
 def _council_command(name: str, action: type[FreezeAction] | type[UnfreezeAction], summary: str) -> None:
     """Register freeze/unfreeze: a council member proposes the action (and approves it)."""
 
-    def command(
-        address: AddressArgument,
-        reason: ReasonOption,
-        case: CaseOption,
-        from_name: FromOption,
-        api: ApiOption = API_DEFAULT,
-        fee: FeeOption = None,
-        memo: MemoOption = "",
-        wait: WaitOption = True,
-        timeout: TimeoutOption = 30.0,
-        home: HomeOption = None,
-        keyring: KeyringOption = None,
-    ) -> None:
+    def command(address: AddressArgument, reason: ReasonOption, case: CaseOption, tx: TxOptions) -> None:
         def build(_: dict[str, int], ring: Keyring) -> list[Msg]:
             return [MsgApproveComplianceAction(action=action(resolve_address(address, ring, "address"), reason, case))]
 
-        submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+        submit(tx, build)
 
     command.__doc__ = summary
-    app.command(name)(command)
+    tx_command(app, name)(command)
 
 
 _council_command("freeze", FreezeAction, "As a council member, propose freezing an account (counts as your approval).")
@@ -120,17 +89,9 @@ _council_command(
 )
 
 
-@app.command("approve")
+@tx_command(app, "approve")
 def approve(
-    action_id: Annotated[str, typer.Argument(help="id of a pending action (see `compliance actions`)")],
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
+    action_id: Annotated[str, typer.Argument(help="id of a pending action (see `compliance actions`)")], tx: TxOptions
 ) -> None:
     """As a council member, approve a pending freeze/unfreeze; the threshold-th approval executes it."""
     aid = parse_id(action_id, "action id")
@@ -138,7 +99,7 @@ def approve(
     def build(_: dict[str, int], __: Keyring) -> list[Msg]:
         return [MsgApproveComplianceAction(aid)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
 @app.command("kyc")
@@ -159,13 +120,13 @@ def providers(api: ApiOption = API_DEFAULT) -> None:
 @app.command("frozen")
 def frozen(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
     """Frozen accounts with their case ids."""
-    document: list[dict[str, Any]] = fetch_json(api, "/compliance/frozen")
-    if not table:
-        print_json(document)
-        return
-    print_table(
-        [(f["address"], f["case_id"], f["frozen_height"], f["action_id"], f["reason"]) for f in document],
+    print_json_or_table(
+        fetch_json(api, "/compliance/frozen"),
+        table,
         ("address", "case", "since", "action", "reason"),
+        lambda document: [
+            (f["address"], f["case_id"], f["frozen_height"], f["action_id"], f["reason"]) for f in document
+        ],
     )
 
 
@@ -183,13 +144,26 @@ def actions(
     """The council's audit trail: every freeze and unfreeze with its approvers, newest first."""
     resolved = resolve_address(address, open_keyring(home, keyring), "address") if address is not None else None
     params = {"status": status, "address": resolved, "limit": limit, "offset": offset}
-    document: dict[str, Any] = fetch_json(api, "/compliance/actions", params)
-    if not table:
-        print_json(document)
-        return
-    print_table(
-        [(a["id"], a["kind"], a["status"], a["approvals"], a["case_id"], a["address"]) for a in document["actions"]],
+    print_json_or_table(
+        fetch_json(api, "/compliance/actions", params),
+        table,
         ("id", "kind", "status", "approvals", "case", "address"),
+        lambda document: [
+            (a["id"], a["kind"], a["status"], a["approvals"], a["case_id"], a["address"]) for a in document["actions"]
+        ],
+    )
+
+
+@app.command("council-approvals")
+def council_approvals(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
+    """Sanctions changes and hold decisions some council members approved, waiting for the threshold."""
+    print_json_or_table(
+        fetch_json(api, "/compliance/council-approvals"),
+        table,
+        ("subject", "approvals", "since", "approvers"),
+        lambda document: [
+            (a["subject"], a["approvals"], a["first_height"], " ".join(a["approvers"])) for a in document["approvals"]
+        ],
     )
 
 

@@ -17,20 +17,18 @@ from gostaking.chain.types.tx import (
     SanctionUpdate,
 )
 from gostaking.cli.amounts import GOS_DENOM, parse_amount
-from gostaking.cli.common import LimitOption, OffsetOption, TableOption, fetch_json, parse_id, print_json
-from gostaking.cli.errors import CliError
-from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
-from gostaking.cli.query import print_table
-from gostaking.cli.tx import (
-    FeeOption,
-    FromOption,
-    MemoOption,
-    TimeoutOption,
-    WaitOption,
-    resolve_address,
-    submit,
-    tx_options,
+from gostaking.cli.common import (
+    LimitOption,
+    OffsetOption,
+    TableOption,
+    fetch_json,
+    parse_id,
+    print_json,
+    print_json_or_table,
 )
+from gostaking.cli.errors import CliError
+from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, TxOptions, open_keyring, tx_command
+from gostaking.cli.tx import resolve_address, submit
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(
@@ -77,20 +75,13 @@ def read_sanctions_file(path: Path) -> list[SanctionUpdate]:
         raise CliError(f"{path}: {error} (each update: hosted_chain, address, listed, source)") from None
 
 
-@app.command("attest-deposit")
+@tx_command(app, "attest-deposit")
 def attest_deposit(
     deposit: Annotated[str, typer.Argument(help="HOSTED_CHAIN:EXTERNAL_TXID, e.g. bitcoin:4a5e1e…")],
     amount: Annotated[str, typer.Argument(help="amount received, e.g. 0.5btc or 50000000sat")],
     recipient: Annotated[str, typer.Argument(help="GoStaking account to credit (gos1…) or a key name")],
     sender: Annotated[str, typer.Option("--sender", help="the sending address on the hosted chain")],
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
+    tx: TxOptions,
 ) -> None:
     """As a custodian, attest a deposit into custody; the threshold-th matching attestation credits it."""
     hosted_chain, tx_id = parse_deposit_key(deposit)
@@ -100,21 +91,14 @@ def attest_deposit(
         to = resolve_address(recipient, ring, "recipient")
         return [MsgAttestDeposit(hosted_chain, tx_id, sender, to, denom, units)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
-@app.command("request-withdrawal")
+@tx_command(app, "request-withdrawal")
 def request_withdrawal(
     amount: Annotated[str, typer.Argument(help="wrapped amount to send out, e.g. 0.1btc")],
     external_address: Annotated[str, typer.Argument(help="destination address on the hosted chain")],
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
+    tx: TxOptions,
 ) -> None:
     """Escrow wrapped units and ask the custodians to pay them out on the hosted chain."""
 
@@ -122,21 +106,14 @@ def request_withdrawal(
         denom, units = _parse_asset_amount(amount, assets)
         return [MsgRequestWithdrawal(denom, units, external_address)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
-@app.command("confirm-withdrawal")
+@tx_command(app, "confirm-withdrawal")
 def confirm_withdrawal(
     withdrawal_id: Annotated[str, typer.Argument(help="withdrawal id")],
     external_tx_id: Annotated[str, typer.Argument(help="the payout transaction on the hosted chain")],
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
+    tx: TxOptions,
 ) -> None:
     """As a custodian, confirm a withdrawal was paid out; the threshold-th confirmation completes it."""
     wid = parse_id(withdrawal_id, "withdrawal id")
@@ -144,54 +121,41 @@ def confirm_withdrawal(
     def build(_: dict[str, int], __: Keyring) -> list[Msg]:
         return [MsgConfirmWithdrawal(wid, external_tx_id)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
-@app.command("update-sanctions")
+@tx_command(app, "update-sanctions")
 def update_sanctions(
     file: Annotated[Path, typer.Argument(help="JSON list of {hosted_chain, address, listed, source}")],
-    from_name: FromOption,
+    tx: TxOptions,
     batch: Annotated[
         int, typer.Option("--batch", min=1, max=1_000, help="updates per transaction")
     ] = DEFAULT_SANCTIONS_BATCH,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
-    """As the compliance authority, add or remove sanctioned external addresses (one tx per --batch)."""
+    """As a compliance council member, approve adding or removing sanctioned external addresses (one tx per
+    --batch); a batch applies when council_threshold members sent the same one."""
     updates = read_sanctions_file(file)
-    options = tx_options(from_name, api, fee, memo, wait, timeout, home, keyring)
     for start in range(0, len(updates), batch):
         chunk = updates[start : start + batch]
 
         def build(_: dict[str, int], __: Keyring, chunk: list[SanctionUpdate] = chunk) -> list[Msg]:
             return [MsgUpdateSanctions(chunk)]
 
-        submit(options, build)
+        submit(tx, build)
 
 
-@app.command("resolve-hold")
+@tx_command(app, "resolve-hold")
 def resolve_hold(
-    from_name: FromOption,
+    tx: TxOptions,
     release: Annotated[
         bool | None,
         typer.Option("--release/--reject", help="release (credit / pay out) or reject (do not credit / refund)"),
     ] = None,
     deposit: Annotated[str | None, typer.Option("--deposit", help="held deposit HOSTED_CHAIN:EXTERNAL_TXID")] = None,
     withdrawal: Annotated[int | None, typer.Option("--withdrawal", min=0, help="held withdrawal id")] = None,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
-    """As the compliance authority, release or reject a transfer held by the sanctions screen."""
+    """As a compliance council member, approve releasing or rejecting a transfer held by the sanctions screen; the
+    decision executes when council_threshold members approved the same outcome."""
     if (deposit is None) == (withdrawal is None):
         raise CliError("give exactly one of --deposit HOSTED_CHAIN:EXTERNAL_TXID or --withdrawal ID")
     if release is None:
@@ -202,7 +166,12 @@ def resolve_hold(
     def build(_: dict[str, int], __: Keyring) -> list[Msg]:
         return [msg]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
+
+
+def _amount(amount: dict[str, Any]) -> str:
+    """An API amount as a table cell: '0.5 btc'."""
+    return f"{amount['display']} {amount['display_denom']}"
 
 
 @app.command("deposits")
@@ -215,24 +184,14 @@ def deposits(
     table: TableOption = False,
 ) -> None:
     """Deposits into custody."""
-    document: dict[str, Any] = fetch_json(
-        api, "/custody/deposits", {"status": status, "limit": limit, "offset": offset, "order": order}
-    )
-    if not table:
-        print_json(document)
-        return
-    print_table(
-        [
-            (
-                d["key"],
-                d["status"],
-                f"{d['amount']['display']} {d['amount']['display_denom']}",
-                d["attestations"],
-                d["recipient"],
-            )
+    print_json_or_table(
+        fetch_json(api, "/custody/deposits", {"status": status, "limit": limit, "offset": offset, "order": order}),
+        table,
+        ("deposit", "status", "amount", "attested", "recipient"),
+        lambda document: [
+            (d["key"], d["status"], _amount(d["amount"]), d["attestations"], d["recipient"])
             for d in document["deposits"]
         ],
-        ("deposit", "status", "amount", "attested", "recipient"),
     )
 
 
@@ -251,23 +210,14 @@ def withdrawals(
     """Withdrawals from custody (custodians: --status pending --order asc)."""
     resolved = resolve_address(owner, open_keyring(home, keyring), "owner") if owner is not None else None
     params = {"status": status, "owner": resolved, "limit": limit, "offset": offset, "order": order}
-    document: dict[str, Any] = fetch_json(api, "/custody/withdrawals", params)
-    if not table:
-        print_json(document)
-        return
-    print_table(
-        [
-            (
-                w["id"],
-                w["status"],
-                f"{w['amount']['display']} {w['amount']['display_denom']}",
-                w["confirmations"],
-                w["external_address"],
-                w["external_tx_id"],
-            )
+    print_json_or_table(
+        fetch_json(api, "/custody/withdrawals", params),
+        table,
+        ("id", "status", "amount", "confirmed", "to", "payout tx"),
+        lambda document: [
+            (w["id"], w["status"], _amount(w["amount"]), w["confirmations"], w["external_address"], w["external_tx_id"])
             for w in document["withdrawals"]
         ],
-        ("id", "status", "amount", "confirmed", "to", "payout tx"),
     )
 
 
@@ -292,5 +242,5 @@ def sanctions(
 
 @app.command("params")
 def params(api: ApiOption = API_DEFAULT) -> None:
-    """Custodians, threshold and the compliance authority."""
+    """Custodians, their threshold, and the compliance council that screens transfers."""
     print_json(fetch_json(api, "/custody/params"))

@@ -8,11 +8,10 @@ import typer
 from gostaking.chain.numeric import PPM
 from gostaking.chain.types.tx import Msg, MsgAddLiquidity, MsgRemoveLiquidity, MsgSwap
 from gostaking.cli.amounts import GOS_DENOM, parse_amount, parse_gos_amount
-from gostaking.cli.common import TableOption, fetch_json, parse_id, print_json
+from gostaking.cli.common import TableOption, fetch_json, parse_id, print_json, print_json_or_table
 from gostaking.cli.errors import CliError
-from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption
-from gostaking.cli.query import print_table
-from gostaking.cli.tx import FeeOption, FromOption, MemoOption, TimeoutOption, WaitOption, submit, tx_options
+from gostaking.cli.options import API_DEFAULT, ApiOption, TxOptions, tx_command
+from gostaking.cli.tx import submit
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(
@@ -86,7 +85,7 @@ def _quote(api: str, pool: str, denom_in: str, amount_in: int) -> dict[str, Any]
     return document
 
 
-@app.command("add-liquidity")
+@tx_command(app, "add-liquidity")
 def add_liquidity(
     amount: Annotated[str, typer.Argument(help="asset to deposit, e.g. 1btc or 100000sat")],
     max_gos: Annotated[
@@ -97,14 +96,7 @@ def add_liquidity(
             "sets the price; later ones deposit at the pool's ratio)",
         ),
     ],
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
+    tx: TxOptions,
 ) -> None:
     """Deposit an asset and GOS into the asset's pool for liquidity units (earning the swap fees)."""
 
@@ -112,21 +104,14 @@ def add_liquidity(
         denom, units = parse_asset_amount(amount, assets)
         return [MsgAddLiquidity(denom, units, parse_gos_amount(max_gos))]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
-@app.command("remove-liquidity")
+@tx_command(app, "remove-liquidity")
 def remove_liquidity(
     denom: Annotated[str, typer.Argument(help="asset of the pool, e.g. btc")],
     units: Annotated[str, typer.Argument(help="liquidity units to redeem (see `gostaking dex pool DENOM`)")],
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
+    tx: TxOptions,
 ) -> None:
     """Redeem liquidity units for the pool's asset and GOS in proportion."""
 
@@ -137,13 +122,13 @@ def remove_liquidity(
             raise CliError("liquidity units must be positive")
         return [MsgRemoveLiquidity(pool, lp_units)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
-@app.command("swap")
+@tx_command(app, "swap")
 def swap(
     amount: SwapAmountArgument,
-    from_name: FromOption,
+    tx: TxOptions,
     pair: PairOption = None,
     min_out: Annotated[
         str | None, typer.Option("--min-out", help="least output accepted, e.g. 0.009btc or 95gos")
@@ -152,13 +137,6 @@ def swap(
         str | None,
         typer.Option("--slippage", help="accept this much less than the API's quote, e.g. 0.5% [default: 1%]"),
     ] = None,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
     """Swap GOS for a pool's asset or back; refused below the least output (--min-out, or quote less --slippage)."""
     if min_out is not None and slippage is not None:
@@ -174,36 +152,36 @@ def swap(
                 wanted = "GOS" if denom_out == GOS_DENOM else denom_out
                 raise CliError(f"--min-out must be an amount of {wanted} (what the swap returns), got {min_out!r}")
         else:
-            quoted = int(_quote(api, pool, denom_in, amount_in)["amount_out"]["amount"])
+            quoted = int(_quote(tx.api, pool, denom_in, amount_in)["amount_out"]["amount"])
             if quoted <= 0:
                 raise CliError(f"swapping {amount} on the {pool}/GOS pool would return nothing: swap more")
             least = quoted * (PPM - slippage_ppm) // PPM
         return [MsgSwap(pool, denom_in, amount_in, least)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
+
+
+def _pool_row(pool: dict[str, Any]) -> tuple[object, ...]:
+    price = pool["price"]
+    return (
+        pool["denom"],
+        pool["asset_reserve"]["display"],
+        pool["gos_reserve"]["gos"],
+        price["gos"] if price is not None else "-",
+        pool["lp_units"],
+        "yes" if pool["feeds_oracle"] else "no",
+    )
 
 
 @app.command("pools")
 def list_pools(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
     """Per asset: the pool's reserves, price in GOS, liquidity units and whether it feeds the oracle."""
-    document: dict[str, Any] = fetch_json(api, "/dex/pools")
-    if not table:
-        print_json(document)
-        return
-    rows = []
-    for pool in document["pools"]:
-        price = pool["price"]
-        rows.append(
-            (
-                pool["denom"],
-                pool["asset_reserve"]["display"],
-                pool["gos_reserve"]["gos"],
-                price["gos"] if price is not None else "-",
-                pool["lp_units"],
-                "yes" if pool["feeds_oracle"] else "no",
-            )
-        )
-    print_table(rows, ("asset", "asset reserve", "GOS reserve", "price (GOS)", "LP units", "feeds oracle"))
+    print_json_or_table(
+        fetch_json(api, "/dex/pools"),
+        table,
+        ("asset", "asset reserve", "GOS reserve", "price (GOS)", "LP units", "feeds oracle"),
+        lambda document: [_pool_row(pool) for pool in document["pools"]],
+    )
 
 
 @app.command("pool")

@@ -1,7 +1,7 @@
 """`gostaking gov …`: submit, vote on and ratify proposals; list and show them, and the committee report."""
 
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -18,21 +18,19 @@ from gostaking.chain.types.gov import (
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.tx import Msg, MsgRatifyProposal, MsgSubmitProposal, MsgVoteProposal
 from gostaking.cli.amounts import parse_gos_amount
-from gostaking.cli.common import LimitOption, OffsetOption, TableOption, fetch_json, parse_id, parse_weight, print_json
-from gostaking.cli.errors import CliError
-from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
-from gostaking.cli.query import print_table
-from gostaking.cli.tx import (
-    FeeOption,
-    FromOption,
-    MemoOption,
-    TimeoutOption,
-    TxOptions,
-    WaitOption,
-    resolve_address,
-    submit,
-    tx_options,
+from gostaking.cli.common import (
+    LimitOption,
+    OffsetOption,
+    TableOption,
+    fetch_json,
+    parse_id,
+    parse_weight,
+    print_json,
+    print_json_or_table,
 )
+from gostaking.cli.errors import CliError
+from gostaking.cli.options import API_DEFAULT, ApiOption, TxOptions, open_keyring, tx_command
+from gostaking.cli.tx import resolve_address, submit
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(help="Governance: submit, vote on and ratify proposals; read them.", no_args_is_help=True)
@@ -78,49 +76,33 @@ def parse_param_change(text: str) -> ParamChange:
     return ParamChange(section, field, parse_gos_amount(cleaned))
 
 
-@app.command("submit-text")
+@tx_command(app, "submit-text")
 def submit_text(
     title: TitleOption,
-    from_name: FromOption,
+    tx: TxOptions,
     description: DescriptionOption = "",
     deposit: DepositOption = None,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
     """Propose a text (a signal with no on-chain effect)."""
-    options = tx_options(from_name, api, fee, memo, wait, timeout, home, keyring)
-    _propose(options, title, description, deposit, TextProposal())
+    _propose(tx, title, description, deposit, TextProposal())
 
 
-@app.command("submit-param-change")
+@tx_command(app, "submit-param-change")
 def submit_param_change(
     title: TitleOption,
     changes: Annotated[
         list[str], typer.Option("--change", help="section.field=value, repeatable (e.g. gov.quorum_ppm=150000)")
     ],
-    from_name: FromOption,
+    tx: TxOptions,
     description: DescriptionOption = "",
     deposit: DepositOption = None,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
     """Propose parameter changes (sections rewards, staking, nodes, tx, oracle, gov, compliance)."""
     content = ParamChangeProposal([parse_param_change(change) for change in changes])
-    options = tx_options(from_name, api, fee, memo, wait, timeout, home, keyring)
-    _propose(options, title, description, deposit, content)
+    _propose(tx, title, description, deposit, content)
 
 
-@app.command("submit-asset-listing")
+@tx_command(app, "submit-asset-listing")
 def submit_asset_listing(
     denom: Annotated[str, typer.Argument(help="on-chain denomination, e.g. sol")],
     title: TitleOption,
@@ -128,105 +110,66 @@ def submit_asset_listing(
     hosted_chain: Annotated[str, typer.Option("--hosted-chain", help="chain the asset is custodied on")],
     weight: Annotated[str, typer.Option("--weight", help="value weight, e.g. 0.1 or 100000ppm")],
     price: Annotated[str, typer.Option("--price", help="price of one whole asset in GOS, e.g. 50gos")],
-    from_name: FromOption,
+    tx: TxOptions,
     description: DescriptionOption = "",
     deposit: DepositOption = None,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
     """Propose listing an external asset for locking (opens its hash-power pool)."""
     asset = Asset(denom, decimals, hosted_chain, parse_weight(weight), parse_gos_amount(price))
-    options = tx_options(from_name, api, fee, memo, wait, timeout, home, keyring)
-    _propose(options, title, description, deposit, AssetListingProposal(asset))
+    _propose(tx, title, description, deposit, AssetListingProposal(asset))
 
 
-@app.command("submit-asset-weight")
+@tx_command(app, "submit-asset-weight")
 def submit_asset_weight(
     denom: Annotated[str, typer.Argument(help="a listed asset, e.g. btc")],
     weight: Annotated[str, typer.Argument(help="new value weight, e.g. 0.15 or 150000ppm")],
     title: TitleOption,
-    from_name: FromOption,
+    tx: TxOptions,
     description: DescriptionOption = "",
     deposit: DepositOption = None,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
     """Propose a new value weight for a listed asset (its price stays with the oracle)."""
     content = AssetWeightProposal(denom, parse_weight(weight))
-    options = tx_options(from_name, api, fee, memo, wait, timeout, home, keyring)
-    _propose(options, title, description, deposit, content)
+    _propose(tx, title, description, deposit, content)
 
 
-@app.command("submit-node-count")
+@tx_command(app, "submit-node-count")
 def submit_node_count(
     title: TitleOption,
     by_stake: Annotated[int, typer.Option("--by-stake", min=0, help="mining nodes elected by stake")],
     by_votes: Annotated[int, typer.Option("--by-votes", min=0, help="mining nodes elected by votes")],
-    from_name: FromOption,
+    tx: TxOptions,
     description: DescriptionOption = "",
     deposit: DepositOption = None,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
     """Propose resizing the mining set (takes effect at the next election)."""
-    options = tx_options(from_name, api, fee, memo, wait, timeout, home, keyring)
-    _propose(options, title, description, deposit, NodeCountProposal(by_stake, by_votes))
+    _propose(tx, title, description, deposit, NodeCountProposal(by_stake, by_votes))
 
 
-@app.command("submit-kyc-provider")
+@tx_command(app, "submit-kyc-provider")
 def submit_kyc_provider(
     provider: Annotated[str, typer.Argument(help="provider account (gos1…) or a key name")],
     title: TitleOption,
     name: Annotated[str, typer.Option("--name", help="provider's display name (1..64 bytes)")],
-    from_name: FromOption,
+    tx: TxOptions,
     remove: Annotated[bool, typer.Option("--remove", help="remove the provider instead of admitting it")] = False,
     description: DescriptionOption = "",
     deposit: DepositOption = None,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
     """Propose admitting (or with --remove, removing) a KYC provider."""
-    options = tx_options(from_name, api, fee, memo, wait, timeout, home, keyring)
-    address = resolve_address(provider, open_keyring(home, keyring), "provider")
-    _propose(options, title, description, deposit, KycProviderProposal(address, name, not remove))
+    address = resolve_address(provider, open_keyring(tx.home, tx.keyring), "provider")
+    _propose(tx, title, description, deposit, KycProviderProposal(address, name, not remove))
 
 
-@app.command("vote")
+@tx_command(app, "vote")
 def vote(
     proposal_id: ProposalIdArgument,
     option: Annotated[VoteChoice, typer.Argument(help="yes, no or abstain")],
-    from_name: FromOption,
+    tx: TxOptions,
     escrow: Annotated[
         str | None,
         typer.Option("--escrow", help="liquid GOS to add to your voted + staked GOS, returned when the vote ends"),
     ] = None,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
     """Vote with your bonded GOS (and optionally escrowed liquid GOS); voting again changes the option."""
     pid = parse_id(proposal_id, "proposal id")
@@ -235,28 +178,18 @@ def vote(
     def build(_: dict[str, int], __: Keyring) -> list[Msg]:
         return [MsgVoteProposal(pid, option.value, amount)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
-@app.command("ratify")
-def ratify(
-    proposal_id: ProposalIdArgument,
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
-) -> None:
+@tx_command(app, "ratify")
+def ratify(proposal_id: ProposalIdArgument, tx: TxOptions) -> None:
     """Ratify a passed proposal as a committee member (2/3 of the committee execute it)."""
     pid = parse_id(proposal_id, "proposal id")
 
     def build(_: dict[str, int], __: Keyring) -> list[Msg]:
         return [MsgRatifyProposal(pid)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
 @app.command("list")
@@ -268,18 +201,14 @@ def list_proposals(
     table: TableOption = False,
 ) -> None:
     """Proposals, newest first."""
-    document: dict[str, Any] = fetch_json(
-        api, "/governance/proposals", {"status": status, "limit": limit, "offset": offset}
-    )
-    if not table:
-        print_json(document)
-        return
-    print_table(
-        [
+    print_json_or_table(
+        fetch_json(api, "/governance/proposals", {"status": status, "limit": limit, "offset": offset}),
+        table,
+        ("id", "status", "type", "voting end", "ratified", "title"),
+        lambda document: [
             (p["id"], p["status"], p["type"], p["voting_end_height"], p["ratifications"], p["title"])
             for p in document["proposals"]
         ],
-        ("id", "status", "type", "voting end", "ratified", "title"),
     )
 
 

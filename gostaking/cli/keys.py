@@ -1,13 +1,14 @@
 """`gostaking keys add|import|list|show|delete`: the local keyring."""
 
 import json
+from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import HomeOption, JsonOption, KeyringOption, load_key, open_keyring, read_new_passphrase
-from gostaking.wallet.keyring import KeyInfo
+from gostaking.wallet.keyring import KeyInfo, Keyring
 from gostaking.wallet.keys import PrivateKey
 
 app = typer.Typer(help="Manage account keys (stored encrypted in the keyring).", no_args_is_help=True)
@@ -16,6 +17,7 @@ NameArgument = Annotated[str, typer.Argument(help="key name")]
 NoPassphraseOption = Annotated[
     bool, typer.Option("--no-passphrase", help="store the key UNENCRYPTED (for throwaway devnet keys only)")
 ]
+YesOption = Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")]
 
 
 def _describe(info: KeyInfo) -> dict[str, object]:
@@ -28,6 +30,24 @@ def _describe(info: KeyInfo) -> dict[str, object]:
     }
 
 
+def _ring_for_new_key(name: str, home: Path | None, keyring: Path | None) -> Keyring:
+    """The keyring, once sure it holds no key `name` (checked, and the name validated, before any prompt)."""
+    ring = open_keyring(home, keyring)
+    if ring.path(name).exists():
+        raise CliError(f"a key named {name!r} already exists in {ring.directory}")
+    return ring
+
+
+def _ring_once_confirmed(name: str, yes: bool, home: Path | None, keyring: Path | None, question: str) -> Keyring:
+    """The keyring, once sure it holds key `name` and the user said yes to `question` (which may use {name} and
+    {address}) or gave --yes."""
+    ring = open_keyring(home, keyring)
+    info = ring.show(name)
+    if not yes:
+        typer.confirm(question.format(name=repr(name), address=info.address), abort=True)
+    return ring
+
+
 @app.command("add")
 def add_key(
     name: NameArgument,
@@ -36,9 +56,7 @@ def add_key(
     keyring: KeyringOption = None,
 ) -> None:
     """Create a new random key."""
-    ring = open_keyring(home, keyring)
-    if ring.path(name).exists():  # checked (and the name validated) before asking for a passphrase
-        raise CliError(f"a key named {name!r} already exists in {ring.directory}")
+    ring = _ring_for_new_key(name, home, keyring)
     passphrase = None if no_passphrase else read_new_passphrase()
     info = ring.add(name, PrivateKey.generate(), passphrase)
     typer.echo(f"created key {info.name!r}: {info.address}")
@@ -56,9 +74,7 @@ def import_key(
     keyring: KeyringOption = None,
 ) -> None:
     """Import an existing private key (hex)."""
-    ring = open_keyring(home, keyring)
-    if ring.path(name).exists():
-        raise CliError(f"a key named {name!r} already exists in {ring.directory}")
+    ring = _ring_for_new_key(name, home, keyring)
     if private_key is None:
         private_key = str(typer.prompt("Private key (hex)", hide_input=True))
     try:
@@ -101,29 +117,23 @@ def show_key(
 @app.command("export")
 def export_key(
     name: NameArgument,
-    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+    yes: YesOption = False,
     home: HomeOption = None,
     keyring: KeyringOption = None,
 ) -> None:
     """Print a key's private key in hex (anyone who sees it controls the account)."""
-    ring = open_keyring(home, keyring)
-    ring.show(name)
-    if not yes:
-        typer.confirm(f"Print the private key of {name!r} in clear?", abort=True)
+    ring = _ring_once_confirmed(name, yes, home, keyring, "Print the private key of {name} in clear?")
     typer.echo(load_key(ring, name).secret.hex())
 
 
 @app.command("delete")
 def delete_key(
     name: NameArgument,
-    yes: Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")] = False,
+    yes: YesOption = False,
     home: HomeOption = None,
     keyring: KeyringOption = None,
 ) -> None:
     """Delete a key file (irreversible unless you have a backup of the private key)."""
-    ring = open_keyring(home, keyring)
-    info = ring.show(name)
-    if not yes:
-        typer.confirm(f"Delete key {name!r} ({info.address})?", abort=True)
+    ring = _ring_once_confirmed(name, yes, home, keyring, "Delete key {name} ({address})?")
     ring.delete(name)
     typer.echo(f"deleted key {name!r}")

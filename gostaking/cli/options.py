@@ -1,8 +1,13 @@
-"""Options shared by several commands, and reading keys and passphrases."""
+"""Options shared by several commands, the `tx_command` decorator that adds the ones every tx command takes, and
+reading keys and passphrases."""
 
+import functools
+import inspect
 import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,6 +25,80 @@ KeyringOption = Annotated[Path | None, typer.Option("--keyring", help="keyring d
 ApiOption = Annotated[str, typer.Option("--api", envvar="GOSTAKING_API", help="node API URL")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
 API_DEFAULT = DEFAULT_API_URL
+
+FromOption = Annotated[str, typer.Option("--from", help="name of the signing key in the keyring")]
+FeeOption = Annotated[str | None, typer.Option("--fee", help="fee in GOS, e.g. 0.001gos [default: chain minimum]")]
+MemoOption = Annotated[str, typer.Option("--memo", help="free text stored with the transaction")]
+WaitOption = Annotated[
+    bool, typer.Option("--wait/--no-wait", help="wait until the tx is in a block and print its result")
+]
+TimeoutOption = Annotated[float, typer.Option("--timeout", help="seconds to --wait")]
+
+
+@dataclass(frozen=True)
+class TxOptions:
+    """Options every tx command takes."""
+
+    from_name: str
+    api: str
+    fee: str | None
+    memo: str
+    wait: bool
+    timeout_s: float
+    home: Path | None
+    keyring: Path | None
+
+
+def _shared(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
+    return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
+
+
+# What every tx command takes, in TxOptions' order: --from where the command declares `tx`, the others after the
+# command's own parameters (where the commands used to declare them by hand, so --help reads as before).
+_FROM = _shared("from_name", FromOption)
+_AFTER_OWN = (
+    _shared("api", ApiOption, API_DEFAULT),
+    _shared("fee", FeeOption, None),
+    _shared("memo", MemoOption, ""),
+    _shared("wait", WaitOption, True),
+    _shared("timeout", TimeoutOption, 30.0),
+    _shared("home", HomeOption, None),
+    _shared("keyring", KeyringOption, None),
+)
+_SHARED_NAMES = (_FROM.name, *(parameter.name for parameter in _AFTER_OWN))
+
+TxCommand = Callable[..., None]
+
+
+def tx_command(app: typer.Typer, name: str) -> Callable[[TxCommand], TxCommand]:
+    """Register a tx command as `app`'s command `name`, adding --from, --api, --fee, --memo, --wait, --timeout,
+    --home and --keyring to its own arguments and options.
+
+    The decorated function declares its own parameters and `tx: TxOptions`, which receives those eight values.
+    Typer reads the command line from inspect.signature, so the registered wrapper carries a __signature__ with
+    both; the function itself is returned unchanged.
+    """
+
+    def register(command: TxCommand) -> TxCommand:
+        parameters = inspect.signature(command).parameters
+        if "tx" not in parameters or set(parameters) & set(_SHARED_NAMES):
+            raise TypeError(f"{command.__qualname__} must take `tx: TxOptions` and none of {', '.join(_SHARED_NAMES)}")
+        # Keyword-only, as Typer passes them: then any order of required and defaulted parameters is valid.
+        own = [
+            _FROM if parameter.name == "tx" else parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY)
+            for parameter in parameters.values()
+        ]
+
+        @functools.wraps(command)
+        def with_tx_options(**values: Any) -> None:
+            tx = TxOptions(*(values.pop(shared) for shared in _SHARED_NAMES))
+            command(**values, tx=tx)
+
+        with_tx_options.__signature__ = inspect.Signature([*own, *_AFTER_OWN])  # type: ignore[attr-defined]
+        app.command(name)(with_tx_options)
+        return command
+
+    return register
 
 
 def open_keyring(home: Path | None, keyring: Path | None) -> Keyring:

@@ -6,11 +6,10 @@ import typer
 
 from gostaking.chain.types.tx import Msg, MsgSubmitPrices, PriceQuote
 from gostaking.cli.amounts import parse_gos_amount
-from gostaking.cli.common import TableOption, fetch_json, print_json
+from gostaking.cli.common import TableOption, fetch_json, print_json, print_json_or_table
 from gostaking.cli.errors import CliError
-from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption
-from gostaking.cli.query import print_table
-from gostaking.cli.tx import FeeOption, FromOption, MemoOption, TimeoutOption, WaitOption, submit, tx_options
+from gostaking.cli.options import API_DEFAULT, ApiOption, TxOptions, tx_command
+from gostaking.cli.tx import submit
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(help="Asset prices in GOS: feed them (mining nodes) and read them.", no_args_is_help=True)
@@ -32,48 +31,41 @@ def parse_quotes(texts: list[str], assets: dict[str, int]) -> list[PriceQuote]:
     return quotes
 
 
-@app.command("submit-prices")
+@tx_command(app, "submit-prices")
 def submit_prices(
     quotes: Annotated[list[str], typer.Argument(help="DENOM=PRICE per whole asset, e.g. btc=10000gos eth=200gos")],
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
+    tx: TxOptions,
 ) -> None:
     """Quote asset prices for this oracle period (mining node operators only; a later quote replaces)."""
 
     def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
         return [MsgSubmitPrices(parse_quotes(quotes, assets))]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
+
+
+def _price_row(asset: dict[str, Any]) -> tuple[object, ...]:
+    oracle = asset["oracle"] or {}
+    return (
+        asset["denom"],
+        asset["price"]["gos"],
+        asset["weight"],
+        oracle.get("updated_height", "-"),
+        oracle.get("feeders", "-"),
+        "yes" if oracle.get("stale") else "no",
+        asset["quotes_this_period"],
+    )
 
 
 @app.command("prices")
 def prices(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
     """Per asset: current price and weight, the last aggregate, staleness and this period's quotes."""
-    document: dict[str, Any] = fetch_json(api, "/oracle/prices")
-    if not table:
-        print_json(document)
-        return
-    rows = []
-    for asset in document["assets"]:
-        oracle = asset["oracle"] or {}
-        rows.append(
-            (
-                asset["denom"],
-                asset["price"]["gos"],
-                asset["weight"],
-                oracle.get("updated_height", "-"),
-                oracle.get("feeders", "-"),
-                "yes" if oracle.get("stale") else "no",
-                asset["quotes_this_period"],
-            )
-        )
-    print_table(rows, ("asset", "price (GOS)", "weight", "updated", "feeders", "stale", "quotes now"))
+    print_json_or_table(
+        fetch_json(api, "/oracle/prices"),
+        table,
+        ("asset", "price (GOS)", "weight", "updated", "feeders", "stale", "quotes now"),
+        lambda document: [_price_row(asset) for asset in document["assets"]],
+    )
 
 
 @app.command("params")

@@ -1,81 +1,43 @@
 """`gostaking query …`: read the chain through the node API; JSON by default, --table for a compact view."""
 
-import json
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 import typer
 
-from gostaking.cli.client import ApiClient
+from gostaking.cli.common import TableOption, fetch_json, print_json, print_json_or_table
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.tx import resolve_address
 
 app = typer.Typer(help="Query the chain through the node API.", no_args_is_help=True)
 
-TableOption = Annotated[bool, typer.Option("--table", help="print a compact table instead of JSON")]
 AddressArgument = Annotated[str, typer.Argument(help="address (gos1…) or a key name")]
+FIELD_VALUE = ("field", "value")
 
 
-def _get(api: str, path: str, params: dict[str, Any] | None = None) -> Any:
-    client = ApiClient(api)
-    try:
-        return client.get(path, params)
-    finally:
-        client.close()
-
-
-def _print_json(document: Any) -> None:
-    typer.echo(json.dumps(document, indent=2))
-
-
-def print_table(rows: Sequence[Sequence[object]], headers: Sequence[str]) -> None:
-    """Left-aligned columns separated by two spaces."""
-    cells = [[str(h) for h in headers], *[[str(c) for c in row] for row in rows]]
-    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
-    for row in cells:
-        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+def _status_rows(document: dict[str, Any]) -> list[tuple[str, object]]:
+    emission = document["emission"]
+    return [
+        ("chain", document["chain_id"]),
+        ("height", document["height"]),
+        ("latest block", document["latest_block_time"]),
+        ("app hash", document["app_hash"]),
+        ("hash power (H/s)", document["total_hash_power"]["hs"]),
+        ("GOS supply", document["supply"]["gos"]),
+        ("emitted", f"{emission['emitted']['gos']} of {emission['total']['gos']} ({emission['progress']})"),
+        ("block reward", emission["current_block_reward"]["gos"]),
+        ("next halving", emission["next_halving_height"]),
+        ("mining nodes", document["mining_set_size"]),
+    ]
 
 
 @app.command("status")
 def status(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
     """Chain id, height, supply, hash power and emission progress."""
-    document = _get(api, "/status")
-    if not table:
-        _print_json(document)
-        return
-    emission = document["emission"]
-    print_table(
-        [
-            ("chain", document["chain_id"]),
-            ("height", document["height"]),
-            ("latest block", document["latest_block_time"]),
-            ("app hash", document["app_hash"]),
-            ("hash power (H/s)", document["total_hash_power"]["hs"]),
-            ("GOS supply", document["supply"]["gos"]),
-            ("emitted", f"{emission['emitted']['gos']} of {emission['total']['gos']} ({emission['progress']})"),
-            ("block reward", emission["current_block_reward"]["gos"]),
-            ("next halving", emission["next_halving_height"]),
-            ("mining nodes", document["mining_set_size"]),
-        ],
-        ("field", "value"),
-    )
+    print_json_or_table(fetch_json(api, "/status"), table, FIELD_VALUE, _status_rows)
 
 
-@app.command("account")
-def account(
-    address: AddressArgument,
-    api: ApiOption = API_DEFAULT,
-    table: TableOption = False,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
-) -> None:
-    """Balances, locks, votes, stakes, unbondings, hash power and pending rewards of an address."""
-    resolved = resolve_address(address, open_keyring(home, keyring), "address")
-    document = _get(api, f"/accounts/{resolved}")
-    if not table:
-        _print_json(document)
-        return
+def _account_rows(document: dict[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = [("address", document["address"]), ("sequence", str(document["sequence"]))]
     rows += [(f"balance {b['display_denom']}", b["display"]) for b in document["balances"]]
     rows += [(f"locked {lock['asset']['denom']}", lock["asset"]["display"]) for lock in document["locked"]]
@@ -88,7 +50,20 @@ def account(
         ("hash power (H/s)", f"{document['hash_power']['total']['hs']} ({document['hash_power']['share_of_network']})"),
         ("pending rewards (GOS)", document["pending_rewards"]["gos"]),
     ]
-    print_table(rows, ("field", "value"))
+    return rows
+
+
+@app.command("account")
+def account(
+    address: AddressArgument,
+    api: ApiOption = API_DEFAULT,
+    table: TableOption = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Balances, locks, votes, stakes, unbondings, hash power and pending rewards of an address."""
+    resolved = resolve_address(address, open_keyring(home, keyring), "address")
+    print_json_or_table(fetch_json(api, f"/accounts/{resolved}"), table, FIELD_VALUE, _account_rows)
 
 
 @app.command("rewards")
@@ -100,7 +75,7 @@ def rewards(
 ) -> None:
     """Claimable rewards of an address, per pool."""
     resolved = resolve_address(address, open_keyring(home, keyring), "address")
-    _print_json(_get(api, f"/accounts/{resolved}/rewards"))
+    print_json(fetch_json(api, f"/accounts/{resolved}/rewards"))
 
 
 @app.command("block")
@@ -111,7 +86,7 @@ def block(
     """A block with its transactions and events."""
     if height != "latest" and not height.isdecimal():
         raise CliError(f"height must be a positive integer or 'latest', got {height!r}")
-    _print_json(_get(api, f"/blocks/{height}"))
+    print_json(fetch_json(api, f"/blocks/{height}"))
 
 
 @app.command("blocks")
@@ -122,14 +97,13 @@ def blocks(
     table: TableOption = False,
 ) -> None:
     """Recent blocks, newest first."""
-    params: dict[str, Any] = {"limit": limit} | ({"before": before} if before is not None else {})
-    document = _get(api, "/blocks", params)
-    if not table:
-        _print_json(document)
-        return
-    print_table(
-        [(b["height"], b["time"], b["num_txs"], b["num_failed_txs"], b["hash"][:16]) for b in document["blocks"]],
+    print_json_or_table(
+        fetch_json(api, "/blocks", {"limit": limit, "before": before}),
+        table,
         ("height", "time", "txs", "failed", "hash"),
+        lambda document: [
+            (b["height"], b["time"], b["num_txs"], b["num_failed_txs"], b["hash"][:16]) for b in document["blocks"]
+        ],
     )
 
 
@@ -138,7 +112,7 @@ def tx(
     tx_hash: Annotated[str, typer.Argument(help="transaction hash (64 hex digits)")], api: ApiOption = API_DEFAULT
 ) -> None:
     """A transaction, pending or included, with its result."""
-    _print_json(_get(api, f"/txs/{tx_hash.strip()}"))
+    print_json(fetch_json(api, f"/txs/{tx_hash.strip()}"))
 
 
 @app.command("node")
@@ -147,18 +121,17 @@ def node(
 ) -> None:
     """A node with its voters and stakers."""
     resolved = resolve_address(operator, open_keyring(home, keyring), "operator")
-    _print_json(_get(api, f"/nodes/{resolved}"))
+    print_json(fetch_json(api, f"/nodes/{resolved}"))
 
 
 @app.command("nodes")
 def nodes(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
     """All nodes: status, votes, stake, blocks signed, rewards."""
-    document = _get(api, "/nodes")
-    if not table:
-        _print_json(document)
-        return
-    print_table(
-        [
+    print_json_or_table(
+        fetch_json(api, "/nodes"),
+        table,
+        ("moniker", "status", "votes", "stake", "signed", "rewards", "operator"),
+        lambda document: [
             (
                 n["moniker"],
                 n["status"],
@@ -170,35 +143,36 @@ def nodes(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
             )
             for n in document["nodes"]
         ],
-        ("moniker", "status", "votes", "stake", "signed", "rewards", "operator"),
     )
+
+
+def _hashpower_rows(document: dict[str, Any]) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = [
+        (p["pool"], p["hash_power"]["hs"], p["share"], p.get("locked") or "") for p in document["pools"]
+    ]
+    rows.append(("total", document["total"]["hs"], "100%" if document["total"]["micro_hs"] else "0%", ""))
+    return rows
 
 
 @app.command("hashpower")
 def hashpower(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
     """Network hash power per pool."""
-    document = _get(api, "/hashpower")
-    if not table:
-        _print_json(document)
-        return
-    rows = [(p["pool"], p["hash_power"]["hs"], p["share"], p.get("locked") or "") for p in document["pools"]]
-    rows.append(("total", document["total"]["hs"], "100%" if document["total"]["micro_hs"] else "0%", ""))
-    print_table(rows, ("pool", "H/s", "share", "locked"))
+    print_json_or_table(fetch_json(api, "/hashpower"), table, ("pool", "H/s", "share", "locked"), _hashpower_rows)
 
 
 @app.command("emission")
 def emission(api: ApiOption = API_DEFAULT) -> None:
     """Emission progress: emitted, total, block reward, next halving and burn."""
-    _print_json(_get(api, "/emission"))
+    print_json(fetch_json(api, "/emission"))
 
 
 @app.command("assets")
 def assets(api: ApiOption = API_DEFAULT) -> None:
     """Assets that can be locked, with decimals, price and weight."""
-    _print_json(_get(api, "/assets"))
+    print_json(fetch_json(api, "/assets"))
 
 
 @app.command("params")
 def params(api: ApiOption = API_DEFAULT) -> None:
     """Chain parameters."""
-    _print_json(_get(api, "/params"))
+    print_json(fetch_json(api, "/params"))

@@ -2,7 +2,6 @@
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,35 +23,14 @@ from gostaking.chain.types.tx import (
 from gostaking.cli.amounts import GOS_DENOM, parse_amount, parse_gos_amount
 from gostaking.cli.client import ApiClient
 from gostaking.cli.errors import CliError
-from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, load_key, open_keyring
+from gostaking.cli.options import TxOptions, load_key, open_keyring, tx_command
 from gostaking.node.consensus_key import ConsensusKey
 from gostaking.wallet.keyring import Keyring
 from gostaking.wallet.keys import sign_tx
 
 app = typer.Typer(help="Sign and submit transactions (the node API must be reachable).", no_args_is_help=True)
 
-FromOption = Annotated[str, typer.Option("--from", help="name of the signing key in the keyring")]
-FeeOption = Annotated[str | None, typer.Option("--fee", help="fee in GOS, e.g. 0.001gos [default: chain minimum]")]
-MemoOption = Annotated[str, typer.Option("--memo", help="free text stored with the transaction")]
-WaitOption = Annotated[
-    bool, typer.Option("--wait/--no-wait", help="wait until the tx is in a block and print its result")
-]
-TimeoutOption = Annotated[float, typer.Option("--timeout", help="seconds to --wait")]
 NodeArgument = Annotated[str, typer.Argument(help="node operator address (gos1…) or a key name")]
-
-
-@dataclass(frozen=True)
-class TxOptions:
-    """Options every tx command takes."""
-
-    from_name: str
-    api: str
-    fee: str | None
-    memo: str
-    wait: bool
-    timeout_s: float
-    home: Path | None
-    keyring: Path | None
 
 
 def resolve_address(text: str, keyring: Keyring, what: str) -> str:
@@ -94,32 +72,11 @@ def submit(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[M
         client.close()
 
 
-def tx_options(
-    from_name: str,
-    api: str,
-    fee: str | None,
-    memo: str,
-    wait: bool,
-    timeout: float,
-    home: Path | None,
-    keyring: Path | None,
-) -> TxOptions:
-    """Bundle the options every tx command takes."""
-    return TxOptions(from_name, api, fee, memo, wait, timeout, home, keyring)
-
-
-@app.command("send")
+@tx_command(app, "send")
 def send(
     to: Annotated[str, typer.Argument(help="recipient address (gos1…) or a key name")],
     amount: Annotated[str, typer.Argument(help="e.g. 1.5gos, 1500000ugos, 0.25btc, 100000sat")],
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
+    tx: TxOptions,
 ) -> None:
     """Send GOS or an asset to another account."""
 
@@ -127,31 +84,22 @@ def send(
         denom, units = parse_amount(amount, assets)
         return [MsgSendCoins(resolve_address(to, ring, "recipient"), denom, units)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
 def _bond_command(kind: str, message: Callable[[str, int], Msg], summary: str) -> None:
     """Register a vote/unvote/stake/unstake command: NODE AMOUNT, amount in GOS."""
 
     def command(
-        node: NodeArgument,
-        amount: Annotated[str, typer.Argument(help="GOS amount, e.g. 100gos")],
-        from_name: FromOption,
-        api: ApiOption = API_DEFAULT,
-        fee: FeeOption = None,
-        memo: MemoOption = "",
-        wait: WaitOption = True,
-        timeout: TimeoutOption = 30.0,
-        home: HomeOption = None,
-        keyring: KeyringOption = None,
+        node: NodeArgument, amount: Annotated[str, typer.Argument(help="GOS amount, e.g. 100gos")], tx: TxOptions
     ) -> None:
         def build(_: dict[str, int], ring: Keyring) -> list[Msg]:
             return [message(resolve_address(node, ring, "node"), parse_gos_amount(amount))]
 
-        submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+        submit(tx, build)
 
     command.__doc__ = summary
-    app.command(kind)(command)
+    tx_command(app, kind)(command)
 
 
 _bond_command("vote", MsgVoteNode, "Vote GOS for a node: ×1 hash power; redeemable, returns 7 days after unvote.")
@@ -164,15 +112,7 @@ def _lock_command(kind: str, message: Callable[[str, int], Msg], summary: str) -
     """Register lock/unlock: AMOUNT of an external asset."""
 
     def command(
-        amount: Annotated[str, typer.Argument(help="asset amount, e.g. 0.25btc, 100000sat, 2eth")],
-        from_name: FromOption,
-        api: ApiOption = API_DEFAULT,
-        fee: FeeOption = None,
-        memo: MemoOption = "",
-        wait: WaitOption = True,
-        timeout: TimeoutOption = 30.0,
-        home: HomeOption = None,
-        keyring: KeyringOption = None,
+        amount: Annotated[str, typer.Argument(help="asset amount, e.g. 0.25btc, 100000sat, 2eth")], tx: TxOptions
     ) -> None:
         def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
             denom, units = parse_amount(amount, assets)
@@ -180,31 +120,24 @@ def _lock_command(kind: str, message: Callable[[str, int], Msg], summary: str) -
                 raise CliError("GOS cannot be locked: vote or stake it instead")
             return [message(denom, units)]
 
-        submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+        submit(tx, build)
 
     command.__doc__ = summary
-    app.command(kind)(command)
+    tx_command(app, kind)(command)
 
 
 _lock_command("lock", MsgLockAsset, "Lock an external asset for hash power (amount × price × weight).")
 _lock_command("unlock", MsgUnlockAsset, "Unlock a locked asset; its hash power stops at once.")
 
 
-@app.command("register-node")
+@tx_command(app, "register-node")
 def register_node(
     moniker: Annotated[str, typer.Option("--moniker", help="display name of the node")],
-    from_name: FromOption,
+    tx: TxOptions,
     consensus_pubkey: Annotated[
         str | None, typer.Option("--consensus-pubkey", help="ed25519 public key, 64 hex digits")
     ] = None,
     node_key: Annotated[Path | None, typer.Option("--node-key", help="node_key.json to take the key from")] = None,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
 ) -> None:
     """Register the --from account as the operator of a node with an ed25519 consensus key."""
     if (consensus_pubkey is None) == (node_key is None):
@@ -222,23 +155,14 @@ def register_node(
     def build(_: dict[str, int], __: Keyring) -> list[Msg]:
         return [MsgRegisterNode(pubkey, moniker)]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)
 
 
-@app.command("claim")
-def claim(
-    from_name: FromOption,
-    api: ApiOption = API_DEFAULT,
-    fee: FeeOption = None,
-    memo: MemoOption = "",
-    wait: WaitOption = True,
-    timeout: TimeoutOption = 30.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
-) -> None:
+@tx_command(app, "claim")
+def claim(tx: TxOptions) -> None:
     """Claim every pending reward (hash power and, for operators, candidate-node rewards)."""
 
     def build(_: dict[str, int], __: Keyring) -> list[Msg]:
         return [MsgClaimRewards()]
 
-    submit(tx_options(from_name, api, fee, memo, wait, timeout, home, keyring), build)
+    submit(tx, build)

@@ -2,6 +2,8 @@
 for CLI tests: uvicorn on a free loopback port, and blocks produced on demand (whenever the mempool holds a
 transaction) or explicitly by the test, never by the clock, so heights only move when the test says."""
 
+import json
+import shlex
 import sys
 import threading
 import time
@@ -9,10 +11,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
-from cli_harness import free_port
+from cli_harness import free_port, wait_for_api
 from msgspec.structs import replace
 from typer.testing import CliRunner
 
@@ -27,7 +30,6 @@ from gostaking.wallet.keys import PrivateKey, sign_tx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "api"))  # share the genesis with the API tests
 from api_compliance_harness import (
     ALICE,
-    AUTHORITY,
     BOB,
     COUNCIL,
     CUSTODIANS,
@@ -41,7 +43,6 @@ from api_compliance_harness import (
 
 __all__ = [
     "ALICE",
-    "AUTHORITY",
     "BOB",
     "CLI_VOTING_PERIOD",
     "COUNCIL",
@@ -51,6 +52,11 @@ __all__ = [
     "ORACLE_PERIOD",
     "PROVIDER",
     "OnDemandDevnet",
+    "api",
+    "assert_one_line_errors",
+    "cli",
+    "included",
+    "ok_json",
     "open_on_demand_devnet",
 ]
 
@@ -117,14 +123,7 @@ def open_on_demand_devnet(tmp_path: Path) -> Iterator[OnDemandDevnet]:
     for thread in threads:
         thread.start()
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                httpx.get(f"{devnet.url}/status", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "API did not come up"
-                time.sleep(0.05)
+        wait_for_api(devnet.url)
         yield devnet
     finally:
         stop.set()
@@ -132,3 +131,35 @@ def open_on_demand_devnet(tmp_path: Path) -> Iterator[OnDemandDevnet]:
         for thread in threads:
             thread.join(10)
         node.close()
+
+
+def api(devnet: OnDemandDevnet, path: str, **params: Any) -> Any:
+    """GET a JSON document straight from the API."""
+    return httpx.get(f"{devnet.url}{path}", params=params or None, timeout=5).json()
+
+
+def cli(devnet: OnDemandDevnet, command: str, *extra: str) -> tuple[int, str]:
+    """Run a `gostaking` command line written as in a shell, plus `extra` arguments (e.g. file paths)."""
+    return devnet.cli(*shlex.split(command), *extra)
+
+
+def ok_json(devnet: OnDemandDevnet, command: str, *extra: str) -> Any:
+    """Run a command that must succeed and print JSON; returns the document."""
+    code, out = cli(devnet, command, *extra)
+    assert code == 0, (command, out)
+    return json.loads(out)
+
+
+def included(devnet: OnDemandDevnet, command: str, *extra: str) -> dict[str, Any]:
+    """Run a tx command (it waits for its block) and check it succeeded."""
+    result: dict[str, Any] = ok_json(devnet, command, *extra)
+    assert result["status"] == "included" and result["code"] == 0, result
+    return result
+
+
+def assert_one_line_errors(devnet: OnDemandDevnet, cases: list[tuple[str, str]]) -> None:
+    """Each (command, message): the command fails with exit status 1 and the message, in a line or two."""
+    for command, message in cases:
+        code, out = cli(devnet, command)
+        assert code == 1, (command, out)
+        assert message in out and out.count("\n") <= 2, (command, out)

@@ -17,6 +17,18 @@ from gostaking.node.settings import DevnetSettings
 from gostaking.storage import MemoryStore
 
 
+def wait_for_api(url: str, timeout_s: float = 10.0) -> None:
+    """Return once the API at `url` answers /status."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            httpx.get(f"{url}/status", timeout=1).raise_for_status()
+            return
+        except httpx.HTTPError:
+            assert time.monotonic() < deadline, "API did not come up"
+            time.sleep(0.05)
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as probe:
@@ -52,14 +64,7 @@ def live_devnet(tmp_path: Path) -> Iterator[LiveDevnet]:
     thread.start()
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                httpx.get(f"{url}/status", timeout=1).raise_for_status()
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline, "API did not come up"
-                time.sleep(0.05)
+        wait_for_api(url)
         yield LiveDevnet(node, url, home)
     finally:
         server.should_exit = True

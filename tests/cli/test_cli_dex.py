@@ -1,15 +1,23 @@
 """`gostaking dex …` against a live devnet with blocks produced on demand: liquidity, swaps both ways (with the
 default quoted slippage, a chosen slippage and an explicit least output), removal, and one-line errors."""
 
-import json
-import shlex
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
-from cli_compliance_harness import ALICE, BOB, OPERATOR, OnDemandDevnet, open_on_demand_devnet
+from cli_compliance_harness import (
+    ALICE,
+    BOB,
+    OPERATOR,
+    OnDemandDevnet,
+    api,
+    assert_one_line_errors,
+    cli,
+    included,
+    ok_json,
+    open_on_demand_devnet,
+)
 
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.types.tx import MsgSendCoins
@@ -26,30 +34,6 @@ def devnet(tmp_path: Path) -> Iterator[OnDemandDevnet]:
             OPERATOR, MsgSendCoins(ALICE.address, GOS_DENOM, 150 * GOS), MsgSendCoins(BOB.address, GOS_DENOM, 20 * GOS)
         )
         yield running
-
-
-def api(devnet: OnDemandDevnet, path: str, **params: Any) -> Any:
-    """GET a JSON document straight from the API."""
-    return httpx.get(f"{devnet.url}{path}", params=params or None, timeout=5).json()
-
-
-def cli(devnet: OnDemandDevnet, command: str) -> tuple[int, str]:
-    """Run a `gostaking` command line written as in a shell."""
-    return devnet.cli(*shlex.split(command))
-
-
-def ok_json(devnet: OnDemandDevnet, command: str) -> Any:
-    """Run a command that must succeed and print JSON; returns the document."""
-    code, out = cli(devnet, command)
-    assert code == 0, (command, out)
-    return json.loads(out)
-
-
-def included(devnet: OnDemandDevnet, command: str) -> dict[str, Any]:
-    """Run a tx command (it waits for its block) and check it succeeded."""
-    result: dict[str, Any] = ok_json(devnet, command)
-    assert result["status"] == "included" and result["code"] == 0, result
-    return result
 
 
 def signed_swap(devnet: OnDemandDevnet, result: dict[str, Any]) -> dict[str, Any]:
@@ -152,10 +136,7 @@ def test_dex_mistakes_get_one_line_errors(devnet: OnDemandDevnet) -> None:
         ("dex pool doge", "NotFound: 'doge' is not a listed asset, so it has no pool"),
         ("dex add-liquidity 1btc --max-gos 1gos --from nobody", "no key named 'nobody'"),
     ]
-    for command, message in cases:
-        code, out = cli(devnet, command)
-        assert code == 1, (command, out)
-        assert message in out and out.count("\n") <= 2, (command, out)
+    assert_one_line_errors(devnet, cases)
     code, out = cli(devnet, "dex add-liquidity 1btc --from alice")
     assert code == 2 and "--max-gos" in out  # usage error from the command-line parser
     # Valid transactions the chain refuses in their block: the result, then the reason as the last line.

@@ -1,12 +1,8 @@
 """`gostaking gov …` and `gostaking oracle …` against a live devnet with blocks produced on demand."""
 
-import json
-import shlex
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
-import httpx
 import pytest
 from cli_compliance_harness import (
     ALICE,
@@ -15,6 +11,11 @@ from cli_compliance_harness import (
     OPERATOR,
     ORACLE_PERIOD,
     OnDemandDevnet,
+    api,
+    assert_one_line_errors,
+    cli,
+    included,
+    ok_json,
     open_on_demand_devnet,
 )
 
@@ -28,30 +29,6 @@ GOS = 10**6
 def devnet(tmp_path: Path) -> Iterator[OnDemandDevnet]:
     with open_on_demand_devnet(tmp_path) as running:
         yield running
-
-
-def api(devnet: OnDemandDevnet, path: str) -> Any:
-    """GET a JSON document straight from the API."""
-    return httpx.get(f"{devnet.url}{path}", timeout=5).json()
-
-
-def cli(devnet: OnDemandDevnet, command: str) -> tuple[int, str]:
-    """Run a `gostaking` command line written as in a shell."""
-    return devnet.cli(*shlex.split(command))
-
-
-def ok_json(devnet: OnDemandDevnet, command: str) -> Any:
-    """Run a command that must succeed and print JSON; returns the document."""
-    code, out = cli(devnet, command)
-    assert code == 0, (command, out)
-    return json.loads(out)
-
-
-def included(devnet: OnDemandDevnet, command: str) -> dict[str, Any]:
-    """Run a tx command (it waits for its block) and check it succeeded."""
-    result: dict[str, Any] = ok_json(devnet, command)
-    assert result["status"] == "included" and result["code"] == 0, result
-    return result
 
 
 def test_proposals_of_every_kind_from_submission_to_execution(devnet: OnDemandDevnet) -> None:
@@ -160,10 +137,7 @@ def test_gov_and_oracle_mistakes_get_one_line_errors(devnet: OnDemandDevnet) -> 
         ("oracle submit-prices btc=1gos btc=2gos --from operator", "quoted twice"),
         ("oracle submit-prices btc=1btc --from operator", "must be a GOS amount"),
     ]
-    for command, message in cases:
-        code, out = cli(devnet, command)
-        assert code == 1, (command, out)
-        assert message in out and out.count("\n") <= 2, (command, out)
+    assert_one_line_errors(devnet, cases)
     code, out = cli(devnet, "gov vote 0 maybe --from alice")
     assert code == 2 and "maybe" in out  # usage error from the command-line parser
     # Valid transactions the chain refuses in their block: the result, then the reason as the last line.
