@@ -1,4 +1,4 @@
-"""A devnet whose genesis has custodians, a compliance authority, a compliance council and a KYC provider,
+"""A devnet whose genesis has custodians, a compliance council and a KYC provider,
 with short governance and oracle periods, so the API can be driven through whole proposal, custody and
 compliance flows with real signed transactions.
 
@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import pytest
 from api_harness import GOS, Devnet
 from fastapi.testclient import TestClient
 from msgspec.structs import replace
@@ -46,10 +47,8 @@ PROVIDER = _key(3)
 """The genesis KYC provider."""
 CUSTODIANS = (_key(4), _key(5), _key(6))
 """Custodians; 2 of 3 attestations credit a deposit or complete a withdrawal."""
-AUTHORITY = _key(7)
-"""The compliance authority: sanctions list and holds."""
 COUNCIL = (_key(8), _key(9), _key(10))
-"""The compliance council; 2 of 3 approvals execute a freeze or unfreeze."""
+"""The compliance council; 2 of 3 approvals execute a freeze, an unfreeze, a sanctions change or a hold decision."""
 ALICE = _key(11)
 BOB = _key(12)
 NEWCOMER = _key(13)
@@ -65,7 +64,6 @@ KEY_NAMES = {
     "custodian1": CUSTODIANS[0],
     "custodian2": CUSTODIANS[1],
     "custodian3": CUSTODIANS[2],
-    "authority": AUTHORITY,
     "council1": COUNCIL[0],
     "council2": COUNCIL[1],
     "council3": COUNCIL[2],
@@ -87,9 +85,7 @@ def compliance_params() -> ChainParams:
             ratification_period_blocks=RATIFICATION_PERIOD,
         ),
         oracle=OracleParams(period_blocks=ORACLE_PERIOD, max_stale_periods=MAX_STALE_PERIODS),
-        custody=CustodyParams(
-            custodians=tuple(k.address for k in CUSTODIANS), threshold=2, compliance_authority=AUTHORITY.address
-        ),
+        custody=CustodyParams(custodians=tuple(k.address for k in CUSTODIANS), threshold=2),
         compliance=ComplianceParams(
             withdraw_min_kyc_level=1, council=tuple(k.address for k in COUNCIL), council_threshold=2
         ),
@@ -123,7 +119,7 @@ def fund_actors(devnet: Devnet, alice_gos: int = 40, bob_gos: int = 10) -> None:
     """Mine until the operator holds enough GOS, then pay Alice, Bob and 1 GOS of fees to every other actor;
     Alice also receives 2 BTC from the faucet."""
     devnet.produce(12)
-    members = [PROVIDER, *CUSTODIANS, AUTHORITY, *COUNCIL]
+    members = [PROVIDER, *CUSTODIANS, *COUNCIL]
     sends: list[Msg] = [MsgSendCoins(k.address, GOS_DENOM, GOS) for k in members]
     sends += [
         MsgSendCoins(ALICE.address, GOS_DENOM, alice_gos * GOS),
@@ -151,6 +147,16 @@ def ok(devnet: Devnet, key: PrivateKey, *msgs: Msg) -> dict[str, Any]:
     return result
 
 
+def council_decides(devnet: Devnet, msg: Msg) -> dict[str, Any]:
+    """Two council members approve the same decision: the first shows as pending, the second executes it."""
+    ok(devnet, COUNCIL[0], msg)
+    pending = get(devnet, "/compliance/council-approvals")["approvals"]
+    assert [(p["approvers"], p["approvals"]) for p in pending] == [([COUNCIL[0].address], "1/2")], pending
+    executed = ok(devnet, COUNCIL[1], msg)
+    assert get(devnet, "/compliance/council-approvals") == {"total": 0, "approvals": []}
+    return executed
+
+
 def get(devnet: Devnet, path: str, expect: int = 200, **params: Any) -> Any:
     """GET a JSON document with query `params`, asserting the HTTP status is `expect`."""
     response = devnet.client.get(path, params=params or None)
@@ -159,13 +165,20 @@ def get(devnet: Devnet, path: str, expect: int = 200, **params: Any) -> Any:
 
 
 @contextmanager
-def open_compliance_devnet(tmp_path: Path) -> Iterator[Devnet]:
-    """A node on the compliance genesis, produced block by block, behind a TestClient (test modules wrap this
-    in their own fixture)."""
+def open_compliance_devnet(tmp_path: Path, params: ChainParams | None = None) -> Iterator[Devnet]:
+    """A node on the compliance genesis (with `params`, by default `compliance_params()`), produced block by
+    block, behind a TestClient."""
     home = tmp_path / "devnet"
-    prepare_home(home)
+    prepare_home(home, params)
     node = open_devnet(DevnetSettings(home=home), store=MemoryStore())
     try:
         yield Devnet(node, TestClient(create_api(node)), OPERATOR, FAUCET)
     finally:
         node.close()
+
+
+@pytest.fixture
+def chain(tmp_path: Path) -> Iterator[Devnet]:
+    """A devnet on the compliance genesis (tests/api/conftest.py offers it to every API test module)."""
+    with open_compliance_devnet(tmp_path) as devnet:
+        yield devnet

@@ -1,5 +1,6 @@
-"""API test fixtures (defined in api_harness so test modules can import its names)."""
+"""API test fixtures (defined in the harness modules so test modules can import their names)."""
 
+from api_compliance_harness import chain
 from api_harness import devnet
 
-__all__ = ["devnet"]
+__all__ = ["chain", "devnet"]

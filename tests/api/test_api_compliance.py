@@ -1,10 +1,7 @@
 """GET /compliance/…: KYC attestations by the provider, freezes by the council, the audit trail."""
 
 import hashlib
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from api_compliance_harness import (
     ALICE,
     BOB,
@@ -15,7 +12,6 @@ from api_compliance_harness import (
     fund_actors,
     get,
     ok,
-    open_compliance_devnet,
     run,
 )
 from api_harness import GOS, Devnet
@@ -25,12 +21,6 @@ from gostaking.chain.types.compliance import FreezeAction, UnfreezeAction
 from gostaking.chain.types.tx import MsgApproveComplianceAction, MsgAttestKyc, MsgRevokeKyc, MsgSendCoins
 
 EVIDENCE = hashlib.sha256(b"passport scan, kept by the provider").digest()
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Devnet]:
-    with open_compliance_devnet(tmp_path) as devnet:
-        yield devnet
 
 
 def test_kyc_attest_expire_and_revoke(chain: Devnet) -> None:

@@ -1,20 +1,17 @@
 """GET /custody/…: deposits attested by custodians, withdrawals, sanctions holds, parameters."""
 
 import hashlib
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from api_compliance_harness import (
     ALICE,
-    AUTHORITY,
     BOB,
+    COUNCIL,
     CUSTODIANS,
     PROVIDER,
+    council_decides,
     fund_actors,
     get,
     ok,
-    open_compliance_devnet,
     run,
 )
 from api_harness import Devnet
@@ -32,12 +29,6 @@ from gostaking.chain.types.tx import (
 BTC = 10**8
 
 
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Devnet]:
-    with open_compliance_devnet(tmp_path) as devnet:
-        yield devnet
-
-
 def _deposit(tx_id: str, sender: str = "bc1qsender", amount: int = BTC // 2) -> MsgAttestDeposit:
     """An attestation of a BTC deposit to Alice."""
     return MsgAttestDeposit("bitcoin", tx_id, sender, ALICE.address, "btc", amount)
@@ -50,7 +41,8 @@ def test_deposits_are_credited_by_two_custodians_and_sanctioned_ones_held(chain:
         "enabled": True,
         "custodians": [k.address for k in CUSTODIANS],
         "threshold": 2,
-        "compliance_authority": AUTHORITY.address,
+        "council": [k.address for k in COUNCIL],
+        "council_threshold": 2,
         "withdraw_min_kyc_level": 1,
     }
     btc_before = _btc(chain, ALICE.address)
@@ -72,9 +64,8 @@ def test_deposits_are_credited_by_two_custodians_and_sanctioned_ones_held(chain:
     conflicting = run(chain, CUSTODIANS[2], _deposit("aa11", amount=BTC))
     assert conflicting["code"] != 0 and "different details" in conflicting["log"]
 
-    ok(
+    council_decides(
         chain,
-        AUTHORITY,
         MsgUpdateSanctions([SanctionUpdate("bitcoin", "BC1QBAD", True), SanctionUpdate("ethereum", "0xdead", True)]),
     )
     sanctions = get(chain, "/custody/sanctions", hosted_chain="bitcoin")
@@ -96,14 +87,14 @@ def test_deposits_are_credited_by_two_custodians_and_sanctioned_ones_held(chain:
     assert [d["key"] for d in listed["deposits"]] == ["bitcoin:bb22", "bitcoin:aa11"]  # newest first
     assert [d["key"] for d in get(chain, "/custody/deposits", order="asc", limit=1)["deposits"]] == ["bitcoin:aa11"]
 
-    ok(chain, AUTHORITY, MsgResolveHold(True, deposit="bitcoin:bb22"))
+    council_decides(chain, MsgResolveHold(True, deposit="bitcoin:bb22"))
     assert get(chain, "/custody/deposits/bitcoin/bb22")["status"] == "credited"
     assert _btc(chain, ALICE.address) == btc_before + BTC
 
 
 def test_withdrawals_need_kyc_and_are_confirmed_or_held_then_refunded(chain: Devnet) -> None:
     fund_actors(chain)
-    ok(chain, AUTHORITY, MsgUpdateSanctions([SanctionUpdate("bitcoin", "bc1qbad", True)]))
+    council_decides(chain, MsgUpdateSanctions([SanctionUpdate("bitcoin", "bc1qbad", True)]))
     refused = run(chain, ALICE, MsgRequestWithdrawal("btc", BTC // 10, "bc1qdest"))
     assert refused["code"] != 0 and "requires KYC level 1" in refused["log"]
     expires = chain.node.app.height + 1_000
@@ -131,7 +122,7 @@ def test_withdrawals_need_kyc_and_are_confirmed_or_held_then_refunded(chain: Dev
     assert get(chain, "/custody/withdrawals", status="pending")["total"] == 0
 
     before = _btc(chain, ALICE.address)
-    ok(chain, AUTHORITY, MsgResolveHold(False, withdrawal_id=1))
+    council_decides(chain, MsgResolveHold(False, withdrawal_id=1))
     assert get(chain, "/custody/withdrawals/1")["status"] == "refunded"
     assert _btc(chain, ALICE.address) == before + BTC // 4
     assert get(chain, "/custody/withdrawals", status="refunded")["withdrawals"][0]["id"] == 1

@@ -9,25 +9,18 @@ import pytest
 from api_compliance_harness import (
     ALICE,
     BOB,
-    FAUCET,
-    OPERATOR,
     compliance_params,
     fund_actors,
     get,
     ok,
-    prepare_home,
+    open_compliance_devnet,
     run,
 )
 from api_harness import GOS, Devnet
-from fastapi.testclient import TestClient
 from msgspec.structs import replace
 
-from gostaking.api.main import create_api
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.types.tx import MsgAddLiquidity, MsgRemoveLiquidity, MsgSendCoins, MsgSwap
-from gostaking.node.runtime import open_devnet
-from gostaking.node.settings import DevnetSettings
-from gostaking.storage import MemoryStore
 
 SAT = 1
 BTC = 10**8 * SAT
@@ -38,14 +31,12 @@ FEE_PPM = 3_000
 
 @pytest.fixture
 def chain(tmp_path: Path) -> Iterator[Devnet]:
-    home = tmp_path / "devnet"
+    """The compliance devnet with a lower oracle liquidity floor."""
     params = compliance_params()
-    prepare_home(home, replace(params, dex=replace(params.dex, min_oracle_liquidity_ugos=MIN_ORACLE_LIQUIDITY)))
-    node = open_devnet(DevnetSettings(home=home), store=MemoryStore())
-    try:
-        yield Devnet(node, TestClient(create_api(node)), OPERATOR, FAUCET)
-    finally:
-        node.close()
+    with open_compliance_devnet(
+        tmp_path, replace(params, dex=replace(params.dex, min_oracle_liquidity_ugos=MIN_ORACLE_LIQUIDITY))
+    ) as devnet:
+        yield devnet
 
 
 def swap_out(reserve_in: int, reserve_out: int, amount_in: int) -> int:

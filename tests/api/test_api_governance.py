@@ -1,9 +1,5 @@
 """GET /governance/…: proposals driven by real signed transactions from submission to execution."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from api_compliance_harness import (
     ALICE,
     BOB,
@@ -13,19 +9,12 @@ from api_compliance_harness import (
     fund_actors,
     get,
     ok,
-    open_compliance_devnet,
     run,
 )
 from api_harness import GOS, Devnet
 
 from gostaking.chain.types.gov import ParamChange, ParamChangeProposal, TextProposal
 from gostaking.chain.types.tx import MsgRatifyProposal, MsgSubmitProposal, MsgVoteProposal
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Devnet]:
-    with open_compliance_devnet(tmp_path) as devnet:
-        yield devnet
 
 
 def test_a_param_change_is_voted_passed_ratified_and_executed(chain: Devnet) -> None:

@@ -1,9 +1,5 @@
 """GET /oracle/prices and /oracle/params: quotes by the mining node, aggregation at period ends, staleness."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
 from api_compliance_harness import (
     ALICE,
     MAX_STALE_PERIODS,
@@ -12,18 +8,11 @@ from api_compliance_harness import (
     fund_actors,
     get,
     ok,
-    open_compliance_devnet,
     run,
 )
 from api_harness import GOS, Devnet
 
 from gostaking.chain.types.tx import MsgSubmitPrices, PriceQuote
-
-
-@pytest.fixture
-def chain(tmp_path: Path) -> Iterator[Devnet]:
-    with open_compliance_devnet(tmp_path) as devnet:
-        yield devnet
 
 
 def _asset(document: dict[str, object], denom: str) -> dict[str, object]:

@@ -10,11 +10,14 @@ from gostaking.chain.types.compliance import ActionStatus, ComplianceActionRecor
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError
+from ..pages import Limit, Offset, numbered_rows
 from ..schemas.common import ErrorResponse
 from ..schemas.compliance import (
     ComplianceActionList,
     ComplianceActionView,
     ComplianceParamsView,
+    CouncilApprovalList,
+    CouncilApprovalView,
     FrozenAccountView,
     KycAttestationView,
     KycProviderView,
@@ -22,8 +25,6 @@ from ..schemas.compliance import (
 )
 
 router = APIRouter(prefix="/compliance", tags=["compliance"])
-
-MAX_PAGE = 100
 
 
 def action_view(state: State, action_id: int, record: ComplianceActionRecord) -> ComplianceActionView:
@@ -108,26 +109,21 @@ def list_actions(
     node: NodeDep,
     status: Annotated[ActionStatus | None, Query(description="only pending or only executed actions")] = None,
     address: Annotated[str | None, Query(description="only actions on this account (gos1…)")] = None,
-    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page")] = 20,
-    offset: Annotated[int, Query(ge=0, description="rows to skip")] = 0,
+    limit: Limit = 20,
+    offset: Offset = 0,
 ) -> ComplianceActionList:
     """Every freeze and unfreeze the council proposed, with approvers and heights, newest first."""
     if address is not None:
         parse_address(address)
     with node.app.read() as state:
-        rows = []
-        for action_id in range(state.compliance_action_count.get() - 1, -1, -1):
-            record = state.compliance_actions.get(action_id)
-            if record is None or (status is not None and record.status != status):
-                continue
-            if address is None or record.action.address == address:
-                rows.append((action_id, record))
+        rows = numbered_rows(
+            state.compliance_actions,
+            state.compliance_action_count.get(),
+            lambda r: (status is None or r.status == status) and (address is None or r.action.address == address),
+        )
+        shown = [action_view(state, i, r) for i, r in rows[offset : offset + limit]]
         return ComplianceActionList(
-            height=state.height.get(),
-            total=len(rows),
-            limit=limit,
-            offset=offset,
-            actions=[action_view(state, i, r) for i, r in rows[offset : offset + limit]],
+            height=state.height.get(), total=len(rows), limit=limit, offset=offset, actions=shown
         )
 
 
@@ -144,6 +140,24 @@ def get_action(action_id: Annotated[int, Path(ge=0, description="action id")], n
         if record is None:
             raise NotFoundError(f"no compliance action {action_id}")
         return action_view(state, action_id, record)
+
+
+@router.get("/council-approvals", response_model=CouncilApprovalList, summary="Pending council decisions")
+def list_council_approvals(node: NodeDep) -> CouncilApprovalList:
+    """Sanctions changes and hold resolutions that some council members approved and that wait for the threshold.
+    (Freezes and unfreezes are council actions with ids: see /compliance/actions.)"""
+    with node.app.read() as state:
+        threshold = state.params.get().compliance.council_threshold
+        rows = [
+            CouncilApprovalView(
+                subject=subject,
+                approvers=list(pending.approvers),
+                approvals=f"{len(pending.approvers)}/{threshold}",
+                first_height=pending.first_height,
+            )
+            for subject, pending in state.council_approvals.items_sorted()
+        ]
+        return CouncilApprovalList(total=len(rows), approvals=rows)
 
 
 @router.get("/params", response_model=ComplianceParamsView, summary="Compliance parameters")

@@ -10,6 +10,7 @@ from gostaking.chain.types.custody import Deposit, DepositStatus, Withdrawal, Wi
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError
+from ..pages import Limit, Offset, numbered_rows
 from ..schemas.common import ErrorResponse
 from ..schemas.custody import (
     CustodyParamsView,
@@ -24,10 +25,7 @@ from .accounts import asset_amount
 
 router = APIRouter(prefix="/custody", tags=["custody"])
 
-MAX_PAGE = 100
 MAX_SANCTIONS_PAGE = 1_000
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip")]
 Order = Annotated[Literal["desc", "asc"], Query(description="desc: newest first; asc: oldest first (process in order)")]
 
 
@@ -80,13 +78,8 @@ def list_deposits(
         rows.sort(key=lambda row: row[1].first_seen_height)  # stable: equal heights stay in key order
         if order == "desc":
             rows.reverse()
-        return DepositList(
-            height=state.height.get(),
-            total=len(rows),
-            limit=limit,
-            offset=offset,
-            deposits=[deposit_view(state, k, d) for k, d in rows[offset : offset + limit]],
-        )
+        shown = [deposit_view(state, k, d) for k, d in rows[offset : offset + limit]]
+        return DepositList(height=state.height.get(), total=len(rows), limit=limit, offset=offset, deposits=shown)
 
 
 @router.get(
@@ -117,21 +110,14 @@ def list_withdrawals(
     if owner is not None:
         parse_address(owner, "owner")
     with node.app.read() as state:
-        ids = range(state.withdrawal_count.get())
-        rows = []
-        for withdrawal_id in reversed(ids) if order == "desc" else ids:
-            withdrawal = state.withdrawals.get(withdrawal_id)
-            if withdrawal is None or (status is not None and withdrawal.status != status):
-                continue
-            if owner is None or withdrawal.owner == owner:
-                rows.append((withdrawal_id, withdrawal))
-        return WithdrawalList(
-            height=state.height.get(),
-            total=len(rows),
-            limit=limit,
-            offset=offset,
-            withdrawals=[withdrawal_view(state, i, w) for i, w in rows[offset : offset + limit]],
+        rows = numbered_rows(
+            state.withdrawals,
+            state.withdrawal_count.get(),
+            lambda w: (status is None or w.status == status) and (owner is None or w.owner == owner),
+            newest_first=order == "desc",
         )
+        shown = [withdrawal_view(state, i, w) for i, w in rows[offset : offset + limit]]
+        return WithdrawalList(height=state.height.get(), total=len(rows), limit=limit, offset=offset, withdrawals=shown)
 
 
 @router.get(
@@ -170,13 +156,15 @@ def list_sanctions(
 
 @router.get("/params", response_model=CustodyParamsView, summary="Custody parameters")
 def get_custody_params(node: NodeDep) -> CustodyParamsView:
-    """The custodian set, its threshold, the compliance authority and the KYC level withdrawals need."""
+    """The custodian set, its threshold, the compliance council that screens transfers and the KYC level
+    withdrawals need."""
     with node.app.read() as state:
         params = state.params.get()
         return CustodyParamsView(
             enabled=bool(params.custody.custodians),
             custodians=list(params.custody.custodians),
             threshold=params.custody.threshold,
-            compliance_authority=params.custody.compliance_authority,
+            council=list(params.compliance.council),
+            council_threshold=params.compliance.council_threshold,
             withdraw_min_kyc_level=params.compliance.withdraw_min_kyc_level,
         )

@@ -23,6 +23,7 @@ from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, parse_address
 from ..errors import ApiError, InvalidRequestError, NotFoundError
+from ..pages import Limit
 from ..render import format_units, gos, iso_time
 from ..schemas.explorer import (
     ActivityItem,
@@ -39,7 +40,6 @@ from ..schemas.explorer import (
 
 router = APIRouter(tags=["explorer"])
 
-MAX_LIMIT = 100
 MAX_QUERY_CHARS = 128
 _HEX64 = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
 _CONSENSUS = re.compile(r"^[0-9a-fA-F]{40}$")
@@ -73,7 +73,6 @@ def get_index(request: Request) -> ExplorerIndex:
 
 
 IndexDep = Annotated[ExplorerIndex, Depends(get_index)]
-Limit = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")]
 Before = Annotated[int | None, Query(ge=1, description="cursor: `next_before` of the previous page")]
 
 

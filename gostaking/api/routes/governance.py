@@ -19,6 +19,7 @@ from gostaking.chain.types.gov import Proposal, ProposalStatus
 
 from ..deps import NodeDep
 from ..errors import NotFoundError
+from ..pages import Limit, Offset, numbered_rows
 from ..render import gos, percent, to_plain
 from ..schemas.common import ErrorResponse
 from ..schemas.governance import (
@@ -34,9 +35,6 @@ from ..schemas.governance import (
 
 router = APIRouter(prefix="/governance", tags=["governance"])
 
-MAX_PAGE = 100
-Limit = Annotated[int, Query(ge=1, le=MAX_PAGE, description="rows per page")]
-Offset = Annotated[int, Query(ge=0, description="rows to skip")]
 ProposalId = Annotated[int, Path(ge=0, description="proposal id (0, 1, 2… in submission order)")]
 _NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "no such proposal"}}
 
@@ -98,20 +96,11 @@ def list_proposals(
 ) -> ProposalList:
     """A page of proposals with status, deadlines and ratification progress. Filter with `status`."""
     with node.app.read() as state:
-        count = state.proposal_count.get()
-        matching = []
-        for proposal_id in range(count - 1, -1, -1):
-            proposal = state.proposals.get(proposal_id)
-            if proposal is not None and (status is None or proposal.status == status):
-                matching.append((proposal_id, proposal))
-        page = matching[offset : offset + limit]
-        return ProposalList(
-            height=state.height.get(),
-            total=len(matching),
-            limit=limit,
-            offset=offset,
-            proposals=[proposal_summary(state, pid, p) for pid, p in page],
+        matching = numbered_rows(
+            state.proposals, state.proposal_count.get(), lambda proposal: status is None or proposal.status == status
         )
+        shown = [proposal_summary(state, i, p) for i, p in matching[offset : offset + limit]]
+        return ProposalList(height=state.height.get(), total=len(matching), limit=limit, offset=offset, proposals=shown)
 
 
 @router.get(

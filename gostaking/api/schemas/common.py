@@ -33,6 +33,15 @@ class EventView(BaseModel):
     attributes: dict[str, str]
 
 
+class OffsetPage(BaseModel):
+    """Offset pagination: `limit` rows from `offset` of the `total` matching, as of `height`."""
+
+    height: int
+    total: int
+    limit: int
+    offset: int
+
+
 class ErrorResponse(BaseModel):
     """Body of every error response."""
 

@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, Field
 
+from .common import OffsetPage
+
 
 class KycAttestationView(BaseModel):
     """A provider's attestation as stored on chain (no personal data: only a hash of the evidence)."""
@@ -58,13 +60,9 @@ class ComplianceActionView(BaseModel):
     executed_height: int | None
 
 
-class ComplianceActionList(BaseModel):
+class ComplianceActionList(OffsetPage):
     """A page of the audit trail, newest first."""
 
-    height: int
-    total: int
-    limit: int
-    offset: int
     actions: list[ComplianceActionView]
 
 
@@ -75,4 +73,25 @@ class ComplianceParamsView(BaseModel):
     withdraw_min_kyc_level: int
     trade_min_kyc_level: int
     council: list[str]
-    council_threshold: int = Field(description="approvals that execute a freeze or unfreeze")
+    council_threshold: int = Field(
+        description="approvals that execute a freeze, an unfreeze, a sanctions list change or a hold resolution"
+    )
+
+
+class CouncilApprovalView(BaseModel):
+    """A council decision on custody screening that has some approvals but not the threshold yet."""
+
+    subject: str = Field(
+        description="the exact decision: sanctions:<sha256 of the batch> or hold:<deposit:…|withdrawal:…>:<outcome>",
+        examples=["hold:withdrawal:1:reject"],
+    )
+    approvers: list[str]
+    approvals: str = Field(description="approvals / council threshold", examples=["1/2"])
+    first_height: int
+
+
+class CouncilApprovalList(BaseModel):
+    """Pending council decisions, by subject."""
+
+    total: int
+    approvals: list[CouncilApprovalView]

@@ -2,7 +2,7 @@
 
 from pydantic import BaseModel, Field
 
-from .common import AssetAmount
+from .common import AssetAmount, OffsetPage
 
 
 class DepositView(BaseModel):
@@ -21,13 +21,9 @@ class DepositView(BaseModel):
     resolved_height: int | None = Field(description="height it was credited, held or rejected")
 
 
-class DepositList(BaseModel):
+class DepositList(OffsetPage):
     """A page of deposits, newest first."""
 
-    height: int
-    total: int
-    limit: int
-    offset: int
     deposits: list[DepositView]
 
 
@@ -47,13 +43,9 @@ class WithdrawalView(BaseModel):
     resolved_height: int | None
 
 
-class WithdrawalList(BaseModel):
+class WithdrawalList(OffsetPage):
     """A page of withdrawals."""
 
-    height: int
-    total: int
-    limit: int
-    offset: int
     withdrawals: list[WithdrawalView]
 
 
@@ -81,5 +73,6 @@ class CustodyParamsView(BaseModel):
     enabled: bool = Field(description="false when the chain has no custodians")
     custodians: list[str]
     threshold: int = Field(description="attestations (m of n) that credit a deposit or complete a withdrawal")
-    compliance_authority: str = Field(description="maintains the sanctions list and resolves holds")
+    council: list[str] = Field(description="the compliance council: keeps the sanctions list and resolves holds")
+    council_threshold: int = Field(description="council approvals (m of n) that execute such a decision")
     withdraw_min_kyc_level: int

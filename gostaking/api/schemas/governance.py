@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .common import GosAmount
+from .common import GosAmount, OffsetPage
 
 
 class TallyView(BaseModel):
@@ -43,13 +43,10 @@ class ProposalSummary(BaseModel):
     ratifications: str = Field(description="committee members that ratified / committee size", examples=["2/3"])
 
 
-class ProposalList(BaseModel):
+class ProposalList(OffsetPage):
     """A page of proposals, newest first."""
 
-    height: int
     total: int = Field(description="proposals matching the filter")
-    limit: int
-    offset: int
     proposals: list[ProposalSummary]
 
 
