@@ -17,7 +17,7 @@ app = typer.Typer(
 
 IndexUrlOption = Annotated[
     str | None,
-    typer.Option("--index-url", help="index database URL [default: the devnet's <home>/index.sqlite]"),
+    typer.Option("--index-url", help="index database URL \\[default: the devnet's <home>/index.sqlite]"),
 ]
 HomeDirOption = Annotated[Path | None, typer.Option("--home", help="devnet home holding index.sqlite")]
 

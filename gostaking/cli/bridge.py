@@ -242,7 +242,7 @@ def sanctions_import(
     snapshot: Annotated[Path, typer.Option("--snapshot", help="last applied import (diff base, gateway screen)")],
     from_name: FromOption,
     comments: Annotated[Path | None, typer.Option("--comments", help="sdn_comments.csv (with sdn.csv)")] = None,
-    chain: Annotated[list[str], typer.Option("--chain", help="hosted chain to import [default: listed]")] = [],  # noqa: B006
+    chain: Annotated[list[str], typer.Option("--chain", help="hosted chain to import \\[default: listed]")] = [],  # noqa: B006
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print the updates, send nothing")] = False,
     api: ApiOption = API_DEFAULT,
     home: HomeOption = None,
@@ -282,7 +282,9 @@ def _feeder(exchange: list[str], pair: list[str], gos_pair: str, min_exchanges: 
 
 
 ExchangeOption = Annotated[list[str], typer.Option("--exchange", help="ccxt exchange id, repeat")]
-PairOption = Annotated[list[str], typer.Option("--pair", help="denom=SYMBOL/USDT, repeat [default: btc eth dcr atom]")]
+PairOption = Annotated[
+    list[str], typer.Option("--pair", help="denom=SYMBOL/USDT, repeat \\[default: btc eth dcr atom]")
+]
 
 
 @feeder_app.command("quote")

@@ -25,7 +25,7 @@ _PERCENT_DECIMALS = 4
 """1 ppm is 0.0001%."""
 
 PairOption = Annotated[
-    str | None, typer.Option("--pair", help="asset of the pool, e.g. btc [default: the asset paid in]")
+    str | None, typer.Option("--pair", help="asset of the pool, e.g. btc \\[default: the asset paid in]")
 ]
 SwapAmountArgument = Annotated[str, typer.Argument(help="what is paid in: GOS (100gos) or the pool's asset (0.01btc)")]
 
@@ -135,7 +135,7 @@ def swap(
     ] = None,
     slippage: Annotated[
         str | None,
-        typer.Option("--slippage", help="accept this much less than the API's quote, e.g. 0.5% [default: 1%]"),
+        typer.Option("--slippage", help="accept this much less than the API's quote, e.g. 0.5% \\[default: 1%]"),
     ] = None,
 ) -> None:
     """Swap GOS for a pool's asset or back; refused below the least output (--min-out, or quote less --slippage)."""

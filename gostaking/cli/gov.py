@@ -38,7 +38,7 @@ app = typer.Typer(help="Governance: submit, vote on and ratify proposals; read t
 TitleOption = Annotated[str, typer.Option("--title", help="proposal title (1..140 bytes)")]
 DescriptionOption = Annotated[str, typer.Option("--description", help="what and why (up to 8 KiB)")]
 DepositOption = Annotated[
-    str | None, typer.Option("--deposit", help="GOS escrowed, e.g. 1000gos [default: the chain minimum]")
+    str | None, typer.Option("--deposit", help="GOS escrowed, e.g. 1000gos \\[default: the chain minimum]")
 ]
 ProposalIdArgument = Annotated[str, typer.Argument(help="proposal id")]
 

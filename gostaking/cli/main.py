@@ -43,7 +43,8 @@ bridge.register(app)
 @app.command("devnet")
 def devnet(
     home: Annotated[
-        Path | None, typer.Option("--home", help="devnet home [default: $GOSTAKING_HOME/devnet or ~/.gostaking/devnet]")
+        Path | None,
+        typer.Option("--home", help="devnet home \\[default: $GOSTAKING_HOME/devnet or ~/.gostaking/devnet]"),
     ] = None,
     host: Annotated[str, typer.Option("--host", help="API listen address")] = DEFAULT_API_HOST,
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="API port")] = DEFAULT_API_PORT,
@@ -55,7 +56,7 @@ def devnet(
         str | None,
         typer.Option(
             "--index-url",
-            help="explorer index database, e.g. postgresql+psycopg://user:pw@host/db [default: <home>/index.sqlite]",
+            help="explorer index database, e.g. postgresql+psycopg://user:pw@host/db \\[default: <home>/index.sqlite]",
         ),
     ] = None,
 ) -> None:

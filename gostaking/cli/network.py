@@ -36,7 +36,7 @@ def localnet(
     validators: Annotated[int, typer.Option("--validators", "-n", help="number of validator nodes (1-30)")] = 4,
     home: Annotated[
         Path | None,
-        typer.Option("--home", help="localnet home [default: $GOSTAKING_HOME/localnet or ~/.gostaking/localnet]"),
+        typer.Option("--home", help="localnet home \\[default: $GOSTAKING_HOME/localnet or ~/.gostaking/localnet]"),
     ] = None,
     base_port: Annotated[
         int,

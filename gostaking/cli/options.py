@@ -19,7 +19,7 @@ PASSPHRASE_ENV = "GOSTAKING_PASSPHRASE"
 
 HomeOption = Annotated[
     Path | None,
-    typer.Option("--home", help="GoStaking home; keys are in <home>/keys [default: $GOSTAKING_HOME or ~/.gostaking]"),
+    typer.Option("--home", help="GoStaking home; keys are in <home>/keys \\[default: $GOSTAKING_HOME or ~/.gostaking]"),
 ]
 KeyringOption = Annotated[Path | None, typer.Option("--keyring", help="keyring directory (overrides --home)")]
 ApiOption = Annotated[str, typer.Option("--api", envvar="GOSTAKING_API", help="node API URL")]
@@ -27,7 +27,7 @@ JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of 
 API_DEFAULT = DEFAULT_API_URL
 
 FromOption = Annotated[str, typer.Option("--from", help="name of the signing key in the keyring")]
-FeeOption = Annotated[str | None, typer.Option("--fee", help="fee in GOS, e.g. 0.001gos [default: chain minimum]")]
+FeeOption = Annotated[str | None, typer.Option("--fee", help="fee in GOS, e.g. 0.001gos \\[default: chain minimum]")]
 MemoOption = Annotated[str, typer.Option("--memo", help="free text stored with the transaction")]
 WaitOption = Annotated[
     bool, typer.Option("--wait/--no-wait", help="wait until the tx is in a block and print its result")
