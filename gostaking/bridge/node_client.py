@@ -93,6 +93,19 @@ class NodeClient:
         except (KeyError, TypeError):
             raise NodeApiError("GET /params has no custody.gos_token_chain: is the node up to date?") from None
 
+    def sanctions(self, page: int = 1_000) -> list[dict[str, Any]]:
+        """The chain's whole sanctions list ({hosted_chain, address, source, listed_height}), page by page."""
+        rows: list[dict[str, Any]] = []
+        while True:
+            document = self._get(f"/custody/sanctions?limit={page}&offset={len(rows)}")
+            rows += document["sanctions"]
+            if not document["sanctions"] or len(rows) >= int(document["total"]):
+                return rows
+
+    def pending_council_approvals(self) -> list[dict[str, Any]]:
+        """Council decisions waiting for more approvals ({subject, approvers, approvals, first_height})."""
+        return list(self._get("/compliance/council-approvals")["approvals"])
+
     def block(self, height: int) -> dict[str, Any] | None:
         """A committed block with its transactions and events, or None above the chain's height."""
         document: dict[str, Any] | None = self._get(f"/blocks/{height}")

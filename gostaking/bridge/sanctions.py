@@ -10,8 +10,11 @@ Formats read (as OFAC publishes them):
 - `SDN_ADVANCED.xml`: `<FeatureType ID="…">Digital Currency Address - XBT</FeatureType>` in the reference value
   sets, and per party `<Feature FeatureTypeID="…"><FeatureVersion><VersionDetail>address</VersionDetail>`.
 
-The result is a set of (hosted chain, address). Diffing against the previous import gives additions and
-removals; both are sent, in batches of at most 1000 updates (the chain's limit per message).
+The result is a set of (hosted chain, address). Diffing it against the chain's list (its OFAC-SDN entries on the
+imported hosted chains) gives additions and removals; both are sent, in batches of at most 1000 updates (the
+chain's limit per message). Each batch is a compliance council approval: because every member diffs the same file
+against the same chain list, members send identical batches, which is what makes their approvals add up. Batches
+this member already approved (still waiting for others) are not sent again.
 """
 
 import csv
@@ -22,9 +25,11 @@ import xml.etree.ElementTree as ElementTree
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from gostaking.bridge.errors import SanctionsFormatError
 from gostaking.bridge.store import write_atomically
+from gostaking.chain.modules.custody.queries import compute_sanctions_subject
 from gostaking.chain.types.tx import MsgUpdateSanctions, SanctionUpdate
 
 MAX_UPDATES_PER_MSG = 1_000
@@ -191,6 +196,41 @@ def diff(previous: set[SanctionedAddress], current: set[SanctionedAddress]) -> l
 def batches(updates: list[SanctionUpdate], size: int = MAX_UPDATES_PER_MSG) -> list[MsgUpdateSanctions]:
     """MsgUpdateSanctions messages of at most `size` updates."""
     return [MsgUpdateSanctions(updates[i : i + size]) for i in range(0, len(updates), size)]
+
+
+def listed_on_chain(rows: Iterable[dict[str, Any]], chains: set[str]) -> set[SanctionedAddress]:
+    """The entries of the chain's sanctions list (GET /custody/sanctions rows) that this import manages: those from
+    the SDN list on the imported hosted chains (entries from other sources are left alone)."""
+    return {
+        SanctionedAddress(row["hosted_chain"], row["address"])
+        for row in rows
+        if row["source"] == SOURCE and row["hosted_chain"] in chains
+    }
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    """What one council member's import sends, and what it skips because that member already approved it."""
+
+    to_send: list[MsgUpdateSanctions]
+    approved_already: list[MsgUpdateSanctions]
+
+
+def plan_import(
+    current: set[SanctionedAddress],
+    chain_rows: Iterable[dict[str, Any]],
+    pending_approvals: Iterable[dict[str, Any]],
+    chains: set[str],
+    approver: str,
+) -> ImportPlan:
+    """Batches turning the chain's list into `current`, minus those `approver` already approved (GET
+    /compliance/council-approvals rows): sending one again would only fail and cost a fee."""
+    mine = {pending["subject"] for pending in pending_approvals if approver in pending["approvers"]}
+    plan = ImportPlan([], [])
+    for message in batches(diff(listed_on_chain(chain_rows, chains), current)):
+        done = compute_sanctions_subject(message.updates) in mine
+        (plan.approved_already if done else plan.to_send).append(message)
+    return plan
 
 
 def restrict(entries: Iterable[SanctionedAddress], chains: set[str]) -> set[SanctionedAddress]:

@@ -239,7 +239,7 @@ def _report(report: object) -> None:
 @app.command("sanctions-import")
 def sanctions_import(
     sdn: Annotated[Path, typer.Argument(help="sdn.csv, sdn.xml or SDN_ADVANCED.xml")],
-    snapshot: Annotated[Path, typer.Option("--snapshot", help="last applied import (diff base, gateway screen)")],
+    snapshot: Annotated[Path, typer.Option("--snapshot", help="where to keep the import (the gateway's screen)")],
     from_name: FromOption,
     comments: Annotated[Path | None, typer.Option("--comments", help="sdn_comments.csv (with sdn.csv)")] = None,
     chain: Annotated[list[str], typer.Option("--chain", help="hosted chain to import \\[default: listed]")] = [],  # noqa: B006
@@ -248,26 +248,29 @@ def sanctions_import(
     home: HomeOption = None,
     keyring: KeyringOption = None,
 ) -> None:
-    """Send the changes since the last import as MsgUpdateSanctions batches (a compliance council member's key;
-    each member runs the import, and a batch applies when council_threshold of them sent it)."""
+    """Approve, as a compliance council member, the changes that bring the chain's sanctions list to this SDN file
+    (MsgUpdateSanctions batches); a batch applies when council_threshold members sent it. Every member runs the
+    same import: the batches are diffed against the chain, so they are identical."""
     from gostaking.bridge.node_client import MessageSender, NodeClient
-    from gostaking.bridge.sanctions import SanctionsSnapshot, batches, diff, load_sdn, restrict
+    from gostaking.bridge.sanctions import SanctionsSnapshot, load_sdn, plan_import, restrict
 
     node = NodeClient(api)
     chains = set(chain) or {asset.hosted_chain for asset in node.assets()}
     current = restrict(load_sdn(sdn, comments), chains)
-    applied = SanctionsSnapshot(snapshot)
-    messages = batches(diff(applied.entries, current))
+    key = load_key(open_keyring(home, keyring), from_name)
+    plan = plan_import(current, node.sanctions(), node.pending_council_approvals(), chains, key.address)
+    for message in plan.approved_already:
+        typer.echo(f"already approved by {from_name}: {len(message.updates)} updates wait for other council members")
     if dry_run:
-        for message in messages:
+        for message in plan.to_send:
             for update in message.updates:
                 typer.echo(f"{'add' if update.listed else 'remove'} {update.hosted_chain} {update.address}")
         return
-    sender = MessageSender(node, load_key(open_keyring(home, keyring), from_name))
-    for message in messages:
+    sender = MessageSender(node, key)
+    for message in plan.to_send:
         typer.echo(f"sent {len(message.updates)} updates in tx {sender.send([message])}")
-    # Recorded only after every batch was accepted: a failed run is repeated whole (the chain is idempotent).
-    applied.replace(current)
+    # Recorded only after every batch was accepted: the gateway screens with the list it approved.
+    SanctionsSnapshot(snapshot).replace(current)
     typer.echo(f"{len(current)} listed addresses on {', '.join(sorted(chains))}")
 
 

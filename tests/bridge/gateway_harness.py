@@ -26,8 +26,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "contracts"))
 from evm_harness import CUSTODIANS, Evm, evm, key, make_evm, session_evm
 
 GOS = 10**6
-COUNCIL_MEMBER = key(50)
-"""The whole compliance council (1 of 1): keeps the sanctions list."""
+COUNCIL = (key(50), key(51))
+"""The compliance council (2 of 2): keeps the sanctions list."""
 ALICE = key(51)
 
 __all__ = ["CUSTODIANS", "Evm", "evm", "make_evm", "session_evm"]
@@ -81,7 +81,7 @@ def gateway_net(tmp_path: Path) -> Iterator[GatewayNet]:
     init_devnet_home(home)
     genesis = decode_genesis(settings.genesis_path.read_bytes())
     custody = CustodyParams(tuple(c.address for c in CUSTODIANS), 2)
-    council = ComplianceParams(council=(COUNCIL_MEMBER.address,), council_threshold=1)
+    council = ComplianceParams(council=tuple(k.address for k in COUNCIL), council_threshold=2)
     genesis = replace(genesis, params=replace(genesis.params, custody=custody, compliance=council))
     settings.genesis_path.write_bytes(encode_genesis(genesis) + b"\n")
     node = open_devnet(settings, store=MemoryStore())
@@ -89,7 +89,7 @@ def gateway_net(tmp_path: Path) -> Iterator[GatewayNet]:
     net = GatewayNet(node, TestClient(create_api(node)), keyring.load("operator", None), keyring.load("faucet", None))
     try:
         net.produce(4)  # block rewards give the operator GOS to hand out for fees
-        grants = [MsgSendCoins(a.address, "ugos", 5 * GOS) for a in [*CUSTODIANS, COUNCIL_MEMBER, ALICE]]
+        grants = [MsgSendCoins(a.address, "ugos", 4 * GOS) for a in [*CUSTODIANS, *COUNCIL, ALICE]]
         net.submit(net.operator, *grants)
         net.produce()
         yield net

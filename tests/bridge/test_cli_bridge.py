@@ -8,6 +8,8 @@ from gateway_harness import ALICE, CUSTODIANS
 from typer.testing import CliRunner
 
 from gostaking.cli import bridge
+from gostaking.cli.main import app as main_app
+from gostaking.wallet.keyring import Keyring
 from gostaking.wallet.keys import PrivateKey
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -47,27 +49,12 @@ def test_btc_address_registers_and_prints_the_descriptor(tmp_path: Path) -> None
     assert json.loads((tmp_path / "reg.json").read_text())[0]["recipient"] == ALICE.address
 
 
-def test_sanctions_import_dry_run_lists_the_diff(tmp_path: Path) -> None:
-    result = CliRunner().invoke(
-        root(),
-        [
-            "bridge",
-            "sanctions-import",
-            str(FIXTURES / "sdn.xml"),
-            "--snapshot",
-            str(tmp_path / "snap.json"),
-            "--from",
-            "nobody",
-            "--chain",
-            "ethereum",
-            "--dry-run",
-            "--api",
-            "http://127.0.0.1:9",
-        ],
-    )
-    assert result.exit_code == 0, result.output
-    assert result.output.splitlines() == [
-        "add ethereum 0x1111111111111111111111111111111111111111",
-        "add ethereum 0x2222222222222222222222222222222222222222",
-    ]
-    assert not (tmp_path / "snap.json").exists()  # a dry run records nothing
+def test_sanctions_import_needs_the_node_and_says_so_in_one_line(tmp_path: Path) -> None:
+    # The import diffs against the chain's list (tests/cli/test_cli_compliance.py runs it on a live devnet).
+    Keyring(tmp_path / "keys").add("council1", CUSTODIANS[0], None)
+    args = ["bridge", "sanctions-import", str(FIXTURES / "sdn.xml"), "--snapshot", str(tmp_path / "snap.json")]
+    args += ["--from", "council1", "--keyring", str(tmp_path / "keys"), "--chain", "ethereum", "--dry-run"]
+    result = CliRunner().invoke(main_app, [*args, "--api", "http://127.0.0.1:9"], env={"GOSTAKING_PASSPHRASE": ""})
+    assert result.exit_code == 1, result.output
+    assert "GET /custody/sanctions" in result.output and result.output.count("\n") == 1, result.output
+    assert not (tmp_path / "snap.json").exists()

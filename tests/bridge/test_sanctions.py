@@ -1,10 +1,11 @@
-"""OFAC SDN import: CSV (with comment continuations), sdn.xml and SDN_ADVANCED.xml → diffed
-MsgUpdateSanctions batches; and the chain holding a deposit from an imported address."""
+"""OFAC SDN import: CSV (with comment continuations), sdn.xml and SDN_ADVANCED.xml → MsgUpdateSanctions batches
+diffed against the chain's list, approved by the council members; and the chain holding a deposit from an
+imported address."""
 
 from pathlib import Path
 
 import pytest
-from gateway_harness import ALICE, COUNCIL_MEMBER, CUSTODIANS, GatewayNet
+from gateway_harness import ALICE, COUNCIL, CUSTODIANS, GatewayNet
 
 from gostaking.bridge.errors import SanctionsFormatError
 from gostaking.bridge.sanctions import (
@@ -15,9 +16,10 @@ from gostaking.bridge.sanctions import (
     load_sdn,
     parse_sdn_csv,
     parse_sdn_xml,
+    plan_import,
     restrict,
 )
-from gostaking.chain.types.tx import MsgAttestDeposit
+from gostaking.chain.types.tx import MsgAttestDeposit, MsgUpdateSanctions, SanctionUpdate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 MIXER_XBT = SanctionedAddress("bitcoin", "1synthtestaddr1111111111111111111")
@@ -79,12 +81,48 @@ def test_diff_sends_removals_and_additions_in_bounded_batches(tmp_path: Path) ->
     assert diff(reloaded.entries, current) == []
 
 
+def import_as(gateway_net: GatewayNet, member: int, entries: set[SanctionedAddress]) -> tuple[int, int]:
+    """One council member's import against the chain: (batches sent, batches skipped as already approved)."""
+    node, chains = gateway_net.api(), {"bitcoin", "ethereum"}
+    plan = plan_import(entries, node.sanctions(), node.pending_council_approvals(), chains, COUNCIL[member].address)
+    sender = gateway_net.sender(COUNCIL[member])
+    hashes = [sender.send([message]) for message in plan.to_send]
+    gateway_net.produce()
+    assert [gateway_net.included(h)["code"] for h in hashes] == [0] * len(hashes)
+    return len(plan.to_send), len(plan.approved_already)
+
+
+def chain_list(gateway_net: GatewayNet) -> set[tuple[str, str, str]]:
+    return {(r["hosted_chain"], r["address"], r["source"]) for r in gateway_net.api().sanctions(page=2)}
+
+
+def test_council_members_importing_the_same_file_approve_the_same_batches(gateway_net: GatewayNet) -> None:
+    entries = restrict(load_sdn(FIXTURES / "sdn.csv", FIXTURES / "sdn_comments.csv"), {"bitcoin", "ethereum"})
+    other_source = MsgUpdateSanctions([SanctionUpdate("ethereum", "0x" + "e" * 40, True, "EU")])
+    for member in COUNCIL:
+        gateway_net.submit(member, other_source)
+    gateway_net.produce()
+    assert import_as(gateway_net, 0, entries) == (1, 0)
+    assert import_as(gateway_net, 0, entries) == (0, 1)  # waiting for the other member: nothing sent twice
+    assert len(chain_list(gateway_net)) == 1
+    assert import_as(gateway_net, 1, entries) == (1, 0)  # the same batch: it applies
+    listed = chain_list(gateway_net)
+    assert {(a.hosted_chain, a.address, "OFAC-SDN") for a in entries} | {("ethereum", "0x" + "e" * 40, "EU")} == listed
+    assert import_as(gateway_net, 0, entries) == (0, 0)  # the chain has it all
+    # A later file without one address: both members remove it; the EU entry is not the import's to remove.
+    assert import_as(gateway_net, 1, entries - {MIXER_ETH}) == (1, 0)
+    assert import_as(gateway_net, 0, entries - {MIXER_ETH}) == (1, 0)
+    assert ("ethereum", MIXER_ETH.address, "OFAC-SDN") not in chain_list(gateway_net)
+    assert ("ethereum", "0x" + "e" * 40, "EU") in chain_list(gateway_net)
+    assert gateway_net.api().pending_council_approvals() == []
+
+
 def test_imported_addresses_make_the_chain_hold_deposits(gateway_net: GatewayNet) -> None:
     entries = restrict(load_sdn(FIXTURES / "sdn.csv", FIXTURES / "sdn_comments.csv"), {"bitcoin", "ethereum"})
-    sender = gateway_net.sender(COUNCIL_MEMBER)
-    hashes = [sender.send([message]) for message in batches(diff(set(), entries), size=3)]
-    gateway_net.produce()
-    assert [gateway_net.included(h)["code"] for h in hashes] == [0, 0, 0]
+    for member in COUNCIL:
+        hashes = [gateway_net.sender(member).send([message]) for message in batches(diff(set(), entries), size=3)]
+        gateway_net.produce()
+        assert [gateway_net.included(h)["code"] for h in hashes] == [0, 0, 0]
     # A deposit from a listed ETH address is attested as usual and held by the chain.
     deposit = MsgAttestDeposit(
         "ethereum", "0xfeed:0", "0x1111111111111111111111111111111111111111", ALICE.address, "eth", 10**18

@@ -129,6 +129,33 @@ def test_deposits_withdrawals_sanctions_and_holds(devnet: OnDemandDevnet, tmp_pa
     assert ok_json(devnet, "custody params")["threshold"] == 2
 
 
+def test_council_members_import_the_sdn_list_and_approve_the_same_batches(
+    devnet: OnDemandDevnet, tmp_path: Path
+) -> None:
+    sdn = str(Path(__file__).resolve().parents[1] / "bridge" / "fixtures" / "sdn.xml")
+    snapshot = tmp_path / "screen.json"
+    command = f"bridge sanctions-import --snapshot {snapshot} --chain ethereum"
+    listed = ["0x1111111111111111111111111111111111111111", "0x2222222222222222222222222222222222222222"]
+    code, out = cli(devnet, f"{command} --from council1 --dry-run", sdn)
+    assert code == 0 and out.splitlines() == [f"add ethereum {address}" for address in listed], out
+    assert not snapshot.exists()  # a dry run records nothing
+
+    code, out = cli(devnet, f"{command} --from council1", sdn)
+    assert code == 0 and "sent 2 updates in tx" in out, out
+    devnet.produce()
+    assert ok_json(devnet, "custody sanctions")["total"] == 0  # 1 of 2 approvals
+    code, out = cli(devnet, f"{command} --from council1", sdn)  # a re-run sends nothing twice
+    assert code == 0 and "already approved by council1: 2 updates wait" in out and "sent" not in out, out
+    code, out = cli(devnet, f"{command} --from council2", sdn)  # the same batch, diffed against the chain
+    assert code == 0 and "sent 2 updates in tx" in out, out
+    devnet.produce()
+    sanctions = ok_json(devnet, "custody sanctions")["sanctions"]
+    assert [(s["address"], s["source"]) for s in sanctions] == [(address, "OFAC-SDN") for address in listed]
+    assert json.loads(snapshot.read_text())  # the gateway's screen holds the import
+    code, out = cli(devnet, f"{command} --from council3 --dry-run", sdn)
+    assert code == 0 and out.strip() == "", out  # the chain has it all
+
+
 def test_the_council_freezes_and_unfreezes(devnet: OnDemandDevnet) -> None:
     included(devnet, "compliance freeze bob --reason 'mixer deposits' --case AML-7 --from council1")
     action = ok_json(devnet, "compliance actions --status pending")["actions"][0]

@@ -1,11 +1,10 @@
 """Custody: deposits credited by m-of-n custodian attestations (never twice), withdrawals escrowed then
 confirmed by m-of-n custodians, and the sanctions list and its holds decided by m of n of the compliance council."""
 
-import msgspec
 from msgspec.structs import replace
 
 from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_CUSTODY_ESCROW
-from gostaking.chain.crypto import require_address, sha256
+from gostaking.chain.crypto import require_address
 from gostaking.chain.env import Context
 from gostaking.chain.errors import (
     AlreadyAttestedError,
@@ -30,6 +29,7 @@ from gostaking.chain.modules.custody.queries import (
     MAX_EXTERNAL_ADDRESS_LENGTH,
     MAX_EXTERNAL_ID_LENGTH,
     compute_deposit_key,
+    compute_sanctions_subject,
     is_custodian,
     is_sanctioned,
 )
@@ -209,8 +209,9 @@ def process_confirm_withdrawal(state: State, ctx: Context, msg: MsgConfirmWithdr
 def process_update_sanctions(state: State, ctx: Context, msg: MsgUpdateSanctions) -> None:
     """Approve a batch of sanctions list changes; the council_threshold-th member sending the same batch applies it.
 
-    The batch is named by the sha256 of its canonical encoding, so members approve exactly the same changes (an
-    import from the same SDN file produces the same batches).
+    The batch is named by the sha256 of its canonical encoding, so members approve exactly the same changes (the
+    gateway's import diffs the SDN file against the chain's list, so members importing the same file send the same
+    batches).
     """
     require_council_member(state, ctx.sender)
     require(0 < len(msg.updates) <= 1_000, InvalidMessageError, "1..1000 sanctions updates per message")
@@ -218,7 +219,7 @@ def process_update_sanctions(state: State, ctx: Context, msg: MsgUpdateSanctions
         _require_text(update.hosted_chain, 32, "hosted chain")
         _require_text(update.address, MAX_EXTERNAL_ADDRESS_LENGTH, "sanctioned address")
         _require_text(update.source, 64, "source")
-    if not approve_council_decision(state, ctx, "sanctions:" + sha256(msgspec.json.encode(msg.updates)).hex()):
+    if not approve_council_decision(state, ctx, compute_sanctions_subject(msg.updates)):
         return
     for update in msg.updates:
         key = (update.hosted_chain, update.address.lower())
