@@ -12,7 +12,7 @@ import json
 import logging
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -23,6 +23,7 @@ from eth_utils.crypto import keccak
 from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
+from web3.exceptions import TransactionNotFound
 
 from gostaking.bridge.attester import DepositBatch, ObservedDeposit
 from gostaking.bridge.errors import RpcError, ScriptError
@@ -170,19 +171,19 @@ def payout_address(address: str) -> str:
         raise ScriptError(f"destination {address!r} is not an EVM address") from None
 
 
-def send_contract_call(w3: Web3, key: PrivateKey, call: ContractFunction, gas: int) -> str:
-    """Sign `call` with `key` at its next nonce and broadcast it; the transaction hash (hex)."""
+def sign_contract_call(w3: Web3, key: PrivateKey, call: ContractFunction, gas: int) -> tuple[str, bytes]:
+    """Sign `call` with `key` after its pending transactions: (transaction hash hex, raw transaction)."""
     account = eth_address(key)
     tx = call.build_transaction(
         {
             "from": account,
-            "nonce": w3.eth.get_transaction_count(account),  # type: ignore[arg-type]
+            "nonce": w3.eth.get_transaction_count(account, "pending"),  # type: ignore[arg-type]
             "gas": gas,
             "chainId": w3.eth.chain_id,
         }
     )
     signed = w3.eth.account.sign_transaction(tx, key.secret)
-    return "0x" + bytes(w3.eth.send_raw_transaction(signed.raw_transaction)).hex()
+    return "0x" + bytes(signed.hash).hex(), bytes(signed.raw_transaction)
 
 
 class LockEventWatcher:
@@ -311,6 +312,18 @@ class DirectorySignatureBoard:
         """Post `signer`'s signature for `nonce`."""
         write_atomically(self._dir(namespace, nonce) / f"{signer.lower()}.sig", signature.hex().encode())
 
+    def record_submission(self, namespace: str, nonce: int, submitter: str, tx_hash: str) -> None:
+        """Note that `submitter` sent the payout of `nonce` in `tx_hash` (written before it is broadcast)."""
+        write_atomically(self._dir(namespace, nonce) / f"{submitter.lower()}.submitted", tx_hash.encode())
+
+    def submission(self, namespace: str, nonce: int, submitter: str) -> str | None:
+        """The transaction hash `submitter` last recorded for the payout of `nonce`, if any."""
+        path = self._dir(namespace, nonce) / f"{submitter.lower()}.submitted"
+        try:
+            return path.read_text().strip() or None
+        except FileNotFoundError:
+            return None
+
     def collect(self, namespace: str, nonce: int) -> dict[str, bytes]:
         """All signatures posted for `nonce`, keyed by lower-case signer address."""
         directory = self._dir(namespace, nonce)
@@ -355,9 +368,6 @@ class MultisigPayer:
     start_block: int
     """Contract deployment block: where payout events are searched from."""
     gas: int
-    submitted: dict[int, str]
-    """Payouts this process submitted (in memory: after a restart a still-unmined payout may be sent again; the
-    second one reverts with NonceUsed and only costs gas)."""
 
     def _attach(self, contract: Contract) -> None:
         self.contract = contract
@@ -377,14 +387,34 @@ class MultisigPayer:
             return None  # paid, waiting for confirmations
         digest = self._payout_digest(nonce, terms)
         self.board.publish(self.namespace, nonce, self.account, sign_digest(self.key, digest))
-        if nonce not in self.submitted:
-            valid = valid_signatures(self.contract, self.board.collect(self.namespace, nonce), digest)
-            if len(valid) >= int(self.contract.functions.threshold().call()):
-                call = self.contract.functions[self.PAY_FUNCTION](*terms.values(), nonce, order_signatures(valid))
-                tx_hash = send_contract_call(self.w3, self.key, call, self.gas)
-                self.submitted[nonce] = tx_hash
-                log.info("submitted %s of withdrawal %d in %s", self.PAY_FUNCTION, nonce, tx_hash)
+        if self._own_payout_in_flight(nonce):
+            return None
+        valid = valid_signatures(self.contract, self.board.collect(self.namespace, nonce), digest)
+        if len(valid) >= int(self.contract.functions.threshold().call()):
+            call = self.contract.functions[self.PAY_FUNCTION](*terms.values(), nonce, order_signatures(valid))
+            tx_hash, raw = sign_contract_call(self.w3, self.key, call, self.gas)
+            # Write-ahead: after a crash between these two lines the next pass finds the hash and asks the node.
+            self.board.record_submission(self.namespace, nonce, self.account, tx_hash)
+            self.w3.eth.send_raw_transaction(raw)
+            log.info("submitted %s of withdrawal %d in %s", self.PAY_FUNCTION, nonce, tx_hash)
         return None
+
+    def _own_payout_in_flight(self, nonce: int) -> bool:
+        """True while this custodian's recorded payout of `nonce` is waiting in the node's mempool or was mined
+        successfully: sending another would only revert and cost gas. A payout the node dropped (or never got,
+        after a crash) or one that reverted may be sent again."""
+        tx_hash = self.board.submission(self.namespace, nonce, self.account)
+        if tx_hash is None:
+            return False
+        try:
+            return int(self.w3.eth.get_transaction_receipt(tx_hash)["status"]) == 1  # type: ignore[arg-type]
+        except TransactionNotFound:
+            pass  # not mined: pending, or unknown to the node
+        try:
+            self.w3.eth.get_transaction(tx_hash)  # type: ignore[arg-type]
+        except TransactionNotFound:
+            return False
+        return True
 
     def _final_payout(self, nonce: int, terms: dict[str, Any]) -> str | None:
         head = self.w3.eth.block_number
@@ -419,7 +449,6 @@ class VaultPayer(MultisigPayer):
     confirmations: int = 12
     start_block: int = 0
     gas: int = 300_000
-    submitted: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._attach(gateway_contract(self.w3, "GoStakingVault", self.vault_address))

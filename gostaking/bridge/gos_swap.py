@@ -14,7 +14,7 @@ cursors behind the confirmation depth, signatures shared through a DirectorySign
 the Attester against the sanctions snapshot before `pay` is called.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from web3 import Web3
@@ -85,7 +85,6 @@ class GosBridgePayer(MultisigPayer):
     confirmations: int = 12
     start_block: int = 0
     gas: int = 300_000
-    submitted: dict[int, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._attach(gateway_contract(self.w3, "GosBridge", self.bridge_address))

@@ -152,3 +152,37 @@ def test_vault_and_bridge_payers_share_a_chain(gateway_net: GatewayNet, evm: Evm
     assert all(list(r.paid) == [0] for r in reports)
     gateway_net.produce()
     assert gateway_net.client.get("/custody/withdrawals/0").json()["status"] == "completed"
+
+
+def test_a_restarted_payer_does_not_resend_a_pending_payout_but_resends_one_the_node_lost(
+    evm: Evm, tmp_path: Path
+) -> None:
+    bridge = deploy(evm)
+    to = evm.w3.eth.accounts[3]
+    withdrawal = TrackedWithdrawal(9, ALICE.address, "ugos", 3 * GOS, to.lower(), "pending")
+    first = payer(evm, bridge, CUSTODIANS[0], tmp_path)
+    assert first.pay(withdrawal) is None  # one signature of two: nothing to send yet
+    evm.tester.disable_auto_mine_transactions()
+    try:
+        second = payer(evm, bridge, CUSTODIANS[1], tmp_path)
+        account = second.account
+        assert second.pay(withdrawal) is None  # the threshold: it sends, and the release waits in the mempool
+        sent = second.board.submission(second.namespace, 9, account)
+        assert sent is not None and not bridge.functions.released(9).call()
+        pending_nonce = evm.w3.eth.get_transaction_count(account, "pending")
+        restarted = payer(evm, bridge, CUSTODIANS[1], tmp_path)  # a new process over the same board
+        assert restarted.pay(withdrawal) is None
+        assert evm.w3.eth.get_transaction_count(account, "pending") == pending_nonce  # not sent twice
+    finally:
+        evm.tester.enable_auto_mine_transactions()
+    evm.mine(1)
+    assert bridge.functions.released(9).call()
+    assert evm.w3.eth.get_transaction_receipt(sent)["status"] == 1  # type: ignore[arg-type]
+
+    # A recorded payout the node does not know (dropped, or lost in a crash before the broadcast) is sent again.
+    lost = TrackedWithdrawal(11, ALICE.address, "ugos", 2 * GOS, to.lower(), "pending")
+    assert first.pay(lost) is None
+    first.board.record_submission(first.namespace, 11, second.account, "0x" + "ab" * 32)
+    assert second.pay(lost) is None
+    assert bridge.functions.released(11).call()
+    assert second.board.submission(second.namespace, 11, second.account) != "0x" + "ab" * 32
