@@ -4,14 +4,20 @@ For withdrawal N, the coordinator is the custodian at index N mod n of the sorte
 custody UTXOs (deposit addresses of the registry and the custodians' change address), writes `unsigned.psbt`
 paying `amount − fee` to the withdrawal's address and the rest back to the change address. Every custodian
 checks that PSBT against the withdrawal it reads from GoStaking (`check_payout`), signs, and writes
-`<pubkey>.psbt`. With m valid signatures the coordinator combines, finalizes and broadcasts, and records
-`broadcast.txid`. Every custodian reports the payout as final only once its own bitcoind shows that transaction
-with enough confirmations, and only then confirms it on GoStaking. If the coordinator is down the payout waits
-(no take-over yet).
+`<pubkey>.psbt`. Any custodian that sees m valid signatures combines, finalizes and broadcasts (the same
+transaction, so a second broadcast is harmless), and records `broadcast.txid`. Every custodian reports the payout
+as final only once its own bitcoind shows that transaction with enough confirmations, and only then confirms it on
+GoStaking.
+
+Take-over: the first custodian to see a withdrawal writes `first-seen` (its clock). If the coordinator has not
+built the PSBT `takeover_after_s` later, the next custodian in key order builds it, after twice that the one
+after, and so on. `unsigned.psbt` is created exclusively, so of custodians racing to build only one PSBT exists
+and no custody output is spent twice. Custodians' clocks only need to agree to well within `takeover_after_s`.
 """
 
 import logging
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -19,6 +25,7 @@ from typing import Any
 
 from embit import ec
 from embit.psbt import PSBT
+from embit.transaction import Transaction
 
 from gostaking.bridge.btc import (
     DepositRegistry,
@@ -34,7 +41,7 @@ from gostaking.bridge.btc import (
 )
 from gostaking.bridge.btc_rpc import BitcoinRpc, btc_to_sat
 from gostaking.bridge.errors import RpcError, ScriptError
-from gostaking.bridge.store import TrackedWithdrawal, write_atomically
+from gostaking.bridge.store import TrackedWithdrawal, create_atomically, write_atomically
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.wallet.keys import PrivateKey
 
@@ -58,6 +65,10 @@ class BtcPayer:
     fee_sat: int = 2_000
     """Flat miner fee, deducted from the amount paid out."""
     hosted_chain: str = "bitcoin"
+    takeover_after_s: float = 600.0
+    """How long each custodian in line waits for the one before it to build a withdrawal's PSBT."""
+    clock: Callable[[], float] = time.time
+    """Wall clock in seconds (injected by tests)."""
 
     def __post_init__(self) -> None:
         self.custodians = sorted(self.custodians)
@@ -84,12 +95,12 @@ class BtcPayer:
         if broadcast.exists():
             return self._final(broadcast.read_text().strip())
         destination = script_for_address(withdrawal.to)
-        coordinator = self.custodians[withdrawal.id % len(self.custodians)] == self.key.public_key
         unsigned = folder / "unsigned.psbt"
         if not unsigned.exists():
-            if coordinator:
+            if self._my_turn_to_build(folder, withdrawal.id):
                 psbt = self._build(withdrawal, destination)
-                write_atomically(unsigned, psbt.to_base64().encode())
+                if create_atomically(unsigned, psbt.to_base64().encode()):
+                    log.info("built the payout PSBT of withdrawal %d", withdrawal.id)
             return None
         psbt = psbt_from_base64(unsigned.read_text())
         # Never sign what the chain did not ask for: the destination and amount come from GoStaking's withdrawal.
@@ -98,13 +109,34 @@ class BtcPayer:
         if not mine.exists():
             sign_psbt(psbt, self.key.secret)
             write_atomically(mine, psbt.to_base64().encode())
-        if coordinator:
-            combined = self._combine(folder, psbt)
-            if combined is not None:
-                txid = self.rpc.send_raw_transaction(combined)
-                write_atomically(broadcast, txid.encode())
-                log.info("broadcast payout of withdrawal %d in %s", withdrawal.id, txid)
+        combined = self._combine(folder, psbt)
+        if combined is not None:
+            txid = combined.txid().hex()
+            try:
+                self.rpc.send_raw_transaction(str(combined.serialize().hex()))
+            except RpcError as error:
+                if "already" not in str(error).lower():  # another custodian broadcast it first: that is fine
+                    raise
+            write_atomically(broadcast, txid.encode())
+            log.info("broadcast payout of withdrawal %d in %s", withdrawal.id, txid)
         return None
+
+    def _my_turn_to_build(self, folder: Path, withdrawal_id: int) -> bool:
+        """The coordinator (custodian withdrawal_id mod n) builds at once; the k-th after it in key order once k ×
+        takeover_after_s have passed since the withdrawal was first seen without a PSBT."""
+        count = len(self.custodians)
+        rank = (self.custodians.index(self.key.public_key) - withdrawal_id) % count
+        now = self.clock()
+        marker = folder / "first-seen"
+        if not marker.exists():
+            create_atomically(marker, repr(now).encode())
+        if rank == 0:
+            return True
+        try:
+            first_seen = float(marker.read_text())
+        except ValueError:
+            return False  # unreadable marker: leave building to the coordinator
+        return now >= first_seen + rank * self.takeover_after_s
 
     def _final(self, txid: str) -> str | None:
         try:
@@ -154,7 +186,7 @@ class BtcPayer:
             outputs.append((self.change_script_pubkey, total - withdrawal.amount))
         return create_psbt(chosen, outputs)
 
-    def _combine(self, folder: Path, base: PSBT) -> str | None:
+    def _combine(self, folder: Path, base: PSBT) -> Transaction | None:
         signed: dict[int, dict[Any, bytes]] = {i: {} for i in range(len(base.inputs))}
         for path in sorted(folder.glob("*.psbt")):
             if path.name == "unsigned.psbt":
@@ -173,4 +205,4 @@ class BtcPayer:
             return None
         for index, scope in enumerate(base.inputs):
             scope.partial_sigs = signed[index]
-        return str(finalize_custodian_spend(base).serialize().hex())
+        return finalize_custodian_spend(base)

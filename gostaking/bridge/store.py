@@ -88,18 +88,41 @@ class BridgeState(msgspec.Struct):
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Replace `path` with `data` so that a crash at any point leaves the old or the new content."""
+    temporary = _write_temporary(path, data)
+    os.replace(temporary, path)
+    _sync_directory(path.parent)  # the rename itself must reach the disk
+
+
+def create_atomically(path: Path, data: bytes) -> bool:
+    """Create `path` with `data` unless it exists (then leave it and return False). Complete or absent after a
+    crash, and exclusive between processes sharing the directory: of two writers racing, exactly one wins."""
+    temporary = _write_temporary(path, data)
+    try:
+        os.link(temporary, path)  # fails if `path` exists, unlike a rename
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink()
+    _sync_directory(path.parent)
+    return True
+
+
+def _write_temporary(path: Path, data: bytes) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with open(temporary, "wb") as handle:
         handle.write(data)
         handle.flush()
         os.fsync(handle.fileno())
-    os.replace(temporary, path)
-    directory = os.open(path.parent, os.O_RDONLY)
+    return temporary
+
+
+def _sync_directory(directory: Path) -> None:
+    descriptor = os.open(directory, os.O_RDONLY)
     try:
-        os.fsync(directory)  # the rename itself must reach the disk
+        os.fsync(descriptor)
     finally:
-        os.close(directory)
+        os.close(descriptor)
 
 
 class StateStore:

@@ -183,6 +183,10 @@ def btc_gateway(
     threshold: ThresholdOption = 0,
     network: NetworkOption = "mainnet",
     fee_sat: Annotated[int, typer.Option("--fee-sat", min=1, help="miner fee deducted from each payout")] = 2_000,
+    takeover_after: Annotated[
+        float,
+        typer.Option("--takeover-after", min=1.0, help="seconds each custodian in line waits for a silent coordinator"),
+    ] = 600.0,
     sanctions: SanctionsOption = None,
     api: ApiOption = API_DEFAULT,
     once: OnceOption = False,
@@ -205,7 +209,20 @@ def btc_gateway(
         if not custodian or threshold < 1:
             raise CliError("payouts (--board) need every --custodian public key and --threshold")
         keys = [bytes.fromhex(k) for k in custodian]
-        payers.append(BtcPayer(bitcoind, key, keys, threshold, addresses, board, network, confirmations, fee_sat))
+        payers.append(
+            BtcPayer(
+                bitcoind,
+                key,
+                keys,
+                threshold,
+                addresses,
+                board,
+                network,
+                confirmations,
+                fee_sat,
+                takeover_after_s=takeover_after,
+            )
+        )
     _run_attester(state, api, key, [watcher], payers, sanctions, once, interval)
 
 

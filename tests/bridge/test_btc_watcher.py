@@ -233,9 +233,10 @@ def test_custodians_pay_a_withdrawal_with_a_psbt_passed_around(
     assert coordinator.pay(withdrawal) is None  # builds unsigned.psbt
     assert coordinator.pay(withdrawal) is None  # signs (1 of 2): nothing broadcast
     assert fake.broadcast == []
-    assert others[0].pay(withdrawal) is None  # second signature
-    assert coordinator.pay(withdrawal) is None  # combines, finalizes, broadcasts
+    assert others[0].pay(withdrawal) is None  # second signature: with 2 of 2 it combines, finalizes, broadcasts
     (tx,) = fake.broadcast
+    assert coordinator.pay(withdrawal) is None  # already broadcast: waits for confirmations
+    assert len(fake.broadcast) == 1
     assert [(bytes(o.script_pubkey.data), o.value) for o in tx.vout] == [
         (Script.from_address(destination).data, 19_999_000),
         (coordinator.change_script_pubkey, 10_000_000),
@@ -286,3 +287,49 @@ def test_a_custodian_refuses_a_psbt_that_does_not_match_the_withdrawal(
     other = next(p for p in payers if p is not coordinator)
     with pytest.raises(ScriptError, match="amount"):
         other.pay(tampered)  # what the chain says differs from what the coordinator built
+
+
+def test_the_next_custodian_builds_the_psbt_when_the_coordinator_is_silent(
+    bitcoind: tuple[FakeBitcoind, str], tmp_path: Path
+) -> None:
+    fake, url = bitcoind
+    registry, address = custody_registry(tmp_path)
+    fake.unspent = [{"txid": "11" * 32, "vout": 0, "address": address, "amount": "0.3", "confirmations": 10}]
+    now = [1_000.0]
+    order = sorted(CUSTODIANS, key=lambda k: k.public_key)
+    payers = [
+        BtcPayer(
+            BitcoinRpc(url, USER, PASSWORD),
+            custodian,
+            [k.public_key for k in CUSTODIANS],
+            2,
+            registry,
+            tmp_path / "board",
+            network="regtest",
+            fee_sat=1_000,
+            takeover_after_s=60,
+            clock=lambda: now[0],
+        )
+        for custodian in order
+    ]
+    withdrawal = TrackedWithdrawal(
+        3, ALICE.address, "btc", 1_000_000, "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", "pending"
+    )
+    # Withdrawal 3 of 3 custodians: payers[0] coordinates (it is down), payers[1] is next in line, then payers[2].
+    unsigned = tmp_path / "board" / "withdrawal-3" / "unsigned.psbt"
+    assert payers[2].pay(withdrawal) is None and payers[1].pay(withdrawal) is None
+    assert not unsigned.exists()  # first seen at 1000 s: nobody but the coordinator may build yet
+    now[0] = 1_059.0
+    assert payers[1].pay(withdrawal) is None and not unsigned.exists()
+    now[0] = 1_060.0
+    assert payers[2].pay(withdrawal) is None and not unsigned.exists()  # its turn comes at 1120 s
+    assert payers[1].pay(withdrawal) is None and unsigned.exists()  # takes over
+    built = unsigned.read_bytes()
+    now[0] = 2_000.0
+    assert payers[2].pay(withdrawal) is None and unsigned.read_bytes() == built  # never a second PSBT
+    assert payers[1].pay(withdrawal) is None  # 2 signatures: broadcast
+    (tx,) = fake.broadcast
+    assert (bytes(tx.vout[0].script_pubkey.data), tx.vout[0].value) == (
+        Script.from_address(withdrawal.to).data,
+        999_000,
+    )

@@ -5,7 +5,14 @@ from pathlib import Path
 import pytest
 
 from gostaking.bridge.errors import StateFileError
-from gostaking.bridge.store import MAX_DONE_KEYS, BridgeState, OutboxEntry, StateStore, TrackedWithdrawal
+from gostaking.bridge.store import (
+    MAX_DONE_KEYS,
+    BridgeState,
+    OutboxEntry,
+    StateStore,
+    TrackedWithdrawal,
+    create_atomically,
+)
 from gostaking.chain.types.tx import MsgAttestDeposit, MsgConfirmWithdrawal
 
 
@@ -45,3 +52,11 @@ def test_damaged_state_is_reported(tmp_path: Path) -> None:
     path.write_text('{"cursors": 5}')
     with pytest.raises(StateFileError, match="damaged"):
         StateStore(path).load()
+
+
+def test_create_atomically_lets_exactly_one_writer_win(tmp_path: Path) -> None:
+    target = tmp_path / "board" / "unsigned.psbt"
+    assert create_atomically(target, b"first")
+    assert not create_atomically(target, b"second")
+    assert target.read_bytes() == b"first"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["unsigned.psbt"]  # no temporary left behind
