@@ -50,6 +50,8 @@ NETWORK_NAMES = {"mainnet": "main", "testnet": "test", "signet": "signet", "regt
 MAX_CSV_BLOCKS = 0xFFFF
 """BIP-68 block-based relative locks hold 16 bits."""
 RBF_SEQUENCE = 0xFFFFFFFD
+DUST_SAT = 546
+"""Outputs this small are not worth creating (Bitcoin Core's dust limit for P2PKH; P2WSH's is lower)."""
 
 
 def _push(data: bytes) -> bytes:
@@ -250,20 +252,47 @@ def _extract(psbt: PSBT) -> Transaction:
     return tx
 
 
-def check_payout(psbt: PSBT, pay_to: bytes, amount_sat: int, change_scripts: set[bytes], max_fee_sat: int) -> None:
-    """What a custodian verifies before signing a payout someone else built: exactly one output pays `amount_sat`
-    to `pay_to`, every other output goes back to custody, and the fee is bounded. Raises ScriptError."""
+def check_payout(psbt: PSBT, pay_to: bytes, withdrawal_sat: int, change_scripts: set[bytes], max_fee_sat: int) -> None:
+    """What a custodian verifies before signing a payout someone else built. Raises ScriptError unless:
+    exactly one output pays `pay_to`, with the withdrawal minus a miner fee of at most `max_fee_sat` (the withdrawer
+    bears the fee); every other output goes back to custody; and the transaction's fee is that deduction, plus at
+    most a dust remainder that was not worth a change output (custody never pays more)."""
     outputs: list[TransactionOutput] = psbt.tx.vout
     payments = [o for o in outputs if bytes(o.script_pubkey.data) == pay_to]
-    if len(payments) != 1 or payments[0].value != amount_sat:
-        raise ScriptError("the PSBT does not pay the withdrawal's amount to its address exactly once")
+    if len(payments) != 1:
+        raise ScriptError("the PSBT does not pay the withdrawal's address exactly once")
+    deducted = withdrawal_sat - payments[0].value
+    if not 0 <= deducted <= max_fee_sat:
+        raise ScriptError(
+            f"the PSBT pays {payments[0].value} sat of the withdrawal's amount {withdrawal_sat}: a fee of {deducted} "
+            f"sat is outside 0..{max_fee_sat}"
+        )
     strays = [o for o in outputs if o is not payments[0] and bytes(o.script_pubkey.data) not in change_scripts]
     if strays:
         raise ScriptError("the PSBT pays an output that is neither the withdrawal nor custody change")
     spent = sum(scope.witness_utxo.value for scope in psbt.inputs)
     fee = spent - sum(o.value for o in outputs)
-    if not 0 <= fee <= max_fee_sat:
-        raise ScriptError(f"fee {fee} sat is outside 0..{max_fee_sat}")
+    if not deducted <= fee <= deducted + DUST_SAT:
+        raise ScriptError(f"the transaction's fee {fee} sat differs from the {deducted} sat deducted")
+
+
+def estimate_payout_vsize(inputs: Sequence[SpendableOutput], output_scripts: Sequence[bytes], threshold: int) -> int:
+    """Virtual size of a custodian payout once signed: each input spends a P2WSH m-of-n through its multisig
+    branch (witness: empty dummy, m DER signatures of at most 73 bytes with the sighash byte, the witness script).
+    Rounded up, so the fee rate is met."""
+    weight = 4 * (4 + 4 + _varint_size(len(inputs)) + _varint_size(len(output_scripts)))  # version, locktime
+    weight += 2  # segwit marker and flag
+    for spent in inputs:
+        weight += 4 * (32 + 4 + 1 + 4)  # outpoint, empty scriptSig, sequence
+        size = len(spent.witness_script)
+        weight += _varint_size(threshold + 2) + 1 + threshold * 74 + _varint_size(size) + size
+    for script in output_scripts:
+        weight += 4 * (8 + _varint_size(len(script)) + len(script))
+    return -(-weight // 4)
+
+
+def _varint_size(value: int) -> int:
+    return 1 if value < 0xFD else 3 if value <= 0xFFFF else 5
 
 
 def p2wsh_script_pubkey(witness_script: bytes) -> bytes:

@@ -2,12 +2,13 @@
 
 For withdrawal N, the coordinator is the custodian at index N mod n of the sorted custodian keys. It selects
 custody UTXOs (deposit addresses of the registry and the custodians' change address), writes `unsigned.psbt`
-paying `amount − fee` to the withdrawal's address and the rest back to the change address. Every custodian
-checks that PSBT against the withdrawal it reads from GoStaking (`check_payout`), signs, and writes
-`<pubkey>.psbt`. Any custodian that sees m valid signatures combines, finalizes and broadcasts (the same
-transaction, so a second broadcast is harmless), and records `broadcast.txid`. Every custodian reports the payout
-as final only once its own bitcoind shows that transaction with enough confirmations, and only then confirms it on
-GoStaking.
+paying `amount − fee` to the withdrawal's address and the rest back to the change address. The miner fee is
+bitcoind's `estimatesmartfee` rate times the signed payout's size (the withdrawer bears it), at most
+`max_fee_sat`. Every custodian checks that PSBT against the withdrawal it reads from GoStaking (`check_payout`,
+which enforces the same cap), signs, and writes `<pubkey>.psbt`. Any custodian that sees m valid signatures
+combines, finalizes and broadcasts (the same transaction, so a second broadcast is harmless), and records
+`broadcast.txid`. Every custodian reports the payout as final only once its own bitcoind shows that transaction
+with enough confirmations, and only then confirms it on GoStaking.
 
 Take-over: the first custodian to see a withdrawal writes `first-seen` (its clock). If the coordinator has not
 built the PSBT `takeover_after_s` later, the next custodian in key order builds it, after twice that the one
@@ -28,11 +29,13 @@ from embit.psbt import PSBT
 from embit.transaction import Transaction
 
 from gostaking.bridge.btc import (
+    DUST_SAT,
     DepositRegistry,
     SpendableOutput,
     change_script,
     check_payout,
     create_psbt,
+    estimate_payout_vsize,
     finalize_custodian_spend,
     p2wsh_script_pubkey,
     psbt_from_base64,
@@ -46,8 +49,6 @@ from gostaking.chain.numeric import GOS_DENOM
 from gostaking.wallet.keys import PrivateKey
 
 log = logging.getLogger(__name__)
-
-DUST_SAT = 546
 
 
 @dataclass
@@ -63,14 +64,20 @@ class BtcPayer:
     network: str = "mainnet"
     confirmations: int = 6
     fee_sat: int = 2_000
-    """Flat miner fee, deducted from the amount paid out."""
+    """Miner fee when bitcoind has no estimate yet (a fresh node, regtest); deducted from the amount paid out."""
     hosted_chain: str = "bitcoin"
+    max_fee_sat: int = 50_000
+    """The most a payout may deduct as miner fee: what every custodian checks before signing."""
+    fee_target_blocks: int = 6
+    """Confirmation target for `estimatesmartfee`."""
     takeover_after_s: float = 600.0
     """How long each custodian in line waits for the one before it to build a withdrawal's PSBT."""
     clock: Callable[[], float] = time.time
     """Wall clock in seconds (injected by tests)."""
 
     def __post_init__(self) -> None:
+        if not 0 < self.fee_sat <= self.max_fee_sat:
+            raise ScriptError(f"the fallback fee {self.fee_sat} sat must be within 1..{self.max_fee_sat} (max fee)")
         self.custodians = sorted(self.custodians)
         self.change_witness_script = change_script(self.custodians, self.threshold)
         self.change_script_pubkey = p2wsh_script_pubkey(self.change_witness_script)
@@ -104,7 +111,7 @@ class BtcPayer:
             return None
         psbt = psbt_from_base64(unsigned.read_text())
         # Never sign what the chain did not ask for: the destination and amount come from GoStaking's withdrawal.
-        check_payout(psbt, destination, withdrawal.amount - self.fee_sat, {self.change_script_pubkey}, self.fee_sat)
+        check_payout(psbt, destination, withdrawal.amount, {self.change_script_pubkey}, self.max_fee_sat)
         mine = folder / f"{self.key.public_key.hex()}.psbt"
         if not mine.exists():
             sign_psbt(psbt, self.key.secret)
@@ -170,9 +177,6 @@ class BtcPayer:
         return reserved
 
     def _build(self, withdrawal: TrackedWithdrawal, destination: bytes) -> PSBT:
-        pay = withdrawal.amount - self.fee_sat
-        if pay <= DUST_SAT:
-            raise ScriptError(f"withdrawal {withdrawal.id} is too small to pay after the {self.fee_sat} sat fee")
         chosen: list[SpendableOutput] = []
         for utxo in self._spendable():
             chosen.append(utxo)
@@ -181,10 +185,26 @@ class BtcPayer:
         total = sum(u.amount_sat for u in chosen)
         if total < withdrawal.amount:
             raise ScriptError(f"custody holds {total} sat spendable, withdrawal {withdrawal.id} needs more")
-        outputs = [(destination, pay)]
-        if total - withdrawal.amount > DUST_SAT:
-            outputs.append((self.change_script_pubkey, total - withdrawal.amount))
+        change = total - withdrawal.amount
+        scripts = [destination] + ([self.change_script_pubkey] if change > DUST_SAT else [])
+        fee = self._fee(estimate_payout_vsize(chosen, scripts, self.threshold))
+        pay = withdrawal.amount - fee
+        if pay <= DUST_SAT:
+            raise ScriptError(f"withdrawal {withdrawal.id} is too small to pay after the {fee} sat fee")
+        outputs = [(destination, pay)] + ([(self.change_script_pubkey, change)] if change > DUST_SAT else [])
         return create_psbt(chosen, outputs)
+
+    def _fee(self, vsize: int) -> int:
+        """bitcoind's fee rate for `fee_target_blocks` × the payout's size, at most `max_fee_sat`; `fee_sat`
+        when bitcoind has no estimate."""
+        try:
+            rate = self.rpc.estimate_fee_rate(self.fee_target_blocks)
+        except RpcError as error:
+            log.warning("no fee estimate (%s): paying the fallback fee %d sat", error, self.fee_sat)
+            rate = None
+        if rate is None:
+            return self.fee_sat
+        return min(rate * vsize, self.max_fee_sat)
 
     def _combine(self, folder: Path, base: PSBT) -> Transaction | None:
         signed: dict[int, dict[Any, bytes]] = {i: {} for i in range(len(base.inputs))}

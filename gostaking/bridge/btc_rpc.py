@@ -87,6 +87,15 @@ class BitcoinRpc:
         result: dict[str, Any] = self.call("getrawtransaction", txid, True)
         return result
 
+    def estimate_fee_rate(self, target_blocks: int) -> int | None:
+        """Bitcoin Core's `estimatesmartfee` for confirmation within `target_blocks`, in sat per virtual byte
+        (rounded up), or None when the node has no estimate yet (a fresh node, regtest)."""
+        result: dict[str, Any] = self.call("estimatesmartfee", target_blocks)
+        if "feerate" not in result:
+            return None
+        per_kvb = btc_to_sat(Decimal(str(result["feerate"])))
+        return max(1, -(-per_kvb // 1_000))
+
     def send_raw_transaction(self, hex_tx: str) -> str:
         """Broadcast a signed transaction; returns its txid."""
         return str(self.call("sendrawtransaction", hex_tx))

@@ -182,7 +182,15 @@ def btc_gateway(
     custodian: CustodianOption = [],  # noqa: B006
     threshold: ThresholdOption = 0,
     network: NetworkOption = "mainnet",
-    fee_sat: Annotated[int, typer.Option("--fee-sat", min=1, help="miner fee deducted from each payout")] = 2_000,
+    fee_sat: Annotated[
+        int, typer.Option("--fee-sat", min=1, help="payout miner fee while bitcoind has no fee estimate")
+    ] = 2_000,
+    max_fee_sat: Annotated[
+        int, typer.Option("--max-fee-sat", min=1, help="most a payout may deduct as miner fee (checked by all)")
+    ] = 50_000,
+    fee_target: Annotated[
+        int, typer.Option("--fee-target", min=1, max=1_008, help="estimatesmartfee confirmation target (blocks)")
+    ] = 6,
     takeover_after: Annotated[
         float,
         typer.Option("--takeover-after", min=1.0, help="seconds each custodian in line waits for a silent coordinator"),
@@ -221,6 +229,8 @@ def btc_gateway(
                 confirmations,
                 fee_sat,
                 takeover_after_s=takeover_after,
+                max_fee_sat=max_fee_sat,
+                fee_target_blocks=fee_target,
             )
         )
     _run_attester(state, api, key, [watcher], payers, sanctions, once, interval)

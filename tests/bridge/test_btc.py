@@ -152,7 +152,7 @@ def test_custodians_sign_a_psbt_in_turn_and_finalize_two_of_three() -> None:
     unsigned_b64 = psbt.to_base64()
     # Custodian 3 signs what custodian 1 built, checking it first; then custodian 1 signs the result.
     second = psbt_from_base64(unsigned_b64)
-    check_payout(second, destination, 120_000, {change}, max_fee_sat=5_000)
+    check_payout(second, destination, 121_000, {change}, max_fee_sat=5_000)  # 1,000 sat fee off the withdrawal
     assert sign_psbt(second, CUSTODIANS[2].secret) == 2
     with pytest.raises(ScriptError, match="1 of the 2"):
         finalize_custodian_spend(psbt_from_base64(second.to_base64()))
@@ -191,15 +191,22 @@ def test_a_custodian_refuses_to_sign_a_payout_that_differs_from_the_withdrawal()
     destination = script_for_address("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080")
     thief = CustodyLock.create([OTHER.public_key], 1, DEPOSITOR.public_key, 1).script_pubkey
     change = p2wsh_script_pubkey(change_script([k.public_key for k in CUSTODIANS], 2))
+    # The withdrawal is 121,000 sat from a 150,000 sat custody output; the change must be 29,000.
     cases = [
-        ([(destination, 100_000)], "amount"),
-        ([(destination, 120_000), (thief, 20_000)], "neither"),
-        ([(destination, 120_000), (change, 1_000)], "fee"),
+        ([(destination, 100_000), (change, 49_000)], "a fee of 21000 sat is outside 0..5000"),
+        ([(destination, 121_500), (change, 28_500)], "a fee of -500 sat"),
+        ([(destination, 120_000), (thief, 29_000)], "neither"),
+        ([(destination, 120_000), (change, 1_000)], "fee 29000 sat differs from the 1000 sat deducted"),
+        ([(destination, 120_000), (destination, 29_000)], "exactly once"),
     ]
     for outputs, reason in cases:
         psbt = create_psbt([utxo(custody)], outputs)
         with pytest.raises(ScriptError, match=reason):
-            check_payout(psbt, destination, 120_000, {change}, max_fee_sat=5_000)
+            check_payout(psbt, destination, 121_000, {change}, max_fee_sat=5_000)
+    # A change remainder below the dust limit may go to the miners instead of a change output; more may not.
+    check_payout(create_psbt([utxo(custody)], [(destination, 149_000)]), destination, 150_000 - 454, {change}, 5_000)
+    with pytest.raises(ScriptError, match="differs"):
+        check_payout(create_psbt([utxo(custody)], [(destination, 119_000)]), destination, 120_000, {change}, 5_000)
 
 
 def test_the_registry_maps_addresses_to_recipients_and_survives_reload(tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from embit.transaction import Transaction
 from gateway_harness import ALICE, CUSTODIANS, GatewayNet
 
 from gostaking.bridge.attester import Attester
-from gostaking.bridge.btc import CustodyLock, DepositRegistry
+from gostaking.bridge.btc import CustodyLock, DepositRegistry, SpendableOutput, estimate_payout_vsize
 from gostaking.bridge.btc_payout import BtcPayer
 from gostaking.bridge.btc_rpc import BitcoinRpc, BtcDepositWatcher, btc_to_sat
 from gostaking.bridge.errors import RpcError, ScriptError
@@ -39,6 +39,8 @@ class FakeBitcoind:
         self.calls: list[tuple[str, list[Any]]] = []
         self.unspent: list[dict[str, Any]] = []
         self.broadcast: list[Transaction] = []
+        self.fee_rate: str | None = None
+        """estimatesmartfee's answer in BTC per kvB (None: no estimate, as on a fresh node)."""
 
     def receive(self, txid: str, vout: int, address: str, amount: str, height: int) -> None:
         self.wallet.append({"txid": txid, "vout": vout, "address": address, "amount": amount, "height": height})
@@ -85,6 +87,10 @@ class FakeBitcoind:
             return self.raw[params[0]]
         if method == "listunspent":
             return [u for u in self.unspent if u["address"] in params[2]]
+        if method == "estimatesmartfee":
+            if self.fee_rate is None:
+                return {"errors": ["Insufficient data or no feerate found"], "blocks": 0}
+            return {"feerate": self.fee_rate, "blocks": params[0]}
         if method == "sendrawtransaction":
             tx = Transaction.parse(bytes.fromhex(params[0]))
             txid = tx.txid().hex()
@@ -112,7 +118,7 @@ def bitcoind() -> Iterator[tuple[FakeBitcoind, str]]:
                 answer = {"result": None, "error": {"code": -5, "message": error.args[0]}}
             answer["id"] = request["id"]
             # Amounts as JSON numbers with 8 decimals, exactly like bitcoind (never via a Python float).
-            body = re.sub(r'"amount": "(-?[0-9.]+)"', r'"amount": \1', json.dumps(answer))
+            body = re.sub(r'"(amount|feerate)": "(-?[0-9.]+)"', r'"\1": \2', json.dumps(answer))
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
@@ -229,6 +235,7 @@ def test_custodians_pay_a_withdrawal_with_a_psbt_passed_around(
     order = sorted(CUSTODIANS, key=lambda k: k.public_key)
     coordinator = payers[CUSTODIANS.index(order[4 % 3])]
     others = [p for p in payers if p is not coordinator]
+    # bitcoind has no fee estimate (fake.fee_rate is None): the payout deducts the fallback fee_sat.
     assert others[0].pay(withdrawal) is None  # nothing to sign before the coordinator built the PSBT
     assert coordinator.pay(withdrawal) is None  # builds unsigned.psbt
     assert coordinator.pay(withdrawal) is None  # signs (1 of 2): nothing broadcast
@@ -333,3 +340,51 @@ def test_the_next_custodian_builds_the_psbt_when_the_coordinator_is_silent(
         Script.from_address(withdrawal.to).data,
         999_000,
     )
+
+
+def _vsize(tx: Transaction) -> int:
+    witness = 2 + sum(len(vin.witness.serialize()) for vin in tx.vin)  # marker, flag and witnesses
+    return -(-(4 * (len(tx.serialize()) - witness) + witness) // 4)
+
+
+def test_the_payout_fee_is_bitcoinds_estimate_times_the_size_and_capped(
+    bitcoind: tuple[FakeBitcoind, str], tmp_path: Path
+) -> None:
+    fake, url = bitcoind
+    registry, address = custody_registry(tmp_path)
+    fake.unspent = [
+        {"txid": "11" * 32, "vout": 0, "address": address, "amount": "0.00300000", "confirmations": 10},
+        {"txid": "22" * 32, "vout": 1, "address": address, "amount": "0.00200000", "confirmations": 10},
+    ]
+    order = sorted(CUSTODIANS, key=lambda k: k.public_key)
+    payers = [
+        BtcPayer(
+            BitcoinRpc(url, USER, PASSWORD),
+            c,
+            [k.public_key for k in CUSTODIANS],
+            2,
+            registry,
+            tmp_path / "board",
+            network="regtest",
+            fee_sat=1_000,
+            max_fee_sat=20_000,
+        )
+        for c in order
+    ]
+    destination = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
+    fake.fee_rate = "0.00012000"  # 12 sat/vB
+    withdrawal = TrackedWithdrawal(0, ALICE.address, "btc", 400_000, destination, "pending")  # needs both inputs
+    assert payers[0].pay(withdrawal) is None  # builds
+    assert payers[0].pay(withdrawal) is None and payers[1].pay(withdrawal) is None  # signs, signs and broadcasts
+    (tx,) = fake.broadcast
+    inputs = [SpendableOutput("11" * 32, 0, 300_000, bytes.fromhex(registry.get(address).witness_script))] * 2  # type: ignore[union-attr]
+    estimated = estimate_payout_vsize(inputs, [bytes(o.script_pubkey.data) for o in tx.vout], 2)
+    assert [o.value for o in tx.vout] == [400_000 - 12 * estimated, 100_000]
+    assert 0 <= estimated - _vsize(tx) <= 2 * 2  # an upper bound: DER signatures are 71-73 bytes
+    # A fee spike beyond max_fee_sat: the payout deducts the cap, which every custodian accepts.
+    fake.fee_rate = "0.01"
+    fake.unspent = [{"txid": "33" * 32, "vout": 0, "address": address, "amount": "0.01", "confirmations": 10}]
+    capped = TrackedWithdrawal(3, ALICE.address, "btc", 500_000, destination, "pending")
+    assert payers[0].pay(capped) is None  # payers[0] coordinates withdrawal 3 too (3 mod 3)
+    assert payers[1].pay(capped) is None and payers[2].pay(capped) is None  # signs; signs and broadcasts
+    assert [o.value for o in fake.broadcast[-1].vout] == [500_000 - 20_000, 500_000]
