@@ -144,6 +144,15 @@ def custody_registry(tmp_path: Path) -> tuple[DepositRegistry, str]:
     return registry, registry.register(lock, ALICE.address, "regtest").address
 
 
+def custodian_payers(url: str, registry: DepositRegistry, board: Path, **options: Any) -> list[BtcPayer]:
+    """One BtcPayer per custodian, in the sorted key order that decides coordinators (payers[N mod 3] builds
+    withdrawal N); 2 of 3, regtest, a 1,000 sat fallback fee unless `options` say otherwise."""
+    order = sorted(CUSTODIANS, key=lambda k: k.public_key)
+    keys = [k.public_key for k in CUSTODIANS]
+    settings: dict[str, Any] = {"network": "regtest", "fee_sat": 1_000, **options}
+    return [BtcPayer(BitcoinRpc(url, USER, PASSWORD), c, keys, 2, registry, board, **settings) for c in order]
+
+
 def test_rpc_client_parses_decimals_and_reports_errors(bitcoind: tuple[FakeBitcoind, str]) -> None:
     fake, url = bitcoind
     assert BitcoinRpc(url, USER, PASSWORD).get_block_count() == 10
@@ -217,23 +226,9 @@ def test_custodians_pay_a_withdrawal_with_a_psbt_passed_around(
         {"txid": "33" * 32, "vout": 0, "address": "bcrt1qsomeoneelse", "amount": "9", "confirmations": 10},
     ]
     destination = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
-    payers = [
-        BtcPayer(
-            BitcoinRpc(url, USER, PASSWORD),
-            custodian,
-            [c.public_key for c in CUSTODIANS],
-            2,
-            registry,
-            tmp_path / "board",
-            network="regtest",
-            confirmations=2,
-            fee_sat=1_000,
-        )
-        for custodian in CUSTODIANS
-    ]
+    payers = custodian_payers(url, registry, tmp_path / "board", confirmations=2)
     withdrawal = TrackedWithdrawal(4, ALICE.address, "btc", 20_000_000, destination, "pending")
-    order = sorted(CUSTODIANS, key=lambda k: k.public_key)
-    coordinator = payers[CUSTODIANS.index(order[4 % 3])]
+    coordinator = payers[4 % 3]
     others = [p for p in payers if p is not coordinator]
     # bitcoind has no fee estimate (fake.fee_rate is None): the payout deducts the fallback fee_sat.
     assert others[0].pay(withdrawal) is None  # nothing to sign before the coordinator built the PSBT
@@ -271,24 +266,11 @@ def test_a_custodian_refuses_a_psbt_that_does_not_match_the_withdrawal(
     fake, url = bitcoind
     registry, address = custody_registry(tmp_path)
     fake.unspent = [{"txid": "11" * 32, "vout": 0, "address": address, "amount": "0.3", "confirmations": 10}]
-    payers = [
-        BtcPayer(
-            BitcoinRpc(url, USER, PASSWORD),
-            c,
-            [k.public_key for k in CUSTODIANS],
-            2,
-            registry,
-            tmp_path / "board",
-            network="regtest",
-            fee_sat=1_000,
-        )
-        for c in CUSTODIANS
-    ]
+    payers = custodian_payers(url, registry, tmp_path / "board")
     honest = TrackedWithdrawal(
         0, ALICE.address, "btc", 1_000_000, "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", "pending"
     )
-    order = sorted(CUSTODIANS, key=lambda k: k.public_key)
-    coordinator = payers[CUSTODIANS.index(order[0])]
+    coordinator = payers[0]
     coordinator.pay(honest)
     tampered = TrackedWithdrawal(0, ALICE.address, "btc", 2_000_000, honest.to, "pending")
     other = next(p for p in payers if p is not coordinator)
@@ -303,22 +285,7 @@ def test_the_next_custodian_builds_the_psbt_when_the_coordinator_is_silent(
     registry, address = custody_registry(tmp_path)
     fake.unspent = [{"txid": "11" * 32, "vout": 0, "address": address, "amount": "0.3", "confirmations": 10}]
     now = [1_000.0]
-    order = sorted(CUSTODIANS, key=lambda k: k.public_key)
-    payers = [
-        BtcPayer(
-            BitcoinRpc(url, USER, PASSWORD),
-            custodian,
-            [k.public_key for k in CUSTODIANS],
-            2,
-            registry,
-            tmp_path / "board",
-            network="regtest",
-            fee_sat=1_000,
-            takeover_after_s=60,
-            clock=lambda: now[0],
-        )
-        for custodian in order
-    ]
+    payers = custodian_payers(url, registry, tmp_path / "board", takeover_after_s=60, clock=lambda: now[0])
     withdrawal = TrackedWithdrawal(
         3, ALICE.address, "btc", 1_000_000, "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", "pending"
     )
@@ -356,21 +323,7 @@ def test_the_payout_fee_is_bitcoinds_estimate_times_the_size_and_capped(
         {"txid": "11" * 32, "vout": 0, "address": address, "amount": "0.00300000", "confirmations": 10},
         {"txid": "22" * 32, "vout": 1, "address": address, "amount": "0.00200000", "confirmations": 10},
     ]
-    order = sorted(CUSTODIANS, key=lambda k: k.public_key)
-    payers = [
-        BtcPayer(
-            BitcoinRpc(url, USER, PASSWORD),
-            c,
-            [k.public_key for k in CUSTODIANS],
-            2,
-            registry,
-            tmp_path / "board",
-            network="regtest",
-            fee_sat=1_000,
-            max_fee_sat=20_000,
-        )
-        for c in order
-    ]
+    payers = custodian_payers(url, registry, tmp_path / "board", max_fee_sat=20_000)
     destination = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
     fake.fee_rate = "0.00012000"  # 12 sat/vB
     withdrawal = TrackedWithdrawal(0, ALICE.address, "btc", 400_000, destination, "pending")  # needs both inputs
