@@ -8,7 +8,10 @@ its share with broadcast_tx_sync to that node's RPC (a sender's sequences go to 
 Committed tx/s = txs / elapsed. Both networks run the same way, one after the other; the ratio is
 GoStaking / kvstore.
 
-Run: python benchmarks/bench_localnet.py [--txs N] [--validators N] [--timeout-commit 500ms]
+The app processes run without the REST API and explorer index that `gostaking localnet` gives each node (they
+would share the same cores); `--api` runs them too.
+
+Run: python benchmarks/bench_localnet.py [--txs N] [--validators N] [--timeout-commit 500ms] [--api]
 Needs `make cometbft`.
 """
 
@@ -69,11 +72,11 @@ def kvstore_txs(nodes: int, per_node: int) -> list[list[bytes]]:
     return [[f"bench-{i}-{n}={'v' * 300}".encode() for n in range(per_node)] for i in range(nodes)]
 
 
-def measure(app: AppKind, validators: int, total: int, timeout_commit: str, work: Path) -> float:
+def measure(app: AppKind, validators: int, total: int, timeout_commit: str, work: Path, api: bool = False) -> float:
     """Create and start a localnet running `app`, push `total` txs through it; returns committed tx/s."""
     localnet = create_localnet(work / app, validators, app=app, timeout_commit=timeout_commit)
     per_node = total // validators
-    with LocalnetProcesses(localnet) as processes:
+    with LocalnetProcesses(localnet, serve_api=api) as processes:
         processes.start_all()
         rpcs = [processes.rpc(i, timeout_s=60) for i in range(validators)]
         # Operators' GOS comes from block rewards (fees of `per_node` transfers need per_node/1000 GOS).
@@ -125,9 +128,10 @@ def main() -> None:
     parser.add_argument("--txs", type=int, default=4_000)
     parser.add_argument("--validators", type=int, default=4)
     parser.add_argument("--timeout-commit", default="500ms")
+    parser.add_argument("--api", action="store_true", help="app processes also serve the REST API and index")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
-        ours = measure("gostaking", args.validators, args.txs, args.timeout_commit, Path(temp))
+        ours = measure("gostaking", args.validators, args.txs, args.timeout_commit, Path(temp), args.api)
         baseline = measure("kvstore", args.validators, args.txs, args.timeout_commit, Path(temp))
     print(f"GoStaking / kvstore: {ours / baseline:.2f} ({ours:,.0f} vs {baseline:,.0f} committed tx/s)")
 

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from gostaking.chain.errors import ChainError
 from gostaking.node.app import AppSequenceError, NodeBusyError
 from gostaking.node.faucet import FaucetError, FaucetRateLimitedError
+from gostaking.node.runtime import RelayUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ class NotFoundError(ApiError):
 
 
 class FaucetDisabledError(ApiError):
-    """The node runs no faucet (only devnets do)."""
+    """The node runs no faucet (only devnets do; CometBFT nodes never)."""
 
     status = 404
     error = "FaucetDisabled"
@@ -103,6 +104,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(NodeBusyError)
     async def node_busy(_: Request, exc: NodeBusyError) -> JSONResponse:
         return _json(503, "NodeBusyError", 503, str(exc), {"Retry-After": "1"})
+
+    @app.exception_handler(RelayUnavailableError)
+    async def relay_unavailable(_: Request, exc: RelayUnavailableError) -> JSONResponse:
+        return _json(503, "ConsensusUnavailable", 503, str(exc), {"Retry-After": "1"})
 
     @app.exception_handler(AppSequenceError)
     async def not_ready(_: Request, exc: AppSequenceError) -> JSONResponse:

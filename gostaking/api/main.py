@@ -28,7 +28,8 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
     """A FastAPI app serving `node`: REST endpoints, OpenAPI docs at /docs, the block explorer at /.
 
     `index_url` is the explorer's SQL index (SQLite or PostgreSQL URL; default: a private in-memory one).
-    Its follower thread is registered in `node.services`, which the devnet runtime starts.
+    Its follower thread is registered in `node.services`, which the devnet runtime (or, under CometBFT, the ABCI
+    runner) starts. The same API serves both kinds of node: POST /txs goes through `node.submit`.
     """
     api = FastAPI(
         title="GoStaking node API",

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from gostaking.cli.errors import CliError
+from gostaking.node.settings import DEFAULT_API_HOST, DEFAULT_BLOCK_TIME_S
 
 ABCI_DEFAULT_ADDRESS = "tcp://127.0.0.1:26658"
 
@@ -15,11 +16,47 @@ def abci(
     address: Annotated[
         str, typer.Option("--address", help="ABCI listen address: tcp://HOST:PORT or unix://PATH")
     ] = ABCI_DEFAULT_ADDRESS,
+    api_port: Annotated[
+        int | None,
+        typer.Option(
+            "--api-port",
+            min=0,
+            max=65535,
+            help="also serve the REST API and block explorer on this port (0 = any free port) \\[default: no API]",
+        ),
+    ] = None,
+    api_host: Annotated[str, typer.Option("--api-host", help="API listen address")] = DEFAULT_API_HOST,
+    comet_rpc: Annotated[
+        str | None,
+        typer.Option(
+            "--comet-rpc",
+            help="this node's CometBFT RPC, where POST /txs sends transactions "
+            "\\[default: \\[rpc] laddr of <home>/config/config.toml, else http://127.0.0.1:26657]",
+        ),
+    ] = None,
+    index_url: Annotated[
+        str | None,
+        typer.Option("--index-url", help="explorer index database \\[default: <home>/index.sqlite]"),
+    ] = None,
+    block_time: Annotated[
+        float | None,
+        typer.Option(
+            "--block-time",
+            help="expected seconds between blocks, for the API's time estimates "
+            "\\[default: \\[consensus] timeout_commit of <home>/config/config.toml, else 1]",
+        ),
+    ] = None,
 ) -> None:
-    """Serve the app to CometBFT over the ABCI socket (CometBFT's proxy_app must point here)."""
+    """Serve the app to CometBFT over the ABCI socket (CometBFT's proxy_app must point here).
+
+    With --api-port it also serves the node's REST API and explorer, as the devnet does (POST /txs goes to CometBFT).
+    """
+    from functools import partial
+
     from gostaking import __version__
     from gostaking.node.abci.proto import stubs_problem
-    from gostaking.node.abci.runner import run_abci
+    from gostaking.node.abci.relay import DEFAULT_COMET_RPC
+    from gostaking.node.abci.runner import AbciApiSettings, block_time_from_config, comet_rpc_from_config, run_abci
     from gostaking.node.abci.server import AddressError, parse_address
 
     problem = stubs_problem()
@@ -29,7 +66,32 @@ def abci(
         parse_address(address)
     except AddressError as exc:
         raise CliError(str(exc)) from None
-    run_abci(home.expanduser().resolve(), address, announce=lambda line: typer.echo(line), version=__version__)
+    root = home.expanduser().resolve()
+    if api_port is None:
+        run_abci(root, address, announce=lambda line: typer.echo(line), version=__version__)
+        return
+    from gostaking.api.main import create_api
+    from gostaking.indexer import default_index_url
+
+    if block_time is None:
+        block_time = block_time_from_config(root) or DEFAULT_BLOCK_TIME_S
+    elif not 0.01 <= block_time <= 3600:
+        raise CliError("--block-time must be between 0.01 and 3600 seconds")
+    settings = AbciApiSettings(
+        port=api_port,
+        host=api_host,
+        comet_rpc=comet_rpc or comet_rpc_from_config(root) or DEFAULT_COMET_RPC,
+        block_time_s=block_time,
+    )
+    explorer_api = partial(create_api, index_url=index_url or default_index_url(root))
+    run_abci(
+        root,
+        address,
+        announce=lambda line: typer.echo(line),
+        version=__version__,
+        api=settings,
+        create_api=explorer_api,
+    )
 
 
 def localnet(
@@ -40,7 +102,11 @@ def localnet(
     ] = None,
     base_port: Annotated[
         int,
-        typer.Option("--base-port", help="node I uses ports base+10I (p2p), +1 (RPC), +2 (ABCI); 0 picks free ports"),
+        typer.Option(
+            "--base-port",
+            help="node I uses ports base+10I (p2p), +1 (CometBFT RPC), +2 (ABCI), +3 (REST API and explorer); "
+            "0 picks free ports",
+        ),
     ] = 26600,
     timeout_commit: Annotated[str, typer.Option("--timeout-commit", help="CometBFT pause after each block")] = "1s",
     reset: Annotated[bool, typer.Option("--reset", help="delete the localnet home and create a new network")] = False,

@@ -187,6 +187,28 @@ class GoStakingApp:
                 return CheckTxResult(error.code, f"{name}: {error}", hash_, name, str(error))
         return CheckTxResult(0, "", hash_)
 
+    def recheck_tx(self, raw: bytes) -> CheckTxResult:
+        """Check again, after a commit, a transaction that is still waiting (CometBFT's CheckTx of type Recheck).
+
+        `commit` has already dropped from the mempool what the block included and what no longer follows the
+        senders' sequences or fee budgets, so a transaction still there keeps its place and is verified again at
+        its own sequence against the committed state; if that fails it leaves the mempool together with the
+        sender's later ones. A transaction not in the mempool is checked as a new one. Never waits for a commit
+        (see `check_tx`).
+        """
+        hash_ = tx_hash(raw)
+        with self._cond:
+            pending = self.mempool.get(hash_)
+            if pending is None:
+                return self.check_tx(raw, wait_for_commit=False)
+            try:
+                verify_tx(self._state, self._state.chain_id.get(), raw, pending.sequence)
+            except ChainError as error:
+                self.mempool.drop(hash_)
+                name = type(error).__name__
+                return CheckTxResult(error.code, f"{name}: {error}", hash_, name, str(error))
+        return CheckTxResult(0, "", hash_)
+
     def finalize_block(
         self,
         height: int,

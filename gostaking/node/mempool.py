@@ -157,8 +157,28 @@ class Mempool:
                 dropped += self._recheck_sender(sender, account_sequence(sender), spendable_fee_ugos(sender))
             return dropped
 
+    def hashes(self) -> list[bytes]:
+        """Hashes of the pending transactions, oldest first."""
+        with self._lock:
+            return list(self._by_hash)
+
+    def drop(self, tx_hash: bytes) -> int:
+        """Remove a pending transaction and the sender's later ones (they would follow a sequence gap).
+
+        Returns the number removed (0 if the hash is not pending).
+        """
+        with self._lock:
+            tx = self._by_hash.get(tx_hash)
+            if tx is None:
+                return 0
+            queue = self._by_sender[tx.sender]
+            stale = queue[queue.index(tx) :]
+            for item in stale:
+                self._remove(item)
+            return len(stale)
+
     def clear(self) -> None:
-        """Drop every pending transaction (a CometBFT driver rebuilds the record from its Recheck calls)."""
+        """Drop every pending transaction (a CometBFT driver whose consensus engine went away)."""
         with self._lock:
             self._by_hash.clear()
             self._by_sender.clear()

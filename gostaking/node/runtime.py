@@ -22,7 +22,8 @@ from types import FrameType
 from typing import Any, Protocol, TextIO
 
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, decode_genesis, encode_genesis
-from gostaking.node.app import GoStakingApp
+from gostaking.node.apiserver import SHUTDOWN_GRACE_S
+from gostaking.node.app import CheckTxResult, GoStakingApp
 from gostaking.node.blocks import StoredBlock
 from gostaking.node.consensus_key import ConsensusKey
 from gostaking.node.faucet import Faucet
@@ -41,12 +42,26 @@ from gostaking.storage import KVStore, LmdbStore
 from gostaking.wallet.keyring import KeyNotFoundError, Keyring
 from gostaking.wallet.keys import PrivateKey
 
-SHUTDOWN_GRACE_S = 2
-"""How long open HTTP responses (explorer live streams) may delay a stop."""
-
 
 class DevnetError(Exception):
     """The devnet cannot start; the message says why and what to do."""
+
+
+class RelayUnavailableError(RuntimeError):
+    """The consensus engine a transaction should go to (CometBFT's RPC) cannot be reached."""
+
+
+class TxRelay(Protocol):
+    """Passes checked transactions to a consensus engine's mempool (CometBFT: broadcast_tx_sync to its RPC)."""
+
+    def broadcast(self, raw: bytes) -> CheckTxResult:
+        """Submit a signed transaction; the engine's CheckTx answer (code 0 = accepted for a block).
+
+        Raises RelayUnavailableError when the engine cannot be reached.
+        """
+
+    def close(self) -> None:
+        """Release connections."""
 
 
 class Service(Protocol):
@@ -62,25 +77,50 @@ class Service(Protocol):
 
 @dataclass
 class Node:
-    """A running node: the app and what drives and serves it. The API works against this object."""
+    """A running node: the app and what drives and serves it. The API works against this object.
+
+    Two shapes: the devnet (an embedded `producer` makes blocks from the app's own mempool, with a faucet) and a
+    CometBFT node's app process (no producer or faucet; CometBFT drives the app over ABCI, and `relay` passes
+    submitted transactions to CometBFT's mempool so that it gossips them to the proposers).
+    """
 
     app: GoStakingApp
     chain_id: str
     block_time_s: float
+    """Expected seconds between blocks (the producer's interval; under CometBFT a configured estimate)."""
     producer: BlockProducer | None = None
     faucet: Faucet | None = None
     store: KVStore | None = None
     operator_address: str = ""
     faucet_address: str = ""
     services: list[Service] = field(default_factory=list)
+    relay: TxRelay | None = None
     _lock_file: TextIO | None = field(default=None, repr=False)
 
+    @property
+    def consensus(self) -> str:
+        """'cometbft' when CometBFT drives the app, 'embedded' for the devnet's own block producer."""
+        return "cometbft" if self.relay is not None else "embedded"
+
+    def submit(self, raw: bytes) -> CheckTxResult:
+        """Check a signed transaction and pass it on towards a block.
+
+        Embedded producer: the app's check_tx, which queues it in the app's mempool. CometBFT: the relay's
+        broadcast, whose CheckTx (on this node's app) also records it as pending. Raises RelayUnavailableError
+        when CometBFT cannot be reached.
+        """
+        if self.relay is None:
+            return self.app.check_tx(raw)
+        return self.relay.broadcast(raw)
+
     def close(self) -> None:
-        """Stop producing, close the store and release the home directory."""
+        """Stop producing and the services, close the store and release the home directory."""
         if self.producer is not None:
             self.producer.stop()
         for service in reversed(self.services):
             service.stop()
+        if self.relay is not None:
+            self.relay.close()
         if self.store is not None:
             self.store.close()
             self.store = None

@@ -176,6 +176,37 @@ def test_a_block_through_every_consensus_step(abci_server: RunningServer) -> Non
     mempool.close()
 
 
+def test_the_check_tx_record_stays_visible_across_commit_and_forgets_what_cometbft_dropped(
+    abci_server: RunningServer,
+) -> None:
+    from gostaking.chain.codec import tx_hash
+
+    client = abci_server.client()
+    mempool = abci_server.client()
+    app = abci_server.app
+    start_chain(client)
+    for sequence in range(4):
+        assert check(mempool, send(sequence)).code == 0
+    finalize(client, 3, [send(0)])
+    commit(client)
+    # Between Commit and CometBFT's rechecks, readers (the REST API) still see the txs waiting and the sequence.
+    assert [app.mempool.get(tx_hash(send(n))) is not None for n in range(4)] == [False, True, True, True]
+    assert app.next_sequence(OPERATOR.address) == 4
+    # CometBFT rechecks what it still holds, in order (here not send(2): say its mempool evicted it).
+    assert check(mempool, send(1), recheck=True).code == 0
+    assert check(mempool, send(3), recheck=True).code == 0
+    assert app.next_sequence(OPERATOR.address) == 4
+    finalize(client, 4, [send(1)])
+    commit(client)
+    # send(2) was not rechecked after block 3: forgotten, with send(3) which cannot come before it.
+    assert len(app.mempool) == 0 and app.next_sequence(OPERATOR.address) == 2
+    assert check(mempool, send(3), recheck=True).code != 0  # a sequence gap now
+    assert check(mempool, send(2)).code == 0 and check(mempool, send(3)).code == 0
+    assert app.next_sequence(OPERATOR.address) == 4
+    client.close()
+    mempool.close()
+
+
 def test_commit_info_and_evidence_reach_the_block_env(
     abci_server: RunningServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:

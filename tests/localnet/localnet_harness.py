@@ -1,4 +1,5 @@
-"""Localnet test helpers: skip conditions, waiting, tx submission through CometBFT RPC, app-hash agreement."""
+"""Localnet test helpers: skip conditions, waiting, tx submission through CometBFT RPC or a node's REST API,
+app-hash agreement."""
 
 import time
 from collections.abc import Callable
@@ -10,6 +11,7 @@ import pytest
 from gostaking.chain.codec import tx_hash
 from gostaking.node.abci.proto import stubs_problem
 from gostaking.node.localnet.cometbft import CometBftError, require_cometbft
+from gostaking.node.localnet.network import LocalnetNode
 from gostaking.node.localnet.processes import LocalnetProcesses
 from gostaking.node.localnet.rpc import CometRpc, CometRpcError
 
@@ -56,6 +58,28 @@ def submit(rpc: CometRpc, tx: bytes) -> bytes:
     result = rpc.broadcast_tx_sync(tx)
     assert result["code"] == 0, result
     return tx_hash(tx)
+
+
+def api_client(node: LocalnetNode) -> httpx.Client:
+    """An HTTP client of the node's REST API (close it after use)."""
+    assert node.api_url, f"{node.name} serves no API"
+    return httpx.Client(base_url=node.api_url, timeout=10)
+
+
+def api_get(api: httpx.Client, path: str, **params: Any) -> Any:
+    """GET a JSON document from the API (HTTPStatusError for an error answer, which wait_until retries)."""
+    response = api.get(path, params=params)
+    response.raise_for_status()
+    return response.json()
+
+
+def wait_api_included(api: httpx.Client, tx_hash: str, timeout_s: float = 60.0) -> dict[str, Any]:
+    """Wait until GET /txs/{hash} on this API shows the tx in a block; returns that answer."""
+    return wait_until(
+        lambda: (found := api_get(api, f"/txs/{tx_hash}"))["status"] == "included" and found,
+        f"tx {tx_hash} included according to {api.base_url}",
+        timeout_s,
+    )
 
 
 def wait_included(rpc: CometRpc, hashes: list[bytes], timeout_s: float = 60.0) -> list[dict[str, Any]]:

@@ -8,8 +8,10 @@ import pytest
 from localnet_harness import requires_cometbft
 
 from gostaking.chain.genesis import decode_genesis
+from gostaking.node.abci.runner import comet_rpc_from_config
 from gostaking.node.localnet.cometbft import CometBftError, set_toml_values
 from gostaking.node.localnet.network import LocalnetError, create_localnet, load_localnet
+from gostaking.node.localnet.processes import LocalnetProcesses
 from gostaking.wallet.keyring import Keyring
 
 CONFIG = """# comment
@@ -60,8 +62,16 @@ def test_create_localnet(tmp_path: Path) -> None:
         assert node.validator_address == validator["address"]
     keyring = Keyring(localnet.keys_dir)
     assert [node.operator for node in app.nodes] == [keyring.show(f"operator{i}").address for i in range(3)]
-    ports = [port for node in localnet.nodes for port in (node.p2p_port, node.rpc_port, node.abci_port)]
-    assert len(set(ports)) == 9
+    ports = [port for node in localnet.nodes for port in (node.p2p_port, node.rpc_port, node.abci_port, node.api_port)]
+    assert len(set(ports)) == 12 and 0 not in ports
+    # Each app process serves the node's REST API, and sends submitted txs to its own node's CometBFT RPC.
+    for node in localnet.nodes:
+        assert comet_rpc_from_config(node.path) == node.rpc_url
+        assert node.api_url == f"http://127.0.0.1:{node.api_port}"
+    command = LocalnetProcesses(localnet).app_command(1)
+    node1 = localnet.nodes[1]
+    assert command[command.index("--api-port") + 1] == str(node1.api_port)
+    assert command[command.index("--comet-rpc") + 1] == node1.rpc_url
     config = (Path(localnet.nodes[0].home) / "config" / "config.toml").read_text()
     assert f'proxy_app = "{localnet.nodes[0].abci_address}"' in config
     for peer in localnet.nodes[1:]:
@@ -69,6 +79,17 @@ def test_create_localnet(tmp_path: Path) -> None:
     assert "addr_book_strict = false" in config and "allow_duplicate_ip = true" in config
     with pytest.raises(LocalnetError, match="already holds a localnet"):
         create_localnet(home, 3)
+
+
+@requires_cometbft
+def test_base_port_gives_each_node_ten_ports(tmp_path: Path) -> None:
+    localnet = create_localnet(tmp_path / "net", 2, base_port=27000)
+    assert [(n.p2p_port, n.rpc_port, n.abci_port, n.api_port) for n in localnet.nodes] == [
+        (27000, 27001, 27002, 27003),
+        (27010, 27011, 27012, 27013),
+    ]
+    kvstore = create_localnet(tmp_path / "kv", 1, app="kvstore")
+    assert kvstore.nodes[0].api_port == 0 and kvstore.nodes[0].api_url == ""
 
 
 def test_bad_localnet_requests(tmp_path: Path) -> None:

@@ -6,7 +6,17 @@ from pathlib import Path
 
 import msgspec
 import pytest
-from localnet_harness import assert_same_app_hash, requires_cometbft, submit, wait_for_height, wait_included, wait_until
+from localnet_harness import (
+    api_client,
+    api_get,
+    assert_same_app_hash,
+    requires_cometbft,
+    submit,
+    wait_api_included,
+    wait_for_height,
+    wait_included,
+    wait_until,
+)
 
 from gostaking.chain.types.tx import MsgSendCoins, MsgVoteNode
 from gostaking.node.localnet.network import create_localnet
@@ -48,5 +58,8 @@ def test_single_node_transactions_and_restart(tmp_path: Path) -> None:
         processes.start_all()
         wait_for_height(rpc, height + 3)
         assert_same_app_hash(processes, [0])
+        with api_client(localnet.nodes[0]) as api:  # the restarted app process serves its API again
+            assert wait_api_included(api, hashes[-1].hex())["height"] == int(results[-1]["height"])
+            assert api_get(api, "/status")["height"] >= height
     log = (Path(localnet.nodes[0].home) / "cometbft.log").read_text()
     assert log.count("Completed ABCI Handshake") == 2

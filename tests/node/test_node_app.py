@@ -222,3 +222,28 @@ def test_query_paths(genesis_json: bytes, clock: Callable[[], int]) -> None:
     assert app.query("/tx", block.tx_results[0].tx_hash).value == b'{"height":3,"index":0}'
     assert app.query("/tx", b"short").code == 1
     assert "unknown query path" in app.query("/what").log
+
+
+def test_recheck_keeps_a_waiting_tx_in_place_and_drops_one_that_fails_now(
+    genesis_json: bytes, clock: Callable[[], int]
+) -> None:
+    from gostaking.chain.codec import tx_hash
+    from gostaking.node.mempool import MempoolTx
+
+    producer = start(MemoryStore(), genesis_json, clock)
+    app = producer.app
+    for _ in range(3):
+        producer.produce_block()
+    first = sign_tx(OPERATOR, CHAIN_ID, 0, [MsgSendCoins(key(5).address, GOS_DENOM, 1)], fee=1_000)
+    assert app.check_tx(first).ok
+    assert app.recheck_tx(first).ok and len(app.mempool) == 1, "kept in place, not a duplicate"
+    # One that verification refuses now (here: signed for another chain, slipped in by hand), and a later one.
+    wrong = sign_tx(OPERATOR, "other-chain", 1, [MsgSendCoins(key(5).address, GOS_DENOM, 1)], fee=1_000)
+    app.mempool.add(MempoolTx(wrong, tx_hash(wrong), OPERATOR.address, 1, 1_000))
+    later = sign_tx(OPERATOR, CHAIN_ID, 2, [MsgSendCoins(key(5).address, GOS_DENOM, 1)], fee=1_000)
+    assert app.check_tx(later).ok
+    result = app.recheck_tx(wrong)
+    assert result.error == "WrongChainIdError"
+    assert app.mempool.hashes() == [tx_hash(first)] and app.next_sequence(OPERATOR.address) == 1
+    # Not in the mempool: checked as a new transaction.
+    assert app.recheck_tx(later).error == "BadSequenceError"

@@ -85,3 +85,14 @@ def test_update_cuts_a_sender_whose_queue_no_longer_lines_up() -> None:
     # The account moved to sequence 2 only (its pending 3, 4 now have a gap): both go.
     assert pool.update([], lambda _: 2, lambda _: 10**9) == 2
     assert len(pool) == 0 and pool.size_bytes == 0 and pool.next_sequence("a") is None
+
+
+def test_drop_removes_a_tx_and_the_senders_later_ones() -> None:
+    pool = Mempool()
+    for item in (tx("a", 0), tx("b", 0), tx("a", 1), tx("a", 2)):
+        pool.add(item)
+    assert pool.drop(b"nope") == 0
+    assert pool.drop(tx("a", 1).tx_hash) == 2
+    assert pool.hashes() == [tx("a", 0).tx_hash, tx("b", 0).tx_hash]
+    assert pool.next_sequence("a") == 1 and pool.size_bytes == 200
+    assert pool.drop(tx("a", 0).tx_hash) == 1 and pool.next_sequence("a") is None

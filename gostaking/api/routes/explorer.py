@@ -55,7 +55,8 @@ class IndexUnavailableError(ApiError):
 
 def attach_index(api: FastAPI, node: Node, url: str | None) -> ExplorerIndex:
     """Open the explorer index for `node` and hand its follower thread to the node's services (the devnet
-    runtime starts and stops them); new blocks wake the follower at once."""
+    runtime or the ABCI runner starts and stops them). The devnet's new blocks wake the follower at once; under
+    CometBFT it polls the app's committed height."""
     index = open_index(url or IN_MEMORY_URL, node.app)
     api.state.explorer_index = index
     node.services.append(index.follower)

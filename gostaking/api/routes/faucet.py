@@ -1,4 +1,4 @@
-"""POST /faucet (devnet only)."""
+"""POST /faucet (devnet only: CometBFT nodes run no faucet and answer 404 FaucetDisabled)."""
 
 from fastapi import APIRouter
 
@@ -26,7 +26,10 @@ def request_funds(request: FaucetRequest, node: NodeDep) -> FaucetResponse:
     account) to an address. Each address may ask once per cooldown."""
     faucet = node.faucet
     if faucet is None:
-        raise FaucetDisabledError("the faucet is only available on a devnet node")
+        raise FaucetDisabledError(
+            "this node runs no faucet: only a devnet node (`gostaking devnet`) has one; on a localnet the test "
+            "assets are held by the `faucet` key in <localnet home>/keys"
+        )
     address = parse_address(request.address.strip())
     grant = faucet.fund(address)
     with node.app.read() as state:

@@ -74,6 +74,7 @@ def get_status(node: NodeDep) -> StatusResponse:
             mining_set=list(mining_set.operators),
             epoch=mining_set.epoch,
             faucet_enabled=node.faucet is not None,
+            consensus=node.consensus,
         )
 
 

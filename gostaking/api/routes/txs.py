@@ -15,7 +15,8 @@ router = APIRouter(tags=["transactions"])
 
 
 class RejectedTxError(ApiError):
-    """check_tx refused the transaction; `error` and `code` are those of the underlying error."""
+    """The node's CheckTx refused the transaction; `error` and `code` are those of the underlying error (on a
+    CometBFT node, as CometBFT relayed them)."""
 
     def __init__(self, error: str, code: int, message: str) -> None:
         super().__init__(message)
@@ -32,17 +33,21 @@ class RejectedTxError(ApiError):
     "/txs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SubmitTxResponse,
-    responses={400: {"model": ErrorResponse, "description": "the transaction is invalid (reason in message)"}},
+    responses={
+        400: {"model": ErrorResponse, "description": "the transaction is invalid (reason in message)"},
+        503: {"model": ErrorResponse, "description": "CometBFT node: its CometBFT could not be reached"},
+    },
     summary="Submit a signed transaction",
 )
 def submit_tx(request: SubmitTxRequest, node: NodeDep) -> SubmitTxResponse:
-    """Check a signed transaction and queue it for the next block. Poll GET /txs/{hash} for the result."""
+    """Check a signed transaction and queue it for a block (devnet: this node's mempool; CometBFT node: CometBFT's
+    mempool, which gossips it to the proposers). Poll GET /txs/{hash} for the result."""
     text = request.tx[2:] if request.tx.lower().startswith("0x") else request.tx
     try:
         raw = bytes.fromhex(text)
     except ValueError:
         raise InvalidRequestError("tx must be the hex encoding of the signed transaction bytes") from None
-    result = node.app.check_tx(raw)
+    result = node.submit(raw)
     if not result.ok:
         raise RejectedTxError(result.error, result.code, result.message)
     return SubmitTxResponse(tx_hash=result.tx_hash.hex())

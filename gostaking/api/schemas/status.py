@@ -32,8 +32,10 @@ class StatusResponse(BaseModel):
     latest_block_hash: str
     latest_block_time_ms: int | None
     latest_block_time: str | None
-    block_time_seconds: float = Field(description="this node's block interval")
-    mempool_size: int
+    block_time_seconds: float = Field(
+        description="this node's block interval (CometBFT node: the expected interval it was started with)"
+    )
+    mempool_size: int = Field(description="transactions waiting for a block that this node has checked")
     total_hash_power: HashPower
     supply: GosAmount
     minted: GosAmount
@@ -43,3 +45,4 @@ class StatusResponse(BaseModel):
     mining_set: list[str]
     epoch: int
     faucet_enabled: bool
+    consensus: str = Field(description="'embedded' (devnet block producer) or 'cometbft' (a CometBFT network's node)")

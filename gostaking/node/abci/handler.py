@@ -5,10 +5,14 @@ thread-safe: the socket server calls it from a single worker thread, which seria
 access to the app. Under CometBFT the app does no block production of its own: CometBFT proposes
 (PrepareProposal), decides, and then drives FinalizeBlock and Commit.
 
-Mempool. CometBFT owns the mempool; the app's Mempool object only records, per sender, the sequences and
-fees of transactions accepted by CheckTx since the last commit, so that a sender can queue n, n+1, … It is
-cleared on Commit, after which CometBFT rechecks every remaining transaction in order (CheckTx type
-Recheck), which rebuilds it against the new state.
+Mempool. CometBFT owns the mempool; the app's Mempool object is a record of the transactions CheckTx accepted
+(on this node: submitted to its RPC or gossiped by peers) that are not in a block yet, so that a sender can
+queue n, n+1, … and the REST API can show them as pending and count them in an account's next sequence. On
+Commit the app drops what the block included and what no longer follows the new state; CometBFT then rechecks
+every transaction still in its mempool (CheckTx type Recheck): one still in the record is verified again in
+place, one that is not is checked as new. The record therefore never empties between Commit and the rechecks
+(readers on other threads see it throughout). A transaction the record holds but CometBFT did not recheck after
+a commit (e.g. CometBFT refused it as its mempool was full) is forgotten at the next Commit.
 """
 
 import logging
@@ -65,6 +69,8 @@ class AbciHandler:
         self.app = app
         self.version = version
         self.app.mempool = check_state_mempool()
+        self._unconfirmed: set[bytes] = set()
+        """Record entries kept over the last Commit that no Recheck has confirmed since."""
         self._types = abci_types()
         self._keys = crypto_keys()
         flags = types_validator()
@@ -110,6 +116,7 @@ class AbciHandler:
         """
         self.app.discard_uncommitted()
         self.app.mempool.clear()
+        self._unconfirmed.clear()
 
     # --- info and query connection ---
 
@@ -255,19 +262,31 @@ class AbciHandler:
         )
 
     def commit(self, request: Any) -> Any:
-        """Persist the finalized block (state, height and app hash in one batch) and reset the CheckTx record."""
+        """Persist the finalized block (state, height and app hash in one batch; the app's commit also drops
+        included and now-invalid transactions from the CheckTx record), and forget record entries that CometBFT
+        did not recheck after the previous Commit."""
         self.app.commit()
-        self.app.mempool.clear()
+        mempool = self.app.mempool
+        for hash_ in self._unconfirmed:
+            mempool.drop(hash_)
+        self._unconfirmed = set(mempool.hashes())
         return self._types.ResponseCommit(retain_height=0)
 
     # --- mempool connection ---
 
     def check_tx(self, request: Any) -> Any:
-        """Validate against committed state plus this sender's transactions accepted since the last commit.
+        """Validate against committed state plus this sender's transactions waiting in the record.
 
-        New and Recheck are treated alike: Commit cleared the record, and rechecks arrive in mempool order.
+        New: a new transaction (added to the record if valid). Recheck (after a Commit, in mempool order): verify
+        again a transaction the record still holds, or check it as new if the record no longer does.
         """
-        result = self.app.check_tx(bytes(request.tx), True, wait_for_commit=False)
+        tx = bytes(request.tx)
+        if request.type == self._types.RECHECK:
+            result = self.app.recheck_tx(tx)
+        else:
+            result = self.app.check_tx(tx, True, wait_for_commit=False)
+        if result.ok:
+            self._unconfirmed.discard(result.tx_hash)
         return self._types.ResponseCheckTx(
             code=result.code, log=result.log, info=result.error, codespace="gostaking" if result.code else ""
         )

@@ -1,24 +1,37 @@
-"""`gostaking abci`: one app process serving CometBFT over the ABCI socket, with its own LMDB store.
+"""`gostaking abci`: one app process serving CometBFT over the ABCI socket, with its own LMDB store, and
+optionally the node's REST API and block explorer.
 
-<home>/app-data/   the app's LMDB chain store (CometBFT keeps its own databases in <home>/data/)
-<home>/app.lock    held while an app process runs on this home
+<home>/app-data/      the app's LMDB chain store (CometBFT keeps its own databases in <home>/data/)
+<home>/app.lock       held while an app process runs on this home
+<home>/index.sqlite   the explorer index, when the API is served (unless another --index-url is given)
 
 The process needs no genesis file: CometBFT sends the GoStaking genesis (its genesis.json `app_state`) in
 InitChain. It survives kill -9 like the devnet: each Commit is one atomic LMDB batch, and on restart Info
 reports the last commit so CometBFT's handshake replays the blocks the app is missing.
+
+With the API (`AbciApiSettings`), uvicorn serves the same API as the devnet's from a thread of this process: reads
+take the app's lock like the ABCI worker does, the explorer's index follower polls the committed blocks, and
+POST /txs goes to this node's CometBFT RPC (broadcast_tx_sync, see relay.py). There is no faucet.
 """
 
 import asyncio
 import fcntl
+import json
 import logging
+import re
 import signal
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
 from gostaking.node.abci.handler import AbciHandler
+from gostaking.node.abci.relay import DEFAULT_COMET_RPC, CometBftRelay
 from gostaking.node.abci.server import AbciServer
+from gostaking.node.apiserver import ApiServerError, ApiServerThread
 from gostaking.node.app import GoStakingApp
+from gostaking.node.runtime import Node
+from gostaking.node.settings import DEFAULT_API_HOST, DEFAULT_BLOCK_TIME_S
 from gostaking.storage import LmdbStore
 
 APP_DATA_DIR = "app-data"
@@ -27,6 +40,68 @@ APP_LOCK_FILE = "app.lock"
 
 class AbciRunError(Exception):
     """The app process cannot start; the message says why."""
+
+
+@dataclass(frozen=True)
+class AbciApiSettings:
+    """The REST API and explorer an app process serves beside the ABCI socket."""
+
+    port: int
+    """0 picks a free port (announced)."""
+    host: str = DEFAULT_API_HOST
+    comet_rpc: str = DEFAULT_COMET_RPC
+    """This node's CometBFT RPC, where submitted transactions go."""
+    block_time_s: float = DEFAULT_BLOCK_TIME_S
+    """Expected seconds between blocks, for the API's time estimates (CometBFT sets the real pace)."""
+
+
+def _comet_config(home: Path, section: str, key: str) -> str | None:
+    import tomllib
+
+    try:
+        config = tomllib.loads((home / "config" / "config.toml").read_text())
+        return str(config[section][key])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def comet_rpc_from_config(home: Path) -> str | None:
+    """The http URL of the CometBFT RPC that <home>/config/config.toml configures ([rpc] laddr), or None."""
+    laddr = _comet_config(home, "rpc", "laddr")
+    if laddr is None:
+        return None
+    if not laddr.startswith("tcp://"):
+        return None  # a unix socket: not reachable over HTTP by this client
+    host, _, port = laddr[len("tcp://") :].rpartition(":")
+    if host in ("", "0.0.0.0"):
+        host = "127.0.0.1"
+    elif host == "[::]":
+        host = "[::1]"
+    return f"http://{host}:{port}"
+
+
+_GO_DURATION_PART = re.compile(r"(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)")
+_GO_DURATION_UNIT_S = {"h": 3600.0, "m": 60.0, "s": 1.0, "ms": 1e-3, "us": 1e-6, "µs": 1e-6, "ns": 1e-9}
+
+
+def block_time_from_config(home: Path) -> float | None:
+    """CometBFT's pause after each block ([consensus] timeout_commit of <home>/config/config.toml, a Go duration
+    such as "1s" or "500ms") in seconds: the block interval of a network on one machine, nearly. None if unset."""
+    text = _comet_config(home, "consensus", "timeout_commit")
+    if text is None or not text.strip():
+        return None
+    parts = _GO_DURATION_PART.findall(text)
+    if "".join(number + unit for number, unit in parts) != text.strip():
+        return None
+    seconds = sum(float(number) * _GO_DURATION_UNIT_S[unit] for number, unit in parts)
+    return seconds if seconds > 0 else None
+
+
+def _comet_chain_id(home: Path) -> str:
+    try:
+        return str(json.loads((home / "config" / "genesis.json").read_text())["chain_id"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return ""
 
 
 def _lock(home: Path) -> TextIO:
@@ -39,21 +114,55 @@ def _lock(home: Path) -> TextIO:
     return handle
 
 
-def run_abci(home: Path, address: str, announce: Callable[[str], None] = print, version: str = "") -> None:
-    """Serve the app of `home` on `address` until SIGINT/SIGTERM."""
+def run_abci(
+    home: Path,
+    address: str,
+    announce: Callable[[str], None] = print,
+    version: str = "",
+    api: AbciApiSettings | None = None,
+    create_api: Callable[[Node], Any] | None = None,
+) -> None:
+    """Serve the app of `home` on `address` until SIGINT/SIGTERM; with `api`, also serve `create_api(node)`
+    (the REST API and explorer; passed in because this layer does not import the API)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if not home.is_dir():
         raise AbciRunError(f"{home} is not a directory (create the node home first, e.g. with `cometbft init`)")
+    if api is not None and create_api is None:
+        raise ValueError("serving the API needs create_api")
     lock = _lock(home)
     store = LmdbStore(home / APP_DATA_DIR)
+    node: Node | None = None
+    server: ApiServerThread | None = None
     try:
         app = GoStakingApp(store)
         handler = AbciHandler(app, version)
         info = app.info()
+        if api is not None and create_api is not None:
+            node = Node(
+                app=app,
+                chain_id=info.chain_id or _comet_chain_id(home),
+                block_time_s=api.block_time_s,
+                relay=CometBftRelay.connect(api.comet_rpc, app.tx_location),
+            )
+            server = ApiServerThread(create_api(node), api.host, api.port)
+            try:
+                server.start()
+            except ApiServerError as exc:
+                raise AbciRunError(f"{exc}; choose another --api-port") from None
+            for service in node.services:
+                service.start()
         announce(f"GoStaking ABCI app on {address}: height {info.height}, app hash {info.app_hash.hex() or '-'}")
+        if server is not None and api is not None:
+            url = server.url
+            announce(f"  API: {url}   (explorer {url}/ , OpenAPI docs {url}/docs)")
+            announce(f"  POST /txs goes to CometBFT RPC {api.comet_rpc}; no faucet")
         asyncio.run(_serve(handler, address))
         announce(f"stopped at height {app.height}")
     finally:
+        if server is not None:
+            server.stop()
+        if node is not None:
+            node.close()  # the index follower and the relay; the store is closed below
         store.close()
         lock.close()
 

@@ -2,7 +2,8 @@
 
 <home>/localnet.json     what was created: chain id, app, and per node its home, ports, node id, keys
 <home>/keys/             keyring: operator0…operatorN-1 (the genesis nodes' operators) and faucet (unencrypted)
-<home>/nodeI/            a CometBFT home (config/, data/) that the app process also uses (<home>/nodeI/app-data)
+<home>/nodeI/            a CometBFT home (config/, data/) that the app process also uses (<home>/nodeI/app-data,
+                         and its explorer index <home>/nodeI/index.sqlite)
 
 Node I's consensus key is CometBFT's priv_validator_key.json of that home, so the GoStaking genesis nodes and the
 CometBFT genesis validators are the same keys, each with the mining-node power. The GoStaking genesis document
@@ -51,11 +52,18 @@ class LocalnetNode(msgspec.Struct, frozen=True):
     validator_address: str
     operator: str = ""
     """gos1 address of the genesis node's operator (key `operatorI` in <home>/keys); '' for kvstore."""
+    api_port: int = 0
+    """The app process's REST API and block explorer; 0 = none (kvstore, or a manifest from before the API)."""
 
     @property
     def rpc_url(self) -> str:
         """CometBFT RPC of this node."""
         return f"http://127.0.0.1:{self.rpc_port}"
+
+    @property
+    def api_url(self) -> str:
+        """REST API (and block explorer at /) of this node's app process; '' when it serves none."""
+        return f"http://127.0.0.1:{self.api_port}" if self.api_port else ""
 
     @property
     def abci_address(self) -> str:
@@ -93,16 +101,20 @@ def _free_ports(count: int) -> list[int]:
         return ports
 
 
-def _ports(validators: int, base_port: int) -> Iterator[tuple[int, int, int]]:
+PORTS_PER_NODE = 4
+"""p2p, CometBFT RPC, ABCI, REST API (at base+10I, +1, +2, +3)."""
+
+
+def _ports(validators: int, base_port: int) -> Iterator[tuple[int, ...]]:
     if base_port:
         if not 1024 <= base_port <= 65535 - 10 * validators:
             raise LocalnetError(f"--base-port {base_port} leaves no room for {validators} nodes (10 ports each)")
         for index in range(validators):
-            yield base_port + 10 * index, base_port + 10 * index + 1, base_port + 10 * index + 2
+            yield tuple(base_port + 10 * index + offset for offset in range(PORTS_PER_NODE))
         return
-    free = iter(_free_ports(3 * validators))
+    free = iter(_free_ports(PORTS_PER_NODE * validators))
     for _ in range(validators):
-        yield next(free), next(free), next(free)
+        yield tuple(next(free) for _ in range(PORTS_PER_NODE))
 
 
 def _rfc3339(time_ms: int) -> str:
@@ -130,7 +142,8 @@ def create_localnet(
 ) -> Localnet:
     """Create the node homes, keys, genesis and configs of a `validators`-node localnet under `home`.
 
-    `base_port` 0 picks free ports; otherwise node I uses base+10I (p2p), +1 (RPC) and +2 (ABCI).
+    `base_port` 0 picks free ports; otherwise node I uses base+10I (p2p), +1 (RPC), +2 (ABCI) and +3 (the app
+    process's REST API and explorer; GoStaking app only).
     `app` 'kvstore' makes CometBFT's built-in kvstore app the app instead (for the benchmark's baseline).
     Raises LocalnetError if `home` already holds a localnet, CometBftError if cometbft is missing.
     """
@@ -143,13 +156,16 @@ def create_localnet(
     keyring = Keyring(home / "keys")
     nodes: list[LocalnetNode] = []
     public_keys: list[bytes] = []
-    for index, (p2p, rpc, abci) in enumerate(_ports(validators, base_port)):
+    for index, (p2p, rpc, abci, api) in enumerate(_ports(validators, base_port)):
         node_home = home / f"node{index}"
         if node_home.exists():
             shutil.rmtree(node_home)  # left over from an interrupted creation (no manifest was written)
         validator, node_id = init_home(binary, node_home)
         operator = _operator_key(keyring, f"operator{index}").address if app == "gostaking" else ""
-        nodes.append(LocalnetNode(f"node{index}", str(node_home), p2p, rpc, abci, node_id, validator.address, operator))
+        api_port = api if app == "gostaking" else 0
+        nodes.append(
+            LocalnetNode(f"node{index}", str(node_home), p2p, rpc, abci, node_id, validator.address, operator, api_port)
+        )
         public_keys.append(validator.public_key)
     genesis_time_ms = time.time_ns() // 1_000_000
     app_state: Any = None

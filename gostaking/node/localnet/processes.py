@@ -1,4 +1,5 @@
-"""Start, watch and stop a localnet's processes: per node one `cometbft node` and (GoStaking) one app process.
+"""Start, watch and stop a localnet's processes: per node one `cometbft node` and (GoStaking) one app process,
+which also serves the node's REST API and block explorer (`gostaking abci --api-port`).
 
 Every process gets its own session (process group), so stopping a node kills everything it started, and
 `stop_all` never leaves a process behind. Output goes to <node home>/cometbft.log and app.log.
@@ -49,10 +50,12 @@ def _kill_group(process: subprocess.Popen[bytes] | None, sig: int) -> None:
 class LocalnetProcesses:
     """The running processes of a localnet. Use as a context manager: leaving it stops everything."""
 
-    def __init__(self, localnet: Localnet, python: str = sys.executable) -> None:
-        """Processes of `localnet` (none started yet); app processes run with `python`."""
+    def __init__(self, localnet: Localnet, python: str = sys.executable, serve_api: bool = True) -> None:
+        """Processes of `localnet` (none started yet); app processes run with `python` and serve their node's
+        REST API and explorer unless `serve_api` is False (the benchmark measures the app alone)."""
         self.localnet = localnet
         self.python = python
+        self.serve_api = serve_api
         self.binary = require_cometbft()
         self.apps: dict[int, subprocess.Popen[bytes]] = {}
         self.comets: dict[int, subprocess.Popen[bytes]] = {}
@@ -83,18 +86,37 @@ class LocalnetProcesses:
                 start_new_session=True,
             )
 
-    def start_app(self, index: int, timeout_s: float = 60.0) -> None:
-        """Start node `index`'s app process and wait until it listens."""
+    def app_command(self, index: int) -> list[str]:
+        """The command line of node `index`'s app process: ABCI for its cometbft, and its API if it has a port."""
         node = self.node(index)
-        if self.localnet.app != "gostaking":
-            return
         command = [self.python, "-m", "gostaking", "abci", "--home", node.home, "--address", node.abci_address]
-        process = self._spawn(command, node.path / "app.log")
-        self.apps[index] = process
+        if self.serve_api and node.api_port:
+            command += ["--api-port", str(node.api_port), "--api-host", "127.0.0.1", "--comet-rpc", node.rpc_url]
+        return command
+
+    def spawn_app(self, index: int) -> None:
+        """Start node `index`'s app process without waiting for it (see wait_app)."""
+        node = self.node(index)
+        if self.localnet.app == "gostaking":
+            self.apps[index] = self._spawn(self.app_command(index), node.path / "app.log")
+
+    def wait_app(self, index: int, timeout_s: float = 60.0) -> None:
+        """Wait until node `index`'s app process serves its API (it starts first) and listens for CometBFT."""
+        node = self.node(index)
+        process = self.apps.get(index)
+        if process is None:
+            return
         try:
+            if self.serve_api and node.api_port:
+                wait_for_port(node.api_port, timeout_s, process)
             wait_for_port(node.abci_port, timeout_s, process)
         except LocalnetProcessError as exc:
             raise LocalnetProcessError(f"{node.name} app: {exc}; see {node.path / 'app.log'}") from None
+
+    def start_app(self, index: int, timeout_s: float = 60.0) -> None:
+        """Start node `index`'s app process and wait until it listens."""
+        self.spawn_app(index)
+        self.wait_app(index, timeout_s)
 
     def start_comet(self, index: int, timeout_s: float = 60.0) -> None:
         """Start node `index`'s cometbft and wait until its RPC listens."""
@@ -112,10 +134,15 @@ class LocalnetProcesses:
         self.start_comet(index)
 
     def start_all(self) -> None:
-        """Start every node (on failure, whatever was started is stopped again)."""
+        """Start every node: all app processes at once (each takes a moment to load), then each cometbft once its
+        app listens. On failure, whatever was started is stopped again."""
         try:
-            for index in range(len(self.localnet.nodes)):
-                self.start_node(index)
+            indexes = range(len(self.localnet.nodes))
+            for index in indexes:
+                self.spawn_app(index)
+            for index in indexes:
+                self.wait_app(index)
+                self.start_comet(index)
         except BaseException:
             self.stop_all()
             raise
@@ -175,6 +202,8 @@ def run_localnet(localnet: Localnet, announce: Callable[[str], None] = print, po
             announce(f"localnet {localnet.chain_id!r}: {len(localnet.nodes)} validators ({localnet.app} app) running")
             for node in localnet.nodes:
                 announce(f"  {node.name}: RPC {node.rpc_url}  ABCI {node.abci_address}  home {node.home}")
+                if node.api_url:
+                    announce(f"         API {node.api_url}  explorer {node.api_url}/  docs {node.api_url}/docs")
             announce(f"  keys (operators, faucet): {localnet.keys_dir}; logs: <node home>/cometbft.log, app.log")
             announce("  press Ctrl+C to stop")
             reported: set[str] = set()
