@@ -161,8 +161,16 @@ def start_devnet(home: Path, block_time_s: float = 0.3) -> DevnetProcess:
     process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     url = f"http://127.0.0.1:{port}"
     devnet = DevnetProcess(process, url, home, httpx.Client(base_url=url, timeout=10))
+    log_path = home.parent / f"{home.name}.log"
+
+    def answering() -> bool:
+        # A devnet that exited (a port taken meanwhile, a bad home) fails at once, with its own words.
+        if process.poll() is not None:
+            raise AssertionError(f"the devnet exited with {process.returncode}: {log_path.read_text()[-2000:]}")
+        return devnet.client.get("/status").status_code == 200
+
     try:
-        wait_until(lambda: devnet.client.get("/status").status_code == 200, "the devnet API", 30)
+        wait_until(answering, "the devnet API", 60)
     except BaseException:
         devnet.stop()
         raise
