@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, select
+from sqlalchemy import Engine, Select, Table, func, select
 
 from .schema import (
     account_activity,
@@ -73,29 +73,34 @@ def find_block_by_hash(engine: Engine, hash_hex: str) -> int | None:
     return int(height) if height is not None else None
 
 
+def _conditions(*pairs: tuple[Any, object]) -> list[Any]:
+    """`column == value` for each (column, value) whose value is given (not None): a list route's filters."""
+    return [column == value for column, value in pairs if value is not None]
+
+
+def _count(engine: Engine, table: Table, filters: list[Any]) -> int:
+    """Rows of `table` matching every filter."""
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(table).where(*filters)).scalar() or 0)
+
+
+def _newest_first(table: Table, filters: list[Any], before: int | None) -> Select[Any]:
+    """Rows of `table` matching every filter, newest (highest id) first, below id `before` when given."""
+    query = select(table).where(*filters).order_by(table.c.id.desc())
+    return query if before is None else query.where(table.c.id < before)
+
+
 def list_txs(
     engine: Engine, limit: int, before: int | None = None, sender: str | None = None, height: int | None = None
 ) -> Page:
     """Transactions, newest first; optionally of one sender or one block."""
-    query = select(txs).order_by(txs.c.id.desc())
-    if before is not None:
-        query = query.where(txs.c.id < before)
-    if sender is not None:
-        query = query.where(txs.c.sender == sender)
-    if height is not None:
-        query = query.where(txs.c.height == height)
-    if sender is None and height is None:
+    filters = _conditions((txs.c.sender, sender), (txs.c.height, height))
+    if filters:
+        total = _count(engine, txs, filters)
+    else:
         cursor = cursor_row(engine)
         total = cursor["txs_total"] if cursor else 0
-    else:
-        count = select(func.count()).select_from(txs)
-        if sender is not None:
-            count = count.where(txs.c.sender == sender)
-        if height is not None:
-            count = count.where(txs.c.height == height)
-        with engine.connect() as conn:
-            total = int(conn.execute(count).scalar() or 0)
-    return _page(engine, query, "id", limit, total)
+    return _page(engine, _newest_first(txs, filters, before), "id", limit, total)
 
 
 def find_tx(engine: Engine, hash_hex: str) -> dict[str, Any] | None:
@@ -116,22 +121,13 @@ def account_history(
     engine: Engine, address: str, limit: int, before: int | None = None, kind: str | None = None
 ) -> Page:
     """History rows of an address, newest first; optionally of one kind (send, receive, vote…)."""
-    query = select(account_activity).where(account_activity.c.address == address).order_by(account_activity.c.id.desc())
-    if before is not None:
-        query = query.where(account_activity.c.id < before)
+    filters = _conditions((account_activity.c.address, address), (account_activity.c.kind, kind))
     if kind is not None:
-        query = query.where(account_activity.c.kind == kind)
-        count = (
-            select(func.count())
-            .select_from(account_activity)
-            .where(account_activity.c.address == address, account_activity.c.kind == kind)
-        )
-        with engine.connect() as conn:
-            total = int(conn.execute(count).scalar() or 0)
+        total = _count(engine, account_activity, filters)
     else:
         summary = account_summary(engine, address)
         total = summary["activity_count"] if summary else 0
-    return _page(engine, query, "id", limit, total)
+    return _page(engine, _newest_first(account_activity, filters, before), "id", limit, total)
 
 
 def iter_account_history(engine: Engine, address: str) -> Iterator[dict[str, Any]]:
@@ -156,28 +152,16 @@ def list_events(
     engine: Engine, limit: int, before: int | None = None, kind: str | None = None, height: int | None = None
 ) -> Page:
     """Events, newest first; optionally of one kind or one block."""
-    query = select(events).order_by(events.c.id.desc())
-    if before is not None:
-        query = query.where(events.c.id < before)
-    if kind is not None:
-        query = query.where(events.c.kind == kind)
-    if height is not None:
-        query = query.where(events.c.height == height)
+    filters = _conditions((events.c.kind, kind), (events.c.height, height))
     if kind is None and height is None:
         cursor = cursor_row(engine)
         total = cursor["events_total"] if cursor else 0
-    elif height is None:
+    elif height is None:  # one kind: its running count, not a scan
         with engine.connect() as conn:
             total = int(conn.execute(select(event_stats.c.count).where(event_stats.c.kind == kind)).scalar() or 0)
     else:
-        count = select(func.count()).select_from(events)
-        if kind is not None:
-            count = count.where(events.c.kind == kind)
-        if height is not None:
-            count = count.where(events.c.height == height)
-        with engine.connect() as conn:
-            total = int(conn.execute(count).scalar() or 0)
-    return _page(engine, query, "id", limit, total)
+        total = _count(engine, events, filters)
+    return _page(engine, _newest_first(events, filters, before), "id", limit, total)
 
 
 def node_activity(engine: Engine, recent: int = 100) -> tuple[list[dict[str, Any]], dict[str, list[tuple[int, bool]]]]:
