@@ -5,17 +5,14 @@ directory) so that a crash leaves either the old or the new state, never a torn 
 sibling `.lock` file keeps a second process from running on the same state.
 """
 
-import fcntl
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
-from typing import IO
+from typing import BinaryIO
 
 import msgspec
 
 from gostaking.bridge.errors import StateFileError
 from gostaking.chain.types.tx import MsgAttestDeposit, MsgConfirmWithdrawal
+from gostaking.files import FileLockedError, exclusive_lock, write_atomic
 
 MAX_DONE_KEYS = 20_000
 """Keys of recently sent messages kept to avoid resending; older ones are covered by the cursors."""
@@ -86,43 +83,27 @@ class BridgeState(msgspec.Struct):
             self.skipped = dict(list(self.skipped.items())[-MAX_DONE_KEYS:])
 
 
+_AS_UMASK_ALLOWS = 0o666
+"""Mode of the gateway's files, less the operator's umask (as open() creates files): custodians may share a
+signature board directory, so the umask, not this module, decides who else reads them."""
+
+
 def write_atomically(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a crash at any point leaves the old or the new content."""
-    temporary = _write_temporary(path, data)
-    os.replace(temporary, path)
-    _sync_directory(path.parent)  # the rename itself must reach the disk
+    """Replace `path` with `data` (creating its folder if needed) so that a crash at any point leaves the old or the
+    new content."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomic(path, data, _AS_UMASK_ALLOWS)
 
 
 def create_atomically(path: Path, data: bytes) -> bool:
     """Create `path` with `data` unless it exists (then leave it and return False). Complete or absent after a
     crash, and exclusive between processes sharing the directory: of two writers racing, exactly one wins."""
-    temporary = _write_temporary(path, data)
+    path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.link(temporary, path)  # fails if `path` exists, unlike a rename
+        write_atomic(path, data, _AS_UMASK_ALLOWS, exclusive=True)
     except FileExistsError:
         return False
-    finally:
-        temporary.unlink()
-    _sync_directory(path.parent)
     return True
-
-
-def _write_temporary(path: Path, data: bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(temporary, "wb") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    return temporary
-
-
-def _sync_directory(directory: Path) -> None:
-    descriptor = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 class StateStore:
@@ -131,17 +112,14 @@ class StateStore:
     def __init__(self, path: Path) -> None:
         """A store for the state file at `path` (created on first save)."""
         self.path = path
-        self._lock: IO[bytes] | None = None
+        self._lock: BinaryIO | None = None
 
     def __enter__(self) -> "StateStore":
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        handle = open(self.path.with_name(self.path.name + ".lock"), "ab")
         try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            handle.close()
+            self._lock = exclusive_lock(self.path.with_name(self.path.name + ".lock"))
+        except FileLockedError:
             raise StateFileError(f"{self.path} is in use by another gateway process") from None
-        self._lock = handle
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -165,10 +143,3 @@ class StateStore:
     def save(self, state: BridgeState) -> None:
         """Persist `state` atomically."""
         write_atomically(self.path, msgspec.json.format(msgspec.json.encode(state)) + b"\n")
-
-
-@contextmanager
-def open_state(path: Path) -> Iterator[tuple[StateStore, BridgeState]]:
-    """Lock the state file for this process and load it."""
-    with StateStore(path) as store:
-        yield store, store.load()

@@ -5,13 +5,10 @@ last committed height with its app hash verified, and production continues from 
 passed in (`create_api`) so this layer does not import the API layer above it.
 """
 
-import fcntl
 import logging
-import os
 import shutil
 import signal
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -19,9 +16,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import FrameType
-from typing import Any, Protocol, TextIO
+from typing import Any, BinaryIO, Protocol
 
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, decode_genesis, encode_genesis
+from gostaking.files import FileLockedError, exclusive_lock, write_atomic
 from gostaking.node.apiserver import SHUTDOWN_GRACE_S
 from gostaking.node.app import CheckTxResult, GoStakingApp
 from gostaking.node.blocks import StoredBlock
@@ -95,7 +93,7 @@ class Node:
     faucet_address: str = ""
     services: list[Service] = field(default_factory=list)
     relay: TxRelay | None = None
-    _lock_file: TextIO | None = field(default=None, repr=False)
+    _lock_file: BinaryIO | None = field(default=None, repr=False)
 
     @property
     def consensus(self) -> str:
@@ -170,7 +168,7 @@ def init_devnet_home(home: Path, chain_id: str = DEVNET_CHAIN_ID) -> Genesis:
         node_key = ConsensusKey.generate()
         node_key.save(settings.node_key_path)
     genesis = make_devnet_genesis(chain_id, operator.address, faucet.address, node_key.public_key, _now_ms())
-    _write_atomically(settings.genesis_path, encode_genesis(genesis) + b"\n")
+    write_atomic(settings.genesis_path, encode_genesis(genesis) + b"\n", mode=0o644)
     return genesis
 
 
@@ -301,14 +299,11 @@ def _progress_printer(announce: Callable[[str], None]) -> Callable[[StoredBlock]
     return print_progress
 
 
-def _lock_home(settings: DevnetSettings) -> TextIO:
-    handle = settings.lock_path.open("a")
+def _lock_home(settings: DevnetSettings) -> BinaryIO:
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
+        return exclusive_lock(settings.lock_path)
+    except FileLockedError:
         raise DevnetError(f"another node is already running on {settings.home}") from None
-    return handle
 
 
 def _check_port_free(host: str, port: int) -> None:
@@ -318,21 +313,6 @@ def _check_port_free(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as exc:
             raise DevnetError(f"cannot listen on {host}:{port}: {exc.strerror}; choose another --port") from None
-
-
-def _write_atomically(path: Path, content: bytes) -> None:
-    fd, temp_name = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o644)
-        os.replace(temp_name, path)
-    except BaseException:
-        if os.path.exists(temp_name):
-            os.unlink(temp_name)
-        raise
 
 
 def _now_ms() -> int:

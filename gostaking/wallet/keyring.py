@@ -11,7 +11,6 @@ import json
 import os
 import re
 import secrets
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
+from gostaking.files import write_atomic
 from gostaking.wallet.keys import PrivateKey
 
 HOME_ENV = "GOSTAKING_HOME"
@@ -233,15 +233,7 @@ class Keyring:
     def _write_new(self, path: Path, content: bytes) -> None:
         """Write `content` to `path` atomically, failing if `path` exists (no overwrite, no partial file)."""
         self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".key")  # mode 0600
         try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(content)
-                handle.flush()
-                os.fsync(handle.fileno())
-            try:
-                os.link(temp_name, path)  # atomic and refuses to replace an existing file
-            except FileExistsError:
-                raise KeyExistsError(f"a key named {path.stem!r} already exists in {self.directory}") from None
-        finally:
-            os.unlink(temp_name)
+            write_atomic(path, content, mode=0o600, exclusive=True)
+        except FileExistsError:
+            raise KeyExistsError(f"a key named {path.stem!r} already exists in {self.directory}") from None

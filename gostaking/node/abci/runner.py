@@ -15,7 +15,6 @@ POST /txs goes to this node's CometBFT RPC (broadcast_tx_sync, see relay.py). Th
 """
 
 import asyncio
-import fcntl
 import json
 import logging
 import re
@@ -23,8 +22,9 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, BinaryIO
 
+from gostaking.files import FileLockedError, exclusive_lock
 from gostaking.node.abci.handler import AbciHandler
 from gostaking.node.abci.relay import DEFAULT_COMET_RPC, CometBftRelay
 from gostaking.node.abci.server import AbciServer
@@ -104,14 +104,11 @@ def _comet_chain_id(home: Path) -> str:
         return ""
 
 
-def _lock(home: Path) -> TextIO:
-    handle = (home / APP_LOCK_FILE).open("a")
+def _lock(home: Path) -> BinaryIO:
     try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
+        return exclusive_lock(home / APP_LOCK_FILE)
+    except FileLockedError:
         raise AbciRunError(f"another app process is already running on {home}") from None
-    return handle
 
 
 def run_abci(
