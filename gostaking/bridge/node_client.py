@@ -1,84 +1,59 @@
-"""A small client of the GoStaking node REST API for gateway processes, and signed submission of messages."""
+"""The gateway's view of a GoStaking node (the shared API client, with failures as NodeApiError and refused
+transactions as TxRejectedError), and signed submission of messages."""
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
 from gostaking.bridge.errors import NodeApiError, TxRejectedError
 from gostaking.chain.types.tx import Msg
-from gostaking.wallet.keys import PrivateKey, sign_tx
+from gostaking.client import DEFAULT_API_URL, ApiError, AssetInfo, NodeApi
+from gostaking.wallet.keys import PrivateKey
 
 DEFAULT_FEE_UGOS = 1_000
 
 
-@dataclass(frozen=True)
-class AssetInfo:
-    """An asset listed on GoStaking, as GET /assets shows it."""
-
-    denom: str
-    decimals: int
-    hosted_chain: str
+@contextmanager
+def _as_node_api_errors() -> Iterator[None]:
+    """Raise the client's failures as the gateway's NodeApiError (a BridgeError, which the attester reports and
+    survives)."""
+    try:
+        yield
+    except ApiError as error:
+        raise NodeApiError(str(error)) from error
 
 
 class NodeClient:
     """JSON over HTTP to one GoStaking node. Pass `http` to reuse a client (tests pass an in-process one)."""
 
-    def __init__(self, base_url: str = "http://127.0.0.1:8645", *, http: httpx.Client | None = None) -> None:
+    def __init__(self, base_url: str = DEFAULT_API_URL, *, http: httpx.Client | None = None) -> None:
         """A client of the node API at `base_url` (ignored when `http` is given)."""
-        self._http = http if http is not None else httpx.Client(base_url=base_url.rstrip("/"), timeout=10.0)
-        self._chain_id: str | None = None
+        self.api = NodeApi(base_url, http=http)
 
     def close(self) -> None:
         """Release the connection pool."""
-        self._http.close()
+        self.api.close()
 
     def _get(self, path: str) -> Any:
-        try:
-            response = self._http.get(path)
-        except httpx.HTTPError as error:
-            raise NodeApiError(f"GET {path}: {error}") from error
-        if response.status_code == 404:
-            return None
-        return self._json(response, f"GET {path}")
-
-    @staticmethod
-    def _json(response: httpx.Response, what: str) -> Any:
-        try:
-            document = response.json()
-        except ValueError:
-            document = None
-        if response.is_success and document is not None:
-            return document
-        if isinstance(document, dict) and "message" in document:
-            raise NodeApiError(f"{what}: {document.get('error', 'Error')}: {document['message']}")
-        raise NodeApiError(f"{what} failed with HTTP {response.status_code}")
-
-    def chain_id(self) -> str:
-        """The node's chain id (asked once)."""
-        if self._chain_id is None:
-            self._chain_id = str(self.status()["chain_id"])
-        return self._chain_id
+        """GET a JSON document, None when the node answers 404."""
+        with _as_node_api_errors():
+            return self.api.get_or_none(path)
 
     def status(self) -> dict[str, Any]:
         """GET /status."""
-        document: dict[str, Any] = self._get("/status")
-        return document
+        with _as_node_api_errors():
+            return self.api.status()
 
     def height(self) -> int:
         """Last committed height."""
         return int(self.status()["height"])
 
-    def next_sequence(self, address: str) -> int:
-        """Sequence for a new transaction of `address`, counting its transactions still in the mempool."""
-        account = self._get(f"/accounts/{address}")
-        if account is None:
-            raise NodeApiError(f"no account {address}")
-        return int(account["next_sequence"])
-
     def assets(self) -> list[AssetInfo]:
         """Assets listed on the chain."""
-        return [AssetInfo(a["denom"], int(a["decimals"]), a["hosted_chain"]) for a in self._get("/assets")]
+        with _as_node_api_errors():
+            return self.api.assets()
 
     def params(self) -> dict[str, Any]:
         """GET /params: every chain parameter."""
@@ -113,19 +88,22 @@ class NodeClient:
 
     def tx(self, tx_hash: str) -> dict[str, Any] | None:
         """A transaction pending or included, or None when the node does not know it."""
-        document: dict[str, Any] | None = self._get(f"/txs/{tx_hash}")
-        return document
+        with _as_node_api_errors():
+            return self.api.tx(tx_hash)
+
+    def sign(self, key: PrivateKey, msgs: list[Msg], fee_ugos: int, memo: str = "") -> bytes:
+        """Wire bytes of a transaction carrying `msgs`, signed by `key` at the account's next sequence."""
+        with _as_node_api_errors():
+            return self.api.sign(key, msgs, fee_ugos, memo)
 
     def submit(self, raw: bytes) -> str:
         """POST /txs; returns the transaction hash or raises TxRejectedError with the chain's reason."""
         try:
-            response = self._http.post("/txs", json={"tx": raw.hex()})
-        except httpx.HTTPError as error:
-            raise NodeApiError(f"POST /txs: {error}") from error
-        if response.status_code == 400:
-            document = response.json()
-            raise TxRejectedError(str(document.get("error")), int(document.get("code", 400)), document.get("message"))
-        return str(self._json(response, "POST /txs")["tx_hash"])
+            return self.api.submit_tx(raw)
+        except ApiError as error:
+            if error.status == httpx.codes.BAD_REQUEST and error.message is not None:
+                raise TxRejectedError(str(error.error), error.code or error.status, error.message) from error
+            raise NodeApiError(str(error)) from error
 
 
 class MessageSender:
@@ -144,8 +122,7 @@ class MessageSender:
 
     def sign(self, msgs: list[Msg], memo: str = "") -> bytes:
         """Wire bytes of a transaction carrying `msgs` at the next sequence."""
-        sequence = self.node.next_sequence(self.key.address)
-        return sign_tx(self.key, self.node.chain_id(), sequence, msgs, self.fee_ugos, memo)
+        return self.node.sign(self.key, msgs, self.fee_ugos, memo)
 
     def send(self, msgs: list[Msg], memo: str = "") -> str:
         """Sign and submit; returns the transaction hash."""

@@ -1,65 +1,46 @@
-"""A small HTTP client for the node API that turns error responses into CliError."""
+"""The CLI's use of the node API client: a checked --api URL, and the client's failures as CliError."""
 
-import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 
-from gostaking.cli.errors import CliError
+from gostaking.cli.errors import CliError, unreachable_message
+from gostaking.client import ApiError, NodeApi
 
-DEFAULT_API_URL = "http://127.0.0.1:8645"
+
+@contextmanager
+def open_api(url: str) -> Iterator[NodeApi]:
+    """A client of the node API at `url` (an --api value) for the `with` block, closed after it; its failures
+    become CliError with the API's message."""
+    if not url.startswith(("http://", "https://")):
+        raise CliError(f"--api must be an http:// or https:// URL, got {url!r}")
+    api = NodeApi(url)
+    try:
+        yield api
+    except ApiError as error:
+        raise CliError(_describe(error)) from error
+    finally:
+        api.close()
 
 
-class ApiClient:
-    """JSON over HTTP to one node. `transport` lets tests route requests to an in-process app."""
+def wait_until_included(api: NodeApi, tx_hash: str, timeout_s: float) -> dict[str, Any]:
+    """The transaction's GET /txs document once it is in a block; CliError when it is not within `timeout_s`."""
+    found = api.wait_for_tx(tx_hash, timeout_s)
+    if found is None:
+        raise CliError(
+            f"transaction {tx_hash} was not included within {timeout_s:g} s; check it later "
+            f"with `gostaking query tx {tx_hash}`"
+        )
+    return found
 
-    def __init__(self, base_url: str, timeout_s: float = 10.0, transport: httpx.BaseTransport | None = None) -> None:
-        """A client for the API at `base_url`."""
-        if not base_url.startswith(("http://", "https://")):
-            raise CliError(f"--api must be an http:// or https:// URL, got {base_url!r}")
-        self.base_url = base_url.rstrip("/")
-        self._http = httpx.Client(base_url=self.base_url, timeout=timeout_s, transport=transport)
 
-    def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
-        """GET a JSON document; raises CliError with the API's message for error statuses."""
-        return self._check(self._http.get(path, params=params))
-
-    def post(self, path: str, body: dict[str, Any]) -> Any:
-        """POST a JSON body and return the JSON answer."""
-        return self._check(self._http.post(path, json=body))
-
-    def wait_for_tx(self, tx_hash: str, timeout_s: float, poll_s: float = 0.5) -> dict[str, Any]:
-        """Poll until the transaction is in a block; returns its GET /txs document."""
-        deadline = time.monotonic() + timeout_s
-        while True:
-            try:
-                found: dict[str, Any] = self.get(f"/txs/{tx_hash}")
-                if found.get("status") == "included":
-                    return found
-            except CliError as error:
-                # Just after submission the tx can be briefly neither pending nor indexed: keep polling.
-                if "NotFound" not in str(error):
-                    raise
-            if time.monotonic() >= deadline:
-                raise CliError(
-                    f"transaction {tx_hash} was not included within {timeout_s:g} s; check it later "
-                    f"with `gostaking query tx {tx_hash}`"
-                )
-            time.sleep(poll_s)
-
-    def close(self) -> None:
-        """Release the connection pool."""
-        self._http.close()
-
-    def _check(self, response: httpx.Response) -> Any:
-        try:
-            document = response.json()
-        except ValueError:
-            document = None
-        if response.is_success:
-            if document is None:
-                raise CliError(f"{response.request.url} did not answer with JSON")
-            return document
-        if isinstance(document, dict) and "message" in document:
-            raise CliError(f"{document.get('error', 'Error')}: {document['message']}")
-        raise CliError(f"{response.request.method} {response.request.url} failed with HTTP {response.status_code}")
+def _describe(error: ApiError) -> str:
+    if error.status is None:
+        return unreachable_message(error.url, error.reason)
+    if error.message is not None:
+        return f"{error.error}: {error.message}"  # the API's own words, e.g. "InsufficientFundsError: …"
+    if httpx.codes.is_success(error.status):
+        return f"{error.url} did not answer with JSON"
+    return f"{error.method} {error.url} failed with HTTP {error.status}"

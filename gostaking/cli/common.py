@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gostaking.cli.client import ApiClient
+from gostaking.cli.client import open_api
 from gostaking.cli.errors import CliError
 
 TableOption = Annotated[bool, typer.Option("--table", help="print a compact table instead of JSON")]
@@ -23,11 +23,8 @@ _PPM = 1_000_000
 
 def fetch_json(api: str, path: str, params: dict[str, Any] | None = None) -> Any:
     """GET a JSON document from the node API (errors become CliError with the API's message)."""
-    client = ApiClient(api)
-    try:
+    with open_api(api) as client:
         return client.get(path, {k: v for k, v in (params or {}).items() if v is not None} or None)
-    finally:
-        client.close()
 
 
 def print_json(document: Any) -> None:

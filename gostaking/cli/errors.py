@@ -41,13 +41,17 @@ def report(exc: Exception) -> None:
         raise exc
     if isinstance(exc, httpx.TransportError):
         url = str(exc.request.url) if _has_request(exc) else "the node API"
-        reason = str(exc) or type(exc).__name__
-        typer.echo(f"error: cannot reach {url}: {reason} (is `gostaking devnet` running? see --api)", err=True)
+        typer.echo(f"error: {unreachable_message(url, str(exc) or type(exc).__name__)}", err=True)
         return
     message = str(exc) or type(exc).__name__
     if type(exc).__module__ == "builtins":
         message = f"{type(exc).__name__}: {message}"
     typer.echo(f"error: {message}", err=True)
+
+
+def unreachable_message(url: str, reason: str) -> str:
+    """What to tell the user when `url` did not answer at all."""
+    return f"cannot reach {url}: {reason} (is `gostaking devnet` running? see --api)"
 
 
 def _has_request(exc: httpx.TransportError) -> bool:

@@ -6,7 +6,7 @@ from typing import Annotated
 import typer
 
 from gostaking.cli import aml, bridge, compliance, custody, dex, gov, keys, network, oracle, query, tx
-from gostaking.cli.client import ApiClient
+from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.errors import CliError, FriendlyGroup
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.tx import resolve_address
@@ -90,8 +90,7 @@ def faucet(
 ) -> None:
     """Ask a devnet node's faucet for test GOS and assets."""
     resolved = resolve_address(address, open_keyring(home, keyring), "address")
-    client = ApiClient(api)
-    try:
+    with open_api(api) as client:
         grant = client.post("/faucet", {"address": resolved})
         for item in grant["sent"]:
             typer.echo(f"sent {item['display']} {item['display_denom']} to {resolved}")
@@ -99,9 +98,7 @@ def faucet(
             typer.echo(f"note: {note}")
         for tx_hash in grant["tx_hashes"]:
             if wait:
-                found = client.wait_for_tx(tx_hash, 30.0)
+                found = wait_until_included(client, tx_hash, 30.0)
                 typer.echo(f"tx {tx_hash} included at height {found['height']} (code {found['code']})")
             else:
                 typer.echo(f"tx {tx_hash} pending")
-    finally:
-        client.close()

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gostaking.cli.client import DEFAULT_API_URL
+from gostaking.client import DEFAULT_API_URL
 from gostaking.wallet.keyring import Keyring, default_keyring_dir
 from gostaking.wallet.keys import PrivateKey
 

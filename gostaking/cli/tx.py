@@ -21,12 +21,11 @@ from gostaking.chain.types.tx import (
     MsgVoteNode,
 )
 from gostaking.cli.amounts import GOS_DENOM, parse_amount, parse_gos_amount
-from gostaking.cli.client import ApiClient
+from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import TxOptions, load_key, open_keyring, tx_command
 from gostaking.node.consensus_key import ConsensusKey
 from gostaking.wallet.keyring import Keyring
-from gostaking.wallet.keys import sign_tx
 
 app = typer.Typer(help="Sign and submit transactions (the node API must be reachable).", no_args_is_help=True)
 
@@ -44,32 +43,26 @@ def resolve_address(text: str, keyring: Keyring, what: str) -> str:
 
 def submit(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[Msg]]) -> None:
     """Fetch chain facts, build the messages, sign with the next sequence, submit, optionally wait."""
-    client = ApiClient(options.api)
-    try:
+    with open_api(options.api) as api:
         keyring = open_keyring(options.home, options.keyring)
-        status = client.get("/status")
-        assets = {asset["denom"]: int(asset["decimals"]) for asset in client.get("/assets")}
+        assets = {asset.denom: asset.decimals for asset in api.assets()}
         msgs = build(assets, keyring)
         if options.fee is not None:
             fee = parse_gos_amount(options.fee)
         else:
-            fee = int(client.get("/params")["tx"]["min_fee_ugos"])
+            fee = int(api.get("/params")["tx"]["min_fee_ugos"])
         key = load_key(keyring, options.from_name)
-        account = client.get(f"/accounts/{key.address}")
-        raw = sign_tx(key, status["chain_id"], int(account["next_sequence"]), msgs, fee, options.memo)
-        tx_hash = client.post("/txs", {"tx": raw.hex()})["tx_hash"]
+        tx_hash = api.submit_tx(api.sign(key, msgs, fee, options.memo))
         if not options.wait:
             typer.echo(json.dumps({"tx_hash": tx_hash, "status": "pending", "from": key.address}, indent=2))
             return
-        found = client.wait_for_tx(tx_hash, options.timeout_s)
+        found = wait_until_included(api, tx_hash, options.timeout_s)
         summary: dict[str, Any] = {
             key_: found.get(key_) for key_ in ("tx_hash", "status", "height", "code", "log", "events")
         }
         typer.echo(json.dumps(summary, indent=2))
         if found.get("code"):
             raise CliError(f"transaction {tx_hash} failed in block {found.get('height')}: {found.get('log')}")
-    finally:
-        client.close()
 
 
 @tx_command(app, "send")
