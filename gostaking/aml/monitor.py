@@ -7,7 +7,6 @@ height). Cases group an address's alerts; closing one records a decision, and a 
 compliance council action to sign (freezes happen on chain, by the council).
 """
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import (
@@ -266,12 +265,3 @@ class AmlMonitor:
 
     def _height(self, conn: Connection) -> int:
         return int(conn.execute(select(aml_cursor.c.height).where(aml_cursor.c.id == 1)).scalar() or 0)
-
-
-def summarize(alerts: Sequence[dict[str, object]]) -> dict[str, int]:
-    """Alert counts by rule."""
-    out: dict[str, int] = {}
-    for alert in alerts:
-        rule = str(alert["rule"])
-        out[rule] = out.get(rule, 0) + 1
-    return out

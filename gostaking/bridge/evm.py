@@ -10,7 +10,6 @@ contracts sorted by signer address.
 
 import json
 import logging
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -467,21 +466,3 @@ class VaultPayer(MultisigPayer):
 
     def _payout_digest(self, nonce: int, terms: dict[str, Any]) -> bytes:
         return redeem_digest(self.w3.eth.chain_id, self.contract.address, nonce=nonce, **terms)
-
-
-def load_artifact(build_dir: Path, name: str) -> tuple[list[dict[str, Any]], str]:
-    """(abi, bytecode) of a contract compiled by contracts/compile.js into `build_dir`."""
-    path = build_dir / f"{name}.json"
-    try:
-        document = json.loads(path.read_text())
-    except FileNotFoundError:
-        raise RpcError(f"{path} is missing: compile the contracts first (`make contracts`)") from None
-    return document["abi"], document["bytecode"]
-
-
-def default_build_dir() -> Path:
-    """contracts/build of a source checkout, or $GOSTAKING_CONTRACTS_BUILD."""
-    override = os.environ.get("GOSTAKING_CONTRACTS_BUILD")
-    if override:
-        return Path(override)
-    return Path(__file__).resolve().parents[2] / "contracts" / "build"

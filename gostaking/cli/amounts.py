@@ -60,11 +60,3 @@ def parse_gos_amount(text: str) -> int:
     if match is not None and match.group("unit").lower() not in ("gos", "ugos"):
         raise CliError(f"{text!r} must be a GOS amount, e.g. 100gos or 5000ugos")
     return parse_amount(text, {})[1]
-
-
-def format_units(amount: int, decimals: int) -> str:
-    """Base units as an exact decimal string."""
-    whole, frac = divmod(amount, 10**decimals)
-    if decimals == 0 or frac == 0:
-        return str(whole)
-    return f"{whole}.{frac:0{decimals}d}".rstrip("0")
