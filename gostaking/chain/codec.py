@@ -2,10 +2,11 @@
 
 Transactions are compact JSON written by msgspec (fields in declared order, no whitespace, bytes as base64).
 JSON rather than msgpack because amounts of 18-decimal assets (wei) exceed 64 bits. Only the canonical
-encoding of a transaction is accepted, so a transaction has exactly one id.
+encoding of a transaction is accepted, so a transaction has exactly one id. Which messages a transaction may
+carry is the registry's business: it decodes straight into the registered message types.
 """
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
@@ -13,8 +14,10 @@ from gostaking.chain.crypto import sha256
 from gostaking.chain.errors import DecodeError, fail
 from gostaking.chain.types.tx import Tx, TxBody
 
+if TYPE_CHECKING:
+    from gostaking.chain.module import Registry
+
 _encoder = msgspec.json.Encoder()
-_tx_decoder = msgspec.json.Decoder(Tx)
 
 
 def encode(value: Any) -> bytes:
@@ -27,12 +30,22 @@ def encode_tx(tx: Tx) -> bytes:
     return _encoder.encode(tx)
 
 
-def decode_tx(raw: bytes) -> Tx:
-    """Parse wire bytes into a Tx, raising DecodeError with the reason when malformed."""
+def decode_tx(raw: bytes, registry: "Registry | None" = None) -> Tx:
+    """Parse wire bytes into a Tx whose messages are `registry`'s (the app's by default), raising DecodeError
+    with the reason when malformed."""
+    if registry is None:
+        from gostaking.chain.state import registry_of  # here: the module list imports the whole chain
+
+        registry = registry_of(None)
     try:
-        tx = _tx_decoder.decode(raw)
+        wire = registry.tx_decoder.decode(raw)
     except msgspec.DecodeError as exc:
         fail(DecodeError, f"malformed transaction: {exc}")
+    body = wire.body
+    tx = Tx(
+        body=TxBody(body.chain_id, body.sender, body.sequence, body.fee, body.msgs, body.memo),
+        signature=wire.signature,
+    )
     if _encoder.encode(tx) != raw:
         # JSON allows several spellings of one value (spaces, escapes); only the canonical one keeps ids unique.
         fail(DecodeError, "transaction is not canonically encoded")

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from gostaking.chain.events import ChainEvent
 from gostaking.chain.types.block import BlockEnv, Event
 
 
@@ -12,12 +13,13 @@ class Context:
     env: BlockEnv
     sender: str = ""
     events: list[Event] = field(default_factory=list)
+    """Emitted events in their wire form (block results keep the format block records have always had)."""
 
     @property
     def height(self) -> int:
         """Height of the block being executed."""
         return self.env.height
 
-    def emit(self, event_kind: str, /, **attributes: object) -> None:
-        """Record an event; attribute values are rendered as strings, keys keep their given order."""
-        self.events.append(Event(event_kind, tuple((key, str(value)) for key, value in attributes.items())))
+    def emit(self, event: ChainEvent) -> None:
+        """Record a typed event."""
+        self.events.append(event.to_wire())

@@ -1,97 +1,97 @@
-"""Rules every set of chain parameters must satisfy, at genesis and after each governance change."""
+"""Chain parameters: validated per module section at genesis, changed only by governance, read by everyone.
+
+Each module declares its sections (`ParamsSection`: type, validation, whether governance may change it) in its
+`Module`. The sections of the launch modules are the fields of `ChainParams`, stored together in the state's
+`params` table; a later module's section lives in a table of its own. This file is the only writer of both.
+"""
+
+from typing import TYPE_CHECKING, Any
+
+import msgspec
+from msgspec.structs import replace
 
 from gostaking.chain.crypto import is_valid_address
-from gostaking.chain.errors import InvalidGenesisError, require
-from gostaking.chain.numeric import PPM
+from gostaking.chain.errors import InvalidGenesisError, InvalidMessageError, require
+from gostaking.chain.module import ParamsSection, Registry
+from gostaking.chain.types.gov import ParamChange
 from gostaking.chain.types.params import ChainParams
 
+if TYPE_CHECKING:
+    from gostaking.chain.state import State
 
-def validate_params(params: ChainParams) -> None:
-    """Reject parameters that would break the rules (shares not summing to 100%, zero periods...)."""
-    r = params.rewards
+MAX_CHANGES_PER_PROPOSAL = 32
+
+
+def validate_chain_params(registry: Registry, params: ChainParams) -> None:
+    """Raise InvalidGenesisError unless every section of `params` keeps its module's rules."""
+    for section in registry.params_sections.values():
+        if section.table is None:
+            section.validate(getattr(params, section.name))
+
+
+def validate_member_set(members: tuple[str, ...], threshold: int, *, members_rule: str, threshold_rule: str) -> None:
+    """An m-of-n set of accounts (custodians, council): distinct gos1 addresses, 0 < m ≤ n (m = 0 without members).
+    The rules' wording names the set in each error."""
     require(
-        min(r.users_ppm, r.mining_nodes_ppm, r.candidate_nodes_ppm) >= 0
-        and r.users_ppm + r.mining_nodes_ppm + r.candidate_nodes_ppm == PPM,
+        len(set(members)) == len(members) and all(is_valid_address(a) for a in members),
         InvalidGenesisError,
-        "reward split must be non-negative and sum to 1,000,000 ppm",
+        members_rule,
     )
-    e = params.emission
-    require(e.halving_interval_blocks > 0 and e.reward_eras >= 0, InvalidGenesisError, "bad halving schedule")
-    require(e.initial_reward_ugos >= 0, InvalidGenesisError, "initial reward must not be negative")
+    require((not members and threshold == 0) or 0 < threshold <= len(members), InvalidGenesisError, threshold_rule)
+
+
+def get_params_section(state: "State", name: str) -> Any:
+    """The current value of a parameter section (KeyError for an unknown section)."""
+    section = state.registry.params_sections[name]
+    if section.table is None:
+        return getattr(state.params.get(), name)
+    return state[section.table].get()
+
+
+def compute_changed_params(state: "State", changes: list[ParamChange]) -> dict[str, msgspec.Struct]:
+    """The new value of each section the changes touch, validated; InvalidMessageError for an unknown, fixed or
+    non-integer field and for values that break the rules."""
     require(
-        e.burn_interval_blocks > 0 and e.burn_start_height > 0 and 0 <= e.burn_numerator < e.burn_denominator,
-        InvalidGenesisError,
-        "bad burn schedule",
+        0 < len(changes) <= MAX_CHANGES_PER_PROPOSAL,
+        InvalidMessageError,
+        f"1..{MAX_CHANGES_PER_PROPOSAL} parameter changes per proposal",
     )
-    s = params.staking
-    require(
-        s.vote_unbonding_blocks >= 1 and s.stake_unbonding_blocks >= 1,
-        InvalidGenesisError,
-        "unbonding ≥ 1 block",
-    )
-    require(s.max_unbonding_completions_per_block >= 1, InvalidGenesisError, "unbonding work bound must be ≥ 1")
-    require(s.vote_multiplier >= 0 and s.stake_multiplier >= 0, InvalidGenesisError, "multipliers ≥ 0")
-    n = params.nodes
-    require(n.epoch_blocks >= 1, InvalidGenesisError, "epoch must be ≥ 1 block")
-    require(n.mining_by_stake >= 0 and n.mining_by_votes >= 0, InvalidGenesisError, "mining set sizes ≥ 0")
-    require(n.min_votes_ugos >= 0 and n.min_stake_ugos >= 0, InvalidGenesisError, "thresholds ≥ 0")
-    require(
-        n.downtime_window_blocks >= 1 and 0 <= n.min_signed_per_window_ppm <= PPM and n.downtime_jail_blocks >= 0,
-        InvalidGenesisError,
-        "bad downtime parameters",
-    )
-    require(0 <= n.double_sign_slash_ppm <= PPM, InvalidGenesisError, "slash fraction must be within 0..100%")
-    o = params.oracle
-    require(
-        o.period_blocks >= 1 and 0 < o.min_feeders_ppm <= PPM and o.outlier_band_ppm >= 0 and o.max_stale_periods >= 1,
-        InvalidGenesisError,
-        "bad oracle parameters",
-    )
-    c = params.custody
-    require(
-        len(set(c.custodians)) == len(c.custodians) and all(is_valid_address(a) for a in c.custodians),
-        InvalidGenesisError,
-        "custodians must be distinct gos1… addresses",
-    )
-    require(
-        (not c.custodians and c.threshold == 0) or 0 < c.threshold <= len(c.custodians),
-        InvalidGenesisError,
-        "custody threshold must be within 1..number of custodians (0 without custodians)",
-    )
-    t = params.tx
-    require(
-        t.min_fee_ugos >= 0 and t.max_msgs >= 1 and t.max_tx_bytes >= 256,
-        InvalidGenesisError,
-        "bad tx limits",
-    )
-    g = params.gov
-    require(
-        g.min_deposit_ugos >= 0 and g.voting_period_blocks >= 1 and g.ratification_period_blocks >= 1,
-        InvalidGenesisError,
-        "bad governance periods or deposit",
-    )
-    require(
-        all(0 <= x <= PPM for x in (g.quorum_ppm, g.pass_threshold_ppm, g.ratify_ppm)),
-        InvalidGenesisError,
-        "governance ratios must be within 0..1,000,000 ppm",
-    )
-    k = params.compliance
-    require(
-        min(k.lock_min_kyc_level, k.withdraw_min_kyc_level, k.trade_min_kyc_level) >= 0,
-        InvalidGenesisError,
-        "KYC levels must not be negative",
-    )
-    require(
-        len(set(k.council)) == len(k.council) and all(is_valid_address(a) for a in k.council),
-        InvalidGenesisError,
-        "compliance council members must be distinct gos1… addresses",
-    )
-    require(
-        (not k.council and k.council_threshold == 0) or 0 < k.council_threshold <= len(k.council),
-        InvalidGenesisError,
-        "council threshold must be within 1..council size (0 without a council)",
-    )
-    d = params.dex
-    require(
-        0 <= d.swap_fee_ppm < PPM and d.min_oracle_liquidity_ugos >= 0, InvalidGenesisError, "bad exchange parameters"
-    )
+    sections = state.registry.params_sections
+    changed: dict[str, msgspec.Struct] = {}
+    for change in changes:
+        section = sections.get(change.section)
+        if section is None or not section.governable:
+            raise InvalidMessageError(f"section {change.section!r} is fixed")
+        require(change.field not in section.fixed_fields, InvalidMessageError, f"{change.field} is fixed")
+        value = changed[change.section] if change.section in changed else get_params_section(state, change.section)
+        current = getattr(value, change.field, None)
+        require(
+            isinstance(current, int) and not isinstance(current, bool),
+            InvalidMessageError,
+            f"{change.section}.{change.field} is not an integer parameter",
+        )
+        changed[change.section] = replace(value, **{change.field: change.value})
+    for name, value in changed.items():
+        try:
+            sections[name].validate(value)
+        except InvalidGenesisError as error:  # the genesis rules, reported as a bad proposal
+            raise InvalidMessageError(f"the changed parameters are invalid: {error}") from error
+    return changed
+
+
+def store_params(state: "State", changed: dict[str, msgspec.Struct]) -> None:
+    """Write new section values (validated by compute_changed_params or at genesis)."""
+    registry = state.registry
+    in_chain_params = {name: value for name, value in changed.items() if registry.params_sections[name].table is None}
+    if in_chain_params:
+        state.params.set(replace(state.params.get(), **in_chain_params))
+    for name, value in changed.items():
+        table = registry.params_sections[name].table
+        if table is not None:
+            state[table].set(value)
+
+
+def init_module_params(state: "State", section: ParamsSection[Any], value: msgspec.Struct) -> None:
+    """Validate and store a later module's section at genesis (its genesis step calls this)."""
+    section.validate(value)
+    store_params(state, {section.name: value})

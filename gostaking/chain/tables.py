@@ -191,6 +191,51 @@ class Journal:
             table._restore(key, old)
 
 
+class TableSpec(Generic[K, V]):
+    """A table as a module declares it (its `tables.py`): name, key and value types, secondary indexes.
+
+    The spec is the handle chain code reads and writes the table through: `state[BALANCES]` is the State's
+    `Table` for the spec `BALANCES`. Identity comparison (no __eq__) keeps the lookup a plain dict access.
+    """
+
+    __slots__ = ("doc", "indexes", "key_type", "name", "value_type")
+
+    def __init__(
+        self,
+        name: str,
+        key_type: Any,
+        value_type: Any,
+        indexes: dict[str, "IndexKey[K, V]"] | None = None,
+        doc: str = "",
+    ) -> None:
+        self.name = name
+        self.key_type = key_type
+        self.value_type = value_type
+        self.indexes = indexes
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return f"TableSpec({self.name!r})"
+
+
+class SingletonSpec(Generic[V]):
+    """A single-value table as a module declares it (parameters, totals, cursors); `default` before a write."""
+
+    __slots__ = ("default", "doc", "name", "value_type")
+
+    def __init__(self, name: str, value_type: Any, default: Callable[[], V], doc: str = "") -> None:
+        self.name = name
+        self.value_type = value_type
+        self.default = default
+        self.doc = doc
+
+    def __repr__(self) -> str:
+        return f"SingletonSpec({self.name!r})"
+
+
+AnySpec = TableSpec[Any, Any] | SingletonSpec[Any]
+
+
 class TableSet:
     """Base for State: owns the journal and knows every table by name."""
 
@@ -212,6 +257,12 @@ class TableSet:
     def singleton(self, name: str, value_type: Any, default: Callable[[], V]) -> Singleton[V]:
         """Declare a single-value table."""
         return Singleton(self.table(name, str, value_type), default)
+
+    def declare(self, spec: AnySpec) -> Table[Any, Any] | Singleton[Any]:
+        """Declare the table of a module's spec."""
+        if isinstance(spec, SingletonSpec):
+            return self.singleton(spec.name, spec.value_type, spec.default)
+        return self.table(spec.name, spec.key_type, spec.value_type, spec.indexes)
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

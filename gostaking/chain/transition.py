@@ -1,17 +1,19 @@
 """The state transition: the only place where the order of work inside a block is written.
 
-begin block  →  burn (if due) → complete matured unbondings (bounded)
+begin block  →  each module's begin-block hooks, in module order: burn if due (emission); double signs, then
+                downtime, then matured unbondings, bounded (staking)
 transactions →  each: verify → fee + sequence → messages, atomically (a failed message keeps the fee)
-end block    →  mint reward → users 85% / mining nodes 10% (+ fees) / candidates 5% → election at epoch end
+end block    →  each module's end-block hooks, in module order: mint and share the reward 85% users / 10% mining
+                nodes (+ fees) / 5% candidates (nodes); aggregate prices at a period's end (oracle); close votes
+                and expire ratifications (gov)
+end of epoch →  at an epoch's last block, each module's end-of-epoch hooks: the election (nodes)
+
+The hooks come from the registry (`state.registry`, built from the module list in `modules/__init__.py`), so
+this file names the phases and their order, not the modules: a new module's hooks run in its place in the list.
 """
 
 from gostaking.chain.codec import decode_tx, sign_bytes, tx_hash
-from gostaking.chain.constants import (
-    MODULE_ADDRESSES,
-    MODULE_BY_ADDRESS,
-    MODULE_FEE_COLLECTOR,
-    MODULE_REWARDS,
-)
+from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_FEE_COLLECTOR
 from gostaking.chain.crypto import address_from_pubkey, recover_signer
 from gostaking.chain.env import Context
 from gostaking.chain.errors import (
@@ -26,28 +28,14 @@ from gostaking.chain.errors import (
     WrongChainIdError,
     require,
 )
-from gostaking.chain.modules.bank.mutations import increment_sequence, move_gos, move_units
-from gostaking.chain.modules.bank.queries import get_account, get_balance, get_shares
+from gostaking.chain.modules.bank.mutations import increment_sequence, move_gos
+from gostaking.chain.modules.bank.queries import get_account, get_balance
 from gostaking.chain.modules.compliance.queries import require_not_frozen
-from gostaking.chain.modules.emission.mutations import burn_if_due, mint_block_reward
-from gostaking.chain.modules.gov.lifecycle import process_gov_deadlines
-from gostaking.chain.modules.mining.mutations import distribute_user_rewards
-from gostaking.chain.modules.nodes.mutations import (
-    distribute_candidate_rewards,
-    pay_mining_nodes,
-    record_downtime,
-    run_election,
-)
-from gostaking.chain.modules.oracle.lifecycle import aggregate_prices_if_due
-from gostaking.chain.modules.staking.mutations import complete_unbondings
-from gostaking.chain.modules.staking.slashing import punish_misbehavior
-from gostaking.chain.numeric import GOS_DENOM, PPM
-from gostaking.chain.router import route
+from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.block import BlockEnv, BlockResult, TxResult, ValidatorUpdate
 from gostaking.chain.types.tx import Tx
 
-_REWARDS = MODULE_ADDRESSES[MODULE_REWARDS]
 _FEE_COLLECTOR = MODULE_ADDRESSES[MODULE_FEE_COLLECTOR]
 
 
@@ -60,7 +48,7 @@ def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | 
     """
     params = state.params.get().tx
     require(len(raw) <= params.max_tx_bytes, DecodeError, f"transaction exceeds {params.max_tx_bytes} bytes")
-    tx = decode_tx(raw)
+    tx = decode_tx(raw, state.registry)
     body = tx.body
     require(
         body.chain_id == chain_id,
@@ -73,7 +61,7 @@ def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | 
         f"a tx carries 1..{params.max_msgs} messages",
     )
     require(len(body.memo.encode()) <= params.max_memo_bytes, InvalidMessageError, "memo too long")
-    require(body.sender not in MODULE_BY_ADDRESS, ModuleAccountError, "module accounts cannot sign")
+    require(body.sender not in state.registry.module_accounts, ModuleAccountError, "module accounts cannot sign")
     signer = address_from_pubkey(recover_signer(sign_bytes(body), tx.signature))
     require(signer == body.sender, InvalidSignatureError, f"signature is by {signer}, not by sender {body.sender}")
     require_not_frozen(state, body.sender)
@@ -102,40 +90,27 @@ def execute_tx(state: State, env: BlockEnv, raw: bytes) -> TxResult:
     except ChainError as error:
         return TxResult(code=error.code, log=f"{type(error).__name__}: {error}", tx_hash=hash_)
     ctx = Context(env, sender)
+    handlers = state.registry.handlers
     try:
         with state.atomic():
             for msg in tx.body.msgs:
-                route(state, ctx, msg)
+                handlers[type(msg)](state, ctx, msg)
     except ChainError as error:
         return TxResult(error.code, f"{type(error).__name__}: {error}", hash_, sender, tx.body.fee)
     return TxResult(0, "", hash_, sender, tx.body.fee, tuple(ctx.events))
 
 
-def begin_block(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...]:
-    """Work due before the block's transactions; returns validator removals of punished nodes."""
-    burn_if_due(state, ctx)
-    updates = punish_misbehavior(state, ctx)
-    updates += record_downtime(state, ctx)
-    complete_unbondings(state, ctx)
-    return updates
+def run_phase(state: State, ctx: Context, phase: str) -> tuple[ValidatorUpdate, ...]:
+    """Run every module's hooks of one block phase, in module order; returns their consensus power changes."""
+    updates: list[ValidatorUpdate] = []
+    for _, hook in state.registry.hooks(phase):
+        updates += hook(state, ctx) or ()
+    return tuple(updates)
 
 
-def end_block(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...]:
-    """Mint and share the block reward, pay fees, and re-elect the mining set at the end of an epoch."""
-    params = state.params.get()
-    minted = mint_block_reward(state, ctx)
-    users = minted * params.rewards.users_ppm // PPM
-    mining_nodes = minted * params.rewards.mining_nodes_ppm // PPM
-    candidates = minted - users - mining_nodes
-    distribute_user_rewards(state, ctx, users)
-    move_units(state, _REWARDS, _FEE_COLLECTOR, GOS_DENOM, mining_nodes)
-    pay_mining_nodes(state, ctx, _FEE_COLLECTOR, get_shares(state, _FEE_COLLECTOR))
-    distribute_candidate_rewards(state, ctx, _REWARDS, candidates)
-    aggregate_prices_if_due(state, ctx)
-    process_gov_deadlines(state, ctx)
-    if ctx.height % params.nodes.epoch_blocks == 0:
-        return run_election(state, ctx, ctx.height // params.nodes.epoch_blocks)
-    return ()
+def is_epoch_end(state: State, height: int) -> bool:
+    """True at the last block of an epoch (every `nodes.epoch_blocks` blocks), when the mining set is elected."""
+    return height % state.params.get().nodes.epoch_blocks == 0
 
 
 def merge_validator_updates(updates: tuple[ValidatorUpdate, ...]) -> tuple[ValidatorUpdate, ...]:
@@ -157,7 +132,14 @@ def apply_block(state: State, env: BlockEnv, txs: list[bytes]) -> BlockResult:
         raise ValueError(f"block is for chain {env.chain_id!r}, state is chain {state.chain_id.get()!r}")
     ctx = Context(env)
     state.height.set(env.height)
-    begin_updates = begin_block(state, ctx)
+    updates = run_phase(state, ctx, "begin_block")
     results = tuple(execute_tx(state, env, raw) for raw in txs)
-    updates = merge_validator_updates(begin_updates + end_block(state, ctx))
-    return BlockResult(height=env.height, tx_results=results, events=tuple(ctx.events), validator_updates=updates)
+    updates += run_phase(state, ctx, "end_block")
+    if is_epoch_end(state, env.height):
+        updates += run_phase(state, ctx, "end_epoch")
+    return BlockResult(
+        height=env.height,
+        tx_results=results,
+        events=tuple(ctx.events),
+        validator_updates=merge_validator_updates(updates),
+    )

@@ -5,6 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from gostaking.chain.modules.compliance.queries import get_kyc_level
+from gostaking.chain.modules.compliance.tables import (
+    COMPLIANCE_ACTION_COUNT,
+    COMPLIANCE_ACTIONS,
+    COUNCIL_APPROVALS,
+    FROZEN,
+    KYC,
+    KYC_PROVIDERS,
+)
 from gostaking.chain.state import State
 from gostaking.chain.types.compliance import ActionStatus, ComplianceActionRecord, FreezeAction
 
@@ -56,10 +64,10 @@ def get_kyc(address: str, node: NodeDep) -> KycStatus:
     parse_address(address)
     with node.app.read() as state:
         next_height = state.height.get() + 1
-        attestation = state.kyc.get(address)
+        attestation = state[KYC].get(address)
         view = None
         if attestation is not None:
-            provider = state.kyc_providers.get(attestation.provider)
+            provider = state[KYC_PROVIDERS].get(attestation.provider)
             view = KycAttestationView(
                 provider=attestation.provider,
                 provider_name=provider.name if provider is not None else "",
@@ -84,7 +92,7 @@ def list_providers(node: NodeDep) -> list[KycProviderView]:
     with node.app.read() as state:
         return [
             KycProviderView(address=address, name=provider.name, admitted_height=provider.admitted_height)
-            for address, provider in state.kyc_providers.items_sorted()
+            for address, provider in state[KYC_PROVIDERS].items_sorted()
         ]
 
 
@@ -100,7 +108,7 @@ def list_frozen(node: NodeDep) -> list[FrozenAccountView]:
                 frozen_height=record.frozen_height,
                 action_id=record.action_id,
             )
-            for address, record in state.frozen.items_sorted()
+            for address, record in state[FROZEN].items_sorted()
         ]
 
 
@@ -117,8 +125,8 @@ def list_actions(
         parse_address(address)
     with node.app.read() as state:
         rows = numbered_rows(
-            state.compliance_actions,
-            state.compliance_action_count.get(),
+            state[COMPLIANCE_ACTIONS],
+            state[COMPLIANCE_ACTION_COUNT].get(),
             lambda r: (status is None or r.status == status) and (address is None or r.action.address == address),
         )
         shown = [action_view(state, i, r) for i, r in rows[offset : offset + limit]]
@@ -136,7 +144,7 @@ def list_actions(
 def get_action(action_id: Annotated[int, Path(ge=0, description="action id")], node: NodeDep) -> ComplianceActionView:
     """A freeze or unfreeze with its approvers."""
     with node.app.read() as state:
-        record = state.compliance_actions.get(action_id)
+        record = state[COMPLIANCE_ACTIONS].get(action_id)
         if record is None:
             raise NotFoundError(f"no compliance action {action_id}")
         return action_view(state, action_id, record)
@@ -155,7 +163,7 @@ def list_council_approvals(node: NodeDep) -> CouncilApprovalList:
                 approvals=f"{len(pending.approvers)}/{threshold}",
                 first_height=pending.first_height,
             )
-            for subject, pending in state.council_approvals.items_sorted()
+            for subject, pending in state[COUNCIL_APPROVALS].items_sorted()
         ]
         return CouncilApprovalList(total=len(rows), approvals=rows)
 

@@ -5,6 +5,8 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from gostaking.chain.modules.custody.queries import compute_deposit_key
+from gostaking.chain.modules.custody.tables import DEPOSITS, SANCTIONED, WITHDRAWAL_COUNT, WITHDRAWALS
+from gostaking.chain.modules.lock.tables import ASSETS
 from gostaking.chain.state import State
 from gostaking.chain.types.custody import Deposit, DepositStatus, Withdrawal, WithdrawalStatus
 
@@ -48,7 +50,7 @@ def deposit_view(state: State, key: tuple[str, str], deposit: Deposit) -> Deposi
 
 def withdrawal_view(state: State, withdrawal_id: int, withdrawal: Withdrawal) -> WithdrawalView:
     """A withdrawal with its destination chain and confirmation progress."""
-    asset = state.assets.get(withdrawal.denom)
+    asset = state[ASSETS].get(withdrawal.denom)
     return WithdrawalView(
         id=withdrawal_id,
         owner=withdrawal.owner,
@@ -74,7 +76,7 @@ def list_deposits(
 ) -> DepositList:
     """Attested deposits by first attestation height (newest first unless `order=asc`)."""
     with node.app.read() as state:
-        rows = [(k, d) for k, d in state.deposits.items_sorted() if status is None or d.status == status]
+        rows = [(k, d) for k, d in state[DEPOSITS].items_sorted() if status is None or d.status == status]
         rows.sort(key=lambda row: row[1].first_seen_height)  # stable: equal heights stay in key order
         if order == "desc":
             rows.reverse()
@@ -91,7 +93,7 @@ def list_deposits(
 def get_deposit(hosted_chain: str, external_tx_id: str, node: NodeDep) -> DepositView:
     """A deposit by hosted chain and the transaction id on that chain."""
     with node.app.read() as state:
-        deposit = state.deposits.get((hosted_chain, external_tx_id))
+        deposit = state[DEPOSITS].get((hosted_chain, external_tx_id))
         if deposit is None:
             raise NotFoundError(f"no deposit {compute_deposit_key(hosted_chain, external_tx_id)} has been attested")
         return deposit_view(state, (hosted_chain, external_tx_id), deposit)
@@ -111,8 +113,8 @@ def list_withdrawals(
         parse_address(owner, "owner")
     with node.app.read() as state:
         rows = numbered_rows(
-            state.withdrawals,
-            state.withdrawal_count.get(),
+            state[WITHDRAWALS],
+            state[WITHDRAWAL_COUNT].get(),
             lambda w: (status is None or w.status == status) and (owner is None or w.owner == owner),
             newest_first=order == "desc",
         )
@@ -131,9 +133,9 @@ def get_withdrawal(
 ) -> WithdrawalView:
     """A withdrawal by id with its status, payout transaction and confirmations."""
     with node.app.read() as state:
-        withdrawal = state.withdrawals.get(withdrawal_id)
+        withdrawal = state[WITHDRAWALS].get(withdrawal_id)
         if withdrawal is None:
-            raise NotFoundError(f"no withdrawal {withdrawal_id} (there are {state.withdrawal_count.get()})")
+            raise NotFoundError(f"no withdrawal {withdrawal_id} (there are {state[WITHDRAWAL_COUNT].get()})")
         return withdrawal_view(state, withdrawal_id, withdrawal)
 
 
@@ -148,7 +150,7 @@ def list_sanctions(
     with node.app.read() as state:
         rows = [
             SanctionView(hosted_chain=chain, address=address, source=entry.source, listed_height=entry.listed_height)
-            for (chain, address), entry in state.sanctioned.items_sorted()
+            for (chain, address), entry in state[SANCTIONED].items_sorted()
             if hosted_chain is None or chain == hosted_chain
         ]
         return SanctionList(total=len(rows), limit=limit, offset=offset, sanctions=rows[offset : offset + limit])

@@ -12,6 +12,8 @@ from gostaking.chain.modules.dex.queries import (
     get_pool_price_ugos,
     get_pool_reserves,
 )
+from gostaking.chain.modules.dex.tables import LP_POSITIONS
+from gostaking.chain.modules.lock.tables import ASSETS
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.lock import Asset
@@ -46,7 +48,7 @@ def list_pools(node: NodeDep) -> DexPoolsResponse:
     """Per listed asset: the asset and GOS reserves, the pool price of one whole asset in GOS, the liquidity
     units and whether the pool is deep enough for its price to join the oracle median."""
     with node.app.read() as state:
-        pools = [pool_view(state, denom, asset) for denom, asset in state.assets.items_sorted()]
+        pools = [pool_view(state, denom, asset) for denom, asset in state[ASSETS].items_sorted()]
         return DexPoolsResponse(height=state.height.get(), pools=pools)
 
 
@@ -60,12 +62,12 @@ def get_pool_detail(denom: str, node: NodeDep) -> DexPoolDetail:
     """The pool of a listed asset with every liquidity provider: units, share, and the asset and GOS that
     removing all of them would return now."""
     with node.app.read() as state:
-        asset = state.assets.get(denom)
+        asset = state[ASSETS].get(denom)
         if asset is None:
             raise NotFoundError(f"{denom!r} is not a listed asset, so it has no pool")
         pool = get_pool(state, denom)
         index = get_gos_index(state)
-        positions = [(a, u) for (d, a), u in state.lp_positions.items_sorted() if d == denom]
+        positions = [(a, u) for (d, a), u in state[LP_POSITIONS].items_sorted() if d == denom]
         positions.sort(key=lambda position: -position[1])  # stable: equal units stay in address order
         providers = [
             LpPositionView(
@@ -96,9 +98,9 @@ def quote_swap(
     """The output of swapping `amount_in` on the pair's pool now: constant product after the swap fee,
     rounded down as the chain rounds it."""
     with node.app.read() as state:
-        asset = state.assets.get(pair)
+        asset = state[ASSETS].get(pair)
         if asset is None:
-            listed = ", ".join(state.assets.keys_sorted()) or "none"
+            listed = ", ".join(state[ASSETS].keys_sorted()) or "none"
             raise InvalidRequestError(f"pair {pair!r} is not a listed asset (listed: {listed})")
         if denom_in not in (GOS_DENOM, pair):
             raise InvalidRequestError(f"the {pair}/GOS pool takes {GOS_DENOM} or {pair}, not {denom_in!r}")

@@ -18,8 +18,12 @@ from starlette.types import Receive, Scope, Send
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.emission.queries import compute_next_halving_height
 from gostaking.chain.modules.lock.queries import compute_lock_pool_id
+from gostaking.chain.modules.lock.tables import ASSETS
 from gostaking.chain.modules.mining.queries import get_pool_hash_power, get_pool_ids, get_total_hash_power
+from gostaking.chain.modules.mining.tables import POOLS
 from gostaking.chain.modules.nodes.queries import require_node
+from gostaking.chain.modules.nodes.tables import MINING_SET, NODES
+from gostaking.chain.modules.staking.tables import DELEGATIONS
 from gostaking.indexer import queries as q
 
 from ..deps import NodeDep
@@ -61,14 +65,14 @@ def explorer_nodes(node: NodeDep, index: IndexDep) -> ExplorerNodeList:
     by_consensus = {row["consensus_address"]: row for row in activity}
     with node.app.read() as state:
         params = state.params.get().nodes
-        mining_set = state.mining_set.get()
+        mining_set = state[MINING_SET].get()
         backers: Counter[tuple[str, str]] = Counter()
-        for (_, operator, kind), shares in state.delegations.items_sorted():
+        for (_, operator, kind), shares in state[DELEGATIONS].items_sorted():
             if shares:
                 backers[(operator, kind)] += 1
         rank = {op: i for i, op in enumerate(mining_set.operators + mining_set.candidates)}
         operators = sorted(
-            state.nodes.keys_sorted(),
+            state[NODES].keys_sorted(),
             key=lambda op: (rank.get(op, len(rank)), require_node(state, op).registration_index),
         )
         nodes = []
@@ -119,7 +123,7 @@ def explorer_graph(
         multiplier = {"vote": staking.vote_multiplier, "stake": staking.stake_multiplier}
         total_edges = 0
         heap: list[tuple[int, str, str, str]] = []
-        for (address, operator, kind), shares in state.delegations.items_sorted():
+        for (address, operator, kind), shares in state[DELEGATIONS].items_sorted():
             if not shares:
                 continue
             total_edges += 1
@@ -146,8 +150,8 @@ def explorer_graph(
             account_totals[address] += ugos
             node_totals[operator] += ugos
         vertices = []
-        mining_set = state.mining_set.get()
-        for operator in state.nodes.keys_sorted():
+        mining_set = state[MINING_SET].get()
+        for operator in state[NODES].keys_sorted():
             registered = require_node(state, operator)
             status = "jailed" if registered.jailed else ""
             if not status:
@@ -209,8 +213,8 @@ def explorer_dashboard(node: NodeDep, index: IndexDep) -> DashboardResponse:
         per_block = average if average else node.block_time_s
         locked = []
         total_value = 0
-        for denom, asset in state.assets.items_sorted():
-            pool = state.pools.get(compute_lock_pool_id(denom))
+        for denom, asset in state[ASSETS].items_sorted():
+            pool = state[POOLS].get(compute_lock_pool_id(denom))
             units = pool.units if pool is not None else 0
             value = units * asset.price_ugos // 10**asset.decimals
             total_value += value

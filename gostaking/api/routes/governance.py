@@ -13,6 +13,7 @@ from gostaking.chain.modules.gov.queries import (
     is_passing,
     is_quorum_reached,
 )
+from gostaking.chain.modules.gov.tables import PROPOSAL_COUNT, PROPOSAL_VOTES, PROPOSALS
 from gostaking.chain.numeric import PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.gov import Proposal, ProposalStatus
@@ -81,9 +82,9 @@ def tally_view(state: State, proposal_id: int, proposal: Proposal) -> TallyView:
 
 
 def _require(state: State, proposal_id: int) -> Proposal:
-    proposal = state.proposals.get(proposal_id)
+    proposal = state[PROPOSALS].get(proposal_id)
     if proposal is None:
-        raise NotFoundError(f"no proposal {proposal_id} (there are {state.proposal_count.get()})")
+        raise NotFoundError(f"no proposal {proposal_id} (there are {state[PROPOSAL_COUNT].get()})")
     return proposal
 
 
@@ -97,7 +98,7 @@ def list_proposals(
     """A page of proposals with status, deadlines and ratification progress. Filter with `status`."""
     with node.app.read() as state:
         matching = numbered_rows(
-            state.proposals, state.proposal_count.get(), lambda proposal: status is None or proposal.status == status
+            state[PROPOSALS], state[PROPOSAL_COUNT].get(), lambda proposal: status is None or proposal.status == status
         )
         shown = [proposal_summary(state, i, p) for i, p in matching[offset : offset + limit]]
         return ProposalList(height=state.height.get(), total=len(matching), limit=limit, offset=offset, proposals=shown)
@@ -139,8 +140,8 @@ def list_votes(proposal_id: ProposalId, node: NodeDep) -> VoteList:
         proposal = _require(state, proposal_id)
         index = get_gos_index(state)
         votes = []
-        for key in state.proposal_votes.scan_index("by_proposal", (proposal_id,)):
-            vote = state.proposal_votes.get(key)
+        for key in state[PROPOSAL_VOTES].scan_index("by_proposal", (proposal_id,)):
+            vote = state[PROPOSAL_VOTES].get(key)
             if vote is None:
                 continue
             bonded = get_bonded_shares(state, key[1])

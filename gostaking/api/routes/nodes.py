@@ -10,6 +10,7 @@ from gostaking.chain.modules.nodes.queries import (
     get_pending_candidate_reward_shares,
     require_node,
 )
+from gostaking.chain.modules.nodes.tables import MINING_SET, NODES
 from gostaking.chain.modules.staking.queries import get_node_delegators
 from gostaking.chain.state import State
 
@@ -49,8 +50,8 @@ def list_nodes(node: NodeDep) -> NodeList:
     """Every registered node with status, votes, stake, blocks signed and rewards, in registration order."""
     with node.app.read() as state:
         params = state.params.get().nodes
-        mining_set = state.mining_set.get()
-        operators = sorted(state.nodes.keys_sorted(), key=lambda op: require_node(state, op).registration_index)
+        mining_set = state[MINING_SET].get()
+        operators = sorted(state[NODES].keys_sorted(), key=lambda op: require_node(state, op).registration_index)
         return NodeList(
             epoch=mining_set.epoch,
             elected_height=mining_set.elected_height,
@@ -66,7 +67,7 @@ def get_node(operator: str, node: NodeDep) -> NodeDetail:
     """A node by operator address, with every address voting or staking on it."""
     parse_address(operator, "operator")
     with node.app.read() as state:
-        if operator not in state.nodes:
+        if operator not in state[NODES]:
             raise NotFoundError(f"no node is registered by operator {operator}")
         backers = [
             BackerView(address=address, kind=kind, amount=gos(ugos))

@@ -1,4 +1,9 @@
-"""Transactions and messages. Encoded canonically with msgpack; a message is a tagged struct."""
+"""Transactions and the messages of the launch modules.
+
+Wire format: canonical compact JSON (see codec.py). A message is a tagged struct (`{"type": "<tag>", …}`) derived
+from `TxMsg`; a transaction may carry any message a registered module handles (`Module(handlers=...)`), and the
+registry builds the decoder of exactly those. A later module declares its messages in its own folder.
+"""
 
 import msgspec
 
@@ -6,7 +11,11 @@ from gostaking.chain.types.compliance import ComplianceAction
 from gostaking.chain.types.gov import ProposalContent, VoteOption
 
 
-class MsgSendCoins(msgspec.Struct, frozen=True, tag="send", forbid_unknown_fields=True):
+class TxMsg(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Base of every message: subclasses set `tag=` (the wire name) and declare the fields."""
+
+
+class MsgSendCoins(TxMsg, frozen=True, tag="send"):
     """Transfer `amount` base units of `denom` (ugos for GOS) to `to`."""
 
     to: str
@@ -14,56 +23,56 @@ class MsgSendCoins(msgspec.Struct, frozen=True, tag="send", forbid_unknown_field
     amount: int
 
 
-class MsgLockAsset(msgspec.Struct, frozen=True, tag="lock", forbid_unknown_fields=True):
+class MsgLockAsset(TxMsg, frozen=True, tag="lock"):
     """Lock an external asset for hash power = amount × price × weight."""
 
     denom: str
     amount: int
 
 
-class MsgUnlockAsset(msgspec.Struct, frozen=True, tag="unlock", forbid_unknown_fields=True):
+class MsgUnlockAsset(TxMsg, frozen=True, tag="unlock"):
     """Unlock a locked external asset back to the balance (hash power stops at once)."""
 
     denom: str
     amount: int
 
 
-class MsgVoteNode(msgspec.Struct, frozen=True, tag="vote", forbid_unknown_fields=True):
+class MsgVoteNode(TxMsg, frozen=True, tag="vote"):
     """Vote `amount` ugos for a node: ×1 hash power."""
 
     node: str
     amount: int
 
 
-class MsgUnvoteNode(msgspec.Struct, frozen=True, tag="unvote", forbid_unknown_fields=True):
+class MsgUnvoteNode(TxMsg, frozen=True, tag="unvote"):
     """Redeem votes; the GOS returns after the vote unbonding period."""
 
     node: str
     amount: int
 
 
-class MsgStakeNode(msgspec.Struct, frozen=True, tag="stake", forbid_unknown_fields=True):
+class MsgStakeNode(TxMsg, frozen=True, tag="stake"):
     """Stake `amount` ugos on a node: ×3 hash power."""
 
     node: str
     amount: int
 
 
-class MsgUnstakeNode(msgspec.Struct, frozen=True, tag="unstake", forbid_unknown_fields=True):
+class MsgUnstakeNode(TxMsg, frozen=True, tag="unstake"):
     """Redeem stake; the GOS returns after the stake unbonding period."""
 
     node: str
     amount: int
 
 
-class MsgRegisterNode(msgspec.Struct, frozen=True, tag="register_node", forbid_unknown_fields=True):
+class MsgRegisterNode(TxMsg, frozen=True, tag="register_node"):
     """Register the sender as a node operator with a consensus (ed25519) public key."""
 
     consensus_pubkey: bytes
     moniker: str
 
 
-class MsgUnjailNode(msgspec.Struct, frozen=True, tag="unjail", forbid_unknown_fields=True):
+class MsgUnjailNode(TxMsg, frozen=True, tag="unjail"):
     """Return the sender's node, jailed for downtime, to the election once its jail time has passed."""
 
 
@@ -74,13 +83,13 @@ class PriceQuote(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     price_ugos: int
 
 
-class MsgSubmitPrices(msgspec.Struct, frozen=True, tag="submit_prices", forbid_unknown_fields=True):
+class MsgSubmitPrices(TxMsg, frozen=True, tag="submit_prices"):
     """A mining node operator's price quotes for this oracle period (a later quote in the period replaces)."""
 
     quotes: list[PriceQuote]
 
 
-class MsgAttestDeposit(msgspec.Struct, frozen=True, tag="attest_deposit", forbid_unknown_fields=True):
+class MsgAttestDeposit(TxMsg, frozen=True, tag="attest_deposit"):
     """A custodian vouches that `amount` of `denom` arrived in custody on `hosted_chain` in `external_tx_id`."""
 
     hosted_chain: str
@@ -91,7 +100,7 @@ class MsgAttestDeposit(msgspec.Struct, frozen=True, tag="attest_deposit", forbid
     amount: int
 
 
-class MsgRequestWithdrawal(msgspec.Struct, frozen=True, tag="request_withdrawal", forbid_unknown_fields=True):
+class MsgRequestWithdrawal(TxMsg, frozen=True, tag="request_withdrawal"):
     """Escrow wrapped units and ask the custodians to send them to `external_address` on the hosted chain."""
 
     denom: str
@@ -99,7 +108,7 @@ class MsgRequestWithdrawal(msgspec.Struct, frozen=True, tag="request_withdrawal"
     external_address: str
 
 
-class MsgConfirmWithdrawal(msgspec.Struct, frozen=True, tag="confirm_withdrawal", forbid_unknown_fields=True):
+class MsgConfirmWithdrawal(TxMsg, frozen=True, tag="confirm_withdrawal"):
     """A custodian vouches that withdrawal `withdrawal_id` was paid out in `external_tx_id`."""
 
     withdrawal_id: int
@@ -115,14 +124,14 @@ class SanctionUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     source: str = "OFAC-SDN"
 
 
-class MsgUpdateSanctions(msgspec.Struct, frozen=True, tag="update_sanctions", forbid_unknown_fields=True):
+class MsgUpdateSanctions(TxMsg, frozen=True, tag="update_sanctions"):
     """A council member's approval of a batch of sanctions list changes (e.g. from an OFAC SDN import); the batch
     applies when council_threshold members sent the same one."""
 
     updates: list[SanctionUpdate]
 
 
-class MsgResolveHold(msgspec.Struct, frozen=True, tag="resolve_hold", forbid_unknown_fields=True):
+class MsgResolveHold(TxMsg, frozen=True, tag="resolve_hold"):
     """A council member's approval to release (credit / send) or reject (do not credit / refund) a held transfer;
     it executes when council_threshold members approved the same outcome.
 
@@ -133,7 +142,7 @@ class MsgResolveHold(msgspec.Struct, frozen=True, tag="resolve_hold", forbid_unk
     withdrawal_id: int = -1
 
 
-class MsgSubmitProposal(msgspec.Struct, frozen=True, tag="submit_proposal", forbid_unknown_fields=True):
+class MsgSubmitProposal(TxMsg, frozen=True, tag="submit_proposal"):
     """Open a proposal with a deposit (refunded when the vote reaches quorum)."""
 
     title: str
@@ -142,7 +151,7 @@ class MsgSubmitProposal(msgspec.Struct, frozen=True, tag="submit_proposal", forb
     deposit: int
 
 
-class MsgVoteProposal(msgspec.Struct, frozen=True, tag="vote_proposal", forbid_unknown_fields=True):
+class MsgVoteProposal(TxMsg, frozen=True, tag="vote_proposal"):
     """Vote with bonded GOS (voted + staked) plus `escrow` liquid ugos locked until the vote ends. Voting again
     changes the option and adds to the escrow."""
 
@@ -151,13 +160,13 @@ class MsgVoteProposal(msgspec.Struct, frozen=True, tag="vote_proposal", forbid_u
     escrow: int = 0
 
 
-class MsgRatifyProposal(msgspec.Struct, frozen=True, tag="ratify_proposal", forbid_unknown_fields=True):
+class MsgRatifyProposal(TxMsg, frozen=True, tag="ratify_proposal"):
     """A committee member (operator of a mining node when the vote passed) ratifies a passed proposal."""
 
     proposal_id: int
 
 
-class MsgAttestKyc(msgspec.Struct, frozen=True, tag="attest_kyc", forbid_unknown_fields=True):
+class MsgAttestKyc(TxMsg, frozen=True, tag="attest_kyc"):
     """A KYC provider attests `address` at `level` until `expires_height`; only a hash of the evidence is stored."""
 
     address: str
@@ -166,20 +175,20 @@ class MsgAttestKyc(msgspec.Struct, frozen=True, tag="attest_kyc", forbid_unknown
     evidence_hash: bytes
 
 
-class MsgRevokeKyc(msgspec.Struct, frozen=True, tag="revoke_kyc", forbid_unknown_fields=True):
+class MsgRevokeKyc(TxMsg, frozen=True, tag="revoke_kyc"):
     """A KYC provider withdraws its attestation of `address`."""
 
     address: str
 
 
-class MsgApproveComplianceAction(msgspec.Struct, frozen=True, tag="approve_compliance", forbid_unknown_fields=True):
+class MsgApproveComplianceAction(TxMsg, frozen=True, tag="approve_compliance"):
     """A council member proposes (action_id = -1, with `action`) or approves (action_id ≥ 0) a freeze/unfreeze."""
 
     action_id: int = -1
     action: ComplianceAction | None = None
 
 
-class MsgAddLiquidity(msgspec.Struct, frozen=True, tag="add_liquidity", forbid_unknown_fields=True):
+class MsgAddLiquidity(TxMsg, frozen=True, tag="add_liquidity"):
     """Deposit `asset_amount` of `denom` and the matching GOS (at most `max_gos`) into the denom/GOS pool. The
     first provider sets the price with exactly `max_gos`."""
 
@@ -188,14 +197,14 @@ class MsgAddLiquidity(msgspec.Struct, frozen=True, tag="add_liquidity", forbid_u
     max_gos: int
 
 
-class MsgRemoveLiquidity(msgspec.Struct, frozen=True, tag="remove_liquidity", forbid_unknown_fields=True):
+class MsgRemoveLiquidity(TxMsg, frozen=True, tag="remove_liquidity"):
     """Withdraw `lp_units` of liquidity: the pool's asset and GOS in proportion."""
 
     denom: str
     lp_units: int
 
 
-class MsgSwap(msgspec.Struct, frozen=True, tag="swap", forbid_unknown_fields=True):
+class MsgSwap(TxMsg, frozen=True, tag="swap"):
     """Swap `amount_in` of `denom_in` (ugos or a listed asset) on the asset/GOS pool; fails below `min_out`."""
 
     pair: str
@@ -205,7 +214,7 @@ class MsgSwap(msgspec.Struct, frozen=True, tag="swap", forbid_unknown_fields=Tru
     min_out: int
 
 
-class MsgClaimRewards(msgspec.Struct, frozen=True, tag="claim", forbid_unknown_fields=True):
+class MsgClaimRewards(TxMsg, frozen=True, tag="claim"):
     """Settle every hash-power position of the sender and pay the rewards into its balance."""
 
 
@@ -236,6 +245,8 @@ Msg = (
     | MsgSwap
     | MsgClaimRewards
 )
+"""The launch modules' messages: the static `Tx` type decodes exactly these. A transaction may also carry a later
+module's messages (any `TxMsg` its registry knows), decoded by the registry (codec.decode_tx)."""
 
 
 class TxBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

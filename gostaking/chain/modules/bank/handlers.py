@@ -7,6 +7,7 @@ from gostaking.chain.errors import (
     require,
     require_amount,
 )
+from gostaking.chain.modules.bank.events import TransferEvent
 from gostaking.chain.modules.bank.mutations import move_asset, move_gos
 from gostaking.chain.modules.bank.queries import is_module_address, require_denom
 from gostaking.chain.numeric import GOS_DENOM
@@ -24,4 +25,4 @@ def process_send_coins(state: State, ctx: Context, msg: MsgSendCoins) -> None:
         move_gos(state, ctx.sender, msg.to, msg.amount)
     else:
         move_asset(state, ctx.sender, msg.to, msg.denom, msg.amount)
-    ctx.emit("transfer", sender=ctx.sender, recipient=msg.to, denom=msg.denom, amount=msg.amount)
+    ctx.emit(TransferEvent(sender=ctx.sender, recipient=msg.to, denom=msg.denom, amount=msg.amount))

@@ -9,6 +9,7 @@ from gostaking.chain.modules.bank.queries import (
     compute_ugos_to_shares_floor,
     get_account,
 )
+from gostaking.chain.modules.bank.tables import ACCOUNTS, ASSET_SUPPLY, BALANCES, GOS_SUPPLY
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 
@@ -18,7 +19,7 @@ def add_units(state: State, address: str, denom: str, units: int) -> None:
     if units == 0:
         return
     key = (address, denom)
-    state.balances.put(key, state.balances.get_or(key, 0) + units)
+    state[BALANCES].put(key, state[BALANCES].get_or(key, 0) + units)
 
 
 def sub_units(state: State, address: str, denom: str, units: int) -> None:
@@ -26,12 +27,12 @@ def sub_units(state: State, address: str, denom: str, units: int) -> None:
     if units == 0:
         return
     key = (address, denom)
-    held = state.balances.get_or(key, 0)
+    held = state[BALANCES].get_or(key, 0)
     require(held >= units, InsufficientFundsError, f"{address} holds too little {denom}")
     if held == units:
-        state.balances.delete(key)
+        state[BALANCES].delete(key)
     else:
-        state.balances.put(key, held - units)
+        state[BALANCES].put(key, held - units)
 
 
 def move_units(state: State, sender: str, recipient: str, denom: str, units: int) -> None:
@@ -43,10 +44,10 @@ def move_units(state: State, sender: str, recipient: str, denom: str, units: int
 def move_gos(state: State, sender: str, recipient: str, ugos: int) -> int:
     """Move at least `ugos` of GOS; returns the shares moved (rounded up so the recipient gets `ugos`)."""
     require_amount(ugos)
-    shares = compute_ugos_to_shares_ceil(ugos, state.gos_supply.get().index)
-    held = state.balances.get_or((sender, GOS_DENOM), 0)
+    shares = compute_ugos_to_shares_ceil(ugos, state[GOS_SUPPLY].get().index)
+    held = state[BALANCES].get_or((sender, GOS_DENOM), 0)
     if held < shares:
-        have = compute_shares_to_ugos(held, state.gos_supply.get().index)
+        have = compute_shares_to_ugos(held, state[GOS_SUPPLY].get().index)
         raise InsufficientFundsError(f"{sender} has {have} ugos, needs {ugos}")
     move_units(state, sender, recipient, GOS_DENOM, shares)
     return shares
@@ -55,16 +56,16 @@ def move_gos(state: State, sender: str, recipient: str, ugos: int) -> int:
 def move_asset(state: State, sender: str, recipient: str, denom: str, amount: int) -> None:
     """Move `amount` base units of a non-GOS asset."""
     require_amount(amount)
-    held = state.balances.get_or((sender, denom), 0)
+    held = state[BALANCES].get_or((sender, denom), 0)
     require(held >= amount, InsufficientFundsError, f"{sender} has {held} {denom}, needs {amount}")
     move_units(state, sender, recipient, denom, amount)
 
 
 def mint_gos(state: State, recipient: str, ugos: int) -> int:
     """Create `ugos` of new GOS (block rewards only) for `recipient`; returns the shares created."""
-    supply = state.gos_supply.get()
+    supply = state[GOS_SUPPLY].get()
     shares = compute_ugos_to_shares_floor(ugos, supply.index)
-    state.gos_supply.set(
+    state[GOS_SUPPLY].set(
         replace(supply, total_shares=supply.total_shares + shares, minted_ugos=supply.minted_ugos + ugos)
     )
     add_units(state, recipient, GOS_DENOM, shares)
@@ -74,13 +75,13 @@ def mint_gos(state: State, recipient: str, ugos: int) -> int:
 def mint_asset(state: State, recipient: str, denom: str, amount: int) -> None:
     """Create units of an external asset (genesis allocations; later custody deposits)."""
     add_units(state, recipient, denom, amount)
-    state.asset_supply.put(denom, state.asset_supply.get_or(denom, 0) + amount)
+    state[ASSET_SUPPLY].put(denom, state[ASSET_SUPPLY].get_or(denom, 0) + amount)
 
 
 def burn_asset(state: State, holder: str, denom: str, amount: int) -> None:
     """Destroy units of an external asset (they left custody on the hosted chain)."""
     sub_units(state, holder, denom, amount)
-    state.asset_supply.put(denom, state.asset_supply.get_or(denom, 0) - amount)
+    state[ASSET_SUPPLY].put(denom, state[ASSET_SUPPLY].get_or(denom, 0) - amount)
 
 
 def apply_reverse_split(state: State, numerator: int, denominator: int) -> int:
@@ -88,20 +89,20 @@ def apply_reverse_split(state: State, numerator: int, denominator: int) -> int:
 
     Shares are untouched, so every holder (accounts, bonds, unbondings, pools) keeps its share of supply.
     """
-    supply = state.gos_supply.get()
+    supply = state[GOS_SUPPLY].get()
     before = compute_shares_to_ugos(supply.total_shares, supply.index)
     index = supply.index * (denominator - numerator) // denominator
     after = compute_shares_to_ugos(supply.total_shares, index)
-    state.gos_supply.set(replace(supply, index=index, burned_ugos=supply.burned_ugos + before - after))
+    state[GOS_SUPPLY].set(replace(supply, index=index, burned_ugos=supply.burned_ugos + before - after))
     return before - after
 
 
 def burn_shares(state: State, holder: str, shares: int) -> int:
     """Destroy `shares` of GOS held by `holder` (slashing); returns the ugos destroyed."""
     sub_units(state, holder, GOS_DENOM, shares)
-    supply = state.gos_supply.get()
+    supply = state[GOS_SUPPLY].get()
     ugos = compute_shares_to_ugos(shares, supply.index)
-    state.gos_supply.set(
+    state[GOS_SUPPLY].set(
         replace(supply, total_shares=supply.total_shares - shares, slashed_ugos=supply.slashed_ugos + ugos)
     )
     return ugos
@@ -110,22 +111,22 @@ def burn_shares(state: State, holder: str, shares: int) -> int:
 def send_gos_to_bridge(state: State, holder: str, shares: int, ugos: int) -> None:
     """Remove `shares` (worth `ugos` when requested) from native supply: they now exist as ERC-20 GOS."""
     sub_units(state, holder, GOS_DENOM, shares)
-    supply = state.gos_supply.get()
-    state.gos_supply.set(
+    supply = state[GOS_SUPPLY].get()
+    state[GOS_SUPPLY].set(
         replace(supply, total_shares=supply.total_shares - shares, bridged_out_ugos=supply.bridged_out_ugos + ugos)
     )
 
 
 def receive_gos_from_bridge(state: State, recipient: str, ugos: int) -> int:
     """Re-create `ugos` of native GOS swapped back from the ERC-20 (never more than went out); returns shares."""
-    supply = state.gos_supply.get()
+    supply = state[GOS_SUPPLY].get()
     require(
         ugos <= supply.bridged_out_ugos,
         InsufficientFundsError,
         f"only {supply.bridged_out_ugos} ugos are outside the chain, {ugos} cannot come back",
     )
     shares = compute_ugos_to_shares_floor(ugos, supply.index)
-    state.gos_supply.set(
+    state[GOS_SUPPLY].set(
         replace(supply, total_shares=supply.total_shares + shares, bridged_out_ugos=supply.bridged_out_ugos - ugos)
     )
     add_units(state, recipient, GOS_DENOM, shares)
@@ -135,4 +136,4 @@ def receive_gos_from_bridge(state: State, recipient: str, ugos: int) -> int:
 def increment_sequence(state: State, address: str) -> None:
     """Consume the account's current sequence number."""
     account = get_account(state, address)
-    state.accounts.put(address, replace(account, sequence=account.sequence + 1))
+    state[ACCOUNTS].put(address, replace(account, sequence=account.sequence + 1))

@@ -2,6 +2,7 @@
 
 from gostaking.chain.constants import MAX_DENOM_LENGTH, MODULE_BY_ADDRESS
 from gostaking.chain.errors import InvalidMessageError, require
+from gostaking.chain.modules.bank.tables import ACCOUNTS, BALANCES, GOS_SUPPLY
 from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE, ceil_div, mul_div
 from gostaking.chain.state import State
 from gostaking.chain.types.bank import Account
@@ -9,7 +10,7 @@ from gostaking.chain.types.bank import Account
 
 def get_account(state: State, address: str) -> Account:
     """The account's metadata (a fresh account if it never transacted)."""
-    return state.accounts.get_or(address, _EMPTY_ACCOUNT)
+    return state[ACCOUNTS].get_or(address, _EMPTY_ACCOUNT)
 
 
 _EMPTY_ACCOUNT = Account()
@@ -17,7 +18,7 @@ _EMPTY_ACCOUNT = Account()
 
 def get_gos_index(state: State) -> int:
     """Current GOS share index (INDEX_ONE before any burn)."""
-    return state.gos_supply.get().index
+    return state[GOS_SUPPLY].get().index
 
 
 def compute_shares_to_ugos(shares: int, index: int) -> int:
@@ -37,12 +38,12 @@ def compute_ugos_to_shares_ceil(ugos: int, index: int) -> int:
 
 def get_shares(state: State, address: str) -> int:
     """GOS shares held liquid by `address`."""
-    return state.balances.get_or((address, GOS_DENOM), 0)
+    return state[BALANCES].get_or((address, GOS_DENOM), 0)
 
 
 def get_balance(state: State, address: str, denom: str) -> int:
     """Liquid balance in base units: ugos (shares × index) for GOS, raw units for other assets."""
-    raw = state.balances.get_or((address, denom), 0)
+    raw = state[BALANCES].get_or((address, denom), 0)
     if denom == GOS_DENOM:
         return compute_shares_to_ugos(raw, get_gos_index(state))
     return raw
@@ -50,7 +51,7 @@ def get_balance(state: State, address: str, denom: str) -> int:
 
 def get_gos_supply_ugos(state: State) -> int:
     """Total GOS in existence, in ugos (all accounts, module accounts, bonds and unbondings)."""
-    supply = state.gos_supply.get()
+    supply = state[GOS_SUPPLY].get()
     return compute_shares_to_ugos(supply.total_shares, supply.index)
 
 

@@ -5,8 +5,21 @@ from msgspec.structs import replace
 from gostaking.chain.crypto import require_address
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidMessageError, UnauthorizedError, require
-from gostaking.chain.modules.compliance.mutations import execute_compliance_action
+from gostaking.chain.modules.compliance.events import (
+    ComplianceActionApprovedEvent,
+    ComplianceActionProposedEvent,
+    KycAttestedEvent,
+    KycRevokedEvent,
+)
+from gostaking.chain.modules.compliance.mutations import (
+    allocate_compliance_action_id,
+    execute_compliance_action,
+    remove_kyc_attestation,
+    set_kyc_attestation,
+    store_compliance_action,
+)
 from gostaking.chain.modules.compliance.queries import require_council_member
+from gostaking.chain.modules.compliance.tables import COMPLIANCE_ACTIONS, KYC, KYC_PROVIDERS
 from gostaking.chain.state import State
 from gostaking.chain.types.compliance import ComplianceActionRecord, KycAttestation
 from gostaking.chain.types.tx import MsgApproveComplianceAction, MsgAttestKyc, MsgRevokeKyc
@@ -16,7 +29,7 @@ MAX_REASON_BYTES = 256
 
 
 def _require_provider(state: State, sender: str) -> None:
-    require(sender in state.kyc_providers, UnauthorizedError, f"{sender} is not an admitted KYC provider")
+    require(sender in state[KYC_PROVIDERS], UnauthorizedError, f"{sender} is not an admitted KYC provider")
 
 
 def process_attest_kyc(state: State, ctx: Context, msg: MsgAttestKyc) -> None:
@@ -26,21 +39,23 @@ def process_attest_kyc(state: State, ctx: Context, msg: MsgAttestKyc) -> None:
     require(1 <= msg.level <= MAX_KYC_LEVEL, InvalidMessageError, f"KYC level must be within 1..{MAX_KYC_LEVEL}")
     require(msg.expires_height > ctx.height, InvalidMessageError, "the attestation must expire in the future")
     require(len(msg.evidence_hash) == 32, InvalidMessageError, "evidence hash must be 32 bytes (sha256)")
-    state.kyc.put(msg.address, KycAttestation(ctx.sender, msg.level, msg.expires_height, msg.evidence_hash, ctx.height))
-    ctx.emit("kyc_attested", address=msg.address, provider=ctx.sender, level=msg.level, expires=msg.expires_height)
+    set_kyc_attestation(
+        state, msg.address, KycAttestation(ctx.sender, msg.level, msg.expires_height, msg.evidence_hash, ctx.height)
+    )
+    ctx.emit(KycAttestedEvent(address=msg.address, provider=ctx.sender, level=msg.level, expires=msg.expires_height))
 
 
 def process_revoke_kyc(state: State, ctx: Context, msg: MsgRevokeKyc) -> None:
     """A provider withdraws its own attestation."""
     _require_provider(state, ctx.sender)
-    attestation = state.kyc.get(msg.address)
+    attestation = state[KYC].get(msg.address)
     require(
         attestation is not None and attestation.provider == ctx.sender,
         InvalidMessageError,
         f"{ctx.sender} has no attestation of {msg.address} to revoke",
     )
-    state.kyc.delete(msg.address)
-    ctx.emit("kyc_revoked", address=msg.address, provider=ctx.sender)
+    remove_kyc_attestation(state, msg.address)
+    ctx.emit(KycRevokedEvent(address=msg.address, provider=ctx.sender))
 
 
 def process_approve_compliance_action(state: State, ctx: Context, msg: MsgApproveComplianceAction) -> None:
@@ -57,13 +72,12 @@ def process_approve_compliance_action(state: State, ctx: Context, msg: MsgApprov
             InvalidMessageError,
             "a compliance action needs a reason (≤ 256 bytes) and a case id (≤ 64 characters)",
         )
-        action_id = state.compliance_action_count.get()
-        state.compliance_action_count.set(action_id + 1)
+        action_id = allocate_compliance_action_id(state)
         record = ComplianceActionRecord(action, (), ctx.height)
-        ctx.emit("compliance_action_proposed", id=action_id, kind=type(action).__name__, address=action.address)
+        ctx.emit(ComplianceActionProposedEvent(id=action_id, kind=type(action).__name__, address=action.address))
     else:
         require(msg.action is None, InvalidMessageError, "approve an existing action by id only")
-        existing = state.compliance_actions.get(msg.action_id)
+        existing = state[COMPLIANCE_ACTIONS].get(msg.action_id)
         if existing is None:
             raise InvalidMessageError(f"no compliance action {msg.action_id}")
         require(existing.status == "pending", InvalidMessageError, f"compliance action {msg.action_id} is executed")
@@ -73,5 +87,5 @@ def process_approve_compliance_action(state: State, ctx: Context, msg: MsgApprov
     if len(record.approvers) >= params.council_threshold:
         execute_compliance_action(state, ctx, action_id, record.action)
         record = replace(record, status="executed", executed_height=ctx.height)
-    state.compliance_actions.put(action_id, record)
-    ctx.emit("compliance_action_approved", id=action_id, by=ctx.sender, approvals=len(record.approvers))
+    store_compliance_action(state, action_id, record)
+    ctx.emit(ComplianceActionApprovedEvent(id=action_id, by=ctx.sender, approvals=len(record.approvers)))

@@ -1,13 +1,14 @@
 """Compliance reads: KYC levels, freezes and council membership."""
 
 from gostaking.chain.errors import AccountFrozenError, KycRequiredError, UnauthorizedError, require
+from gostaking.chain.modules.compliance.tables import FROZEN, KYC, KYC_PROVIDERS
 from gostaking.chain.state import State
 
 
 def get_kyc_level(state: State, address: str, height: int) -> int:
     """The address's KYC level at `height`: 0 without a current attestation from an admitted provider."""
-    attestation = state.kyc.get(address)
-    if attestation is None or height >= attestation.expires_height or attestation.provider not in state.kyc_providers:
+    attestation = state[KYC].get(address)
+    if attestation is None or height >= attestation.expires_height or attestation.provider not in state[KYC_PROVIDERS]:
         return 0
     return attestation.level
 
@@ -35,7 +36,7 @@ def require_council_member(state: State, address: str) -> None:
 
 def require_not_frozen(state: State, address: str) -> None:
     """Raise AccountFrozenError (with the case) for a frozen account."""
-    record = state.frozen.get(address)
+    record = state[FROZEN].get(address)
     require(
         record is None,
         AccountFrozenError,

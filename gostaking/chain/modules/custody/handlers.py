@@ -23,8 +23,24 @@ from gostaking.chain.modules.bank.mutations import (
     receive_gos_from_bridge,
     send_gos_to_bridge,
 )
+from gostaking.chain.modules.bank.tables import GOS_SUPPLY
 from gostaking.chain.modules.compliance.mutations import approve_council_decision, drop_council_decision
 from gostaking.chain.modules.compliance.queries import require_council_member, require_kyc_level
+from gostaking.chain.modules.custody.events import (
+    DepositAttestedEvent,
+    DepositCreditedEvent,
+    DepositHeldEvent,
+    HoldResolvedEvent,
+    SanctionsUpdatedEvent,
+    WithdrawalCompletedEvent,
+    WithdrawalRequestedEvent,
+)
+from gostaking.chain.modules.custody.mutations import (
+    allocate_withdrawal_id,
+    apply_sanctions_updates,
+    store_deposit,
+    store_withdrawal,
+)
 from gostaking.chain.modules.custody.queries import (
     MAX_EXTERNAL_ADDRESS_LENGTH,
     MAX_EXTERNAL_ID_LENGTH,
@@ -33,10 +49,11 @@ from gostaking.chain.modules.custody.queries import (
     is_custodian,
     is_sanctioned,
 )
+from gostaking.chain.modules.custody.tables import DEPOSITS, WITHDRAWALS
 from gostaking.chain.modules.lock.queries import require_asset
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
-from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal, WithdrawalStatus
+from gostaking.chain.types.custody import Deposit, Withdrawal, WithdrawalStatus
 from gostaking.chain.types.tx import (
     MsgAttestDeposit,
     MsgConfirmWithdrawal,
@@ -62,7 +79,7 @@ def _require_custodian(state: State, sender: str) -> int:
 
 
 def _require_withdrawal(state: State, withdrawal_id: int, status: str) -> Withdrawal:
-    withdrawal = state.withdrawals.get(withdrawal_id)
+    withdrawal = state[WITHDRAWALS].get(withdrawal_id)
     if withdrawal is None or withdrawal.status != status:
         found = "no such withdrawal" if withdrawal is None else f"it is {withdrawal.status}"
         raise InvalidMessageError(f"withdrawal {withdrawal_id} is not {status}: {found}")
@@ -95,7 +112,7 @@ def _credit(state: State, recipient: str, denom: str, amount: int) -> None:
 
 
 def _can_credit(state: State, denom: str, amount: int) -> bool:
-    return denom != GOS_DENOM or amount <= state.gos_supply.get().bridged_out_ugos
+    return denom != GOS_DENOM or amount <= state[GOS_SUPPLY].get().bridged_out_ugos
 
 
 def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) -> None:
@@ -109,7 +126,7 @@ def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) ->
     require_address(msg.recipient, "recipient")
     require_amount(msg.amount)
     key = (msg.hosted_chain, msg.external_tx_id)
-    deposit = state.deposits.get(key)
+    deposit = state[DEPOSITS].get(key)
     if deposit is None:
         deposit = Deposit(msg.from_address, msg.recipient, msg.denom, msg.amount, (), "pending", ctx.height)
     content = (deposit.from_address, deposit.recipient, deposit.denom, deposit.amount)
@@ -123,24 +140,24 @@ def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) ->
     if deposit.status == "pending" and len(deposit.attesters) >= threshold:
         if is_sanctioned(state, msg.hosted_chain, msg.from_address):
             deposit = replace(deposit, status="held", resolved_height=ctx.height)
-            ctx.emit("deposit_held", deposit=compute_deposit_key(*key), reason="sanctioned sender")
+            ctx.emit(DepositHeldEvent(deposit=compute_deposit_key(*key), reason="sanctioned sender"))
         elif not _can_credit(state, msg.denom, msg.amount):
             # More GOS attested back than ever left the chain: a custodian or bridge fault, for review.
             deposit = replace(deposit, status="held", resolved_height=ctx.height)
-            ctx.emit("deposit_held", deposit=compute_deposit_key(*key), reason="exceeds GOS bridged out")
+            ctx.emit(DepositHeldEvent(deposit=compute_deposit_key(*key), reason="exceeds GOS bridged out"))
         else:
             _credit(state, msg.recipient, msg.denom, msg.amount)
             deposit = replace(deposit, status="credited", resolved_height=ctx.height)
             ctx.emit(
-                "deposit_credited",
-                deposit=compute_deposit_key(*key),
-                recipient=msg.recipient,
-                denom=msg.denom,
-                amount=msg.amount,
+                DepositCreditedEvent(
+                    deposit=compute_deposit_key(*key), recipient=msg.recipient, denom=msg.denom, amount=msg.amount
+                )
             )
-    state.deposits.put(key, deposit)
+    store_deposit(state, key, deposit)
     ctx.emit(
-        "deposit_attested", deposit=compute_deposit_key(*key), custodian=ctx.sender, attestations=len(deposit.attesters)
+        DepositAttestedEvent(
+            deposit=compute_deposit_key(*key), custodian=ctx.sender, attestations=len(deposit.attesters)
+        )
     )
 
 
@@ -162,24 +179,25 @@ def process_request_withdrawal(state: State, ctx: Context, msg: MsgRequestWithdr
         require_amount(msg.amount)
         move_asset(state, ctx.sender, _ESCROW, msg.denom, msg.amount)
         escrow_shares = 0
-    withdrawal_id = state.withdrawal_count.get()
-    state.withdrawal_count.set(withdrawal_id + 1)
+    withdrawal_id = allocate_withdrawal_id(state)
     held = is_sanctioned(state, hosted_chain, msg.external_address)
     status: WithdrawalStatus = "held" if held else "pending"
-    state.withdrawals.put(
+    store_withdrawal(
+        state,
         withdrawal_id,
         Withdrawal(
             ctx.sender, msg.denom, msg.amount, msg.external_address, status, ctx.height, escrow_shares=escrow_shares
         ),
     )
     ctx.emit(
-        "withdrawal_requested",
-        id=withdrawal_id,
-        owner=ctx.sender,
-        denom=msg.denom,
-        amount=msg.amount,
-        to=msg.external_address,
-        status=status,
+        WithdrawalRequestedEvent(
+            id=withdrawal_id,
+            owner=ctx.sender,
+            denom=msg.denom,
+            amount=msg.amount,
+            to=msg.external_address,
+            status=status,
+        )
     )
 
 
@@ -202,8 +220,8 @@ def process_confirm_withdrawal(state: State, ctx: Context, msg: MsgConfirmWithdr
         else:
             burn_asset(state, _ESCROW, withdrawal.denom, withdrawal.amount)
         withdrawal = replace(withdrawal, status="completed", resolved_height=ctx.height)
-        ctx.emit("withdrawal_completed", id=msg.withdrawal_id, external_tx_id=msg.external_tx_id)
-    state.withdrawals.put(msg.withdrawal_id, withdrawal)
+        ctx.emit(WithdrawalCompletedEvent(id=msg.withdrawal_id, external_tx_id=msg.external_tx_id))
+    store_withdrawal(state, msg.withdrawal_id, withdrawal)
 
 
 def process_update_sanctions(state: State, ctx: Context, msg: MsgUpdateSanctions) -> None:
@@ -221,13 +239,8 @@ def process_update_sanctions(state: State, ctx: Context, msg: MsgUpdateSanctions
         _require_text(update.source, 64, "source")
     if not approve_council_decision(state, ctx, compute_sanctions_subject(msg.updates)):
         return
-    for update in msg.updates:
-        key = (update.hosted_chain, update.address.lower())
-        if update.listed:
-            state.sanctioned.put(key, SanctionEntry(update.source, ctx.height))
-        else:
-            state.sanctioned.delete(key)
-    ctx.emit("sanctions_updated", changes=len(msg.updates))
+    apply_sanctions_updates(state, msg.updates, ctx.height)
+    ctx.emit(SanctionsUpdatedEvent(changes=len(msg.updates)))
 
 
 def process_resolve_hold(state: State, ctx: Context, msg: MsgResolveHold) -> None:
@@ -237,7 +250,7 @@ def process_resolve_hold(state: State, ctx: Context, msg: MsgResolveHold) -> Non
     require(bool(msg.deposit) != (msg.withdrawal_id >= 0), InvalidMessageError, "name one deposit or one withdrawal")
     if msg.deposit:
         hosted_chain, _, external_tx_id = msg.deposit.partition(":")
-        deposit = state.deposits.get((hosted_chain, external_tx_id))
+        deposit = state[DEPOSITS].get((hosted_chain, external_tx_id))
         if deposit is None or deposit.status != "held":
             raise InvalidMessageError(f"no held deposit {msg.deposit}")
         require(
@@ -266,8 +279,8 @@ def _resolve_held_deposit(state: State, ctx: Context, key: tuple[str, str], depo
     if release:
         _credit(state, deposit.recipient, deposit.denom, deposit.amount)
     status = "credited" if release else "rejected"
-    state.deposits.put(key, replace(deposit, status=status, resolved_height=ctx.height))
-    ctx.emit("hold_resolved", deposit=":".join(key), outcome=status, by=ctx.sender)
+    store_deposit(state, key, replace(deposit, status=status, resolved_height=ctx.height))
+    ctx.emit(HoldResolvedEvent(deposit=":".join(key), outcome=status, by=ctx.sender))
 
 
 def _resolve_held_withdrawal(
@@ -281,5 +294,5 @@ def _resolve_held_withdrawal(
         else:
             move_asset(state, _ESCROW, withdrawal.owner, withdrawal.denom, withdrawal.amount)
         withdrawal = replace(withdrawal, status="refunded", resolved_height=ctx.height)
-    state.withdrawals.put(withdrawal_id, withdrawal)
-    ctx.emit("hold_resolved", withdrawal=withdrawal_id, outcome=withdrawal.status, by=ctx.sender)
+    store_withdrawal(state, withdrawal_id, withdrawal)
+    ctx.emit(HoldResolvedEvent(withdrawal=withdrawal_id, outcome=withdrawal.status, by=ctx.sender))

@@ -3,6 +3,7 @@
 import msgspec
 
 from gostaking.chain.crypto import sha256
+from gostaking.chain.modules.custody.tables import SANCTIONED
 from gostaking.chain.state import State
 from gostaking.chain.types.tx import SanctionUpdate
 
@@ -17,7 +18,7 @@ def is_custodian(state: State, address: str) -> bool:
 
 def is_sanctioned(state: State, hosted_chain: str, external_address: str) -> bool:
     """True when the external address is on the sanctions list (addresses compare case-insensitively)."""
-    return (hosted_chain, external_address.lower()) in state.sanctioned
+    return (hosted_chain, external_address.lower()) in state[SANCTIONED]
 
 
 def compute_deposit_key(hosted_chain: str, external_tx_id: str) -> str:

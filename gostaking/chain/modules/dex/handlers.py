@@ -14,7 +14,9 @@ from gostaking.chain.modules.bank.queries import (
     get_shares,
 )
 from gostaking.chain.modules.compliance.queries import require_kyc_level
-from gostaking.chain.modules.dex.queries import compute_swap_out, get_pool
+from gostaking.chain.modules.dex.events import LiquidityAddedEvent, LiquidityRemovedEvent, SwapEvent
+from gostaking.chain.modules.dex.mutations import change_liquidity_units, set_pool
+from gostaking.chain.modules.dex.queries import compute_swap_out, get_liquidity_units, get_pool
 from gostaking.chain.modules.lock.queries import require_asset
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
@@ -57,14 +59,12 @@ def process_add_liquidity(state: State, ctx: Context, msg: MsgAddLiquidity) -> N
     require(minted > 0 and gos_ugos > 0, InvalidMessageError, "too little liquidity to mint any units")
     move_asset(state, ctx.sender, _DEX, msg.denom, msg.asset_amount)
     shares = _take_gos(state, ctx.sender, gos_ugos)
-    state.dex_pools.put(
-        msg.denom,
-        DexPool(pool.asset_units + msg.asset_amount, pool.gos_shares + shares, pool.lp_units + minted),
+    set_pool(
+        state, msg.denom, DexPool(pool.asset_units + msg.asset_amount, pool.gos_shares + shares, pool.lp_units + minted)
     )
-    key = (msg.denom, ctx.sender)
-    state.lp_positions.put(key, state.lp_positions.get_or(key, 0) + minted)
+    change_liquidity_units(state, msg.denom, ctx.sender, minted)
     ctx.emit(
-        "liquidity_added", provider=ctx.sender, denom=msg.denom, asset=msg.asset_amount, gos=gos_ugos, units=minted
+        LiquidityAddedEvent(provider=ctx.sender, denom=msg.denom, asset=msg.asset_amount, gos=gos_ugos, units=minted)
     )
 
 
@@ -72,25 +72,18 @@ def process_remove_liquidity(state: State, ctx: Context, msg: MsgRemoveLiquidity
     """Withdraw a proportional share of both reserves."""
     require_asset(state, msg.denom)
     require_amount(msg.lp_units)
-    key = (msg.denom, ctx.sender)
-    held = state.lp_positions.get_or(key, 0)
+    held = get_liquidity_units(state, msg.denom, ctx.sender)
     require(held >= msg.lp_units, InsufficientFundsError, f"{ctx.sender} holds {held} liquidity units")
     pool = get_pool(state, msg.denom)
     asset_out = pool.asset_units * msg.lp_units // pool.lp_units
     shares_out = pool.gos_shares * msg.lp_units // pool.lp_units
-    if held == msg.lp_units:
-        state.lp_positions.delete(key)
-    else:
-        state.lp_positions.put(key, held - msg.lp_units)
+    change_liquidity_units(state, msg.denom, ctx.sender, -msg.lp_units)
     remaining = DexPool(pool.asset_units - asset_out, pool.gos_shares - shares_out, pool.lp_units - msg.lp_units)
-    if remaining.lp_units == 0:
-        state.dex_pools.delete(msg.denom)
-    else:
-        state.dex_pools.put(msg.denom, remaining)
+    set_pool(state, msg.denom, remaining)
     if asset_out:
         move_asset(state, _DEX, ctx.sender, msg.denom, asset_out)
     move_units(state, _DEX, ctx.sender, GOS_DENOM, shares_out)
-    ctx.emit("liquidity_removed", provider=ctx.sender, denom=msg.denom, asset=asset_out, gos_shares=shares_out)
+    ctx.emit(LiquidityRemovedEvent(provider=ctx.sender, denom=msg.denom, asset=asset_out, gos_shares=shares_out))
 
 
 def process_swap(state: State, ctx: Context, msg: MsgSwap) -> None:
@@ -124,7 +117,9 @@ def process_swap(state: State, ctx: Context, msg: MsgSwap) -> None:
         move_units(state, _DEX, ctx.sender, GOS_DENOM, shares_out)
         pool = replace(pool, asset_units=pool.asset_units + msg.amount_in, gos_shares=pool.gos_shares - shares_out)
         denom_out = GOS_DENOM
-    state.dex_pools.put(msg.pair, pool)
+    set_pool(state, msg.pair, pool)
     ctx.emit(
-        "swap", trader=ctx.sender, denom_in=msg.denom_in, amount_in=msg.amount_in, denom_out=denom_out, amount_out=out
+        SwapEvent(
+            trader=ctx.sender, denom_in=msg.denom_in, amount_in=msg.amount_in, denom_out=denom_out, amount_out=out
+        )
     )

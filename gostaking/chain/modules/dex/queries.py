@@ -1,6 +1,7 @@
 """Exchange reads: pool prices and swap quotes (constant product, fee kept in the pool)."""
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.dex.tables import DEX_POOLS, LP_POSITIONS
 from gostaking.chain.numeric import PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.dex import DexPool
@@ -10,7 +11,12 @@ _EMPTY = DexPool()
 
 def get_pool(state: State, denom: str) -> DexPool:
     """The denom/GOS pool (empty before its first liquidity)."""
-    return state.dex_pools.get_or(denom, _EMPTY)
+    return state[DEX_POOLS].get_or(denom, _EMPTY)
+
+
+def get_liquidity_units(state: State, denom: str, provider: str) -> int:
+    """Liquidity units the provider holds in the denom/GOS pool."""
+    return state[LP_POSITIONS].get_or((denom, provider), 0)
 
 
 def get_pool_reserves(state: State, denom: str) -> tuple[int, int]:

@@ -3,7 +3,9 @@
 from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_REWARDS
 from gostaking.chain.env import Context
 from gostaking.chain.modules.bank.mutations import apply_reverse_split, mint_gos
+from gostaking.chain.modules.emission.events import BurnEvent, MintEvent
 from gostaking.chain.modules.emission.queries import compute_block_reward, compute_burn_number
+from gostaking.chain.modules.emission.tables import EMISSION
 from gostaking.chain.state import State
 from gostaking.chain.types.emission import EmissionState
 
@@ -14,17 +16,16 @@ def mint_block_reward(state: State, ctx: Context) -> int:
     if reward == 0:
         return 0
     shares = mint_gos(state, MODULE_ADDRESSES[MODULE_REWARDS], reward)
-    ctx.emit("mint", amount=reward, shares=shares)
+    ctx.emit(MintEvent(amount=reward, shares=shares))
     return shares
 
 
-def burn_if_due(state: State, ctx: Context) -> int:
-    """At a burn height, destroy the configured fraction of all GOS in O(1); returns ugos burned."""
+def burn_if_due(state: State, ctx: Context) -> None:
+    """At a burn height, destroy the configured fraction of all GOS in O(1) (event `burn` says how much)."""
     params = state.params.get().emission
     number = compute_burn_number(params, ctx.height)
     if number == 0:
-        return 0
+        return
     burned = apply_reverse_split(state, params.burn_numerator, params.burn_denominator)
-    state.emission.set(EmissionState(burns_done=number, last_burn_height=ctx.height))
-    ctx.emit("burn", number=number, amount=burned)
-    return burned
+    state[EMISSION].set(EmissionState(burns_done=number, last_burn_height=ctx.height))
+    ctx.emit(BurnEvent(number=number, amount=burned))

@@ -6,9 +6,10 @@ from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_GOV
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidMessageError, UnauthorizedError, require
 from gostaking.chain.modules.bank.mutations import move_gos
+from gostaking.chain.modules.gov.events import ProposalRatifiedEvent, ProposalSubmittedEvent, ProposalVoteEvent
 from gostaking.chain.modules.gov.lifecycle import execute_proposal
-from gostaking.chain.modules.gov.mutations import add_deadline, check_content
-from gostaking.chain.modules.gov.queries import is_ratified, require_proposal
+from gostaking.chain.modules.gov.mutations import add_deadline, allocate_proposal_id, store_proposal, store_vote
+from gostaking.chain.modules.gov.queries import check_content, get_vote, is_ratified, require_proposal
 from gostaking.chain.state import State
 from gostaking.chain.types.gov import Proposal, ProposalVote
 from gostaking.chain.types.tx import MsgRatifyProposal, MsgSubmitProposal, MsgVoteProposal
@@ -30,14 +31,15 @@ def process_submit_proposal(state: State, ctx: Context, msg: MsgSubmitProposal) 
     )
     check_content(state, msg.content)
     shares = move_gos(state, ctx.sender, _GOV, msg.deposit)
-    proposal_id = state.proposal_count.get()
-    state.proposal_count.set(proposal_id + 1)
+    proposal_id = allocate_proposal_id(state)
     end = ctx.height + params.voting_period_blocks
-    state.proposals.put(
-        proposal_id, Proposal(ctx.sender, msg.title, msg.description, msg.content, shares, ctx.height, end)
+    store_proposal(
+        state, proposal_id, Proposal(ctx.sender, msg.title, msg.description, msg.content, shares, ctx.height, end)
     )
     add_deadline(state, end, proposal_id)
-    ctx.emit("proposal_submitted", id=proposal_id, proposer=ctx.sender, type=type(msg.content).__name__, voting_end=end)
+    ctx.emit(
+        ProposalSubmittedEvent(id=proposal_id, proposer=ctx.sender, type=type(msg.content).__name__, voting_end=end)
+    )
 
 
 def process_vote_proposal(state: State, ctx: Context, msg: MsgVoteProposal) -> None:
@@ -45,13 +47,12 @@ def process_vote_proposal(state: State, ctx: Context, msg: MsgVoteProposal) -> N
     proposal = require_proposal(state, msg.proposal_id)
     require(proposal.status == "voting", InvalidMessageError, f"proposal {msg.proposal_id} is {proposal.status}")
     require(msg.escrow >= 0, InvalidMessageError, "escrow must not be negative")
-    key = (msg.proposal_id, ctx.sender)
-    previous = state.proposal_votes.get(key)
+    previous = get_vote(state, msg.proposal_id, ctx.sender)
     escrow = 0 if previous is None else previous.escrow_shares
     if msg.escrow:
         escrow += move_gos(state, ctx.sender, _GOV, msg.escrow)
-    state.proposal_votes.put(key, ProposalVote(msg.option, escrow))
-    ctx.emit("proposal_vote", id=msg.proposal_id, voter=ctx.sender, option=msg.option, escrow_shares=escrow)
+    store_vote(state, msg.proposal_id, ctx.sender, ProposalVote(msg.option, escrow))
+    ctx.emit(ProposalVoteEvent(id=msg.proposal_id, voter=ctx.sender, option=msg.option, escrow_shares=escrow))
 
 
 def process_ratify_proposal(state: State, ctx: Context, msg: MsgRatifyProposal) -> None:
@@ -65,7 +66,7 @@ def process_ratify_proposal(state: State, ctx: Context, msg: MsgRatifyProposal) 
     )
     require(ctx.sender not in proposal.ratifications, InvalidMessageError, "already ratified")
     proposal = replace(proposal, ratifications=(*proposal.ratifications, ctx.sender))
-    state.proposals.put(msg.proposal_id, proposal)
-    ctx.emit("proposal_ratified", id=msg.proposal_id, by=ctx.sender, count=len(proposal.ratifications))
+    store_proposal(state, msg.proposal_id, proposal)
+    ctx.emit(ProposalRatifiedEvent(id=msg.proposal_id, by=ctx.sender, count=len(proposal.ratifications)))
     if is_ratified(state, proposal):
         execute_proposal(state, ctx, msg.proposal_id)

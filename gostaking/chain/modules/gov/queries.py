@@ -1,20 +1,43 @@
-"""Governance reads: voting power, tallies and the committee report."""
+"""Governance reads: proposal content checks, voting power, tallies and the committee report."""
 
-from gostaking.chain.errors import InvalidMessageError
+from gostaking.chain.crypto import require_address
+from gostaking.chain.errors import InvalidMessageError, require
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.bank.tables import GOS_SUPPLY
+from gostaking.chain.modules.gov.tables import PROPOSAL_VOTES, PROPOSALS
+from gostaking.chain.modules.lock.queries import require_asset
+from gostaking.chain.modules.lock.tables import ASSETS
 from gostaking.chain.modules.mining.queries import get_position
+from gostaking.chain.modules.nodes.tables import MINING_SET
 from gostaking.chain.numeric import PPM, ceil_div
+from gostaking.chain.params import compute_changed_params
 from gostaking.chain.state import State
-from gostaking.chain.types.gov import Proposal, Tally
+from gostaking.chain.types.gov import (
+    AssetListingProposal,
+    AssetWeightProposal,
+    KycProviderProposal,
+    NodeCountProposal,
+    ParamChange,
+    ParamChangeProposal,
+    Proposal,
+    ProposalContent,
+    ProposalVote,
+    Tally,
+)
 from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE
 
 
 def require_proposal(state: State, proposal_id: int) -> Proposal:
     """The proposal, or InvalidMessageError."""
-    proposal = state.proposals.get(proposal_id)
+    proposal = state[PROPOSALS].get(proposal_id)
     if proposal is None:
         raise InvalidMessageError(f"no proposal {proposal_id}")
     return proposal
+
+
+def get_vote(state: State, proposal_id: int, voter: str) -> ProposalVote | None:
+    """The holder's vote on a proposal, or None."""
+    return state[PROPOSAL_VOTES].get((proposal_id, voter))
 
 
 def get_bonded_shares(state: State, address: str) -> int:
@@ -29,8 +52,8 @@ def compute_tally(state: State, proposal_id: int) -> Tally:
     it is at the end (bonded or escrowed GOS cannot be in two places). Cost: O(voters of the proposal).
     """
     yes = no = abstain = 0
-    for key in state.proposal_votes.scan_index("by_proposal", (proposal_id,)):
-        vote = state.proposal_votes.get(key)
+    for key in state[PROPOSAL_VOTES].scan_index("by_proposal", (proposal_id,)):
+        vote = state[PROPOSAL_VOTES].get(key)
         if vote is None:
             continue
         power = get_bonded_shares(state, key[1]) + vote.escrow_shares
@@ -46,7 +69,7 @@ def compute_tally(state: State, proposal_id: int) -> Tally:
 def is_quorum_reached(state: State, tally: Tally) -> bool:
     """Votes cast reach `quorum_ppm` of all GOS."""
     cast = tally.yes + tally.no + tally.abstain
-    return cast * PPM >= state.params.get().gov.quorum_ppm * state.gos_supply.get().total_shares
+    return cast * PPM >= state.params.get().gov.quorum_ppm * state[GOS_SUPPLY].get().total_shares
 
 
 def is_passing(state: State, tally: Tally) -> bool:
@@ -70,9 +93,9 @@ def compute_committee_report(state: State) -> dict[str, object]:
     """The GoStaking Committee's report from chain data: members, proposals by status with tallies (ugos) and
     ratifications. Scans the proposals: for reports, not for blocks."""
     index = get_gos_index(state)
-    mining_set = state.mining_set.get()
+    mining_set = state[MINING_SET].get()
     proposals = []
-    for proposal_id, proposal in state.proposals.items_sorted():
+    for proposal_id, proposal in state[PROPOSALS].items_sorted():
         proposals.append(
             {
                 "id": proposal_id,
@@ -99,3 +122,26 @@ def compute_committee_report(state: State) -> dict[str, object]:
         "proposals_by_status": counts,
         "proposals": proposals,
     }
+
+
+def check_content(state: State, content: ProposalContent) -> None:
+    """Reject content that could never execute (checked at submission; execution checks again)."""
+    if isinstance(content, ParamChangeProposal):
+        compute_changed_params(state, content.changes)
+    elif isinstance(content, NodeCountProposal):
+        compute_changed_params(state, compute_node_count_changes(content))
+    elif isinstance(content, AssetListingProposal):
+        require(content.asset.denom not in state[ASSETS], InvalidMessageError, f"{content.asset.denom} is listed")
+    elif isinstance(content, AssetWeightProposal):
+        require_asset(state, content.denom)
+    elif isinstance(content, KycProviderProposal):
+        require_address(content.provider, "KYC provider")
+        require(0 < len(content.name.encode()) <= 64, InvalidMessageError, "provider name must be 1..64 bytes")
+
+
+def compute_node_count_changes(content: NodeCountProposal) -> list[ParamChange]:
+    """A mining set resize as the parameter changes it makes."""
+    return [
+        ParamChange("nodes", "mining_by_stake", content.mining_by_stake),
+        ParamChange("nodes", "mining_by_votes", content.mining_by_votes),
+    ]

@@ -5,6 +5,7 @@ from gostaking.chain.env import Context
 from gostaking.chain.errors import InsufficientFundsError, require, require_amount
 from gostaking.chain.modules.bank.mutations import move_asset
 from gostaking.chain.modules.compliance.queries import require_kyc_level
+from gostaking.chain.modules.lock.events import LockEvent, UnlockEvent
 from gostaking.chain.modules.lock.queries import compute_lock_pool_id, get_locked_amount, require_asset
 from gostaking.chain.modules.mining.mutations import change_position
 from gostaking.chain.state import State
@@ -21,7 +22,7 @@ def process_lock_asset(state: State, ctx: Context, msg: MsgLockAsset) -> None:
     require_kyc_level(state, ctx.sender, ctx.height, level, "locking external assets")
     move_asset(state, ctx.sender, _LOCKED, msg.denom, msg.amount)
     change_position(state, ctx, ctx.sender, compute_lock_pool_id(msg.denom), msg.amount)
-    ctx.emit("lock", address=ctx.sender, denom=msg.denom, amount=msg.amount)
+    ctx.emit(LockEvent(address=ctx.sender, denom=msg.denom, amount=msg.amount))
 
 
 def process_unlock_asset(state: State, ctx: Context, msg: MsgUnlockAsset) -> None:
@@ -32,4 +33,4 @@ def process_unlock_asset(state: State, ctx: Context, msg: MsgUnlockAsset) -> Non
     require(locked >= msg.amount, InsufficientFundsError, f"only {locked} {msg.denom} locked")
     change_position(state, ctx, ctx.sender, compute_lock_pool_id(msg.denom), -msg.amount)
     move_asset(state, _LOCKED, ctx.sender, msg.denom, msg.amount)
-    ctx.emit("unlock", address=ctx.sender, denom=msg.denom, amount=msg.amount)
+    ctx.emit(UnlockEvent(address=ctx.sender, denom=msg.denom, amount=msg.amount))

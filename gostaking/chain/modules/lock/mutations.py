@@ -3,6 +3,7 @@
 from gostaking.chain.errors import InvalidGenesisError, InvalidMessageError, require
 from gostaking.chain.modules.bank.queries import require_denom
 from gostaking.chain.modules.lock.queries import compute_lock_pool_id, require_asset
+from gostaking.chain.modules.lock.tables import ASSETS
 from gostaking.chain.modules.mining.mutations import create_pool, set_pool_valuation
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
@@ -14,11 +15,11 @@ def register_asset(state: State, asset: Asset) -> None:
     """List an external asset for locking and open its hash-power pool."""
     require(asset.denom != GOS_DENOM, InvalidGenesisError, "GOS is voted or staked, not locked")
     require_denom(asset.denom)
-    require(asset.denom not in state.assets, InvalidGenesisError, f"asset {asset.denom} already registered")
+    require(asset.denom not in state[ASSETS], InvalidGenesisError, f"asset {asset.denom} already registered")
     require(0 <= asset.decimals <= 30, InvalidMessageError, "decimals must be within 0..30")
     require(0 <= asset.weight_ppm <= PPM, InvalidMessageError, "weight must be within 0..1,000,000 ppm")
     require(asset.price_ugos >= 0, InvalidMessageError, "price must not be negative")
-    state.assets.put(asset.denom, asset)
+    state[ASSETS].put(asset.denom, asset)
     create_pool(
         state,
         compute_lock_pool_id(asset.denom),
@@ -31,5 +32,5 @@ def set_asset_valuation(state: State, denom: str, price_ugos: int, weight_ppm: i
     asset = require_asset(state, denom)
     require(price_ugos >= 0, InvalidMessageError, "price must not be negative")
     require(0 <= weight_ppm <= PPM, InvalidMessageError, "weight must be within 0..1,000,000 ppm")
-    state.assets.put(denom, Asset(asset.denom, asset.decimals, asset.hosted_chain, weight_ppm, price_ugos))
+    state[ASSETS].put(denom, Asset(asset.denom, asset.decimals, asset.hosted_chain, weight_ppm, price_ugos))
     set_pool_valuation(state, compute_lock_pool_id(denom), price_ugos, weight_ppm)

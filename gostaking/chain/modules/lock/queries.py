@@ -1,6 +1,7 @@
 """Reads of the asset registry and locked amounts."""
 
 from gostaking.chain.errors import UnknownAssetError
+from gostaking.chain.modules.lock.tables import ASSETS
 from gostaking.chain.modules.mining.queries import get_position
 from gostaking.chain.state import State
 from gostaking.chain.types.lock import Asset
@@ -14,7 +15,7 @@ def compute_lock_pool_id(denom: str) -> str:
 
 def require_asset(state: State, denom: str) -> Asset:
     """The registered asset, or UnknownAssetError."""
-    asset = state.assets.get(denom)
+    asset = state[ASSETS].get(denom)
     if asset is None:
         raise UnknownAssetError(f"asset {denom!r} is not registered for locking")
     return asset
@@ -28,7 +29,7 @@ def get_locked_amount(state: State, address: str, denom: str) -> int:
 def get_locked_amounts(state: State, address: str) -> dict[str, int]:
     """Every asset the account has locked, by denom."""
     out = {}
-    for denom in state.assets.keys_sorted():
+    for denom in state[ASSETS].keys_sorted():
         amount = get_locked_amount(state, address, denom)
         if amount:
             out[denom] = amount

@@ -7,12 +7,14 @@ from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidAmountError, require
 from gostaking.chain.modules.bank.mutations import move_units
 from gostaking.chain.modules.bank.queries import get_gos_index
+from gostaking.chain.modules.mining.events import RewardPaidEvent, UserRewardsEvent
 from gostaking.chain.modules.mining.queries import (
     compute_pending_shares,
     compute_units_hash_power,
     get_position,
     require_pool,
 )
+from gostaking.chain.modules.mining.tables import POOLS, POSITIONS, REWARD_TOTALS
 from gostaking.chain.numeric import ACC_ONE, GOS_DENOM, mul_div, mul_div_ceil
 from gostaking.chain.state import State
 from gostaking.chain.types.mining import Pool, Position
@@ -23,30 +25,30 @@ _COMMUNITY = MODULE_ADDRESSES[MODULE_COMMUNITY_POOL]
 
 def create_pool(state: State, pool_id: str, pool: Pool) -> None:
     """Register a hash-power pool (genesis, asset listing)."""
-    require(pool_id not in state.pools, InvalidAmountError, f"pool {pool_id} exists")
-    state.pools.put(pool_id, pool)
+    require(pool_id not in state[POOLS], InvalidAmountError, f"pool {pool_id} exists")
+    state[POOLS].put(pool_id, pool)
 
 
 def set_pool_valuation(state: State, pool_id: str, price_ugos: int, weight_ppm: int) -> None:
     """Change a lock pool's price or weight. Only the pool's weight in future blocks changes: rewards already
     accumulated are unaffected and no position needs touching."""
     pool = require_pool(state, pool_id)
-    state.pools.put(pool_id, replace(pool, price_ugos=price_ugos, weight_ppm=weight_ppm))
+    state[POOLS].put(pool_id, replace(pool, price_ugos=price_ugos, weight_ppm=weight_ppm))
 
 
 def settle_position(state: State, ctx: Context, address: str, pool_id: str) -> int:
     """Pay the position's pending rewards into the account's balance; returns the shares paid."""
-    pool = state.pools.get(pool_id)
-    position = state.positions.get((address, pool_id))
+    pool = state[POOLS].get(pool_id)
+    position = state[POSITIONS].get((address, pool_id))
     if pool is None or position is None or position.acc_settled == pool.acc_reward_per_unit:
         return 0
     pending = compute_pending_shares(pool, position)
-    state.positions.put((address, pool_id), replace(position, acc_settled=pool.acc_reward_per_unit))
+    state[POSITIONS].put((address, pool_id), replace(position, acc_settled=pool.acc_reward_per_unit))
     if pending:
         move_units(state, _REWARDS, address, GOS_DENOM, pending)
-        totals = state.reward_totals.get()
-        state.reward_totals.set(replace(totals, paid_shares=totals.paid_shares + pending))
-        ctx.emit("reward_paid", address=address, pool=pool_id, shares=pending)
+        totals = state[REWARD_TOTALS].get()
+        state[REWARD_TOTALS].set(replace(totals, paid_shares=totals.paid_shares + pending))
+        ctx.emit(RewardPaidEvent(address=address, pool=pool_id, shares=pending))
     return pending
 
 
@@ -58,10 +60,10 @@ def change_position(state: State, ctx: Context, address: str, pool_id: str, delt
     units = position.units + delta_units
     require(units >= 0, InvalidAmountError, f"position in {pool_id} would become negative")
     if units == 0:
-        state.positions.delete((address, pool_id))
+        state[POSITIONS].delete((address, pool_id))
     else:
-        state.positions.put((address, pool_id), Position(units=units, acc_settled=pool.acc_reward_per_unit))
-    state.pools.put(pool_id, replace(pool, units=pool.units + delta_units))
+        state[POSITIONS].put((address, pool_id), Position(units=units, acc_settled=pool.acc_reward_per_unit))
+    state[POOLS].put(pool_id, replace(pool, units=pool.units + delta_units))
 
 
 def distribute_user_rewards(state: State, ctx: Context, reward_shares: int) -> None:
@@ -73,7 +75,7 @@ def distribute_user_rewards(state: State, ctx: Context, reward_shares: int) -> N
     if reward_shares == 0:
         return
     index = get_gos_index(state)
-    pools = state.pools.items_sorted()
+    pools = state[POOLS].items_sorted()
     powers = [compute_units_hash_power(pool, pool.units, index) for _, pool in pools]
     total_power = sum(powers)
     credited = 0
@@ -85,18 +87,18 @@ def distribute_user_rewards(state: State, ctx: Context, reward_shares: int) -> N
             delta = pool_reward * ACC_ONE // pool.units
             if delta == 0:
                 continue
-            state.pools.put(pool_id, replace(pool, acc_reward_per_unit=pool.acc_reward_per_unit + delta))
+            state[POOLS].put(pool_id, replace(pool, acc_reward_per_unit=pool.acc_reward_per_unit + delta))
             # Holders can claim at most delta × units / ACC_ONE in total; keep the ceiling of it.
             credited += mul_div_ceil(delta, pool.units, ACC_ONE)
     dust = reward_shares - credited
     if dust:
         move_units(state, _REWARDS, _COMMUNITY, GOS_DENOM, dust)
-    totals = state.reward_totals.get()
-    state.reward_totals.set(
+    totals = state[REWARD_TOTALS].get()
+    state[REWARD_TOTALS].set(
         replace(
             totals,
             distributed_shares=totals.distributed_shares + credited,
             dust_shares=totals.dust_shares + dust,
         )
     )
-    ctx.emit("user_rewards", shares=reward_shares, credited=credited, to_community_pool=dust)
+    ctx.emit(UserRewardsEvent(shares=reward_shares, credited=credited, to_community_pool=dust))

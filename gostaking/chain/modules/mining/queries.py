@@ -7,6 +7,7 @@ unit, and a position's pending reward is units × (pool accumulator − the valu
 
 from gostaking.chain.errors import UnknownAssetError
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.mining.tables import POOLS, POSITIONS
 from gostaking.chain.numeric import ACC_ONE, PPM, mul_div
 from gostaking.chain.state import State
 from gostaking.chain.types.mining import Pool, Position
@@ -23,7 +24,7 @@ def compute_units_hash_power(pool: Pool, units: int, gos_index: int) -> int:
 
 def require_pool(state: State, pool_id: str) -> Pool:
     """The pool, or UnknownAssetError when no such pool exists."""
-    pool = state.pools.get(pool_id)
+    pool = state[POOLS].get(pool_id)
     if pool is None:
         raise UnknownAssetError(f"no hash-power pool {pool_id!r}")
     return pool
@@ -31,24 +32,24 @@ def require_pool(state: State, pool_id: str) -> Pool:
 
 def get_pool_hash_power(state: State, pool_id: str) -> int:
     """Total hash power of one pool."""
-    pool = state.pools.get(pool_id)
+    pool = state[POOLS].get(pool_id)
     return 0 if pool is None else compute_units_hash_power(pool, pool.units, get_gos_index(state))
 
 
 def get_pool_ids(state: State) -> list[str]:
     """Pool ids in canonical (sorted) order."""
-    return state.pools.keys_sorted()
+    return state[POOLS].keys_sorted()
 
 
 def get_total_hash_power(state: State) -> int:
     """Network hash power: the sum over all pools."""
     index = get_gos_index(state)
-    return sum(compute_units_hash_power(pool, pool.units, index) for _, pool in state.pools.items_sorted())
+    return sum(compute_units_hash_power(pool, pool.units, index) for _, pool in state[POOLS].items_sorted())
 
 
 def get_position(state: State, address: str, pool_id: str) -> Position:
     """The account's position in a pool (empty if none)."""
-    return state.positions.get_or((address, pool_id), _NO_POSITION)
+    return state[POSITIONS].get_or((address, pool_id), _NO_POSITION)
 
 
 def compute_pending_shares(pool: Pool, position: Position) -> int:
@@ -60,8 +61,8 @@ def get_account_hash_power(state: State, address: str) -> dict[str, int]:
     """Hash power of an account per pool (only pools where it has units)."""
     index = get_gos_index(state)
     out: dict[str, int] = {}
-    for pool_id, pool in state.pools.items_sorted():
-        position = state.positions.get((address, pool_id))
+    for pool_id, pool in state[POOLS].items_sorted():
+        position = state[POSITIONS].get((address, pool_id))
         if position is not None and position.units:
             out[pool_id] = compute_units_hash_power(pool, position.units, index)
     return out
@@ -70,8 +71,8 @@ def get_account_hash_power(state: State, address: str) -> dict[str, int]:
 def get_pending_reward_shares(state: State, address: str) -> int:
     """All reward shares the account could claim now."""
     total = 0
-    for pool_id, pool in state.pools.items_sorted():
-        position = state.positions.get((address, pool_id))
+    for pool_id, pool in state[POOLS].items_sorted():
+        position = state[POSITIONS].get((address, pool_id))
         if position is not None:
             total += compute_pending_shares(pool, position)
     return total

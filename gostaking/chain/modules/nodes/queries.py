@@ -4,6 +4,7 @@ from gostaking.chain.constants import MAX_MONIKER_BYTES
 from gostaking.chain.crypto import consensus_address, is_valid_consensus_pubkey
 from gostaking.chain.errors import InvalidMessageError, NodeAlreadyRegisteredError, UnknownNodeError, require
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.nodes.tables import CANDIDATE_POOL, MINING_SET, NODE_BY_CONSENSUS, NODES
 from gostaking.chain.numeric import ACC_ONE
 from gostaking.chain.state import State
 from gostaking.chain.types.nodes import Node
@@ -17,7 +18,7 @@ STATUS_JAILED = "jailed"
 
 def require_node(state: State, operator: str) -> Node:
     """The node run by `operator`, or UnknownNodeError."""
-    node = state.nodes.get(operator)
+    node = state[NODES].get(operator)
     if node is None:
         raise UnknownNodeError(f"no node is registered by operator {operator}")
     return node
@@ -32,9 +33,9 @@ def require_registrable(state: State, operator: str, consensus_pubkey: bytes, mo
         InvalidMessageError,
         f"moniker must be 1..{MAX_MONIKER_BYTES} bytes of printable text",
     )
-    require(operator not in state.nodes, NodeAlreadyRegisteredError, f"{operator} already runs a node")
+    require(operator not in state[NODES], NodeAlreadyRegisteredError, f"{operator} already runs a node")
     require(
-        consensus_address(consensus_pubkey) not in state.node_by_consensus,
+        consensus_address(consensus_pubkey) not in state[NODE_BY_CONSENSUS],
         NodeAlreadyRegisteredError,
         "that consensus key belongs to another node",
     )
@@ -62,7 +63,7 @@ def compute_election(state: State) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """
     params = state.params.get()
     index = get_gos_index(state)
-    eligible = [(op, node) for op, node in state.nodes.items_sorted() if is_candidate_eligible(node, params, index)]
+    eligible = [(op, node) for op, node in state[NODES].items_sorted() if is_candidate_eligible(node, params, index)]
     by_stake = sorted(eligible, key=lambda item: (-item[1].stake_shares, item[1].registration_index))
     mining = [op for op, _ in by_stake[: params.nodes.mining_by_stake]]
     chosen = set(mining)
@@ -79,7 +80,7 @@ def get_node_status(state: State, operator: str) -> str:
     node = require_node(state, operator)
     if node.jailed:
         return STATUS_JAILED
-    mining_set = state.mining_set.get()
+    mining_set = state[MINING_SET].get()
     if operator in mining_set.operators:
         return STATUS_MINING
     if operator in mining_set.candidates:
@@ -90,7 +91,7 @@ def get_node_status(state: State, operator: str) -> str:
 def get_pending_candidate_reward_shares(state: State, operator: str) -> int:
     """Candidate reward shares the node has earned and not yet been paid."""
     node = require_node(state, operator)
-    pool = state.candidate_pool.get()
+    pool = state[CANDIDATE_POOL].get()
     return node.candidate_units * (pool.acc_reward_per_unit - node.candidate_acc_settled) // ACC_ONE
 
 

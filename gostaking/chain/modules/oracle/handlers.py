@@ -3,6 +3,10 @@
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidMessageError, UnauthorizedError, require, require_amount
 from gostaking.chain.modules.lock.queries import require_asset
+from gostaking.chain.modules.lock.tables import ASSETS
+from gostaking.chain.modules.nodes.tables import MINING_SET
+from gostaking.chain.modules.oracle.events import PricesSubmittedEvent
+from gostaking.chain.modules.oracle.mutations import record_quote
 from gostaking.chain.modules.oracle.queries import compute_period
 from gostaking.chain.state import State
 from gostaking.chain.types.oracle import PriceVote
@@ -12,16 +16,16 @@ from gostaking.chain.types.tx import MsgSubmitPrices
 def process_submit_prices(state: State, ctx: Context, msg: MsgSubmitPrices) -> None:
     """Record the sender's quotes for the current period. Only operators of mining nodes feed prices."""
     require(
-        ctx.sender in state.mining_set.get().operators,
+        ctx.sender in state[MINING_SET].get().operators,
         UnauthorizedError,
         f"{ctx.sender} does not operate a mining node; only mining nodes feed prices",
     )
-    require(0 < len(msg.quotes) <= len(state.assets), InvalidMessageError, "one quote per listed asset at most")
+    require(0 < len(msg.quotes) <= len(state[ASSETS]), InvalidMessageError, "one quote per listed asset at most")
     denoms = [quote.denom for quote in msg.quotes]
     require(len(set(denoms)) == len(denoms), InvalidMessageError, "an asset is quoted twice")
     period = compute_period(state.params.get().oracle.period_blocks, ctx.height)
     for quote in msg.quotes:
         require_asset(state, quote.denom)
         require_amount(quote.price_ugos)
-        state.price_votes.put((quote.denom, ctx.sender), PriceVote(quote.price_ugos, period))
-    ctx.emit("prices_submitted", feeder=ctx.sender, assets=",".join(sorted(denoms)), period=period)
+        record_quote(state, quote.denom, ctx.sender, PriceVote(quote.price_ugos, period))
+    ctx.emit(PricesSubmittedEvent(feeder=ctx.sender, assets=",".join(sorted(denoms)), period=period))

@@ -1,5 +1,6 @@
 """Oracle reads and the aggregation rule."""
 
+from gostaking.chain.modules.oracle.tables import ORACLE_PRICES, PRICE_VOTES
 from gostaking.chain.numeric import PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.oracle import OraclePrice
@@ -48,7 +49,7 @@ def get_period_quotes(state: State, denom: str, period: int, feeders: tuple[str,
     """Prices quoted for `denom` in `period` by the given feeders (older quotes do not count)."""
     prices = []
     for feeder in feeders:
-        vote = state.price_votes.get((denom, feeder))
+        vote = state[PRICE_VOTES].get((denom, feeder))
         if vote is not None and vote.period == period:
             prices.append(vote.price_ugos)
     return prices
@@ -56,4 +57,4 @@ def get_period_quotes(state: State, denom: str, period: int, feeders: tuple[str,
 
 def get_oracle_price(state: State, denom: str) -> OraclePrice | None:
     """The last aggregated price of an asset, or None before the first aggregate."""
-    return state.oracle_prices.get(denom)
+    return state[ORACLE_PRICES].get(denom)

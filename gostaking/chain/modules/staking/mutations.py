@@ -11,7 +11,7 @@ from gostaking.chain.errors import (
     require,
     require_amount,
 )
-from gostaking.chain.modules.bank.mutations import move_units
+from gostaking.chain.modules.bank.mutations import burn_shares, move_units
 from gostaking.chain.modules.bank.queries import (
     compute_shares_to_ugos,
     compute_ugos_to_shares_ceil,
@@ -21,8 +21,10 @@ from gostaking.chain.modules.bank.queries import (
 from gostaking.chain.modules.mining.mutations import change_position
 from gostaking.chain.modules.nodes.mutations import change_node_bond
 from gostaking.chain.modules.nodes.queries import require_node
+from gostaking.chain.modules.staking.events import UnbondingCompletedEvent
 from gostaking.chain.modules.staking.queries import get_delegation_shares, get_unbonding_period
-from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.modules.staking.tables import DELEGATIONS, UNBONDING_COUNTS, UNBONDING_CURSOR, UNBONDINGS
+from gostaking.chain.numeric import GOS_DENOM, PPM, mul_div_ceil
 from gostaking.chain.state import State
 from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE
 from gostaking.chain.types.staking import BondKind, Unbonding
@@ -46,7 +48,7 @@ def bond(state: State, ctx: Context, address: str, node: str, kind: BondKind, ug
     )
     move_units(state, address, _BONDED, GOS_DENOM, shares)
     key = (address, node, kind)
-    state.delegations.put(key, state.delegations.get_or(key, 0) + shares)
+    state[DELEGATIONS].put(key, state[DELEGATIONS].get_or(key, 0) + shares)
     change_node_bond(state, ctx, node, kind, shares)
     change_position(state, ctx, address, _POOL_OF_KIND[kind], shares)
     return shares
@@ -71,16 +73,16 @@ def unbond(state: State, ctx: Context, address: str, node: str, kind: BondKind, 
     shares = bonded if ugos == displayed else min(compute_ugos_to_shares_ceil(ugos, index), bonded)
     key = (address, node, kind)
     if shares == bonded:
-        state.delegations.delete(key)
+        state[DELEGATIONS].delete(key)
     else:
-        state.delegations.put(key, bonded - shares)
+        state[DELEGATIONS].put(key, bonded - shares)
     change_node_bond(state, ctx, node, kind, -shares)
     change_position(state, ctx, address, _POOL_OF_KIND[kind], -shares)
     move_units(state, _BONDED, _UNBONDING, GOS_DENOM, shares)
     completion = ctx.height + get_unbonding_period(state, kind)
-    slot = state.unbonding_counts.get_or(completion, 0)
-    state.unbonding_counts.put(completion, slot + 1)
-    state.unbondings.put((completion, slot), Unbonding(address, node, kind, shares, ctx.height))
+    slot = state[UNBONDING_COUNTS].get_or(completion, 0)
+    state[UNBONDING_COUNTS].put(completion, slot + 1)
+    state[UNBONDINGS].put((completion, slot), Unbonding(address, node, kind, shares, ctx.height))
     return shares, completion
 
 
@@ -91,30 +93,70 @@ def complete_unbondings(state: State, ctx: Context) -> int:
     to the next block, so a block's cost stays bounded. Returns the number of entries completed.
     """
     limit = state.params.get().staking.max_unbonding_completions_per_block
-    cursor = state.unbonding_cursor.get()
+    cursor = state[UNBONDING_CURSOR].get()
     height, slot = cursor.height, cursor.index
     done = 0
     while height <= ctx.height and done < limit:
-        queued = state.unbonding_counts.get_or(height, 0)
+        queued = state[UNBONDING_COUNTS].get_or(height, 0)
         if slot >= queued:
             if queued:
-                state.unbonding_counts.delete(height)
+                state[UNBONDING_COUNTS].delete(height)
             height, slot = height + 1, 0
             continue
-        entry = state.unbondings.get((height, slot))
+        entry = state[UNBONDINGS].get((height, slot))
         if entry is not None:
             move_units(state, _UNBONDING, entry.address, GOS_DENOM, entry.shares)
-            state.unbondings.delete((height, slot))
+            state[UNBONDINGS].delete((height, slot))
             ctx.emit(
-                "unbonding_completed",
-                address=entry.address,
-                node=entry.node,
-                kind=entry.kind,
-                shares=entry.shares,
-                due_height=height,
+                UnbondingCompletedEvent(
+                    address=entry.address, node=entry.node, kind=entry.kind, shares=entry.shares, due_height=height
+                )
             )
             done += 1
         slot += 1
     if (height, slot) != (cursor.height, cursor.index):
-        state.unbonding_cursor.set(replace(cursor, height=height, index=slot))
+        state[UNBONDING_CURSOR].set(replace(cursor, height=height, index=slot))
     return done
+
+
+def slash_stake(state: State, ctx: Context, operator: str, fraction_ppm: int) -> int:
+    """Burn `fraction_ppm` of every stake on the node (rounded up per staker); returns ugos burned.
+
+    Votes are not slashed: the rules punish the stake that vouches for a node, not the votes for it.
+    """
+    burned = 0
+    for key in state[DELEGATIONS].scan_index("by_node", (operator, "stake")):
+        address = key[0]
+        shares = state[DELEGATIONS].get_or(key, 0)
+        cut = mul_div_ceil(shares, fraction_ppm, PPM)
+        if cut == 0:
+            continue
+        if cut == shares:
+            state[DELEGATIONS].delete(key)
+        else:
+            state[DELEGATIONS].put(key, shares - cut)
+        change_node_bond(state, ctx, operator, "stake", -cut)
+        change_position(state, ctx, address, POOL_STAKE, -cut)
+        burned += burn_shares(state, _BONDED, cut)
+    return burned
+
+
+def slash_unbonding_stake(state: State, operator: str, infraction_height: int, fraction_ppm: int) -> int:
+    """Burn `fraction_ppm` of each stake that started unbonding from the node at or after the infraction.
+
+    That stake was bonded when the node double-signed, so leaving afterwards must not escape the penalty
+    (otherwise a staker who hears of the fault first could unbond before the evidence lands). Stake that left
+    before the infraction did not vouch for it and is untouched. Returns ugos burned.
+    """
+    burned = 0
+    for key in state[UNBONDINGS].scan_index("by_node", (operator, "stake")):
+        entry = state[UNBONDINGS].get(key)
+        if entry is None or entry.created_height < infraction_height:
+            continue
+        cut = mul_div_ceil(entry.shares, fraction_ppm, PPM)
+        if cut == entry.shares:
+            state[UNBONDINGS].delete(key)  # the queue skips a missing entry when its completion height comes
+        else:
+            state[UNBONDINGS].put(key, replace(entry, shares=entry.shares - cut))
+        burned += burn_shares(state, _UNBONDING, cut)
+    return burned

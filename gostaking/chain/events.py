@@ -1,0 +1,63 @@
+"""Typed events: what a block did, as values with a name and typed fields.
+
+A module declares its events in `modules/<name>/events.py` as `ChainEvent` structs whose tag is the event kind,
+and lists them in its `Module(events=...)`; handlers emit them with `ctx.emit(SomeEvent(...))`. On the wire (block
+results, the API, the index) an event is `Event(kind, attributes)` with the fields in declared order rendered as
+strings, the format block records have always had; `decode_event` turns it back into the typed value.
+
+The registry's event list is published (`GET /events/kinds`, and the explorer's generated `events.js`), so the
+indexer, the AML rules, the gateways and the explorer name kinds through it: a renamed event breaks a test, not a
+running gateway.
+"""
+
+from typing import Any
+
+import msgspec
+
+from gostaking.chain.types.block import Event
+
+
+class ChainEvent(msgspec.Struct, frozen=True, kw_only=True, tag_field="event"):
+    """Base of every typed event. Subclasses set `tag=` (the kind) and declare their attributes as fields; a field
+    left None is omitted from the wire attributes (one kind may carry either of two identifiers)."""
+
+    @classmethod
+    def event_kind(cls) -> str:
+        """The event's kind: its struct tag (not `kind`: some events have a field of that name)."""
+        tag = cls.__struct_config__.tag
+        if not isinstance(tag, str):
+            raise TypeError(f"{cls.__name__} has no string tag")
+        return tag
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        """Attribute names in wire order."""
+        return cls.__struct_fields__
+
+    def to_wire(self) -> Event:
+        """The block-result form: kind and (name, str(value)) pairs in declared order, None fields omitted."""
+        return Event(
+            self.event_kind(),
+            tuple((name, str(value)) for name in self.__struct_fields__ if (value := getattr(self, name)) is not None),
+        )
+
+
+def decode_event(event: Event, types: dict[str, type[ChainEvent]]) -> ChainEvent:
+    """The typed value of a wire event, given the registry's kind → type map; KeyError for an unknown kind."""
+    event_type = types[event.kind]
+    attributes = dict(event.attributes)
+    values: dict[str, Any] = {}
+    for info in msgspec.structs.fields(event_type):
+        text = attributes.get(info.name)
+        if text is not None:
+            values[info.name] = _parse(text, info.type)
+    return event_type(**values)
+
+
+def _parse(text: str, field_type: Any) -> Any:
+    """A wire attribute back into its field type (ints, bools as Python renders them, strings)."""
+    if field_type is bool or field_type == bool | None:
+        return text == "True"
+    if field_type is int or field_type == int | None:
+        return int(text)
+    return text

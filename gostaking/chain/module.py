@@ -1,0 +1,187 @@
+"""What a chain module declares about itself, and the registry the chain builds from the module list.
+
+This is Cosmos SDK's module manager in the spec style: each module folder ends in one declaration
+(`modules/<name>/module.py`: `MODULE = Module(...)`) that names everything the module owns — its tables, its
+parameter sections and their validation, its genesis step, the messages it handles, its block hooks, its
+invariants, the queries shells may call and the events it emits. `modules/__init__.py` lists the modules in layer
+order (a module imports only modules listed before it), and that one order is also the order in which genesis
+steps, block hooks and invariants run. `transition.py` stays the statement of block order; it asks the registry
+for the hooks of each phase instead of importing every module.
+"""
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
+
+import msgspec
+
+from gostaking.chain.crypto import module_address
+from gostaking.chain.env import Context
+from gostaking.chain.events import ChainEvent
+from gostaking.chain.tables import AnySpec, SingletonSpec
+from gostaking.chain.types.block import ValidatorUpdate
+from gostaking.chain.types.tx import Tx, TxBody
+
+if TYPE_CHECKING:
+    from gostaking.chain.genesis import Genesis
+    from gostaking.chain.state import State
+
+P = TypeVar("P")
+
+Handler = Callable[["State", Context, Any], None]
+"""`process_<msg>(state, ctx, msg)`: runs inside the transaction's atomic scope; raises a ChainError to fail."""
+BlockHook = Callable[["State", Context], Sequence[ValidatorUpdate] | None]
+"""Work of one block phase; may return consensus power changes (jailing, elections)."""
+GenesisStep = Callable[["State", Context, "Genesis"], Sequence[ValidatorUpdate] | None]
+"""Builds the module's part of the genesis state from the genesis document."""
+Invariant = Callable[["State"], None]
+"""Raises InvariantError when the module's tables break a rule no valid sequence of operations may break."""
+
+
+@dataclass(frozen=True)
+class ParamsSection(Generic[P]):
+    """A module's parameters: a section of the chain's parameters, changed only by governance.
+
+    The sections of the launch modules are fields of `ChainParams` (stored together in the `params` table, whose
+    encoding is part of every existing app hash). A later module keeps its section in a table of its own: name it
+    in `table`, and its genesis step stores the section's value there.
+    """
+
+    name: str
+    """Section name in genesis documents and in governance parameter changes (`<section>.<field>`)."""
+    type: type[P]
+    validate: Callable[[P], None]
+    """Raises InvalidGenesisError unless the values keep the rules (at genesis and after each change)."""
+    governable: bool = True
+    """False for sections fixed at genesis (the emission schedule, the custodian set)."""
+    fixed_fields: tuple[str, ...] = ()
+    """Fields of a governable section that governance may still not change."""
+    table: SingletonSpec[P] | None = None
+    """Where a later module's section lives; None for a field of ChainParams."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Module:
+    """Everything one chain module owns. Only `name` is required; a module declares what it has."""
+
+    name: str
+    tables: tuple[AnySpec, ...] = ()
+    """Tables this module alone writes (through its mutations.py)."""
+    params: tuple[ParamsSection[Any], ...] = ()
+    genesis: GenesisStep | None = None
+    handlers: Mapping[type[msgspec.Struct], Handler] = field(default_factory=dict)
+    """Message type → `process_<msg>`; the message types become part of the transaction wire format."""
+    begin_block: tuple[BlockHook, ...] = ()
+    end_block: tuple[BlockHook, ...] = ()
+    end_epoch: tuple[BlockHook, ...] = ()
+    """Run after every module's end_block at the last block of an epoch (elections)."""
+    invariants: tuple[Invariant, ...] = ()
+    queries: tuple[Callable[..., Any], ...] = ()
+    """Reads that shells (API, CLI, indexer) may call; everything else in queries.py is internal."""
+    events: tuple[type[ChainEvent], ...] = ()
+    accounts: tuple[str, ...] = ()
+    """Names of the module accounts it holds funds in (no key controls them; they cannot sign or receive)."""
+
+
+BLOCK_PHASES = ("begin_block", "end_block", "end_epoch")
+
+
+class RegistryError(ValueError):
+    """The module list is inconsistent (a name, table, message, event or section declared twice)."""
+
+
+class Registry:
+    """The module list, indexed: who owns which table, which handler runs which message, the hooks of each phase
+    in module order, the wire decoder of transactions and the published list of event kinds."""
+
+    def __init__(self, modules: Sequence[Module]) -> None:
+        self.modules = tuple(modules)
+        self.table_owner: dict[str, str] = {}
+        self.handlers: dict[type[msgspec.Struct], Handler] = {}
+        self.message_owner: dict[type[msgspec.Struct], str] = {}
+        self.events: dict[str, type[ChainEvent]] = {}
+        self.event_owner: dict[str, str] = {}
+        self.params_sections: dict[str, ParamsSection[Any]] = {}
+        self.module_accounts: dict[str, str] = {}
+        """Module account address → account name."""
+        names: dict[str, Module] = {}
+        for module in self.modules:
+            _claim(names, module.name, module, "module")
+            for spec in self._module_tables(module):
+                _claim(self.table_owner, spec.name, module.name, "table")
+            for msg_type, handler in module.handlers.items():
+                _claim(self.message_owner, msg_type, module.name, "message")
+                self.handlers[msg_type] = handler
+            for event in module.events:
+                _claim(self.event_owner, event.event_kind(), module.name, "event kind")
+                self.events[event.event_kind()] = event
+            for section in module.params:
+                _claim(self.params_sections, section.name, section, "params section")
+            for account in module.accounts:
+                _claim(self.module_accounts, module_address(account), account, "module account")
+
+    @staticmethod
+    def _module_tables(module: Module) -> Iterator[AnySpec]:
+        yield from module.tables
+        for section in module.params:
+            if section.table is not None:
+                yield section.table
+
+    @cached_property
+    def tables(self) -> tuple[AnySpec, ...]:
+        """Every module table in module order (parameter tables of later modules included)."""
+        return tuple(spec for module in self.modules for spec in self._module_tables(module))
+
+    def hooks(self, phase: str) -> tuple[tuple[str, BlockHook], ...]:
+        """(module name, hook) of a block phase, in module order."""
+        if phase not in BLOCK_PHASES:
+            raise ValueError(f"unknown block phase {phase!r}")
+        return tuple((module.name, hook) for module in self.modules for hook in getattr(module, phase))
+
+    @cached_property
+    def message_types(self) -> tuple[type[msgspec.Struct], ...]:
+        """Every message type, in module order."""
+        return tuple(self.handlers)
+
+    @cached_property
+    def tx_wire_type(self) -> type[msgspec.Struct]:
+        """The transaction as it is decoded from the wire: TxBody/Tx with `msgs` a tagged union of every
+        registered message type (msgspec decodes straight into the message structs)."""
+        msg_union: Any = Union.__getitem__(self.message_types)  # Union[...] of a tuple known only at run time
+        body = _wire_copy(TxBody, {"msgs": list[msg_union]})
+        return _wire_copy(Tx, {"body": body})
+
+    @cached_property
+    def tx_decoder(self) -> msgspec.json.Decoder[Any]:
+        """JSON decoder of `tx_wire_type` (see codec.decode_tx)."""
+        return msgspec.json.Decoder(self.tx_wire_type)
+
+    def invariants(self) -> Iterator[Invariant]:
+        """Every module's invariants, in module order."""
+        for module in self.modules:
+            yield from module.invariants
+
+    def module_of_query(self, query: Callable[..., Any]) -> str | None:
+        """The module declaring `query` as one shells may call, or None."""
+        for module in self.modules:
+            if query in module.queries:
+                return module.name
+        return None
+
+
+def _claim(claimed: dict[Any, Any], key: Any, value: Any, what: str) -> None:
+    if key in claimed:
+        raise RegistryError(f"{what} {key!r} is declared twice")
+    claimed[key] = value
+
+
+def _wire_copy(struct: type[msgspec.Struct], retyped: dict[str, Any]) -> type[msgspec.Struct]:
+    """A struct with the fields, defaults and options of `struct`, some fields' types replaced."""
+    fields = [
+        (info.name, retyped.get(info.name, info.type), info.default)
+        if info.default is not msgspec.NODEFAULT
+        else (info.name, retyped.get(info.name, info.type))
+        for info in msgspec.structs.fields(struct)
+    ]
+    return msgspec.defstruct(struct.__name__, fields, frozen=True, forbid_unknown_fields=True)

@@ -1,0 +1,28 @@
+"""Tables of the compliance module: KYC attestations and providers, freezes, council decisions."""
+
+from gostaking.chain.tables import SingletonSpec, TableSpec
+from gostaking.chain.types.compliance import (
+    ComplianceActionRecord,
+    CouncilApproval,
+    FreezeRecord,
+    KycAttestation,
+    KycProvider,
+)
+
+KYC: TableSpec[str, KycAttestation] = TableSpec("kyc", str, KycAttestation, doc="address → its current attestation.")
+KYC_PROVIDERS: TableSpec[str, KycProvider] = TableSpec("kyc_providers", str, KycProvider)
+FROZEN: TableSpec[str, FreezeRecord] = TableSpec("frozen", str, FreezeRecord)
+COMPLIANCE_ACTIONS: TableSpec[int, ComplianceActionRecord] = TableSpec(
+    "compliance_actions",
+    int,
+    ComplianceActionRecord,
+    doc="Every freeze/unfreeze proposed by the council, with its approvers: the audit trail.",
+)
+COMPLIANCE_ACTION_COUNT = SingletonSpec("compliance_action_count", int, lambda: 0)
+COUNCIL_APPROVALS: TableSpec[str, CouncilApproval] = TableSpec(
+    "council_approvals",
+    str,
+    CouncilApproval,
+    doc="Decision subject (e.g. 'hold:deposit:bitcoin:<txid>:release') → approvals gathered so far; removed when "
+    "the decision executes (its events are the audit trail) or becomes moot.",
+)

@@ -1,0 +1,33 @@
+"""Custody writes: deposits, withdrawals and the sanctions list."""
+
+from gostaking.chain.modules.custody.tables import DEPOSITS, SANCTIONED, WITHDRAWAL_COUNT, WITHDRAWALS
+from gostaking.chain.state import State
+from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal
+from gostaking.chain.types.tx import SanctionUpdate
+
+
+def store_deposit(state: State, key: tuple[str, str], deposit: Deposit) -> None:
+    """Save a deposit under (hosted chain, external tx id)."""
+    state[DEPOSITS].put(key, deposit)
+
+
+def allocate_withdrawal_id(state: State) -> int:
+    """The id of a new withdrawal (ids count up from 0; the custodians' vault nonces)."""
+    withdrawal_id = state[WITHDRAWAL_COUNT].get()
+    state[WITHDRAWAL_COUNT].set(withdrawal_id + 1)
+    return withdrawal_id
+
+
+def store_withdrawal(state: State, withdrawal_id: int, withdrawal: Withdrawal) -> None:
+    """Save a withdrawal under its id."""
+    state[WITHDRAWALS].put(withdrawal_id, withdrawal)
+
+
+def apply_sanctions_updates(state: State, updates: list[SanctionUpdate], height: int) -> None:
+    """List or delist each external address (compared lower-cased), as the council decided."""
+    for update in updates:
+        key = (update.hosted_chain, update.address.lower())
+        if update.listed:
+            state[SANCTIONED].put(key, SanctionEntry(update.source, height))
+        else:
+            state[SANCTIONED].delete(key)

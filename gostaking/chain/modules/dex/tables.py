@@ -1,0 +1,9 @@
+"""Tables of the dex module: the asset/GOS pools and the providers' liquidity units."""
+
+from gostaking.chain.tables import TableSpec
+from gostaking.chain.types.dex import DexPool
+
+DEX_POOLS: TableSpec[str, DexPool] = TableSpec("dex_pools", str, DexPool, doc="denom → the denom/GOS pool.")
+LP_POSITIONS: TableSpec[tuple[str, str], int] = TableSpec(
+    "lp_positions", tuple[str, str], int, doc="(denom, provider) → liquidity units."
+)

@@ -1,0 +1,17 @@
+"""Tables of the gov module: proposals, their votes and the queue of voting and ratification deadlines."""
+
+from gostaking.chain.tables import SingletonSpec, TableSpec
+from gostaking.chain.types.gov import Proposal, ProposalVote
+
+PROPOSALS: TableSpec[int, Proposal] = TableSpec("proposals", int, Proposal)
+PROPOSAL_COUNT = SingletonSpec("proposal_count", int, lambda: 0)
+PROPOSAL_VOTES: TableSpec[tuple[int, str], ProposalVote] = TableSpec(
+    "proposal_votes",
+    tuple[int, str],
+    ProposalVote,
+    indexes={"by_proposal": lambda key, _: key},
+    doc="(proposal id, voter) → vote; the index lets a tally visit one proposal's votes.",
+)
+GOV_DEADLINES: TableSpec[int, tuple[int, ...]] = TableSpec(
+    "gov_deadlines", int, tuple[int, ...], doc="height → proposals whose voting or ratification period ends there."
+)
