@@ -4,6 +4,7 @@ from msgspec.structs import replace
 
 from gostaking.chain.errors import InsufficientFundsError, require, require_amount
 from gostaking.chain.modules.bank.queries import (
+    compute_index_after_burn,
     compute_shares_to_ugos,
     compute_ugos_to_shares_ceil,
     compute_ugos_to_shares_floor,
@@ -91,7 +92,7 @@ def apply_reverse_split(state: State, numerator: int, denominator: int) -> int:
     """
     supply = state[GOS_SUPPLY].get()
     before = compute_shares_to_ugos(supply.total_shares, supply.index)
-    index = supply.index * (denominator - numerator) // denominator
+    index = compute_index_after_burn(supply.index, numerator, denominator)
     after = compute_shares_to_ugos(supply.total_shares, index)
     state[GOS_SUPPLY].set(replace(supply, index=index, burned_ugos=supply.burned_ugos + before - after))
     return before - after

@@ -26,6 +26,11 @@ def compute_shares_to_ugos(shares: int, index: int) -> int:
     return mul_div(shares, index, INDEX_ONE)
 
 
+def compute_index_after_burn(index: int, numerator: int, denominator: int) -> int:
+    """The GOS share index after a burn of numerator/denominator of all GOS (rounded down)."""
+    return index * (denominator - numerator) // denominator
+
+
 def compute_ugos_to_shares_floor(ugos: int, index: int) -> int:
     """Shares worth at most `ugos` (used when crediting newly minted GOS)."""
     return mul_div(ugos, INDEX_ONE, index)
