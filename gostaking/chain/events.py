@@ -42,6 +42,29 @@ class ChainEvent(msgspec.Struct, frozen=True, kw_only=True, tag_field="event"):
         )
 
 
+class EventKind(msgspec.Struct, frozen=True):
+    """One entry of the published event list: what a consumer needs to read events of a kind."""
+
+    kind: str
+    module: str
+    fields: tuple[tuple[str, str], ...]
+    """(attribute name, type: 'int', 'str' or 'bool') in wire order; optional attributes may be absent."""
+    doc: str
+
+
+def describe_event(event_type: type[ChainEvent], module: str) -> EventKind:
+    """The published description of an event type."""
+    fields = tuple((info.name, _type_name(info.type)) for info in msgspec.structs.fields(event_type))
+    return EventKind(event_type.event_kind(), module, fields, (event_type.__doc__ or "").strip())
+
+
+def _type_name(field_type: Any) -> str:
+    for name, python_type in (("bool", bool), ("int", int)):
+        if field_type is python_type or field_type == python_type | None:
+            return name
+    return "str"
+
+
 def decode_event(event: Event, types: dict[str, type[ChainEvent]]) -> ChainEvent:
     """The typed value of a wire event, given the registry's kind → type map; KeyError for an unknown kind."""
     event_type = types[event.kind]

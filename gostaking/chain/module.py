@@ -18,7 +18,7 @@ import msgspec
 
 from gostaking.chain.crypto import module_address
 from gostaking.chain.env import Context
-from gostaking.chain.events import ChainEvent
+from gostaking.chain.events import ChainEvent, EventKind, describe_event
 from gostaking.chain.tables import AnySpec, SingletonSpec
 from gostaking.chain.types.block import ValidatorUpdate
 from gostaking.chain.types.tx import Tx, TxBody
@@ -156,6 +156,10 @@ class Registry:
     def tx_decoder(self) -> msgspec.json.Decoder[Any]:
         """JSON decoder of `tx_wire_type` (see codec.decode_tx)."""
         return msgspec.json.Decoder(self.tx_wire_type)
+
+    def event_kinds(self) -> list[EventKind]:
+        """The published event list: every kind with its module, attributes and meaning, in module order."""
+        return [describe_event(event, self.event_owner[kind]) for kind, event in self.events.items()]
 
     def invariants(self) -> Iterator[Invariant]:
         """Every module's invariants, in module order."""
