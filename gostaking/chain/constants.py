@@ -1,4 +1,8 @@
-"""Fixed names of the protocol (not economic parameters: those are in types/params.py)."""
+"""Fixed names of the protocol (not economic parameters: those are in types/params.py).
+
+The module accounts named here are the launch modules'; each module declares the ones it holds in its `Module`
+(`accounts=`), and the registry's list of them is what the chain checks (module accounts cannot sign or receive).
+"""
 
 from gostaking.chain.crypto import module_address
 

@@ -61,9 +61,10 @@ class ParamsSection(Generic[P]):
     """Where a later module's section lives; None for a field of ChainParams."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, eq=False)
 class Module:
-    """Everything one chain module owns. Only `name` is required; a module declares what it has."""
+    """Everything one chain module owns. Only `name` is required; a module declares what it has.
+    (Compared and hashed by identity: a module list is cached by the modules it holds.)"""
 
     name: str
     tables: tuple[AnySpec, ...] = ()

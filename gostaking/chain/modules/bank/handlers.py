@@ -20,7 +20,7 @@ def process_send_coins(state: State, ctx: Context, msg: MsgSendCoins) -> None:
     require_address(msg.to, "recipient")
     require_denom(msg.denom)
     require_amount(msg.amount)
-    require(not is_module_address(msg.to), ModuleAccountError, "module accounts cannot receive transfers")
+    require(not is_module_address(state, msg.to), ModuleAccountError, "module accounts cannot receive transfers")
     if msg.denom == GOS_DENOM:
         move_gos(state, ctx.sender, msg.to, msg.amount)
     else:

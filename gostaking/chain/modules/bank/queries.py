@@ -1,6 +1,6 @@
 """Bank reads: balances, GOS shares ↔ amounts, supply."""
 
-from gostaking.chain.constants import MAX_DENOM_LENGTH, MODULE_BY_ADDRESS
+from gostaking.chain.constants import MAX_DENOM_LENGTH
 from gostaking.chain.errors import InvalidMessageError, require
 from gostaking.chain.modules.bank.tables import ACCOUNTS, BALANCES, GOS_SUPPLY
 from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE, ceil_div, mul_div
@@ -60,9 +60,9 @@ def get_gos_supply_ugos(state: State) -> int:
     return compute_shares_to_ugos(supply.total_shares, supply.index)
 
 
-def is_module_address(address: str) -> bool:
-    """True for addresses of module accounts (which no key controls)."""
-    return address in MODULE_BY_ADDRESS
+def is_module_address(state: State, address: str) -> bool:
+    """True for the address of a module account some module of the chain declares (no key controls it)."""
+    return address in state.registry.module_accounts
 
 
 def require_denom(denom: str) -> None:
