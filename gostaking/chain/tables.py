@@ -20,6 +20,19 @@ V = TypeVar("V")
 
 _MISSING: Any = object()
 
+
+class _AfterAll:
+    """Sorts after every value: `(*prefix, _AFTER_ALL)` bounds the index entries that start with `prefix`."""
+
+    def __lt__(self, other: object) -> bool:
+        return False
+
+    def __gt__(self, other: object) -> bool:
+        return True
+
+
+_AFTER_ALL = _AfterAll()
+
 IndexKey = Callable[[K, V], tuple[Any, ...]]
 """Maps an entry to its position in a secondary index (the key is appended to keep entries unique)."""
 _ENCODER = msgspec.json.Encoder()
@@ -111,6 +124,30 @@ class Table(Generic[K, V]):
             out.append(entry[-1])
         return out
 
+    def count_index(self, index: str, prefix: tuple[Any, ...]) -> int:
+        """How many entries of `index` start with `prefix`. O(log n)."""
+        low, high = self._index_range(index, prefix)
+        return high - low
+
+    def page_index(
+        self, index: str, prefix: tuple[Any, ...], offset: int, limit: int, *, reverse: bool = False
+    ) -> tuple[int, list[K]]:
+        """(matches, keys): how many entries of `index` start with `prefix`, and the keys of `limit` of them from
+        `offset` on, in index order (last first with `reverse`). O(log n + limit): list pages never sort or scan."""
+        low, high = self._index_range(index, prefix)
+        if reverse:
+            start, stop = max(high - offset - limit, low), max(high - offset, low)
+        else:
+            start, stop = min(low + offset, high), min(low + offset + limit, high)
+        entries = self._indexes[index].islice(start, stop, reverse=reverse)
+        return high - low, [entry[-1] for entry in entries]
+
+    def _index_range(self, index: str, prefix: tuple[Any, ...]) -> tuple[int, int]:
+        entries = self._indexes.get(index)
+        if entries is None:
+            raise ValueError(f"table {self.name} has no index {index!r}")
+        return entries.bisect_left(prefix), entries.bisect_left((*prefix, _AFTER_ALL))
+
     def _index(self, key: K, value: V) -> None:
         for name, index_key in self._index_keys.items():
             self._indexes[name].add((*index_key(key, value), key))
@@ -189,6 +226,14 @@ class Journal:
         while len(entries) > mark:
             table, key, old = entries.pop()
             table._restore(key, old)
+
+
+def numbered_page(count: int, offset: int, limit: int, *, newest_first: bool) -> range:
+    """The ids of one page of records numbered 0 .. count - 1 (withdrawals, proposals, council actions), newest
+    (highest id) first or oldest first. O(1): a page of numbered records is a range of ids."""
+    if newest_first:
+        return range(count - 1 - offset, max(count - 1 - offset - limit, -1), -1)
+    return range(offset, min(offset + limit, count))
 
 
 class TableSpec(Generic[K, V]):

@@ -60,3 +60,27 @@ def test_writes_of_a_block_and_loading_them_back_rebuild_the_same_index() -> Non
     assert restored_table.scan_index("by_value", (0,)) == [(0, 0), (2, 2), (4, 4)]
     with pytest.raises(ValueError, match="no index"):
         table.scan_index("nope", ())
+
+
+@given(
+    values=st.dictionaries(st.integers(0, 30), st.integers(0, 3), max_size=25),
+    prefix=st.sampled_from([(), (0,), (2,), (3, 5)]),
+    offset=st.integers(0, 30),
+    limit=st.integers(1, 10),
+    reverse=st.booleans(),
+)
+def test_index_pages_are_slices_of_the_full_scan(
+    values: dict[int, int], prefix: tuple[int, ...], offset: int, limit: int, reverse: bool
+) -> None:
+    """count_index and page_index agree with scanning the whole index, in both directions, for any offset."""
+    tables, table = make()
+    with tables.atomic():
+        for key, value in values.items():
+            table.put((key, key), value)
+    every = table.scan_index("by_value", prefix)
+    ordered = list(reversed(every)) if reverse else every
+    assert table.count_index("by_value", prefix) == len(every)
+    assert table.page_index("by_value", prefix, offset, limit, reverse=reverse) == (
+        len(every),
+        ordered[offset : offset + limit],
+    )

@@ -8,19 +8,19 @@ from gostaking.chain.modules.bank.queries import (
     get_balance,
     get_gos_index,
 )
-from gostaking.chain.modules.lock.queries import compute_lock_pool_id, get_locked_amounts
-from gostaking.chain.modules.lock.tables import ASSETS
+from gostaking.chain.modules.lock.queries import compute_lock_pool_id, get_asset, get_assets, get_locked_amounts
 from gostaking.chain.modules.mining.queries import (
-    compute_pending_shares,
     get_account_hash_power,
     get_pending_reward_ugos,
-    get_pool_ids,
-    get_position,
+    get_pending_rewards_by_pool,
     get_total_hash_power,
 )
-from gostaking.chain.modules.mining.tables import POOLS
-from gostaking.chain.modules.nodes.queries import get_node_status, get_pending_candidate_reward_shares
-from gostaking.chain.modules.nodes.tables import NODES
+from gostaking.chain.modules.nodes.queries import (
+    get_node,
+    get_node_status,
+    get_pending_candidate_reward_shares,
+    is_node_operator,
+)
 from gostaking.chain.modules.staking.queries import get_delegations, get_unbondings
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
@@ -46,13 +46,13 @@ def asset_amount(state: State, denom: str, amount: int) -> AssetAmount:
     """An amount of `denom` with its whole-unit display (GOS shown in gos, assets by their decimals)."""
     if denom == GOS_DENOM:
         return AssetAmount(denom=denom, amount=amount, display=format_units(amount, 6), display_denom="gos")
-    asset = state[ASSETS].get(denom)
+    asset = get_asset(state, denom)
     decimals = asset.decimals if asset is not None else 0
     return AssetAmount(denom=denom, amount=amount, display=format_units(amount, decimals), display_denom=denom)
 
 
 def _moniker(state: State, operator: str) -> str:
-    node = state[NODES].get(operator)
+    node = get_node(state, operator)
     return node.moniker if node is not None else ""
 
 
@@ -71,7 +71,7 @@ def get_account_view(address: str, node: NodeDep) -> AccountResponse:
     app = node.app
     with app.read() as state:
         index = get_gos_index(state)
-        denoms = [GOS_DENOM, *state[ASSETS].keys_sorted()]
+        denoms = [GOS_DENOM, *(denom for denom, _ in get_assets(state))]
         balances = [asset_amount(state, d, a) for d in denoms if (a := get_balance(state, address, d))]
         account_power = get_account_hash_power(state, address)
         total_power = sum(account_power.values())
@@ -97,7 +97,7 @@ def get_account_view(address: str, node: NodeDep) -> AccountResponse:
             )
             for denom, amount in get_locked_amounts(state, address).items()
         ]
-        is_operator = address in state[NODES]
+        is_operator = is_node_operator(state, address)
         sequence = get_account(state, address).sequence
         pending_next = app.mempool.next_sequence(address)
         return AccountResponse(
@@ -132,15 +132,12 @@ def get_rewards(address: str, node: NodeDep) -> RewardsResponse:
     parse_address(address)
     with node.app.read() as state:
         index = get_gos_index(state)
-        pools = []
-        for pool_id in get_pool_ids(state):
-            pool = state[POOLS].get(pool_id)
-            position = get_position(state, address, pool_id)
-            if pool is not None and position.units:
-                shares = compute_pending_shares(pool, position)
-                pools.append(PoolReward(pool=pool_id, pending=gos(compute_shares_to_ugos(shares, index))))
+        pools = [
+            PoolReward(pool=pool_id, pending=gos(compute_shares_to_ugos(shares, index)))
+            for pool_id, shares in get_pending_rewards_by_pool(state, address)
+        ]
         node_rewards = None
-        if address in state[NODES]:
+        if is_node_operator(state, address):
             shares = get_pending_candidate_reward_shares(state, address)
             node_rewards = gos(compute_shares_to_ugos(shares, index))
         return RewardsResponse(

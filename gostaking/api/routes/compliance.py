@@ -4,21 +4,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from gostaking.chain.modules.compliance.queries import get_kyc_level
-from gostaking.chain.modules.compliance.tables import (
-    COMPLIANCE_ACTION_COUNT,
-    COMPLIANCE_ACTIONS,
-    COUNCIL_APPROVALS,
-    FROZEN,
-    KYC,
-    KYC_PROVIDERS,
-)
+from gostaking.chain.modules.compliance import queries as compliance
 from gostaking.chain.state import State
 from gostaking.chain.types.compliance import ActionStatus, ComplianceActionRecord, FreezeAction
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError
-from ..pages import Limit, Offset, numbered_rows
+from ..pages import Limit, Offset
 from ..schemas.common import ErrorResponse
 from ..schemas.compliance import (
     ComplianceActionList,
@@ -64,10 +56,10 @@ def get_kyc(address: str, node: NodeDep) -> KycStatus:
     parse_address(address)
     with node.app.read() as state:
         next_height = state.height.get() + 1
-        attestation = state[KYC].get(address)
+        attestation = compliance.get_kyc_attestation(state, address)
         view = None
         if attestation is not None:
-            provider = state[KYC_PROVIDERS].get(attestation.provider)
+            provider = compliance.get_kyc_provider(state, attestation.provider)
             view = KycAttestationView(
                 provider=attestation.provider,
                 provider_name=provider.name if provider is not None else "",
@@ -80,7 +72,7 @@ def get_kyc(address: str, node: NodeDep) -> KycStatus:
             )
         return KycStatus(
             address=address,
-            level=get_kyc_level(state, address, next_height),
+            level=compliance.get_kyc_level(state, address, next_height),
             as_of_height=next_height,
             attestation=view,
         )
@@ -92,7 +84,7 @@ def list_providers(node: NodeDep) -> list[KycProviderView]:
     with node.app.read() as state:
         return [
             KycProviderView(address=address, name=provider.name, admitted_height=provider.admitted_height)
-            for address, provider in state[KYC_PROVIDERS].items_sorted()
+            for address, provider in compliance.get_kyc_providers(state)
         ]
 
 
@@ -108,7 +100,7 @@ def list_frozen(node: NodeDep) -> list[FrozenAccountView]:
                 frozen_height=record.frozen_height,
                 action_id=record.action_id,
             )
-            for address, record in state[FROZEN].items_sorted()
+            for address, record in compliance.get_frozen_accounts(state)
         ]
 
 
@@ -124,15 +116,9 @@ def list_actions(
     if address is not None:
         parse_address(address)
     with node.app.read() as state:
-        rows = numbered_rows(
-            state[COMPLIANCE_ACTIONS],
-            state[COMPLIANCE_ACTION_COUNT].get(),
-            lambda r: (status is None or r.status == status) and (address is None or r.action.address == address),
-        )
-        shown = [action_view(state, i, r) for i, r in rows[offset : offset + limit]]
-        return ComplianceActionList(
-            height=state.height.get(), total=len(rows), limit=limit, offset=offset, actions=shown
-        )
+        total, rows = compliance.get_compliance_actions_page(state, status, address, offset, limit)
+        shown = [action_view(state, i, r) for i, r in rows]
+        return ComplianceActionList(height=state.height.get(), total=total, limit=limit, offset=offset, actions=shown)
 
 
 @router.get(
@@ -144,7 +130,7 @@ def list_actions(
 def get_action(action_id: Annotated[int, Path(ge=0, description="action id")], node: NodeDep) -> ComplianceActionView:
     """A freeze or unfreeze with its approvers."""
     with node.app.read() as state:
-        record = state[COMPLIANCE_ACTIONS].get(action_id)
+        record = compliance.get_compliance_action(state, action_id)
         if record is None:
             raise NotFoundError(f"no compliance action {action_id}")
         return action_view(state, action_id, record)
@@ -163,7 +149,7 @@ def list_council_approvals(node: NodeDep) -> CouncilApprovalList:
                 approvals=f"{len(pending.approvers)}/{threshold}",
                 first_height=pending.first_height,
             )
-            for subject, pending in state[COUNCIL_APPROVALS].items_sorted()
+            for subject, pending in compliance.get_council_approvals(state)
         ]
         return CouncilApprovalList(total=len(rows), approvals=rows)
 

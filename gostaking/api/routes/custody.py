@@ -4,15 +4,14 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from gostaking.chain.modules.custody.queries import compute_deposit_key
-from gostaking.chain.modules.custody.tables import DEPOSITS, SANCTIONED, WITHDRAWAL_COUNT, WITHDRAWALS
-from gostaking.chain.modules.lock.tables import ASSETS
+from gostaking.chain.errors import UnknownAssetError
+from gostaking.chain.modules.custody import queries as custody
 from gostaking.chain.state import State
 from gostaking.chain.types.custody import Deposit, DepositStatus, Withdrawal, WithdrawalStatus
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError
-from ..pages import Limit, Offset, numbered_rows
+from ..pages import Limit, Offset
 from ..schemas.common import ErrorResponse
 from ..schemas.custody import (
     CustodyParamsView,
@@ -34,7 +33,7 @@ Order = Annotated[Literal["desc", "asc"], Query(description="desc: newest first;
 def deposit_view(state: State, key: tuple[str, str], deposit: Deposit) -> DepositView:
     """A deposit with its amount in the asset's units and attestation progress."""
     return DepositView(
-        key=compute_deposit_key(*key),
+        key=custody.compute_deposit_key(*key),
         hosted_chain=key[0],
         external_tx_id=key[1],
         from_address=deposit.from_address,
@@ -50,12 +49,11 @@ def deposit_view(state: State, key: tuple[str, str], deposit: Deposit) -> Deposi
 
 def withdrawal_view(state: State, withdrawal_id: int, withdrawal: Withdrawal) -> WithdrawalView:
     """A withdrawal with its destination chain and confirmation progress."""
-    asset = state[ASSETS].get(withdrawal.denom)
     return WithdrawalView(
         id=withdrawal_id,
         owner=withdrawal.owner,
         amount=asset_amount(state, withdrawal.denom, withdrawal.amount),
-        hosted_chain=asset.hosted_chain if asset is not None else "",
+        hosted_chain=_hosted_chain(state, withdrawal.denom),
         external_address=withdrawal.external_address,
         status=withdrawal.status,
         requested_height=withdrawal.requested_height,
@@ -64,6 +62,13 @@ def withdrawal_view(state: State, withdrawal_id: int, withdrawal: Withdrawal) ->
         confirmations=f"{len(withdrawal.confirmers)}/{state.params.get().custody.threshold}",
         resolved_height=withdrawal.resolved_height or None,
     )
+
+
+def _hosted_chain(state: State, denom: str) -> str:
+    try:
+        return custody.get_hosted_chain(state, denom)
+    except UnknownAssetError:  # an asset delisted since: the withdrawal stays, its chain is no longer known
+        return ""
 
 
 @router.get("/deposits", response_model=DepositList, summary="Deposits into custody")
@@ -76,12 +81,9 @@ def list_deposits(
 ) -> DepositList:
     """Attested deposits by first attestation height (newest first unless `order=asc`)."""
     with node.app.read() as state:
-        rows = [(k, d) for k, d in state[DEPOSITS].items_sorted() if status is None or d.status == status]
-        rows.sort(key=lambda row: row[1].first_seen_height)  # stable: equal heights stay in key order
-        if order == "desc":
-            rows.reverse()
-        shown = [deposit_view(state, k, d) for k, d in rows[offset : offset + limit]]
-        return DepositList(height=state.height.get(), total=len(rows), limit=limit, offset=offset, deposits=shown)
+        total, rows = custody.get_deposits_page(state, status, order == "desc", offset, limit)
+        shown = [deposit_view(state, k, d) for k, d in rows]
+        return DepositList(height=state.height.get(), total=total, limit=limit, offset=offset, deposits=shown)
 
 
 @router.get(
@@ -93,9 +95,11 @@ def list_deposits(
 def get_deposit(hosted_chain: str, external_tx_id: str, node: NodeDep) -> DepositView:
     """A deposit by hosted chain and the transaction id on that chain."""
     with node.app.read() as state:
-        deposit = state[DEPOSITS].get((hosted_chain, external_tx_id))
+        deposit = custody.get_deposit(state, hosted_chain, external_tx_id)
         if deposit is None:
-            raise NotFoundError(f"no deposit {compute_deposit_key(hosted_chain, external_tx_id)} has been attested")
+            raise NotFoundError(
+                f"no deposit {custody.compute_deposit_key(hosted_chain, external_tx_id)} has been attested"
+            )
         return deposit_view(state, (hosted_chain, external_tx_id), deposit)
 
 
@@ -112,14 +116,9 @@ def list_withdrawals(
     if owner is not None:
         parse_address(owner, "owner")
     with node.app.read() as state:
-        rows = numbered_rows(
-            state[WITHDRAWALS],
-            state[WITHDRAWAL_COUNT].get(),
-            lambda w: (status is None or w.status == status) and (owner is None or w.owner == owner),
-            newest_first=order == "desc",
-        )
-        shown = [withdrawal_view(state, i, w) for i, w in rows[offset : offset + limit]]
-        return WithdrawalList(height=state.height.get(), total=len(rows), limit=limit, offset=offset, withdrawals=shown)
+        total, rows = custody.get_withdrawals_page(state, status, owner, order == "desc", offset, limit)
+        shown = [withdrawal_view(state, i, w) for i, w in rows]
+        return WithdrawalList(height=state.height.get(), total=total, limit=limit, offset=offset, withdrawals=shown)
 
 
 @router.get(
@@ -133,9 +132,9 @@ def get_withdrawal(
 ) -> WithdrawalView:
     """A withdrawal by id with its status, payout transaction and confirmations."""
     with node.app.read() as state:
-        withdrawal = state[WITHDRAWALS].get(withdrawal_id)
+        withdrawal = custody.get_withdrawal(state, withdrawal_id)
         if withdrawal is None:
-            raise NotFoundError(f"no withdrawal {withdrawal_id} (there are {state[WITHDRAWAL_COUNT].get()})")
+            raise NotFoundError(f"no withdrawal {withdrawal_id} (there are {custody.get_withdrawal_count(state)})")
         return withdrawal_view(state, withdrawal_id, withdrawal)
 
 
@@ -148,12 +147,12 @@ def list_sanctions(
 ) -> SanctionList:
     """External addresses whose deposits and withdrawals are held, with their source list."""
     with node.app.read() as state:
-        rows = [
+        total, rows = custody.get_sanctions_page(state, hosted_chain, offset, limit)
+        shown = [
             SanctionView(hosted_chain=chain, address=address, source=entry.source, listed_height=entry.listed_height)
-            for (chain, address), entry in state[SANCTIONED].items_sorted()
-            if hosted_chain is None or chain == hosted_chain
+            for (chain, address), entry in rows
         ]
-        return SanctionList(total=len(rows), limit=limit, offset=offset, sanctions=rows[offset : offset + limit])
+        return SanctionList(total=total, limit=limit, offset=offset, sanctions=shown)
 
 
 @router.get("/params", response_model=CustodyParamsView, summary="Custody parameters")

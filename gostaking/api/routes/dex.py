@@ -5,15 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
-from gostaking.chain.modules.dex.queries import (
-    compute_swap_out,
-    get_oracle_market_price,
-    get_pool,
-    get_pool_price_ugos,
-    get_pool_reserves,
-)
-from gostaking.chain.modules.dex.tables import LP_POSITIONS
-from gostaking.chain.modules.lock.tables import ASSETS
+from gostaking.chain.modules.dex import queries as dex
+from gostaking.chain.modules.lock.queries import get_asset, get_assets
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.lock import Asset
@@ -30,16 +23,16 @@ router = APIRouter(prefix="/dex", tags=["dex"])
 
 def pool_view(state: State, denom: str, asset: Asset) -> DexPoolView:
     """A pool's reserves, price, units and whether its price feeds the oracle (as the oracle decides it)."""
-    asset_units, gos_ugos = get_pool_reserves(state, denom)
-    price = get_pool_price_ugos(state, denom, asset.decimals)
+    asset_units, gos_ugos = dex.get_pool_reserves(state, denom)
+    price = dex.get_pool_price_ugos(state, denom, asset.decimals)
     return DexPoolView(
         denom=denom,
         decimals=asset.decimals,
         asset_reserve=asset_amount(state, denom, asset_units),
         gos_reserve=gos(gos_ugos),
         price=gos(price) if price is not None else None,
-        lp_units=get_pool(state, denom).lp_units,
-        feeds_oracle=get_oracle_market_price(state, denom, asset.decimals) is not None,
+        lp_units=dex.get_pool(state, denom).lp_units,
+        feeds_oracle=dex.get_oracle_market_price(state, denom, asset.decimals) is not None,
     )
 
 
@@ -48,7 +41,7 @@ def list_pools(node: NodeDep) -> DexPoolsResponse:
     """Per listed asset: the asset and GOS reserves, the pool price of one whole asset in GOS, the liquidity
     units and whether the pool is deep enough for its price to join the oracle median."""
     with node.app.read() as state:
-        pools = [pool_view(state, denom, asset) for denom, asset in state[ASSETS].items_sorted()]
+        pools = [pool_view(state, denom, asset) for denom, asset in get_assets(state)]
         return DexPoolsResponse(height=state.height.get(), pools=pools)
 
 
@@ -62,23 +55,23 @@ def get_pool_detail(denom: str, node: NodeDep) -> DexPoolDetail:
     """The pool of a listed asset with every liquidity provider: units, share, and the asset and GOS that
     removing all of them would return now."""
     with node.app.read() as state:
-        asset = state[ASSETS].get(denom)
+        asset = get_asset(state, denom)
         if asset is None:
             raise NotFoundError(f"{denom!r} is not a listed asset, so it has no pool")
-        pool = get_pool(state, denom)
+        pool = dex.get_pool(state, denom)
         index = get_gos_index(state)
-        positions = [(a, u) for (d, a), u in state[LP_POSITIONS].items_sorted() if d == denom]
-        positions.sort(key=lambda position: -position[1])  # stable: equal units stay in address order
-        providers = [
-            LpPositionView(
-                address=address,
-                units=units,
-                share=percent(units, pool.lp_units),
-                asset=asset_amount(state, denom, pool.asset_units * units // pool.lp_units),
-                gos=gos(compute_shares_to_ugos(pool.gos_shares * units // pool.lp_units, index)),
+        providers = []
+        for address, units in dex.get_liquidity_providers(state, denom):
+            asset_units, gos_shares = dex.compute_liquidity_claim(pool, units)
+            providers.append(
+                LpPositionView(
+                    address=address,
+                    units=units,
+                    share=percent(units, pool.lp_units),
+                    asset=asset_amount(state, denom, asset_units),
+                    gos=gos(compute_shares_to_ugos(gos_shares, index)),
+                )
             )
-            for address, units in positions
-        ]
         view = pool_view(state, denom, asset)
         return DexPoolDetail(**view.model_dump(), height=state.height.get(), providers=providers)
 
@@ -98,35 +91,24 @@ def quote_swap(
     """The output of swapping `amount_in` on the pair's pool now: constant product after the swap fee,
     rounded down as the chain rounds it."""
     with node.app.read() as state:
-        asset = state[ASSETS].get(pair)
+        asset = get_asset(state, pair)
         if asset is None:
-            listed = ", ".join(state[ASSETS].keys_sorted()) or "none"
+            listed = ", ".join(denom for denom, _ in get_assets(state)) or "none"
             raise InvalidRequestError(f"pair {pair!r} is not a listed asset (listed: {listed})")
         if denom_in not in (GOS_DENOM, pair):
             raise InvalidRequestError(f"the {pair}/GOS pool takes {GOS_DENOM} or {pair}, not {denom_in!r}")
-        asset_units, gos_ugos = get_pool_reserves(state, pair)
-        price = get_pool_price_ugos(state, pair, asset.decimals)
-        if price is None:
+        quote = dex.quote_swap(state, pair, denom_in, amount_in, asset.decimals)
+        if quote is None:
             raise InvalidRequestError(f"the {pair}/GOS pool has no liquidity")
-        fee_ppm = state.params.get().dex.swap_fee_ppm
-        whole: int = 10**asset.decimals
-        if denom_in == GOS_DENOM:
-            denom_out = pair
-            amount_out = compute_swap_out(gos_ugos, asset_units, amount_in, fee_ppm)
-            effective = amount_in * whole // amount_out if amount_out else None
-        else:
-            denom_out = GOS_DENOM
-            amount_out = compute_swap_out(asset_units, gos_ugos, amount_in, fee_ppm)
-            effective = amount_out * whole // amount_in if amount_out else None
         return SwapQuoteView(
             height=state.height.get(),
             pair=pair,
             amount_in=asset_amount(state, denom_in, amount_in),
-            amount_out=asset_amount(state, denom_out, amount_out),
-            fee=asset_amount(state, denom_in, amount_in * fee_ppm // PPM),
-            swap_fee_ppm=fee_ppm,
-            price=gos(price),
-            effective_price=gos(effective) if effective is not None else None,
+            amount_out=asset_amount(state, pair if denom_in == GOS_DENOM else GOS_DENOM, quote.amount_out),
+            fee=asset_amount(state, denom_in, quote.fee),
+            swap_fee_ppm=state.params.get().dex.swap_fee_ppm,
+            price=gos(quote.price_ugos),
+            effective_price=gos(quote.effective_price_ugos) if quote.effective_price_ugos is not None else None,
         )
 
 

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import StreamingResponse
 
 from gostaking.chain.crypto import is_valid_address
-from gostaking.chain.modules.lock.tables import ASSETS
-from gostaking.chain.modules.nodes.tables import NODES
+from gostaking.chain.modules.lock.queries import get_assets
+from gostaking.chain.modules.nodes.queries import is_node_operator
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.indexer import IN_MEMORY_URL, ExplorerIndex, open_index, redact_url
 from gostaking.indexer import queries as q
@@ -126,7 +126,7 @@ def indexed_tx(row: dict[str, Any]) -> IndexedTx:
 def asset_decimals(node: NodeDep) -> dict[str, int]:
     """Decimals of every denomination (GOS: 6), to show history amounts in whole units."""
     with node.app.read() as state:
-        decimals = {denom: asset.decimals for denom, asset in state[ASSETS].items_sorted()}
+        decimals = {denom: asset.decimals for denom, asset in get_assets(state)}
     decimals[GOS_DENOM] = 6
     return decimals
 
@@ -355,7 +355,7 @@ def search(
         if not is_valid_address(text):
             raise InvalidRequestError(f"{text!r} is not a valid gos1… address (checksum or length)")
         with app.read() as state:
-            is_node = text in state[NODES]
+            is_node = is_node_operator(state, text)
         return SearchResult(query=text, kind="account", value=text, route=f"#/account/{text}", is_node=is_node)
     if _CONSENSUS.match(text):
         operator = q.find_node_by_consensus(index.engine, text.upper())

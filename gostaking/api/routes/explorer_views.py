@@ -3,7 +3,6 @@ dashboard chart series, and the live stream of new blocks (Server-Sent Events)."
 
 import asyncio
 import contextlib
-import heapq
 import json
 import time
 from collections import Counter
@@ -16,17 +15,35 @@ from fastapi.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
-from gostaking.chain.modules.emission.queries import compute_next_halving_height
-from gostaking.chain.modules.lock.queries import compute_lock_pool_id
-from gostaking.chain.modules.lock.tables import ASSETS
+from gostaking.chain.modules.emission.queries import (
+    compute_burn_heights,
+    compute_emission_eras,
+    compute_next_halving_height,
+)
+from gostaking.chain.modules.lock.queries import (
+    compute_lock_pool_id,
+    compute_locked_value_ugos,
+    get_assets,
+    get_locked_total,
+)
 from gostaking.chain.modules.mining.queries import get_pool_hash_power, get_pool_ids, get_total_hash_power
-from gostaking.chain.modules.mining.tables import POOLS
-from gostaking.chain.modules.nodes.queries import require_node
-from gostaking.chain.modules.nodes.tables import MINING_SET, NODES
-from gostaking.chain.modules.staking.tables import DELEGATIONS
+from gostaking.chain.modules.nodes.queries import (
+    get_mining_set,
+    get_node_status,
+    get_operators_by_registration,
+    is_node_operator,
+    require_node,
+)
+from gostaking.chain.modules.staking.queries import (
+    compute_bond_hash_power,
+    count_node_backers,
+    get_largest_delegations,
+    get_largest_node_delegations,
+)
 from gostaking.indexer import queries as q
 
-from ..deps import NodeDep
+from ..deps import NodeDep, parse_address
+from ..errors import NotFoundError
 from ..render import format_units, gos, hash_power, iso_time, percent, weight
 from ..schemas.explorer import (
     BlockTimePoint,
@@ -65,16 +82,10 @@ def explorer_nodes(node: NodeDep, index: IndexDep) -> ExplorerNodeList:
     by_consensus = {row["consensus_address"]: row for row in activity}
     with node.app.read() as state:
         params = state.params.get().nodes
-        mining_set = state[MINING_SET].get()
-        backers: Counter[tuple[str, str]] = Counter()
-        for (_, operator, kind), shares in state[DELEGATIONS].items_sorted():
-            if shares:
-                backers[(operator, kind)] += 1
-        rank = {op: i for i, op in enumerate(mining_set.operators + mining_set.candidates)}
-        operators = sorted(
-            state[NODES].keys_sorted(),
-            key=lambda op: (rank.get(op, len(rank)), require_node(state, op).registration_index),
-        )
+        mining_set = get_mining_set(state)
+        elected = [*mining_set.operators, *mining_set.candidates]
+        chosen = set(elected)
+        operators = elected + [op for op in get_operators_by_registration(state) if op not in chosen]
         nodes = []
         for operator in operators:
             view = node_view(state, operator)
@@ -89,8 +100,8 @@ def explorer_nodes(node: NodeDep, index: IndexDep) -> ExplorerNodeList:
                     consensus_address=view.consensus_address,
                     votes=view.votes,
                     stake=view.stake,
-                    voters=backers[(operator, "vote")],
-                    stakers=backers[(operator, "stake")],
+                    voters=count_node_backers(state, operator, "vote"),
+                    stakers=count_node_backers(state, operator, "stake"),
                     rewards_earned=view.rewards_earned,
                     registered_height=view.registered_height,
                     blocks_proposed=int(stats.get("blocks_proposed", 0)),
@@ -113,60 +124,52 @@ def explorer_nodes(node: NodeDep, index: IndexDep) -> ExplorerNodeList:
 
 @router.get("/explorer/graph", response_model=GraphResponse, summary="Who votes and stakes for which node")
 def explorer_graph(
-    node: NodeDep, limit: Annotated[int, Query(ge=1, le=2000, description="largest edges to return")] = 300
+    node: NodeDep,
+    limit: Annotated[int, Query(ge=1, le=2000, description="largest edges to return")] = 300,
+    operator: Annotated[str | None, Query(description="only this node's voters and stakers (gos1…)")] = None,
 ) -> GraphResponse:
-    """The resource-sharing graph: accounts → nodes, one edge per vote or stake, weighted by GOS (current state).
-    Only the `limit` largest edges are returned on a big chain (`truncated` says so)."""
+    """The resource-sharing graph: accounts → nodes, one edge per vote or stake, weighted by GOS (current state);
+    with `operator`, one node and its backers. Only the `limit` largest edges are returned on a big chain
+    (`truncated` says so); amounts, totals and hash power are the chain's, exact."""
+    if operator is not None:
+        parse_address(operator, "operator")
     with node.app.read() as state:
+        if operator is None:
+            total_edges, delegations = get_largest_delegations(state, limit)
+            nodes = get_operators_by_registration(state)
+        else:
+            if not is_node_operator(state, operator):
+                raise NotFoundError(f"no node is registered by operator {operator}")
+            total_edges, backers = get_largest_node_delegations(state, operator, limit)
+            delegations = [(address, operator, kind, shares) for address, kind, shares in backers]
+            nodes = [operator]
         index = get_gos_index(state)
-        staking = state.params.get().staking
-        multiplier = {"vote": staking.vote_multiplier, "stake": staking.stake_multiplier}
-        total_edges = 0
-        heap: list[tuple[int, str, str, str]] = []
-        for (address, operator, kind), shares in state[DELEGATIONS].items_sorted():
-            if not shares:
-                continue
-            total_edges += 1
-            item = (shares, address, operator, kind)
-            if len(heap) < limit:
-                heapq.heappush(heap, item)
-            elif item > heap[0]:
-                heapq.heapreplace(heap, item)
-        chosen = sorted(heap, key=lambda item: (-item[0], item[1], item[2], item[3]))
         edges = []
         account_totals: Counter[str] = Counter()
         node_totals: Counter[str] = Counter()  # apart: an operator backing its own node is both
-        for shares, address, operator, kind in chosen:
+        for address, target, kind, shares in delegations:
             ugos = compute_shares_to_ugos(shares, index)
             edges.append(
                 GraphEdge(
                     source=address,
-                    target=operator,
+                    target=target,
                     kind=kind,
                     amount=gos(ugos),
-                    hash_power=hash_power(ugos * multiplier.get(kind, 1)),
+                    hash_power=hash_power(compute_bond_hash_power(state, kind, shares)),
                 )
             )
             account_totals[address] += ugos
-            node_totals[operator] += ugos
-        vertices = []
-        mining_set = state[MINING_SET].get()
-        for operator in state[NODES].keys_sorted():
-            registered = require_node(state, operator)
-            status = "jailed" if registered.jailed else ""
-            if not status:
-                status = (
-                    "mining"
-                    if operator in mining_set.operators
-                    else "candidate"
-                    if operator in mining_set.candidates
-                    else "registered"
-                )
-            vertices.append(
-                GraphVertex(
-                    id=operator, kind="node", label=registered.moniker, status=status, total=gos(node_totals[operator])
-                )
+            node_totals[target] += ugos
+        vertices = [
+            GraphVertex(
+                id=op,
+                kind="node",
+                label=require_node(state, op).moniker,
+                status=get_node_status(state, op),
+                total=gos(node_totals[op]),
             )
+            for op in nodes
+        ]
         for address in sorted({edge.source for edge in edges}):
             vertices.append(GraphVertex(id=address, kind="account", label=address, total=gos(account_totals[address])))
         return GraphResponse(
@@ -198,30 +201,22 @@ def explorer_dashboard(node: NodeDep, index: IndexDep) -> DashboardResponse:
     with node.app.read() as state:
         height = state.height.get()
         emission = state.params.get().emission
-        interval = emission.halving_interval_blocks
         eras = [
-            EmissionEra(
-                first_height=era * interval + 1,
-                last_height=(era + 1) * interval,
-                reward=gos(emission.initial_reward_ugos >> era),
-            )
-            for era in range(emission.reward_eras)
+            EmissionEra(first_height=first, last_height=last, reward=gos(reward))
+            for first, last, reward in compute_emission_eras(emission)
         ]
-        burns = [emission.burn_start_height + i * emission.burn_interval_blocks for i in range(emission.burn_count)]
         next_halving = compute_next_halving_height(emission, height)
         blocks_left = next_halving - height if next_halving is not None else None
         per_block = average if average else node.block_time_s
         locked = []
         total_value = 0
-        for denom, asset in state[ASSETS].items_sorted():
-            pool = state[POOLS].get(compute_lock_pool_id(denom))
-            units = pool.units if pool is not None else 0
-            value = units * asset.price_ugos // 10**asset.decimals
+        for denom, asset in get_assets(state):
+            value = compute_locked_value_ugos(state, denom)
             total_value += value
             locked.append(
                 LockedValue(
                     denom=denom,
-                    locked=format_units(units, asset.decimals),
+                    locked=format_units(get_locked_total(state, denom), asset.decimals),
                     price=gos(asset.price_ugos),
                     weight=weight(asset.weight_ppm),
                     value=gos(value),
@@ -245,7 +240,7 @@ def explorer_dashboard(node: NodeDep, index: IndexDep) -> DashboardResponse:
         block_times=block_times,
         supply_series=supply_series,
         eras=eras,
-        burn_heights=burns,
+        burn_heights=compute_burn_heights(emission),
         blocks_to_next_halving=blocks_left,
         next_halving_eta_s=blocks_left * per_block if blocks_left is not None else None,
         locked_value=locked,

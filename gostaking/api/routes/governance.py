@@ -5,22 +5,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
-from gostaking.chain.modules.gov.queries import (
-    compute_committee_report,
-    compute_ratifications_needed,
-    compute_tally,
-    get_bonded_shares,
-    is_passing,
-    is_quorum_reached,
-)
-from gostaking.chain.modules.gov.tables import PROPOSAL_COUNT, PROPOSAL_VOTES, PROPOSALS
+from gostaking.chain.modules.gov import queries as gov
 from gostaking.chain.numeric import PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.gov import Proposal, ProposalStatus
 
 from ..deps import NodeDep
 from ..errors import NotFoundError
-from ..pages import Limit, Offset, numbered_rows
+from ..pages import Limit, Offset
 from ..render import gos, percent, to_plain
 from ..schemas.common import ErrorResponse
 from ..schemas.governance import (
@@ -61,30 +53,25 @@ def proposal_summary(state: State, proposal_id: int, proposal: Proposal) -> Prop
     )
 
 
-_PASSED = ("passed", "executed", "execution_failed", "expired")
-
-
 def tally_view(state: State, proposal_id: int, proposal: Proposal) -> TallyView:
-    """The tally in GOS: live with the chain's quorum and pass tests while voting; afterwards the recorded tally
-    and the verdict the chain recorded when the vote ended (not re-judged against today's supply)."""
+    """The tally in GOS and the chain's verdict on it (live while voting, as recorded afterwards)."""
     index = get_gos_index(state)
-    voting = proposal.status == "voting"
-    tally = compute_tally(state, proposal_id) if voting else proposal.tally
+    tally, final, quorum_reached, passing = gov.compute_tally_verdict(state, proposal_id, proposal)
     return TallyView(
         yes=gos(compute_shares_to_ugos(tally.yes, index)),
         no=gos(compute_shares_to_ugos(tally.no, index)),
         abstain=gos(compute_shares_to_ugos(tally.abstain, index)),
         total=gos(compute_shares_to_ugos(tally.yes + tally.no + tally.abstain, index)),
-        final=not voting,
-        quorum_reached=is_quorum_reached(state, tally) if voting else proposal.status != "no_quorum",
-        passing=is_passing(state, tally) if voting else proposal.status in _PASSED,
+        final=final,
+        quorum_reached=quorum_reached,
+        passing=passing,
     )
 
 
 def _require(state: State, proposal_id: int) -> Proposal:
-    proposal = state[PROPOSALS].get(proposal_id)
+    proposal = gov.get_proposal(state, proposal_id)
     if proposal is None:
-        raise NotFoundError(f"no proposal {proposal_id} (there are {state[PROPOSAL_COUNT].get()})")
+        raise NotFoundError(f"no proposal {proposal_id} (there are {gov.get_proposal_count(state)})")
     return proposal
 
 
@@ -97,11 +84,9 @@ def list_proposals(
 ) -> ProposalList:
     """A page of proposals with status, deadlines and ratification progress. Filter with `status`."""
     with node.app.read() as state:
-        matching = numbered_rows(
-            state[PROPOSALS], state[PROPOSAL_COUNT].get(), lambda proposal: status is None or proposal.status == status
-        )
-        shown = [proposal_summary(state, i, p) for i, p in matching[offset : offset + limit]]
-        return ProposalList(height=state.height.get(), total=len(matching), limit=limit, offset=offset, proposals=shown)
+        total, rows = gov.get_proposals_page(state, status, offset, limit)
+        shown = [proposal_summary(state, i, p) for i, p in rows]
+        return ProposalList(height=state.height.get(), total=total, limit=limit, offset=offset, proposals=shown)
 
 
 @router.get(
@@ -112,7 +97,7 @@ def get_proposal(proposal_id: ProposalId, node: NodeDep) -> ProposalDetail:
     with node.app.read() as state:
         proposal = _require(state, proposal_id)
         committee = len(proposal.committee)
-        needed = compute_ratifications_needed(state, committee) if committee else 0
+        needed = gov.compute_ratifications_needed(state, committee) if committee else 0
         height = state.height.get()
         deadline = {"voting": proposal.voting_end_height, "passed": proposal.ratification_end_height}.get(
             proposal.status
@@ -139,21 +124,16 @@ def list_votes(proposal_id: ProposalId, node: NodeDep) -> VoteList:
     with node.app.read() as state:
         proposal = _require(state, proposal_id)
         index = get_gos_index(state)
-        votes = []
-        for key in state[PROPOSAL_VOTES].scan_index("by_proposal", (proposal_id,)):
-            vote = state[PROPOSAL_VOTES].get(key)
-            if vote is None:
-                continue
-            bonded = get_bonded_shares(state, key[1])
-            votes.append(
-                VoteView(
-                    voter=key[1],
-                    option=vote.option,
-                    escrow=gos(compute_shares_to_ugos(vote.escrow_shares, index)),
-                    bonded=gos(compute_shares_to_ugos(bonded, index)),
-                    power=gos(compute_shares_to_ugos(bonded + vote.escrow_shares, index)),
-                )
+        votes = [
+            VoteView(
+                voter=voter,
+                option=vote.option,
+                escrow=gos(compute_shares_to_ugos(vote.escrow_shares, index)),
+                bonded=gos(compute_shares_to_ugos(bonded, index)),
+                power=gos(compute_shares_to_ugos(bonded + vote.escrow_shares, index)),
             )
+            for voter, vote, bonded in gov.get_votes(state, proposal_id)
+        ]
         note = "" if proposal.status == "voting" else "the vote has ended: votes are pruned, see the proposal's tally"
         return VoteList(proposal_id=proposal_id, status=proposal.status, votes=votes, note=note)
 
@@ -162,7 +142,7 @@ def list_votes(proposal_id: ProposalId, node: NodeDep) -> VoteList:
 def get_report(node: NodeDep) -> CommitteeReport:
     """The GoStaking Committee's report from chain data: members, proposals by status, tallies, ratifications."""
     with node.app.read() as state:
-        return CommitteeReport.model_validate(compute_committee_report(state))
+        return CommitteeReport.model_validate(gov.compute_committee_report(state))
 
 
 @router.get("/params", response_model=GovParamsView, summary="Governance parameters")

@@ -2,11 +2,9 @@
 
 from fastapi import APIRouter
 
-from gostaking.chain.modules.bank.tables import ASSET_SUPPLY
-from gostaking.chain.modules.lock.queries import compute_lock_pool_id
-from gostaking.chain.modules.lock.tables import ASSETS
-from gostaking.chain.modules.mining.queries import get_pool_hash_power, get_pool_ids, get_total_hash_power
-from gostaking.chain.modules.mining.tables import POOLS
+from gostaking.chain.modules.bank.queries import get_asset_supply
+from gostaking.chain.modules.lock.queries import get_assets, get_locked_total
+from gostaking.chain.modules.mining.queries import get_pool, get_pool_hash_power, get_pool_ids, get_total_hash_power
 from gostaking.chain.types.mining import LOCK_POOL_PREFIX
 
 from ..deps import NodeDep
@@ -24,7 +22,7 @@ def get_hashpower(node: NodeDep) -> HashPowerResponse:
         total = get_total_hash_power(state)
         pools = []
         for pool_id in get_pool_ids(state):
-            pool = state[POOLS].get(pool_id)
+            pool = get_pool(state, pool_id)
             if pool is None:
                 continue
             power = get_pool_hash_power(state, pool_id)
@@ -50,8 +48,7 @@ def list_assets(node: NodeDep) -> list[AssetView]:
     """Registered external assets with decimals, price in GOS, weight, supply and amount locked."""
     with node.app.read() as state:
         out = []
-        for denom, asset in state[ASSETS].items_sorted():
-            pool = state[POOLS].get(compute_lock_pool_id(denom))
+        for denom, asset in get_assets(state):
             out.append(
                 AssetView(
                     denom=denom,
@@ -60,8 +57,8 @@ def list_assets(node: NodeDep) -> list[AssetView]:
                     weight=weight(asset.weight_ppm),
                     weight_ppm=asset.weight_ppm,
                     price=gos(asset.price_ugos),
-                    supply=format_units(state[ASSET_SUPPLY].get_or(denom, 0), asset.decimals),
-                    locked=format_units(pool.units if pool is not None else 0, asset.decimals),
+                    supply=format_units(get_asset_supply(state, denom), asset.decimals),
+                    locked=format_units(get_locked_total(state, denom), asset.decimals),
                 )
             )
         return out

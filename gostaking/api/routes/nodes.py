@@ -5,12 +5,14 @@ from fastapi import APIRouter
 from gostaking.chain.crypto import consensus_address
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.nodes.queries import (
+    get_mining_set,
     get_node_backing_ugos,
     get_node_status,
+    get_operators_by_registration,
     get_pending_candidate_reward_shares,
+    is_node_operator,
     require_node,
 )
-from gostaking.chain.modules.nodes.tables import MINING_SET, NODES
 from gostaking.chain.modules.staking.queries import get_node_delegators
 from gostaking.chain.state import State
 
@@ -50,8 +52,8 @@ def list_nodes(node: NodeDep) -> NodeList:
     """Every registered node with status, votes, stake, blocks signed and rewards, in registration order."""
     with node.app.read() as state:
         params = state.params.get().nodes
-        mining_set = state[MINING_SET].get()
-        operators = sorted(state[NODES].keys_sorted(), key=lambda op: require_node(state, op).registration_index)
+        mining_set = get_mining_set(state)
+        operators = get_operators_by_registration(state)
         return NodeList(
             epoch=mining_set.epoch,
             elected_height=mining_set.elected_height,
@@ -67,7 +69,7 @@ def get_node(operator: str, node: NodeDep) -> NodeDetail:
     """A node by operator address, with every address voting or staking on it."""
     parse_address(operator, "operator")
     with node.app.read() as state:
-        if operator not in state[NODES]:
+        if not is_node_operator(state, operator):
             raise NotFoundError(f"no node is registered by operator {operator}")
         backers = [
             BackerView(address=address, kind=kind, amount=gos(ugos))

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from gostaking.chain.modules.lock.tables import ASSETS
-from gostaking.chain.modules.nodes.tables import MINING_SET
+from gostaking.chain.modules.lock.queries import get_assets
+from gostaking.chain.modules.nodes.queries import get_mining_set
 from gostaking.chain.modules.oracle.queries import compute_period, get_oracle_price, get_period_quotes
 from gostaking.chain.numeric import PPM
 
@@ -22,9 +22,9 @@ def get_prices(node: NodeDep) -> OraclePricesResponse:
         params = state.params.get().oracle
         height = state.height.get()
         period = compute_period(params.period_blocks, height + 1)
-        feeders = state[MINING_SET].get().operators
+        feeders = get_mining_set(state).operators
         assets = []
-        for denom, asset in state[ASSETS].items_sorted():
+        for denom, asset in get_assets(state):
             aggregate = get_oracle_price(state, denom)
             quotes = len(get_period_quotes(state, denom, period, feeders))
             assets.append(
@@ -69,5 +69,5 @@ def get_oracle_params(node: NodeDep) -> OracleParamsView:
             outlier_band_ppm=params.outlier_band_ppm,
             outlier_band=percent(params.outlier_band_ppm, PPM),
             max_stale_periods=params.max_stale_periods,
-            feeders=list(state[MINING_SET].get().operators),
+            feeders=list(get_mining_set(state).operators),
         )

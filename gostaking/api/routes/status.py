@@ -4,18 +4,17 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from gostaking.chain.modules.bank.queries import get_gos_supply_ugos
-from gostaking.chain.modules.bank.tables import GOS_SUPPLY
+from gostaking.chain.modules.bank.queries import get_gos_supply, get_gos_supply_ugos
 from gostaking.chain.modules.emission.queries import (
     compute_block_reward,
     compute_emitted_until,
     compute_next_burn_height,
     compute_next_halving_height,
     compute_total_emission,
+    get_burns_done,
 )
-from gostaking.chain.modules.emission.tables import EMISSION
 from gostaking.chain.modules.mining.queries import get_total_hash_power
-from gostaking.chain.modules.nodes.tables import MINING_SET
+from gostaking.chain.modules.nodes.queries import get_mining_set
 from gostaking.chain.state import State
 
 from ..deps import NodeDep
@@ -32,7 +31,7 @@ def emission_view(state: State) -> EmissionResponse:
     height = state.height.get()
     emitted = compute_emitted_until(params, height)
     total = compute_total_emission(params)
-    supply = state[GOS_SUPPLY].get()
+    supply = get_gos_supply(state)
     return EmissionResponse(
         height=height,
         emitted=gos(emitted),
@@ -41,7 +40,7 @@ def emission_view(state: State) -> EmissionResponse:
         current_block_reward=gos(compute_block_reward(params, height + 1)),
         next_halving_height=compute_next_halving_height(params, height),
         next_burn_height=compute_next_burn_height(params, height),
-        burns_done=state[EMISSION].get().burns_done,
+        burns_done=get_burns_done(state),
         burns_total=params.burn_count,
         burn_fraction=format_units(params.burn_numerator * 10**6 // params.burn_denominator, 6),
         minted=gos(supply.minted_ugos),
@@ -57,8 +56,8 @@ def get_status(node: NodeDep) -> StatusResponse:
     with app.read() as state:
         info = app.info()
         last = app.last_block
-        supply = state[GOS_SUPPLY].get()
-        mining_set = state[MINING_SET].get()
+        supply = get_gos_supply(state)
+        mining_set = get_mining_set(state)
         return StatusResponse(
             chain_id=info.chain_id,
             height=info.height,

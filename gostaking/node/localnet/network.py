@@ -24,7 +24,7 @@ from typing import Any, Literal
 import msgspec
 
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, encode_genesis
-from gostaking.chain.modules.nodes.mutations import MINING_NODE_POWER
+from gostaking.chain.modules.nodes.queries import MINING_NODE_POWER
 from gostaking.node.localnet.cometbft import CometBftError, configure_home, init_home, require_cometbft
 from gostaking.node.settings import FAUCET_KEY_NAME, devnet_assets, devnet_faucet_balances, devnet_params
 from gostaking.wallet.keyring import KeyNotFoundError, Keyring

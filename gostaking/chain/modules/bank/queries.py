@@ -2,10 +2,10 @@
 
 from gostaking.chain.constants import MAX_DENOM_LENGTH
 from gostaking.chain.errors import InvalidMessageError, require
-from gostaking.chain.modules.bank.tables import ACCOUNTS, BALANCES, GOS_SUPPLY
+from gostaking.chain.modules.bank.tables import ACCOUNTS, ASSET_SUPPLY, BALANCES, GOS_SUPPLY
 from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE, ceil_div, mul_div
 from gostaking.chain.state import State
-from gostaking.chain.types.bank import Account
+from gostaking.chain.types.bank import Account, GosSupply
 
 
 def get_account(state: State, address: str) -> Account:
@@ -52,6 +52,16 @@ def get_balance(state: State, address: str, denom: str) -> int:
     if denom == GOS_DENOM:
         return compute_shares_to_ugos(raw, get_gos_index(state))
     return raw
+
+
+def get_gos_supply(state: State) -> GosSupply:
+    """The GOS share supply and its history: minted, burned, slashed and bridged out."""
+    return state[GOS_SUPPLY].get()
+
+
+def get_asset_supply(state: State, denom: str) -> int:
+    """Units of an external asset on the chain (credited deposits less completed withdrawals)."""
+    return state[ASSET_SUPPLY].get_or(denom, 0)
 
 
 def get_gos_supply_ugos(state: State) -> int:

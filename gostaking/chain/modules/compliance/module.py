@@ -2,7 +2,7 @@
 decisions (the lowest module: every service checks it)."""
 
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.compliance import events, tables
+from gostaking.chain.modules.compliance import events, queries, tables
 from gostaking.chain.modules.compliance.genesis import init_compliance_genesis
 from gostaking.chain.modules.compliance.handlers import (
     process_approve_compliance_action,
@@ -31,4 +31,14 @@ MODULE = Module(
         MsgApproveComplianceAction: process_approve_compliance_action,
     },
     events=events.EVENTS,
+    queries=(
+        queries.get_compliance_action,
+        queries.get_compliance_actions_page,
+        queries.get_council_approvals,
+        queries.get_frozen_accounts,
+        queries.get_kyc_attestation,
+        queries.get_kyc_level,
+        queries.get_kyc_provider,
+        queries.get_kyc_providers,
+    ),
 )

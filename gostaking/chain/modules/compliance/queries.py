@@ -1,8 +1,26 @@
 """Compliance reads: KYC levels, freezes and council membership."""
 
+from collections.abc import Sequence
+
 from gostaking.chain.errors import AccountFrozenError, KycRequiredError, UnauthorizedError, require
-from gostaking.chain.modules.compliance.tables import FROZEN, KYC, KYC_PROVIDERS
+from gostaking.chain.modules.compliance.tables import (
+    COMPLIANCE_ACTION_COUNT,
+    COMPLIANCE_ACTIONS,
+    COUNCIL_APPROVALS,
+    FROZEN,
+    KYC,
+    KYC_PROVIDERS,
+)
 from gostaking.chain.state import State
+from gostaking.chain.tables import numbered_page
+from gostaking.chain.types.compliance import (
+    ActionStatus,
+    ComplianceActionRecord,
+    CouncilApproval,
+    FreezeRecord,
+    KycAttestation,
+    KycProvider,
+)
 
 
 def get_kyc_level(state: State, address: str, height: int) -> int:
@@ -42,3 +60,53 @@ def require_not_frozen(state: State, address: str) -> None:
         AccountFrozenError,
         f"{address} is frozen (case {record.case_id if record else ''}): it cannot move funds",
     )
+
+
+def get_kyc_attestation(state: State, address: str) -> KycAttestation | None:
+    """The stored attestation of an address (expired or from a removed provider included), or None."""
+    return state[KYC].get(address)
+
+
+def get_kyc_provider(state: State, address: str) -> KycProvider | None:
+    """An admitted KYC provider, or None."""
+    return state[KYC_PROVIDERS].get(address)
+
+
+def get_kyc_providers(state: State) -> list[tuple[str, KycProvider]]:
+    """Every admitted KYC provider by address (governance admits them one by one: a short table)."""
+    return state[KYC_PROVIDERS].items_sorted()
+
+
+def get_frozen_accounts(state: State) -> list[tuple[str, FreezeRecord]]:
+    """Every frozen account by address (each froze by an m-of-n council decision: a short table)."""
+    return state[FROZEN].items_sorted()
+
+
+def get_compliance_action(state: State, action_id: int) -> ComplianceActionRecord | None:
+    """A council action by id, or None."""
+    return state[COMPLIANCE_ACTIONS].get(action_id)
+
+
+def get_compliance_actions_page(
+    state: State, status: ActionStatus | None, address: str | None, offset: int, limit: int
+) -> tuple[int, list[tuple[int, ComplianceActionRecord]]]:
+    """(matching actions, a page of (id, record)), newest first, optionally of one status and/or account."""
+    ids: Sequence[int]
+    prefix: tuple[str, ...]
+    if status is None and address is None:
+        total = state[COMPLIANCE_ACTION_COUNT].get()
+        ids = numbered_page(total, offset, limit, newest_first=True)
+    else:
+        if address is None:
+            index, prefix = "by_status", (str(status),)
+        elif status is None:
+            index, prefix = "by_address", (address,)
+        else:
+            index, prefix = "by_address_status", (address, status)
+        total, ids = state[COMPLIANCE_ACTIONS].page_index(index, prefix, offset, limit, reverse=True)
+    return total, [(i, record) for i in ids if (record := state[COMPLIANCE_ACTIONS].get(i)) is not None]
+
+
+def get_council_approvals(state: State) -> list[tuple[str, CouncilApproval]]:
+    """Decisions some council members approved that wait for the threshold, by subject."""
+    return state[COUNCIL_APPROVALS].items_sorted()

@@ -16,7 +16,13 @@ COMPLIANCE_ACTIONS: TableSpec[int, ComplianceActionRecord] = TableSpec(
     "compliance_actions",
     int,
     ComplianceActionRecord,
-    doc="Every freeze/unfreeze proposed by the council, with its approvers: the audit trail.",
+    indexes={
+        "by_status": lambda _, record: (record.status,),
+        "by_address": lambda _, record: (record.action.address,),
+        "by_address_status": lambda _, record: (record.action.address, record.status),
+    },
+    doc="Every freeze/unfreeze proposed by the council, with its approvers: the audit trail (paged by id, "
+    "optionally by status and account).",
 )
 COMPLIANCE_ACTION_COUNT = SingletonSpec("compliance_action_count", int, lambda: 0)
 COUNCIL_APPROVALS: TableSpec[str, CouncilApproval] = TableSpec(

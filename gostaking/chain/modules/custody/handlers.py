@@ -46,11 +46,11 @@ from gostaking.chain.modules.custody.queries import (
     MAX_EXTERNAL_ID_LENGTH,
     compute_deposit_key,
     compute_sanctions_subject,
+    get_hosted_chain,
     is_custodian,
     is_sanctioned,
 )
 from gostaking.chain.modules.custody.tables import DEPOSITS, WITHDRAWALS
-from gostaking.chain.modules.lock.queries import require_asset
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.custody import Deposit, Withdrawal, WithdrawalStatus
@@ -86,13 +86,6 @@ def _require_withdrawal(state: State, withdrawal_id: int, status: str) -> Withdr
     return withdrawal
 
 
-def _hosted_chain_of(state: State, denom: str) -> str:
-    """Where a denom lives outside GoStaking: the GOS ERC-20's chain for ugos, the asset's chain otherwise."""
-    if denom == GOS_DENOM:
-        return state.params.get().custody.gos_token_chain
-    return require_asset(state, denom).hosted_chain
-
-
 def _is_evm_address(text: str) -> bool:
     digits = text[2:]
     return (
@@ -119,7 +112,7 @@ def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) ->
     """Record a custodian's attestation; the threshold-th matching one credits the wrapped units (or holds
     them when the sender on the hosted chain is sanctioned). Later attestations change nothing."""
     threshold = _require_custodian(state, ctx.sender)
-    hosted_chain = _hosted_chain_of(state, msg.denom)
+    hosted_chain = get_hosted_chain(state, msg.denom)
     require(msg.hosted_chain == hosted_chain, InvalidMessageError, f"{msg.denom} lives on {hosted_chain}")
     _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
     _require_text(msg.from_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external sender address")
@@ -163,7 +156,7 @@ def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) ->
 
 def process_request_withdrawal(state: State, ctx: Context, msg: MsgRequestWithdrawal) -> None:
     """Escrow the units and queue the payout for the custodians (held if the destination is sanctioned)."""
-    hosted_chain = _hosted_chain_of(state, msg.denom)
+    hosted_chain = get_hosted_chain(state, msg.denom)
     require(state.params.get().custody.threshold > 0, UnauthorizedError, "custody is not enabled on this chain")
     _require_text(msg.external_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external address")
     level = state.params.get().compliance.withdraw_min_kyc_level

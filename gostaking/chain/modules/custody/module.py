@@ -3,7 +3,7 @@ custodians, and the sanctions holds the compliance council decides."""
 
 from gostaking.chain.constants import MODULE_CUSTODY_ESCROW
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.custody import events, tables
+from gostaking.chain.modules.custody import events, queries, tables
 from gostaking.chain.modules.custody.handlers import (
     process_attest_deposit,
     process_confirm_withdrawal,
@@ -37,4 +37,15 @@ MODULE = Module(
     invariants=(check_escrow,),
     events=events.EVENTS,
     accounts=(MODULE_CUSTODY_ESCROW,),
+    queries=(
+        queries.compute_deposit_key,
+        queries.compute_sanctions_subject,
+        queries.get_deposit,
+        queries.get_deposits_page,
+        queries.get_hosted_chain,
+        queries.get_sanctions_page,
+        queries.get_withdrawal,
+        queries.get_withdrawal_count,
+        queries.get_withdrawals_page,
+    ),
 )

@@ -16,7 +16,7 @@ from gostaking.chain.modules.bank.queries import (
 from gostaking.chain.modules.compliance.queries import require_kyc_level
 from gostaking.chain.modules.dex.events import LiquidityAddedEvent, LiquidityRemovedEvent, SwapEvent
 from gostaking.chain.modules.dex.mutations import change_liquidity_units, set_pool
-from gostaking.chain.modules.dex.queries import compute_swap_out, get_liquidity_units, get_pool
+from gostaking.chain.modules.dex.queries import compute_liquidity_claim, compute_swap_out, get_liquidity_units, get_pool
 from gostaking.chain.modules.lock.queries import require_asset
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
@@ -75,8 +75,7 @@ def process_remove_liquidity(state: State, ctx: Context, msg: MsgRemoveLiquidity
     held = get_liquidity_units(state, msg.denom, ctx.sender)
     require(held >= msg.lp_units, InsufficientFundsError, f"{ctx.sender} holds {held} liquidity units")
     pool = get_pool(state, msg.denom)
-    asset_out = pool.asset_units * msg.lp_units // pool.lp_units
-    shares_out = pool.gos_shares * msg.lp_units // pool.lp_units
+    asset_out, shares_out = compute_liquidity_claim(pool, msg.lp_units)
     change_liquidity_units(state, msg.denom, ctx.sender, -msg.lp_units)
     remaining = DexPool(pool.asset_units - asset_out, pool.gos_shares - shares_out, pool.lp_units - msg.lp_units)
     set_pool(state, msg.denom, remaining)

@@ -2,7 +2,7 @@
 
 from gostaking.chain.constants import MODULE_DEX
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.dex import tables
+from gostaking.chain.modules.dex import queries, tables
 from gostaking.chain.modules.dex.events import LiquidityAddedEvent, LiquidityRemovedEvent, SwapEvent
 from gostaking.chain.modules.dex.handlers import process_add_liquidity, process_remove_liquidity, process_swap
 from gostaking.chain.modules.dex.invariants import check_pools
@@ -22,4 +22,13 @@ MODULE = Module(
     invariants=(check_pools,),
     events=(LiquidityAddedEvent, LiquidityRemovedEvent, SwapEvent),
     accounts=(MODULE_DEX,),
+    queries=(
+        queries.compute_liquidity_claim,
+        queries.get_liquidity_providers,
+        queries.get_oracle_market_price,
+        queries.get_pool,
+        queries.get_pool_price_ugos,
+        queries.get_pool_reserves,
+        queries.quote_swap,
+    ),
 )

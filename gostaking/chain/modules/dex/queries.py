@@ -1,8 +1,10 @@
-"""Exchange reads: pool prices and swap quotes (constant product, fee kept in the pool)."""
+"""Exchange reads: pool prices, providers and swap quotes (constant product, fee kept in the pool)."""
+
+from typing import NamedTuple
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.dex.tables import DEX_POOLS, LP_POSITIONS
-from gostaking.chain.numeric import PPM
+from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.dex import DexPool
 
@@ -17,6 +19,51 @@ def get_pool(state: State, denom: str) -> DexPool:
 def get_liquidity_units(state: State, denom: str, provider: str) -> int:
     """Liquidity units the provider holds in the denom/GOS pool."""
     return state[LP_POSITIONS].get_or((denom, provider), 0)
+
+
+def get_liquidity_providers(state: State, denom: str) -> list[tuple[str, int]]:
+    """(provider, liquidity units) of the denom/GOS pool, largest first (equal units by address)."""
+    return [
+        (key[1], units)
+        for key in state[LP_POSITIONS].scan_index("by_pool_size", (denom,))
+        if (units := state[LP_POSITIONS].get_or(key, 0))
+    ]
+
+
+def compute_liquidity_claim(pool: DexPool, units: int) -> tuple[int, int]:
+    """(asset units, GOS shares) that removing `units` of liquidity takes out of `pool`, rounded down (in favour
+    of the pool): what MsgRemoveLiquidity pays."""
+    return pool.asset_units * units // pool.lp_units, pool.gos_shares * units // pool.lp_units
+
+
+class SwapQuote(NamedTuple):
+    """A swap priced on the pool now, as the chain would execute it."""
+
+    amount_out: int
+    fee: int
+    """Part of amount_in the pool keeps (swap_fee_ppm)."""
+    price_ugos: int
+    """The pool's price of one whole asset before the swap."""
+    effective_price_ugos: int | None
+    """ugos paid or received per whole asset in this swap (None when nothing would come out)."""
+
+
+def quote_swap(state: State, pair: str, denom_in: str, amount_in: int, decimals: int) -> SwapQuote | None:
+    """The swap of `amount_in` of `denom_in` (ugos or the pair's asset) on the pair's pool now, or None for an empty
+    pool. The caller has checked the pair and denom."""
+    price = get_pool_price_ugos(state, pair, decimals)
+    if price is None:
+        return None
+    asset_units, gos_ugos = get_pool_reserves(state, pair)
+    fee_ppm = state.params.get().dex.swap_fee_ppm
+    whole: int = 10**decimals
+    if denom_in == GOS_DENOM:
+        amount_out = compute_swap_out(gos_ugos, asset_units, amount_in, fee_ppm)
+        effective = amount_in * whole // amount_out if amount_out else None
+    else:
+        amount_out = compute_swap_out(asset_units, gos_ugos, amount_in, fee_ppm)
+        effective = amount_out * whole // amount_in if amount_out else None
+    return SwapQuote(amount_out, amount_in * fee_ppm // PPM, price, effective)
 
 
 def get_pool_reserves(state: State, denom: str) -> tuple[int, int]:

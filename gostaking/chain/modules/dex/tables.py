@@ -5,5 +5,9 @@ from gostaking.chain.types.dex import DexPool
 
 DEX_POOLS: TableSpec[str, DexPool] = TableSpec("dex_pools", str, DexPool, doc="denom → the denom/GOS pool.")
 LP_POSITIONS: TableSpec[tuple[str, str], int] = TableSpec(
-    "lp_positions", tuple[str, str], int, doc="(denom, provider) → liquidity units."
+    "lp_positions",
+    tuple[str, str],
+    int,
+    indexes={"by_pool_size": lambda key, units: (key[0], -units)},
+    doc="(denom, provider) → liquidity units; indexed by pool, largest first (a pool's providers page).",
 )

@@ -1,5 +1,7 @@
 """The emission schedule: block rewards with halvings, and the monthly burns after the last halving."""
 
+from gostaking.chain.modules.emission.tables import EMISSION
+from gostaking.chain.state import State
 from gostaking.chain.types.params import EmissionParams
 
 
@@ -13,11 +15,23 @@ def compute_block_reward(params: EmissionParams, height: int) -> int:
     return params.initial_reward_ugos >> era
 
 
+def compute_emission_eras(params: EmissionParams) -> list[tuple[int, int, int]]:
+    """(first height, last height, reward in ugos per block) of every era with a reward."""
+    interval = params.halving_interval_blocks
+    return [
+        (era * interval + 1, (era + 1) * interval, params.initial_reward_ugos >> era)
+        for era in range(params.reward_eras)
+    ]
+
+
+def compute_burn_heights(params: EmissionParams) -> list[int]:
+    """The height of every burn of the schedule."""
+    return [params.burn_start_height + number * params.burn_interval_blocks for number in range(params.burn_count)]
+
+
 def compute_total_emission(params: EmissionParams) -> int:
     """Every ugos the schedule will ever mint (30,240,000 GOS with the default parameters)."""
-    return sum(
-        (params.initial_reward_ugos >> era) * params.halving_interval_blocks for era in range(params.reward_eras)
-    )
+    return sum((last - first + 1) * reward for first, last, reward in compute_emission_eras(params))
 
 
 def compute_emitted_until(params: EmissionParams, height: int) -> int:
@@ -53,8 +67,9 @@ def compute_next_halving_height(params: EmissionParams, height: int) -> int | No
 
 def compute_next_burn_height(params: EmissionParams, height: int) -> int | None:
     """First burn height strictly after `height`, or None when every burn is done."""
-    for number in range(params.burn_count):
-        burn_height = params.burn_start_height + number * params.burn_interval_blocks
-        if burn_height > height:
-            return burn_height
-    return None
+    return next((burn_height for burn_height in compute_burn_heights(params) if burn_height > height), None)
+
+
+def get_burns_done(state: State) -> int:
+    """How many of the schedule's burns have happened."""
+    return state[EMISSION].get().burns_done

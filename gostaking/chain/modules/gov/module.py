@@ -2,7 +2,7 @@
 
 from gostaking.chain.constants import MODULE_GOV
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.gov import events, tables
+from gostaking.chain.modules.gov import events, queries, tables
 from gostaking.chain.modules.gov.handlers import process_ratify_proposal, process_submit_proposal, process_vote_proposal
 from gostaking.chain.modules.gov.invariants import check_gov_escrow
 from gostaking.chain.modules.gov.lifecycle import process_gov_deadlines
@@ -23,4 +23,13 @@ MODULE = Module(
     invariants=(check_gov_escrow,),
     events=events.EVENTS,
     accounts=(MODULE_GOV,),
+    queries=(
+        queries.compute_committee_report,
+        queries.compute_ratifications_needed,
+        queries.compute_tally_verdict,
+        queries.get_proposal,
+        queries.get_proposal_count,
+        queries.get_proposals_page,
+        queries.get_votes,
+    ),
 )

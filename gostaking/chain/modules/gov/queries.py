@@ -1,10 +1,13 @@
 """Governance reads: proposal content checks, voting power, tallies and the committee report."""
 
+from collections.abc import Sequence
+from typing import NamedTuple
+
 from gostaking.chain.crypto import require_address
 from gostaking.chain.errors import InvalidMessageError, require
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.bank.tables import GOS_SUPPLY
-from gostaking.chain.modules.gov.tables import PROPOSAL_VOTES, PROPOSALS
+from gostaking.chain.modules.gov.tables import PROPOSAL_COUNT, PROPOSAL_VOTES, PROPOSALS
 from gostaking.chain.modules.lock.queries import require_asset
 from gostaking.chain.modules.lock.tables import ASSETS
 from gostaking.chain.modules.mining.queries import get_position
@@ -12,6 +15,7 @@ from gostaking.chain.modules.nodes.tables import MINING_SET
 from gostaking.chain.numeric import PPM, ceil_div
 from gostaking.chain.params import compute_changed_params
 from gostaking.chain.state import State
+from gostaking.chain.tables import numbered_page
 from gostaking.chain.types.gov import (
     AssetListingProposal,
     AssetWeightProposal,
@@ -21,10 +25,66 @@ from gostaking.chain.types.gov import (
     ParamChangeProposal,
     Proposal,
     ProposalContent,
+    ProposalStatus,
     ProposalVote,
     Tally,
 )
 from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE
+
+
+def get_proposal(state: State, proposal_id: int) -> Proposal | None:
+    """A proposal by id, or None."""
+    return state[PROPOSALS].get(proposal_id)
+
+
+def get_proposal_count(state: State) -> int:
+    """Proposals ever submitted (their ids are 0 .. count - 1)."""
+    return state[PROPOSAL_COUNT].get()
+
+
+def get_proposals_page(
+    state: State, status: ProposalStatus | None, offset: int, limit: int
+) -> tuple[int, list[tuple[int, Proposal]]]:
+    """(matching proposals, a page of (id, proposal)), newest first, optionally of one status."""
+    ids: Sequence[int]
+    if status is None:
+        total = get_proposal_count(state)
+        ids = numbered_page(total, offset, limit, newest_first=True)
+    else:
+        total, ids = state[PROPOSALS].page_index("by_status", (status,), offset, limit, reverse=True)
+    return total, [(i, proposal) for i in ids if (proposal := state[PROPOSALS].get(i)) is not None]
+
+
+def get_votes(state: State, proposal_id: int) -> list[tuple[str, ProposalVote, int]]:
+    """(voter, vote, bonded GOS shares now) of every vote on a proposal still voting (votes are pruned when the
+    vote ends), by voter."""
+    return [
+        (key[1], vote, get_bonded_shares(state, key[1]))
+        for key in state[PROPOSAL_VOTES].scan_index("by_proposal", (proposal_id,))
+        if (vote := state[PROPOSAL_VOTES].get(key)) is not None
+    ]
+
+
+class TallyVerdict(NamedTuple):
+    """A proposal's tally and what it means."""
+
+    tally: Tally
+    final: bool
+    """False while the vote runs (then the tally is live, at today's bonds and supply)."""
+    quorum_reached: bool
+    passing: bool
+
+
+_PASSED = ("passed", "executed", "execution_failed", "expired")
+
+
+def compute_tally_verdict(state: State, proposal_id: int, proposal: Proposal) -> TallyVerdict:
+    """While voting: the live tally judged by the chain's quorum and pass rules now. Afterwards: the tally recorded
+    when the vote ended and the verdict the chain recorded then (not re-judged against today's supply)."""
+    if proposal.status == "voting":
+        tally = compute_tally(state, proposal_id)
+        return TallyVerdict(tally, False, is_quorum_reached(state, tally), is_passing(state, tally))
+    return TallyVerdict(proposal.tally, True, proposal.status != "no_quorum", proposal.status in _PASSED)
 
 
 def require_proposal(state: State, proposal_id: int) -> Proposal:

@@ -3,7 +3,13 @@
 from gostaking.chain.tables import SingletonSpec, TableSpec
 from gostaking.chain.types.gov import Proposal, ProposalVote
 
-PROPOSALS: TableSpec[int, Proposal] = TableSpec("proposals", int, Proposal)
+PROPOSALS: TableSpec[int, Proposal] = TableSpec(
+    "proposals",
+    int,
+    Proposal,
+    indexes={"by_status": lambda _, proposal: (proposal.status,)},
+    doc="sequential id → proposal; paged by id, optionally by status.",
+)
 PROPOSAL_COUNT = SingletonSpec("proposal_count", int, lambda: 0)
 PROPOSAL_VOTES: TableSpec[tuple[int, str], ProposalVote] = TableSpec(
     "proposal_votes",

@@ -2,7 +2,7 @@
 
 from gostaking.chain.constants import MODULE_LOCKED
 from gostaking.chain.module import Module
-from gostaking.chain.modules.lock import tables
+from gostaking.chain.modules.lock import queries, tables
 from gostaking.chain.modules.lock.events import LockEvent, UnlockEvent
 from gostaking.chain.modules.lock.genesis import init_lock_genesis
 from gostaking.chain.modules.lock.handlers import process_lock_asset, process_unlock_asset
@@ -17,4 +17,12 @@ MODULE = Module(
     invariants=(check_locked_assets,),
     events=(LockEvent, UnlockEvent),
     accounts=(MODULE_LOCKED,),
+    queries=(
+        queries.compute_lock_pool_id,
+        queries.compute_locked_value_ugos,
+        queries.get_asset,
+        queries.get_assets,
+        queries.get_locked_amounts,
+        queries.get_locked_total,
+    ),
 )

@@ -2,7 +2,7 @@
 
 from gostaking.chain.errors import UnknownAssetError
 from gostaking.chain.modules.lock.tables import ASSETS
-from gostaking.chain.modules.mining.queries import get_position
+from gostaking.chain.modules.mining.queries import get_pool, get_position
 from gostaking.chain.state import State
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.mining import LOCK_POOL_PREFIX
@@ -11,6 +11,29 @@ from gostaking.chain.types.mining import LOCK_POOL_PREFIX
 def compute_lock_pool_id(denom: str) -> str:
     """Hash-power pool of locks of `denom`."""
     return LOCK_POOL_PREFIX + denom
+
+
+def get_asset(state: State, denom: str) -> Asset | None:
+    """The listed asset, or None."""
+    return state[ASSETS].get(denom)
+
+
+def get_assets(state: State) -> list[tuple[str, Asset]]:
+    """Every listed asset by denom (governance lists them one by one: a short table)."""
+    return state[ASSETS].items_sorted()
+
+
+def get_locked_total(state: State, denom: str) -> int:
+    """Base units of `denom` locked by everyone (its lock pool's units)."""
+    pool = get_pool(state, compute_lock_pool_id(denom))
+    return pool.units if pool is not None else 0
+
+
+def compute_locked_value_ugos(state: State, denom: str) -> int:
+    """What everything locked of `denom` is worth in ugos at the asset's current price (rounded down)."""
+    asset = require_asset(state, denom)
+    whole: int = 10**asset.decimals
+    return get_locked_total(state, denom) * asset.price_ugos // whole
 
 
 def require_asset(state: State, denom: str) -> Asset:

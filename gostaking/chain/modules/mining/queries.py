@@ -22,6 +22,11 @@ def compute_units_hash_power(pool: Pool, units: int, gos_index: int) -> int:
     return mul_div(units * pool.price_ugos, pool.weight_ppm, 10**pool.decimals * PPM)
 
 
+def get_pool(state: State, pool_id: str) -> Pool | None:
+    """A hash-power pool, or None."""
+    return state[POOLS].get(pool_id)
+
+
 def require_pool(state: State, pool_id: str) -> Pool:
     """The pool, or UnknownAssetError when no such pool exists."""
     pool = state[POOLS].get(pool_id)
@@ -76,6 +81,16 @@ def get_pending_reward_shares(state: State, address: str) -> int:
         if position is not None:
             total += compute_pending_shares(pool, position)
     return total
+
+
+def get_pending_rewards_by_pool(state: State, address: str) -> list[tuple[str, int]]:
+    """(pool, reward shares the account could claim now) of every pool it has units in."""
+    out = []
+    for pool_id, pool in state[POOLS].items_sorted():
+        position = state[POSITIONS].get((address, pool_id))
+        if position is not None and position.units:
+            out.append((pool_id, compute_pending_shares(pool, position)))
+    return out
 
 
 def get_pending_reward_ugos(state: State, address: str) -> int:

@@ -3,7 +3,7 @@ election of the mining set."""
 
 from gostaking.chain.constants import MODULE_CANDIDATE_REWARDS, MODULE_FEE_COLLECTOR
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.nodes import events, tables
+from gostaking.chain.modules.nodes import events, queries, tables
 from gostaking.chain.modules.nodes.genesis import init_nodes_genesis
 from gostaking.chain.modules.nodes.handlers import process_register_node, process_unjail_node
 from gostaking.chain.modules.nodes.invariants import check_candidate_rewards
@@ -26,4 +26,14 @@ MODULE = Module(
     invariants=(check_candidate_rewards,),
     events=events.EVENTS,
     accounts=(MODULE_CANDIDATE_REWARDS, MODULE_FEE_COLLECTOR),
+    queries=(
+        queries.get_mining_set,
+        queries.get_node,
+        queries.get_node_backing_ugos,
+        queries.get_node_status,
+        queries.get_operators_by_registration,
+        queries.get_pending_candidate_reward_shares,
+        queries.is_node_operator,
+        queries.require_node,
+    ),
 )

@@ -22,6 +22,7 @@ from gostaking.chain.modules.nodes.events import (
     NodeUnjailedEvent,
 )
 from gostaking.chain.modules.nodes.queries import (
+    MINING_NODE_POWER,
     compute_candidate_units,
     compute_election,
     get_pending_candidate_reward_shares,
@@ -36,8 +37,6 @@ from gostaking.chain.types.nodes import MiningSet, Node, NodeCounters
 _CANDIDATE_REWARDS = MODULE_ADDRESSES[MODULE_CANDIDATE_REWARDS]
 _COMMUNITY = MODULE_ADDRESSES[MODULE_COMMUNITY_POOL]
 
-MINING_NODE_POWER = 10
-"""Consensus power of every mining node: the mining set has equal power."""
 TOMBSTONE_HEIGHT = 2**63 - 1
 """jailed_until of a tombstoned node: never."""
 

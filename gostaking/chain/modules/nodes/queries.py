@@ -7,13 +7,36 @@ from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos
 from gostaking.chain.modules.nodes.tables import CANDIDATE_POOL, MINING_SET, NODE_BY_CONSENSUS, NODES
 from gostaking.chain.numeric import ACC_ONE
 from gostaking.chain.state import State
-from gostaking.chain.types.nodes import Node
+from gostaking.chain.types.nodes import MiningSet, Node
 from gostaking.chain.types.params import ChainParams
+
+MINING_NODE_POWER = 10
+"""Consensus power of every mining node: the mining set has equal power."""
 
 STATUS_MINING = "mining"
 STATUS_CANDIDATE = "candidate"
 STATUS_REGISTERED = "registered"
 STATUS_JAILED = "jailed"
+
+
+def get_node(state: State, operator: str) -> Node | None:
+    """The node run by `operator`, or None."""
+    return state[NODES].get(operator)
+
+
+def is_node_operator(state: State, address: str) -> bool:
+    """True when `address` runs a registered node."""
+    return address in state[NODES]
+
+
+def get_operators_by_registration(state: State) -> list[str]:
+    """Every node's operator, in registration order."""
+    return state[NODES].scan_index("by_registration", ())
+
+
+def get_mining_set(state: State) -> MiningSet:
+    """The last election's mining set and candidates."""
+    return state[MINING_SET].get()
 
 
 def require_node(state: State, operator: str) -> Node:

@@ -3,7 +3,13 @@
 from gostaking.chain.tables import SingletonSpec, TableSpec
 from gostaking.chain.types.nodes import CandidatePool, MiningSet, Node, NodeCounters
 
-NODES: TableSpec[str, Node] = TableSpec("nodes", str, Node, doc="operator address → node.")
+NODES: TableSpec[str, Node] = TableSpec(
+    "nodes",
+    str,
+    Node,
+    indexes={"by_registration": lambda _, node: (node.registration_index,)},
+    doc="operator address → node; indexed in registration order (node lists).",
+)
 NODE_BY_CONSENSUS: TableSpec[str, str] = TableSpec(
     "node_by_consensus", str, str, doc="consensus address → operator address."
 )

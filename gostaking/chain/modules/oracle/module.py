@@ -2,7 +2,7 @@
 index, aggregated at the end of each period."""
 
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.oracle import tables
+from gostaking.chain.modules.oracle import queries, tables
 from gostaking.chain.modules.oracle.events import PricesSubmittedEvent, PriceStaleEvent, PriceUpdatedEvent
 from gostaking.chain.modules.oracle.handlers import process_submit_prices
 from gostaking.chain.modules.oracle.lifecycle import aggregate_prices_if_due
@@ -17,4 +17,9 @@ MODULE = Module(
     handlers={MsgSubmitPrices: process_submit_prices},
     end_block=(aggregate_prices_if_due,),
     events=(PricesSubmittedEvent, PriceUpdatedEvent, PriceStaleEvent),
+    queries=(
+        queries.compute_period,
+        queries.get_oracle_price,
+        queries.get_period_quotes,
+    ),
 )

@@ -3,7 +3,7 @@ and the punishment of validator faults."""
 
 from gostaking.chain.constants import MODULE_BONDED, MODULE_UNBONDING
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.staking import events, tables
+from gostaking.chain.modules.staking import events, queries, tables
 from gostaking.chain.modules.staking.genesis import init_staking_genesis
 from gostaking.chain.modules.staking.handlers import (
     process_claim_rewards,
@@ -39,4 +39,13 @@ MODULE = Module(
     invariants=(check_bonds,),
     events=events.EVENTS,
     accounts=(MODULE_BONDED, MODULE_UNBONDING),
+    queries=(
+        queries.compute_bond_hash_power,
+        queries.count_node_backers,
+        queries.get_delegations,
+        queries.get_largest_delegations,
+        queries.get_largest_node_delegations,
+        queries.get_node_delegators,
+        queries.get_unbondings,
+    ),
 )

@@ -22,16 +22,15 @@ from gostaking.chain.modules.mining.mutations import change_position
 from gostaking.chain.modules.nodes.mutations import change_node_bond
 from gostaking.chain.modules.nodes.queries import require_node
 from gostaking.chain.modules.staking.events import UnbondingCompletedEvent
-from gostaking.chain.modules.staking.queries import get_delegation_shares, get_unbonding_period
+from gostaking.chain.modules.staking.queries import POOL_OF_BOND_KIND, get_delegation_shares, get_unbonding_period
 from gostaking.chain.modules.staking.tables import DELEGATIONS, UNBONDING_COUNTS, UNBONDING_CURSOR, UNBONDINGS
 from gostaking.chain.numeric import GOS_DENOM, PPM, mul_div_ceil
 from gostaking.chain.state import State
-from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE
+from gostaking.chain.types.mining import POOL_STAKE
 from gostaking.chain.types.staking import BondKind, Unbonding
 
 _BONDED = MODULE_ADDRESSES[MODULE_BONDED]
 _UNBONDING = MODULE_ADDRESSES[MODULE_UNBONDING]
-_POOL_OF_KIND: dict[str, str] = {"vote": POOL_VOTE, "stake": POOL_STAKE}
 
 
 def bond(state: State, ctx: Context, address: str, node: str, kind: BondKind, ugos: int) -> int:
@@ -50,7 +49,7 @@ def bond(state: State, ctx: Context, address: str, node: str, kind: BondKind, ug
     key = (address, node, kind)
     state[DELEGATIONS].put(key, state[DELEGATIONS].get_or(key, 0) + shares)
     change_node_bond(state, ctx, node, kind, shares)
-    change_position(state, ctx, address, _POOL_OF_KIND[kind], shares)
+    change_position(state, ctx, address, POOL_OF_BOND_KIND[kind], shares)
     return shares
 
 
@@ -77,7 +76,7 @@ def unbond(state: State, ctx: Context, address: str, node: str, kind: BondKind, 
     else:
         state[DELEGATIONS].put(key, bonded - shares)
     change_node_bond(state, ctx, node, kind, -shares)
-    change_position(state, ctx, address, _POOL_OF_KIND[kind], -shares)
+    change_position(state, ctx, address, POOL_OF_BOND_KIND[kind], -shares)
     move_units(state, _BONDED, _UNBONDING, GOS_DENOM, shares)
     completion = ctx.height + get_unbonding_period(state, kind)
     slot = state[UNBONDING_COUNTS].get_or(completion, 0)

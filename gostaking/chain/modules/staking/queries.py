@@ -1,9 +1,14 @@
 """Reads of votes, stakes and unbondings."""
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.mining.queries import compute_units_hash_power, require_pool
 from gostaking.chain.modules.staking.tables import DELEGATIONS, UNBONDINGS
 from gostaking.chain.state import State
+from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE
 from gostaking.chain.types.staking import BondKind, Unbonding
+
+POOL_OF_BOND_KIND: dict[str, str] = {"vote": POOL_VOTE, "stake": POOL_STAKE}
+"""The hash-power pool of each kind of bond."""
 
 
 def get_delegation_shares(state: State, address: str, node: str, kind: BondKind) -> int:
@@ -28,6 +33,35 @@ def get_node_delegators(state: State, node: str) -> list[tuple[str, str, int]]:
         for bond_kind in ("vote", "stake")
         for addr, _, kind in state[DELEGATIONS].scan_index("by_node", (node, bond_kind))
     ]
+
+
+def count_node_backers(state: State, node: str, kind: BondKind) -> int:
+    """How many accounts vote (kind 'vote') or stake ('stake') on the node. O(log n)."""
+    return state[DELEGATIONS].count_index("by_node", (node, kind))
+
+
+def get_largest_delegations(state: State, limit: int) -> tuple[int, list[tuple[str, str, BondKind, int]]]:
+    """(number of votes and stakes, the `limit` largest as (address, node, kind, shares)), largest first, equal
+    ones by address, node and kind. O(log n + limit)."""
+    total, keys = state[DELEGATIONS].page_index("by_size", (), 0, limit)
+    return total, [(a, n, k, state[DELEGATIONS].get_or((a, n, k), 0)) for a, n, k in keys]  # type: ignore[misc]
+
+
+def get_largest_node_delegations(state: State, node: str, limit: int) -> tuple[int, list[tuple[str, BondKind, int]]]:
+    """(the node's votes and stakes, the `limit` largest as (address, kind, shares)), largest first, equal ones by
+    kind and address. O(backers of the node)."""
+    backers = [
+        (address, kind, state[DELEGATIONS].get_or((address, node, kind), 0))
+        for bond_kind in ("vote", "stake")
+        for address, _, kind in state[DELEGATIONS].scan_index("by_node", (node, bond_kind))
+    ]
+    backers.sort(key=lambda backer: (-backer[2], backer[1], backer[0]))
+    return len(backers), backers[:limit]  # type: ignore[return-value]
+
+
+def compute_bond_hash_power(state: State, kind: BondKind, shares: int) -> int:
+    """Hash power (micro-H/s) of `shares` voted or staked: the vote or stake pool's multiplier at today's index."""
+    return compute_units_hash_power(require_pool(state, POOL_OF_BOND_KIND[kind]), shares, get_gos_index(state))
 
 
 def get_unbondings(state: State, address: str) -> list[tuple[int, Unbonding]]:

@@ -7,8 +7,13 @@ DELEGATIONS: TableSpec[tuple[str, str, str], int] = TableSpec(
     "delegations",
     tuple[str, str, str],
     int,
-    indexes={"by_node": lambda key, _: (key[1], key[2], key[0]), "by_address": lambda key, _: key},
-    doc="(address, node, 'vote'|'stake') → GOS shares; indexed by node (slashing, node pages) and address.",
+    indexes={
+        "by_node": lambda key, _: (key[1], key[2], key[0]),
+        "by_address": lambda key, _: key,
+        "by_size": lambda _, shares: (-shares,),
+    },
+    doc="(address, node, 'vote'|'stake') → GOS shares; indexed by node (slashing, node pages), by address (account "
+    "pages) and largest first (the resource-sharing graph).",
 )
 UNBONDINGS: TableSpec[tuple[int, int], Unbonding] = TableSpec(
     "unbondings",

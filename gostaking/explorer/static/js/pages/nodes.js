@@ -14,7 +14,6 @@ import {
   link,
   section,
   table,
-  trimDecimals,
 } from '../api.js';
 import { barChart, uptimeBar } from '../charts.js';
 import { bipartiteGraph, graphLegend } from '../graph.js';
@@ -129,8 +128,13 @@ export async function renderNode(ctx, operator) {
   const load = async () => {
     let detail;
     let list;
+    let graph;
     try {
-      [detail, list] = await Promise.all([getJSON(`/nodes/${operator}`), getJSON('/explorer/nodes')]);
+      [detail, list, graph] = await Promise.all([
+        getJSON(`/nodes/${operator}`),
+        getJSON('/explorer/nodes'),
+        getJSON(`/explorer/graph?operator=${operator}`),
+      ]);
     } catch (err) {
       if (ctx.alive()) fill(body, errorBox(err));
       return;
@@ -138,36 +142,6 @@ export async function renderNode(ctx, operator) {
     if (!ctx.alive()) return;
     ctx.title(`Node ${detail.moniker}`);
     const stats = list.nodes.find((n) => n.operator === operator);
-    const backers = [...detail.voters, ...detail.stakers].sort((a, b) => Number(b.amount.gos) - Number(a.amount.gos));
-    const graph = {
-      vertices: [
-        {
-          id: operator,
-          kind: 'node',
-          label: detail.moniker,
-          status: detail.status,
-          total: { gos: String(Number(detail.votes.gos) + Number(detail.stake.gos)) },
-        },
-        ...[...new Set(backers.map((b) => b.address))].map((address) => ({
-          id: address,
-          kind: 'account',
-          label: address,
-          total: {
-            gos: trimDecimals(
-              String(backers.filter((b) => b.address === address).reduce((s, b) => s + Number(b.amount.gos), 0)),
-              6,
-            ),
-          },
-        })),
-      ],
-      edges: backers.map((b) => ({
-        source: b.address,
-        target: operator,
-        kind: b.kind,
-        amount: b.amount,
-        hash_power: { hs: String(Number(b.amount.gos) * (b.kind === 'stake' ? 3 : 1)) },
-      })),
-    };
     const rows = (items) => items.map((b) => [link.account(b.address), gos(b.amount)]);
     fill(
       body,
@@ -212,7 +186,7 @@ export async function renderNode(ctx, operator) {
           table(['Address', 'Stake'], rows(detail.stakers), { caption: 'stakers', empty: 'No stakers.', numeric: [1] }),
         ),
       ),
-      backers.length
+      graph.edges.length
         ? section(
             'Who backs this node',
             graphLegend(),
