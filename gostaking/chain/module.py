@@ -9,17 +9,19 @@ steps, block hooks and invariants run. `transition.py` stays the statement of bl
 for the hooks of each phase instead of importing every module.
 """
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+import inspect
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union
+from types import ModuleType
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, Union, get_type_hints
 
 import msgspec
 
 from gostaking.chain.crypto import module_address
 from gostaking.chain.env import Context
 from gostaking.chain.events import ChainEvent, EventKind, describe_event
-from gostaking.chain.tables import AnySpec, SingletonSpec
+from gostaking.chain.tables import AnySpec, SingletonSpec, TableSpec
 from gostaking.chain.types.block import ValidatorUpdate
 from gostaking.chain.types.tx import Tx, TxBody
 
@@ -64,25 +66,66 @@ class ParamsSection(Generic[P]):
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Module:
     """Everything one chain module owns. Only `name` is required; a module declares what it has.
+
+    Four of its files are declarations in themselves, named here by the file (the Python module):
+    - `tables`: every TableSpec/SingletonSpec its tables.py defines is a table this module alone writes;
+    - `handlers`: every `process_<msg>(state, ctx, msg)` its handlers.py defines handles the message type its
+      `msg` parameter is annotated with (those types become part of the transaction wire format);
+    - `events`: every ChainEvent its events.py defines with `tag=` (its kind; one without is a shared base);
+    - `queries`: every public function its queries.py defines is a read shells (API, CLI, indexer) may call.
     (Compared and hashed by identity: a module list is cached by the modules it holds.)"""
 
     name: str
-    tables: tuple[AnySpec, ...] = ()
-    """Tables this module alone writes (through its mutations.py)."""
+    tables: ModuleType | None = None
     params: tuple[ParamsSection[Any], ...] = ()
     genesis: GenesisStep | None = None
-    handlers: Mapping[type[msgspec.Struct], Handler] = field(default_factory=dict)
-    """Message type → `process_<msg>`; the message types become part of the transaction wire format."""
+    handlers: ModuleType | None = None
     begin_block: tuple[BlockHook, ...] = ()
     end_block: tuple[BlockHook, ...] = ()
     end_epoch: tuple[BlockHook, ...] = ()
     """Run after every module's end_block at the last block of an epoch (elections)."""
     invariants: tuple[Invariant, ...] = ()
-    queries: tuple[Callable[..., Any], ...] = ()
-    """Reads that shells (API, CLI, indexer) may call; everything else in queries.py is internal."""
-    events: tuple[type[ChainEvent], ...] = ()
+    queries: ModuleType | None = None
+    events: ModuleType | None = None
     accounts: tuple[str, ...] = ()
     """Names of the module accounts it holds funds in (no key controls them; they cannot sign or receive)."""
+
+    def table_specs(self) -> tuple[AnySpec, ...]:
+        """Its tables: those its tables.py defines, parameter tables included (a later module's section)."""
+        specs = [value for value in _defined(self.tables) if isinstance(value, TableSpec | SingletonSpec)]
+        section_tables = [section.table for section in self.params if section.table is not None]
+        return (*(spec for spec in specs if spec not in section_tables), *section_tables)
+
+    def message_handlers(self) -> dict[type[msgspec.Struct], Handler]:
+        """Message type → its `process_<msg>` handler."""
+        handlers: dict[type[msgspec.Struct], Handler] = {}
+        for value in _defined(self.handlers):
+            if inspect.isfunction(value) and value.__name__.startswith("process_"):
+                handlers[get_type_hints(value)["msg"]] = value
+        return handlers
+
+    def event_types(self) -> tuple[type[ChainEvent], ...]:
+        """Its event types: the ChainEvent subclasses of its events.py given a `tag=` (their kind). A subclass
+        without one is a shared base (msgspec then tags it with its class name)."""
+        types = [value for value in _defined(self.events) if isinstance(value, type) and issubclass(value, ChainEvent)]
+        return tuple(event for event in types if event.__struct_config__.tag != event.__name__)
+
+    def public_queries(self) -> tuple[Callable[..., Any], ...]:
+        """The reads shells may call: the public functions its queries.py defines."""
+        return tuple(
+            value
+            for value in _defined(self.queries)
+            if inspect.isfunction(value) and not value.__name__.startswith("_")
+        )
+
+
+def _defined(file: ModuleType | None) -> Iterator[Any]:
+    """The values of a Python module's names, in definition order, without the classes and functions it imports."""
+    if file is None:
+        return
+    for value in vars(file).values():
+        if not (inspect.isclass(value) or inspect.isfunction(value)) or value.__module__ == file.__name__:
+            yield value
 
 
 BLOCK_PHASES = ("begin_block", "end_block", "end_epoch")
@@ -109,12 +152,12 @@ class Registry:
         names: dict[str, Module] = {}
         for module in self.modules:
             _claim(names, module.name, module, "module")
-            for spec in self._module_tables(module):
+            for spec in module.table_specs():
                 _claim(self.table_owner, spec.name, module.name, "table")
-            for msg_type, handler in module.handlers.items():
+            for msg_type, handler in module.message_handlers().items():
                 _claim(self.message_owner, msg_type, module.name, "message")
                 self.handlers[msg_type] = handler
-            for event in module.events:
+            for event in module.event_types():
                 _claim(self.event_owner, event.event_kind(), module.name, "event kind")
                 self.events[event.event_kind()] = event
             for section in module.params:
@@ -122,17 +165,10 @@ class Registry:
             for account in module.accounts:
                 _claim(self.module_accounts, module_address(account), account, "module account")
 
-    @staticmethod
-    def _module_tables(module: Module) -> Iterator[AnySpec]:
-        yield from module.tables
-        for section in module.params:
-            if section.table is not None:
-                yield section.table
-
     @cached_property
     def tables(self) -> tuple[AnySpec, ...]:
         """Every module table in module order (parameter tables of later modules included)."""
-        return tuple(spec for module in self.modules for spec in self._module_tables(module))
+        return tuple(spec for module in self.modules for spec in module.table_specs())
 
     def hooks(self, phase: str) -> tuple[tuple[str, BlockHook], ...]:
         """(module name, hook) of a block phase, in module order."""
@@ -166,13 +202,6 @@ class Registry:
         """Every module's invariants, in module order."""
         for module in self.modules:
             yield from module.invariants
-
-    def module_of_query(self, query: Callable[..., Any]) -> str | None:
-        """The module declaring `query` as one shells may call, or None."""
-        for module in self.modules:
-            if query in module.queries:
-                return module.name
-        return None
 
 
 def _claim(claimed: dict[Any, Any], key: Any, value: Any, what: str) -> None:

@@ -3,9 +3,11 @@
 transaction, governance of its parameters, end block and the invariants; the list's order is the enforced layer
 order; a list that declares anything twice is refused."""
 
+import ast
 import dataclasses
 import tomllib
 from pathlib import Path
+from types import ModuleType
 
 import msgspec
 import pytest
@@ -26,6 +28,8 @@ from gostaking.chain.types.gov import ParamChange
 from gostaking.chain.types.params import ChainParams, TxParams
 from gostaking.wallet.keys import sign_tx
 
+from counter_module import handlers as counter_handlers
+from counter_module import types as counter_types
 from counter_module.module import MODULE as COUNTER
 from counter_module.types import CounterGenesis, CounterParams, MsgBump
 from harness import key
@@ -102,21 +106,58 @@ def test_the_published_event_list_names_every_modules_events() -> None:
     assert len(kinds) == 53
 
 
+def _tables_file(**specs: object) -> ModuleType:
+    file = ModuleType("copy.tables")
+    vars(file).update(specs)
+    return file
+
+
 @pytest.mark.parametrize(
     "extra",
     [
         Module(name="bank"),
-        Module(name="copy", tables=(TableSpec("balances", str, int),)),
-        Module(name="copy", handlers={MsgBump: lambda *_: None, **COUNTER.handlers}),
-        Module(name="copy", events=COUNTER.events),
+        Module(name="copy", tables=_tables_file(BALANCES=TableSpec("balances", str, int))),
+        Module(name="copy", handlers=counter_handlers),
+        Module(name="copy", events=counter_types),
         Module(name="copy", params=(dataclasses.replace(COUNTER.params[0], table=None, name="dex"),)),
     ],
     ids=["module", "table", "message", "event", "params section"],
 )
 def test_a_module_list_that_declares_anything_twice_is_refused(extra: Module) -> None:
-    modules = (*MODULES, COUNTER) if extra.handlers or extra.events else MODULES
     with pytest.raises(RegistryError, match="declared twice"):
-        Registry((*modules, extra))
+        Registry((*MODULES, COUNTER, extra))
+
+
+def test_a_module_declares_what_its_files_define() -> None:
+    """Its tables.py's specs, handlers.py's process_<msg> functions (by their msg annotation), events.py's tagged
+    events (not the shared bases) and queries.py's public functions (not what those files import)."""
+    assert [spec.name for spec in COUNTER.table_specs()] == [
+        "counter_counts",
+        "counter_total",
+        "counter_block_bumps",
+        "counter_params",
+    ]
+    assert COUNTER.message_handlers() == {MsgBump: counter_handlers.process_bump}
+    assert [event.event_kind() for event in COUNTER.event_types()] == ["bumped", "block_bumps"]
+    staking = next(module for module in MODULES if module.name == "staking")
+    kinds = [event.event_kind() for event in staking.event_types()]
+    assert "vote" in kinds and "unstake" in kinds and "BondEvent" not in kinds
+    bank = next(module for module in MODULES if module.name == "bank")
+    names = {query.__name__ for query in bank.public_queries()}
+    assert "get_balance" in names and "require" not in names and "State" not in names
+
+
+def test_every_event_the_chain_emits_is_a_published_kind() -> None:
+    """`ctx.emit(SomeEvent(...))` anywhere in the chain names a registered event type: an event left out of its
+    module's events.py (or a rename) fails here, not in a gateway."""
+    registered = {event.__name__ for event in Registry(MODULES).events.values()}
+    emitted = set()
+    for path in (ROOT / "gostaking/chain").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "emit" and node.args:
+                emitted.add(getattr(getattr(node.args[0], "func", None), "id", "?"))
+    assert len(emitted) > 40
+    assert emitted - registered == set()
 
 
 def test_the_module_list_is_in_the_layer_order_import_linter_enforces() -> None:

@@ -1,16 +1,17 @@
 """The counter module's declaration."""
 
 from gostaking.chain.env import Context
-from gostaking.chain.errors import InvalidGenesisError, InvalidMessageError, require
+from gostaking.chain.errors import InvalidGenesisError, require
 from gostaking.chain.genesis import Genesis, decode_module_genesis
 from gostaking.chain.invariants import check
 from gostaking.chain.module import Module, ParamsSection
 from gostaking.chain.params import init_module_params
 from gostaking.chain.state import State
 
-from .mutations import add_bump, take_block_bumps
-from .tables import BLOCK_BUMPS, COUNTS, PARAMS, TOTAL
-from .types import BlockBumpsEvent, BumpedEvent, CounterGenesis, CounterParams, MsgBump
+from . import handlers, tables, types
+from .mutations import take_block_bumps
+from .tables import COUNTS, PARAMS, TOTAL
+from .types import BlockBumpsEvent, CounterGenesis, CounterParams
 
 
 def validate_counter_params(params: CounterParams) -> None:
@@ -27,13 +28,6 @@ def init_counter_genesis(state: State, ctx: Context, genesis: Genesis) -> None:
     init_module_params(state, SECTION, section.params if isinstance(section, CounterGenesis) else CounterParams())
 
 
-def process_bump(state: State, ctx: Context, msg: MsgBump) -> None:
-    """Bump the sender's counter."""
-    limit = state[PARAMS].get().max_note_bytes
-    require(len(msg.note.encode()) <= limit, InvalidMessageError, f"a note is at most {limit} bytes")
-    ctx.emit(BumpedEvent(address=ctx.sender, count=add_bump(state, ctx.sender), note=msg.note))
-
-
 def report_block_bumps(state: State, ctx: Context) -> None:
     """End of block: say how many bumps the block had."""
     ctx.emit(BlockBumpsEvent(bumps=take_block_bumps(state)))
@@ -46,11 +40,11 @@ def check_counts(state: State) -> None:
 
 MODULE = Module(
     name="counter",
-    tables=(COUNTS, TOTAL, BLOCK_BUMPS),
+    tables=tables,
     params=(SECTION,),
     genesis=init_counter_genesis,
-    handlers={MsgBump: process_bump},
+    handlers=handlers,
     end_block=(report_block_bumps,),
     invariants=(check_counts,),
-    events=(BumpedEvent, BlockBumpsEvent),
+    events=types,
 )

@@ -3,20 +3,22 @@
 from gostaking.chain.events import ChainEvent
 
 
-class KycAttestedEvent(ChainEvent, frozen=True, tag="kyc_attested"):
-    """A provider attested an address's KYC level until a height."""
+class KycEvent(ChainEvent, frozen=True):
+    """A provider's statement about an address."""
 
     address: str
     provider: str
+
+
+class KycAttestedEvent(KycEvent, frozen=True, tag="kyc_attested"):
+    """A provider attested an address's KYC level until a height."""
+
     level: int
     expires: int
 
 
-class KycRevokedEvent(ChainEvent, frozen=True, tag="kyc_revoked"):
+class KycRevokedEvent(KycEvent, frozen=True, tag="kyc_revoked"):
     """A provider withdrew its attestation."""
-
-    address: str
-    provider: str
 
 
 class KycProviderEvent(ChainEvent, frozen=True, tag="kyc_provider"):
@@ -43,20 +45,20 @@ class ComplianceActionApprovedEvent(ChainEvent, frozen=True, tag="compliance_act
     approvals: int
 
 
-class AccountFrozenEvent(ChainEvent, frozen=True, tag="account_frozen"):
+class FreezeEvent(ChainEvent, frozen=True):
+    """A council action (`action`) on an account, for a case."""
+
+    address: str
+    case: str
+    action: int
+
+
+class AccountFrozenEvent(FreezeEvent, frozen=True, tag="account_frozen"):
     """The council froze an account."""
 
-    address: str
-    case: str
-    action: int
 
-
-class AccountUnfrozenEvent(ChainEvent, frozen=True, tag="account_unfrozen"):
+class AccountUnfrozenEvent(FreezeEvent, frozen=True, tag="account_unfrozen"):
     """The council unfroze an account."""
-
-    address: str
-    case: str
-    action: int
 
 
 class CouncilApprovalEvent(ChainEvent, frozen=True, tag="council_approval"):
@@ -65,15 +67,3 @@ class CouncilApprovalEvent(ChainEvent, frozen=True, tag="council_approval"):
     subject: str
     by: str
     approvals: str
-
-
-EVENTS = (
-    KycAttestedEvent,
-    KycRevokedEvent,
-    KycProviderEvent,
-    ComplianceActionProposedEvent,
-    ComplianceActionApprovedEvent,
-    AccountFrozenEvent,
-    AccountUnfrozenEvent,
-    CouncilApprovalEvent,
-)

@@ -3,27 +3,30 @@
 from gostaking.chain.events import ChainEvent
 
 
-class DepositAttestedEvent(ChainEvent, frozen=True, tag="deposit_attested"):
-    """A custodian attested a deposit ('hosted_chain:external_tx_id'); `attestations` so far."""
+class DepositEvent(ChainEvent, frozen=True):
+    """Something that happened to a deposit, named 'hosted_chain:external_tx_id'."""
 
     deposit: str
+
+
+class DepositAttestedEvent(DepositEvent, frozen=True, tag="deposit_attested"):
+    """A custodian attested a deposit; `attestations` so far."""
+
     custodian: str
     attestations: int
 
 
-class DepositCreditedEvent(ChainEvent, frozen=True, tag="deposit_credited"):
+class DepositCreditedEvent(DepositEvent, frozen=True, tag="deposit_credited"):
     """The threshold of attestations credited a deposit's units."""
 
-    deposit: str
     recipient: str
     denom: str
     amount: int
 
 
-class DepositHeldEvent(ChainEvent, frozen=True, tag="deposit_held"):
+class DepositHeldEvent(DepositEvent, frozen=True, tag="deposit_held"):
     """A deposit was held for the council instead of credited."""
 
-    deposit: str
     reason: str
 
 
@@ -58,14 +61,3 @@ class HoldResolvedEvent(ChainEvent, frozen=True, kw_only=True, tag="hold_resolve
     withdrawal: int | None = None
     outcome: str
     by: str
-
-
-EVENTS = (
-    DepositAttestedEvent,
-    DepositCreditedEvent,
-    DepositHeldEvent,
-    WithdrawalRequestedEvent,
-    WithdrawalCompletedEvent,
-    SanctionsUpdatedEvent,
-    HoldResolvedEvent,
-)

@@ -3,6 +3,15 @@
 from gostaking.chain.events import ChainEvent
 
 
+class LiquidityRemovedEvent(ChainEvent, frozen=True, tag="liquidity_removed"):
+    """A provider withdrew `asset` units and `gos_shares` GOS shares from a pool."""
+
+    provider: str
+    denom: str
+    asset: int
+    gos_shares: int
+
+
 class LiquidityAddedEvent(ChainEvent, frozen=True, tag="liquidity_added"):
     """A provider added `asset` units and `gos` ugos to a pool for `units` liquidity units."""
 
@@ -11,15 +20,6 @@ class LiquidityAddedEvent(ChainEvent, frozen=True, tag="liquidity_added"):
     asset: int
     gos: int
     units: int
-
-
-class LiquidityRemovedEvent(ChainEvent, frozen=True, tag="liquidity_removed"):
-    """A provider withdrew `asset` units and `gos_shares` GOS shares from a pool."""
-
-    provider: str
-    denom: str
-    asset: int
-    gos_shares: int
 
 
 class SwapEvent(ChainEvent, frozen=True, tag="swap"):

@@ -3,13 +3,17 @@
 from gostaking.chain.events import ChainEvent
 
 
-class LockEvent(ChainEvent, frozen=True, tag="lock"):
-    """An external asset was locked for hash power."""
+class LockChangeEvent(ChainEvent, frozen=True):
+    """Units of an external asset moved into or out of an account's lock."""
 
     address: str
     denom: str
     amount: int
 
 
-class UnlockEvent(LockEvent, frozen=True, tag="unlock"):
+class LockEvent(LockChangeEvent, frozen=True, tag="lock"):
+    """An external asset was locked for hash power."""
+
+
+class UnlockEvent(LockChangeEvent, frozen=True, tag="unlock"):
     """Locked units returned to the balance (their hash power stopped)."""

@@ -11,10 +11,30 @@ class NodeRegisteredEvent(ChainEvent, frozen=True, tag="node_registered"):
     consensus: str
 
 
-class CandidateRewardPaidEvent(ChainEvent, frozen=True, tag="candidate_reward_paid"):
-    """A node's accrued candidate rewards (GOS shares) were paid to its operator."""
+class NodeEvent(ChainEvent, frozen=True):
+    """Something that happened to one node (named by its operator)."""
 
     node: str
+
+
+class NodeUnjailedEvent(NodeEvent, frozen=True, tag="node_unjailed"):
+    """A node left a served jail."""
+
+
+class LastValidatorKeptEvent(NodeEvent, frozen=True, tag="last_validator_kept"):
+    """A punished node stays in the mining set because it is the last validator."""
+
+
+class NodeJailedEvent(NodeEvent, frozen=True, tag="node_jailed"):
+    """A node was jailed (reason 'downtime') until a height."""
+
+    reason: str
+    until: int
+
+
+class CandidateRewardPaidEvent(NodeEvent, frozen=True, tag="candidate_reward_paid"):
+    """A node's accrued candidate rewards (GOS shares) were paid to its operator."""
+
     shares: int
 
 
@@ -45,36 +65,3 @@ class ElectionKeptPreviousSetEvent(ChainEvent, frozen=True, tag="election_kept_p
     """No node was eligible: the previous mining set stays."""
 
     epoch: int
-
-
-class LastValidatorKeptEvent(ChainEvent, frozen=True, tag="last_validator_kept"):
-    """A punished node stays in the mining set because it is the last validator."""
-
-    node: str
-
-
-class NodeJailedEvent(ChainEvent, frozen=True, tag="node_jailed"):
-    """A node was jailed (reason 'downtime') until a height."""
-
-    node: str
-    reason: str
-    until: int
-
-
-class NodeUnjailedEvent(ChainEvent, frozen=True, tag="node_unjailed"):
-    """A node left a served jail."""
-
-    node: str
-
-
-EVENTS = (
-    NodeRegisteredEvent,
-    CandidateRewardPaidEvent,
-    CandidateRewardsEvent,
-    MiningNodeRewardsEvent,
-    ElectionEvent,
-    ElectionKeptPreviousSetEvent,
-    LastValidatorKeptEvent,
-    NodeJailedEvent,
-    NodeUnjailedEvent,
-)

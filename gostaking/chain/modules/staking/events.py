@@ -3,8 +3,8 @@
 from gostaking.chain.events import ChainEvent
 
 
-class VoteEvent(ChainEvent, frozen=True, tag="vote"):
-    """GOS voted for a node (`shares` of the burn index)."""
+class BondEvent(ChainEvent, frozen=True):
+    """GOS bonded to or redeemed from a node (`shares` of the burn index)."""
 
     address: str
     node: str
@@ -12,18 +12,26 @@ class VoteEvent(ChainEvent, frozen=True, tag="vote"):
     shares: int
 
 
-class StakeEvent(VoteEvent, frozen=True, tag="stake"):
+class VoteEvent(BondEvent, frozen=True, tag="vote"):
+    """GOS voted for a node."""
+
+
+class StakeEvent(BondEvent, frozen=True, tag="stake"):
     """GOS staked on a node."""
 
 
-class UnvoteEvent(VoteEvent, frozen=True, tag="unvote"):
-    """Votes redeemed; the GOS returns at height `completes`."""
+class UnbondEvent(BondEvent, frozen=True):
+    """Votes or stake redeemed; the GOS returns at height `completes`."""
 
     completes: int
 
 
-class UnstakeEvent(UnvoteEvent, frozen=True, tag="unstake"):
-    """Stake redeemed; the GOS returns at height `completes`."""
+class UnvoteEvent(UnbondEvent, frozen=True, tag="unvote"):
+    """Votes redeemed."""
+
+
+class UnstakeEvent(UnbondEvent, frozen=True, tag="unstake"):
+    """Stake redeemed."""
 
 
 class ClaimEvent(ChainEvent, frozen=True, tag="claim"):
@@ -52,6 +60,3 @@ class NodeSlashedEvent(ChainEvent, frozen=True, tag="node_slashed"):
     infraction_height: int
     burned: int
     burned_unbonding: int
-
-
-EVENTS = (VoteEvent, StakeEvent, UnvoteEvent, UnstakeEvent, ClaimEvent, UnbondingCompletedEvent, NodeSlashedEvent)
