@@ -10,6 +10,7 @@ indexer, the AML rules, the gateways and the explorer name kinds through it: a r
 running gateway.
 """
 
+from functools import cache
 from typing import Any
 
 import msgspec
@@ -69,12 +70,18 @@ def decode_event(event: Event, types: dict[str, type[ChainEvent]]) -> ChainEvent
     """The typed value of a wire event, given the registry's kind → type map; KeyError for an unknown kind."""
     event_type = types[event.kind]
     attributes = dict(event.attributes)
-    values: dict[str, Any] = {}
-    for info in msgspec.structs.fields(event_type):
-        text = attributes.get(info.name)
-        if text is not None:
-            values[info.name] = _parse(text, info.type)
+    values = {
+        name: _parse(text, field_type)
+        for name, field_type in _fields(event_type)
+        if (text := attributes.get(name)) is not None
+    }
     return event_type(**values)
+
+
+@cache
+def _fields(event_type: type[ChainEvent]) -> tuple[tuple[str, Any], ...]:
+    """(name, type) of an event type's attributes (cached: readers decode every event of every block)."""
+    return tuple((info.name, info.type) for info in msgspec.structs.fields(event_type))
 
 
 def _parse(text: str, field_type: Any) -> Any:
