@@ -11,6 +11,7 @@ from .routes import (
     compliance,
     custody,
     dex,
+    events,
     explorer,
     explorer_views,
     faucet,
@@ -43,7 +44,7 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
     api.state.node = node
     install_error_handlers(api)
     explorer.attach_index(api, node, index_url)
-    for module in (status, blocks, txs, accounts, nodes, hashpower, faucet, explorer, explorer_views, home):
+    for module in (status, blocks, txs, events, accounts, nodes, hashpower, faucet, explorer, explorer_views, home):
         api.include_router(module.router)
     for module in (governance, custody, oracle, compliance, dex):
         api.include_router(module.router)

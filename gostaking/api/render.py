@@ -7,12 +7,14 @@ import msgspec
 
 from gostaking.chain.codec import decode_tx, tx_hash
 from gostaking.chain.errors import ChainError
+from gostaking.chain.events import EventKind
 from gostaking.chain.numeric import MICRO_HASH_PER_HASH, PPM, UGOS_PER_GOS
 from gostaking.chain.types.block import Event, TxResult
 from gostaking.node.blocks import StoredBlock
 
 from .schemas.blocks import BlockResponse, BlockSummary, TxInBlock, ValidatorUpdateView
 from .schemas.common import EventView, GosAmount, HashPower
+from .schemas.events import EventAttributeView, EventKindView
 
 
 def format_units(amount: int, decimals: int) -> str:
@@ -77,6 +79,16 @@ def to_plain(value: Any) -> Any:
 def event_view(event: Event) -> EventView:
     """An event with its attributes as a mapping."""
     return EventView(kind=event.kind, attributes=dict(event.attributes))
+
+
+def event_kind_view(kind: EventKind) -> EventKindView:
+    """An entry of the chain's published event list."""
+    return EventKindView(
+        kind=kind.kind,
+        module=kind.module,
+        attributes=[EventAttributeView(name=name, type=type_name) for name, type_name in kind.fields],
+        description=kind.doc,
+    )
 
 
 def decoded_tx(raw: bytes) -> tuple[dict[str, Any] | None, str]:
