@@ -12,19 +12,47 @@ History rows (`account_activity`) link an address to what touched it:
 - block-level events that concern an address: completed unbondings, candidate rewards, jailing and slashing.
 Per-block mining-node rewards are not history rows (one per block per node would drown every other entry);
 a node's earned total comes from the chain state.
+
+A row's `kind` is its message's type (`message_kind`), its event's kind, or one of the index's own
+`INDEX_ACTIVITY_KINDS`. Events are read as the chain's typed events (`decode_event`), matched by class, and GOS
+amounts use the chain's own share and burn maths (bank queries), so a renamed event or attribute fails the
+type check and the tests instead of silently dropping history rows.
 """
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
 
 import msgspec
 
 from gostaking.chain.codec import decode_tx, tx_hash
 from gostaking.chain.crypto import consensus_address, is_valid_address
 from gostaking.chain.errors import ChainError
+from gostaking.chain.events import ChainEvent, decode_event
+from gostaking.chain.modules.bank.events import TransferEvent
+from gostaking.chain.modules.bank.queries import compute_index_after_burn, compute_shares_to_ugos
+from gostaking.chain.modules.emission.events import BurnEvent, MintEvent
+from gostaking.chain.modules.lock.events import LockEvent, UnlockEvent
+from gostaking.chain.modules.mining.events import RewardPaidEvent
+from gostaking.chain.modules.nodes.events import (
+    CandidateRewardPaidEvent,
+    LastValidatorKeptEvent,
+    NodeJailedEvent,
+    NodeRegisteredEvent,
+    NodeUnjailedEvent,
+)
+from gostaking.chain.modules.staking.events import (
+    ClaimEvent,
+    NodeSlashedEvent,
+    StakeEvent,
+    UnbondingCompletedEvent,
+    UnstakeEvent,
+    UnvoteEvent,
+    VoteEvent,
+)
 from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE
+from gostaking.chain.state import registry_of
 from gostaking.chain.types.block import Event
-from gostaking.chain.types.tx import Tx
+from gostaking.chain.types.tx import MsgClaimRewards, Tx
 from gostaking.node.blocks import StoredBlock
 
 from .schema import ROW_ID_SHIFT
@@ -34,10 +62,18 @@ ROLE_RECIPIENT = "recipient"
 ROLE_NODE = "node"
 ROLE_OWNER = "owner"
 
-_BOND_EVENTS = ("vote", "stake", "unvote", "unstake")
-_NODE_EVENTS = ("node_jailed", "node_unjailed", "node_slashed", "candidate_reward_paid", "last_validator_kept")
-# Events whose `shares` attribute is GOS shares (amount = shares × index), not ugos.
-_SHARE_EVENTS = ("reward_paid", "candidate_reward_paid", "unbonding_completed", "claim")
+ACTIVITY_RECEIVE = "receive"
+"""History kind of a transfer's recipient (the sender's row has its message's kind, e.g. send)."""
+ACTIVITY_TX = "tx"
+"""History kind of the sender of a transaction whose messages could not be decoded."""
+INDEX_ACTIVITY_KINDS = (ACTIVITY_RECEIVE, ACTIVITY_TX)
+"""The history kinds the index writes that are neither a message type nor an event kind."""
+
+_EVENT_TYPES = registry_of(None).events
+_NodeEvent: TypeAlias = (
+    NodeJailedEvent | NodeUnjailedEvent | NodeSlashedEvent | CandidateRewardPaidEvent | LastValidatorKeptEvent
+)
+"""Events whose `node` operator gets a history row."""
 _COUNTERPARTY_FIELDS = ("to", "node", "recipient", "address", "external_address")
 _PARTY_ATTRIBUTES = ("address", "recipient")
 VALIDATOR_UPDATE_DELAY = 2
@@ -88,7 +124,7 @@ class BlockRows:
 
 @dataclass(frozen=True)
 class BurnRule:
-    """The burn fraction from genesis: a burn multiplies the GOS index by (denominator - numerator) / denominator."""
+    """The burn fraction from genesis (a burn moves the GOS index as the chain's `compute_index_after_burn` says)."""
 
     numerator: int
     denominator: int
@@ -99,26 +135,21 @@ def row_id(height: int, position: int) -> int:
     return (height << ROW_ID_SHIFT) | position
 
 
-def shares_to_ugos(shares: int, gos_index: int) -> int:
-    """GOS amount of `shares` at `gos_index`, rounded down like the chain does."""
-    return shares * gos_index // INDEX_ONE
+def message_kind(message: type[msgspec.Struct]) -> str:
+    """The wire tag of a message type ('send' for MsgSendCoins…), or its class name for an untagged struct: the
+    history kind of its sender's row."""
+    tag = message.__struct_config__.tag
+    return tag if isinstance(tag, str) else message.__name__
 
 
 def msg_type(msg: msgspec.Struct) -> str:
     """The wire tag of a message ('send', 'vote'…), or its class name for an untagged struct."""
-    tag = type(msg).__struct_config__.tag
-    return tag if isinstance(tag, str) else type(msg).__name__
+    return message_kind(type(msg))
 
 
-def _attrs(event: Event) -> dict[str, str]:
-    return dict(event.attributes)
-
-
-def _int(value: str | None) -> int:
-    try:
-        return int(value) if value is not None else 0
-    except ValueError:
-        return 0
+def _typed(event: Event) -> ChainEvent | None:
+    """The chain's typed value of a wire event; None for a kind its registry does not list."""
+    return decode_event(event, _EVENT_TYPES) if event.kind in _EVENT_TYPES else None
 
 
 def _decode(raw: bytes) -> Tx | None:
@@ -190,17 +221,18 @@ def extract_block(block: StoredBlock, tally: Tally, burn: BurnRule) -> BlockRows
     if block.height != tally.height + 1:
         raise ValueError(f"block {block.height} does not follow the indexed height {tally.height}")
     builder = _Builder(block, tally)
+    block_events = [(event, _typed(event)) for event in block.events]
     # Begin-block events (burns) change the GOS index before any transaction or reward of this block runs.
     reward = 0
-    for event in block.events:
-        attrs = _attrs(event)
-        if event.kind == "burn":
-            tally.gos_index = tally.gos_index * (burn.denominator - burn.numerator) // burn.denominator
-            tally.burned_ugos += _int(attrs.get("amount"))
-        elif event.kind == "mint":
-            reward += _int(attrs.get("amount"))
-        elif event.kind == "node_slashed":
-            tally.burned_ugos += _int(attrs.get("burned"))
+    for _, typed in block_events:
+        match typed:
+            case BurnEvent(amount=amount):
+                tally.gos_index = compute_index_after_burn(tally.gos_index, burn.numerator, burn.denominator)
+                tally.burned_ugos += amount
+            case MintEvent(amount=amount):
+                reward += amount
+            case NodeSlashedEvent(burned=burned):
+                tally.burned_ugos += burned
     tally.minted_ugos += reward
     fees = 0
     failed = 0
@@ -208,9 +240,9 @@ def extract_block(block: StoredBlock, tally: Tally, burn: BurnRule) -> BlockRows
         fees += result.fee
         failed += 1 if result.code else 0
         _extract_tx(builder, index, raw, result.code, result.log, result.fee, result.sender, result.events)
-    for event in block.events:
+    for event, typed in block_events:
         builder.event(event, None)
-        _block_event_activity(builder, event)
+        _block_event_activity(builder, event, typed)
     _track_validators(builder)
     header = block.header
     builder.rows.block = {
@@ -270,14 +302,15 @@ def _extract_tx(
     )
     where = (hash_hex, index)
     gos_index = builder.tally.gos_index
-    claimed = sum(shares_to_ugos(_int(_attrs(e).get("shares")), gos_index) for e in tx_events if e.kind == "claim")
+    events = [(event, _typed(event)) for event in tx_events]
+    claimed = sum(compute_shares_to_ugos(e.shares, gos_index) for _, e in events if isinstance(e, ClaimEvent))
     if sender:
         if not msgs:
-            builder.activity(sender, ROLE_SENDER, "tx", fee=fee, code=code, tx=where)
+            builder.activity(sender, ROLE_SENDER, ACTIVITY_TX, fee=fee, code=code, tx=where)
         for position, msg in enumerate(msgs):
             kind = msg_type(msg)
             counterparty, denom, amount = _msg_parties(msg)
-            if kind == "claim":
+            if isinstance(msg, MsgClaimRewards):
                 amount, denom = (claimed, GOS_DENOM) if code == 0 else ("", "")
             builder.activity(
                 sender,
@@ -291,9 +324,9 @@ def _extract_tx(
                 tx=where,
                 msg_index=position,
             )
-    for event in tx_events:
+    for event, typed in events:
         builder.event(event, where)
-        _tx_event_activity(builder, event, sender, where, code)
+        _tx_event_activity(builder, event, typed, sender, where, code)
 
 
 def _msg_parties(msg: msgspec.Struct) -> tuple[str, str, int | str]:
@@ -311,95 +344,90 @@ def _msg_parties(msg: msgspec.Struct) -> tuple[str, str, int | str]:
     return counterparty, "", ""
 
 
-def _tx_event_activity(builder: _Builder, event: Event, sender: str, where: tuple[str, int], code: int) -> None:
+def _tx_event_activity(
+    builder: _Builder, event: Event, typed: ChainEvent | None, sender: str, where: tuple[str, int], code: int
+) -> None:
     """History rows for the parties of a transaction other than its sender."""
-    attrs = _attrs(event)
-    kind = event.kind
-    gos_index = builder.tally.gos_index
-    if kind == "transfer":
-        recipient = attrs.get("recipient", "")
-        if recipient and recipient != sender:
+    match typed:
+        case TransferEvent(sender=payer, recipient=recipient, denom=denom, amount=amount):
+            if recipient and recipient != sender:
+                builder.activity(
+                    recipient,
+                    ROLE_RECIPIENT,
+                    ACTIVITY_RECEIVE,
+                    counterparty=payer,
+                    denom=denom,
+                    amount=amount,
+                    code=code,
+                    tx=where,
+                )
+        case VoteEvent() | StakeEvent() | UnvoteEvent() | UnstakeEvent():
+            if typed.node and typed.node != sender:
+                builder.activity(
+                    typed.node,
+                    ROLE_NODE,
+                    typed.event_kind(),
+                    counterparty=typed.address,
+                    denom=GOS_DENOM,
+                    amount=typed.amount,
+                    code=code,
+                    tx=where,
+                )
+        case RewardPaidEvent(address=address, pool=pool, shares=shares):
             builder.activity(
-                recipient,
-                ROLE_RECIPIENT,
-                "receive",
-                counterparty=attrs.get("sender", sender),
-                denom=attrs.get("denom", ""),
-                amount=attrs.get("amount", ""),
-                code=code,
-                tx=where,
-            )
-    elif kind in _BOND_EVENTS:
-        node = attrs.get("node", "")
-        if node and node != sender:
-            builder.activity(
-                node,
-                ROLE_NODE,
-                kind,
-                counterparty=attrs.get("address", sender),
+                address,
+                ROLE_OWNER,
+                typed.event_kind(),
+                counterparty=pool,
                 denom=GOS_DENOM,
-                amount=attrs.get("amount", ""),
+                amount=compute_shares_to_ugos(shares, builder.tally.gos_index),
                 code=code,
                 tx=where,
             )
-    elif kind == "reward_paid":
-        builder.activity(
-            attrs.get("address", sender),
-            ROLE_OWNER,
-            kind,
-            counterparty=attrs.get("pool", ""),
-            denom=GOS_DENOM,
-            amount=shares_to_ugos(_int(attrs.get("shares")), gos_index),
-            code=code,
-            tx=where,
-        )
-    elif kind == "node_registered":
-        builder.rows.registrations.append(
-            NodeRegistration(
-                attrs.get("consensus", ""), attrs.get("operator", ""), attrs.get("moniker", ""), builder.height
-            )
-        )
-    elif kind in _NODE_EVENTS:
-        _node_event_activity(builder, event, where)
-    elif kind not in ("claim", "lock", "unlock"):
-        _generic_activity(builder, event, sender, where, code)
+        case NodeRegisteredEvent(operator=operator, moniker=moniker, consensus=consensus):
+            builder.rows.registrations.append(NodeRegistration(consensus, operator, moniker, builder.height))
+        case ClaimEvent() | LockEvent() | UnlockEvent():
+            pass  # the sender's own message row has it all
+        case _ if isinstance(typed, _NodeEvent):
+            _node_event_activity(builder, typed, where)
+        case _:
+            _generic_activity(builder, event, sender, where, code)
 
 
-def _block_event_activity(builder: _Builder, event: Event) -> None:
+def _block_event_activity(builder: _Builder, event: Event, typed: ChainEvent | None) -> None:
     """History rows for block-level events that concern one address."""
-    attrs = _attrs(event)
-    if event.kind == "unbonding_completed":
-        builder.activity(
-            attrs.get("address", ""),
-            ROLE_OWNER,
-            event.kind,
-            counterparty=attrs.get("node", ""),
-            denom=GOS_DENOM,
-            amount=shares_to_ugos(_int(attrs.get("shares")), builder.tally.gos_index),
-        )
-    elif event.kind in _NODE_EVENTS:
-        _node_event_activity(builder, event, None)
-    else:
-        _generic_activity(builder, event, "", None, 0)
+    match typed:
+        case UnbondingCompletedEvent(address=address, node=node, shares=shares):
+            builder.activity(
+                address,
+                ROLE_OWNER,
+                typed.event_kind(),
+                counterparty=node,
+                denom=GOS_DENOM,
+                amount=compute_shares_to_ugos(shares, builder.tally.gos_index),
+            )
+        case _ if isinstance(typed, _NodeEvent):
+            _node_event_activity(builder, typed, None)
+        case _:
+            _generic_activity(builder, event, "", None, 0)
 
 
-def _node_event_activity(builder: _Builder, event: Event, where: tuple[str, int] | None) -> None:
-    attrs = _attrs(event)
-    operator = attrs.get("node", "")
-    if not operator:
+def _node_event_activity(builder: _Builder, event: _NodeEvent, where: tuple[str, int] | None) -> None:
+    if not event.node:
         return
     amount: int | str = ""
     denom = ""
-    if event.kind in _SHARE_EVENTS:
-        amount, denom = shares_to_ugos(_int(attrs.get("shares")), builder.tally.gos_index), GOS_DENOM
-    elif event.kind == "node_slashed":
-        amount, denom = _int(attrs.get("burned")), GOS_DENOM
-    builder.activity(operator, ROLE_NODE, event.kind, denom=denom, amount=amount, tx=where)
+    match event:
+        case CandidateRewardPaidEvent(shares=shares):
+            amount, denom = compute_shares_to_ugos(shares, builder.tally.gos_index), GOS_DENOM
+        case NodeSlashedEvent(burned=burned):
+            amount, denom = burned, GOS_DENOM
+    builder.activity(event.node, ROLE_NODE, event.event_kind(), denom=denom, amount=amount, tx=where)
 
 
 def _generic_activity(builder: _Builder, event: Event, sender: str, where: tuple[str, int] | None, code: int) -> None:
     """Events of modules this indexer does not know yet: a history row when they name an address."""
-    attrs = _attrs(event)
+    attrs = dict(event.attributes)
     amount = attrs.get("amount", "")
     denom = attrs.get("denom", GOS_DENOM if amount and "shares" not in attrs else "")
     seen = {sender}

@@ -2,6 +2,8 @@
 
 from pydantic import BaseModel, Field
 
+from gostaking.indexer.extract import INDEX_ACTIVITY_KINDS, ROLE_NODE, ROLE_OWNER, ROLE_RECIPIENT, ROLE_SENDER
+
 from .common import GosAmount, HashPower
 
 
@@ -86,8 +88,13 @@ class ActivityItem(BaseModel):
     tx_hash: str | None = Field(description="null for block-level entries (unbonding completed, node rewards…)")
     tx_index: int | None
     msg_index: int | None
-    role: str = Field(description="sender, recipient, node (the address is the node operator) or owner")
-    kind: str = Field(description="message type or event kind: send, receive, vote, stake, lock, reward_paid…")
+    role: str = Field(
+        description=f"{ROLE_SENDER}, {ROLE_RECIPIENT}, {ROLE_NODE} (the address is the node operator) or {ROLE_OWNER}"
+    )
+    kind: str = Field(
+        description="message type (send, vote…), event kind (the list at GET /events/kinds) or one of the index's "
+        f"own: {', '.join(INDEX_ACTIVITY_KINDS)}"
+    )
     counterparty: str = Field(description="the other address, node or pool")
     denom: str
     amount: str = Field(description="base units (exact integer string); empty when the entry moves nothing")
