@@ -1,6 +1,7 @@
 """The AML monitor: follows the explorer index, runs the rules, stores alerts and cases with an audit trail.
 
-It reads `account_activity` rows of the indexer (successful transfers in and out) and keeps its own tables
+It reads `account_activity` rows of the indexer (successful transfers in and out: the `TRANSFER_OUT` and
+`TRANSFER_IN` rows, named by the indexer's roles and activity kinds) and keeps its own tables
 (aml_*) in the same database, with its own cursor committed together with the alerts of each batch — so a
 restart resumes where it stopped and never raises an alert twice (alerts are also unique per rule, address and
 height). Cases group an address's alerts; closing one records a decision, and a freeze decision yields the
@@ -30,6 +31,8 @@ from sqlalchemy import (
 
 from gostaking.aml.rules import Alert, Direction, RuleConfig, Transfer, evaluate
 from gostaking.chain.types.compliance import FreezeAction
+from gostaking.chain.types.tx import MsgSendCoins
+from gostaking.indexer.extract import ACTIVITY_RECEIVE, ROLE_RECIPIENT, ROLE_SENDER, message_kind
 from gostaking.indexer.schema import account_activity, index_cursor
 
 metadata = MetaData()
@@ -80,6 +83,10 @@ aml_case_log = Table(
 
 DECISIONS = ("dismissed", "reported", "freeze_requested")
 BATCH_HEIGHTS = 500
+TRANSFER_OUT = (ROLE_SENDER, message_kind(MsgSendCoins))
+"""(role, kind) of the history row of a transfer sent: the sender's row of a send message."""
+TRANSFER_IN = (ROLE_RECIPIENT, ACTIVITY_RECEIVE)
+"""(role, kind) of the history row of a transfer received."""
 
 
 class AmlError(ValueError):
@@ -104,8 +111,10 @@ def _load_transfers(conn: Connection, address: str, since: int, until: int) -> l
             account_activity.c.height <= until,
             account_activity.c.code == 0,
             or_(
-                and_(account_activity.c.role == "sender", account_activity.c.kind == "send"),
-                and_(account_activity.c.role == "recipient", account_activity.c.kind == "receive"),
+                *(
+                    and_(account_activity.c.role == role, account_activity.c.kind == kind)
+                    for role, kind in (TRANSFER_OUT, TRANSFER_IN)
+                )
             ),
         )
         .order_by(account_activity.c.id)
@@ -116,7 +125,7 @@ def _load_transfers(conn: Connection, address: str, since: int, until: int) -> l
             amount = int(row.amount)
         except ValueError:
             continue
-        direction: Direction = "out" if row.role == "sender" else "in"
+        direction: Direction = "out" if row.role == ROLE_SENDER else "in"
         out.append(Transfer(address, row.counterparty, direction, row.denom, amount, row.height, row.tx_hash or ""))
     return out
 
