@@ -28,7 +28,10 @@ from gostaking.bridge.node_client import MessageSender, NodeClient
 from gostaking.bridge.store import BridgeState, InflightTx, OutboxEntry, StateStore, TrackedWithdrawal
 from gostaking.chain.codec import tx_hash
 from gostaking.chain.crypto import is_valid_address
+from gostaking.chain.events import ChainEvent, decode_event
+from gostaking.chain.modules.custody.events import HoldResolvedEvent, WithdrawalCompletedEvent, WithdrawalRequestedEvent
 from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.types.block import Event
 from gostaking.chain.types.tx import Msg, MsgAttestDeposit, MsgConfirmWithdrawal
 
 log = logging.getLogger(__name__)
@@ -38,6 +41,11 @@ MAX_MSGS_PER_TX = 16
 BLOCKS_PER_PASS = 500
 """Bound on GoStaking blocks read per pass, so one pass stays short after a long downtime."""
 WITHDRAWALS_CURSOR = "gostaking:blocks"
+FOLLOWED_EVENTS: dict[str, type[ChainEvent]] = {
+    event.event_kind(): event for event in (WithdrawalRequestedEvent, HoldResolvedEvent, WithdrawalCompletedEvent)
+}
+"""The custody events a paying gateway follows, by kind. Only these are decoded: a newer node may emit kinds this
+gateway does not know."""
 
 
 @dataclass(frozen=True)
@@ -238,31 +246,26 @@ class Attester:
             for tx in block["txs"]:
                 if tx["code"] == 0:
                     for event in tx["events"]:
-                        self._apply_event(event["kind"], event["attributes"], served)
+                        if event["kind"] in FOLLOWED_EVENTS:
+                            wire = Event(event["kind"], tuple(event["attributes"].items()))
+                            self._apply_event(decode_event(wire, FOLLOWED_EVENTS), served)
         if top >= start:
             self.state.cursors[WITHDRAWALS_CURSOR] = str(top)
             self.store.save(self.state)
 
-    def _apply_event(self, kind: str, attributes: dict[str, str], served: set[str]) -> None:
+    def _apply_event(self, event: ChainEvent, served: set[str]) -> None:
         withdrawals = self.state.withdrawals
-        if kind == "withdrawal_requested" and attributes["denom"] in served:
-            withdrawal_id = int(attributes["id"])
-            withdrawals[withdrawal_id] = TrackedWithdrawal(
-                withdrawal_id,
-                attributes["owner"],
-                attributes["denom"],
-                int(attributes["amount"]),
-                attributes["to"],
-                attributes["status"],
-            )
-        elif kind == "hold_resolved" and "withdrawal" in attributes:
-            tracked = withdrawals.get(int(attributes["withdrawal"]))
-            if tracked is not None:
-                tracked.status = attributes["outcome"]
-        elif kind == "withdrawal_completed":
-            tracked = withdrawals.get(int(attributes["id"]))
-            if tracked is not None:
-                tracked.status = "completed"
+        match event:
+            case WithdrawalRequestedEvent(id=withdrawal_id) if event.denom in served:
+                withdrawals[withdrawal_id] = TrackedWithdrawal(
+                    withdrawal_id, event.owner, event.denom, event.amount, event.to, event.status
+                )
+            case HoldResolvedEvent(withdrawal=int(withdrawal_id), outcome=outcome):
+                if (tracked := withdrawals.get(withdrawal_id)) is not None:
+                    tracked.status = outcome
+            case WithdrawalCompletedEvent(id=withdrawal_id):
+                if (tracked := withdrawals.get(withdrawal_id)) is not None:
+                    tracked.status = "completed"
         # Finished withdrawals are forgotten: the chain keeps their record.
         for withdrawal_id in [i for i, w in withdrawals.items() if w.status in ("completed", "refunded")]:
             del withdrawals[withdrawal_id]
