@@ -9,7 +9,7 @@ DEVNET_PORT ?= 8645
 COMETBFT_VERSION := $(shell sed -n 's/^COMETBFT_VERSION = "\(.*\)"/\1/p' gostaking/node/abci/version.py)
 PROTO_STAMP := gostaking/node/abci/_proto/VERSION
 
-.PHONY: devnet test lint bench bench-localnet install clean cometbft proto cometbft-if-go contracts
+.PHONY: devnet test lint bench bench-localnet install clean cometbft proto cometbft-if-go contracts events-js
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ lint: $(VENV)/.installed
 
 test: lint cometbft-if-go contracts
 	$(PY) -m pytest
+
+# The explorer's event list (gostaking/explorer/static/js/events.js) is generated from the chain's event registry and
+# checked in (the explorer has no build step); run this after adding, renaming or documenting an event. A test
+# fails while it is stale.
+events-js: $(VENV)/.installed
+	$(PY) -m gostaking.explorer.events_js
 
 # CometBFT (multi-node networks): `go install` of the pinned release, then the ABCI protobuf stubs generated
 # from that module's .proto files into gostaking/node/abci/_proto (git-ignored).

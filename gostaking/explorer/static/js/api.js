@@ -1,5 +1,7 @@
 // Talking to the node API, building DOM safely, and formatting numbers without losing exactness.
 
+import { EVENTS } from './events.js';
+
 export class ApiError extends Error {
   constructor(message, status) {
     super(message);
@@ -211,6 +213,19 @@ export function pager(route, page, query) {
     { class: 'pager', 'aria-label': 'pages' },
     h('span', { class: 'muted' }, `${group(page.total)} in total`),
     ...links,
+  );
+}
+
+/**
+ * An event kind (or an account history kind) with its meaning from the chain's published event list as a
+ * tooltip; kinds that are not events (message types such as send, the index's receive) have none.
+ */
+export function kindLabel(kind) {
+  const known = Object.hasOwn(EVENTS, kind) ? EVENTS[kind] : null;
+  return h(
+    'span',
+    { class: 'kind', title: known ? known.doc.replaceAll('`', '') : null, 'data-module': known ? known.module : null },
+    kind,
   );
 }
 

@@ -12,6 +12,7 @@ import {
   group,
   h,
   hs,
+  kindLabel,
   link,
   pager,
   section,
@@ -220,7 +221,7 @@ function historySection(address, page, query) {
   const rows = page.items.map((item) => [
     link.block(item.height),
     h('time', { datetime: item.time, title: when(item.time) }, ago(item.time)),
-    h('span', { class: 'kind' }, item.kind),
+    kindLabel(item.kind),
     item.role,
     item.counterparty.startsWith('gos1') ? link.account(item.counterparty) : item.counterparty || '—',
     amount(item),

@@ -11,6 +11,7 @@ import {
   gos,
   group,
   h,
+  kindLabel,
   link,
   pager,
   section,
@@ -86,7 +87,7 @@ export async function renderBlock(ctx, heightText) {
     gos(tx.fee),
     tx.code === 0 ? badge('ok', 'ok') : h('span', { title: tx.log }, badge(`failed (${tx.code})`, 'failed')),
   ]);
-  const eventRows = block.events.map((e) => [e.kind, attributes(e.attributes)]);
+  const eventRows = block.events.map((e) => [kindLabel(e.kind), attributes(e.attributes)]);
   fill(
     ctx.main,
     h('h1', {}, `Block ${group(height)}`),

@@ -11,6 +11,7 @@ import {
   gos,
   group,
   h,
+  kindLabel,
   link,
   maybeAddress,
   pager,
@@ -142,7 +143,7 @@ export async function renderTx(ctx, hash) {
       `Events (${tx.events.length})`,
       table(
         ['Kind', 'Attributes'],
-        tx.events.map((e) => [e.kind, attributes(e.attributes)]),
+        tx.events.map((e) => [kindLabel(e.kind), attributes(e.attributes)]),
         {
           caption: 'events of this transaction',
           empty:
