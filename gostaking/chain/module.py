@@ -9,6 +9,8 @@ steps, block hooks and invariants run. `transition.py` stays the statement of bl
 for the hooks of each phase instead of importing every module.
 """
 
+import importlib
+import importlib.util
 import inspect
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -63,32 +65,44 @@ class ParamsSection(Generic[P]):
     """Where a later module's section lives; None for a field of ChainParams."""
 
 
+DECLARATION_FILES = ("tables", "handlers", "events", "queries")
+"""The files of a module's package that declare what they define (found by name; see Module)."""
+
+
 @dataclass(frozen=True, kw_only=True, eq=False)
 class Module:
-    """Everything one chain module owns. Only `name` is required; a module declares what it has.
+    """Everything one chain module owns: its package (`package=__package__` in its module.py) and what cannot be
+    found by name in it (parameter sections, genesis step, block hooks, invariants, module accounts).
 
-    Four of its files are declarations in themselves, named here by the file (the Python module):
-    - `tables`: every TableSpec/SingletonSpec its tables.py defines is a table this module alone writes;
-    - `handlers`: every `process_<msg>(state, ctx, msg)` its handlers.py defines handles the message type its
-      `msg` parameter is annotated with (those types become part of the transaction wire format);
-    - `events`: every ChainEvent its events.py defines with `tag=` (its kind; one without is a shared base);
-    - `queries`: every public function its queries.py defines is a read shells (API, CLI, indexer) may call.
+    Four files of the package are declarations in themselves:
+    - tables.py: every TableSpec/SingletonSpec it defines is a table this module alone writes;
+    - handlers.py: every `process_<msg>(state, ctx, msg)` it defines handles the message type its `msg` parameter
+      is annotated with (those types become part of the transaction wire format);
+    - events.py: every ChainEvent it defines with `tag=` (its kind; one without is a shared base);
+    - queries.py: every public function it defines is a read that shells (API, CLI, indexer) may call.
+    A file the module does not need may be missing. A file may also be given directly (`tables=<Python module>`).
     (Compared and hashed by identity: a module list is cached by the modules it holds.)"""
 
     name: str
-    tables: ModuleType | None = None
+    package: str = ""
     params: tuple[ParamsSection[Any], ...] = ()
     genesis: GenesisStep | None = None
-    handlers: ModuleType | None = None
     begin_block: tuple[BlockHook, ...] = ()
     end_block: tuple[BlockHook, ...] = ()
     end_epoch: tuple[BlockHook, ...] = ()
     """Run after every module's end_block at the last block of an epoch (elections)."""
     invariants: tuple[Invariant, ...] = ()
-    queries: ModuleType | None = None
-    events: ModuleType | None = None
     accounts: tuple[str, ...] = ()
     """Names of the module accounts it holds funds in (no key controls them; they cannot sign or receive)."""
+    tables: ModuleType | None = None
+    handlers: ModuleType | None = None
+    events: ModuleType | None = None
+    queries: ModuleType | None = None
+
+    def __post_init__(self) -> None:
+        for file in DECLARATION_FILES:
+            if getattr(self, file) is None and self.package:
+                object.__setattr__(self, file, _find_file(f"{self.package}.{file}"))
 
     def table_specs(self) -> tuple[AnySpec, ...]:
         """Its tables: those its tables.py defines, parameter tables included (a later module's section)."""
@@ -117,6 +131,13 @@ class Module:
             for value in _defined(self.queries)
             if inspect.isfunction(value) and not value.__name__.startswith("_")
         )
+
+
+def _find_file(name: str) -> ModuleType | None:
+    """The Python module `name`, or None when the package has no such file."""
+    if importlib.util.find_spec(name) is None:
+        return None
+    return importlib.import_module(name)
 
 
 def _defined(file: ModuleType | None) -> Iterator[Any]:

@@ -98,6 +98,14 @@ class Table(Generic[K, V]):
                 self._unindex(key, old)
             self._dirty.add(key)
 
+    def insert_next(self, counter: "Singleton[int]", value: V) -> int:
+        """Store `value` under the next id of a table of records numbered 0, 1, 2… (their count is `counter`);
+        returns its id."""
+        record_id = counter.get()
+        counter.set(record_id + 1)
+        self.put(record_id, value)  # type: ignore[arg-type]  # K is int for numbered tables
+        return record_id
+
     def keys_sorted(self) -> list[K]:
         """All keys in ascending order. O(n log n): for elections, queries and invariants, never per tx."""
         return sorted(self._data)  # type: ignore[type-var]
@@ -141,6 +149,23 @@ class Table(Generic[K, V]):
             start, stop = min(low + offset, high), min(low + offset + limit, high)
         entries = self._indexes[index].islice(start, stop, reverse=reverse)
         return high - low, [entry[-1] for entry in entries]
+
+    def page_numbered(
+        self, count: int, filters: dict[str, Any], offset: int, limit: int, *, newest_first: bool
+    ) -> tuple[int, list[K]]:
+        """(matches, ids) of a page of records numbered 0 .. count - 1, by id, keeping those whose fields equal the
+        `filters` that are not None (name → value). Filtered pages read the index named `by_<name>_<name>` of the
+        active filters, in the order given; unfiltered ones are a range of ids. O(log n + limit)."""
+        active = [(name, value) for name, value in filters.items() if value is not None]
+        if not active:
+            return count, list(numbered_page(count, offset, limit, newest_first=newest_first))  # type: ignore[arg-type]
+        index = "by_" + "_".join(name for name, _ in active)
+        return self.page_index(index, tuple(value for _, value in active), offset, limit, reverse=newest_first)
+
+    def rows(self, keys: list[K]) -> list[tuple[K, V]]:
+        """(key, value) of the keys that have a value, in the order given."""
+        data = self._data
+        return [(key, data[key]) for key in keys if key in data]
 
     def _index_range(self, index: str, prefix: tuple[Any, ...]) -> tuple[int, int]:
         entries = self._indexes.get(index)
@@ -248,8 +273,8 @@ class TableSpec(Generic[K, V]):
     def __init__(
         self,
         name: str,
-        key_type: Any,
-        value_type: Any,
+        key_type: type[K],
+        value_type: type[V],
         indexes: dict[str, "IndexKey[K, V]"] | None = None,
         doc: str = "",
     ) -> None:
@@ -268,7 +293,7 @@ class SingletonSpec(Generic[V]):
 
     __slots__ = ("default", "doc", "name", "value_type")
 
-    def __init__(self, name: str, value_type: Any, default: Callable[[], V], doc: str = "") -> None:
+    def __init__(self, name: str, value_type: type[V], default: Callable[[], V], doc: str = "") -> None:
         self.name = name
         self.value_type = value_type
         self.default = default

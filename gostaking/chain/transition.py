@@ -13,7 +13,7 @@ this file names the phases and their order, not the modules: a new module's hook
 """
 
 from gostaking.chain.codec import decode_tx, sign_bytes, tx_hash
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_FEE_COLLECTOR
+from gostaking.chain.constants import FEE_COLLECTOR_ACCOUNT
 from gostaking.chain.crypto import address_from_pubkey, recover_signer
 from gostaking.chain.env import Context
 from gostaking.chain.errors import (
@@ -35,8 +35,6 @@ from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.block import BlockEnv, BlockResult, TxResult, ValidatorUpdate
 from gostaking.chain.types.tx import Tx
-
-_FEE_COLLECTOR = MODULE_ADDRESSES[MODULE_FEE_COLLECTOR]
 
 
 def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | None = None) -> Tx:
@@ -85,7 +83,7 @@ def execute_tx(state: State, env: BlockEnv, raw: bytes) -> TxResult:
         sender = tx.body.sender
         with state.atomic():
             if tx.body.fee:
-                move_gos(state, sender, _FEE_COLLECTOR, tx.body.fee)
+                move_gos(state, sender, FEE_COLLECTOR_ACCOUNT, tx.body.fee)
             increment_sequence(state, sender)
     except ChainError as error:
         return TxResult(code=error.code, log=f"{type(error).__name__}: {error}", tx_hash=hash_)

@@ -15,7 +15,7 @@ CHAIN = Path(gostaking.chain.__file__).parent
 CORE_TABLES = ("chain_id", "params", "height")
 CORE_WRITERS = ("genesis.py", "transition.py", "params.py")
 """The chain's own files that may write its own tables (params.py also writes later modules' parameter tables)."""
-WRITE_METHODS = ("put", "delete", "set")
+WRITE_METHODS = ("put", "delete", "set", "insert_next")
 SPEC_CLASSES = ("TableSpec", "SingletonSpec")
 
 

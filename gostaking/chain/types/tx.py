@@ -23,46 +23,42 @@ class MsgSendCoins(TxMsg, frozen=True, tag="send"):
     amount: int
 
 
-class MsgLockAsset(TxMsg, frozen=True, tag="lock"):
+class AssetAmountMsg(TxMsg, frozen=True):
+    """A message about an amount of one listed external asset."""
+
+    denom: str
+    amount: int
+
+
+class MsgLockAsset(AssetAmountMsg, frozen=True, tag="lock"):
     """Lock an external asset for hash power = amount × price × weight."""
 
-    denom: str
-    amount: int
 
-
-class MsgUnlockAsset(TxMsg, frozen=True, tag="unlock"):
+class MsgUnlockAsset(AssetAmountMsg, frozen=True, tag="unlock"):
     """Unlock a locked external asset back to the balance (hash power stops at once)."""
 
-    denom: str
+
+class BondMsg(TxMsg, frozen=True):
+    """A message about `amount` ugos bonded to a node (named by its operator)."""
+
+    node: str
     amount: int
 
 
-class MsgVoteNode(TxMsg, frozen=True, tag="vote"):
+class MsgVoteNode(BondMsg, frozen=True, tag="vote"):
     """Vote `amount` ugos for a node: ×1 hash power."""
 
-    node: str
-    amount: int
 
-
-class MsgUnvoteNode(TxMsg, frozen=True, tag="unvote"):
+class MsgUnvoteNode(BondMsg, frozen=True, tag="unvote"):
     """Redeem votes; the GOS returns after the vote unbonding period."""
 
-    node: str
-    amount: int
 
-
-class MsgStakeNode(TxMsg, frozen=True, tag="stake"):
+class MsgStakeNode(BondMsg, frozen=True, tag="stake"):
     """Stake `amount` ugos on a node: ×3 hash power."""
 
-    node: str
-    amount: int
 
-
-class MsgUnstakeNode(TxMsg, frozen=True, tag="unstake"):
+class MsgUnstakeNode(BondMsg, frozen=True, tag="unstake"):
     """Redeem stake; the GOS returns after the stake unbonding period."""
-
-    node: str
-    amount: int
 
 
 class MsgRegisterNode(TxMsg, frozen=True, tag="register_node"):

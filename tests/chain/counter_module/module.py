@@ -8,7 +8,7 @@ from gostaking.chain.module import Module, ParamsSection
 from gostaking.chain.params import init_module_params
 from gostaking.chain.state import State
 
-from . import handlers, tables, types
+from . import types
 from .mutations import take_block_bumps
 from .tables import COUNTS, PARAMS, TOTAL
 from .types import BlockBumpsEvent, CounterGenesis, CounterParams
@@ -40,11 +40,10 @@ def check_counts(state: State) -> None:
 
 MODULE = Module(
     name="counter",
-    tables=tables,
+    package=__package__,
+    events=types,  # its events live with its other types
     params=(SECTION,),
     genesis=init_counter_genesis,
-    handlers=handlers,
     end_block=(report_block_bumps,),
     invariants=(check_counts,),
-    events=types,
 )

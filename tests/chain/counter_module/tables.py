@@ -4,7 +4,7 @@ from gostaking.chain.tables import SingletonSpec, TableSpec
 
 from .types import CounterParams
 
-COUNTS: TableSpec[str, int] = TableSpec("counter_counts", str, int, doc="address → bumps so far.")
+COUNTS = TableSpec("counter_counts", str, int, doc="address → bumps so far.")
 TOTAL = SingletonSpec("counter_total", int, lambda: 0)
 BLOCK_BUMPS = SingletonSpec("counter_block_bumps", int, lambda: 0)
 PARAMS = SingletonSpec("counter_params", CounterParams, CounterParams)

@@ -12,7 +12,7 @@ from gostaking.chain.modules.compliance.events import (
     KycRevokedEvent,
 )
 from gostaking.chain.modules.compliance.mutations import (
-    allocate_compliance_action_id,
+    add_compliance_action,
     execute_compliance_action,
     remove_kyc_attestation,
     set_kyc_attestation,
@@ -72,8 +72,8 @@ def process_approve_compliance_action(state: State, ctx: Context, msg: MsgApprov
             InvalidMessageError,
             "a compliance action needs a reason (≤ 256 bytes) and a case id (≤ 64 characters)",
         )
-        action_id = allocate_compliance_action_id(state)
         record = ComplianceActionRecord(action, (), ctx.height)
+        action_id = add_compliance_action(state, record)
         ctx.emit(ComplianceActionProposedEvent(id=action_id, kind=type(action).__name__, address=action.address))
     else:
         require(msg.action is None, InvalidMessageError, "approve an existing action by id only")

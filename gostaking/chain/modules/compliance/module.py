@@ -2,17 +2,13 @@
 decisions (the lowest module: every service checks it)."""
 
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.compliance import events, handlers, queries, tables
 from gostaking.chain.modules.compliance.genesis import init_compliance_genesis
 from gostaking.chain.modules.compliance.params import validate_compliance_params
 from gostaking.chain.types.params import ComplianceParams
 
 MODULE = Module(
     name="compliance",
-    tables=tables,
+    package=__package__,
     params=(ParamsSection("compliance", ComplianceParams, validate_compliance_params),),
     genesis=init_compliance_genesis,
-    handlers=handlers,
-    events=events,
-    queries=queries,
 )

@@ -48,15 +48,13 @@ def remove_kyc_attestation(state: State, address: str) -> None:
     state[KYC].delete(address)
 
 
-def allocate_compliance_action_id(state: State) -> int:
-    """The id of a newly proposed council action (ids count up from 0)."""
-    action_id = state[COMPLIANCE_ACTION_COUNT].get()
-    state[COMPLIANCE_ACTION_COUNT].set(action_id + 1)
-    return action_id
+def add_compliance_action(state: State, record: ComplianceActionRecord) -> int:
+    """Save a newly proposed council action under the next id (ids count up from 0); returns the id."""
+    return state[COMPLIANCE_ACTIONS].insert_next(state[COMPLIANCE_ACTION_COUNT], record)
 
 
 def store_compliance_action(state: State, action_id: int, record: ComplianceActionRecord) -> None:
-    """Save a council action with its approvers (the audit trail keeps every action, executed or not)."""
+    """Save a council action's approvals and outcome (the audit trail keeps every action, executed or not)."""
     state[COMPLIANCE_ACTIONS].put(action_id, record)
 
 

@@ -1,7 +1,5 @@
 """Compliance reads: KYC levels, freezes and council membership."""
 
-from collections.abc import Sequence
-
 from gostaking.chain.errors import AccountFrozenError, KycRequiredError, UnauthorizedError, require
 from gostaking.chain.modules.compliance.tables import (
     COMPLIANCE_ACTION_COUNT,
@@ -12,7 +10,6 @@ from gostaking.chain.modules.compliance.tables import (
     KYC_PROVIDERS,
 )
 from gostaking.chain.state import State
-from gostaking.chain.tables import numbered_page
 from gostaking.chain.types.compliance import (
     ActionStatus,
     ComplianceActionRecord,
@@ -91,20 +88,11 @@ def get_compliance_actions_page(
     state: State, status: ActionStatus | None, address: str | None, offset: int, limit: int
 ) -> tuple[int, list[tuple[int, ComplianceActionRecord]]]:
     """(matching actions, a page of (id, record)), newest first, optionally of one status and/or account."""
-    ids: Sequence[int]
-    prefix: tuple[str, ...]
-    if status is None and address is None:
-        total = state[COMPLIANCE_ACTION_COUNT].get()
-        ids = numbered_page(total, offset, limit, newest_first=True)
-    else:
-        if address is None:
-            index, prefix = "by_status", (str(status),)
-        elif status is None:
-            index, prefix = "by_address", (address,)
-        else:
-            index, prefix = "by_address_status", (address, status)
-        total, ids = state[COMPLIANCE_ACTIONS].page_index(index, prefix, offset, limit, reverse=True)
-    return total, [(i, record) for i in ids if (record := state[COMPLIANCE_ACTIONS].get(i)) is not None]
+    filters = {"address": address, "status": status}
+    total, ids = state[COMPLIANCE_ACTIONS].page_numbered(
+        state[COMPLIANCE_ACTION_COUNT].get(), filters, offset, limit, newest_first=True
+    )
+    return total, state[COMPLIANCE_ACTIONS].rows(ids)
 
 
 def get_council_approvals(state: State) -> list[tuple[str, CouncilApproval]]:

@@ -9,10 +9,10 @@ from gostaking.chain.types.compliance import (
     KycProvider,
 )
 
-KYC: TableSpec[str, KycAttestation] = TableSpec("kyc", str, KycAttestation, doc="address → its current attestation.")
-KYC_PROVIDERS: TableSpec[str, KycProvider] = TableSpec("kyc_providers", str, KycProvider)
-FROZEN: TableSpec[str, FreezeRecord] = TableSpec("frozen", str, FreezeRecord)
-COMPLIANCE_ACTIONS: TableSpec[int, ComplianceActionRecord] = TableSpec(
+KYC = TableSpec("kyc", str, KycAttestation, doc="address → its current attestation.")
+KYC_PROVIDERS = TableSpec("kyc_providers", str, KycProvider)
+FROZEN = TableSpec("frozen", str, FreezeRecord)
+COMPLIANCE_ACTIONS = TableSpec(
     "compliance_actions",
     int,
     ComplianceActionRecord,
@@ -25,7 +25,7 @@ COMPLIANCE_ACTIONS: TableSpec[int, ComplianceActionRecord] = TableSpec(
     "optionally by status and account).",
 )
 COMPLIANCE_ACTION_COUNT = SingletonSpec("compliance_action_count", int, lambda: 0)
-COUNCIL_APPROVALS: TableSpec[str, CouncilApproval] = TableSpec(
+COUNCIL_APPROVALS = TableSpec(
     "council_approvals",
     str,
     CouncilApproval,

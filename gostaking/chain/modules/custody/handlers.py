@@ -3,7 +3,7 @@ confirmed by m-of-n custodians, and the sanctions list and its holds decided by 
 
 from msgspec.structs import replace
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_CUSTODY_ESCROW
+from gostaking.chain.constants import CUSTODY_ESCROW_ACCOUNT
 from gostaking.chain.crypto import require_address
 from gostaking.chain.env import Context
 from gostaking.chain.errors import (
@@ -36,7 +36,7 @@ from gostaking.chain.modules.custody.events import (
     WithdrawalRequestedEvent,
 )
 from gostaking.chain.modules.custody.mutations import (
-    allocate_withdrawal_id,
+    add_withdrawal,
     apply_sanctions_updates,
     store_deposit,
     store_withdrawal,
@@ -61,8 +61,6 @@ from gostaking.chain.types.tx import (
     MsgResolveHold,
     MsgUpdateSanctions,
 )
-
-_ESCROW = MODULE_ADDRESSES[MODULE_CUSTODY_ESCROW]
 
 
 def _require_text(value: str, limit: int, what: str) -> None:
@@ -167,21 +165,17 @@ def process_request_withdrawal(state: State, ctx: Context, msg: MsgRequestWithdr
             InvalidMessageError,
             "GOS leaves to the GOS ERC-20: the destination must be a non-zero 0x… address of 40 hex digits",
         )
-        escrow_shares = move_gos(state, ctx.sender, _ESCROW, msg.amount)
+        escrow_shares = move_gos(state, ctx.sender, CUSTODY_ESCROW_ACCOUNT, msg.amount)
     else:
         require_amount(msg.amount)
-        move_asset(state, ctx.sender, _ESCROW, msg.denom, msg.amount)
+        move_asset(state, ctx.sender, CUSTODY_ESCROW_ACCOUNT, msg.denom, msg.amount)
         escrow_shares = 0
-    withdrawal_id = allocate_withdrawal_id(state)
     held = is_sanctioned(state, hosted_chain, msg.external_address)
     status: WithdrawalStatus = "held" if held else "pending"
-    store_withdrawal(
-        state,
-        withdrawal_id,
-        Withdrawal(
-            ctx.sender, msg.denom, msg.amount, msg.external_address, status, ctx.height, escrow_shares=escrow_shares
-        ),
+    withdrawal = Withdrawal(
+        ctx.sender, msg.denom, msg.amount, msg.external_address, status, ctx.height, escrow_shares=escrow_shares
     )
+    withdrawal_id = add_withdrawal(state, withdrawal)
     ctx.emit(
         WithdrawalRequestedEvent(
             id=withdrawal_id,
@@ -209,9 +203,9 @@ def process_confirm_withdrawal(state: State, ctx: Context, msg: MsgConfirmWithdr
     withdrawal = replace(withdrawal, external_tx_id=msg.external_tx_id, confirmers=(*withdrawal.confirmers, ctx.sender))
     if len(withdrawal.confirmers) >= threshold:
         if withdrawal.denom == GOS_DENOM:  # the ERC-20 was minted: the native GOS leaves the supply
-            send_gos_to_bridge(state, _ESCROW, withdrawal.escrow_shares, withdrawal.amount)
+            send_gos_to_bridge(state, CUSTODY_ESCROW_ACCOUNT, withdrawal.escrow_shares, withdrawal.amount)
         else:
-            burn_asset(state, _ESCROW, withdrawal.denom, withdrawal.amount)
+            burn_asset(state, CUSTODY_ESCROW_ACCOUNT, withdrawal.denom, withdrawal.amount)
         withdrawal = replace(withdrawal, status="completed", resolved_height=ctx.height)
         ctx.emit(WithdrawalCompletedEvent(id=msg.withdrawal_id, external_tx_id=msg.external_tx_id))
     store_withdrawal(state, msg.withdrawal_id, withdrawal)
@@ -283,9 +277,9 @@ def _resolve_held_withdrawal(
         withdrawal = replace(withdrawal, status="pending")
     else:
         if withdrawal.denom == GOS_DENOM:
-            move_units(state, _ESCROW, withdrawal.owner, GOS_DENOM, withdrawal.escrow_shares)
+            move_units(state, CUSTODY_ESCROW_ACCOUNT, withdrawal.owner, GOS_DENOM, withdrawal.escrow_shares)
         else:
-            move_asset(state, _ESCROW, withdrawal.owner, withdrawal.denom, withdrawal.amount)
+            move_asset(state, CUSTODY_ESCROW_ACCOUNT, withdrawal.owner, withdrawal.denom, withdrawal.amount)
         withdrawal = replace(withdrawal, status="refunded", resolved_height=ctx.height)
     store_withdrawal(state, withdrawal_id, withdrawal)
     ctx.emit(HoldResolvedEvent(withdrawal=withdrawal_id, outcome=withdrawal.status, by=ctx.sender))

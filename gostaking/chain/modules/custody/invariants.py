@@ -1,6 +1,6 @@
 """Invariants of the custody module."""
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_CUSTODY_ESCROW
+from gostaking.chain.constants import CUSTODY_ESCROW_ACCOUNT
 from gostaking.chain.invariants import check
 from gostaking.chain.modules.bank.tables import BALANCES
 from gostaking.chain.modules.custody.tables import WITHDRAWALS
@@ -11,7 +11,7 @@ from gostaking.chain.state import State
 
 def check_escrow(state: State) -> None:
     """The escrow account holds exactly the units of the open (pending or held) withdrawals, per denom."""
-    escrow = MODULE_ADDRESSES[MODULE_CUSTODY_ESCROW]
+    escrow = CUSTODY_ESCROW_ACCOUNT
     balances = state[BALANCES]
     open_withdrawals = [w for w in state[WITHDRAWALS].values() if w.status in ("pending", "held")]
     gos_escrowed = sum(w.escrow_shares for w in open_withdrawals if w.denom == GOS_DENOM)

@@ -11,15 +11,13 @@ def store_deposit(state: State, key: tuple[str, str], deposit: Deposit) -> None:
     state[DEPOSITS].put(key, deposit)
 
 
-def allocate_withdrawal_id(state: State) -> int:
-    """The id of a new withdrawal (ids count up from 0; the custodians' vault nonces)."""
-    withdrawal_id = state[WITHDRAWAL_COUNT].get()
-    state[WITHDRAWAL_COUNT].set(withdrawal_id + 1)
-    return withdrawal_id
+def add_withdrawal(state: State, withdrawal: Withdrawal) -> int:
+    """Save a new withdrawal under the next id (ids count up from 0; the custodians' vault nonces); returns it."""
+    return state[WITHDRAWALS].insert_next(state[WITHDRAWAL_COUNT], withdrawal)
 
 
 def store_withdrawal(state: State, withdrawal_id: int, withdrawal: Withdrawal) -> None:
-    """Save a withdrawal under its id."""
+    """Save a changed withdrawal under its id."""
     state[WITHDRAWALS].put(withdrawal_id, withdrawal)
 
 

@@ -1,7 +1,5 @@
 """Custody reads."""
 
-from collections.abc import Sequence
-
 import msgspec
 
 from gostaking.chain.crypto import sha256
@@ -9,7 +7,6 @@ from gostaking.chain.modules.custody.tables import DEPOSITS, SANCTIONED, WITHDRA
 from gostaking.chain.modules.lock.queries import require_asset
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
-from gostaking.chain.tables import numbered_page
 from gostaking.chain.types.custody import Deposit, DepositStatus, SanctionEntry, Withdrawal, WithdrawalStatus
 from gostaking.chain.types.tx import SanctionUpdate
 
@@ -57,7 +54,7 @@ def get_deposits_page(
     """(matching deposits, a page of (key, deposit)) by first attestation height, equal heights in key order."""
     index, prefix = ("by_status", (status,)) if status is not None else ("by_first_seen", ())
     total, keys = state[DEPOSITS].page_index(index, prefix, offset, limit, reverse=newest_first)
-    return total, [(key, deposit) for key in keys if (deposit := state[DEPOSITS].get(key)) is not None]
+    return total, state[DEPOSITS].rows(keys)
 
 
 def get_withdrawal(state: State, withdrawal_id: int) -> Withdrawal | None:
@@ -79,20 +76,11 @@ def get_withdrawals_page(
     limit: int,
 ) -> tuple[int, list[tuple[int, Withdrawal]]]:
     """(matching withdrawals, a page of (id, withdrawal)) by id, optionally only one status and/or owner."""
-    ids: Sequence[int]
-    prefix: tuple[str, ...]
-    if status is None and owner is None:
-        total = get_withdrawal_count(state)
-        ids = numbered_page(total, offset, limit, newest_first=newest_first)
-    else:
-        if owner is None:
-            index, prefix = "by_status", (str(status),)
-        elif status is None:
-            index, prefix = "by_owner", (owner,)
-        else:
-            index, prefix = "by_owner_status", (owner, status)
-        total, ids = state[WITHDRAWALS].page_index(index, prefix, offset, limit, reverse=newest_first)
-    return total, [(i, w) for i in ids if (w := state[WITHDRAWALS].get(i)) is not None]
+    filters = {"owner": owner, "status": status}
+    total, ids = state[WITHDRAWALS].page_numbered(
+        get_withdrawal_count(state), filters, offset, limit, newest_first=newest_first
+    )
+    return total, state[WITHDRAWALS].rows(ids)
 
 
 def get_sanctions_page(
@@ -101,4 +89,4 @@ def get_sanctions_page(
     """(listed addresses, a page of ((hosted chain, address), entry)) in key order, optionally of one chain."""
     prefix = () if hosted_chain is None else (hosted_chain,)
     total, keys = state[SANCTIONED].page_index("by_key", prefix, offset, limit)
-    return total, [(key, entry) for key in keys if (entry := state[SANCTIONED].get(key)) is not None]
+    return total, state[SANCTIONED].rows(keys)

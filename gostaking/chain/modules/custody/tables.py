@@ -6,7 +6,7 @@ The secondary indexes (in memory only, derived from the entries) let list pages 
 from gostaking.chain.tables import SingletonSpec, TableSpec
 from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal
 
-DEPOSITS: TableSpec[tuple[str, str], Deposit] = TableSpec(
+DEPOSITS = TableSpec(
     "deposits",
     tuple[str, str],
     Deposit,
@@ -16,7 +16,7 @@ DEPOSITS: TableSpec[tuple[str, str], Deposit] = TableSpec(
     },
     doc="(hosted chain, external tx id) → deposit; paged by first attestation height, optionally by status.",
 )
-WITHDRAWALS: TableSpec[int, Withdrawal] = TableSpec(
+WITHDRAWALS = TableSpec(
     "withdrawals",
     int,
     Withdrawal,
@@ -28,7 +28,7 @@ WITHDRAWALS: TableSpec[int, Withdrawal] = TableSpec(
     doc="sequential id → withdrawal; paged by id, optionally by status and owner.",
 )
 WITHDRAWAL_COUNT = SingletonSpec("withdrawal_count", int, lambda: 0)
-SANCTIONED: TableSpec[tuple[str, str], SanctionEntry] = TableSpec(
+SANCTIONED = TableSpec(
     "sanctioned",
     tuple[str, str],
     SanctionEntry,

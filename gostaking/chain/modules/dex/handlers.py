@@ -2,7 +2,7 @@
 
 from msgspec.structs import replace
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_DEX
+from gostaking.chain.constants import DEX_ACCOUNT
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InsufficientFundsError, InvalidMessageError, require, require_amount
 from gostaking.chain.modules.bank.mutations import move_asset, move_units
@@ -23,8 +23,6 @@ from gostaking.chain.state import State
 from gostaking.chain.types.dex import DexPool
 from gostaking.chain.types.tx import MsgAddLiquidity, MsgRemoveLiquidity, MsgSwap
 
-_DEX = MODULE_ADDRESSES[MODULE_DEX]
-
 
 def _require_trader(state: State, ctx: Context) -> None:
     level = state.params.get().compliance.trade_min_kyc_level
@@ -36,7 +34,7 @@ def _take_gos(state: State, owner: str, ugos: int) -> int:
     shares = compute_ugos_to_shares_ceil(ugos, get_gos_index(state))
     held = get_shares(state, owner)
     require(held >= shares, InsufficientFundsError, f"{owner} has too little GOS: {ugos} ugos needed")
-    move_units(state, owner, _DEX, GOS_DENOM, shares)
+    move_units(state, owner, DEX_ACCOUNT, GOS_DENOM, shares)
     return shares
 
 
@@ -57,7 +55,7 @@ def process_add_liquidity(state: State, ctx: Context, msg: MsgAddLiquidity) -> N
         require(gos_ugos <= msg.max_gos, InvalidMessageError, f"needs {gos_ugos} ugos, more than max_gos {msg.max_gos}")
         minted = msg.asset_amount * pool.lp_units // pool.asset_units
     require(minted > 0 and gos_ugos > 0, InvalidMessageError, "too little liquidity to mint any units")
-    move_asset(state, ctx.sender, _DEX, msg.denom, msg.asset_amount)
+    move_asset(state, ctx.sender, DEX_ACCOUNT, msg.denom, msg.asset_amount)
     shares = _take_gos(state, ctx.sender, gos_ugos)
     set_pool(
         state, msg.denom, DexPool(pool.asset_units + msg.asset_amount, pool.gos_shares + shares, pool.lp_units + minted)
@@ -80,8 +78,8 @@ def process_remove_liquidity(state: State, ctx: Context, msg: MsgRemoveLiquidity
     remaining = DexPool(pool.asset_units - asset_out, pool.gos_shares - shares_out, pool.lp_units - msg.lp_units)
     set_pool(state, msg.denom, remaining)
     if asset_out:
-        move_asset(state, _DEX, ctx.sender, msg.denom, asset_out)
-    move_units(state, _DEX, ctx.sender, GOS_DENOM, shares_out)
+        move_asset(state, DEX_ACCOUNT, ctx.sender, msg.denom, asset_out)
+    move_units(state, DEX_ACCOUNT, ctx.sender, GOS_DENOM, shares_out)
     ctx.emit(LiquidityRemovedEvent(provider=ctx.sender, denom=msg.denom, asset=asset_out, gos_shares=shares_out))
 
 
@@ -103,7 +101,7 @@ def process_swap(state: State, ctx: Context, msg: MsgSwap) -> None:
         out = compute_swap_out(reserve_gos, pool.asset_units, msg.amount_in, fee)
         require(out > 0 and out >= msg.min_out, InvalidMessageError, f"would receive {out} {msg.pair}, below min_out")
         shares_in = _take_gos(state, ctx.sender, msg.amount_in)
-        move_asset(state, _DEX, ctx.sender, msg.pair, out)
+        move_asset(state, DEX_ACCOUNT, ctx.sender, msg.pair, out)
         pool = replace(pool, asset_units=pool.asset_units - out, gos_shares=pool.gos_shares + shares_in)
         denom_out = msg.pair
     else:
@@ -112,8 +110,8 @@ def process_swap(state: State, ctx: Context, msg: MsgSwap) -> None:
         require(
             0 < out >= msg.min_out and shares_out > 0, InvalidMessageError, f"would receive {out} ugos, below min_out"
         )
-        move_asset(state, ctx.sender, _DEX, msg.pair, msg.amount_in)
-        move_units(state, _DEX, ctx.sender, GOS_DENOM, shares_out)
+        move_asset(state, ctx.sender, DEX_ACCOUNT, msg.pair, msg.amount_in)
+        move_units(state, DEX_ACCOUNT, ctx.sender, GOS_DENOM, shares_out)
         pool = replace(pool, asset_units=pool.asset_units + msg.amount_in, gos_shares=pool.gos_shares - shares_out)
         denom_out = GOS_DENOM
     set_pool(state, msg.pair, pool)

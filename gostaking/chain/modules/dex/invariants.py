@@ -1,6 +1,6 @@
 """Invariants of the dex module."""
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_DEX
+from gostaking.chain.constants import DEX_ACCOUNT
 from gostaking.chain.invariants import check
 from gostaking.chain.modules.bank.tables import BALANCES
 from gostaking.chain.modules.dex.tables import DEX_POOLS, LP_POSITIONS
@@ -10,7 +10,7 @@ from gostaking.chain.state import State
 
 def check_pools(state: State) -> None:
     """The exchange account holds exactly the pools' reserves, and providers' units add up to each pool's."""
-    dex = MODULE_ADDRESSES[MODULE_DEX]
+    dex = DEX_ACCOUNT
     balances = state[BALANCES]
     pools = state[DEX_POOLS].items_sorted()
     check(

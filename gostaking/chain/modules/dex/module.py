@@ -2,18 +2,14 @@
 
 from gostaking.chain.constants import MODULE_DEX
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.dex import events, handlers, queries, tables
 from gostaking.chain.modules.dex.invariants import check_pools
 from gostaking.chain.modules.dex.params import validate_dex_params
 from gostaking.chain.types.params import DexParams
 
 MODULE = Module(
     name="dex",
-    tables=tables,
+    package=__package__,
     params=(ParamsSection("dex", DexParams, validate_dex_params, governable=False),),
-    handlers=handlers,
     invariants=(check_pools,),
-    events=events,
     accounts=(MODULE_DEX,),
-    queries=queries,
 )

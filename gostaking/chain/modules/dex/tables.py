@@ -3,8 +3,8 @@
 from gostaking.chain.tables import TableSpec
 from gostaking.chain.types.dex import DexPool
 
-DEX_POOLS: TableSpec[str, DexPool] = TableSpec("dex_pools", str, DexPool, doc="denom → the denom/GOS pool.")
-LP_POSITIONS: TableSpec[tuple[str, str], int] = TableSpec(
+DEX_POOLS = TableSpec("dex_pools", str, DexPool, doc="denom → the denom/GOS pool.")
+LP_POSITIONS = TableSpec(
     "lp_positions",
     tuple[str, str],
     int,

@@ -1,6 +1,6 @@
 """Minting the block reward and burning by reverse split."""
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_REWARDS
+from gostaking.chain.constants import REWARDS_ACCOUNT
 from gostaking.chain.env import Context
 from gostaking.chain.modules.bank.mutations import apply_reverse_split, mint_gos
 from gostaking.chain.modules.emission.events import BurnEvent, MintEvent
@@ -15,7 +15,7 @@ def mint_block_reward(state: State, ctx: Context) -> int:
     reward = compute_block_reward(state.params.get().emission, ctx.height)
     if reward == 0:
         return 0
-    shares = mint_gos(state, MODULE_ADDRESSES[MODULE_REWARDS], reward)
+    shares = mint_gos(state, REWARDS_ACCOUNT, reward)
     ctx.emit(MintEvent(amount=reward, shares=shares))
     return shares
 

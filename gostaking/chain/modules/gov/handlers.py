@@ -2,19 +2,18 @@
 
 from msgspec.structs import replace
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_GOV
+from gostaking.chain.constants import GOV_ACCOUNT
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidMessageError, UnauthorizedError, require
 from gostaking.chain.modules.bank.mutations import move_gos
 from gostaking.chain.modules.gov.events import ProposalRatifiedEvent, ProposalSubmittedEvent, ProposalVoteEvent
 from gostaking.chain.modules.gov.lifecycle import execute_proposal
-from gostaking.chain.modules.gov.mutations import add_deadline, allocate_proposal_id, store_proposal, store_vote
+from gostaking.chain.modules.gov.mutations import add_deadline, add_proposal, store_proposal, store_vote
 from gostaking.chain.modules.gov.queries import check_content, get_vote, is_ratified, require_proposal
 from gostaking.chain.state import State
 from gostaking.chain.types.gov import Proposal, ProposalVote
 from gostaking.chain.types.tx import MsgRatifyProposal, MsgSubmitProposal, MsgVoteProposal
 
-_GOV = MODULE_ADDRESSES[MODULE_GOV]
 MAX_TITLE_BYTES = 140
 MAX_DESCRIPTION_BYTES = 8_192
 
@@ -30,11 +29,10 @@ def process_submit_proposal(state: State, ctx: Context, msg: MsgSubmitProposal) 
         f"deposit must be at least {params.min_deposit_ugos} ugos",
     )
     check_content(state, msg.content)
-    shares = move_gos(state, ctx.sender, _GOV, msg.deposit)
-    proposal_id = allocate_proposal_id(state)
+    shares = move_gos(state, ctx.sender, GOV_ACCOUNT, msg.deposit)
     end = ctx.height + params.voting_period_blocks
-    store_proposal(
-        state, proposal_id, Proposal(ctx.sender, msg.title, msg.description, msg.content, shares, ctx.height, end)
+    proposal_id = add_proposal(
+        state, Proposal(ctx.sender, msg.title, msg.description, msg.content, shares, ctx.height, end)
     )
     add_deadline(state, end, proposal_id)
     ctx.emit(
@@ -50,7 +48,7 @@ def process_vote_proposal(state: State, ctx: Context, msg: MsgVoteProposal) -> N
     previous = get_vote(state, msg.proposal_id, ctx.sender)
     escrow = 0 if previous is None else previous.escrow_shares
     if msg.escrow:
-        escrow += move_gos(state, ctx.sender, _GOV, msg.escrow)
+        escrow += move_gos(state, ctx.sender, GOV_ACCOUNT, msg.escrow)
     store_vote(state, msg.proposal_id, ctx.sender, ProposalVote(msg.option, escrow))
     ctx.emit(ProposalVoteEvent(id=msg.proposal_id, voter=ctx.sender, option=msg.option, escrow_shares=escrow))
 

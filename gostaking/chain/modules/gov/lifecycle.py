@@ -2,7 +2,10 @@
 
 from msgspec.structs import replace
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_COMMUNITY_POOL, MODULE_GOV
+from gostaking.chain.constants import (
+    COMMUNITY_POOL_ACCOUNT,
+    GOV_ACCOUNT,
+)
 from gostaking.chain.env import Context
 from gostaking.chain.errors import ChainError
 from gostaking.chain.modules.bank.mutations import move_units
@@ -24,9 +27,6 @@ from gostaking.chain.modules.gov.tables import PROPOSAL_VOTES
 from gostaking.chain.modules.nodes.tables import MINING_SET
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
-
-_GOV = MODULE_ADDRESSES[MODULE_GOV]
-_COMMUNITY = MODULE_ADDRESSES[MODULE_COMMUNITY_POOL]
 
 
 def execute_proposal(state: State, ctx: Context, proposal_id: int) -> None:
@@ -51,11 +51,13 @@ def _end_voting(state: State, ctx: Context, proposal_id: int) -> None:
     for key in state[PROPOSAL_VOTES].scan_index("by_proposal", (proposal_id,)):
         vote = state[PROPOSAL_VOTES].get(key)
         if vote is not None and vote.escrow_shares:
-            move_units(state, _GOV, key[1], GOS_DENOM, vote.escrow_shares)
+            move_units(state, GOV_ACCOUNT, key[1], GOS_DENOM, vote.escrow_shares)
         remove_vote(state, proposal_id, key[1])
     quorum = is_quorum_reached(state, tally)
     # The deposit comes back once the holders cared enough to reach quorum; otherwise it funds the community.
-    move_units(state, _GOV, proposal.proposer if quorum else _COMMUNITY, GOS_DENOM, proposal.deposit_shares)
+    move_units(
+        state, GOV_ACCOUNT, proposal.proposer if quorum else COMMUNITY_POOL_ACCOUNT, GOS_DENOM, proposal.deposit_shares
+    )
     if not quorum:
         status = "no_quorum"
     elif is_passing(state, tally):

@@ -2,7 +2,6 @@
 
 from gostaking.chain.constants import MODULE_GOV
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.gov import events, handlers, queries, tables
 from gostaking.chain.modules.gov.invariants import check_gov_escrow
 from gostaking.chain.modules.gov.lifecycle import process_gov_deadlines
 from gostaking.chain.modules.gov.params import validate_gov_params
@@ -10,12 +9,9 @@ from gostaking.chain.types.params import GovParams
 
 MODULE = Module(
     name="gov",
-    tables=tables,
+    package=__package__,
     params=(ParamsSection("gov", GovParams, validate_gov_params),),
-    handlers=handlers,
     end_block=(process_gov_deadlines,),
     invariants=(check_gov_escrow,),
-    events=events,
     accounts=(MODULE_GOV,),
-    queries=queries,
 )

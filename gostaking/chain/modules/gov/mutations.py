@@ -21,15 +21,13 @@ from gostaking.chain.types.gov import (
 )
 
 
-def allocate_proposal_id(state: State) -> int:
-    """The id of a new proposal (ids count up from 0)."""
-    proposal_id = state[PROPOSAL_COUNT].get()
-    state[PROPOSAL_COUNT].set(proposal_id + 1)
-    return proposal_id
+def add_proposal(state: State, proposal: Proposal) -> int:
+    """Save a new proposal under the next id (ids count up from 0); returns the id."""
+    return state[PROPOSALS].insert_next(state[PROPOSAL_COUNT], proposal)
 
 
 def store_proposal(state: State, proposal_id: int, proposal: Proposal) -> None:
-    """Save a proposal under its id."""
+    """Save a changed proposal under its id."""
     state[PROPOSALS].put(proposal_id, proposal)
 
 

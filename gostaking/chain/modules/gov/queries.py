@@ -1,6 +1,5 @@
 """Governance reads: proposal content checks, voting power, tallies and the committee report."""
 
-from collections.abc import Sequence
 from typing import NamedTuple
 
 from gostaking.chain.crypto import require_address
@@ -15,7 +14,6 @@ from gostaking.chain.modules.nodes.tables import MINING_SET
 from gostaking.chain.numeric import PPM, ceil_div
 from gostaking.chain.params import compute_changed_params
 from gostaking.chain.state import State
-from gostaking.chain.tables import numbered_page
 from gostaking.chain.types.gov import (
     AssetListingProposal,
     AssetWeightProposal,
@@ -46,13 +44,9 @@ def get_proposals_page(
     state: State, status: ProposalStatus | None, offset: int, limit: int
 ) -> tuple[int, list[tuple[int, Proposal]]]:
     """(matching proposals, a page of (id, proposal)), newest first, optionally of one status."""
-    ids: Sequence[int]
-    if status is None:
-        total = get_proposal_count(state)
-        ids = numbered_page(total, offset, limit, newest_first=True)
-    else:
-        total, ids = state[PROPOSALS].page_index("by_status", (status,), offset, limit, reverse=True)
-    return total, [(i, proposal) for i in ids if (proposal := state[PROPOSALS].get(i)) is not None]
+    count = get_proposal_count(state)
+    total, ids = state[PROPOSALS].page_numbered(count, {"status": status}, offset, limit, newest_first=True)
+    return total, state[PROPOSALS].rows(ids)
 
 
 def get_votes(state: State, proposal_id: int) -> list[tuple[str, ProposalVote, int]]:

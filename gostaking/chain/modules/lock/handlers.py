@@ -1,6 +1,6 @@
 """Lock and unlock of external assets for hash power."""
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_LOCKED
+from gostaking.chain.constants import LOCKED_ACCOUNT
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InsufficientFundsError, require, require_amount
 from gostaking.chain.modules.bank.mutations import move_asset
@@ -11,8 +11,6 @@ from gostaking.chain.modules.mining.mutations import change_position
 from gostaking.chain.state import State
 from gostaking.chain.types.tx import MsgLockAsset, MsgUnlockAsset
 
-_LOCKED = MODULE_ADDRESSES[MODULE_LOCKED]
-
 
 def process_lock_asset(state: State, ctx: Context, msg: MsgLockAsset) -> None:
     """Move an external asset from the sender's balance into a lock; it earns hash power from now on."""
@@ -20,7 +18,7 @@ def process_lock_asset(state: State, ctx: Context, msg: MsgLockAsset) -> None:
     require_amount(msg.amount)
     level = state.params.get().compliance.lock_min_kyc_level
     require_kyc_level(state, ctx.sender, ctx.height, level, "locking external assets")
-    move_asset(state, ctx.sender, _LOCKED, msg.denom, msg.amount)
+    move_asset(state, ctx.sender, LOCKED_ACCOUNT, msg.denom, msg.amount)
     change_position(state, ctx, ctx.sender, compute_lock_pool_id(msg.denom), msg.amount)
     ctx.emit(LockEvent(address=ctx.sender, denom=msg.denom, amount=msg.amount))
 
@@ -32,5 +30,5 @@ def process_unlock_asset(state: State, ctx: Context, msg: MsgUnlockAsset) -> Non
     locked = get_locked_amount(state, ctx.sender, msg.denom)
     require(locked >= msg.amount, InsufficientFundsError, f"only {locked} {msg.denom} locked")
     change_position(state, ctx, ctx.sender, compute_lock_pool_id(msg.denom), -msg.amount)
-    move_asset(state, _LOCKED, ctx.sender, msg.denom, msg.amount)
+    move_asset(state, LOCKED_ACCOUNT, ctx.sender, msg.denom, msg.amount)
     ctx.emit(UnlockEvent(address=ctx.sender, denom=msg.denom, amount=msg.amount))

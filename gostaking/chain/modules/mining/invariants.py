@@ -1,6 +1,6 @@
 """Invariants of the mining module."""
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_REWARDS
+from gostaking.chain.constants import REWARDS_ACCOUNT
 from gostaking.chain.invariants import check
 from gostaking.chain.modules.bank.queries import get_shares
 from gostaking.chain.modules.mining.queries import compute_pending_shares
@@ -21,5 +21,5 @@ def check_pools_and_rewards(state: State) -> None:
         check(position_pool is not None, f"a position refers to missing pool {pool_id}")
         if position_pool is not None:
             pending += compute_pending_shares(position_pool, position)
-    rewards_held = get_shares(state, MODULE_ADDRESSES[MODULE_REWARDS])
+    rewards_held = get_shares(state, REWARDS_ACCOUNT)
     check(rewards_held >= pending, f"rewards module {rewards_held} < pending user rewards {pending}")

@@ -2,14 +2,11 @@
 
 from gostaking.chain.constants import MODULE_COMMUNITY_POOL, MODULE_REWARDS
 from gostaking.chain.module import Module
-from gostaking.chain.modules.mining import events, queries, tables
 from gostaking.chain.modules.mining.invariants import check_pools_and_rewards
 
 MODULE = Module(
     name="mining",
-    tables=tables,
+    package=__package__,
     invariants=(check_pools_and_rewards,),
-    events=events,
     accounts=(MODULE_REWARDS, MODULE_COMMUNITY_POOL),
-    queries=queries,
 )

@@ -2,7 +2,10 @@
 
 from msgspec.structs import replace
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_COMMUNITY_POOL, MODULE_REWARDS
+from gostaking.chain.constants import (
+    COMMUNITY_POOL_ACCOUNT,
+    REWARDS_ACCOUNT,
+)
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidAmountError, require
 from gostaking.chain.modules.bank.mutations import move_units
@@ -18,9 +21,6 @@ from gostaking.chain.modules.mining.tables import POOLS, POSITIONS, REWARD_TOTAL
 from gostaking.chain.numeric import ACC_ONE, GOS_DENOM, mul_div, mul_div_ceil
 from gostaking.chain.state import State
 from gostaking.chain.types.mining import Pool, Position
-
-_REWARDS = MODULE_ADDRESSES[MODULE_REWARDS]
-_COMMUNITY = MODULE_ADDRESSES[MODULE_COMMUNITY_POOL]
 
 
 def create_pool(state: State, pool_id: str, pool: Pool) -> None:
@@ -45,7 +45,7 @@ def settle_position(state: State, ctx: Context, address: str, pool_id: str) -> i
     pending = compute_pending_shares(pool, position)
     state[POSITIONS].put((address, pool_id), replace(position, acc_settled=pool.acc_reward_per_unit))
     if pending:
-        move_units(state, _REWARDS, address, GOS_DENOM, pending)
+        move_units(state, REWARDS_ACCOUNT, address, GOS_DENOM, pending)
         totals = state[REWARD_TOTALS].get()
         state[REWARD_TOTALS].set(replace(totals, paid_shares=totals.paid_shares + pending))
         ctx.emit(RewardPaidEvent(address=address, pool=pool_id, shares=pending))
@@ -92,7 +92,7 @@ def distribute_user_rewards(state: State, ctx: Context, reward_shares: int) -> N
             credited += mul_div_ceil(delta, pool.units, ACC_ONE)
     dust = reward_shares - credited
     if dust:
-        move_units(state, _REWARDS, _COMMUNITY, GOS_DENOM, dust)
+        move_units(state, REWARDS_ACCOUNT, COMMUNITY_POOL_ACCOUNT, GOS_DENOM, dust)
     totals = state[REWARD_TOTALS].get()
     state[REWARD_TOTALS].set(
         replace(

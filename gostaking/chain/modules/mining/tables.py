@@ -3,8 +3,6 @@
 from gostaking.chain.tables import SingletonSpec, TableSpec
 from gostaking.chain.types.mining import Pool, Position, RewardTotals
 
-POOLS: TableSpec[str, Pool] = TableSpec("pools", str, Pool, doc="pool id ('vote', 'stake', 'lock:<denom>') → pool.")
-POSITIONS: TableSpec[tuple[str, str], Position] = TableSpec(
-    "positions", tuple[str, str], Position, doc="(address, pool id) → position."
-)
+POOLS = TableSpec("pools", str, Pool, doc="pool id ('vote', 'stake', 'lock:<denom>') → pool.")
+POSITIONS = TableSpec("positions", tuple[str, str], Position, doc="(address, pool id) → position.")
 REWARD_TOTALS = SingletonSpec("reward_totals", RewardTotals, RewardTotals)

@@ -1,6 +1,6 @@
 """Invariants of the nodes module."""
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_CANDIDATE_REWARDS
+from gostaking.chain.constants import CANDIDATE_REWARDS_ACCOUNT
 from gostaking.chain.invariants import check
 from gostaking.chain.modules.bank.queries import get_shares
 from gostaking.chain.modules.nodes.tables import CANDIDATE_POOL, NODES
@@ -14,6 +14,6 @@ def check_candidate_rewards(state: State) -> None:
     pool = state[CANDIDATE_POOL].get()
     nodes = list(state[NODES].values())
     owed = sum(n.candidate_units * (pool.acc_reward_per_unit - n.candidate_acc_settled) // ACC_ONE for n in nodes)
-    held = get_shares(state, MODULE_ADDRESSES[MODULE_CANDIDATE_REWARDS])
+    held = get_shares(state, CANDIDATE_REWARDS_ACCOUNT)
     check(held >= owed, "candidate rewards module holds less than it owes")
     check(pool.total_units == sum(n.candidate_units for n in nodes), "candidate pool units differ from node weights")

@@ -1,7 +1,10 @@
 """Block work of the nodes module: the block reward at the end of every block, the election at the end of an
 epoch."""
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_FEE_COLLECTOR, MODULE_REWARDS
+from gostaking.chain.constants import (
+    FEE_COLLECTOR_ACCOUNT,
+    REWARDS_ACCOUNT,
+)
 from gostaking.chain.env import Context
 from gostaking.chain.modules.bank.mutations import move_units
 from gostaking.chain.modules.bank.queries import get_shares
@@ -11,9 +14,6 @@ from gostaking.chain.modules.nodes.mutations import distribute_candidate_rewards
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.block import ValidatorUpdate
-
-_REWARDS = MODULE_ADDRESSES[MODULE_REWARDS]
-_FEE_COLLECTOR = MODULE_ADDRESSES[MODULE_FEE_COLLECTOR]
 
 
 def process_block_reward(state: State, ctx: Context) -> None:
@@ -29,9 +29,9 @@ def process_block_reward(state: State, ctx: Context) -> None:
     mining_nodes = minted * split.mining_nodes_ppm // PPM
     candidates = minted - users - mining_nodes
     distribute_user_rewards(state, ctx, users)
-    move_units(state, _REWARDS, _FEE_COLLECTOR, GOS_DENOM, mining_nodes)
-    pay_mining_nodes(state, ctx, _FEE_COLLECTOR, get_shares(state, _FEE_COLLECTOR))
-    distribute_candidate_rewards(state, ctx, _REWARDS, candidates)
+    move_units(state, REWARDS_ACCOUNT, FEE_COLLECTOR_ACCOUNT, GOS_DENOM, mining_nodes)
+    pay_mining_nodes(state, ctx, FEE_COLLECTOR_ACCOUNT, get_shares(state, FEE_COLLECTOR_ACCOUNT))
+    distribute_candidate_rewards(state, ctx, REWARDS_ACCOUNT, candidates)
 
 
 def process_election(state: State, ctx: Context) -> tuple[ValidatorUpdate, ...]:

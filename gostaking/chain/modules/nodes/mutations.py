@@ -3,9 +3,8 @@
 from msgspec.structs import replace
 
 from gostaking.chain.constants import (
-    MODULE_ADDRESSES,
-    MODULE_CANDIDATE_REWARDS,
-    MODULE_COMMUNITY_POOL,
+    CANDIDATE_REWARDS_ACCOUNT,
+    COMMUNITY_POOL_ACCOUNT,
 )
 from gostaking.chain.crypto import consensus_address
 from gostaking.chain.env import Context
@@ -33,9 +32,6 @@ from gostaking.chain.numeric import ACC_ONE, GOS_DENOM, PPM, mul_div_ceil
 from gostaking.chain.state import State
 from gostaking.chain.types.block import ValidatorUpdate
 from gostaking.chain.types.nodes import MiningSet, Node, NodeCounters
-
-_CANDIDATE_REWARDS = MODULE_ADDRESSES[MODULE_CANDIDATE_REWARDS]
-_COMMUNITY = MODULE_ADDRESSES[MODULE_COMMUNITY_POOL]
 
 TOMBSTONE_HEIGHT = 2**63 - 1
 """jailed_until of a tombstoned node: never."""
@@ -74,7 +70,7 @@ def settle_candidate_reward(state: State, ctx: Context, operator: str) -> int:
         ),
     )
     if pending:
-        move_units(state, _CANDIDATE_REWARDS, operator, GOS_DENOM, pending)
+        move_units(state, CANDIDATE_REWARDS_ACCOUNT, operator, GOS_DENOM, pending)
         ctx.emit(CandidateRewardPaidEvent(node=operator, shares=pending))
     return pending
 
@@ -109,9 +105,9 @@ def distribute_candidate_rewards(state: State, ctx: Context, source: str, reward
         delta = reward_shares * ACC_ONE // pool.total_units
         credited = mul_div_ceil(delta, pool.total_units, ACC_ONE)
         state[CANDIDATE_POOL].set(replace(pool, acc_reward_per_unit=pool.acc_reward_per_unit + delta))
-        move_units(state, source, _CANDIDATE_REWARDS, GOS_DENOM, credited)
+        move_units(state, source, CANDIDATE_REWARDS_ACCOUNT, GOS_DENOM, credited)
     if reward_shares > credited:
-        move_units(state, source, _COMMUNITY, GOS_DENOM, reward_shares - credited)
+        move_units(state, source, COMMUNITY_POOL_ACCOUNT, GOS_DENOM, reward_shares - credited)
     ctx.emit(CandidateRewardsEvent(shares=reward_shares, credited=credited))
 
 
@@ -136,7 +132,7 @@ def pay_mining_nodes(state: State, ctx: Context, source: str, reward_shares: int
         move_units(state, source, operator, GOS_DENOM, each)
     remainder = reward_shares - each * len(signers)
     if remainder:
-        move_units(state, source, _COMMUNITY, GOS_DENOM, remainder)
+        move_units(state, source, COMMUNITY_POOL_ACCOUNT, GOS_DENOM, remainder)
     ctx.emit(MiningNodeRewardsEvent(shares=reward_shares, signers=len(signers), each=each))
 
 

@@ -2,17 +2,13 @@
 index, aggregated at the end of each period."""
 
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.oracle import events, handlers, queries, tables
 from gostaking.chain.modules.oracle.lifecycle import aggregate_prices_if_due
 from gostaking.chain.modules.oracle.params import validate_oracle_params
 from gostaking.chain.types.params import OracleParams
 
 MODULE = Module(
     name="oracle",
-    tables=tables,
+    package=__package__,
     params=(ParamsSection("oracle", OracleParams, validate_oracle_params),),
-    handlers=handlers,
     end_block=(aggregate_prices_if_due,),
-    events=events,
-    queries=queries,
 )

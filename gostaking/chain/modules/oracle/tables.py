@@ -3,7 +3,5 @@
 from gostaking.chain.tables import TableSpec
 from gostaking.chain.types.oracle import OraclePrice, PriceVote
 
-PRICE_VOTES: TableSpec[tuple[str, str], PriceVote] = TableSpec(
-    "price_votes", tuple[str, str], PriceVote, doc="(denom, feeder operator) → latest quote."
-)
-ORACLE_PRICES: TableSpec[str, OraclePrice] = TableSpec("oracle_prices", str, OraclePrice)
+PRICE_VOTES = TableSpec("price_votes", tuple[str, str], PriceVote, doc="(denom, feeder operator) → latest quote.")
+ORACLE_PRICES = TableSpec("oracle_prices", str, OraclePrice)

@@ -1,6 +1,9 @@
 """Invariants of the staking module."""
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_BONDED, MODULE_UNBONDING
+from gostaking.chain.constants import (
+    BONDED_ACCOUNT,
+    UNBONDING_ACCOUNT,
+)
 from gostaking.chain.invariants import check
 from gostaking.chain.modules.bank.queries import get_shares
 from gostaking.chain.modules.mining.tables import POOLS
@@ -14,9 +17,9 @@ def check_bonds(state: State) -> None:
     """The bonded and unbonding module accounts hold exactly the delegations and the queue; the nodes' tallies and
     the vote and stake pools agree with the delegations."""
     delegated = sum(state[DELEGATIONS].values())
-    bonded = get_shares(state, MODULE_ADDRESSES[MODULE_BONDED])
+    bonded = get_shares(state, BONDED_ACCOUNT)
     check(bonded == delegated, f"bonded module {bonded} != delegations {delegated}")
-    unbonding = get_shares(state, MODULE_ADDRESSES[MODULE_UNBONDING])
+    unbonding = get_shares(state, UNBONDING_ACCOUNT)
     queued = sum(entry.shares for entry in state[UNBONDINGS].values())
     check(unbonding == queued, f"unbonding module {unbonding} != queue {queued}")
     nodes = list(state[NODES].values())

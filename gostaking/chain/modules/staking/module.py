@@ -3,7 +3,6 @@ and the punishment of validator faults."""
 
 from gostaking.chain.constants import MODULE_BONDED, MODULE_UNBONDING
 from gostaking.chain.module import Module, ParamsSection
-from gostaking.chain.modules.staking import events, handlers, queries, tables
 from gostaking.chain.modules.staking.genesis import init_staking_genesis
 from gostaking.chain.modules.staking.invariants import check_bonds
 from gostaking.chain.modules.staking.lifecycle import process_unbonding_queue, process_validator_faults
@@ -12,7 +11,7 @@ from gostaking.chain.types.params import StakingParams
 
 MODULE = Module(
     name="staking",
-    tables=tables,
+    package=__package__,
     params=(
         # The hash-power multipliers are fixed in the vote and stake pools at genesis.
         ParamsSection(
@@ -20,10 +19,7 @@ MODULE = Module(
         ),
     ),
     genesis=init_staking_genesis,
-    handlers=handlers,
     begin_block=(process_validator_faults, process_unbonding_queue),
     invariants=(check_bonds,),
-    events=events,
     accounts=(MODULE_BONDED, MODULE_UNBONDING),
-    queries=queries,
 )

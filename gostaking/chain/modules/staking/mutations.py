@@ -2,7 +2,10 @@
 
 from msgspec.structs import replace
 
-from gostaking.chain.constants import MODULE_ADDRESSES, MODULE_BONDED, MODULE_UNBONDING
+from gostaking.chain.constants import (
+    BONDED_ACCOUNT,
+    UNBONDING_ACCOUNT,
+)
 from gostaking.chain.env import Context
 from gostaking.chain.errors import (
     InsufficientDelegationError,
@@ -29,9 +32,6 @@ from gostaking.chain.state import State
 from gostaking.chain.types.mining import POOL_STAKE
 from gostaking.chain.types.staking import BondKind, Unbonding
 
-_BONDED = MODULE_ADDRESSES[MODULE_BONDED]
-_UNBONDING = MODULE_ADDRESSES[MODULE_UNBONDING]
-
 
 def bond(state: State, ctx: Context, address: str, node: str, kind: BondKind, ugos: int) -> int:
     """Vote or stake `ugos` of the account's GOS on a node; returns the shares bonded."""
@@ -45,7 +45,7 @@ def bond(state: State, ctx: Context, address: str, node: str, kind: BondKind, ug
         InsufficientFundsError,
         f"{address} has {compute_shares_to_ugos(held, index)} ugos, needs {ugos}",
     )
-    move_units(state, address, _BONDED, GOS_DENOM, shares)
+    move_units(state, address, BONDED_ACCOUNT, GOS_DENOM, shares)
     key = (address, node, kind)
     state[DELEGATIONS].put(key, state[DELEGATIONS].get_or(key, 0) + shares)
     change_node_bond(state, ctx, node, kind, shares)
@@ -77,7 +77,7 @@ def unbond(state: State, ctx: Context, address: str, node: str, kind: BondKind, 
         state[DELEGATIONS].put(key, bonded - shares)
     change_node_bond(state, ctx, node, kind, -shares)
     change_position(state, ctx, address, POOL_OF_BOND_KIND[kind], -shares)
-    move_units(state, _BONDED, _UNBONDING, GOS_DENOM, shares)
+    move_units(state, BONDED_ACCOUNT, UNBONDING_ACCOUNT, GOS_DENOM, shares)
     completion = ctx.height + get_unbonding_period(state, kind)
     slot = state[UNBONDING_COUNTS].get_or(completion, 0)
     state[UNBONDING_COUNTS].put(completion, slot + 1)
@@ -104,7 +104,7 @@ def complete_unbondings(state: State, ctx: Context) -> int:
             continue
         entry = state[UNBONDINGS].get((height, slot))
         if entry is not None:
-            move_units(state, _UNBONDING, entry.address, GOS_DENOM, entry.shares)
+            move_units(state, UNBONDING_ACCOUNT, entry.address, GOS_DENOM, entry.shares)
             state[UNBONDINGS].delete((height, slot))
             ctx.emit(
                 UnbondingCompletedEvent(
@@ -136,7 +136,7 @@ def slash_stake(state: State, ctx: Context, operator: str, fraction_ppm: int) ->
             state[DELEGATIONS].put(key, shares - cut)
         change_node_bond(state, ctx, operator, "stake", -cut)
         change_position(state, ctx, address, POOL_STAKE, -cut)
-        burned += burn_shares(state, _BONDED, cut)
+        burned += burn_shares(state, BONDED_ACCOUNT, cut)
     return burned
 
 
@@ -157,5 +157,5 @@ def slash_unbonding_stake(state: State, operator: str, infraction_height: int, f
             state[UNBONDINGS].delete(key)  # the queue skips a missing entry when its completion height comes
         else:
             state[UNBONDINGS].put(key, replace(entry, shares=entry.shares - cut))
-        burned += burn_shares(state, _UNBONDING, cut)
+        burned += burn_shares(state, UNBONDING_ACCOUNT, cut)
     return burned

@@ -3,7 +3,7 @@
 from gostaking.chain.tables import SingletonSpec, TableSpec
 from gostaking.chain.types.staking import Unbonding, UnbondingCursor
 
-DELEGATIONS: TableSpec[tuple[str, str, str], int] = TableSpec(
+DELEGATIONS = TableSpec(
     "delegations",
     tuple[str, str, str],
     int,
@@ -15,7 +15,7 @@ DELEGATIONS: TableSpec[tuple[str, str, str], int] = TableSpec(
     doc="(address, node, 'vote'|'stake') → GOS shares; indexed by node (slashing, node pages), by address (account "
     "pages) and largest first (the resource-sharing graph).",
 )
-UNBONDINGS: TableSpec[tuple[int, int], Unbonding] = TableSpec(
+UNBONDINGS = TableSpec(
     "unbondings",
     tuple[int, int],
     Unbonding,
@@ -26,7 +26,7 @@ UNBONDINGS: TableSpec[tuple[int, int], Unbonding] = TableSpec(
     doc="(completion height, index within that height) → entry; indexed by owner (account pages) and by node "
     "(double-sign slashing reaches stake that left the node after the infraction).",
 )
-UNBONDING_COUNTS: TableSpec[int, int] = TableSpec(
+UNBONDING_COUNTS = TableSpec(
     "unbonding_counts", int, int, doc="completion height → number of entries ever queued for it (next index)."
 )
 UNBONDING_CURSOR = SingletonSpec("unbonding_cursor", UnbondingCursor, UnbondingCursor)
