@@ -5,6 +5,7 @@ the node codes (100+); other API errors carry their HTTP status as `code`.
 """
 
 import logging
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,6 +16,8 @@ from gostaking.chain.errors import ChainError
 from gostaking.node.app import AppSequenceError, NodeBusyError
 from gostaking.node.faucet import FaucetError, FaucetRateLimitedError
 from gostaking.node.runtime import RelayUnavailableError
+
+from .schemas.common import ErrorResponse
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +61,12 @@ class FaucetDisabledError(ApiError):
 def error_body(error: str, code: int, message: str) -> dict[str, object]:
     """The JSON shape of every error response."""
     return {"error": error, "code": code, "message": message}
+
+
+def error_responses(when: dict[int, str]) -> dict[int | str, dict[str, Any]]:
+    """A route's `responses` for OpenAPI: each documented failure (HTTP status → when it happens) with the error
+    body every failure has."""
+    return {status: {"model": ErrorResponse, "description": description} for status, description in when.items()}
 
 
 def _json(status: int, error: str, code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:

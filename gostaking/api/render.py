@@ -1,15 +1,19 @@
-"""Turning chain and node records into response schemas: amounts with units, blocks, transactions, events."""
+"""Turning chain and node records into response schemas: amounts with units, blocks, transactions, events, and the
+responses that copy the fields a record names as they do."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
+from pydantic import BaseModel
 
 from gostaking.chain.codec import decode_tx, tx_hash
 from gostaking.chain.errors import ChainError
 from gostaking.chain.events import EventKind
 from gostaking.chain.numeric import MICRO_HASH_PER_HASH, PPM, UGOS_PER_GOS
 from gostaking.chain.types.block import Event, TxResult
+from gostaking.chain.types.lock import Asset
 from gostaking.node.blocks import StoredBlock
 
 from .schemas.blocks import BlockResponse, BlockSummary, TxInBlock, ValidatorUpdateView
@@ -55,6 +59,64 @@ def weight(ppm: int) -> str:
 def iso_time(time_ms: int) -> str:
     """Block time as ISO 8601 UTC."""
     return datetime.fromtimestamp(time_ms / 1000, UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+ViewT = TypeVar("ViewT", bound=BaseModel)
+Record = Mapping[str, Any] | msgspec.Struct | BaseModel
+"""What a response is filled from: a chain struct, an index row or another response."""
+_ABSENT = object()
+
+
+def _field(record: Record, name: str) -> Any:
+    if isinstance(record, Mapping):
+        return record.get(name, _ABSENT)
+    names = record.__struct_fields__ if isinstance(record, msgspec.Struct) else type(record).model_fields
+    return getattr(record, name) if name in names else _ABSENT
+
+
+def from_records(view: type[ViewT], *records: Record, **shown: Any) -> ViewT:
+    """A `view` whose fields are `shown`, or else copied from the first of `records` that has a field of that name.
+
+    The chain's structs, the index's rows and the other responses name what they share as the responses do, so a
+    route spells out only what it converts or computes (amounts, hex, percentages, renamed columns). A field found
+    nowhere, or a `shown` name the view does not have, is a TypeError rather than a silent default. Bytes and
+    other values a response shows differently must be `shown`: a copy is taken as it is.
+    """
+    unknown = shown.keys() - view.model_fields.keys()
+    if unknown:
+        raise TypeError(f"{view.__name__} has no field {', '.join(sorted(unknown))}")
+    values = dict(shown)
+    for name in view.model_fields:
+        if name in shown:
+            continue
+        for record in records:
+            value = _field(record, name)
+            if value is not _ABSENT:
+                values[name] = value
+                break
+        else:
+            raise TypeError(f"{view.__name__}.{name} is neither shown nor in its records")
+    return view(**values)
+
+
+def params_view(view: type[ViewT], *params: msgspec.Struct, **shown: Any) -> ViewT:
+    """A parameters response: the chain's `params` copied by name (as `from_records`), and for a view field
+    `<name>` beside a parameter `<name>_ppm` the share as a percentage, or `<name>_ugos` the amount of GOS: every
+    parameters view shows those two units so."""
+    units: dict[str, Any] = {}
+    for struct in params:
+        for name in struct.__struct_fields__:
+            base, _, unit = name.rpartition("_")
+            if base in view.model_fields and base not in shown and unit in ("ppm", "ugos"):
+                value = getattr(struct, name)
+                units[base] = percent(value, PPM) if unit == "ppm" else gos(value)
+    return from_records(view, *params, **units, **shown)
+
+
+def listed_asset_view(view: type[ViewT], denom: str, asset: Asset, **shown: Any) -> ViewT:
+    """A `view` of a listed asset: its registration (decimals, hosted chain, weight_ppm) as stored, its price of one
+    whole asset in GOS and its value weight as a fraction, shown alike by every view of an asset."""
+    return from_records(view, asset, denom=denom, price=gos(asset.price_ugos), weight=weight(asset.weight_ppm), **shown)
 
 
 def to_plain(value: Any) -> Any:

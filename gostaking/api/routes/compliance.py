@@ -9,9 +9,9 @@ from gostaking.chain.state import State
 from gostaking.chain.types.compliance import ActionStatus, ComplianceActionRecord, FreezeAction
 
 from ..deps import NodeDep, parse_address
-from ..errors import NotFoundError
-from ..pages import Limit, Offset
-from ..schemas.common import ErrorResponse
+from ..errors import NotFoundError, error_responses
+from ..pages import Limit, Offset, offset_page
+from ..render import from_records, params_view
 from ..schemas.compliance import (
     ComplianceActionList,
     ComplianceActionView,
@@ -29,17 +29,13 @@ router = APIRouter(prefix="/compliance", tags=["compliance"])
 
 def action_view(state: State, action_id: int, record: ComplianceActionRecord) -> ComplianceActionView:
     """An audit-trail entry."""
-    action = record.action
-    return ComplianceActionView(
+    return from_records(
+        ComplianceActionView,
+        record,
+        record.action,
         id=action_id,
-        kind="freeze" if isinstance(action, FreezeAction) else "unfreeze",
-        address=action.address,
-        reason=action.reason,
-        case_id=action.case_id,
-        status=record.status,
-        approvers=list(record.approvers),
+        kind="freeze" if isinstance(record.action, FreezeAction) else "unfreeze",
         approvals=f"{len(record.approvers)}/{state.params.get().compliance.council_threshold}",
-        proposed_height=record.proposed_height,
         executed_height=record.executed_height or None,
     )
 
@@ -47,7 +43,7 @@ def action_view(state: State, action_id: int, record: ComplianceActionRecord) ->
 @router.get(
     "/kyc/{address}",
     response_model=KycStatus,
-    responses={400: {"model": ErrorResponse, "description": "not a gos1… address"}},
+    responses=error_responses({400: "not a gos1… address"}),
     summary="KYC level of an address",
 )
 def get_kyc(address: str, node: NodeDep) -> KycStatus:
@@ -93,13 +89,7 @@ def list_frozen(node: NodeDep) -> list[FrozenAccountView]:
     """Accounts the compliance council froze, with reason, case id and the action that froze them."""
     with node.app.read() as state:
         return [
-            FrozenAccountView(
-                address=address,
-                reason=record.reason,
-                case_id=record.case_id,
-                frozen_height=record.frozen_height,
-                action_id=record.action_id,
-            )
+            from_records(FrozenAccountView, record, address=address)
             for address, record in compliance.get_frozen_accounts(state)
         ]
 
@@ -118,13 +108,13 @@ def list_actions(
     with node.app.read() as state:
         total, rows = compliance.get_compliance_actions_page(state, status, address, offset, limit)
         shown = [action_view(state, i, r) for i, r in rows]
-        return ComplianceActionList(height=state.height.get(), total=total, limit=limit, offset=offset, actions=shown)
+        return offset_page(ComplianceActionList, state, total, limit, offset, actions=shown)
 
 
 @router.get(
     "/actions/{action_id}",
     response_model=ComplianceActionView,
-    responses={404: {"model": ErrorResponse, "description": "no such action"}},
+    responses=error_responses({404: "no such action"}),
     summary="One council action",
 )
 def get_action(action_id: Annotated[int, Path(ge=0, description="action id")], node: NodeDep) -> ComplianceActionView:
@@ -158,11 +148,4 @@ def list_council_approvals(node: NodeDep) -> CouncilApprovalList:
 def get_compliance_params(node: NodeDep) -> ComplianceParamsView:
     """KYC levels required to lock, withdraw and trade, and the council with its threshold."""
     with node.app.read() as state:
-        params = state.params.get().compliance
-        return ComplianceParamsView(
-            lock_min_kyc_level=params.lock_min_kyc_level,
-            withdraw_min_kyc_level=params.withdraw_min_kyc_level,
-            trade_min_kyc_level=params.trade_min_kyc_level,
-            council=list(params.council),
-            council_threshold=params.council_threshold,
-        )
+        return params_view(ComplianceParamsView, state.params.get().compliance)

@@ -10,9 +10,9 @@ from gostaking.chain.state import State
 from gostaking.chain.types.custody import Deposit, DepositStatus, Withdrawal, WithdrawalStatus
 
 from ..deps import NodeDep, parse_address
-from ..errors import NotFoundError
-from ..pages import Limit, Offset
-from ..schemas.common import ErrorResponse
+from ..errors import NotFoundError, error_responses
+from ..pages import Limit, Offset, offset_page
+from ..render import from_records, params_view
 from ..schemas.custody import (
     CustodyParamsView,
     DepositList,
@@ -32,33 +32,26 @@ Order = Annotated[Literal["desc", "asc"], Query(description="desc: newest first;
 
 def deposit_view(state: State, key: tuple[str, str], deposit: Deposit) -> DepositView:
     """A deposit with its amount in the asset's units and attestation progress."""
-    return DepositView(
+    return from_records(
+        DepositView,
+        deposit,
         key=custody.compute_deposit_key(*key),
         hosted_chain=key[0],
         external_tx_id=key[1],
-        from_address=deposit.from_address,
-        recipient=deposit.recipient,
         amount=asset_amount(state, deposit.denom, deposit.amount),
-        status=deposit.status,
-        attesters=list(deposit.attesters),
         attestations=f"{len(deposit.attesters)}/{state.params.get().custody.threshold}",
-        first_seen_height=deposit.first_seen_height,
         resolved_height=deposit.resolved_height or None,
     )
 
 
 def withdrawal_view(state: State, withdrawal_id: int, withdrawal: Withdrawal) -> WithdrawalView:
     """A withdrawal with its destination chain and confirmation progress."""
-    return WithdrawalView(
+    return from_records(
+        WithdrawalView,
+        withdrawal,
         id=withdrawal_id,
-        owner=withdrawal.owner,
         amount=asset_amount(state, withdrawal.denom, withdrawal.amount),
         hosted_chain=_hosted_chain(state, withdrawal.denom),
-        external_address=withdrawal.external_address,
-        status=withdrawal.status,
-        requested_height=withdrawal.requested_height,
-        external_tx_id=withdrawal.external_tx_id,
-        confirmers=list(withdrawal.confirmers),
         confirmations=f"{len(withdrawal.confirmers)}/{state.params.get().custody.threshold}",
         resolved_height=withdrawal.resolved_height or None,
     )
@@ -83,13 +76,13 @@ def list_deposits(
     with node.app.read() as state:
         total, rows = custody.get_deposits_page(state, status, order == "desc", offset, limit)
         shown = [deposit_view(state, k, d) for k, d in rows]
-        return DepositList(height=state.height.get(), total=total, limit=limit, offset=offset, deposits=shown)
+        return offset_page(DepositList, state, total, limit, offset, deposits=shown)
 
 
 @router.get(
     "/deposits/{hosted_chain}/{external_tx_id:path}",
     response_model=DepositView,
-    responses={404: {"model": ErrorResponse, "description": "no such deposit"}},
+    responses=error_responses({404: "no such deposit"}),
     summary="One deposit",
 )
 def get_deposit(hosted_chain: str, external_tx_id: str, node: NodeDep) -> DepositView:
@@ -118,13 +111,13 @@ def list_withdrawals(
     with node.app.read() as state:
         total, rows = custody.get_withdrawals_page(state, status, owner, order == "desc", offset, limit)
         shown = [withdrawal_view(state, i, w) for i, w in rows]
-        return WithdrawalList(height=state.height.get(), total=total, limit=limit, offset=offset, withdrawals=shown)
+        return offset_page(WithdrawalList, state, total, limit, offset, withdrawals=shown)
 
 
 @router.get(
     "/withdrawals/{withdrawal_id}",
     response_model=WithdrawalView,
-    responses={404: {"model": ErrorResponse, "description": "no such withdrawal"}},
+    responses=error_responses({404: "no such withdrawal"}),
     summary="One withdrawal",
 )
 def get_withdrawal(
@@ -161,11 +154,6 @@ def get_custody_params(node: NodeDep) -> CustodyParamsView:
     withdrawals need."""
     with node.app.read() as state:
         params = state.params.get()
-        return CustodyParamsView(
-            enabled=bool(params.custody.custodians),
-            custodians=list(params.custody.custodians),
-            threshold=params.custody.threshold,
-            council=list(params.compliance.council),
-            council_threshold=params.compliance.council_threshold,
-            withdraw_min_kyc_level=params.compliance.withdraw_min_kyc_level,
+        return params_view(
+            CustodyParamsView, params.custody, params.compliance, enabled=bool(params.custody.custodians)
         )

@@ -7,14 +7,13 @@ from fastapi import APIRouter, Query
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.dex import queries as dex
 from gostaking.chain.modules.lock.queries import get_asset, get_assets
-from gostaking.chain.numeric import GOS_DENOM, PPM
+from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.lock import Asset
 
 from ..deps import NodeDep
-from ..errors import InvalidRequestError, NotFoundError
-from ..render import gos, percent
-from ..schemas.common import ErrorResponse
+from ..errors import InvalidRequestError, NotFoundError, error_responses
+from ..render import gos, params_view, percent
 from ..schemas.dex import DexParamsView, DexPoolDetail, DexPoolsResponse, DexPoolView, LpPositionView, SwapQuoteView
 from .accounts import asset_amount
 
@@ -48,7 +47,7 @@ def list_pools(node: NodeDep) -> DexPoolsResponse:
 @router.get(
     "/pools/{denom}",
     response_model=DexPoolDetail,
-    responses={404: {"model": ErrorResponse, "description": "not a listed asset"}},
+    responses=error_responses({404: "not a listed asset"}),
     summary="One exchange pool and its providers",
 )
 def get_pool_detail(denom: str, node: NodeDep) -> DexPoolDetail:
@@ -79,7 +78,7 @@ def get_pool_detail(denom: str, node: NodeDep) -> DexPoolDetail:
 @router.get(
     "/quote",
     response_model=SwapQuoteView,
-    responses={400: {"model": ErrorResponse, "description": "unknown pair, wrong input denom or an empty pool"}},
+    responses=error_responses({400: "unknown pair, wrong input denom or an empty pool"}),
     summary="Quote a swap",
 )
 def quote_swap(
@@ -117,9 +116,4 @@ def get_dex_params(node: NodeDep) -> DexParamsView:
     """Swap fee, the GOS depth from which a pool feeds the oracle, and the KYC level trading needs."""
     with node.app.read() as state:
         params = state.params.get()
-        return DexParamsView(
-            swap_fee_ppm=params.dex.swap_fee_ppm,
-            swap_fee=percent(params.dex.swap_fee_ppm, PPM),
-            min_oracle_liquidity=gos(params.dex.min_oracle_liquidity_ugos),
-            trade_min_kyc_level=params.compliance.trade_min_kyc_level,
-        )
+        return params_view(DexParamsView, params.dex, params.compliance)

@@ -10,7 +10,7 @@ import io
 import json
 import re
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import StreamingResponse
@@ -26,7 +26,7 @@ from gostaking.node.runtime import Node
 from ..deps import NodeDep, parse_address
 from ..errors import ApiError, InvalidRequestError, NotFoundError
 from ..pages import Limit
-from ..render import format_units, gos, iso_time
+from ..render import format_units, from_records, gos, iso_time
 from ..schemas.explorer import (
     ActivityItem,
     BlockPage,
@@ -36,6 +36,7 @@ from ..schemas.explorer import (
     IndexedBlock,
     IndexedTx,
     IndexStatus,
+    PageInfo,
     SearchResult,
     TxPage,
 )
@@ -77,6 +78,12 @@ def get_index(request: Request) -> ExplorerIndex:
 
 IndexDep = Annotated[ExplorerIndex, Depends(get_index)]
 Before = Annotated[int | None, Query(ge=1, description="cursor: `next_before` of the previous page")]
+PageT = TypeVar("PageT", bound=PageInfo)
+
+
+def keyset_page(page_type: type[PageT], page: q.Page, limit: int, **shown: Any) -> PageT:
+    """A list route's response: the index page's cursor and total beside the fields the route shows (`items`…)."""
+    return page_type(limit=limit, next_before=page.next_before, total=page.total, **shown)
 
 
 def _kind(value: str | None) -> str | None:
@@ -87,15 +94,10 @@ def _kind(value: str | None) -> str | None:
 
 def indexed_block(row: dict[str, Any]) -> IndexedBlock:
     """An index row of the blocks table as a response."""
-    return IndexedBlock(
-        height=row["height"],
-        hash=row["hash"],
-        time_ms=row["time_ms"],
+    return from_records(
+        IndexedBlock,
+        row,
         time=iso_time(row["time_ms"]),
-        proposer=row["proposer"],
-        num_txs=row["num_txs"],
-        num_failed_txs=row["num_failed_txs"],
-        num_events=row["num_events"],
         fees=gos(row["fees_ugos"]),
         reward=gos(row["reward_ugos"]),
         supply=gos(row["supply_ugos"]),
@@ -105,21 +107,13 @@ def indexed_block(row: dict[str, Any]) -> IndexedBlock:
 
 def indexed_tx(row: dict[str, Any]) -> IndexedTx:
     """An index row of the txs table as a response."""
-    return IndexedTx(
-        id=row["id"],
-        hash=row["hash"],
-        height=row["height"],
+    return from_records(
+        IndexedTx,
+        row,
         index=row["idx"],
-        time_ms=row["time_ms"],
         time=iso_time(row["time_ms"]),
-        sender=row["sender"],
         fee=gos(row["fee_ugos"]),
-        code=row["code"],
-        log=row["log"],
         msg_types=[t for t in row["msg_types"].split(",") if t],
-        num_msgs=row["num_msgs"],
-        memo=row["memo"],
-        size_bytes=row["size_bytes"],
     )
 
 
@@ -144,23 +138,13 @@ def _display(amount: str, denom: str, decimals: dict[str, int]) -> tuple[str, st
 def activity_item(row: dict[str, Any], decimals: dict[str, int]) -> ActivityItem:
     """An index row of account_activity as a response."""
     display, display_denom = _display(row["amount"], row["denom"], decimals)
-    return ActivityItem(
-        id=row["id"],
-        height=row["height"],
-        time_ms=row["time_ms"],
+    return from_records(
+        ActivityItem,
+        row,
         time=iso_time(row["time_ms"]),
-        tx_hash=row["tx_hash"],
-        tx_index=row["tx_index"],
-        msg_index=row["msg_index"],
-        role=row["role"],
-        kind=row["kind"],
-        counterparty=row["counterparty"],
-        denom=row["denom"],
-        amount=row["amount"],
         display=display,
         display_denom=display_denom,
         fee=gos(row["fee_ugos"]),
-        code=row["code"],
     )
 
 
@@ -189,9 +173,7 @@ def index_status(node: NodeDep, index: IndexDep) -> IndexStatus:
 def list_blocks(index: IndexDep, limit: Limit = 25, before: Before = None) -> BlockPage:
     """A page of blocks with their fees, reward and the GOS supply after each."""
     page = q.list_blocks(index.engine, limit, before)
-    return BlockPage(
-        items=[indexed_block(r) for r in page.rows], limit=limit, next_before=page.next_before, total=page.total
-    )
+    return keyset_page(BlockPage, page, limit, items=[indexed_block(r) for r in page.rows])
 
 
 @router.get("/explorer/txs", response_model=TxPage, summary="Transactions, newest first")
@@ -206,7 +188,7 @@ def list_txs(
     if sender is not None:
         parse_address(sender, "sender")
     page = q.list_txs(index.engine, limit, before, sender, height)
-    return TxPage(items=[indexed_tx(r) for r in page.rows], limit=limit, next_before=page.next_before, total=page.total)
+    return keyset_page(TxPage, page, limit, items=[indexed_tx(r) for r in page.rows])
 
 
 @router.get("/explorer/events", response_model=EventPage, summary="Events, newest first")
@@ -219,18 +201,8 @@ def list_events(
 ) -> EventPage:
     """A page of block and transaction events."""
     page = q.list_events(index.engine, limit, before, _kind(kind), height)
-    items = [
-        EventItem(
-            id=r["id"],
-            height=r["height"],
-            tx_index=r["tx_index"],
-            tx_hash=r["tx_hash"],
-            kind=r["kind"],
-            attributes=_attributes(r["attributes"]),
-        )
-        for r in page.rows
-    ]
-    return EventPage(items=items, limit=limit, next_before=page.next_before, total=page.total)
+    items = [from_records(EventItem, r, attributes=_attributes(r["attributes"])) for r in page.rows]
+    return keyset_page(EventPage, page, limit, items=items)
 
 
 def _attributes(text: str) -> dict[str, str]:
@@ -253,15 +225,15 @@ def account_history(
     page = q.account_history(index.engine, address, limit, before, _kind(kind))
     summary = q.account_summary(index.engine, address) or {}
     decimals = asset_decimals(node)
-    return HistoryPage(
+    return keyset_page(
+        HistoryPage,
+        page,
+        limit,
         address=address,
         tx_count=int(summary.get("tx_count", 0)),
         first_height=summary.get("first_height"),
         last_height=summary.get("last_height"),
         items=[activity_item(r, decimals) for r in page.rows],
-        limit=limit,
-        next_before=page.next_before,
-        total=page.total,
     )
 
 

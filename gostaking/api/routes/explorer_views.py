@@ -44,7 +44,7 @@ from gostaking.indexer import queries as q
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError
-from ..render import format_units, gos, hash_power, iso_time, percent, weight
+from ..render import format_units, from_records, gos, hash_power, iso_time, listed_asset_view, percent
 from ..schemas.explorer import (
     BlockTimePoint,
     DashboardResponse,
@@ -93,19 +93,13 @@ def explorer_nodes(node: NodeDep, index: IndexDep) -> ExplorerNodeList:
             expected = int(stats.get("blocks_expected", 0))
             signed = int(stats.get("blocks_signed", 0))
             nodes.append(
-                ExplorerNode(
-                    operator=operator,
-                    moniker=view.moniker,
-                    status=view.status,
-                    consensus_address=view.consensus_address,
-                    votes=view.votes,
-                    stake=view.stake,
+                from_records(
+                    ExplorerNode,
+                    view,
                     voters=count_node_backers(state, operator, "vote"),
                     stakers=count_node_backers(state, operator, "stake"),
-                    rewards_earned=view.rewards_earned,
-                    registered_height=view.registered_height,
                     blocks_proposed=int(stats.get("blocks_proposed", 0)),
-                    blocks_signed=signed,
+                    blocks_signed=signed,  # the index's count (while expected), not the node view's lifetime one
                     blocks_expected=expected,
                     uptime=percent(signed, expected) if expected else "n/a",
                     recent=[SignatureMark(height=h, signed=s) for h, s in bars.get(view.consensus_address, [])],
@@ -214,11 +208,11 @@ def explorer_dashboard(node: NodeDep, index: IndexDep) -> DashboardResponse:
             value = compute_locked_value_ugos(state, denom)
             total_value += value
             locked.append(
-                LockedValue(
-                    denom=denom,
+                listed_asset_view(
+                    LockedValue,
+                    denom,
+                    asset,
                     locked=format_units(get_locked_total(state, denom), asset.decimals),
-                    price=gos(asset.price_ugos),
-                    weight=weight(asset.weight_ppm),
                     value=gos(value),
                     hash_power=hash_power(get_pool_hash_power(state, compute_lock_pool_id(denom))),
                 )

@@ -3,8 +3,7 @@
 from fastapi import APIRouter
 
 from ..deps import NodeDep, parse_address
-from ..errors import FaucetDisabledError
-from ..schemas.common import ErrorResponse
+from ..errors import FaucetDisabledError, error_responses
 from ..schemas.faucet import FaucetRequest, FaucetResponse
 from .accounts import asset_amount
 
@@ -14,11 +13,13 @@ router = APIRouter(tags=["devnet"])
 @router.post(
     "/faucet",
     response_model=FaucetResponse,
-    responses={
-        404: {"model": ErrorResponse, "description": "this node runs no faucet"},
-        429: {"model": ErrorResponse, "description": "the address was funded recently"},
-        503: {"model": ErrorResponse, "description": "the faucet has nothing to send yet"},
-    },
+    responses=error_responses(
+        {
+            404: "this node runs no faucet",
+            429: "the address was funded recently",
+            503: "the faucet has nothing to send yet",
+        }
+    ),
     summary="Get test GOS and assets (devnet only)",
 )
 def request_funds(request: FaucetRequest, node: NodeDep) -> FaucetResponse:

@@ -1,20 +1,18 @@
 """GET /governance/…: proposals, votes, the committee report and the governance parameters."""
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.gov import queries as gov
-from gostaking.chain.numeric import PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.gov import Proposal, ProposalStatus
 
 from ..deps import NodeDep
-from ..errors import NotFoundError
-from ..pages import Limit, Offset
-from ..render import gos, percent, to_plain
-from ..schemas.common import ErrorResponse
+from ..errors import NotFoundError, error_responses
+from ..pages import Limit, Offset, offset_page
+from ..render import gos, params_view, to_plain
 from ..schemas.governance import (
     CommitteeReport,
     GovParamsView,
@@ -29,7 +27,7 @@ from ..schemas.governance import (
 router = APIRouter(prefix="/governance", tags=["governance"])
 
 ProposalId = Annotated[int, Path(ge=0, description="proposal id (0, 1, 2… in submission order)")]
-_NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"model": ErrorResponse, "description": "no such proposal"}}
+_NOT_FOUND = error_responses({404: "no such proposal"})
 
 
 def _content_type(proposal: Proposal) -> str:
@@ -86,7 +84,7 @@ def list_proposals(
     with node.app.read() as state:
         total, rows = gov.get_proposals_page(state, status, offset, limit)
         shown = [proposal_summary(state, i, p) for i, p in rows]
-        return ProposalList(height=state.height.get(), total=total, limit=limit, offset=offset, proposals=shown)
+        return offset_page(ProposalList, state, total, limit, offset, proposals=shown)
 
 
 @router.get(
@@ -149,15 +147,4 @@ def get_report(node: NodeDep) -> CommitteeReport:
 def get_gov_params(node: NodeDep) -> GovParamsView:
     """Deposit, voting and ratification periods, quorum, pass and ratification thresholds."""
     with node.app.read() as state:
-        params = state.params.get().gov
-        return GovParamsView(
-            min_deposit=gos(params.min_deposit_ugos),
-            voting_period_blocks=params.voting_period_blocks,
-            quorum_ppm=params.quorum_ppm,
-            quorum=percent(params.quorum_ppm, PPM),
-            pass_threshold_ppm=params.pass_threshold_ppm,
-            pass_threshold=percent(params.pass_threshold_ppm, PPM),
-            ratify_ppm=params.ratify_ppm,
-            ratify=percent(params.ratify_ppm, PPM),
-            ratification_period_blocks=params.ratification_period_blocks,
-        )
+        return params_view(GovParamsView, state.params.get().gov)

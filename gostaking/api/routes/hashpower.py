@@ -8,7 +8,7 @@ from gostaking.chain.modules.mining.queries import get_pool, get_pool_hash_power
 from gostaking.chain.types.mining import LOCK_POOL_PREFIX
 
 from ..deps import NodeDep
-from ..render import format_units, gos, hash_power, percent, weight
+from ..render import format_units, gos, hash_power, listed_asset_view, percent, weight
 from ..schemas.hashpower import AssetView, HashPowerResponse, PoolView
 
 router = APIRouter(tags=["hash power"])
@@ -47,18 +47,13 @@ def get_hashpower(node: NodeDep) -> HashPowerResponse:
 def list_assets(node: NodeDep) -> list[AssetView]:
     """Registered external assets with decimals, price in GOS, weight, supply and amount locked."""
     with node.app.read() as state:
-        out = []
-        for denom, asset in get_assets(state):
-            out.append(
-                AssetView(
-                    denom=denom,
-                    decimals=asset.decimals,
-                    hosted_chain=asset.hosted_chain,
-                    weight=weight(asset.weight_ppm),
-                    weight_ppm=asset.weight_ppm,
-                    price=gos(asset.price_ugos),
-                    supply=format_units(get_asset_supply(state, denom), asset.decimals),
-                    locked=format_units(get_locked_total(state, denom), asset.decimals),
-                )
+        return [
+            listed_asset_view(
+                AssetView,
+                denom,
+                asset,
+                supply=format_units(get_asset_supply(state, denom), asset.decimals),
+                locked=format_units(get_locked_total(state, denom), asset.decimals),
             )
-        return out
+            for denom, asset in get_assets(state)
+        ]

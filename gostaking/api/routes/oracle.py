@@ -5,10 +5,9 @@ from fastapi import APIRouter
 from gostaking.chain.modules.lock.queries import get_assets
 from gostaking.chain.modules.nodes.queries import get_mining_set
 from gostaking.chain.modules.oracle.queries import compute_period, get_oracle_price, get_period_quotes
-from gostaking.chain.numeric import PPM
 
 from ..deps import NodeDep
-from ..render import gos, percent, weight
+from ..render import from_records, gos, listed_asset_view, params_view
 from ..schemas.oracle import AggregateView, AssetPriceView, OracleParamsView, OraclePricesResponse
 
 router = APIRouter(prefix="/oracle", tags=["oracle"])
@@ -28,21 +27,12 @@ def get_prices(node: NodeDep) -> OraclePricesResponse:
             aggregate = get_oracle_price(state, denom)
             quotes = len(get_period_quotes(state, denom, period, feeders))
             assets.append(
-                AssetPriceView(
-                    denom=denom,
-                    hosted_chain=asset.hosted_chain,
-                    decimals=asset.decimals,
-                    price=gos(asset.price_ugos),
-                    weight=weight(asset.weight_ppm),
-                    weight_ppm=asset.weight_ppm,
+                listed_asset_view(
+                    AssetPriceView,
+                    denom,
+                    asset,
                     oracle=(
-                        AggregateView(
-                            price=gos(aggregate.price_ugos),
-                            updated_height=aggregate.updated_height,
-                            feeders=aggregate.feeders,
-                            missed_periods=aggregate.missed_periods,
-                            stale=aggregate.stale,
-                        )
+                        from_records(AggregateView, aggregate, price=gos(aggregate.price_ugos))
                         if aggregate is not None
                         else None
                     ),
@@ -61,13 +51,4 @@ def get_prices(node: NodeDep) -> OraclePricesResponse:
 def get_oracle_params(node: NodeDep) -> OracleParamsView:
     """Period length, feeder quorum, outlier band, staleness limit and the current feeders."""
     with node.app.read() as state:
-        params = state.params.get().oracle
-        return OracleParamsView(
-            period_blocks=params.period_blocks,
-            min_feeders_ppm=params.min_feeders_ppm,
-            min_feeders=percent(params.min_feeders_ppm, PPM),
-            outlier_band_ppm=params.outlier_band_ppm,
-            outlier_band=percent(params.outlier_band_ppm, PPM),
-            max_stale_periods=params.max_stale_periods,
-            feeders=list(get_mining_set(state).operators),
-        )
+        return params_view(OracleParamsView, state.params.get().oracle, feeders=list(get_mining_set(state).operators))

@@ -6,9 +6,8 @@ from gostaking.chain.codec import decode_tx
 from gostaking.chain.errors import ChainError
 
 from ..deps import NodeDep, parse_hash
-from ..errors import ApiError, InvalidRequestError, NotFoundError
+from ..errors import ApiError, InvalidRequestError, NotFoundError, error_responses
 from ..render import decoded_tx, event_view, gos, iso_time
-from ..schemas.common import ErrorResponse
 from ..schemas.txs import SubmitTxRequest, SubmitTxResponse, TxResponse
 
 router = APIRouter(tags=["transactions"])
@@ -33,10 +32,12 @@ class RejectedTxError(ApiError):
     "/txs",
     status_code=status.HTTP_202_ACCEPTED,
     response_model=SubmitTxResponse,
-    responses={
-        400: {"model": ErrorResponse, "description": "the transaction is invalid (reason in message)"},
-        503: {"model": ErrorResponse, "description": "CometBFT node: its CometBFT could not be reached"},
-    },
+    responses=error_responses(
+        {
+            400: "the transaction is invalid (reason in message)",
+            503: "CometBFT node: its CometBFT could not be reached",
+        }
+    ),
     summary="Submit a signed transaction",
 )
 def submit_tx(request: SubmitTxRequest, node: NodeDep) -> SubmitTxResponse:

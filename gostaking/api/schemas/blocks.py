@@ -7,8 +7,8 @@ from pydantic import BaseModel, Field
 from .common import EventView, GosAmount
 
 
-class BlockSummary(BaseModel):
-    """Header facts of a block."""
+class BlockFacts(BaseModel):
+    """What every view of a block starts with, from the node's block store or the explorer index alike."""
 
     height: int
     hash: str
@@ -17,6 +17,11 @@ class BlockSummary(BaseModel):
     proposer: str
     num_txs: int
     num_failed_txs: int
+
+
+class BlockSummary(BlockFacts):
+    """Header facts of a block."""
+
     app_hash: str = Field(description="state root after this block")
 
 

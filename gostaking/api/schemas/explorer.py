@@ -4,6 +4,7 @@ from pydantic import BaseModel, Field
 
 from gostaking.indexer.extract import INDEX_ACTIVITY_KINDS, ROLE_NODE, ROLE_OWNER, ROLE_RECIPIENT, ROLE_SENDER
 
+from .blocks import BlockFacts
 from .common import GosAmount, HashPower
 
 
@@ -22,16 +23,9 @@ class IndexStatus(BaseModel):
     last_error: str = Field(description="last indexing error, empty when healthy")
 
 
-class IndexedBlock(BaseModel):
+class IndexedBlock(BlockFacts):
     """A block as indexed, with its supply after it."""
 
-    height: int
-    hash: str
-    time_ms: int
-    time: str
-    proposer: str
-    num_txs: int
-    num_failed_txs: int
     num_events: int
     fees: GosAmount
     reward: GosAmount
