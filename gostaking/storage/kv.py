@@ -42,6 +42,25 @@ class KVStore(Protocol):
         ...
 
 
+class _ClosedOnExit:
+    """`with store:` closes the store on the way out, whether or not the block raised."""
+
+    def close(self) -> None:
+        """Release the store (each store says what that means)."""
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
 def _check_keys(puts: Mapping[bytes, bytes | None]) -> None:
     # Validated before any write so a bad key never leaves a half-applied batch behind.
     for key in puts:
@@ -49,7 +68,7 @@ def _check_keys(puts: Mapping[bytes, bytes | None]) -> None:
             raise ValueError(f"key length must be 1..{MAX_KEY_SIZE} bytes, got {len(key)}")
 
 
-class LmdbStore:
+class LmdbStore(_ClosedOnExit):
     """KVStore on an LMDB environment in directory `path` (created if missing).
 
     Every write batch is one LMDB write transaction, flushed with fsync (sync and metasync on) before
@@ -108,19 +127,8 @@ class LmdbStore:
         """Close the environment; further calls fail."""
         self._env.close()
 
-    def __enter__(self) -> Self:
-        return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-
-class MemoryStore:
+class MemoryStore(_ClosedOnExit):
     """KVStore in a dict, for unit tests; "durability" lasts as long as the object."""
 
     def __init__(self) -> None:
@@ -150,14 +158,3 @@ class MemoryStore:
 
     def close(self) -> None:
         """No-op: nothing to release."""
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
