@@ -11,7 +11,6 @@ compliance council action to sign (freezes happen on chain, by the council).
 from dataclasses import dataclass
 
 from sqlalchemy import (
-    BigInteger,
     Column,
     Connection,
     Engine,
@@ -33,7 +32,7 @@ from gostaking.aml.rules import Alert, Direction, RuleConfig, Transfer, evaluate
 from gostaking.chain.types.compliance import FreezeAction
 from gostaking.chain.types.tx import MsgSendCoins
 from gostaking.indexer.extract import ACTIVITY_RECEIVE, ROLE_RECIPIENT, ROLE_SENDER, message_kind
-from gostaking.indexer.schema import account_activity, index_cursor
+from gostaking.indexer.schema import account_activity, address_column, height_column, index_cursor
 
 metadata = MetaData()
 
@@ -41,7 +40,7 @@ aml_cursor = Table(
     "aml_cursor",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("height", BigInteger, nullable=False),
+    height_column(),
 )
 
 aml_alerts = Table(
@@ -49,10 +48,10 @@ aml_alerts = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("rule", String(32), nullable=False),
-    Column("address", String(90), nullable=False, index=True),
+    address_column("address", index=True),
     Column("severity", String(16), nullable=False),
-    Column("first_height", BigInteger, nullable=False),
-    Column("last_height", BigInteger, nullable=False),
+    height_column("first_height"),
+    height_column("last_height"),
     Column("tx_hashes", Text, nullable=False),
     Column("details", Text, nullable=False),
     Column("case_id", Integer, nullable=False),
@@ -63,9 +62,9 @@ aml_cases = Table(
     "aml_cases",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("address", String(90), nullable=False, index=True),
+    address_column("address", index=True),
     Column("status", String(16), nullable=False),
-    Column("opened_height", BigInteger, nullable=False),
+    height_column("opened_height"),
     Column("decision", String(32), nullable=False, default=""),
 )
 
@@ -74,7 +73,7 @@ aml_case_log = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("case_id", Integer, nullable=False, index=True),
-    Column("height", BigInteger, nullable=False),
+    height_column(),
     Column("actor", String(90), nullable=False),
     Column("action", String(32), nullable=False),
     Column("note", Text, nullable=False),

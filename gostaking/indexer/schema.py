@@ -7,6 +7,8 @@ duplicating rows. Amounts of external assets can exceed 64 bits (wei), so asset 
 GOS amounts (fees, rewards, supply) fit in BIGINT because the total supply is capped at 3.024 × 10^13 ugos.
 """
 
+from typing import Any
+
 from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
 SCHEMA_VERSION = "1"
@@ -16,6 +18,50 @@ ROW_ID_SHIFT = 24
 """Room for 16.7 million rows of one kind per block."""
 
 metadata = MetaData()
+
+# Columns of one meaning are declared once, so every table (and the AML tables beside them) gives an address, a
+# hash or an amount the same SQL type. Each call makes a new Column: a Column belongs to one table.
+
+
+def row_id_column() -> Column[Any]:
+    """The primary key of a per-block row kind: computed (`height << ROW_ID_SHIFT | n`), never auto-incremented."""
+    return Column("id", BigInteger, primary_key=True, autoincrement=False)
+
+
+def height_column(name: str = "height") -> Column[Any]:
+    """A block height."""
+    return Column(name, BigInteger, nullable=False)
+
+
+def time_column() -> Column[Any]:
+    """Block time, in milliseconds since the Unix epoch."""
+    return Column("time_ms", BigInteger, nullable=False)
+
+
+def hash_column(name: str, *, nullable: bool = False) -> Column[Any]:
+    """A sha256 hash (block, transaction, app state) in hex."""
+    return Column(name, String(64), nullable=nullable)
+
+
+def address_column(name: str, **options: Any) -> Column[Any]:
+    """An account address (gos1…, bech32's 90 characters at most) or, as a counterparty, an external one."""
+    return Column(name, String(90), nullable=False, **options)
+
+
+def ugos_column(name: str) -> Column[Any]:
+    """A GOS amount in ugos (BIGINT suffices: the supply is capped)."""
+    return Column(name, BigInteger, nullable=False)
+
+
+def decimal_column(name: str) -> Column[Any]:
+    """An integer that may exceed 64 bits (wei amounts, the GOS index), as a decimal string."""
+    return Column(name, String(80), nullable=False)
+
+
+def count_column(name: str) -> Column[Any]:
+    """A running count (rows, transactions, blocks)."""
+    return Column(name, BigInteger, nullable=False)
+
 
 index_meta = Table(
     "index_meta",
@@ -29,14 +75,14 @@ index_cursor = Table(
     "index_cursor",
     metadata,
     Column("id", Integer, primary_key=True),
-    Column("height", BigInteger, nullable=False),
-    Column("block_hash", String(64), nullable=False),
-    Column("gos_index", String(80), nullable=False),
-    Column("minted_ugos", BigInteger, nullable=False),
-    Column("burned_ugos", BigInteger, nullable=False),
-    Column("txs_total", BigInteger, nullable=False),
-    Column("events_total", BigInteger, nullable=False),
-    Column("activity_total", BigInteger, nullable=False),
+    height_column(),
+    hash_column("block_hash"),
+    decimal_column("gos_index"),
+    ugos_column("minted_ugos"),
+    ugos_column("burned_ugos"),
+    count_column("txs_total"),
+    count_column("events_total"),
+    count_column("activity_total"),
     Column("validators", Text, nullable=False),
     Column("pending_validator_updates", Text, nullable=False),
 )
@@ -46,30 +92,30 @@ blocks = Table(
     "blocks",
     metadata,
     Column("height", BigInteger, primary_key=True, autoincrement=False),
-    Column("hash", String(64), nullable=False),
-    Column("time_ms", BigInteger, nullable=False),
+    hash_column("hash"),
+    time_column(),
     Column("proposer", String(64), nullable=False),
     Column("num_txs", Integer, nullable=False),
     Column("num_failed_txs", Integer, nullable=False),
     Column("num_events", Integer, nullable=False),
-    Column("fees_ugos", BigInteger, nullable=False),
-    Column("reward_ugos", BigInteger, nullable=False),
-    Column("supply_ugos", BigInteger, nullable=False),
-    Column("burned_ugos", BigInteger, nullable=False),
-    Column("app_hash", String(64), nullable=False),
+    ugos_column("fees_ugos"),
+    ugos_column("reward_ugos"),
+    ugos_column("supply_ugos"),
+    ugos_column("burned_ugos"),
+    hash_column("app_hash"),
     Index("ix_blocks_hash", "hash"),
 )
 
 txs = Table(
     "txs",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
-    Column("hash", String(64), nullable=False),
-    Column("height", BigInteger, nullable=False),
+    row_id_column(),
+    hash_column("hash"),
+    height_column(),
     Column("idx", Integer, nullable=False),
-    Column("time_ms", BigInteger, nullable=False),
-    Column("sender", String(90), nullable=False),
-    Column("fee_ugos", BigInteger, nullable=False),
+    time_column(),
+    address_column("sender"),
+    ugos_column("fee_ugos"),
     Column("code", Integer, nullable=False),
     Column("log", Text, nullable=False),
     Column("msg_types", String(255), nullable=False),
@@ -83,10 +129,10 @@ txs = Table(
 events = Table(
     "events",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
-    Column("height", BigInteger, nullable=False),
+    row_id_column(),
+    height_column(),
     Column("tx_index", Integer, nullable=True),
-    Column("tx_hash", String(64), nullable=True),
+    hash_column("tx_hash", nullable=True),
     Column("kind", String(64), nullable=False),
     Column("attributes", Text, nullable=False),
     Index("ix_events_kind_id", "kind", "id"),
@@ -96,19 +142,19 @@ events = Table(
 account_activity = Table(
     "account_activity",
     metadata,
-    Column("id", BigInteger, primary_key=True, autoincrement=False),
-    Column("address", String(90), nullable=False),
-    Column("height", BigInteger, nullable=False),
-    Column("time_ms", BigInteger, nullable=False),
-    Column("tx_hash", String(64), nullable=True),
+    row_id_column(),
+    address_column("address"),
+    height_column(),
+    time_column(),
+    hash_column("tx_hash", nullable=True),
     Column("tx_index", Integer, nullable=True),
     Column("msg_index", Integer, nullable=True),
     Column("role", String(16), nullable=False),
     Column("kind", String(64), nullable=False),
-    Column("counterparty", String(90), nullable=False),
+    address_column("counterparty"),
     Column("denom", String(32), nullable=False),
-    Column("amount", String(80), nullable=False),
-    Column("fee_ugos", BigInteger, nullable=False),
+    decimal_column("amount"),
+    ugos_column("fee_ugos"),
     Column("code", Integer, nullable=False),
     Index("ix_activity_address_id", "address", "id"),
 )
@@ -117,11 +163,11 @@ account_activity = Table(
 account_stats = Table(
     "account_stats",
     metadata,
-    Column("address", String(90), primary_key=True),
-    Column("activity_count", BigInteger, nullable=False),
-    Column("tx_count", BigInteger, nullable=False),
-    Column("first_height", BigInteger, nullable=False),
-    Column("last_height", BigInteger, nullable=False),
+    address_column("address", primary_key=True),
+    count_column("activity_count"),
+    count_column("tx_count"),
+    height_column("first_height"),
+    height_column("last_height"),
 )
 """Totals per address, so a history page knows its length without counting rows."""
 
@@ -129,7 +175,7 @@ event_stats = Table(
     "event_stats",
     metadata,
     Column("kind", String(64), primary_key=True),
-    Column("count", BigInteger, nullable=False),
+    count_column("count"),
 )
 """Events per kind, so a filtered event list knows its total without counting rows."""
 
@@ -137,13 +183,13 @@ consensus_nodes = Table(
     "consensus_nodes",
     metadata,
     Column("consensus_address", String(64), primary_key=True),
-    Column("operator", String(90), nullable=False),
+    address_column("operator"),
     Column("moniker", String(128), nullable=False),
-    Column("registered_height", BigInteger, nullable=False),
-    Column("blocks_proposed", BigInteger, nullable=False),
-    Column("blocks_signed", BigInteger, nullable=False),
-    Column("blocks_expected", BigInteger, nullable=False),
-    Column("last_signed_height", BigInteger, nullable=False),
+    height_column("registered_height"),
+    count_column("blocks_proposed"),
+    count_column("blocks_signed"),
+    count_column("blocks_expected"),
+    height_column("last_signed_height"),
     Index("ix_consensus_nodes_operator", "operator"),
 )
 """Nodes by consensus address (genesis and registrations) with their block production and signing counts."""
