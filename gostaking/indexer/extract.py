@@ -203,6 +203,33 @@ class _Builder:
         self.rows.activity.append(row)
         return row
 
+    def ugos(self, shares: int) -> int:
+        """The GOS worth of `shares` at this block's GOS index (as the chain converts them)."""
+        return compute_shares_to_ugos(shares, self.tally.gos_index)
+
+    def owner_activity(
+        self,
+        event: ChainEvent,
+        address: str,
+        counterparty: str,
+        shares: int,
+        *,
+        code: int = 0,
+        tx: tuple[str, int] | None = None,
+    ) -> None:
+        """The row of `address` receiving the GOS worth of `shares` through `event` (a reward paid, an unbonding
+        completed), from `counterparty` (the pool, the node)."""
+        self.activity(
+            address,
+            ROLE_OWNER,
+            event.event_kind(),
+            counterparty=counterparty,
+            denom=GOS_DENOM,
+            amount=self.ugos(shares),
+            code=code,
+            tx=tx,
+        )
+
     def event(self, event: Event, tx: tuple[str, int] | None) -> None:
         self.rows.events.append(
             {
@@ -301,9 +328,8 @@ def _extract_tx(
         }
     )
     where = (hash_hex, index)
-    gos_index = builder.tally.gos_index
     events = [(event, _typed(event)) for event in tx_events]
-    claimed = sum(compute_shares_to_ugos(e.shares, gos_index) for _, e in events if isinstance(e, ClaimEvent))
+    claimed = sum(builder.ugos(e.shares) for _, e in events if isinstance(e, ClaimEvent))
     if sender:
         if not msgs:
             builder.activity(sender, ROLE_SENDER, ACTIVITY_TX, fee=fee, code=code, tx=where)
@@ -374,16 +400,7 @@ def _tx_event_activity(
                     tx=where,
                 )
         case RewardPaidEvent(address=address, pool=pool, shares=shares):
-            builder.activity(
-                address,
-                ROLE_OWNER,
-                typed.event_kind(),
-                counterparty=pool,
-                denom=GOS_DENOM,
-                amount=compute_shares_to_ugos(shares, builder.tally.gos_index),
-                code=code,
-                tx=where,
-            )
+            builder.owner_activity(typed, address, pool, shares, code=code, tx=where)
         case NodeRegisteredEvent(operator=operator, moniker=moniker, consensus=consensus):
             builder.rows.registrations.append(NodeRegistration(consensus, operator, moniker, builder.height))
         case ClaimEvent() | LockEvent() | UnlockEvent():
@@ -398,14 +415,7 @@ def _block_event_activity(builder: _Builder, event: Event, typed: ChainEvent | N
     """History rows for block-level events that concern one address."""
     match typed:
         case UnbondingCompletedEvent(address=address, node=node, shares=shares):
-            builder.activity(
-                address,
-                ROLE_OWNER,
-                typed.event_kind(),
-                counterparty=node,
-                denom=GOS_DENOM,
-                amount=compute_shares_to_ugos(shares, builder.tally.gos_index),
-            )
+            builder.owner_activity(typed, address, node, shares)
         case _ if isinstance(typed, _NodeEvent):
             _node_event_activity(builder, typed, None)
         case _:
@@ -419,7 +429,7 @@ def _node_event_activity(builder: _Builder, event: _NodeEvent, where: tuple[str,
     denom = ""
     match event:
         case CandidateRewardPaidEvent(shares=shares):
-            amount, denom = compute_shares_to_ugos(shares, builder.tally.gos_index), GOS_DENOM
+            amount, denom = builder.ugos(shares), GOS_DENOM
         case NodeSlashedEvent(burned=burned):
             amount, denom = burned, GOS_DENOM
     builder.activity(event.node, ROLE_NODE, event.event_kind(), denom=denom, amount=amount, tx=where)
