@@ -7,12 +7,12 @@ from block 2 on it is the signer of the previous block and earns the mining-node
 """
 
 import logging
-import threading
 import time
 from collections.abc import Callable, Sequence
 
 from gostaking.chain.crypto import consensus_address
 from gostaking.node.app import GoStakingApp
+from gostaking.node.background import BackgroundLoop
 from gostaking.node.blocks import StoredBlock
 
 DEFAULT_BLOCK_TIME_S = 1.0
@@ -27,8 +27,9 @@ def wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
 
 
-class BlockProducer:
-    """Drives a GoStakingApp: one block per `block_time`, on a background thread or step by step."""
+class BlockProducer(BackgroundLoop):
+    """Drives a GoStakingApp: one block per `block_time`, on a background thread (`start`, `stop`) or step by
+    step."""
 
     def __init__(
         self,
@@ -43,14 +44,13 @@ class BlockProducer:
         """A producer for `app` signing with the node whose ed25519 public key is `consensus_pubkey`."""
         if block_time_s <= 0:
             raise ValueError("block time must be positive")
+        super().__init__("block-producer")
         self.app = app
         self.address = consensus_address(consensus_pubkey)
         self.block_time_s = block_time_s
         self.max_block_txs = max_block_txs
         self.max_block_bytes = max_block_bytes
         self._clock_ms = clock_ms
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self.failures = 0
         self.after_commit = list(after_commit)
         """Called with each committed block (e.g. the faucet's top-up); failures are logged, not raised."""
@@ -92,18 +92,3 @@ class BlockProducer:
                 next_tick = time.monotonic()
                 delay = 0
             self._stop.wait(delay)
-
-    def start(self) -> None:
-        """Run the loop on a daemon thread."""
-        if self._thread is not None:
-            raise RuntimeError("producer already started")
-        self._stop.clear()
-        self._thread = threading.Thread(target=self.run, name="block-producer", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout_s: float = 10.0) -> None:
-        """Stop the loop after the block in progress (if any) is committed, and wait for the thread."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout_s)
-            self._thread = None
