@@ -141,12 +141,13 @@ def make_devnet_genesis(
     )
 
 
-def _load_or_create_key(keyring: Keyring, name: str) -> PrivateKey:
+def load_or_create_key(keyring: Keyring, name: str) -> PrivateKey:
+    """The account key `name` of `keyring`, generated on first use (devnet and localnet keys)."""
     try:
         return keyring.load(name, None)
     except KeyNotFoundError:
         key = PrivateKey.generate()
-        keyring.add(name, key, None)  # devnet keys are throwaway: stored unencrypted on purpose
+        keyring.add(name, key, None)  # devnet and localnet keys are throwaway: stored unencrypted on purpose
         return key
 
 
@@ -160,8 +161,8 @@ def init_devnet_home(home: Path, chain_id: str = DEVNET_CHAIN_ID) -> Genesis:
         raise DevnetError(f"{home} already has a genesis.json")
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     keyring = Keyring(settings.keys_dir)
-    operator = _load_or_create_key(keyring, OPERATOR_KEY_NAME)
-    faucet = _load_or_create_key(keyring, FAUCET_KEY_NAME)
+    operator = load_or_create_key(keyring, OPERATOR_KEY_NAME)
+    faucet = load_or_create_key(keyring, FAUCET_KEY_NAME)
     if settings.node_key_path.exists():
         node_key = ConsensusKey.load(settings.node_key_path)
     else:

@@ -26,9 +26,9 @@ import msgspec
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, encode_genesis
 from gostaking.chain.modules.nodes.queries import MINING_NODE_POWER
 from gostaking.node.localnet.cometbft import CometBftError, configure_home, init_home, require_cometbft
+from gostaking.node.runtime import load_or_create_key
 from gostaking.node.settings import FAUCET_KEY_NAME, devnet_assets, devnet_faucet_balances, devnet_params
-from gostaking.wallet.keyring import KeyNotFoundError, Keyring
-from gostaking.wallet.keys import PrivateKey
+from gostaking.wallet.keyring import Keyring
 
 LOCALNET_CHAIN_ID = "gostaking-localnet"
 MANIFEST = "localnet.json"
@@ -122,15 +122,6 @@ def _rfc3339(time_ms: int) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{time_ms % 1000:03d}000000Z"
 
 
-def _operator_key(keyring: Keyring, name: str) -> PrivateKey:
-    try:
-        return keyring.load(name, None)
-    except KeyNotFoundError:
-        key = PrivateKey.generate()
-        keyring.add(name, key, None)  # localnet keys are throwaway: stored unencrypted on purpose
-        return key
-
-
 def create_localnet(
     home: Path,
     validators: int,
@@ -161,7 +152,7 @@ def create_localnet(
         if node_home.exists():
             shutil.rmtree(node_home)  # left over from an interrupted creation (no manifest was written)
         validator, node_id = init_home(binary, node_home)
-        operator = _operator_key(keyring, f"operator{index}").address if app == "gostaking" else ""
+        operator = load_or_create_key(keyring, f"operator{index}").address if app == "gostaking" else ""
         api_port = api if app == "gostaking" else 0
         nodes.append(
             LocalnetNode(f"node{index}", str(node_home), p2p, rpc, abci, node_id, validator.address, operator, api_port)
@@ -170,7 +161,7 @@ def create_localnet(
     genesis_time_ms = time.time_ns() // 1_000_000
     app_state: Any = None
     if app == "gostaking":
-        faucet = _operator_key(keyring, FAUCET_KEY_NAME)
+        faucet = load_or_create_key(keyring, FAUCET_KEY_NAME)
         genesis = Genesis(
             chain_id=chain_id,
             genesis_time_ms=genesis_time_ms,
