@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
+import msgspec
+
 from gostaking.bridge.errors import BridgeError, NodeApiError, TxRejectedError
 from gostaking.bridge.node_client import MessageSender, NodeClient
 from gostaking.bridge.store import BridgeState, InflightTx, OutboxEntry, StateStore, TrackedWithdrawal
@@ -30,6 +32,7 @@ from gostaking.chain.codec import tx_hash
 from gostaking.chain.crypto import is_valid_address
 from gostaking.chain.events import ChainEvent, decode_event
 from gostaking.chain.modules.custody.events import HoldResolvedEvent, WithdrawalCompletedEvent, WithdrawalRequestedEvent
+from gostaking.chain.modules.custody.queries import compute_deposit_key
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.types.block import Event
 from gostaking.chain.types.tx import Msg, MsgAttestDeposit, MsgConfirmWithdrawal
@@ -48,27 +51,18 @@ FOLLOWED_EVENTS: dict[str, type[ChainEvent]] = {
 gateway does not know."""
 
 
-@dataclass(frozen=True)
-class ObservedDeposit:
-    """A transfer into custody seen on a hosted chain with enough confirmations."""
-
-    hosted_chain: str
-    external_tx_id: str
-    from_address: str
-    recipient: str
-    denom: str
-    amount: int
+class ObservedDeposit(MsgAttestDeposit, frozen=True):
+    """A transfer into custody seen on a hosted chain with enough confirmations: exactly what its attestation
+    states (hosted chain, transaction id, sender, recipient, denom, amount), so the fields are the message's."""
 
     @property
     def key(self) -> str:
         """'hosted_chain:external_tx_id', the chain's name for the deposit."""
-        return f"{self.hosted_chain}:{self.external_tx_id}"
+        return compute_deposit_key(self.hosted_chain, self.external_tx_id)
 
     def to_msg(self) -> MsgAttestDeposit:
-        """The attestation message."""
-        return MsgAttestDeposit(
-            self.hosted_chain, self.external_tx_id, self.from_address, self.recipient, self.denom, self.amount
-        )
+        """The attestation message, as the chain's own type (what the outbox stores and a state file decodes to)."""
+        return MsgAttestDeposit(*msgspec.structs.astuple(self))
 
 
 @dataclass(frozen=True)
