@@ -114,6 +114,16 @@ export function ago(iso) {
   return seconds < 1 ? 'just now' : `${duration(seconds)} ago`;
 }
 
+/** A time shown as its age ("5 min ago"), with the date as a tooltip: a cell of a list. */
+export function age(iso) {
+  return h('time', { datetime: iso, title: when(iso) }, ago(iso));
+}
+
+/** A time shown in full with its age, "12 Mar 2025, 10:00:00 (5 min ago)": a fact of a detail page. */
+export function moment(iso) {
+  return h('time', { datetime: iso }, `${when(iso)} (${ago(iso)})`);
+}
+
 export const link = {
   block: (height, text) => h('a', { href: `#/block/${height}` }, text ?? group(height)),
   tx: (hash, text) => h('a', { href: `#/tx/${hash}`, class: 'mono', title: hash }, text ?? short(hash, 12, 6)),
@@ -130,6 +140,13 @@ export function maybeAddress(value) {
 /** A status badge for node states and result codes. */
 export function badge(text, kind = text) {
   return h('span', { class: `badge badge-${kind}` }, text);
+}
+
+/** The result of a transaction (or of a history row's one) by its code; `withLog` shows a failure's log on hover. */
+export function resultBadge(item, { withLog = false } = {}) {
+  if (item.code === 0) return badge('ok', 'ok');
+  const failed = badge(`failed (${item.code})`, 'failed');
+  return withLog ? h('span', { title: item.log }, failed) : failed;
 }
 
 /** A table from headers and rows of cells (strings or nodes); `caption` is read by screen readers. */
@@ -194,6 +211,46 @@ export function errorBox(err) {
   return h('div', { class: 'error', role: 'alert' }, err instanceof Error ? err.message : String(err));
 }
 
+/**
+ * Wait for the requests of a page's load (promises of API replies); their replies in order, or null when the page
+ * was left meanwhile. With `errorIn`, a failure fills that element with `heading` (if any) and the error (when the
+ * page is still shown) and gives null too; without, it propagates: the shell reports it on the first load, and a
+ * live refresh leaves the page as it was.
+ */
+export async function loadAll(ctx, requests, { errorIn = null, heading = null } = {}) {
+  let replies;
+  try {
+    replies = await Promise.all(requests);
+  } catch (err) {
+    if (!errorIn) throw err;
+    if (ctx.alive()) fill(errorIn, heading, errorBox(err));
+    return null;
+  }
+  return ctx.alive() ? replies : null;
+}
+
+/**
+ * A list page of the index: GET /explorer`route` 25 rows at a time (with the non-empty `filters` as query
+ * parameters), one table row per item by `row`, and the pager. The newest page follows new blocks; an older one
+ * stays as it is, so rows do not shift under the reader.
+ */
+export async function renderIndexList(ctx, { title, intro = null, route, filters = {}, headers, row, ...options }) {
+  ctx.title(title);
+  const before = ctx.query.get('before');
+  const body = h('div');
+  fill(ctx.main, h('h1', {}, title), intro, body);
+  const load = async () => {
+    const params = new URLSearchParams({ limit: '25' });
+    if (before) params.set('before', before);
+    for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value);
+    const page = await getJSON(`/explorer${route}?${params}`);
+    if (!ctx.alive()) return;
+    fill(body, table(headers, page.items.map(row), options), pager(route, page, ctx.query));
+  };
+  await load();
+  if (!before) ctx.onBlock(load);
+}
+
 /** "← Newest" / "Older →" links for a keyset-paginated list shown at hash route `route`. */
 export function pager(route, page, query) {
   const links = [];
@@ -238,6 +295,12 @@ export function attributes(attrs) {
       h('span', { class: 'attr' }, h('span', { class: 'attr-key' }, key), ' ', maybeAddress(value)),
     ),
   );
+}
+
+/** Events (of a block or a transaction) as a table of their kinds and attributes. */
+export function eventsTable(events, { caption, empty }) {
+  const rows = events.map((e) => [kindLabel(e.kind), attributes(e.attributes)]);
+  return table(['Kind', 'Attributes'], rows, { caption, empty });
 }
 
 /** Replace the children of `target`, skipping null/false (DOM's replaceChildren would print "null"). */

@@ -2,10 +2,9 @@
 // and history from the index, with a CSV download of the whole history.
 
 import {
-  ago,
+  age,
   badge,
   card,
-  errorBox,
   fill,
   getJSON,
   gos,
@@ -14,7 +13,9 @@ import {
   hs,
   kindLabel,
   link,
+  loadAll,
   pager,
+  resultBadge,
   section,
   table,
   trimDecimals,
@@ -30,22 +31,19 @@ export async function render(ctx, address) {
   fill(ctx.main, h('h1', {}, 'Account'), head, state, history);
   const before = ctx.query.get('before');
   const load = async () => {
-    let account;
-    let rewards;
-    let page;
-    try {
-      [account, rewards, page] = await Promise.all([
+    const replies = await loadAll(
+      ctx,
+      [
         getJSON(`/accounts/${address}`),
         getJSON(`/accounts/${address}/rewards`),
         getJSON(
           `/explorer/accounts/${address}/history?limit=20${before ? `&before=${encodeURIComponent(before)}` : ''}`,
         ),
-      ]);
-    } catch (err) {
-      if (ctx.alive()) fill(head, errorBox(err));
-      return;
-    }
-    if (!ctx.alive()) return;
+      ],
+      { errorIn: head },
+    );
+    if (!replies) return;
+    const [account, rewards, page] = replies;
     fill(head, header(account, page));
     fill(state, ...holdings(account, rewards));
     fill(history, historySection(address, page, ctx.query));
@@ -220,14 +218,14 @@ function amount(item) {
 function historySection(address, page, query) {
   const rows = page.items.map((item) => [
     link.block(item.height),
-    h('time', { datetime: item.time, title: when(item.time) }, ago(item.time)),
+    age(item.time),
     kindLabel(item.kind),
     item.role,
     item.counterparty.startsWith('gos1') ? link.account(item.counterparty) : item.counterparty || '—',
     amount(item),
     item.fee.ugos ? gos(item.fee) : '—',
     item.tx_hash ? link.tx(item.tx_hash) : h('span', { class: 'muted' }, 'block event'),
-    item.code === 0 ? badge('ok', 'ok') : badge(`failed (${item.code})`, 'failed'),
+    resultBadge(item),
   ]);
   return section(
     'History',

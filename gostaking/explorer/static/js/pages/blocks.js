@@ -1,55 +1,44 @@
 // Blocks list (from the index) and one block with its transactions and events (from the node).
 
 import {
-  ago,
-  attributes,
+  age,
   badge,
   errorBox,
+  eventsTable,
   facts,
   fill,
   getJSON,
   gos,
   group,
   h,
-  kindLabel,
   link,
-  pager,
+  moment,
+  renderIndexList,
+  resultBadge,
   section,
   short,
   table,
-  when,
 } from '../api.js';
 
-export async function renderList(ctx) {
-  ctx.title('Blocks');
-  const body = h('div');
-  fill(ctx.main, h('h1', {}, 'Blocks'), body);
-  const before = ctx.query.get('before');
-  const load = async () => {
-    const page = await getJSON(`/explorer/blocks?limit=25${before ? `&before=${encodeURIComponent(before)}` : ''}`);
-    if (!ctx.alive()) return;
-    const rows = page.items.map((b) => [
+export function renderList(ctx) {
+  return renderIndexList(ctx, {
+    title: 'Blocks',
+    route: '/blocks',
+    headers: ['Height', 'Age', 'Hash', 'Proposer', 'Txs', 'Failed', 'Reward', 'Fees'],
+    row: (b) => [
       link.block(b.height),
-      h('time', { datetime: b.time, title: when(b.time) }, ago(b.time)),
+      age(b.time),
       h('span', { class: 'mono', title: b.hash }, short(b.hash, 10, 6)),
       h('span', { class: 'mono', title: b.proposer }, short(b.proposer, 8, 4)),
       String(b.num_txs),
       b.num_failed_txs ? badge(String(b.num_failed_txs), 'failed') : '0',
       gos(b.reward, 2),
       gos(b.fees),
-    ]);
-    fill(
-      body,
-      table(['Height', 'Age', 'Hash', 'Proposer', 'Txs', 'Failed', 'Reward', 'Fees'], rows, {
-        caption: 'blocks, newest first',
-        numeric: [4, 5, 6, 7],
-        empty: 'No block indexed yet.',
-      }),
-      pager('/blocks', page, ctx.query),
-    );
-  };
-  await load();
-  if (!before) ctx.onBlock(load);
+    ],
+    caption: 'blocks, newest first',
+    numeric: [4, 5, 6, 7],
+    empty: 'No block indexed yet.',
+  });
 }
 
 function msgTypes(tx) {
@@ -85,9 +74,8 @@ export async function renderBlock(ctx, heightText) {
     link.account(tx.sender),
     msgTypes(tx),
     gos(tx.fee),
-    tx.code === 0 ? badge('ok', 'ok') : h('span', { title: tx.log }, badge(`failed (${tx.code})`, 'failed')),
+    resultBadge(tx, { withLog: true }),
   ]);
-  const eventRows = block.events.map((e) => [kindLabel(e.kind), attributes(e.attributes)]);
   fill(
     ctx.main,
     h('h1', {}, `Block ${group(height)}`),
@@ -96,7 +84,7 @@ export async function renderBlock(ctx, heightText) {
       'Header',
       facts([
         ['Height', group(block.height)],
-        ['Time', h('time', { datetime: block.time }, `${when(block.time)} (${ago(block.time)})`)],
+        ['Time', moment(block.time)],
         ['Hash', h('span', { class: 'mono break' }, block.hash)],
         [
           'Previous',
@@ -133,7 +121,7 @@ export async function renderBlock(ctx, heightText) {
     ),
     section(
       `Block events (${block.events.length})`,
-      table(['Kind', 'Attributes'], eventRows, { caption: 'block-level events', empty: 'No block events.' }),
+      eventsTable(block.events, { caption: 'block-level events', empty: 'No block events.' }),
     ),
   );
 }

@@ -2,7 +2,6 @@
 
 import {
   ago,
-  badge,
   card,
   duration,
   fill,
@@ -12,6 +11,8 @@ import {
   h,
   hs,
   link,
+  loadAll,
+  resultBadge,
   section,
   table,
   trimDecimals,
@@ -23,13 +24,14 @@ export async function render(ctx) {
   const root = h('div', { class: 'dashboard' });
   fill(ctx.main, h('h1', {}, 'Dashboard'), root);
   const load = async () => {
-    const [status, dash, blocks, txs] = await Promise.all([
+    const replies = await loadAll(ctx, [
       getJSON('/status'),
       getJSON('/explorer/dashboard'),
       getJSON('/explorer/blocks?limit=8'),
       getJSON('/explorer/txs?limit=8'),
     ]);
-    if (!ctx.alive()) return;
+    if (!replies) return;
+    const [status, dash, blocks, txs] = replies;
     root.dataset.height = status.height;
     fill(root, cards(status, dash), emission(status, dash), charts(dash), latest(blocks, txs));
   };
@@ -193,7 +195,7 @@ function latest(blocks, txs) {
     link.block(t.height),
     link.account(t.sender),
     t.msg_types.join(', ') || '—',
-    t.code === 0 ? badge('ok', 'ok') : badge(`failed (${t.code})`, 'failed'),
+    resultBadge(t),
   ]);
   return h(
     'div',

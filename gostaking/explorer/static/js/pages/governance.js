@@ -1,7 +1,7 @@
 // Governance as this node serves it: proposals (when the chain has a governance module), the committee
 // (the mining nodes) and the chain parameters. Without a governance module the page says so plainly.
 
-import { ApiError, badge, errorBox, facts, fill, getJSON, gos, group, h, link, section, table } from '../api.js';
+import { ApiError, badge, facts, fill, getJSON, gos, group, h, link, loadAll, section, table } from '../api.js';
 import { barChart } from '../charts.js';
 
 /** GET a path that only exists when the chain has the module; null when the endpoint is missing. */
@@ -81,13 +81,14 @@ function proposalsSection(list, govParams, height) {
 export async function render(ctx) {
   ctx.title('Governance');
   const load = async () => {
-    const [nodes, params, proposals, govParams] = await Promise.all([
+    const replies = await loadAll(ctx, [
       getJSON('/explorer/nodes'),
       getJSON('/params'),
       optional('/governance/proposals?limit=100'),
       optional('/governance/params'),
     ]);
-    if (!ctx.alive()) return;
+    if (!replies) return;
+    const [nodes, params, proposals, govParams] = replies;
     const committee = nodes.nodes.filter((n) => nodes.mining_set.includes(n.operator));
     const paramSections = Object.entries(params).map(([name, value]) =>
       section(
@@ -144,18 +145,13 @@ export async function render(ctx) {
 export async function renderProposal(ctx, id) {
   ctx.title(`Proposal #${id}`);
   const load = async () => {
-    let proposal;
-    let votes;
-    try {
-      [proposal, votes] = await Promise.all([
-        getJSON(`/governance/proposals/${id}`),
-        getJSON(`/governance/proposals/${id}/votes`),
-      ]);
-    } catch (err) {
-      if (ctx.alive()) fill(ctx.main, h('h1', {}, `Proposal #${id}`), errorBox(err));
-      return;
-    }
-    if (!ctx.alive()) return;
+    const replies = await loadAll(
+      ctx,
+      [getJSON(`/governance/proposals/${id}`), getJSON(`/governance/proposals/${id}/votes`)],
+      { errorIn: ctx.main, heading: h('h1', {}, `Proposal #${id}`) },
+    );
+    if (!replies) return;
+    const [proposal, votes] = replies;
     const t = proposal.tally;
     const tallyItems = [
       { label: 'yes', value: Number(t.yes.gos), text: gos(t.yes, 2), color: '#059669' },

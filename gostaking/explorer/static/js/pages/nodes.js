@@ -1,20 +1,7 @@
 // Nodes: mining set vs candidates with backing, uptime bars and blocks produced; one node with its voters
 // and stakers.
 
-import {
-  badge,
-  card,
-  errorBox,
-  facts,
-  fill,
-  getJSON,
-  gos,
-  group,
-  h,
-  link,
-  section,
-  table,
-} from '../api.js';
+import { badge, card, facts, fill, getJSON, gos, group, h, link, loadAll, section, table } from '../api.js';
 import { barChart, uptimeBar } from '../charts.js';
 import { bipartiteGraph, graphLegend } from '../graph.js';
 
@@ -126,20 +113,13 @@ export async function renderNode(ctx, operator) {
   const body = h('div');
   fill(ctx.main, h('h1', {}, 'Node'), body);
   const load = async () => {
-    let detail;
-    let list;
-    let graph;
-    try {
-      [detail, list, graph] = await Promise.all([
-        getJSON(`/nodes/${operator}`),
-        getJSON('/explorer/nodes'),
-        getJSON(`/explorer/graph?operator=${operator}`),
-      ]);
-    } catch (err) {
-      if (ctx.alive()) fill(body, errorBox(err));
-      return;
-    }
-    if (!ctx.alive()) return;
+    const replies = await loadAll(
+      ctx,
+      [getJSON(`/nodes/${operator}`), getJSON('/explorer/nodes'), getJSON(`/explorer/graph?operator=${operator}`)],
+      { errorIn: body },
+    );
+    if (!replies) return;
+    const [detail, list, graph] = replies;
     ctx.title(`Node ${detail.moniker}`);
     const stats = list.nodes.find((n) => n.operator === operator);
     const rows = (items) => items.map((b) => [link.account(b.address), gos(b.amount)]);

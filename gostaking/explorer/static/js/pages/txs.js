@@ -1,63 +1,47 @@
 // Transactions list (from the index) and one transaction with its messages and events (from the node).
 
 import {
-  ago,
-  attributes,
+  age,
   badge,
-  errorBox,
+  eventsTable,
   facts,
   fill,
   getJSON,
   gos,
   group,
   h,
-  kindLabel,
   link,
+  loadAll,
   maybeAddress,
-  pager,
+  moment,
+  renderIndexList,
+  resultBadge,
   section,
-  table,
-  when,
 } from '../api.js';
 
-export async function renderList(ctx) {
-  ctx.title('Transactions');
+export function renderList(ctx) {
   const sender = ctx.query.get('sender');
-  const before = ctx.query.get('before');
-  const body = h('div');
-  fill(
-    ctx.main,
-    h('h1', {}, 'Transactions'),
-    sender ? h('p', {}, 'Sent by ', link.account(sender, sender), ' · ', h('a', { href: '#/txs' }, 'show all')) : null,
-    body,
-  );
-  const load = async () => {
-    const params = new URLSearchParams({ limit: '25' });
-    if (before) params.set('before', before);
-    if (sender) params.set('sender', sender);
-    const page = await getJSON(`/explorer/txs?${params}`);
-    if (!ctx.alive()) return;
-    const rows = page.items.map((t) => [
+  return renderIndexList(ctx, {
+    title: 'Transactions',
+    intro: sender
+      ? h('p', {}, 'Sent by ', link.account(sender, sender), ' · ', h('a', { href: '#/txs' }, 'show all'))
+      : null,
+    route: '/txs',
+    filters: { sender },
+    headers: ['Hash', 'Block', 'Age', 'Sender', 'Messages', 'Fee', 'Result'],
+    row: (t) => [
       link.tx(t.hash),
       link.block(t.height),
-      h('time', { datetime: t.time, title: when(t.time) }, ago(t.time)),
+      age(t.time),
       link.account(t.sender),
       t.msg_types.join(', ') || '—',
       gos(t.fee),
-      t.code === 0 ? badge('ok', 'ok') : h('span', { title: t.log }, badge(`failed (${t.code})`, 'failed')),
-    ]);
-    fill(
-      body,
-      table(['Hash', 'Block', 'Age', 'Sender', 'Messages', 'Fee', 'Result'], rows, {
-        caption: 'transactions, newest first',
-        numeric: [5],
-        empty: 'No transaction yet.',
-      }),
-      pager('/txs', page, ctx.query),
-    );
-  };
-  await load();
-  if (!before) ctx.onBlock(load);
+      resultBadge(t, { withLog: true }),
+    ],
+    caption: 'transactions, newest first',
+    numeric: [5],
+    empty: 'No transaction yet.',
+  });
 }
 
 const AMOUNT_UNITS = { ugos: ['GOS', 6] };
@@ -95,15 +79,12 @@ function message(msg, index, decimals) {
 export async function renderTx(ctx, hash) {
   const txHash = hash.toLowerCase();
   ctx.title(`Transaction ${txHash.slice(0, 10)}…`);
-  let tx;
-  let assets = [];
-  try {
-    [tx, assets] = await Promise.all([getJSON(`/txs/${txHash}`), getJSON('/assets')]);
-  } catch (err) {
-    fill(ctx.main, h('h1', {}, 'Transaction'), h('p', { class: 'mono break' }, txHash), errorBox(err));
-    return;
-  }
-  if (!ctx.alive()) return;
+  const replies = await loadAll(ctx, [getJSON(`/txs/${txHash}`), getJSON('/assets')], {
+    errorIn: ctx.main,
+    heading: [h('h1', {}, 'Transaction'), h('p', { class: 'mono break' }, txHash)],
+  });
+  if (!replies) return;
+  const [tx, assets] = replies;
   const decimals = Object.fromEntries(assets.map((a) => [a.denom, a.decimals]));
   const msgs = tx.body && Array.isArray(tx.body.msgs) ? tx.body.msgs : [];
   const result =
@@ -123,9 +104,7 @@ export async function renderTx(ctx, hash) {
         tx.log ? ['Log', h('span', { class: 'log' }, tx.log)] : null,
         tx.height ? ['Block', link.block(tx.height)] : null,
         tx.height ? ['Position', `transaction ${tx.index} of the block`] : null,
-        tx.block_time
-          ? ['Time', h('time', { datetime: tx.block_time }, `${when(tx.block_time)} (${ago(tx.block_time)})`)]
-          : null,
+        tx.block_time ? ['Time', moment(tx.block_time)] : null,
         ['Sender', link.account(tx.sender, tx.sender)],
         ['Fee', gos(tx.fee)],
         tx.body ? ['Sequence', String(tx.body.sequence)] : null,
@@ -141,17 +120,13 @@ export async function renderTx(ctx, hash) {
     ),
     section(
       `Events (${tx.events.length})`,
-      table(
-        ['Kind', 'Attributes'],
-        tx.events.map((e) => [kindLabel(e.kind), attributes(e.attributes)]),
-        {
-          caption: 'events of this transaction',
-          empty:
-            tx.status === 'pending'
-              ? 'Not executed yet.'
-              : 'No events (a failed transaction changes nothing but its fee and sequence).',
-        },
-      ),
+      eventsTable(tx.events, {
+        caption: 'events of this transaction',
+        empty:
+          tx.status === 'pending'
+            ? 'Not executed yet.'
+            : 'No events (a failed transaction changes nothing but its fee and sequence).',
+      }),
     ),
     h('details', { class: 'raw' }, h('summary', {}, 'Raw JSON'), h('pre', {}, JSON.stringify(tx, null, 2))),
   );
