@@ -1,4 +1,5 @@
-"""Parsing amounts typed by people: '1.5gos', '1500000ugos', '0.25btc', '100000sat', '2eth', '10gwei'.
+"""Parsing amounts typed by people: '1.5gos', '1500000ugos', '0.25btc', '100000sat', '2eth', '10gwei'; and the
+denoms of listed assets ('BTC').
 
 Whole units use the asset's decimals (from the node's /assets); base-unit names are `ugos` for GOS and the
 aliases below for assets. Parsing is exact (decimal strings, no floats).
@@ -52,6 +53,28 @@ def parse_amount(text: str, asset_decimals: dict[str, int]) -> tuple[str, int]:
     if units <= 0:
         raise CliError(f"amount {text!r} must be positive")
     return denom, units
+
+
+def parse_asset_amount(text: str, asset_decimals: dict[str, int], why_not_gos: str) -> tuple[str, int]:
+    """parse_amount for an amount of an external asset: GOS is refused with CliError(why_not_gos), which says why
+    the command takes none (and what to give instead)."""
+    denom, units = parse_amount(text, asset_decimals)
+    if denom == GOS_DENOM:
+        raise CliError(why_not_gos)
+    return denom, units
+
+
+def parse_asset_denom(text: str, asset_decimals: dict[str, int]) -> str:
+    """A listed asset's denom, as typed by a person ('BTC' → 'btc')."""
+    denom = text.strip().lower()
+    if denom not in asset_decimals:
+        raise CliError(f"{denom!r} is not a listed asset (listed: {listed_denoms(asset_decimals)})")
+    return denom
+
+
+def listed_denoms(asset_decimals: dict[str, int]) -> str:
+    """The listed assets, for a message: 'btc, eth', or 'none'."""
+    return ", ".join(sorted(asset_decimals)) or "none"
 
 
 def parse_gos_amount(text: str) -> int:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from gostaking.cli.common import print_json
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, load_key, open_keyring
 from gostaking.cli.tx import resolve_address
@@ -88,7 +89,7 @@ def btc_address(
         "descriptor": lock.descriptor(),
         "note": "import the descriptor into the custodians' watch-only wallet (importdescriptors, with checksum)",
     }
-    typer.echo(json.dumps(document, indent=2))
+    print_json(document)
 
 
 @app.command("evm")
@@ -315,14 +316,16 @@ ExchangeOption = Annotated[list[str], typer.Option("--exchange", help="ccxt exch
 PairOption = Annotated[
     list[str], typer.Option("--pair", help="denom=SYMBOL/USDT, repeat \\[default: btc eth dcr atom]")
 ]
+GosPairOption = Annotated[str, typer.Option("--gos-pair")]
+MinExchangesOption = Annotated[int, typer.Option("--min-exchanges", min=1)]
 
 
 @feeder_app.command("quote")
 def feeder_quote(
     exchange: ExchangeOption,
     pair: PairOption = [],  # noqa: B006
-    gos_pair: Annotated[str, typer.Option("--gos-pair")] = "GOS/USDT",
-    min_exchanges: Annotated[int, typer.Option("--min-exchanges", min=1)] = 1,
+    gos_pair: GosPairOption = "GOS/USDT",
+    min_exchanges: MinExchangesOption = 1,
 ) -> None:
     """Fetch tickers and print the quotes (ugos per whole asset) without submitting."""
     feeder = _feeder(exchange, pair, gos_pair, min_exchanges)
@@ -335,8 +338,8 @@ def feeder_run(
     exchange: ExchangeOption,
     from_name: FromOption,
     pair: PairOption = [],  # noqa: B006
-    gos_pair: Annotated[str, typer.Option("--gos-pair")] = "GOS/USDT",
-    min_exchanges: Annotated[int, typer.Option("--min-exchanges", min=1)] = 1,
+    gos_pair: GosPairOption = "GOS/USDT",
+    min_exchanges: MinExchangesOption = 1,
     api: ApiOption = API_DEFAULT,
     once: OnceOption = False,
     interval: IntervalOption = 60.0,

@@ -1,5 +1,5 @@
-"""Helpers shared by the command groups that read the node API: fetching, printing JSON or a table, and parsing
-ids and weights."""
+"""Helpers shared by the command groups that read the node API: fetching, printing JSON or a table, registering the
+commands that only show one API document, and parsing ids and weights."""
 
 import json
 import re
@@ -10,6 +10,7 @@ import typer
 
 from gostaking.cli.client import open_api
 from gostaking.cli.errors import CliError
+from gostaking.cli.options import API_DEFAULT, ApiOption
 
 TableOption = Annotated[bool, typer.Option("--table", help="print a compact table instead of JSON")]
 LimitOption = Annotated[int, typer.Option("--limit", min=1, max=100, help="rows per page")]
@@ -49,6 +50,36 @@ def print_json_or_table(
         print_table(rows(document), headers)
     else:
         print_json(document)
+
+
+def document_command(app: typer.Typer, name: str, path: str, summary: str) -> None:
+    """Register `app`'s command `name`, which prints the node API's document at `path` as JSON; `summary` is its
+    help. Commands that take arguments or filters are written out; this is for the many that take only --api."""
+
+    def command(api: ApiOption = API_DEFAULT) -> None:
+        print_json(fetch_json(api, path))
+
+    command.__doc__ = summary
+    app.command(name)(command)
+
+
+def document_table_command(
+    app: typer.Typer,
+    name: str,
+    path: str,
+    summary: str,
+    *,
+    headers: Sequence[str],
+    rows: Callable[[Any], Sequence[Sequence[object]]],
+) -> None:
+    """`document_command` with --table, which prints the rows `rows` makes of the document under `headers` (see
+    print_json_or_table)."""
+
+    def command(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
+        print_json_or_table(fetch_json(api, path), table, headers, rows)
+
+    command.__doc__ = summary
+    app.command(name)(command)
 
 
 def parse_id(text: str, what: str) -> int:

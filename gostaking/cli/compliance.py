@@ -12,6 +12,8 @@ from gostaking.cli.common import (
     LimitOption,
     OffsetOption,
     TableOption,
+    document_command,
+    document_table_command,
     fetch_json,
     parse_id,
     print_json,
@@ -19,7 +21,7 @@ from gostaking.cli.common import (
 )
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, TxOptions, open_keyring, tx_command
-from gostaking.cli.tx import resolve_address, submit
+from gostaking.cli.tx import resolve_address, submit, submit_messages
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(help="Compliance: KYC levels, account freezes and the audit trail.", no_args_is_help=True)
@@ -94,12 +96,7 @@ def approve(
     action_id: Annotated[str, typer.Argument(help="id of a pending action (see `compliance actions`)")], tx: TxOptions
 ) -> None:
     """As a council member, approve a pending freeze/unfreeze; the threshold-th approval executes it."""
-    aid = parse_id(action_id, "action id")
-
-    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
-        return [MsgApproveComplianceAction(aid)]
-
-    submit(tx, build)
+    submit_messages(tx, [MsgApproveComplianceAction(parse_id(action_id, "action id"))])
 
 
 @app.command("kyc")
@@ -111,23 +108,17 @@ def kyc(
     print_json(fetch_json(api, f"/compliance/kyc/{resolved}"))
 
 
-@app.command("providers")
-def providers(api: ApiOption = API_DEFAULT) -> None:
-    """Admitted KYC providers."""
-    print_json(fetch_json(api, "/compliance/providers"))
-
-
-@app.command("frozen")
-def frozen(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
-    """Frozen accounts with their case ids."""
-    print_json_or_table(
-        fetch_json(api, "/compliance/frozen"),
-        table,
-        ("address", "case", "since", "action", "reason"),
-        lambda document: [
-            (f["address"], f["case_id"], f["frozen_height"], f["action_id"], f["reason"]) for f in document
-        ],
-    )
+document_command(app, "providers", "/compliance/providers", "Admitted KYC providers.")
+document_table_command(
+    app,
+    "frozen",
+    "/compliance/frozen",
+    "Frozen accounts with their case ids.",
+    headers=("address", "case", "since", "action", "reason"),
+    rows=lambda document: [
+        (f["address"], f["case_id"], f["frozen_height"], f["action_id"], f["reason"]) for f in document
+    ],
+)
 
 
 @app.command("actions")
@@ -154,20 +145,14 @@ def actions(
     )
 
 
-@app.command("council-approvals")
-def council_approvals(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
-    """Sanctions changes and hold decisions some council members approved, waiting for the threshold."""
-    print_json_or_table(
-        fetch_json(api, "/compliance/council-approvals"),
-        table,
-        ("subject", "approvals", "since", "approvers"),
-        lambda document: [
-            (a["subject"], a["approvals"], a["first_height"], " ".join(a["approvers"])) for a in document["approvals"]
-        ],
-    )
-
-
-@app.command("params")
-def params(api: ApiOption = API_DEFAULT) -> None:
-    """KYC levels the services require, and the compliance council."""
-    print_json(fetch_json(api, "/compliance/params"))
+document_table_command(
+    app,
+    "council-approvals",
+    "/compliance/council-approvals",
+    "Sanctions changes and hold decisions some council members approved, waiting for the threshold.",
+    headers=("subject", "approvals", "since", "approvers"),
+    rows=lambda document: [
+        (a["subject"], a["approvals"], a["first_height"], " ".join(a["approvers"])) for a in document["approvals"]
+    ],
+)
+document_command(app, "params", "/compliance/params", "KYC levels the services require, and the compliance council.")

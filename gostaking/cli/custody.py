@@ -16,11 +16,12 @@ from gostaking.chain.types.tx import (
     MsgUpdateSanctions,
     SanctionUpdate,
 )
-from gostaking.cli.amounts import GOS_DENOM, parse_amount
+from gostaking.cli.amounts import parse_asset_amount
 from gostaking.cli.common import (
     LimitOption,
     OffsetOption,
     TableOption,
+    document_command,
     fetch_json,
     parse_id,
     print_json,
@@ -28,7 +29,7 @@ from gostaking.cli.common import (
 )
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, TxOptions, open_keyring, tx_command
-from gostaking.cli.tx import resolve_address, submit
+from gostaking.cli.tx import resolve_address, submit, submit_messages
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(
@@ -37,15 +38,13 @@ app = typer.Typer(
 )
 
 OrderOption = Annotated[str, typer.Option("--order", help="desc: newest first; asc: oldest first")]
+WithdrawalIdArgument = Annotated[str, typer.Argument(help="withdrawal id")]
 DEFAULT_SANCTIONS_BATCH = 100
 """Sanctions updates per transaction: keeps each tx well under the chain's 16 KiB size limit."""
 
 
 def _parse_asset_amount(text: str, assets: dict[str, int]) -> tuple[str, int]:
-    denom, units = parse_amount(text, assets)
-    if denom == GOS_DENOM:
-        raise CliError(f"{text!r} is GOS: custody holds external assets only (e.g. 0.5btc)")
-    return denom, units
+    return parse_asset_amount(text, assets, f"{text!r} is GOS: custody holds external assets only (e.g. 0.5btc)")
 
 
 def parse_deposit_key(text: str) -> tuple[str, str]:
@@ -111,17 +110,12 @@ def request_withdrawal(
 
 @tx_command(app, "confirm-withdrawal")
 def confirm_withdrawal(
-    withdrawal_id: Annotated[str, typer.Argument(help="withdrawal id")],
+    withdrawal_id: WithdrawalIdArgument,
     external_tx_id: Annotated[str, typer.Argument(help="the payout transaction on the hosted chain")],
     tx: TxOptions,
 ) -> None:
     """As a custodian, confirm a withdrawal was paid out; the threshold-th confirmation completes it."""
-    wid = parse_id(withdrawal_id, "withdrawal id")
-
-    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
-        return [MsgConfirmWithdrawal(wid, external_tx_id)]
-
-    submit(tx, build)
+    submit_messages(tx, [MsgConfirmWithdrawal(parse_id(withdrawal_id, "withdrawal id"), external_tx_id)])
 
 
 @tx_command(app, "update-sanctions")
@@ -136,12 +130,7 @@ def update_sanctions(
     --batch); a batch applies when council_threshold members sent the same one."""
     updates = read_sanctions_file(file)
     for start in range(0, len(updates), batch):
-        chunk = updates[start : start + batch]
-
-        def build(_: dict[str, int], __: Keyring, chunk: list[SanctionUpdate] = chunk) -> list[Msg]:
-            return [MsgUpdateSanctions(chunk)]
-
-        submit(tx, build)
+        submit_messages(tx, [MsgUpdateSanctions(updates[start : start + batch])])
 
 
 @tx_command(app, "resolve-hold")
@@ -162,11 +151,7 @@ def resolve_hold(
         raise CliError("say what to do with the hold: --release or --reject")
     key = ":".join(parse_deposit_key(deposit)) if deposit is not None else ""
     msg = MsgResolveHold(release, deposit=key, withdrawal_id=withdrawal if withdrawal is not None else -1)
-
-    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
-        return [msg]
-
-    submit(tx, build)
+    submit_messages(tx, [msg])
 
 
 def _amount(amount: dict[str, Any]) -> str:
@@ -222,9 +207,7 @@ def withdrawals(
 
 
 @app.command("withdrawal")
-def withdrawal(
-    withdrawal_id: Annotated[str, typer.Argument(help="withdrawal id")], api: ApiOption = API_DEFAULT
-) -> None:
+def withdrawal(withdrawal_id: WithdrawalIdArgument, api: ApiOption = API_DEFAULT) -> None:
     """One withdrawal with its confirmations."""
     print_json(fetch_json(api, f"/custody/withdrawals/{parse_id(withdrawal_id, 'withdrawal id')}"))
 
@@ -240,7 +223,6 @@ def sanctions(
     print_json(fetch_json(api, "/custody/sanctions", {"hosted_chain": hosted_chain, "limit": limit, "offset": offset}))
 
 
-@app.command("params")
-def params(api: ApiOption = API_DEFAULT) -> None:
-    """Custodians, their threshold, and the compliance council that screens transfers."""
-    print_json(fetch_json(api, "/custody/params"))
+document_command(
+    app, "params", "/custody/params", "Custodians, their threshold, and the compliance council that screens transfers."
+)

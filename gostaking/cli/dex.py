@@ -7,8 +7,15 @@ import typer
 
 from gostaking.chain.numeric import PPM
 from gostaking.chain.types.tx import Msg, MsgAddLiquidity, MsgRemoveLiquidity, MsgSwap
-from gostaking.cli.amounts import GOS_DENOM, parse_amount, parse_gos_amount
-from gostaking.cli.common import TableOption, fetch_json, parse_id, print_json, print_json_or_table
+from gostaking.cli.amounts import (
+    GOS_DENOM,
+    listed_denoms,
+    parse_amount,
+    parse_asset_amount,
+    parse_asset_denom,
+    parse_gos_amount,
+)
+from gostaking.cli.common import document_command, document_table_command, fetch_json, parse_id, print_json
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, TxOptions, tx_command
 from gostaking.cli.tx import submit
@@ -27,27 +34,8 @@ _PERCENT_DECIMALS = 4
 PairOption = Annotated[
     str | None, typer.Option("--pair", help="asset of the pool, e.g. btc \\[default: the asset paid in]")
 ]
+PoolArgument = Annotated[str, typer.Argument(help="asset of the pool, e.g. btc")]
 SwapAmountArgument = Annotated[str, typer.Argument(help="what is paid in: GOS (100gos) or the pool's asset (0.01btc)")]
-
-
-def _listed(assets: dict[str, int]) -> str:
-    return ", ".join(sorted(assets)) or "none"
-
-
-def parse_asset_amount(text: str, assets: dict[str, int]) -> tuple[str, int]:
-    """An amount of a listed asset ('1btc', '100000sat'), never GOS; returns (denom, base units)."""
-    denom, units = parse_amount(text, assets)
-    if denom == GOS_DENOM:
-        raise CliError(f"{text!r} is GOS: give the asset side of the pool (e.g. 1btc); GOS goes in --max-gos")
-    return denom, units
-
-
-def parse_pair(text: str, assets: dict[str, int]) -> str:
-    """A listed asset's denom, as typed by a person ('BTC' → 'btc')."""
-    denom = text.strip().lower()
-    if denom not in assets:
-        raise CliError(f"{denom!r} is not a listed asset (listed: {_listed(assets)})")
-    return denom
 
 
 def parse_slippage(text: str) -> int:
@@ -70,9 +58,11 @@ def parse_swap(amount: str, pair: str | None, assets: dict[str, int]) -> tuple[s
     denom_in, amount_in = parse_amount(amount, assets)
     if pair is None:
         if denom_in == GOS_DENOM:
-            raise CliError(f"name the pool to buy from when paying GOS, e.g. --pair btc (listed: {_listed(assets)})")
+            raise CliError(
+                f"name the pool to buy from when paying GOS, e.g. --pair btc (listed: {listed_denoms(assets)})"
+            )
         return denom_in, denom_in, amount_in
-    pool = parse_pair(pair, assets)
+    pool = parse_asset_denom(pair, assets)
     if denom_in not in (GOS_DENOM, pool):
         raise CliError(f"the {pool}/GOS pool takes GOS or {pool}, not {denom_in} ({amount!r})")
     return pool, denom_in, amount_in
@@ -101,7 +91,8 @@ def add_liquidity(
     """Deposit an asset and GOS into the asset's pool for liquidity units (earning the swap fees)."""
 
     def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
-        denom, units = parse_asset_amount(amount, assets)
+        why_not_gos = f"{amount!r} is GOS: give the asset side of the pool (e.g. 1btc); GOS goes in --max-gos"
+        denom, units = parse_asset_amount(amount, assets, why_not_gos)
         return [MsgAddLiquidity(denom, units, parse_gos_amount(max_gos))]
 
     submit(tx, build)
@@ -109,14 +100,14 @@ def add_liquidity(
 
 @tx_command(app, "remove-liquidity")
 def remove_liquidity(
-    denom: Annotated[str, typer.Argument(help="asset of the pool, e.g. btc")],
+    denom: PoolArgument,
     units: Annotated[str, typer.Argument(help="liquidity units to redeem (see `gostaking dex pool DENOM`)")],
     tx: TxOptions,
 ) -> None:
     """Redeem liquidity units for the pool's asset and GOS in proportion."""
 
     def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
-        pool = parse_pair(denom, assets)
+        pool = parse_asset_denom(denom, assets)
         lp_units = parse_id(units, "liquidity units")
         if lp_units == 0:
             raise CliError("liquidity units must be positive")
@@ -173,21 +164,18 @@ def _pool_row(pool: dict[str, Any]) -> tuple[object, ...]:
     )
 
 
-@app.command("pools")
-def list_pools(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
-    """Per asset: the pool's reserves, price in GOS, liquidity units and whether it feeds the oracle."""
-    print_json_or_table(
-        fetch_json(api, "/dex/pools"),
-        table,
-        ("asset", "asset reserve", "GOS reserve", "price (GOS)", "LP units", "feeds oracle"),
-        lambda document: [_pool_row(pool) for pool in document["pools"]],
-    )
+document_table_command(
+    app,
+    "pools",
+    "/dex/pools",
+    "Per asset: the pool's reserves, price in GOS, liquidity units and whether it feeds the oracle.",
+    headers=("asset", "asset reserve", "GOS reserve", "price (GOS)", "LP units", "feeds oracle"),
+    rows=lambda document: [_pool_row(pool) for pool in document["pools"]],
+)
 
 
 @app.command("pool")
-def show_pool(
-    denom: Annotated[str, typer.Argument(help="asset of the pool, e.g. btc")], api: ApiOption = API_DEFAULT
-) -> None:
+def show_pool(denom: PoolArgument, api: ApiOption = API_DEFAULT) -> None:
     """One pool with its liquidity providers, their units and what redeeming them returns now."""
     print_json(fetch_json(api, f"/dex/pools/{denom.strip().lower()}"))
 
@@ -200,7 +188,9 @@ def quote_swap(amount: SwapAmountArgument, pair: PairOption = None, api: ApiOpti
     print_json(_quote(api, pool_denom, denom_in, amount_in))
 
 
-@app.command("params")
-def show_params(api: ApiOption = API_DEFAULT) -> None:
-    """Swap fee, the depth from which a pool feeds the oracle, and the KYC level trading needs."""
-    print_json(fetch_json(api, "/dex/params"))
+document_command(
+    app,
+    "params",
+    "/dex/params",
+    "Swap fee, the depth from which a pool feeds the oracle, and the KYC level trading needs.",
+)

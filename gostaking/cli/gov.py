@@ -16,12 +16,13 @@ from gostaking.chain.types.gov import (
     TextProposal,
 )
 from gostaking.chain.types.lock import Asset
-from gostaking.chain.types.tx import Msg, MsgRatifyProposal, MsgSubmitProposal, MsgVoteProposal
+from gostaking.chain.types.tx import MsgRatifyProposal, MsgSubmitProposal, MsgVoteProposal
 from gostaking.cli.amounts import parse_gos_amount
 from gostaking.cli.common import (
     LimitOption,
     OffsetOption,
     TableOption,
+    document_command,
     fetch_json,
     parse_id,
     parse_weight,
@@ -30,8 +31,7 @@ from gostaking.cli.common import (
 )
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, TxOptions, open_keyring, tx_command
-from gostaking.cli.tx import resolve_address, submit
-from gostaking.wallet.keyring import Keyring
+from gostaking.cli.tx import resolve_address, submit_messages
 
 app = typer.Typer(help="Governance: submit, vote on and ratify proposals; read them.", no_args_is_help=True)
 
@@ -57,11 +57,7 @@ def _propose(options: TxOptions, title: str, description: str, deposit: str | No
         amount = parse_gos_amount(deposit)
     else:
         amount = int(fetch_json(options.api, "/governance/params")["min_deposit"]["ugos"])
-
-    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
-        return [MsgSubmitProposal(title, description, content, amount)]
-
-    submit(options, build)
+    submit_messages(options, [MsgSubmitProposal(title, description, content, amount)])
 
 
 def parse_param_change(text: str) -> ParamChange:
@@ -174,22 +170,13 @@ def vote(
     """Vote with your bonded GOS (and optionally escrowed liquid GOS); voting again changes the option."""
     pid = parse_id(proposal_id, "proposal id")
     amount = parse_gos_amount(escrow) if escrow is not None else 0
-
-    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
-        return [MsgVoteProposal(pid, option.value, amount)]
-
-    submit(tx, build)
+    submit_messages(tx, [MsgVoteProposal(pid, option.value, amount)])
 
 
 @tx_command(app, "ratify")
 def ratify(proposal_id: ProposalIdArgument, tx: TxOptions) -> None:
     """Ratify a passed proposal as a committee member (2/3 of the committee execute it)."""
-    pid = parse_id(proposal_id, "proposal id")
-
-    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
-        return [MsgRatifyProposal(pid)]
-
-    submit(tx, build)
+    submit_messages(tx, [MsgRatifyProposal(parse_id(proposal_id, "proposal id"))])
 
 
 @app.command("list")
@@ -224,13 +211,10 @@ def votes(proposal_id: ProposalIdArgument, api: ApiOption = API_DEFAULT) -> None
     print_json(fetch_json(api, f"/governance/proposals/{parse_id(proposal_id, 'proposal id')}/votes"))
 
 
-@app.command("report")
-def report(api: ApiOption = API_DEFAULT) -> None:
-    """The GoStaking Committee's report: members, proposals by status, tallies and ratifications."""
-    print_json(fetch_json(api, "/governance/report"))
-
-
-@app.command("params")
-def params(api: ApiOption = API_DEFAULT) -> None:
-    """Governance parameters: deposit, periods, quorum and thresholds."""
-    print_json(fetch_json(api, "/governance/params"))
+document_command(
+    app,
+    "report",
+    "/governance/report",
+    "The GoStaking Committee's report: members, proposals by status, tallies and ratifications.",
+)
+document_command(app, "params", "/governance/params", "Governance parameters: deposit, periods, quorum and thresholds.")

@@ -1,11 +1,11 @@
 """`gostaking keys add|import|list|show|delete`: the local keyring."""
 
-import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from gostaking.cli.common import print_json
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import HomeOption, JsonOption, KeyringOption, load_key, open_keyring, read_new_passphrase
 from gostaking.wallet.keyring import KeyInfo, Keyring
@@ -92,7 +92,7 @@ def list_keys(home: HomeOption = None, keyring: KeyringOption = None, as_json: J
     ring = open_keyring(home, keyring)
     keys = ring.list()
     if as_json:
-        typer.echo(json.dumps([_describe(info) for info in keys], indent=2))
+        print_json([_describe(info) for info in keys])
         return
     if not keys:
         typer.echo(f"no keys in {ring.directory} (create one with `gostaking keys add NAME`)")
@@ -111,7 +111,10 @@ def show_key(
 ) -> None:
     """Show a key's address and public key."""
     info = open_keyring(home, keyring).show(name)
-    typer.echo(info.address if address_only else json.dumps(_describe(info), indent=2))
+    if address_only:
+        typer.echo(info.address)
+    else:
+        print_json(_describe(info))
 
 
 @app.command("export")

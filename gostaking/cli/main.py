@@ -7,7 +7,7 @@ import typer
 
 from gostaking.cli import aml, bridge, compliance, custody, dex, gov, keys, network, oracle, query, tx
 from gostaking.cli.client import open_api, wait_until_included
-from gostaking.cli.errors import CliError, FriendlyGroup
+from gostaking.cli.errors import FriendlyGroup
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.tx import resolve_address
 from gostaking.node.settings import (
@@ -67,8 +67,7 @@ def devnet(
     from gostaking.indexer import default_index_url
     from gostaking.node.runtime import run_devnet
 
-    if not 0.01 <= block_time <= 3600:
-        raise CliError("--block-time must be between 0.01 and 3600 seconds")
+    network.check_block_time(block_time)
     settings = DevnetSettings(
         home=(home or default_devnet_home()).expanduser().resolve(),
         host=host,

@@ -1,4 +1,5 @@
-"""`gostaking abci` and `gostaking localnet`: running the app under CometBFT."""
+"""`gostaking abci` and `gostaking localnet`: running the app under CometBFT (and the --block-time bounds the devnet
+shares with abci)."""
 
 from pathlib import Path
 from typing import Annotated
@@ -9,6 +10,21 @@ from gostaking.cli.errors import CliError
 from gostaking.node.settings import DEFAULT_API_HOST, DEFAULT_BLOCK_TIME_S
 
 ABCI_DEFAULT_ADDRESS = "tcp://127.0.0.1:26658"
+
+
+def check_block_time(seconds: float) -> None:
+    """Refuse a --block-time outside 0.01..3600 seconds (`gostaking devnet` and `gostaking abci` take one)."""
+    if not 0.01 <= seconds <= 3600:
+        raise CliError("--block-time must be between 0.01 and 3600 seconds")
+
+
+def _require_abci_stubs() -> None:
+    """Refuse to run under CometBFT without usable ABCI protobuf stubs, saying how to make them."""
+    from gostaking.node.abci.proto import stubs_problem
+
+    problem = stubs_problem()
+    if problem is not None:
+        raise CliError(problem)
 
 
 def abci(
@@ -54,14 +70,11 @@ def abci(
     from functools import partial
 
     from gostaking import __version__
-    from gostaking.node.abci.proto import stubs_problem
     from gostaking.node.abci.relay import DEFAULT_COMET_RPC
     from gostaking.node.abci.runner import AbciApiSettings, block_time_from_config, comet_rpc_from_config, run_abci
     from gostaking.node.abci.server import AddressError, parse_address
 
-    problem = stubs_problem()
-    if problem is not None:
-        raise CliError(problem)
+    _require_abci_stubs()
     try:
         parse_address(address)
     except AddressError as exc:
@@ -75,8 +88,8 @@ def abci(
 
     if block_time is None:
         block_time = block_time_from_config(root) or DEFAULT_BLOCK_TIME_S
-    elif not 0.01 <= block_time <= 3600:
-        raise CliError("--block-time must be between 0.01 and 3600 seconds")
+    else:
+        check_block_time(block_time)
     settings = AbciApiSettings(
         port=api_port,
         host=api_host,
@@ -117,14 +130,11 @@ def localnet(
     """
     import shutil
 
-    from gostaking.node.abci.proto import stubs_problem
     from gostaking.node.localnet.network import MANIFEST, create_localnet, load_localnet
     from gostaking.node.localnet.processes import run_localnet
     from gostaking.wallet.keyring import gostaking_home
 
-    problem = stubs_problem()
-    if problem is not None:
-        raise CliError(problem)
+    _require_abci_stubs()
     root = (home or gostaking_home() / "localnet").expanduser().resolve()
     if reset and root.exists():
         shutil.rmtree(root)

@@ -5,10 +5,10 @@ from typing import Annotated, Any
 import typer
 
 from gostaking.chain.types.tx import Msg, MsgSubmitPrices, PriceQuote
-from gostaking.cli.amounts import parse_gos_amount
-from gostaking.cli.common import TableOption, fetch_json, print_json, print_json_or_table
+from gostaking.cli.amounts import parse_asset_denom, parse_gos_amount
+from gostaking.cli.common import document_command, document_table_command
 from gostaking.cli.errors import CliError
-from gostaking.cli.options import API_DEFAULT, ApiOption, TxOptions, tx_command
+from gostaking.cli.options import TxOptions, tx_command
 from gostaking.cli.tx import submit
 from gostaking.wallet.keyring import Keyring
 
@@ -20,12 +20,9 @@ def parse_quotes(texts: list[str], assets: dict[str, int]) -> list[PriceQuote]:
     quotes = []
     for text in texts:
         denom, sep, price = text.partition("=")
-        denom = denom.strip().lower()
-        if not (sep and denom and price.strip()):
+        if not (sep and denom.strip() and price.strip()):
             raise CliError(f"cannot read quote {text!r}: write DENOM=PRICE, e.g. btc=10000gos")
-        if denom not in assets:
-            raise CliError(f"{denom!r} is not a listed asset (listed: {', '.join(sorted(assets)) or 'none'})")
-        quotes.append(PriceQuote(denom, parse_gos_amount(price.strip())))
+        quotes.append(PriceQuote(parse_asset_denom(denom, assets), parse_gos_amount(price.strip())))
     if len({q.denom for q in quotes}) != len(quotes):
         raise CliError("an asset is quoted twice")
     return quotes
@@ -57,18 +54,14 @@ def _price_row(asset: dict[str, Any]) -> tuple[object, ...]:
     )
 
 
-@app.command("prices")
-def prices(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
-    """Per asset: current price and weight, the last aggregate, staleness and this period's quotes."""
-    print_json_or_table(
-        fetch_json(api, "/oracle/prices"),
-        table,
-        ("asset", "price (GOS)", "weight", "updated", "feeders", "stale", "quotes now"),
-        lambda document: [_price_row(asset) for asset in document["assets"]],
-    )
-
-
-@app.command("params")
-def params(api: ApiOption = API_DEFAULT) -> None:
-    """Oracle period, feeder quorum, outlier band, staleness limit and the feeders."""
-    print_json(fetch_json(api, "/oracle/params"))
+document_table_command(
+    app,
+    "prices",
+    "/oracle/prices",
+    "Per asset: current price and weight, the last aggregate, staleness and this period's quotes.",
+    headers=("asset", "price (GOS)", "weight", "updated", "feeders", "stale", "quotes now"),
+    rows=lambda document: [_price_row(asset) for asset in document["assets"]],
+)
+document_command(
+    app, "params", "/oracle/params", "Oracle period, feeder quorum, outlier band, staleness limit and the feeders."
+)

@@ -4,7 +4,14 @@ from typing import Annotated, Any
 
 import typer
 
-from gostaking.cli.common import TableOption, fetch_json, print_json, print_json_or_table
+from gostaking.cli.common import (
+    TableOption,
+    document_command,
+    document_table_command,
+    fetch_json,
+    print_json,
+    print_json_or_table,
+)
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.tx import resolve_address
@@ -31,10 +38,14 @@ def _status_rows(document: dict[str, Any]) -> list[tuple[str, object]]:
     ]
 
 
-@app.command("status")
-def status(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
-    """Chain id, height, supply, hash power and emission progress."""
-    print_json_or_table(fetch_json(api, "/status"), table, FIELD_VALUE, _status_rows)
+document_table_command(
+    app,
+    "status",
+    "/status",
+    "Chain id, height, supply, hash power and emission progress.",
+    headers=FIELD_VALUE,
+    rows=_status_rows,
+)
 
 
 def _account_rows(document: dict[str, Any]) -> list[tuple[str, str]]:
@@ -124,26 +135,25 @@ def node(
     print_json(fetch_json(api, f"/nodes/{resolved}"))
 
 
-@app.command("nodes")
-def nodes(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
-    """All nodes: status, votes, stake, blocks signed, rewards."""
-    print_json_or_table(
-        fetch_json(api, "/nodes"),
-        table,
-        ("moniker", "status", "votes", "stake", "signed", "rewards", "operator"),
-        lambda document: [
-            (
-                n["moniker"],
-                n["status"],
-                n["votes"]["gos"],
-                n["stake"]["gos"],
-                n["blocks_signed"],
-                n["rewards_earned"]["gos"],
-                n["operator"],
-            )
-            for n in document["nodes"]
-        ],
-    )
+document_table_command(
+    app,
+    "nodes",
+    "/nodes",
+    "All nodes: status, votes, stake, blocks signed, rewards.",
+    headers=("moniker", "status", "votes", "stake", "signed", "rewards", "operator"),
+    rows=lambda document: [
+        (
+            n["moniker"],
+            n["status"],
+            n["votes"]["gos"],
+            n["stake"]["gos"],
+            n["blocks_signed"],
+            n["rewards_earned"]["gos"],
+            n["operator"],
+        )
+        for n in document["nodes"]
+    ],
+)
 
 
 def _hashpower_rows(document: dict[str, Any]) -> list[tuple[object, ...]]:
@@ -154,25 +164,16 @@ def _hashpower_rows(document: dict[str, Any]) -> list[tuple[object, ...]]:
     return rows
 
 
-@app.command("hashpower")
-def hashpower(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
-    """Network hash power per pool."""
-    print_json_or_table(fetch_json(api, "/hashpower"), table, ("pool", "H/s", "share", "locked"), _hashpower_rows)
-
-
-@app.command("emission")
-def emission(api: ApiOption = API_DEFAULT) -> None:
-    """Emission progress: emitted, total, block reward, next halving and burn."""
-    print_json(fetch_json(api, "/emission"))
-
-
-@app.command("assets")
-def assets(api: ApiOption = API_DEFAULT) -> None:
-    """Assets that can be locked, with decimals, price and weight."""
-    print_json(fetch_json(api, "/assets"))
-
-
-@app.command("params")
-def params(api: ApiOption = API_DEFAULT) -> None:
-    """Chain parameters."""
-    print_json(fetch_json(api, "/params"))
+document_table_command(
+    app,
+    "hashpower",
+    "/hashpower",
+    "Network hash power per pool.",
+    headers=("pool", "H/s", "share", "locked"),
+    rows=_hashpower_rows,
+)
+document_command(
+    app, "emission", "/emission", "Emission progress: emitted, total, block reward, next halving and burn."
+)
+document_command(app, "assets", "/assets", "Assets that can be locked, with decimals, price and weight.")
+document_command(app, "params", "/params", "Chain parameters.")

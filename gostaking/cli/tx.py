@@ -1,6 +1,5 @@
 """`gostaking tx …`: build, sign and submit transactions through the node API."""
 
-import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
@@ -20,8 +19,9 @@ from gostaking.chain.types.tx import (
     MsgUnvoteNode,
     MsgVoteNode,
 )
-from gostaking.cli.amounts import GOS_DENOM, parse_amount, parse_gos_amount
+from gostaking.cli.amounts import parse_amount, parse_asset_amount, parse_gos_amount
 from gostaking.cli.client import open_api, wait_until_included
+from gostaking.cli.common import print_json
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import TxOptions, load_key, open_keyring, tx_command
 from gostaking.node.consensus_key import ConsensusKey
@@ -54,15 +54,20 @@ def submit(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[M
         key = load_key(keyring, options.from_name)
         tx_hash = api.submit_tx(api.sign(key, msgs, fee, options.memo))
         if not options.wait:
-            typer.echo(json.dumps({"tx_hash": tx_hash, "status": "pending", "from": key.address}, indent=2))
+            print_json({"tx_hash": tx_hash, "status": "pending", "from": key.address})
             return
         found = wait_until_included(api, tx_hash, options.timeout_s)
         summary: dict[str, Any] = {
             key_: found.get(key_) for key_ in ("tx_hash", "status", "height", "code", "log", "events")
         }
-        typer.echo(json.dumps(summary, indent=2))
+        print_json(summary)
         if found.get("code"):
             raise CliError(f"transaction {tx_hash} failed in block {found.get('height')}: {found.get('log')}")
+
+
+def submit_messages(options: TxOptions, msgs: list[Msg]) -> None:
+    """`submit` for messages made from the command line alone, needing neither the chain's assets nor the keyring."""
+    submit(options, lambda _assets, _keyring: msgs)
 
 
 @tx_command(app, "send")
@@ -108,9 +113,7 @@ def _lock_command(kind: str, message: Callable[[str, int], Msg], summary: str) -
         amount: Annotated[str, typer.Argument(help="asset amount, e.g. 0.25btc, 100000sat, 2eth")], tx: TxOptions
     ) -> None:
         def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
-            denom, units = parse_amount(amount, assets)
-            if denom == GOS_DENOM:
-                raise CliError("GOS cannot be locked: vote or stake it instead")
+            denom, units = parse_asset_amount(amount, assets, "GOS cannot be locked: vote or stake it instead")
             return [message(denom, units)]
 
         submit(tx, build)
@@ -144,18 +147,10 @@ def register_node(
             pubkey = b""
         if len(pubkey) != 32:
             raise CliError("--consensus-pubkey must be 64 hex digits (a 32-byte ed25519 public key)")
-
-    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
-        return [MsgRegisterNode(pubkey, moniker)]
-
-    submit(tx, build)
+    submit_messages(tx, [MsgRegisterNode(pubkey, moniker)])
 
 
 @tx_command(app, "claim")
 def claim(tx: TxOptions) -> None:
     """Claim every pending reward (hash power and, for operators, candidate-node rewards)."""
-
-    def build(_: dict[str, int], __: Keyring) -> list[Msg]:
-        return [MsgClaimRewards()]
-
-    submit(tx, build)
+    submit_messages(tx, [MsgClaimRewards()])
