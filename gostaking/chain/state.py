@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, TypeVar, overload
 
 from gostaking.chain.module import Module, Registry
-from gostaking.chain.tables import Singleton, SingletonSpec, Table, TableSet, TableSpec
+from gostaking.chain.tables import AnySpec, Singleton, SingletonSpec, Table, TableSet, TableSpec
 from gostaking.chain.types.params import ChainParams
 
 APP_MODULES = "gostaking.chain.modules"
@@ -35,11 +35,11 @@ class State(TableSet):
         self.params: Singleton[ChainParams] = self.singleton("params", ChainParams, ChainParams)
         """Parameter sections of the launch modules (later modules keep theirs in a table of their own)."""
         self.height: Singleton[int] = self.singleton("height", int, lambda: 0)
-        self._handles: dict[str, Table[Any, Any] | Singleton[Any]] = {}
+        self._handles: dict[AnySpec, Table[Any, Any] | Singleton[Any]] = {}
         for spec in self.registry.tables:
             if hasattr(self, spec.name):
                 raise ValueError(f"table name {spec.name!r} is taken by the state itself")
-            handle = self._handles[spec.name] = self.declare(spec)
+            handle = self._handles[spec] = self.declare(spec)
             setattr(self, spec.name, handle)
 
     @overload
@@ -50,7 +50,7 @@ class State(TableSet):
 
     def __getitem__(self, spec: TableSpec[Any, Any] | SingletonSpec[Any]) -> Table[Any, Any] | Singleton[Any]:
         """The table a module declared with `spec`."""
-        return self._handles[spec.name]
+        return self._handles[spec]
 
     def is_empty(self) -> bool:
         """True before anything was written (genesis has not run)."""

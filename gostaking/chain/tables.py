@@ -10,6 +10,7 @@ msgpack because reward accumulators are integers far beyond 64 bits, which msgpa
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import msgspec
@@ -261,46 +262,29 @@ def numbered_page(count: int, offset: int, limit: int, *, newest_first: bool) ->
     return range(offset, min(offset + limit, count))
 
 
+@dataclass(frozen=True, eq=False, slots=True)
 class TableSpec(Generic[K, V]):
     """A table as a module declares it (its `tables.py`): name, key and value types, secondary indexes.
 
     The spec is the handle chain code reads and writes the table through: `state[BALANCES]` is the State's
-    `Table` for the spec `BALANCES`. Identity comparison (no __eq__) keeps the lookup a plain dict access.
+    `Table` for the spec `BALANCES`. Compared and hashed by identity, so the lookup is a plain dict access.
     """
 
-    __slots__ = ("doc", "indexes", "key_type", "name", "value_type")
-
-    def __init__(
-        self,
-        name: str,
-        key_type: type[K],
-        value_type: type[V],
-        indexes: dict[str, "IndexKey[K, V]"] | None = None,
-        doc: str = "",
-    ) -> None:
-        self.name = name
-        self.key_type = key_type
-        self.value_type = value_type
-        self.indexes = indexes
-        self.doc = doc
-
-    def __repr__(self) -> str:
-        return f"TableSpec({self.name!r})"
+    name: str
+    key_type: type[K]
+    value_type: type[V]
+    indexes: dict[str, "IndexKey[K, V]"] | None = None
+    doc: str = ""
 
 
+@dataclass(frozen=True, eq=False, slots=True)
 class SingletonSpec(Generic[V]):
     """A single-value table as a module declares it (parameters, totals, cursors); `default` before a write."""
 
-    __slots__ = ("default", "doc", "name", "value_type")
-
-    def __init__(self, name: str, value_type: type[V], default: Callable[[], V], doc: str = "") -> None:
-        self.name = name
-        self.value_type = value_type
-        self.default = default
-        self.doc = doc
-
-    def __repr__(self) -> str:
-        return f"SingletonSpec({self.name!r})"
+    name: str
+    value_type: type[V]
+    default: Callable[[], V]
+    doc: str = ""
 
 
 AnySpec = TableSpec[Any, Any] | SingletonSpec[Any]
