@@ -30,11 +30,6 @@ class ChainEvent(msgspec.Struct, frozen=True, kw_only=True, tag_field="event"):
             raise TypeError(f"{cls.__name__} has no string tag")
         return tag
 
-    @classmethod
-    def field_names(cls) -> tuple[str, ...]:
-        """Attribute names in wire order."""
-        return cls.__struct_fields__
-
     def to_wire(self) -> Event:
         """The block-result form: kind and (name, str(value)) pairs in declared order, None fields omitted."""
         return Event(

@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import StaticPool
@@ -74,8 +74,3 @@ def open_engine(url: str) -> Engine:
         engine.dispose()
         raise IndexConfigError(f"cannot open the index database {redact_url(url)}: {exc.orig}") from None
     return engine
-
-
-def table_names(engine: Engine) -> list[str]:
-    """Tables present in the database (for checks and tests)."""
-    return sorted(inspect(engine).get_table_names())

@@ -168,7 +168,6 @@ class _Builder:
         self.time_ms = block.header.time_ms
         self.tally = tally
         self.rows = BlockRows(block={})
-        self.events_seen = 0
 
     def activity(
         self,

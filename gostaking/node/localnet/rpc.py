@@ -69,11 +69,6 @@ class CometRpc:
         result: dict[str, Any] = self.call("broadcast_tx_sync", tx=base64.b64encode(tx).decode())
         return result
 
-    def broadcast_tx_async(self, tx: bytes) -> dict[str, Any]:
-        """Submit a tx without waiting for CheckTx."""
-        result: dict[str, Any] = self.call("broadcast_tx_async", tx=base64.b64encode(tx).decode())
-        return result
-
     def tx(self, tx_hash: bytes) -> dict[str, Any] | None:
         """The committed tx with this hash ({height, index, tx_result, …}), or None if it is not (yet) in a block."""
         try:
@@ -83,7 +78,3 @@ class CometRpc:
                 return None
             raise
         return result
-
-    def num_unconfirmed_txs(self) -> int:
-        """Transactions waiting in this node's mempool."""
-        return int(self.call("num_unconfirmed_txs")["n_txs"])
