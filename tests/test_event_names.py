@@ -164,10 +164,12 @@ def test_the_javascript_check_finds_unpublished_and_bare_names() -> None:
 
 
 def test_the_explorer_pages_that_show_events_take_their_meaning_from_the_list() -> None:
+    """Pages label event kinds with kindLabel (from the published list), directly or through api.js's events table."""
     api = (STATIC_DIR / "js" / "api.js").read_text(encoding="utf-8")
     assert "from './events.js'" in api and "export function kindLabel(kind)" in api
-    for page in ("blocks.js", "txs.js", "account.js"):
-        assert "kindLabel(" in (STATIC_DIR / "js" / "pages" / page).read_text(encoding="utf-8"), page
+    assert "[kindLabel(e.kind), attributes(e.attributes)]" in api  # eventsTable
+    for page, labeller in (("blocks.js", "eventsTable("), ("txs.js", "eventsTable("), ("account.js", "kindLabel(")):
+        assert labeller in (STATIC_DIR / "js" / "pages" / page).read_text(encoding="utf-8"), page
 
 
 # --- Python consumers --------------------------------------------------------------------------------------------
