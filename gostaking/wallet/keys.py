@@ -1,13 +1,14 @@
 """secp256k1 private keys and transaction signing for clients (CLI, tests, benchmarks)."""
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import coincurve
 
 from gostaking.chain.codec import encode_tx, sign_bytes
 from gostaking.chain.crypto import address_from_pubkey
-from gostaking.chain.types.tx import Msg, Tx, TxBody
+from gostaking.chain.types.tx import Tx, TxBody, TxMsg
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def _valid(secret: bytes) -> bool:
     return True
 
 
-def sign_tx(key: PrivateKey, chain_id: str, sequence: int, msgs: list[Msg], fee: int, memo: str = "") -> bytes:
-    """Build and sign a transaction; returns its wire bytes."""
-    body = TxBody(chain_id=chain_id, sender=key.address, sequence=sequence, fee=fee, msgs=msgs, memo=memo)
+def sign_tx(key: PrivateKey, chain_id: str, sequence: int, msgs: Sequence[TxMsg], fee: int, memo: str = "") -> bytes:
+    """Build and sign a transaction of any registered messages (a later module's too); returns its wire bytes."""
+    body = TxBody(chain_id=chain_id, sender=key.address, sequence=sequence, fee=fee, msgs=list(msgs), memo=memo)  # type: ignore[arg-type]  # msgs: any TxMsg, not only the launch modules' union
     return encode_tx(Tx(body=body, signature=key.sign_digest(sign_bytes(body))))
