@@ -2,8 +2,8 @@
 
 import secrets
 from collections.abc import Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 import coincurve
 
