@@ -11,7 +11,7 @@ from gostaking.chain.modules.bank.queries import (
     get_account,
 )
 from gostaking.chain.modules.bank.tables import ACCOUNTS, ASSET_SUPPLY, BALANCES, GOS_SUPPLY
-from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE
 from gostaking.chain.state import State
 
 
@@ -62,15 +62,20 @@ def move_asset(state: State, sender: str, recipient: str, denom: str, amount: in
     move_units(state, sender, recipient, denom, amount)
 
 
-def mint_gos(state: State, recipient: str, ugos: int) -> int:
-    """Create `ugos` of new GOS (block rewards only) for `recipient`; returns the shares created."""
+def mint_gos(state: State, recipient: str, ugos: int, carry: int = 0) -> tuple[int, int]:
+    """Create `ugos` of new GOS (block rewards only) for `recipient`; returns (shares created, carry).
+
+    At an index below INDEX_ONE (after a burn) `ugos` is rarely a whole number of shares. `carry` is the fraction
+    of a share an earlier mint left over (as a numerator over the index): it joins this mint, and the fraction left
+    now is returned, so a series of mints creates exactly the GOS asked for, whole shares at a time.
+    """
     supply = state[GOS_SUPPLY].get()
-    shares = compute_ugos_to_shares_floor(ugos, supply.index)
+    shares, carry = divmod(ugos * INDEX_ONE + carry, supply.index)
     state[GOS_SUPPLY].set(
         replace(supply, total_shares=supply.total_shares + shares, minted_ugos=supply.minted_ugos + ugos)
     )
     add_units(state, recipient, GOS_DENOM, shares)
-    return shares
+    return shares, carry
 
 
 def mint_asset(state: State, recipient: str, denom: str, amount: int) -> None:
