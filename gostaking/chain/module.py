@@ -35,6 +35,10 @@ P = TypeVar("P")
 
 Handler = Callable[["State", Context, Any], None]
 """`process_<msg>(state, ctx, msg)`: runs inside the transaction's atomic scope; raises a ChainError to fail."""
+Check = Callable[["State", Any], None]
+"""`check_<msg>(state, msg)`: what makes a message acceptable at all (amounts in range, well-formed addresses,
+known denoms…), run with the transaction's checks before any fee or sequence is taken: a message failing it makes
+the transaction invalid (CheckTx refuses it; a block keeps no fee for it). Reads state, never writes."""
 BlockHook = Callable[["State", Context], Sequence[ValidatorUpdate] | None]
 """Work of one block phase; may return consensus power changes (jailing, elections)."""
 GenesisStep = Callable[["State", Context, "Genesis"], Sequence[ValidatorUpdate] | None]
@@ -77,7 +81,8 @@ class Module:
     Four files of the package are declarations in themselves:
     - tables.py: every TableSpec/SingletonSpec it defines is a table this module alone writes;
     - handlers.py: every `process_<msg>(state, ctx, msg)` it defines handles the message type its `msg` parameter
-      is annotated with (those types become part of the transaction wire format);
+      is annotated with (those types become part of the transaction wire format), and a `check_<msg>(state, msg)`
+      beside it, if any, says what makes such a message acceptable before any fee is taken;
     - events.py: every ChainEvent it defines with `tag=` (its kind; one without is a shared base);
     - queries.py: every public function it defines is a read that shells (API, CLI, indexer) may call.
     A file the module does not need may be missing. A file may also be given directly (`tables=<Python module>`).
@@ -112,11 +117,15 @@ class Module:
 
     def message_handlers(self) -> dict[type[msgspec.Struct], Handler]:
         """Message type → its `process_<msg>` handler."""
-        handlers: dict[type[msgspec.Struct], Handler] = {}
-        for value in _defined(self.handlers):
-            if inspect.isfunction(value) and value.__name__.startswith("process_"):
-                handlers[get_type_hints(value)["msg"]] = value
-        return handlers
+        return self._by_message_type("process_")
+
+    def message_checks(self) -> dict[type[msgspec.Struct], Check]:
+        """Message type (or a base of several) → its `check_<msg>` (messages without one need no check)."""
+        return self._by_message_type("check_")
+
+    def _by_message_type(self, prefix: str) -> dict[type[msgspec.Struct], Any]:
+        functions = (value for value in _defined(self.handlers) if inspect.isfunction(value))
+        return {get_type_hints(f)["msg"]: f for f in functions if f.__name__.startswith(prefix)}
 
     def event_types(self) -> tuple[type[ChainEvent], ...]:
         """Its event types: the ChainEvent subclasses of its events.py given a `tag=` (their kind). A subclass
@@ -164,6 +173,7 @@ class Registry:
         self.modules = tuple(modules)
         self.table_owner: dict[str, str] = {}
         self.handlers: dict[type[msgspec.Struct], Handler] = {}
+        self.checks: dict[type[msgspec.Struct], Check] = {}
         self.message_owner: dict[type[msgspec.Struct], str] = {}
         self.events: dict[str, type[ChainEvent]] = {}
         self.event_owner: dict[str, str] = {}
@@ -178,6 +188,14 @@ class Registry:
             for msg_type, handler in module.message_handlers().items():
                 _claim(self.message_owner, msg_type, module.name, "message")
                 self.handlers[msg_type] = handler
+            handled = module.message_handlers()
+            for checked_type, check in module.message_checks().items():
+                # A check of a shared base (e.g. every bond message) applies to each message it handles of that base.
+                covered = [msg_type for msg_type in handled if issubclass(msg_type, checked_type)]
+                if not covered:
+                    raise RegistryError(f"{check.__name__} of module {module.name} checks a message it does not handle")
+                for msg_type in covered:
+                    _claim(self.checks, msg_type, check, "message check")
             for event in module.event_types():
                 _claim(self.event_owner, event.event_kind(), module.name, "event kind")
                 self.events[event.event_kind()] = event

@@ -40,9 +40,9 @@ from gostaking.chain.types.tx import Tx
 def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | None = None) -> Tx:
     """Stateless and account checks shared by block execution and the mempool.
 
-    Checks size, encoding, chain id, memo and message count, the signature against the declared sender,
-    the sequence (the account's next one, or `expected_sequence` for a mempool holding earlier txs) and
-    that the fee is at least the minimum and affordable.
+    Checks size, encoding, chain id, memo and message count, each message's own checks (its module's
+    `check_<msg>`), the signature against the declared sender, the sequence (the account's next one, or
+    `expected_sequence` for a mempool holding earlier txs) and that the fee is at least the minimum and affordable.
     """
     params = state.params.get().tx
     require(len(raw) <= params.max_tx_bytes, DecodeError, f"transaction exceeds {params.max_tx_bytes} bytes")
@@ -60,6 +60,13 @@ def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | 
     )
     require(len(body.memo.encode()) <= params.max_memo_bytes, InvalidMessageError, "memo too long")
     require(body.sender not in state.registry.module_accounts, ModuleAccountError, "module accounts cannot sign")
+    # Each message's own checks (amounts, addresses, denoms…) before the costly signature recovery: a message that
+    # could never be valid makes the whole transaction invalid, so no fee or sequence is taken for it.
+    checks = state.registry.checks
+    for msg in body.msgs:
+        check = checks.get(type(msg))
+        if check is not None:
+            check(state, msg)
     signer = address_from_pubkey(recover_signer(sign_bytes(body), tx.signature))
     require(signer == body.sender, InvalidSignatureError, f"signature is by {signer}, not by sender {body.sender}")
     require_not_frozen(state, body.sender)

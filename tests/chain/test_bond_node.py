@@ -37,6 +37,7 @@ from harness import (
     events_of,
     execute,
     expect_msg_failure,
+    expect_rejected,
     fund_gos,
     key,
     make_chain,
@@ -162,8 +163,8 @@ def test_bonding_on_an_unknown_node_fails(chain: Chain, kind: BondKind) -> None:
 @pytest.mark.parametrize(
     "node", ["", "node-0", "gos1xyz", NODE0.upper(), NODE0[:-1] + ("q" if NODE0[-1] != "q" else "p")]
 )
-def test_bonding_on_a_malformed_node_address_fails(chain: Chain, kind: BondKind, node: str) -> None:
-    expect_msg_failure(chain, ALICE, kind.bond(node, GOS), error=InvalidAddressError)
+def test_bonding_on_a_malformed_node_address_is_refused(chain: Chain, kind: BondKind, node: str) -> None:
+    expect_rejected(chain, chain.tx(ALICE, kind.bond(node, GOS)), InvalidAddressError)
 
 
 def test_bonding_more_than_the_balance_fails(chain: Chain, kind: BondKind) -> None:
@@ -174,8 +175,8 @@ def test_bonding_more_than_the_balance_fails(chain: Chain, kind: BondKind) -> No
 
 
 @pytest.mark.parametrize("amount", [0, -1, -GOS, 2**256])
-def test_zero_negative_or_too_large_bond_fails(chain: Chain, kind: BondKind, amount: int) -> None:
-    expect_msg_failure(chain, ALICE, kind.bond(NODE0, amount), error=InvalidAmountError)
+def test_zero_negative_or_too_large_bond_is_refused(chain: Chain, kind: BondKind, amount: int) -> None:
+    expect_rejected(chain, chain.tx(ALICE, kind.bond(NODE0, amount)), InvalidAmountError)
 
 
 def test_failing_bond_reverts_earlier_bonds_of_the_tx(chain: Chain, kind: BondKind) -> None:

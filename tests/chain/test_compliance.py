@@ -99,13 +99,17 @@ def test_only_providers_attest_and_only_their_own_attestations_are_revoked() -> 
     expect_msg_failure(
         chain, ALICE, MsgAttestKyc(ALICE.address, 3, chain.height + 9, EVIDENCE), error=UnauthorizedError
     )
+    # a level or evidence that no attestation may have: refused before any fee
     for bad in (
         MsgAttestKyc(ALICE.address, 0, chain.height + 9, EVIDENCE),
         MsgAttestKyc(ALICE.address, 4, chain.height + 9, EVIDENCE),
-        MsgAttestKyc(ALICE.address, 1, chain.height, EVIDENCE),
         MsgAttestKyc(ALICE.address, 1, chain.height + 9, b"short"),
     ):
-        expect_msg_failure(chain, PROVIDER, bad, error=InvalidMessageError)
+        expect_rejected(chain, chain.tx(PROVIDER, bad), InvalidMessageError)
+    # an expiry already past depends on the height: a failed message
+    expect_msg_failure(
+        chain, PROVIDER, MsgAttestKyc(ALICE.address, 1, chain.height, EVIDENCE), error=InvalidMessageError
+    )
     assert chain.run(PROVIDER, MsgAttestKyc(ALICE.address, 2, chain.height + 50, EVIDENCE)).code == 0
     attestation = chain.state.kyc.get(ALICE.address)
     assert attestation is not None and attestation.evidence_hash == EVIDENCE  # only the hash is on chain

@@ -4,7 +4,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from msgspec.structs import replace
 
-from gostaking.chain.errors import InsufficientFundsError, InvalidMessageError, KycRequiredError, UnknownAssetError
+from gostaking.chain.errors import (
+    InsufficientFundsError,
+    InvalidAmountError,
+    InvalidMessageError,
+    KycRequiredError,
+    UnknownAssetError,
+)
 from gostaking.chain.genesis import GenesisBalance
 from gostaking.chain.modules.dex.queries import compute_swap_out, get_pool_price_ugos, get_pool_reserves
 from gostaking.chain.types.params import ComplianceParams
@@ -16,7 +22,7 @@ from gostaking.chain.types.tx import (
     PriceQuote,
 )
 
-from harness import GOS, TEST_PARAMS, Chain, expect_msg_failure, fund_gos, key, make_chain, with_params
+from harness import GOS, TEST_PARAMS, Chain, expect_msg_failure, expect_rejected, fund_gos, key, make_chain, with_params
 
 LP, TRADER = key(1), key(2)
 BTC_UNIT = 10**8
@@ -83,8 +89,11 @@ def test_bad_trades_are_refused() -> None:
     chain = make()
     expect_msg_failure(chain, TRADER, MsgSwap("btc", "ugos", GOS, 0), error=InvalidMessageError)  # no liquidity
     seed(chain)
-    expect_msg_failure(chain, TRADER, MsgSwap("doge", "ugos", GOS, 0), error=UnknownAssetError)
-    expect_msg_failure(chain, TRADER, MsgSwap("btc", "eth", GOS, 0), error=InvalidMessageError)
+    # an unknown pair or a denom the pool does not take: refused before any fee
+    expect_rejected(chain, chain.tx(TRADER, MsgSwap("doge", "ugos", GOS, 0)), UnknownAssetError)
+    expect_rejected(chain, chain.tx(TRADER, MsgSwap("btc", "eth", GOS, 0)), InvalidMessageError)
+    expect_rejected(chain, chain.tx(TRADER, MsgSwap("btc", "ugos", 0, 0)), InvalidAmountError)
+    expect_rejected(chain, chain.tx(TRADER, MsgSwap("btc", "ugos", GOS, -1)), InvalidMessageError)
     expect_msg_failure(chain, TRADER, MsgSwap("btc", "ugos", 10**6 * GOS, 0), error=InsufficientFundsError)
 
 

@@ -4,7 +4,7 @@ majority, ratification by 2/3 of the committee (the mining nodes), execution."""
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gostaking.chain.errors import InvalidMessageError, UnauthorizedError, UnknownAssetError
+from gostaking.chain.errors import InvalidAmountError, InvalidMessageError, UnauthorizedError, UnknownAssetError
 from gostaking.chain.modules.compliance.queries import get_kyc_level
 from gostaking.chain.modules.gov.queries import compute_committee_report, get_bonded_shares
 from gostaking.chain.types.gov import (
@@ -27,7 +27,7 @@ from gostaking.chain.types.tx import (
     MsgVoteProposal,
 )
 
-from harness import GOS, Chain, events_of, expect_msg_failure, fund_gos, key, make_chain, with_params
+from harness import GOS, Chain, events_of, expect_msg_failure, expect_rejected, fund_gos, key, make_chain, with_params
 
 PARAMS = with_params(
     gov={
@@ -146,8 +146,12 @@ def test_asset_listing_and_weight_proposals_execute_and_a_conflict_fails_cleanly
 def test_invalid_proposals_are_refused_at_submission() -> None:
     chain = make()
     change = ParamChangeProposal
+    # a proposal no title or deposit makes valid: refused before any fee
+    expect_rejected(
+        chain, chain.tx(HOLDERS[0], MsgSubmitProposal("", "x", TextProposal(), 100 * GOS)), InvalidMessageError
+    )
+    expect_rejected(chain, chain.tx(HOLDERS[0], MsgSubmitProposal("t", "x", TextProposal(), 0)), InvalidAmountError)
     bad = [
-        (MsgSubmitProposal("", "x", TextProposal(), 100 * GOS), InvalidMessageError),
         (MsgSubmitProposal("t", "x", TextProposal(), 99 * GOS), InvalidMessageError),
         (
             MsgSubmitProposal("t", "x", change([ParamChange("emission", "reward_eras", 9)]), 100 * GOS),

@@ -32,6 +32,7 @@ from harness import (
     Chain,
     events_of,
     expect_msg_failure,
+    expect_rejected,
     fund_gos,
     key,
     make_chain,
@@ -198,8 +199,8 @@ def test_weight_set_to_zero_stops_a_pools_rewards_but_keeps_what_it_earned(chain
 
 @pytest.mark.parametrize("denom", ["doge", "ugos", "BTC", ""])
 def test_unregistered_asset_cannot_be_locked(chain: Chain, denom: str) -> None:
-    # GOS is voted or staked, never locked; names are case-sensitive
-    result = expect_msg_failure(chain, ALICE, MsgLockAsset(denom, 1), error=UnknownAssetError)
+    # GOS is voted or staked, never locked; names are case-sensitive: refused before any fee
+    result = expect_rejected(chain, chain.tx(ALICE, MsgLockAsset(denom, 1)), UnknownAssetError)
     assert "not registered" in result.log
 
 
@@ -214,8 +215,8 @@ def test_lock_of_an_asset_the_sender_lacks_fails(chain: Chain) -> None:
 
 
 @pytest.mark.parametrize("amount", [0, -1, -(10**8), 2**256])
-def test_zero_negative_or_too_large_lock_fails(chain: Chain, amount: int) -> None:
-    expect_msg_failure(chain, ALICE, MsgLockAsset("btc", amount), error=InvalidAmountError)
+def test_zero_negative_or_too_large_lock_is_refused(chain: Chain, amount: int) -> None:
+    expect_rejected(chain, chain.tx(ALICE, MsgLockAsset("btc", amount)), InvalidAmountError)
 
 
 def test_failing_message_reverts_an_earlier_lock_in_the_same_tx(chain: Chain) -> None:

@@ -31,6 +31,7 @@ from harness import (
     events_of,
     execute,
     expect_msg_failure,
+    expect_rejected,
     fund_gos,
     key,
     make_chain,
@@ -116,7 +117,7 @@ def test_same_key_twice_in_one_tx_reverts_both(chain: Chain) -> None:
 
 @pytest.mark.parametrize("length", [0, 31, 33, 64])
 def test_consensus_key_must_be_32_bytes(chain: Chain, length: int) -> None:
-    result = expect_msg_failure(chain, BOB, MsgRegisterNode(b"\x07" * length, "bob"), error=InvalidMessageError)
+    result = expect_rejected(chain, chain.tx(BOB, MsgRegisterNode(b"\x07" * length, "bob")), InvalidMessageError)
     assert "32 bytes" in result.log
 
 
@@ -126,7 +127,7 @@ def test_consensus_key_must_be_32_bytes(chain: Chain, length: int) -> None:
     ids=["empty", "65-bytes", "66-utf8-bytes", "newline", "tab", "nul", "zero-width-space"],
 )
 def test_bad_moniker_is_refused(chain: Chain, moniker: str) -> None:
-    expect_msg_failure(chain, BOB, MsgRegisterNode(NEW_KEY, moniker), error=InvalidMessageError)
+    expect_rejected(chain, chain.tx(BOB, MsgRegisterNode(NEW_KEY, moniker)), InvalidMessageError)
 
 
 @pytest.mark.parametrize("moniker", ["x" * 64, "é" * 32, "node 1", "节点一号"])

@@ -17,6 +17,7 @@ from gostaking.chain.errors import (
     InvalidAmountError,
     InvalidMessageError,
     ModuleAccountError,
+    UnknownAssetError,
 )
 from gostaking.chain.genesis import GenesisBalance
 from gostaking.chain.modules.bank.queries import get_gos_index, get_shares
@@ -30,6 +31,7 @@ from harness import (
     events_of,
     execute,
     expect_msg_failure,
+    expect_rejected,
     fund_gos,
     key,
     make_chain,
@@ -166,19 +168,26 @@ def test_more_gos_than_left_after_the_fee_fails(chain: Chain) -> None:
     assert chain.gos(ALICE.address) == ALICE_GOS - FEE
 
 
-@pytest.mark.parametrize(
-    ("denom", "amount"), [("btc", ALICE_BTC + 1), ("dcr", 1), ("doge", 1)], ids=["more-btc", "no-dcr", "unlisted"]
-)
+@pytest.mark.parametrize(("denom", "amount"), [("btc", ALICE_BTC + 1), ("dcr", 1)], ids=["more-btc", "no-dcr"])
 def test_more_of_an_asset_than_held_fails(chain: Chain, denom: str, amount: int) -> None:
-    # 'doge' is well-formed but not listed: nobody can hold it, so every transfer of it is short of funds.
     expect_msg_failure(chain, ALICE, MsgSendCoins(BOB.address, denom, amount), error=InsufficientFundsError)
+    assert chain.balance(ALICE.address, "btc") == ALICE_BTC
+
+
+# --- transfers that could never be valid: the transaction is refused whole, before any fee or sequence ----------
+
+
+def test_an_asset_that_does_not_exist_on_the_chain_is_refused(chain: Chain) -> None:
+    # 'doge' is well-formed but nobody can hold it: the message is refused before the mempool, not charged a fee.
+    result = expect_rejected(chain, chain.tx(ALICE, MsgSendCoins(BOB.address, "doge", 1)), UnknownAssetError)
+    assert result.log.endswith("no asset 'doge' exists on this chain (known: ugos, btc, dcr, eth)")
     assert chain.balance(ALICE.address, "btc") == ALICE_BTC
 
 
 @pytest.mark.parametrize("denom", [GOS_DENOM, "btc"])
 @pytest.mark.parametrize("amount", [0, -1, -GOS, 2**256])
-def test_zero_negative_or_too_large_amount_fails(chain: Chain, denom: str, amount: int) -> None:
-    expect_msg_failure(chain, ALICE, MsgSendCoins(BOB.address, denom, amount), error=InvalidAmountError)
+def test_zero_negative_or_too_large_amount_is_refused(chain: Chain, denom: str, amount: int) -> None:
+    expect_rejected(chain, chain.tx(ALICE, MsgSendCoins(BOB.address, denom, amount)), InvalidAmountError)
 
 
 def _bech32(hrp: str, raw: bytes) -> str:
@@ -202,27 +211,33 @@ def _bad_recipients() -> list[str]:
 
 
 @pytest.mark.parametrize("recipient", _bad_recipients())
-def test_bad_recipient_address_fails(chain: Chain, recipient: str) -> None:
-    expect_msg_failure(chain, ALICE, MsgSendCoins(recipient, GOS_DENOM, GOS), error=InvalidAddressError)
+def test_bad_recipient_address_is_refused(chain: Chain, recipient: str) -> None:
+    expect_rejected(chain, chain.tx(ALICE, MsgSendCoins(recipient, GOS_DENOM, GOS)), InvalidAddressError)
 
 
 @pytest.mark.parametrize("module", sorted(MODULE_ADDRESSES))
 @pytest.mark.parametrize("denom", [GOS_DENOM, "btc"])
 def test_module_account_cannot_receive(chain: Chain, module: str, denom: str) -> None:
-    result = expect_msg_failure(
-        chain, ALICE, MsgSendCoins(MODULE_ADDRESSES[module], denom, 1), error=ModuleAccountError
+    result = expect_rejected(
+        chain, chain.tx(ALICE, MsgSendCoins(MODULE_ADDRESSES[module], denom, 1)), ModuleAccountError
     )
     assert "module accounts cannot receive" in result.log
 
 
 @pytest.mark.parametrize("denom", ["", "BTC", "UGOS", "b-tc", "btc ", "x" * 17, "bτc", "b/tc"])
-def test_malformed_denom_fails(chain: Chain, denom: str) -> None:
-    expect_msg_failure(chain, ALICE, MsgSendCoins(BOB.address, denom, 1), error=InvalidMessageError)
+def test_malformed_denom_is_refused(chain: Chain, denom: str) -> None:
+    expect_rejected(chain, chain.tx(ALICE, MsgSendCoins(BOB.address, denom, 1)), InvalidMessageError)
+
+
+@pytest.mark.parametrize(("denom", "meant"), [("BTC", "btc"), ("UGOS", "ugos"), ("btc ", "btc"), (" Btc", "btc")])
+def test_a_near_miss_of_a_known_denom_is_named(chain: Chain, denom: str, meant: str) -> None:
+    result = expect_rejected(chain, chain.tx(ALICE, MsgSendCoins(BOB.address, denom, 1)), InvalidMessageError)
+    assert result.log.endswith(f"did you mean {meant!r}?")
 
 
 def test_longest_allowed_denom_is_well_formed(chain: Chain) -> None:
-    # 16 characters pass the denom check; the asset is unlisted, so the failure is the balance, not the name.
-    expect_msg_failure(chain, ALICE, MsgSendCoins(BOB.address, "x" * 16, 1), error=InsufficientFundsError)
+    # 16 characters pass the denom check; no such asset exists, so the refusal names that, not the spelling.
+    expect_rejected(chain, chain.tx(ALICE, MsgSendCoins(BOB.address, "x" * 16, 1)), UnknownAssetError)
 
 
 def test_second_message_failing_reverts_the_first(chain: Chain) -> None:
@@ -246,8 +261,8 @@ def test_failing_last_of_three_messages_reverts_asset_and_gos_transfers(chain: C
         ALICE,
         MsgSendCoins(BOB.address, "btc", ALICE_BTC),
         MsgSendCoins(BOB.address, GOS_DENOM, GOS),
-        MsgSendCoins(MODULE_ADDRESSES["community_pool"], GOS_DENOM, 1),
-        error=ModuleAccountError,
+        MsgSendCoins(BOB.address, GOS_DENOM, ALICE_GOS),  # more than is left after the fee and the second
+        error=InsufficientFundsError,
     )
     chain.block()
     assert chain.balance(BOB.address, "btc") == 0
@@ -255,7 +270,7 @@ def test_failing_last_of_three_messages_reverts_asset_and_gos_transfers(chain: C
 
 
 def test_sequence_after_a_failed_message_is_the_next_one(chain: Chain) -> None:
-    expect_msg_failure(chain, ALICE, MsgSendCoins(BOB.address, GOS_DENOM, 0), error=InvalidAmountError)
+    expect_msg_failure(chain, ALICE, MsgSendCoins(BOB.address, "btc", ALICE_BTC + 1), error=InsufficientFundsError)
     chain.block()
     # the harness signs with the account's stored sequence: 1 now, and that is accepted
     assert chain.state.accounts.get(ALICE.address) == Account(1)

@@ -8,7 +8,7 @@ from gostaking.chain.modules.mining.queries import get_account_hash_power
 from gostaking.chain.modules.oracle.queries import compute_aggregate, compute_median
 from gostaking.chain.types.tx import MsgLockAsset, MsgSubmitPrices, PriceQuote
 
-from harness import GOS, Chain, events_of, expect_msg_failure, fund_gos, key, make_chain, with_params
+from harness import GOS, Chain, events_of, expect_msg_failure, expect_rejected, fund_gos, key, make_chain, with_params
 
 PARAMS = with_params(oracle={"period_blocks": 5, "max_stale_periods": 2})
 FEEDERS = [key(1000), key(1001), key(1002)]  # operators of the three genesis (mining) nodes
@@ -97,11 +97,12 @@ def test_only_mining_nodes_quote_and_bad_quotes_are_refused() -> None:
     fund_gos(chain, ALICE.address, 1 * GOS)
     expect_msg_failure(chain, ALICE, MsgSubmitPrices([PriceQuote("btc", GOS)]), error=UnauthorizedError)
     feeder = FEEDERS[1]
-    expect_msg_failure(chain, feeder, MsgSubmitPrices([PriceQuote("doge", GOS)]), error=UnknownAssetError)
-    expect_msg_failure(chain, feeder, MsgSubmitPrices([PriceQuote("btc", 0)]), error=InvalidAmountError)
+    # quotes no feeder could ever send: refused before any fee
+    expect_rejected(chain, chain.tx(feeder, MsgSubmitPrices([PriceQuote("doge", GOS)])), UnknownAssetError)
+    expect_rejected(chain, chain.tx(feeder, MsgSubmitPrices([PriceQuote("btc", 0)])), InvalidAmountError)
     twice = MsgSubmitPrices([PriceQuote("btc", GOS), PriceQuote("btc", 2 * GOS)])
-    expect_msg_failure(chain, feeder, twice, error=InvalidMessageError)
-    expect_msg_failure(chain, feeder, MsgSubmitPrices([]), error=InvalidMessageError)
+    expect_rejected(chain, chain.tx(feeder, twice), InvalidMessageError)
+    expect_rejected(chain, chain.tx(feeder, MsgSubmitPrices([])), InvalidMessageError)
 
 
 def test_aggregation_rule() -> None:

@@ -354,11 +354,12 @@ def test_tx_of_exactly_the_maximum_size_passes_the_size_check(chain: Chain) -> N
     base = len(_tx_with_recipient_of_length(1_000)) - 1_000
     raw = _tx_with_recipient_of_length(LIMITS.max_tx_bytes - base)
     assert len(raw) == LIMITS.max_tx_bytes
-    # it is decoded, verified and charged; only its message fails (the recipient is not an address)
+    # it gets past the size check and is decoded; then its message's checks refuse it (the recipient is not an
+    # address), before any fee or sequence is taken
     result = execute(chain, raw)[0]
     assert_error(result, InvalidAddressError)
-    assert result.fee == MIN_FEE
-    assert get_account(chain.state, ALICE.address).sequence == 1
+    assert result.fee == 0
+    assert get_account(chain.state, ALICE.address).sequence == 0
     over = _tx_with_recipient_of_length(LIMITS.max_tx_bytes - base + 1)
     assert len(over) == LIMITS.max_tx_bytes + 1
     _verify_raises(chain, over, DecodeError)

@@ -17,7 +17,7 @@ from gostaking.chain.modules.mining.queries import (
 from gostaking.chain.numeric import MICRO_HASH_PER_HASH, PPM
 from gostaking.chain.types.tx import MsgClaimRewards, MsgLockAsset, MsgUnlockAsset
 
-from harness import GOS, TEST_PARAMS, Chain, events_of, expect_msg_failure, fund_gos, key, make_chain
+from harness import GOS, TEST_PARAMS, Chain, events_of, expect_msg_failure, expect_rejected, fund_gos, key, make_chain
 
 ALICE, BOB = key(1), key(2)
 H = MICRO_HASH_PER_HASH
@@ -117,13 +117,13 @@ def test_unlock_without_a_lock_fails_and_cannot_touch_anothers_lock(chain: Chain
 
 
 @pytest.mark.parametrize("denom", ["doge", "ugos", "BTC"])
-def test_unlock_of_an_unregistered_asset_fails(chain: Chain, denom: str) -> None:
-    expect_msg_failure(chain, ALICE, MsgUnlockAsset(denom, 1), error=UnknownAssetError)
+def test_unlock_of_an_unregistered_asset_is_refused(chain: Chain, denom: str) -> None:
+    expect_rejected(chain, chain.tx(ALICE, MsgUnlockAsset(denom, 1)), UnknownAssetError)
 
 
 @pytest.mark.parametrize("amount", [0, -1, 2**256])
-def test_zero_negative_or_too_large_unlock_fails(chain: Chain, amount: int) -> None:
-    expect_msg_failure(chain, ALICE, MsgUnlockAsset("btc", amount), error=InvalidAmountError)
+def test_zero_negative_or_too_large_unlock_is_refused(chain: Chain, amount: int) -> None:
+    expect_rejected(chain, chain.tx(ALICE, MsgUnlockAsset("btc", amount)), InvalidAmountError)
 
 
 def test_failing_unlock_reverts_a_claim_in_the_same_tx(chain: Chain) -> None:

@@ -9,18 +9,22 @@ from gostaking.chain.errors import (
 )
 from gostaking.chain.modules.bank.events import TransferEvent
 from gostaking.chain.modules.bank.mutations import move_asset, move_gos
-from gostaking.chain.modules.bank.queries import is_module_address, require_denom
+from gostaking.chain.modules.bank.queries import is_module_address, require_known_denom
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.tx import MsgSendCoins
 
 
-def process_send_coins(state: State, ctx: Context, msg: MsgSendCoins) -> None:
-    """Transfer coins from the sender to another account (never to a module account)."""
+def check_send_coins(state: State, msg: MsgSendCoins) -> None:
+    """A gos1 recipient that is not a module account, a denom that exists here, an amount within 1..2^256-1."""
     require_address(msg.to, "recipient")
-    require_denom(msg.denom)
-    require_amount(msg.amount)
     require(not is_module_address(state, msg.to), ModuleAccountError, "module accounts cannot receive transfers")
+    require_known_denom(state, msg.denom)
+    require_amount(msg.amount)
+
+
+def process_send_coins(state: State, ctx: Context, msg: MsgSendCoins) -> None:
+    """Transfer coins from the sender to another account."""
     if msg.denom == GOS_DENOM:
         move_gos(state, ctx.sender, msg.to, msg.amount)
     else:

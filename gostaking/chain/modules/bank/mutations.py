@@ -78,6 +78,13 @@ def mint_gos(state: State, recipient: str, ugos: int, carry: int = 0) -> tuple[i
     return shares, carry
 
 
+def register_denom(state: State, denom: str) -> None:
+    """Make an external asset's denom known to the bank (its supply starts at 0): transfers of it are then
+    possible, and of any other denom refused."""
+    if denom not in state[ASSET_SUPPLY]:
+        state[ASSET_SUPPLY].put(denom, 0)
+
+
 def mint_asset(state: State, recipient: str, denom: str, amount: int) -> None:
     """Create units of an external asset (genesis allocations; later custody deposits)."""
     add_units(state, recipient, denom, amount)

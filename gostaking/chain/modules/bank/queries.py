@@ -1,7 +1,7 @@
 """Bank reads: balances, GOS shares ↔ amounts, supply."""
 
 from gostaking.chain.constants import MAX_DENOM_LENGTH
-from gostaking.chain.errors import InvalidMessageError, require
+from gostaking.chain.errors import InvalidMessageError, UnknownAssetError, require
 from gostaking.chain.modules.bank.tables import ACCOUNTS, ASSET_SUPPLY, BALANCES, GOS_SUPPLY
 from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE, ceil_div, mul_div
 from gostaking.chain.state import State
@@ -73,6 +73,18 @@ def get_gos_supply_ugos(state: State) -> int:
 def is_module_address(state: State, address: str) -> bool:
     """True for the address of a module account some module of the chain declares (no key controls it)."""
     return address in state.registry.module_accounts
+
+
+def require_known_denom(state: State, denom: str) -> None:
+    """Raise unless `denom` is ugos or an external asset that exists on this chain: InvalidMessageError for a
+    malformed one, UnknownAssetError for an unknown one; a near miss of a known denom (case, spaces) is named."""
+    known = [GOS_DENOM, *state[ASSET_SUPPLY].keys_sorted()]
+    near = next((k for k in known if denom.strip().casefold() == k and denom != k), None)
+    hint = f"; did you mean {near!r}?" if near is not None else ""
+    if hint:
+        raise InvalidMessageError(f"denom {denom!r} is not a denom{hint}")
+    require_denom(denom)
+    require(denom in known, UnknownAssetError, f"no asset {denom!r} exists on this chain (known: {', '.join(known)})")
 
 
 def require_denom(denom: str) -> None:

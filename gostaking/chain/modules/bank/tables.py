@@ -11,4 +11,6 @@ BALANCES = TableSpec(
     doc="(address, denom) → amount; for 'ugos' the value is GOS shares (see GosSupply).",
 )
 GOS_SUPPLY = SingletonSpec("gos_supply", GosSupply, GosSupply)
-ASSET_SUPPLY = TableSpec("asset_supply", str, int, doc="denom → units of the external asset on the chain.")
+ASSET_SUPPLY = TableSpec(
+    "asset_supply", str, int, doc="denom → units of the external asset on the chain (0 from its listing on)."
+)

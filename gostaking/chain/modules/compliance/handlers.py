@@ -32,13 +32,39 @@ def _require_provider(state: State, sender: str) -> None:
     require(sender in state[KYC_PROVIDERS], UnauthorizedError, f"{sender} is not an admitted KYC provider")
 
 
+def check_attest_kyc(state: State, msg: MsgAttestKyc) -> None:
+    """A gos1 address, a level within 1..3 and the sha256 of the evidence."""
+    require_address(msg.address)
+    require(1 <= msg.level <= MAX_KYC_LEVEL, InvalidMessageError, f"KYC level must be within 1..{MAX_KYC_LEVEL}")
+    require(len(msg.evidence_hash) == 32, InvalidMessageError, "evidence hash must be 32 bytes (sha256)")
+
+
+def check_revoke_kyc(state: State, msg: MsgRevokeKyc) -> None:
+    """A gos1 address."""
+    require_address(msg.address)
+
+
+def check_approve_compliance_action(state: State, msg: MsgApproveComplianceAction) -> None:
+    """Either a new action (no id) with a gos1 address, a reason of 1..256 bytes and a case id of 1..64 characters,
+    or the id of an existing one alone."""
+    if msg.action_id >= 0:
+        require(msg.action is None, InvalidMessageError, "approve an existing action by id only")
+        return
+    action = msg.action
+    if action is None:
+        raise InvalidMessageError("a new compliance action needs its content")
+    require_address(action.address)
+    require(
+        0 < len(action.reason.encode()) <= MAX_REASON_BYTES and 0 < len(action.case_id) <= 64,
+        InvalidMessageError,
+        "a compliance action needs a reason (≤ 256 bytes) and a case id (≤ 64 characters)",
+    )
+
+
 def process_attest_kyc(state: State, ctx: Context, msg: MsgAttestKyc) -> None:
     """Record a provider's KYC attestation (replacing any earlier one for the address)."""
     _require_provider(state, ctx.sender)
-    require_address(msg.address)
-    require(1 <= msg.level <= MAX_KYC_LEVEL, InvalidMessageError, f"KYC level must be within 1..{MAX_KYC_LEVEL}")
     require(msg.expires_height > ctx.height, InvalidMessageError, "the attestation must expire in the future")
-    require(len(msg.evidence_hash) == 32, InvalidMessageError, "evidence hash must be 32 bytes (sha256)")
     set_kyc_attestation(
         state, msg.address, KycAttestation(ctx.sender, msg.level, msg.expires_height, msg.evidence_hash, ctx.height)
     )
@@ -62,21 +88,12 @@ def process_approve_compliance_action(state: State, ctx: Context, msg: MsgApprov
     """Propose (with an action) or approve (by id) a freeze/unfreeze; the threshold-th approval executes it."""
     params = state.params.get().compliance
     require_council_member(state, ctx.sender)
-    if msg.action_id < 0:
+    if msg.action is not None:  # a new action (check_approve_compliance_action: then it has no id)
         action = msg.action
-        if action is None:
-            raise InvalidMessageError("a new compliance action needs its content")
-        require_address(action.address)
-        require(
-            0 < len(action.reason.encode()) <= MAX_REASON_BYTES and 0 < len(action.case_id) <= 64,
-            InvalidMessageError,
-            "a compliance action needs a reason (≤ 256 bytes) and a case id (≤ 64 characters)",
-        )
         record = ComplianceActionRecord(action, (), ctx.height)
         action_id = add_compliance_action(state, record)
         ctx.emit(ComplianceActionProposedEvent(id=action_id, kind=type(action).__name__, address=action.address))
     else:
-        require(msg.action is None, InvalidMessageError, "approve an existing action by id only")
         existing = state[COMPLIANCE_ACTIONS].get(msg.action_id)
         if existing is None:
             raise InvalidMessageError(f"no compliance action {msg.action_id}")

@@ -4,7 +4,7 @@ from msgspec.structs import replace
 
 from gostaking.chain.constants import DEX_ACCOUNT
 from gostaking.chain.env import Context
-from gostaking.chain.errors import InsufficientFundsError, InvalidMessageError, require, require_amount
+from gostaking.chain.errors import MAX_AMOUNT, InsufficientFundsError, InvalidMessageError, require, require_amount
 from gostaking.chain.modules.bank.mutations import move_asset, move_units
 from gostaking.chain.modules.bank.queries import (
     compute_shares_to_ugos,
@@ -38,11 +38,31 @@ def _take_gos(state: State, owner: str, ugos: int) -> int:
     return shares
 
 
-def process_add_liquidity(state: State, ctx: Context, msg: MsgAddLiquidity) -> None:
-    """Add liquidity at the pool's current ratio (the first provider sets it)."""
+def check_add_liquidity(state: State, msg: MsgAddLiquidity) -> None:
+    """A listed asset, and asset and GOS amounts within 1..2^256-1."""
     require_asset(state, msg.denom)
     require_amount(msg.asset_amount)
     require_amount(msg.max_gos)
+
+
+def check_remove_liquidity(state: State, msg: MsgRemoveLiquidity) -> None:
+    """A listed asset and a number of units within 1..2^256-1."""
+    require_asset(state, msg.denom)
+    require_amount(msg.lp_units)
+
+
+def check_swap(state: State, msg: MsgSwap) -> None:
+    """A listed pair, paid in ugos or the pair's asset, an amount within 1..2^256-1 and a min_out of 0 or more."""
+    require_asset(state, msg.pair)
+    require(
+        msg.denom_in in (GOS_DENOM, msg.pair), InvalidMessageError, f"the {msg.pair}/GOS pool takes ugos or {msg.pair}"
+    )
+    require_amount(msg.amount_in)
+    require(0 <= msg.min_out <= MAX_AMOUNT, InvalidMessageError, "min_out must be within 0..2^256-1")
+
+
+def process_add_liquidity(state: State, ctx: Context, msg: MsgAddLiquidity) -> None:
+    """Add liquidity at the pool's current ratio (the first provider sets it)."""
     _require_trader(state, ctx)
     pool = get_pool(state, msg.denom)
     index = get_gos_index(state)
@@ -68,8 +88,6 @@ def process_add_liquidity(state: State, ctx: Context, msg: MsgAddLiquidity) -> N
 
 def process_remove_liquidity(state: State, ctx: Context, msg: MsgRemoveLiquidity) -> None:
     """Withdraw a proportional share of both reserves."""
-    require_asset(state, msg.denom)
-    require_amount(msg.lp_units)
     held = get_liquidity_units(state, msg.denom, ctx.sender)
     require(held >= msg.lp_units, InsufficientFundsError, f"{ctx.sender} holds {held} liquidity units")
     pool = get_pool(state, msg.denom)
@@ -85,12 +103,6 @@ def process_remove_liquidity(state: State, ctx: Context, msg: MsgRemoveLiquidity
 
 def process_swap(state: State, ctx: Context, msg: MsgSwap) -> None:
     """Swap GOS for the pair's asset or back, at the constant-product price after the fee."""
-    require_asset(state, msg.pair)
-    require(
-        msg.denom_in in (GOS_DENOM, msg.pair), InvalidMessageError, f"the {msg.pair}/GOS pool takes ugos or {msg.pair}"
-    )
-    require_amount(msg.amount_in)
-    require(msg.min_out >= 0, InvalidMessageError, "min_out must not be negative")
     _require_trader(state, ctx)
     pool = get_pool(state, msg.pair)
     require(pool.lp_units > 0, InvalidMessageError, f"the {msg.pair}/GOS pool has no liquidity")

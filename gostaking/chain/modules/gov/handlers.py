@@ -4,7 +4,7 @@ from msgspec.structs import replace
 
 from gostaking.chain.constants import GOV_ACCOUNT
 from gostaking.chain.env import Context
-from gostaking.chain.errors import InvalidMessageError, UnauthorizedError, require
+from gostaking.chain.errors import MAX_AMOUNT, InvalidMessageError, UnauthorizedError, require, require_amount
 from gostaking.chain.modules.bank.mutations import move_gos
 from gostaking.chain.modules.gov.events import ProposalRatifiedEvent, ProposalSubmittedEvent, ProposalVoteEvent
 from gostaking.chain.modules.gov.lifecycle import execute_proposal
@@ -18,11 +18,21 @@ MAX_TITLE_BYTES = 140
 MAX_DESCRIPTION_BYTES = 8_192
 
 
+def check_submit_proposal(state: State, msg: MsgSubmitProposal) -> None:
+    """A title of 1..140 bytes, a description of at most 8 KiB, a positive deposit."""
+    require(0 < len(msg.title.encode()) <= MAX_TITLE_BYTES, InvalidMessageError, "title must be 1..140 bytes")
+    require(len(msg.description.encode()) <= MAX_DESCRIPTION_BYTES, InvalidMessageError, "description too long")
+    require_amount(msg.deposit)
+
+
+def check_vote_proposal(state: State, msg: MsgVoteProposal) -> None:
+    """An escrow of 0 or more ugos."""
+    require(0 <= msg.escrow <= MAX_AMOUNT, InvalidMessageError, "escrow must be within 0..2^256-1")
+
+
 def process_submit_proposal(state: State, ctx: Context, msg: MsgSubmitProposal) -> None:
     """Open a proposal: check its content can execute, escrow the deposit, start the voting period."""
     params = state.params.get().gov
-    require(0 < len(msg.title.encode()) <= MAX_TITLE_BYTES, InvalidMessageError, "title must be 1..140 bytes")
-    require(len(msg.description.encode()) <= MAX_DESCRIPTION_BYTES, InvalidMessageError, "description too long")
     require(
         msg.deposit >= params.min_deposit_ugos and msg.deposit > 0,
         InvalidMessageError,
@@ -44,7 +54,6 @@ def process_vote_proposal(state: State, ctx: Context, msg: MsgVoteProposal) -> N
     """Record or change a vote; optional liquid GOS is escrowed until the vote ends (then returned)."""
     proposal = require_proposal(state, msg.proposal_id)
     require(proposal.status == "voting", InvalidMessageError, f"proposal {msg.proposal_id} is {proposal.status}")
-    require(msg.escrow >= 0, InvalidMessageError, "escrow must not be negative")
     previous = get_vote(state, msg.proposal_id, ctx.sender)
     escrow = 0 if previous is None else previous.escrow_shares
     if msg.escrow:

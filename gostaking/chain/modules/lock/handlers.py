@@ -9,13 +9,17 @@ from gostaking.chain.modules.lock.events import LockEvent, UnlockEvent
 from gostaking.chain.modules.lock.queries import compute_lock_pool_id, get_locked_amount, require_asset
 from gostaking.chain.modules.mining.mutations import change_position
 from gostaking.chain.state import State
-from gostaking.chain.types.tx import MsgLockAsset, MsgUnlockAsset
+from gostaking.chain.types.tx import AssetAmountMsg, MsgLockAsset, MsgUnlockAsset
+
+
+def check_asset_amount(state: State, msg: AssetAmountMsg) -> None:
+    """A listed asset and an amount within 1..2^256-1 (locks and unlocks)."""
+    require_asset(state, msg.denom)
+    require_amount(msg.amount)
 
 
 def process_lock_asset(state: State, ctx: Context, msg: MsgLockAsset) -> None:
     """Move an external asset from the sender's balance into a lock; it earns hash power from now on."""
-    require_asset(state, msg.denom)
-    require_amount(msg.amount)
     level = state.params.get().compliance.lock_min_kyc_level
     require_kyc_level(state, ctx.sender, ctx.height, level, "locking external assets")
     move_asset(state, ctx.sender, LOCKED_ACCOUNT, msg.denom, msg.amount)
@@ -25,8 +29,6 @@ def process_lock_asset(state: State, ctx: Context, msg: MsgLockAsset) -> None:
 
 def process_unlock_asset(state: State, ctx: Context, msg: MsgUnlockAsset) -> None:
     """Return locked units to the sender's balance; their hash power (and rewards) stop at once."""
-    require_asset(state, msg.denom)
-    require_amount(msg.amount)
     locked = get_locked_amount(state, ctx.sender, msg.denom)
     require(locked >= msg.amount, InsufficientFundsError, f"only {locked} {msg.denom} locked")
     change_position(state, ctx, ctx.sender, compute_lock_pool_id(msg.denom), -msg.amount)

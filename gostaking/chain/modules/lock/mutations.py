@@ -1,6 +1,7 @@
 """Writes of the asset registry."""
 
 from gostaking.chain.errors import InvalidGenesisError, InvalidMessageError, require
+from gostaking.chain.modules.bank.mutations import register_denom
 from gostaking.chain.modules.bank.queries import require_denom
 from gostaking.chain.modules.lock.queries import compute_lock_pool_id, require_asset
 from gostaking.chain.modules.lock.tables import ASSETS
@@ -20,6 +21,7 @@ def register_asset(state: State, asset: Asset) -> None:
     require(0 <= asset.weight_ppm <= PPM, InvalidMessageError, "weight must be within 0..1,000,000 ppm")
     require(asset.price_ugos >= 0, InvalidMessageError, "price must not be negative")
     state[ASSETS].put(asset.denom, asset)
+    register_denom(state, asset.denom)
     create_pool(
         state,
         compute_lock_pool_id(asset.denom),

@@ -3,9 +3,14 @@
 from gostaking.chain.env import Context
 from gostaking.chain.errors import InvalidMessageError, NodeJailedError, require
 from gostaking.chain.modules.nodes.mutations import register_node, unjail_node
-from gostaking.chain.modules.nodes.queries import require_node, require_registrable
+from gostaking.chain.modules.nodes.queries import require_node, require_node_identity, require_registrable
 from gostaking.chain.state import State
 from gostaking.chain.types.tx import MsgRegisterNode, MsgUnjailNode
+
+
+def check_register_node(state: State, msg: MsgRegisterNode) -> None:
+    """A 32-byte ed25519 consensus key and a printable moniker of 1..64 bytes."""
+    require_node_identity(msg.consensus_pubkey, msg.moniker)
 
 
 def process_register_node(state: State, ctx: Context, msg: MsgRegisterNode) -> None:

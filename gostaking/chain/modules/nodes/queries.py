@@ -47,15 +47,21 @@ def require_node(state: State, operator: str) -> Node:
     return node
 
 
-def require_registrable(state: State, operator: str, consensus_pubkey: bytes, moniker: str) -> None:
-    """Raise a clear error unless a node with this operator, ed25519 key and moniker may be registered:
-    a 32-byte key, a printable moniker of 1..64 bytes, and neither operator nor key already in use."""
+def require_node_identity(consensus_pubkey: bytes, moniker: str) -> None:
+    """Raise InvalidMessageError unless the key is a 32-byte ed25519 key and the moniker 1..64 bytes of printable
+    text."""
     require(is_valid_consensus_pubkey(consensus_pubkey), InvalidMessageError, "consensus key must be 32 bytes")
     require(
         0 < len(moniker.encode()) <= MAX_MONIKER_BYTES and moniker.isprintable(),
         InvalidMessageError,
         f"moniker must be 1..{MAX_MONIKER_BYTES} bytes of printable text",
     )
+
+
+def require_registrable(state: State, operator: str, consensus_pubkey: bytes, moniker: str) -> None:
+    """Raise a clear error unless a node with this operator, ed25519 key and moniker may be registered:
+    a well-formed key and moniker, and neither operator nor key already in use."""
+    require_node_identity(consensus_pubkey, moniker)
     require(operator not in state[NODES], NodeAlreadyRegisteredError, f"{operator} already runs a node")
     require(
         consensus_address(consensus_pubkey) not in state[NODE_BY_CONSENSUS],
@@ -123,3 +129,8 @@ def get_node_backing_ugos(state: State, operator: str) -> tuple[int, int]:
     node = require_node(state, operator)
     index = get_gos_index(state)
     return compute_shares_to_ugos(node.vote_shares, index), compute_shares_to_ugos(node.stake_shares, index)
+
+
+def get_operators_page(state: State, offset: int, limit: int) -> tuple[int, list[str]]:
+    """(registered nodes, a page of their operators) in registration order. O(log n + limit)."""
+    return state[NODES].page_index("by_registration", (), offset, limit)

@@ -13,6 +13,16 @@ from gostaking.chain.types.oracle import PriceVote
 from gostaking.chain.types.tx import MsgSubmitPrices
 
 
+def check_submit_prices(state: State, msg: MsgSubmitPrices) -> None:
+    """One quote per listed asset at most, each of a listed asset, prices within 1..2^256-1 ugos."""
+    require(0 < len(msg.quotes) <= len(state[ASSETS]), InvalidMessageError, "one quote per listed asset at most")
+    denoms = [quote.denom for quote in msg.quotes]
+    require(len(set(denoms)) == len(denoms), InvalidMessageError, "an asset is quoted twice")
+    for quote in msg.quotes:
+        require_asset(state, quote.denom)
+        require_amount(quote.price_ugos)
+
+
 def process_submit_prices(state: State, ctx: Context, msg: MsgSubmitPrices) -> None:
     """Record the sender's quotes for the current period. Only operators of mining nodes feed prices."""
     require(
@@ -20,12 +30,8 @@ def process_submit_prices(state: State, ctx: Context, msg: MsgSubmitPrices) -> N
         UnauthorizedError,
         f"{ctx.sender} does not operate a mining node; only mining nodes feed prices",
     )
-    require(0 < len(msg.quotes) <= len(state[ASSETS]), InvalidMessageError, "one quote per listed asset at most")
-    denoms = [quote.denom for quote in msg.quotes]
-    require(len(set(denoms)) == len(denoms), InvalidMessageError, "an asset is quoted twice")
     period = compute_period(state.params.get().oracle.period_blocks, ctx.height)
     for quote in msg.quotes:
-        require_asset(state, quote.denom)
-        require_amount(quote.price_ugos)
         record_quote(state, quote.denom, ctx.sender, PriceVote(quote.price_ugos, period))
-    ctx.emit(PricesSubmittedEvent(feeder=ctx.sender, assets=",".join(sorted(denoms)), period=period))
+    assets = ",".join(sorted(quote.denom for quote in msg.quotes))
+    ctx.emit(PricesSubmittedEvent(feeder=ctx.sender, assets=assets, period=period))

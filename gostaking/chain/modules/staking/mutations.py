@@ -12,7 +12,6 @@ from gostaking.chain.errors import (
     InsufficientFundsError,
     NodeJailedError,
     require,
-    require_amount,
 )
 from gostaking.chain.modules.bank.mutations import burn_shares, move_units
 from gostaking.chain.modules.bank.queries import (
@@ -34,8 +33,7 @@ from gostaking.chain.types.staking import BondKind, Unbonding
 
 
 def bond(state: State, ctx: Context, address: str, node: str, kind: BondKind, ugos: int) -> int:
-    """Vote or stake `ugos` of the account's GOS on a node; returns the shares bonded."""
-    require_amount(ugos)
+    """Vote or stake `ugos` (in range: see check_bond) of the account's GOS on a node; returns the shares bonded."""
     require(not require_node(state, node).jailed, NodeJailedError, f"node {node} is jailed")
     index = get_gos_index(state)
     shares = compute_ugos_to_shares_ceil(ugos, index)
@@ -58,7 +56,6 @@ def unbond(state: State, ctx: Context, address: str, node: str, kind: BondKind, 
 
     Returns (shares, completion height). Asking for the whole displayed amount redeems every share.
     """
-    require_amount(ugos)
     require_node(state, node)
     index = get_gos_index(state)
     bonded = get_delegation_shares(state, address, node, kind)
