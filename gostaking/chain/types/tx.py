@@ -111,6 +111,15 @@ class MsgConfirmWithdrawal(TxMsg, frozen=True, tag="confirm_withdrawal"):
     external_tx_id: str
 
 
+class MsgReportReclaim(TxMsg, frozen=True, tag="report_reclaim"):
+    """A custodian vouches that deposit `external_tx_id` on `hosted_chain` went back to its depositor (the lock's
+    timelocked path) in `reclaim_tx_id`; m matching reports debit what the deposit credited."""
+
+    hosted_chain: str
+    external_tx_id: str
+    reclaim_tx_id: str
+
+
 class SanctionUpdate(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Add (listed=True) or remove an external address from the sanctions list."""
 
@@ -228,6 +237,7 @@ Msg = (
     | MsgAttestDeposit
     | MsgRequestWithdrawal
     | MsgConfirmWithdrawal
+    | MsgReportReclaim
     | MsgUpdateSanctions
     | MsgResolveHold
     | MsgSubmitProposal

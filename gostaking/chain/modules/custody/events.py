@@ -30,6 +30,28 @@ class DepositHeldEvent(DepositEvent, frozen=True, tag="deposit_held"):
     reason: str
 
 
+class ReclaimReportedEvent(DepositEvent, frozen=True, tag="reclaim_reported"):
+    """A custodian reported that a deposit's output went back to its depositor in `reclaim_tx`; `reports` so far."""
+
+    custodian: str
+    reclaim_tx: str
+    reports: int
+
+
+class DepositReclaimedEvent(DepositEvent, frozen=True, tag="deposit_reclaimed"):
+    """The threshold of reports closed a deposit its depositor took back: of the `amount` it had credited (0 if it
+    was never credited), `debited` units were burned from the recipient (`from_locks` of them out of its locks) and
+    `shortfall` units could not be reached (they stay on GoStaking without backing, on record)."""
+
+    recipient: str
+    denom: str
+    amount: int
+    debited: int
+    from_locks: int
+    shortfall: int
+    reclaim_tx: str
+
+
 class WithdrawalRequestedEvent(ChainEvent, frozen=True, tag="withdrawal_requested"):
     """Units were escrowed for a payout to `to` on the hosted chain (status 'pending' or 'held')."""
 

@@ -1,9 +1,10 @@
 """Custody: deposits credited by m-of-n custodian attestations (never twice), withdrawals escrowed then
-confirmed by m-of-n custodians, and the sanctions list and its holds decided by m of n of the compliance council."""
+confirmed by m-of-n custodians, deposits taken back by their depositors debited on m-of-n custodian reports, and the
+sanctions list and its holds decided by m of n of the compliance council."""
 
 from msgspec.structs import replace
 
-from gostaking.chain.constants import CUSTODY_ESCROW_ACCOUNT
+from gostaking.chain.constants import CUSTODY_ESCROW_ACCOUNT, LOCKED_ACCOUNT
 from gostaking.chain.crypto import require_address
 from gostaking.chain.env import Context
 from gostaking.chain.errors import (
@@ -23,6 +24,7 @@ from gostaking.chain.modules.bank.mutations import (
     receive_gos_from_bridge,
     send_gos_to_bridge,
 )
+from gostaking.chain.modules.bank.queries import get_balance
 from gostaking.chain.modules.bank.tables import GOS_SUPPLY
 from gostaking.chain.modules.compliance.mutations import approve_council_decision, drop_council_decision
 from gostaking.chain.modules.compliance.queries import require_council_member, require_kyc_level
@@ -30,7 +32,9 @@ from gostaking.chain.modules.custody.events import (
     DepositAttestedEvent,
     DepositCreditedEvent,
     DepositHeldEvent,
+    DepositReclaimedEvent,
     HoldResolvedEvent,
+    ReclaimReportedEvent,
     SanctionsUpdatedEvent,
     WithdrawalCompletedEvent,
     WithdrawalRequestedEvent,
@@ -39,24 +43,31 @@ from gostaking.chain.modules.custody.mutations import (
     add_withdrawal,
     apply_sanctions_updates,
     store_deposit,
+    store_reclaim,
     store_withdrawal,
 )
 from gostaking.chain.modules.custody.queries import (
+    MAX_DEPOSIT_SENDERS,
     MAX_EXTERNAL_ADDRESS_LENGTH,
     MAX_EXTERNAL_ID_LENGTH,
     compute_deposit_key,
+    compute_deposit_senders,
     compute_sanctions_subject,
     get_hosted_chain,
+    is_any_sanctioned,
     is_custodian,
     is_sanctioned,
 )
-from gostaking.chain.modules.custody.tables import DEPOSITS, WITHDRAWALS
+from gostaking.chain.modules.custody.tables import DEPOSITS, RECLAIMS, WITHDRAWALS
+from gostaking.chain.modules.lock.queries import compute_lock_pool_id, get_locked_amount
+from gostaking.chain.modules.mining.mutations import change_position
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
-from gostaking.chain.types.custody import Deposit, Withdrawal, WithdrawalStatus
+from gostaking.chain.types.custody import Deposit, Reclaim, Withdrawal, WithdrawalStatus
 from gostaking.chain.types.tx import (
     MsgAttestDeposit,
     MsgConfirmWithdrawal,
+    MsgReportReclaim,
     MsgRequestWithdrawal,
     MsgResolveHold,
     MsgUpdateSanctions,
@@ -69,6 +80,23 @@ def _require_text(value: str, limit: int, what: str) -> None:
         InvalidMessageError,
         f"{what} must be 1..{limit} printable characters without surrounding spaces",
     )
+
+
+def _require_senders(from_address: str) -> list[str]:
+    """A deposit's sender: one external address, or up to MAX_DEPOSIT_SENDERS distinct ones separated by commas (a
+    Bitcoin deposit names the address of every input, and each is screened)."""
+    senders = compute_deposit_senders(from_address)
+    if len(senders) == 1:
+        _require_text(from_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external sender address")
+        return senders
+    require(
+        len(senders) <= MAX_DEPOSIT_SENDERS and len(set(senders)) == len(senders),
+        InvalidMessageError,
+        f"a deposit names 1..{MAX_DEPOSIT_SENDERS} distinct sender addresses",
+    )
+    for sender in senders:
+        _require_text(sender, MAX_EXTERNAL_ADDRESS_LENGTH, "external sender address")
+    return senders
 
 
 def _require_custodian(state: State, sender: str) -> int:
@@ -113,7 +141,7 @@ def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) ->
     hosted_chain = get_hosted_chain(state, msg.denom)
     require(msg.hosted_chain == hosted_chain, InvalidMessageError, f"{msg.denom} lives on {hosted_chain}")
     _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
-    _require_text(msg.from_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external sender address")
+    senders = _require_senders(msg.from_address)
     require_address(msg.recipient, "recipient")
     require_amount(msg.amount)
     key = (msg.hosted_chain, msg.external_tx_id)
@@ -127,9 +155,14 @@ def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) ->
         f"deposit {compute_deposit_key(*key)} was attested with different details",
     )
     require(ctx.sender not in deposit.attesters, AlreadyAttestedError, "this custodian already attested it")
+    require(
+        deposit.status != "reclaimed",
+        InvalidMessageError,
+        f"deposit {compute_deposit_key(*key)} went back to its depositor",
+    )
     deposit = replace(deposit, attesters=(*deposit.attesters, ctx.sender))
     if deposit.status == "pending" and len(deposit.attesters) >= threshold:
-        if is_sanctioned(state, msg.hosted_chain, msg.from_address):
+        if is_any_sanctioned(state, msg.hosted_chain, senders):
             deposit = replace(deposit, status="held", resolved_height=ctx.height)
             ctx.emit(DepositHeldEvent(deposit=compute_deposit_key(*key), reason="sanctioned sender"))
         elif not _can_credit(state, msg.denom, msg.amount):
@@ -149,6 +182,76 @@ def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) ->
         DepositAttestedEvent(
             deposit=compute_deposit_key(*key), custodian=ctx.sender, attestations=len(deposit.attesters)
         )
+    )
+
+
+def process_report_reclaim(state: State, ctx: Context, msg: MsgReportReclaim) -> None:
+    """Record a custodian's report that a deposit's output went back to its depositor (the lock's timelocked path,
+    open once the custodians failed to sweep it in time). Reports must agree exactly on the reclaiming transaction;
+    the threshold-th closes the deposit (status reclaimed: it can no longer be credited or released) and debits
+    what it credited: the recipient's balance first, then its locks; what has moved beyond reach is recorded as
+    the reclaim's shortfall. Later reports are recorded and change nothing."""
+    threshold = _require_custodian(state, ctx.sender)
+    _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
+    _require_text(msg.reclaim_tx_id, MAX_EXTERNAL_ID_LENGTH, "reclaim tx id")
+    key = (msg.hosted_chain, msg.external_tx_id)
+    name = compute_deposit_key(*key)
+    deposit = state[DEPOSITS].get(key)
+    if deposit is None:
+        raise InvalidMessageError(f"no deposit {name} has been attested")
+    require(deposit.denom != GOS_DENOM, InvalidMessageError, "a swap of the GOS ERC-20 is a burn: it has no reclaim")
+    reclaim = state[RECLAIMS].get(key) or Reclaim(msg.reclaim_tx_id, (), "pending", ctx.height)
+    require(
+        reclaim.reclaim_tx_id == msg.reclaim_tx_id,
+        ConflictingAttestationError,
+        f"the reclaim of deposit {name} was reported in another transaction",
+    )
+    require(ctx.sender not in reclaim.reporters, AlreadyAttestedError, "this custodian already reported it")
+    reclaim = replace(reclaim, reporters=(*reclaim.reporters, ctx.sender))
+    if reclaim.status == "pending" and len(reclaim.reporters) >= threshold:
+        reclaim = _apply_reclaim(state, ctx, key, deposit, reclaim)
+    store_reclaim(state, key, reclaim)
+    ctx.emit(
+        ReclaimReportedEvent(
+            deposit=name, custodian=ctx.sender, reclaim_tx=msg.reclaim_tx_id, reports=len(reclaim.reporters)
+        )
+    )
+
+
+def _apply_reclaim(state: State, ctx: Context, key: tuple[str, str], deposit: Deposit, reclaim: Reclaim) -> Reclaim:
+    """Close a reclaimed deposit and debit what it credited; returns the applied reclaim."""
+    liability = deposit.amount if deposit.status == "credited" else 0
+    from_balance = min(liability, get_balance(state, deposit.recipient, deposit.denom))
+    if from_balance:
+        burn_asset(state, deposit.recipient, deposit.denom, from_balance)
+    from_locks = min(liability - from_balance, get_locked_amount(state, deposit.recipient, deposit.denom))
+    if from_locks:
+        change_position(state, ctx, deposit.recipient, compute_lock_pool_id(deposit.denom), -from_locks)
+        burn_asset(state, LOCKED_ACCOUNT, deposit.denom, from_locks)
+    debited = from_balance + from_locks
+    if deposit.status == "held":  # the council can no longer decide it: its pending approvals are moot
+        for outcome in ("release", "reject"):
+            drop_council_decision(state, f"hold:deposit:{compute_deposit_key(*key)}:{outcome}")
+    store_deposit(state, key, replace(deposit, status="reclaimed", resolved_height=ctx.height))
+    ctx.emit(
+        DepositReclaimedEvent(
+            deposit=compute_deposit_key(*key),
+            recipient=deposit.recipient,
+            denom=deposit.denom,
+            amount=liability,
+            debited=debited,
+            from_locks=from_locks,
+            shortfall=liability - debited,
+            reclaim_tx=reclaim.reclaim_tx_id,
+        )
+    )
+    return replace(
+        reclaim,
+        status="applied",
+        liability=liability,
+        debited=debited,
+        shortfall=liability - debited,
+        resolved_height=ctx.height,
     )
 
 

@@ -1,14 +1,19 @@
-"""Custody writes: deposits, withdrawals and the sanctions list."""
+"""Custody writes: deposits, withdrawals, reclaims and the sanctions list."""
 
-from gostaking.chain.modules.custody.tables import DEPOSITS, SANCTIONED, WITHDRAWAL_COUNT, WITHDRAWALS
+from gostaking.chain.modules.custody.tables import DEPOSITS, RECLAIMS, SANCTIONED, WITHDRAWAL_COUNT, WITHDRAWALS
 from gostaking.chain.state import State
-from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal
+from gostaking.chain.types.custody import Deposit, Reclaim, SanctionEntry, Withdrawal
 from gostaking.chain.types.tx import SanctionUpdate
 
 
 def store_deposit(state: State, key: tuple[str, str], deposit: Deposit) -> None:
     """Save a deposit under (hosted chain, external tx id)."""
     state[DEPOSITS].put(key, deposit)
+
+
+def store_reclaim(state: State, key: tuple[str, str], reclaim: Reclaim) -> None:
+    """Save the reclaim of the deposit named (hosted chain, external tx id)."""
+    state[RECLAIMS].put(key, reclaim)
 
 
 def add_withdrawal(state: State, withdrawal: Withdrawal) -> int:

@@ -1,10 +1,10 @@
-"""Tables of the custody module: deposits, withdrawals and the sanctions list.
+"""Tables of the custody module: deposits, withdrawals, reclaimed deposits and the sanctions list.
 
 The secondary indexes (in memory only, derived from the entries) let list pages read only the rows they show.
 """
 
 from gostaking.chain.tables import SingletonSpec, TableSpec
-from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal
+from gostaking.chain.types.custody import Deposit, Reclaim, SanctionEntry, Withdrawal
 
 DEPOSITS = TableSpec(
     "deposits",
@@ -34,4 +34,11 @@ SANCTIONED = TableSpec(
     SanctionEntry,
     indexes={"by_key": lambda key, _: key},
     doc="(hosted chain, lower-cased external address) → listing; paged in key order.",
+)
+RECLAIMS = TableSpec(
+    "reclaims",
+    tuple[str, str],
+    Reclaim,
+    indexes={"by_first_seen": lambda key, reclaim: (reclaim.first_seen_height,)},
+    doc="(hosted chain, external tx id of the deposit) → its reclaim by the depositor; paged by first report.",
 )
