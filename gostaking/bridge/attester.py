@@ -7,7 +7,9 @@ Crash safety. One pass of `Attester.run_once` is:
 1. settle in-flight transactions (asking the node for their outcome) before sending anything again;
 2. scan each watcher from its cursor; the new observations join the outbox and the cursor advances in the same
    atomic state write, so a restart neither skips an observation nor sees it twice;
-3. follow GoStaking blocks for withdrawal events, pay pending ones through the payers, queue confirmations;
+3. follow GoStaking blocks for withdrawal events, pay pending ones through the payers, queue confirmations; follow
+   credited deposits for the sweepers, which move them to the custody script before their depositor could take
+   them back (the watchers report such reclaims: `MsgReportReclaim`);
 4. send the outbox: the transaction hash is written (write-ahead) before the transaction is submitted, so
    after a crash the gateway asks the node about that hash instead of paying a second fee.
 The chain is idempotent anyway (a second attestation fails with AlreadyAttestedError), this only saves fees.
@@ -27,15 +29,28 @@ import msgspec
 
 from gostaking.bridge.errors import BridgeError, NodeApiError, TxRejectedError
 from gostaking.bridge.node_client import MessageSender, NodeClient
-from gostaking.bridge.store import BridgeState, InflightTx, OutboxEntry, StateStore, TrackedWithdrawal
+from gostaking.bridge.store import (
+    BridgeState,
+    InflightTx,
+    OutboxEntry,
+    StateStore,
+    TrackedDeposit,
+    TrackedWithdrawal,
+)
 from gostaking.chain.codec import tx_hash
 from gostaking.chain.crypto import is_valid_address
 from gostaking.chain.events import ChainEvent, decode_event
-from gostaking.chain.modules.custody.events import HoldResolvedEvent, WithdrawalCompletedEvent, WithdrawalRequestedEvent
+from gostaking.chain.modules.custody.events import (
+    DepositCreditedEvent,
+    DepositReclaimedEvent,
+    HoldResolvedEvent,
+    WithdrawalCompletedEvent,
+    WithdrawalRequestedEvent,
+)
 from gostaking.chain.modules.custody.queries import compute_deposit_key
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.types.block import Event
-from gostaking.chain.types.tx import Msg, MsgAttestDeposit, MsgConfirmWithdrawal
+from gostaking.chain.types.tx import Msg, MsgAttestDeposit, MsgConfirmWithdrawal, MsgReportReclaim
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +62,14 @@ WITHDRAWALS_CURSOR = "gostaking:blocks"
 FOLLOWED_EVENTS: dict[str, type[ChainEvent]] = {
     event.event_kind(): event for event in (WithdrawalRequestedEvent, HoldResolvedEvent, WithdrawalCompletedEvent)
 }
-"""The custody events a paying gateway follows, by kind. Only these are decoded: a newer node may emit kinds this
-gateway does not know."""
+"""The custody events a paying gateway follows, by kind. Only these (and SWEEP_EVENTS) are decoded: a newer node may
+emit kinds this gateway does not know."""
+SWEEP_EVENTS: dict[str, type[ChainEvent]] = {
+    event.event_kind(): event for event in (DepositCreditedEvent, HoldResolvedEvent, DepositReclaimedEvent)
+}
+"""The custody events a sweeping gateway follows: deposits credited (directly or by a released hold) are swept until
+their output is spent; a reclaimed one needs no sweep."""
+DECODED_EVENTS = {**FOLLOWED_EVENTS, **SWEEP_EVENTS}
 
 
 class ObservedDeposit(MsgAttestDeposit, frozen=True):
@@ -65,6 +86,19 @@ class ObservedDeposit(MsgAttestDeposit, frozen=True):
         return MsgAttestDeposit(*msgspec.structs.astuple(self))
 
 
+class ObservedReclaim(MsgReportReclaim, frozen=True):
+    """A custody output taken back by its depositor (the lock's timelocked path), seen with enough confirmations."""
+
+    @property
+    def key(self) -> str:
+        """'reclaim:hosted_chain:external_tx_id': the outbox key of the report."""
+        return "reclaim:" + compute_deposit_key(self.hosted_chain, self.external_tx_id)
+
+    def to_msg(self) -> MsgReportReclaim:
+        """The report message, as the chain's own type."""
+        return MsgReportReclaim(*msgspec.structs.astuple(self))
+
+
 @dataclass(frozen=True)
 class DepositBatch:
     """What one scan found, and the cursor to resume from."""
@@ -72,6 +106,9 @@ class DepositBatch:
     deposits: list[ObservedDeposit]
     cursor: str
     notes: list[str] = field(default_factory=list)
+    refused: dict[str, str] = field(default_factory=dict)
+    """Deposits seen but not to be attested (key → why, e.g. too close to the depositor's timelock)."""
+    reclaims: list[ObservedReclaim] = field(default_factory=list)
 
 
 class DepositWatcher(Protocol):
@@ -105,6 +142,30 @@ class Payer(Protocol):
         ...
 
 
+@dataclass
+class SweepOutcome:
+    """What one sweeper pass did."""
+
+    done: list[str] = field(default_factory=list)
+    """Keys of tracked deposits that need no more sweeping (swept and final, or spent otherwise)."""
+    swept: dict[str, str] = field(default_factory=dict)
+    """Deposit key → sweep transaction broadcast in this pass."""
+    notes: list[str] = field(default_factory=list)
+
+
+class Sweeper(Protocol):
+    """Moves credited deposits on one hosted chain out of the depositors' reach (Bitcoin: to the custody script)."""
+
+    @property
+    def hosted_chain(self) -> str:
+        """Hosted chain served, e.g. 'bitcoin'."""
+        ...
+
+    def sweep(self, deposits: list[TrackedDeposit]) -> SweepOutcome:
+        """Advance the sweep of each credited deposit; say which need no more work."""
+        ...
+
+
 class SanctionsScreen(Protocol):
     """The gateway's own copy of the sanctions list."""
 
@@ -122,6 +183,8 @@ class PassReport:
     sent_keys: list[str] = field(default_factory=list)
     blocked_payouts: list[int] = field(default_factory=list)
     paid: dict[int, str] = field(default_factory=dict)
+    swept: dict[str, str] = field(default_factory=dict)
+    reclaims: int = 0
     notes: list[str] = field(default_factory=list)
 
 
@@ -136,28 +199,32 @@ class Attester:
         payers: Sequence[Payer] = (),
         screen: SanctionsScreen | None = None,
         start_height: int = 1,
+        sweepers: Sequence[Sweeper] = (),
     ) -> None:
-        """`store` must be entered (locked) by the caller; `start_height` is where withdrawal tracking begins
-        when no cursor is saved yet."""
+        """`store` must be entered (locked) by the caller; `start_height` is where withdrawal (and credited
+        deposit) tracking begins when no cursor is saved yet."""
         self.store = store
         self.sender = sender
         self.node: NodeClient = sender.node
         self.watchers = list(watchers)
         self.payers = list(payers)
+        self.sweepers = list(sweepers)
         self.screen = screen
         self.start_height = start_height
         self.state: BridgeState = store.load()
 
     def run_once(self) -> PassReport:
-        """One pass: settle in-flight txs, scan watchers, follow withdrawals, pay, send the outbox."""
+        """One pass: settle in-flight txs, scan watchers, follow withdrawals and credits, pay, sweep, send the
+        outbox."""
         report = PassReport()
         self._settle_inflight(report)
         for watcher in self.watchers:
             self._scan(watcher, report)
-        if self.payers:
+        if self.payers or self.sweepers:
             hosted = self._hosted_chains()
-            self._follow_withdrawals(report, hosted)
+            self._follow_blocks(report, hosted)
             self._pay(report, hosted)
+            self._sweep(report)
         self._send_outbox(report)
         return report
 
@@ -223,13 +290,39 @@ class Attester:
                 continue
             self.state.outbox.append(OutboxEntry(deposit.key, deposit.to_msg()))
             report.observed += 1
+        for key, reason in batch.refused.items():
+            if key not in self.state.skipped:
+                log.warning("%s not attested: %s", key, reason)
+            self.state.record_skipped(key, reason)
+            report.notes.append(f"{key}: {reason}")
+        for reclaim in batch.reclaims:
+            self._queue_reclaim(reclaim, report)
         self.state.cursors[watcher.name] = batch.cursor
         self.store.save(self.state)
 
+    def _queue_reclaim(self, reclaim: ObservedReclaim, report: PassReport) -> None:
+        """Report a reclaim of a deposit GoStaking knows (or this gateway attested); an output never attested
+        (refused, or not a deposit at all) has nothing to debit."""
+        if self.state.is_known(reclaim.key):
+            return
+        deposit_key = compute_deposit_key(reclaim.hosted_chain, reclaim.external_tx_id)
+        found = self.node.deposit(reclaim.hosted_chain, reclaim.external_tx_id)
+        if found is None and not self.state.is_known(deposit_key):
+            report.notes.append(
+                f"{deposit_key}: taken back by its depositor in {reclaim.reclaim_tx_id}, never attested"
+            )
+            return
+        if found is not None and found.get("status") == "reclaimed":
+            return
+        log.warning("%s was taken back by its depositor in %s: reporting it", deposit_key, reclaim.reclaim_tx_id)
+        self.state.outbox.append(OutboxEntry(reclaim.key, reclaim.to_msg()))
+        report.reclaims += 1
+
     # --- step 3: withdrawals --------------------------------------------------------------------------------
 
-    def _follow_withdrawals(self, report: PassReport, hosted: dict[str, str]) -> None:
+    def _follow_blocks(self, report: PassReport, hosted: dict[str, str]) -> None:
         served = {d for d, chain in hosted.items() if self._payer_for(chain, d) is not None}
+        swept = {sweeper.hosted_chain for sweeper in self.sweepers}
         saved = self.state.cursors.get(WITHDRAWALS_CURSOR)
         start = int(saved) + 1 if saved is not None else self.start_height
         top = min(self.node.height(), start + BLOCKS_PER_PASS - 1)
@@ -240,16 +333,22 @@ class Attester:
             for tx in block["txs"]:
                 if tx["code"] == 0:
                     for event in tx["events"]:
-                        if event["kind"] in FOLLOWED_EVENTS:
+                        if event["kind"] in DECODED_EVENTS:
                             wire = Event(event["kind"], tuple(event["attributes"].items()))
-                            self._apply_event(decode_event(wire, FOLLOWED_EVENTS), served)
+                            self._apply_event(decode_event(wire, DECODED_EVENTS), served, swept)
         if top >= start:
             self.state.cursors[WITHDRAWALS_CURSOR] = str(top)
             self.store.save(self.state)
 
-    def _apply_event(self, event: ChainEvent, served: set[str]) -> None:
+    def _apply_event(self, event: ChainEvent, served: set[str], swept: set[str]) -> None:
         withdrawals = self.state.withdrawals
         match event:
+            case DepositCreditedEvent(deposit=name, amount=amount):
+                self._track_credit(name, amount, swept)
+            case HoldResolvedEvent(deposit=str(name), outcome="credited"):
+                self._track_credit(name, 0, swept)
+            case DepositReclaimedEvent(deposit=name):
+                self.state.deposits.pop(name, None)
             case WithdrawalRequestedEvent(id=withdrawal_id) if event.denom in served:
                 withdrawals[withdrawal_id] = TrackedWithdrawal(
                     withdrawal_id, event.owner, event.denom, event.amount, event.to, event.status
@@ -263,6 +362,11 @@ class Attester:
         # Finished withdrawals are forgotten: the chain keeps their record.
         for withdrawal_id in [i for i, w in withdrawals.items() if w.status in ("completed", "refunded")]:
             del withdrawals[withdrawal_id]
+
+    def _track_credit(self, name: str, amount: int, swept: set[str]) -> None:
+        hosted_chain, _, external_tx_id = name.partition(":")
+        if hosted_chain in swept:
+            self.state.deposits[name] = TrackedDeposit(hosted_chain, external_tx_id, amount)
 
     def _pay(self, report: PassReport, hosted: dict[str, str]) -> None:
         for withdrawal in sorted(self.state.withdrawals.values(), key=lambda w: w.id):
@@ -295,6 +399,25 @@ class Attester:
             key = f"withdrawal:{withdrawal.id}"
             if not self.state.is_known(key):
                 self.state.outbox.append(OutboxEntry(key, MsgConfirmWithdrawal(withdrawal.id, payout_tx)))
+        self.store.save(self.state)
+
+    def _sweep(self, report: PassReport) -> None:
+        for sweeper in self.sweepers:
+            tracked = sorted(
+                (d for d in self.state.deposits.values() if d.hosted_chain == sweeper.hosted_chain),
+                key=lambda d: d.key,
+            )
+            if not tracked:
+                continue
+            try:
+                outcome = sweeper.sweep(tracked)
+            except BridgeError as error:  # e.g. the hosted chain's node is down: try again next pass
+                report.notes.append(f"sweeps on {sweeper.hosted_chain}: {error}")
+                continue
+            for key in outcome.done:
+                self.state.deposits.pop(key, None)
+            report.swept.update(outcome.swept)
+            report.notes.extend(outcome.notes)
         self.store.save(self.state)
 
     # --- step 4: the outbox ---------------------------------------------------------------------------------

@@ -19,7 +19,10 @@ compiles to
   cleanly: NULLFAIL requires empty signatures there).
 
 Each depositor gets a distinct address (their D is in the script); the gateway keeps a registry from address to
-GoStaking recipient. Change of custodian payouts goes to a plain `wsh(multi(m, K…))` custody address.
+GoStaking recipient. Change of custodian payouts goes to a plain `wsh(multi(m, K…))` custody address, and so do
+sweeps: the custodians move every credited deposit there long before T (`check_sweep`), because from T on the
+depositor could take it back while GoStaking still shows it credited. A spend whose witness has the depositor
+path's shape (`is_depositor_witness`) is such a reclaim: the gateway reports it and the chain debits the units.
 """
 
 import base64
@@ -105,6 +108,27 @@ class CustodyLock:
         if _pubkey(depositor) in keys:
             raise ScriptError("the depositor key must not be a custodian key")
         return cls(keys, threshold, depositor, csv_blocks)
+
+    @classmethod
+    def from_witness_script(cls, script: bytes) -> "CustodyLock":
+        """The lock whose witness script is `script` (ScriptError unless it is exactly this module's script)."""
+        try:
+            threshold, keys = _parse_multisig(script)
+            refund = script[5 + 34 * len(keys) :]
+            depositor = refund[1:34]
+            csv_push = refund[35:-2]
+            if refund[0] != 33 or refund[34] != OP_CHECKSIGVERIFY or not csv_push:
+                raise ScriptError("not a custody lock script")
+            if OP_1 <= csv_push[0] <= OP_1 + 15 and len(csv_push) == 1:
+                csv_blocks = csv_push[0] - OP_1 + 1
+            else:
+                csv_blocks = int.from_bytes(csv_push[1 : 1 + csv_push[0]], "little")
+            lock = cls.create(keys, threshold, depositor, csv_blocks)
+        except (IndexError, ScriptError) as error:
+            raise ScriptError(f"not a custody lock script: {script.hex()}") from error
+        if lock.witness_script != script:
+            raise ScriptError(f"not a custody lock script: {script.hex()}")
+        return lock
 
     @property
     def witness_script(self) -> bytes:
@@ -252,11 +276,26 @@ def _extract(psbt: PSBT) -> Transaction:
     return tx
 
 
+SEQUENCE_LOCK_DISABLED = 1 << 31
+"""BIP-68: an input whose nSequence has this bit set carries no relative timelock."""
+
+
+def _require_minable_now(psbt: PSBT) -> None:
+    """A custodian spend must be minable at once: no absolute locktime, no relative timelock on any input (a
+    delayed sweep would let the depositor's timelock run out first; a delayed payout would pin its inputs)."""
+    if psbt.tx.locktime != 0:
+        raise ScriptError(f"the transaction's locktime is {psbt.tx.locktime}, not 0")
+    for index, vin in enumerate(psbt.tx.vin):
+        if not vin.sequence & SEQUENCE_LOCK_DISABLED:
+            raise ScriptError(f"input {index}'s nSequence {vin.sequence:#x} sets a relative timelock")
+
+
 def check_payout(psbt: PSBT, pay_to: bytes, withdrawal_sat: int, change_scripts: set[bytes], max_fee_sat: int) -> None:
     """What a custodian verifies before signing a payout someone else built. Raises ScriptError unless:
     exactly one output pays `pay_to`, with the withdrawal minus a miner fee of at most `max_fee_sat` (the withdrawer
-    bears the fee); every other output goes back to custody; and the transaction's fee is that deduction, plus at
-    most a dust remainder that was not worth a change output (custody never pays more)."""
+    bears the fee); every other output goes back to custody; the transaction's fee is that deduction, plus at
+    most a dust remainder that was not worth a change output (custody never pays more); and it has no timelock."""
+    _require_minable_now(psbt)
     outputs: list[TransactionOutput] = psbt.tx.vout
     payments = [o for o in outputs if bytes(o.script_pubkey.data) == pay_to]
     if len(payments) != 1:
@@ -274,6 +313,72 @@ def check_payout(psbt: PSBT, pay_to: bytes, withdrawal_sat: int, change_scripts:
     fee = spent - sum(o.value for o in outputs)
     if not deducted <= fee <= deducted + DUST_SAT:
         raise ScriptError(f"the transaction's fee {fee} sat differs from the {deducted} sat deducted")
+
+
+def is_depositor_witness(items: Sequence[bytes], lock: CustodyLock) -> bool:
+    """True when an input's witness spends `lock` through the depositor path: `<sig_D> <> × (m+1) <script>` (the
+    custodian path's is `<> <sig…(m)> <script>`)."""
+    return (
+        len(items) == lock.threshold + 3
+        and bytes(items[-1]) == lock.witness_script
+        and len(items[0]) > 0
+        and all(len(item) == 0 for item in items[1:-1])
+    )
+
+
+def check_sweep(
+    psbt: PSBT, deposits: dict[tuple[str, int], bytes], custody_script_pubkey: bytes, fee_per_input_sat: int
+) -> None:
+    """What a custodian verifies before signing a sweep someone else built. Raises ScriptError unless: every input
+    spends a credited deposit output it knows (`deposits`: (txid, vout) → the witness script of its lock), with that
+    witness script and its P2WSH as the spent script; the one output pays the custody script; the miner fee is at
+    most `fee_per_input_sat` per input (the part of each deposit that was not credited for this purpose); and
+    nothing delays it (no locktime, no relative timelock: it must confirm before the depositor's lock runs out)."""
+    _require_minable_now(psbt)
+    for index, (vin, scope) in enumerate(zip(psbt.tx.vin, psbt.inputs, strict=True)):
+        outpoint = (vin.txid.hex(), vin.vout)
+        expected = deposits.get(outpoint)
+        if expected is None:
+            raise ScriptError(f"input {index} spends {outpoint[0]}:{outpoint[1]}, which is no credited deposit")
+        if scope.witness_script is None or bytes(scope.witness_script.data) != expected:
+            raise ScriptError(f"input {index} does not carry the witness script of its deposit's lock")
+        if scope.witness_utxo is None or bytes(scope.witness_utxo.script_pubkey.data) != p2wsh_script_pubkey(expected):
+            raise ScriptError(f"input {index} names a spent output that its deposit's lock does not pay")
+    outputs: list[TransactionOutput] = psbt.tx.vout
+    if len(outputs) != 1 or bytes(outputs[0].script_pubkey.data) != custody_script_pubkey:
+        raise ScriptError("a sweep pays exactly one output, to the custody script")
+    fee = sum(scope.witness_utxo.value for scope in psbt.inputs) - outputs[0].value
+    if not 0 <= fee <= fee_per_input_sat * len(psbt.inputs) or outputs[0].value <= DUST_SAT:
+        raise ScriptError(
+            f"the sweep's fee {fee} sat is outside 0..{fee_per_input_sat} per input ({len(psbt.inputs)} inputs)"
+        )
+
+
+@dataclass(frozen=True)
+class NodeOutput:
+    """An unspent output as this custodian's own Bitcoin node reports it."""
+
+    amount_sat: int
+    script_pubkey: bytes
+    confirmations: int
+
+
+def check_prevouts(psbt: PSBT, known: dict[tuple[str, int], NodeOutput]) -> None:
+    """Refuse (ScriptError) a PSBT whose inputs are not what this custodian's own node says: every input must be an
+    unspent output in `known` (read from the node, never from the PSBT) with the PSBT's witness_utxo amount and
+    script. The fee checks read the witness_utxo amounts, so a rewritten PSBT cannot inflate the miner fee."""
+    for index, (vin, scope) in enumerate(zip(psbt.tx.vin, psbt.inputs, strict=True)):
+        outpoint = (vin.txid.hex(), vin.vout)
+        found = known.get(outpoint)
+        if found is None:
+            raise ScriptError(f"input {index} ({outpoint[0]}:{outpoint[1]}) is not an unspent output of my node")
+        utxo = scope.witness_utxo
+        if utxo is None or utxo.value != found.amount_sat or bytes(utxo.script_pubkey.data) != found.script_pubkey:
+            claimed = "nothing" if utxo is None else f"{utxo.value} sat"
+            raise ScriptError(
+                f"input {index} ({outpoint[0]}:{outpoint[1]}) claims {claimed} but my node shows "
+                f"{found.amount_sat} sat (or another script): refusing to sign"
+            )
 
 
 def estimate_payout_vsize(inputs: Sequence[SpendableOutput], output_scripts: Sequence[bytes], threshold: int) -> int:

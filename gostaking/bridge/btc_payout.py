@@ -5,7 +5,8 @@ custody UTXOs (deposit addresses of the registry and the custodians' change addr
 paying `amount − fee` to the withdrawal's address and the rest back to the change address. The miner fee is
 bitcoind's `estimatesmartfee` rate times the signed payout's size (the withdrawer bears it), at most
 `max_fee_sat`. Every custodian checks that PSBT against the withdrawal it reads from GoStaking (`check_payout`,
-which enforces the same cap), signs, and writes `<pubkey>.psbt`. Any custodian that sees m valid signatures
+which enforces the same cap) and every input against its own Bitcoin node (`check_prevouts`: the amounts the fee
+checks read must be the real ones), signs, and writes `<pubkey>.psbt`. Any custodian that sees m valid signatures
 combines, finalizes and broadcasts (the same transaction, so a second broadcast is harmless), and records
 `broadcast.txid`. Every custodian reports the payout as final only once its own bitcoind shows that transaction
 with enough confirmations, and only then confirms it on GoStaking.
@@ -20,29 +21,28 @@ import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
-from embit import ec
 from embit.psbt import PSBT
 from embit.transaction import Transaction
 
+from gostaking.bridge import btc_board
 from gostaking.bridge.btc import (
     DUST_SAT,
     DepositRegistry,
     SpendableOutput,
     change_script,
     check_payout,
+    check_prevouts,
     create_psbt,
     estimate_payout_vsize,
-    finalize_custodian_spend,
     p2wsh_script_pubkey,
     psbt_from_base64,
     script_for_address,
     sign_psbt,
 )
-from gostaking.bridge.btc_rpc import BitcoinRpc, btc_to_sat
+from gostaking.bridge.btc_outputs import CustodyOutputs, WalletOutputs
+from gostaking.bridge.btc_rpc import BitcoinRpc
 from gostaking.bridge.errors import RpcError, ScriptError
 from gostaking.bridge.store import TrackedWithdrawal, create_atomically, write_atomically
 from gostaking.chain.numeric import GOS_DENOM
@@ -74,6 +74,9 @@ class BtcPayer:
     """How long each custodian in line waits for the one before it to build a withdrawal's PSBT."""
     clock: Callable[[], float] = time.time
     """Wall clock in seconds (injected by tests)."""
+    outputs: CustodyOutputs | None = None
+    """This custodian's node's view of custody outputs: Bitcoin Core's wallet by default (`WalletOutputs`);
+    `NodeOutputs` for btcd."""
 
     def __post_init__(self) -> None:
         if not 0 < self.fee_sat <= self.max_fee_sat:
@@ -81,6 +84,7 @@ class BtcPayer:
         self.custodians = sorted(self.custodians)
         self.change_witness_script = change_script(self.custodians, self.threshold)
         self.change_script_pubkey = p2wsh_script_pubkey(self.change_witness_script)
+        self.node_outputs: CustodyOutputs = self.outputs or WalletOutputs(self.rpc, self.network)
 
     @property
     def change_address(self) -> str:
@@ -98,11 +102,11 @@ class BtcPayer:
     def pay(self, withdrawal: TrackedWithdrawal) -> str | None:
         """Advance the payout of `withdrawal`; its txid once final, else None."""
         folder = self.board / f"withdrawal-{withdrawal.id}"
-        broadcast = folder / "broadcast.txid"
+        broadcast = folder / btc_board.BROADCAST
         if broadcast.exists():
             return self._final(broadcast.read_text().strip())
         destination = script_for_address(withdrawal.to)
-        unsigned = folder / "unsigned.psbt"
+        unsigned = folder / btc_board.UNSIGNED
         if not unsigned.exists():
             if self._my_turn_to_build(folder, withdrawal.id):
                 psbt = self._build(withdrawal, destination)
@@ -112,19 +116,15 @@ class BtcPayer:
         psbt = psbt_from_base64(unsigned.read_text())
         # Never sign what the chain did not ask for: the destination and amount come from GoStaking's withdrawal.
         check_payout(psbt, destination, withdrawal.amount, {self.change_script_pubkey}, self.max_fee_sat)
-        mine = folder / f"{self.key.public_key.hex()}.psbt"
+        mine = btc_board.signature_file(folder, self.key.public_key)
         if not mine.exists():
+            # The fee check above read the PSBT's own input amounts: sign only if my node reports the same.
+            check_prevouts(psbt, self.node_outputs.lookup(_outpoints(psbt), self._custody_scripts()))
             sign_psbt(psbt, self.key.secret)
             write_atomically(mine, psbt.to_base64().encode())
         combined = self._combine(folder, psbt)
         if combined is not None:
-            txid = combined.txid().hex()
-            try:
-                self.rpc.send_raw_transaction(str(combined.serialize().hex()))
-            except RpcError as error:
-                if "already" not in str(error).lower():  # another custodian broadcast it first: that is fine
-                    raise
-            write_atomically(broadcast, txid.encode())
+            txid = btc_board.broadcast(self.rpc, folder, combined)
             log.info("broadcast payout of withdrawal %d in %s", withdrawal.id, txid)
         return None
 
@@ -146,35 +146,22 @@ class BtcPayer:
         return now >= first_seen + rank * self.takeover_after_s
 
     def _final(self, txid: str) -> str | None:
-        try:
-            found = self.rpc.get_raw_transaction(txid)
-        except RpcError:
-            return None  # not yet seen by this custodian's node
-        return txid if int(found.get("confirmations", 0)) >= self.confirmations else None
+        return txid if btc_board.confirmed(self.rpc, txid, self.confirmations) else None
+
+    def _custody_scripts(self) -> dict[bytes, bytes]:
+        """script_pubkey → witness script of every custody output: the deposit addresses and the change address."""
+        scripts = {
+            p2wsh_script_pubkey(bytes.fromhex(e.witness_script)): bytes.fromhex(e.witness_script)
+            for e in self.registry.entries()
+        }
+        scripts[self.change_script_pubkey] = self.change_witness_script
+        return scripts
 
     def _spendable(self) -> list[SpendableOutput]:
-        scripts = {e.address.lower(): bytes.fromhex(e.witness_script) for e in self.registry.entries()}
-        scripts[self.change_address.lower()] = self.change_witness_script
-        reserved = self._reserved()
-        found = []
-        for utxo in self.rpc.call("listunspent", 1, 9_999_999, sorted(scripts)):
-            outpoint = (str(utxo["txid"]), int(utxo["vout"]))
-            script = scripts.get(str(utxo["address"]).lower())
-            if script is not None and outpoint not in reserved:
-                found.append(SpendableOutput(outpoint[0], outpoint[1], btc_to_sat(Decimal(utxo["amount"])), script))
+        # Outpoints already spent by another PSBT (payout or sweep) that is not confirmed yet must not be used twice.
+        reserved = btc_board.reserved_outpoints(self.board, self.rpc, self.confirmations)
+        found = [u for u in self.node_outputs.unspent(self._custody_scripts()) if (u.txid, u.vout) not in reserved]
         return sorted(found, key=lambda u: (-u.amount_sat, u.txid, u.vout))
-
-    def _reserved(self) -> set[tuple[str, int]]:
-        # Outpoints already spent by another payout PSBT that is not confirmed yet must not be used twice.
-        reserved = set()
-        for path in self.board.glob("withdrawal-*/unsigned.psbt"):
-            if (path.parent / "broadcast.txid").exists() and self._final(
-                (path.parent / "broadcast.txid").read_text().strip()
-            ):
-                continue
-            for vin in psbt_from_base64(path.read_text()).tx.vin:
-                reserved.add((vin.txid.hex(), vin.vout))
-        return reserved
 
     def _build(self, withdrawal: TrackedWithdrawal, destination: bytes) -> PSBT:
         chosen: list[SpendableOutput] = []
@@ -207,22 +194,8 @@ class BtcPayer:
         return min(rate * vsize, self.max_fee_sat)
 
     def _combine(self, folder: Path, base: PSBT) -> Transaction | None:
-        signed: dict[int, dict[Any, bytes]] = {i: {} for i in range(len(base.inputs))}
-        for path in sorted(folder.glob("*.psbt")):
-            if path.name == "unsigned.psbt":
-                continue
-            partial = psbt_from_base64(path.read_text())
-            if partial.tx.txid() != base.tx.txid():
-                log.warning("ignoring %s: it signs another transaction", path)
-                continue
-            for index, scope in enumerate(partial.inputs):
-                digest = base.sighash(index)
-                for pub, sig in scope.partial_sigs.items():
-                    # A bad or foreign signature must not spoil the spend: keep only verifying ones.
-                    if bytes(pub.sec()) in self.custodians and pub.verify(ec.Signature.parse(sig[:-1]), digest):
-                        signed[index][pub] = sig
-        if any(len(sigs) < self.threshold for sigs in signed.values()):
-            return None
-        for index, scope in enumerate(base.inputs):
-            scope.partial_sigs = signed[index]
-        return finalize_custodian_spend(base)
+        return btc_board.combine(folder, base, list(self.custodians), self.threshold)
+
+
+def _outpoints(psbt: PSBT) -> list[tuple[str, int]]:
+    return [(vin.txid.hex(), vin.vout) for vin in psbt.tx.vin]

@@ -1,23 +1,41 @@
-"""Bitcoin Core JSON-RPC client and the BTC deposit watcher.
+"""Bitcoin JSON-RPC client (Bitcoin Core and btcd), the rules for attesting a custody output, and the wallet-based
+BTC deposit watcher.
 
-The watcher reads a (watch-only) wallet of Bitcoin Core into which the custody descriptors were imported
-(`importdescriptors`, see `CustodyLock.descriptor`). Amounts are parsed as Decimal, never float. The sender of
-a deposit is the address of its first input's previous output, found with `getrawtransaction`, so the node
-needs `-txindex=1`.
+`BitcoinRpc` uses only calls both nodes answer the same way (getblockcount, getblockhash, getblock at verbosity 0,
+getrawtransaction with a numeric verbosity, gettxout, sendrawtransaction), plus Bitcoin Core's wallet calls where a
+caller asks for them. Amounts are parsed as Decimal, never float.
+
+`BtcDepositWatcher` reads a (watch-only) Bitcoin Core wallet into which the custody descriptors were imported
+(`importdescriptors`, see `CustodyLock.descriptor`); `btc_scan.BtcBlockWatcher` reads blocks instead and works on
+both nodes (it is what `gostaking bridge btc` runs). Either way the senders of a deposit are the addresses of all its
+inputs' previous outputs, found with `getrawtransaction`, so the node needs `-txindex=1` (btcd: `--txindex`).
 """
 
+import io
 import itertools
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import httpx
+from embit.script import Script
+from embit.transaction import Transaction
 
 from gostaking.bridge.attester import DepositBatch, ObservedDeposit
-from gostaking.bridge.btc import DepositRegistry
+from gostaking.bridge.btc import DUST_SAT, CustodyLock, DepositRegistry, network_params
 from gostaking.bridge.errors import RpcError
+from gostaking.chain.modules.custody.queries import (
+    DEPOSIT_SENDER_SEPARATOR,
+    MAX_DEPOSIT_SENDERS,
+    MAX_EXTERNAL_ADDRESS_LENGTH,
+)
 
 SATOSHI_PER_BTC = 100_000_000
+DEFAULT_SWEEP_FEE_SAT = 2_000
+"""The part of each deposit not credited, which pays its sweep (watchers and sweepers must use the same value)."""
+BTCD_VERSION = "v0.24.2"
+"""The btcd release the gateway is tested against (`make btcd` installs it; the regtest tests start it)."""
 
 
 def btc_to_sat(amount: Decimal | int | str) -> int:
@@ -84,7 +102,29 @@ class BitcoinRpc:
 
     def get_raw_transaction(self, txid: str) -> dict[str, Any]:
         """A decoded transaction (needs -txindex for transactions outside the wallet and mempool)."""
-        result: dict[str, Any] = self.call("getrawtransaction", txid, True)
+        result: dict[str, Any] = self.call("getrawtransaction", txid, 1)
+        return result
+
+    def get_transaction(self, txid: str) -> Transaction:
+        """A transaction parsed from its raw bytes (`getrawtransaction txid 0`; needs -txindex)."""
+        try:
+            return Transaction.parse(bytes.fromhex(str(self.call("getrawtransaction", txid, 0))))
+        except RpcError as error:
+            raise RpcError(f"{error}; the gateway needs the node's transaction index (-txindex / --txindex)") from error
+
+    def get_block_hash(self, height: int) -> str:
+        """Hash of the best chain's block at `height`."""
+        return str(self.call("getblockhash", height))
+
+    def get_block_transactions(self, block_hash: str) -> list[Transaction]:
+        """The transactions of a block, parsed from its raw bytes (`getblock hash 0`: the same on every node)."""
+        raw = bytes.fromhex(str(self.call("getblock", block_hash, 0)))
+        return parse_block_transactions(raw)
+
+    def get_tx_out(self, txid: str, vout: int) -> dict[str, Any] | None:
+        """`gettxout` (mempool included): the unspent output's value, scriptPubKey and confirmations, or None when it
+        is spent (btcd still shows an output spent only by a mempool transaction) or never existed."""
+        result: dict[str, Any] | None = self.call("gettxout", txid, vout, True)
         return result
 
     def estimate_fee_rate(self, target_blocks: int) -> int | None:
@@ -99,6 +139,74 @@ class BitcoinRpc:
     def send_raw_transaction(self, hex_tx: str) -> str:
         """Broadcast a signed transaction; returns its txid."""
         return str(self.call("sendrawtransaction", hex_tx))
+
+
+def parse_block_transactions(raw: bytes) -> list[Transaction]:
+    """The transactions of a serialized block (80-byte header, compact-size count, transactions)."""
+    stream = io.BytesIO(raw)
+    stream.seek(80)
+    first = stream.read(1)[0]
+    width = {0xFD: 2, 0xFE: 4, 0xFF: 8}.get(first, 0)
+    count = int.from_bytes(stream.read(width), "little") if width else first
+    return [Transaction.read_from(stream) for _ in range(count)]
+
+
+@dataclass(frozen=True)
+class DepositSafety:
+    """When a payment to a custody address may be attested (README, "Bitcoin"; docs/chain.md, "Backing").
+
+    An output confirmed c blocks deep under a lock of T blocks can be taken back by its depositor in T − c more
+    blocks. The custodians must have swept it to the custody script before then, so it is attested only while it
+    is unspent (gettxout) and at least `margin_percent` of T remains (T − c ≥ ⌈T × margin_percent / 100⌉; with the
+    default 50: refused once fewer than T/2 blocks remain). `sweep_fee_sat` of every deposit is not credited: it
+    pays the miner fee of the sweep, so custody holds what GoStaking credited after sweeping. Every custodian must
+    use the same `sweep_fee_sat` (attestations must agree exactly)."""
+
+    margin_percent: int = 50
+    sweep_fee_sat: int = DEFAULT_SWEEP_FEE_SAT
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.margin_percent <= 100 or self.sweep_fee_sat < 0:
+            raise ValueError("margin_percent must be 0..100 and sweep_fee_sat ≥ 0")
+
+    def required_blocks_left(self, lock: CustodyLock) -> int:
+        """Blocks that must remain before the depositor could reclaim for an output to be attested."""
+        return -(-lock.csv_blocks * self.margin_percent // 100)
+
+    def refusal(self, lock: CustodyLock, confirmations: int, amount_sat: int, unspent: bool) -> str | None:
+        """Why an output must not be attested, or None when it may be."""
+        if not unspent:
+            return "the output is already spent"
+        left = lock.csv_blocks - confirmations
+        if left < self.required_blocks_left(lock):
+            return (
+                f"{confirmations} confirmations under a {lock.csv_blocks}-block lock leave {left} blocks before the "
+                f"depositor may reclaim, fewer than the {self.required_blocks_left(lock)} required"
+            )
+        if amount_sat - self.sweep_fee_sat <= DUST_SAT:
+            return f"{amount_sat} sat is too little to sweep with a {self.sweep_fee_sat} sat fee"
+        return None
+
+    def credited_sat(self, amount_sat: int) -> int:
+        """What a deposit of `amount_sat` credits: the amount less its sweep fee."""
+        return amount_sat - self.sweep_fee_sat
+
+
+def script_address(script_pubkey: bytes, network: str) -> str:
+    """The address of an output script, or 'script:<hex>' for one without an address."""
+    try:
+        return str(Script(script_pubkey).address(network_params(network)))
+    except Exception:  # embit raises bare exceptions for scripts without an address form
+        return f"script:{script_pubkey.hex()}"
+
+
+def format_senders(addresses: list[str]) -> str | None:
+    """A deposit's `from_address`: the distinct sender addresses in input order, comma-separated (one address stays
+    as it always was); None when the chain could not screen them (too many, or one too long)."""
+    distinct = list(dict.fromkeys(addresses))
+    if len(distinct) > MAX_DEPOSIT_SENDERS or any(len(a) > MAX_EXTERNAL_ADDRESS_LENGTH for a in distinct):
+        return None
+    return DEPOSIT_SENDER_SEPARATOR.join(distinct)
 
 
 class BtcDepositWatcher:
@@ -118,14 +226,18 @@ class BtcDepositWatcher:
         denom: str = "btc",
         hosted_chain: str = "bitcoin",
         wallet: str = "",
+        safety: DepositSafety | None = None,
     ) -> None:
-        """Watch the addresses of `registry` through `rpc`."""
+        """Watch the addresses of `registry` through `rpc`. With `safety`, an output is attested only when it is
+        unspent and far enough from its lock's timelock (`DepositSafety`); without, every payment is attested in
+        full, as before (the CLI runs `btc_scan.BtcBlockWatcher`, which always checks)."""
         self.rpc = rpc
         self.registry = registry
         self.confirmations = max(confirmations, 1)
         self.denom = denom
         self.hosted_chain = hosted_chain
         self.wallet = wallet
+        self.safety = safety
 
     @property
     def name(self) -> str:
@@ -136,35 +248,55 @@ class BtcDepositWatcher:
         """Deposits with enough confirmations since `cursor`, and the next cursor."""
         result = self.rpc.list_since_block(cursor or "", self.confirmations)
         deposits: list[ObservedDeposit] = []
+        refused: dict[str, str] = {}
         for entry in result.get("transactions", []):
             if entry.get("category") != "receive" or int(entry.get("confirmations", 0)) < self.confirmations:
                 continue
             registered = self.registry.get(str(entry.get("address", "")))
             if registered is None:
                 continue
+            txid, vout, amount = str(entry["txid"]), int(entry["vout"]), btc_to_sat(entry["amount"])
+            key = f"{self.hosted_chain}:{txid}:{vout}"
+            if self.safety is not None:
+                lock = CustodyLock.from_witness_script(bytes.fromhex(registered.witness_script))
+                unspent = self.rpc.get_tx_out(txid, vout) is not None
+                reason = self.safety.refusal(lock, int(entry["confirmations"]), amount, unspent)
+                if reason is not None:
+                    refused[key] = reason
+                    continue
+                amount = self.safety.credited_sat(amount)
+            senders = format_senders(self._senders(txid))
+            if senders is None:
+                refused[key] = f"more than {MAX_DEPOSIT_SENDERS} sender addresses (or one too long) to screen"
+                continue
             deposits.append(
                 ObservedDeposit(
                     hosted_chain=self.hosted_chain,
-                    external_tx_id=f"{entry['txid']}:{entry['vout']}",
-                    from_address=self._sender(str(entry["txid"])),
+                    external_tx_id=f"{txid}:{vout}",
+                    from_address=senders,
                     recipient=registered.recipient,
                     denom=self.denom,
-                    amount=btc_to_sat(entry["amount"]),
+                    amount=amount,
                 )
             )
         deposits.sort(key=lambda d: d.external_tx_id)
-        return DepositBatch(deposits, str(result["lastblock"]))
+        return DepositBatch(deposits, str(result["lastblock"]), refused=refused)
 
-    def _sender(self, txid: str) -> str:
-        # Every custodian must attest the same details, so this is a deterministic rule: the first input's
-        # address. (Screening of all inputs against the local list is left to the compliance tooling.)
-        first = self.rpc.get_raw_transaction(txid)["vin"][0]
-        if "coinbase" in first:
-            return "coinbase"
-        try:
-            previous = self.rpc.get_raw_transaction(str(first["txid"]))
-        except RpcError as error:
-            raise RpcError(f"{error}; the watcher needs bitcoind with -txindex=1 to find deposit senders") from error
-        script = previous["vout"][int(first["vout"])]["scriptPubKey"]
-        address = script.get("address") or (script.get("addresses") or [None])[0]
-        return str(address) if address else f"script:{script.get('hex', '')}"
+    def _senders(self, txid: str) -> list[str]:
+        # Every custodian must attest the same details, so this is a deterministic rule: the address of every
+        # input's previous output, in input order (the chain holds the deposit if any of them is sanctioned).
+        senders = []
+        for vin in self.rpc.get_raw_transaction(txid)["vin"]:
+            if "coinbase" in vin:
+                senders.append("coinbase")
+                continue
+            try:
+                previous = self.rpc.get_raw_transaction(str(vin["txid"]))
+            except RpcError as error:
+                raise RpcError(
+                    f"{error}; the watcher needs bitcoind with -txindex=1 to find deposit senders"
+                ) from error
+            script = previous["vout"][int(vin["vout"])]["scriptPubKey"]
+            address = script.get("address") or (script.get("addresses") or [None])[0]
+            senders.append(str(address) if address else f"script:{script.get('hex', '')}")
+        return senders

@@ -77,6 +77,11 @@ class NodeClient:
             if not document["sanctions"] or len(rows) >= int(document["total"]):
                 return rows
 
+    def deposit(self, hosted_chain: str, external_tx_id: str) -> dict[str, Any] | None:
+        """A deposit as the chain records it ({status, amount, recipient, …}), or None when none was attested."""
+        document: dict[str, Any] | None = self._get(f"/custody/deposits/{hosted_chain}/{external_tx_id}")
+        return document
+
     def pending_council_approvals(self) -> list[dict[str, Any]]:
         """Council decisions waiting for more approvals ({subject, approvers, approvals, first_height})."""
         return list(self._get("/compliance/council-approvals")["approvals"])

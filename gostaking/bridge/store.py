@@ -1,4 +1,5 @@
-"""The gateway's persisted state: cursors, the outbox of messages to send, and tracked withdrawals.
+"""The gateway's persisted state: cursors, the outbox of messages to send, tracked withdrawals and the credited
+deposits still to be swept.
 
 One JSON file per gateway process, replaced atomically (write a temporary file, fsync, rename, fsync the
 directory) so that a crash leaves either the old or the new state, never a torn one. An exclusive lock on a
@@ -11,13 +12,13 @@ from typing import BinaryIO
 import msgspec
 
 from gostaking.bridge.errors import StateFileError
-from gostaking.chain.types.tx import MsgAttestDeposit, MsgConfirmWithdrawal
+from gostaking.chain.types.tx import MsgAttestDeposit, MsgConfirmWithdrawal, MsgReportReclaim
 from gostaking.files import FileLockedError, exclusive_lock, write_atomic
 
 MAX_DONE_KEYS = 20_000
 """Keys of recently sent messages kept to avoid resending; older ones are covered by the cursors."""
 
-OutboxMsg = MsgAttestDeposit | MsgConfirmWithdrawal
+OutboxMsg = MsgAttestDeposit | MsgConfirmWithdrawal | MsgReportReclaim
 
 
 class OutboxEntry(msgspec.Struct, frozen=True):
@@ -51,6 +52,21 @@ class TrackedWithdrawal(msgspec.Struct):
     confirm_queued: bool = False
 
 
+class TrackedDeposit(msgspec.Struct, frozen=True):
+    """A deposit GoStaking credited on a hosted chain this gateway sweeps, as learned from block events; forgotten
+    once its output is swept (final) or spent otherwise."""
+
+    hosted_chain: str
+    external_tx_id: str
+    amount: int = 0
+    """Units GoStaking credited (0 when the gateway learned of the credit without the amount: a released hold)."""
+
+    @property
+    def key(self) -> str:
+        """'hosted_chain:external_tx_id', the chain's name for the deposit."""
+        return f"{self.hosted_chain}:{self.external_tx_id}"
+
+
 class BridgeState(msgspec.Struct):
     """Everything a gateway process persists."""
 
@@ -61,9 +77,12 @@ class BridgeState(msgspec.Struct):
     single: list[str] = msgspec.field(default_factory=list)
     """Keys whose batched transaction failed: they are resent one message per transaction."""
     withdrawals: dict[int, TrackedWithdrawal] = msgspec.field(default_factory=dict)
+    deposits: dict[str, TrackedDeposit] = msgspec.field(default_factory=dict)
+    """Credited deposits to sweep, by key (only with a sweeper; a state file without them reads as empty)."""
     skipped: dict[str, str] = msgspec.field(default_factory=dict)
-    """Observations that cannot be attested (e.g. a recipient that is not a gos1 address), key → reason: the
-    value is in custody (or burned) without a GoStaking owner, so operators must settle it by hand."""
+    """Observations that cannot be attested (e.g. a recipient that is not a gos1 address, a Bitcoin output too close
+    to its depositor's timelock), key → reason: the value is in custody (or burned, or back with its depositor)
+    without a GoStaking owner, so operators must settle it by hand."""
 
     def is_known(self, key: str) -> bool:
         """True when a message for `key` was sent or is waiting to be sent."""

@@ -1,0 +1,90 @@
+"""The shared directory (`--board`) where custodians pass Bitcoin PSBTs around, one folder per spend (a withdrawal's
+payout, `withdrawal-<id>`; a deposit's sweep, `sweep-<txid>-<vout>`):
+
+- `unsigned.psbt`: the spend, created exclusively, so only one PSBT per spend ever exists;
+- `<pubkey>.psbt`: each custodian's signatures, written after it checked the PSBT (against GoStaking and against its
+  own Bitcoin node: `btc.check_prevouts`);
+- `broadcast.txid`: written by whichever custodian first held m valid signatures and broadcast the transaction
+  (the same transaction for everyone, so a second broadcast is harmless).
+"""
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from embit import ec
+from embit.psbt import PSBT
+from embit.transaction import Transaction
+
+from gostaking.bridge.btc import finalize_custodian_spend, psbt_from_base64
+from gostaking.bridge.btc_rpc import BitcoinRpc
+from gostaking.bridge.errors import RpcError
+from gostaking.bridge.store import write_atomically
+
+log = logging.getLogger(__name__)
+
+UNSIGNED = "unsigned.psbt"
+BROADCAST = "broadcast.txid"
+
+
+def signature_file(folder: Path, public_key: bytes) -> Path:
+    """Where the custodian with `public_key` leaves its signed copy."""
+    return folder / f"{public_key.hex()}.psbt"
+
+
+def combine(folder: Path, base: PSBT, custodians: list[bytes], threshold: int) -> Transaction | None:
+    """The finalized transaction once the folder holds `threshold` valid custodian signatures on every input of
+    `base`, else None. Copies signing another transaction, foreign keys and bad signatures are ignored."""
+    signed: dict[int, dict[Any, bytes]] = {i: {} for i in range(len(base.inputs))}
+    for path in sorted(folder.glob("*.psbt")):
+        if path.name == UNSIGNED:
+            continue
+        partial = psbt_from_base64(path.read_text())
+        if partial.tx.txid() != base.tx.txid():
+            log.warning("ignoring %s: it signs another transaction", path)
+            continue
+        for index, scope in enumerate(partial.inputs):
+            digest = base.sighash(index)
+            for pub, sig in scope.partial_sigs.items():
+                # A bad or foreign signature must not spoil the spend: keep only verifying ones.
+                if bytes(pub.sec()) in custodians and pub.verify(ec.Signature.parse(sig[:-1]), digest):
+                    signed[index][pub] = sig
+    if any(len(sigs) < threshold for sigs in signed.values()):
+        return None
+    for index, scope in enumerate(base.inputs):
+        scope.partial_sigs = signed[index]
+    return finalize_custodian_spend(base)
+
+
+def broadcast(rpc: BitcoinRpc, folder: Path, tx: Transaction) -> str:
+    """Send `tx` (another custodian having sent it first is fine) and record it in the folder; returns its txid."""
+    txid = str(tx.txid().hex())
+    try:
+        rpc.send_raw_transaction(str(tx.serialize().hex()))
+    except RpcError as error:
+        if "already" not in str(error).lower():
+            raise
+    write_atomically(folder / BROADCAST, txid.encode())
+    return txid
+
+
+def confirmed(rpc: BitcoinRpc, txid: str, confirmations: int) -> bool:
+    """True once this custodian's own node shows `txid` at least `confirmations` deep."""
+    try:
+        found = rpc.get_raw_transaction(txid)
+    except RpcError:
+        return False  # not yet seen by this custodian's node
+    return int(found.get("confirmations", 0)) >= confirmations
+
+
+def reserved_outpoints(board: Path, rpc: BitcoinRpc, confirmations: int) -> dict[tuple[str, int], str]:
+    """Outpoints spent by a PSBT on the board (payout or sweep) that is not final yet, with the folder of that spend:
+    no other spend may use them."""
+    reserved: dict[tuple[str, int], str] = {}
+    for path in sorted(board.glob(f"*/{UNSIGNED}")):
+        sent = path.parent / BROADCAST
+        if sent.exists() and confirmed(rpc, sent.read_text().strip(), confirmations):
+            continue
+        for vin in psbt_from_base64(path.read_text()).tx.vin:
+            reserved.setdefault((vin.txid.hex(), vin.vout), path.parent.name)
+    return reserved
