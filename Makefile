@@ -7,9 +7,11 @@ DEVNET_HOME ?= $(HOME)/.gostaking/devnet
 DEVNET_PORT ?= 8645
 # The pinned CometBFT release, read from its one definition (gostaking/node/abci/version.py).
 COMETBFT_VERSION := $(shell sed -n 's/^COMETBFT_VERSION = "\(.*\)"/\1/p' gostaking/node/abci/version.py)
+# The btcd release the Bitcoin gateway is tested against (regtest node of tests/bridge), from its one definition.
+BTCD_VERSION := $(shell sed -n 's/^BTCD_VERSION = "\(.*\)"/\1/p' gostaking/bridge/btc_rpc.py)
 PROTO_STAMP := gostaking/node/abci/_proto/VERSION
 
-.PHONY: devnet test lint bench bench-localnet install clean cometbft proto cometbft-if-go contracts events-js
+.PHONY: devnet test lint bench bench-localnet install clean cometbft proto cometbft-if-go btcd btcd-if-go contracts events-js
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,7 +30,7 @@ lint: $(VENV)/.installed
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
-test: lint cometbft-if-go contracts
+test: lint cometbft-if-go btcd-if-go contracts
 	$(PY) -m pytest
 
 # The explorer's event list (gostaking/explorer/static/js/events.js) is generated from the chain's event registry and
@@ -52,6 +54,16 @@ $(PROTO_STAMP): $(VENV)/.installed gostaking/node/abci/version.py gostaking/node
 cometbft-if-go: $(VENV)/.installed
 	@if command -v go >/dev/null 2>&1; then $(MAKE) --no-print-directory cometbft; \
 	else echo "warning: Go is not installed, so CometBFT tests will be skipped (install Go, then make cometbft)"; fi
+
+# btcd (the Bitcoin regtest node of the custody gateway's tests): `go install` of the pinned release into
+# $(go env GOPATH)/bin, where the tests look for it.
+btcd:
+	go install github.com/btcsuite/btcd@$(BTCD_VERSION)
+
+# `make test` on a machine without Go still runs everything else; the btcd tests then say why they skip.
+btcd-if-go:
+	@if command -v go >/dev/null 2>&1; then $(MAKE) --no-print-directory btcd; \
+	else echo "warning: Go is not installed, so the Bitcoin regtest (btcd) tests will be skipped (install Go, then make btcd)"; fi
 
 # Lock contracts (contracts/*.sol): compiled by the solc-js version pinned in package-lock.json (its wasm
 # compiler ships in the npm package) into contracts/build (git-ignored). The tests also compile when it is stale.
