@@ -16,7 +16,7 @@ from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOpt
 from gostaking.cli.tx import resolve_address
 
 if TYPE_CHECKING:
-    from gostaking.bridge.attester import DepositWatcher, Payer
+    from gostaking.bridge.attester import DepositWatcher, Payer, Sweeper
     from gostaking.bridge.feeder import PriceFeeder
     from gostaking.wallet.keys import PrivateKey
 
@@ -171,20 +171,59 @@ def evm_gateway(
 
 @app.command("btc")
 def btc_gateway(
-    rpc: Annotated[str, typer.Option("--rpc", help="bitcoind RPC URL, e.g. http://127.0.0.1:8332")],
+    rpc: Annotated[str, typer.Option("--rpc", help="Bitcoin node RPC URL, e.g. http://127.0.0.1:8332")],
     registry: Annotated[Path, typer.Option("--registry", help="custody address registry (btc-address)")],
     from_name: FromOption,
     state: StateOption,
     rpc_user: Annotated[str, typer.Option("--rpc-user", envvar="BITCOIN_RPC_USER")] = "",
     rpc_password: Annotated[str, typer.Option("--rpc-password", envvar="BITCOIN_RPC_PASSWORD")] = "",
-    wallet: Annotated[str, typer.Option("--wallet", help="watch-only wallet holding the descriptors")] = "",
+    node: Annotated[
+        str,
+        typer.Option(
+            "--node",
+            help="bitcoind (Bitcoin Core, -txindex=1; payouts read its wallet) or btcd (--txindex --addrindex)",
+        ),
+    ] = "bitcoind",
+    wallet: Annotated[str, typer.Option("--wallet", help="bitcoind: watch-only wallet holding the descriptors")] = "",
     confirmations: Annotated[int, typer.Option("--confirmations", min=1)] = 6,
-    board: Annotated[Path | None, typer.Option("--board", help="shared PSBT directory; enables payouts")] = None,
+    start_height: Annotated[
+        int | None,
+        typer.Option("--start-height", help="first Bitcoin block to read without a saved cursor \\[default: the tip]"),
+    ] = None,
+    margin_percent: Annotated[
+        int,
+        typer.Option(
+            "--margin-percent",
+            min=0,
+            max=100,
+            help="attest an output only while this share of its T-block lock is left before the depositor may reclaim",
+        ),
+    ] = 50,
+    sweep_fee_sat: Annotated[
+        int,
+        typer.Option(
+            "--sweep-fee-sat",
+            min=1,
+            help="part of each deposit not credited: its sweep's miner fee (every custodian must use the same)",
+        ),
+    ] = 2_000,
+    sweep_deadline_percent: Annotated[
+        int,
+        typer.Option(
+            "--sweep-deadline-percent",
+            min=0,
+            max=100,
+            help="warn about a credited deposit still unswept when less than this share of its T blocks remains",
+        ),
+    ] = 25,
+    board: Annotated[
+        Path | None, typer.Option("--board", help="shared PSBT directory; enables sweeps and payouts")
+    ] = None,
     custodian: CustodianOption = [],  # noqa: B006
     threshold: ThresholdOption = 0,
     network: NetworkOption = "mainnet",
     fee_sat: Annotated[
-        int, typer.Option("--fee-sat", min=1, help="payout miner fee while bitcoind has no fee estimate")
+        int, typer.Option("--fee-sat", min=1, help="payout miner fee while the node has no fee estimate")
     ] = 2_000,
     max_fee_sat: Annotated[
         int, typer.Option("--max-fee-sat", min=1, help="most a payout may deduct as miner fee (checked by all)")
@@ -203,24 +242,39 @@ def btc_gateway(
     home: HomeOption = None,
     keyring: KeyringOption = None,
 ) -> None:
-    """Attest payments to registered custody addresses seen by a Bitcoin Core wallet (needs -txindex) and, with
-    --board, pay withdrawals with PSBTs signed by the custodians."""
+    """Attest payments to registered custody addresses (read block by block; needs the node's transaction index)
+    and report their reclaims by depositors; with --board, sweep credited deposits to the custody script and pay
+    withdrawals with PSBTs signed by the custodians."""
     from gostaking.bridge.btc import DepositRegistry
+    from gostaking.bridge.btc_outputs import CustodyOutputs, NodeOutputs, WalletOutputs
     from gostaking.bridge.btc_payout import BtcPayer
-    from gostaking.bridge.btc_rpc import BitcoinRpc, BtcDepositWatcher
+    from gostaking.bridge.btc_rpc import BitcoinRpc, DepositSafety
+    from gostaking.bridge.btc_scan import BtcBlockWatcher
+    from gostaking.bridge.btc_sweep import BtcSweeper
 
+    if node not in ("bitcoind", "btcd"):
+        raise CliError(f"--node must be bitcoind or btcd, got {node!r}")
+    if node == "btcd" and wallet:
+        raise CliError("btcd has no wallet: drop --wallet")
     key = load_key(open_keyring(home, keyring), from_name)
-    bitcoind = BitcoinRpc(rpc, rpc_user, rpc_password, wallet=wallet)
+    bitcoin = BitcoinRpc(rpc, rpc_user, rpc_password, wallet=wallet)
     addresses = DepositRegistry(registry)
-    watcher = BtcDepositWatcher(bitcoind, addresses, confirmations=confirmations, wallet=wallet)
+    safety = DepositSafety(margin_percent=margin_percent, sweep_fee_sat=sweep_fee_sat)
+    watcher = BtcBlockWatcher(
+        bitcoin, addresses, network=network, confirmations=confirmations, safety=safety, start_height=start_height
+    )
     payers: list[Payer] = []
+    sweepers: list[Sweeper] = []
     if board is not None:
         if not custodian or threshold < 1:
-            raise CliError("payouts (--board) need every --custodian public key and --threshold")
+            raise CliError("sweeps and payouts (--board) need every --custodian public key and --threshold")
         keys = [bytes.fromhex(k) for k in custodian]
+        outputs: CustodyOutputs = (
+            WalletOutputs(bitcoin, network) if node == "bitcoind" else NodeOutputs(bitcoin, network)
+        )
         payers.append(
             BtcPayer(
-                bitcoind,
+                bitcoin,
                 key,
                 keys,
                 threshold,
@@ -232,9 +286,24 @@ def btc_gateway(
                 takeover_after_s=takeover_after,
                 max_fee_sat=max_fee_sat,
                 fee_target_blocks=fee_target,
+                outputs=outputs,
             )
         )
-    _run_attester(state, api, key, [watcher], payers, sanctions, once, interval)
+        sweepers.append(
+            BtcSweeper(
+                bitcoin,
+                key,
+                keys,
+                threshold,
+                addresses,
+                board,
+                network,
+                confirmations,
+                sweep_fee_sat=sweep_fee_sat,
+                deadline_percent=sweep_deadline_percent,
+            )
+        )
+    _run_attester(state, api, key, [watcher], payers, sanctions, once, interval, sweepers)
 
 
 def _run_attester(
@@ -246,9 +315,10 @@ def _run_attester(
     sanctions: Path | None,
     once: bool,
     interval: float,
+    sweepers: "list[Sweeper] | None" = None,
 ) -> None:
-    """Attest what the watchers see and run the payers every `interval` seconds (payouts screened against the
-    sanctions snapshot), keeping cursors and outbox in the state file."""
+    """Attest what the watchers see and run the payers and sweepers every `interval` seconds (payouts screened
+    against the sanctions snapshot), keeping cursors and outbox in the state file."""
     from gostaking.bridge.attester import Attester
     from gostaking.bridge.node_client import MessageSender, NodeClient
     from gostaking.bridge.sanctions import SanctionsSnapshot
@@ -256,7 +326,9 @@ def _run_attester(
 
     screen = SanctionsSnapshot(sanctions) if sanctions is not None else None
     with StateStore(state) as store:
-        attester = Attester(store, MessageSender(NodeClient(api), key), watchers, payers, screen)
+        attester = Attester(
+            store, MessageSender(NodeClient(api), key), watchers, payers, screen, sweepers=sweepers or []
+        )
         _loop(lambda: _report(attester.run_once()), once, interval)
 
 
