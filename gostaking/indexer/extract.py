@@ -28,7 +28,7 @@ from gostaking.chain.codec import decode_tx, tx_hash
 from gostaking.chain.crypto import consensus_address, is_valid_address
 from gostaking.chain.errors import ChainError
 from gostaking.chain.events import ChainEvent, decode_event
-from gostaking.chain.modules.bank.events import TransferEvent
+from gostaking.chain.modules.bank.events import NewBalanceFeeEvent, TransferEvent
 from gostaking.chain.modules.bank.queries import compute_index_after_burn, compute_shares_to_ugos
 from gostaking.chain.modules.emission.events import BurnEvent, MintEvent
 from gostaking.chain.modules.lock.events import LockEvent, UnlockEvent
@@ -386,6 +386,18 @@ def _tx_event_activity(
                     code=code,
                     tx=where,
                 )
+        case NewBalanceFeeEvent(payer=payer, recipient=recipient, fee_ugos=fee_ugos):
+            # The payer's cost, not the recipient's: one row for the payer, none for the recipient.
+            builder.activity(
+                payer,
+                ROLE_SENDER,
+                typed.event_kind(),
+                counterparty=recipient,
+                denom=GOS_DENOM,
+                amount=fee_ugos,
+                code=code,
+                tx=where,
+            )
         case VoteEvent() | StakeEvent() | UnvoteEvent() | UnstakeEvent():
             if typed.node and typed.node != sender:
                 builder.activity(

@@ -19,8 +19,8 @@ from gostaking.node.blocks import StoredBlock
 from gostaking.node.settings import FaucetSettings
 from gostaking.wallet.keys import PrivateKey, sign_tx
 
-FEE_TOP_UP_FEES = 1_000
-"""The faucet account is topped up with GOS for this many fees at a time."""
+FEE_TOP_UP_GRANTS = 100
+"""The faucet account is topped up with GOS for this many grants' fees at a time."""
 
 
 class FaucetError(Exception):
@@ -64,8 +64,9 @@ class Faucet:
         self._clock_s = clock_s
         self._lock = threading.Lock()
         self._last_grant: dict[str, float] = {}
-        # GOS the operator has promised in transfers still waiting in the mempool: not yet debited.
-        self._pending_gos: dict[bytes, int] = {}
+        # GOS beyond the fee (amounts, new-balance fees) that transactions still waiting in the mempool will take
+        # from their signer: tx hash → (signer, ugos). Not yet debited, so not yet available.
+        self._promised: dict[bytes, tuple[str, int]] = {}
         self._top_up: bytes | None = None
 
     def fund(self, address: str) -> FaucetGrant:
@@ -97,14 +98,12 @@ class Faucet:
         """Top up the faucet account's GOS for fees when it is low (called after each commit)."""
         with self._lock:
             fee = self.settings.fee_ugos
-            with self.app.read() as state:
-                faucet_gos = get_balance(state, self.faucet.address, GOS_DENOM)
-            pending = self.app.mempool.pending_fees(self.faucet.address)
+            grant_cost = self._asset_grant_cost(len(self.settings.assets))
             top_up_waiting = self._top_up is not None and self.app.mempool.get(self._top_up) is not None
-            if faucet_gos - pending >= 10 * fee or top_up_waiting:
+            if self._available(self.faucet.address) >= 10 * grant_cost or top_up_waiting:
                 return
-            amount = FEE_TOP_UP_FEES * fee
-            if self._operator_available() >= amount + fee:
+            amount = FEE_TOP_UP_GRANTS * grant_cost
+            if self._available(self.operator.address) >= amount + fee:
                 msg = MsgSendCoins(self.faucet.address, GOS_DENOM, amount)
                 self._top_up = self._submit(self.operator, [msg], amount)
 
@@ -112,21 +111,21 @@ class Faucet:
         amount = self.settings.gos_ugos
         if amount <= 0:
             return
-        available = self._operator_available()
-        if available < amount + self.settings.fee_ugos:
+        available = self._available(self.operator.address)
+        taken = amount + self._new_balance_fee()  # a fresh address: its GOS balance is a new entry
+        if available < taken + self.settings.fee_ugos:
             grant.notes.append(
                 f"no GOS sent: the operator has {format_gos(max(available, 0))} GOS available so far "
                 "(it earns the mining-node share of each block); try again in a few blocks"
             )
             return
         msg = MsgSendCoins(grant.address, GOS_DENOM, amount)
-        grant.tx_hashes.append(self._submit(self.operator, [msg], amount))
+        grant.tx_hashes.append(self._submit(self.operator, [msg], taken))
         grant.sent[GOS_DENOM] = amount
 
     def _send_assets(self, grant: FaucetGrant) -> None:
         sends: dict[str, int] = {}
         with self.app.read() as state:
-            faucet_gos = get_balance(state, self.faucet.address, GOS_DENOM)
             for denom, amount in sorted(self.settings.assets.items()):
                 if get_balance(state, self.faucet.address, denom) >= amount:
                     sends[denom] = amount
@@ -134,25 +133,30 @@ class Faucet:
                     grant.notes.append(f"no {denom} sent: the faucet account has run out")
         if not sends:
             return
-        if faucet_gos - self.app.mempool.pending_fees(self.faucet.address) < self.settings.fee_ugos:
+        if self._available(self.faucet.address) < self._asset_grant_cost(len(sends)):
             grant.notes.append("no test assets sent: the faucet account has no GOS for fees yet; try again shortly")
             return
         msgs: list[Msg] = [MsgSendCoins(grant.address, denom, amount) for denom, amount in sends.items()]
-        grant.tx_hashes.append(self._submit(self.faucet, msgs, 0))
+        grant.tx_hashes.append(self._submit(self.faucet, msgs, len(sends) * self._new_balance_fee()))
         grant.sent.update(sends)
 
-    def _operator_available(self) -> int:
-        """Operator GOS not yet promised to transfers or fees in the mempool."""
-        address = self.operator.address
+    def _new_balance_fee(self) -> int:
+        """What a transfer to a balance that does not exist yet pays on top of its fee (chain parameter)."""
+        with self.app.read() as state:
+            return state.params.get().tx.new_balance_fee_ugos
+
+    def _asset_grant_cost(self, denoms: int) -> int:
+        """GOS the faucet account pays to send `denoms` assets to a fresh address: the fee and a new balance each."""
+        return self.settings.fee_ugos + denoms * self._new_balance_fee()
+
+    def _available(self, address: str) -> int:
+        """GOS of `address` not yet promised to transfers or fees waiting in the mempool."""
         with self.app.read() as state:
             liquid = get_balance(state, address, GOS_DENOM)
-        promised = sum(self._prune_pending().values())
-        return liquid - promised - self.app.mempool.pending_fees(address)
-
-    def _prune_pending(self) -> dict[bytes, int]:
         mempool = self.app.mempool
-        self._pending_gos = {h: amount for h, amount in self._pending_gos.items() if mempool.get(h) is not None}
-        return self._pending_gos
+        self._promised = {h: p for h, p in self._promised.items() if mempool.get(h) is not None}
+        promised = sum(ugos for signer, ugos in self._promised.values() if signer == address)
+        return liquid - promised - mempool.pending_fees(address)
 
     def _submit(self, key: PrivateKey, msgs: list[Msg], gos_ugos: int) -> bytes:
         chain_id = self.app.info().chain_id
@@ -161,7 +165,7 @@ class Faucet:
         if not result.ok:
             raise FaucetError(f"the faucet's transaction was rejected: {result.log}")
         if gos_ugos:
-            self._pending_gos[result.tx_hash] = gos_ugos
+            self._promised[result.tx_hash] = (key.address, gos_ugos)
         return result.tx_hash
 
     def _forget_old_grants(self, now: float) -> None:

@@ -31,6 +31,9 @@ TEST_PARAMS = ChainParams(
     staking=StakingParams(vote_unbonding_blocks=5, stake_unbonding_blocks=15, max_unbonding_completions_per_block=3),
     nodes=NodeParams(min_votes_ugos=100 * GOS, min_stake_ugos=100 * GOS, epoch_blocks=10),
 )
+MIN_FEE = TEST_PARAMS.tx.min_fee_ugos
+NEW_BALANCE_FEE = TEST_PARAMS.tx.new_balance_fee_ugos
+"""What a transfer pays on top of its fee when it creates the recipient's balance of a denom."""
 
 
 def key(n: int) -> PrivateKey:
@@ -131,7 +134,7 @@ def fund_gos(chain: Chain, recipient: str, ugos: int) -> None:
     from gostaking.chain.types.tx import MsgSendCoins
 
     operator = key(1000)
-    while chain.gos(operator.address) < ugos + 10_000:
+    while chain.gos(operator.address) < ugos + MIN_FEE + NEW_BALANCE_FEE:
         chain.block()
     result = chain.run(operator, MsgSendCoins(recipient, GOS_DENOM, ugos))
     assert result.code == 0, result.log
@@ -271,7 +274,7 @@ def register_nodes(chain: Chain, operators: Sequence[PrivateKey], first_consensu
 
     funder, each = key(1000), 100_000
     sends = [MsgSendCoins(op.address, GOS_DENOM, each) for op in operators]
-    while chain.gos(funder.address) < each * len(sends) + len(sends) * 1_000:
+    while chain.gos(funder.address) < len(sends) * (each + MIN_FEE + NEW_BALANCE_FEE):
         chain.block()
     funding = chain.block(*[chain.tx(funder, *sends[i : i + 16]) for i in range(0, len(sends), 16)])
     assert all(r.code == 0 for r in funding.tx_results), [r.log for r in funding.tx_results]

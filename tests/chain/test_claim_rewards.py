@@ -28,6 +28,7 @@ from gostaking.chain.types.tx import (
 
 from harness import (
     GOS,
+    NEW_BALANCE_FEE,
     TEST_PARAMS,
     Chain,
     block_signed_by,
@@ -179,7 +180,8 @@ def test_fees_go_to_the_mining_nodes(three_nodes: Chain) -> None:
         chain.tx(BOB, MsgSendCoins(CAROL.address, "ugos", 1), fee=7_000),
     )
     assert [r.code for r in block.tx_results] == [0, 0]
-    each = (MINING + 12_000) // 2
+    fees = 5_000 + 7_000 + NEW_BALANCE_FEE  # Alice's transfer created Carol's balance
+    each = (MINING + fees) // 2
     assert _delta(_holdings(chain, OP0, OP1, OP2, COMMUNITY), before) == {
         OP0: each,
         OP1: each,
@@ -188,7 +190,7 @@ def test_fees_go_to_the_mining_nodes(three_nodes: Chain) -> None:
     }
     assert chain.gos(FEE_COLLECTOR) == 0
     assert events_of(block, "mining_node_rewards") == [
-        {"shares": str(MINING + 12_000), "signers": "2", "each": str(each)}
+        {"shares": str(MINING + fees), "signers": "2", "each": str(each)}
     ]
 
 
@@ -197,7 +199,7 @@ def test_fees_of_a_block_nobody_signed_go_to_the_community_pool(three_nodes: Cha
     before = chain.gos(COMMUNITY)
     block = block_signed_by(chain, (), chain.tx(BOB, MsgSendCoins(CAROL.address, "ugos", 1), fee=3_000))
     assert block.tx_results[0].code == 0
-    assert chain.gos(COMMUNITY) == before + REWARD + 3_000
+    assert chain.gos(COMMUNITY) == before + REWARD + 3_000 + NEW_BALANCE_FEE  # Bob's transfer created Carol's
 
 
 # --- candidate nodes: 5% by vote + 3 × stake -------------------------------------------------------------------

@@ -3,7 +3,9 @@
 Rules: the recipient must be a valid gos1… address of a user account (module accounts cannot receive), the
 denom a well-formed lower-case name, the amount positive and covered by the sender's balance after the fee.
 GOS is held in shares of the global index; a transfer debits shares rounded up so the recipient always receives
-the amount asked for. A tx is atomic: if any message fails, none of them applies, but the fee is still paid.
+the amount asked for. A transfer that creates the recipient's balance of a denom also pays NEW_BALANCE_FEE
+(`tx.new_balance_fee_ugos`) to the fee collector: storage every node keeps for ever is not free.
+A tx is atomic: if any message fails, none of them applies, but the fee is still paid.
 """
 
 import bech32
@@ -27,6 +29,7 @@ from gostaking.chain.types.tx import MsgSendCoins
 
 from harness import (
     GOS,
+    NEW_BALANCE_FEE,
     Chain,
     events_of,
     execute,
@@ -76,17 +79,67 @@ def test_send_gos_moves_exactly_the_amount_and_charges_the_fee(chain: Chain) -> 
     assert diff == {
         "accounts": {ALICE.address: (None, Account(1))},
         "balances": {
-            (ALICE.address, GOS_DENOM): (ALICE_GOS, ALICE_GOS - amount - FEE),
+            (ALICE.address, GOS_DENOM): (ALICE_GOS, ALICE_GOS - amount - FEE - NEW_BALANCE_FEE),
             (BOB.address, GOS_DENOM): (None, amount),
-            (COLLECTOR, GOS_DENOM): (None, FEE),
+            (COLLECTOR, GOS_DENOM): (None, FEE + NEW_BALANCE_FEE),
         },
     }
+    assert events_of(result, "new_balance_fee") == [
+        {"payer": ALICE.address, "recipient": BOB.address, "denom": GOS_DENOM, "fee_ugos": str(NEW_BALANCE_FEE)}
+    ]
     assert events_of(result, "transfer") == [
         {"sender": ALICE.address, "recipient": BOB.address, "denom": GOS_DENOM, "amount": str(amount)}
     ]
     chain.block()
     assert chain.gos(BOB.address) == amount
-    assert chain.gos(ALICE.address) == ALICE_GOS - amount - FEE
+    assert chain.gos(ALICE.address) == ALICE_GOS - amount - FEE - NEW_BALANCE_FEE
+
+
+def test_a_second_transfer_to_the_same_balance_pays_no_new_balance_fee(chain: Chain) -> None:
+    assert chain.run(ALICE, MsgSendCoins(BOB.address, GOS_DENOM, GOS), fee=FEE).code == 0
+    result, diff = execute(chain, chain.tx(ALICE, MsgSendCoins(BOB.address, GOS_DENOM, GOS), fee=FEE))
+    assert result.code == 0, result.log
+    assert events_of(result, "new_balance_fee") == []
+    assert diff["balances"][(COLLECTOR, GOS_DENOM)] == (None, FEE)  # the fee collector is paid out every block
+
+
+def test_each_new_denom_of_a_recipient_pays_the_new_balance_fee_once(chain: Chain) -> None:
+    sends = (
+        MsgSendCoins(BOB.address, "btc", 1),
+        MsgSendCoins(BOB.address, "btc", 2),  # the entry exists now: no second charge
+        MsgSendCoins(BOB.address, "eth", 1),
+    )
+    result, diff = execute(chain, chain.tx(ALICE, *sends, fee=FEE))
+    assert result.code == 0, result.log
+    assert [e["denom"] for e in events_of(result, "new_balance_fee")] == ["btc", "eth"]
+    assert diff["balances"][(ALICE.address, GOS_DENOM)] == (ALICE_GOS, ALICE_GOS - FEE - 2 * NEW_BALANCE_FEE)
+    assert diff["balances"][(COLLECTOR, GOS_DENOM)] == (None, FEE + 2 * NEW_BALANCE_FEE)
+
+
+def test_a_recipient_who_emptied_a_balance_is_charged_again(chain: Chain) -> None:
+    # The entry is deleted at zero, so refilling it stores it again.
+    fund_gos(chain, BOB.address, 10 * GOS)
+    assert chain.run(ALICE, MsgSendCoins(BOB.address, "btc", 5), fee=FEE).code == 0
+    assert chain.run(BOB, MsgSendCoins(ALICE.address, "btc", 5), fee=FEE).code == 0
+    result = chain.run(ALICE, MsgSendCoins(BOB.address, "btc", 5), fee=FEE)
+    assert len(events_of(result, "new_balance_fee")) == 1
+
+
+def test_an_unaffordable_new_balance_fee_fails_the_message_and_keeps_the_fee(chain: Chain) -> None:
+    # Alice can pay the fee and the amount, but not the fee and the amount and the new balance.
+    amount = ALICE_GOS - FEE - NEW_BALANCE_FEE + 1
+    expect_msg_failure(chain, ALICE, MsgSendCoins(BOB.address, GOS_DENOM, amount), error=InsufficientFundsError)
+    chain.block()
+    assert chain.gos(BOB.address) == 0
+    assert chain.gos(ALICE.address) == ALICE_GOS - FEE
+
+
+def test_a_zero_new_balance_fee_charges_nothing(chain: Chain) -> None:
+    free = _chain(params=with_params(tx={"new_balance_fee_ugos": 0}))
+    result = free.run(ALICE, MsgSendCoins(BOB.address, GOS_DENOM, GOS), fee=FEE)
+    assert result.code == 0, result.log
+    assert events_of(result, "new_balance_fee") == []
+    assert free.gos(ALICE.address) == ALICE_GOS - GOS - FEE
 
 
 def test_send_external_asset_moves_units_and_leaves_supply_alone(chain: Chain) -> None:
@@ -96,20 +149,21 @@ def test_send_external_asset_moves_units_and_leaves_supply_alone(chain: Chain) -
     assert chain.balance(ALICE.address, "btc") == ALICE_BTC - amount
     assert chain.balance(BOB.address, "btc") == amount
     assert chain.state.asset_supply.get("btc") == ALICE_BTC
-    assert chain.gos(ALICE.address) == ALICE_GOS - FEE  # only the fee, in GOS
+    assert chain.gos(ALICE.address) == ALICE_GOS - FEE - NEW_BALANCE_FEE  # only fees, in GOS
     assert chain.gos(BOB.address) == 0
 
 
-def test_send_the_whole_balance_left_after_the_fee(chain: Chain) -> None:
-    result = chain.run(ALICE, MsgSendCoins(BOB.address, GOS_DENOM, ALICE_GOS - FEE), fee=FEE)
+def test_send_the_whole_balance_left_after_the_fees(chain: Chain) -> None:
+    left = ALICE_GOS - FEE - NEW_BALANCE_FEE
+    result = chain.run(ALICE, MsgSendCoins(BOB.address, GOS_DENOM, left), fee=FEE)
     assert result.code == 0, result.log
     assert chain.gos(ALICE.address) == 0
     assert (ALICE.address, GOS_DENOM) not in chain.state.balances  # an emptied balance is deleted
-    assert chain.gos(BOB.address) == ALICE_GOS - FEE
+    assert chain.gos(BOB.address) == left
 
 
 def test_send_all_of_an_asset_then_the_recipient_sends_it_on(chain: Chain) -> None:
-    fund_gos(chain, BOB.address, 10 * FEE)
+    fund_gos(chain, BOB.address, FEE + NEW_BALANCE_FEE)
     assert chain.run(ALICE, MsgSendCoins(BOB.address, "eth", ALICE_ETH)).code == 0
     assert chain.balance(ALICE.address, "eth") == 0
     assert chain.run(BOB, MsgSendCoins(CAROL.address, "eth", ALICE_ETH)).code == 0
@@ -134,7 +188,7 @@ def test_several_messages_all_apply(chain: Chain) -> None:
     assert result.code == 0, result.log
     assert chain.gos(BOB.address) == 15 * GOS
     assert chain.balance(CAROL.address, "btc") == 1
-    assert chain.gos(ALICE.address) == ALICE_GOS - 15 * GOS - FEE
+    assert chain.gos(ALICE.address) == ALICE_GOS - 15 * GOS - FEE - 2 * NEW_BALANCE_FEE
     assert len(events_of(result, "transfer")) == 3
 
 
@@ -150,7 +204,7 @@ def test_after_a_burn_the_recipient_gets_exactly_the_amount_asked(amount: int) -
     assert chain.run(ALICE, MsgSendCoins(BOB.address, GOS_DENOM, amount), fee=FEE).code == 0
     assert chain.gos(BOB.address) == amount
     shares = ceil_div(amount * INDEX_ONE, index)
-    fee_shares = ceil_div(FEE * INDEX_ONE, index)
+    fee_shares = ceil_div(FEE * INDEX_ONE, index) + ceil_div(NEW_BALANCE_FEE * INDEX_ONE, index)
     assert get_shares(chain.state, BOB.address) == shares
     assert get_shares(chain.state, ALICE.address) == before - shares - fee_shares
 
@@ -276,4 +330,4 @@ def test_sequence_after_a_failed_message_is_the_next_one(chain: Chain) -> None:
     assert chain.state.accounts.get(ALICE.address) == Account(1)
     assert chain.run(ALICE, MsgSendCoins(BOB.address, GOS_DENOM, GOS)).code == 0
     assert chain.gos(BOB.address) == GOS
-    assert chain.gos(ALICE.address) == ALICE_GOS - GOS - 2 * FEE
+    assert chain.gos(ALICE.address) == ALICE_GOS - GOS - 2 * FEE - NEW_BALANCE_FEE

@@ -36,6 +36,7 @@ from gostaking.wallet.keys import PrivateKey
 from harness import (
     CHAIN_ID,
     GOS,
+    NEW_BALANCE_FEE,
     Chain,
     assert_error,
     execute,
@@ -126,7 +127,7 @@ def test_same_tx_twice_in_one_block_applies_once(chain: Chain) -> None:
     assert first.code == 0
     assert_error(second, BadSequenceError)
     assert chain.gos(BOB.address) == GOS
-    assert chain.gos(ALICE.address) == ALICE_GOS - GOS - MIN_FEE
+    assert chain.gos(ALICE.address) == ALICE_GOS - GOS - MIN_FEE - NEW_BALANCE_FEE
 
 
 def test_future_sequence_is_rejected_and_a_rejected_tx_does_not_consume_one(chain: Chain) -> None:
@@ -218,7 +219,7 @@ def test_fee_below_minimum_is_rejected(chain: Chain, fee: int) -> None:
 
 def test_fee_at_minimum_is_accepted(chain: Chain) -> None:
     assert chain.run(ALICE, _send(), fee=MIN_FEE).code == 0
-    assert chain.gos(ALICE.address) == ALICE_GOS - GOS - MIN_FEE
+    assert chain.gos(ALICE.address) == ALICE_GOS - GOS - MIN_FEE - NEW_BALANCE_FEE  # Bob's balance is new
 
 
 def test_fee_an_empty_account_cannot_pay_rejects_the_tx_without_any_change(chain: Chain) -> None:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from gostaking.aml.monitor import TRANSFER_IN, TRANSFER_OUT
 from gostaking.chain.state import registry_of
+from gostaking.chain.types.params import TxParams
 from gostaking.indexer import ExplorerIndex, open_index
 from gostaking.indexer.extract import INDEX_ACTIVITY_KINDS, message_kind
 from gostaking.indexer.schema import account_activity
@@ -36,4 +37,6 @@ def test_the_aml_transfer_rows_are_the_indexers(chain: Chain, index: ExplorerInd
     assert pairs == {
         (chain.alice.address, TRANSFER_OUT, str(3 * GOS)),
         (chain.carol.address, TRANSFER_IN, str(3 * GOS)),
+        # Carol held no GOS before: Alice paid for her new balance, a cost of Alice's and not a transfer.
+        (chain.alice.address, ("sender", "new_balance_fee"), str(TxParams().new_balance_fee_ugos)),
     }

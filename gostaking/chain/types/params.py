@@ -67,6 +67,10 @@ class TxParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     max_msgs: int = 16
     max_memo_bytes: int = 256
     max_tx_bytes: int = 16_384
+    new_balance_fee_ugos: int = 10_000
+    """Paid by a transfer that creates a balance entry (a new recipient, or a denom the recipient never held) to
+    the fee collector: every entry is stored by every node for ever, so creating one costs more than moving coins
+    (as account creation does on chains with rent or an existential deposit)."""
 
 
 class OracleParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

@@ -46,6 +46,11 @@ def get_shares(state: State, address: str) -> int:
     return state[BALANCES].get_or((address, GOS_DENOM), 0)
 
 
+def has_balance_entry(state: State, address: str, denom: str) -> bool:
+    """Whether `address` holds any `denom` (a transfer to it then stores nothing new)."""
+    return (address, denom) in state[BALANCES]
+
+
 def get_balance(state: State, address: str, denom: str) -> int:
     """Liquid balance in base units: ugos (shares × index) for GOS, raw units for other assets."""
     raw = state[BALANCES].get_or((address, denom), 0)
