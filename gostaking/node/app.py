@@ -187,6 +187,17 @@ class GoStakingApp:
                 return CheckTxResult(error.code, f"{name}: {error}", hash_, name, str(error))
         return CheckTxResult(0, "", hash_)
 
+    def replay_mempool_journal(self) -> int:
+        """After a restart, queue again the transactions the mempool's journal kept (accepted, not yet included):
+        each is checked as new, oldest first, so one a block included before the crash, or that the committed
+        state now refuses, is not queued. Returns how many are pending again."""
+        journal = self.mempool.journal
+        if journal is None:
+            return 0
+        raws = journal.load()
+        journal.keep_only(frozenset())  # the ones accepted again are recorded again
+        return sum(self.check_tx(raw).ok for raw in raws)
+
     def recheck_tx(self, raw: bytes) -> CheckTxResult:
         """Check again, after a commit, a transaction that is still waiting (CometBFT's CheckTx of type Recheck).
 
@@ -204,8 +215,8 @@ class GoStakingApp:
             try:
                 verify_tx(self._state, self._state.chain_id.get(), raw, pending.sequence)
             except ChainError as error:
-                self.mempool.drop(hash_)
                 name = type(error).__name__
+                self.mempool.drop(hash_, f"no longer valid after the last block: {name}: {error}")
                 return CheckTxResult(error.code, f"{name}: {error}", hash_, name, str(error))
         return CheckTxResult(0, "", hash_)
 
@@ -383,7 +394,10 @@ class GoStakingApp:
         chain_id = state.chain_id.get()
         if not chain_id:
             raise AppSequenceError("check_tx before init_chain")
-        sender = decode_tx(raw).body.sender
+        body = decode_tx(raw).body
+        sender = body.sender
+        if add_to_mempool:
+            mempool.check_room(sender, body.fee, len(raw))  # before the cost of verifying the signature
         pending_sequence = mempool.next_sequence(sender)
         tx = verify_tx(state, chain_id, raw, pending_sequence)
         fees = mempool.pending_fees(sender) + tx.body.fee

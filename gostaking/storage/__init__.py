@@ -6,6 +6,7 @@ Independent of chain types: everything here sees raw bytes keys and values only.
 from .chainstore import ChainStore, CommitError, StorageCorruptionError, StorageError
 from .kv import DEFAULT_MAP_SIZE, MAX_KEY_SIZE, KVStore, LmdbStore, MemoryStore
 from .merkle import EMPTY_BUCKET, BucketMerkleTree, MerkleProof, verify_proof
+from .pending import PendingTxJournal
 
 __all__ = [
     "DEFAULT_MAP_SIZE",
@@ -18,6 +19,7 @@ __all__ = [
     "LmdbStore",
     "MemoryStore",
     "MerkleProof",
+    "PendingTxJournal",
     "StorageCorruptionError",
     "StorageError",
     "verify_proof",

@@ -9,6 +9,8 @@ Key schema of the underlying KVStore (the first byte separates the namespaces):
     b"m/app_hash"                     -> 32-byte BucketMerkleTree root of the state at that height
     b"m/genesis"                      -> genesis document (opaque bytes), written once
 
+(`b"p"` belongs to the devnet's PendingTxJournal, pending.py.)
+
 Block heights are big-endian so blocks iterate in height order. The state, the block, its tx index and
 the meta entries of one height are written in a single KVStore batch: after a crash the store holds
 either everything of a height or nothing of it, and `open` re-verifies the state against the app hash.

@@ -96,6 +96,23 @@ def start_chain(client: FakeComet, blocks: int = 2) -> None:
         commit(client)
 
 
+def test_prepare_proposal_puts_higher_fees_first_keeping_each_senders_sequence(abci_server: RunningServer) -> None:
+    client = abci_server.client()
+    t = client.types
+    start_chain(client)
+    assert [r.code for r in finalize(client, 3, [send(0)]).finalize_block.tx_results] == [0]  # USER gets GOS
+    commit(client)
+    cheap = send(1)
+    generous = sign_tx(OPERATOR, CHAIN_ID, 2, [MsgSendCoins(USER.address, "ugos", 1)], fee=9_000)
+    user = sign_tx(USER, CHAIN_ID, 0, [MsgSendCoins(OPERATOR.address, "ugos", 1)], fee=5_000)
+    prepared = client.call(
+        prepare_proposal=t.RequestPrepareProposal(max_tx_bytes=1_000_000, txs=[cheap, generous, user], height=4)
+    ).prepare_proposal
+    # CometBFT hands them over in arrival order; the operator's 9,000 ugos tx must still follow its sequence 1.
+    assert list(prepared.txs) == [user, cheap, generous]
+    client.close()
+
+
 def test_echo_flush_and_info_before_genesis(abci_server: RunningServer) -> None:
     client = abci_server.client()
     t = client.types

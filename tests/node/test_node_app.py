@@ -6,6 +6,7 @@ from collections.abc import Callable
 import pytest
 from node_harness import CHAIN_ID, FAUCET, NODE_KEY, OPERATOR, key
 
+from gostaking.chain.codec import tx_hash
 from gostaking.chain.errors import InvalidGenesisError
 from gostaking.chain.genesis import decode_genesis, encode_genesis
 from gostaking.chain.modules.bank.queries import get_account, get_balance
@@ -14,9 +15,10 @@ from gostaking.chain.types.tx import MsgSendCoins, MsgVoteNode
 from gostaking.node import app as app_module
 from gostaking.node.app import AppSequenceError, GoStakingApp, NodeBusyError
 from gostaking.node.blocks import ZERO_HASH, compute_txs_hash
+from gostaking.node.mempool import Mempool
 from gostaking.node.producer import BlockProducer
-from gostaking.storage import ChainStore, LmdbStore, MemoryStore
-from gostaking.wallet.keys import sign_tx
+from gostaking.storage import ChainStore, LmdbStore, MemoryStore, PendingTxJournal
+from gostaking.wallet.keys import PrivateKey, sign_tx
 
 GOS = UGOS_PER_GOS
 
@@ -206,6 +208,73 @@ def test_check_tx_tracks_sequences_through_the_mempool(genesis_json: bytes, cloc
     replay = app.check_tx(send(0))
     assert (replay.code, replay.error) == (103, "AlreadyIncludedError")
     assert app.check_tx(send(3), add_to_mempool=False).ok and len(app.mempool) == 0
+
+
+def test_check_tx_limits_each_sender_and_a_full_mempool_takes_only_higher_fees(
+    genesis_json: bytes, clock: Callable[[], int]
+) -> None:
+    app = GoStakingApp(MemoryStore(), Mempool(max_txs=2, max_per_sender=1))
+    app.init_chain(genesis_json)
+    producer = BlockProducer(app, NODE_KEY.public_key, clock_ms=clock)
+    for _ in range(3):
+        producer.produce_block()
+    other = key(9)
+    funding = [MsgSendCoins(FAUCET.address, GOS_DENOM, GOS), MsgSendCoins(other.address, GOS_DENOM, GOS)]
+    assert app.check_tx(sign_tx(OPERATOR, CHAIN_ID, 0, funding, 1_000)).ok
+    assert [r.code for r in producer.produce_block().tx_results] == [0]
+
+    def send(signer: PrivateKey, sequence: int, fee: int = 1_000) -> bytes:
+        return sign_tx(signer, CHAIN_ID, sequence, [MsgSendCoins(OPERATOR.address, GOS_DENOM, 1)], fee)
+
+    assert app.check_tx(send(OPERATOR, 1)).ok
+    limited = app.check_tx(send(OPERATOR, 2))
+    assert (limited.code, limited.error) == (104, "SenderLimitError") and "1 transactions waiting" in limited.message
+    faucet_tx = send(FAUCET, 0)
+    assert app.check_tx(faucet_tx).ok  # the pool is full now
+    full = app.check_tx(send(other, 0))
+    assert (full.code, full.error) == (101, "MempoolFullError") and "paying at least 1000 ugos" in full.message
+    assert app.check_tx(send(other, 0, fee=2_000)).ok  # evicts the newest of the cheapest: the faucet's
+    assert app.mempool.get(tx_hash(faucet_tx)) is None
+    assert "evicted" in str(app.mempool.dropped_reason(tx_hash(faucet_tx)))
+    block = producer.produce_block()
+    assert [r.fee for r in block.tx_results] == [2_000, 1_000]  # the higher fee first
+
+
+def test_accepted_transactions_survive_a_crash_in_the_journal_and_only_they_come_back(
+    tmp_path: object, genesis_json: bytes, clock: Callable[[], int]
+) -> None:
+    path = f"{tmp_path}/data"
+
+    def open_app() -> tuple[GoStakingApp, LmdbStore, PendingTxJournal]:
+        store = LmdbStore(path)
+        journal = PendingTxJournal(store)
+        app = GoStakingApp(store, Mempool(journal=journal))
+        if app.info().height == 0:
+            app.init_chain(genesis_json)
+        return app, store, journal
+
+    app, store, journal = open_app()
+    producer = BlockProducer(app, NODE_KEY.public_key, clock_ms=clock)
+    for _ in range(3):
+        producer.produce_block()
+    sends = [sign_tx(OPERATOR, CHAIN_ID, n, [MsgSendCoins(key(9).address, GOS_DENOM, GOS)], 1_000) for n in range(4)]
+    assert all(app.check_tx(raw).ok for raw in sends[:2])
+    assert len(journal) == 2
+    producer.produce_block()  # includes 0 and 1: the journal forgets them
+    assert len(journal) == 0
+    assert all(app.check_tx(raw).ok for raw in sends[2:])
+    # As if the process died between a commit and the journal's forgetting: an included tx is still listed.
+    journal.record(tx_hash(sends[0]), sends[0])
+    store.close()  # the process dies here: no shutdown, no block
+
+    again, _, journal = open_app()
+    assert len(again.mempool) == 0 and len(journal) == 3
+    assert again.replay_mempool_journal() == 2
+    assert again.mempool.hashes() == [tx_hash(raw) for raw in sends[2:]]
+    assert len(journal) == 2
+    block = BlockProducer(again, NODE_KEY.public_key, clock_ms=clock).produce_block()
+    assert block.txs == tuple(sends[2:]) and [r.code for r in block.tx_results] == [0, 0]
+    assert len(journal) == 0
 
 
 def test_query_paths(genesis_json: bytes, clock: Callable[[], int]) -> None:

@@ -179,18 +179,13 @@ class AbciHandler:
         return self._types.ResponseInitChain(validators=self._validator_updates(updates), app_hash=app_hash)
 
     def prepare_proposal(self, request: Any) -> Any:
-        """Propose the mempool's transactions in order, up to max_tx_bytes, without those CheckTx now rejects."""
-        scratch = check_state_mempool()
-        chosen: list[bytes] = []
-        size = 0
+        """Propose CometBFT's mempool transactions that CheckTx still accepts, the highest fee first (each sender's
+        in sequence order, as the devnet producer reaps), up to max_tx_bytes: CometBFT's mempool is FIFO, so
+        the fee priority of the chain's mempool is applied here."""
+        scratch = Mempool(CHECK_STATE_MAX_TXS, CHECK_STATE_MAX_BYTES, max_per_sender=CHECK_STATE_MAX_TXS)
         for raw_tx in request.txs:
-            tx = bytes(raw_tx)
-            tx_size = proto_tx_size(tx)
-            if size + tx_size > request.max_tx_bytes:
-                continue
-            if self.app.check_tx(tx, True, pending=scratch, wait_for_commit=False).ok:
-                chosen.append(tx)
-                size += tx_size
+            self.app.check_tx(bytes(raw_tx), True, pending=scratch, wait_for_commit=False)
+        chosen = scratch.reap(len(request.txs), request.max_tx_bytes, size_of=proto_tx_size)
         return self._types.ResponsePrepareProposal(txs=chosen)
 
     def process_proposal(self, request: Any) -> Any:
@@ -268,7 +263,7 @@ class AbciHandler:
         self.app.commit()
         mempool = self.app.mempool
         for hash_ in self._unconfirmed:
-            mempool.drop(hash_)
+            mempool.drop(hash_, "CometBFT no longer holds it (its mempool was full, or it found it invalid)")
         self._unconfirmed = set(mempool.hashes())
         return self._types.ResponseCommit(retain_height=0)
 
