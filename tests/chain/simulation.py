@@ -3,7 +3,9 @@ absent validators, double-sign evidence, elections, burns, oracle periods, gover
 the exchange, driven only through the chain's public entry points (init_chain, apply_block).
 
 A run is a pure function of its seed: `Simulation(seed).run(blocks)` gives the same digest of every block's
-state writes and results, and the same app hashes, every time and on every machine. Tests use it to check
+state writes and results, and the same app hashes, every time and on every machine. Every `restart_every` blocks
+the node "restarts": the state is rebuilt from the committed key-value pairs alone (what a node reloads from disk),
+which must change nothing — the recorded vectors are run with restarts. Tests use it to check
 invariants after every block and determinism, and to pin the exact behaviour of the chain across refactors
 (`tests/chain/vectors/simulation.json`).
 """
@@ -142,6 +144,10 @@ def make_genesis() -> Genesis:
     )
 
 
+RESTART_EVERY = 97
+"""Blocks between restarts (prime, so restarts fall on every phase of epochs, oracle periods and burns)."""
+
+
 def _digest_of(value: object) -> bytes:
     return hashlib.sha256(msgspec.json.encode(value)).digest()
 
@@ -152,6 +158,7 @@ class Simulation:
 
     seed: int
     check_every_block: bool = True
+    restart_every: int = RESTART_EVERY
     state: State = field(default_factory=State)
     tree: BucketMerkleTree = field(default_factory=BucketMerkleTree)
     digest: bytes = b""
@@ -160,6 +167,8 @@ class Simulation:
     """Transactions per outcome ('ok' or the error name), to see that the run exercises what it should."""
 
     def __post_init__(self) -> None:
+        self.committed: dict[bytes, bytes] = {}
+        self.restarts = 0
         self.rng = random.Random(self.seed)
         self.time_ms = 0
         self.sequences: dict[str, int] = {}
@@ -190,10 +199,24 @@ class Simulation:
         if self.check_every_block:
             check_invariants(self.state)
         self._commit_writes(_digest_of(result))
+        if self.restart_every and height % self.restart_every == 0:
+            self.restart()
         return result
+
+    def restart(self) -> None:
+        """Replace the state by one loaded from the committed key-value pairs, as a restarted node does."""
+        state = State()
+        state.load_items(sorted(self.committed.items()))
+        self.state = state
+        self.restarts += 1
 
     def _commit_writes(self, result_digest: bytes) -> None:
         writes = self.state.take_block_writes()
+        for key, value in writes.items():
+            if value is None:
+                self.committed.pop(key, None)
+            else:
+                self.committed[key] = value
         root = self.tree.update(writes)
         self.app_hashes.append(root.hex())
         self.digest = hashlib.sha256(self.digest + root + result_digest).digest()
