@@ -25,9 +25,10 @@ def open_api(url: str) -> Iterator[NodeApi]:
         api.close()
 
 
-def wait_until_included(api: NodeApi, tx_hash: str, timeout_s: float) -> dict[str, Any]:
-    """The transaction's GET /txs document once it is in a block; CliError when it is not within `timeout_s`."""
-    found = api.wait_for_tx(tx_hash, timeout_s)
+def wait_until_included(api: NodeApi, tx_hash: str, timeout_s: float, raw: bytes | None = None) -> dict[str, Any]:
+    """The transaction's GET /txs document once it is in a block; CliError when it is not within `timeout_s`.
+    With its bytes (`raw`), a transaction the node lost (restart, eviction) is submitted again."""
+    found = api.wait_for_tx(tx_hash, timeout_s, resubmit=raw)
     if found is None:
         raise CliError(
             f"transaction {tx_hash} was not included within {timeout_s:g} s; check it later "

@@ -52,11 +52,12 @@ def submit(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[M
         else:
             fee = int(api.get("/params")["tx"]["min_fee_ugos"])
         key = load_key(keyring, options.from_name)
-        tx_hash = api.submit_tx(api.sign(key, msgs, fee, options.memo))
+        raw = api.sign(key, msgs, fee, options.memo)
+        tx_hash = api.submit_tx(raw)
         if not options.wait:
             print_json({"tx_hash": tx_hash, "status": "pending", "from": key.address})
             return
-        found = wait_until_included(api, tx_hash, options.timeout_s)
+        found = wait_until_included(api, tx_hash, options.timeout_s, raw)
         summary: dict[str, Any] = {
             key_: found.get(key_) for key_ in ("tx_hash", "status", "height", "code", "log", "events")
         }

@@ -89,18 +89,47 @@ class NodeApi:
         chain's reason as `error`, `code` and `message`."""
         return str(self.post("/txs", {"tx": raw.hex()})["tx_hash"])
 
-    def wait_for_tx(self, tx_hash: str, timeout_s: float, poll_s: float = 0.5) -> dict[str, Any] | None:
+    def wait_for_tx(
+        self, tx_hash: str, timeout_s: float, poll_s: float = 0.5, resubmit: bytes | None = None
+    ) -> dict[str, Any] | None:
         """Poll until the transaction is in a block and return its GET /txs document, or None once `timeout_s` has
-        passed without it."""
+        passed without it.
+
+        A 202 from POST /txs is not a promise: a node may lose a pending transaction (a CometBFT node's mempool
+        is in memory; any mempool may evict it for higher fees). With `resubmit` (the transaction's bytes), a
+        transaction the node no longer knows is submitted again, and a node that does not answer for a moment
+        (restarting) is waited for. A resubmission the node refuses for a reason other than "already included"
+        or "already pending" raises its ApiError (e.g. its sequence was used by another transaction meanwhile).
+        """
         deadline = time.monotonic() + timeout_s
+        unknown_polls = 0
         while True:
-            # Just after submission a tx can be briefly neither pending nor indexed (404): keep polling.
-            found = self.tx(tx_hash)
-            if found is not None and found.get("status") == "included":
-                return found
+            try:
+                found = self.tx(tx_hash)
+            except ApiError as error:
+                if resubmit is None or error.status is not None:
+                    raise
+                found = None  # the node is down for a moment: keep waiting until the deadline
+                unknown_polls = 0
+            else:
+                if found is not None and found.get("status") == "included":
+                    return found
+                # Just after submission a tx can be briefly neither pending nor indexed (404): only a second
+                # miss in a row means the node lost it.
+                unknown_polls = unknown_polls + 1 if found is None else 0
+                if resubmit is not None and unknown_polls >= 2:
+                    self._submit_again(resubmit)
+                    unknown_polls = 0
             if time.monotonic() >= deadline:
                 return None
             time.sleep(poll_s)
+
+    def _submit_again(self, raw: bytes) -> None:
+        try:
+            self.submit_tx(raw)
+        except ApiError as error:
+            if error.error not in ("AlreadyIncludedError", "DuplicateTxError"):
+                raise
 
     def _send(
         self, method: str, path: str, *, params: dict[str, Any] | None = None, body: dict[str, Any] | None = None

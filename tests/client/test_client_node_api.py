@@ -173,3 +173,46 @@ def test_a_refused_transaction_carries_the_chain_reason() -> None:
     with pytest.raises(ApiError) as raised:
         api.submit_tx(b"\x00")
     assert (raised.value.status, raised.value.error, raised.value.code) == (400, "BadSequenceError", 5)
+
+
+def test_waiting_resubmits_a_transaction_the_node_lost_and_waits_out_a_restart() -> None:
+    # The node: up, knows nothing of the tx (lost in a crash), then down for a poll, then up again; the
+    # client's resubmission is what makes it pending and then included.
+    raw = b"\x01\x02"
+    events: list[str] = []
+    script = iter(["404", "404", "down", "404", "404", "pending", "included"])
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            events.append(f"POST {json.loads(request.content)['tx']}")
+            return httpx.Response(202, json={"tx_hash": HASH})
+        step = next(script)
+        events.append(step)
+        if step == "down":
+            raise httpx.ConnectError("connection refused")
+        if step == "404":
+            return error_body(404, "NotFound", 404, "no such transaction")
+        return httpx.Response(200, json={"tx_hash": HASH, "status": step})
+
+    found = node_api(handler).wait_for_tx(HASH, 5.0, poll_s=0.0, resubmit=raw)
+    assert found == {"tx_hash": HASH, "status": "included"}
+    # Two misses in a row before each resubmission: a tx is briefly unknown right after it is submitted.
+    assert events == ["404", "404", "POST 0102", "down", "404", "404", "POST 0102", "pending", "included"]
+
+
+def test_a_resubmission_the_node_refuses_for_a_real_reason_is_raised() -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.method == "POST":
+            return error_body(400, "BadSequenceError", 5, "sequence 3, expected 4")
+        return error_body(404, "NotFound", 404, "no such transaction")
+
+    with pytest.raises(ApiError, match="BadSequenceError"):
+        node_api(handler).wait_for_tx(HASH, 5.0, poll_s=0.0, resubmit=b"\x01")
+
+
+def test_without_the_bytes_an_unreachable_node_while_waiting_is_an_error() -> None:
+    def handler(_: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("connection refused")
+
+    with pytest.raises(ApiError):
+        node_api(handler).wait_for_tx(HASH, 5.0, poll_s=0.0)
