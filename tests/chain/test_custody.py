@@ -23,7 +23,7 @@ from gostaking.chain.types.tx import (
     SanctionUpdate,
 )
 
-from harness import GOS, TEST_PARAMS, Chain, events_of, expect_msg_failure, fund_gos, key, make_chain
+from harness import GOS, TEST_PARAMS, Chain, events_of, expect_msg_failure, expect_rejected, fund_gos, key, make_chain
 
 CUSTODIANS = [key(2001), key(2002), key(2003)]
 COUNCIL = [key(2100), key(2101), key(2102)]
@@ -76,9 +76,10 @@ def test_attestations_must_agree_and_come_from_custodians() -> None:
     expect_msg_failure(chain, ALICE, deposit(), error=UnauthorizedError)
     assert chain.run(CUSTODIANS[0], deposit()).code == 0
     expect_msg_failure(chain, CUSTODIANS[1], deposit(amount=6 * 10**7), error=ConflictingAttestationError)
+    # Messages that could never be valid are refused before fees (the message checks).
     wrong_chain = MsgAttestDeposit("ethereum", "t", "0xabc", ALICE.address, "btc", 1)
-    expect_msg_failure(chain, CUSTODIANS[1], wrong_chain, error=InvalidMessageError)
-    expect_msg_failure(chain, CUSTODIANS[1], deposit(txid=" spaced "), error=InvalidMessageError)
+    expect_rejected(chain, chain.tx(CUSTODIANS[1], wrong_chain), InvalidMessageError)
+    expect_rejected(chain, chain.tx(CUSTODIANS[1], deposit(txid=" spaced ")), InvalidMessageError)
 
 
 def test_a_deposit_from_a_sanctioned_address_is_held_until_the_council_decides() -> None:
@@ -176,9 +177,9 @@ def test_gos_swaps_out_to_the_erc20_and_back_never_more_than_went_out() -> None:
     too_much = MsgResolveHold(True, deposit="ethereum:0xswapin-2")
     expect_msg_failure(chain, COUNCIL[0], too_much, error=InvalidMessageError)
     for bad in ("bc1qalice", "0x" + "0" * 40, "0x1234"):
-        expect_msg_failure(chain, ALICE, MsgRequestWithdrawal("ugos", GOS, bad), error=InvalidMessageError)
+        expect_rejected(chain, chain.tx(ALICE, MsgRequestWithdrawal("ugos", GOS, bad)), InvalidMessageError)
     wrong_chain = MsgAttestDeposit("bitcoin", "x", "bc1q", bob.address, "ugos", GOS)
-    expect_msg_failure(chain, CUSTODIANS[0], wrong_chain, error=InvalidMessageError)
+    expect_rejected(chain, chain.tx(CUSTODIANS[0], wrong_chain), InvalidMessageError)
 
 
 def test_council_approvals_count_only_for_the_same_decision_from_distinct_members() -> None:

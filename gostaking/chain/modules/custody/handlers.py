@@ -134,16 +134,22 @@ def _can_credit(state: State, denom: str, amount: int) -> bool:
     return denom != GOS_DENOM or amount <= state[GOS_SUPPLY].get().bridged_out_ugos
 
 
+def check_attest_deposit(state: State, msg: MsgAttestDeposit) -> None:
+    """A listed denom on its own hosted chain, a well-formed external tx id and sender(s), a gos1 recipient, an
+    amount within 1..2^256-1."""
+    hosted_chain = get_hosted_chain(state, msg.denom)
+    require(msg.hosted_chain == hosted_chain, InvalidMessageError, f"{msg.denom} lives on {hosted_chain}")
+    _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
+    _require_senders(msg.from_address)
+    require_address(msg.recipient, "recipient")
+    require_amount(msg.amount)
+
+
 def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) -> None:
     """Record a custodian's attestation; the threshold-th matching one credits the wrapped units (or holds
     them when the sender on the hosted chain is sanctioned). Later attestations change nothing."""
     threshold = _require_custodian(state, ctx.sender)
-    hosted_chain = get_hosted_chain(state, msg.denom)
-    require(msg.hosted_chain == hosted_chain, InvalidMessageError, f"{msg.denom} lives on {hosted_chain}")
-    _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
-    senders = _require_senders(msg.from_address)
-    require_address(msg.recipient, "recipient")
-    require_amount(msg.amount)
+    senders = compute_deposit_senders(msg.from_address)
     key = (msg.hosted_chain, msg.external_tx_id)
     deposit = state[DEPOSITS].get(key)
     if deposit is None:
@@ -185,6 +191,12 @@ def process_attest_deposit(state: State, ctx: Context, msg: MsgAttestDeposit) ->
     )
 
 
+def check_report_reclaim(state: State, msg: MsgReportReclaim) -> None:
+    """Well-formed deposit and reclaim transaction ids."""
+    _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
+    _require_text(msg.reclaim_tx_id, MAX_EXTERNAL_ID_LENGTH, "reclaim tx id")
+
+
 def process_report_reclaim(state: State, ctx: Context, msg: MsgReportReclaim) -> None:
     """Record a custodian's report that a deposit's output went back to its depositor (the lock's timelocked path,
     open once the custodians failed to sweep it in time). Reports must agree exactly on the reclaiming transaction;
@@ -192,8 +204,6 @@ def process_report_reclaim(state: State, ctx: Context, msg: MsgReportReclaim) ->
     what it credited: the recipient's balance first, then its locks; what has moved beyond reach is recorded as
     the reclaim's shortfall. Later reports are recorded and change nothing."""
     threshold = _require_custodian(state, ctx.sender)
-    _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
-    _require_text(msg.reclaim_tx_id, MAX_EXTERNAL_ID_LENGTH, "reclaim tx id")
     key = (msg.hosted_chain, msg.external_tx_id)
     name = compute_deposit_key(*key)
     deposit = state[DEPOSITS].get(key)
@@ -255,25 +265,30 @@ def _apply_reclaim(state: State, ctx: Context, key: tuple[str, str], deposit: De
     )
 
 
+def check_request_withdrawal(state: State, msg: MsgRequestWithdrawal) -> None:
+    """Custody enabled, a listed denom, an amount within 1..2^256-1, a well-formed destination (for GOS, a 0x…
+    address of the ERC-20's chain)."""
+    get_hosted_chain(state, msg.denom)
+    require(state.params.get().custody.threshold > 0, UnauthorizedError, "custody is not enabled on this chain")
+    require_amount(msg.amount)
+    _require_text(msg.external_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external address")
+    require(
+        msg.denom != GOS_DENOM or _is_evm_address(msg.external_address),
+        InvalidMessageError,
+        "GOS leaves to the GOS ERC-20: the destination must be a non-zero 0x… address of 40 hex digits",
+    )
+
+
 def process_request_withdrawal(state: State, ctx: Context, msg: MsgRequestWithdrawal) -> None:
     """Escrow the units and queue the payout for the custodians (held if the destination is sanctioned)."""
-    hosted_chain = get_hosted_chain(state, msg.denom)
-    require(state.params.get().custody.threshold > 0, UnauthorizedError, "custody is not enabled on this chain")
-    _require_text(msg.external_address, MAX_EXTERNAL_ADDRESS_LENGTH, "external address")
     level = state.params.get().compliance.withdraw_min_kyc_level
     require_kyc_level(state, ctx.sender, ctx.height, level, "withdrawing from custody")
     if msg.denom == GOS_DENOM:  # a swap out to the GOS ERC-20
-        require(
-            _is_evm_address(msg.external_address),
-            InvalidMessageError,
-            "GOS leaves to the GOS ERC-20: the destination must be a non-zero 0x… address of 40 hex digits",
-        )
         escrow_shares = move_gos(state, ctx.sender, CUSTODY_ESCROW_ACCOUNT, msg.amount)
     else:
-        require_amount(msg.amount)
         move_asset(state, ctx.sender, CUSTODY_ESCROW_ACCOUNT, msg.denom, msg.amount)
         escrow_shares = 0
-    held = is_sanctioned(state, hosted_chain, msg.external_address)
+    held = is_sanctioned(state, get_hosted_chain(state, msg.denom), msg.external_address)
     status: WithdrawalStatus = "held" if held else "pending"
     withdrawal = Withdrawal(
         ctx.sender, msg.denom, msg.amount, msg.external_address, status, ctx.height, escrow_shares=escrow_shares
@@ -291,11 +306,15 @@ def process_request_withdrawal(state: State, ctx: Context, msg: MsgRequestWithdr
     )
 
 
+def check_confirm_withdrawal(state: State, msg: MsgConfirmWithdrawal) -> None:
+    """A well-formed external tx id."""
+    _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
+
+
 def process_confirm_withdrawal(state: State, ctx: Context, msg: MsgConfirmWithdrawal) -> None:
     """Record a custodian's confirmation; the threshold-th matching one completes the withdrawal (burns the
     escrowed units: they left custody)."""
     threshold = _require_custodian(state, ctx.sender)
-    _require_text(msg.external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
     withdrawal = _require_withdrawal(state, msg.withdrawal_id, "pending")
     require(
         not withdrawal.external_tx_id or withdrawal.external_tx_id == msg.external_tx_id,
@@ -314,6 +333,15 @@ def process_confirm_withdrawal(state: State, ctx: Context, msg: MsgConfirmWithdr
     store_withdrawal(state, msg.withdrawal_id, withdrawal)
 
 
+def check_update_sanctions(state: State, msg: MsgUpdateSanctions) -> None:
+    """1..1000 updates, each with a well-formed hosted chain, address and source."""
+    require(0 < len(msg.updates) <= 1_000, InvalidMessageError, "1..1000 sanctions updates per message")
+    for update in msg.updates:
+        _require_text(update.hosted_chain, 32, "hosted chain")
+        _require_text(update.address, MAX_EXTERNAL_ADDRESS_LENGTH, "sanctioned address")
+        _require_text(update.source, 64, "source")
+
+
 def process_update_sanctions(state: State, ctx: Context, msg: MsgUpdateSanctions) -> None:
     """Approve a batch of sanctions list changes; the council_threshold-th member sending the same batch applies it.
 
@@ -322,22 +350,26 @@ def process_update_sanctions(state: State, ctx: Context, msg: MsgUpdateSanctions
     batches).
     """
     require_council_member(state, ctx.sender)
-    require(0 < len(msg.updates) <= 1_000, InvalidMessageError, "1..1000 sanctions updates per message")
-    for update in msg.updates:
-        _require_text(update.hosted_chain, 32, "hosted chain")
-        _require_text(update.address, MAX_EXTERNAL_ADDRESS_LENGTH, "sanctioned address")
-        _require_text(update.source, 64, "source")
     if not approve_council_decision(state, ctx, compute_sanctions_subject(msg.updates)):
         return
     apply_sanctions_updates(state, msg.updates, ctx.height)
     ctx.emit(SanctionsUpdatedEvent(changes=len(msg.updates)))
 
 
+def check_resolve_hold(state: State, msg: MsgResolveHold) -> None:
+    """One deposit ('hosted_chain:external_tx_id') or one withdrawal id, not both."""
+    require(bool(msg.deposit) != (msg.withdrawal_id >= 0), InvalidMessageError, "name one deposit or one withdrawal")
+    if msg.deposit:
+        hosted_chain, colon, external_tx_id = msg.deposit.partition(":")
+        require(bool(colon), InvalidMessageError, "a deposit is named 'hosted_chain:external_tx_id'")
+        _require_text(hosted_chain, 32, "hosted chain")
+        _require_text(external_tx_id, MAX_EXTERNAL_ID_LENGTH, "external tx id")
+
+
 def process_resolve_hold(state: State, ctx: Context, msg: MsgResolveHold) -> None:
     """Approve releasing or rejecting a held deposit or withdrawal; the council_threshold-th approval of the same
     outcome executes it (auditable events), and the approvals gathered for the other outcome are dropped."""
     require_council_member(state, ctx.sender)
-    require(bool(msg.deposit) != (msg.withdrawal_id >= 0), InvalidMessageError, "name one deposit or one withdrawal")
     if msg.deposit:
         hosted_chain, _, external_tx_id = msg.deposit.partition(":")
         deposit = state[DEPOSITS].get((hosted_chain, external_tx_id))
