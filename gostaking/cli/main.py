@@ -7,7 +7,7 @@ import typer
 
 from gostaking.cli import aml, bridge, compliance, custody, dex, gov, keys, network, oracle, query, tx
 from gostaking.cli.client import open_api, wait_until_included
-from gostaking.cli.errors import FriendlyGroup
+from gostaking.cli.errors import CliError, FriendlyGroup
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.tx import resolve_address
 from gostaking.node.settings import (
@@ -17,6 +17,8 @@ from gostaking.node.settings import (
     DevnetSettings,
     default_devnet_home,
 )
+
+DEVNET_CHAIN_ID_ENV = "GOSTAKING_DEVNET_CHAIN_ID"
 
 app = typer.Typer(
     name="gostaking",
@@ -59,20 +61,41 @@ def devnet(
             help="explorer index database, e.g. postgresql+psycopg://user:pw@host/db \\[default: <home>/index.sqlite]",
         ),
     ] = None,
+    chain_id: Annotated[
+        str | None,
+        typer.Option(
+            "--chain-id",
+            envvar=DEVNET_CHAIN_ID_ENV,
+            help="chain id of a new devnet home (an existing home keeps its own)"
+            " \\[default: gostaking-devnet-<8 random hex digits>]",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run a single-node devnet: block producer + REST API + block explorer (+ faucet) in one process."""
     from functools import partial
 
     from gostaking.api.main import create_api
     from gostaking.indexer import default_index_url
-    from gostaking.node.runtime import run_devnet
+    from gostaking.node.runtime import devnet_chain_id, run_devnet
 
     network.check_block_time(block_time)
+    devnet_home = (home or default_devnet_home()).expanduser().resolve()
+    if chain_id is not None:
+        if not 0 < len(chain_id) <= 64 or any(character.isspace() for character in chain_id):
+            raise CliError(f"--chain-id {chain_id!r}: use 1-64 characters without spaces")
+        existing = devnet_chain_id(devnet_home)
+        if existing is not None and existing != chain_id:
+            raise CliError(
+                f"{devnet_home} already holds devnet {existing!r} and keeps its chain id;"
+                f" --chain-id {chain_id!r} applies to a new home (choose another --home)"
+            )
     settings = DevnetSettings(
-        home=(home or default_devnet_home()).expanduser().resolve(),
+        home=devnet_home,
         host=host,
         port=port,
         block_time_s=block_time,
+        chain_id=chain_id,  # None: a new home draws a chain id of its own
         reset=reset,
     )
     explorer_api = partial(create_api, index_url=index_url or default_index_url(settings.home))

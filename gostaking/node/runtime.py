@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, Protocol
 
+from gostaking.chain.errors import InvalidGenesisError
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, decode_genesis, encode_genesis
 from gostaking.files import FileLockedError, exclusive_lock, write_atomic
 from gostaking.node.apiserver import SHUTDOWN_GRACE_S
@@ -35,8 +36,9 @@ from gostaking.node.settings import (
     devnet_assets,
     devnet_faucet_balances,
     devnet_params,
+    new_devnet_chain_id,
 )
-from gostaking.storage import KVStore, LmdbStore
+from gostaking.storage import KVStore, LmdbStore, PendingTxJournal
 from gostaking.wallet.keyring import KeyNotFoundError, Keyring
 from gostaking.wallet.keys import PrivateKey
 
@@ -151,14 +153,17 @@ def load_or_create_key(keyring: Keyring, name: str) -> PrivateKey:
         return key
 
 
-def init_devnet_home(home: Path, chain_id: str = DEVNET_CHAIN_ID) -> Genesis:
+def init_devnet_home(home: Path, chain_id: str | None = DEVNET_CHAIN_ID) -> Genesis:
     """Create a devnet home: operator and faucet keys, the node key and genesis.json. Keeps existing keys.
 
-    Raises DevnetError if the home already has a genesis.
+    `chain_id` None gives the new devnet a chain id of its own (`new_devnet_chain_id`), as `gostaking devnet`
+    does. Raises DevnetError if the home already has a genesis.
     """
     settings = DevnetSettings(home=home, chain_id=chain_id)
     if settings.genesis_path.exists():
         raise DevnetError(f"{home} already has a genesis.json")
+    if chain_id is None:
+        chain_id = new_devnet_chain_id()
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     keyring = Keyring(settings.keys_dir)
     operator = load_or_create_key(keyring, OPERATOR_KEY_NAME)
@@ -173,8 +178,24 @@ def init_devnet_home(home: Path, chain_id: str = DEVNET_CHAIN_ID) -> Genesis:
     return genesis
 
 
+def devnet_chain_id(home: Path) -> str | None:
+    """The chain id in the genesis of the devnet home `home` (None if it has no genesis yet).
+
+    Raises DevnetError if its genesis.json cannot be read.
+    """
+    path = DevnetSettings(home=home).genesis_path
+    try:
+        return decode_genesis(path.read_bytes().rstrip(b"\n")).chain_id
+    except FileNotFoundError:
+        return None
+    except (OSError, InvalidGenesisError) as exc:
+        raise DevnetError(f"cannot read {path}: {exc}") from None
+
+
 def open_devnet(settings: DevnetSettings, store: KVStore | None = None) -> Node:
     """Open (creating it if needed) the devnet home and its chain; returns a Node ready to produce.
+
+    A new home gets `settings.chain_id` (a fresh one if None); an existing home keeps the chain id of its genesis.
 
     `store` overrides the home's LMDB store (tests use a MemoryStore). Raises DevnetError for a home in use,
     damaged files, or a genesis.json that no longer matches the chain's.
@@ -195,7 +216,8 @@ def open_devnet(settings: DevnetSettings, store: KVStore | None = None) -> Node:
         node_key = ConsensusKey.load(settings.node_key_path)
         if store is None:
             store = LmdbStore(settings.data_dir)
-        app = GoStakingApp(store, Mempool())
+        # The devnet's mempool is on disk: what POST /txs accepted survives a crash (replayed below).
+        app = GoStakingApp(store, Mempool(journal=PendingTxJournal(store)))
         saved = app.genesis_json()
         if saved is not None and saved != genesis_json:
             raise DevnetError(
@@ -204,6 +226,7 @@ def open_devnet(settings: DevnetSettings, store: KVStore | None = None) -> Node:
             )
         if app.info().height == 0:
             app.init_chain(genesis_json)
+        app.replay_mempool_journal()
         faucet = Faucet(app, operator, faucet_key, settings.faucet)
         producer = BlockProducer(app, node_key.public_key, settings.block_time_s, after_commit=[faucet.maintain])
         return Node(

@@ -1,5 +1,11 @@
 """Devnet settings: the home directory layout and the devnet genesis choices (chain id, assets, params).
 
+Chain id: `gostaking devnet` gives every new home its own, `gostaking-devnet-<8 random hex digits>` (or the one
+given with --chain-id), written once into its genesis.json and kept across restarts and --reset; so a transaction
+signed for one devnet is refused by every other (WrongChainIdError). `DevnetSettings` and `init_devnet_home` used
+as a library keep the fixed DEVNET_CHAIN_ID unless told otherwise (chain_id=None draws a fresh one), which tests
+and embedders that sign with a known id rely on.
+
 <home>/genesis.json    the genesis document
 <home>/node_key.json   the node's ed25519 consensus key
 <home>/keys/           keyring with the devnet `operator` and `faucet` account keys (unencrypted)
@@ -7,6 +13,7 @@
 <home>/node.lock       held while a node runs on this home (one node per home)
 """
 
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +23,8 @@ from gostaking.chain.types.params import ChainParams, NodeParams, StakingParams
 from gostaking.wallet.keyring import gostaking_home
 
 DEVNET_CHAIN_ID = "gostaking-devnet"
+"""The fixed chain id of devnets opened through the library without choosing one (not by `gostaking devnet`)."""
+DEVNET_CHAIN_ID_PREFIX = "gostaking-devnet-"
 DEFAULT_API_HOST = "127.0.0.1"
 DEFAULT_API_PORT = 8645
 DEFAULT_BLOCK_TIME_S = 1.0
@@ -27,6 +36,11 @@ GOS = UGOS_PER_GOS
 def default_devnet_home() -> Path:
     """`<gostaking home>/devnet` (the home is $GOSTAKING_HOME or ~/.gostaking)."""
     return gostaking_home() / "devnet"
+
+
+def new_devnet_chain_id() -> str:
+    """A chain id of its own for a new devnet: `gostaking-devnet-` and 8 random hex digits (32 bits)."""
+    return DEVNET_CHAIN_ID_PREFIX + secrets.token_hex(4)
 
 
 def devnet_assets() -> list[Asset]:
@@ -80,7 +94,8 @@ class DevnetSettings:
     host: str = DEFAULT_API_HOST
     port: int = DEFAULT_API_PORT
     block_time_s: float = DEFAULT_BLOCK_TIME_S
-    chain_id: str = DEVNET_CHAIN_ID
+    chain_id: str | None = DEVNET_CHAIN_ID
+    """The chain id of a new home (None: a fresh `new_devnet_chain_id()`); a home with a genesis keeps its own."""
     reset: bool = False
     faucet: FaucetSettings = field(default_factory=FaucetSettings)
 

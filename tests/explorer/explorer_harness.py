@@ -116,7 +116,7 @@ class DevnetProcess:
 
     def submit(self, key: PrivateKey, *msgs: Msg, memo: str = "") -> str:
         sequence = self.get(f"/accounts/{key.address}")["next_sequence"]
-        raw = sign_tx(key, "gostaking-devnet", sequence, list(msgs), FEE, memo)
+        raw = sign_tx(key, self.get("/status")["chain_id"], sequence, list(msgs), FEE, memo)
         response = self.client.post("/txs", json={"tx": raw.hex()})
         assert response.status_code == 202, response.text
         tx_hash: str = response.json()["tx_hash"]
