@@ -1,4 +1,9 @@
-"""`gostaking keys add|import|list|show|delete`: the local keyring."""
+"""`gostaking keys add|import|list|show|export|delete`: the local keyring.
+
+New keys are encrypted (scrypt at OWASP's parameters, AES-256-GCM) with a passphrase of at least
+MIN_PASSPHRASE_LENGTH characters, or stored unencrypted with --no-passphrase. Keys written with older, cheaper
+scrypt parameters are re-encrypted the next time their passphrase is used; see gostaking/wallet/keyring.py.
+"""
 
 from pathlib import Path
 from typing import Annotated
@@ -8,14 +13,19 @@ import typer
 from gostaking.cli.common import print_json
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import HomeOption, JsonOption, KeyringOption, load_key, open_keyring, read_new_passphrase
-from gostaking.wallet.keyring import KeyInfo, Keyring
+from gostaking.wallet.keyring import MIN_PASSPHRASE_LENGTH, KeyInfo, Keyring
 from gostaking.wallet.keys import PrivateKey
 
 app = typer.Typer(help="Manage account keys (stored encrypted in the keyring).", no_args_is_help=True)
 
 NameArgument = Annotated[str, typer.Argument(help="key name")]
 NoPassphraseOption = Annotated[
-    bool, typer.Option("--no-passphrase", help="store the key UNENCRYPTED (for throwaway devnet keys only)")
+    bool,
+    typer.Option(
+        "--no-passphrase",
+        help="store the key UNENCRYPTED (for throwaway devnet keys only) instead of asking for a passphrase"
+        f" of at least {MIN_PASSPHRASE_LENGTH} characters",
+    ),
 ]
 YesOption = Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")]
 

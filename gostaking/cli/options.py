@@ -12,7 +12,13 @@ from typing import Annotated, Any
 import typer
 
 from gostaking.client import DEFAULT_API_URL
-from gostaking.wallet.keyring import Keyring, default_keyring_dir
+from gostaking.wallet.keyring import (
+    MIN_PASSPHRASE_LENGTH,
+    Keyring,
+    WeakPassphraseError,
+    check_new_passphrase,
+    default_keyring_dir,
+)
 from gostaking.wallet.keys import PrivateKey
 
 PASSPHRASE_ENV = "GOSTAKING_PASSPHRASE"
@@ -102,19 +108,30 @@ def tx_command(app: typer.Typer, name: str) -> Callable[[TxCommand], TxCommand]:
 
 
 def open_keyring(home: Path | None, keyring: Path | None) -> Keyring:
-    """The keyring chosen by --keyring, --home, $GOSTAKING_HOME or the default."""
-    return Keyring(default_keyring_dir(home, keyring))
+    """The keyring chosen by --keyring, --home, $GOSTAKING_HOME or the default; its warnings go to stderr."""
+    return Keyring(default_keyring_dir(home, keyring), report=lambda line: typer.echo(line, err=True))
 
 
 def read_new_passphrase() -> str:
-    """A passphrase for a new key: $GOSTAKING_PASSPHRASE, or asked twice without echo."""
+    """A passphrase for a new key: $GOSTAKING_PASSPHRASE (refused by the keyring if too short), or asked without
+    echo until one is long enough and then repeated the same."""
     from_env = os.environ.get(PASSPHRASE_ENV)
     if from_env is not None:
         return from_env
-    passphrase: str = typer.prompt(
-        "Passphrase to encrypt the key", hide_input=True, confirmation_prompt="Repeat the passphrase"
-    )
-    return passphrase
+    while True:
+        passphrase = str(
+            typer.prompt(
+                f"Passphrase to encrypt the key (at least {MIN_PASSPHRASE_LENGTH} characters)", hide_input=True
+            )
+        )
+        try:
+            check_new_passphrase(passphrase)
+        except WeakPassphraseError as exc:
+            typer.echo(f"Error: {exc}", err=True)  # said here: the prompt's own validation hides the reason
+            continue
+        if str(typer.prompt("Repeat the passphrase", hide_input=True)) == passphrase:
+            return passphrase
+        typer.echo("Error: the two passphrases do not match.", err=True)
 
 
 def load_key(keyring: Keyring, name: str) -> PrivateKey:

@@ -1,8 +1,29 @@
-"""A keyring of account keys: one JSON file per key in a directory, readable only by its owner (mode 0600).
+"""A keyring of account keys: one JSON file per key in a directory that only its owner can open.
 
-Keys are encrypted with a passphrase: scrypt derives a 256-bit key from it, and AES-256-GCM seals the
-private key with the account address as associated data (so a ciphertext cannot be relabelled as another
-key). Keys can also be stored unencrypted, which is meant for throwaway devnet keys only.
+Encryption. A passphrase-protected key is sealed with AES-256-GCM under a 256-bit key that scrypt derives from
+the passphrase and a random 16-byte salt; the account address is the associated data, so a ciphertext cannot be
+relabelled as another key. New keys use scrypt N=2^17, r=8, p=1 (128 MiB and about a quarter of a second per
+derivation): the minimum of the OWASP Password Storage Cheat Sheet ("use scrypt with a minimum CPU/memory cost
+parameter of (2^17), a minimum block size of 8 (1024 bytes), and a parallelization parameter of 1",
+https://cheatsheetseries.owasp.org/cheatsheets/Password_Storage_Cheat_Sheet.html). A new encrypted key needs a
+passphrase of at least MIN_PASSPHRASE_LENGTH characters. Keys can also be stored unencrypted, which is meant for
+throwaway devnet keys only.
+
+File format, version 1 (the only one so far; every file names its version and `_read` refuses others):
+    {"version": 1, "name", "address", "public_key": hex,
+     "crypto": null, "private_key": hex                                     (unencrypted)
+     "crypto": {"kdf": "scrypt", "n", "r", "p", "salt": hex,
+                "cipher": "aes-256-gcm", "nonce": hex, "ciphertext": hex}}  (encrypted)
+The scrypt parameters are read from each file, so files written before the OWASP parameters (N=2^15) still open,
+and older gostaking releases read the files written now. Upgrade: when `load` opens a key whose parameters are
+weaker than the keyring's, it re-encrypts it with the current parameters (new salt and nonce), checks that the
+new file opens to the same key, and replaces the file atomically (`write_atomic`: the old file or the new one,
+never a torn one; skipped if the file changed meanwhile). A failed upgrade is reported and the key still loads.
+A change of layout would bump the version and add a `_convert_version_N` step here.
+
+Permissions. The directory is created with mode 0700 and each key file with mode 0600 (set explicitly, whatever
+the umask). A key file or directory that group or others may access still works, but each one read gives a
+one-line warning naming it and the chmod that fixes it (through `Keyring.report`, stderr by default).
 
 Location: `--keyring DIR` if given, else `<home>/keys` where home is `--home`, $GOSTAKING_HOME or ~/.gostaking.
 """
@@ -11,6 +32,10 @@ import json
 import os
 import re
 import secrets
+import shlex
+import stat
+import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,9 +50,10 @@ from gostaking.wallet.keys import PrivateKey
 HOME_ENV = "GOSTAKING_HOME"
 KEY_FILE_VERSION = 1
 KEY_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
-SCRYPT_N = 2**15  # ~100 ms and 32 MiB per derivation: slows guessing, still quick for a person
-SCRYPT_R = 8
-SCRYPT_P = 1
+MIN_PASSPHRASE_LENGTH = 10
+DIRECTORY_MODE = 0o700
+KEY_FILE_MODE = 0o600
+MAX_SCRYPT_MEMORY = 2**30  # 1 GiB: a key file asking for more is refused rather than allowed to exhaust memory
 
 
 class KeyringError(Exception):
@@ -54,8 +80,50 @@ class PassphraseRequiredError(KeyringError):
     """The key is encrypted and no passphrase was given."""
 
 
+class WeakPassphraseError(KeyringError):
+    """A passphrase for a new key is empty or shorter than MIN_PASSPHRASE_LENGTH."""
+
+
 class KeyFileError(KeyringError):
     """A key file is unreadable or malformed."""
+
+
+@dataclass(frozen=True)
+class ScryptParams:
+    """scrypt's cost parameters: N (CPU and memory), r (block size), p (parallelism). Defaults: OWASP's minimum."""
+
+    n: int = 2**17
+    r: int = 8
+    p: int = 1
+
+    @property
+    def memory_bytes(self) -> int:
+        """What one derivation allocates (128·N·r bytes)."""
+        return 128 * self.n * self.r
+
+    def problem(self) -> str | None:
+        """Why these parameters cannot be used (None if they can)."""
+        if not (self.n >= 2 and self.n & (self.n - 1) == 0 and self.r >= 1 and 1 <= self.p <= 16):
+            return "N must be a power of 2 and at least 2, r at least 1, p from 1 to 16"
+        if self.memory_bytes > MAX_SCRYPT_MEMORY:
+            return f"they need {self.memory_bytes >> 20} MiB, more than {MAX_SCRYPT_MEMORY >> 20} MiB"
+        return None
+
+    def weaker_than(self, other: "ScryptParams") -> bool:
+        """True if a derivation with these costs less memory or less work than with `other`."""
+        return self.n * self.r < other.n * other.r or self.n * self.r * self.p < other.n * other.r * other.p
+
+    def derive(self, passphrase: str, salt: bytes) -> bytes:
+        """The 256-bit AES key of `passphrase` and `salt`."""
+        return Scrypt(salt=salt, length=32, n=self.n, r=self.r, p=self.p).derive(passphrase.encode())
+
+    def describe(self) -> str:
+        """E.g. 'scrypt N=2^17, r=8, p=1'."""
+        n = f"2^{self.n.bit_length() - 1}" if self.n > 0 and self.n & (self.n - 1) == 0 else str(self.n)
+        return f"scrypt N={n}, r={self.r}, p={self.p}"
+
+
+OWASP_SCRYPT = ScryptParams()
 
 
 @dataclass(frozen=True)
@@ -92,16 +160,85 @@ def check_key_name(name: str) -> None:
         )
 
 
-def _derive(passphrase: str, salt: bytes, n: int, r: int, p: int) -> bytes:
-    return Scrypt(salt=salt, length=32, n=n, r=r, p=p).derive(passphrase.encode())
+def check_new_passphrase(passphrase: str) -> None:
+    """Raise WeakPassphraseError unless `passphrase` may encrypt a new key (MIN_PASSPHRASE_LENGTH characters)."""
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        raise WeakPassphraseError(
+            f"the passphrase must have at least {MIN_PASSPHRASE_LENGTH} characters"
+            " (use --no-passphrase for an unencrypted throwaway key)"
+        )
+
+
+def _print_to_stderr(line: str) -> None:
+    print(line, file=sys.stderr)
+
+
+def _seal(key: PrivateKey, passphrase: str, params: ScryptParams) -> dict[str, Any]:
+    """The `crypto` object of a key file: `key` encrypted under `passphrase` with `params`."""
+    salt = secrets.token_bytes(16)
+    nonce = secrets.token_bytes(12)
+    sealed = AESGCM(params.derive(passphrase, salt)).encrypt(nonce, key.secret, key.address.encode())
+    return {
+        "kdf": "scrypt",
+        "n": params.n,
+        "r": params.r,
+        "p": params.p,
+        "salt": salt.hex(),
+        "cipher": "aes-256-gcm",
+        "nonce": nonce.hex(),
+        "ciphertext": sealed.hex(),
+    }
+
+
+def _scrypt_params(crypto: dict[str, Any], path: Path) -> ScryptParams:
+    """The scrypt parameters recorded in a file's `crypto` object (KeyFileError if unusable)."""
+    if crypto.get("kdf") != "scrypt" or crypto.get("cipher") != "aes-256-gcm":
+        raise KeyFileError(f"key file {path} uses {crypto.get('kdf')!r}/{crypto.get('cipher')!r}, not scrypt/AES-GCM")
+    values = (crypto["n"], crypto["r"], crypto["p"])
+    if not all(type(value) is int for value in values):
+        raise KeyFileError(f"key file {path} is malformed: scrypt parameters must be integers")
+    params = ScryptParams(*values)
+    problem = params.problem()
+    if problem is not None:
+        raise KeyFileError(f"key file {path} has unusable scrypt parameters ({params.describe()}): {problem}")
+    return params
+
+
+def _unseal(crypto: dict[str, Any], passphrase: str, address: str, name: str, path: Path) -> PrivateKey:
+    """The key sealed in `crypto` (WrongPassphraseError if the passphrase, or the address, does not fit)."""
+    params = _scrypt_params(crypto, path)
+    salt, nonce, ciphertext = (bytes.fromhex(crypto[field]) for field in ("salt", "nonce", "ciphertext"))
+    if len(salt) < 16 or len(nonce) != 12 or len(ciphertext) != 32 + 16:  # a 32-byte key and GCM's 16-byte tag
+        raise KeyFileError(f"key file {path} is damaged: its salt, nonce or ciphertext has the wrong length")
+    try:
+        secret = AESGCM(params.derive(passphrase, salt)).decrypt(nonce, ciphertext, address.encode())
+    except InvalidTag:
+        raise WrongPassphraseError(f"wrong passphrase for key {name!r}") from None
+    return PrivateKey.from_hex(secret.hex())
 
 
 class Keyring:
     """Key files in one directory."""
 
-    def __init__(self, directory: str | Path) -> None:
-        """A keyring over `directory` (created with mode 0700 on first write)."""
+    def __init__(
+        self,
+        directory: str | Path,
+        *,
+        kdf: ScryptParams = OWASP_SCRYPT,
+        report: Callable[[str], None] = _print_to_stderr,
+    ) -> None:
+        """A keyring over `directory` (created with mode 0700 on first write).
+
+        `kdf`: scrypt parameters for new keys, and the level older keys are upgraded to when loaded (tests pass
+        cheaper ones). `report`: where the one-line permission warnings and upgrade notes go (stderr by default).
+        """
+        problem = kdf.problem()
+        if problem is not None:
+            raise ValueError(f"unusable scrypt parameters ({kdf.describe()}): {problem}")
         self.directory = Path(directory)
+        self.kdf = kdf
+        self.report = report
+        self._checked: set[Path] = set()  # files and the directory already checked for loose permissions
 
     def path(self, name: str) -> Path:
         """File of the key `name`."""
@@ -111,13 +248,14 @@ class Keyring:
     def add(self, name: str, key: PrivateKey, passphrase: str | None) -> KeyInfo:
         """Store `key` under `name`, encrypted with `passphrase` (None stores it unencrypted).
 
-        Raises KeyExistsError if the name is taken; an existing file is never overwritten.
+        Raises KeyExistsError if the name is taken (an existing file is never overwritten), WeakPassphraseError
+        for a passphrase shorter than MIN_PASSPHRASE_LENGTH.
         """
         path = self.path(name)
         if path.exists():
             raise KeyExistsError(f"a key named {name!r} already exists in {self.directory}")
-        if passphrase is not None and not passphrase:
-            raise KeyringError("passphrase must not be empty (use --no-passphrase for an unencrypted key)")
+        if passphrase is not None:
+            check_new_passphrase(passphrase)
         document: dict[str, Any] = {
             "version": KEY_FILE_VERSION,
             "name": name,
@@ -128,22 +266,8 @@ class Keyring:
             document["crypto"] = None
             document["private_key"] = key.secret.hex()
         else:
-            salt = secrets.token_bytes(16)
-            nonce = secrets.token_bytes(12)
-            sealed = AESGCM(_derive(passphrase, salt, SCRYPT_N, SCRYPT_R, SCRYPT_P)).encrypt(
-                nonce, key.secret, key.address.encode()
-            )
-            document["crypto"] = {
-                "kdf": "scrypt",
-                "n": SCRYPT_N,
-                "r": SCRYPT_R,
-                "p": SCRYPT_P,
-                "salt": salt.hex(),
-                "cipher": "aes-256-gcm",
-                "nonce": nonce.hex(),
-                "ciphertext": sealed.hex(),
-            }
-        self._write_new(path, json.dumps(document, indent=2).encode() + b"\n")
+            document["crypto"] = _seal(key, passphrase, self.kdf)
+        self._write(path, _encode(document), new=True)
         return self._info(name, document, path)
 
     def list(self) -> list[KeyInfo]:
@@ -164,15 +288,16 @@ class Keyring:
     def show(self, name: str) -> KeyInfo:
         """Public information of the key `name`."""
         path = self.path(name)
-        return self._info(name, self._read(name, path), path)
+        return self._info(name, self._read(name, path)[0], path)
 
     def load(self, name: str, passphrase: str | None) -> PrivateKey:
-        """Decrypt and return the private key `name`.
+        """Decrypt and return the private key `name`, upgrading its file to the keyring's scrypt parameters if
+        they are weaker (see the module docstring).
 
         Raises KeyNotFoundError, PassphraseRequiredError, WrongPassphraseError or KeyFileError.
         """
         path = self.path(name)
-        document = self._read(name, path)
+        document, raw = self._read(name, path)
         info = self._info(name, document, path)
         try:
             crypto = document["crypto"]
@@ -181,18 +306,15 @@ class Keyring:
             else:
                 if passphrase is None:
                     raise PassphraseRequiredError(f"key {name!r} is encrypted: a passphrase is required")
-                derived = _derive(passphrase, bytes.fromhex(crypto["salt"]), crypto["n"], crypto["r"], crypto["p"])
-                try:
-                    secret = AESGCM(derived).decrypt(
-                        bytes.fromhex(crypto["nonce"]), bytes.fromhex(crypto["ciphertext"]), info.address.encode()
-                    )
-                except InvalidTag:
-                    raise WrongPassphraseError(f"wrong passphrase for key {name!r}") from None
-                key = PrivateKey.from_hex(secret.hex())
+                key = _unseal(crypto, passphrase, info.address, name, path)
         except (KeyError, TypeError, ValueError) as exc:
             raise KeyFileError(f"key file {path} is malformed: {exc}") from exc
         if key.address != info.address:
             raise KeyFileError(f"key file {path} holds a key for {key.address}, not {info.address}")
+        if key.public_key != info.public_key:
+            raise KeyFileError(f"key file {path} records a public key that is not its key's")
+        if crypto is not None and passphrase is not None and _scrypt_params(crypto, path).weaker_than(self.kdf):
+            self._upgrade(name, path, raw, document, key, passphrase)
         return key
 
     def delete(self, name: str) -> None:
@@ -203,37 +325,97 @@ class Keyring:
         except FileNotFoundError:
             raise KeyNotFoundError(f"no key named {name!r} in {self.directory}") from None
 
-    def _read(self, name: str, path: Path) -> dict[str, Any]:
+    def _upgrade(
+        self, name: str, path: Path, raw: bytes, document: dict[str, Any], key: PrivateKey, passphrase: str
+    ) -> None:
+        """Re-encrypt key `name` with the keyring's scrypt parameters, replacing its file atomically once the new
+        content is known to open to the same key, and only if the file still holds `raw`."""
+        old = _scrypt_params(document["crypto"], path)
+        upgraded = {**document, "crypto": _seal(key, passphrase, self.kdf)}
+        failure = f"warning: could not re-encrypt key file {path} with {self.kdf.describe()}"
+        if _unseal(upgraded["crypto"], passphrase, key.address, name, path) != key:
+            self.report(f"{failure}: the new encryption did not open to the same key (file unchanged)")
+            return
+        try:
+            if path.read_bytes() != raw:
+                return  # changed (or re-encrypted) by someone else meanwhile: leave it to them
+            self._write(path, _encode(upgraded), new=False)
+        except OSError as exc:
+            self.report(f"{failure}: {exc.strerror} (the key is unaffected)")
+            return
+        self.report(f"note: key {name!r} re-encrypted with {self.kdf.describe()} (was {old.describe()}) in {path}")
+
+    def _read(self, name: str, path: Path) -> tuple[dict[str, Any], bytes]:
+        """A key file's document and its bytes; warns once about loose permissions on it or its directory."""
         try:
             raw = path.read_bytes()
         except FileNotFoundError:
             raise KeyNotFoundError(f"no key named {name!r} in {self.directory}") from None
         except OSError as exc:
             raise KeyFileError(f"cannot read key file {path}: {exc.strerror}") from exc
+        self._warn_if_loose(self.directory, "keyring directory", DIRECTORY_MODE)
+        self._warn_if_loose(path, "key file", KEY_FILE_MODE)
         try:
             document = json.loads(raw)
         except ValueError as exc:
-            raise KeyFileError(f"key file {path} is not valid JSON") from exc
-        if not isinstance(document, dict) or document.get("version") != KEY_FILE_VERSION:
+            raise KeyFileError(f"key file {path} is not valid JSON (damaged or truncated?)") from exc
+        if not isinstance(document, dict):
             raise KeyFileError(f"key file {path} has an unknown format")
-        return document
+        version = document.get("version")
+        if version != KEY_FILE_VERSION:
+            if type(version) is int and version > KEY_FILE_VERSION:
+                raise KeyFileError(
+                    f"key file {path} has format version {version}, newer than this gostaking reads"
+                    f" ({KEY_FILE_VERSION}): upgrade gostaking"
+                )
+            raise KeyFileError(f"key file {path} has an unknown format")
+        return document, raw
 
     def _info(self, name: str, document: dict[str, Any], path: Path) -> KeyInfo:
         try:
+            crypto = document["crypto"]
+            if crypto is not None and not isinstance(crypto, dict):
+                raise TypeError("'crypto' must be an object or null")
             return KeyInfo(
                 name=name,
                 address=str(document["address"]),
                 public_key=bytes.fromhex(document["public_key"]),
-                encrypted=document["crypto"] is not None,
+                encrypted=crypto is not None,
                 path=path,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise KeyFileError(f"key file {path} is malformed: {exc}") from exc
 
-    def _write_new(self, path: Path, content: bytes) -> None:
-        """Write `content` to `path` atomically, failing if `path` exists (no overwrite, no partial file)."""
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    def _warn_if_loose(self, path: Path, what: str, wanted: int) -> None:
+        """Report once if group or others have any permission on `path`."""
+        if path in self._checked:
+            return
+        self._checked.add(path)
         try:
-            write_atomic(path, content, mode=0o600, exclusive=True)
+            mode = stat.S_IMODE(path.stat().st_mode)
+        except OSError:
+            return
+        if mode & 0o077:
+            self.report(
+                f"warning: {what} {path} is accessible to other users (mode {mode:04o}):"
+                f" run `chmod {wanted:o} {shlex.quote(str(path))}`"
+            )
+
+    def _write(self, path: Path, content: bytes, *, new: bool) -> None:
+        """Write `content` to `path` atomically with mode 0600 (no partial file ever). With `new`, fail with
+        KeyExistsError if `path` exists; otherwise replace it. Creates the directory with mode 0700."""
+        if not self.directory.is_dir():
+            self.directory.mkdir(mode=DIRECTORY_MODE, parents=True, exist_ok=True)
+            os.chmod(self.directory, DIRECTORY_MODE)  # mkdir's mode is cut by the umask: set it exactly
+            self._checked.add(self.directory)
+        else:
+            self._warn_if_loose(self.directory, "keyring directory", DIRECTORY_MODE)
+        try:
+            write_atomic(path, content, mode=KEY_FILE_MODE, exclusive=new)
         except FileExistsError:
             raise KeyExistsError(f"a key named {path.stem!r} already exists in {self.directory}") from None
+        os.chmod(path, KEY_FILE_MODE)  # as above; the umask can only have removed bits, so it was never looser
+
+
+def _encode(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, indent=2).encode() + b"\n"

@@ -48,12 +48,12 @@ def test_encrypted_key_round_trip_and_errors(tmp_path: Path) -> None:
 
 def test_tampered_key_files_are_reported(tmp_path: Path) -> None:
     ring = Keyring(tmp_path)
-    info = ring.add("k", KEY, "pw")
+    info = ring.add("k", KEY, "long passphrase")
     document = json.loads(info.path.read_text())
     document["address"] = PrivateKey.generate().address
     info.path.write_text(json.dumps(document))
     with pytest.raises(WrongPassphraseError):  # the address is bound to the ciphertext
-        ring.load("k", "pw")
+        ring.load("k", "long passphrase")
     info.path.write_text("{not json")
     with pytest.raises(KeyFileError, match="not valid JSON"):
         ring.show("k")
@@ -73,7 +73,7 @@ def run(args: list[str], home: Path, input_text: str | None = None, **env: str) 
 
 
 def test_keys_commands(tmp_path: Path) -> None:
-    code, out = run(["keys", "add", "alice"], tmp_path, "s3cret\ns3cret\n")
+    code, out = run(["keys", "add", "alice"], tmp_path, "s3cret-s3cret\ns3cret-s3cret\n")
     assert code == 0 and "created key 'alice'" in out and "encrypted" in out
     address = Keyring(tmp_path / "keys").show("alice").address
     code, out = run(["keys", "add", "bob", "--no-passphrase"], tmp_path)
@@ -87,13 +87,13 @@ def test_keys_commands(tmp_path: Path) -> None:
 
     code, out = run(["keys", "export", "alice", "--yes"], tmp_path, "nope\n")
     assert code == 1 and out.strip().splitlines()[-1] == "error: wrong passphrase for key 'alice'"
-    code, out = run(["keys", "export", "alice", "--yes"], tmp_path, GOSTAKING_PASSPHRASE="s3cret")
+    code, out = run(["keys", "export", "alice", "--yes"], tmp_path, GOSTAKING_PASSPHRASE="s3cret-s3cret")
     assert code == 0 and len(out.strip()) == 64
     code, out = run(["keys", "add", "alice", "--no-passphrase"], tmp_path)
     assert code == 1 and "already exists" in out and "Traceback" not in out
     code, out = run(["keys", "add", "bad/name", "--no-passphrase"], tmp_path)
     assert code == 1 and "invalid key name" in out
-    code, out = run(["keys", "add", "carol"], tmp_path, "one\ntwo\none\none\n")
+    code, out = run(["keys", "add", "carol"], tmp_path, "one-one-one\ntwo-two-two\none-one-one\none-one-one\n")
     assert code == 0  # a mismatched confirmation is asked again
 
     code, out = run(["keys", "import", "dave", KEY.secret.hex(), "--no-passphrase"], tmp_path)

@@ -10,7 +10,7 @@ from gostaking.cli.main import app
 from gostaking.wallet.keyring import Keyring
 
 
-def cli(devnet: LiveDevnet, home: Path, *args: str, passphrase: str = "pw") -> tuple[int, str]:
+def cli(devnet: LiveDevnet, home: Path, *args: str, passphrase: str = "pw-long-enough") -> tuple[int, str]:
     env = {"GOSTAKING_HOME": str(home), "GOSTAKING_API": devnet.url, "GOSTAKING_PASSPHRASE": passphrase}
     result = CliRunner().invoke(app, list(args), env=env)
     assert "Traceback" not in result.output
