@@ -11,7 +11,7 @@ COMETBFT_VERSION := $(shell sed -n 's/^COMETBFT_VERSION = "\(.*\)"/\1/p' gostaki
 BTCD_VERSION := $(shell sed -n 's/^BTCD_VERSION = "\(.*\)"/\1/p' gostaking/bridge/btc_rpc.py)
 PROTO_STAMP := gostaking/node/abci/_proto/VERSION
 
-.PHONY: devnet test lint bench bench-localnet install clean cometbft proto cometbft-if-go btcd btcd-if-go contracts events-js
+.PHONY: devnet test sim-nightly fuzz-nightly lint bench bench-localnet install clean cometbft proto cometbft-if-go btcd btcd-if-go contracts events-js
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,13 @@ lint: $(VENV)/.installed
 
 test: lint cometbft-if-go btcd-if-go contracts
 	$(PY) -m pytest
+
+# Nightly sizes of the chain's randomized tests (CI runs 10,000 simulated blocks and 100 fuzz examples each).
+sim-nightly: $(VENV)/.installed
+	GOSTAKING_SIM_BLOCKS=100000 $(PY) -m pytest tests/chain/test_simulation.py
+
+fuzz-nightly: $(VENV)/.installed
+	GOSTAKING_FUZZ_EXAMPLES=5000 $(PY) -m pytest tests/chain/test_fuzz.py
 
 # The explorer's event list (gostaking/explorer/static/js/events.js) is generated from the chain's event registry and
 # checked in (the explorer has no build step); run this after adding, renaming or documenting an event. A test
