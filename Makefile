@@ -87,6 +87,7 @@ bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_transfers.py
 	$(PY) benchmarks/bench_holders.py
 	$(PY) benchmarks/bench_merkle.py
+	$(PY) benchmarks/bench_mempool.py
 	$(PY) benchmarks/bench_explorer_api.py
 
 bench-localnet: cometbft

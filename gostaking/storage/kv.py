@@ -76,15 +76,17 @@ class LmdbStore(_ClosedOnExit):
     interrupted midway is never visible. Only one process may open the environment for writing.
     """
 
-    def __init__(self, path: str | Path, map_size: int = DEFAULT_MAP_SIZE) -> None:
-        """Open (or create) the store at directory `path`."""
+    def __init__(self, path: str | Path, map_size: int = DEFAULT_MAP_SIZE, durable: bool = True) -> None:
+        """Open (or create) the store at directory `path`. `durable=False` skips the fsync of each batch: a batch
+        that returned still survives the process being killed (it is in the operating system's cache), not a
+        power loss or a kernel crash — for data a node can do without (its mempool journal), not for the chain."""
         self.path = Path(path)
         self._env = lmdb.open(
             str(self.path),
             map_size=map_size,
             subdir=True,
-            sync=True,
-            metasync=True,
+            sync=durable,
+            metasync=durable,
             lock=True,
             max_dbs=0,
         )
