@@ -55,6 +55,7 @@ from gostaking.chain.types.tx import (
     MsgRatifyProposal,
     MsgRegisterNode,
     MsgRemoveLiquidity,
+    MsgReportReclaim,
     MsgRequestWithdrawal,
     MsgResolveHold,
     MsgRevokeKyc,
@@ -340,6 +341,15 @@ class Simulation:
         recipient = USERS[number % len(USERS)].address
         amount = 10 ** (asset.decimals - 2) * (number + 1)
         msg = MsgAttestDeposit(asset.hosted_chain, f"{asset.denom}-tx-{number}", sender, recipient, asset.denom, amount)
+        return self.rng.choice([*CUSTODIANS, *CUSTODIANS, self._user()]), msg
+
+    def _msg_reclaim(self) -> tuple[PrivateKey, Msg]:
+        """A deposit's output went back to its depositor after T: custodians report it (now and then naming
+        another reclaiming tx, which conflicts, or none, which is refused)."""
+        asset = self.rng.choice(ASSETS[:2])
+        number = self.rng.randrange(0, 12)
+        reclaim_tx = self.rng.choice([f"reclaim-{number}"] * 6 + [f"reclaim-{number}-other", ""])
+        msg = MsgReportReclaim(asset.hosted_chain, f"{asset.denom}-tx-{number}", reclaim_tx)
         return self.rng.choice([*CUSTODIANS, *CUSTODIANS, self._user()]), msg
 
     def _msg_withdraw(self) -> tuple[PrivateKey, Msg]:

@@ -43,6 +43,7 @@ def test_every_outcome_is_exercised() -> None:
     assert any(node.tombstoned for node in state.nodes.values())
     assert any(d.status == "credited" for d in state.deposits.values())
     assert any(w.status == "completed" for w in state.withdrawals.values())
+    assert any(r.status == "applied" for r in state.reclaims.values())
     assert any(p.status == "executed" for p in state.proposals.values())
 
 
