@@ -166,6 +166,8 @@ class Simulation:
     app_hashes: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     """Transactions per outcome ('ok' or the error name), to see that the run exercises what it should."""
+    message_counts: dict[str, int] = field(default_factory=dict)
+    """Messages sent per message type."""
 
     def __post_init__(self) -> None:
         self.committed: dict[bytes, bytes] = {}
@@ -290,6 +292,8 @@ class Simulation:
         msgs = [msg]
         if self.rng.random() < 0.1:  # now and then a second message: the tx is all or nothing
             msgs.append(self._msg_send()[1])
+        for sent in msgs:
+            self.message_counts[type(sent).__name__] = self.message_counts.get(type(sent).__name__, 0) + 1
         return signer, msgs
 
     def _user(self) -> PrivateKey:

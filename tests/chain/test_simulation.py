@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from gostaking.chain.state import registry_of
+
 from simulation import CHECKPOINT_EVERY, RESTART_EVERY, VECTOR_BLOCKS, Simulation
 
 VECTORS = json.loads((Path(__file__).parent / "vectors" / "simulation.json").read_text())
@@ -44,6 +46,8 @@ def test_every_outcome_is_exercised() -> None:
     assert any(d.status == "credited" for d in state.deposits.values())
     assert any(w.status == "completed" for w in state.withdrawals.values())
     assert any(r.status == "applied" for r in state.reclaims.values())
+    # Every message kind the registry knows is sent (a new module's messages need a `_msg_…` in simulation.py).
+    assert set(simulation.message_counts) == {t.__name__ for t in registry_of(None).message_types}
     assert any(p.status == "executed" for p in state.proposals.values())
 
 
