@@ -98,3 +98,24 @@ def get_compliance_actions_page(
 def get_council_approvals(state: State) -> list[tuple[str, CouncilApproval]]:
     """Decisions some council members approved that wait for the threshold, by subject."""
     return state[COUNCIL_APPROVALS].items_sorted()
+
+
+def get_kyc_providers_page(state: State, offset: int, limit: int) -> tuple[int, list[tuple[str, KycProvider]]]:
+    """(admitted providers, a page of (address, provider)) by address. Sorts the addresses of this short table,
+    then reads only the page's rows."""
+    addresses = state[KYC_PROVIDERS].keys_sorted()
+    return len(addresses), state[KYC_PROVIDERS].rows(addresses[offset : offset + limit])
+
+
+def get_frozen_accounts_page(state: State, offset: int, limit: int) -> tuple[int, list[tuple[str, FreezeRecord]]]:
+    """(frozen accounts, a page of (address, record)) by address. Sorts the addresses of this short table, then
+    reads only the page's rows."""
+    addresses = state[FROZEN].keys_sorted()
+    return len(addresses), state[FROZEN].rows(addresses[offset : offset + limit])
+
+
+def get_council_approvals_page(state: State, offset: int, limit: int) -> tuple[int, list[tuple[str, CouncilApproval]]]:
+    """(pending council decisions, a page of (subject, approvals)) by subject. Sorts the subjects of this short
+    table, then reads only the page's rows."""
+    subjects = state[COUNCIL_APPROVALS].keys_sorted()
+    return len(subjects), state[COUNCIL_APPROVALS].rows(subjects[offset : offset + limit])

@@ -96,3 +96,12 @@ def get_oracle_market_price(state: State, denom: str, decimals: int) -> int | No
     if reserve_gos < state.params.get().dex.min_oracle_liquidity_ugos:
         return None
     return get_pool_price_ugos(state, denom, decimals)
+
+
+def get_liquidity_providers_page(
+    state: State, denom: str, offset: int, limit: int
+) -> tuple[int, list[tuple[str, int]]]:
+    """(providers of the denom/GOS pool, a page of (provider, liquidity units)), largest first (equal units by
+    address). O(log n + limit)."""
+    total, keys = state[LP_POSITIONS].page_index("by_pool_size", (denom,), offset, limit)
+    return total, [(key[1], units) for key, units in state[LP_POSITIONS].rows(keys)]

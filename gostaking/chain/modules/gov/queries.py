@@ -1,6 +1,6 @@
 """Governance reads: proposal content checks, voting power, tallies and the committee report."""
 
-from typing import NamedTuple
+from typing import NamedTuple, get_args
 
 from gostaking.chain.crypto import require_address
 from gostaking.chain.errors import InvalidMessageError, require
@@ -14,6 +14,7 @@ from gostaking.chain.modules.nodes.tables import MINING_SET
 from gostaking.chain.numeric import PPM, ceil_div
 from gostaking.chain.params import compute_changed_params
 from gostaking.chain.state import State
+from gostaking.chain.tables import numbered_page
 from gostaking.chain.types.gov import (
     AssetListingProposal,
     AssetWeightProposal,
@@ -148,24 +149,7 @@ def compute_committee_report(state: State) -> dict[str, object]:
     ratifications. Scans the proposals: for reports, not for blocks."""
     index = get_gos_index(state)
     mining_set = state[MINING_SET].get()
-    proposals = []
-    for proposal_id, proposal in state[PROPOSALS].items_sorted():
-        proposals.append(
-            {
-                "id": proposal_id,
-                "title": proposal.title,
-                "type": type(proposal.content).__name__,
-                "status": proposal.status,
-                "submitted": proposal.submit_height,
-                "voting_end": proposal.voting_end_height,
-                "tally_ugos": {
-                    option: compute_shares_to_ugos(getattr(proposal.tally, option), index)
-                    for option in ("yes", "no", "abstain")
-                },
-                "ratifications": f"{len(proposal.ratifications)}/{len(proposal.committee)}",
-                "log": proposal.log,
-            }
-        )
+    proposals = [_report_entry(i, proposal, index) for i, proposal in state[PROPOSALS].items_sorted()]
     counts: dict[str, int] = {}
     for entry in proposals:
         counts[str(entry["status"])] = counts.get(str(entry["status"]), 0) + 1
@@ -176,6 +160,53 @@ def compute_committee_report(state: State) -> dict[str, object]:
         "proposals_by_status": counts,
         "proposals": proposals,
     }
+
+
+def _report_entry(proposal_id: int, proposal: Proposal, index: int) -> dict[str, object]:
+    return {
+        "id": proposal_id,
+        "title": proposal.title,
+        "type": type(proposal.content).__name__,
+        "status": proposal.status,
+        "submitted": proposal.submit_height,
+        "voting_end": proposal.voting_end_height,
+        "tally_ugos": {
+            option: compute_shares_to_ugos(getattr(proposal.tally, option), index)
+            for option in ("yes", "no", "abstain")
+        },
+        "ratifications": f"{len(proposal.ratifications)}/{len(proposal.committee)}",
+        "log": proposal.log,
+    }
+
+
+def compute_committee_report_page(state: State, offset: int, limit: int) -> dict[str, object]:
+    """The committee report with `limit` of its proposals from `offset` (by id, oldest first) and their `total`;
+    the counts by status still cover every proposal. O(log n + limit), where compute_committee_report scans."""
+    index = get_gos_index(state)
+    mining_set = state[MINING_SET].get()
+    count = get_proposal_count(state)
+    table = state[PROPOSALS]
+    page = table.rows(list(numbered_page(count, offset, limit, newest_first=False)))
+    counts = {status: n for status in get_args(ProposalStatus) if (n := table.count_index("by_status", (status,)))}
+    return {
+        "height": state.height.get(),
+        "committee": list(mining_set.operators),
+        "epoch": mining_set.epoch,
+        "proposals_by_status": counts,
+        "proposals": [_report_entry(i, proposal, index) for i, proposal in page],
+        "total": count,
+    }
+
+
+def get_votes_page(
+    state: State, proposal_id: int, offset: int, limit: int
+) -> tuple[int, list[tuple[str, ProposalVote, int]]]:
+    """(votes on a proposal still voting, a page of (voter, vote, bonded GOS shares now)) by voter, as get_votes
+    shows them. O(log n + limit)."""
+    total, keys = state[PROPOSAL_VOTES].page_index("by_proposal", (proposal_id,), offset, limit)
+    return total, [
+        (voter, vote, get_bonded_shares(state, voter)) for (_, voter), vote in state[PROPOSAL_VOTES].rows(keys)
+    ]
 
 
 def check_content(state: State, content: ProposalContent) -> None:

@@ -57,3 +57,9 @@ def get_locked_amounts(state: State, address: str) -> dict[str, int]:
         if amount:
             out[denom] = amount
     return out
+
+
+def get_assets_page(state: State, offset: int, limit: int) -> tuple[int, list[tuple[str, Asset]]]:
+    """(listed assets, a page of (denom, asset)) by denom."""
+    denoms = state[ASSETS].keys_sorted()
+    return len(denoms), state[ASSETS].rows(denoms[offset : offset + limit])

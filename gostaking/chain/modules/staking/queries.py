@@ -78,3 +78,30 @@ def get_unbonding_period(state: State, kind: BondKind) -> int:
     """Blocks until redeemed votes or stake return."""
     params = state.params.get().staking
     return params.vote_unbonding_blocks if kind == "vote" else params.stake_unbonding_blocks
+
+
+def get_delegations_page(state: State, address: str, offset: int, limit: int) -> tuple[int, list[tuple[str, str, int]]]:
+    """(the account's votes and stakes, a page of (node, kind, ugos)) by node. O(log n + limit)."""
+    index = get_gos_index(state)
+    total, keys = state[DELEGATIONS].page_index("by_address", (address,), offset, limit)
+    return total, [
+        (node, kind, compute_shares_to_ugos(shares, index)) for (_, node, kind), shares in state[DELEGATIONS].rows(keys)
+    ]
+
+
+def get_node_delegators_page(
+    state: State, node: str, kind: BondKind, offset: int, limit: int
+) -> tuple[int, list[tuple[str, int]]]:
+    """(accounts voting (kind 'vote') or staking ('stake') on the node, a page of (address, ugos)) by address.
+    O(log n + limit)."""
+    index = get_gos_index(state)
+    total, keys = state[DELEGATIONS].page_index("by_node", (node, kind), offset, limit)
+    return total, [
+        (address, compute_shares_to_ugos(shares, index)) for (address, _, _), shares in state[DELEGATIONS].rows(keys)
+    ]
+
+
+def get_unbondings_page(state: State, address: str, offset: int, limit: int) -> tuple[int, list[tuple[int, Unbonding]]]:
+    """(the account's pending unbondings, a page of (completion height, entry)), soonest first. O(log n + limit)."""
+    total, keys = state[UNBONDINGS].page_index("by_address", (address,), offset, limit)
+    return total, [(key[0], entry) for key, entry in state[UNBONDINGS].rows(keys)]
