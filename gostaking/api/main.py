@@ -5,6 +5,8 @@ from fastapi import FastAPI
 from gostaking.node.runtime import Node
 
 from .errors import install_error_handlers
+from .limits import RequestBodyLimit
+from .openapi import NodeApi
 from .routes import (
     accounts,
     blocks,
@@ -30,18 +32,21 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
 
     `index_url` is the explorer's SQL index (SQLite or PostgreSQL URL; default: a private in-memory one).
     Its follower thread is registered in `node.services`, which the devnet runtime (or, under CometBFT, the ABCI
-    runner) starts. The same API serves both kinds of node: POST /txs goes through `node.submit`.
+    runner) starts. The same API serves both kinds of node: POST /txs goes through `node.submit`. Request bodies
+    are limited to 1 MiB (limits.py); the OpenAPI document lists the error answers the API gives (openapi.py).
     """
-    api = FastAPI(
+    api = NodeApi(
         title="GoStaking node API",
         version="0.1.0",
         description=(
             "Read the chain and submit transactions. Amounts are integers in base units (1 GOS = 1,000,000 "
             "ugos) with exact decimal strings beside them; hash power is in micro-H/s with H/s strings. "
-            "Errors are JSON: {error, code, message}."
+            "Errors are JSON: {error, code, message}; a malformed or out-of-range parameter or body answers 400. "
+            "Lists are pages (`limit`, with `offset` or a `before` cursor)."
         ),
     )
     api.state.node = node
+    api.add_middleware(RequestBodyLimit)
     install_error_handlers(api)
     explorer.attach_index(api, node, index_url)
     for module in (status, blocks, txs, events, accounts, nodes, hashpower, faucet, explorer, explorer_views, home):

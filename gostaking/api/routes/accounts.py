@@ -21,12 +21,14 @@ from gostaking.chain.modules.nodes.queries import (
     get_pending_candidate_reward_shares,
     is_node_operator,
 )
-from gostaking.chain.modules.staking.queries import get_delegations, get_unbondings
+from gostaking.chain.modules.staking.queries import get_delegations_page, get_unbondings_page
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, parse_address
+from ..errors import error_responses
+from ..pages import Limit, Offset
 from ..render import format_units, gos, hash_power, iso_time, percent
 from ..schemas.accounts import (
     AccountHashPower,
@@ -63,10 +65,19 @@ def _estimated_time(node: Node, state: State, height: int) -> str:
     return iso_time(now_ms + max(height - state.height.get(), 0) * int(node.block_time_s * 1000))
 
 
-@router.get("/accounts/{address}", response_model=AccountResponse, summary="Balances, bonds and hash power")
-def get_account_view(address: str, node: NodeDep) -> AccountResponse:
+_BAD_ADDRESS = error_responses({400: "not a gos1… address, or a malformed parameter"})
+
+
+@router.get(
+    "/accounts/{address}",
+    response_model=AccountResponse,
+    responses=_BAD_ADDRESS,
+    summary="Balances, bonds and hash power",
+)
+def get_account_view(address: str, node: NodeDep, limit: Limit = 100, offset: Offset = 0) -> AccountResponse:
     """Liquid balances, locked assets, votes and stakes per node, unbondings, hash power and rewards.
-    Any valid address can be queried; one that never received anything shows zeros."""
+    Any valid address can be queried; one that never received anything shows zeros. Votes and stakes (together,
+    by node) and unbondings are pages: `limit` of each from `offset`, with their totals."""
     parse_address(address)
     app = node.app
     with app.read() as state:
@@ -75,10 +86,12 @@ def get_account_view(address: str, node: NodeDep) -> AccountResponse:
         balances = [asset_amount(state, d, a) for d in denoms if (a := get_balance(state, address, d))]
         account_power = get_account_hash_power(state, address)
         total_power = sum(account_power.values())
+        bonds_total, delegations = get_delegations_page(state, address, offset, limit)
         bonds = [
             BondView(node=op, moniker=_moniker(state, op), kind=kind, amount=gos(ugos))
-            for op, kind, ugos in get_delegations(state, address)
+            for op, kind, ugos in delegations
         ]
+        unbondings_total, unbonding_rows = get_unbondings_page(state, address, offset, limit)
         unbondings = [
             UnbondingView(
                 node=entry.node,
@@ -88,7 +101,7 @@ def get_account_view(address: str, node: NodeDep) -> AccountResponse:
                 completion_height=completion,
                 estimated_completion_time=_estimated_time(node, state, completion),
             )
-            for completion, entry in get_unbondings(state, address)
+            for completion, entry in unbonding_rows
         ]
         locked = [
             LockView(
@@ -111,6 +124,10 @@ def get_account_view(address: str, node: NodeDep) -> AccountResponse:
             votes=[b for b in bonds if b.kind == "vote"],
             stakes=[b for b in bonds if b.kind == "stake"],
             unbondings=unbondings,
+            bonds_total=bonds_total,
+            unbondings_total=unbondings_total,
+            limit=limit,
+            offset=offset,
             hash_power=AccountHashPower(
                 total=hash_power(total_power),
                 share_of_network=percent(total_power, get_total_hash_power(state)),
@@ -126,7 +143,9 @@ def get_account_view(address: str, node: NodeDep) -> AccountResponse:
         )
 
 
-@router.get("/accounts/{address}/rewards", response_model=RewardsResponse, summary="Claimable rewards")
+@router.get(
+    "/accounts/{address}/rewards", response_model=RewardsResponse, responses=_BAD_ADDRESS, summary="Claimable rewards"
+)
 def get_rewards(address: str, node: NodeDep) -> RewardsResponse:
     """Pending hash-power rewards per pool (and candidate-node rewards for operators)."""
     parse_address(address)

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Response
 
 from gostaking.chain.modules.compliance import queries as compliance
 from gostaking.chain.state import State
@@ -10,7 +10,7 @@ from gostaking.chain.types.compliance import ActionStatus, ComplianceActionRecor
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError, error_responses
-from ..pages import Limit, Offset, offset_page
+from ..pages import COUNTED_LIST, MAX_INT, MAX_LIST, Limit, ListLimit, Offset, counted, offset_page
 from ..render import from_records, params_view
 from ..schemas.compliance import (
     ComplianceActionList,
@@ -74,24 +74,32 @@ def get_kyc(address: str, node: NodeDep) -> KycStatus:
         )
 
 
-@router.get("/providers", response_model=list[KycProviderView], summary="Admitted KYC providers")
-def list_providers(node: NodeDep) -> list[KycProviderView]:
-    """KYC providers admitted at genesis or by governance, by address."""
+@router.get(
+    "/providers", response_model=list[KycProviderView], responses=COUNTED_LIST, summary="Admitted KYC providers"
+)
+def list_providers(
+    node: NodeDep, response: Response, limit: ListLimit = MAX_LIST, offset: Offset = 0
+) -> list[KycProviderView]:
+    """KYC providers admitted at genesis or by governance, by address (a page: `limit` from `offset`; the
+    X-Total-Count header says how many there are)."""
     with node.app.read() as state:
-        return [
+        total, rows = compliance.get_kyc_providers_page(state, offset, limit)
+        shown = [
             KycProviderView(address=address, name=provider.name, admitted_height=provider.admitted_height)
-            for address, provider in compliance.get_kyc_providers(state)
+            for address, provider in rows
         ]
+        return counted(response, total, shown)
 
 
-@router.get("/frozen", response_model=list[FrozenAccountView], summary="Frozen accounts")
-def list_frozen(node: NodeDep) -> list[FrozenAccountView]:
-    """Accounts the compliance council froze, with reason, case id and the action that froze them."""
+@router.get("/frozen", response_model=list[FrozenAccountView], responses=COUNTED_LIST, summary="Frozen accounts")
+def list_frozen(
+    node: NodeDep, response: Response, limit: ListLimit = MAX_LIST, offset: Offset = 0
+) -> list[FrozenAccountView]:
+    """Accounts the compliance council froze, with reason, case id and the action that froze them, by address (a
+    page: `limit` from `offset`; the X-Total-Count header says how many there are)."""
     with node.app.read() as state:
-        return [
-            from_records(FrozenAccountView, record, address=address)
-            for address, record in compliance.get_frozen_accounts(state)
-        ]
+        total, rows = compliance.get_frozen_accounts_page(state, offset, limit)
+        return counted(response, total, [from_records(FrozenAccountView, r, address=address) for address, r in rows])
 
 
 @router.get("/actions", response_model=ComplianceActionList, summary="The council's audit trail")
@@ -117,7 +125,9 @@ def list_actions(
     responses=error_responses({404: "no such action"}),
     summary="One council action",
 )
-def get_action(action_id: Annotated[int, Path(ge=0, description="action id")], node: NodeDep) -> ComplianceActionView:
+def get_action(
+    action_id: Annotated[int, Path(ge=0, le=MAX_INT, description="action id")], node: NodeDep
+) -> ComplianceActionView:
     """A freeze or unfreeze with its approvers."""
     with node.app.read() as state:
         record = compliance.get_compliance_action(state, action_id)
@@ -127,11 +137,13 @@ def get_action(action_id: Annotated[int, Path(ge=0, description="action id")], n
 
 
 @router.get("/council-approvals", response_model=CouncilApprovalList, summary="Pending council decisions")
-def list_council_approvals(node: NodeDep) -> CouncilApprovalList:
-    """Sanctions changes and hold resolutions that some council members approved and that wait for the threshold.
-    (Freezes and unfreezes are council actions with ids: see /compliance/actions.)"""
+def list_council_approvals(node: NodeDep, limit: ListLimit = MAX_LIST, offset: Offset = 0) -> CouncilApprovalList:
+    """Sanctions changes and hold resolutions that some council members approved and that wait for the threshold,
+    by subject: `limit` of the `total` from `offset`. (Freezes and unfreezes are council actions with ids: see
+    /compliance/actions.)"""
     with node.app.read() as state:
         threshold = state.params.get().compliance.council_threshold
+        total, page = compliance.get_council_approvals_page(state, offset, limit)
         rows = [
             CouncilApprovalView(
                 subject=subject,
@@ -139,9 +151,9 @@ def list_council_approvals(node: NodeDep) -> CouncilApprovalList:
                 approvals=f"{len(pending.approvers)}/{threshold}",
                 first_height=pending.first_height,
             )
-            for subject, pending in compliance.get_council_approvals(state)
+            for subject, pending in page
         ]
-        return CouncilApprovalList(total=len(rows), approvals=rows)
+        return CouncilApprovalList(total=total, approvals=rows)
 
 
 @router.get("/params", response_model=ComplianceParamsView, summary="Compliance parameters")

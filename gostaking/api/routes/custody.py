@@ -11,7 +11,7 @@ from gostaking.chain.types.custody import Deposit, DepositStatus, Withdrawal, Wi
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError, error_responses
-from ..pages import Limit, Offset, offset_page
+from ..pages import MAX_INT, Limit, Offset, offset_page
 from ..render import from_records, params_view
 from ..schemas.custody import (
     CustodyParamsView,
@@ -27,6 +27,7 @@ from .accounts import asset_amount
 router = APIRouter(prefix="/custody", tags=["custody"])
 
 MAX_SANCTIONS_PAGE = 1_000
+"""Small rows (a few ms for a full page), and gateways read the whole list page by page."""
 Order = Annotated[Literal["desc", "asc"], Query(description="desc: newest first; asc: oldest first (process in order)")]
 
 
@@ -121,7 +122,7 @@ def list_withdrawals(
     summary="One withdrawal",
 )
 def get_withdrawal(
-    withdrawal_id: Annotated[int, Path(ge=0, description="withdrawal id")], node: NodeDep
+    withdrawal_id: Annotated[int, Path(ge=0, le=MAX_INT, description="withdrawal id")], node: NodeDep
 ) -> WithdrawalView:
     """A withdrawal by id with its status, payout transaction and confirmations."""
     with node.app.read() as state:

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from gostaking.chain.errors import MAX_AMOUNT
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.dex import queries as dex
 from gostaking.chain.modules.lock.queries import get_asset, get_assets
@@ -13,6 +14,7 @@ from gostaking.chain.types.lock import Asset
 
 from ..deps import NodeDep
 from ..errors import InvalidRequestError, NotFoundError, error_responses
+from ..pages import MAX_PAGE, Limit, Offset
 from ..render import gos, params_view, percent
 from ..schemas.dex import DexParamsView, DexPoolDetail, DexPoolsResponse, DexPoolView, LpPositionView, SwapQuoteView
 from .accounts import asset_amount
@@ -50,9 +52,9 @@ def list_pools(node: NodeDep) -> DexPoolsResponse:
     responses=error_responses({404: "not a listed asset"}),
     summary="One exchange pool and its providers",
 )
-def get_pool_detail(denom: str, node: NodeDep) -> DexPoolDetail:
-    """The pool of a listed asset with every liquidity provider: units, share, and the asset and GOS that
-    removing all of them would return now."""
+def get_pool_detail(denom: str, node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> DexPoolDetail:
+    """The pool of a listed asset with its liquidity providers, largest first (`limit` of `providers_total` from
+    `offset`): units, share, and the asset and GOS that removing all of them would return now."""
     with node.app.read() as state:
         asset = get_asset(state, denom)
         if asset is None:
@@ -60,7 +62,8 @@ def get_pool_detail(denom: str, node: NodeDep) -> DexPoolDetail:
         pool = dex.get_pool(state, denom)
         index = get_gos_index(state)
         providers = []
-        for address, units in dex.get_liquidity_providers(state, denom):
+        total, rows = dex.get_liquidity_providers_page(state, denom, offset, limit)
+        for address, units in rows:
             asset_units, gos_shares = dex.compute_liquidity_claim(pool, units)
             providers.append(
                 LpPositionView(
@@ -72,7 +75,14 @@ def get_pool_detail(denom: str, node: NodeDep) -> DexPoolDetail:
                 )
             )
         view = pool_view(state, denom, asset)
-        return DexPoolDetail(**view.model_dump(), height=state.height.get(), providers=providers)
+        return DexPoolDetail(
+            **view.model_dump(),
+            height=state.height.get(),
+            providers=providers,
+            providers_total=total,
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.get(
@@ -85,7 +95,7 @@ def quote_swap(
     node: NodeDep,
     pair: Annotated[str, Query(max_length=64, description="the listed asset of the pool, e.g. btc")],
     denom_in: Annotated[str, Query(max_length=64, description="what is paid in: ugos or the pair's asset")],
-    amount_in: Annotated[int, Query(ge=1, description="base units of denom_in (ugos for GOS)")],
+    amount_in: Annotated[int, Query(ge=1, le=MAX_AMOUNT, description="base units of denom_in (ugos for GOS)")],
 ) -> SwapQuoteView:
     """The output of swapping `amount_in` on the pair's pool now: constant product after the swap fee,
     rounded down as the chain rounds it."""

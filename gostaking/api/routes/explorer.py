@@ -9,11 +9,10 @@ import csv
 import io
 import json
 import re
-from collections.abc import Iterator
 from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
-from fastapi.responses import StreamingResponse
+from fastapi.responses import Response
 
 from gostaking.chain.crypto import is_valid_address
 from gostaking.chain.modules.lock.queries import get_assets
@@ -24,8 +23,8 @@ from gostaking.indexer import queries as q
 from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, parse_address
-from ..errors import ApiError, InvalidRequestError, NotFoundError
-from ..pages import Limit
+from ..errors import ApiError, InvalidRequestError, NotFoundError, error_responses
+from ..pages import MAX_INT, Limit
 from ..render import format_units, from_records, gos, iso_time
 from ..schemas.explorer import (
     ActivityItem,
@@ -77,7 +76,7 @@ def get_index(request: Request) -> ExplorerIndex:
 
 
 IndexDep = Annotated[ExplorerIndex, Depends(get_index)]
-Before = Annotated[int | None, Query(ge=1, description="cursor: `next_before` of the previous page")]
+Before = Annotated[int | None, Query(ge=1, le=MAX_INT, description="cursor: `next_before` of the previous page")]
 PageT = TypeVar("PageT", bound=PageInfo)
 
 
@@ -182,7 +181,7 @@ def list_txs(
     limit: Limit = 25,
     before: Before = None,
     sender: Annotated[str | None, Query(max_length=128, description="only this sender's")] = None,
-    height: Annotated[int | None, Query(ge=1, description="only this block's")] = None,
+    height: Annotated[int | None, Query(ge=1, le=MAX_INT, description="only this block's")] = None,
 ) -> TxPage:
     """A page of transactions (failed ones included, with their code and log)."""
     if sender is not None:
@@ -197,7 +196,7 @@ def list_events(
     limit: Limit = 25,
     before: Before = None,
     kind: Annotated[str | None, Query(max_length=64, description="e.g. transfer, vote, burn, election")] = None,
-    height: Annotated[int | None, Query(ge=1)] = None,
+    height: Annotated[int | None, Query(ge=1, le=MAX_INT, description="only this block's")] = None,
 ) -> EventPage:
     """A page of block and transaction events."""
     page = q.list_events(index.engine, limit, before, _kind(kind), height)
@@ -254,51 +253,75 @@ CSV_COLUMNS = [
 ]
 
 
+MAX_CSV_ROWS = 1_000
+"""Rows of one CSV download (about 15 ms of work): the newest ones; the older part with `before` (the X-Next-Before
+header of the answer)."""
+NEXT_BEFORE_HEADER = "X-Next-Before"
+
+
 @router.get(
     "/explorer/accounts/{address}/history.csv",
     summary="Account history as CSV",
-    response_class=StreamingResponse,
-    responses={200: {"content": {"text/csv": {}}, "description": "every history row, oldest first"}},
+    response_class=Response,
+    responses={
+        200: {
+            "content": {"text/csv": {"schema": {"type": "string"}}},
+            "description": "history rows, oldest first",
+            "headers": {
+                NEXT_BEFORE_HEADER: {
+                    "description": "present when older rows remain: pass it as `before` for the previous part",
+                    "schema": {"type": "integer"},
+                }
+            },
+        }
+    },
 )
-def account_history_csv(address: str, node: NodeDep, index: IndexDep) -> StreamingResponse:
-    """The whole history of an address as a CSV download, oldest first (streamed: any length)."""
+def account_history_csv(
+    address: str,
+    node: NodeDep,
+    index: IndexDep,
+    limit: Annotated[int, Query(ge=1, le=MAX_CSV_ROWS, description="rows (the newest ones)")] = MAX_CSV_ROWS,
+    before: Before = None,
+) -> Response:
+    """The history of an address as a CSV download, oldest first: all of it when it has at most `limit` rows
+    (1,000), else the newest `limit`, with an X-Next-Before header to pass as `before` for the older part."""
     parse_address(address)
     decimals = asset_decimals(node)
-
-    def lines() -> Iterator[str]:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\n")
-        writer.writerow(CSV_COLUMNS)
-        for count, row in enumerate(q.iter_account_history(index.engine, address), start=1):
-            display, unit = _display(row["amount"], row["denom"], decimals)
-            writer.writerow(
-                [
-                    row["height"],
-                    iso_time(row["time_ms"]),
-                    row["tx_hash"] or "",
-                    "" if row["msg_index"] is None else row["msg_index"],
-                    row["role"],
-                    row["kind"],
-                    row["counterparty"],
-                    display,
-                    unit,
-                    row["amount"],
-                    row["denom"],
-                    format_units(row["fee_ugos"], 6),
-                    row["code"],
-                ]
-            )
-            if count % 500 == 0:
-                yield buffer.getvalue()
-                buffer.seek(0)
-                buffer.truncate()
-        yield buffer.getvalue()
-
+    page = q.account_history(index.engine, address, limit, before)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in reversed(page.rows):
+        display, unit = _display(row["amount"], row["denom"], decimals)
+        writer.writerow(
+            [
+                row["height"],
+                iso_time(row["time_ms"]),
+                row["tx_hash"] or "",
+                "" if row["msg_index"] is None else row["msg_index"],
+                row["role"],
+                row["kind"],
+                row["counterparty"],
+                display,
+                unit,
+                row["amount"],
+                row["denom"],
+                format_units(row["fee_ugos"], 6),
+                row["code"],
+            ]
+        )
     headers = {"Content-Disposition": f'attachment; filename="gostaking-history-{address}.csv"'}
-    return StreamingResponse(lines(), media_type="text/csv; charset=utf-8", headers=headers)
+    if page.next_before is not None:
+        headers[NEXT_BEFORE_HEADER] = str(page.next_before)
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
 
 
-@router.get("/explorer/search", response_model=SearchResult, summary="Resolve an address, tx hash or height")
+@router.get(
+    "/explorer/search",
+    response_model=SearchResult,
+    responses=error_responses({404: "nothing matches the query"}),
+    summary="Resolve an address, tx hash or height",
+)
 def search(
     node: NodeDep,
     index: IndexDep,

@@ -43,7 +43,8 @@ from gostaking.chain.modules.staking.queries import (
 from gostaking.indexer import queries as q
 
 from ..deps import NodeDep, parse_address
-from ..errors import NotFoundError
+from ..errors import NotFoundError, error_responses
+from ..pages import MAX_PAGE, Limit, Offset
 from ..render import format_units, from_records, gos, hash_power, iso_time, listed_asset_view, percent
 from ..schemas.explorer import (
     BlockTimePoint,
@@ -71,13 +72,15 @@ STREAM_POLL_S = 0.25
 STREAM_HEARTBEAT_S = 15.0
 STREAM_LIFETIME_S = 300.0
 """A stream ends after this long and the browser's EventSource reconnects (bounds a stuck connection)."""
+MAX_GRAPH_EDGES = 500
+"""Edges of one graph answer (the explorer asks for 300): about 10 ms of work at most."""
 
 
 @router.get("/explorer/nodes", response_model=ExplorerNodeList, summary="Nodes with uptime and blocks produced")
-def explorer_nodes(node: NodeDep, index: IndexDep) -> ExplorerNodeList:
-    """Every node: mining set first (election order), then candidates, then the rest; with votes, stakes, number
-    of voters and stakers, blocks proposed, uptime (blocks signed / blocks as validator) and its last
-    100 expected blocks for an uptime bar."""
+def explorer_nodes(node: NodeDep, index: IndexDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> ExplorerNodeList:
+    """The nodes, mining set first (election order), then candidates, then the rest (`limit` of the `total` from
+    `offset`); with votes, stakes, number of voters and stakers, blocks proposed, uptime (blocks signed / blocks as
+    validator) and its last 100 expected blocks for an uptime bar."""
     activity, bars = q.node_activity(index.engine, UPTIME_BAR_BLOCKS)
     by_consensus = {row["consensus_address"]: row for row in activity}
     with node.app.read() as state:
@@ -87,7 +90,7 @@ def explorer_nodes(node: NodeDep, index: IndexDep) -> ExplorerNodeList:
         chosen = set(elected)
         operators = elected + [op for op in get_operators_by_registration(state) if op not in chosen]
         nodes = []
-        for operator in operators:
+        for operator in operators[offset : offset + limit]:
             view = node_view(state, operator)
             stats = by_consensus.get(view.consensus_address, {})
             expected = int(stats.get("blocks_expected", 0))
@@ -113,24 +116,35 @@ def explorer_nodes(node: NodeDep, index: IndexDep) -> ExplorerNodeList:
             min_stake=gos(params.min_stake_ugos),
             mining_set=list(mining_set.operators),
             nodes=nodes,
+            total=len(operators),
+            limit=limit,
+            offset=offset,
         )
 
 
-@router.get("/explorer/graph", response_model=GraphResponse, summary="Who votes and stakes for which node")
+@router.get(
+    "/explorer/graph",
+    response_model=GraphResponse,
+    responses=error_responses({404: "no node by that operator"}),
+    summary="Who votes and stakes for which node",
+)
 def explorer_graph(
     node: NodeDep,
-    limit: Annotated[int, Query(ge=1, le=2000, description="largest edges to return")] = 300,
+    limit: Annotated[int, Query(ge=1, le=MAX_GRAPH_EDGES, description="largest edges to return")] = 300,
     operator: Annotated[str | None, Query(description="only this node's voters and stakers (gos1…)")] = None,
 ) -> GraphResponse:
     """The resource-sharing graph: accounts → nodes, one edge per vote or stake, weighted by GOS (current state);
     with `operator`, one node and its backers. Only the `limit` largest edges are returned on a big chain
-    (`truncated` says so); amounts, totals and hash power are the chain's, exact."""
+    (`truncated` says so), with their accounts and nodes, and the mining set and candidates; amounts, totals and
+    hash power are the chain's, exact."""
     if operator is not None:
         parse_address(operator, "operator")
     with node.app.read() as state:
         if operator is None:
             total_edges, delegations = get_largest_delegations(state, limit)
-            nodes = get_operators_by_registration(state)
+            mining_set = get_mining_set(state)
+            shown = {target for _, target, _, _ in delegations} | {*mining_set.operators, *mining_set.candidates}
+            nodes = sorted(shown, key=lambda op: require_node(state, op).registration_index)
         else:
             if not is_node_operator(state, operator):
                 raise NotFoundError(f"no node is registered by operator {operator}")

@@ -11,7 +11,7 @@ from gostaking.chain.types.gov import Proposal, ProposalStatus
 
 from ..deps import NodeDep
 from ..errors import NotFoundError, error_responses
-from ..pages import Limit, Offset, offset_page
+from ..pages import MAX_INT, MAX_PAGE, Limit, Offset, offset_page
 from ..render import gos, params_view, to_plain
 from ..schemas.governance import (
     CommitteeReport,
@@ -26,7 +26,7 @@ from ..schemas.governance import (
 
 router = APIRouter(prefix="/governance", tags=["governance"])
 
-ProposalId = Annotated[int, Path(ge=0, description="proposal id (0, 1, 2… in submission order)")]
+ProposalId = Annotated[int, Path(ge=0, le=MAX_INT, description="proposal id (0, 1, 2… in submission order)")]
 _NOT_FOUND = error_responses({404: "no such proposal"})
 
 
@@ -116,12 +116,13 @@ def get_proposal(proposal_id: ProposalId, node: NodeDep) -> ProposalDetail:
 @router.get(
     "/proposals/{proposal_id}/votes", response_model=VoteList, responses=_NOT_FOUND, summary="Votes on a proposal"
 )
-def list_votes(proposal_id: ProposalId, node: NodeDep) -> VoteList:
-    """Every vote with its option, escrow and current power, while the vote runs (the chain prunes votes
-    when it ends and keeps the tally)."""
+def list_votes(proposal_id: ProposalId, node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> VoteList:
+    """The votes with their option, escrow and current power, by voter, while the vote runs (the chain prunes
+    votes when it ends and keeps the tally): `limit` of the `total` from `offset`."""
     with node.app.read() as state:
         proposal = _require(state, proposal_id)
         index = get_gos_index(state)
+        total, rows = gov.get_votes_page(state, proposal_id, offset, limit)
         votes = [
             VoteView(
                 voter=voter,
@@ -130,17 +131,27 @@ def list_votes(proposal_id: ProposalId, node: NodeDep) -> VoteList:
                 bonded=gos(compute_shares_to_ugos(bonded, index)),
                 power=gos(compute_shares_to_ugos(bonded + vote.escrow_shares, index)),
             )
-            for voter, vote, bonded in gov.get_votes(state, proposal_id)
+            for voter, vote, bonded in rows
         ]
         note = "" if proposal.status == "voting" else "the vote has ended: votes are pruned, see the proposal's tally"
-        return VoteList(proposal_id=proposal_id, status=proposal.status, votes=votes, note=note)
+        return VoteList(
+            proposal_id=proposal_id,
+            status=proposal.status,
+            votes=votes,
+            note=note,
+            total=total,
+            limit=limit,
+            offset=offset,
+        )
 
 
 @router.get("/report", response_model=CommitteeReport, summary="The committee report")
-def get_report(node: NodeDep) -> CommitteeReport:
-    """The GoStaking Committee's report from chain data: members, proposals by status, tallies, ratifications."""
+def get_report(node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> CommitteeReport:
+    """The GoStaking Committee's report from chain data: members, proposals by status, tallies, ratifications.
+    Proposals by id, oldest first: `limit` of the `total` from `offset` (the counts by status cover them all)."""
     with node.app.read() as state:
-        return CommitteeReport.model_validate(gov.compute_committee_report(state))
+        report = gov.compute_committee_report_page(state, offset, limit)
+        return CommitteeReport.model_validate({**report, "limit": limit, "offset": offset})
 
 
 @router.get("/params", response_model=GovParamsView, summary="Governance parameters")

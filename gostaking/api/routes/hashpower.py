@@ -1,13 +1,14 @@
 """GET /hashpower and /assets."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from gostaking.chain.modules.bank.queries import get_asset_supply
-from gostaking.chain.modules.lock.queries import get_assets, get_locked_total
+from gostaking.chain.modules.lock.queries import get_assets_page, get_locked_total
 from gostaking.chain.modules.mining.queries import get_pool, get_pool_hash_power, get_pool_ids, get_total_hash_power
 from gostaking.chain.types.mining import LOCK_POOL_PREFIX
 
 from ..deps import NodeDep
+from ..pages import COUNTED_LIST, MAX_LIST, ListLimit, Offset, counted
 from ..render import format_units, gos, hash_power, listed_asset_view, percent, weight
 from ..schemas.hashpower import AssetView, HashPowerResponse, PoolView
 
@@ -43,11 +44,13 @@ def get_hashpower(node: NodeDep) -> HashPowerResponse:
         return HashPowerResponse(height=state.height.get(), total=hash_power(total), pools=pools)
 
 
-@router.get("/assets", response_model=list[AssetView], summary="Assets that can be locked")
-def list_assets(node: NodeDep) -> list[AssetView]:
-    """Registered external assets with decimals, price in GOS, weight, supply and amount locked."""
+@router.get("/assets", response_model=list[AssetView], responses=COUNTED_LIST, summary="Assets that can be locked")
+def list_assets(node: NodeDep, response: Response, limit: ListLimit = MAX_LIST, offset: Offset = 0) -> list[AssetView]:
+    """Registered external assets with decimals, price in GOS, weight, supply and amount locked, by denom (a page:
+    `limit` from `offset`; the X-Total-Count header says how many there are)."""
     with node.app.read() as state:
-        return [
+        total, rows = get_assets_page(state, offset, limit)
+        shown = [
             listed_asset_view(
                 AssetView,
                 denom,
@@ -55,5 +58,6 @@ def list_assets(node: NodeDep) -> list[AssetView]:
                 supply=format_units(get_asset_supply(state, denom), asset.decimals),
                 locked=format_units(get_locked_total(state, denom), asset.decimals),
             )
-            for denom, asset in get_assets(state)
+            for denom, asset in rows
         ]
+        return counted(response, total, shown)

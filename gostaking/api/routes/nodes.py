@@ -8,16 +8,17 @@ from gostaking.chain.modules.nodes.queries import (
     get_mining_set,
     get_node_backing_ugos,
     get_node_status,
-    get_operators_by_registration,
+    get_operators_page,
     get_pending_candidate_reward_shares,
     is_node_operator,
     require_node,
 )
-from gostaking.chain.modules.staking.queries import get_node_delegators
+from gostaking.chain.modules.staking.queries import get_node_delegators_page
 from gostaking.chain.state import State
 
 from ..deps import NodeDep, parse_address
-from ..errors import NotFoundError
+from ..errors import NotFoundError, error_responses
+from ..pages import MAX_PAGE, Limit, Offset
 from ..render import gos
 from ..schemas.nodes import BackerView, NodeDetail, NodeList, NodeView
 
@@ -47,13 +48,14 @@ def node_view(state: State, operator: str) -> NodeView:
     )
 
 
-@router.get("/nodes", response_model=NodeList, summary="All nodes and the mining set")
-def list_nodes(node: NodeDep) -> NodeList:
-    """Every registered node with status, votes, stake, blocks signed and rewards, in registration order."""
+@router.get("/nodes", response_model=NodeList, summary="The nodes and the mining set")
+def list_nodes(node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> NodeList:
+    """Registered nodes with status, votes, stake, blocks signed and rewards, in registration order: `limit` of
+    the `total` from `offset`."""
     with node.app.read() as state:
         params = state.params.get().nodes
         mining_set = get_mining_set(state)
-        operators = get_operators_by_registration(state)
+        total, operators = get_operators_page(state, offset, limit)
         return NodeList(
             epoch=mining_set.epoch,
             elected_height=mining_set.elected_height,
@@ -61,22 +63,33 @@ def list_nodes(node: NodeDep) -> NodeList:
             min_votes=gos(params.min_votes_ugos),
             min_stake=gos(params.min_stake_ugos),
             nodes=[node_view(state, op) for op in operators],
+            total=total,
+            limit=limit,
+            offset=offset,
         )
 
 
-@router.get("/nodes/{operator}", response_model=NodeDetail, summary="One node with its voters and stakers")
-def get_node(operator: str, node: NodeDep) -> NodeDetail:
-    """A node by operator address, with every address voting or staking on it."""
+@router.get(
+    "/nodes/{operator}",
+    response_model=NodeDetail,
+    responses=error_responses({400: "not a gos1… address, or a malformed parameter", 404: "no node by that operator"}),
+    summary="One node with its voters and stakers",
+)
+def get_node(operator: str, node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> NodeDetail:
+    """A node by operator address, with the addresses voting and staking on it, by address: `limit` of each from
+    `offset`, with their totals."""
     parse_address(operator, "operator")
     with node.app.read() as state:
         if not is_node_operator(state, operator):
             raise NotFoundError(f"no node is registered by operator {operator}")
-        backers = [
-            BackerView(address=address, kind=kind, amount=gos(ugos))
-            for address, kind, ugos in get_node_delegators(state, operator)
-        ]
+        voters_total, voters = get_node_delegators_page(state, operator, "vote", offset, limit)
+        stakers_total, stakers = get_node_delegators_page(state, operator, "stake", offset, limit)
         return NodeDetail(
             **node_view(state, operator).model_dump(),
-            voters=[b for b in backers if b.kind == "vote"],
-            stakers=[b for b in backers if b.kind == "stake"],
+            voters=[BackerView(address=a, kind="vote", amount=gos(ugos)) for a, ugos in voters],
+            stakers=[BackerView(address=a, kind="stake", amount=gos(ugos)) for a, ugos in stakers],
+            voters_total=voters_total,
+            stakers_total=stakers_total,
+            limit=limit,
+            offset=offset,
         )

@@ -18,7 +18,7 @@ from gostaking.chain.modules.nodes.queries import get_mining_set
 from gostaking.chain.state import State
 
 from ..deps import NodeDep
-from ..errors import NotFoundError
+from ..errors import NotFoundError, error_responses
 from ..render import format_units, gos, hash_power, iso_time, percent, to_plain
 from ..schemas.status import EmissionResponse, StatusResponse
 
@@ -98,7 +98,10 @@ def get_params(node: NodeDep) -> dict[str, Any]:
 @router.get(
     "/genesis",
     summary="The genesis document",
-    responses={200: {"content": {"application/json": {}}, "description": "genesis JSON as stored"}},
+    responses={
+        200: {"content": {"application/json": {"schema": {"type": "object"}}}, "description": "genesis JSON as stored"},
+        **error_responses({404: "this node has no genesis yet"}),
+    },
 )
 def get_genesis(node: NodeDep) -> Response:
     """The genesis document exactly as the chain was initialized with it."""

@@ -50,9 +50,13 @@ class AccountResponse(BaseModel):
     gos: GosAmount = Field(description="liquid GOS")
     balances: list[AssetAmount] = Field(description="liquid balances (GOS and assets), non-zero only")
     locked: list[LockView]
-    votes: list[BondView]
-    stakes: list[BondView]
-    unbondings: list[UnbondingView]
+    votes: list[BondView] = Field(description="the page's votes (see bonds_total)")
+    stakes: list[BondView] = Field(description="the page's stakes (see bonds_total)")
+    unbondings: list[UnbondingView] = Field(description="the page's unbondings, soonest first (see unbondings_total)")
+    bonds_total: int = Field(description="votes and stakes in all: `limit` of them from `offset` are shown, by node")
+    unbondings_total: int = Field(description="pending unbondings in all: `limit` of them from `offset` are shown")
+    limit: int
+    offset: int
     hash_power: AccountHashPower
     pending_rewards: GosAmount = Field(description="claimable hash-power rewards")
     pending_node_rewards: GosAmount | None = Field(description="candidate-node rewards, for node operators")

@@ -91,7 +91,7 @@ class CouncilApprovalView(BaseModel):
 
 
 class CouncilApprovalList(BaseModel):
-    """Pending council decisions, by subject."""
+    """Pending council decisions, by subject: a page (`limit` and `offset` parameters) of the `total`."""
 
-    total: int
+    total: int = Field(description="pending decisions in all")
     approvals: list[CouncilApprovalView]

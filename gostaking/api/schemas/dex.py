@@ -42,7 +42,10 @@ class DexPoolDetail(DexPoolView):
     """A pool with its liquidity providers (largest first)."""
 
     height: int
-    providers: list[LpPositionView]
+    providers: list[LpPositionView] = Field(description="a page of the providers, largest first")
+    providers_total: int = Field(description="liquidity providers in all")
+    limit: int
+    offset: int
 
 
 class SwapQuoteView(BaseModel):

@@ -171,7 +171,10 @@ class ExplorerNodeList(BaseModel):
     min_votes: GosAmount
     min_stake: GosAmount
     mining_set: list[str]
-    nodes: list[ExplorerNode]
+    nodes: list[ExplorerNode] = Field(description="a page of the nodes: mining set, then candidates, then the rest")
+    total: int = Field(description="registered nodes in all")
+    limit: int
+    offset: int
 
 
 class GraphVertex(BaseModel):

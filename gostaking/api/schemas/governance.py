@@ -78,8 +78,11 @@ class VoteList(BaseModel):
 
     proposal_id: int
     status: str
-    votes: list[VoteView]
+    votes: list[VoteView] = Field(description="a page of the votes, by voter")
     note: str = ""
+    total: int = Field(description="votes in all")
+    limit: int
+    offset: int
 
 
 class ReportProposal(BaseModel):
@@ -102,8 +105,11 @@ class CommitteeReport(BaseModel):
     height: int
     committee: list[str] = Field(description="the current mining node operators")
     epoch: int
-    proposals_by_status: dict[str, int]
-    proposals: list[ReportProposal]
+    proposals_by_status: dict[str, int] = Field(description="every proposal, counted by status")
+    proposals: list[ReportProposal] = Field(description="a page of the proposals, by id")
+    total: int = Field(description="proposals in all")
+    limit: int
+    offset: int
 
 
 class GovParamsView(BaseModel):

@@ -23,14 +23,17 @@ class NodeView(BaseModel):
 
 
 class NodeList(BaseModel):
-    """Every node, with the current election result."""
+    """The nodes (a page), with the current election result."""
 
     epoch: int
     elected_height: int
     mining_set: list[str]
     min_votes: GosAmount
     min_stake: GosAmount
-    nodes: list[NodeView]
+    nodes: list[NodeView] = Field(description="a page of the nodes, in registration order")
+    total: int = Field(description="registered nodes in all")
+    limit: int
+    offset: int
 
 
 class BackerView(BaseModel):
@@ -42,7 +45,11 @@ class BackerView(BaseModel):
 
 
 class NodeDetail(NodeView):
-    """A node and everyone backing it."""
+    """A node and the addresses backing it (a page of each kind, by address)."""
 
-    voters: list[BackerView]
-    stakers: list[BackerView]
+    voters: list[BackerView] = Field(description="a page of the voters, by address")
+    stakers: list[BackerView] = Field(description="a page of the stakers, by address")
+    voters_total: int = Field(description="voters in all")
+    stakers_total: int = Field(description="stakers in all")
+    limit: int
+    offset: int
