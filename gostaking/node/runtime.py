@@ -21,7 +21,7 @@ from typing import Any, BinaryIO, Protocol
 from gostaking.chain.errors import InvalidGenesisError
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, decode_genesis, encode_genesis
 from gostaking.files import FileLockedError, exclusive_lock, write_atomic
-from gostaking.node.apiserver import SHUTDOWN_GRACE_S
+from gostaking.node.apiserver import server_config
 from gostaking.node.app import CheckTxResult, GoStakingApp
 from gostaking.node.blocks import StoredBlock
 from gostaking.node.consensus_key import ConsensusKey
@@ -277,16 +277,8 @@ def run_devnet(
         announce(f"  operator:  {node.operator_address}   (key 'operator' in {settings.keys_dir})")
         announce(f"  faucet:    {node.faucet_address}   (POST {url}/faucet)")
         announce(f"  block time {settings.block_time_s:g} s; press Ctrl+C to stop")
-        # Explorer live streams (Server-Sent Events) never end by themselves: give them a moment on shutdown.
-        config = uvicorn.Config(
-            api,
-            host=settings.host,
-            port=settings.port,
-            log_level="warning",
-            lifespan="off",
-            timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
-        )
-        server = uvicorn.Server(config)
+        # The limits every API server has (connections, header time and size; see apiserver.py).
+        server = uvicorn.Server(server_config(api, settings.host, settings.port))
         if node.producer is not None:
             node.producer.after_commit.append(_progress_printer(announce))
             node.producer.start()
