@@ -27,6 +27,8 @@ class ApiError(Exception):
 
     status = 400
     error = "BadRequest"
+    headers: dict[str, str] | None = None
+    """Headers of the answer (e.g. Retry-After), if any."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -78,7 +80,7 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def api_error(_: Request, exc: ApiError) -> JSONResponse:
-        return _json(exc.status, exc.error, exc.code, exc.message)
+        return _json(exc.status, exc.error, exc.code, exc.message, exc.headers)
 
     @app.exception_handler(ChainError)
     async def chain_error(_: Request, exc: ChainError) -> JSONResponse:

@@ -1,5 +1,8 @@
 """POST /txs, GET /txs/{hash}, /accounts/{address}(/rewards), /nodes(/{operator}) with real signed txs."""
 
+import math
+
+import httpx
 from api_harness import GOS, Devnet
 
 from gostaking.chain.numeric import GOS_DENOM
@@ -11,6 +14,7 @@ from gostaking.chain.types.tx import (
     MsgUnvoteNode,
     MsgVoteNode,
 )
+from gostaking.node.mempool import Mempool
 from gostaking.node.settings import devnet_params
 from gostaking.wallet.keys import PrivateKey
 
@@ -169,3 +173,35 @@ def test_operator_account_and_nodes(devnet: Devnet) -> None:
     assert unknown.status_code == 404 and ALICE.address in unknown.json()["message"]
     assert client.get("/accounts/GOS1XYZ").status_code == 400
     assert client.get("/accounts/gos1xyz/rewards").status_code == 400
+
+
+def test_a_full_mempool_or_a_busy_sender_answers_429_with_retry_after_and_an_evicted_tx_says_why(
+    devnet: Devnet,
+) -> None:
+    fund_alice(devnet)
+    devnet.node.app.mempool = Mempool(max_txs=2, max_per_sender=1)  # small limits, the same rules
+    client = devnet.client
+    retry_after = str(max(1, math.ceil(devnet.node.block_time_s)))
+
+    def post(key: PrivateKey, fee: int, sequence: int | None = None) -> httpx.Response:
+        tx = devnet.sign(key, MsgSendCoins(devnet.operator.address, GOS_DENOM, 1), sequence=sequence, fee=fee)
+        return client.post("/txs", json={"tx": tx})
+
+    assert post(ALICE, 1_000).status_code == 202
+    busy = post(ALICE, 1_000, sequence=1)  # Alice's second while her first waits
+    assert (busy.status_code, busy.headers["Retry-After"]) == (429, retry_after)
+    assert (busy.json()["error"], busy.json()["code"]) == ("SenderLimitError", 104)
+    faucet_tx = post(devnet.faucet, 1_000)
+    assert faucet_tx.status_code == 202  # the mempool is full now
+    full = post(devnet.operator, 1_000)
+    assert (full.status_code, full.headers["Retry-After"], full.json()["error"]) == (
+        429,
+        retry_after,
+        "MempoolFullError",
+    )
+    assert post(devnet.operator, 5_000).status_code == 202  # pays more: evicts the newest of the cheapest
+    evicted = client.get(f"/txs/{faucet_tx.json()['tx_hash']}")
+    assert evicted.status_code == 404
+    assert "evicted from a full mempool" in evicted.json()["message"] and "submit it again" in evicted.json()["message"]
+    devnet.produce()
+    assert client.get(f"/accounts/{devnet.operator.address}").json()["pending_txs"] == 0

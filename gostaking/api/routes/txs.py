@@ -1,9 +1,12 @@
 """POST /txs and GET /txs/{hash}."""
 
+import math
+
 from fastapi import APIRouter, status
 
 from gostaking.chain.codec import decode_tx
 from gostaking.chain.errors import ChainError
+from gostaking.node.mempool import MempoolFullError, SenderLimitError
 
 from ..deps import NodeDep, parse_hash
 from ..errors import ApiError, InvalidRequestError, NotFoundError, error_responses
@@ -13,14 +16,22 @@ from ..schemas.txs import SubmitTxRequest, SubmitTxResponse, TxResponse
 router = APIRouter(tags=["transactions"])
 
 
+BUSY_MEMPOOL_CODES = (MempoolFullError.code, SenderLimitError.code)
+"""Refusals that are about room, not about the transaction: answered 429, to be retried after a block."""
+
+
 class RejectedTxError(ApiError):
     """The node's CheckTx refused the transaction; `error` and `code` are those of the underlying error (on a
-    CometBFT node, as CometBFT relayed them)."""
+    CometBFT node, as CometBFT relayed them). A full mempool or a sender at its limit is 429 with Retry-After
+    (one block time): the same transaction may be accepted once a block has made room."""
 
-    def __init__(self, error: str, code: int, message: str) -> None:
+    def __init__(self, error: str, code: int, message: str, block_time_s: float) -> None:
         super().__init__(message)
         self.error = error
         self._code = code
+        if code in BUSY_MEMPOOL_CODES:
+            self.status = 429
+            self.headers = {"Retry-After": str(max(1, math.ceil(block_time_s)))}
 
     @property
     def code(self) -> int:
@@ -35,6 +46,8 @@ class RejectedTxError(ApiError):
     responses=error_responses(
         {
             400: "the transaction is invalid (reason in message)",
+            429: "the mempool is full of transactions paying at least this fee (MempoolFullError), or the sender "
+            "already has 64 waiting (SenderLimitError): retry after Retry-After seconds, or pay a higher fee",
             503: "CometBFT node: its CometBFT could not be reached",
         }
     ),
@@ -50,11 +63,21 @@ def submit_tx(request: SubmitTxRequest, node: NodeDep) -> SubmitTxResponse:
         raise InvalidRequestError("tx must be the hex encoding of the signed transaction bytes") from None
     result = node.submit(raw)
     if not result.ok:
-        raise RejectedTxError(result.error, result.code, result.message)
+        raise RejectedTxError(result.error, result.code, result.message, node.block_time_s)
     return SubmitTxResponse(tx_hash=result.tx_hash.hex())
 
 
-@router.get("/txs/{tx_hash}", response_model=TxResponse, summary="A transaction, pending or included")
+@router.get(
+    "/txs/{tx_hash}",
+    response_model=TxResponse,
+    responses=error_responses(
+        {
+            400: "not a 64-hex-digit hash",
+            404: "no such transaction, pending or included (the message says why, when the node dropped it)",
+        }
+    ),
+    summary="A transaction, pending or included",
+)
 def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
     """Pending transactions show their body; included ones also their block, result code, log and events."""
     hash_ = parse_hash(tx_hash)
@@ -73,6 +96,12 @@ def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
     location = app.tx_location(hash_)
     block = app.block(location[0]) if location is not None else None
     if location is None or block is None:
+        dropped = app.mempool.dropped_reason(hash_)
+        if dropped is not None:
+            raise NotFoundError(
+                f"transaction {hash_.hex()} left this node's mempool without being included: {dropped}; "
+                "submit it again (with a higher fee if it was evicted)"
+            )
         raise NotFoundError(f"no transaction {hash_.hex()} is pending or in a block")
     height, index = location
     raw, result = block.txs[index], block.tx_results[index]
