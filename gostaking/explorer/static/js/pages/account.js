@@ -239,6 +239,7 @@ function historySection(address, page, query) {
           href: `/explorer/accounts/${address}/history.csv`,
           download: `gostaking-history-${address}.csv`,
           'data-action': 'csv',
+          onclick: (event) => downloadWholeHistory(event, address),
         },
         'Download CSV',
       ),
@@ -251,4 +252,45 @@ function historySection(address, page, query) {
     }),
     pager(`/account/${address}`, page, query),
   );
+}
+
+/** Rows the API gives per CSV part (its maximum); a page may lower it with data-csv-rows on the link. */
+const CSV_PART_ROWS = 1000;
+
+/**
+ * The whole history as one CSV: the API answers the newest part and names the older one in X-Next-Before, so
+ * the parts are fetched newest first and joined oldest first under one header. Without JavaScript the link
+ * downloads the newest part alone.
+ */
+async function downloadWholeHistory(event, address) {
+  event.preventDefault();
+  const link = event.currentTarget;
+  const rows = Number(link.dataset.csvRows || CSV_PART_ROWS);
+  const parts = [];
+  let header = '';
+  let before = null;
+  link.setAttribute('aria-busy', 'true');
+  try {
+    do {
+      const query = new URLSearchParams({ limit: String(rows) });
+      if (before !== null) query.set('before', before);
+      const response = await fetch(`/explorer/accounts/${address}/history.csv?${query}`);
+      if (!response.ok) throw new Error(`the history could not be read (HTTP ${response.status})`);
+      const text = await response.text();
+      const newline = text.indexOf('\n');
+      header = text.slice(0, newline + 1);
+      parts.unshift(text.slice(newline + 1));
+      before = response.headers.get('X-Next-Before');
+    } while (before !== null);
+    const url = URL.createObjectURL(new Blob([header, ...parts], { type: 'text/csv' }));
+    const save = h('a', { href: url, download: link.getAttribute('download') });
+    document.body.appendChild(save);
+    save.click();
+    save.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  } catch (error) {
+    link.after(h('span', { class: 'error', role: 'alert' }, ` ${error.message}`));
+  } finally {
+    link.removeAttribute('aria-busy');
+  }
 }
