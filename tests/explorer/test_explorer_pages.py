@@ -133,8 +133,14 @@ def test_account_page_and_csv(page: Page, devnet: DevnetProcess, seeded: Seeded)
     assert {r["kind"] for r in rows} >= {"receive", "vote", "stake", "lock", "send", "unvote", "unstake"}
 
 
-def test_nodes_and_node_pages(page: Page, seeded: Seeded) -> None:
+def test_nodes_and_node_pages(page: Page, devnet: DevnetProcess, seeded: Seeded) -> None:
+    total = devnet.get("/explorer/nodes")["total"]
+    assert total >= 2
+    page.goto("/#/nodes?offset=1")  # pages of 100 in the explorer: here the second page starts at node 2
+    expect(page.locator("nav.pager")).to_contain_text(f"nodes 2–{total} of {total}")
+    expect(page.get_by_role("link", name="← Previous")).to_be_visible()
     page.goto("/#/nodes")
+    expect(page.locator("nav.pager")).to_contain_text(f"nodes 1–{total} of {total}")
     mining = page.locator("section", has=page.get_by_role("heading", name="Mining nodes"))
     genesis_row = mining.locator("tr", has_text="devnet-node")
     expect(genesis_row).to_contain_text("mining")

@@ -40,12 +40,32 @@ const HEADERS = [
   'Rewards earned',
 ];
 
+/** Nodes per page of the list (the API's maximum): the mining set and the candidates come first. */
+const NODES_PER_PAGE = 100;
+
+/** Links to the previous and next pages of the node list, and where this page is in it. */
+function offsetPager(list) {
+  const links = [];
+  if (list.offset > 0) {
+    const previous = Math.max(0, list.offset - list.limit);
+    links.push(h('a', { href: `#/nodes?offset=${previous}`, class: 'button' }, '← Previous'));
+  }
+  if (list.offset + list.nodes.length < list.total) {
+    const next = list.offset + list.limit;
+    links.push(h('a', { href: `#/nodes?offset=${next}`, class: 'button', rel: 'next' }, 'Next →'));
+  }
+  const shown = list.nodes.length ? `${group(list.offset + 1)}–${group(list.offset + list.nodes.length)} of ` : '';
+  const where = h('span', { class: 'muted' }, `nodes ${shown}${group(list.total)}`);
+  return h('nav', { class: 'pager', 'aria-label': 'pages' }, where, ...links);
+}
+
 export async function renderList(ctx) {
   ctx.title('Nodes');
   const body = h('div');
   fill(ctx.main, h('h1', {}, 'Nodes'), body);
+  const offset = Math.max(0, Number(ctx.query.get('offset')) || 0);
   const load = async () => {
-    const list = await getJSON('/explorer/nodes');
+    const list = await getJSON(`/explorer/nodes?limit=${NODES_PER_PAGE}&offset=${offset}`);
     if (!ctx.alive()) return;
     const mining = list.nodes.filter((n) => n.status === 'mining');
     const candidates = list.nodes.filter((n) => n.status === 'candidate');
@@ -100,6 +120,7 @@ export async function renderList(ctx) {
       section(
         'Other registered nodes',
         table(HEADERS, nodeRows(others), { caption: 'other nodes', empty: 'None.', numeric: [2, 3, 5, 7] }),
+        offsetPager(list),
       ),
       section('Backing by node (hash-power terms)', barChart(backing, { label: 'Stake (×3) and votes of each node' })),
     );
