@@ -25,6 +25,7 @@ from .routes import (
     status,
     txs,
 )
+from .routes.proofs import router as proofs_router
 
 
 def create_api(node: Node, index_url: str | None = None) -> FastAPI:
@@ -53,4 +54,5 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
         api.include_router(module.router)
     for module in (governance, custody, oracle, compliance, dex):
         api.include_router(module.router)
+    api.include_router(proofs_router)
     return api

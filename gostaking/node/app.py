@@ -42,7 +42,7 @@ from gostaking.node.blocks import (
     encode_block,
 )
 from gostaking.node.mempool import DuplicateTxError, Mempool, MempoolError, MempoolTx
-from gostaking.storage import ChainStore, KVStore, StorageCorruptionError
+from gostaking.storage import ChainStore, KVStore, MerkleProof, StorageCorruptionError
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -96,6 +96,24 @@ class QueryResult:
     log: str
     value: bytes
     height: int
+
+
+@dataclass(frozen=True)
+class StateProof:
+    """A state key's committed value (None: absent) and the Merkle proof of it (`verify_proof` checks it)."""
+
+    key: bytes
+    value: bytes | None
+    proof: MerkleProof
+
+
+@dataclass(frozen=True)
+class StateProofs:
+    """Proofs of state keys and the one committed height and app hash they all prove against."""
+
+    height: int
+    app_hash: bytes
+    proofs: tuple[StateProof, ...]
 
 
 class GoStakingApp:
@@ -351,6 +369,19 @@ class GoStakingApp:
             if not self._cond.wait_for(lambda: not self._block_open, timeout=self.read_timeout_s):
                 raise NodeBusyError("the node is busy committing a block; try again")
             yield self._state
+
+    def prove_state(self, keys: Sequence[bytes]) -> StateProofs:
+        """The committed values of state keys (`table ‖ b"/" ‖ json(key)`), each with its Merkle proof of presence
+        or absence, and the height and app hash they prove against. All are read under the state lock, between
+        blocks, so the proofs, height and app hash belong to the same commit. Under CometBFT that app hash is in the
+        header of block height + 1, which the validators sign. AppSequenceError before the first block (the genesis
+        state is not committed on its own)."""
+        with self.read():
+            height = self._chain.height
+            if height == 0:
+                raise AppSequenceError("no block has been committed yet: there is no committed state to prove")
+            proofs = tuple(StateProof(key, self._chain.get_state(key), self._chain.prove(key)) for key in keys)
+            return StateProofs(height, self._chain.app_hash, proofs)
 
     @property
     def height(self) -> int:
