@@ -9,7 +9,9 @@ Crash safety. One pass of `Attester.run_once` is:
    atomic state write, so a restart neither skips an observation nor sees it twice;
 3. follow GoStaking blocks for withdrawal events, pay pending ones through the payers, queue confirmations; follow
    credited deposits for the sweepers, which move them to the custody script before their depositor could take
-   them back (the watchers report such reclaims: `MsgReportReclaim`);
+   them back (the watchers report such reclaims: `MsgReportReclaim`). What is paid, swept or reported is first
+   read again with Merkle proofs against an app hash the trust anchor confirms (proofs.py, trust.py): a node that
+   lies in its blocks or its state gets nothing paid (`PassReport.refused_payouts`);
 4. send the outbox: the transaction hash is written (write-ahead) before the transaction is submitted, so
    after a crash the gateway asks the node about that hash instead of paying a second fee.
 The chain is idempotent anyway (a second attestation fails with AlreadyAttestedError), this only saves fees.
@@ -27,8 +29,16 @@ from typing import Protocol
 
 import msgspec
 
-from gostaking.bridge.errors import BridgeError, NodeApiError, TxRejectedError
+from gostaking.bridge.errors import BridgeError, NodeApiError, StateVerificationError, TxRejectedError
 from gostaking.bridge.node_client import MessageSender, NodeClient
+from gostaking.bridge.proofs import (
+    MAX_KEYS_PER_READ,
+    VerifiedReader,
+    check_credited,
+    check_payout,
+    deposit_key,
+    withdrawal_proof_keys,
+)
 from gostaking.bridge.store import (
     BridgeState,
     InflightTx,
@@ -37,6 +47,7 @@ from gostaking.bridge.store import (
     TrackedDeposit,
     TrackedWithdrawal,
 )
+from gostaking.bridge.trust import SingleNodeTrust
 from gostaking.chain.codec import tx_hash
 from gostaking.chain.crypto import is_valid_address
 from gostaking.chain.events import ChainEvent, decode_event
@@ -58,6 +69,8 @@ MAX_MSGS_PER_TX = 16
 """The chain's default `max_msgs`; batching saves fees, a failed batch is retried one message per tx."""
 BLOCKS_PER_PASS = 500
 """Bound on GoStaking blocks read per pass, so one pass stays short after a long downtime."""
+WITHDRAWALS_PER_PROOF = MAX_KEYS_PER_READ // 2
+"""Withdrawals verified per proof request (each needs its own key and its denom's)."""
 WITHDRAWALS_CURSOR = "gostaking:blocks"
 FOLLOWED_EVENTS: dict[str, type[ChainEvent]] = {
     event.event_kind(): event for event in (WithdrawalRequestedEvent, HoldResolvedEvent, WithdrawalCompletedEvent)
@@ -70,6 +83,7 @@ SWEEP_EVENTS: dict[str, type[ChainEvent]] = {
 """The custody events a sweeping gateway follows: deposits credited (directly or by a released hold) are swept until
 their output is spent; a reclaimed one needs no sweep."""
 DECODED_EVENTS = {**FOLLOWED_EVENTS, **SWEEP_EVENTS}
+SANCTIONED = "destination is on the sanctions list"
 
 
 class ObservedDeposit(MsgAttestDeposit, frozen=True):
@@ -182,6 +196,8 @@ class PassReport:
     sent_txs: list[str] = field(default_factory=list)
     sent_keys: list[str] = field(default_factory=list)
     blocked_payouts: list[int] = field(default_factory=list)
+    refused_payouts: dict[int, str] = field(default_factory=dict)
+    """Withdrawal id → why it was not paid: what the node said failed verification."""
     paid: dict[int, str] = field(default_factory=dict)
     swept: dict[str, str] = field(default_factory=dict)
     reclaims: int = 0
@@ -200,12 +216,19 @@ class Attester:
         screen: SanctionsScreen | None = None,
         start_height: int = 1,
         sweepers: Sequence[Sweeper] = (),
+        verifier: VerifiedReader | None = None,
     ) -> None:
         """`store` must be entered (locked) by the caller; `start_height` is where withdrawal (and credited
-        deposit) tracking begins when no cursor is saved yet."""
+        deposit) tracking begins when no cursor is saved yet. `verifier` checks what payouts, sweeps and reclaim
+        reports rely on; without one, proofs are checked against the node's own app hash only (a devnet)."""
         self.store = store
         self.sender = sender
         self.node: NodeClient = sender.node
+        self.verifier = verifier if verifier is not None else VerifiedReader(self.node, SingleNodeTrust(self.node.url))
+        if isinstance(self.verifier.anchor, SingleNodeTrust):
+            log.warning("state verification: %s", self.verifier.anchor.describe())
+        else:
+            log.info("state verification: %s", self.verifier.anchor.describe())
         self.watchers = list(watchers)
         self.payers = list(payers)
         self.sweepers = list(sweepers)
@@ -217,13 +240,18 @@ class Attester:
         """One pass: settle in-flight txs, scan watchers, follow withdrawals and credits, pay, sweep, send the
         outbox."""
         report = PassReport()
+        try:
+            self.verifier.anchor.keep_fresh()
+        except BridgeError as error:
+            log.warning("trust anchor not refreshed: %s", error)
+            report.notes.append(f"trust anchor not refreshed: {error}")
         self._settle_inflight(report)
         for watcher in self.watchers:
             self._scan(watcher, report)
         if self.payers or self.sweepers:
             hosted = self._hosted_chains()
             self._follow_blocks(report, hosted)
-            self._pay(report, hosted)
+            self._pay(report)
             self._sweep(report)
         self._send_outbox(report)
         return report
@@ -305,16 +333,15 @@ class Attester:
         (refused, or not a deposit at all) has nothing to debit."""
         if self.state.is_known(reclaim.key):
             return
-        deposit_key = compute_deposit_key(reclaim.hosted_chain, reclaim.external_tx_id)
-        found = self.node.deposit(reclaim.hosted_chain, reclaim.external_tx_id)
-        if found is None and not self.state.is_known(deposit_key):
-            report.notes.append(
-                f"{deposit_key}: taken back by its depositor in {reclaim.reclaim_tx_id}, never attested"
-            )
+        name = compute_deposit_key(reclaim.hosted_chain, reclaim.external_tx_id)
+        proven = self.verifier.read([deposit_key(reclaim.hosted_chain, reclaim.external_tx_id)])
+        found = proven.deposit(reclaim.hosted_chain, reclaim.external_tx_id)
+        if found is None and not self.state.is_known(name):
+            report.notes.append(f"{name}: taken back by its depositor in {reclaim.reclaim_tx_id}, never attested")
             return
-        if found is not None and found.get("status") == "reclaimed":
+        if found is not None and found.status == "reclaimed":
             return
-        log.warning("%s was taken back by its depositor in %s: reporting it", deposit_key, reclaim.reclaim_tx_id)
+        log.warning("%s was taken back by its depositor in %s: reporting it", name, reclaim.reclaim_tx_id)
         self.state.outbox.append(OutboxEntry(reclaim.key, reclaim.to_msg()))
         report.reclaims += 1
 
@@ -368,38 +395,71 @@ class Attester:
         if hosted_chain in swept:
             self.state.deposits[name] = TrackedDeposit(hosted_chain, external_tx_id, amount)
 
-    def _pay(self, report: PassReport, hosted: dict[str, str]) -> None:
-        for withdrawal in sorted(self.state.withdrawals.values(), key=lambda w: w.id):
-            if withdrawal.status != "pending" or withdrawal.confirm_queued:
-                continue
-            chain = hosted.get(withdrawal.denom, "")
-            payer = self._payer_for(chain, withdrawal.denom)
-            if payer is None:
-                continue
-            # Defence in depth: the chain holds withdrawals to addresses on its list, but the gateway refuses on
-            # its own list too (it may be newer than the chain's, or the chain's may have been tampered with).
-            if self.screen is not None and self.screen.is_listed(chain, withdrawal.to):
-                if not withdrawal.blocked:
-                    withdrawal.blocked = "destination is on the sanctions list"
-                    log.warning("withdrawal %d to %s refused: sanctioned destination", withdrawal.id, withdrawal.to)
-                report.blocked_payouts.append(withdrawal.id)
-                continue
-            withdrawal.blocked = ""
+    def _pay(self, report: PassReport) -> None:
+        due = [
+            w
+            for w in sorted(self.state.withdrawals.values(), key=lambda w: w.id)
+            if w.status == "pending" and not w.confirm_queued
+        ]
+        for start in range(0, len(due), WITHDRAWALS_PER_PROOF):
+            chunk = due[start : start + WITHDRAWALS_PER_PROOF]
             try:
-                payout_tx = payer.pay(withdrawal)
+                proven = self.verifier.read(withdrawal_proof_keys(chunk))
+            except StateVerificationError as error:
+                for withdrawal in chunk:
+                    self._refuse(withdrawal, str(error), report)
+                continue
             except BridgeError as error:
-                # One withdrawal that cannot be paid (bad PSBT, empty custody, RPC hiccup) must not stop the rest.
-                report.notes.append(f"withdrawal {withdrawal.id}: {error}")
+                # Not verifiable yet (or the node is down): nothing of this chunk is paid; the next pass reads again.
+                ids = ", ".join(str(w.id) for w in chunk)
+                log.warning("withdrawals %s not paid yet: %s", ids, error)
+                report.notes.append(f"withdrawals {ids} not paid yet: {error}")
                 continue
-            if payout_tx is None:
-                continue
-            withdrawal.payout_tx = payout_tx
-            withdrawal.confirm_queued = True
-            report.paid[withdrawal.id] = payout_tx
-            key = f"withdrawal:{withdrawal.id}"
-            if not self.state.is_known(key):
-                self.state.outbox.append(OutboxEntry(key, MsgConfirmWithdrawal(withdrawal.id, payout_tx)))
+            for withdrawal in chunk:
+                try:
+                    chain = check_payout(proven, withdrawal)
+                except StateVerificationError as error:
+                    self._refuse(withdrawal, str(error), report)
+                    continue
+                if chain is not None:
+                    self._pay_one(withdrawal, chain, report)
         self.store.save(self.state)
+
+    def _refuse(self, withdrawal: TrackedWithdrawal, reason: str, report: PassReport) -> None:
+        """Pay nothing for `withdrawal`: what the node said about it failed verification (logged once per reason)."""
+        if withdrawal.blocked != reason:
+            log.error("withdrawal %d NOT paid: %s", withdrawal.id, reason)
+        withdrawal.blocked = reason
+        report.refused_payouts[withdrawal.id] = reason
+
+    def _pay_one(self, withdrawal: TrackedWithdrawal, chain: str, report: PassReport) -> None:
+        """Pay a withdrawal the proven state asks for, on `chain` (the proven hosted chain of its denom)."""
+        payer = self._payer_for(chain, withdrawal.denom)
+        if payer is None:
+            return
+        # Defence in depth: the chain holds withdrawals to addresses on its list, but the gateway refuses on
+        # its own list too (it may be newer than the chain's, or the chain's may have been tampered with).
+        if self.screen is not None and self.screen.is_listed(chain, withdrawal.to):
+            if withdrawal.blocked != SANCTIONED:
+                withdrawal.blocked = SANCTIONED
+                log.warning("withdrawal %d to %s refused: sanctioned destination", withdrawal.id, withdrawal.to)
+            report.blocked_payouts.append(withdrawal.id)
+            return
+        withdrawal.blocked = ""
+        try:
+            payout_tx = payer.pay(withdrawal)
+        except BridgeError as error:
+            # One withdrawal that cannot be paid (bad PSBT, empty custody, RPC hiccup) must not stop the rest.
+            report.notes.append(f"withdrawal {withdrawal.id}: {error}")
+            return
+        if payout_tx is None:
+            return
+        withdrawal.payout_tx = payout_tx
+        withdrawal.confirm_queued = True
+        report.paid[withdrawal.id] = payout_tx
+        key = f"withdrawal:{withdrawal.id}"
+        if not self.state.is_known(key):
+            self.state.outbox.append(OutboxEntry(key, MsgConfirmWithdrawal(withdrawal.id, payout_tx)))
 
     def _sweep(self, report: PassReport) -> None:
         for sweeper in self.sweepers:
@@ -407,10 +467,11 @@ class Attester:
                 (d for d in self.state.deposits.values() if d.hosted_chain == sweeper.hosted_chain),
                 key=lambda d: d.key,
             )
-            if not tracked:
+            verified = self._verified_credits(tracked, report)
+            if not verified:
                 continue
             try:
-                outcome = sweeper.sweep(tracked)
+                outcome = sweeper.sweep(verified)
             except BridgeError as error:  # e.g. the hosted chain's node is down: try again next pass
                 report.notes.append(f"sweeps on {sweeper.hosted_chain}: {error}")
                 continue
@@ -419,6 +480,31 @@ class Attester:
             report.swept.update(outcome.swept)
             report.notes.extend(outcome.notes)
         self.store.save(self.state)
+
+    def _verified_credits(self, tracked: list[TrackedDeposit], report: PassReport) -> list[TrackedDeposit]:
+        """The tracked deposits the proven state shows credited, with the amount it credited; the others are not
+        swept in this pass (and a deposit credited with another amount than announced never is)."""
+        verified = []
+        for start in range(0, len(tracked), MAX_KEYS_PER_READ):
+            chunk = tracked[start : start + MAX_KEYS_PER_READ]
+            try:
+                proven = self.verifier.read([deposit_key(d.hosted_chain, d.external_tx_id) for d in chunk])
+            except BridgeError as error:
+                log.error("sweeps of %s deferred: %s", ", ".join(d.key for d in chunk), error)
+                report.notes.append(f"sweeps deferred: {error}")
+                continue
+            for deposit in chunk:
+                try:
+                    checked = check_credited(proven, deposit)
+                except StateVerificationError as error:
+                    log.error("%s not swept: %s", deposit.key, error)
+                    report.notes.append(f"{deposit.key}: not swept: {error}")
+                    continue
+                if checked is None:
+                    report.notes.append(f"{deposit.key}: not credited at height {proven.height}; not swept")
+                else:
+                    verified.append(checked)
+        return verified
 
     # --- step 4: the outbox ---------------------------------------------------------------------------------
 

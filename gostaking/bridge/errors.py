@@ -36,3 +36,14 @@ class SanctionsFormatError(BridgeError):
 
 class PriceFeedError(BridgeError):
     """Prices could not be fetched or combined (too few exchanges, bad tickers)."""
+
+
+class StateVerificationError(BridgeError):
+    """What the node said about the chain's state fails verification: a Merkle proof that does not reach its app
+    hash, an app hash the trust anchor (CometBFT's signed headers, or a quorum of nodes) contradicts, or a record
+    that differs from what the node's own blocks announced. The gateway refuses to pay or sign on it."""
+
+
+class VerificationUnavailableError(BridgeError):
+    """The node's state could not be verified yet (the next header is not committed, too few quorum nodes
+    answered, a CometBFT RPC is down): nothing is paid or signed on it in this pass; the next pass tries again."""

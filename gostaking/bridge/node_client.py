@@ -1,7 +1,7 @@
 """The gateway's view of a GoStaking node (the shared API client, with failures as NodeApiError and refused
 transactions as TxRejectedError), and signed submission of messages."""
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -31,6 +31,8 @@ class NodeClient:
     def __init__(self, base_url: str = DEFAULT_API_URL, *, http: httpx.Client | None = None) -> None:
         """A client of the node API at `base_url` (ignored when `http` is given)."""
         self.api = NodeApi(base_url, http=http)
+        self.url = str(http.base_url) if http is not None else base_url
+        """Where the node is, for messages."""
 
     def close(self) -> None:
         """Release the connection pool."""
@@ -85,6 +87,13 @@ class NodeClient:
     def pending_council_approvals(self) -> list[dict[str, Any]]:
         """Council decisions waiting for more approvals ({subject, approvers, approvals, first_height})."""
         return list(self._get("/compliance/council-approvals")["approvals"])
+
+    def state_proofs(self, keys: Sequence[bytes]) -> dict[str, Any]:
+        """GET /proofs/state: the committed values of state keys with their Merkle proofs, and the height and app
+        hash they prove against (unverified: `gostaking.bridge.proofs.VerifiedReader` checks them)."""
+        with _as_node_api_errors():
+            document: dict[str, Any] = self.api.get("/proofs/state", params={"key": [key.hex() for key in keys]})
+        return document
 
     def block(self, height: int) -> dict[str, Any] | None:
         """A committed block with its transactions and events, or None above the chain's height."""

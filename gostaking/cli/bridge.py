@@ -5,6 +5,7 @@ import json
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -18,6 +19,8 @@ from gostaking.cli.tx import resolve_address
 if TYPE_CHECKING:
     from gostaking.bridge.attester import DepositWatcher, Payer, Sweeper
     from gostaking.bridge.feeder import PriceFeeder
+    from gostaking.bridge.node_client import NodeClient
+    from gostaking.bridge.proofs import VerifiedReader
     from gostaking.wallet.keys import PrivateKey
 
 app = typer.Typer(help="Custody gateway: watch hosted chains, attest deposits, pay withdrawals, import sanctions.")
@@ -31,6 +34,51 @@ SanctionsOption = Annotated[Path | None, typer.Option("--sanctions", help="sanct
 CustodianOption = Annotated[list[str], typer.Option("--custodian", help="custodian public key (hex), repeat")]
 ThresholdOption = Annotated[int, typer.Option("--threshold", help="custodian signatures needed (m)")]
 NetworkOption = Annotated[str, typer.Option("--network", help="mainnet, testnet, signet or regtest")]
+CometRpcOption = Annotated[
+    list[str],
+    typer.Option(
+        "--comet-rpc",
+        help="CometBFT RPC URL: check the node's app hash against headers the validators signed (repeat: failover)",
+    ),
+]
+TrustHeightOption = Annotated[
+    int | None, typer.Option("--trust-height", min=1, help="height of a header you trust (first run, or re-anchor)")
+]
+TrustHashOption = Annotated[str | None, typer.Option("--trust-hash", help="that header's hash (hex)")]
+LightClientStateOption = Annotated[
+    Path | None,
+    typer.Option("--light-client-state", help="file keeping the trusted header \\[default: <state>.light-client.json]"),
+]
+TrustingPeriodOption = Annotated[
+    float, typer.Option("--trusting-period-hours", min=1.0, help="how long a verified header stays trusted")
+]
+VerifyNodeOption = Annotated[
+    list[str], typer.Option("--verify-node", help="API URL of a node that must report the same app hash, repeat")
+]
+QuorumOption = Annotated[
+    int | None, typer.Option("--quorum", min=1, help="--verify-node nodes that must agree \\[default: all]")
+]
+TrustNodeOption = Annotated[
+    bool,
+    typer.Option(
+        "--trust-node",
+        help="on a CometBFT network, knowingly trust the --api node alone (no --comet-rpc, no --verify-node)",
+    ),
+]
+
+
+@dataclass
+class Verification:
+    """How a gateway confirms the app hashes its node's proofs are checked against (see _verifier)."""
+
+    comet_rpc: list[str] = field(default_factory=list)
+    trust_height: int | None = None
+    trust_hash: str | None = None
+    light_client_state: Path | None = None
+    trusting_period_hours: float = 336.0
+    verify_node: list[str] = field(default_factory=list)
+    quorum: int | None = None
+    trust_node: bool = False
 
 
 def register(root: typer.Typer) -> None:
@@ -111,6 +159,14 @@ def evm_gateway(
     gos_bridge_start_block: Annotated[
         int, typer.Option("--gos-bridge-start-block", help="GosBridge deployment block")
     ] = 0,
+    comet_rpc: CometRpcOption = [],  # noqa: B006
+    trust_height: TrustHeightOption = None,
+    trust_hash: TrustHashOption = None,
+    light_client_state: LightClientStateOption = None,
+    trusting_period_hours: TrustingPeriodOption = 336.0,
+    verify_node: VerifyNodeOption = [],  # noqa: B006
+    quorum: QuorumOption = None,
+    trust_node: TrustNodeOption = False,
     api: ApiOption = API_DEFAULT,
     once: OnceOption = False,
     interval: IntervalOption = 15.0,
@@ -118,7 +174,19 @@ def evm_gateway(
     keyring: KeyringOption = None,
 ) -> None:
     """Attest vault deposits and (with --board) redeem and confirm withdrawals on an EVM chain; with --gos-bridge
-    also attest GOS swapped back from the ERC-20 and mint the ERC-20 for GOS withdrawals."""
+    also attest GOS swapped back from the ERC-20 and mint the ERC-20 for GOS withdrawals. Payouts are made only on
+    state proven against an app hash that CometBFT's validators signed (--comet-rpc) and/or that a quorum of nodes
+    report (--verify-node)."""
+    verification = Verification(
+        comet_rpc,
+        trust_height,
+        trust_hash,
+        light_client_state,
+        trusting_period_hours,
+        verify_node,
+        quorum,
+        trust_node,
+    )
     from web3 import Web3
 
     from gostaking.bridge.evm import ETH_TOKEN, DirectorySignatureBoard, EvmDepositWatcher, VaultPayer
@@ -166,7 +234,7 @@ def evm_gateway(
                     gos_bridge_start_block,
                 )
             )
-    _run_attester(state, api, key, watchers, payers, sanctions, once, interval)
+    _run_attester(state, api, key, watchers, payers, sanctions, once, interval, verification=verification)
 
 
 @app.command("btc")
@@ -236,6 +304,14 @@ def btc_gateway(
         typer.Option("--takeover-after", min=1.0, help="seconds each custodian in line waits for a silent coordinator"),
     ] = 600.0,
     sanctions: SanctionsOption = None,
+    comet_rpc: CometRpcOption = [],  # noqa: B006
+    trust_height: TrustHeightOption = None,
+    trust_hash: TrustHashOption = None,
+    light_client_state: LightClientStateOption = None,
+    trusting_period_hours: TrustingPeriodOption = 336.0,
+    verify_node: VerifyNodeOption = [],  # noqa: B006
+    quorum: QuorumOption = None,
+    trust_node: TrustNodeOption = False,
     api: ApiOption = API_DEFAULT,
     once: OnceOption = False,
     interval: IntervalOption = 60.0,
@@ -244,7 +320,19 @@ def btc_gateway(
 ) -> None:
     """Attest payments to registered custody addresses (read block by block; needs the node's transaction index)
     and report their reclaims by depositors; with --board, sweep credited deposits to the custody script and pay
-    withdrawals with PSBTs signed by the custodians."""
+    withdrawals with PSBTs signed by the custodians. Sweeps, payouts and reclaim reports are made only on state
+    proven against an app hash that CometBFT's validators signed (--comet-rpc) and/or that a quorum of nodes report
+    (--verify-node)."""
+    verification = Verification(
+        comet_rpc,
+        trust_height,
+        trust_hash,
+        light_client_state,
+        trusting_period_hours,
+        verify_node,
+        quorum,
+        trust_node,
+    )
     from gostaking.bridge.btc import DepositRegistry
     from gostaking.bridge.btc_outputs import CustodyOutputs, NodeOutputs, WalletOutputs
     from gostaking.bridge.btc_payout import BtcPayer
@@ -303,7 +391,7 @@ def btc_gateway(
                 deadline_percent=sweep_deadline_percent,
             )
         )
-    _run_attester(state, api, key, [watcher], payers, sanctions, once, interval, sweepers)
+    _run_attester(state, api, key, [watcher], payers, sanctions, once, interval, sweepers, verification)
 
 
 def _run_attester(
@@ -316,20 +404,63 @@ def _run_attester(
     once: bool,
     interval: float,
     sweepers: "list[Sweeper] | None" = None,
+    verification: Verification | None = None,
 ) -> None:
     """Attest what the watchers see and run the payers and sweepers every `interval` seconds (payouts screened
-    against the sanctions snapshot), keeping cursors and outbox in the state file."""
+    against the sanctions snapshot and verified as `verification` says), keeping cursors and outbox in the state
+    file."""
     from gostaking.bridge.attester import Attester
     from gostaking.bridge.node_client import MessageSender, NodeClient
     from gostaking.bridge.sanctions import SanctionsSnapshot
     from gostaking.bridge.store import StateStore
 
     screen = SanctionsSnapshot(sanctions) if sanctions is not None else None
+    node = NodeClient(api)
+    verifier = _verifier(node, state, verification or Verification())
     with StateStore(state) as store:
         attester = Attester(
-            store, MessageSender(NodeClient(api), key), watchers, payers, screen, sweepers=sweepers or []
+            store, MessageSender(node, key), watchers, payers, screen, sweepers=sweepers or [], verifier=verifier
         )
         _loop(lambda: _report(attester.run_once()), once, interval)
+
+
+def _verifier(node: "NodeClient", state: Path, verification: Verification) -> "VerifiedReader":
+    """The gateway's verified reader: proofs from `node`, app hashes confirmed by CometBFT's signed headers
+    (--comet-rpc), by a quorum of nodes (--verify-node, --quorum), or both. With neither, only a devnet node (or one
+    the operator knowingly trusts, --trust-node) is accepted, which the first verified read checks: its own app hash
+    is then all the proofs are checked against."""
+    from gostaking.bridge.cometbft_light import CometLightClient, CometRpcSource
+    from gostaking.bridge.errors import BridgeError
+    from gostaking.bridge.node_client import NodeClient
+    from gostaking.bridge.proofs import VerifiedReader
+    from gostaking.bridge.trust import AllOfTrust, QuorumTrust, SingleNodeTrust, TrustAnchor
+
+    v = verification
+    anchors: list[TrustAnchor] = []
+    try:
+        if v.comet_rpc:
+            path = v.light_client_state or state.with_name(state.stem + ".light-client.json")
+            source = CometRpcSource(v.comet_rpc)
+            anchors.append(
+                CometLightClient(
+                    source,
+                    path,
+                    trust_height=v.trust_height,
+                    trust_hash=v.trust_hash,
+                    trusting_period_s=v.trusting_period_hours * 3600,
+                )
+            )
+        elif v.trust_height is not None or v.trust_hash is not None:
+            raise CliError("--trust-height and --trust-hash anchor the light client: give --comet-rpc too")
+        if v.verify_node:
+            anchors.append(QuorumTrust([NodeClient(url) for url in v.verify_node], v.quorum or len(v.verify_node)))
+        elif v.quorum is not None:
+            raise CliError("--quorum counts --verify-node nodes: name them")
+    except (ValueError, BridgeError) as error:
+        raise CliError(str(error)) from None
+    if not anchors:
+        anchors.append(SingleNodeTrust(node.url, devnet_only=None if v.trust_node else node))
+    return VerifiedReader(node, anchors[0] if len(anchors) == 1 else AllOfTrust(anchors))
 
 
 def _report(report: object) -> None:
