@@ -253,9 +253,9 @@ CSV_COLUMNS = [
 ]
 
 
-MAX_CSV_ROWS = 1_000
-"""Rows of one CSV download (about 15 ms of work): the newest ones; the older part with `before` (the X-Next-Before
-header of the answer)."""
+MAX_CSV_ROWS = 250
+"""Rows of one CSV part (about 13 µs each, so ~3 ms of work): the newest ones; the older part with `before` (the
+X-Next-Before header of the answer). The explorer's Download CSV joins every part."""
 NEXT_BEFORE_HEADER = "X-Next-Before"
 
 
@@ -284,7 +284,7 @@ def account_history_csv(
     before: Before = None,
 ) -> Response:
     """The history of an address as a CSV download, oldest first: all of it when it has at most `limit` rows
-    (1,000), else the newest `limit`, with an X-Next-Before header to pass as `before` for the older part."""
+    (250), else the newest `limit`, with an X-Next-Before header to pass as `before` for the older part."""
     parse_address(address)
     decimals = asset_decimals(node)
     page = q.account_history(index.engine, address, limit, before)

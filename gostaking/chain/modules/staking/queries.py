@@ -49,14 +49,9 @@ def get_largest_delegations(state: State, limit: int) -> tuple[int, list[tuple[s
 
 def get_largest_node_delegations(state: State, node: str, limit: int) -> tuple[int, list[tuple[str, BondKind, int]]]:
     """(the node's votes and stakes, the `limit` largest as (address, kind, shares)), largest first, equal ones by
-    kind and address. O(backers of the node)."""
-    backers = [
-        (address, kind, state[DELEGATIONS].get_or((address, node, kind), 0))
-        for bond_kind in ("vote", "stake")
-        for address, _, kind in state[DELEGATIONS].scan_index("by_node", (node, bond_kind))
-    ]
-    backers.sort(key=lambda backer: (-backer[2], backer[1], backer[0]))
-    return len(backers), backers[:limit]  # type: ignore[return-value]
+    kind and address. O(log n + limit)."""
+    total, keys = state[DELEGATIONS].page_index("by_node_size", (node,), 0, limit)
+    return total, [(a, k, state[DELEGATIONS].get_or((a, n, k), 0)) for a, n, k in keys]  # type: ignore[misc]
 
 
 def compute_bond_hash_power(state: State, kind: BondKind, shares: int) -> int:

@@ -11,9 +11,10 @@ DELEGATIONS = TableSpec(
         "by_node": lambda key, _: (key[1], key[2], key[0]),
         "by_address": lambda key, _: key,
         "by_size": lambda _, shares: (-shares,),
+        "by_node_size": lambda key, shares: (key[1], -shares, key[2], key[0]),
     },
     doc="(address, node, 'vote'|'stake') → GOS shares; indexed by node (slashing, node pages), by address (account "
-    "pages) and largest first (the resource-sharing graph).",
+    "pages) and largest first, over all and per node (the resource-sharing graph).",
 )
 UNBONDINGS = TableSpec(
     "unbondings",

@@ -255,7 +255,7 @@ function historySection(address, page, query) {
 }
 
 /** Rows the API gives per CSV part (its maximum); a page may lower it with data-csv-rows on the link. */
-const CSV_PART_ROWS = 1000;
+const CSV_PART_ROWS = 250;
 
 /**
  * The whole history as one CSV: the API answers the newest part and names the older one in X-Next-Before, so
