@@ -13,6 +13,7 @@ is embedded as `app_state` in every node's CometBFT genesis.json.
 import base64
 import datetime
 import json
+import secrets
 import shutil
 import socket
 import time
@@ -129,13 +130,15 @@ def create_localnet(
     app: AppKind = "gostaking",
     base_port: int = 0,
     timeout_commit: str = "500ms",
-    chain_id: str = LOCALNET_CHAIN_ID,
+    chain_id: str | None = None,
 ) -> Localnet:
     """Create the node homes, keys, genesis and configs of a `validators`-node localnet under `home`.
 
     `base_port` 0 picks free ports; otherwise node I uses base+10I (p2p), +1 (RPC), +2 (ABCI) and +3 (the app
     process's REST API and explorer; GoStaking app only).
     `app` 'kvstore' makes CometBFT's built-in kvstore app the app instead (for the benchmark's baseline).
+    `chain_id` None gives the localnet one of its own (`gostaking-localnet-<8 hex>`), so that a transaction signed
+    for one localnet is refused by every other.
     Raises LocalnetError if `home` already holds a localnet, CometBftError if cometbft is missing.
     """
     if not 1 <= validators <= MAX_VALIDATORS:
@@ -143,6 +146,8 @@ def create_localnet(
     if (home / MANIFEST).exists():
         raise LocalnetError(f"{home} already holds a localnet (use it as it is, or start over with --reset)")
     binary = require_cometbft()
+    if chain_id is None:
+        chain_id = f"{LOCALNET_CHAIN_ID}-{secrets.token_hex(4)}"
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     keyring = Keyring(home / "keys")
     nodes: list[LocalnetNode] = []
