@@ -18,6 +18,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, Protocol
 
+from msgspec.structs import replace
+
 from gostaking.chain.errors import InvalidGenesisError
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, decode_genesis, encode_genesis
 from gostaking.files import FileLockedError, exclusive_lock, write_atomic
@@ -30,6 +32,7 @@ from gostaking.node.mempool import Mempool
 from gostaking.node.producer import BlockProducer
 from gostaking.node.settings import (
     DEVNET_CHAIN_ID,
+    DEVNET_CHAIN_ID_PREFIX,
     FAUCET_KEY_NAME,
     OPERATOR_KEY_NAME,
     DevnetSettings,
@@ -195,6 +198,18 @@ def devnet_chain_id(home: Path) -> str | None:
         raise DevnetError(f"cannot read {path}: {exc}") from None
 
 
+def _renew_chain_id(settings: DevnetSettings) -> None:
+    """A reset devnet is a new chain: a drawn chain id (`gostaking-devnet-<hex>`) is drawn again, so transactions
+    signed before the reset cannot be replayed after it; a chosen one (--chain-id, or an id written into
+    genesis.json by hand) is kept. The rest of genesis.json stays as it is."""
+    if not settings.genesis_path.exists():
+        return
+    genesis = decode_genesis(settings.genesis_path.read_bytes().rstrip(b"\n"))
+    if genesis.chain_id.startswith(DEVNET_CHAIN_ID_PREFIX):
+        renewed = replace(genesis, chain_id=new_devnet_chain_id())
+        write_atomic(settings.genesis_path, encode_genesis(renewed) + b"\n", mode=0o644)
+
+
 def open_devnet(settings: DevnetSettings, store: KVStore | None = None) -> Node:
     """Open (creating it if needed) the devnet home and its chain; returns a Node ready to produce.
 
@@ -209,6 +224,7 @@ def open_devnet(settings: DevnetSettings, store: KVStore | None = None) -> Node:
     try:
         if settings.reset and store is None and settings.data_dir.exists():
             shutil.rmtree(settings.data_dir)
+            _renew_chain_id(settings)
         if not settings.genesis_path.exists():
             init_devnet_home(home, settings.chain_id)
         genesis_json = settings.genesis_path.read_bytes().rstrip(b"\n")

@@ -1,8 +1,9 @@
 """Devnet settings: the home directory layout and the devnet genesis choices (chain id, assets, params).
 
 Chain id: `gostaking devnet` gives every new home its own, `gostaking-devnet-<8 random hex digits>` (or the one
-given with --chain-id), written once into its genesis.json and kept across restarts and --reset; so a transaction
-signed for one devnet is refused by every other (WrongChainIdError). `DevnetSettings` and `init_devnet_home` used
+given with --chain-id), written into its genesis.json and kept across restarts; --reset starts a new chain, so a
+drawn id is drawn again (a chosen one is kept). A transaction signed for one devnet is refused by every other
+(WrongChainIdError). `DevnetSettings` and `init_devnet_home` used
 as a library keep the fixed DEVNET_CHAIN_ID unless told otherwise (chain_id=None draws a fresh one), which tests
 and embedders that sign with a known id rely on.
 

@@ -1,5 +1,5 @@
-"""Every devnet home gets a chain id of its own, kept across restarts: a transaction signed for one devnet is
-refused by every other (no replay between devnets)."""
+"""Every devnet home gets a chain id of its own, kept across restarts and drawn again by --reset: a transaction
+signed for one devnet is refused by every other (no replay between devnets)."""
 
 import re
 from pathlib import Path
@@ -54,20 +54,38 @@ def test_two_fresh_devnets_get_different_chain_ids_and_refuse_each_others_txs(tm
         second.close()
 
 
-def test_a_devnet_keeps_its_chain_id_across_restarts_and_reset(tmp_path: Path) -> None:
+def test_a_devnet_keeps_its_chain_id_across_restarts_and_a_reset_draws_a_new_one(tmp_path: Path) -> None:
     settings = DevnetSettings(home=tmp_path, chain_id=None)
     node = open_devnet(settings)
     chain_id = node.chain_id
     assert node.producer is not None
     node.producer.produce_block()
+    signed_before = sign_tx(USER, chain_id, 0, [MsgSendCoins(USER.address, GOS_DENOM, 1)], FEE)
     node.close()
     assert devnet_chain_id(tmp_path) == chain_id
-    for again in (settings, DevnetSettings(home=tmp_path, chain_id=None, reset=True), DevnetSettings(home=tmp_path)):
+    for again in (settings, DevnetSettings(home=tmp_path)):
         reopened = open_devnet(again)
         try:
             assert reopened.chain_id == chain_id == reopened.app.info().chain_id
         finally:
             reopened.close()
+    # --reset starts a new chain: a drawn id is drawn again, so what was signed before cannot be replayed.
+    reset = open_devnet(DevnetSettings(home=tmp_path, chain_id=None, reset=True))
+    try:
+        assert re.fullmatch(r"gostaking-devnet-[0-9a-f]{8}", reset.chain_id) and reset.chain_id != chain_id
+        assert reset.app.info().height == 0 and devnet_chain_id(tmp_path) == reset.chain_id
+        assert reset.submit(signed_before).error == "WrongChainIdError"
+    finally:
+        reset.close()
+
+
+def test_a_reset_keeps_a_chosen_chain_id(tmp_path: Path) -> None:
+    open_devnet(DevnetSettings(home=tmp_path, chain_id="my-devnet")).close()
+    reset = open_devnet(DevnetSettings(home=tmp_path, chain_id=None, reset=True))
+    try:
+        assert reset.chain_id == "my-devnet"
+    finally:
+        reset.close()
 
 
 def test_a_chosen_chain_id_and_the_library_default(tmp_path: Path) -> None:
