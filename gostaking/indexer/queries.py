@@ -5,7 +5,6 @@ costs the same at row 10 and at row 10,000,000, and rows arriving meanwhile neve
 from counters the indexer maintains (cursor row, account_stats), not from COUNT(*) over big tables.
 """
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,8 +21,6 @@ from .schema import (
     signatures,
     txs,
 )
-
-CSV_CHUNK = 5_000
 
 
 @dataclass(frozen=True)
@@ -128,24 +125,6 @@ def account_history(
         summary = account_summary(engine, address)
         total = summary["activity_count"] if summary else 0
     return _page(engine, _newest_first(account_activity, filters, before), "id", limit, total)
-
-
-def iter_account_history(engine: Engine, address: str) -> Iterator[dict[str, Any]]:
-    """Every history row of an address, oldest first, read in chunks (for CSV export of long histories)."""
-    after = -1
-    while True:
-        query = (
-            select(account_activity)
-            .where(account_activity.c.address == address, account_activity.c.id > after)
-            .order_by(account_activity.c.id)
-            .limit(CSV_CHUNK)
-        )
-        with engine.connect() as conn:
-            rows = [dict(r._mapping) for r in conn.execute(query)]
-        yield from rows
-        if len(rows) < CSV_CHUNK:
-            return
-        after = rows[-1]["id"]
 
 
 def list_events(

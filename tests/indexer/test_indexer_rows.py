@@ -21,7 +21,15 @@ def index(chain: Chain, tmp_path_factory: pytest.TempPathFactory) -> ExplorerInd
 
 
 def _history(index: ExplorerIndex, address: str) -> list[dict[str, object]]:
-    return list(q.iter_account_history(index.engine, address))
+    """Every history row of `address`, oldest first, read page by page as the API does."""
+    rows: list[dict[str, object]] = []
+    before = None
+    while True:
+        page = q.account_history(index.engine, address, 100, before)
+        rows += page.rows
+        if page.next_before is None:
+            return rows[::-1]
+        before = page.next_before
 
 
 def test_blocks_carry_supply_rewards_and_fees(chain: Chain, index: ExplorerIndex) -> None:
