@@ -59,6 +59,15 @@ def require_address(address: str, what: str = "address") -> None:
     require(is_valid_address(address), InvalidAddressError, f"{what} {address!r} is not a valid gos1… address")
 
 
+def multisig_address(threshold: int, pubkeys: list[bytes]) -> str:
+    """Address of a k-of-n multisig account: bech32(sha256('multisig/' ‖ k ‖ n ‖ sorted keys)[:20]).
+
+    k and n are one byte each; the caller has checked the keys (33 bytes, distinct, ascending, n ≤ 16).
+    """
+    preimage = b"multisig/" + bytes([threshold, len(pubkeys)]) + b"".join(pubkeys)
+    return encode_address(sha256(preimage)[:ADDRESS_BYTES])
+
+
 def module_address(module_name: str) -> str:
     """Address of a module account (no private key exists for it): bech32(sha256('module/' + name)[:20])."""
     return encode_address(sha256(b"module/" + module_name.encode())[:ADDRESS_BYTES])

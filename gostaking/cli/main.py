@@ -5,7 +5,7 @@ from typing import Annotated
 
 import typer
 
-from gostaking.cli import aml, bridge, compliance, custody, dex, gov, keys, network, oracle, query, tx
+from gostaking.cli import aml, bridge, compliance, cosigner, custody, dex, gov, keys, network, oracle, query, tx, wallet
 from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.errors import CliError, FriendlyGroup
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
@@ -28,6 +28,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(wallet.app, name="wallet")
 app.add_typer(keys.app, name="keys")
 app.add_typer(tx.app, name="tx")
 app.add_typer(query.app, name="query")
@@ -37,6 +38,7 @@ app.add_typer(custody.app, name="custody")
 app.add_typer(oracle.app, name="oracle")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(dex.app, name="dex")
+app.add_typer(cosigner.app, name="cosigner")
 app.command("abci")(network.abci)
 app.command("localnet")(network.localnet)
 bridge.register(app)

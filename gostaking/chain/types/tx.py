@@ -267,8 +267,44 @@ class TxBody(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     memo: str = ""
 
 
-class Tx(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """A signed transaction: body plus a 65-byte recoverable secp256k1 signature over sha256(encode(body))."""
+MAX_MULTISIG_KEYS = 16
+"""The most keys a multisig account may have (bounds the signature checks of one transaction)."""
+
+
+class MultisigPubKey(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A k-of-n account key: any `threshold` of `pubkeys` sign for it (Cosmos' multisig accounts).
+
+    `pubkeys` are distinct 33-byte compressed secp256k1 keys in ascending byte order, so a set of keys and a
+    threshold name exactly one account (address: crypto.multisig_address).
+    """
+
+    threshold: int
+    pubkeys: list[bytes]
+
+
+class KeySignature(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """One member's 65-byte recoverable signature over the same sign bytes a single key signs."""
+
+    index: int
+    """The signer's position in `MultisigPubKey.pubkeys`."""
+    signature: bytes
+
+
+class MultisigSignature(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The signatures of a multisig sender: its key (so the address can be checked) and `threshold` signatures,
+    by distinct members in ascending index order."""
+
+    pubkey: MultisigPubKey
+    signatures: list[KeySignature]
+
+
+class Tx(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+    """A signed transaction: body plus a 65-byte recoverable secp256k1 signature over sha256(encode(body)).
+
+    A multisig sender's transaction has an empty `signature` and carries `multisig` instead. The field is omitted
+    when absent, so a single-key transaction encodes (and hashes) exactly as before multisig existed.
+    """
 
     body: TxBody
     signature: bytes
+    multisig: MultisigSignature | None = None
