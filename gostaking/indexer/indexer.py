@@ -18,7 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Protocol
 
-from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
+from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, select, update
 
 from gostaking.chain.crypto import consensus_address
 from gostaking.chain.genesis import decode_genesis
@@ -29,6 +29,7 @@ from .schema import (
     SCHEMA_VERSION,
     SIGNATURE_WINDOW,
     account_activity,
+    account_kind_stats,
     account_stats,
     blocks,
     consensus_nodes,
@@ -198,7 +199,8 @@ def _write_batch(conn: Connection, batch: Sequence[BlockRows]) -> None:
         if rows:
             conn.execute(insert(table), rows)
     _write_account_stats(conn, [r for b in batch for r in b.activity])
-    _write_event_stats(conn, Counter(r["kind"] for b in batch for r in b.events))
+    _add_counts(conn, account_kind_stats, Counter((r["address"], r["kind"]) for b in batch for r in b.activity))
+    _add_counts(conn, event_stats, Counter((r["kind"],) for b in batch for r in b.events))
     proposed = Counter(b.proposer for b in batch if b.proposer)
     last_signed: dict[str, int] = {}
     for b in batch:
@@ -274,25 +276,35 @@ def _write_account_stats(conn: Connection, activity: Sequence[dict[str, Any]]) -
         conn.execute(insert(account_stats), inserts)
 
 
-def _write_event_stats(conn: Connection, counts: Counter[str]) -> None:
-    """Add the batch's events to the per-kind totals."""
+def _add_counts(conn: Connection, table: Table, counts: Counter[tuple[str, ...]]) -> None:
+    """Add `counts` to the `count` column of `table`, whose primary key columns come first in key order; keys not
+    seen before are inserted (read-modify-write: the indexer is the only writer)."""
     if not counts:
         return
-    kinds = sorted(counts)
-    existing: set[str] = set()
-    for chunk in _chunks(kinds):
-        existing.update(conn.execute(select(event_stats.c.kind).where(event_stats.c.kind.in_(chunk))).scalars())
-    updates = [{"b_kind": k, "b_count": counts[k]} for k in kinds if k in existing]
+    key_columns = [column.name for column in table.primary_key.columns]
+    keys = sorted(counts)
+    first_values = sorted({key[0] for key in keys})
+    existing: set[tuple[str, ...]] = set()
+    lead = table.c[key_columns[0]]
+    for chunk in _chunks(first_values):
+        rows = conn.execute(select(*(table.c[name] for name in key_columns)).where(lead.in_(chunk)))
+        existing.update(tuple(row) for row in rows)
+    updates = [{**_bound(key_columns, key), "b_count": counts[key]} for key in keys if key in existing]
     if updates:
         conn.execute(
-            update(event_stats)
-            .where(event_stats.c.kind == bindparam("b_kind"))
-            .values(count=event_stats.c.count + bindparam("b_count")),
+            update(table)
+            .where(*(table.c[name] == bindparam(f"b_{name}") for name in key_columns))
+            .values(count=table.c.count + bindparam("b_count")),
             updates,
         )
-    inserts = [{"kind": k, "count": counts[k]} for k in kinds if k not in existing]
+    new_keys = [key for key in keys if key not in existing]
+    inserts = [{**dict(zip(key_columns, key, strict=True)), "count": counts[key]} for key in new_keys]
     if inserts:
-        conn.execute(insert(event_stats), inserts)
+        conn.execute(insert(table), inserts)
+
+
+def _bound(names: Sequence[str], values: Sequence[str]) -> dict[str, str]:
+    return {f"b_{name}": value for name, value in zip(names, values, strict=True)}
 
 
 def _write_nodes(

@@ -5,6 +5,7 @@ costs the same at row 10 and at row 10,000,000, and rows arriving meanwhile neve
 from counters the indexer maintains (cursor row, account_stats), not from COUNT(*) over big tables.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +13,7 @@ from sqlalchemy import Engine, Select, Table, func, select
 
 from .schema import (
     account_activity,
+    account_kind_stats,
     account_stats,
     blocks,
     consensus_nodes,
@@ -120,7 +122,11 @@ def account_history(
     """History rows of an address, newest first; optionally of one kind (send, receive, vote…)."""
     filters = _conditions((account_activity.c.address, address), (account_activity.c.kind, kind))
     if kind is not None:
-        total = _count(engine, account_activity, filters)
+        with engine.connect() as conn:
+            kind_count = select(account_kind_stats.c.count).where(
+                account_kind_stats.c.address == address, account_kind_stats.c.kind == kind
+            )
+            total = int(conn.execute(kind_count).scalar() or 0)
     else:
         summary = account_summary(engine, address)
         total = summary["activity_count"] if summary else 0
@@ -143,14 +149,23 @@ def list_events(
     return _page(engine, _newest_first(events, filters, before), "id", limit, total)
 
 
-def node_activity(engine: Engine, recent: int = 100) -> tuple[list[dict[str, Any]], dict[str, list[tuple[int, bool]]]]:
-    """Every known consensus node with its counts, and (height, signed) of its last `recent` expected blocks."""
+def node_activity(
+    engine: Engine, consensus_addresses: Sequence[str], recent: int = 100
+) -> tuple[list[dict[str, Any]], dict[str, list[tuple[int, bool]]]]:
+    """The known nodes among `consensus_addresses` (a page of them) with their counts, and (height, signed) of
+    their last `recent` expected blocks: primary-key reads of those nodes only."""
+    wanted = list(consensus_addresses)
     with engine.connect() as conn:
-        nodes = [dict(r._mapping) for r in conn.execute(select(consensus_nodes).order_by(consensus_nodes.c.operator))]
+        chosen = select(consensus_nodes).where(consensus_nodes.c.consensus_address.in_(wanted))
+        nodes = [dict(r._mapping) for r in conn.execute(chosen.order_by(consensus_nodes.c.operator))]
         top = conn.execute(select(func.max(signatures.c.height))).scalar() or 0
         rows = conn.execute(
             select(signatures.c.consensus_address, signatures.c.height, signatures.c.signed)
-            .where(signatures.c.height > top - recent, signatures.c.expected.is_(True))
+            .where(
+                signatures.c.consensus_address.in_(wanted),
+                signatures.c.height > top - recent,
+                signatures.c.expected.is_(True),
+            )
             .order_by(signatures.c.height)
         )
         bars: dict[str, list[tuple[int, bool]]] = {}

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 """Bumped when the tables change; an index built with another version is rebuilt from height 1."""
 
 ROW_ID_SHIFT = 24
@@ -157,6 +157,8 @@ account_activity = Table(
     ugos_column("fee_ugos"),
     Column("code", Integer, nullable=False),
     Index("ix_activity_address_id", "address", "id"),
+    # A page of one kind reads only that kind's rows, however rare the kind is in the address's history.
+    Index("ix_activity_address_kind_id", "address", "kind", "id"),
 )
 """Per-address history: which transaction or block event touched the address, in what role, for how much."""
 
@@ -170,6 +172,15 @@ account_stats = Table(
     height_column("last_height"),
 )
 """Totals per address, so a history page knows its length without counting rows."""
+
+account_kind_stats = Table(
+    "account_kind_stats",
+    metadata,
+    address_column("address", primary_key=True),
+    Column("kind", String(64), primary_key=True),
+    count_column("count"),
+)
+"""History rows per (address, kind), so a history page filtered by kind knows its length without counting rows."""
 
 event_stats = Table(
     "event_stats",

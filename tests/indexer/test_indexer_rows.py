@@ -7,10 +7,12 @@ import pytest
 from indexer_harness import BTC, FEE, GOS, UNVOTE_GOS, Chain, sqlite_url
 from sqlalchemy import func, select
 
+from gostaking.chain.crypto import consensus_address
 from gostaking.chain.modules.bank.queries import get_gos_supply_ugos
+from gostaking.chain.modules.nodes.queries import require_node
 from gostaking.indexer import ExplorerIndex, open_index
 from gostaking.indexer import queries as q
-from gostaking.indexer.schema import account_activity, account_stats, events
+from gostaking.indexer.schema import account_activity, account_kind_stats, account_stats, events
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +109,18 @@ def test_node_operators_see_votes_stakes_and_registrations(chain: Chain, index: 
 
 
 def test_nodes_uptime_and_production(chain: Chain, index: ExplorerIndex) -> None:
-    nodes, bars = q.node_activity(index.engine, recent=100)
+    with chain.node.app.read() as state:
+        consensus = {
+            op: consensus_address(require_node(state, op).consensus_pubkey)
+            for op in (chain.operator.address, chain.bob.address)
+        }
+    nodes, bars = q.node_activity(index.engine, list(consensus.values()), recent=100)
     by_operator = {n["operator"]: n for n in nodes}
+    # Only the nodes asked for: a page of the explorer's node list reads its own rows, not every node's.
+    only_bob, only_bobs_bars = q.node_activity(index.engine, [consensus[chain.bob.address]], recent=100)
+    assert [n["operator"] for n in only_bob] == [chain.bob.address] and set(only_bobs_bars) <= {
+        consensus[chain.bob.address]
+    }
     genesis = by_operator[chain.operator.address]
     height = chain.node.app.height
     assert genesis["moniker"] == "devnet-node" and genesis["registered_height"] == 0
@@ -143,4 +155,11 @@ def test_account_stats_match_rows(index: ExplorerIndex) -> None:
         counted = dict(
             conn.execute(select(account_activity.c.address, func.count()).group_by(account_activity.c.address)).all()
         )
+        by_kind = {(r.address, r.kind): r.count for r in conn.execute(select(account_kind_stats))}
+        kind_columns = (account_activity.c.address, account_activity.c.kind)
+        counted_by_kind = {
+            (address, kind): count
+            for address, kind, count in conn.execute(select(*kind_columns, func.count()).group_by(*kind_columns))
+        }
     assert stats == counted
+    assert by_kind == counted_by_kind and len(by_kind) > len(stats)

@@ -61,7 +61,7 @@ from ..schemas.explorer import (
     SupplyPoint,
 )
 from .explorer import IndexDep
-from .nodes import node_view
+from .nodes import election_view, node_view
 
 router = APIRouter(tags=["explorer"])
 
@@ -81,45 +81,45 @@ def explorer_nodes(node: NodeDep, index: IndexDep, limit: Limit = MAX_PAGE, offs
     """The nodes, mining set first (election order), then candidates, then the rest (`limit` of the `total` from
     `offset`); with votes, stakes, number of voters and stakers, blocks proposed, uptime (blocks signed / blocks as
     validator) and its last 100 expected blocks for an uptime bar."""
-    activity, bars = q.node_activity(index.engine, UPTIME_BAR_BLOCKS)
-    by_consensus = {row["consensus_address"]: row for row in activity}
     with node.app.read() as state:
-        params = state.params.get().nodes
+        election = election_view(state)
         mining_set = get_mining_set(state)
         elected = [*mining_set.operators, *mining_set.candidates]
         chosen = set(elected)
         operators = elected + [op for op in get_operators_by_registration(state) if op not in chosen]
-        nodes = []
-        for operator in operators[offset : offset + limit]:
-            view = node_view(state, operator)
-            stats = by_consensus.get(view.consensus_address, {})
-            expected = int(stats.get("blocks_expected", 0))
-            signed = int(stats.get("blocks_signed", 0))
-            nodes.append(
-                from_records(
-                    ExplorerNode,
-                    view,
-                    voters=count_node_backers(state, operator, "vote"),
-                    stakers=count_node_backers(state, operator, "stake"),
-                    blocks_proposed=int(stats.get("blocks_proposed", 0)),
-                    blocks_signed=signed,  # the index's count (while expected), not the node view's lifetime one
-                    blocks_expected=expected,
-                    uptime=percent(signed, expected) if expected else "n/a",
-                    recent=[SignatureMark(height=h, signed=s) for h, s in bars.get(view.consensus_address, [])],
-                )
+        page = [
+            (
+                node_view(state, operator),
+                count_node_backers(state, operator, "vote"),
+                count_node_backers(state, operator, "stake"),
             )
-        return ExplorerNodeList(
-            height=state.height.get(),
-            epoch=mining_set.epoch,
-            elected_height=mining_set.elected_height,
-            min_votes=gos(params.min_votes_ugos),
-            min_stake=gos(params.min_stake_ugos),
-            mining_set=list(mining_set.operators),
-            nodes=nodes,
-            total=len(operators),
-            limit=limit,
-            offset=offset,
+            for operator in operators[offset : offset + limit]
+        ]
+        height = state.height.get()
+    # The index is read after the state lock is released: block production never waits for the explorer's SQL.
+    activity, bars = q.node_activity(index.engine, [view.consensus_address for view, _, _ in page], UPTIME_BAR_BLOCKS)
+    by_consensus = {row["consensus_address"]: row for row in activity}
+    nodes = []
+    for view, voters, stakers in page:
+        stats = by_consensus.get(view.consensus_address, {})
+        expected = int(stats.get("blocks_expected", 0))
+        signed = int(stats.get("blocks_signed", 0))
+        nodes.append(
+            from_records(
+                ExplorerNode,
+                view,
+                voters=voters,
+                stakers=stakers,
+                blocks_proposed=int(stats.get("blocks_proposed", 0)),
+                blocks_signed=signed,  # the index's count (while expected), not the node view's lifetime one
+                blocks_expected=expected,
+                uptime=percent(signed, expected) if expected else "n/a",
+                recent=[SignatureMark(height=h, signed=s) for h, s in bars.get(view.consensus_address, [])],
+            )
         )
+    return from_records(
+        ExplorerNodeList, election, height=height, nodes=nodes, total=len(operators), limit=limit, offset=offset
+    )
 
 
 @router.get(
