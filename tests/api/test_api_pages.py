@@ -114,7 +114,18 @@ def test_an_accounts_bonds_and_unbondings_are_pages(seeded: tuple[Devnet, Seeded
         page = get(chain, f"/accounts/{ALICE.address}", limit=1, offset=offset)
         assert page["bonds_total"] == 3 and len(page["votes"]) + len(page["stakes"]) <= 1
         paged += [(b["node"], b["kind"], b["amount"]["ugos"]) for b in page["votes"] + page["stakes"]]
+        # The totals are the chain's over every position, whichever page is asked for.
+        assert (page["voted"], page["staked"], page["bonded"]) == (
+            account["voted"],
+            account["staked"],
+            account["bonded"],
+        )
     assert paged == bonds
+    # Each row and each total is floor(shares × index): a total may exceed the sum of its rows by < 1 ugos per row.
+    for kind in ("vote", "stake"):
+        rows_sum = sum(int(ugos) for _, k, ugos in paged if k == kind)
+        assert 0 < rows_sum <= int(account[f"{kind}d"]["ugos"]) <= rows_sum + len(paged)
+    assert int(account["bonded"]["ugos"]) == int(account["voted"]["ugos"]) + int(account["staked"]["ugos"])
 
 
 def test_pool_providers_votes_and_the_report_are_pages(seeded: tuple[Devnet, Seeded]) -> None:

@@ -108,6 +108,16 @@ def test_account_page_and_csv(page: Page, devnet: DevnetProcess, seeded: Seeded)
     expect(bonds).to_contain_text("devnet-node")
     expect(bonds).to_contain_text("bob-node")
     expect(bonds).to_contain_text("12 GOS")
+    # The header counts every position (the chain's totals); the tables page (50 rows), here from the second row.
+    positions = account["bonds_total"]
+    assert positions >= 2 and account["bonded"]["gos"] != "0"
+    expect(page.locator("[data-stat=bonded]")).to_contain_text(f"{positions} positions")
+    page.goto(f"/#/account/{address}?bonds=1")
+    expect(bonds.locator("nav.pager")).to_contain_text(f"votes and stakes 2–{positions} of {positions}")
+    expect(bonds.get_by_role("link", name="← Previous")).to_be_visible()
+    expect(bonds.locator("tbody tr")).to_have_count(positions - 1)
+    page.goto(f"/#/account/{address}")
+    expect(bonds.locator("nav.pager")).to_contain_text(f"votes and stakes 1–{positions} of {positions}")
     unbonding = page.locator("section", has=page.get_by_role("heading", name="Unbonding"))
     pending = devnet.get(f"/accounts/{address}")["unbondings"]
     for entry in pending:  # the unstake (180 blocks) is still on its way back

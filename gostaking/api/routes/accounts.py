@@ -21,7 +21,7 @@ from gostaking.chain.modules.nodes.queries import (
     get_pending_candidate_reward_shares,
     is_node_operator,
 )
-from gostaking.chain.modules.staking.queries import get_delegations_page, get_unbondings_page
+from gostaking.chain.modules.staking.queries import get_bonded_ugos, get_delegations_page, get_unbondings_page
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.node.runtime import Node
@@ -87,6 +87,7 @@ def get_account_view(address: str, node: NodeDep, limit: Limit = 100, offset: Of
         account_power = get_account_hash_power(state, address)
         total_power = sum(account_power.values())
         bonds_total, delegations = get_delegations_page(state, address, offset, limit)
+        voted_ugos, staked_ugos = get_bonded_ugos(state, address, "vote"), get_bonded_ugos(state, address, "stake")
         bonds = [
             BondView(node=op, moniker=_moniker(state, op), kind=kind, amount=gos(ugos))
             for op, kind, ugos in delegations
@@ -124,6 +125,9 @@ def get_account_view(address: str, node: NodeDep, limit: Limit = 100, offset: Of
             votes=[b for b in bonds if b.kind == "vote"],
             stakes=[b for b in bonds if b.kind == "stake"],
             unbondings=unbondings,
+            voted=gos(voted_ugos),
+            staked=gos(staked_ugos),
+            bonded=gos(voted_ugos + staked_ugos),
             bonds_total=bonds_total,
             unbondings_total=unbondings_total,
             limit=limit,

@@ -53,6 +53,9 @@ class AccountResponse(BaseModel):
     votes: list[BondView] = Field(description="the page's votes (see bonds_total)")
     stakes: list[BondView] = Field(description="the page's stakes (see bonds_total)")
     unbondings: list[UnbondingView] = Field(description="the page's unbondings, soonest first (see unbondings_total)")
+    voted: GosAmount = Field(description="GOS voted over all nodes (every page)")
+    staked: GosAmount = Field(description="GOS staked over all nodes (every page)")
+    bonded: GosAmount = Field(description="voted + staked")
     bonds_total: int = Field(description="votes and stakes in all: `limit` of them from `offset` are shown, by node")
     unbondings_total: int = Field(description="pending unbondings in all: `limit` of them from `offset` are shown")
     limit: int

@@ -1,7 +1,7 @@
 """Reads of votes, stakes and unbondings."""
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
-from gostaking.chain.modules.mining.queries import compute_units_hash_power, require_pool
+from gostaking.chain.modules.mining.queries import compute_units_hash_power, get_position, require_pool
 from gostaking.chain.modules.staking.tables import DELEGATIONS, UNBONDINGS
 from gostaking.chain.state import State
 from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE
@@ -57,6 +57,12 @@ def get_largest_node_delegations(state: State, node: str, limit: int) -> tuple[i
 def compute_bond_hash_power(state: State, kind: BondKind, shares: int) -> int:
     """Hash power (micro-H/s) of `shares` voted or staked: the vote or stake pool's multiplier at today's index."""
     return compute_units_hash_power(require_pool(state, POOL_OF_BOND_KIND[kind]), shares, get_gos_index(state))
+
+
+def get_bonded_ugos(state: State, address: str, kind: BondKind) -> int:
+    """GOS (ugos) the account has voted or staked over all nodes: its units in that kind's pool, which are its
+    shares of every such bond (an invariant checks it). O(1), however many nodes it backs."""
+    return compute_shares_to_ugos(get_position(state, address, POOL_OF_BOND_KIND[kind]).units, get_gos_index(state))
 
 
 def get_unbondings(state: State, address: str) -> list[tuple[int, Unbonding]]:

@@ -274,6 +274,26 @@ export function pager(route, page, query) {
 }
 
 /**
+ * Previous/next links of an offset-paged list (`shown` rows of `total` from `offset`, `limit` a page) that keep
+ * the page's other query parameters, and where this page is in the list.
+ */
+export function offsetPager(route, query, param, { offset, limit, shown, total, noun }) {
+  const at = (value) => {
+    const next = new URLSearchParams(query);
+    if (value > 0) next.set(param, String(value));
+    else next.delete(param);
+    const rest = next.toString();
+    return `#${route}${rest ? `?${rest}` : ''}`;
+  };
+  const links = [];
+  if (offset > 0) links.push(h('a', { href: at(Math.max(0, offset - limit)), class: 'button' }, '← Previous'));
+  if (offset + shown < total) links.push(h('a', { href: at(offset + limit), class: 'button', rel: 'next' }, 'Next →'));
+  const range = shown ? `${group(offset + 1)}–${group(offset + shown)} of ` : '';
+  const where = h('span', { class: 'muted' }, `${noun} ${range}${group(total)}`);
+  return h('nav', { class: 'pager', 'aria-label': `pages of ${noun}` }, where, ...links);
+}
+
+/**
  * An event kind (or an account history kind) with its meaning from the chain's published event list as a
  * tooltip; kinds that are not events (message types such as send, the index's receive) have none.
  */

@@ -14,6 +14,7 @@ import {
   kindLabel,
   link,
   loadAll,
+  offsetPager,
   pager,
   resultBadge,
   section,
@@ -30,11 +31,15 @@ export async function render(ctx, address) {
   const history = h('div');
   fill(ctx.main, h('h1', {}, 'Account'), head, state, history);
   const before = ctx.query.get('before');
+  // Votes/stakes and unbondings are pages of their own (an account may back many nodes): each has its offset.
+  const offsets = { bonds: pageOffset(ctx.query, 'bonds'), unbondings: pageOffset(ctx.query, 'unbondings') };
+  const accountPage = (offset) => getJSON(`/accounts/${address}?limit=${POSITIONS_PER_PAGE}&offset=${offset}`);
   const load = async () => {
     const replies = await loadAll(
       ctx,
       [
-        getJSON(`/accounts/${address}`),
+        accountPage(offsets.bonds),
+        offsets.unbondings === offsets.bonds ? null : accountPage(offsets.unbondings),
         getJSON(`/accounts/${address}/rewards`),
         getJSON(
           `/explorer/accounts/${address}/history?limit=20${before ? `&before=${encodeURIComponent(before)}` : ''}`,
@@ -43,21 +48,44 @@ export async function render(ctx, address) {
       { errorIn: head },
     );
     if (!replies) return;
-    const [account, rewards, page] = replies;
+    const [account, unbondingPage, rewards, page] = replies;
     fill(head, header(account, page));
-    fill(state, ...holdings(account, rewards));
+    const unbondings = unbondingPage ?? account;
+    fill(state, ...holdings(account, unbondings, rewards, pagers(address, ctx.query, account, unbondings)));
     fill(history, historySection(address, page, ctx.query));
   };
   await load();
   ctx.onBlock(load);
 }
 
-function sum(items) {
-  return items.reduce((total, item) => total + Number(item.amount.gos), 0);
+const POSITIONS_PER_PAGE = 50;
+
+function pageOffset(query, param) {
+  return Math.max(0, Math.floor(Number(query.get(param))) || 0);
+}
+
+/** The pagers of the votes-and-stakes table and of the unbonding table (each keeps the other's page). */
+function pagers(address, query, bondsPage, unbondingPage) {
+  const route = `/account/${address}`;
+  return {
+    bonds: offsetPager(route, query, 'bonds', {
+      offset: bondsPage.offset,
+      limit: bondsPage.limit,
+      shown: bondsPage.votes.length + bondsPage.stakes.length,
+      total: bondsPage.bonds_total,
+      noun: 'votes and stakes',
+    }),
+    unbondings: offsetPager(route, query, 'unbondings', {
+      offset: unbondingPage.offset,
+      limit: unbondingPage.limit,
+      shown: unbondingPage.unbondings.length,
+      total: unbondingPage.unbondings_total,
+      noun: 'unbondings',
+    }),
+  };
 }
 
 function header(account, page) {
-  const bonded = sum(account.votes) + sum(account.stakes);
   return h(
     'div',
     {},
@@ -85,8 +113,8 @@ function header(account, page) {
       card('Liquid GOS', gos(account.gos), 'spendable', { 'data-stat': 'liquid' }),
       card(
         'Voted + staked',
-        `${group(trimDecimals(String(bonded), 6))} GOS`,
-        `${account.votes.length} votes · ${account.stakes.length} stakes`,
+        gos(account.bonded),
+        `${gos(account.voted)} voted · ${gos(account.staked)} staked · ${group(account.bonds_total)} positions`,
         { 'data-stat': 'bonded' },
       ),
       card('Hash power', hs(account.hash_power.total), `${account.hash_power.share_of_network} of the network`, {
@@ -118,7 +146,7 @@ function copyButton(text) {
   return button;
 }
 
-function holdings(account, rewards) {
+function holdings(account, unbondingPage, rewards, pagers) {
   const balances = account.balances.map((b) => [
     b.display_denom.toUpperCase(),
     h('span', { 'data-denom': b.denom }, `${group(b.display)} ${b.display_denom}`),
@@ -134,7 +162,7 @@ function holdings(account, rewards) {
     gos(b.amount),
     b.kind === 'stake' ? '×3' : '×1',
   ]);
-  const unbondings = account.unbondings.map((u) => [
+  const unbondings = unbondingPage.unbondings.map((u) => [
     link.node(u.node),
     u.kind,
     gos(u.amount),
@@ -191,6 +219,7 @@ function holdings(account, rewards) {
           empty: 'No votes or stakes.',
           numeric: [2],
         }),
+        pagers.bonds,
       ),
       section('Hash power by source', barChart(pools, { label: 'Hash power of this account by pool' })),
     ),
@@ -206,6 +235,7 @@ function holdings(account, rewards) {
         empty: 'Nothing unbonding.',
         numeric: [2],
       }),
+      pagers.unbondings,
     ),
   ];
 }

@@ -1,7 +1,7 @@
 // Nodes: mining set vs candidates with backing, uptime bars and blocks produced; one node with its voters
 // and stakers.
 
-import { badge, card, facts, fill, getJSON, gos, group, h, link, loadAll, section, table } from '../api.js';
+import { badge, card, facts, fill, getJSON, gos, group, h, link, loadAll, offsetPager, section, table } from '../api.js';
 import { barChart, uptimeBar } from '../charts.js';
 import { bipartiteGraph, graphLegend } from '../graph.js';
 
@@ -42,22 +42,6 @@ const HEADERS = [
 
 /** Nodes per page of the list (the API's maximum): the mining set and the candidates come first. */
 const NODES_PER_PAGE = 100;
-
-/** Links to the previous and next pages of the node list, and where this page is in it. */
-function offsetPager(list) {
-  const links = [];
-  if (list.offset > 0) {
-    const previous = Math.max(0, list.offset - list.limit);
-    links.push(h('a', { href: `#/nodes?offset=${previous}`, class: 'button' }, '← Previous'));
-  }
-  if (list.offset + list.nodes.length < list.total) {
-    const next = list.offset + list.limit;
-    links.push(h('a', { href: `#/nodes?offset=${next}`, class: 'button', rel: 'next' }, 'Next →'));
-  }
-  const shown = list.nodes.length ? `${group(list.offset + 1)}–${group(list.offset + list.nodes.length)} of ` : '';
-  const where = h('span', { class: 'muted' }, `nodes ${shown}${group(list.total)}`);
-  return h('nav', { class: 'pager', 'aria-label': 'pages' }, where, ...links);
-}
 
 export async function renderList(ctx) {
   ctx.title('Nodes');
@@ -120,7 +104,13 @@ export async function renderList(ctx) {
       section(
         'Other registered nodes',
         table(HEADERS, nodeRows(others), { caption: 'other nodes', empty: 'None.', numeric: [2, 3, 5, 7] }),
-        offsetPager(list),
+        offsetPager('/nodes', ctx.query, 'offset', {
+          offset: list.offset,
+          limit: list.limit,
+          shown: list.nodes.length,
+          total: list.total,
+          noun: 'nodes',
+        }),
       ),
       section('Backing by node (hash-power terms)', barChart(backing, { label: 'Stake (×3) and votes of each node' })),
     );
