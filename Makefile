@@ -11,7 +11,7 @@ COMETBFT_VERSION := $(shell sed -n 's/^COMETBFT_VERSION = "\(.*\)"/\1/p' gostaki
 BTCD_VERSION := $(shell sed -n 's/^BTCD_VERSION = "\(.*\)"/\1/p' gostaking/bridge/btc_rpc.py)
 PROTO_STAMP := gostaking/node/abci/_proto/VERSION
 
-.PHONY: devnet test sim-nightly fuzz-nightly lint bench bench-localnet install clean cometbft proto cometbft-if-go btcd btcd-if-go contracts events-js
+.PHONY: devnet test test-tools sim-nightly fuzz-nightly lint bench bench-localnet install clean cometbft proto btcd contracts events-js
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +30,13 @@ lint: $(VENV)/.installed
 	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 
-test: lint cometbft-if-go btcd-if-go contracts
-	$(PY) -m pytest
+# Installs what the tests need (scripts/test-tools: Debian packages as root, or it names the command to run; then
+# CometBFT and btcd by go install, solc and anvil by npm), and fails any test that would skip for want of a tool.
+test: test-tools lint cometbft btcd contracts
+	GOSTAKING_FORBID_SKIPS=1 $(PY) -m pytest
+
+test-tools:
+	scripts/test-tools
 
 # Nightly sizes of the chain's randomized tests (CI runs 10,000 simulated blocks and 100 fuzz examples each).
 sim-nightly: $(VENV)/.installed
@@ -57,20 +62,10 @@ proto: $(PROTO_STAMP)
 $(PROTO_STAMP): $(VENV)/.installed gostaking/node/abci/version.py gostaking/node/abci/protogen.py
 	$(PY) -m gostaking.node.abci.protogen
 
-# `make test` on a machine without Go still runs everything else; the CometBFT tests then say why they skip.
-cometbft-if-go: $(VENV)/.installed
-	@if command -v go >/dev/null 2>&1; then $(MAKE) --no-print-directory cometbft; \
-	else echo "warning: Go is not installed, so CometBFT tests will be skipped (install Go, then make cometbft)"; fi
-
 # btcd (the Bitcoin regtest node of the custody gateway's tests): `go install` of the pinned release into
 # $(go env GOPATH)/bin, where the tests look for it.
 btcd:
 	go install github.com/btcsuite/btcd@$(BTCD_VERSION)
-
-# `make test` on a machine without Go still runs everything else; the btcd tests then say why they skip.
-btcd-if-go:
-	@if command -v go >/dev/null 2>&1; then $(MAKE) --no-print-directory btcd; \
-	else echo "warning: Go is not installed, so the Bitcoin regtest (btcd) tests will be skipped (install Go, then make btcd)"; fi
 
 # Lock contracts (contracts/*.sol): compiled by the solc-js version pinned in package-lock.json (its wasm
 # compiler ships in the npm package) into contracts/build (git-ignored). The tests also compile when it is stale.
