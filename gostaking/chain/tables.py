@@ -81,7 +81,7 @@ class Table(Generic[K, V]):
         """Store `value` under `key` (journaled)."""
         data = self._data
         old = data.get(key, _MISSING)
-        self._journal.record(self, key, old)
+        self._journal.record(self, key, old, key in self._dirty)
         if self._indexes:
             if old is not _MISSING:
                 self._unindex(key, old)
@@ -94,7 +94,7 @@ class Table(Generic[K, V]):
         data = self._data
         if key in data:
             old = data.pop(key)
-            self._journal.record(self, key, old)
+            self._journal.record(self, key, old, key in self._dirty)
             if self._indexes:
                 self._unindex(key, old)
             self._dirty.add(key)
@@ -182,7 +182,10 @@ class Table(Generic[K, V]):
         for name, index_key in self._index_keys.items():
             self._indexes[name].remove((*index_key(key, value), key))
 
-    def _restore(self, key: K, old: V) -> None:
+    def _restore(self, key: K, old: V, was_dirty: bool) -> None:
+        if not was_dirty:
+            # Written first inside the reverted scope: the block no longer writes it at all (its value is back).
+            self._dirty.discard(key)
         current = self._data.get(key, _MISSING)
         if self._indexes and current is not _MISSING:
             self._unindex(key, current)
@@ -240,18 +243,18 @@ class Journal:
     """Undo log shared by all tables of one State."""
 
     def __init__(self) -> None:
-        self.entries: list[tuple[Table[Any, Any], Any, Any]] = []
+        self.entries: list[tuple[Table[Any, Any], Any, Any, bool]] = []
 
-    def record(self, table: Table[Any, Any], key: Any, old: Any) -> None:
-        """Remember `old` as the value of `key` before a write."""
-        self.entries.append((table, key, old))
+    def record(self, table: Table[Any, Any], key: Any, old: Any, was_dirty: bool) -> None:
+        """Remember `old` as the value of `key` before a write, and whether the block had written it already."""
+        self.entries.append((table, key, old, was_dirty))
 
     def revert_to(self, mark: int) -> None:
         """Undo every write after `mark`, newest first."""
         entries = self.entries
         while len(entries) > mark:
-            table, key, old = entries.pop()
-            table._restore(key, old)
+            table, key, old, was_dirty = entries.pop()
+            table._restore(key, old, was_dirty)
 
 
 def numbered_page(count: int, offset: int, limit: int, *, newest_first: bool) -> range:

@@ -1,5 +1,6 @@
 """The journaled tables: atomic rollback restores data, dirty keys and secondary indexes exactly."""
 
+import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -45,6 +46,34 @@ def test_indexes_follow_puts_deletes_and_rollbacks(batches: list[list[tuple[str,
             assert table.items_sorted() == before
         keys_in_index = [k for v in range(4) for k in table.scan_index("by_value", (v,))]
         assert keys_in_index == expected_index(table)
+
+
+@given(batches=st.lists(ops, max_size=6))
+def test_a_block_writes_only_what_its_committed_scopes_wrote(batches: list[list[tuple[str, int, int]]]) -> None:
+    """A reverted scope leaves no trace in the block's writes: not even a key rewritten with its old value."""
+    tables, table = make()
+    touched: set[tuple[int, int]] = set()
+    for batch in batches:
+        written: set[tuple[int, int]] = set()
+        try:
+            with tables.atomic():
+                for op, key, value in batch:
+                    if op == "fail":
+                        raise Boom
+                    if op == "put" or (key, key) in table:
+                        written.add((key, key))
+                    if op == "put":
+                        table.put((key, key), value)
+                    else:
+                        table.delete((key, key))
+        except Boom:
+            continue
+        touched |= written
+    expected = {
+        table.storage_key(key): None if (value := table.get(key)) is None else msgspec.json.encode(value)
+        for key in touched
+    }
+    assert tables.take_block_writes() == dict(sorted(expected.items()))
 
 
 def test_writes_of_a_block_and_loading_them_back_rebuild_the_same_index() -> None:
