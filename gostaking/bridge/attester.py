@@ -11,7 +11,8 @@ Crash safety. One pass of `Attester.run_once` is:
    credited deposits for the sweepers, which move them to the custody script before their depositor could take
    them back (the watchers report such reclaims: `MsgReportReclaim`). What is paid, swept or reported is first
    read again with Merkle proofs against an app hash the trust anchor confirms (proofs.py, trust.py): a node that
-   lies in its blocks or its state gets nothing paid (`PassReport.refused_payouts`);
+   lies in its blocks or its state gets nothing paid (`PassReport.refused_payouts`). Payouts and sweeps are
+   payouts.py's `VerifiedPayouts` and `VerifiedSweeps`;
 4. send the outbox: the transaction hash is written (write-ahead) before the transaction is submitted, so
    after a crash the gateway asks the node about that hash instead of paying a second fee.
 The chain is idempotent anyway (a second attestation fails with AlreadyAttestedError), this only saves fees.
@@ -29,16 +30,10 @@ from typing import Protocol
 
 import msgspec
 
-from gostaking.bridge.errors import BridgeError, NodeApiError, StateVerificationError, TxRejectedError
+from gostaking.bridge.errors import BridgeError, NodeApiError, TxRejectedError
 from gostaking.bridge.node_client import MessageSender, NodeClient
-from gostaking.bridge.proofs import (
-    MAX_KEYS_PER_READ,
-    VerifiedReader,
-    check_credited,
-    check_payout,
-    deposit_key,
-    withdrawal_proof_keys,
-)
+from gostaking.bridge.payouts import VerifiedPayouts, VerifiedSweeps
+from gostaking.bridge.proofs import VerifiedReader, deposit_key
 from gostaking.bridge.store import (
     BridgeState,
     InflightTx,
@@ -69,8 +64,6 @@ MAX_MSGS_PER_TX = 16
 """The chain's default `max_msgs`; batching saves fees, a failed batch is retried one message per tx."""
 BLOCKS_PER_PASS = 500
 """Bound on GoStaking blocks read per pass, so one pass stays short after a long downtime."""
-WITHDRAWALS_PER_PROOF = MAX_KEYS_PER_READ // 2
-"""Withdrawals verified per proof request (each needs its own key and its denom's)."""
 WITHDRAWALS_CURSOR = "gostaking:blocks"
 FOLLOWED_EVENTS: dict[str, type[ChainEvent]] = {
     event.event_kind(): event for event in (WithdrawalRequestedEvent, HoldResolvedEvent, WithdrawalCompletedEvent)
@@ -83,7 +76,6 @@ SWEEP_EVENTS: dict[str, type[ChainEvent]] = {
 """The custody events a sweeping gateway follows: deposits credited (directly or by a released hold) are swept until
 their output is spent; a reclaimed one needs no sweep."""
 DECODED_EVENTS = {**FOLLOWED_EVENTS, **SWEEP_EVENTS}
-SANCTIONED = "destination is on the sanctions list"
 
 
 class ObservedDeposit(MsgAttestDeposit, frozen=True):
@@ -233,6 +225,8 @@ class Attester:
         self.payers = list(payers)
         self.sweepers = list(sweepers)
         self.screen = screen
+        self.payouts = VerifiedPayouts(self.verifier, self.payers, screen)
+        self.sweeps = VerifiedSweeps(self.verifier, self.sweepers)
         self.start_height = start_height
         self.state: BridgeState = store.load()
 
@@ -251,8 +245,10 @@ class Attester:
         if self.payers or self.sweepers:
             hosted = self._hosted_chains()
             self._follow_blocks(report, hosted)
-            self._pay(report)
-            self._sweep(report)
+            self.payouts.pay(self.state, report)
+            self.store.save(self.state)
+            self.sweeps.sweep(self.state, report)
+            self.store.save(self.state)
         self._send_outbox(report)
         return report
 
@@ -261,9 +257,6 @@ class Attester:
         hosted = {a.denom: a.hosted_chain for a in self.node.assets()}
         hosted[GOS_DENOM] = self.node.gos_token_chain()
         return hosted
-
-    def _payer_for(self, hosted_chain: str, denom: str) -> Payer | None:
-        return next((p for p in self.payers if p.hosted_chain == hosted_chain and p.serves(denom)), None)
 
     # --- step 1: in-flight transactions -------------------------------------------------------------------
 
@@ -345,11 +338,11 @@ class Attester:
         self.state.outbox.append(OutboxEntry(reclaim.key, reclaim.to_msg()))
         report.reclaims += 1
 
-    # --- step 3: withdrawals --------------------------------------------------------------------------------
+    # --- step 3: withdrawals and credits followed here, paid and swept by payouts.py ------------------------
 
     def _follow_blocks(self, report: PassReport, hosted: dict[str, str]) -> None:
-        served = {d for d, chain in hosted.items() if self._payer_for(chain, d) is not None}
-        swept = {sweeper.hosted_chain for sweeper in self.sweepers}
+        served = {d for d, chain in hosted.items() if self.payouts.payer_for(chain, d) is not None}
+        swept = self.sweeps.hosted_chains
         saved = self.state.cursors.get(WITHDRAWALS_CURSOR)
         start = int(saved) + 1 if saved is not None else self.start_height
         top = min(self.node.height(), start + BLOCKS_PER_PASS - 1)
@@ -394,117 +387,6 @@ class Attester:
         hosted_chain, _, external_tx_id = name.partition(":")
         if hosted_chain in swept:
             self.state.deposits[name] = TrackedDeposit(hosted_chain, external_tx_id, amount)
-
-    def _pay(self, report: PassReport) -> None:
-        due = [
-            w
-            for w in sorted(self.state.withdrawals.values(), key=lambda w: w.id)
-            if w.status == "pending" and not w.confirm_queued
-        ]
-        for start in range(0, len(due), WITHDRAWALS_PER_PROOF):
-            chunk = due[start : start + WITHDRAWALS_PER_PROOF]
-            try:
-                proven = self.verifier.read(withdrawal_proof_keys(chunk))
-            except StateVerificationError as error:
-                for withdrawal in chunk:
-                    self._refuse(withdrawal, str(error), report)
-                continue
-            except BridgeError as error:
-                # Not verifiable yet (or the node is down): nothing of this chunk is paid; the next pass reads again.
-                ids = ", ".join(str(w.id) for w in chunk)
-                log.warning("withdrawals %s not paid yet: %s", ids, error)
-                report.notes.append(f"withdrawals {ids} not paid yet: {error}")
-                continue
-            for withdrawal in chunk:
-                try:
-                    chain = check_payout(proven, withdrawal)
-                except StateVerificationError as error:
-                    self._refuse(withdrawal, str(error), report)
-                    continue
-                if chain is not None:
-                    self._pay_one(withdrawal, chain, report)
-        self.store.save(self.state)
-
-    def _refuse(self, withdrawal: TrackedWithdrawal, reason: str, report: PassReport) -> None:
-        """Pay nothing for `withdrawal`: what the node said about it failed verification (logged once per reason)."""
-        if withdrawal.blocked != reason:
-            log.error("withdrawal %d NOT paid: %s", withdrawal.id, reason)
-        withdrawal.blocked = reason
-        report.refused_payouts[withdrawal.id] = reason
-
-    def _pay_one(self, withdrawal: TrackedWithdrawal, chain: str, report: PassReport) -> None:
-        """Pay a withdrawal the proven state asks for, on `chain` (the proven hosted chain of its denom)."""
-        payer = self._payer_for(chain, withdrawal.denom)
-        if payer is None:
-            return
-        # Defence in depth: the chain holds withdrawals to addresses on its list, but the gateway refuses on
-        # its own list too (it may be newer than the chain's, or the chain's may have been tampered with).
-        if self.screen is not None and self.screen.is_listed(chain, withdrawal.to):
-            if withdrawal.blocked != SANCTIONED:
-                withdrawal.blocked = SANCTIONED
-                log.warning("withdrawal %d to %s refused: sanctioned destination", withdrawal.id, withdrawal.to)
-            report.blocked_payouts.append(withdrawal.id)
-            return
-        withdrawal.blocked = ""
-        try:
-            payout_tx = payer.pay(withdrawal)
-        except BridgeError as error:
-            # One withdrawal that cannot be paid (bad PSBT, empty custody, RPC hiccup) must not stop the rest.
-            report.notes.append(f"withdrawal {withdrawal.id}: {error}")
-            return
-        if payout_tx is None:
-            return
-        withdrawal.payout_tx = payout_tx
-        withdrawal.confirm_queued = True
-        report.paid[withdrawal.id] = payout_tx
-        key = f"withdrawal:{withdrawal.id}"
-        if not self.state.is_known(key):
-            self.state.outbox.append(OutboxEntry(key, MsgConfirmWithdrawal(withdrawal.id, payout_tx)))
-
-    def _sweep(self, report: PassReport) -> None:
-        for sweeper in self.sweepers:
-            tracked = sorted(
-                (d for d in self.state.deposits.values() if d.hosted_chain == sweeper.hosted_chain),
-                key=lambda d: d.key,
-            )
-            verified = self._verified_credits(tracked, report)
-            if not verified:
-                continue
-            try:
-                outcome = sweeper.sweep(verified)
-            except BridgeError as error:  # e.g. the hosted chain's node is down: try again next pass
-                report.notes.append(f"sweeps on {sweeper.hosted_chain}: {error}")
-                continue
-            for key in outcome.done:
-                self.state.deposits.pop(key, None)
-            report.swept.update(outcome.swept)
-            report.notes.extend(outcome.notes)
-        self.store.save(self.state)
-
-    def _verified_credits(self, tracked: list[TrackedDeposit], report: PassReport) -> list[TrackedDeposit]:
-        """The tracked deposits the proven state shows credited, with the amount it credited; the others are not
-        swept in this pass (and a deposit credited with another amount than announced never is)."""
-        verified = []
-        for start in range(0, len(tracked), MAX_KEYS_PER_READ):
-            chunk = tracked[start : start + MAX_KEYS_PER_READ]
-            try:
-                proven = self.verifier.read([deposit_key(d.hosted_chain, d.external_tx_id) for d in chunk])
-            except BridgeError as error:
-                log.error("sweeps of %s deferred: %s", ", ".join(d.key for d in chunk), error)
-                report.notes.append(f"sweeps deferred: {error}")
-                continue
-            for deposit in chunk:
-                try:
-                    checked = check_credited(proven, deposit)
-                except StateVerificationError as error:
-                    log.error("%s not swept: %s", deposit.key, error)
-                    report.notes.append(f"{deposit.key}: not swept: {error}")
-                    continue
-                if checked is None:
-                    report.notes.append(f"{deposit.key}: not credited at height {proven.height}; not swept")
-                else:
-                    verified.append(checked)
-        return verified
 
     # --- step 4: the outbox ---------------------------------------------------------------------------------
 

@@ -6,9 +6,14 @@ payout, `withdrawal-<id>`; a deposit's sweep, `sweep-<txid>-<vout>`):
   own Bitcoin node: `btc.check_prevouts`);
 - `broadcast.txid`: written by whichever custodian first held m valid signatures and broadcast the transaction
   (the same transaction for everyone, so a second broadcast is harmless).
+
+`BtcCustodian` is one custodian's seat at the board: what its payouts (btc_payout.py) and sweeps (btc_sweep.py)
+share.
 """
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -16,10 +21,18 @@ from embit import ec
 from embit.psbt import PSBT
 from embit.transaction import Transaction
 
-from gostaking.bridge.btc import finalize_custodian_spend, psbt_from_base64
+from gostaking.bridge.btc import (
+    DepositRegistry,
+    change_script,
+    finalize_custodian_spend,
+    p2wsh_script_pubkey,
+    psbt_from_base64,
+    sign_psbt,
+)
 from gostaking.bridge.btc_rpc import BitcoinRpc
 from gostaking.bridge.errors import RpcError
 from gostaking.bridge.store import write_atomically
+from gostaking.wallet.keys import PrivateKey
 
 log = logging.getLogger(__name__)
 
@@ -88,3 +101,54 @@ def reserved_outpoints(board: Path, rpc: BitcoinRpc, confirmations: int) -> dict
         for vin in psbt_from_base64(path.read_text()).tx.vin:
             reserved.setdefault((vin.txid.hex(), vin.vout), path.parent.name)
     return reserved
+
+
+@dataclass
+class BtcCustodian:
+    """One custodian's seat at the board: its own Bitcoin node and key, the custodian set and threshold, the deposit
+    registry and the board, and the steps every spend takes there (sign once, broadcast at m signatures)."""
+
+    rpc: BitcoinRpc
+    key: PrivateKey
+    custodians: Sequence[bytes]
+    threshold: int
+    registry: DepositRegistry
+    board: Path
+    network: str = "mainnet"
+    confirmations: int = 6
+    hosted_chain: str = "bitcoin"
+
+    def __post_init__(self) -> None:
+        self.custodians = sorted(self.custodians)
+        # The custody script wsh(multi(m,K…)): where sweeps move deposits and where payouts return their change.
+        self.custody_witness_script = change_script(self.custodians, self.threshold)
+        self.custody_script_pubkey = p2wsh_script_pubkey(self.custody_witness_script)
+
+    def deposit_scripts(self) -> dict[bytes, bytes]:
+        """script_pubkey → witness script of every registered deposit address."""
+        return {
+            p2wsh_script_pubkey(bytes.fromhex(e.witness_script)): bytes.fromhex(e.witness_script)
+            for e in self.registry.entries()
+        }
+
+    def reserved_outpoints(self) -> dict[tuple[str, int], str]:
+        """Outpoints a spend on the board that is not final yet uses (see `reserved_outpoints`)."""
+        return reserved_outpoints(self.board, self.rpc, self.confirmations)
+
+    def confirmed(self, txid: str) -> bool:
+        """True once this custodian's own node shows `txid` `confirmations` deep."""
+        return confirmed(self.rpc, txid, self.confirmations)
+
+    def has_signed(self, folder: Path) -> bool:
+        """True when this custodian already left its signatures in `folder`."""
+        return signature_file(folder, self.key.public_key).exists()
+
+    def sign(self, folder: Path, psbt: PSBT) -> None:
+        """Sign `psbt` (checked by the caller) and leave the signed copy in `folder` for the others."""
+        sign_psbt(psbt, self.key.secret)
+        write_atomically(signature_file(folder, self.key.public_key), psbt.to_base64().encode())
+
+    def broadcast_when_signed(self, folder: Path, psbt: PSBT) -> str | None:
+        """Broadcast `psbt` once the folder holds `threshold` valid signatures on it; its txid then, else None."""
+        tx = combine(folder, psbt, list(self.custodians), self.threshold)
+        return None if tx is None else broadcast(self.rpc, folder, tx)

@@ -19,53 +19,38 @@ and no custody output is spent twice. Custodians' clocks only need to agree to w
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 from embit.psbt import PSBT
-from embit.transaction import Transaction
 
 from gostaking.bridge import btc_board
 from gostaking.bridge.btc import (
     DUST_SAT,
-    DepositRegistry,
     SpendableOutput,
-    change_script,
     check_payout,
     check_prevouts,
     create_psbt,
     estimate_payout_vsize,
-    p2wsh_script_pubkey,
     psbt_from_base64,
     script_for_address,
-    sign_psbt,
 )
+from gostaking.bridge.btc_board import BtcCustodian
 from gostaking.bridge.btc_outputs import CustodyOutputs, WalletOutputs
-from gostaking.bridge.btc_rpc import BitcoinRpc
 from gostaking.bridge.errors import RpcError, ScriptError
-from gostaking.bridge.store import TrackedWithdrawal, create_atomically, write_atomically
+from gostaking.bridge.store import TrackedWithdrawal, create_atomically
 from gostaking.chain.numeric import GOS_DENOM
-from gostaking.wallet.keys import PrivateKey
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class BtcPayer:
+class BtcPayer(BtcCustodian):
     """One custodian's side of Bitcoin payouts."""
 
-    rpc: BitcoinRpc
-    key: PrivateKey
-    custodians: Sequence[bytes]
-    threshold: int
-    registry: DepositRegistry
-    board: Path
-    network: str = "mainnet"
-    confirmations: int = 6
     fee_sat: int = 2_000
     """Miner fee when bitcoind has no estimate yet (a fresh node, regtest); deducted from the amount paid out."""
-    hosted_chain: str = "bitcoin"
     max_fee_sat: int = 50_000
     """The most a payout may deduct as miner fee: what every custodian checks before signing."""
     fee_target_blocks: int = 6
@@ -81,10 +66,13 @@ class BtcPayer:
     def __post_init__(self) -> None:
         if not 0 < self.fee_sat <= self.max_fee_sat:
             raise ScriptError(f"the fallback fee {self.fee_sat} sat must be within 1..{self.max_fee_sat} (max fee)")
-        self.custodians = sorted(self.custodians)
-        self.change_witness_script = change_script(self.custodians, self.threshold)
-        self.change_script_pubkey = p2wsh_script_pubkey(self.change_witness_script)
+        super().__post_init__()
         self.node_outputs: CustodyOutputs = self.outputs or WalletOutputs(self.rpc, self.network)
+
+    @property
+    def change_script_pubkey(self) -> bytes:
+        """Where a payout's change goes: back to the custody script."""
+        return self.custody_script_pubkey
 
     @property
     def change_address(self) -> str:
@@ -104,7 +92,8 @@ class BtcPayer:
         folder = self.board / f"withdrawal-{withdrawal.id}"
         broadcast = folder / btc_board.BROADCAST
         if broadcast.exists():
-            return self._final(broadcast.read_text().strip())
+            sent = broadcast.read_text().strip()
+            return sent if self.confirmed(sent) else None
         destination = script_for_address(withdrawal.to)
         unsigned = folder / btc_board.UNSIGNED
         if not unsigned.exists():
@@ -116,16 +105,13 @@ class BtcPayer:
         psbt = psbt_from_base64(unsigned.read_text())
         # Never sign what the chain did not ask for: the destination and amount come from GoStaking's withdrawal.
         check_payout(psbt, destination, withdrawal.amount, {self.change_script_pubkey}, self.max_fee_sat)
-        mine = btc_board.signature_file(folder, self.key.public_key)
-        if not mine.exists():
+        if not self.has_signed(folder):
             # The fee check above read the PSBT's own input amounts: sign only if my node reports the same.
             check_prevouts(psbt, self.node_outputs.lookup(_outpoints(psbt), self._custody_scripts()))
-            sign_psbt(psbt, self.key.secret)
-            write_atomically(mine, psbt.to_base64().encode())
-        combined = self._combine(folder, psbt)
-        if combined is not None:
-            txid = btc_board.broadcast(self.rpc, folder, combined)
-            log.info("broadcast payout of withdrawal %d in %s", withdrawal.id, txid)
+            self.sign(folder, psbt)
+        broadcast_txid = self.broadcast_when_signed(folder, psbt)
+        if broadcast_txid is not None:
+            log.info("broadcast payout of withdrawal %d in %s", withdrawal.id, broadcast_txid)
         return None
 
     def _my_turn_to_build(self, folder: Path, withdrawal_id: int) -> bool:
@@ -145,21 +131,13 @@ class BtcPayer:
             return False  # unreadable marker: leave building to the coordinator
         return now >= first_seen + rank * self.takeover_after_s
 
-    def _final(self, txid: str) -> str | None:
-        return txid if btc_board.confirmed(self.rpc, txid, self.confirmations) else None
-
     def _custody_scripts(self) -> dict[bytes, bytes]:
         """script_pubkey → witness script of every custody output: the deposit addresses and the change address."""
-        scripts = {
-            p2wsh_script_pubkey(bytes.fromhex(e.witness_script)): bytes.fromhex(e.witness_script)
-            for e in self.registry.entries()
-        }
-        scripts[self.change_script_pubkey] = self.change_witness_script
-        return scripts
+        return self.deposit_scripts() | {self.custody_script_pubkey: self.custody_witness_script}
 
     def _spendable(self) -> list[SpendableOutput]:
         # Outpoints already spent by another PSBT (payout or sweep) that is not confirmed yet must not be used twice.
-        reserved = btc_board.reserved_outpoints(self.board, self.rpc, self.confirmations)
+        reserved = self.reserved_outpoints()
         found = [u for u in self.node_outputs.unspent(self._custody_scripts()) if (u.txid, u.vout) not in reserved]
         return sorted(found, key=lambda u: (-u.amount_sat, u.txid, u.vout))
 
@@ -192,9 +170,6 @@ class BtcPayer:
         if rate is None:
             return self.fee_sat
         return min(rate * vsize, self.max_fee_sat)
-
-    def _combine(self, folder: Path, base: PSBT) -> Transaction | None:
-        return btc_board.combine(folder, base, list(self.custodians), self.threshold)
 
 
 def _outpoints(psbt: PSBT) -> list[tuple[str, int]]:

@@ -23,7 +23,6 @@ silent custodian, check the node's mempool).
 """
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,59 +33,42 @@ from gostaking.bridge.attester import SweepOutcome
 from gostaking.bridge.btc import (
     DUST_SAT,
     CustodyLock,
-    DepositRegistry,
     NodeOutput,
     SpendableOutput,
-    change_script,
     check_prevouts,
     check_sweep,
     create_psbt,
-    p2wsh_script_pubkey,
     psbt_from_base64,
-    sign_psbt,
 )
+from gostaking.bridge.btc_board import BtcCustodian
 from gostaking.bridge.btc_outputs import CustodyOutputs, NodeOutputs
-from gostaking.bridge.btc_rpc import DEFAULT_SWEEP_FEE_SAT, BitcoinRpc
+from gostaking.bridge.btc_rpc import DEFAULT_SWEEP_FEE_SAT
 from gostaking.bridge.errors import BridgeError, ScriptError
-from gostaking.bridge.store import TrackedDeposit, create_atomically, write_atomically
-from gostaking.wallet.keys import PrivateKey
+from gostaking.bridge.store import TrackedDeposit, create_atomically
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
-class BtcSweeper:
+class BtcSweeper(BtcCustodian):
     """One custodian's side of sweeps."""
 
-    rpc: BitcoinRpc
-    key: PrivateKey
-    custodians: Sequence[bytes]
-    threshold: int
-    registry: DepositRegistry
-    board: Path
-    network: str = "mainnet"
-    confirmations: int = 6
     sweep_fee_sat: int = DEFAULT_SWEEP_FEE_SAT
     """Miner fee of a deposit's sweep: the watchers' `DepositSafety.sweep_fee_sat` (not credited), the same for all."""
     deadline_percent: int = 25
-    hosted_chain: str = "bitcoin"
     outputs: CustodyOutputs | None = None
     """This custodian's node's view of outputs (`NodeOutputs`, i.e. gettxout, unless given)."""
 
     def __post_init__(self) -> None:
         if self.sweep_fee_sat <= 0 or not 0 <= self.deadline_percent <= 100:
             raise ScriptError("a sweep needs a positive sweep fee and a deadline of 0..100 percent of the timelock")
-        self.custodians = sorted(self.custodians)
-        self.custody_script_pubkey = p2wsh_script_pubkey(change_script(self.custodians, self.threshold))
+        super().__post_init__()
         self.node_outputs: CustodyOutputs = self.outputs or NodeOutputs(self.rpc, self.network)
 
     def sweep(self, deposits: list[TrackedDeposit]) -> SweepOutcome:
         """Advance the sweep of each credited deposit (a failure on one is noted and does not stop the others)."""
         outcome = SweepOutcome()
-        scripts = {
-            p2wsh_script_pubkey(bytes.fromhex(e.witness_script)): bytes.fromhex(e.witness_script)
-            for e in self.registry.entries()
-        }
+        scripts = self.deposit_scripts()
         outpoints = {}
         credited = {deposit.key: deposit.amount for deposit in deposits}
         for deposit in deposits:
@@ -97,7 +79,7 @@ class BtcSweeper:
                 outcome.done.append(deposit.key)
                 outcome.notes.append(f"{deposit.key}: does not name a Bitcoin output (txid:vout); not swept")
         unspent = self.node_outputs.lookup(outpoints.values(), scripts)
-        reserved = btc_board.reserved_outpoints(self.board, self.rpc, self.confirmations)
+        reserved = self.reserved_outpoints()
         for key, outpoint in outpoints.items():
             try:
                 self._advance(key, outpoint, credited[key], unspent.get(outpoint), scripts, reserved, outcome)
@@ -122,7 +104,7 @@ class BtcSweeper:
         folder = self.folder(outpoint)
         sent = folder / btc_board.BROADCAST
         if sent.exists():
-            if btc_board.confirmed(self.rpc, sent.read_text().strip(), self.confirmations):
+            if self.confirmed(sent.read_text().strip()):
                 outcome.done.append(key)
             return
         if found is None:
@@ -159,13 +141,10 @@ class BtcSweeper:
             outcome.notes.append(
                 f"{key}: not signing the sweep PSBT on the board ({reason}); signing the canonical one"
             )
-        mine = btc_board.signature_file(folder, self.key.public_key)
-        if not mine.exists():
-            sign_psbt(sweep, self.key.secret)
-            write_atomically(mine, sweep.to_base64().encode())
-        tx = btc_board.combine(folder, sweep, list(self.custodians), self.threshold)
-        if tx is not None:
-            txid = btc_board.broadcast(self.rpc, folder, tx)
+        if not self.has_signed(folder):
+            self.sign(folder, sweep)
+        txid = self.broadcast_when_signed(folder, sweep)
+        if txid is not None:
             outcome.swept[key] = txid
             log.info("swept deposit %s to the custody script in %s", key, txid)
 

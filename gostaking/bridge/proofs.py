@@ -9,8 +9,9 @@ queries, so no encoding is re-implemented here.
 """
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 import msgspec
 
@@ -19,13 +20,17 @@ from gostaking.bridge.node_client import NodeClient
 from gostaking.bridge.store import TrackedDeposit, TrackedWithdrawal
 from gostaking.bridge.trust import TrustAnchor
 from gostaking.chain.errors import UnknownAssetError
-from gostaking.chain.modules.custody.queries import get_deposit, get_hosted_chain, get_withdrawal
+from gostaking.chain.modules.compliance.queries import get_council_approval
+from gostaking.chain.modules.custody.queries import get_deposit, get_hosted_chain, get_sanction, get_withdrawal
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
-from gostaking.chain.types.custody import Deposit, Withdrawal
+from gostaking.chain.types.compliance import CouncilApproval
+from gostaking.chain.types.custody import Deposit, SanctionEntry, Withdrawal
 from gostaking.storage.merkle import MerkleProof, verify_proof
 
 log = logging.getLogger(__name__)
+Item = TypeVar("Item")
+Value = TypeVar("Value")
 
 MAX_KEYS_PER_READ = 32
 """The node's limit of keys per GET /proofs/state."""
@@ -44,6 +49,16 @@ def withdrawal_key(withdrawal_id: int) -> bytes:
 def deposit_key(hosted_chain: str, external_tx_id: str) -> bytes:
     """State key of a deposit."""
     return state_key("deposits", (hosted_chain, external_tx_id))
+
+
+def sanction_key(hosted_chain: str, address: str) -> bytes:
+    """State key of an external address's listing on the sanctions list (addresses are stored lower-cased)."""
+    return state_key("sanctioned", (hosted_chain, address.lower()))
+
+
+def council_approval_key(subject: str) -> bytes:
+    """State key of the approvals gathered for one council decision."""
+    return state_key("council_approvals", subject)
 
 
 PARAMS_KEY = state_key("params", "")
@@ -100,6 +115,16 @@ class ProvenState:
         self._require(deposit_key(hosted_chain, external_tx_id))
         return get_deposit(self.state, hosted_chain, external_tx_id)
 
+    def sanction(self, hosted_chain: str, address: str) -> SanctionEntry | None:
+        """The address's listing on the sanctions list (None: proven not listed)."""
+        self._require(sanction_key(hosted_chain, address))
+        return get_sanction(self.state, hosted_chain, address)
+
+    def council_approval(self, subject: str) -> CouncilApproval | None:
+        """The approvals pending for a council decision (None: proven none pending)."""
+        self._require(council_approval_key(subject))
+        return get_council_approval(self.state, subject)
+
     def hosted_chain(self, denom: str) -> str | None:
         """Where `denom` is paid out (None: not a listed asset)."""
         key = hosted_chain_key(denom)
@@ -155,6 +180,18 @@ class VerifiedReader:
             # Proven, so the chain really stores it: this gateway is older than the node's chain software.
             raise NodeApiError(f"cannot decode proven state at height {answer.height}: {error}") from error
         return ProvenState(answer.height, app_hash, values, state)
+
+    def read_each(
+        self, items: Sequence[Item], key_of: Callable[[Item], bytes], value_of: Callable[[ProvenState, Item], Value]
+    ) -> list[Value]:
+        """`value_of(proven state, item)` for every item, reading the keys `key_of` names MAX_KEYS_PER_READ at a time
+        (each part proven at the height it was read)."""
+        values: list[Value] = []
+        for start in range(0, len(items), MAX_KEYS_PER_READ):
+            part = items[start : start + MAX_KEYS_PER_READ]
+            proven = self.read(key_of(item) for item in part)
+            values += [value_of(proven, item) for item in part]
+        return values
 
     def _fetch(self, keys: Sequence[bytes]) -> _Proofs:
         try:

@@ -14,7 +14,8 @@ The result is a set of (hosted chain, address). Diffing it against the chain's l
 imported hosted chains) gives additions and removals; both are sent, in batches of at most 1000 updates (the
 chain's limit per message). Each batch is a compliance council approval: because every member diffs the same file
 against the same chain list, members send identical batches, which is what makes their approvals add up. Batches
-this member already approved (still waiting for others) are not sent again.
+this member already approved (still waiting for others) are not sent again. What the node says about the chain's
+list and pending approvals is checked with Merkle proofs (plan_import).
 """
 
 import csv
@@ -28,8 +29,10 @@ from pathlib import Path
 from typing import Any
 
 from gostaking.bridge.errors import SanctionsFormatError
+from gostaking.bridge.proofs import ProvenState, VerifiedReader, council_approval_key, sanction_key
 from gostaking.bridge.store import write_atomically
 from gostaking.chain.modules.custody.queries import compute_sanctions_subject
+from gostaking.chain.types.custody import SanctionEntry
 from gostaking.chain.types.tx import MsgUpdateSanctions, SanctionUpdate
 
 MAX_UPDATES_PER_MSG = 1_000
@@ -218,19 +221,39 @@ class ImportPlan:
 
 def plan_import(
     current: set[SanctionedAddress],
-    chain_rows: Iterable[dict[str, Any]],
-    pending_approvals: Iterable[dict[str, Any]],
+    reported_rows: Iterable[dict[str, Any]],
     chains: set[str],
     approver: str,
+    reader: VerifiedReader,
 ) -> ImportPlan:
-    """Batches turning the chain's list into `current`, minus those `approver` already approved (GET
-    /compliance/council-approvals rows): sending one again would only fail and cost a fee."""
-    mine = {pending["subject"] for pending in pending_approvals if approver in pending["approvers"]}
+    """Batches turning the chain's list into `current`, minus those `approver` already approved (sending one again
+    would only fail and cost a fee).
+
+    The node is not trusted: `reported_rows` (GET /custody/sanctions) only suggests which entries to look at. Every
+    address of the file and every SDN entry the node reports is read with a Merkle proof, so a lying node can make
+    the import neither skip an addition nor remove an address; whether `approver` already approved a batch is
+    proven the same way (the decision's pending approvals). No proof can show an entry the node hides that the
+    file no longer names (the state tree has no proof of a whole table): its removal is missed and the address
+    stays held, the safe side, until an honest node is asked."""
+    candidates = sorted(current | listed_on_chain(reported_rows, chains))
+    listings = reader.read_each(candidates, _sanction_key, _listing)
+    listed = {a for a, listing in zip(candidates, listings, strict=True) if listing and listing.source == SOURCE}
+    messages = batches(diff(listed, current))
+    subjects = [compute_sanctions_subject(message.updates) for message in messages]
+    pending = reader.read_each(subjects, council_approval_key, lambda proven, s: proven.council_approval(s))
     plan = ImportPlan([], [])
-    for message in batches(diff(listed_on_chain(chain_rows, chains), current)):
-        done = compute_sanctions_subject(message.updates) in mine
+    for message, approvals in zip(messages, pending, strict=True):
+        done = approvals is not None and approver in approvals.approvers
         (plan.approved_already if done else plan.to_send).append(message)
     return plan
+
+
+def _sanction_key(entry: SanctionedAddress) -> bytes:
+    return sanction_key(entry.hosted_chain, entry.address)
+
+
+def _listing(proven: ProvenState, entry: SanctionedAddress) -> SanctionEntry | None:
+    return proven.sanction(entry.hosted_chain, entry.address)
 
 
 def restrict(entries: Iterable[SanctionedAddress], chains: set[str]) -> set[SanctionedAddress]:

@@ -1,13 +1,15 @@
 """`gostaking bridge …` (custody gateway) and `gostaking feeder …` (oracle prices). Register both with
 `bridge.register(app)` in gostaking/cli/main.py."""
 
+import functools
+import inspect
 import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -69,16 +71,62 @@ TrustNodeOption = Annotated[
 
 @dataclass
 class Verification:
-    """How a gateway confirms the app hashes its node's proofs are checked against (see _verifier)."""
+    """How a gateway confirms the app hashes its node's proofs are checked against (see _verifier). Its fields are
+    also the options of every command that reads verified state, declared once here: see verified_command."""
 
-    comet_rpc: list[str] = field(default_factory=list)
-    trust_height: int | None = None
-    trust_hash: str | None = None
-    light_client_state: Path | None = None
-    trusting_period_hours: float = 336.0
-    verify_node: list[str] = field(default_factory=list)
-    quorum: int | None = None
-    trust_node: bool = False
+    comet_rpc: CometRpcOption = field(default_factory=list)
+    trust_height: TrustHeightOption = None
+    trust_hash: TrustHashOption = None
+    light_client_state: LightClientStateOption = None
+    trusting_period_hours: TrustingPeriodOption = 336.0
+    verify_node: VerifyNodeOption = field(default_factory=list)
+    quorum: QuorumOption = None
+    trust_node: TrustNodeOption = False
+
+
+def _verification_option(spec: "Field[Any]") -> inspect.Parameter:
+    # Keyword-only, as Typer passes them: then any order of required and defaulted parameters is valid.
+    default = spec.default if spec.default_factory is MISSING else spec.default_factory()
+    return inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=spec.type)
+
+
+_VERIFICATION_OPTIONS = tuple(_verification_option(spec) for spec in fields(Verification))
+
+VerifiedCommand = Callable[..., None]
+
+
+def verified_command(name: str) -> Callable[[VerifiedCommand], VerifiedCommand]:
+    """Register a command that reads verified state as the bridge command `name`, adding Verification's options
+    (--comet-rpc, --trust-height, --trust-hash, --light-client-state, --trusting-period-hours, --verify-node,
+    --quorum, --trust-node) where it declares `verification: Verification`, which receives them. (Declare the
+    command's parameters keyword-only, `*` first, so `verification` may follow defaulted ones.)
+
+    Typer reads the command line from inspect.signature, so the registered wrapper carries a __signature__ with the
+    options in their place; the function itself is returned unchanged.
+    """
+
+    def register(command: VerifiedCommand) -> VerifiedCommand:
+        parameters = inspect.signature(command).parameters
+        names = [option.name for option in _VERIFICATION_OPTIONS]
+        if "verification" not in parameters or set(parameters) & set(names):
+            raise TypeError(f"{command.__qualname__} must take `verification: Verification` and none of {names}")
+        expanded: list[inspect.Parameter] = []
+        for parameter in parameters.values():
+            if parameter.name == "verification":
+                expanded.extend(_VERIFICATION_OPTIONS)
+            else:
+                expanded.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+
+        @functools.wraps(command)
+        def with_verification(**values: Any) -> None:
+            verification = Verification(**{name: values.pop(name) for name in names})
+            command(**values, verification=verification)
+
+        with_verification.__signature__ = inspect.Signature(expanded)  # type: ignore[attr-defined]
+        app.command(name)(with_verification)
+        return command
+
+    return register
 
 
 def register(root: typer.Typer) -> None:
@@ -140,8 +188,9 @@ def btc_address(
     print_json(document)
 
 
-@app.command("evm")
+@verified_command("evm")
 def evm_gateway(
+    *,
     rpc: Annotated[str, typer.Option("--rpc", help="EVM JSON-RPC URL")],
     vault: Annotated[str, typer.Option("--vault", help="GoStakingVault address")],
     from_name: FromOption,
@@ -159,14 +208,7 @@ def evm_gateway(
     gos_bridge_start_block: Annotated[
         int, typer.Option("--gos-bridge-start-block", help="GosBridge deployment block")
     ] = 0,
-    comet_rpc: CometRpcOption = [],  # noqa: B006
-    trust_height: TrustHeightOption = None,
-    trust_hash: TrustHashOption = None,
-    light_client_state: LightClientStateOption = None,
-    trusting_period_hours: TrustingPeriodOption = 336.0,
-    verify_node: VerifyNodeOption = [],  # noqa: B006
-    quorum: QuorumOption = None,
-    trust_node: TrustNodeOption = False,
+    verification: Verification,
     api: ApiOption = API_DEFAULT,
     once: OnceOption = False,
     interval: IntervalOption = 15.0,
@@ -177,16 +219,6 @@ def evm_gateway(
     also attest GOS swapped back from the ERC-20 and mint the ERC-20 for GOS withdrawals. Payouts are made only on
     state proven against an app hash that CometBFT's validators signed (--comet-rpc) and/or that a quorum of nodes
     report (--verify-node)."""
-    verification = Verification(
-        comet_rpc,
-        trust_height,
-        trust_hash,
-        light_client_state,
-        trusting_period_hours,
-        verify_node,
-        quorum,
-        trust_node,
-    )
     from web3 import Web3
 
     from gostaking.bridge.evm import ETH_TOKEN, DirectorySignatureBoard, EvmDepositWatcher, VaultPayer
@@ -234,11 +266,12 @@ def evm_gateway(
                     gos_bridge_start_block,
                 )
             )
-    _run_attester(state, api, key, watchers, payers, sanctions, once, interval, verification=verification)
+    _run_attester(state, api, key, watchers, payers, sanctions, once, interval, verification)
 
 
-@app.command("btc")
+@verified_command("btc")
 def btc_gateway(
+    *,
     rpc: Annotated[str, typer.Option("--rpc", help="Bitcoin node RPC URL, e.g. http://127.0.0.1:8332")],
     registry: Annotated[Path, typer.Option("--registry", help="custody address registry (btc-address)")],
     from_name: FromOption,
@@ -304,14 +337,7 @@ def btc_gateway(
         typer.Option("--takeover-after", min=1.0, help="seconds each custodian in line waits for a silent coordinator"),
     ] = 600.0,
     sanctions: SanctionsOption = None,
-    comet_rpc: CometRpcOption = [],  # noqa: B006
-    trust_height: TrustHeightOption = None,
-    trust_hash: TrustHashOption = None,
-    light_client_state: LightClientStateOption = None,
-    trusting_period_hours: TrustingPeriodOption = 336.0,
-    verify_node: VerifyNodeOption = [],  # noqa: B006
-    quorum: QuorumOption = None,
-    trust_node: TrustNodeOption = False,
+    verification: Verification,
     api: ApiOption = API_DEFAULT,
     once: OnceOption = False,
     interval: IntervalOption = 60.0,
@@ -323,16 +349,6 @@ def btc_gateway(
     withdrawals with PSBTs signed by the custodians. Sweeps, payouts and reclaim reports are made only on state
     proven against an app hash that CometBFT's validators signed (--comet-rpc) and/or that a quorum of nodes report
     (--verify-node)."""
-    verification = Verification(
-        comet_rpc,
-        trust_height,
-        trust_hash,
-        light_client_state,
-        trusting_period_hours,
-        verify_node,
-        quorum,
-        trust_node,
-    )
     from gostaking.bridge.btc import DepositRegistry
     from gostaking.bridge.btc_outputs import CustodyOutputs, NodeOutputs, WalletOutputs
     from gostaking.bridge.btc_payout import BtcPayer
@@ -360,38 +376,20 @@ def btc_gateway(
         outputs: CustodyOutputs = (
             WalletOutputs(bitcoin, network) if node == "bitcoind" else NodeOutputs(bitcoin, network)
         )
+        # This custodian's seat at the board (BtcCustodian's fields), the same for its payouts and its sweeps.
+        seat = (bitcoin, key, keys, threshold, addresses, board, network, confirmations)
         payers.append(
             BtcPayer(
-                bitcoin,
-                key,
-                keys,
-                threshold,
-                addresses,
-                board,
-                network,
-                confirmations,
-                fee_sat,
+                *seat,
+                fee_sat=fee_sat,
                 takeover_after_s=takeover_after,
                 max_fee_sat=max_fee_sat,
                 fee_target_blocks=fee_target,
                 outputs=outputs,
             )
         )
-        sweepers.append(
-            BtcSweeper(
-                bitcoin,
-                key,
-                keys,
-                threshold,
-                addresses,
-                board,
-                network,
-                confirmations,
-                sweep_fee_sat=sweep_fee_sat,
-                deadline_percent=sweep_deadline_percent,
-            )
-        )
-    _run_attester(state, api, key, [watcher], payers, sanctions, once, interval, sweepers, verification)
+        sweepers.append(BtcSweeper(*seat, sweep_fee_sat=sweep_fee_sat, deadline_percent=sweep_deadline_percent))
+    _run_attester(state, api, key, [watcher], payers, sanctions, once, interval, verification, sweepers)
 
 
 def _run_attester(
@@ -403,8 +401,8 @@ def _run_attester(
     sanctions: Path | None,
     once: bool,
     interval: float,
+    verification: Verification,
     sweepers: "list[Sweeper] | None" = None,
-    verification: Verification | None = None,
 ) -> None:
     """Attest what the watchers see and run the payers and sweepers every `interval` seconds (payouts screened
     against the sanctions snapshot and verified as `verification` says), keeping cursors and outbox in the state
@@ -416,7 +414,7 @@ def _run_attester(
 
     screen = SanctionsSnapshot(sanctions) if sanctions is not None else None
     node = NodeClient(api)
-    verifier = _verifier(node, state, verification or Verification())
+    verifier = _verifier(node, state, verification)
     with StateStore(state) as store:
         attester = Attester(
             store, MessageSender(node, key), watchers, payers, screen, sweepers=sweepers or [], verifier=verifier
@@ -467,21 +465,26 @@ def _report(report: object) -> None:
     typer.echo(json.dumps(report.__dict__, default=str))
 
 
-@app.command("sanctions-import")
+@verified_command("sanctions-import")
 def sanctions_import(
     sdn: Annotated[Path, typer.Argument(help="sdn.csv, sdn.xml or SDN_ADVANCED.xml")],
+    *,
     snapshot: Annotated[Path, typer.Option("--snapshot", help="where to keep the import (the gateway's screen)")],
     from_name: FromOption,
     comments: Annotated[Path | None, typer.Option("--comments", help="sdn_comments.csv (with sdn.csv)")] = None,
     chain: Annotated[list[str], typer.Option("--chain", help="hosted chain to import \\[default: listed]")] = [],  # noqa: B006
     dry_run: Annotated[bool, typer.Option("--dry-run", help="print the updates, send nothing")] = False,
+    verification: Verification,
     api: ApiOption = API_DEFAULT,
     home: HomeOption = None,
     keyring: KeyringOption = None,
 ) -> None:
     """Approve, as a compliance council member, the changes that bring the chain's sanctions list to this SDN file
     (MsgUpdateSanctions batches); a batch applies when council_threshold members sent it. Every member runs the
-    same import: the batches are diffed against the chain, so they are identical."""
+    same import: the batches are diffed against the chain, so they are identical. What the node says about the
+    list and the pending approvals is checked with Merkle proofs against an app hash confirmed as the gateways'
+    is (--comet-rpc, --verify-node; a devnet node alone is trusted)."""
+    from gostaking.bridge.errors import BridgeError
     from gostaking.bridge.node_client import MessageSender, NodeClient
     from gostaking.bridge.sanctions import SanctionsSnapshot, load_sdn, plan_import, restrict
 
@@ -489,7 +492,11 @@ def sanctions_import(
     chains = set(chain) or {asset.hosted_chain for asset in node.assets()}
     current = restrict(load_sdn(sdn, comments), chains)
     key = load_key(open_keyring(home, keyring), from_name)
-    plan = plan_import(current, node.sanctions(), node.pending_council_approvals(), chains, key.address)
+    reader = _verifier(node, snapshot, verification)
+    try:
+        plan = plan_import(current, node.sanctions(), chains, key.address, reader)
+    except BridgeError as error:
+        raise CliError(f"nothing sent: {error}") from None
     for message in plan.approved_already:
         typer.echo(f"already approved by {from_name}: {len(message.updates)} updates wait for other council members")
     if dry_run:

@@ -47,6 +47,16 @@ def test_inconsistent_verification_options_are_refused_in_one_line(
     assert result.exit_code == 1 and message in result.output and result.output.count("\n") == 1, result.output
 
 
+def test_the_evm_gateway_takes_the_same_verification_options(tmp_path: Path) -> None:
+    Keyring(tmp_path / "keys").add("custodian1", CUSTODIANS[0], None)
+    args = ["bridge", "evm", "--rpc", NOWHERE, "--vault", "0x" + "11" * 20, "--from", "custodian1"]
+    args += ["--state", str(tmp_path / "state.json"), "--keyring", str(tmp_path / "keys"), "--api", NOWHERE, "--once"]
+    result = CliRunner().invoke(main_app, [*args, "--quorum", "2"], env={"GOSTAKING_PASSPHRASE": ""})
+    assert result.exit_code == 1 and result.output == "error: --quorum counts --verify-node nodes: name them\n"
+    with pytest.raises(TypeError, match="must take `verification: Verification`"):
+        bridge.verified_command("no-verification")(lambda once: None)
+
+
 def test_the_options_choose_the_trust_anchor(tmp_path: Path) -> None:
     node = NodeClient(NOWHERE)
     state = tmp_path / "gateway.json"

@@ -4,10 +4,13 @@ imported address."""
 
 from pathlib import Path
 
+import httpx
 import pytest
 from gateway_harness import ALICE, COUNCIL, CUSTODIANS, GatewayNet
 
 from gostaking.bridge.errors import SanctionsFormatError
+from gostaking.bridge.node_client import NodeClient
+from gostaking.bridge.proofs import VerifiedReader
 from gostaking.bridge.sanctions import (
     SanctionedAddress,
     SanctionsSnapshot,
@@ -19,6 +22,7 @@ from gostaking.bridge.sanctions import (
     plan_import,
     restrict,
 )
+from gostaking.bridge.trust import SingleNodeTrust
 from gostaking.chain.types.tx import MsgAttestDeposit, MsgUpdateSanctions, SanctionUpdate
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -81,10 +85,14 @@ def test_diff_sends_removals_and_additions_in_bounded_batches(tmp_path: Path) ->
     assert diff(reloaded.entries, current) == []
 
 
-def import_as(gateway_net: GatewayNet, member: int, entries: set[SanctionedAddress]) -> tuple[int, int]:
-    """One council member's import against the chain: (batches sent, batches skipped as already approved)."""
-    node, chains = gateway_net.api(), {"bitcoin", "ethereum"}
-    plan = plan_import(entries, node.sanctions(), node.pending_council_approvals(), chains, COUNCIL[member].address)
+def import_as(
+    gateway_net: GatewayNet, member: int, entries: set[SanctionedAddress], node: NodeClient | None = None
+) -> tuple[int, int]:
+    """One council member's import against the chain, reading through `node` (the honest one by default), its
+    answers checked by proofs: (batches sent, batches skipped as already approved)."""
+    node = node or gateway_net.api()
+    reader = VerifiedReader(node, SingleNodeTrust(node.url))
+    plan = plan_import(entries, node.sanctions(), {"bitcoin", "ethereum"}, COUNCIL[member].address, reader)
     sender = gateway_net.sender(COUNCIL[member])
     hashes = [sender.send([message]) for message in plan.to_send]
     gateway_net.produce()
@@ -115,6 +123,36 @@ def test_council_members_importing_the_same_file_approve_the_same_batches(gatewa
     assert ("ethereum", MIXER_ETH.address, "OFAC-SDN") not in chain_list(gateway_net)
     assert ("ethereum", "0x" + "e" * 40, "EU") in chain_list(gateway_net)
     assert gateway_net.api().pending_council_approvals() == []
+
+
+def test_a_node_that_lies_about_the_list_cannot_make_the_import_skip_or_remove_an_address(
+    gateway_net: GatewayNet,
+) -> None:
+    entries = restrict(load_sdn(FIXTURES / "sdn.csv", FIXTURES / "sdn_comments.csv"), {"bitcoin", "ethereum"})
+    invented = SanctionedAddress("bitcoin", "1notlistedanywhere00000000000000")
+    claimed = [
+        {"hosted_chain": a.hosted_chain, "address": a.address, "source": "OFAC-SDN", "listed_height": 1}
+        for a in sorted(entries | {invented})
+    ]
+
+    def claim_everything_listed(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/custody/sanctions":
+            return httpx.Response(200, json={"total": len(claimed), "sanctions": claimed})
+        answer = gateway_net.client.request(request.method, request.url.raw_path.decode(), content=request.content)
+        return httpx.Response(answer.status_code, content=answer.content, headers=answer.headers)
+
+    liar = NodeClient(http=httpx.Client(transport=httpx.MockTransport(claim_everything_listed), base_url="http://liar"))
+    # The liar says the file's addresses are all listed already (nothing to add) and lists one the file lacks (to
+    # be removed): the proofs show none is listed, so every address is added and nothing removed.
+    node = gateway_net.api()
+    reader = VerifiedReader(liar, SingleNodeTrust("http://liar"))
+    plan = plan_import(entries, liar.sanctions(), {"bitcoin", "ethereum"}, COUNCIL[0].address, reader)
+    assert [u.listed for m in plan.to_send for u in m.updates] == [True] * len(entries)
+    assert {SanctionedAddress(u.hosted_chain, u.address) for m in plan.to_send for u in m.updates} == entries
+    assert import_as(gateway_net, 0, entries, liar) == (1, 0)
+    # Its approval now pending on chain (proven), the same member sends nothing again, whatever the liar lists.
+    assert import_as(gateway_net, 0, entries, liar) == (0, 1)
+    assert node.pending_council_approvals()[0]["approvers"] == [COUNCIL[0].address]
 
 
 def test_imported_addresses_make_the_chain_hold_deposits(gateway_net: GatewayNet) -> None:

@@ -61,7 +61,7 @@ from ..schemas.explorer import (
     SupplyPoint,
 )
 from .explorer import IndexDep
-from .nodes import node_view
+from .nodes import election_view, node_view
 
 router = APIRouter(tags=["explorer"])
 
@@ -82,7 +82,7 @@ def explorer_nodes(node: NodeDep, index: IndexDep, limit: Limit = MAX_PAGE, offs
     `offset`); with votes, stakes, number of voters and stakers, blocks proposed, uptime (blocks signed / blocks as
     validator) and its last 100 expected blocks for an uptime bar."""
     with node.app.read() as state:
-        params = state.params.get().nodes
+        election = election_view(state)
         mining_set = get_mining_set(state)
         elected = [*mining_set.operators, *mining_set.candidates]
         chosen = set(elected)
@@ -117,17 +117,8 @@ def explorer_nodes(node: NodeDep, index: IndexDep, limit: Limit = MAX_PAGE, offs
                 recent=[SignatureMark(height=h, signed=s) for h, s in bars.get(view.consensus_address, [])],
             )
         )
-    return ExplorerNodeList(
-        height=height,
-        epoch=mining_set.epoch,
-        elected_height=mining_set.elected_height,
-        min_votes=gos(params.min_votes_ugos),
-        min_stake=gos(params.min_stake_ugos),
-        mining_set=list(mining_set.operators),
-        nodes=nodes,
-        total=len(operators),
-        limit=limit,
-        offset=offset,
+    return from_records(
+        ExplorerNodeList, election, height=height, nodes=nodes, total=len(operators), limit=limit, offset=offset
     )
 
 

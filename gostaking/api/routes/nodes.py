@@ -19,8 +19,8 @@ from gostaking.chain.state import State
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError, error_responses
 from ..pages import MAX_PAGE, Limit, Offset
-from ..render import gos
-from ..schemas.nodes import BackerView, NodeDetail, NodeList, NodeView
+from ..render import from_records, gos
+from ..schemas.nodes import BackerView, ElectionView, NodeDetail, NodeList, NodeView
 
 router = APIRouter(tags=["nodes"])
 
@@ -48,25 +48,27 @@ def node_view(state: State, operator: str) -> NodeView:
     )
 
 
+def election_view(state: State) -> ElectionView:
+    """The mining set the last election chose, and the votes and stake a node needs to stand in the next one."""
+    params = state.params.get().nodes
+    mining_set = get_mining_set(state)
+    return ElectionView(
+        epoch=mining_set.epoch,
+        elected_height=mining_set.elected_height,
+        mining_set=list(mining_set.operators),
+        min_votes=gos(params.min_votes_ugos),
+        min_stake=gos(params.min_stake_ugos),
+    )
+
+
 @router.get("/nodes", response_model=NodeList, summary="The nodes and the mining set")
 def list_nodes(node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> NodeList:
     """Registered nodes with status, votes, stake, blocks signed and rewards, in registration order: `limit` of
     the `total` from `offset`."""
     with node.app.read() as state:
-        params = state.params.get().nodes
-        mining_set = get_mining_set(state)
         total, operators = get_operators_page(state, offset, limit)
-        return NodeList(
-            epoch=mining_set.epoch,
-            elected_height=mining_set.elected_height,
-            mining_set=list(mining_set.operators),
-            min_votes=gos(params.min_votes_ugos),
-            min_stake=gos(params.min_stake_ugos),
-            nodes=[node_view(state, op) for op in operators],
-            total=total,
-            limit=limit,
-            offset=offset,
-        )
+        nodes = [node_view(state, op) for op in operators]
+        return from_records(NodeList, election_view(state), nodes=nodes, total=total, limit=limit, offset=offset)
 
 
 @router.get(

@@ -6,6 +6,7 @@ from gostaking.indexer.extract import INDEX_ACTIVITY_KINDS, ROLE_NODE, ROLE_OWNE
 
 from .blocks import BlockFacts
 from .common import GosAmount, HashPower
+from .nodes import ElectionView
 
 
 class IndexStatus(BaseModel):
@@ -162,15 +163,10 @@ class ExplorerNode(BaseModel):
     recent: list[SignatureMark] = Field(description="its last expected blocks, oldest first")
 
 
-class ExplorerNodeList(BaseModel):
+class ExplorerNodeList(ElectionView):
     """Mining nodes, candidates and the rest."""
 
     height: int
-    epoch: int
-    elected_height: int
-    min_votes: GosAmount
-    min_stake: GosAmount
-    mining_set: list[str]
     nodes: list[ExplorerNode] = Field(description="a page of the nodes: mining set, then candidates, then the rest")
     total: int = Field(description="registered nodes in all")
     limit: int

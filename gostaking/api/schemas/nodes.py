@@ -22,14 +22,19 @@ class NodeView(BaseModel):
     jailed: bool
 
 
-class NodeList(BaseModel):
-    """The nodes (a page), with the current election result."""
+class ElectionView(BaseModel):
+    """The current election result and what a node needs to stand in the next one."""
 
     epoch: int
     elected_height: int
     mining_set: list[str]
     min_votes: GosAmount
     min_stake: GosAmount
+
+
+class NodeList(ElectionView):
+    """The nodes (a page), with the current election result."""
+
     nodes: list[NodeView] = Field(description="a page of the nodes, in registration order")
     total: int = Field(description="registered nodes in all")
     limit: int

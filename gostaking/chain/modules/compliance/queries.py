@@ -95,6 +95,11 @@ def get_compliance_actions_page(
     return total, state[COMPLIANCE_ACTIONS].rows(ids)
 
 
+def get_council_approval(state: State, subject: str) -> CouncilApproval | None:
+    """The approvals gathered so far for one decision (None: none pending)."""
+    return state[COUNCIL_APPROVALS].get(subject)
+
+
 def get_council_approvals(state: State) -> list[tuple[str, CouncilApproval]]:
     """Decisions some council members approved that wait for the threshold, by subject."""
     return state[COUNCIL_APPROVALS].items_sorted()

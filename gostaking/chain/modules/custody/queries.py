@@ -50,6 +50,11 @@ def compute_deposit_senders(from_address: str) -> list[str]:
     return from_address.split(DEPOSIT_SENDER_SEPARATOR)
 
 
+def get_sanction(state: State, hosted_chain: str, external_address: str) -> SanctionEntry | None:
+    """The listing of an external address on the sanctions list (None: not listed)."""
+    return state[SANCTIONED].get((hosted_chain, external_address.lower()))
+
+
 def is_any_sanctioned(state: State, hosted_chain: str, external_addresses: list[str]) -> bool:
     """True when any of the external addresses is on the sanctions list."""
     return any(is_sanctioned(state, hosted_chain, address) for address in external_addresses)
