@@ -153,18 +153,19 @@ def event_kind_view(kind: EventKind) -> EventKindView:
     )
 
 
-def decoded_tx(raw: bytes) -> tuple[dict[str, Any] | None, str]:
-    """(body as plain data, signature hex) of wire bytes; (None, reason) when they do not decode."""
+def decoded_tx(raw: bytes) -> tuple[dict[str, Any] | None, str, dict[str, Any] | None]:
+    """(body as plain data, signature hex, multisig as plain data or None) of wire bytes; (None, reason, None) when
+    they do not decode. A multisig sender's transaction has an empty signature and its members' in `multisig`."""
     try:
         tx = decode_tx(raw)
     except ChainError as error:
-        return None, str(error)
-    return to_plain(tx.body), tx.signature.hex()
+        return None, str(error), None
+    return to_plain(tx.body), tx.signature.hex(), None if tx.multisig is None else to_plain(tx.multisig)
 
 
 def tx_in_block(index: int, raw: bytes, result: TxResult) -> TxInBlock:
     """One transaction of a block with its result."""
-    body, signature = decoded_tx(raw)
+    body, signature, multisig = decoded_tx(raw)
     return TxInBlock(
         index=index,
         hash=tx_hash(raw).hex(),
@@ -175,6 +176,7 @@ def tx_in_block(index: int, raw: bytes, result: TxResult) -> TxInBlock:
         events=[event_view(e) for e in result.events],
         body=body,
         signature=signature if body is not None else "",
+        multisig=multisig,
         size_bytes=len(raw),
     )
 

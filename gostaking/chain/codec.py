@@ -45,9 +45,11 @@ def decode_tx(raw: bytes, registry: "Registry | None" = None) -> Tx:
     tx = Tx(
         body=TxBody(body.chain_id, body.sender, body.sequence, body.fee, body.msgs, body.memo),
         signature=wire.signature,
+        multisig=wire.multisig,
     )
     if _encoder.encode(tx) != raw:
-        # JSON allows several spellings of one value (spaces, escapes); only the canonical one keeps ids unique.
+        # JSON allows several spellings of one value (spaces, escapes, an explicit "multisig":null); only the
+        # canonical one keeps ids unique.
         fail(DecodeError, "transaction is not canonically encoded")
     return tx
 

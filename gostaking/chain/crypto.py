@@ -3,6 +3,9 @@
 Signatures are 65-byte recoverable ECDSA signatures (r ‖ s ‖ recovery id) over sha256 of the canonical
 transaction body. The sender's public key is recovered from the signature, so transactions do not carry it.
 High-s signatures are rejected so that a transaction has exactly one valid encoding (no hash malleability).
+
+A multisig sender (k of n keys) carries its key set and exactly k member signatures over the same digest; see
+`multisig_signer` and docs/multisig.md.
 """
 
 import hashlib
@@ -12,6 +15,7 @@ import bech32
 import coincurve
 
 from gostaking.chain.errors import InvalidAddressError, InvalidSignatureError, fail, require
+from gostaking.chain.types.tx import MAX_MULTISIG_KEYS, MultisigPubKey, MultisigSignature
 
 ADDRESS_HRP = "gos"
 ADDRESS_BYTES = 20
@@ -62,10 +66,106 @@ def require_address(address: str, what: str = "address") -> None:
 def multisig_address(threshold: int, pubkeys: list[bytes]) -> str:
     """Address of a k-of-n multisig account: bech32(sha256('multisig/' ‖ k ‖ n ‖ sorted keys)[:20]).
 
-    k and n are one byte each; the caller has checked the keys (33 bytes, distinct, ascending, n ≤ 16).
+    k and n are one byte each; the caller has checked the keys (33 bytes, distinct, ascending, n ≤ 16): see
+    `require_valid_multisig_key`.
     """
+    return _multisig_address(threshold, tuple(pubkeys))
+
+
+@lru_cache(maxsize=1 << 12)
+def _multisig_address(threshold: int, pubkeys: tuple[bytes, ...]) -> str:
+    # Cached as address_from_pubkey is: a busy multisig account's every transaction would re-encode its bech32.
     preimage = b"multisig/" + bytes([threshold, len(pubkeys)]) + b"".join(pubkeys)
     return encode_address(sha256(preimage)[:ADDRESS_BYTES])
+
+
+def require_valid_multisig_key(key: MultisigPubKey) -> None:
+    """Raise InvalidSignatureError unless `key` names exactly one account: 1 ≤ k ≤ n ≤ MAX_MULTISIG_KEYS, every
+    key a 33-byte compressed point, distinct and in ascending byte order (so one key set has one encoding)."""
+    count, threshold = len(key.pubkeys), key.threshold
+    require(
+        1 <= count <= MAX_MULTISIG_KEYS,
+        InvalidSignatureError,
+        f"a multisig has 1..{MAX_MULTISIG_KEYS} keys, this one has {count}",
+    )
+    require(
+        1 <= threshold <= count,
+        InvalidSignatureError,
+        f"multisig threshold {threshold} is outside 1..{count} (its number of keys)",
+    )
+    for index, pubkey in enumerate(key.pubkeys):
+        require(
+            len(pubkey) == PUBKEY_BYTES,
+            InvalidSignatureError,
+            f"key {index} of the multisig is {len(pubkey)} bytes, not {PUBKEY_BYTES} (compressed)",
+        )
+    for index in range(1, count):
+        require(
+            key.pubkeys[index - 1] < key.pubkeys[index],
+            InvalidSignatureError,
+            f"keys of the multisig must be distinct and in ascending byte order: key {index} is not above "
+            f"key {index - 1}",
+        )
+
+
+def require_multisig_signed(message_hash: bytes, multisig: MultisigSignature, sender: str) -> None:
+    """Raise InvalidSignatureError, naming the first fault, unless `threshold` members of the multisig account
+    `sender` signed `message_hash`.
+
+    The key must be well formed (require_valid_multisig_key) and make the address `sender`; there must be exactly
+    `threshold` signatures, in strictly ascending key-index order, each canonical and recovering to the key at its
+    index. Exactly, not at least: a signer set then has one encoding (one tx id) and nobody pays for surplus
+    bytes. The cheap checks (sizes, order, address, encodings) all come before the costly recoveries.
+    """
+    key = multisig.pubkey
+    require_valid_multisig_key(key)
+    count, threshold, signatures = len(key.pubkeys), key.threshold, multisig.signatures
+    address = multisig_address(threshold, key.pubkeys)
+    require(
+        address == sender,
+        InvalidSignatureError,
+        f"the multisig's keys and threshold make address {address}, not sender {sender}",
+    )
+    require(
+        len(signatures) == threshold,
+        InvalidSignatureError,
+        f"{len(signatures)} signatures for a {threshold}-of-{count} multisig (exactly {threshold} are needed)",
+    )
+    previous = -1
+    for position, member in enumerate(signatures):
+        require(
+            0 <= member.index < count,
+            InvalidSignatureError,
+            f"signature {position} names key {member.index}, but the multisig has keys 0..{count - 1}",
+        )
+        require(
+            member.index > previous,
+            InvalidSignatureError,
+            f"signature {position} names key {member.index} after key {previous}: key indices must be strictly "
+            "ascending (one signature per key)",
+        )
+        require_canonical_signature(member.signature, f"signature {position}")
+        previous = member.index
+    for index, pubkey in enumerate(key.pubkeys):
+        require(is_valid_pubkey(pubkey), InvalidSignatureError, f"key {index} of the multisig is not a secp256k1 point")
+    for position, member in enumerate(signatures):
+        signer = recover_signer(message_hash, member.signature)
+        require(
+            signer == key.pubkeys[member.index],
+            InvalidSignatureError,
+            f"signature {position} is by {address_from_pubkey(signer)}, which is not key {member.index} of the "
+            "multisig",
+        )
+
+
+@lru_cache(maxsize=1 << 12)
+def is_valid_pubkey(pubkey: bytes) -> bool:
+    """True when `pubkey` is a compressed secp256k1 point."""
+    try:
+        coincurve.PublicKey(pubkey)
+    except Exception:  # coincurve raises plain ValueError/Exception for bytes that are not a point
+        return False
+    return True
 
 
 def module_address(module_name: str) -> str:
@@ -78,15 +178,20 @@ def consensus_address(consensus_pubkey: bytes) -> str:
     return sha256(consensus_pubkey)[:ADDRESS_BYTES].hex().upper()
 
 
+def require_canonical_signature(signature: bytes, what: str = "signature") -> None:
+    """Raise InvalidSignatureError (naming it `what`) unless `signature` is 65 bytes, low-s, recovery id 0 or 1."""
+    require(len(signature) == SIGNATURE_BYTES, InvalidSignatureError, f"{what} must be {SIGNATURE_BYTES} bytes")
+    s = int.from_bytes(signature[32:64], "big")
+    require(0 < s <= _HALF_ORDER, InvalidSignatureError, f"{what} s value is not canonical (low-s)")
+    require(signature[64] in (0, 1), InvalidSignatureError, f"{what} recovery id must be 0 or 1")
+
+
 def recover_signer(message_hash: bytes, signature: bytes) -> bytes:
     """Recover the compressed public key that produced `signature` over `message_hash`.
 
     Raises InvalidSignatureError for malformed or high-s signatures.
     """
-    require(len(signature) == SIGNATURE_BYTES, InvalidSignatureError, "signature must be 65 bytes")
-    s = int.from_bytes(signature[32:64], "big")
-    require(0 < s <= _HALF_ORDER, InvalidSignatureError, "signature s value is not canonical (low-s)")
-    require(signature[64] in (0, 1), InvalidSignatureError, "signature recovery id must be 0 or 1")
+    require_canonical_signature(signature)
     try:
         public_key = coincurve.PublicKey.from_signature_and_message(signature, message_hash, hasher=None)
     except Exception as exc:  # coincurve raises plain Exception/ValueError on bad input

@@ -14,7 +14,7 @@ this file names the phases and their order, not the modules: a new module's hook
 
 from gostaking.chain.codec import decode_tx, sign_bytes, tx_hash
 from gostaking.chain.constants import FEE_COLLECTOR_ACCOUNT
-from gostaking.chain.crypto import address_from_pubkey, recover_signer
+from gostaking.chain.crypto import address_from_pubkey, recover_signer, require_multisig_signed
 from gostaking.chain.env import Context
 from gostaking.chain.errors import (
     BadSequenceError,
@@ -67,8 +67,7 @@ def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | 
         check = checks.get(type(msg))
         if check is not None:
             check(state, msg)
-    signer = address_from_pubkey(recover_signer(sign_bytes(body), tx.signature))
-    require(signer == body.sender, InvalidSignatureError, f"signature is by {signer}, not by sender {body.sender}")
+    require_sender_signed(tx)
     require_not_frozen(state, body.sender)
     sequence = get_account(state, body.sender).sequence if expected_sequence is None else expected_sequence
     require(body.sequence == sequence, BadSequenceError, f"sequence {body.sequence}, expected {sequence}")
@@ -80,6 +79,22 @@ def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | 
     balance = get_balance(state, body.sender, GOS_DENOM)
     require(balance >= body.fee, InsufficientFundsError, f"fee {body.fee} ugos exceeds the balance of {balance} ugos")
     return tx
+
+
+def require_sender_signed(tx: Tx) -> None:
+    """Raise InvalidSignatureError unless the body was signed by its sender: one key's 65-byte `signature`, or
+    (with an empty `signature`) the `multisig` of the account the sender names."""
+    body, multisig = tx.body, tx.multisig
+    if multisig is None:
+        signer = address_from_pubkey(recover_signer(sign_bytes(body), tx.signature))
+        require(signer == body.sender, InvalidSignatureError, f"signature is by {signer}, not by sender {body.sender}")
+        return
+    require(
+        not tx.signature,
+        InvalidSignatureError,
+        "a transaction carries one key's signature or a multisig's signatures, not both",
+    )
+    require_multisig_signed(sign_bytes(body), multisig, body.sender)
 
 
 def execute_tx(state: State, env: BlockEnv, raw: bytes) -> TxResult:

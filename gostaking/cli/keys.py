@@ -3,6 +3,8 @@
 New keys are encrypted (scrypt at OWASP's parameters, AES-256-GCM) with a passphrase of at least
 MIN_PASSPHRASE_LENGTH characters, or stored unencrypted with --no-passphrase. Keys written with older, cheaper
 scrypt parameters are re-encrypted the next time their passphrase is used; see gostaking/wallet/keyring.py.
+HD wallets (`gostaking wallet create|restore`) are keyring entries too: listed here as "HD wallet", and shown,
+exported and used by `--from` as their everyday GOS key.
 """
 
 from pathlib import Path
@@ -36,11 +38,12 @@ def _describe(info: KeyInfo) -> dict[str, object]:
         "address": info.address,
         "public_key": info.public_key.hex(),
         "encrypted": info.encrypted,
+        "hd_wallet": info.hd,
         "file": str(info.path),
     }
 
 
-def _ring_for_new_key(name: str, home: Path | None, keyring: Path | None) -> Keyring:
+def ring_for_new_key(name: str, home: Path | None, keyring: Path | None) -> Keyring:
     """The keyring, once sure it holds no key `name` (checked, and the name validated, before any prompt)."""
     ring = open_keyring(home, keyring)
     if ring.path(name).exists():
@@ -66,7 +69,7 @@ def add_key(
     keyring: KeyringOption = None,
 ) -> None:
     """Create a new random key."""
-    ring = _ring_for_new_key(name, home, keyring)
+    ring = ring_for_new_key(name, home, keyring)
     passphrase = None if no_passphrase else read_new_passphrase()
     info = ring.add(name, PrivateKey.generate(), passphrase)
     typer.echo(f"created key {info.name!r}: {info.address}")
@@ -84,7 +87,7 @@ def import_key(
     keyring: KeyringOption = None,
 ) -> None:
     """Import an existing private key (hex)."""
-    ring = _ring_for_new_key(name, home, keyring)
+    ring = ring_for_new_key(name, home, keyring)
     if private_key is None:
         private_key = str(typer.prompt("Private key (hex)", hide_input=True))
     try:
@@ -109,7 +112,8 @@ def list_keys(home: HomeOption = None, keyring: KeyringOption = None, as_json: J
         return
     width = max(len(info.name) for info in keys)
     for info in keys:
-        typer.echo(f"{info.name:<{width}}  {info.address}  {'encrypted' if info.encrypted else 'unencrypted'}")
+        kind = "  HD wallet (recovery phrase; `gostaking wallet show`)" if info.hd else ""
+        typer.echo(f"{info.name:<{width}}  {info.address}  {'encrypted' if info.encrypted else 'unencrypted'}{kind}")
 
 
 @app.command("show")

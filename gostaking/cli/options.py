@@ -14,6 +14,7 @@ import typer
 from gostaking.client import DEFAULT_API_URL
 from gostaking.wallet.keyring import (
     MIN_PASSPHRASE_LENGTH,
+    KeyInfo,
     Keyring,
     WeakPassphraseError,
     check_new_passphrase,
@@ -32,13 +33,30 @@ ApiOption = Annotated[str, typer.Option("--api", envvar="GOSTAKING_API", help="n
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
 API_DEFAULT = DEFAULT_API_URL
 
-FromOption = Annotated[str, typer.Option("--from", help="name of the signing key in the keyring")]
+FromOption = Annotated[
+    str, typer.Option("--from", help="name of the signing key in the keyring (with --generate-only: a multisig)")
+]
 FeeOption = Annotated[str | None, typer.Option("--fee", help="fee in GOS, e.g. 0.001gos \\[default: chain minimum]")]
 MemoOption = Annotated[str, typer.Option("--memo", help="free text stored with the transaction")]
 WaitOption = Annotated[
     bool, typer.Option("--wait/--no-wait", help="wait until the tx is in a block and print its result")
 ]
 TimeoutOption = Annotated[float, typer.Option("--timeout", help="seconds to --wait")]
+GenerateOnlyOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--generate-only",
+        help="write the unsigned transaction of the multisig --from to this file for `wallet sign`, do not send",
+    ),
+]
+SequenceOption = Annotated[
+    int | None,
+    typer.Option("--sequence", min=0, help="with --generate-only: the account's sequence \\[default: from the node]"),
+]
+ChainIdOption = Annotated[
+    str | None,
+    typer.Option("--chain-id", help="with --generate-only: the chain id \\[default: from the node]"),
+]
 
 
 @dataclass(frozen=True)
@@ -53,6 +71,10 @@ class TxOptions:
     timeout_s: float
     home: Path | None
     keyring: Path | None
+    generate_only: Path | None = None
+    """Write the unsigned multisig transaction to this file instead of signing and sending it."""
+    sequence: int | None = None
+    chain_id: str | None = None
 
 
 def _shared(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
@@ -70,6 +92,9 @@ _AFTER_OWN = (
     _shared("timeout", TimeoutOption, 30.0),
     _shared("home", HomeOption, None),
     _shared("keyring", KeyringOption, None),
+    _shared("generate_only", GenerateOnlyOption, None),
+    _shared("sequence", SequenceOption, None),
+    _shared("chain_id", ChainIdOption, None),
 )
 _SHARED_NAMES = (_FROM.name, *(parameter.name for parameter in _AFTER_OWN))
 
@@ -78,9 +103,9 @@ TxCommand = Callable[..., None]
 
 def tx_command(app: typer.Typer, name: str) -> Callable[[TxCommand], TxCommand]:
     """Register a tx command as `app`'s command `name`, adding --from, --api, --fee, --memo, --wait, --timeout,
-    --home and --keyring to its own arguments and options.
+    --home, --keyring, --generate-only, --sequence and --chain-id to its own arguments and options.
 
-    The decorated function declares its own parameters and `tx: TxOptions`, which receives those eight values.
+    The decorated function declares its own parameters and `tx: TxOptions`, which receives those values.
     Typer reads the command line from inspect.signature, so the registered wrapper carries a __signature__ with
     both; the function itself is returned unchanged.
     """
@@ -135,11 +160,25 @@ def read_new_passphrase() -> str:
 
 
 def load_key(keyring: Keyring, name: str) -> PrivateKey:
-    """Decrypt a key, asking for its passphrase (or reading $GOSTAKING_PASSPHRASE) only if it is encrypted."""
+    """Decrypt a key (for an HD wallet, its everyday GOS key), asking for its passphrase (or reading
+    $GOSTAKING_PASSPHRASE) only if it is encrypted."""
+    return keyring.load(name, _passphrase_of(keyring.show(name)))
+
+
+def load_seed(keyring: Keyring, name: str) -> bytes:
+    """The BIP-39 seed of the HD wallet `name`, asking for its passphrase as `load_key` does; a single key is
+    refused before any prompt."""
     info = keyring.show(name)
+    return keyring.load_seed(name, _passphrase_of(info) if info.hd else None)  # a single key: NotAWalletError
+
+
+def _passphrase_of(info: KeyInfo) -> str | None:
+    """$GOSTAKING_PASSPHRASE or the typed passphrase of an encrypted key or wallet; None if it is unencrypted."""
     if not info.encrypted:
-        return keyring.load(name, None)
+        return None
     passphrase = os.environ.get(PASSPHRASE_ENV)
     if passphrase is None:
-        passphrase = typer.prompt(f"Passphrase for key {name!r}", hide_input=True)
-    return keyring.load(name, passphrase)
+        passphrase = str(
+            typer.prompt(f"Passphrase for {'wallet' if info.hd else 'key'} {info.name!r}", hide_input=True)
+        )
+    return passphrase

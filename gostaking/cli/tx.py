@@ -18,14 +18,26 @@ from gostaking.chain.types.tx import (
     MsgUnstakeNode,
     MsgUnvoteNode,
     MsgVoteNode,
+    TxBody,
 )
 from gostaking.cli.amounts import parse_amount, parse_asset_amount, parse_gos_amount
 from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.common import print_json
-from gostaking.cli.errors import CliError
-from gostaking.cli.options import TxOptions, load_key, open_keyring, tx_command
+from gostaking.cli.errors import CliError, unreachable_message
+from gostaking.cli.options import (
+    API_DEFAULT,
+    ApiOption,
+    TimeoutOption,
+    TxOptions,
+    WaitOption,
+    load_key,
+    open_keyring,
+    tx_command,
+)
+from gostaking.client import ApiError, NodeApi
 from gostaking.node.consensus_key import ConsensusKey
 from gostaking.wallet.keyring import Keyring
+from gostaking.wallet.multisig import MultisigStore, UnsignedTx, read_tx_file, write_tx_file
 
 app = typer.Typer(help="Sign and submit transactions (the node API must be reachable).", no_args_is_help=True)
 
@@ -42,28 +54,94 @@ def resolve_address(text: str, keyring: Keyring, what: str) -> str:
 
 
 def submit(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[Msg]]) -> None:
-    """Fetch chain facts, build the messages, sign with the next sequence, submit, optionally wait."""
+    """Fetch chain facts, build the messages, sign with the next sequence, submit, optionally wait. With
+    --generate-only, write the multisig sender's unsigned transaction instead (`generate_unsigned`)."""
+    if options.generate_only is not None:
+        generate_unsigned(options, build)
+        return
     with open_api(options.api) as api:
         keyring = open_keyring(options.home, options.keyring)
         assets = {asset.denom: asset.decimals for asset in api.assets()}
         msgs = build(assets, keyring)
-        if options.fee is not None:
-            fee = parse_gos_amount(options.fee)
-        else:
-            fee = int(api.get("/params")["tx"]["min_fee_ugos"])
+        fee = parse_gos_amount(options.fee) if options.fee is not None else _min_fee(api)
         key = load_key(keyring, options.from_name)
         raw = api.sign(key, msgs, fee, options.memo)
-        tx_hash = api.submit_tx(raw)
-        if not options.wait:
-            print_json({"tx_hash": tx_hash, "status": "pending", "from": key.address})
-            return
-        found = wait_until_included(api, tx_hash, options.timeout_s, raw)
-        summary: dict[str, Any] = {
-            key_: found.get(key_) for key_ in ("tx_hash", "status", "height", "code", "log", "events")
+        send_and_report(api, raw, key.address, options.wait, options.timeout_s)
+
+
+def _min_fee(api: NodeApi) -> int:
+    return int(api.get("/params")["tx"]["min_fee_ugos"])
+
+
+def send_and_report(api: NodeApi, raw: bytes, sender: str, wait: bool, timeout_s: float) -> None:
+    """Submit signed wire bytes, print the hash (and with `wait`, the result once in a block); CliError if the
+    transaction fails in its block."""
+    tx_hash = api.submit_tx(raw)
+    if not wait:
+        print_json({"tx_hash": tx_hash, "status": "pending", "from": sender})
+        return
+    found = wait_until_included(api, tx_hash, timeout_s, raw)
+    summary: dict[str, Any] = {
+        key_: found.get(key_) for key_ in ("tx_hash", "status", "height", "code", "log", "events")
+    }
+    print_json(summary)
+    if found.get("code"):
+        raise CliError(f"transaction {tx_hash} failed in block {found.get('height')}: {found.get('log')}")
+
+
+def generate_unsigned(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[Msg]]) -> None:
+    """Write the unsigned transaction of the multisig --from (a descriptor's name or address) to the
+    --generate-only file, for its members to `wallet sign`.
+
+    Chain id, sequence, fee and the listed assets come from the node when it answers; --chain-id, --sequence and
+    --fee override it, and without a node they are required (amounts are then in GOS only)."""
+    assert options.generate_only is not None
+    keyring = open_keyring(options.home, options.keyring)
+    account = MultisigStore(keyring.directory).find(options.from_name)
+    chain_id, sequence = options.chain_id, options.sequence
+    fee = parse_gos_amount(options.fee) if options.fee is not None else None
+    assets: dict[str, int] = {}
+    with open_api(options.api) as api:
+        try:
+            assets = {asset.denom: asset.decimals for asset in api.assets()}
+            chain_id = chain_id if chain_id is not None else api.chain_id()
+            sequence = sequence if sequence is not None else api.next_sequence(account.address)
+            fee = fee if fee is not None else _min_fee(api)
+        except ApiError as error:
+            if error.status is not None:
+                raise  # the node answered with an error: open_api reports it
+            if None in (chain_id, sequence, fee):
+                raise CliError(
+                    f"{unreachable_message(error.url, error.reason)}; to generate offline give --chain-id, "
+                    "--sequence and --fee"
+                ) from None
+    assert chain_id is not None and sequence is not None and fee is not None
+    msgs: list[Any] = build(assets, keyring)
+    body = TxBody(chain_id, account.address, sequence, fee, msgs, options.memo)
+    unsigned = UnsignedTx(body, account.key)
+    write_tx_file(options.generate_only, unsigned)
+    print_json(
+        {
+            "file": str(options.generate_only),
+            "from": account.address,
+            "sequence": sequence,
+            "signatures_needed": unsigned.missing,
         }
-        print_json(summary)
-        if found.get("code"):
-            raise CliError(f"transaction {tx_hash} failed in block {found.get('height')}: {found.get('log')}")
+    )
+
+
+@app.command("broadcast")
+def broadcast(
+    file: Annotated[Path, typer.Argument(help="a transaction file with all its signatures (`wallet combine`)")],
+    api: ApiOption = API_DEFAULT,
+    wait: WaitOption = True,
+    timeout: TimeoutOption = 30.0,
+) -> None:
+    """Submit a multisig transaction whose members have signed it, and wait for its block like other tx commands."""
+    unsigned = read_tx_file(file)
+    raw = unsigned.wire_bytes()
+    with open_api(api) as node:
+        send_and_report(node, raw, unsigned.body.sender, wait, timeout)
 
 
 def submit_messages(options: TxOptions, msgs: list[Msg]) -> None:

@@ -44,6 +44,8 @@ BACKUP_ACCOUNT = 1
 
 BtcNetwork = Literal["mainnet", "testnet", "regtest"]
 BTC_NETWORKS: tuple[BtcNetwork, ...] = ("mainnet", "testnet", "regtest")
+Chain = Literal["gos", "btc", "eth"]
+CHAINS: tuple[Chain, ...] = ("gos", "btc", "eth")
 _BIP84_COINS = {
     "mainnet": Bip84Coins.BITCOIN,
     "testnet": Bip84Coins.BITCOIN_TESTNET,
@@ -54,6 +56,15 @@ _WORD_COUNTS = {12: Bip39WordsNum.WORDS_NUM_12, 24: Bip39WordsNum.WORDS_NUM_24}
 
 class MnemonicError(ValueError):
     """The recovery phrase is not a valid BIP-39 English mnemonic; the message says what is wrong."""
+
+
+@dataclass(frozen=True)
+class WalletAddress:
+    """One receiving address of a wallet: its chain, derivation path and address (nothing secret)."""
+
+    chain: Chain
+    path: str
+    address: str
 
 
 @dataclass(frozen=True)
@@ -97,9 +108,14 @@ def seed_from_mnemonic(mnemonic: str, passphrase: str = "") -> bytes:
     return bytes(Bip39SeedGenerator(normalize_mnemonic(mnemonic)).Generate(passphrase))
 
 
+def gos_account_path(account: int = EVERYDAY_ACCOUNT) -> str:
+    """The hardened account path of GOS keys, the level `account_xpub` exports."""
+    return f"m/44'/{GOS_COIN_TYPE}'/{account}'"
+
+
 def gos_path(account: int = EVERYDAY_ACCOUNT, index: int = 0) -> str:
     """The derivation path of a GOS key."""
-    return f"m/44'/{GOS_COIN_TYPE}'/{account}'/0/{index}"
+    return f"{gos_account_path(account)}/0/{index}"
 
 
 def gos_key(seed: bytes, account: int = EVERYDAY_ACCOUNT, index: int = 0) -> PrivateKey:
@@ -109,10 +125,15 @@ def gos_key(seed: bytes, account: int = EVERYDAY_ACCOUNT, index: int = 0) -> Pri
     return PrivateKey(bytes(node.PrivateKey().Raw().ToBytes()))
 
 
+def btc_account_path(network: BtcNetwork, account: int = 0) -> str:
+    """The BIP-84 account path, the level `btc_account_xpub` exports."""
+    coin = 0 if network == "mainnet" else 1
+    return f"m/84'/{coin}'/{account}'"
+
+
 def btc_path(network: BtcNetwork, account: int = 0, change: int = 0, index: int = 0) -> str:
     """The BIP-84 path of a BTC key."""
-    coin = 0 if network == "mainnet" else 1
-    return f"m/84'/{coin}'/{account}'/{change}/{index}"
+    return f"{btc_account_path(network, account)}/{change}/{index}"
 
 
 def btc_key(seed: bytes, network: BtcNetwork, account: int = 0, change: int = 0, index: int = 0) -> DerivedKey:
@@ -127,9 +148,14 @@ def btc_account_xpub(seed: bytes, network: BtcNetwork, account: int = 0) -> str:
     return str(_account_node(Bip84.FromSeed(seed, _btc_coin(network)), account).PublicKey().ToExtended())
 
 
+def eth_account_path(account: int = 0) -> str:
+    """The BIP-44 account path of ETH keys, the level `account_xpub` exports."""
+    return f"m/44'/60'/{account}'"
+
+
 def eth_path(account: int = 0, index: int = 0) -> str:
     """The BIP-44 path of an ETH key."""
-    return f"m/44'/60'/{account}'/0/{index}"
+    return f"{eth_account_path(account)}/0/{index}"
 
 
 def eth_key(seed: bytes, account: int = 0, index: int = 0) -> DerivedKey:
@@ -142,6 +168,57 @@ def eth_key(seed: bytes, account: int = 0, index: int = 0) -> DerivedKey:
 def account_xpub(seed: bytes, path: str) -> str:
     """The BIP-32 extended public key (xpub) of any hardened account path, e.g. `m/44'/118'/0'`."""
     return str(Bip32Secp256k1.FromSeedAndPath(seed, path).PublicKey().ToExtended())
+
+
+def wallet_addresses(
+    seed: bytes,
+    chain: Chain,
+    *,
+    network: BtcNetwork = "mainnet",
+    account: int = 0,
+    change: int = 0,
+    start: int = 0,
+    count: int = 1,
+) -> list[WalletAddress]:
+    """The addresses at indexes start..start+count-1 of one account on `chain`. `network` and `change` (0 receive,
+    1 change) are BTC's; GOS and ETH wallets use receiving addresses only."""
+    if chain != "btc" and change:
+        raise ValueError(f"{chain.upper()} has no change addresses: --change is for BTC")
+    if change not in (0, 1):
+        raise ValueError(f"change is 0 (receive) or 1 (change), not {change}")
+    if start < 0 or count < 0 or start + count > 2**31:
+        raise ValueError(f"address indexes {start}..{start + count - 1} are outside 0..2^31-1")
+    indexes = range(start, start + count)
+    if chain == "gos":
+        return [WalletAddress("gos", gos_path(account, i), gos_key(seed, account, i).address) for i in indexes]
+    if chain == "btc":
+        return [
+            WalletAddress("btc", key.path, key.address)
+            for key in (btc_key(seed, network, account, change, i) for i in indexes)
+        ]
+    if chain == "eth":
+        return [WalletAddress("eth", key.path, key.address) for key in (eth_key(seed, account, i) for i in indexes)]
+    raise ValueError(f"unknown chain {chain!r}: use one of {', '.join(CHAINS)}")
+
+
+def extended_public_key(seed: bytes, chain: Chain, *, network: BtcNetwork = "mainnet", account: int = 0) -> str:
+    """The account's extended public key on `chain`: zpub/vpub (BIP-84) for BTC, xpub for GOS and ETH."""
+    if not 0 <= account < 2**31:
+        raise ValueError(f"account {account} is outside 0..2^31-1")
+    if chain == "btc":
+        return btc_account_xpub(seed, network, account)
+    if chain == "gos":
+        return account_xpub(seed, gos_account_path(account))
+    if chain == "eth":
+        return account_xpub(seed, eth_account_path(account))
+    raise ValueError(f"unknown chain {chain!r}: use one of {', '.join(CHAINS)}")
+
+
+def account_path(chain: Chain, *, network: BtcNetwork = "mainnet", account: int = 0) -> str:
+    """The hardened account path whose key `extended_public_key` exports."""
+    if chain == "btc":
+        return btc_account_path(network, account)
+    return gos_account_path(account) if chain == "gos" else eth_account_path(account)
 
 
 def _account_node(root: Bip44Base, account: int) -> Bip44Base:

@@ -14,6 +14,14 @@ File format, version 1 (the only one so far; every file names its version and `_
      "crypto": null, "private_key": hex                                     (unencrypted)
      "crypto": {"kdf": "scrypt", "n", "r", "p", "salt": hex,
                 "cipher": "aes-256-gcm", "nonce": hex, "ciphertext": hex}}  (encrypted)
+An HD wallet (`add_wallet`) is an entry of the same format with "kind": "hd-wallet"; its secret is the BIP-39
+recovery phrase and optional BIP-39 passphrase, {"mnemonic", "bip39_passphrase"}: the JSON of that object is what
+the ciphertext seals (associated data "hd-wallet:" + address, so it cannot pass for a single key's), or it is
+stored as "wallet": {...} when unencrypted. "address" and "public_key" are those of the wallet's everyday GOS key
+(`hd.gos_key(seed)`, m/44'/118'/0'/0/0), which `load` returns, so every `--from NAME` command works with a wallet;
+`load_seed` returns the seed the wallet commands derive BTC, ETH and other GOS keys from. Single-key files have no
+"kind" and are read and written exactly as before; a release without HD wallets lists a wallet by its GOS address
+and refuses to open it (a ciphertext of the wrong length), and a file of an unknown "kind" is refused here.
 The scrypt parameters are read from each file, so files written before the OWASP parameters (N=2^15) still open,
 and older gostaking releases read the files written now. Upgrade: when `load` opens a key whose parameters are
 weaker than the keyring's, it re-encrypts it with the current parameters (new salt and nonce), checks that the
@@ -45,10 +53,12 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from gostaking.files import write_atomic
+from gostaking.wallet.hd import EVERYDAY_ACCOUNT, gos_key, normalize_mnemonic, seed_from_mnemonic
 from gostaking.wallet.keys import PrivateKey
 
 HOME_ENV = "GOSTAKING_HOME"
 KEY_FILE_VERSION = 1
+HD_WALLET_KIND = "hd-wallet"
 KEY_NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 MIN_PASSPHRASE_LENGTH = 10
 DIRECTORY_MODE = 0o700
@@ -86,6 +96,10 @@ class WeakPassphraseError(KeyringError):
 
 class KeyFileError(KeyringError):
     """A key file is unreadable or malformed."""
+
+
+class NotAWalletError(KeyringError):
+    """A seed was asked of a single-key entry: only an HD wallet has one."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +149,8 @@ class KeyInfo:
     public_key: bytes
     encrypted: bool
     path: Path
+    hd: bool = False
+    """True for an HD wallet (a recovery phrase; `address` and `public_key` are its everyday GOS key's)."""
 
 
 def gostaking_home(home: str | Path | None = None) -> Path:
@@ -173,11 +189,68 @@ def _print_to_stderr(line: str) -> None:
     print(line, file=sys.stderr)
 
 
+@dataclass(frozen=True)
+class WalletSecret:
+    """What an HD wallet file keeps secret: its recovery phrase and the optional BIP-39 passphrase."""
+
+    mnemonic: str
+    bip39_passphrase: str = ""
+
+    def seed(self) -> bytes:
+        """The 64-byte BIP-39 seed."""
+        return seed_from_mnemonic(self.mnemonic, self.bip39_passphrase)
+
+    def to_json(self) -> dict[str, str]:
+        return {"mnemonic": self.mnemonic, "bip39_passphrase": self.bip39_passphrase}
+
+    @classmethod
+    def from_json(cls, value: Any) -> "WalletSecret":
+        """The secret stored as `to_json` wrote it (TypeError/KeyError/MnemonicError if it is not)."""
+        if not isinstance(value, dict) or not all(
+            isinstance(value[field], str) for field in ("mnemonic", "bip39_passphrase")
+        ):
+            raise TypeError("'wallet' must hold the strings 'mnemonic' and 'bip39_passphrase'")
+        return cls(normalize_mnemonic(value["mnemonic"]), value["bip39_passphrase"])
+
+
+@dataclass(frozen=True)
+class _Opened:
+    """A decrypted keyring entry: its GOS key and, for an HD wallet, its secret and seed."""
+
+    key: PrivateKey
+    wallet: WalletSecret | None
+    seed: bytes | None
+
+
+def _label(info: KeyInfo) -> str:
+    """How messages name an entry: "key 'alice'" or "wallet 'savings'"."""
+    return f"{'wallet' if info.hd else 'key'} {info.name!r}"
+
+
+def _associated_data(address: str, hd: bool) -> bytes:
+    """AES-GCM's associated data: the address, so a ciphertext cannot be relabelled as another entry's, and for a
+    wallet the kind too, so a wallet's ciphertext cannot be passed off as a single key's (or the reverse)."""
+    return f"{HD_WALLET_KIND}:{address}".encode() if hd else address.encode()
+
+
 def _seal(key: PrivateKey, passphrase: str, params: ScryptParams) -> dict[str, Any]:
     """The `crypto` object of a key file: `key` encrypted under `passphrase` with `params`."""
+    return _seal_bytes(key.secret, _associated_data(key.address, False), passphrase, params)
+
+
+def _seal_wallet(wallet: WalletSecret, address: str, passphrase: str, params: ScryptParams) -> dict[str, Any]:
+    """The `crypto` object of a wallet file: `wallet`'s secret (JSON) encrypted under `passphrase` with `params`."""
+    return _seal_bytes(_wallet_plaintext(wallet), _associated_data(address, True), passphrase, params)
+
+
+def _wallet_plaintext(wallet: WalletSecret) -> bytes:
+    return json.dumps(wallet.to_json()).encode()
+
+
+def _seal_bytes(plaintext: bytes, associated: bytes, passphrase: str, params: ScryptParams) -> dict[str, Any]:
     salt = secrets.token_bytes(16)
     nonce = secrets.token_bytes(12)
-    sealed = AESGCM(params.derive(passphrase, salt)).encrypt(nonce, key.secret, key.address.encode())
+    sealed = AESGCM(params.derive(passphrase, salt)).encrypt(nonce, plaintext, associated)
     return {
         "kdf": "scrypt",
         "n": params.n,
@@ -204,17 +277,20 @@ def _scrypt_params(crypto: dict[str, Any], path: Path) -> ScryptParams:
     return params
 
 
-def _unseal(crypto: dict[str, Any], passphrase: str, address: str, name: str, path: Path) -> PrivateKey:
-    """The key sealed in `crypto` (WrongPassphraseError if the passphrase, or the address, does not fit)."""
-    params = _scrypt_params(crypto, path)
+def _unseal(crypto: dict[str, Any], passphrase: str, info: KeyInfo) -> bytes:
+    """The plaintext sealed in `crypto` (WrongPassphraseError if the passphrase, or the address, does not fit)."""
+    params = _scrypt_params(crypto, info.path)
     salt, nonce, ciphertext = (bytes.fromhex(crypto[field]) for field in ("salt", "nonce", "ciphertext"))
-    if len(salt) < 16 or len(nonce) != 12 or len(ciphertext) != 32 + 16:  # a 32-byte key and GCM's 16-byte tag
-        raise KeyFileError(f"key file {path} is damaged: its salt, nonce or ciphertext has the wrong length")
+    # A single key is 32 bytes, a wallet's secret some JSON; both are followed by GCM's 16-byte tag.
+    ciphertext_fits = len(ciphertext) > 16 if info.hd else len(ciphertext) == 32 + 16
+    if len(salt) < 16 or len(nonce) != 12 or not ciphertext_fits:
+        raise KeyFileError(f"key file {info.path} is damaged: its salt, nonce or ciphertext has the wrong length")
     try:
-        secret = AESGCM(params.derive(passphrase, salt)).decrypt(nonce, ciphertext, address.encode())
+        return AESGCM(params.derive(passphrase, salt)).decrypt(
+            nonce, ciphertext, _associated_data(info.address, info.hd)
+        )
     except InvalidTag:
-        raise WrongPassphraseError(f"wrong passphrase for key {name!r}") from None
-    return PrivateKey.from_hex(secret.hex())
+        raise WrongPassphraseError(f"wrong passphrase for {_label(info)}") from None
 
 
 class Keyring:
@@ -251,27 +327,28 @@ class Keyring:
         Raises KeyExistsError if the name is taken (an existing file is never overwritten), WeakPassphraseError
         for a passphrase shorter than MIN_PASSPHRASE_LENGTH.
         """
-        path = self.path(name)
-        if path.exists():
-            raise KeyExistsError(f"a key named {name!r} already exists in {self.directory}")
-        if passphrase is not None:
-            check_new_passphrase(passphrase)
-        document: dict[str, Any] = {
-            "version": KEY_FILE_VERSION,
-            "name": name,
-            "address": key.address,
-            "public_key": key.public_key.hex(),
-        }
+        path = self._new_path(name, passphrase)
         if passphrase is None:
-            document["crypto"] = None
-            document["private_key"] = key.secret.hex()
-        else:
-            document["crypto"] = _seal(key, passphrase, self.kdf)
-        self._write(path, _encode(document), new=True)
-        return self._info(name, document, path)
+            return self._store(path, key, {"crypto": None, "private_key": key.secret.hex()})
+        return self._store(path, key, {"crypto": _seal(key, passphrase, self.kdf)})
+
+    def add_wallet(self, name: str, mnemonic: str, passphrase: str | None, bip39_passphrase: str = "") -> KeyInfo:
+        """Store an HD wallet under `name`: the recovery phrase `mnemonic` and its optional BIP-39 passphrase (the
+        "25th word", part of the seed), encrypted with the keyring `passphrase` (None stores them unencrypted).
+
+        The file records the address and public key of the wallet's everyday GOS key (`gos_key(seed)`), which is
+        what `load` returns. Raises MnemonicError for an invalid phrase, and as `add` does otherwise.
+        """
+        path = self._new_path(name, passphrase)
+        secret = WalletSecret(normalize_mnemonic(mnemonic), bip39_passphrase)
+        key = gos_key(secret.seed(), EVERYDAY_ACCOUNT, 0)
+        if passphrase is None:
+            return self._store(path, key, {"crypto": None, "wallet": secret.to_json()}, kind=HD_WALLET_KIND)
+        crypto = _seal_wallet(secret, key.address, passphrase, self.kdf)
+        return self._store(path, key, {"crypto": crypto}, kind=HD_WALLET_KIND)
 
     def list(self) -> list[KeyInfo]:
-        """Every key in the keyring, by name. Unreadable files are skipped."""
+        """Every key and wallet in the keyring, by name. Unreadable files are skipped."""
         if not self.directory.is_dir():
             return []
         out = []
@@ -286,36 +363,29 @@ class Keyring:
         return out
 
     def show(self, name: str) -> KeyInfo:
-        """Public information of the key `name`."""
+        """Public information of the key or wallet `name`."""
         path = self.path(name)
         return self._info(name, self._read(name, path)[0], path)
 
     def load(self, name: str, passphrase: str | None) -> PrivateKey:
-        """Decrypt and return the private key `name`, upgrading its file to the keyring's scrypt parameters if
-        they are weaker (see the module docstring).
+        """Decrypt and return the private key `name` (for an HD wallet, its everyday GOS key `gos_key(seed)`),
+        upgrading its file to the keyring's scrypt parameters if they are weaker (see the module docstring).
 
         Raises KeyNotFoundError, PassphraseRequiredError, WrongPassphraseError or KeyFileError.
         """
-        path = self.path(name)
-        document, raw = self._read(name, path)
-        info = self._info(name, document, path)
-        try:
-            crypto = document["crypto"]
-            if crypto is None:
-                key = PrivateKey.from_hex(document["private_key"])
-            else:
-                if passphrase is None:
-                    raise PassphraseRequiredError(f"key {name!r} is encrypted: a passphrase is required")
-                key = _unseal(crypto, passphrase, info.address, name, path)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise KeyFileError(f"key file {path} is malformed: {exc}") from exc
-        if key.address != info.address:
-            raise KeyFileError(f"key file {path} holds a key for {key.address}, not {info.address}")
-        if key.public_key != info.public_key:
-            raise KeyFileError(f"key file {path} records a public key that is not its key's")
-        if crypto is not None and passphrase is not None and _scrypt_params(crypto, path).weaker_than(self.kdf):
-            self._upgrade(name, path, raw, document, key, passphrase)
-        return key
+        return self._open(name, passphrase, wallet_only=False).key
+
+    def load_seed(self, name: str, passphrase: str | None) -> bytes:
+        """The 64-byte BIP-39 seed of the HD wallet `name` (NotAWalletError for a single key), otherwise as `load`."""
+        seed = self._open(name, passphrase, wallet_only=True).seed
+        assert seed is not None  # wallet_only: _open returned a wallet or raised
+        return seed
+
+    def load_wallet(self, name: str, passphrase: str | None) -> WalletSecret:
+        """The recovery phrase and BIP-39 passphrase of the HD wallet `name` (for a backup), as `load_seed`."""
+        wallet = self._open(name, passphrase, wallet_only=True).wallet
+        assert wallet is not None
+        return wallet
 
     def delete(self, name: str) -> None:
         """Remove the key `name` (KeyNotFoundError if absent)."""
@@ -325,15 +395,80 @@ class Keyring:
         except FileNotFoundError:
             raise KeyNotFoundError(f"no key named {name!r} in {self.directory}") from None
 
-    def _upgrade(
-        self, name: str, path: Path, raw: bytes, document: dict[str, Any], key: PrivateKey, passphrase: str
-    ) -> None:
-        """Re-encrypt key `name` with the keyring's scrypt parameters, replacing its file atomically once the new
-        content is known to open to the same key, and only if the file still holds `raw`."""
+    def _store(self, path: Path, key: PrivateKey, secret: dict[str, Any], *, kind: str | None = None) -> KeyInfo:
+        """Write a new entry's file: its GOS key's public part, `secret` (the crypto object, or the clear secret)
+        and for a wallet its `kind`. Single-key files keep the exact layout they always had."""
+        document: dict[str, Any] = {
+            "version": KEY_FILE_VERSION,
+            **({} if kind is None else {"kind": kind}),
+            "name": path.stem,
+            "address": key.address,
+            "public_key": key.public_key.hex(),
+            **secret,
+        }
+        self._write(path, _encode(document), new=True)
+        return self._info(path.stem, document, path)
+
+    def _new_path(self, name: str, passphrase: str | None) -> Path:
+        """The file for a new entry `name`, once sure it is free and `passphrase` (if any) is long enough."""
+        path = self.path(name)
+        if path.exists():
+            raise KeyExistsError(f"a key named {name!r} already exists in {self.directory}")
+        if passphrase is not None:
+            check_new_passphrase(passphrase)
+        return path
+
+    def _open(self, name: str, passphrase: str | None, *, wallet_only: bool) -> _Opened:
+        """Decrypt the entry `name` and check it against its recorded address and public key; upgrade its
+        encryption if weaker than the keyring's. With `wallet_only`, a single key is refused before decryption."""
+        path = self.path(name)
+        document, raw = self._read(name, path)
+        info = self._info(name, document, path)
+        if wallet_only and not info.hd:
+            raise NotAWalletError(f"{name!r} is a single key, not an HD wallet")
+        wallet = seed = None
+        try:
+            crypto = document["crypto"]
+            if crypto is None:
+                plaintext = None
+                if info.hd:
+                    wallet = WalletSecret.from_json(document["wallet"])
+                else:
+                    key = PrivateKey.from_hex(document["private_key"])
+            else:
+                if passphrase is None:
+                    raise PassphraseRequiredError(f"{_label(info)} is encrypted: a passphrase is required")
+                plaintext = _unseal(crypto, passphrase, info)
+                if info.hd:
+                    wallet = WalletSecret.from_json(json.loads(plaintext))
+                else:
+                    key = PrivateKey.from_hex(plaintext.hex())
+            if wallet is not None:
+                seed = wallet.seed()
+                key = gos_key(seed, EVERYDAY_ACCOUNT, 0)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise KeyFileError(f"key file {path} is malformed: {exc}") from exc
+        if key.address != info.address:
+            raise KeyFileError(f"key file {path} holds a key for {key.address}, not {info.address}")
+        if key.public_key != info.public_key:
+            raise KeyFileError(f"key file {path} records a public key that is not its key's")
+        if plaintext is not None and passphrase is not None and _scrypt_params(crypto, path).weaker_than(self.kdf):
+            self._upgrade(info, raw, document, _Opened(key, wallet, seed), passphrase)
+        return _Opened(key, wallet, seed)
+
+    def _upgrade(self, info: KeyInfo, raw: bytes, document: dict[str, Any], opened: _Opened, passphrase: str) -> None:
+        """Re-encrypt entry `info` with the keyring's scrypt parameters, replacing its file atomically once the new
+        content is known to open to the same secret, and only if the file still holds `raw`."""
+        path = info.path
         old = _scrypt_params(document["crypto"], path)
-        upgraded = {**document, "crypto": _seal(key, passphrase, self.kdf)}
+        if opened.wallet is None:
+            crypto, plaintext = _seal(opened.key, passphrase, self.kdf), opened.key.secret
+        else:
+            crypto = _seal_wallet(opened.wallet, info.address, passphrase, self.kdf)
+            plaintext = _wallet_plaintext(opened.wallet)
+        upgraded = {**document, "crypto": crypto}
         failure = f"warning: could not re-encrypt key file {path} with {self.kdf.describe()}"
-        if _unseal(upgraded["crypto"], passphrase, key.address, name, path) != key:
+        if _unseal(upgraded["crypto"], passphrase, info) != plaintext:
             self.report(f"{failure}: the new encryption did not open to the same key (file unchanged)")
             return
         try:
@@ -343,7 +478,7 @@ class Keyring:
         except OSError as exc:
             self.report(f"{failure}: {exc.strerror} (the key is unaffected)")
             return
-        self.report(f"note: key {name!r} re-encrypted with {self.kdf.describe()} (was {old.describe()}) in {path}")
+        self.report(f"note: {_label(info)} re-encrypted with {self.kdf.describe()} (was {old.describe()}) in {path}")
 
     def _read(self, name: str, path: Path) -> tuple[dict[str, Any], bytes]:
         """A key file's document and its bytes; warns once about loose permissions on it or its directory."""
@@ -369,6 +504,10 @@ class Keyring:
                     f" ({KEY_FILE_VERSION}): upgrade gostaking"
                 )
             raise KeyFileError(f"key file {path} has an unknown format")
+        if document.get("kind", HD_WALLET_KIND) != HD_WALLET_KIND:
+            raise KeyFileError(
+                f"key file {path} holds a {document['kind']!r}, which this gostaking does not know: upgrade gostaking"
+            )
         return document, raw
 
     def _info(self, name: str, document: dict[str, Any], path: Path) -> KeyInfo:
@@ -382,6 +521,7 @@ class Keyring:
                 public_key=bytes.fromhex(document["public_key"]),
                 encrypted=crypto is not None,
                 path=path,
+                hd=document.get("kind") == HD_WALLET_KIND,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise KeyFileError(f"key file {path} is malformed: {exc}") from exc

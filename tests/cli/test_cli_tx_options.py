@@ -22,8 +22,23 @@ SHARED_OPTIONS = {
     "--timeout": ["seconds to --wait", "[default: 30.0]"],
     "--home": ["GoStaking home; keys are in <home>/keys", "[default: $GOSTAKING_HOME or ~/.gostaking]"],
     "--keyring": ["keyring directory (overrides --home)"],
+    "--generate-only": ["write the unsigned transaction of the multisig --from to this file"],
+    "--sequence": ["with --generate-only: the account's sequence", "[default: from the node]"],
+    "--chain-id": ["with --generate-only: the chain id", "[default: from the node]"],
 }
-AFTER_OWN_OPTIONS = ["--api", "--fee", "--memo", "--wait", "--timeout", "--home", "--keyring", "--help"]
+AFTER_OWN_OPTIONS = [
+    "--api",
+    "--fee",
+    "--memo",
+    "--wait",
+    "--timeout",
+    "--home",
+    "--keyring",
+    "--generate-only",
+    "--sequence",
+    "--chain-id",
+    "--help",
+]
 
 
 def option_lines(*command: str) -> dict[str, str]:

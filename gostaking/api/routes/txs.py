@@ -84,7 +84,7 @@ def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
     app = node.app
     pending = app.mempool.get(hash_)
     if pending is not None:
-        body, signature = decoded_tx(pending.raw)
+        body, signature, multisig = decoded_tx(pending.raw)
         return TxResponse(
             tx_hash=hash_.hex(),
             status="pending",
@@ -92,6 +92,7 @@ def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
             fee=gos(pending.fee),
             body=body,
             signature=signature,
+            multisig=multisig,
         )
     location = app.tx_location(hash_)
     block = app.block(location[0]) if location is not None else None
@@ -105,7 +106,7 @@ def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
         raise NotFoundError(f"no transaction {hash_.hex()} is pending or in a block")
     height, index = location
     raw, result = block.txs[index], block.tx_results[index]
-    body, signature = decoded_tx(raw)
+    body, signature, multisig = decoded_tx(raw)
     try:
         sender = decode_tx(raw).body.sender
     except ChainError:
@@ -123,4 +124,5 @@ def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
         fee=gos(result.fee),
         body=body,
         signature=signature,
+        multisig=multisig,
     )

@@ -45,6 +45,11 @@ class TxInBlock(BaseModel):
     events: list[EventView]
     body: dict[str, Any] | None
     signature: str
+    multisig: dict[str, Any] | None = Field(
+        default=None,
+        description="a multisig sender's key {threshold, pubkeys} and member signatures {index, signature}, in hex "
+        "(then `signature` is empty); absent for a single-key sender",
+    )
     size_bytes: int
 
 

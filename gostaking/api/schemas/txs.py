@@ -37,3 +37,8 @@ class TxResponse(BaseModel):
     fee: GosAmount
     body: dict[str, Any] | None
     signature: str
+    multisig: dict[str, Any] | None = Field(
+        default=None,
+        description="a multisig sender's key {threshold, pubkeys} and member signatures {index, signature}, in hex "
+        "(then `signature` is empty); absent for a single-key sender",
+    )
