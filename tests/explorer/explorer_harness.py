@@ -29,9 +29,12 @@ from gostaking.chain.types.tx import (
     MsgUnstakeNode,
     MsgUnvoteNode,
     MsgVoteNode,
+    MultisigPubKey,
+    TxBody,
 )
 from gostaking.wallet.keyring import Keyring
 from gostaking.wallet.keys import PrivateKey, sign_tx
+from gostaking.wallet.multisig import UnsignedTx, add_signature, address_of, multisig_key
 
 REPO = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -122,6 +125,19 @@ class DevnetProcess:
         tx_hash: str = response.json()["tx_hash"]
         return tx_hash
 
+    def submit_multisig(self, signers: list[PrivateKey], key: MultisigPubKey, *msgs: Msg) -> str:
+        """A transaction of the multisig account `key`, signed by `signers` (its threshold of members)."""
+        sender = address_of(key)
+        sequence = self.get(f"/accounts/{sender}")["next_sequence"]
+        body = TxBody(self.get("/status")["chain_id"], sender, sequence, FEE, list(msgs))
+        unsigned = UnsignedTx(body, key)
+        for signer in signers:
+            unsigned = add_signature(unsigned, signer)
+        response = self.client.post("/txs", json={"tx": unsigned.wire_bytes().hex()})
+        assert response.status_code == 202, response.text
+        tx_hash: str = response.json()["tx_hash"]
+        return tx_hash
+
     def faucet(self, address: str) -> list[str]:
         """Ask the faucet once it can send both GOS and test assets (each address gets one grant a minute)."""
         keyring = Keyring(self.home / "keys")
@@ -188,6 +204,15 @@ def seed(devnet: DevnetProcess) -> Seeded:
         for h in hashes:
             devnet.wait_for_tx(h)
         seeded.txs[f"faucet_{name}"] = hashes[0]
+    # First (older than the dashboard's latest transactions): a 2-of-3 multisig account of alice, bob and carol,
+    # funded by alice, pays carol with alice's and bob's keys.
+    shared = multisig_key(2, [alice.public_key, bob.public_key, carol.public_key])
+    seeded.txs["fund_multisig"] = devnet.submit(alice, MsgSendCoins(address_of(shared), "ugos", 3 * GOS))
+    devnet.wait_for_tx(seeded.txs["fund_multisig"])
+    seeded.txs["multisig_pays"] = devnet.submit_multisig(
+        [alice, bob], shared, MsgSendCoins(carol.address, "ugos", 1 * GOS)
+    )
+    devnet.wait_for_tx(seeded.txs["multisig_pays"])
     seeded.txs["register"] = devnet.submit(bob, MsgRegisterNode(secrets.token_bytes(32), "bob-node"))
     seeded.txs["alice_bonds"] = devnet.submit(
         alice,

@@ -92,6 +92,14 @@ def test_transaction_page(page: Page, seeded: Seeded) -> None:
     page.goto(f"/#/tx/{failed}")
     expect(page.locator(".badge-failed")).to_contain_text("failed")
     expect(page.locator(".log")).to_contain_text("InsufficientFunds")
+    # A multisig account's transaction names its k-of-n key and the members who signed, not an empty signature.
+    page.goto(f"/#/tx/{seeded.txs['multisig_pays']}")
+    expect(page.locator(".badge-ok")).to_have_text("success")
+    expect(page.locator("[data-field=multisig]")).to_have_text("2 of 3 keys (multisig account)")
+    overview = page.locator("section", has=page.get_by_role("heading", name="Overview"))
+    for signer in (seeded.alice, seeded.bob):
+        expect(overview).to_contain_text(signer.public_key.hex())
+    expect(overview).not_to_contain_text(seeded.carol.public_key.hex())  # a member who did not sign
 
 
 def test_account_page_and_csv(page: Page, devnet: DevnetProcess, seeded: Seeded) -> None:

@@ -76,6 +76,23 @@ function message(msg, index, decimals) {
   );
 }
 
+/** A single key's signature, or a multisig sender's k-of-n key and the members who signed. */
+function signatureFacts(tx) {
+  if (!tx.multisig) return [['Signature', h('span', { class: 'mono break small' }, tx.signature)]];
+  const { threshold, pubkeys } = tx.multisig.pubkey;
+  return [
+    ['Signed by', h('span', { 'data-field': 'multisig' }, `${threshold} of ${pubkeys.length} keys (multisig account)`)],
+    ...tx.multisig.signatures.map((member) => [
+      `Key ${member.index + 1}`,
+      h(
+        'span',
+        { class: 'mono break small', title: `signature ${member.signature}` },
+        pubkeys[member.index],
+      ),
+    ]),
+  ];
+}
+
 export async function renderTx(ctx, hash) {
   const txHash = hash.toLowerCase();
   ctx.title(`Transaction ${txHash.slice(0, 10)}…`);
@@ -109,7 +126,7 @@ export async function renderTx(ctx, hash) {
         ['Fee', gos(tx.fee)],
         tx.body ? ['Sequence', String(tx.body.sequence)] : null,
         tx.body && tx.body.memo ? ['Memo', tx.body.memo] : null,
-        ['Signature', h('span', { class: 'mono break small' }, tx.signature)],
+        ...signatureFacts(tx),
       ]),
     ),
     section(
