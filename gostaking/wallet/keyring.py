@@ -53,7 +53,6 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 
 from gostaking.files import write_atomic
-from gostaking.wallet.hd import EVERYDAY_ACCOUNT, gos_key, normalize_mnemonic, seed_from_mnemonic
 from gostaking.wallet.keys import PrivateKey
 
 HOME_ENV = "GOSTAKING_HOME"
@@ -198,6 +197,8 @@ class WalletSecret:
 
     def seed(self) -> bytes:
         """The 64-byte BIP-39 seed."""
+        from gostaking.wallet.hd import seed_from_mnemonic  # see _everyday_key
+
         return seed_from_mnemonic(self.mnemonic, self.bip39_passphrase)
 
     def to_json(self) -> dict[str, str]:
@@ -210,6 +211,8 @@ class WalletSecret:
             isinstance(value[field], str) for field in ("mnemonic", "bip39_passphrase")
         ):
             raise TypeError("'wallet' must hold the strings 'mnemonic' and 'bip39_passphrase'")
+        from gostaking.wallet.hd import normalize_mnemonic  # see _everyday_key
+
         return cls(normalize_mnemonic(value["mnemonic"]), value["bip39_passphrase"])
 
 
@@ -340,8 +343,10 @@ class Keyring:
         what `load` returns. Raises MnemonicError for an invalid phrase, and as `add` does otherwise.
         """
         path = self._new_path(name, passphrase)
+        from gostaking.wallet.hd import normalize_mnemonic  # see _everyday_key
+
         secret = WalletSecret(normalize_mnemonic(mnemonic), bip39_passphrase)
-        key = gos_key(secret.seed(), EVERYDAY_ACCOUNT, 0)
+        key = _everyday_key(secret.seed())
         if passphrase is None:
             return self._store(path, key, {"crypto": None, "wallet": secret.to_json()}, kind=HD_WALLET_KIND)
         crypto = _seal_wallet(secret, key.address, passphrase, self.kdf)
@@ -445,7 +450,7 @@ class Keyring:
                     key = PrivateKey.from_hex(plaintext.hex())
             if wallet is not None:
                 seed = wallet.seed()
-                key = gos_key(seed, EVERYDAY_ACCOUNT, 0)
+                key = _everyday_key(seed)
         except (KeyError, TypeError, ValueError) as exc:
             raise KeyFileError(f"key file {path} is malformed: {exc}") from exc
         if key.address != info.address:
@@ -559,3 +564,12 @@ class Keyring:
 
 def _encode(document: dict[str, Any]) -> bytes:
     return json.dumps(document, indent=2).encode() + b"\n"
+
+
+def _everyday_key(seed: bytes) -> PrivateKey:
+    """A wallet's everyday GOS key (`hd.gos_key(seed)`, m/44'/118'/0'/0/0): the key `load` returns."""
+    # The wallet module is imported on first use: bip-utils takes about 0.1 s to load, and node and API processes
+    # that only read single keys (the devnet's operator, the faucet) never need it.
+    from gostaking.wallet.hd import EVERYDAY_ACCOUNT, gos_key
+
+    return gos_key(seed, EVERYDAY_ACCOUNT, 0)
