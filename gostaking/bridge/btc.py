@@ -182,12 +182,15 @@ def script_for_address(address: str) -> bytes:
 
 @dataclass(frozen=True)
 class SpendableOutput:
-    """A custody UTXO with the witness script that locks it."""
+    """A custody UTXO with the witness script that locks it (or a wallet's P2WPKH coin: no witness script, its
+    output script instead)."""
 
     txid: str
     vout: int
     amount_sat: int
     witness_script: bytes
+    script_pubkey: bytes = b""
+    """The spent output's script when `witness_script` is empty (a P2WPKH coin of `wallet deposit`)."""
 
 
 def create_psbt(
@@ -207,9 +210,12 @@ def create_psbt(
     )
     psbt = PSBT(tx)
     for scope, spent in zip(psbt.inputs, inputs, strict=True):
-        witness_script = Script(spent.witness_script)
-        scope.witness_utxo = TransactionOutput(spent.amount_sat, p2wsh(witness_script))
-        scope.witness_script = witness_script
+        if spent.witness_script:
+            witness_script = Script(spent.witness_script)
+            scope.witness_utxo = TransactionOutput(spent.amount_sat, p2wsh(witness_script))
+            scope.witness_script = witness_script
+        else:
+            scope.witness_utxo = TransactionOutput(spent.amount_sat, Script(spent.script_pubkey))
         scope.sighash_type = SIGHASH.ALL
     return psbt
 

@@ -1,10 +1,12 @@
 """End to end on EVM: vault deposits on eth-tester become credited wrapped ETH on an in-process GoStaking node
 (2 of 3 custodian attesters), and a GoStaking withdrawal is redeemed from the vault and confirmed — with
-persisted cursors, crash recovery and sanctions screening."""
+persisted cursors, crash recovery and sanctions screening. The redemption runs on a real node (anvil): there the
+payers' transactions get the node's EIP-1559 fees and pending nonces, and confirmations are real blocks."""
 
 from pathlib import Path
 
 import pytest
+from anvil_harness import Anvil, anvil
 from gateway_harness import ALICE, CUSTODIANS, Evm, GatewayNet
 from web3.contract import Contract
 
@@ -16,22 +18,24 @@ from gostaking.bridge.store import StateStore
 from gostaking.chain.types.tx import MsgRequestWithdrawal
 from gostaking.wallet.keys import PrivateKey
 
+__all__ = ["anvil"]
+
 ETHER = 10**18
 CONFIRMATIONS = 3
 
 
-def deploy_vault(evm: Evm) -> Contract:
+def deploy_vault(evm: Evm | Anvil) -> Contract:
     return evm.deploy("GoStakingVault", [eth_address(k) for k in CUSTODIANS], 2)
 
 
-def deposit(evm: Evm, vault: Contract, wei: int, recipient: str = ALICE.address) -> None:
+def deposit(evm: Evm | Anvil, vault: Contract, wei: int, recipient: str = ALICE.address) -> None:
     tx = vault.functions.depositETH(recipient).transact({"from": evm.w3.eth.accounts[1], "value": wei})
     evm.w3.eth.wait_for_transaction_receipt(tx)
 
 
 def attester(
     net: GatewayNet,
-    evm: Evm,
+    evm: Evm | Anvil,
     vault: Contract,
     custodian: PrivateKey,
     tmp_path: Path,
@@ -101,19 +105,21 @@ def test_a_crash_before_submission_resends_and_after_submission_does_not(
 
 
 def test_a_withdrawal_is_redeemed_by_two_custodians_and_confirmed(
-    gateway_net: GatewayNet, evm: Evm, tmp_path: Path
+    gateway_net: GatewayNet, anvil: Anvil, tmp_path: Path
 ) -> None:
-    vault = deploy_vault(evm)
+    for custodian in CUSTODIANS:
+        anvil.fund(eth_address(custodian), ETHER)  # gas for the redeem
+    vault = deploy_vault(anvil)
     board = DirectorySignatureBoard(tmp_path / "board")
-    gateways = [attester(gateway_net, evm, vault, c, tmp_path, board) for c in CUSTODIANS[:2]]
-    deposit(evm, vault, 3 * ETHER)
-    evm.mine(CONFIRMATIONS)
+    gateways = [attester(gateway_net, anvil, vault, c, tmp_path, board) for c in CUSTODIANS[:2]]
+    deposit(anvil, vault, 3 * ETHER)
+    anvil.mine(CONFIRMATIONS)
     for gateway in gateways:
         gateway.run_once()
     gateway_net.produce()
     assert gateway_net.balance(ALICE.address, "eth") == 3 * ETHER
-    destination = evm.w3.eth.accounts[7]
-    before = evm.w3.eth.get_balance(destination)
+    destination = anvil.w3.eth.accounts[7]
+    before = anvil.w3.eth.get_balance(destination)
     tx = gateway_net.submit(ALICE, MsgRequestWithdrawal("eth", ETHER, destination))
     gateway_net.produce()
     assert gateway_net.included(tx)["code"] == 0
@@ -121,9 +127,9 @@ def test_a_withdrawal_is_redeemed_by_two_custodians_and_confirmed(
     assert not vault.functions.redeemed(0).call()
     gateways[1].run_once()  # second signature: submits the redeem
     assert vault.functions.redeemed(0).call()
-    assert evm.w3.eth.get_balance(destination) - before == ETHER
+    assert anvil.w3.eth.get_balance(destination) - before == ETHER
     assert all(not g.run_once().paid for g in gateways)  # waiting for confirmations
-    evm.mine(CONFIRMATIONS)
+    anvil.mine(CONFIRMATIONS)
     reports = [g.run_once() for g in gateways]
     assert all(0 in r.paid for r in reports) and reports[0].paid[0] == reports[1].paid[0]
     gateway_net.produce()
