@@ -24,13 +24,13 @@ m-th attestation of such a burn always lands after m confirmations of the releas
 """
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
 import msgspec
 
-from gostaking.bridge.errors import BridgeError, NodeApiError, TxRejectedError
+from gostaking.bridge.errors import BridgeError, DeepReorgError, NodeApiError, RpcError, TxRejectedError
 from gostaking.bridge.node_client import MessageSender, NodeClient
 from gostaking.bridge.payouts import VerifiedPayouts, VerifiedSweeps
 from gostaking.bridge.proofs import VerifiedReader, deposit_key
@@ -128,6 +128,35 @@ class DepositWatcher(Protocol):
     def scan(self, cursor: str | None) -> DepositBatch:
         """Deposits after `cursor` that have enough confirmations, and the next cursor."""
         ...
+
+
+def block_cursor(height: int, block_hash: str) -> str:
+    """A block watcher's cursor: '<height>:<hash>' of the last block it read ('<height>:' before it read any)."""
+    return f"{height}:{block_hash}"
+
+
+def parse_block_cursor(cursor: str) -> tuple[int, str]:
+    """(height, hash) of a block watcher's cursor. An EVM cursor saved before block hashes were kept is the bare
+    height: its hash reads as '' (not checked once; the next cursor saved has it)."""
+    height_text, _, block_hash = cursor.partition(":")
+    try:
+        return int(height_text), block_hash
+    except ValueError:
+        raise RpcError(f"watcher cursor {cursor!r} is neither '<height>:<hash>' nor a block height") from None
+
+
+def require_on_best_chain(
+    cursor: tuple[int, str], tip: int, hash_at: Callable[[int], str], chain: str, confirmations: int
+) -> None:
+    """Raise DeepReorgError unless the block a watcher read last (`cursor`: height and hash) is still the node's
+    block at that height (`hash_at`, on a chain ending at `tip`). Nothing to check before the first block read, or
+    for a cursor saved without a hash."""
+    height, read_hash = cursor
+    if not read_hash or height < 0:
+        return
+    current = hash_at(height) if height <= tip else None
+    if current != read_hash:
+        raise DeepReorgError(chain, height, read_hash, current, tip, confirmations)
 
 
 class Payer(Protocol):

@@ -3,13 +3,13 @@
 For withdrawal N, the coordinator is the custodian at index N mod n of the sorted custodian keys. It selects
 custody UTXOs (deposit addresses of the registry and the custodians' change address), writes `unsigned.psbt`
 paying `amount − fee` to the withdrawal's address and the rest back to the change address. The miner fee is
-bitcoind's `estimatesmartfee` rate times the signed payout's size (the withdrawer bears it), at most
-`max_fee_sat`. Every custodian checks that PSBT against the withdrawal it reads from GoStaking (`check_payout`,
-which enforces the same cap) and every input against its own Bitcoin node (`check_prevouts`: the amounts the fee
-checks read must be the real ones), signs, and writes `<pubkey>.psbt`. Any custodian that sees m valid signatures
-combines, finalizes and broadcasts (the same transaction, so a second broadcast is harmless), and records
-`broadcast.txid`. Every custodian reports the payout as final only once its own bitcoind shows that transaction
-with enough confirmations, and only then confirms it on GoStaking.
+the node's fee rate (Bitcoin Core's `estimatesmartfee`, btcd's `estimatefee`) times the signed payout's size (the
+withdrawer bears it), at most `max_fee_sat`. Every custodian checks that PSBT against the withdrawal it reads from
+GoStaking (`check_payout`, which enforces the same cap) and every input against its own Bitcoin node
+(`check_prevouts`: the amounts the fee checks read must be the real ones), signs, and writes `<pubkey>.psbt`. Any
+custodian that sees m valid signatures combines, finalizes and broadcasts (the same transaction, so a second
+broadcast is harmless), and records `broadcast.txid`. Every custodian reports the payout as final only once its
+own bitcoind shows that transaction with enough confirmations, and only then confirms it on GoStaking.
 
 Take-over: the first custodian to see a withdrawal writes `first-seen` (its clock). If the coordinator has not
 built the PSBT `takeover_after_s` later, the next custodian in key order builds it, after twice that the one
@@ -50,11 +50,11 @@ class BtcPayer(BtcCustodian):
     """One custodian's side of Bitcoin payouts."""
 
     fee_sat: int = 2_000
-    """Miner fee when bitcoind has no estimate yet (a fresh node, regtest); deducted from the amount paid out."""
+    """Miner fee when the node has no estimate yet (a fresh node, regtest); deducted from the amount paid out."""
     max_fee_sat: int = 50_000
     """The most a payout may deduct as miner fee: what every custodian checks before signing."""
     fee_target_blocks: int = 6
-    """Confirmation target for `estimatesmartfee`."""
+    """Confirmation target of the node's fee estimate (`estimatesmartfee`; btcd: `estimatefee`)."""
     takeover_after_s: float = 600.0
     """How long each custodian in line waits for the one before it to build a withdrawal's PSBT."""
     clock: Callable[[], float] = time.time
@@ -160,8 +160,8 @@ class BtcPayer(BtcCustodian):
         return create_psbt(chosen, outputs)
 
     def _fee(self, vsize: int) -> int:
-        """bitcoind's fee rate for `fee_target_blocks` × the payout's size, at most `max_fee_sat`; `fee_sat`
-        when bitcoind has no estimate."""
+        """The node's fee rate for `fee_target_blocks` × the payout's size, at most `max_fee_sat`; `fee_sat`
+        when the node has no estimate."""
         try:
             rate = self.rpc.estimate_fee_rate(self.fee_target_blocks)
         except RpcError as error:

@@ -15,7 +15,7 @@ import io
 import itertools
 import json
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 import httpx
@@ -32,6 +32,8 @@ from gostaking.chain.modules.custody.queries import (
 )
 
 SATOSHI_PER_BTC = 100_000_000
+METHOD_NOT_FOUND = -32601
+"""JSON-RPC's code for a method the node does not have (btcd's answer to estimatesmartfee)."""
 DEFAULT_SWEEP_FEE_SAT = 2_000
 """The part of each deposit not credited, which pays its sweep (watchers and sweepers must use the same value)."""
 BTCD_VERSION = "v0.24.2"
@@ -86,7 +88,10 @@ class BitcoinRpc:
             raise RpcError(f"bitcoind {method}: HTTP {response.status_code} without JSON") from None
         failure = document.get("error")
         if failure:
-            raise RpcError(f"bitcoind {method}: {failure.get('message')} (code {failure.get('code')})")
+            code = failure.get("code")
+            raise RpcError(
+                f"bitcoind {method}: {failure.get('message')} (code {code})", code if isinstance(code, int) else None
+            )
         if document.get("id") != request_id:
             raise RpcError(f"bitcoind {method}: answer to another request")
         return document.get("result")
@@ -128,17 +133,38 @@ class BitcoinRpc:
         return result
 
     def estimate_fee_rate(self, target_blocks: int) -> int | None:
-        """Bitcoin Core's `estimatesmartfee` for confirmation within `target_blocks`, in sat per virtual byte
-        (rounded up), or None when the node has no estimate yet (a fresh node, regtest)."""
-        result: dict[str, Any] = self.call("estimatesmartfee", target_blocks)
+        """The node's fee rate for confirmation within `target_blocks`, in sat per virtual byte (rounded up), or None
+        when it has no estimate yet (a fresh node, a regtest chain without fee-paying transactions): Bitcoin Core's
+        `estimatesmartfee`, or on btcd, which has no such call, its `estimatefee` (BTC per kB)."""
+        try:
+            result: dict[str, Any] = self.call("estimatesmartfee", target_blocks)
+        except RpcError as error:
+            if error.code != METHOD_NOT_FOUND:
+                raise
+            return self._btcd_fee_rate(target_blocks)
         if "feerate" not in result:
             return None
-        per_kvb = btc_to_sat(Decimal(str(result["feerate"])))
-        return max(1, -(-per_kvb // 1_000))
+        return _sat_per_vbyte(Decimal(str(result["feerate"])))
+
+    def _btcd_fee_rate(self, target_blocks: int) -> int | None:
+        try:
+            per_kb = Decimal(str(self.call("estimatefee", target_blocks)))
+        except RpcError as error:
+            if "not enough" in str(error):  # btcd: "not enough blocks have been observed" yet
+                return None
+            raise
+        # btcd answers 0 (or -1) BTC/kB while the fee-paying transactions it has seen mined are too few to estimate.
+        return _sat_per_vbyte(per_kb) if per_kb > 0 else None
 
     def send_raw_transaction(self, hex_tx: str) -> str:
         """Broadcast a signed transaction; returns its txid."""
         return str(self.call("sendrawtransaction", hex_tx))
+
+
+def _sat_per_vbyte(btc_per_kvb: Decimal) -> int:
+    """A fee rate in BTC per 1,000 virtual bytes as whole sat per virtual byte, rounded up (at least 1)."""
+    per_kvb = Decimal(btc_per_kvb) * SATOSHI_PER_BTC
+    return max(1, -(-int(per_kvb.to_integral_value(rounding=ROUND_CEILING)) // 1_000))
 
 
 def parse_block_transactions(raw: bytes) -> list[Transaction]:

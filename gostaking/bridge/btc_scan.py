@@ -4,8 +4,11 @@ transactions (`getrawtransaction <txid> 0`), which Bitcoin Core (`-txindex=1`) a
 so it needs no wallet.
 
 A block is read once it is `confirmations` deep; the cursor is '<height>:<hash>' of the last block read. If that
-block is no longer in the best chain, a reorganization went deeper than `confirmations` and the watcher stops with
-an error instead of guessing (what it attested may be gone: an operator must look).
+block is no longer in the best chain, a reorganization went `confirmations` deep or deeper, and the watcher stops
+with `DeepReorgError` (naming both hashes) instead of guessing: what it attested may be gone, and an operator must
+look.
+A shallower reorganization needs nothing: blocks are read only once final, so a deposit reorged out before that was
+never read, and one mined again in another block is read there (tests/bridge/test_btc_reorg.py, on two btcd).
 
 Deposits: an output paying a registered address is attested only under `DepositSafety` (unspent per gettxout, far
 enough from its lock's timelock), crediting its amount less the sweep fee; its senders are the addresses of all the
@@ -20,10 +23,16 @@ import logging
 
 from embit.transaction import Transaction
 
-from gostaking.bridge.attester import DepositBatch, ObservedDeposit, ObservedReclaim
+from gostaking.bridge.attester import (
+    DepositBatch,
+    ObservedDeposit,
+    ObservedReclaim,
+    block_cursor,
+    parse_block_cursor,
+    require_on_best_chain,
+)
 from gostaking.bridge.btc import CustodyLock, DepositAddress, DepositRegistry, is_depositor_witness, p2wsh_script_pubkey
 from gostaking.bridge.btc_rpc import BitcoinRpc, DepositSafety, format_senders, script_address
-from gostaking.bridge.errors import RpcError
 from gostaking.chain.modules.custody.queries import MAX_DEPOSIT_SENDERS
 
 log = logging.getLogger(__name__)
@@ -70,7 +79,7 @@ class BtcBlockWatcher:
         """Deposits and reclaims in the blocks after `cursor` that are `confirmations` deep, and the next cursor."""
         tip = self.rpc.get_block_count()
         final = tip - self.confirmations + 1
-        start = self._resume_height(cursor, final)
+        start = self._resume_height(cursor, final, tip)
         top = min(final, start + self.blocks_per_scan - 1)
         if top < start:
             return DepositBatch([], cursor or self._cursor(start - 1))
@@ -81,22 +90,17 @@ class BtcBlockWatcher:
             for tx in self.rpc.get_block_transactions(block_hash):
                 self._read(tx, tip - height + 1, locks, batch)
         batch.deposits.sort(key=lambda d: d.external_tx_id)
-        return DepositBatch(batch.deposits, f"{top}:{block_hash}", batch.notes, batch.refused, batch.reclaims)
+        return DepositBatch(batch.deposits, block_cursor(top, block_hash), batch.notes, batch.refused, batch.reclaims)
 
-    def _resume_height(self, cursor: str | None, final: int) -> int:
+    def _resume_height(self, cursor: str | None, final: int, tip: int) -> int:
         if not cursor:
             return self.start_height if self.start_height is not None else max(final, 0)
-        height_text, _, block_hash = cursor.partition(":")
-        height = int(height_text)
-        if height >= 0 and self.rpc.get_block_hash(height) != block_hash:
-            raise RpcError(
-                f"block {height} ({block_hash}) left the best chain: a reorganization deeper than "
-                f"{self.confirmations} confirmations; check what was attested before moving the cursor"
-            )
+        height, block_hash = parse_block_cursor(cursor)
+        require_on_best_chain((height, block_hash), tip, self.rpc.get_block_hash, self.hosted_chain, self.confirmations)
         return height + 1
 
     def _cursor(self, height: int) -> str:
-        return f"{height}:{self.rpc.get_block_hash(height)}" if height >= 0 else "-1:"
+        return block_cursor(height, self.rpc.get_block_hash(height) if height >= 0 else "")
 
     def _locks(self) -> dict[bytes, tuple[DepositAddress, CustodyLock]]:
         locks = {}

@@ -25,6 +25,32 @@ class StateFileError(BridgeError):
 class RpcError(BridgeError):
     """A hosted-chain node (Bitcoin Core, EVM) answered with an error or could not be reached."""
 
+    def __init__(self, message: str, code: int | None = None) -> None:
+        """`code`: the node's JSON-RPC error code, when it answered with one."""
+        super().__init__(message)
+        self.code = code
+
+
+class DeepReorgError(RpcError):
+    """The last block a deposit watcher read is no longer on its node's best chain: a reorganization as deep as the
+    watcher's confirmation depth or deeper, so deposits it already attested may be gone. The watcher stops (an
+    error each pass, the gateway command exits) rather than guess: an operator checks what was attested from that
+    block on and moves the cursor by hand."""
+
+    def __init__(self, chain: str, height: int, read_hash: str, current_hash: str | None, tip: int, depth: int) -> None:
+        """`read_hash`: the block the watcher read at `height`; `current_hash`: the node's block there now (None
+        when its chain, ending at `tip`, is shorter)."""
+        now = f"is now {current_hash}" if current_hash is not None else f"is gone (the chain ends at {tip})"
+        super().__init__(
+            f"{chain} block {height} {read_hash}, the last one this watcher read, left the node's best chain "
+            f"(block {height} {now}, tip {tip}): a reorganization at least as deep as the {depth} confirmations it "
+            f"waits for replaced blocks it read, and deposits attested from them may be gone; check them, then set "
+            f"the watcher's cursor in the state file to a block of the new chain"
+        )
+        self.height = height
+        self.read_hash = read_hash
+        self.current_hash = current_hash
+
 
 class ScriptError(BridgeError):
     """A lock script, address or PSBT is malformed or does not match what the gateway expects."""

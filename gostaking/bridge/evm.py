@@ -10,10 +10,10 @@ contracts sorted by signer address.
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import coincurve
 from eth_abi.abi import encode as abi_encode
@@ -24,12 +24,20 @@ from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 from web3.exceptions import TransactionNotFound
 
-from gostaking.bridge.attester import DepositBatch, ObservedDeposit
+from gostaking.bridge.attester import (
+    DepositBatch,
+    ObservedDeposit,
+    block_cursor,
+    parse_block_cursor,
+    require_on_best_chain,
+)
 from gostaking.bridge.errors import RpcError, ScriptError
 from gostaking.bridge.store import TrackedWithdrawal, write_atomically
 from gostaking.wallet.keys import PrivateKey
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 ETH_TOKEN = "0x0000000000000000000000000000000000000000"
 """Token address the vault uses for ether."""
@@ -142,20 +150,6 @@ def order_signatures(signed: dict[str, bytes]) -> list[bytes]:
     return [signed[a] for a in sorted(signed, key=lambda address: int(address, 16))]
 
 
-def confirmed_range(
-    w3: Web3, cursor: str | None, start_block: int, confirmations: int, max_range: int
-) -> tuple[int, int] | None:
-    """The next block range to scan after `cursor` (the last block scanned; None: start at `start_block`):
-    blocks with at least `confirmations` confirmations, at most `max_range` of them; None when there is none."""
-    start = int(cursor) + 1 if cursor is not None else start_block
-    try:
-        head = int(w3.eth.block_number)
-    except Exception as error:  # web3 raises many transport-specific types
-        raise RpcError(f"reading the block number: {error}") from error
-    end = min(head - (max(confirmations, 1) - 1), start + max_range - 1)
-    return (start, end) if end >= start else None
-
-
 def log_id(entry: Any) -> str:
     """'0x<tx hash>:<log index>': a log's name as an external tx id (one transaction may hold several)."""
     return f"0x{bytes(entry['transactionHash']).hex()}:{entry['logIndex']}"
@@ -187,8 +181,14 @@ def sign_contract_call(w3: Web3, key: PrivateKey, call: ContractFunction, gas: i
 
 class LockEventWatcher:
     """Reads one event of a lock contract by block range, only from blocks with enough confirmations, and reports
-    each one as a deposit. The cursor is the last block scanned. A subclass names the contract and the event and
-    reads a deposit out of each."""
+    each one as a deposit. A subclass names the contract and the event and reads a deposit out of each.
+
+    The cursor is '<height>:<hash>' of the last block scanned. A reorganization shallower than `confirmations`
+    never reaches a scanned block, so it needs nothing: a deposit reorged out before it was final was never read,
+    one moved to another block is read there. One as deep or deeper can replace the cursor's block, and deposits that
+    may already be attested: the watcher then raises DeepReorgError at every scan, naming the block it read and the
+    node's block at that height, until an operator has looked and moved the cursor (the BTC watcher does the
+    same). A cursor of an older gateway (the bare height) is taken as it is, once, and saved with its hash."""
 
     CONTRACT: ClassVar[str]
     """The contract watched, e.g. 'GoStakingVault'."""
@@ -220,14 +220,22 @@ class LockEventWatcher:
 
     def scan(self, cursor: str | None) -> DepositBatch:
         """Deposits in (cursor, newest block with `confirmations`], at most `max_range` blocks per call."""
-        span = confirmed_range(self.w3, cursor, self.start_block, self.confirmations, self.max_range)
-        if span is None:
-            return DepositBatch([], cursor if cursor is not None else str(self.start_block - 1))
-        start, end = span
+        last, read_hash = parse_block_cursor(cursor) if cursor is not None else (self.start_block - 1, "")
+        head = self._node_call("reading the block number", lambda: int(self.w3.eth.block_number))
+        end = min(head - (self.confirmations - 1), last + self.max_range)
+        if end <= last:
+            self._check_still_on_chain(last, read_hash, head)
+            # Nothing new: the cursor stays (an old one gains its block's hash; none yet stays without one).
+            kept_hash = read_hash or (self._hash_or_empty(last, head) if cursor is not None else "")
+            return DepositBatch([], block_cursor(last, kept_hash))
+        # The end block's hash is read before its logs and the cursor's block is checked after them: a
+        # reorganization at any moment in between that reaches a block already scanned is caught now or next scan.
+        end_hash = self._block_hash(end)
         try:
-            logs = self.contract.events[self.EVENT]().get_logs(from_block=start, to_block=end)
+            logs = self.contract.events[self.EVENT]().get_logs(from_block=last + 1, to_block=end)
         except Exception as error:  # web3 raises many transport-specific types
-            raise RpcError(f"reading {self.EVENT} events {start}..{end}: {error}") from error
+            raise RpcError(f"reading {self.EVENT} events {last + 1}..{end}: {error}") from error
+        self._check_still_on_chain(last, read_hash, head)
         deposits: list[ObservedDeposit] = []
         notes: list[str] = []
         for entry in logs:
@@ -236,11 +244,29 @@ class LockEventWatcher:
                 notes.append(observed)
             else:
                 deposits.append(observed)
-        return DepositBatch(deposits, str(end), notes)
+        return DepositBatch(deposits, block_cursor(end, end_hash), notes)
 
     def observe(self, entry: Any) -> ObservedDeposit | str:
         """The deposit an event reports, or a note saying why it is not attested."""
         raise NotImplementedError
+
+    def _check_still_on_chain(self, height: int, read_hash: str, head: int) -> None:
+        require_on_best_chain((height, read_hash), head, self._block_hash, self.hosted_chain, self.confirmations)
+
+    def _block_hash(self, height: int) -> str:
+        block = self._node_call(f"reading block {height}", lambda: self.w3.eth.get_block(height))
+        return "0x" + bytes(block["hash"]).hex()
+
+    def _hash_or_empty(self, height: int, head: int) -> str:
+        """The hash of block `height` for a new cursor, '' when there is no such block (yet)."""
+        return self._block_hash(height) if 0 <= height <= head else ""
+
+    @staticmethod
+    def _node_call(what: str, call: Callable[[], _T]) -> _T:
+        try:
+            return call()
+        except Exception as error:  # web3 raises many transport-specific types
+            raise RpcError(f"{what}: {error}") from error
 
 
 class EvmDepositWatcher(LockEventWatcher):

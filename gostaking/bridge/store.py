@@ -71,6 +71,9 @@ class BridgeState(msgspec.Struct):
     """Everything a gateway process persists."""
 
     cursors: dict[str, str] = msgspec.field(default_factory=dict)
+    """Watcher name → where it resumes. Block watchers keep '<height>:<hash>' of the last block read, to notice a
+    reorganization as deep as their confirmations; an EVM cursor written before that (the bare height) is upgraded
+    by its watcher's next scan, which needs the node (the block's hash), so it is not converted on load."""
     outbox: list[OutboxEntry] = msgspec.field(default_factory=list)
     inflight: list[InflightTx] = msgspec.field(default_factory=list)
     done: list[str] = msgspec.field(default_factory=list)

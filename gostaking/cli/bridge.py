@@ -330,7 +330,13 @@ def btc_gateway(
         int, typer.Option("--max-fee-sat", min=1, help="most a payout may deduct as miner fee (checked by all)")
     ] = 50_000,
     fee_target: Annotated[
-        int, typer.Option("--fee-target", min=1, max=1_008, help="estimatesmartfee confirmation target (blocks)")
+        int,
+        typer.Option(
+            "--fee-target",
+            min=1,
+            max=1_008,
+            help="fee estimate confirmation target in blocks (estimatesmartfee; btcd: estimatefee)",
+        ),
     ] = 6,
     takeover_after: Annotated[
         float,

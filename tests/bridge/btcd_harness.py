@@ -1,6 +1,7 @@
 """A real Bitcoin node for the gateway's tests: btcd (`make btcd`: go install of the release pinned in
 gostaking/bridge/btc_rpc.py) in regtest, with its transaction and address indexes, RPC on a free 127.0.0.1 port
-without TLS, its own config, data and log directories, stopped at teardown. (btcd also creates an empty
+without TLS, its own config, data and log directories, stopped at teardown; and a pair of them that share a chain
+and then mine apart, for real reorganizations (`btcd_pair`). (btcd also creates an empty
 `~/.btcd` of the user's passwd entry whatever HOME says; the fixture removes it again if it was not there before.)
 
 Tests that need it are marked `requires_btcd`: they skip only when btcd is not built (with the command that builds
@@ -14,7 +15,7 @@ import shutil
 import socket
 import subprocess
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -93,6 +94,8 @@ class Btcd:
     rpc_user: str = USER
     rpc_password: str = PASSWORD
     used_coinbases: set[int] = field(default_factory=set)
+    p2p_address: str = ""
+    """Where it accepts peers ('' when it accepts none)."""
 
     def height(self) -> int:
         return self.rpc.get_block_count()
@@ -104,10 +107,15 @@ class Btcd:
     def send(self, tx: Transaction) -> str:
         return str(self.rpc.send_raw_transaction(tx.serialize().hex()))
 
-    def fund(self, script_pubkey: bytes, amount_sat: int, fee_sat: int = 10_000) -> tuple[str, int]:
-        """Pay `amount_sat` to `script_pubkey` from an unused mature coinbase of the miner (change back to the miner);
-        returns the (txid, vout) of the payment, in the mempool."""
-        height = next(h for h in range(1, self.height() - COINBASE_MATURITY) if h not in self.used_coinbases)
+    def fund(
+        self, script_pubkey: bytes, amount_sat: int, fee_sat: int = 10_000, *, coinbase_height: int | None = None
+    ) -> tuple[str, int]:
+        """Pay `amount_sat` to `script_pubkey` from an unused mature coinbase of the miner (or the one of block
+        `coinbase_height`, used or not: a double spend), change back to the miner; returns the (txid, vout) of the
+        payment, in the mempool."""
+        height = coinbase_height or next(
+            h for h in range(1, self.height() - COINBASE_MATURITY) if h not in self.used_coinbases
+        )
         self.used_coinbases.add(height)
         coinbase = self.rpc.get_block_transactions(self.rpc.get_block_hash(height))[0]
         value = coinbase.vout[0].value
@@ -122,6 +130,30 @@ class Btcd:
         )
         sign_p2wpkh(tx, 0, self.miner, value)
         return self.send(tx), 0
+
+    def best_block_hash(self) -> str:
+        return str(self.rpc.call("getbestblockhash"))
+
+    def connect(self, peer: "Btcd") -> None:
+        """Connect to `peer` (which must accept peers); the longer branch then wins on both."""
+        self.rpc.call("node", "connect", peer.p2p_address, "temp")
+
+    def disconnect(self, peer: "Btcd") -> None:
+        """Drop the connection to `peer`, waiting until neither side lists it (`peer` accepts no other node, and
+        this one does not listen: nothing reconnects them)."""
+        self.rpc.call("node", "disconnect", peer.p2p_address)
+        self._wait(lambda: not self.rpc.call("getpeerinfo") and not peer.rpc.call("getpeerinfo"), "to disconnect")
+
+    def wait_for_tip(self, block_hash: str) -> None:
+        """Wait until this node's best block is `block_hash` (blocks from a peer arrive asynchronously)."""
+        self._wait(lambda: self.best_block_hash() == block_hash, f"to reach block {block_hash}")
+
+    def _wait(self, done: Callable[[], bool], what: str) -> None:
+        deadline = time.monotonic() + 60
+        while not done():
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"btcd at {self.url} took more than 60 s {what}")
+            time.sleep(0.05)
 
     def unspent_at(self, script_pubkey: bytes) -> list[tuple[str, int, int]]:
         """(txid, vout, sat) of the unspent outputs paying `script_pubkey`, from btcd's address index and UTXO set."""
@@ -148,17 +180,17 @@ def sign_p2wpkh(tx: Transaction, index: int, key: PrivateKey, amount_sat: int) -
     tx.vin[index].witness = Witness([signature, key.public_key])
 
 
-@pytest.fixture
-def btcd(tmp_path: Path) -> Iterator[Btcd]:
-    """A fresh regtest btcd with CSV and segwit active and mature coinbases to spend."""
+@contextlib.contextmanager
+def running_btcd(home: Path, miner: PrivateKey, *, p2p_port: int | None = None) -> Iterator[Btcd]:
+    """A regtest btcd with its own config, data and log directories under `home`, mining to `miner`, stopped on
+    exit. It accepts peers on 127.0.0.1:`p2p_port` when given (the other node of a reorg test connects there), and
+    none otherwise."""
     binary = find_btcd()
     if binary is None or _PROBLEM is not None:
         pytest.skip(f"needs btcd: {_PROBLEM}")
-    home = tmp_path / "btcd"
     home.mkdir()
     (home / "btcd.conf").write_text("")
     port = _free_port()
-    miner = PrivateKey((0xB7CD).to_bytes(32, "big"))
     args = [
         str(binary),
         f"--configfile={home / 'btcd.conf'}",
@@ -167,7 +199,7 @@ def btcd(tmp_path: Path) -> Iterator[Btcd]:
         "--regtest",
         "--txindex",
         "--addrindex",
-        "--nolisten",
+        f"--listen=127.0.0.1:{p2p_port}" if p2p_port is not None else "--nolisten",
         "--notls",
         f"--rpclisten=127.0.0.1:{port}",
         f"--rpcuser={USER}",
@@ -190,9 +222,7 @@ def btcd(tmp_path: Path) -> Iterator[Btcd]:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"btcd did not start: {(home / 'stdout.log').read_text()[-2000:]}") from None
                 time.sleep(0.05)
-        node = Btcd(rpc, url, miner)
-        node.generate(ACTIVATION_HEIGHT)
-        yield node
+        yield Btcd(rpc, url, miner, p2p_address=f"127.0.0.1:{p2p_port}" if p2p_port is not None else "")
     finally:
         rpc.close()
         process.terminate()
@@ -205,3 +235,32 @@ def btcd(tmp_path: Path) -> Iterator[Btcd]:
         if not leave_default_home:
             with contextlib.suppress(OSError):  # rmdir succeeds only while it is empty: nobody's files are lost
                 default_home.rmdir()
+
+
+MINER = PrivateKey((0xB7CD).to_bytes(32, "big"))
+
+
+@pytest.fixture
+def btcd(tmp_path: Path) -> Iterator[Btcd]:
+    """A fresh regtest btcd with CSV and segwit active and mature coinbases to spend."""
+    with running_btcd(tmp_path / "btcd", MINER) as node:
+        node.generate(ACTIVATION_HEIGHT)
+        yield node
+
+
+@pytest.fixture
+def btcd_pair(tmp_path: Path) -> Iterator[tuple[Btcd, Btcd]]:
+    """Two regtest btcds sharing the chain up to CSV and segwit activation (and mature coinbases), then
+    disconnected: each mines its own branch until `second.connect(first)` lets the longer branch win on both — a
+    real reorganization. Both mine to the same key and share the set of used coinbases, so either spends the
+    common chain's coinbases without spending one twice by accident."""
+    with (
+        running_btcd(tmp_path / "btcd-a", MINER, p2p_port=_free_port()) as first,
+        running_btcd(tmp_path / "btcd-b", MINER) as second,
+    ):
+        second.used_coinbases = first.used_coinbases
+        second.connect(first)
+        first.generate(ACTIVATION_HEIGHT)
+        second.wait_for_tip(first.best_block_hash())
+        second.disconnect(first)
+        yield first, second

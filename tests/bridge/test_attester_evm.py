@@ -3,6 +3,7 @@
 persisted cursors, crash recovery and sanctions screening. The redemption runs on a real node (anvil): there the
 payers' transactions get the node's EIP-1559 fees and pending nonces, and confirmations are real blocks."""
 
+import json
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from gateway_harness import ALICE, CUSTODIANS, Evm, GatewayNet
 from web3.contract import Contract
 
 from gostaking.bridge.attester import Attester
-from gostaking.bridge.errors import NodeApiError
+from gostaking.bridge.errors import DeepReorgError, NodeApiError
 from gostaking.bridge.evm import ETH_TOKEN, DirectorySignatureBoard, EvmDepositWatcher, VaultPayer, eth_address
 from gostaking.bridge.sanctions import SanctionedAddress, SanctionsSnapshot
 from gostaking.bridge.store import StateStore
@@ -75,7 +76,9 @@ def test_two_custodians_credit_a_deposit_once_and_restarts_do_not_resend(
     deposit(evm, vault, ETHER)
     evm.mine(CONFIRMATIONS)
     assert restarted.run_once().observed == 1
-    assert restarted.state.cursors[restarted.watchers[0].name] == str(evm.w3.eth.block_number - CONFIRMATIONS + 1)
+    final = evm.w3.eth.block_number - CONFIRMATIONS + 1
+    final_hash = "0x" + bytes(evm.w3.eth.get_block(final)["hash"]).hex()
+    assert restarted.state.cursors[restarted.watchers[0].name] == f"{final}:{final_hash}"
 
 
 def test_a_crash_before_submission_resends_and_after_submission_does_not(
@@ -102,6 +105,36 @@ def test_a_crash_before_submission_resends_and_after_submission_does_not(
     assert again.state.inflight == [] and again.state.outbox == []
     sequence = gateway_net.client.get(f"/accounts/{CUSTODIANS[0].address}").json()["sequence"]
     assert sequence == 1  # exactly one transaction was paid for
+
+
+def test_an_old_cursor_gains_its_block_hash_and_a_deeper_reorg_then_stops_the_gateway(
+    gateway_net: GatewayNet, anvil: Anvil, tmp_path: Path
+) -> None:
+    vault = deploy_vault(anvil)
+    name = f"ethereum:{vault.address.lower()}"
+    for custodian in CUSTODIANS[:2]:
+        # A state file as gateways wrote it before they kept block hashes: the cursor is the bare height.
+        old = {"cursors": {name: str(anvil.w3.eth.block_number)}}
+        (tmp_path / f"state-{custodian.address}.json").write_text(json.dumps(old))
+    deposit(anvil, vault, ETHER)
+    anvil.mine(CONFIRMATIONS)
+    gateways = [attester(gateway_net, anvil, vault, c, tmp_path) for c in CUSTODIANS[:2]]
+    assert [g.run_once().observed for g in gateways] == [1, 1]
+    gateway_net.produce()
+    assert gateway_net.balance(ALICE.address, "eth") == ETHER
+    final = anvil.w3.eth.block_number - CONFIRMATIONS + 1
+    saved = f"{final}:0x{bytes(anvil.w3.eth.get_block(final)['hash']).hex()}"
+    assert [StateStore(tmp_path / f"state-{c.address}.json").load().cursors[name] for c in CUSTODIANS[:2]] == [
+        saved,
+        saved,
+    ]
+    # The deposit's block and those after it are replaced: the ether is gone, GoStaking still shows it credited.
+    anvil.reorg(CONFIRMATIONS + 1)
+    assert anvil.w3.eth.get_balance(vault.address) == 0
+    for gateway in [gateways[0], attester(gateway_net, anvil, vault, CUSTODIANS[0], tmp_path)]:  # also restarted
+        with pytest.raises(DeepReorgError, match=f"ethereum block {saved.replace(':', ' ')}, the last one"):
+            gateway.run_once()
+    assert StateStore(tmp_path / f"state-{CUSTODIANS[0].address}.json").load().cursors[name] == saved
 
 
 def test_a_withdrawal_is_redeemed_by_two_custodians_and_confirmed(

@@ -16,11 +16,11 @@ from embit.script import Script
 from embit.transaction import Transaction
 from gateway_harness import ALICE, CUSTODIANS, GatewayNet
 
-from gostaking.bridge.attester import Attester
+from gostaking.bridge.attester import Attester, require_on_best_chain
 from gostaking.bridge.btc import CustodyLock, DepositRegistry, SpendableOutput, estimate_payout_vsize
 from gostaking.bridge.btc_payout import BtcPayer
 from gostaking.bridge.btc_rpc import BitcoinRpc, BtcDepositWatcher, btc_to_sat
-from gostaking.bridge.errors import RpcError, ScriptError
+from gostaking.bridge.errors import DeepReorgError, RpcError, ScriptError
 from gostaking.bridge.store import StateStore, TrackedWithdrawal
 from gostaking.wallet.keys import PrivateKey
 
@@ -341,3 +341,14 @@ def test_the_payout_fee_is_bitcoinds_estimate_times_the_size_and_capped(
     assert payers[0].pay(capped) is None  # payers[0] coordinates withdrawal 3 too (3 mod 3)
     assert payers[1].pay(capped) is None and payers[2].pay(capped) is None  # signs; signs and broadcasts
     assert [o.value for o in fake.broadcast[-1].vout] == [500_000 - 20_000, 500_000]
+
+
+def test_a_cursor_block_beyond_the_end_of_a_shorter_chain_stops_the_watcher_too() -> None:
+    chain = {0: "aa" * 32, 1: "bb" * 32}
+    require_on_best_chain((1, "bb" * 32), 1, chain.__getitem__, "bitcoin", 3)  # still on the chain: goes on
+    require_on_best_chain((-1, ""), 1, chain.__getitem__, "bitcoin", 3)  # nothing read yet: nothing to check
+    with pytest.raises(DeepReorgError) as stopped:
+        require_on_best_chain((5, "ff" * 32), 1, chain.__getitem__, "bitcoin", 3)
+    assert stopped.value.current_hash is None
+    assert str(stopped.value).startswith(f"bitcoin block 5 {'ff' * 32}, the last one this watcher read, left the")
+    assert "(block 5 is gone (the chain ends at 1), tip 1)" in str(stopped.value)

@@ -1,13 +1,14 @@
 """`gostaking bridge btc`: the options of sweeps, the attestation margin and the node kind, and one pass of the
 command against btcd in regtest (it reads blocks, refuses a deposit seen too close to its timelock and keeps the
-reason in its state file)."""
+reason in its state file), and the command stopping in one line after a real reorganization deeper than its
+confirmations (two btcd nodes)."""
 
 import json
 from pathlib import Path
 
 import pytest
 import typer
-from btcd_harness import Btcd, btcd, requires_btcd
+from btcd_harness import Btcd, btcd, btcd_pair, requires_btcd
 from gateway_harness import ALICE, CUSTODIANS
 from typer.testing import CliRunner
 
@@ -17,7 +18,7 @@ from gostaking.cli.main import app as main_app
 from gostaking.wallet.keyring import Keyring
 from gostaking.wallet.keys import PrivateKey
 
-__all__ = ["btcd"]
+__all__ = ["btcd", "btcd_pair"]
 
 DEPOSITOR = PrivateKey((0x5000).to_bytes(32, "big"))
 
@@ -70,3 +71,27 @@ def test_one_pass_on_btcd_refuses_a_deposit_seen_too_close_to_its_timelock(btcd:
     state = json.loads((tmp_path / "state.json").read_text())
     assert state["cursors"]["bitcoin:blocks"].startswith(f"{btcd.height() - 2}:")
     assert "fewer than the 10 required" in state["skipped"][f"bitcoin:{late[0]}:{late[1]}"]
+
+
+@requires_btcd
+def test_the_gateway_command_stops_in_one_line_after_a_reorg_deeper_than_its_confirmations(
+    btcd_pair: tuple[Btcd, Btcd], tmp_path: Path
+) -> None:
+    node_a, node_b = btcd_pair
+    args = gateway_args(tmp_path, node_a.url, "--node", "btcd", "--confirmations", "3")
+    args += ["--rpc-user", node_a.rpc_user, "--rpc-password", node_a.rpc_password]
+    node_a.generate(5)
+    result = CliRunner().invoke(main_app, args, env={"GOSTAKING_PASSPHRASE": ""})
+    assert result.exit_code == 0, result.output
+    cursor = json.loads((tmp_path / "state.json").read_text())["cursors"]["bitcoin:blocks"]
+    height, _, read_hash = cursor.partition(":")
+    assert int(height) == node_a.height() - 2
+    node_b.generate(6)  # a longer branch from before A's five blocks: A's last three final blocks are replaced
+    node_b.connect(node_a)
+    node_a.wait_for_tip(node_b.best_block_hash())
+    result = CliRunner().invoke(main_app, args, env={"GOSTAKING_PASSPHRASE": ""})
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    now = node_a.rpc.get_block_hash(int(height))
+    assert result.output.startswith(f"error: bitcoin block {height} {read_hash}, the last one this watcher read")
+    assert f"(block {height} is now {now}, tip {node_a.height()})" in result.output
+    assert json.loads((tmp_path / "state.json").read_text())["cursors"]["bitcoin:blocks"] == cursor

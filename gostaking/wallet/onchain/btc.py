@@ -18,7 +18,6 @@ and the recovery phrase restores it.
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from embit import ec
@@ -35,7 +34,7 @@ from gostaking.bridge.btc import (
     script_for_address,
     sign_psbt,
 )
-from gostaking.bridge.btc_rpc import SATOSHI_PER_BTC, BitcoinRpc
+from gostaking.bridge.btc_rpc import BitcoinRpc
 from gostaking.bridge.errors import RpcError, ScriptError
 from gostaking.chain.crypto import address_from_pubkey
 from gostaking.wallet.hd import BtcNetwork, DerivedKey, btc_key
@@ -154,24 +153,13 @@ def estimate_vsize(inputs: int, output_scripts: Sequence[bytes]) -> int:
 
 
 def node_fee_rate(rpc: BitcoinRpc, fallback: int, target_blocks: int = FEE_TARGET_BLOCKS) -> FeeRate:
-    """The node's fee estimate: Bitcoin Core's `estimatesmartfee`, else btcd's `estimatefee` (BTC per kB; btcd
-    has no estimatesmartfee), else `fallback` when the node has none yet (a fresh chain has no fee history)."""
+    """The node's fee estimate (Bitcoin Core's `estimatesmartfee`, or btcd's `estimatefee`: see
+    `BitcoinRpc.estimate_fee_rate`), else `fallback` when the node has none yet (a fresh chain has no fee history)."""
     try:
         rate = rpc.estimate_fee_rate(target_blocks)
     except RpcError:
-        rate = _btcd_fee_rate(rpc, target_blocks)
+        rate = None
     return FeeRate(rate, "node") if rate is not None else FeeRate(fallback, "fallback")
-
-
-def _btcd_fee_rate(rpc: BitcoinRpc, target_blocks: int) -> int | None:
-    try:
-        per_kb = Decimal(str(rpc.call("estimatefee", target_blocks)))
-    except RpcError:
-        return None  # btcd: "not enough blocks have been observed"
-    if per_kb <= 0:
-        return None
-    per_kvb = int(per_kb * SATOSHI_PER_BTC)
-    return max(1, -(-per_kvb // 1_000))
 
 
 @dataclass(frozen=True)
