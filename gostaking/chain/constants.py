@@ -30,6 +30,12 @@ MODULE_GOV = "gov"
 MODULE_DEX = "dex"
 """Holds the reserves of the exchange's pools."""
 
+MODULE_LIQUID = "liquid"
+"""Holds the liquid-staking module's GOS (its stake is bonded in its name; its buffer and arriving unbondings
+here) and the sGOS locked in redemption tickets."""
+MODULE_LIQUID_POOL = "liquid_pool"
+"""Holds the instant-redemption pool's GOS and sGOS and its permanently locked minimum of LP units."""
+
 MODULE_NAMES = (
     MODULE_REWARDS,
     MODULE_CANDIDATE_REWARDS,
@@ -41,6 +47,8 @@ MODULE_NAMES = (
     MODULE_CUSTODY_ESCROW,
     MODULE_GOV,
     MODULE_DEX,
+    MODULE_LIQUID,
+    MODULE_LIQUID_POOL,
 )
 MODULE_ADDRESSES: dict[str, str] = {name: module_address(name) for name in MODULE_NAMES}
 MODULE_BY_ADDRESS: dict[str, str] = {address: name for name, address in MODULE_ADDRESSES.items()}
@@ -56,6 +64,8 @@ LOCKED_ACCOUNT = MODULE_ADDRESSES[MODULE_LOCKED]
 CUSTODY_ESCROW_ACCOUNT = MODULE_ADDRESSES[MODULE_CUSTODY_ESCROW]
 GOV_ACCOUNT = MODULE_ADDRESSES[MODULE_GOV]
 DEX_ACCOUNT = MODULE_ADDRESSES[MODULE_DEX]
+LIQUID_ACCOUNT = MODULE_ADDRESSES[MODULE_LIQUID]
+LIQUID_POOL_ACCOUNT = MODULE_ADDRESSES[MODULE_LIQUID_POOL]
 
 MAX_MONIKER_BYTES = 64
 MAX_DENOM_LENGTH = 16

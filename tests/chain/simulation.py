@@ -31,6 +31,16 @@ from gostaking.chain.types.gov import (
     ParamChangeProposal,
     TextProposal,
 )
+from gostaking.chain.types.liquid import (
+    LiquidGenesis,
+    LiquidParams,
+    MsgLiquidAddLiquidity,
+    MsgLiquidClaimTicket,
+    MsgLiquidInstantUnstake,
+    MsgLiquidRemoveLiquidity,
+    MsgLiquidStake,
+    MsgLiquidUnstake,
+)
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.params import (
     ChainParams,
@@ -128,8 +138,14 @@ SIM_PARAMS = ChainParams(
 )
 
 
+SIM_LIQUID_PARAMS = LiquidParams(
+    rebalance_interval_blocks=10, max_node_share_ppm=500_000, target_liquidity_ugos=500 * GOS, max_moves_per_rebalance=3
+)
+
+
 def make_genesis() -> Genesis:
-    """Four genesis nodes, custodians, a council, a KYC provider, three assets and external balances."""
+    """Four genesis nodes, custodians, a council, a KYC provider, three assets, external balances and the liquid
+    module's section (rebalancing every 10 blocks)."""
     balances = [GenesisBalance(u.address, "btc", 10 * 10**8) for u in USERS]
     balances += [GenesisBalance(u.address, "eth", 50 * 10**18) for u in USERS]
     balances += [GenesisBalance(u.address, "dcr", 1_000 * 10**8) for u in USERS[:5]]
@@ -142,6 +158,7 @@ def make_genesis() -> Genesis:
         balances,
         nodes,
         [GenesisKycProvider(PROVIDER.address, "sim-kyc")],
+        modules={"liquid": msgspec.Raw(msgspec.json.encode(LiquidGenesis(SIM_LIQUID_PARAMS)))},
     )
 
 
@@ -431,8 +448,25 @@ class Simulation:
         action_type = FreezeAction if self.rng.random() < 0.5 else UnfreezeAction
         return member, MsgApproveComplianceAction(action=action_type(target, "simulated case", f"C-{count}"))
 
+    def _msg_liquid(self) -> tuple[PrivateKey, Msg]:
+        """Liquid staking: stake, unstake, claim a ticket, the instant pool (valid and invalid amounts)."""
+        user, roll = self._user(), self.rng.random()
+        # sGOS and LP amounts as a part of what the user holds (the rate moves far from 1 on this fast schedule).
+        sgos = self._amount(get_balance(self.state, user.address, "usgos") * 11 // 10 + 2)
+        if roll < 0.3:
+            return user, MsgLiquidStake(self._amount(100 * GOS))
+        if roll < 0.45:
+            return user, MsgLiquidUnstake(sgos)
+        if roll < 0.55:
+            return user, MsgLiquidClaimTicket(self.rng.randrange(0, 40))
+        if roll < 0.7:
+            return user, MsgLiquidAddLiquidity(self._amount(100 * GOS))
+        if roll < 0.8:
+            return user, MsgLiquidRemoveLiquidity(self._amount(get_balance(self.state, user.address, "usgoslp") + 2))
+        return user, MsgLiquidInstantUnstake(sgos, self.rng.choice([0, 0, GOS, 10**30]))
+
     def _msg_dex(self) -> tuple[PrivateKey, Msg]:
-        denom = self.rng.choice(["btc", "eth", "doge"])
+        denom = self.rng.choice(["btc", "eth", "doge", "usgos"])
         roll = self.rng.random()
         if roll < 0.35:
             asset_amount = self._amount(10**8 if denom != "eth" else 10**18)
@@ -455,6 +489,9 @@ _MESSAGE_KINDS += [
     "withdraw",
     "dex",
     "dex",
+    "liquid",
+    "liquid",
+    "liquid",
     "unjail",
     "vote_proposal",
     "vote_proposal",

@@ -234,7 +234,7 @@ def test_more_of_an_asset_than_held_fails(chain: Chain, denom: str, amount: int)
 def test_an_asset_that_does_not_exist_on_the_chain_is_refused(chain: Chain) -> None:
     # 'doge' is well-formed but nobody can hold it: the message is refused before the mempool, not charged a fee.
     result = expect_rejected(chain, chain.tx(ALICE, MsgSendCoins(BOB.address, "doge", 1)), UnknownAssetError)
-    assert result.log.endswith("no asset 'doge' exists on this chain (known: ugos, btc, dcr, eth)")
+    assert result.log.endswith("no asset 'doge' exists on this chain (known: ugos, btc, dcr, eth, usgos, usgoslp)")
     assert chain.balance(ALICE.address, "btc") == ALICE_BTC
 
 

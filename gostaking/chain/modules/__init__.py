@@ -11,6 +11,7 @@ from gostaking.chain.modules.custody.module import MODULE as CUSTODY
 from gostaking.chain.modules.dex.module import MODULE as DEX
 from gostaking.chain.modules.emission.module import MODULE as EMISSION
 from gostaking.chain.modules.gov.module import MODULE as GOV
+from gostaking.chain.modules.liquid.module import MODULE as LIQUID
 from gostaking.chain.modules.lock.module import MODULE as LOCK
 from gostaking.chain.modules.mining.module import MODULE as MINING
 from gostaking.chain.modules.nodes.module import MODULE as NODES
@@ -28,5 +29,6 @@ MODULES: tuple[Module, ...] = (
     STAKING,
     ORACLE,
     CUSTODY,
+    LIQUID,
     GOV,
 )

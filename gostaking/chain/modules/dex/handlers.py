@@ -16,8 +16,13 @@ from gostaking.chain.modules.bank.queries import (
 from gostaking.chain.modules.compliance.queries import require_kyc_level
 from gostaking.chain.modules.dex.events import LiquidityAddedEvent, LiquidityRemovedEvent, SwapEvent
 from gostaking.chain.modules.dex.mutations import change_liquidity_units, set_pool
-from gostaking.chain.modules.dex.queries import compute_liquidity_claim, compute_swap_out, get_liquidity_units, get_pool
-from gostaking.chain.modules.lock.queries import require_asset
+from gostaking.chain.modules.dex.queries import (
+    compute_liquidity_claim,
+    compute_swap_out,
+    get_liquidity_units,
+    get_pool,
+    require_pair_denom,
+)
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.dex import DexPool
@@ -39,21 +44,22 @@ def _take_gos(state: State, owner: str, ugos: int) -> int:
 
 
 def check_add_liquidity(state: State, msg: MsgAddLiquidity) -> None:
-    """A listed asset, and asset and GOS amounts within 1..2^256-1."""
-    require_asset(state, msg.denom)
+    """A listed asset or another registered non-GOS denom, and asset and GOS amounts within 1..2^256-1."""
+    require_pair_denom(state, msg.denom)
     require_amount(msg.asset_amount)
     require_amount(msg.max_gos)
 
 
 def check_remove_liquidity(state: State, msg: MsgRemoveLiquidity) -> None:
-    """A listed asset and a number of units within 1..2^256-1."""
-    require_asset(state, msg.denom)
+    """A pair denom (see require_pair_denom) and a number of units within 1..2^256-1."""
+    require_pair_denom(state, msg.denom)
     require_amount(msg.lp_units)
 
 
 def check_swap(state: State, msg: MsgSwap) -> None:
-    """A listed pair, paid in ugos or the pair's asset, an amount within 1..2^256-1 and a min_out of 0 or more."""
-    require_asset(state, msg.pair)
+    """A pair denom (see require_pair_denom), paid in ugos or the pair's asset, an amount within 1..2^256-1 and a
+    min_out of 0 or more."""
+    require_pair_denom(state, msg.pair)
     require(
         msg.denom_in in (GOS_DENOM, msg.pair), InvalidMessageError, f"the {msg.pair}/GOS pool takes ugos or {msg.pair}"
     )

@@ -2,13 +2,23 @@
 
 from typing import NamedTuple
 
-from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.errors import UnknownAssetError, require
+from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index, require_known_denom
 from gostaking.chain.modules.dex.tables import DEX_POOLS, LP_POSITIONS
+from gostaking.chain.modules.lock.queries import get_asset
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.dex import DexPool
 
 _EMPTY = DexPool()
+
+
+def require_pair_denom(state: State, denom: str) -> None:
+    """Raise unless `denom` can be paired with GOS: a listed asset (as before), or any other denom the bank knows
+    (sGOS and other module-issued tokens). UnknownAssetError for GOS itself and for unknown denoms."""
+    require(denom != GOS_DENOM, UnknownAssetError, "a pool pairs an asset with GOS: ugos cannot be the asset")
+    if get_asset(state, denom) is None:
+        require_known_denom(state, denom)
 
 
 def get_pool(state: State, denom: str) -> DexPool:
