@@ -16,7 +16,9 @@ PROTO_STAMP := gostaking/node/abci/_proto/VERSION
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	# setuptools' note on every editable install (a folder named like the package may shadow it) is noise here:
+	# the checkout is that folder, on purpose.
+	PYTHONWARNINGS="ignore:Editable installation" $(PY) -m pip install --quiet -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed

@@ -14,7 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gostaking.chain.errors import ChainError
 from gostaking.node.app import AppSequenceError, NodeBusyError
-from gostaking.node.faucet import FaucetError, FaucetRateLimitedError
+from gostaking.node.faucet import FaucetError, FaucetNotFundedYetError, FaucetRateLimitedError
 from gostaking.node.runtime import RelayUnavailableError
 
 from .schemas.common import ErrorResponse
@@ -107,6 +107,11 @@ def install_error_handlers(app: FastAPI) -> None:
     async def faucet_rate_limited(_: Request, exc: FaucetRateLimitedError) -> JSONResponse:
         headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))}
         return _json(429, "FaucetRateLimitedError", 429, str(exc), headers)
+
+    @app.exception_handler(FaucetNotFundedYetError)
+    async def faucet_not_funded_yet(_: Request, exc: FaucetNotFundedYetError) -> JSONResponse:
+        headers = {"Retry-After": str(max(1, round(exc.retry_after_s)))}
+        return _json(503, "FaucetNotFundedYetError", 503, str(exc), headers)
 
     @app.exception_handler(FaucetError)
     async def faucet_error(_: Request, exc: FaucetError) -> JSONResponse:

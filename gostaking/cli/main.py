@@ -1,7 +1,8 @@
 """The `gostaking` command."""
 
+import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -10,6 +11,7 @@ from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.errors import CliError, FriendlyGroup
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.tx import resolve_address
+from gostaking.client import ApiError, NodeApi
 from gostaking.node.settings import (
     DEFAULT_API_HOST,
     DEFAULT_API_PORT,
@@ -104,18 +106,30 @@ def devnet(
     run_devnet(settings, explorer_api, announce=lambda line: typer.echo(line))
 
 
+FAUCET_NOT_FUNDED_YET = "FaucetNotFundedYetError"
+FAUCET_RETRY_S = 2.0
+
+
 @app.command("faucet")
 def faucet(
     address: Annotated[str, typer.Argument(help="address (gos1…) or key name to fund")],
     api: ApiOption = API_DEFAULT,
-    wait: Annotated[bool, typer.Option("--wait", help="wait until the transfers are in a block")] = False,
+    wait: Annotated[
+        bool, typer.Option("--wait/--no-wait", help="wait until the transfers are in a block (so the GOS can pay fees)")
+    ] = True,
+    max_wait: Annotated[
+        float,
+        typer.Option(
+            "--max-wait", min=0, help="seconds to wait for the operator's block rewards to cover a grant (new devnet)"
+        ),
+    ] = 120.0,
     home: HomeOption = None,
     keyring: KeyringOption = None,
 ) -> None:
     """Ask a devnet node's faucet for test GOS and assets."""
     resolved = resolve_address(address, open_keyring(home, keyring), "address")
     with open_api(api) as client:
-        grant = client.post("/faucet", {"address": resolved})
+        grant = _request_grant(client, resolved, max_wait)
         for item in grant["sent"]:
             typer.echo(f"sent {item['display']} {item['display_denom']} to {resolved}")
         for note in grant["notes"]:
@@ -126,3 +140,21 @@ def faucet(
                 typer.echo(f"tx {tx_hash} included at height {found['height']} (code {found['code']})")
             else:
                 typer.echo(f"tx {tx_hash} pending")
+
+
+def _request_grant(client: NodeApi, address: str, max_wait_s: float) -> dict[str, Any]:
+    """POST /faucet, asking again while a new devnet's block rewards do not cover a grant yet (the faucet sends
+    nothing then, and the address's cooldown does not start), for up to `max_wait_s` seconds."""
+    deadline = time.monotonic() + max_wait_s
+    said_so = False
+    while True:
+        try:
+            grant: dict[str, Any] = client.post("/faucet", {"address": address})
+            return grant
+        except ApiError as error:
+            if error.error != FAUCET_NOT_FUNDED_YET or time.monotonic() + FAUCET_RETRY_S > deadline:
+                raise
+            if not said_so:
+                typer.echo(f"waiting up to {max_wait_s:g} s for the faucet: {error.message}", err=True)
+                said_so = True
+            time.sleep(FAUCET_RETRY_S)

@@ -12,9 +12,11 @@ from typing import Annotated, Any
 import typer
 
 from gostaking.client import DEFAULT_API_URL
+from gostaking.node.settings import DEVNET_KEYS_ENV, default_devnet_home
 from gostaking.wallet.keyring import (
     MIN_PASSPHRASE_LENGTH,
     KeyInfo,
+    KeyNotFoundError,
     Keyring,
     WeakPassphraseError,
     check_new_passphrase,
@@ -132,9 +134,49 @@ def tx_command(app: typer.Typer, name: str) -> Callable[[TxCommand], TxCommand]:
     return register
 
 
+class KeyringWithDevnetKeys(Keyring):
+    """The user's keyring, where a name it lacks is looked up in the devnet's keyring (`operator`, `faucet`,
+    `council-1`…): the devnet's throwaway keys are usable by name without --home, and a key of the user's own
+    with the same name comes first. New keys go to the user's keyring only."""
+
+    def __init__(self, directory: Path, devnet: Keyring) -> None:
+        super().__init__(directory, report=devnet.report)
+        self.devnet = devnet
+
+    def show(self, name: str) -> KeyInfo:
+        """Public information of the key `name`, from the user's keyring or else the devnet's."""
+        try:
+            return super().show(name)
+        except KeyNotFoundError:
+            return self._from_devnet(name).show(name)
+
+    def load(self, name: str, passphrase: str | None) -> PrivateKey:
+        """The private key `name`, from the user's keyring or else the devnet's."""
+        try:
+            return super().load(name, passphrase)
+        except KeyNotFoundError:
+            return self._from_devnet(name).load(name, passphrase)
+
+    def _from_devnet(self, name: str) -> Keyring:
+        """The devnet keyring if it holds `name`; otherwise the user's keyring's own KeyNotFoundError."""
+        if not self.devnet.path(name).exists():
+            super().show(name)  # raises KeyNotFoundError naming the user's keyring
+        return self.devnet
+
+
 def open_keyring(home: Path | None, keyring: Path | None) -> Keyring:
-    """The keyring chosen by --keyring, --home, $GOSTAKING_HOME or the default; its warnings go to stderr."""
-    return Keyring(default_keyring_dir(home, keyring), report=lambda line: typer.echo(line, err=True))
+    """The keyring chosen by --keyring, --home, $GOSTAKING_HOME or the default; its warnings go to stderr.
+
+    Without --home and --keyring, names it lacks are looked up in the devnet's keyring ($GOSTAKING_DEVNET_KEYS,
+    or the default devnet home's `keys`), so the README's `--from operator` works on the default devnet.
+    """
+    report = functools.partial(typer.echo, err=True)
+    directory = default_keyring_dir(home, keyring)
+    if home is None and keyring is None:
+        devnet_keys = Path(os.environ.get(DEVNET_KEYS_ENV) or default_devnet_home() / "keys").expanduser()
+        if devnet_keys.resolve() != directory.resolve():
+            return KeyringWithDevnetKeys(directory, Keyring(devnet_keys, report=report))
+    return Keyring(directory, report=report)
 
 
 def read_new_passphrase() -> str:

@@ -3,6 +3,14 @@
 There is no premine, so GOS comes from the operator account, which earns the mining-node share of every
 block; test assets come from the faucet account, funded at genesis. The faucet account needs GOS for its
 fees too: after each block `maintain` tops it up from the operator when it runs low.
+
+A grant goes out whole or not at all: until the operator's rewards cover the GOS and the faucet account's GOS
+covers the fees (about a dozen blocks after genesis), a request is refused with FaucetNotFundedYetError, which
+says how far the rewards have come and when to ask again (the API's 503 with Retry-After; `gostaking faucet`
+waits and asks again by itself). Nothing is sent and the address's cooldown does not start, so the first
+request after genesis costs a short wait instead of a grant of test assets without the GOS to pay fees with.
+The request is not held open until then: an HTTP answer that takes a dozen blocks would tie up a server thread
+and outlast clients' timeouts (the CLI's is 10 s), while Retry-After lets every client wait on its own side.
 """
 
 import threading
@@ -25,6 +33,14 @@ FEE_TOP_UP_GRANTS = 100
 
 class FaucetError(Exception):
     """The faucet could not send anything; the message says why."""
+
+
+class FaucetNotFundedYetError(FaucetError):
+    """Block rewards do not cover a whole grant yet; nothing was sent and the cooldown did not start."""
+
+    def __init__(self, message: str, retry_after_s: float) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
 
 
 class FaucetRateLimitedError(FaucetError):
@@ -73,7 +89,8 @@ class Faucet:
         """Send the configured GOS and assets to `address`.
 
         Raises InvalidAddressError (a ChainError) for a bad address, FaucetRateLimitedError when the address
-        asked within the cooldown, and FaucetError when nothing could be sent.
+        asked within the cooldown, FaucetNotFundedYetError while block rewards do not cover the grant, and
+        FaucetError when nothing could be sent. Only a grant that sent something starts the cooldown.
         """
         require_address(address, "address")
         with self._lock:
@@ -82,6 +99,7 @@ class Faucet:
             if last is not None and now - last < self.settings.cooldown_s:
                 wait = self.settings.cooldown_s - (now - last)
                 raise FaucetRateLimitedError(f"{address} was funded recently; try again in {wait:.0f} s", wait)
+            self._require_grant_covered()
             grant = FaucetGrant(address)
             for send in (self._send_gos, self._send_assets):
                 try:
@@ -107,6 +125,37 @@ class Faucet:
                 msg = MsgSendCoins(self.faucet.address, GOS_DENOM, amount)
                 self._top_up = self._submit(self.operator, [msg], amount)
 
+    def _require_grant_covered(self) -> None:
+        """FaucetNotFundedYetError unless the operator can pay the GOS and the faucet account the asset fees."""
+        retry = self.settings.retry_after_s
+        amount = self.settings.gos_ugos
+        if amount > 0:
+            needed = amount + self._new_balance_fee() + self.settings.fee_ugos
+            available = max(self._available(self.operator.address), 0)
+            if available < needed:
+                raise FaucetNotFundedYetError(
+                    f"nothing sent yet: the operator has {format_gos(available)} GOS of the {format_gos(needed)} "
+                    "a grant takes (there is no premine: it earns the mining-node share of each block); "
+                    f"try again in {retry:g} s",
+                    retry,
+                )
+        in_stock = self._denoms_in_stock()
+        if in_stock and self._available(self.faucet.address) < self._asset_grant_cost(len(in_stock)):
+            raise FaucetNotFundedYetError(
+                "nothing sent yet: the faucet account has no GOS for the test assets' fees yet (the operator tops "
+                f"it up from its block rewards after the next block); try again in {retry:g} s",
+                retry,
+            )
+
+    def _denoms_in_stock(self) -> dict[str, int]:
+        """The configured test assets the faucet account still holds a grant of."""
+        with self.app.read() as state:
+            return {
+                denom: amount
+                for denom, amount in sorted(self.settings.assets.items())
+                if get_balance(state, self.faucet.address, denom) >= amount
+            }
+
     def _send_gos(self, grant: FaucetGrant) -> None:
         amount = self.settings.gos_ugos
         if amount <= 0:
@@ -124,13 +173,11 @@ class Faucet:
         grant.sent[GOS_DENOM] = amount
 
     def _send_assets(self, grant: FaucetGrant) -> None:
-        sends: dict[str, int] = {}
-        with self.app.read() as state:
-            for denom, amount in sorted(self.settings.assets.items()):
-                if get_balance(state, self.faucet.address, denom) >= amount:
-                    sends[denom] = amount
-                else:
-                    grant.notes.append(f"no {denom} sent: the faucet account has run out")
+        sends = self._denoms_in_stock()
+        grant.notes += [
+            f"no {denom} sent: the faucet account has run out"
+            for denom in sorted(set(self.settings.assets) - set(sends))
+        ]
         if not sends:
             return
         if self._available(self.faucet.address) < self._asset_grant_cost(len(sends)):

@@ -21,7 +21,14 @@ from typing import Any, BinaryIO, Protocol
 from msgspec.structs import replace
 
 from gostaking.chain.errors import InvalidGenesisError
-from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, decode_genesis, encode_genesis
+from gostaking.chain.genesis import (
+    Genesis,
+    GenesisBalance,
+    GenesisKycProvider,
+    GenesisNode,
+    decode_genesis,
+    encode_genesis,
+)
 from gostaking.files import FileLockedError, exclusive_lock, write_atomic
 from gostaking.node.apiserver import server_config
 from gostaking.node.app import CheckTxResult, GoStakingApp
@@ -31,13 +38,23 @@ from gostaking.node.faucet import Faucet
 from gostaking.node.mempool import Mempool
 from gostaking.node.producer import BlockProducer
 from gostaking.node.settings import (
+    COUNCIL_KEY_NAMES,
+    CUSTODIAN_KEY_NAMES,
+    DEFAULT_API_HOST,
+    DEFAULT_API_PORT,
     DEVNET_CHAIN_ID,
     DEVNET_CHAIN_ID_PREFIX,
+    DEVNET_KEYS_ENV,
+    DEVNET_ROLE_KEYS,
     FAUCET_KEY_NAME,
+    KYC_PROVIDER_KEY_NAME,
     OPERATOR_KEY_NAME,
+    DevnetRoles,
     DevnetSettings,
+    default_devnet_home,
     devnet_assets,
     devnet_faucet_balances,
+    devnet_genesis_params,
     devnet_params,
     new_devnet_chain_id,
 )
@@ -136,16 +153,26 @@ class Node:
 
 
 def make_devnet_genesis(
-    chain_id: str, operator: str, faucet: str, consensus_pubkey: bytes, genesis_time_ms: int
+    chain_id: str,
+    operator: str,
+    faucet: str,
+    consensus_pubkey: bytes,
+    genesis_time_ms: int,
+    roles: DevnetRoles | None = None,
 ) -> Genesis:
-    """The devnet genesis: one node run by `operator`, test assets held by `faucet`, no GOS at all."""
+    """The devnet genesis: one node run by `operator`, test assets held by `faucet`, no GOS at all.
+
+    With `roles` (as `gostaking devnet` makes it): a compliance council, a KYC provider and custodians, and
+    governance in minutes (`devnet_genesis_params`); without, the plain `devnet_params` the localnet shares.
+    """
     return Genesis(
         chain_id=chain_id,
         genesis_time_ms=genesis_time_ms,
-        params=devnet_params(),
+        params=devnet_params() if roles is None else devnet_genesis_params(roles),
         assets=devnet_assets(),
         balances=[GenesisBalance(faucet, denom, amount) for denom, amount in devnet_faucet_balances().items()],
         nodes=[GenesisNode(operator, consensus_pubkey, "devnet-node")],
+        kyc_providers=[] if roles is None else [GenesisKycProvider(roles.kyc_provider, "devnet KYC provider")],
     )
 
 
@@ -160,7 +187,8 @@ def load_or_create_key(keyring: Keyring, name: str) -> PrivateKey:
 
 
 def init_devnet_home(home: Path, chain_id: str | None = DEVNET_CHAIN_ID) -> Genesis:
-    """Create a devnet home: operator and faucet keys, the node key and genesis.json. Keeps existing keys.
+    """Create a devnet home: the operator, faucet and role keys (council, KYC provider, custodians), the node
+    key and genesis.json. Keeps existing keys.
 
     `chain_id` None gives the new devnet a chain id of its own (`new_devnet_chain_id`), as `gostaking devnet`
     does. Raises DevnetError if the home already has a genesis.
@@ -174,12 +202,17 @@ def init_devnet_home(home: Path, chain_id: str | None = DEVNET_CHAIN_ID) -> Gene
     keyring = Keyring(settings.keys_dir)
     operator = load_or_create_key(keyring, OPERATOR_KEY_NAME)
     faucet = load_or_create_key(keyring, FAUCET_KEY_NAME)
+    roles = DevnetRoles(
+        council=tuple(load_or_create_key(keyring, name).address for name in COUNCIL_KEY_NAMES),
+        kyc_provider=load_or_create_key(keyring, KYC_PROVIDER_KEY_NAME).address,
+        custodians=tuple(load_or_create_key(keyring, name).address for name in CUSTODIAN_KEY_NAMES),
+    )
     if settings.node_key_path.exists():
         node_key = ConsensusKey.load(settings.node_key_path)
     else:
         node_key = ConsensusKey.generate()
         node_key.save(settings.node_key_path)
-    genesis = make_devnet_genesis(chain_id, operator.address, faucet.address, node_key.public_key, _now_ms())
+    genesis = make_devnet_genesis(chain_id, operator.address, faucet.address, node_key.public_key, _now_ms(), roles)
     write_atomic(settings.genesis_path, encode_genesis(genesis) + b"\n", mode=0o644)
     return genesis
 
@@ -293,6 +326,8 @@ def run_devnet(
         announce(f"  operator:  {node.operator_address}   (key 'operator' in {settings.keys_dir})")
         announce(f"  faucet:    {node.faucet_address}   (POST {url}/faucet)")
         announce(f"  block time {settings.block_time_s:g} s; press Ctrl+C to stop")
+        for line in _next_steps(settings, url):
+            announce(line)
         # The limits every API server has (connections, header time and size; see apiserver.py).
         server = uvicorn.Server(server_config(api, settings.host, settings.port))
         if node.producer is not None:
@@ -305,6 +340,27 @@ def run_devnet(
     finally:
         node.close()
         announce(f"stopped at height {node.app.height}")
+
+
+def _next_steps(settings: DevnetSettings, url: str) -> list[str]:
+    """The banner's lines on the devnet's keys and what to run next (README.md, "Using the devnet")."""
+    keyring = Keyring(settings.keys_dir)
+    roles = [name for name in DEVNET_ROLE_KEYS if keyring.path(name).exists()]
+    lines = []
+    if roles:  # a home made before the devnet had roles has none (its genesis has none either)
+        lines.append(f"  roles:     {', '.join(roles)}")
+        lines.append("             (compliance council, KYC provider, custodians; the operator feeds prices)")
+    setup = []
+    if url != f"http://{DEFAULT_API_HOST}:{DEFAULT_API_PORT}":
+        setup.append(f"export GOSTAKING_API={url}")
+    if settings.keys_dir.resolve() != (default_devnet_home() / "keys").resolve():
+        # The CLI finds the devnet's keys by name only in the default devnet home.
+        setup.append(f"export {DEVNET_KEYS_ENV}={settings.keys_dir}")
+    lines.append("next, in another terminal (after `. .venv/bin/activate`; README.md, 'Using the devnet'):")
+    lines += [f"  {command}" for command in setup]
+    lines.append("  gostaking keys add alice --no-passphrase && gostaking faucet alice")
+    lines.append("  gostaking tx vote operator 20gos --from alice")
+    return lines
 
 
 @contextmanager

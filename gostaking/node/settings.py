@@ -9,7 +9,9 @@ and embedders that sign with a known id rely on.
 
 <home>/genesis.json    the genesis document
 <home>/node_key.json   the node's ed25519 consensus key
-<home>/keys/           keyring with the devnet `operator` and `faucet` account keys (unencrypted)
+<home>/keys/           keyring with the devnet's account keys (unencrypted, throwaway): `operator` (the genesis node's
+                       operator, also the price feeder), `faucet`, and the holders of the roles of
+                       DEVNET_ROLE_KEYS (compliance council, KYC provider, custodians)
 <home>/data/           LMDB chain store
 <home>/node.lock       held while a node runs on this home (one node per home)
 """
@@ -18,9 +20,17 @@ import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from msgspec.structs import replace
+
 from gostaking.chain.numeric import UGOS_PER_GOS
 from gostaking.chain.types.lock import Asset
-from gostaking.chain.types.params import ChainParams, NodeParams, StakingParams
+from gostaking.chain.types.params import (
+    ChainParams,
+    ComplianceParams,
+    GovParams,
+    NodeParams,
+    StakingParams,
+)
 from gostaking.wallet.keyring import gostaking_home
 
 DEVNET_CHAIN_ID = "gostaking-devnet"
@@ -31,6 +41,18 @@ DEFAULT_API_PORT = 8645
 DEFAULT_BLOCK_TIME_S = 1.0
 OPERATOR_KEY_NAME = "operator"
 FAUCET_KEY_NAME = "faucet"
+COUNCIL_KEY_NAMES = ("council-1", "council-2", "council-3")
+"""The devnet's compliance council (2 of 3 approve a decision)."""
+KYC_PROVIDER_KEY_NAME = "kyc-provider"
+CUSTODIAN_KEY_NAMES = ("custodian1", "custodian2", "custodian3")
+"""The devnet's custodians (2 of 3 attest a deposit or confirm a withdrawal)."""
+DEVNET_ROLE_KEYS = (*COUNCIL_KEY_NAMES, KYC_PROVIDER_KEY_NAME, *CUSTODIAN_KEY_NAMES)
+"""Keys the devnet creates beside `operator` and `faucet` so that every role of the chain can be tried."""
+DEVNET_KEYS_ENV = "GOSTAKING_DEVNET_KEYS"
+"""Names the devnet keyring the CLI looks a key name up in when the user's keyring lacks it (default: the default
+devnet home's `keys`); the banner of a devnet elsewhere says to set it."""
+DEVNET_THRESHOLD = 2
+"""Council approvals and custodian attestations that execute: 2 of 3, so that m-of-n shows."""
 GOS = UGOS_PER_GOS
 
 
@@ -74,6 +96,34 @@ def devnet_params() -> ChainParams:
 
 
 @dataclass(frozen=True)
+class DevnetRoles:
+    """Addresses holding the devnet's genesis roles (keys in the devnet keyring, names in DEVNET_ROLE_KEYS)."""
+
+    council: tuple[str, ...]
+    kyc_provider: str
+    custodians: tuple[str, ...]
+
+
+def devnet_genesis_params(roles: DevnetRoles) -> ChainParams:
+    """The devnet's own parameters: `devnet_params` (shared with the localnet), the roles of `roles`, and
+    governance in minutes: a 1,000 GOS deposit, a week's vote and 10% quorum cannot be met with faucet GOS.
+
+    Votes last 120 blocks (2 minutes at 1 s blocks) and ratification 600; the deposit is 10 GOS, and quorum is
+    0.1% of all GOS, which grows by 100 GOS a block: a faucet grant escrowed in a vote reaches it for the first
+    ten minutes or so of a devnet, and the operator's mined GOS (about a tenth of all GOS) long after.
+    """
+    base = devnet_params()
+    return replace(
+        base,
+        gov=GovParams(
+            min_deposit_ugos=10 * GOS, voting_period_blocks=120, quorum_ppm=1_000, ratification_period_blocks=600
+        ),
+        compliance=ComplianceParams(council=roles.council, council_threshold=DEVNET_THRESHOLD),
+        custody=replace(base.custody, custodians=roles.custodians, threshold=DEVNET_THRESHOLD),
+    )
+
+
+@dataclass(frozen=True)
 class FaucetSettings:
     """What one faucet request sends, and how often an address may ask."""
 
@@ -84,7 +134,10 @@ class FaucetSettings:
     )
     """Sent from the faucet account, in base units."""
     cooldown_s: float = 60.0
+    """How long an address waits between grants (a refused request does not count)."""
     fee_ugos: int = 1_000
+    retry_after_s: float = 2.0
+    """What a request refused because block rewards do not cover the grant yet is told to wait (Retry-After)."""
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,8 @@ BOB = PrivateKey((77).to_bytes(32, "big"))
 
 def test_faucet_needs_mined_gos_first(devnet: Devnet) -> None:
     response = devnet.client.post("/faucet", json={"address": BOB.address})
-    assert response.status_code == 503 and response.json()["error"] == "FaucetError"
-    assert "operator has 0 GOS" in response.json()["message"]
+    assert response.status_code == 503 and response.json()["error"] == "FaucetNotFundedYetError"
+    assert "operator has 0 GOS" in response.json()["message"] and int(response.headers["retry-after"]) > 0
 
 
 def test_faucet_sends_gos_and_assets_once_per_cooldown(devnet: Devnet) -> None:

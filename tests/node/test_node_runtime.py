@@ -7,16 +7,28 @@ from pathlib import Path
 import pytest
 
 from gostaking.chain.genesis import decode_genesis
+from gostaking.chain.modules.compliance.queries import get_kyc_providers
 from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.types.params import GovParams
 from gostaking.node.runtime import DevnetError, init_devnet_home, open_devnet
-from gostaking.node.settings import DEVNET_CHAIN_ID, DevnetSettings
+from gostaking.node.settings import (
+    COUNCIL_KEY_NAMES,
+    CUSTODIAN_KEY_NAMES,
+    DEVNET_CHAIN_ID,
+    DEVNET_ROLE_KEYS,
+    KYC_PROVIDER_KEY_NAME,
+    DevnetSettings,
+    devnet_params,
+)
+from gostaking.storage import MemoryStore
 from gostaking.wallet.keyring import Keyring
 
 
 def test_init_devnet_home_writes_keys_node_key_and_genesis(tmp_path: Path) -> None:
     genesis = init_devnet_home(tmp_path)
     keys = {info.name: info for info in Keyring(tmp_path / "keys").list()}
-    assert set(keys) == {"operator", "faucet"} and not keys["operator"].encrypted
+    assert set(keys) == {"operator", "faucet", *DEVNET_ROLE_KEYS}
+    assert not any(info.encrypted for info in keys.values())  # throwaway devnet keys
     assert stat.S_IMODE((tmp_path / "node_key.json").stat().st_mode) == 0o600
     assert stat.S_IMODE(keys["operator"].path.stat().st_mode) == 0o600
     assert decode_genesis((tmp_path / "genesis.json").read_bytes()) == genesis
@@ -34,6 +46,39 @@ def test_init_devnet_home_writes_keys_node_key_and_genesis(tmp_path: Path) -> No
     assert params.emission.initial_reward_ugos == 100 * 10**6  # other economics are the defaults
     with pytest.raises(DevnetError, match="already has a genesis"):
         init_devnet_home(tmp_path)
+
+
+def test_devnet_genesis_holds_every_role_with_keys_in_its_keyring(tmp_path: Path) -> None:
+    genesis = init_devnet_home(tmp_path)
+    address = {info.name: info.address for info in Keyring(tmp_path / "keys").list()}
+    params = genesis.params
+    assert params.compliance.council == tuple(address[name] for name in COUNCIL_KEY_NAMES)
+    assert params.compliance.council_threshold == 2
+    assert params.custody.custodians == tuple(address[name] for name in CUSTODIAN_KEY_NAMES)
+    assert params.custody.threshold == 2
+    assert [provider.address for provider in genesis.kyc_providers] == [address[KYC_PROVIDER_KEY_NAME]]
+    # Governance in minutes at 1 s blocks, with a deposit and a quorum that faucet GOS can meet.
+    assert params.gov.voting_period_blocks == 120 and params.gov.ratification_period_blocks == 600
+    assert params.gov.min_deposit_ugos == 10 * 10**6 and params.gov.quorum_ppm == 1_000
+    # No premine on the devnet either: the roles hold nothing at genesis.
+    assert {balance.address for balance in genesis.balances} == {address["faucet"]}
+    # The roles and the short governance are the devnet's own: the localnet's shared parameters keep none.
+    shared = devnet_params()
+    assert shared.compliance.council == () and shared.custody.custodians == ()
+    assert shared.gov == GovParams()
+
+
+def test_open_devnet_starts_a_chain_whose_roles_act(tmp_path: Path) -> None:
+    node = open_devnet(DevnetSettings(home=tmp_path), store=MemoryStore())
+    try:
+        with node.app.read() as state:
+            params = state.params.get()
+            assert len(params.compliance.council) == 3 and len(params.custody.custodians) == 3
+            assert [address for address, _ in get_kyc_providers(state)] == [
+                Keyring(tmp_path / "keys").show(KYC_PROVIDER_KEY_NAME).address
+            ]
+    finally:
+        node.close()
 
 
 def test_one_node_per_home_and_restart_resumes(tmp_path: Path) -> None:

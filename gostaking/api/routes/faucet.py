@@ -17,14 +17,15 @@ router = APIRouter(tags=["devnet"])
         {
             404: "this node runs no faucet",
             429: "the address was funded recently",
-            503: "the faucet has nothing to send yet",
+            503: "block rewards do not cover a whole grant yet (nothing sent; ask again after Retry-After)",
         }
     ),
     summary="Get test GOS and assets (devnet only)",
 )
 def request_funds(request: FaucetRequest, node: NodeDep) -> FaucetResponse:
     """Send devnet GOS (from the operator, which earns mining rewards) and test assets (from the faucet
-    account) to an address. Each address may ask once per cooldown."""
+    account) to an address. Each address may ask once per cooldown; a request refused because a new devnet's
+    block rewards do not cover a grant yet sends nothing and does not start the cooldown."""
     faucet = node.faucet
     if faucet is None:
         raise FaucetDisabledError(
