@@ -11,7 +11,7 @@ COMETBFT_VERSION := $(shell sed -n 's/^COMETBFT_VERSION = "\(.*\)"/\1/p' gostaki
 BTCD_VERSION := $(shell sed -n 's/^BTCD_VERSION = "\(.*\)"/\1/p' gostaking/bridge/btc_rpc.py)
 PROTO_STAMP := gostaking/node/abci/_proto/VERSION
 
-.PHONY: devnet test test-tools sim-nightly fuzz-nightly lint bench bench-localnet install clean cometbft proto btcd contracts events-js
+.PHONY: devnet test test-tools sim-nightly fuzz-nightly lint bench bench-localnet install clean cometbft proto btcd contracts events-js app
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,12 @@ fuzz-nightly: $(VENV)/.installed
 # fails while it is stale.
 events-js: $(VENV)/.installed
 	$(PY) -m gostaking.explorer.events_js
+
+# The browser app's bundle (gostaking/app/static/app.js): its ES module sources (gostaking/app/src) and the npm
+# packages they import (@noble/secp256k1, @noble/hashes, @scure/*), bundled by esbuild as package.json's build:app
+# script says. Checked in, so a node serves the app without Node.js; tests/app fails while it is stale.
+app: node_modules/.package-lock.json
+	npm run --silent build:app
 
 # CometBFT (multi-node networks): `go install` of the pinned release, then the ABCI protobuf stubs generated
 # from that module's .proto files into gostaking/node/abci/_proto (git-ignored).

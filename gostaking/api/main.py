@@ -13,6 +13,7 @@ from .routes import (
     compliance,
     custody,
     dex,
+    estimates,
     events,
     explorer,
     explorer_views,
@@ -24,12 +25,14 @@ from .routes import (
     oracle,
     status,
     txs,
+    wallet_app,
 )
 from .routes.proofs import router as proofs_router
 
 
 def create_api(node: Node, index_url: str | None = None) -> FastAPI:
-    """A FastAPI app serving `node`: REST endpoints, OpenAPI docs at /docs, the block explorer at /.
+    """A FastAPI app serving `node`: REST endpoints, OpenAPI docs at /docs, the block explorer at /, the browser
+    wallet at /app.
 
     `index_url` is the explorer's SQL index (SQLite or PostgreSQL URL; default: a private in-memory one).
     Its follower thread is registered in `node.services`, which the devnet runtime (or, under CometBFT, the ABCI
@@ -52,7 +55,7 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
     explorer.attach_index(api, node, index_url)
     for module in (status, blocks, txs, events, accounts, nodes, hashpower, faucet, explorer, explorer_views, home):
         api.include_router(module.router)
-    for module in (governance, custody, oracle, compliance, dex):
+    for module in (governance, custody, oracle, compliance, dex, estimates, wallet_app):
         api.include_router(module.router)
     api.include_router(proofs_router)
     return api

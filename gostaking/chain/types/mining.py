@@ -43,3 +43,17 @@ class RewardTotals(msgspec.Struct, frozen=True, array_like=True):
     """Shares paid out of the rewards module account to holders."""
     dust_shares: int = 0
     """Shares that could not be distributed (no hash power, rounding) and went to the community pool."""
+
+
+class EarningsEstimate(msgspec.Struct, frozen=True):
+    """What an account's hash power earns at today's figures (mining.queries.compute_earnings_estimate)."""
+
+    hash_power: int
+    """The account's hash power (micro-H/s)."""
+    network_hash_power: int
+    ugos_per_day: int
+    """Users' share of the next BLOCKS_PER_DAY blocks' emission, times the account's share of the network."""
+    position_value_ugos: int
+    """What the account's positions are worth in ugos: bonded GOS, and locked assets at their pool prices."""
+    apr_ppm: int
+    """ugos_per_day × 365 over position_value_ugos, in ppm (0 without positions)."""

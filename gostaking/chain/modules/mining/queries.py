@@ -7,10 +7,15 @@ unit, and a position's pending reward is units × (pool accumulator − the valu
 
 from gostaking.chain.errors import UnknownAssetError
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.emission.queries import compute_emitted_until
 from gostaking.chain.modules.mining.tables import POOLS, POSITIONS
 from gostaking.chain.numeric import ACC_ONE, PPM, mul_div
+from gostaking.chain.params import get_params_section
 from gostaking.chain.state import State
-from gostaking.chain.types.mining import Pool, Position
+from gostaking.chain.types.mining import EarningsEstimate, Pool, Position
+from gostaking.chain.types.params import BLOCKS_PER_DAY, EmissionParams, RewardSplitParams
+
+DAYS_PER_YEAR = 365
 
 _NO_POSITION = Position()
 
@@ -96,3 +101,32 @@ def get_pending_rewards_by_pool(state: State, address: str) -> list[tuple[str, i
 def get_pending_reward_ugos(state: State, address: str) -> int:
     """All rewards the account could claim now, in ugos."""
     return compute_shares_to_ugos(get_pending_reward_shares(state, address), get_gos_index(state))
+
+
+def compute_units_value_ugos(pool: Pool, units: int, gos_index: int) -> int:
+    """What `units` of `pool` are worth in ugos: bonded GOS as such, a locked asset at the pool's price."""
+    if pool.gos_multiplier:
+        return compute_shares_to_ugos(units, gos_index)
+    return mul_div(units, pool.price_ugos, 10**pool.decimals)
+
+
+def compute_earnings_estimate(state: State, address: str) -> EarningsEstimate:
+    """The account's expected rewards over the next BLOCKS_PER_DAY blocks (the emission schedule's reward of those
+    blocks, the users' share of it, split by hash power as today) and the yearly rate that makes on the value of its
+    positions. An estimate: it holds while the network's hash power and prices stay as they are."""
+    index = get_gos_index(state)
+    power = value = 0
+    for pool_id, pool in state[POOLS].items_sorted():
+        position = state[POSITIONS].get((address, pool_id))
+        if position is not None and position.units:
+            power += compute_units_hash_power(pool, position.units, index)
+            value += compute_units_value_ugos(pool, position.units, index)
+    network = get_total_hash_power(state)
+    height = state.height.get()
+    emission: EmissionParams = get_params_section(state, "emission")
+    split: RewardSplitParams = get_params_section(state, "rewards")
+    minted = compute_emitted_until(emission, height + BLOCKS_PER_DAY) - compute_emitted_until(emission, height)
+    users = minted * split.users_ppm // PPM
+    per_day = mul_div(users, power, network) if network else 0
+    apr_ppm = mul_div(per_day * DAYS_PER_YEAR, PPM, value) if value else 0
+    return EarningsEstimate(power, network, per_day, value, apr_ppm)

@@ -1,0 +1,38 @@
+// Proposals and votes (bonded GOS counts; no escrow added here).
+import { api } from '../api.js';
+import { t, language } from '../i18n.js';
+import { feeLine, h, outcome, submit } from '../ui.js';
+
+export function governancePage(session) {
+  const list = h('div', { class: 'proposals' }, t('loading'));
+  const result = outcome();
+  const root = h(
+    'section',
+    { class: 'page', 'aria-labelledby': 'gov-title' },
+    h('h1', { id: 'gov-title' }, t('governanceTitle')),
+    list,
+    feeLine(session),
+    result,
+  );
+  root.refresh = async () => {
+    const page = await api.get('/governance/proposals?limit=20');
+    const number = new Intl.NumberFormat(language());
+    list.replaceChildren(
+      ...(page.proposals.length
+        ? page.proposals.map((p) =>
+            h('article', { class: 'card', dataset: { proposal: p.id } },
+              h('h2', {}, t('proposal', { id: p.id, title: p.title })),
+              h('p', {}, `${p.type} · ${p.status}`),
+              p.status === 'voting'
+                ? [h('p', { class: 'muted' }, t('votingEnds', { height: number.format(p.voting_end_height) })),
+                   h('div', { class: 'actions', role: 'group', 'aria-label': t('proposal', { id: p.id, title: p.title }) },
+                     ['yes', 'no', 'abstain'].map((option) =>
+                       h('button', { type: 'button', onclick: () => submit(session, result, [{ type: 'vote_proposal', proposal_id: p.id, option, escrow: 0n }]) },
+                         t(option))))]
+                : null))
+        : [h('p', { class: 'muted' }, t('noProposals'))]),
+    );
+    root.dataset.loaded = 'true';
+  };
+  return root;
+}
