@@ -11,7 +11,10 @@ from pydantic import BaseModel
 from gostaking.chain.codec import decode_tx, tx_hash
 from gostaking.chain.errors import ChainError
 from gostaking.chain.events import EventKind
-from gostaking.chain.numeric import MICRO_HASH_PER_HASH, PPM, UGOS_PER_GOS
+from gostaking.chain.modules.bank.queries import compute_index_after_burn, compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.emission.queries import compute_burn_heights, get_burns_done
+from gostaking.chain.numeric import INDEX_ONE, MICRO_HASH_PER_HASH, PPM, UGOS_PER_GOS
+from gostaking.chain.state import State
 from gostaking.chain.types.block import Event, TxResult
 from gostaking.chain.types.lock import Asset
 from gostaking.node.blocks import StoredBlock
@@ -138,9 +141,30 @@ def to_plain(value: Any) -> Any:
     return value
 
 
-def event_view(event: Event) -> EventView:
-    """An event with its attributes as a mapping."""
-    return EventView(kind=event.kind, attributes=dict(event.attributes))
+def event_view(event: Event, gos_index: int | None = None) -> EventView:
+    """An event with its attributes as a mapping. Given the GOS index of its block (`gos_index_at`), a claim, which
+    the chain records in GOS shares, also shows what it paid: `amount` in ugos and `gos` in GOS."""
+    attributes = dict(event.attributes)
+    if event.kind == "claim" and gos_index is not None and "shares" in attributes and "amount" not in attributes:
+        ugos = compute_shares_to_ugos(int(attributes["shares"]), gos_index)
+        attributes["amount"], attributes["gos"] = str(ugos), format_units(ugos, _GOS_DECIMALS)
+    return EventView(kind=event.kind, attributes=attributes)
+
+
+def gos_index_at(state: State, height: int) -> int:
+    """The GOS share index in block `height` (after that block's burn, if any): the current one unless a burn came
+    after the block; then replayed from genesis over the burns done, as the chain's burns moved it (and as the
+    indexer replays it)."""
+    params = state.params.get().emission
+    done = compute_burn_heights(params)[: get_burns_done(state)]
+    if not done or height >= done[-1]:
+        return get_gos_index(state)
+    index = INDEX_ONE
+    for burn_height in done:
+        if burn_height > height:
+            break
+        index = compute_index_after_burn(index, params.burn_numerator, params.burn_denominator)
+    return index
 
 
 def event_kind_view(kind: EventKind) -> EventKindView:
@@ -163,8 +187,8 @@ def decoded_tx(raw: bytes) -> tuple[dict[str, Any] | None, str, dict[str, Any] |
     return to_plain(tx.body), tx.signature.hex(), None if tx.multisig is None else to_plain(tx.multisig)
 
 
-def tx_in_block(index: int, raw: bytes, result: TxResult) -> TxInBlock:
-    """One transaction of a block with its result."""
+def tx_in_block(index: int, raw: bytes, result: TxResult, gos_index: int | None = None) -> TxInBlock:
+    """One transaction of a block with its result (claims in GOS given the block's GOS index, see event_view)."""
     body, signature, multisig = decoded_tx(raw)
     return TxInBlock(
         index=index,
@@ -173,7 +197,7 @@ def tx_in_block(index: int, raw: bytes, result: TxResult) -> TxInBlock:
         log=result.log,
         sender=result.sender,
         fee=gos(result.fee),
-        events=[event_view(e) for e in result.events],
+        events=[event_view(e, gos_index) for e in result.events],
         body=body,
         signature=signature if body is not None else "",
         multisig=multisig,
@@ -196,8 +220,9 @@ def block_summary(block: StoredBlock) -> BlockSummary:
     )
 
 
-def block_response(block: StoredBlock) -> BlockResponse:
-    """A whole block: header, signers, transactions with results, block events and validator updates."""
+def block_response(block: StoredBlock, gos_index: int | None = None) -> BlockResponse:
+    """A whole block: header, signers, transactions with results, block events and validator updates (claims in GOS
+    given the block's GOS index, see event_view)."""
     header = block.header
     return BlockResponse(
         **block_summary(block).model_dump(),
@@ -206,8 +231,11 @@ def block_response(block: StoredBlock) -> BlockResponse:
         txs_hash=header.txs_hash.hex(),
         results_hash=header.results_hash.hex(),
         signers=list(block.signers),
-        txs=[tx_in_block(i, raw, res) for i, (raw, res) in enumerate(zip(block.txs, block.tx_results, strict=True))],
-        events=[event_view(e) for e in block.events],
+        txs=[
+            tx_in_block(i, raw, res, gos_index)
+            for i, (raw, res) in enumerate(zip(block.txs, block.tx_results, strict=True))
+        ],
+        events=[event_view(e, gos_index) for e in block.events],
         validator_updates=[
             ValidatorUpdateView(consensus_pubkey=u.consensus_pubkey.hex(), power=u.power)
             for u in block.validator_updates

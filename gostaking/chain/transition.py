@@ -2,7 +2,8 @@
 
 begin block  →  each module's begin-block hooks, in module order: burn if due (emission); double signs, then
                 downtime, then matured unbondings, bounded (staking)
-transactions →  each: verify → fee + sequence → messages, atomically (a failed message keeps the fee)
+transactions →  each: verify → fee + sequence → messages, atomically (a failed message keeps the fee);
+                `simulate_tx` runs one the same way and reverts it (POST /txs/simulate)
 end block    →  each module's end-block hooks, in module order: mint and share the reward 85% users / 10% mining
                 nodes (+ fees) / 5% candidates (nodes); aggregate prices at a period's end (oracle); close votes
                 and expire ratifications (gov)
@@ -118,6 +119,46 @@ def execute_tx(state: State, env: BlockEnv, raw: bytes) -> TxResult:
     except ChainError as error:
         return TxResult(error.code, f"{type(error).__name__}: {error}", hash_, sender, tx.body.fee)
     return TxResult(0, "", hash_, sender, tx.body.fee, tuple(ctx.events))
+
+
+class _Discard(Exception):
+    """Carries a simulation's result out of the scope whose writes it reverts."""
+
+    def __init__(self, result: TxResult) -> None:
+        super().__init__()
+        self.result = result
+
+
+def simulate_tx(state: State, env: BlockEnv, raw: bytes, pending_sequence: int | None, pending_fees: int) -> TxResult:
+    """What `execute_tx` would return for `raw` in block `env` (the one after `state`'s) if it followed the sender's
+    transactions waiting in a mempool: their fees (`pending_fees`) are charged and their sequences used (up to
+    `pending_sequence`, the one this transaction must carry), as CheckTx counts them; their messages are not run.
+    Every write is reverted: `state` is left as it was."""
+    try:
+        with state.atomic():
+            # A first write, so that the journal is not empty: the scopes inside execute_tx then keep their undo
+            # records (an outermost scope drops them on success) for the revert below.
+            state.height.set(env.height)
+            refused = _charge_pending(state, raw, pending_sequence, pending_fees)
+            raise _Discard(refused if refused is not None else execute_tx(state, env, raw))
+    except _Discard as discarded:
+        return discarded.result
+
+
+def _charge_pending(state: State, raw: bytes, pending_sequence: int | None, pending_fees: int) -> TxResult | None:
+    """Charge the pending fees and use the pending sequences of `raw`'s sender; a TxResult (nothing charged, no fee
+    taken) when the transaction does not decode or the sender cannot pay them."""
+    if pending_sequence is None and not pending_fees:
+        return None
+    try:
+        sender = decode_tx(raw, state.registry).body.sender
+        if pending_fees:
+            move_gos(state, sender, FEE_COLLECTOR_ACCOUNT, pending_fees)
+        while pending_sequence is not None and get_account(state, sender).sequence < pending_sequence:
+            increment_sequence(state, sender)
+    except ChainError as error:
+        return TxResult(error.code, f"{type(error).__name__}: {error}", tx_hash(raw))
+    return None
 
 
 def run_phase(state: State, ctx: Context, phase: str) -> tuple[ValidatorUpdate, ...]:

@@ -52,12 +52,30 @@ def print_json_or_table(
         print_json(document)
 
 
-def document_command(app: typer.Typer, name: str, path: str, summary: str) -> None:
-    """Register `app`'s command `name`, which prints the node API's document at `path` as JSON; `summary` is its
-    help. Commands that take arguments or filters are written out; this is for the many that take only --api."""
+FIELD_VALUE = ("field", "value")
 
-    def command(api: ApiOption = API_DEFAULT) -> None:
-        print_json(fetch_json(api, path))
+
+def field_rows(document: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Any JSON document as (field, value) rows for --table: nested fields joined by dots ('tx.min_fee'), list items
+    by their index ('0.denom'); an amount given in two units ({ugos, gos}) shows as its GOS."""
+    if isinstance(document, dict):
+        if set(document) == {"ugos", "gos"}:
+            return [(prefix.rstrip("."), f"{document['gos']} GOS")]
+        return [row for key, value in document.items() for row in field_rows(value, f"{prefix}{key}.")]
+    if isinstance(document, list):
+        if not document:
+            return [(prefix.rstrip("."), "-")] if prefix else []
+        return [row for index, value in enumerate(document) for row in field_rows(value, f"{prefix}{index}.")]
+    return [(prefix.rstrip("."), "-" if document is None else str(document))]
+
+
+def document_command(app: typer.Typer, name: str, path: str, summary: str) -> None:
+    """Register `app`'s command `name`, which prints the node API's document at `path` as JSON, or with --table as
+    field/value rows (`field_rows`); `summary` is its help. Commands that take arguments or filters are written out;
+    this is for the many that take only --api."""
+
+    def command(api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
+        print_json_or_table(fetch_json(api, path), table, FIELD_VALUE, field_rows)
 
     command.__doc__ = summary
     app.command(name)(command)
@@ -80,6 +98,17 @@ def document_table_command(
 
     command.__doc__ = summary
     app.command(name)(command)
+
+
+def format_duration(seconds: float) -> str:
+    """A span of time as a person reads it, to the two largest units: '6 d 23 h', '3 h 5 min', '40 s'."""
+    remaining = max(0, round(seconds))
+    parts: list[str] = []
+    for unit, size in (("d", 86_400), ("h", 3_600), ("min", 60), ("s", 1)):
+        count, remaining = divmod(remaining, size)
+        if count or (unit == "s" and not parts):
+            parts.append(f"{count} {unit}")
+    return " ".join(parts[:2])
 
 
 def parse_id(text: str, what: str) -> int:

@@ -15,7 +15,16 @@ from gostaking.cli.amounts import (
     parse_asset_denom,
     parse_gos_amount,
 )
-from gostaking.cli.common import document_command, document_table_command, fetch_json, parse_id, print_json
+from gostaking.cli.common import (
+    FIELD_VALUE,
+    TableOption,
+    document_command,
+    document_table_command,
+    fetch_json,
+    field_rows,
+    parse_id,
+    print_json_or_table,
+)
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, TxOptions, tx_command
 from gostaking.cli.tx import submit
@@ -116,6 +125,11 @@ def remove_liquidity(
     submit(tx, build)
 
 
+PRICE_IMPACT_CONFIRM_PPM = 50_000
+"""5%: a swap that loses more than this to its size and fee (the API quote's price impact) is sent only after the
+user confirms it, or with --yes."""
+
+
 @tx_command(app, "swap")
 def swap(
     amount: SwapAmountArgument,
@@ -128,8 +142,13 @@ def swap(
         str | None,
         typer.Option("--slippage", help="accept this much less than the API's quote, e.g. 0.5% \\[default: 1%]"),
     ] = None,
+    yes: Annotated[
+        bool,
+        typer.Option("--yes", "-y", help="swap without asking even when the price impact is above 5%"),
+    ] = False,
 ) -> None:
-    """Swap GOS for a pool's asset or back; refused below the least output (--min-out, or quote less --slippage)."""
+    """Swap GOS for a pool's asset or back; refused below the least output (--min-out, or quote less --slippage).
+    The quote's price impact is shown, and above 5% the swap waits for a yes (or --yes)."""
     if min_out is not None and slippage is not None:
         raise CliError("give --min-out or --slippage, not both")
     slippage_ppm = parse_slippage(slippage) if slippage is not None else DEFAULT_SLIPPAGE_PPM
@@ -137,19 +156,37 @@ def swap(
     def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
         pool, denom_in, amount_in = parse_swap(amount, pair, assets)
         denom_out = pool if denom_in == GOS_DENOM else GOS_DENOM
+        least: int | None = None
         if min_out is not None:
             out_denom, least = parse_amount(min_out, assets)
             if out_denom != denom_out:
                 wanted = "GOS" if denom_out == GOS_DENOM else denom_out
                 raise CliError(f"--min-out must be an amount of {wanted} (what the swap returns), got {min_out!r}")
-        else:
-            quoted = int(_quote(tx.api, pool, denom_in, amount_in)["amount_out"]["amount"])
-            if quoted <= 0:
-                raise CliError(f"swapping {amount} on the {pool}/GOS pool would return nothing: swap more")
+        quote = _quote(tx.api, pool, denom_in, amount_in)
+        quoted = int(quote["amount_out"]["amount"])
+        if quoted <= 0:
+            raise CliError(f"swapping {amount} on the {pool}/GOS pool would return nothing: swap more")
+        confirm_price_impact(quote, amount, yes, say=not tx.json)
+        if least is None:
             least = quoted * (PPM - slippage_ppm) // PPM
         return [MsgSwap(pool, denom_in, amount_in, least)]
 
     submit(tx, build)
+
+
+def confirm_price_impact(quote: dict[str, Any], amount: str, yes: bool, *, say: bool = True) -> None:
+    """With `say`, tell (on stderr) what the quote returns and its price impact; above PRICE_IMPACT_CONFIRM_PPM ask
+    to go on unless `yes`, and stop with CliError on a no."""
+    out = quote["amount_out"]
+    if say:
+        typer.echo(
+            f"swap {amount} for about {out['display']} {out['display_denom']} (price impact {quote['price_impact']})",
+            err=True,
+        )
+    if int(quote["price_impact_ppm"]) <= PRICE_IMPACT_CONFIRM_PPM or yes:
+        return
+    if not typer.confirm(f"The price impact is {quote['price_impact']}, above 5%. Swap anyway?", err=True):
+        raise CliError("swap not sent: the price impact is above 5% (a smaller swap moves the price less)")
 
 
 def _pool_row(pool: dict[str, Any]) -> tuple[object, ...]:
@@ -175,17 +212,19 @@ document_table_command(
 
 
 @app.command("pool")
-def show_pool(denom: PoolArgument, api: ApiOption = API_DEFAULT) -> None:
+def show_pool(denom: PoolArgument, api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
     """One pool with its liquidity providers, their units and what redeeming them returns now."""
-    print_json(fetch_json(api, f"/dex/pools/{denom.strip().lower()}"))
+    print_json_or_table(fetch_json(api, f"/dex/pools/{denom.strip().lower()}"), table, FIELD_VALUE, field_rows)
 
 
 @app.command("quote")
-def quote_swap(amount: SwapAmountArgument, pair: PairOption = None, api: ApiOption = API_DEFAULT) -> None:
-    """What a swap would return now (after the fee), without sending anything."""
+def quote_swap(
+    amount: SwapAmountArgument, pair: PairOption = None, api: ApiOption = API_DEFAULT, table: TableOption = False
+) -> None:
+    """What a swap would return now (after the fee) and its price impact, without sending anything."""
     assets = {asset["denom"]: int(asset["decimals"]) for asset in fetch_json(api, "/assets")}
     pool_denom, denom_in, amount_in = parse_swap(amount, pair, assets)
-    print_json(_quote(api, pool_denom, denom_in, amount_in))
+    print_json_or_table(_quote(api, pool_denom, denom_in, amount_in), table, FIELD_VALUE, field_rows)
 
 
 document_command(

@@ -1,6 +1,7 @@
 """How the CLI fails: one line on stderr and a non-zero exit, never a traceback (set GOSTAKING_DEBUG=1 for one)."""
 
 import os
+import re
 from typing import Any
 
 import httpx
@@ -12,14 +13,27 @@ class CliError(Exception):
     """A failure to report to the user as it is."""
 
 
+_NEGATIVE_NUMBER = re.compile(r"-[0-9.]")
+
+
 class FriendlyGroup(TyperGroup):
     """Root command group that turns any exception into `error: <message>` and exit status 1."""
 
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        """Before the command line is read (and help perhaps shown): label flags as flags in every command's help."""
+        label_flags_as_flags(self, self.context_class(self))
+        return super().make_context(info_name, args, parent, **extra)
+
     def invoke(self, ctx: Any) -> Any:
         """Run the command; report failures in one line."""
+        words = [*getattr(ctx, "_protected_args", ()), *ctx.args]  # the group's invoke consumes them
         try:
             return super().invoke(ctx)
         except Exception as exc:
+            negative = _negative_amount(exc, words)
+            if negative is not None:
+                typer.echo(f"error: amount {negative!r} must be positive", err=True)
+                raise typer.Exit(2) from None
             if _is_command_line_control(exc):
                 raise  # --help, usage errors, confirmations: the command-line library reports those itself
             report(exc)
@@ -27,6 +41,28 @@ class FriendlyGroup(TyperGroup):
         except KeyboardInterrupt:
             typer.echo("interrupted", err=True)
             raise typer.Exit(130) from None
+
+
+def label_flags_as_flags(command: Any, ctx: Any) -> None:
+    """Show no type label (`<bool>`) beside the flags of `command` and its subcommands, --help included: a flag
+    takes no value. The help option is made per command on first use, so it is asked for here (with `ctx`, whose
+    help option names it takes)."""
+    help_option = command.get_help_option(ctx)
+    for param in [*command.params, *([help_option] if help_option is not None else [])]:
+        if getattr(param, "is_flag", False):
+            param.metavar = ""
+    for subcommand in getattr(command, "commands", {}).values():
+        label_flags_as_flags(subcommand, ctx)
+
+
+def _negative_amount(exc: Exception, args: list[str]) -> str | None:
+    """The command-line word of a negative amount ('-1gos') that the command line read as an unknown option."""
+    if type(exc).__name__ != "NoSuchOption":
+        return None
+    name = str(getattr(exc, "option_name", ""))
+    if not _NEGATIVE_NUMBER.match(name):
+        return None
+    return next((word for word in args if word.startswith(name)), name)
 
 
 def _is_command_line_control(exc: Exception) -> bool:

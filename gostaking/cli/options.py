@@ -59,6 +59,17 @@ ChainIdOption = Annotated[
     str | None,
     typer.Option("--chain-id", help="with --generate-only: the chain id \\[default: from the node]"),
 ]
+SimulateOption = Annotated[
+    bool,
+    typer.Option(
+        "--simulate/--no-simulate",
+        help="run the signed transaction on the node first and send it only if it would succeed (a refused one "
+        "costs no fee)",
+    ),
+]
+TxJsonOption = Annotated[bool, typer.Option("--json", help="print the result as JSON instead of one line")]
+PASSPHRASE_HELP = f"The signing key's passphrase, if it is encrypted, is asked for or read from ${PASSPHRASE_ENV}."
+"""Said in the help of every command that reads a passphrase."""
 
 
 @dataclass(frozen=True)
@@ -77,6 +88,10 @@ class TxOptions:
     """Write the unsigned multisig transaction to this file instead of signing and sending it."""
     sequence: int | None = None
     chain_id: str | None = None
+    simulate: bool = True
+    """Simulate the signed transaction and send it only if it would succeed."""
+    json: bool = False
+    """Print the result as JSON rather than a one-line summary."""
 
 
 def _shared(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
@@ -97,6 +112,8 @@ _AFTER_OWN = (
     _shared("generate_only", GenerateOnlyOption, None),
     _shared("sequence", SequenceOption, None),
     _shared("chain_id", ChainIdOption, None),
+    _shared("simulate", SimulateOption, True),
+    _shared("json", TxJsonOption, False),
 )
 _SHARED_NAMES = (_FROM.name, *(parameter.name for parameter in _AFTER_OWN))
 
@@ -105,7 +122,8 @@ TxCommand = Callable[..., None]
 
 def tx_command(app: typer.Typer, name: str) -> Callable[[TxCommand], TxCommand]:
     """Register a tx command as `app`'s command `name`, adding --from, --api, --fee, --memo, --wait, --timeout,
-    --home, --keyring, --generate-only, --sequence and --chain-id to its own arguments and options.
+    --home, --keyring, --generate-only, --sequence, --chain-id, --simulate/--no-simulate and --json to its own
+    arguments and options; its help says where the passphrase comes from.
 
     The decorated function declares its own parameters and `tx: TxOptions`, which receives those values.
     Typer reads the command line from inspect.signature, so the registered wrapper carries a __signature__ with
@@ -128,6 +146,7 @@ def tx_command(app: typer.Typer, name: str) -> Callable[[TxCommand], TxCommand]:
             command(**values, tx=tx)
 
         with_tx_options.__signature__ = inspect.Signature([*own, *_AFTER_OWN])  # type: ignore[attr-defined]
+        with_tx_options.__doc__ = f"{(command.__doc__ or '').rstrip()}\n\n{PASSPHRASE_HELP}"
         app.command(name)(with_tx_options)
         return command
 

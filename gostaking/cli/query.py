@@ -1,15 +1,18 @@
 """`gostaking query …`: read the chain through the node API; JSON by default, --table for a compact view."""
 
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import typer
 
 from gostaking.cli.common import (
+    FIELD_VALUE,
     TableOption,
     document_command,
     document_table_command,
     fetch_json,
-    print_json,
+    field_rows,
+    format_duration,
     print_json_or_table,
 )
 from gostaking.cli.errors import CliError
@@ -18,8 +21,7 @@ from gostaking.cli.tx import resolve_address
 
 app = typer.Typer(help="Query the chain through the node API.", no_args_is_help=True)
 
-AddressArgument = Annotated[str, typer.Argument(help="address (gos1…) or a key name")]
-FIELD_VALUE = ("field", "value")
+AddressArgument = Annotated[str, typer.Argument(help="address (gos1…), a key name or a node's moniker")]
 
 
 def _status_rows(document: dict[str, Any]) -> list[tuple[str, object]]:
@@ -54,14 +56,20 @@ def _account_rows(document: dict[str, Any]) -> list[tuple[str, str]]:
     rows += [(f"locked {lock['asset']['denom']}", lock["asset"]["display"]) for lock in document["locked"]]
     rows += [(f"vote {v['node']}", v["amount"]["gos"]) for v in document["votes"]]
     rows += [(f"stake {s['node']}", s["amount"]["gos"]) for s in document["stakes"]]
-    rows += [
-        (f"unbonding {u['kind']} (height {u['completion_height']})", u["amount"]["gos"]) for u in document["unbondings"]
-    ]
+    rows += [(f"unbonding {u['kind']} ({completion_when(u)})", u["amount"]["gos"]) for u in document["unbondings"]]
     rows += [
         ("hash power (H/s)", f"{document['hash_power']['total']['hs']} ({document['hash_power']['share_of_network']})"),
         ("pending rewards (GOS)", document["pending_rewards"]["gos"]),
     ]
     return rows
+
+
+def completion_when(unbonding: dict[str, Any], now: datetime | None = None) -> str:
+    """When an unbonding's GOS returns: its height and, from the API's estimate, how long from now ('height 1234,
+    in 6 d 23 h')."""
+    estimate = datetime.fromisoformat(str(unbonding["estimated_completion_time"]).replace("Z", "+00:00"))
+    left = (estimate - (now or datetime.now(UTC))).total_seconds()
+    return f"height {unbonding['completion_height']}, " + (f"in {format_duration(left)}" if left > 0 else "due now")
 
 
 @app.command("account")
@@ -73,7 +81,7 @@ def account(
     keyring: KeyringOption = None,
 ) -> None:
     """Balances, locks, votes, stakes, unbondings, hash power and pending rewards of an address."""
-    resolved = resolve_address(address, open_keyring(home, keyring), "address")
+    resolved = resolve_address(address, open_keyring(home, keyring), "address", api_url=api)
     print_json_or_table(fetch_json(api, f"/accounts/{resolved}"), table, FIELD_VALUE, _account_rows)
 
 
@@ -81,23 +89,25 @@ def account(
 def rewards(
     address: AddressArgument,
     api: ApiOption = API_DEFAULT,
+    table: TableOption = False,
     home: HomeOption = None,
     keyring: KeyringOption = None,
 ) -> None:
     """Claimable rewards of an address, per pool."""
-    resolved = resolve_address(address, open_keyring(home, keyring), "address")
-    print_json(fetch_json(api, f"/accounts/{resolved}/rewards"))
+    resolved = resolve_address(address, open_keyring(home, keyring), "address", api_url=api)
+    print_json_or_table(fetch_json(api, f"/accounts/{resolved}/rewards"), table, FIELD_VALUE, field_rows)
 
 
 @app.command("block")
 def block(
     height: Annotated[str, typer.Argument(help="block height or 'latest'")] = "latest",
     api: ApiOption = API_DEFAULT,
+    table: TableOption = False,
 ) -> None:
     """A block with its transactions and events."""
     if height != "latest" and not height.isdecimal():
         raise CliError(f"height must be a positive integer or 'latest', got {height!r}")
-    print_json(fetch_json(api, f"/blocks/{height}"))
+    print_json_or_table(fetch_json(api, f"/blocks/{height}"), table, FIELD_VALUE, field_rows)
 
 
 @app.command("blocks")
@@ -120,19 +130,25 @@ def blocks(
 
 @app.command("tx")
 def tx(
-    tx_hash: Annotated[str, typer.Argument(help="transaction hash (64 hex digits)")], api: ApiOption = API_DEFAULT
+    tx_hash: Annotated[str, typer.Argument(help="transaction hash (64 hex digits)")],
+    api: ApiOption = API_DEFAULT,
+    table: TableOption = False,
 ) -> None:
     """A transaction, pending or included, with its result."""
-    print_json(fetch_json(api, f"/txs/{tx_hash.strip()}"))
+    print_json_or_table(fetch_json(api, f"/txs/{tx_hash.strip()}"), table, FIELD_VALUE, field_rows)
 
 
 @app.command("node")
 def node(
-    operator: AddressArgument, api: ApiOption = API_DEFAULT, home: HomeOption = None, keyring: KeyringOption = None
+    operator: AddressArgument,
+    api: ApiOption = API_DEFAULT,
+    table: TableOption = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
 ) -> None:
     """A node with its voters and stakers."""
-    resolved = resolve_address(operator, open_keyring(home, keyring), "operator")
-    print_json(fetch_json(api, f"/nodes/{resolved}"))
+    resolved = resolve_address(operator, open_keyring(home, keyring), "operator", api_url=api)
+    print_json_or_table(fetch_json(api, f"/nodes/{resolved}"), table, FIELD_VALUE, field_rows)
 
 
 document_table_command(

@@ -1,6 +1,9 @@
 """`gostaking tx …`: build, sign and submit transactions through the node API."""
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,13 +23,14 @@ from gostaking.chain.types.tx import (
     MsgVoteNode,
     TxBody,
 )
-from gostaking.cli.amounts import parse_amount, parse_asset_amount, parse_gos_amount
+from gostaking.cli.amounts import parse_amount, parse_asset_amount, parse_gos_amount, typed_units
 from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.common import print_json
 from gostaking.cli.errors import CliError, unreachable_message
 from gostaking.cli.options import (
     API_DEFAULT,
     ApiOption,
+    SimulateOption,
     TimeoutOption,
     TxOptions,
     WaitOption,
@@ -34,59 +38,158 @@ from gostaking.cli.options import (
     open_keyring,
     tx_command,
 )
+from gostaking.cli.outcome import Outcome
 from gostaking.client import ApiError, NodeApi
 from gostaking.node.consensus_key import ConsensusKey
-from gostaking.wallet.keyring import Keyring
+from gostaking.wallet.keyring import InvalidKeyNameError, KeyNotFoundError, Keyring
 from gostaking.wallet.multisig import MultisigStore, UnsignedTx, read_tx_file, write_tx_file
 
 app = typer.Typer(help="Sign and submit transactions (the node API must be reachable).", no_args_is_help=True)
 
-NodeArgument = Annotated[str, typer.Argument(help="node operator address (gos1…) or a key name")]
+NodeArgument = Annotated[str, typer.Argument(help="node operator address (gos1…), a key name or the node's moniker")]
 
 
-def resolve_address(text: str, keyring: Keyring, what: str) -> str:
-    """An address given directly, or the address of a key in the keyring."""
-    if text.startswith("gos1"):
-        if not is_valid_address(text):
-            raise CliError(f"{what} {text!r} is not a valid gos1… address")
-        return text
-    return keyring.show(text).address
+_NODE_API: ContextVar[NodeApi | None] = ContextVar("node_api", default=None)
+"""The node a tx command talks to while it builds its messages: names that are no key may be node monikers."""
+_HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
+_BECH32_ADDRESS = re.compile(r"[a-z]{1,83}1[02-9ac-hj-np-z]{38,}")
+"""Another chain's address: its own prefix (cosmos1…, bc1…, osmo1…), a 1, and bech32 data."""
+
+
+def resolve_address(text: str, keyring: Keyring, what: str, api_url: str | None = None) -> str:
+    """An address given directly, the address of a key in the keyring, or the operator of the node with that
+    moniker (asked of the node the running tx command talks to, or of the API at `api_url`). Another chain's
+    address is refused as 'not a gos1 address'."""
+    cleaned = text.strip()
+    if cleaned.lower().startswith("gos1"):
+        if not is_valid_address(cleaned):
+            raise CliError(f"{what} {text!r} is not a valid gos1… address (checksum or length)")
+        return cleaned
+    kind = (
+        "an Ethereum-style address"
+        if _HEX_ADDRESS.fullmatch(cleaned)
+        else "another chain's address"
+        if _BECH32_ADDRESS.fullmatch(cleaned.lower())
+        else None
+    )
+    if kind is not None:
+        raise CliError(f"{what} {text!r} is not a gos1 address (it is {kind}): give a gos1… address")
+    try:
+        return keyring.show(cleaned).address
+    except (KeyNotFoundError, InvalidKeyNameError):  # not a key's name: perhaps a node's moniker
+        pass
+    operator: str | None = None
+    node_api = _NODE_API.get()
+    if node_api is not None:
+        operator = find_node_by_moniker(node_api, cleaned)
+    elif api_url is not None:
+        with open_api(api_url) as client:
+            operator = find_node_by_moniker(client, cleaned)
+    if operator is None:
+        looked_up = " nor a node's moniker" if node_api is not None or api_url is not None else ""
+        raise CliError(f"{what} {text!r} is not a gos1 address, nor a key in {keyring.directory}{looked_up}")
+    return operator
+
+
+def find_node_by_moniker(api: NodeApi, moniker: str) -> str | None:
+    """The operator of the registered node named `moniker` (case-insensitive), from the node list, or None."""
+    offset, wanted = 0, moniker.casefold()
+    while True:
+        page = api.get("/nodes", {"offset": offset, "limit": 100})
+        for node in page["nodes"]:
+            if str(node["moniker"]).casefold() == wanted:
+                return str(node["operator"])
+        offset += len(page["nodes"])
+        if not page["nodes"] or offset >= int(page["total"]):
+            return None
+
+
+@contextmanager
+def _talking_to(api: NodeApi) -> Iterator[None]:
+    token = _NODE_API.set(api)
+    try:
+        yield
+    finally:
+        _NODE_API.reset(token)
 
 
 def submit(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[Msg]]) -> None:
-    """Fetch chain facts, build the messages, sign with the next sequence, submit, optionally wait. With
+    """Fetch chain facts, build the messages, sign with the next sequence, simulate (unless --no-simulate: a
+    transaction that would fail is refused here, before it costs a fee), submit, optionally wait. With
     --generate-only, write the multisig sender's unsigned transaction instead (`generate_unsigned`)."""
     if options.generate_only is not None:
         generate_unsigned(options, build)
         return
-    with open_api(options.api) as api:
+    with open_api(options.api) as api, typed_units() as units:
         keyring = open_keyring(options.home, options.keyring)
         assets = {asset.denom: asset.decimals for asset in api.assets()}
-        msgs = build(assets, keyring)
+        with _talking_to(api):
+            msgs = build(assets, keyring)
         fee = parse_gos_amount(options.fee) if options.fee is not None else _min_fee(api)
         key = load_key(keyring, options.from_name)
         raw = api.sign(key, msgs, fee, options.memo)
-        send_and_report(api, raw, key.address, options.wait, options.timeout_s)
+        outcome = Outcome(msgs, units, assets)
+        if options.simulate:
+            refuse_if_failing(api, raw, outcome)
+        send_and_report(api, raw, key.address, options.wait, options.timeout_s, outcome, as_json=options.json)
 
 
 def _min_fee(api: NodeApi) -> int:
     return int(api.get("/params")["tx"]["min_fee_ugos"])
 
 
-def send_and_report(api: NodeApi, raw: bytes, sender: str, wait: bool, timeout_s: float) -> None:
-    """Submit signed wire bytes, print the hash (and with `wait`, the result once in a block); CliError if the
-    transaction fails in its block."""
-    tx_hash = api.submit_tx(raw)
+def refuse_if_failing(api: NodeApi, raw: bytes, outcome: Outcome) -> None:
+    """Simulate the signed transaction on the node; CliError (nothing sent, no fee) if it would fail there."""
+    simulated = api.post("/txs/simulate", {"tx": raw.hex()})
+    if simulated["code"]:
+        raise CliError(
+            f"{simulated['error']}: {outcome.translate(simulated['message'])} (not sent, no fee paid: the node's "
+            "simulation refused it; --no-simulate sends it anyway)"
+        )
+
+
+def send_and_report(
+    api: NodeApi,
+    raw: bytes,
+    sender: str,
+    wait: bool,
+    timeout_s: float,
+    outcome: Outcome | None = None,
+    *,
+    as_json: bool = True,
+) -> None:
+    """Submit signed wire bytes and print the hash (with `wait`, the result once in a block): one line in the units
+    typed when `outcome` knows what was sent, else JSON; CliError if the transaction fails in its block."""
+    try:
+        tx_hash = api.submit_tx(raw)
+    except ApiError as error:
+        if outcome is None or error.message is None:
+            raise
+        raise CliError(f"{error.error}: {outcome.translate(error.message)}") from None
+    one_line = outcome if outcome is not None and not as_json else None
     if not wait:
-        print_json({"tx_hash": tx_hash, "status": "pending", "from": sender})
+        if one_line is not None:
+            typer.echo(f"{one_line.describe()}: submitted, tx {tx_hash} (pending)")
+        else:
+            print_json({"tx_hash": tx_hash, "status": "pending", "from": sender})
         return
     found = wait_until_included(api, tx_hash, timeout_s, raw)
-    summary: dict[str, Any] = {
-        key_: found.get(key_) for key_ in ("tx_hash", "status", "height", "code", "log", "events")
-    }
-    print_json(summary)
+    if one_line is None:
+        print_json({key_: found.get(key_) for key_ in ("tx_hash", "status", "height", "code", "log", "events")})
+    elif not found.get("code"):
+        typer.echo(one_line.summary(found, _block_time_s(api)))
     if found.get("code"):
-        raise CliError(f"transaction {tx_hash} failed in block {found.get('height')}: {found.get('log')}")
+        log = str(found.get("log"))
+        raise CliError(
+            f"transaction {tx_hash} failed in block {found.get('height')}: "
+            + (outcome.translate(log) if outcome is not None else log)
+        )
+
+
+def _block_time_s(api: NodeApi) -> float | None:
+    """This node's block interval, for the time an unbonding completes (None if the node does not say)."""
+    seconds = api.status().get("block_time_seconds")
+    return float(seconds) if isinstance(seconds, int | float) else None
 
 
 def generate_unsigned(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[Msg]]) -> None:
@@ -136,12 +239,17 @@ def broadcast(
     api: ApiOption = API_DEFAULT,
     wait: WaitOption = True,
     timeout: TimeoutOption = 30.0,
+    simulate: SimulateOption = True,
 ) -> None:
-    """Submit a multisig transaction whose members have signed it, and wait for its block like other tx commands."""
+    """Submit a multisig transaction whose members have signed it, and wait for its block like other tx commands
+    (simulated first, as they are; the result is printed as JSON)."""
     unsigned = read_tx_file(file)
     raw = unsigned.wire_bytes()
     with open_api(api) as node:
-        send_and_report(node, raw, unsigned.body.sender, wait, timeout)
+        outcome = Outcome(unsigned.body.msgs, {}, {asset.denom: asset.decimals for asset in node.assets()})
+        if simulate:
+            refuse_if_failing(node, raw, outcome)
+        send_and_report(node, raw, unsigned.body.sender, wait, timeout, outcome, as_json=True)
 
 
 def submit_messages(options: TxOptions, msgs: list[Msg]) -> None:
@@ -151,7 +259,7 @@ def submit_messages(options: TxOptions, msgs: list[Msg]) -> None:
 
 @tx_command(app, "send")
 def send(
-    to: Annotated[str, typer.Argument(help="recipient address (gos1…) or a key name")],
+    to: Annotated[str, typer.Argument(help="recipient address (gos1…), a key name or a node's moniker")],
     amount: Annotated[str, typer.Argument(help="e.g. 1.5gos, 1500000ugos, 0.25btc, 100000sat")],
     tx: TxOptions,
 ) -> None:

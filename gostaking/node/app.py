@@ -30,8 +30,8 @@ from gostaking.chain.genesis import decode_genesis, init_chain
 from gostaking.chain.modules.bank.queries import get_account, get_balance
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
-from gostaking.chain.transition import apply_block, verify_tx
-from gostaking.chain.types.block import BlockEnv, BlockResult, Misbehavior, ValidatorUpdate
+from gostaking.chain.transition import apply_block, simulate_tx, verify_tx
+from gostaking.chain.types.block import BlockEnv, BlockResult, Misbehavior, TxResult, ValidatorUpdate
 from gostaking.node.blocks import (
     ZERO_HASH,
     BlockHeader,
@@ -86,6 +86,17 @@ class CheckTxResult:
     def ok(self) -> bool:
         """True when the transaction was accepted."""
         return self.code == 0
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """Answer to `simulate_tx`: what the transaction would do as the next one of the sender in the next block."""
+
+    height: int
+    """The committed height it ran on (it would run in block height + 1)."""
+    result: TxResult
+    """Code, log (`<ErrorClass>: <why>`), events and the fee it would pay (no sender and fee 0: CheckTx would
+    refuse it, so it would pay nothing)."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +215,38 @@ class GoStakingApp:
                 name = type(error).__name__
                 return CheckTxResult(error.code, f"{name}: {error}", hash_, name, str(error))
         return CheckTxResult(0, "", hash_)
+
+    def simulate_tx(self, raw: bytes) -> SimulationResult:
+        """Run a signed transaction against the committed state and throw its writes away (Cosmos' simulate).
+
+        It runs as the block after the last commit would run it, after the sender's transactions waiting in the
+        mempool: their fees are charged and their sequences used first (as CheckTx counts them), though their
+        messages are not executed. One already waiting or included is refused as CheckTx refuses it. Holds the
+        state lock for one transaction's execution and its revert, so a block waits at most that long; waits, like
+        `read`, while a block is between finalize and commit.
+        """
+        hash_ = tx_hash(raw)
+        try:
+            sender = decode_tx(raw).body.sender
+        except ChainError:
+            sender = ""  # simulate_tx reports why the bytes are no transaction
+        with self._cond:
+            if not self._cond.wait_for(lambda: not self._block_open, timeout=self.read_timeout_s):
+                raise NodeBusyError("the node is busy committing a block; try again")
+            state = self._state
+            chain_id = state.chain_id.get()
+            if not chain_id:
+                raise AppSequenceError("simulate_tx before init_chain")
+            height = self._chain.height
+            last = self._last_block
+            env = BlockEnv(chain_id, height + 1, last.header.time_ms if last is not None else 0)
+            try:
+                self._require_new(self.mempool, hash_)  # as CheckTx: say so rather than "bad sequence"
+            except MempoolError as error:
+                return SimulationResult(height, TxResult(error.code, f"{type(error).__name__}: {error}", hash_))
+            pending_sequence = self.mempool.next_sequence(sender) if sender else None
+            pending_fees = self.mempool.pending_fees(sender) if sender else 0
+            return SimulationResult(height, simulate_tx(state, env, raw, pending_sequence, pending_fees))
 
     def replay_mempool_journal(self) -> int:
         """After a restart, queue again the transactions the mempool's journal kept (accepted, not yet included):
@@ -416,12 +459,16 @@ class GoStakingApp:
 
     # --- internals ---
 
-    def _check_tx(self, state: State, mempool: Mempool, raw: bytes, hash_: bytes, add_to_mempool: bool) -> None:
+    def _require_new(self, mempool: Mempool, hash_: bytes) -> None:
+        """Raise unless the transaction is neither waiting in `mempool` nor in a committed block."""
         if mempool.get(hash_) is not None:
             raise DuplicateTxError(f"transaction {hash_.hex()} is already in the mempool")
         location = self._chain.tx_location(hash_)
         if location is not None:
             raise AlreadyIncludedError(f"transaction {hash_.hex()} is already in block {location[0]}")
+
+    def _check_tx(self, state: State, mempool: Mempool, raw: bytes, hash_: bytes, add_to_mempool: bool) -> None:
+        self._require_new(mempool, hash_)
         chain_id = state.chain_id.get()
         if not chain_id:
             raise AppSequenceError("check_tx before init_chain")

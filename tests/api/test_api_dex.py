@@ -125,6 +125,9 @@ def test_liquidity_and_swaps_both_ways_show_in_pools_and_quotes(chain: Devnet) -
         "swap_fee_ppm": FEE_PPM,
         "price": {"ugos": 10_000 * GOS, "gos": "10000"},
         "effective_price": {"ugos": 6 * GOS * BTC // expected_btc, "gos": "14030.164854"},
+        # 6 GOS at the pool price (10,000 GOS per BTC) is 60,000 sat; 42,765 come out: 28.725% less
+        "price_impact_ppm": 287_250,
+        "price_impact": "28.725%",
     }
     alice_btc = btc_balance(chain, ALICE.address)
     too_greedy = run(chain, ALICE, MsgSwap("btc", GOS_DENOM, 6 * GOS, expected_btc + 1))

@@ -151,8 +151,8 @@ def ok_json(devnet: OnDemandDevnet, command: str, *extra: str) -> Any:
 
 
 def included(devnet: OnDemandDevnet, command: str, *extra: str) -> dict[str, Any]:
-    """Run a tx command (it waits for its block) and check it succeeded."""
-    result: dict[str, Any] = ok_json(devnet, command, *extra)
+    """Run a tx command (it waits for its block) and check it succeeded (its result as JSON: --json)."""
+    result: dict[str, Any] = ok_json(devnet, command, *extra, "--json")
     assert result["status"] == "included" and result["code"] == 0, result
     return result
 

@@ -81,12 +81,12 @@ def test_deposits_withdrawals_sanctions_and_holds(devnet: OnDemandDevnet, tmp_pa
         {"hosted_chain": "bitcoin", "address": "bc1qold", "listed": False},
     ]
     sanctions.write_text(json.dumps({"updates": updates}))
-    code, out = cli(devnet, "custody update-sanctions --batch 2 --from council1", str(sanctions))
+    code, out = cli(devnet, "custody update-sanctions --batch 2 --from council1 --json", str(sanctions))
     assert code == 0 and out.count('"status": "included"') == 2, out  # 3 updates in 2 transactions
     assert ok_json(devnet, "custody sanctions")["total"] == 0  # 1 of 2 approvals so far
     code, out = cli(devnet, "compliance council-approvals --table")
     assert code == 0 and out.count("sanctions:") == 2 and out.count("1/2") == 2, out
-    code, out = cli(devnet, "custody update-sanctions --batch 2 --from council2", str(sanctions))
+    code, out = cli(devnet, "custody update-sanctions --batch 2 --from council2 --json", str(sanctions))
     assert code == 0 and out.count('"status": "included"') == 2, out
     assert ok_json(devnet, "compliance council-approvals") == {"total": 0, "approvals": []}
     listed = ok_json(devnet, "custody sanctions")["sanctions"]

@@ -76,7 +76,7 @@ def test_provide_swap_both_ways_and_withdraw(devnet: OnDemandDevnet) -> None:
     quote = ok_json(devnet, "dex quote 10gos --pair btc")
     assert quote == api(devnet, "/dex/quote", pair="btc", denom_in=GOS_DENOM, amount_in=10 * GOS)
     expected = int(quote["amount_out"]["amount"])
-    bought = included(devnet, "dex swap 10gos --pair btc --from alice")
+    bought = included(devnet, "dex swap 10gos --pair btc --from alice --yes")  # price impact above 5%
     assert event(bought, "swap")["amount_out"] == str(expected)
     assert signed_swap(devnet, bought) == {
         "type": "swap",

@@ -1,5 +1,6 @@
 """`document_command` and `document_table_command`: a command that shows one node API document, with its summary as
-help, --api handed to the fetch, and (for the table variant) --table printing the rows made of the document."""
+help, --api handed to the fetch, and --table printing the rows made of the document (by the table variant's own
+rows, or as field/value rows)."""
 
 import json
 from typing import Any
@@ -62,10 +63,21 @@ def test_document_table_command_prints_json_unless_table_is_asked(fetched: list[
     assert fetched == [(API_DEFAULT, "/listing"), (API_DEFAULT, "/listing")]
 
 
-def test_the_summary_is_the_help_and_only_the_table_variant_takes_table() -> None:
+def test_the_summary_is_the_help_and_both_variants_take_table() -> None:
     runner = CliRunner()
     plain = runner.invoke(demo_app([]), ["plain", "--help"], env={"COLUMNS": "200"})
     listing = runner.invoke(demo_app([]), ["listing", "--help"], env={"COLUMNS": "200"})
-    assert "Show the plain document." in plain.output and "--api" in plain.output
-    assert "--table" not in plain.output
+    assert "Show the plain document." in plain.output and "--api" in plain.output and "--table" in plain.output
     assert "Show the listing." in listing.output and "--table" in listing.output
+
+
+def test_the_plain_variant_tables_the_document_as_fields_and_values(fetched: list[tuple[str, str]]) -> None:
+    result = CliRunner().invoke(demo_app([]), ["plain", "--table"], env={"GOSTAKING_API": None})
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "field         value",
+        "items.0.name  a",
+        "items.0.size  1",
+        "items.1.name  bb",
+        "items.1.size  22",
+    ]

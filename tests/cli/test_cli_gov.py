@@ -53,7 +53,9 @@ def test_proposals_of_every_kind_from_submission_to_execution(devnet: OnDemandDe
         "--title 'List SOL' --from alice",
     )
     included(devnet, "gov submit-asset-weight btc 150000ppm --title 'BTC weight' --from alice")
-    pending = ok_json(devnet, "gov submit-node-count --by-stake 10 --by-votes 5 --title Resize --from alice --no-wait")
+    pending = ok_json(
+        devnet, "gov submit-node-count --by-stake 10 --by-votes 5 --title Resize --from alice --no-wait --json"
+    )
     assert pending["status"] == "pending" and pending["from"] == ALICE.address
     devnet.produce()
 

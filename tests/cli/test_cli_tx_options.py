@@ -25,6 +25,8 @@ SHARED_OPTIONS = {
     "--generate-only": ["write the unsigned transaction of the multisig --from to this file"],
     "--sequence": ["with --generate-only: the account's sequence", "[default: from the node]"],
     "--chain-id": ["with --generate-only: the chain id", "[default: from the node]"],
+    "--simulate": ["--no-simulate", "send it only if it would succeed", "[default: simulate]"],
+    "--json": ["print the result as JSON instead of one line"],
 }
 AFTER_OWN_OPTIONS = [
     "--api",
@@ -37,6 +39,8 @@ AFTER_OWN_OPTIONS = [
     "--generate-only",
     "--sequence",
     "--chain-id",
+    "--simulate",
+    "--json",
     "--help",
 ]
 

@@ -29,15 +29,15 @@ def test_a_user_gets_funds_votes_locks_sends_and_queries(live_devnet: LiveDevnet
     assert code == 0, out
     assert "sent 100 gos" in out and "sent 1 btc" in out and "included at height" in out
 
-    code, out = cli(live_devnet, user, "tx", "vote", operator, "20gos", "--from", "alice")
+    code, out = cli(live_devnet, user, "tx", "vote", operator, "20gos", "--from", "alice", "--json")
     assert code == 0, out
     result = json.loads(out)
     assert result["status"] == "included" and result["code"] == 0 and result["events"][0]["kind"] == "vote"
-    code, out = cli(live_devnet, user, "tx", "lock", "0.5btc", "--from", "alice", "--fee", "0.002gos")
+    code, out = cli(live_devnet, user, "tx", "lock", "0.5btc", "--from", "alice", "--fee", "0.002gos", "--json")
     assert code == 0 and json.loads(out)["code"] == 0, out
     code, out = cli(live_devnet, user, "tx", "send", "bob", "1.5gos", "--from", "alice", "--memo", "hi")
     assert code == 0, out
-    code, out = cli(live_devnet, user, "tx", "stake", operator, "2gos", "--from", "alice", "--no-wait")
+    code, out = cli(live_devnet, user, "tx", "stake", operator, "2gos", "--from", "alice", "--no-wait", "--json")
     assert code == 0 and json.loads(out)["status"] == "pending", out
 
     code, out = cli(live_devnet, user, "query", "account", "alice")
@@ -63,7 +63,7 @@ def test_a_user_gets_funds_votes_locks_sends_and_queries(live_devnet: LiveDevnet
     ):
         code, out = cli(live_devnet, user, *args)
         assert code == 0, (args, out)
-    tx_hash = json.loads(cli(live_devnet, user, "tx", "claim", "--from", "alice")[1])["tx_hash"]
+    tx_hash = json.loads(cli(live_devnet, user, "tx", "claim", "--from", "alice", "--json")[1])["tx_hash"]
     code, out = cli(live_devnet, user, "query", "tx", tx_hash)
     assert code == 0 and json.loads(out)["code"] == 0
 

@@ -104,7 +104,7 @@ def test_2fa_wallet_end_to_end(live_devnet: LiveDevnet, cosigner: CosignerProces
     cosigner.clock.advance(STEP_SECONDS)
 
     live_devnet.wait_for_height(12)  # the operator has mined GOS to fund the 2FA wallet
-    code, out, err = cli(live_devnet.home, api, "tx", "send", address, "40gos", "--from", "operator")
+    code, out, err = cli(live_devnet.home, api, "tx", "send", address, "40gos", "--from", "operator", "--json")
     assert code == 0 and json.loads(out)["code"] == 0, err
 
     # The everyday path: your signature, the cosigner's after the code, one transaction.
@@ -201,7 +201,8 @@ def test_2fa_send_approved_with_a_passkey(live_devnet: LiveDevnet, cosigner: Cos
     assert cli(home, api, "wallet", "2fa", "activate", "daily", "--code", code_at(secret, cosigner.clock.now))[0] == 0
     cosigner.clock.advance(STEP_SECONDS)
     live_devnet.wait_for_height(12)
-    code, out, err = cli(live_devnet.home, api, "tx", "send", created["address"], "10gos", "--from", "operator")
+    sent = ("tx", "send", created["address"], "10gos", "--from", "operator", "--json")
+    code, out, err = cli(live_devnet.home, api, *sent)
     assert code == 0 and json.loads(out)["code"] == 0, err
 
     with sync_api.sync_playwright() as playwright:

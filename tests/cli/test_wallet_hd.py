@@ -296,7 +296,7 @@ def test_an_hd_wallet_signs_transactions_with_from(live_devnet: LiveDevnet, tmp_
     code, out = cli(user, "faucet", "hd", "--wait", **api)
     assert code == 0 and f"to {GOS_FIRST}" in out, out
 
-    code, out = cli(user, "tx", "send", "bob", "2gos", "--from", "hd", **api)
+    code, out = cli(user, "tx", "send", "bob", "2gos", "--from", "hd", "--json", **api)
     assert code == 0, out
     result = json.loads(out)
     assert result["status"] == "included" and result["code"] == 0, result

@@ -75,7 +75,7 @@ def test_generate_sign_combine_broadcast_moves_the_funds(live_devnet: LiveDevnet
     assert code == 0 and "team" in out and "2-of-3" in out and team in out
 
     live_devnet.wait_for_height(12)  # the operator has mined GOS to fund the multisig with
-    code, out = cli(live_devnet.home, "tx", "send", team, "10gos", "--from", "operator", api=url)
+    code, out = cli(live_devnet.home, "tx", "send", team, "10gos", "--from", "operator", "--json", api=url)
     assert code == 0 and json.loads(out)["code"] == 0, out
     bob = Keyring(home / "keys").show("outsider").address
 

@@ -8,7 +8,7 @@ from gostaking.chain.errors import MAX_AMOUNT
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.dex import queries as dex
 from gostaking.chain.modules.lock.queries import get_asset, get_assets
-from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.lock import Asset
 
@@ -118,6 +118,8 @@ def quote_swap(
             swap_fee_ppm=state.params.get().dex.swap_fee_ppm,
             price=gos(quote.price_ugos),
             effective_price=gos(quote.effective_price_ugos) if quote.effective_price_ugos is not None else None,
+            price_impact_ppm=quote.price_impact_ppm,
+            price_impact=percent(quote.price_impact_ppm, PPM),
         )
 
 

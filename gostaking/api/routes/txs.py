@@ -1,4 +1,4 @@
-"""POST /txs and GET /txs/{hash}."""
+"""POST /txs, POST /txs/simulate and GET /txs/{hash}."""
 
 import math
 
@@ -10,7 +10,8 @@ from gostaking.node.mempool import MempoolFullError, SenderLimitError
 
 from ..deps import NodeDep, parse_hash
 from ..errors import ApiError, InvalidRequestError, NotFoundError, error_responses
-from ..render import decoded_tx, event_view, gos, iso_time
+from ..render import decoded_tx, event_view, gos, gos_index_at, iso_time
+from ..schemas.simulate import SimulateTxResponse
 from ..schemas.txs import SubmitTxRequest, SubmitTxResponse, TxResponse
 
 router = APIRouter(tags=["transactions"])
@@ -56,15 +57,54 @@ class RejectedTxError(ApiError):
 def submit_tx(request: SubmitTxRequest, node: NodeDep) -> SubmitTxResponse:
     """Check a signed transaction and queue it for a block (devnet: this node's mempool; CometBFT node: CometBFT's
     mempool, which gossips it to the proposers). Poll GET /txs/{hash} for the result."""
-    text = request.tx[2:] if request.tx.lower().startswith("0x") else request.tx
-    try:
-        raw = bytes.fromhex(text)
-    except ValueError:
-        raise InvalidRequestError("tx must be the hex encoding of the signed transaction bytes") from None
-    result = node.submit(raw)
+    result = node.submit(_signed_bytes(request))
     if not result.ok:
         raise RejectedTxError(result.error, result.code, result.message, node.block_time_s)
     return SubmitTxResponse(tx_hash=result.tx_hash.hex())
+
+
+def _signed_bytes(request: SubmitTxRequest) -> bytes:
+    text = request.tx[2:] if request.tx.lower().startswith("0x") else request.tx
+    try:
+        return bytes.fromhex(text)
+    except ValueError:
+        raise InvalidRequestError("tx must be the hex encoding of the signed transaction bytes") from None
+
+
+@router.post(
+    "/txs/simulate",
+    response_model=SimulateTxResponse,
+    responses=error_responses(
+        {
+            400: "the body is not the hex of a transaction, or the bytes do not decode as one (DecodeError); a "
+            "transaction that decodes but would fail is a 200 answer with its code",
+            503: "the node is committing a block (NodeBusyError, retry after Retry-After) or has no chain yet",
+        }
+    ),
+    summary="Simulate a signed transaction",
+)
+def simulate_tx(request: SubmitTxRequest, node: NodeDep) -> SimulateTxResponse:
+    """Run a signed transaction against the committed state as the sender's next one (after its transactions
+    waiting in this node's mempool), and discard what it did: its result code, log, events and the fee it would
+    pay, without queueing it or using its sequence. Check with it what would fail before paying a fee for it."""
+    raw = _signed_bytes(request)
+    sender = decode_tx(raw).body.sender  # bytes that are no transaction: 400 DecodeError
+    simulated = node.app.simulate_tx(raw)
+    result = simulated.result
+    with node.app.read() as state:
+        gos_index = gos_index_at(state, simulated.height + 1)
+    return SimulateTxResponse(
+        height=simulated.height,
+        tx_hash=result.tx_hash.hex(),
+        sender=sender,
+        code=result.code,
+        error=result.log.partition(": ")[0] if result.code else "",
+        message=result.log.partition(": ")[2] if result.code else "",
+        log=result.log,
+        events=[event_view(e, gos_index) for e in result.events],
+        fee=gos(result.fee),
+        accepted=bool(result.sender),
+    )
 
 
 @router.get(
@@ -106,6 +146,8 @@ def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
         raise NotFoundError(f"no transaction {hash_.hex()} is pending or in a block")
     height, index = location
     raw, result = block.txs[index], block.tx_results[index]
+    with app.read() as state:
+        gos_index = gos_index_at(state, height)
     body, signature, multisig = decoded_tx(raw)
     try:
         sender = decode_tx(raw).body.sender
@@ -119,7 +161,7 @@ def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
         block_time=iso_time(block.header.time_ms),
         code=result.code,
         log=result.log,
-        events=[event_view(e) for e in result.events],
+        events=[event_view(e, gos_index) for e in result.events],
         sender=sender,
         fee=gos(result.fee),
         body=body,

@@ -61,6 +61,11 @@ class SwapQuoteView(BaseModel):
     effective_price: GosAmount | None = Field(
         description="price of one whole asset this swap pays or gets, fee included; null when it returns nothing"
     )
+    price_impact_ppm: int = Field(
+        description="how much less the swap returns than amount_in is worth at the pool price, fee included, in ppm "
+        "(rounded up): the cost of the swap's size and the fee"
+    )
+    price_impact: str = Field(description="price_impact_ppm as a percentage", examples=["1.2%"])
 
 
 class DexParamsView(BaseModel):

@@ -56,6 +56,8 @@ class SwapQuote(NamedTuple):
     """The pool's price of one whole asset before the swap."""
     effective_price_ugos: int | None
     """ugos paid or received per whole asset in this swap (None when nothing would come out)."""
+    price_impact_ppm: int
+    """How much less this swap gets than amount_in at the pool's price, fee included (`compute_price_impact_ppm`)."""
 
 
 def quote_swap(state: State, pair: str, denom_in: str, amount_in: int, decimals: int) -> SwapQuote | None:
@@ -67,13 +69,24 @@ def quote_swap(state: State, pair: str, denom_in: str, amount_in: int, decimals:
     asset_units, gos_ugos = get_pool_reserves(state, pair)
     fee_ppm = state.params.get().dex.swap_fee_ppm
     whole: int = 10**decimals
+    reserve_in, reserve_out = (gos_ugos, asset_units) if denom_in == GOS_DENOM else (asset_units, gos_ugos)
+    amount_out = compute_swap_out(reserve_in, reserve_out, amount_in, fee_ppm)
     if denom_in == GOS_DENOM:
-        amount_out = compute_swap_out(gos_ugos, asset_units, amount_in, fee_ppm)
         effective = amount_in * whole // amount_out if amount_out else None
     else:
-        amount_out = compute_swap_out(asset_units, gos_ugos, amount_in, fee_ppm)
         effective = amount_out * whole // amount_in if amount_out else None
-    return SwapQuote(amount_out, amount_in * fee_ppm // PPM, price, effective)
+    impact = compute_price_impact_ppm(reserve_in, reserve_out, amount_in, amount_out)
+    return SwapQuote(amount_out, amount_in * fee_ppm // PPM, price, effective, impact)
+
+
+def compute_price_impact_ppm(reserve_in: int, reserve_out: int, amount_in: int, amount_out: int) -> int:
+    """The share (ppm) of what `amount_in` is worth at the pool's price (reserve_out / reserve_in) that the swap
+    does not return, fee included; rounded up, so a swap is never shown cheaper than it is. 0 for no input."""
+    at_pool_price = amount_in * reserve_out  # the output at the pool's price, times reserve_in
+    if at_pool_price <= 0:
+        return 0
+    shortfall = at_pool_price - amount_out * reserve_in
+    return -(-shortfall * PPM // at_pool_price)
 
 
 def get_pool_reserves(state: State, denom: str) -> tuple[int, int]:
