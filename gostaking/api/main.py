@@ -27,6 +27,7 @@ from .routes import (
     txs,
     wallet_app,
 )
+from .routes.liquid import router as liquid_router
 from .routes.proofs import router as proofs_router
 
 
@@ -57,5 +58,6 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
         api.include_router(module.router)
     for module in (governance, custody, oracle, compliance, dex, estimates, wallet_app):
         api.include_router(module.router)
+    api.include_router(liquid_router)
     api.include_router(proofs_router)
     return api

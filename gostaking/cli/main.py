@@ -9,6 +9,7 @@ import typer
 from gostaking.cli import aml, bridge, compliance, cosigner, custody, dex, gov, keys, network, oracle, query, tx, wallet
 from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.errors import CliError, FriendlyGroup
+from gostaking.cli.liquid import app as liquid_app
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.tx import resolve_address
 from gostaking.client import ApiError, NodeApi
@@ -40,6 +41,7 @@ app.add_typer(custody.app, name="custody")
 app.add_typer(oracle.app, name="oracle")
 app.add_typer(compliance.app, name="compliance")
 app.add_typer(dex.app, name="dex")
+app.add_typer(liquid_app, name="liquid")
 app.add_typer(cosigner.app, name="cosigner")
 app.command("abci")(network.abci)
 app.command("localnet")(network.localnet)

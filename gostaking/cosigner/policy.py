@@ -6,14 +6,24 @@ What counts as leaving the account (docs/cosigner.md, "Policy"):
 - `submit_proposal`: its deposit in ugos (lost if the vote fails its quorum), no recipient;
 - the fee, in ugos.
 Messages that keep the value in the account (lock/unlock, vote/unvote, stake/unstake, claim, vote_proposal,
-add/remove liquidity) count nothing. Any other message (node operation, custodian, council, KYC provider, later
-modules) is refused: a 2FA wallet is a user's wallet, and the cosigner signs only what it can reason about.
+add/remove liquidity, and liquid staking's stake/unstake/claim ticket/instant unstake/pool deposit and withdrawal,
+which exchange GOS, sGOS and pool units inside the account) count nothing. Any other message (node operation,
+custodian, council, KYC provider, later modules) is refused: a 2FA wallet is a user's wallet, and the cosigner
+signs only what it can reason about.
 """
 
 from dataclasses import dataclass
 
 import msgspec
 
+from gostaking.chain.types.liquid import (
+    MsgLiquidAddLiquidity,
+    MsgLiquidClaimTicket,
+    MsgLiquidInstantUnstake,
+    MsgLiquidRemoveLiquidity,
+    MsgLiquidStake,
+    MsgLiquidUnstake,
+)
 from gostaking.chain.types.tx import (
     MsgAddLiquidity,
     MsgClaimRewards,
@@ -48,6 +58,14 @@ VALUE_KEEPING_MESSAGES = (
     MsgVoteProposal,
     MsgAddLiquidity,
     MsgRemoveLiquidity,
+    # Liquid staking: GOS becomes sGOS (or a ticket, or pool units) and back, always the sender's; the instant
+    # unstake's slippage bound is the chain's, and its fee is the price of leaving at once, like a stake's wait.
+    MsgLiquidStake,
+    MsgLiquidUnstake,
+    MsgLiquidClaimTicket,
+    MsgLiquidInstantUnstake,
+    MsgLiquidAddLiquidity,
+    MsgLiquidRemoveLiquidity,
 )
 
 

@@ -5,11 +5,15 @@ transaction is the multisig flow's: gostaking.wallet.multisig.UnsignedTx.)
 Pure: no clock, no IO, so the client and the service compute the same bytes.
 """
 
+from functools import cache
+from typing import Any
+
 import msgspec
 
 from gostaking.chain.codec import encode
 from gostaking.chain.crypto import recover_signer, require_canonical_signature, sha256
 from gostaking.chain.errors import ChainError
+from gostaking.chain.state import registry_of
 from gostaking.chain.types.tx import MultisigPubKey, TxBody
 from gostaking.wallet.multisig import MultisigError, address_of, multisig_key
 
@@ -68,13 +72,24 @@ def encode_body(body: TxBody) -> bytes:
     return encode(body)
 
 
+@cache
+def _body_decoder() -> msgspec.json.Decoder[Any]:
+    """JSON decoder of a body whose messages are those of the chain's module registry (every module's, as
+    `codec.decode_tx` decodes them), not only the launch messages of the static TxBody."""
+    wire_body = next(
+        field.type for field in msgspec.structs.fields(registry_of(None).tx_wire_type) if field.name == "body"
+    )
+    return msgspec.json.Decoder(wire_body)
+
+
 def decode_body(raw: bytes) -> TxBody:
     """A transaction body from its canonical bytes; ProtocolError if malformed or not canonical (one body, one
     encoding, so the digest the user signed is the one the cosigner checks)."""
     try:
-        body = msgspec.json.decode(raw, type=TxBody)
+        wire = _body_decoder().decode(raw)
     except (msgspec.DecodeError, msgspec.ValidationError) as error:
         raise ProtocolError(f"the transaction body is malformed: {error}") from None
+    body = TxBody(wire.chain_id, wire.sender, wire.sequence, wire.fee, wire.msgs, wire.memo)
     if encode(body) != raw:
         raise ProtocolError("the transaction body is not canonically encoded")
     return body

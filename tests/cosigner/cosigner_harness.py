@@ -15,14 +15,20 @@ import uvicorn
 from fastapi import FastAPI
 from sqlalchemy import create_engine
 
+from gostaking.chain.codec import decode_tx, sign_bytes
+from gostaking.chain.crypto import require_multisig_signed
+from gostaking.chain.types.tx import Tx, TxBody
 from gostaking.cosigner import totp
 from gostaking.cosigner.keys import CosignerKeys
 from gostaking.cosigner.passkeys import RelyingParty
-from gostaking.cosigner.protocol import enrolment_subject, request_digest
-from gostaking.cosigner.service import CosignerService, CosignerSettings, Enrolment
+from gostaking.cosigner.policy import Policy, encode_policy
+from gostaking.cosigner.protocol import encode_body, enrolment_subject, request_digest
+from gostaking.cosigner.service import ApprovalView, CosignerService, CosignerSettings, Enrolment, PolicyView
 from gostaking.cosigner.store import Base, open_store
 from gostaking.wallet.cosigner_client import UserKeys
 from gostaking.wallet.hd import seed_from_mnemonic
+from gostaking.wallet.keys import PrivateKey
+from gostaking.wallet.multisig import UnsignedTx
 
 # The PostgreSQL server fixture is the indexer tests' (one throwaway server per session, or $GOSTAKING_TEST_...).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "indexer"))
@@ -80,6 +86,38 @@ class Cosigner:
         self.service.activate(enrolment.address, self.code(enrolment))
         self.next_step()
         return enrolment
+
+
+def cosign(
+    cosigner: Cosigner, enrolment: Enrolment, body: TxBody, code: str | None = None, key: PrivateKey | None = None
+) -> ApprovalView:
+    """Ask for the cosignature of `body`, signed by the user's key (or `key`), with the code shown now."""
+    signer = key or cosigner.keys.user
+    return cosigner.service.cosign_with_code(
+        enrolment.address, encode_body(body), signer.sign_digest(sign_bytes(body)), code or cosigner.code(enrolment)
+    )
+
+
+def set_policy(cosigner: Cosigner, enrolment: Enrolment, policy: Policy) -> PolicyView:
+    """Set the wallet's policy (signed by the user's key, with the code shown now); the clock moves a step on."""
+    signature = cosigner.keys.user.sign_digest(request_digest("policy", enrolment.address, encode_policy(policy)))
+    view = cosigner.service.set_policy(enrolment.address, encode_policy(policy), cosigner.code(enrolment), signature)
+    cosigner.next_step()
+    return view
+
+
+def combined_tx(cosigner: Cosigner, enrolment: Enrolment, body: TxBody, view: ApprovalView) -> tuple[Tx, bytes]:
+    """The user's signature and the cosigner's combined into the 2-of-3 transaction, decoded as the chain decodes
+    it and its multisig verified (AssertionError or a ChainError otherwise); with its wire bytes."""
+    assert view.status == "signed" and view.cosigner_signature is not None
+    user_index = enrolment.key.pubkeys.index(cosigner.keys.user.public_key)
+    user_signature = cosigner.keys.user.sign_digest(sign_bytes(body))
+    signatures = {user_index: user_signature, view.cosigner_index: view.cosigner_signature}
+    wire = UnsignedTx(body, enrolment.key, signatures).wire_bytes()
+    tx = decode_tx(wire)
+    assert tx.multisig is not None
+    require_multisig_signed(sign_bytes(tx.body), tx.multisig, enrolment.address)
+    return tx, wire
 
 
 def make_service(

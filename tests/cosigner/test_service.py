@@ -3,10 +3,9 @@ lockout), the user's signature, each policy rule, held transactions, policy chan
 transaction verifying as the chain verifies it."""
 
 import pytest
-from cosigner_harness import Clock, Cosigner, make_service
+from cosigner_harness import Clock, Cosigner, combined_tx, cosign, make_service, set_policy
 
-from gostaking.chain.codec import decode_tx, encode_tx, sign_bytes
-from gostaking.chain.crypto import require_multisig_signed
+from gostaking.chain.codec import encode_tx, sign_bytes
 from gostaking.chain.types.tx import MsgRegisterNode, MsgSendCoins, MsgStakeNode, MsgSwap, TxBody
 from gostaking.cosigner.errors import (
     AlreadyEnrolledError,
@@ -23,11 +22,10 @@ from gostaking.cosigner.errors import (
 from gostaking.cosigner.keys import CosignerKeys
 from gostaking.cosigner.policy import Policy, encode_policy
 from gostaking.cosigner.protocol import encode_body, request_digest, two_factor_address, two_factor_key
-from gostaking.cosigner.service import ApprovalView, CosignerService, Enrolment, PolicyView
+from gostaking.cosigner.service import CosignerService, Enrolment
 from gostaking.cosigner.store import open_store
 from gostaking.wallet.hd import seed_from_mnemonic
 from gostaking.wallet.keys import PrivateKey
-from gostaking.wallet.multisig import UnsignedTx
 
 BOB = PrivateKey.from_hex("11" * 32).address
 CAROL = PrivateKey.from_hex("22" * 32).address
@@ -35,22 +33,6 @@ CAROL = PrivateKey.from_hex("22" * 32).address
 
 def send_body(enrolment: Enrolment, amount: int, to: str = BOB, sequence: int = 0, denom: str = "ugos") -> TxBody:
     return TxBody("gostaking-test", enrolment.address, sequence, 1_000, [MsgSendCoins(to, denom, amount)])
-
-
-def cosign(
-    cosigner: Cosigner, enrolment: Enrolment, body: TxBody, code: str | None = None, key: PrivateKey | None = None
-) -> ApprovalView:
-    signer = key or cosigner.keys.user
-    return cosigner.service.cosign_with_code(
-        enrolment.address, encode_body(body), signer.sign_digest(sign_bytes(body)), code or cosigner.code(enrolment)
-    )
-
-
-def set_policy(cosigner: Cosigner, enrolment: Enrolment, policy: Policy) -> PolicyView:
-    signature = cosigner.keys.user.sign_digest(request_digest("policy", enrolment.address, encode_policy(policy)))
-    view = cosigner.service.set_policy(enrolment.address, encode_policy(policy), cosigner.code(enrolment), signature)
-    cosigner.next_step()
-    return view
 
 
 def test_enrolment_returns_the_2_of_3_address_and_a_totp_uri(cosigner: Cosigner) -> None:
@@ -120,18 +102,9 @@ def test_a_cosigned_send_combines_into_a_transaction_the_chain_accepts(cosigner:
     enrolment = cosigner.active()
     body = send_body(enrolment, 5_000_000)
     view = cosign(cosigner, enrolment, body)
-    assert view.status == "signed" and view.cosigner_signature is not None
     assert enrolment.key.pubkeys[view.cosigner_index] == enrolment.cosigner_pubkey
-    user_index = enrolment.key.pubkeys.index(cosigner.keys.user.public_key)
-    unsigned = UnsignedTx(
-        body,
-        enrolment.key,
-        {user_index: cosigner.keys.user.sign_digest(sign_bytes(body)), view.cosigner_index: view.cosigner_signature},
-    )
-    tx = decode_tx(unsigned.wire_bytes())
-    assert tx.multisig is not None
-    require_multisig_signed(sign_bytes(tx.body), tx.multisig, enrolment.address)
-    assert encode_tx(tx) == unsigned.wire_bytes()
+    tx, wire = combined_tx(cosigner, enrolment, body, view)
+    assert encode_tx(tx) == wire
 
 
 def test_codes_of_the_neighbouring_steps_are_accepted(cosigner: Cosigner) -> None:

@@ -6,6 +6,7 @@ import * as blocks from './pages/blocks.js';
 import * as dashboard from './pages/dashboard.js';
 import * as governance from './pages/governance.js';
 import * as graph from './pages/graph.js';
+import * as liquid from './pages/liquid.js';
 import * as nodes from './pages/nodes.js';
 import * as search from './pages/search.js';
 import * as txs from './pages/txs.js';
@@ -22,6 +23,7 @@ const ROUTES = [
   [/^\/graph$/, graph.render, 'graph'],
   [/^\/governance$/, governance.render, 'governance'],
   [/^\/proposal\/(\d+)$/, governance.renderProposal, 'governance'],
+  [/^\/liquid$/, liquid.render, 'liquid'],
   [/^\/search\/(.*)$/, search.render, ''],
 ];
 

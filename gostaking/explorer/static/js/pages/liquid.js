@@ -1,0 +1,205 @@
+// Liquid staking: the sGOS rate and its history, APR, what backs sGOS, the per-node stakes, the instant pool's
+// depth and fee, and the redemption tickets of an address (all from /liquid/*; the chain computes every number).
+
+import { card, facts, fill, getJSON, gos, group, h, link, loadAll, offsetPager, section, table } from '../api.js';
+import { lineChart } from '../charts.js';
+
+/** Points of the history chart: the API keeps at most `rate_history_points` (400 by default), read in pages. */
+const HISTORY_PAGE = 100;
+const TICKETS_PAGE = 25;
+const ADDRESS = /^gos1[0-9a-z]+$/;
+
+function sgos(amount) {
+  return `${group(amount.display)} sGOS`;
+}
+
+function apr(view) {
+  return view.apr === null ? 'n/a' : view.apr;
+}
+
+async function rateHistory() {
+  const first = await getJSON(`/liquid/rate/history?limit=${HISTORY_PAGE}`);
+  const pages = [first];
+  for (let offset = HISTORY_PAGE; offset < first.total; offset += HISTORY_PAGE)
+    pages.push(await getJSON(`/liquid/rate/history?limit=${HISTORY_PAGE}&offset=${offset}`));
+  return pages.flatMap((page) => page.points);
+}
+
+function cards(rate, holdings, pool) {
+  return h(
+    'div',
+    { class: 'cards' },
+    card('1 sGOS', `${rate.gos_per_sgos} GOS`, 'exact, rounded down as a redemption is', { 'data-stat': 'rate' }),
+    card('APR (day)', apr(rate.apr_day), `over the last ${group(rate.apr_day.window_blocks)} blocks`, {
+      'data-stat': 'apr-day',
+    }),
+    card('APR (week)', apr(rate.apr_week), `over the last ${group(rate.apr_week.window_blocks)} blocks`, {
+      'data-stat': 'apr-week',
+    }),
+    card('sGOS supply', sgos(rate.sgos_supply), `backed by ${gos(rate.controlled)}`, { 'data-stat': 'supply' }),
+    card('Instant pool', gos(pool.gos), `target ${gos(pool.target_liquidity, 0)}`, { 'data-stat': 'pool-depth' }),
+    card('Instant fee now', pool.fee_now, 'rises as the pool empties', { 'data-stat': 'fee' }),
+    card('Open tickets', group(holdings.open_tickets), `${sgos(holdings.ticket_sgos)} waiting`, {
+      'data-stat': 'tickets',
+    }),
+  );
+}
+
+function historyChart(points, rate) {
+  const series = points.map((p) => [p.height, Number(p.gos_per_sgos)]);
+  series.push([rate.height, Number(rate.gos_per_sgos)]);
+  return section(
+    'Rate history',
+    h('p', { class: 'note' }, 'GOS per sGOS at each rebalance, and now. A slash shows as a fall; burns do not.'),
+    lineChart([{ name: 'GOS per sGOS', points: series }], {
+      label: `GOS per sGOS over ${series.length} points, now ${rate.gos_per_sgos}`,
+      area: true,
+      yMin: Math.min(1, ...series.map((p) => p[1])),
+      yFormat: (y) => y.toFixed(3),
+    }),
+  );
+}
+
+function backing(holdings) {
+  const stakes = holdings.node_stakes.map((row) => [
+    link.node(row.node, row.moniker || row.node),
+    gos(row.stake),
+    gos(row.target),
+    row.eligible ? 'yes' : 'no (draining)',
+  ]);
+  return h(
+    'div',
+    { class: 'grid-2' },
+    section(
+      'What backs sGOS',
+      facts([
+        ['Staked', gos(holdings.staked)],
+        ['Unbonding', gos(holdings.unbonding)],
+        ['Unstaked (waiting, arrived, claimed)', gos(holdings.liquid)],
+        ['Pending rewards (after the protocol fee)', gos(holdings.pending_rewards)],
+        ['Total', h('b', { 'data-field': 'controlled' }, gos(holdings.controlled))],
+        ['Next rebalance', link.block(holdings.next_rebalance_height)],
+      ]),
+    ),
+    section(
+      'Stake per node',
+      table(['Node', 'Stake', 'Target', 'Eligible'], stakes, {
+        caption: 'the module’s stake per node',
+        empty: 'The module stakes on no node yet.',
+        numeric: [1, 2],
+      }),
+    ),
+  );
+}
+
+function poolSection(pool) {
+  return section(
+    'Instant-redemption pool',
+    facts([
+      ['GOS available (depth)', h('span', { 'data-field': 'pool-gos' }, gos(pool.gos))],
+      ['sGOS taken in', sgos(pool.sgos)],
+      ['Being redeemed (tickets)', `${sgos(pool.ticket_sgos)} worth ${gos(pool.ticket_value)}`],
+      ['Value', gos(pool.value)],
+      ['LP units', group(pool.lp_supply.amount)],
+      ['Fee of a small swap now', h('span', { 'data-field': 'pool-fee' }, pool.fee_now)],
+    ]),
+  );
+}
+
+function ticketsForm(address) {
+  const input = h('input', {
+    type: 'text',
+    name: 'address',
+    value: address || '',
+    placeholder: 'gos1…',
+    spellcheck: 'false',
+    'aria-label': 'Address whose tickets to show',
+  });
+  return h(
+    'form',
+    {
+      class: 'inline-form',
+      onsubmit: (event) => {
+        event.preventDefault();
+        location.hash = `#/liquid?address=${encodeURIComponent(input.value.trim())}`;
+      },
+    },
+    input,
+    h('button', { type: 'submit' }, 'Show tickets'),
+  );
+}
+
+function ticketsTable(page, query) {
+  const rows = page.tickets.map((t) => [
+    String(t.id),
+    sgos(t.sgos),
+    gos(t.payout_now),
+    gos(t.cap),
+    link.block(t.due_height),
+    t.due ? 'due' : h('span', { title: `${group(t.blocks_left)} blocks` }, t.time_left),
+  ]);
+  return [
+    table(['Ticket', 'sGOS', 'Pays now', 'Cap', 'Due at block', 'Time left'], rows, {
+      caption: `redemption tickets of ${page.address}`,
+      empty: 'No open ticket.',
+      numeric: [1, 2, 3],
+    }),
+    offsetPager('/liquid', query, 'offset', {
+      offset: page.offset,
+      limit: page.limit,
+      shown: page.tickets.length,
+      total: page.total,
+      noun: 'tickets',
+    }),
+  ];
+}
+
+export async function render(ctx) {
+  ctx.title('Liquid staking');
+  const address = (ctx.query.get('address') || '').trim();
+  const offset = Math.max(0, Number(ctx.query.get('offset')) || 0);
+  const root = h('div', { class: 'liquid' });
+  const ticketsBody = h('div', { 'data-section': 'tickets' });
+  fill(
+    ctx.main,
+    h('h1', {}, 'Liquid staking'),
+    h(
+      'p',
+      { class: 'intro' },
+      'Stake GOS through the liquid module for sGOS, a token worth a rising amount of GOS. Leave by a ticket ' +
+        '(no fee, after the stake unbonding period) or at once through the instant pool (a fee).',
+    ),
+    root,
+    section('Redemption tickets', ticketsForm(address), ticketsBody),
+  );
+  const load = async () => {
+    const replies = await loadAll(ctx, [
+      getJSON('/liquid/rate'),
+      getJSON('/liquid/holdings'),
+      getJSON('/liquid/pool'),
+      rateHistory(),
+    ]);
+    if (!replies) return;
+    const [rate, holdings, pool, points] = replies;
+    root.dataset.height = rate.height;
+    fill(root, cards(rate, holdings, pool), historyChart(points, rate), poolSection(pool), backing(holdings));
+  };
+  const loadTickets = async () => {
+    if (!address) {
+      fill(ticketsBody, h('p', { class: 'empty' }, 'Enter an address to see its tickets.'));
+      return;
+    }
+    if (!ADDRESS.test(address)) {
+      fill(ticketsBody, h('p', { class: 'error', role: 'alert' }, `${address} is not a gos1… address.`));
+      return;
+    }
+    const replies = await loadAll(ctx, [getJSON(`/liquid/tickets/${address}?limit=${TICKETS_PAGE}&offset=${offset}`)], {
+      errorIn: ticketsBody,
+    });
+    if (!replies) return;
+    fill(ticketsBody, h('p', {}, 'Tickets of ', link.account(address, address)), ticketsTable(replies[0], ctx.query));
+  };
+  await Promise.all([load(), loadTickets()]);
+  ctx.onBlock(load);
+  ctx.onBlock(loadTickets);
+}
