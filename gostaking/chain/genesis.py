@@ -46,7 +46,8 @@ class Genesis(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     nodes: list[GenesisNode] = []
     kyc_providers: list[GenesisKycProvider] = []
     modules: dict[str, msgspec.Raw] = {}
-    """Sections of modules that joined after launch, by module name (each module decodes its own)."""
+    """Sections of modules that joined after launch, by module name (each module decodes its own), as compact
+    JSON (`msgspec.json.encode` of the module's section type)."""
 
 
 def init_chain(state: State, genesis: Genesis) -> tuple[ValidatorUpdate, ...]:
@@ -80,17 +81,27 @@ def decode_module_genesis(genesis: Genesis, module: str, section_type: type[msgs
 def decode_genesis(raw: bytes) -> Genesis:
     """Parse a JSON genesis document, raising InvalidGenesisError with the reason."""
     try:
-        return msgspec.json.decode(raw, type=Genesis)
+        genesis = msgspec.json.decode(raw, type=Genesis)
     except msgspec.ValidationError as exc:
         raise InvalidGenesisError(f"invalid genesis: {exc}") from exc
     except msgspec.DecodeError as exc:
         raise InvalidGenesisError(f"genesis is not valid JSON: {exc}") from exc
+    if not genesis.modules:
+        return genesis
+    # A section arrives as the file's text (indented by encode_genesis); held compact, as msgspec encodes a
+    # section, a document read back equals the one written.
+    compact = {name: msgspec.Raw(msgspec.json.format(section, indent=-1)) for name, section in genesis.modules.items()}
+    return msgspec.structs.replace(genesis, modules=compact)
 
 
 def encode_genesis(genesis: Genesis) -> bytes:
     """Canonical JSON of a genesis document. Without later modules' sections the document is written exactly as
-    before they existed (no empty `modules`), so nodes comparing saved genesis bytes see no change."""
-    document = msgspec.to_builtins(genesis)
-    if not genesis.modules:
+    before they existed (no empty `modules`), so nodes comparing saved genesis bytes see no change; sections are
+    written in module-name order, each reformatted like the rest of the document."""
+    # to_builtins cannot convert the sections (msgspec.Raw), but the JSON encoder copies them in as they are.
+    document = msgspec.to_builtins(msgspec.structs.replace(genesis, modules={}))
+    if genesis.modules:
+        document["modules"] = dict(sorted(genesis.modules.items()))
+    else:
         del document["modules"]
     return msgspec.json.format(msgspec.json.encode(document), indent=2)

@@ -1,4 +1,5 @@
-"""Genesis: no premine, validated parameters, nodes and balances; the first mining set."""
+"""Genesis: no premine, validated parameters, nodes and balances; the first mining set; the JSON document, with
+and without later modules' sections."""
 
 import msgspec
 import pytest
@@ -13,10 +14,16 @@ from gostaking.chain.genesis import (
     init_chain,
 )
 from gostaking.chain.invariants import check_invariants
+from gostaking.chain.modules import MODULES
 from gostaking.chain.modules.bank.queries import get_gos_supply_ugos
+from gostaking.chain.modules.liquid.queries import get_liquid_params
 from gostaking.chain.state import State
+from gostaking.chain.types.liquid import LiquidGenesis, LiquidParams
 from gostaking.chain.types.params import ChainParams, RewardSplitParams, StakingParams
 
+from counter_module.module import MODULE as COUNTER
+from counter_module.tables import PARAMS as COUNTER_PARAMS
+from counter_module.types import CounterGenesis, CounterParams
 from harness import BTC, CHAIN_ID, consensus_key, key
 
 
@@ -84,6 +91,30 @@ def test_genesis_json_round_trips_and_bad_json_is_a_clear_error() -> None:
         decode_genesis(b"{nope")
     with pytest.raises(InvalidGenesisError, match="invalid genesis"):
         decode_genesis(b'{"chain_id": 5, "genesis_time_ms": 0}')
+
+
+def test_genesis_with_module_sections_round_trips_and_each_module_reads_its_section_back() -> None:
+    liquid = LiquidGenesis(LiquidParams(rebalance_interval_blocks=7))
+    counter = CounterGenesis(CounterParams(max_note_bytes=3))
+    doc = genesis(
+        modules={
+            "liquid": msgspec.Raw(msgspec.json.encode(liquid)),
+            "counter": msgspec.Raw(msgspec.json.encode(counter)),
+        }
+    )
+    written = encode_genesis(doc)
+    read_back = decode_genesis(written)
+    assert read_back == doc
+    assert encode_genesis(read_back) == written  # a document read and written again stays byte for byte the same
+    assert msgspec.json.decode(read_back.modules["liquid"], type=LiquidGenesis) == liquid
+    state = State(modules=(*MODULES, COUNTER))
+    init_chain(state, read_back)
+    assert get_liquid_params(state) == liquid.params
+    assert state[COUNTER_PARAMS].get() == counter.params
+
+
+def test_genesis_without_module_sections_is_written_without_a_modules_key() -> None:
+    assert b'"modules"' not in encode_genesis(genesis())
 
 
 def test_init_chain_refuses_a_state_that_is_not_empty() -> None:
