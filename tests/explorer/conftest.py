@@ -4,7 +4,7 @@ Module scope, not session: playwright's sync API keeps an asyncio loop running w
 after these ones call asyncio.run()."""
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,7 +14,7 @@ if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium (.ci/run does)", allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 
 @pytest.fixture(scope="module")
@@ -43,22 +43,40 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
+PageAt = Callable[[int], Page]
+
+
 @pytest.fixture
-def page(browser: Browser, devnet: DevnetProcess) -> Iterator[Page]:
-    """A fresh page on the explorer; fails the test on a JavaScript error or a server error."""
-    context = browser.new_context(base_url=devnet.url, viewport={"width": 1280, "height": 900}, accept_downloads=True)
-    tab = context.new_page()
+def page_at(browser: Browser, devnet: DevnetProcess) -> Iterator[PageAt]:
+    """Fresh pages on the explorer at a viewport width; fails the test on a JavaScript error or a server error."""
+    contexts: list[BrowserContext] = []
     errors: list[str] = []
-    tab.on("pageerror", lambda error: errors.append(str(error)))
-    # 4xx answers are part of the UI (a search that finds nothing); uncaught errors and 5xx never are.
-    tab.on(
-        "console",
-        lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None,
-    )
-    tab.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
-    tab.set_default_timeout(15_000)
+
+    def open_page(width: int) -> Page:
+        context = browser.new_context(
+            base_url=devnet.url, viewport={"width": width, "height": 900}, accept_downloads=True
+        )
+        contexts.append(context)
+        tab = context.new_page()
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+        # 4xx answers are part of the UI (a search that finds nothing); uncaught errors and 5xx never are.
+        tab.on(
+            "console",
+            lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text else None,
+        )
+        tab.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 500 else None)
+        tab.set_default_timeout(15_000)
+        return tab
+
     try:
-        yield tab
+        yield open_page
     finally:
-        context.close()
+        for context in contexts:
+            context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def page(page_at: PageAt) -> Page:
+    """A fresh page on the explorer at 1280 px."""
+    return page_at(1280)

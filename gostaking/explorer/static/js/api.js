@@ -1,6 +1,7 @@
 // Talking to the node API, building DOM safely, and formatting numbers without losing exactness.
 
 import { EVENTS } from './events.js';
+import { language, t } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(message, status) {
@@ -56,13 +57,18 @@ function append(node, children) {
   }
 }
 
-/** Digits grouped by thousands in an exact decimal string: "30240000.5" -> "30,240,000.5". */
+/**
+ * An exact decimal string grouped with the chosen locale's separators: "30240000.5" -> "30,240,000.5" in English.
+ * Intl formats the whole part as a BigInt, so no digit passes through a float (as the app's formatDecimal).
+ */
 export function group(text) {
   const value = String(text);
   const negative = value.startsWith('-');
   const [whole, frac] = (negative ? value.slice(1) : value).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return (negative ? '-' : '') + grouped + (frac ? '.' + frac : '');
+  if (!/^\d+$/.test(whole)) return value;
+  const format = new Intl.NumberFormat(language());
+  const mark = format.formatToParts(1.5).find((p) => p.type === 'decimal')?.value ?? '.';
+  return (negative ? '-' : '') + format.format(BigInt(whole)) + (frac ? mark + frac : '');
 }
 
 /** A decimal string cut to `digits` decimals (display only; amounts stay exact in the API). */
@@ -71,6 +77,15 @@ export function trimDecimals(text, digits) {
   if (!frac || digits < 0) return String(text);
   const kept = frac.slice(0, digits).replace(/0+$/, '');
   return kept ? `${whole}.${kept}` : whole;
+}
+
+/** An integer of base units as an exact decimal string: (1500000, 6) -> "1.5". */
+export function fromBaseUnits(units, decimals) {
+  const raw = BigInt(units);
+  const negative = raw < 0n;
+  const digits = (negative ? -raw : raw).toString().padStart(decimals + 1, '0');
+  const fraction = digits.slice(digits.length - decimals).replace(/0+$/, '');
+  return (negative ? '-' : '') + digits.slice(0, digits.length - decimals) + (fraction ? `.${fraction}` : '');
 }
 
 /** "1,234.56 GOS" from a GosAmount or a decimal string. */
@@ -89,29 +104,31 @@ export function short(text, head = 10, tail = 6) {
   return value.length > head + tail + 1 ? `${value.slice(0, head)}…${value.slice(-tail)}` : value;
 }
 
-/** Seconds as "2 d 3 h", "4 h 5 min", "12 s". */
+/** Seconds as two units in the chosen locale: "2 days 3 hr", "4 hr 5 min", "12 sec" (zh-CN "2天 3小时"). */
 export function duration(seconds) {
-  if (seconds === null || seconds === undefined || !isFinite(seconds)) return 'unknown';
+  if (seconds === null || seconds === undefined || !isFinite(seconds)) return t('unknown');
   const s = Math.max(0, Math.round(seconds));
+  const unit = (value, name) =>
+    new Intl.NumberFormat(language(), { style: 'unit', unit: name, unitDisplay: 'short' }).format(value);
   const d = Math.floor(s / 86400);
   const hr = Math.floor((s % 86400) / 3600);
   const min = Math.floor((s % 3600) / 60);
-  if (d > 0) return `${d} d ${hr} h`;
-  if (hr > 0) return `${hr} h ${min} min`;
-  if (min > 0) return `${min} min ${s % 60} s`;
-  return `${s} s`;
+  if (d > 0) return `${unit(d, 'day')} ${unit(hr, 'hour')}`;
+  if (hr > 0) return `${unit(hr, 'hour')} ${unit(min, 'minute')}`;
+  if (min > 0) return `${unit(min, 'minute')} ${unit(s % 60, 'second')}`;
+  return unit(s, 'second');
 }
 
+/** A date and time in the chosen locale ("6 Dec 2026, 01:31:59"; zh-CN "2026年12月6日 01:31:59"). */
 export function when(iso) {
   if (!iso) return '';
-  const date = new Date(iso);
-  return date.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+  return new Intl.DateTimeFormat(language(), { dateStyle: 'medium', timeStyle: 'medium' }).format(new Date(iso));
 }
 
 export function ago(iso) {
   if (!iso) return '';
   const seconds = (Date.now() - new Date(iso).getTime()) / 1000;
-  return seconds < 1 ? 'just now' : `${duration(seconds)} ago`;
+  return seconds < 1 ? t('just now') : t('{time} ago', { time: duration(seconds) });
 }
 
 /** A time shown as its age ("5 min ago"), with the date as a tooltip: a cell of a list. */
@@ -124,13 +141,60 @@ export function moment(iso) {
   return h('time', { datetime: iso }, `${when(iso)} (${ago(iso)})`);
 }
 
+/** Monikers by operator address and by consensus address (upper-case hex), filled by loadNodeNames(). */
+const MONIKERS = new Map();
+/** Operator addresses by consensus address (upper-case hex): a proposer links to its node page. */
+const OPERATORS = new Map();
+const NODE_NAMES_MAX_AGE_MS = 30_000;
+let nodeNamesLoaded = null;
+
+/**
+ * Learn the nodes' monikers (once per 30 s; a page that names nodes awaits it with its own requests), so that
+ * proposers, signers and node links read "devnet-node", not hex. A failure leaves the hex: names are a nicety.
+ */
+export function loadNodeNames() {
+  if (!nodeNamesLoaded || Date.now() - nodeNamesLoaded.at > NODE_NAMES_MAX_AGE_MS) {
+    const request = getJSON('/explorer/nodes?limit=100')
+      .then((list) => {
+        for (const n of list.nodes) {
+          MONIKERS.set(n.operator, n.moniker);
+          MONIKERS.set(n.consensus_address.toUpperCase(), n.moniker);
+          OPERATORS.set(n.consensus_address.toUpperCase(), n.operator);
+        }
+      })
+      .catch(() => null);
+    nodeNamesLoaded = { at: Date.now(), request };
+  }
+  return nodeNamesLoaded.request;
+}
+
+/** A node's moniker from its operator or consensus address, or null when unknown. */
+export function moniker(id) {
+  return MONIKERS.get(id) ?? MONIKERS.get(String(id).toUpperCase()) ?? null;
+}
+
+/** A block's proposer (a consensus address) by its moniker, the hex in the tooltip; linked to its node page. */
+export function proposerName(consensusAddress) {
+  const name = moniker(consensusAddress);
+  const operator = OPERATORS.get(String(consensusAddress).toUpperCase());
+  const text = name ?? short(consensusAddress, 8, 4);
+  const attrs = { title: consensusAddress, 'data-field': 'proposer', class: name ? null : 'mono' };
+  return operator ? h('a', { href: `#/node/${operator}`, ...attrs }, text) : h('span', attrs, text);
+}
+
 export const link = {
   block: (height, text) => h('a', { href: `#/block/${height}` }, text ?? group(height)),
   tx: (hash, text) => h('a', { href: `#/tx/${hash}`, class: 'mono', title: hash }, text ?? short(hash, 12, 6)),
   account: (address, text) =>
     h('a', { href: `#/account/${address}`, class: 'mono', title: address }, text ?? short(address, 12, 6)),
-  node: (operator, text) => h('a', { href: `#/node/${operator}`, title: operator }, text ?? short(operator, 12, 6)),
+  node: (operator, text) =>
+    h('a', { href: `#/node/${operator}`, title: operator }, text ?? moniker(operator) ?? short(operator, 12, 6)),
 };
+
+/** What a panel shows until its data arrives (not a blank space). */
+export function loading() {
+  return h('p', { class: 'loading', role: 'status' }, t('Loading…'));
+}
 
 /** A link for any value that looks like an address, else plain text. */
 export function maybeAddress(value) {
@@ -144,13 +208,22 @@ export function badge(text, kind = text) {
 
 /** The result of a transaction (or of a history row's one) by its code; `withLog` shows a failure's log on hover. */
 export function resultBadge(item, { withLog = false } = {}) {
-  if (item.code === 0) return badge('ok', 'ok');
-  const failed = badge(`failed (${item.code})`, 'failed');
+  if (item.code === 0) return badge(t('ok'), 'ok');
+  const failed = badge(t('failed ({code})', { code: item.code }), 'failed');
   return withLog ? h('span', { title: item.log }, failed) : failed;
 }
 
-/** A table from headers and rows of cells (strings or nodes); `caption` is read by screen readers. */
-export function table(headers, rows, { caption = '', empty = 'Nothing yet.', numeric = [] } = {}) {
+/** The class of a list row of a transaction (or of a history row): failed ones look failed in every list. */
+export function txRowClass(item) {
+  return item.code !== undefined && item.code !== null && item.code !== 0 ? 'row-failed' : null;
+}
+
+/**
+ * A table from headers and rows of cells (strings or nodes); `caption` is read by screen readers, `rowClasses`
+ * (one per row, or null) marks rows such as failed transactions. Each cell carries its column's header as
+ * data-label: on a narrow screen the rows stack as cards, labelled, instead of overflowing.
+ */
+export function table(headers, rows, { caption = '', empty = t('Nothing yet.'), numeric = [], rowClasses = [] } = {}) {
   if (!rows.length) return h('p', { class: 'empty' }, empty);
   const numericSet = new Set(numeric);
   return h(
@@ -172,11 +245,11 @@ export function table(headers, rows, { caption = '', empty = 'Nothing yet.', num
       h(
         'tbody',
         {},
-        rows.map((cells) =>
+        rows.map((cells, row) =>
           h(
             'tr',
-            {},
-            cells.map((cell, i) => h('td', { class: numericSet.has(i) ? 'num' : null }, cell)),
+            { class: rowClasses[row] ?? null },
+            cells.map((cell, i) => h('td', { class: numericSet.has(i) ? 'num' : null, 'data-label': headers[i] }, cell)),
           ),
         ),
       ),
@@ -234,18 +307,22 @@ export async function loadAll(ctx, requests, { errorIn = null, heading = null } 
  * parameters), one table row per item by `row`, and the pager. The newest page follows new blocks; an older one
  * stays as it is, so rows do not shift under the reader.
  */
-export async function renderIndexList(ctx, { title, intro = null, route, filters = {}, headers, row, ...options }) {
+export async function renderIndexList(
+  ctx,
+  { title, intro = null, route, filters = {}, headers, row, rowClass = () => null, names = false, ...options },
+) {
   ctx.title(title);
   const before = ctx.query.get('before');
-  const body = h('div');
+  const body = h('div', {}, loading());
   fill(ctx.main, h('h1', {}, title), intro, body);
   const load = async () => {
     const params = new URLSearchParams({ limit: '25' });
     if (before) params.set('before', before);
     for (const [name, value] of Object.entries(filters)) if (value) params.set(name, value);
-    const page = await getJSON(`/explorer${route}?${params}`);
+    const [page] = await Promise.all([getJSON(`/explorer${route}?${params}`), names ? loadNodeNames() : null]);
     if (!ctx.alive()) return;
-    fill(body, table(headers, page.items.map(row), options), pager(route, page, ctx.query));
+    const rowClasses = page.items.map(rowClass);
+    fill(body, table(headers, page.items.map(row), { ...options, rowClasses }), pager(route, page, ctx.query));
   };
   await load();
   if (!before) ctx.onBlock(load);
@@ -258,17 +335,17 @@ export function pager(route, page, query) {
   if (current.get('before')) {
     current.delete('before');
     const rest = current.toString();
-    links.push(h('a', { href: `#${route}${rest ? `?${rest}` : ''}`, class: 'button' }, '← Newest'));
+    links.push(h('a', { href: `#${route}${rest ? `?${rest}` : ''}`, class: 'button' }, t('← Newest')));
   }
   if (page.next_before) {
     const next = new URLSearchParams(query);
     next.set('before', page.next_before);
-    links.push(h('a', { href: `#${route}?${next}`, class: 'button', rel: 'next' }, 'Older →'));
+    links.push(h('a', { href: `#${route}?${next}`, class: 'button', rel: 'next' }, t('Older →')));
   }
   return h(
     'nav',
     { class: 'pager', 'aria-label': 'pages' },
-    h('span', { class: 'muted' }, `${group(page.total)} in total`),
+    h('span', { class: 'muted' }, t('{n} in total', { n: group(page.total) })),
     ...links,
   );
 }
@@ -320,7 +397,7 @@ export function attributes(attrs) {
 /** Events (of a block or a transaction) as a table of their kinds and attributes. */
 export function eventsTable(events, { caption, empty }) {
   const rows = events.map((e) => [kindLabel(e.kind), attributes(e.attributes)]);
-  return table(['Kind', 'Attributes'], rows, { caption, empty });
+  return table([t('Kind'), t('Attributes')], rows, { caption, empty });
 }
 
 /** Replace the children of `target`, skipping null/false (DOM's replaceChildren would print "null"). */

@@ -1,6 +1,7 @@
-// Explorer shell: hash routing, the live block stream, the search box.
+// Explorer shell: hash routing, the live block stream, the search box, the language switch.
 
-import { errorBox, fill, getJSON, group, h } from './api.js';
+import { errorBox, fill, getJSON, group, h, loading } from './api.js';
+import { LANGUAGES, language, setLanguage, t } from './i18n.js';
 import * as account from './pages/account.js';
 import * as blocks from './pages/blocks.js';
 import * as dashboard from './pages/dashboard.js';
@@ -72,26 +73,26 @@ async function navigate() {
   main.setAttribute('aria-busy', 'true');
   try {
     if (!matched) {
-      ctx.title('Not found');
+      ctx.title(t('Page not found'));
       fill(
         main,
-        h('h1', {}, 'Page not found'),
+        h('h1', {}, t('Page not found')),
         h(
           'p',
           {},
-          'No explorer page at ',
+          t('No explorer page at '),
           h('code', {}, location.hash),
           '. ',
-          h('a', { href: '#/' }, 'Back to the dashboard'),
+          h('a', { href: '#/' }, t('Back to the dashboard')),
           '.',
         ),
       );
       return;
     }
-    fill(main, h('p', { class: 'loading' }, 'Loading…'));
+    fill(main, loading());
     await matched[0](ctx, ...matched[1]);
   } catch (err) {
-    if (ctx.alive()) fill(main, h('h1', {}, 'Something went wrong'), errorBox(err));
+    if (ctx.alive()) fill(main, h('h1', {}, t('Something went wrong')), errorBox(err));
   } finally {
     if (ctx.alive()) main.removeAttribute('aria-busy');
   }
@@ -165,7 +166,33 @@ async function showChain() {
   }
 }
 
+/** The fixed words of the page (navigation, search, footer) in the chosen language. */
+function translateShell() {
+  document.documentElement.lang = language();
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
+  for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  const heightText = document.getElementById('live-height');
+  if (heightText.dataset.height) heightText.textContent = group(heightText.dataset.height);
+}
+
+/** The language switch: remembered (the app's key), and the current page drawn again in the new language. */
+function setupLanguage() {
+  const select = document.getElementById('language');
+  fill(
+    select,
+    Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code, lang: code }, name)),
+  );
+  select.value = language();
+  select.addEventListener('change', () => {
+    setLanguage(select.value);
+    translateShell();
+    navigate();
+  });
+  translateShell();
+}
+
 window.addEventListener('hashchange', navigate);
+setupLanguage();
 setupSearch();
 showChain();
 connectLive();

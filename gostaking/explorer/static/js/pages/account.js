@@ -14,22 +14,27 @@ import {
   kindLabel,
   link,
   loadAll,
+  loading,
+  loadNodeNames,
+  moniker,
   offsetPager,
   pager,
   resultBadge,
   section,
   table,
   trimDecimals,
+  txRowClass,
   when,
 } from '../api.js';
 import { barChart, PALETTE } from '../charts.js';
+import { t } from '../i18n.js';
 
 export async function render(ctx, address) {
   ctx.title(`Account ${address.slice(0, 12)}…`);
-  const head = h('div');
+  const head = h('div', {}, loading());
   const state = h('div');
   const history = h('div');
-  fill(ctx.main, h('h1', {}, 'Account'), head, state, history);
+  fill(ctx.main, h('h1', {}, t('Account')), head, state, history);
   const before = ctx.query.get('before');
   // Votes/stakes and unbondings are pages of their own (an account may back many nodes): each has its offset.
   const offsets = { bonds: pageOffset(ctx.query, 'bonds'), unbondings: pageOffset(ctx.query, 'unbondings') };
@@ -44,6 +49,7 @@ export async function render(ctx, address) {
         getJSON(
           `/explorer/accounts/${address}/history?limit=20${before ? `&before=${encodeURIComponent(before)}` : ''}`,
         ),
+        loadNodeNames(),
       ],
       { errorIn: head },
     );
@@ -110,21 +116,21 @@ function header(account, page) {
     h(
       'div',
       { class: 'cards' },
-      card('Liquid GOS', gos(account.gos), 'spendable', { 'data-stat': 'liquid' }),
+      card(t('Liquid GOS'), gos(account.gos), t('spendable'), { 'data-stat': 'liquid' }),
       card(
-        'Voted + staked',
+        t('Voted + staked'),
         gos(account.bonded),
         `${gos(account.voted)} voted · ${gos(account.staked)} staked · ${group(account.bonds_total)} positions`,
         { 'data-stat': 'bonded' },
       ),
-      card('Hash power', hs(account.hash_power.total), `${account.hash_power.share_of_network} of the network`, {
+      card(t('Hash power'), hs(account.hash_power.total), `${account.hash_power.share_of_network} of the network`, {
         'data-stat': 'hash-power',
       }),
-      card('Pending rewards', gos(account.pending_rewards), 'claim with a claim transaction', {
+      card(t('Pending rewards'), gos(account.pending_rewards), 'claim with a claim transaction', {
         'data-stat': 'rewards',
       }),
       card(
-        'Transactions',
+        t('Transactions'),
         group(page.tx_count),
         page.first_height ? `since block ${group(page.first_height)}` : 'none yet',
         { 'data-stat': 'txs' },
@@ -183,17 +189,17 @@ function holdings(account, unbondingPage, rewards, pagers) {
   const rewardRows = rewards.pools.map((p) => [p.pool, gos(p.pending)]);
   if (rewards.node_rewards) rewardRows.push(['candidate-node rewards', gos(rewards.node_rewards)]);
   const rewardsSection = section(
-    'Rewards',
+    t('Rewards'),
     h('p', {}, 'Claimable now: ', h('b', { 'data-field': 'pending-rewards' }, gos(rewards.total))),
-    table(['Pool', 'Pending'], rewardRows, {
+    table([t('Pool'), t('Pending')], rewardRows, {
       caption: 'pending rewards by pool',
       empty: 'No position earns rewards.',
       numeric: [1],
     }),
   );
   const lockedSection = section(
-    'Locked assets',
-    table(['Asset', 'Locked', 'Hash power'], locks, {
+    t('Locked assets'),
+    table([t('Asset'), t('Locked'), t('Hash power')], locks, {
       caption: 'locked assets',
       empty: 'Nothing locked.',
       numeric: [1, 2],
@@ -204,8 +210,8 @@ function holdings(account, unbondingPage, rewards, pagers) {
       'div',
       { class: 'grid-2' },
       section(
-        'Balances',
-        table(['Asset', 'Amount'], balances, { caption: 'liquid balances', empty: 'No balance.', numeric: [1] }),
+        t('Balances'),
+        table([t('Asset'), t('Amount')], balances, { caption: 'liquid balances', empty: 'No balance.', numeric: [1] }),
       ),
       h('div', {}, lockedSection, rewardsSection),
     ),
@@ -213,24 +219,24 @@ function holdings(account, unbondingPage, rewards, pagers) {
       'div',
       { class: 'grid-2' },
       section(
-        'Votes and stakes',
-        table(['Node', 'Kind', 'Amount', 'Multiplier'], bonds, {
+        t('Votes and stakes'),
+        table([t('Node'), t('Kind'), t('Amount'), t('Multiplier')], bonds, {
           caption: 'votes and stakes',
           empty: 'No votes or stakes.',
           numeric: [2],
         }),
         pagers.bonds,
       ),
-      section('Hash power by source', barChart(pools, { label: 'Hash power of this account by pool' })),
+      section(t('Hash power by source'), barChart(pools, { label: 'Hash power of this account by pool' })),
     ),
     section(
-      'Unbonding',
+      t('Unbonding'),
       h(
         'p',
         { class: 'muted' },
         'Redeemed votes and stakes come back at their completion height; they earn nothing meanwhile.',
       ),
-      table(['Node', 'Kind', 'Amount', 'Redeemed at', 'Completes at', 'Estimated date'], unbondings, {
+      table([t('Node'), 'Kind', 'Amount', 'Redeemed at', 'Completes at', 'Estimated date'], unbondings, {
         caption: 'unbondings',
         empty: 'Nothing unbonding.',
         numeric: [2],
@@ -245,20 +251,27 @@ function amount(item) {
   return `${group(trimDecimals(item.display, 6))} ${item.display_denom}`;
 }
 
+/** A history row's other side: a node by its moniker, an account by its address, else the index's words. */
+function counterparty(text) {
+  if (!text) return '—';
+  if (moniker(text)) return link.node(text);
+  return text.startsWith('gos1') ? link.account(text) : text;
+}
+
 function historySection(address, page, query) {
   const rows = page.items.map((item) => [
     link.block(item.height),
     age(item.time),
     kindLabel(item.kind),
     item.role,
-    item.counterparty.startsWith('gos1') ? link.account(item.counterparty) : item.counterparty || '—',
+    counterparty(item.counterparty),
     amount(item),
     item.fee.ugos ? gos(item.fee) : '—',
-    item.tx_hash ? link.tx(item.tx_hash) : h('span', { class: 'muted' }, 'block event'),
+    item.tx_hash ? link.tx(item.tx_hash) : h('span', { class: 'muted' }, t('block event')),
     resultBadge(item),
   ]);
   return section(
-    'History',
+    t('History'),
     h(
       'p',
       { class: 'toolbar' },
@@ -271,15 +284,20 @@ function historySection(address, page, query) {
           'data-action': 'csv',
           onclick: (event) => downloadWholeHistory(event, address),
         },
-        'Download CSV',
+        t('Download CSV'),
       ),
       h('a', { href: `#/txs?sender=${address}` }, 'transactions sent by this address'),
     ),
-    table(['Block', 'Age', 'Kind', 'Role', 'Counterparty', 'Amount', 'Fee', 'Transaction', 'Result'], rows, {
-      caption: 'history, newest first',
-      empty: 'No history yet.',
-      numeric: [5, 6],
-    }),
+    table(
+      [t('Block'), 'Age', 'Kind', 'Role', 'Counterparty', 'Amount', 'Fee', 'Transaction', 'Result'].map((text) => t(text)),
+      rows,
+      {
+        caption: 'history, newest first',
+        empty: 'No history yet.',
+        numeric: [5, 6],
+        rowClasses: page.items.map(txRowClass),
+      },
+    ),
     pager(`/account/${address}`, page, query),
   );
 }

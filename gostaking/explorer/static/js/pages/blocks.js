@@ -12,24 +12,30 @@ import {
   group,
   h,
   link,
+  loadNodeNames,
   moment,
+  moniker,
+  proposerName,
   renderIndexList,
   resultBadge,
   section,
   short,
   table,
+  txRowClass,
 } from '../api.js';
+import { t } from '../i18n.js';
 
 export function renderList(ctx) {
   return renderIndexList(ctx, {
-    title: 'Blocks',
+    title: t('Blocks'),
     route: '/blocks',
-    headers: ['Height', 'Age', 'Hash', 'Proposer', 'Txs', 'Failed', 'Reward', 'Fees'],
+    names: true,
+    headers: [t('Height'), t('Age'), t('Hash'), t('Proposer'), t('Txs'), t('Failed'), t('Reward'), t('Fees')],
     row: (b) => [
       link.block(b.height),
       age(b.time),
       h('span', { class: 'mono', title: b.hash }, short(b.hash, 10, 6)),
-      h('span', { class: 'mono', title: b.proposer }, short(b.proposer, 8, 4)),
+      proposerName(b.proposer),
       String(b.num_txs),
       b.num_failed_txs ? badge(String(b.num_failed_txs), 'failed') : '0',
       gos(b.reward, 2),
@@ -37,7 +43,7 @@ export function renderList(ctx) {
     ],
     caption: 'blocks, newest first',
     numeric: [4, 5, 6, 7],
-    empty: 'No block indexed yet.',
+    empty: t('No block indexed yet.'),
   });
 }
 
@@ -47,12 +53,12 @@ function msgTypes(tx) {
 
 export async function renderBlock(ctx, heightText) {
   const height = Number(heightText);
-  ctx.title(`Block ${group(height)}`);
+  ctx.title(t('Block {n}', { n: group(height) }));
   let block;
   try {
-    block = await getJSON(`/blocks/${height}`);
+    [block] = await Promise.all([getJSON(`/blocks/${height}`), loadNodeNames()]);
   } catch (err) {
-    fill(ctx.main, h('h1', {}, `Block ${group(height)}`), errorBox(err));
+    fill(ctx.main, h('h1', {}, t('Block {n}', { n: group(height) })), errorBox(err));
     if (err.status === 404 && ctx.waiting === undefined) {
       // A block not produced yet: show it as soon as it exists.
       ctx.waiting = true;
@@ -78,24 +84,28 @@ export async function renderBlock(ctx, heightText) {
   ]);
   fill(
     ctx.main,
-    h('h1', {}, `Block ${group(height)}`),
+    h('h1', {}, t('Block {n}', { n: group(height) })),
     nav,
     section(
-      'Header',
+      t('Header'),
       facts([
-        ['Height', group(block.height)],
-        ['Time', moment(block.time)],
-        ['Hash', h('span', { class: 'mono break' }, block.hash)],
+        [t('Height'), group(block.height)],
+        [t('Time'), moment(block.time)],
+        [t('Hash'), h('span', { class: 'mono break' }, block.hash)],
         [
-          'Previous',
+          t('Previous'),
           block.height > 1
             ? h('a', { href: `#/block/${block.height - 1}`, class: 'mono break' }, block.previous_hash)
             : h('span', { class: 'mono break' }, block.previous_hash),
         ],
-        ['Proposer', h('span', { class: 'mono' }, block.proposer)],
+        [t('Proposer'), proposerName(block.proposer)],
         [
-          'Signers of the previous block',
-          block.signers.length ? block.signers.map((s) => h('span', { class: 'mono chip' }, s)) : 'none',
+          t('Signers of the previous block'),
+          block.signers.length
+            ? block.signers.map((s) =>
+                h('span', { class: moniker(s) ? 'chip' : 'mono chip', title: s }, moniker(s) ?? short(s, 8, 4)),
+              )
+            : 'none',
         ],
         ['Transactions', `${block.num_txs} (${block.num_failed_txs} failed)`],
         ['App hash', h('span', { class: 'mono break' }, block.app_hash)],
@@ -112,15 +122,16 @@ export async function renderBlock(ctx, heightText) {
       ]),
     ),
     section(
-      `Transactions (${block.txs.length})`,
-      table(['#', 'Hash', 'Sender', 'Messages', 'Fee', 'Result'], txRows, {
+      t('Transactions ({n})', { n: block.txs.length }),
+      table(['#', t('Hash'), t('Sender'), t('Messages'), t('Fee'), t('Result')], txRows, {
         caption: 'transactions of this block',
-        empty: 'This block has no transactions.',
+        empty: t('This block has no transactions.'),
         numeric: [4],
+        rowClasses: block.txs.map(txRowClass),
       }),
     ),
     section(
-      `Block events (${block.events.length})`,
+      t('Block events ({n})', { n: block.events.length }),
       eventsTable(block.events, { caption: 'block-level events', empty: 'No block events.' }),
     ),
   );

@@ -15,14 +15,17 @@ import {
   resultBadge,
   section,
   table,
+  loading,
   trimDecimals,
+  txRowClass,
 } from '../api.js';
+import { t } from '../i18n.js';
 import { barChart, compact, donut, emissionChart, lineChart, PALETTE, progressBar } from '../charts.js';
 
 export async function render(ctx) {
-  ctx.title('Dashboard');
-  const root = h('div', { class: 'dashboard' });
-  fill(ctx.main, h('h1', {}, 'Dashboard'), root);
+  ctx.title(t('Dashboard'));
+  const root = h('div', { class: 'dashboard' }, loading());
+  fill(ctx.main, h('h1', {}, t('Dashboard')), root);
   const load = async () => {
     const replies = await loadAll(ctx, [
       getJSON('/status'),
@@ -46,26 +49,26 @@ function cards(status, dash) {
     'div',
     { class: 'cards' },
     card(
-      'Height',
+      t('Height'),
       link.block(status.height, group(status.height)),
       status.latest_block_time ? `latest block ${ago(status.latest_block_time)}` : 'no block yet',
       { 'data-stat': 'height' },
     ),
     card(
-      'Block time',
+      t('Block time'),
       average === null ? '—' : `${average.toFixed(2)} s`,
       `average of recent blocks · target ${status.block_time_seconds} s`,
       { 'data-stat': 'block-time' },
     ),
-    card('Total hash power', hs(status.total_hash_power), 'votes ×1 · stakes ×3 · locks × price × weight', {
+    card(t('Total hash power'), hs(status.total_hash_power), 'votes ×1 · stakes ×3 · locks × price × weight', {
       'data-stat': 'hash-power',
     }),
-    card('GOS supply', gos(status.supply), `minted ${gos(status.minted)}`, { 'data-stat': 'supply' }),
-    card('GOS burned', gos(status.burned), `${e.burns_done} of ${e.burns_total} burns done`, { 'data-stat': 'burned' }),
-    card('Emission progress', e.progress, `of ${gos(e.total, 0)}`, { 'data-stat': 'progress' }),
-    card('Block reward', gos(e.current_block_reward), 'for the next block', { 'data-stat': 'reward' }),
-    card('Mining nodes', String(status.mining_set_size), `epoch ${status.epoch}`, { 'data-stat': 'mining' }),
-    card('Transactions', group(dash.txs_total), `indexed to height ${group(dash.indexed_height)}`, {
+    card(t('GOS supply'), gos(status.supply), `minted ${gos(status.minted)}`, { 'data-stat': 'supply' }),
+    card(t('GOS burned'), gos(status.burned), `${e.burns_done} of ${e.burns_total} burns done`, { 'data-stat': 'burned' }),
+    card(t('Emission progress'), e.progress, `of ${gos(e.total, 0)}`, { 'data-stat': 'progress' }),
+    card(t('Block reward'), gos(e.current_block_reward), 'for the next block', { 'data-stat': 'reward' }),
+    card(t('Mining nodes'), String(status.mining_set_size), `epoch ${status.epoch}`, { 'data-stat': 'mining' }),
+    card(t('Transactions'), group(dash.txs_total), `indexed to height ${group(dash.indexed_height)}`, {
       'data-stat': 'txs',
     }),
   );
@@ -100,7 +103,7 @@ function emission(status, dash) {
     reward: Number(era.reward.gos),
   }));
   return section(
-    'Emission and halvings',
+    t('Emission and halvings'),
     h('p', {}, `${gos(e.emitted)} of ${gos(e.total, 0)} emitted (${e.progress}).`),
     progressBar(total ? emitted / total : 0, { label: `emission progress ${e.progress}` }),
     halving,
@@ -152,7 +155,7 @@ function charts(dash) {
     'div',
     { class: 'grid-2' },
     section(
-      'Block time',
+      t('Block time'),
       lineChart([{ name: 'seconds', points: blockTimes }], {
         label: `Seconds between the last ${blockTimes.length} blocks`,
         yFormat: (v) => `${+v.toFixed(2)} s`,
@@ -160,7 +163,7 @@ function charts(dash) {
       }),
     ),
     section(
-      'GOS supply',
+      t('GOS supply'),
       lineChart(
         [
           { name: 'supply', color: '#2563eb', points: supply },
@@ -170,7 +173,7 @@ function charts(dash) {
       ),
     ),
     section(
-      'Locked value by asset',
+      t('Locked value by asset'),
       h(
         'p',
         { class: 'muted' },
@@ -179,7 +182,7 @@ function charts(dash) {
       barChart(locked, { label: 'Value of locked assets in GOS, by asset' }),
     ),
     section(
-      'Hash power by pool',
+      t('Hash power by pool'),
       donut(poolItems, {
         label: 'Share of network hash power by pool',
         center: `${compact(Number(dash.total_hash_power.hs))} H/s`,
@@ -190,28 +193,29 @@ function charts(dash) {
 
 function latest(blocks, txs) {
   const blockRows = blocks.items.map((b) => [link.block(b.height), ago(b.time), String(b.num_txs), gos(b.reward, 2)]);
-  const txRows = txs.items.map((t) => [
-    link.tx(t.hash),
-    link.block(t.height),
-    link.account(t.sender),
-    t.msg_types.join(', ') || '—',
-    resultBadge(t),
+  const txRows = txs.items.map((tx) => [
+    link.tx(tx.hash),
+    link.block(tx.height),
+    link.account(tx.sender),
+    tx.msg_types.join(', ') || '—',
+    resultBadge(tx),
   ]);
   return h(
     'div',
     { class: 'grid-2' },
     section(
-      'Latest blocks',
-      table(['Height', 'Age', 'Txs', 'Reward'], blockRows, { caption: 'latest blocks', numeric: [2, 3] }),
-      h('p', {}, h('a', { href: '#/blocks' }, 'All blocks →')),
+      t('Latest blocks'),
+      table([t('Height'), t('Age'), t('Txs'), t('Reward')], blockRows, { caption: 'latest blocks', numeric: [2, 3] }),
+      h('p', {}, h('a', { href: '#/blocks' }, t('All blocks →'))),
     ),
     section(
-      'Latest transactions',
-      table(['Hash', 'Block', 'Sender', 'Messages', 'Result'], txRows, {
+      t('Latest transactions'),
+      table([t('Hash'), t('Block'), t('Sender'), t('Messages'), t('Result')], txRows, {
         caption: 'latest transactions',
-        empty: 'No transactions yet.',
+        empty: t('No transactions yet.'),
+        rowClasses: txs.items.map(txRowClass),
       }),
-      h('p', {}, h('a', { href: '#/txs' }, 'All transactions →')),
+      h('p', {}, h('a', { href: '#/txs' }, t('All transactions →'))),
     ),
   );
 }

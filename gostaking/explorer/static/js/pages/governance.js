@@ -1,8 +1,26 @@
 // Governance as this node serves it: proposals (when the chain has a governance module), the committee
 // (the mining nodes) and the chain parameters. Without a governance module the page says so plainly.
 
-import { ApiError, badge, facts, fill, getJSON, gos, group, h, link, loadAll, section, table } from '../api.js';
+import {
+  ApiError,
+  badge,
+  facts,
+  fill,
+  fromBaseUnits,
+  getJSON,
+  gos,
+  group,
+  h,
+  link,
+  loadAll,
+  loading,
+  loadNodeNames,
+  maybeAddress,
+  section,
+  table,
+} from '../api.js';
 import { barChart } from '../charts.js';
+import { t } from '../i18n.js';
 
 /** GET a path that only exists when the chain has the module; null when the endpoint is missing. */
 async function optional(path) {
@@ -14,16 +32,33 @@ async function optional(path) {
   }
 }
 
+/**
+ * A parameter in the units a reader uses, by the chain's naming: `…_ugos` integers are GOS, `…_ppm` parts per
+ * million are percentages; the name shown drops the unit suffix (the raw name and value stay in the tooltip).
+ */
+function paramRow(name, value) {
+  const raw = `${name} = ${JSON.stringify(value)}`;
+  const label = (shown) => h('code', { title: raw }, shown);
+  if (typeof value === 'number' && name.endsWith('_ugos'))
+    return [label(name.slice(0, -'_ugos'.length)), gos(fromBaseUnits(value, 6))];
+  if (typeof value === 'number' && name.endsWith('_ppm'))
+    return [label(name.slice(0, -'_ppm'.length)), `${group(fromBaseUnits(value, 4))}%`];
+  if (Array.isArray(value))
+    return [
+      label(name),
+      value.length
+        ? h('span', { class: 'chips' }, value.map((item) => h('span', { class: 'chip' }, maybeAddress(String(item)))))
+        : '—',
+    ];
+  return [label(name), typeof value === 'number' ? group(value) : String(value)];
+}
+
 function paramRows(params, prefix = '') {
   const rows = [];
   for (const [key, value] of Object.entries(params)) {
     const name = prefix ? `${prefix}.${key}` : key;
     if (value && typeof value === 'object' && !Array.isArray(value)) rows.push(...paramRows(value, name));
-    else
-      rows.push([
-        h('code', {}, name),
-        Array.isArray(value) ? JSON.stringify(value) : typeof value === 'number' ? group(value) : String(value),
-      ]);
+    else rows.push(paramRow(name, value));
   }
   return rows;
 }
@@ -53,23 +88,23 @@ function proposalsSection(list, govParams, height) {
   ]);
   return [
     section(
-      `Proposals (${group(list.total)})`,
-      table(['#', 'Title', 'Type', 'Status', 'Proposer', 'Deposit', 'Voting ends', 'Ratified'], rows, {
-        caption: 'proposals, newest first',
-        empty: 'No proposal has been submitted yet.',
-        numeric: [5],
-      }),
+      t('Proposals ({n})', { n: group(list.total) }),
+      table(
+        ['#', 'Title', 'Type', 'Status', 'Proposer', 'Deposit', 'Voting ends', 'Ratified'].map((text) => t(text)),
+        rows,
+        { caption: 'proposals, newest first', empty: 'No proposal has been submitted yet.', numeric: [5] },
+      ),
     ),
     govParams
       ? section(
-          'Rules',
+          t('Rules'),
           facts([
-            ['Minimum deposit', gos(govParams.min_deposit)],
-            ['Voting period', `${group(govParams.voting_period_blocks)} blocks`],
-            ['Quorum', `${govParams.quorum} of all GOS`],
-            ['Pass threshold', `yes > ${govParams.pass_threshold} of yes + no`],
+            [t('Minimum deposit'), gos(govParams.min_deposit)],
+            [t('Voting period'), `${group(govParams.voting_period_blocks)} blocks`],
+            [t('Quorum'), `${govParams.quorum} of all GOS`],
+            [t('Pass threshold'), `yes > ${govParams.pass_threshold} of yes + no`],
             [
-              'Ratification',
+              t('Ratification'),
               `${govParams.ratify} of the committee within ${group(govParams.ratification_period_blocks)} blocks`,
             ],
           ]),
@@ -79,7 +114,8 @@ function proposalsSection(list, govParams, height) {
 }
 
 export async function render(ctx) {
-  ctx.title('Governance');
+  ctx.title(t('Governance'));
+  fill(ctx.main, h('h1', {}, t('Governance')), loading());
   const load = async () => {
     const replies = await loadAll(ctx, [
       getJSON('/explorer/nodes'),
@@ -92,10 +128,10 @@ export async function render(ctx) {
     const committee = nodes.nodes.filter((n) => nodes.mining_set.includes(n.operator));
     const paramSections = Object.entries(params).map(([name, value]) =>
       section(
-        `Parameters: ${name}`,
+        t('Parameters: {name}', { name }),
         table(
-          ['Parameter', 'Value'],
-          value && typeof value === 'object' ? paramRows(value, name) : [[name, String(value)]],
+          [t('Parameter'), t('Value')],
+          value && typeof value === 'object' ? paramRows(value, name) : [paramRow(name, value)],
           { caption: `${name} parameters`, numeric: [1] },
         ),
       ),
@@ -113,17 +149,17 @@ export async function render(ctx) {
         : proposalsSection(proposals, govParams, nodes.height);
     fill(
       ctx.main,
-      h('h1', {}, 'Governance'),
+      h('h1', {}, t('Governance')),
       ...top,
       section(
-        `Committee: the mining nodes (${committee.length})`,
+        t('Committee: the mining nodes ({n})', { n: committee.length }),
         h(
           'p',
           { class: 'muted' },
           `The committee that ratifies passed proposals is the current mining set (epoch ${nodes.epoch}, elected at height ${group(nodes.elected_height)}).`,
         ),
         table(
-          ['Node', 'Status', 'Operator', 'Votes', 'Stake', 'Uptime'],
+          [t('Node'), 'Status', 'Operator', 'Votes', 'Stake', 'Uptime'].map((text) => t(text)),
           committee.map((n) => [
             link.node(n.operator, n.moniker),
             badge(n.status, n.status),
@@ -147,44 +183,48 @@ export async function renderProposal(ctx, id) {
   const load = async () => {
     const replies = await loadAll(
       ctx,
-      [getJSON(`/governance/proposals/${id}`), getJSON(`/governance/proposals/${id}/votes`)],
+      [getJSON(`/governance/proposals/${id}`), getJSON(`/governance/proposals/${id}/votes`), loadNodeNames()],
       { errorIn: ctx.main, heading: h('h1', {}, `Proposal #${id}`) },
     );
     if (!replies) return;
     const [proposal, votes] = replies;
-    const t = proposal.tally;
+    const tally = proposal.tally;
     const tallyItems = [
-      { label: 'yes', value: Number(t.yes.gos), text: gos(t.yes, 2), color: '#059669' },
-      { label: 'no', value: Number(t.no.gos), text: gos(t.no, 2), color: '#dc2626' },
-      { label: 'abstain', value: Number(t.abstain.gos), text: gos(t.abstain, 2), color: '#64748b' },
+      { label: 'yes', value: Number(tally.yes.gos), text: gos(tally.yes, 2), color: '#059669' },
+      { label: 'no', value: Number(tally.no.gos), text: gos(tally.no, 2), color: '#dc2626' },
+      { label: 'abstain', value: Number(tally.abstain.gos), text: gos(tally.abstain, 2), color: '#64748b' },
     ];
     const ratified = new Set(proposal.ratified_by);
     fill(
       ctx.main,
       h('h1', {}, `Proposal #${proposal.id}: ${proposal.title}`),
       section(
-        'Overview',
+        t('Overview'),
         facts([
-          ['Status', badge(proposal.status.replace('_', ' '), STATUS_KIND[proposal.status] || proposal.status)],
-          ['Type', proposal.type],
-          ['Proposer', link.account(proposal.proposer, proposal.proposer)],
-          ['Deposit', gos(proposal.deposit)],
-          ['Submitted at', link.block(proposal.submit_height)],
-          ['Voting ends at', link.block(proposal.voting_end_height)],
-          proposal.blocks_left !== null ? ['Blocks left', group(proposal.blocks_left)] : null,
-          ['Description', proposal.description || '—'],
-          proposal.log ? ['Log', h('span', { class: 'log' }, proposal.log)] : null,
+          [t('Status'), badge(proposal.status.replace('_', ' '), STATUS_KIND[proposal.status] || proposal.status)],
+          [t('Type'), proposal.type],
+          [t('Proposer'), link.account(proposal.proposer, proposal.proposer)],
+          [t('Deposit'), gos(proposal.deposit)],
+          [t('Submitted at'), link.block(proposal.submit_height)],
+          [t('Voting ends at'), link.block(proposal.voting_end_height)],
+          proposal.blocks_left !== null ? [t('Blocks left'), group(proposal.blocks_left)] : null,
+          [t('Description'), proposal.description || '—'],
+          proposal.log ? [t('Log'), h('span', { class: 'log' }, proposal.log)] : null,
         ]),
       ),
       section(
-        t.final ? 'Final tally' : 'Tally so far',
+        tally.final ? 'Final tally' : 'Tally so far',
         barChart(tallyItems, { label: 'Voting power by option' }),
-        h('p', {}, `Quorum ${t.quorum_reached ? 'reached' : 'not reached'} · ${t.passing ? 'passing' : 'not passing'}`),
+        h(
+          'p',
+          {},
+          `Quorum ${tally.quorum_reached ? 'reached' : 'not reached'} · ${tally.passing ? 'passing' : 'not passing'}`,
+        ),
       ),
       section(
         `Committee ratifications (${proposal.ratifications}, ${proposal.ratifications_needed} needed)`,
         table(
-          ['Member', 'Ratified'],
+          ['Member', 'Ratified'].map((text) => t(text)),
           proposal.committee.map((op) => [
             link.node(op),
             ratified.has(op) ? badge('yes', 'ok') : badge('not yet', 'pending'),
@@ -196,7 +236,7 @@ export async function renderProposal(ctx, id) {
         `Votes (${votes.votes.length})`,
         votes.note ? h('p', { class: 'muted' }, votes.note) : null,
         table(
-          ['Voter', 'Option', 'Power'],
+          ['Voter', 'Option', 'Power'].map((text) => t(text)),
           votes.votes.map((v) => [link.account(v.voter), v.option, gos(v.power, 2)]),
           { caption: 'votes', empty: 'No votes.', numeric: [2] },
         ),

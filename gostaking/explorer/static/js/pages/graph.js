@@ -1,14 +1,15 @@
 // The resource-sharing graph: who votes and stakes for which node (current chain state).
 
-import { fill, getJSON, gos, group, h, link, section, table } from '../api.js';
+import { fill, getJSON, gos, group, h, link, loading, section, table } from '../api.js';
 import { bipartiteGraph, graphLegend } from '../graph.js';
+import { t } from '../i18n.js';
 
 export async function render(ctx) {
-  ctx.title('Resource-sharing graph');
-  const body = h('div');
+  ctx.title(t('Resource-sharing graph'));
+  const body = h('div', {}, loading());
   fill(
     ctx.main,
-    h('h1', {}, 'Resource-sharing graph'),
+    h('h1', {}, t('Resource-sharing graph')),
     h(
       'p',
       { class: 'lead' },
@@ -42,8 +43,8 @@ export async function render(ctx) {
         bipartiteGraph(data, { label: 'Accounts (left) voting and staking for nodes (right)' }),
       ),
       section(
-        'As a table',
-        table(['Account', 'Kind', 'Node', 'Amount', 'Hash power'], rows, {
+        t('As a table'),
+        table(['Account', 'Kind', 'Node', 'Amount', 'Hash power'].map((text) => t(text)), rows, {
           caption: 'votes and stakes',
           empty: 'Nobody votes or stakes yet.',
           numeric: [3, 4],

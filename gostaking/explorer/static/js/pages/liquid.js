@@ -1,7 +1,22 @@
 // Liquid staking: the sGOS rate and its history, APR, what backs sGOS, the per-node stakes, the instant pool's
 // depth and fee, and the redemption tickets of an address (all from /liquid/*; the chain computes every number).
 
-import { card, facts, fill, getJSON, gos, group, h, link, loadAll, offsetPager, section, table } from '../api.js';
+import {
+  card,
+  facts,
+  fill,
+  getJSON,
+  gos,
+  group,
+  h,
+  link,
+  loadAll,
+  loading,
+  offsetPager,
+  section,
+  table,
+} from '../api.js';
+import { t } from '../i18n.js';
 import { lineChart } from '../charts.js';
 
 /** Points of the history chart: the API keeps at most `rate_history_points` (400 by default), read in pages. */
@@ -29,17 +44,17 @@ function cards(rate, holdings, pool) {
   return h(
     'div',
     { class: 'cards' },
-    card('1 sGOS', `${rate.gos_per_sgos} GOS`, 'exact, rounded down as a redemption is', { 'data-stat': 'rate' }),
-    card('APR (day)', apr(rate.apr_day), `over the last ${group(rate.apr_day.window_blocks)} blocks`, {
+    card(t('1 sGOS'), `${rate.gos_per_sgos} GOS`, 'exact, rounded down as a redemption is', { 'data-stat': 'rate' }),
+    card(t('APR (day)'), apr(rate.apr_day), `over the last ${group(rate.apr_day.window_blocks)} blocks`, {
       'data-stat': 'apr-day',
     }),
-    card('APR (week)', apr(rate.apr_week), `over the last ${group(rate.apr_week.window_blocks)} blocks`, {
+    card(t('APR (week)'), apr(rate.apr_week), `over the last ${group(rate.apr_week.window_blocks)} blocks`, {
       'data-stat': 'apr-week',
     }),
-    card('sGOS supply', sgos(rate.sgos_supply), `backed by ${gos(rate.controlled)}`, { 'data-stat': 'supply' }),
-    card('Instant pool', gos(pool.gos), `target ${gos(pool.target_liquidity, 0)}`, { 'data-stat': 'pool-depth' }),
-    card('Instant fee now', pool.fee_now, 'rises as the pool empties', { 'data-stat': 'fee' }),
-    card('Open tickets', group(holdings.open_tickets), `${sgos(holdings.ticket_sgos)} waiting`, {
+    card(t('sGOS supply'), sgos(rate.sgos_supply), `backed by ${gos(rate.controlled)}`, { 'data-stat': 'supply' }),
+    card(t('Instant pool'), gos(pool.gos), `target ${gos(pool.target_liquidity, 0)}`, { 'data-stat': 'pool-depth' }),
+    card(t('Instant fee now'), pool.fee_now, 'rises as the pool empties', { 'data-stat': 'fee' }),
+    card(t('Open tickets'), group(holdings.open_tickets), `${sgos(holdings.ticket_sgos)} waiting`, {
       'data-stat': 'tickets',
     }),
   );
@@ -49,7 +64,7 @@ function historyChart(points, rate) {
   const series = points.map((p) => [p.height, Number(p.gos_per_sgos)]);
   series.push([rate.height, Number(rate.gos_per_sgos)]);
   return section(
-    'Rate history',
+    t('Rate history'),
     h('p', { class: 'note' }, 'GOS per sGOS at each rebalance, and now. A slash shows as a fall; burns do not.'),
     lineChart([{ name: 'GOS per sGOS', points: series }], {
       label: `GOS per sGOS over ${series.length} points, now ${rate.gos_per_sgos}`,
@@ -71,19 +86,19 @@ function backing(holdings) {
     'div',
     { class: 'grid-2' },
     section(
-      'What backs sGOS',
+      t('What backs sGOS'),
       facts([
-        ['Staked', gos(holdings.staked)],
-        ['Unbonding', gos(holdings.unbonding)],
-        ['Unstaked (waiting, arrived, claimed)', gos(holdings.liquid)],
-        ['Pending rewards (after the protocol fee)', gos(holdings.pending_rewards)],
-        ['Total', h('b', { 'data-field': 'controlled' }, gos(holdings.controlled))],
-        ['Next rebalance', link.block(holdings.next_rebalance_height)],
+        [t('Staked'), gos(holdings.staked)],
+        [t('Unbonding'), gos(holdings.unbonding)],
+        [t('Unstaked (waiting, arrived, claimed)'), gos(holdings.liquid)],
+        [t('Pending rewards (after the protocol fee)'), gos(holdings.pending_rewards)],
+        [t('Total'), h('b', { 'data-field': 'controlled' }, gos(holdings.controlled))],
+        [t('Next rebalance'), link.block(holdings.next_rebalance_height)],
       ]),
     ),
     section(
-      'Stake per node',
-      table(['Node', 'Stake', 'Target', 'Eligible'], stakes, {
+      t('Stake per node'),
+      table(['Node', 'Stake', 'Target', 'Eligible'].map((text) => t(text)), stakes, {
         caption: 'the module’s stake per node',
         empty: 'The module stakes on no node yet.',
         numeric: [1, 2],
@@ -94,14 +109,14 @@ function backing(holdings) {
 
 function poolSection(pool) {
   return section(
-    'Instant-redemption pool',
+    t('Instant-redemption pool'),
     facts([
-      ['GOS available (depth)', h('span', { 'data-field': 'pool-gos' }, gos(pool.gos))],
+      [t('GOS available (depth)'), h('span', { 'data-field': 'pool-gos' }, gos(pool.gos))],
       ['sGOS taken in', sgos(pool.sgos)],
-      ['Being redeemed (tickets)', `${sgos(pool.ticket_sgos)} worth ${gos(pool.ticket_value)}`],
-      ['Value', gos(pool.value)],
-      ['LP units', group(pool.lp_supply.amount)],
-      ['Fee of a small swap now', h('span', { 'data-field': 'pool-fee' }, pool.fee_now)],
+      [t('Being redeemed (tickets)'), `${sgos(pool.ticket_sgos)} worth ${gos(pool.ticket_value)}`],
+      [t('Value'), gos(pool.value)],
+      [t('LP units'), group(pool.lp_supply.amount)],
+      [t('Fee of a small swap now'), h('span', { 'data-field': 'pool-fee' }, pool.fee_now)],
     ]),
   );
 }
@@ -139,7 +154,7 @@ function ticketsTable(page, query) {
     t.due ? 'due' : h('span', { title: `${group(t.blocks_left)} blocks` }, t.time_left),
   ]);
   return [
-    table(['Ticket', 'sGOS', 'Pays now', 'Cap', 'Due at block', 'Time left'], rows, {
+    table(['Ticket', 'sGOS', 'Pays now', 'Cap', 'Due at block', 'Time left'].map((text) => t(text)), rows, {
       caption: `redemption tickets of ${page.address}`,
       empty: 'No open ticket.',
       numeric: [1, 2, 3],
@@ -155,14 +170,14 @@ function ticketsTable(page, query) {
 }
 
 export async function render(ctx) {
-  ctx.title('Liquid staking');
+  ctx.title(t('Liquid staking'));
   const address = (ctx.query.get('address') || '').trim();
   const offset = Math.max(0, Number(ctx.query.get('offset')) || 0);
-  const root = h('div', { class: 'liquid' });
+  const root = h('div', { class: 'liquid' }, loading());
   const ticketsBody = h('div', { 'data-section': 'tickets' });
   fill(
     ctx.main,
-    h('h1', {}, 'Liquid staking'),
+    h('h1', {}, t('Liquid staking')),
     h(
       'p',
       { class: 'intro' },
@@ -170,7 +185,7 @@ export async function render(ctx) {
         '(no fee, after the stake unbonding period) or at once through the instant pool (a fee).',
     ),
     root,
-    section('Redemption tickets', ticketsForm(address), ticketsBody),
+    section(t('Redemption tickets'), ticketsForm(address), ticketsBody),
   );
   const load = async () => {
     const replies = await loadAll(ctx, [

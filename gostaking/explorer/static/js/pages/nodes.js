@@ -1,9 +1,25 @@
 // Nodes: mining set vs candidates with backing, uptime bars and blocks produced; one node with its voters
 // and stakers.
 
-import { badge, card, facts, fill, getJSON, gos, group, h, link, loadAll, offsetPager, section, table } from '../api.js';
+import {
+  badge,
+  card,
+  facts,
+  fill,
+  getJSON,
+  gos,
+  group,
+  h,
+  link,
+  loadAll,
+  loading,
+  offsetPager,
+  section,
+  table,
+} from '../api.js';
 import { barChart, uptimeBar } from '../charts.js';
 import { bipartiteGraph, graphLegend } from '../graph.js';
+import { t } from '../i18n.js';
 
 function uptimeCell(node) {
   return h(
@@ -29,24 +45,23 @@ function nodeRows(nodes) {
   ]);
 }
 
-const HEADERS = [
-  'Node',
-  'Status',
-  'Votes',
-  'Stake',
-  'Voters / stakers',
-  'Blocks proposed',
-  'Uptime (last 100 expected blocks)',
-  'Rewards earned',
-];
-
 /** Nodes per page of the list (the API's maximum): the mining set and the candidates come first. */
 const NODES_PER_PAGE = 100;
 
 export async function renderList(ctx) {
-  ctx.title('Nodes');
-  const body = h('div');
-  fill(ctx.main, h('h1', {}, 'Nodes'), body);
+  ctx.title(t('Nodes'));
+  const body = h('div', {}, loading());
+  fill(ctx.main, h('h1', {}, t('Nodes')), body);
+  const headers = [
+    'Node',
+    'Status',
+    'Votes',
+    'Stake',
+    'Voters / stakers',
+    'Blocks proposed',
+    'Uptime (last 100 expected blocks)',
+    'Rewards earned',
+  ].map((text) => t(text));
   const offset = Math.max(0, Number(ctx.query.get('offset')) || 0);
   const load = async () => {
     const list = await getJSON(`/explorer/nodes?limit=${NODES_PER_PAGE}&offset=${offset}`);
@@ -68,42 +83,42 @@ export async function renderList(ctx) {
       h(
         'div',
         { class: 'cards' },
-        card('Mining nodes', String(mining.length), `elected at height ${group(list.elected_height)}`, {
+        card(t('Mining nodes'), String(mining.length), `elected at height ${group(list.elected_height)}`, {
           'data-stat': 'mining',
         }),
-        card('Candidates', String(candidates.length), 'eligible, not in the mining set', { 'data-stat': 'candidates' }),
-        card('Other nodes', String(others.length), 'below the thresholds or jailed', { 'data-stat': 'others' }),
+        card(t('Candidates'), String(candidates.length), 'eligible, not in the mining set', { 'data-stat': 'candidates' }),
+        card(t('Other nodes'), String(others.length), 'below the thresholds or jailed', { 'data-stat': 'others' }),
         card(
-          'Epoch',
+          t('Epoch'),
           String(list.epoch),
           `thresholds: ${gos(list.min_votes, 0)} votes and ${gos(list.min_stake, 0)} stake`,
         ),
       ),
       section(
-        'Mining nodes',
+        t('Mining nodes'),
         h(
           'p',
           { class: 'muted' },
           'They produce and sign blocks with equal power and share 10% of each block reward (plus fees).',
         ),
-        table(HEADERS, nodeRows(mining), { caption: 'mining nodes', empty: 'No mining node.', numeric: [2, 3, 5, 7] }),
+        table(headers, nodeRows(mining), { caption: 'mining nodes', empty: 'No mining node.', numeric: [2, 3, 5, 7] }),
       ),
       section(
-        'Candidates',
+        t('Candidates'),
         h(
           'p',
           { class: 'muted' },
           'Eligible nodes outside the mining set share 5% of each block reward by votes + 3 × stake.',
         ),
-        table(HEADERS, nodeRows(candidates), {
+        table(headers, nodeRows(candidates), {
           caption: 'candidate nodes',
           empty: 'No candidate node right now.',
           numeric: [2, 3, 5, 7],
         }),
       ),
       section(
-        'Other registered nodes',
-        table(HEADERS, nodeRows(others), { caption: 'other nodes', empty: 'None.', numeric: [2, 3, 5, 7] }),
+        t('Other registered nodes'),
+        table(headers, nodeRows(others), { caption: 'other nodes', empty: 'None.', numeric: [2, 3, 5, 7] }),
         offsetPager('/nodes', ctx.query, 'offset', {
           offset: list.offset,
           limit: list.limit,
@@ -112,7 +127,7 @@ export async function renderList(ctx) {
           noun: 'nodes',
         }),
       ),
-      section('Backing by node (hash-power terms)', barChart(backing, { label: 'Stake (×3) and votes of each node' })),
+      section(t('Backing by node (hash-power terms)'), barChart(backing, { label: 'Stake (×3) and votes of each node' })),
     );
   };
   await load();
@@ -120,9 +135,9 @@ export async function renderList(ctx) {
 }
 
 export async function renderNode(ctx, operator) {
-  ctx.title('Node');
-  const body = h('div');
-  fill(ctx.main, h('h1', {}, 'Node'), body);
+  ctx.title(t('Node'));
+  const body = h('div', {}, loading());
+  fill(ctx.main, h('h1', {}, t('Node')), body);
   const load = async () => {
     const replies = await loadAll(
       ctx,
@@ -138,19 +153,19 @@ export async function renderNode(ctx, operator) {
       body,
       h('h2', { class: 'title-line' }, detail.moniker, ' ', badge(detail.status, detail.status)),
       section(
-        'Overview',
+        t('Overview'),
         facts([
-          ['Operator', link.account(operator, operator)],
-          ['Consensus address', h('span', { class: 'mono' }, detail.consensus_address)],
-          ['Consensus key', h('span', { class: 'mono break small' }, detail.consensus_pubkey)],
-          ['Registered at', detail.registered_height ? link.block(detail.registered_height) : 'genesis'],
-          ['Votes', gos(detail.votes)],
-          ['Stake', gos(detail.stake)],
-          ['Blocks signed (chain)', group(detail.blocks_signed)],
-          stats ? ['Blocks proposed', group(stats.blocks_proposed)] : null,
+          [t('Operator'), link.account(operator, operator)],
+          [t('Consensus address'), h('span', { class: 'mono' }, detail.consensus_address)],
+          [t('Consensus key'), h('span', { class: 'mono break small' }, detail.consensus_pubkey)],
+          [t('Registered at'), detail.registered_height ? link.block(detail.registered_height) : 'genesis'],
+          [t('Votes'), gos(detail.votes)],
+          [t('Stake'), gos(detail.stake)],
+          [t('Blocks signed (chain)'), group(detail.blocks_signed)],
+          stats ? [t('Blocks proposed'), group(stats.blocks_proposed)] : null,
           stats
             ? [
-                'Uptime',
+                t('Uptime'),
                 h(
                   'span',
                   {},
@@ -159,29 +174,34 @@ export async function renderNode(ctx, operator) {
               ]
             : null,
           stats
-            ? ['Last expected blocks', uptimeBar(stats.recent, { label: 'signed (green) and missed (red) blocks' })]
+            ? [t('Last expected blocks'), uptimeBar(stats.recent, { label: 'signed (green) and missed (red) blocks' })]
             : null,
-          ['Rewards earned', gos(detail.rewards_earned)],
-          ['Pending candidate rewards', gos(detail.pending_candidate_rewards)],
+          [t('Rewards earned'), gos(detail.rewards_earned)],
+          [t('Pending candidate rewards'), gos(detail.pending_candidate_rewards)],
         ]),
       ),
       h(
         'div',
         { class: 'grid-2' },
         section(
-          `Voters (${detail.voters.length})`,
-          table(['Address', 'Votes'], rows(detail.voters), { caption: 'voters', empty: 'No voters.', numeric: [1] }),
+          t('Voters ({n})', { n: detail.voters.length }),
+          table([t('Address'), t('Votes')], rows(detail.voters), { caption: 'voters', empty: 'No voters.', numeric: [1] }),
         ),
         section(
-          `Stakers (${detail.stakers.length})`,
-          table(['Address', 'Stake'], rows(detail.stakers), { caption: 'stakers', empty: 'No stakers.', numeric: [1] }),
+          t('Stakers ({n})', { n: detail.stakers.length }),
+          table([t('Address'), t('Stake')], rows(detail.stakers), { caption: 'stakers', empty: 'No stakers.', numeric: [1] }),
         ),
       ),
       graph.edges.length
         ? section(
-            'Who backs this node',
+            t('Who backs this node'),
             graphLegend(),
-            bipartiteGraph(graph, { label: `Accounts voting or staking for ${detail.moniker}` }),
+            // the graph keeps a readable size and scrolls in its panel on a phone (as on the graph page)
+            h(
+              'div',
+              { class: 'graph-wrap' },
+              bipartiteGraph(graph, { label: `Accounts voting or staking for ${detail.moniker}` }),
+            ),
           )
         : null,
     );

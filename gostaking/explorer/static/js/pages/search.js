@@ -1,14 +1,15 @@
 // Search: resolve an address, transaction or block hash, height or node moniker, then open its page.
 
 import { errorBox, fill, getJSON, h } from '../api.js';
+import { t } from '../i18n.js';
 
 export async function render(ctx, encoded) {
   const text = decodeURIComponent(encoded || '').trim();
-  ctx.title('Search');
+  ctx.title(t('Search'));
   if (!text) {
     fill(
       ctx.main,
-      h('h1', {}, 'Search'),
+      h('h1', {}, t('Search')),
       h(
         'p',
         {},
@@ -25,7 +26,7 @@ export async function render(ctx, encoded) {
     if (!ctx.alive()) return;
     fill(
       ctx.main,
-      h('h1', {}, 'Search'),
+      h('h1', {}, t('Search')),
       h('p', {}, 'No result for ', h('code', { 'data-field': 'query' }, text), '.'),
       errorBox(err),
       h(

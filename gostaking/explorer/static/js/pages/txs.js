@@ -12,35 +12,39 @@ import {
   h,
   link,
   loadAll,
+  loadNodeNames,
   maybeAddress,
   moment,
   renderIndexList,
   resultBadge,
   section,
+  txRowClass,
 } from '../api.js';
+import { t } from '../i18n.js';
 
 export function renderList(ctx) {
   const sender = ctx.query.get('sender');
   return renderIndexList(ctx, {
-    title: 'Transactions',
+    title: t('Transactions'),
     intro: sender
       ? h('p', {}, 'Sent by ', link.account(sender, sender), ' · ', h('a', { href: '#/txs' }, 'show all'))
       : null,
     route: '/txs',
     filters: { sender },
-    headers: ['Hash', 'Block', 'Age', 'Sender', 'Messages', 'Fee', 'Result'],
-    row: (t) => [
-      link.tx(t.hash),
-      link.block(t.height),
-      age(t.time),
-      link.account(t.sender),
-      t.msg_types.join(', ') || '—',
-      gos(t.fee),
-      resultBadge(t, { withLog: true }),
+    headers: [t('Hash'), t('Block'), t('Age'), t('Sender'), t('Messages'), t('Fee'), t('Result')],
+    rowClass: txRowClass,
+    row: (tx) => [
+      link.tx(tx.hash),
+      link.block(tx.height),
+      age(tx.time),
+      link.account(tx.sender),
+      tx.msg_types.join(', ') || '—',
+      gos(tx.fee),
+      resultBadge(tx, { withLog: true }),
     ],
     caption: 'transactions, newest first',
     numeric: [5],
-    empty: 'No transaction yet.',
+    empty: t('No transaction yet.'),
   });
 }
 
@@ -65,7 +69,7 @@ function message(msg, index, decimals) {
       key === 'amount'
         ? amountText(msg, decimals) || String(value)
         : key === 'node'
-          ? link.node(value, value)
+          ? link.node(value)
           : maybeAddress(typeof value === 'object' ? JSON.stringify(value) : String(value)),
     ]);
   return h(
@@ -78,10 +82,10 @@ function message(msg, index, decimals) {
 
 /** A single key's signature, or a multisig sender's k-of-n key and the members who signed. */
 function signatureFacts(tx) {
-  if (!tx.multisig) return [['Signature', h('span', { class: 'mono break small' }, tx.signature)]];
+  if (!tx.multisig) return [[t('Signature'), h('span', { class: 'mono break small' }, tx.signature)]];
   const { threshold, pubkeys } = tx.multisig.pubkey;
   return [
-    ['Signed by', h('span', { 'data-field': 'multisig' }, `${threshold} of ${pubkeys.length} keys (multisig account)`)],
+    [t('Signed by'), h('span', { 'data-field': 'multisig' }, `${threshold} of ${pubkeys.length} keys (multisig account)`)],
     ...tx.multisig.signatures.map((member) => [
       `Key ${member.index + 1}`,
       h(
@@ -96,7 +100,7 @@ function signatureFacts(tx) {
 export async function renderTx(ctx, hash) {
   const txHash = hash.toLowerCase();
   ctx.title(`Transaction ${txHash.slice(0, 10)}…`);
-  const replies = await loadAll(ctx, [getJSON(`/txs/${txHash}`), getJSON('/assets')], {
+  const replies = await loadAll(ctx, [getJSON(`/txs/${txHash}`), getJSON('/assets'), loadNodeNames()], {
     errorIn: ctx.main,
     heading: [h('h1', {}, 'Transaction'), h('p', { class: 'mono break' }, txHash)],
   });
@@ -106,37 +110,37 @@ export async function renderTx(ctx, hash) {
   const msgs = tx.body && Array.isArray(tx.body.msgs) ? tx.body.msgs : [];
   const result =
     tx.status === 'pending'
-      ? badge('pending', 'pending')
+      ? badge(t('pending'), 'pending')
       : tx.code === 0
-        ? badge('success', 'ok')
-        : badge(`failed (code ${tx.code})`, 'failed');
+        ? badge(t('success'), 'ok')
+        : badge(t('failed (code {code})', { code: tx.code }), 'failed');
   fill(
     ctx.main,
-    h('h1', {}, 'Transaction'),
+    h('h1', { class: tx.code ? 'title-failed' : null }, t('Transaction')),
     section(
-      'Overview',
+      t('Overview'),
       facts([
-        ['Hash', h('span', { class: 'mono break', 'data-field': 'hash' }, tx.tx_hash)],
-        ['Result', result],
-        tx.log ? ['Log', h('span', { class: 'log' }, tx.log)] : null,
-        tx.height ? ['Block', link.block(tx.height)] : null,
-        tx.height ? ['Position', `transaction ${tx.index} of the block`] : null,
-        tx.block_time ? ['Time', moment(tx.block_time)] : null,
-        ['Sender', link.account(tx.sender, tx.sender)],
-        ['Fee', gos(tx.fee)],
-        tx.body ? ['Sequence', String(tx.body.sequence)] : null,
-        tx.body && tx.body.memo ? ['Memo', tx.body.memo] : null,
+        [t('Hash'), h('span', { class: 'mono break', 'data-field': 'hash' }, tx.tx_hash)],
+        [t('Result'), result],
+        tx.log ? [t('Log'), h('span', { class: 'log' }, tx.log)] : null,
+        tx.height ? [t('Block'), link.block(tx.height)] : null,
+        tx.height ? [t('Position'), `transaction ${tx.index} of the block`] : null,
+        tx.block_time ? [t('Time'), moment(tx.block_time)] : null,
+        [t('Sender'), link.account(tx.sender, tx.sender)],
+        [t('Fee'), gos(tx.fee)],
+        tx.body ? [t('Sequence'), String(tx.body.sequence)] : null,
+        tx.body && tx.body.memo ? [t('Memo'), tx.body.memo] : null,
         ...signatureFacts(tx),
       ]),
     ),
     section(
-      `Messages (${msgs.length})`,
+      t('Messages ({n})', { n: msgs.length }),
       msgs.length
         ? msgs.map((m, i) => message(m, i, decimals))
         : h('p', { class: 'empty' }, 'The transaction could not be decoded.'),
     ),
     section(
-      `Events (${tx.events.length})`,
+      t('Events ({n})', { n: tx.events.length }),
       eventsTable(tx.events, {
         caption: 'events of this transaction',
         empty:
