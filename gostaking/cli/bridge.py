@@ -15,7 +15,15 @@ import typer
 
 from gostaking.cli.common import print_json
 from gostaking.cli.errors import CliError
-from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, load_key, open_keyring
+from gostaking.cli.options import (
+    API_DEFAULT,
+    ApiOption,
+    HomeOption,
+    KeyringOption,
+    load_key,
+    open_keyring,
+    reads_passphrase,
+)
 from gostaking.cli.tx import resolve_address
 
 if TYPE_CHECKING:
@@ -189,6 +197,7 @@ def btc_address(
 
 
 @verified_command("evm")
+@reads_passphrase()
 def evm_gateway(
     *,
     rpc: Annotated[str, typer.Option("--rpc", help="EVM JSON-RPC URL")],
@@ -270,6 +279,7 @@ def evm_gateway(
 
 
 @verified_command("btc")
+@reads_passphrase()
 def btc_gateway(
     *,
     rpc: Annotated[str, typer.Option("--rpc", help="Bitcoin node RPC URL, e.g. http://127.0.0.1:8332")],
@@ -472,6 +482,7 @@ def _report(report: object) -> None:
 
 
 @verified_command("sanctions-import")
+@reads_passphrase()
 def sanctions_import(
     sdn: Annotated[Path, typer.Argument(help="sdn.csv, sdn.xml or SDN_ADVANCED.xml")],
     *,
@@ -550,6 +561,7 @@ def feeder_quote(
 
 
 @feeder_app.command("run")
+@reads_passphrase()
 def feeder_run(
     exchange: ExchangeOption,
     from_name: FromOption,

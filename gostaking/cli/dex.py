@@ -15,6 +15,7 @@ from gostaking.cli.amounts import (
     parse_asset_denom,
     parse_gos_amount,
 )
+from gostaking.cli.client import open_api
 from gostaking.cli.common import (
     FIELD_VALUE,
     TableOption,
@@ -27,7 +28,7 @@ from gostaking.cli.common import (
 )
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, TxOptions, tx_command
-from gostaking.cli.tx import submit
+from gostaking.cli.tx import chain_denoms, submit
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(
@@ -41,10 +42,12 @@ _PERCENT_DECIMALS = 4
 """1 ppm is 0.0001%."""
 
 PairOption = Annotated[
-    str | None, typer.Option("--pair", help="asset of the pool, e.g. btc \\[default: the asset paid in]")
+    str | None, typer.Option("--pair", help="asset of the pool, e.g. btc or sgos \\[default: the asset paid in]")
 ]
-PoolArgument = Annotated[str, typer.Argument(help="asset of the pool, e.g. btc")]
-SwapAmountArgument = Annotated[str, typer.Argument(help="what is paid in: GOS (100gos) or the pool's asset (0.01btc)")]
+PoolArgument = Annotated[str, typer.Argument(help="asset of the pool, e.g. btc or sgos")]
+SwapAmountArgument = Annotated[
+    str, typer.Argument(help="what is paid in: GOS (100gos) or the pool's asset (0.01btc, 1.5sgos)")
+]
 
 
 def parse_slippage(text: str) -> int:
@@ -68,10 +71,11 @@ def parse_swap(amount: str, pair: str | None, assets: dict[str, int]) -> tuple[s
     if pair is None:
         if denom_in == GOS_DENOM:
             raise CliError(
-                f"name the pool to buy from when paying GOS, e.g. --pair btc (listed: {listed_denoms(assets)})"
+                "name the pool to buy from when paying GOS, e.g. --pair btc "
+                f"(pools: {listed_denoms(assets, tokens=True)})"
             )
         return denom_in, denom_in, amount_in
-    pool = parse_asset_denom(pair, assets)
+    pool = parse_asset_denom(pair, assets, tokens=True)
     if denom_in not in (GOS_DENOM, pool):
         raise CliError(f"the {pool}/GOS pool takes GOS or {pool}, not {denom_in} ({amount!r})")
     return pool, denom_in, amount_in
@@ -86,7 +90,7 @@ def _quote(api: str, pool: str, denom_in: str, amount_in: int) -> dict[str, Any]
 
 @tx_command(app, "add-liquidity")
 def add_liquidity(
-    amount: Annotated[str, typer.Argument(help="asset to deposit, e.g. 1btc or 100000sat")],
+    amount: Annotated[str, typer.Argument(help="asset to deposit, e.g. 1btc, 100000sat or 10sgos")],
     max_gos: Annotated[
         str,
         typer.Option(
@@ -101,7 +105,7 @@ def add_liquidity(
 
     def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
         why_not_gos = f"{amount!r} is GOS: give the asset side of the pool (e.g. 1btc); GOS goes in --max-gos"
-        denom, units = parse_asset_amount(amount, assets, why_not_gos)
+        denom, units = parse_asset_amount(amount, assets, why_not_gos, tokens=True)
         return [MsgAddLiquidity(denom, units, parse_gos_amount(max_gos))]
 
     submit(tx, build)
@@ -116,7 +120,7 @@ def remove_liquidity(
     """Redeem liquidity units for the pool's asset and GOS in proportion."""
 
     def build(assets: dict[str, int], _: Keyring) -> list[Msg]:
-        pool = parse_asset_denom(denom, assets)
+        pool = parse_asset_denom(denom, assets, tokens=True)
         lp_units = parse_id(units, "liquidity units")
         if lp_units == 0:
             raise CliError("liquidity units must be positive")
@@ -214,7 +218,9 @@ document_table_command(
 @app.command("pool")
 def show_pool(denom: PoolArgument, api: ApiOption = API_DEFAULT, table: TableOption = False) -> None:
     """One pool with its liquidity providers, their units and what redeeming them returns now."""
-    print_json_or_table(fetch_json(api, f"/dex/pools/{denom.strip().lower()}"), table, FIELD_VALUE, field_rows)
+    with open_api(api) as node:
+        pool = parse_asset_denom(denom, chain_denoms(node), tokens=True)
+    print_json_or_table(fetch_json(api, f"/dex/pools/{pool}"), table, FIELD_VALUE, field_rows)
 
 
 @app.command("quote")
@@ -222,7 +228,8 @@ def quote_swap(
     amount: SwapAmountArgument, pair: PairOption = None, api: ApiOption = API_DEFAULT, table: TableOption = False
 ) -> None:
     """What a swap would return now (after the fee) and its price impact, without sending anything."""
-    assets = {asset["denom"]: int(asset["decimals"]) for asset in fetch_json(api, "/assets")}
+    with open_api(api) as node:
+        assets = chain_denoms(node)
     pool_denom, denom_in, amount_in = parse_swap(amount, pair, assets)
     print_json_or_table(_quote(api, pool_denom, denom_in, amount_in), table, FIELD_VALUE, field_rows)
 

@@ -14,7 +14,16 @@ import typer
 
 from gostaking.cli.common import print_json
 from gostaking.cli.errors import CliError
-from gostaking.cli.options import HomeOption, JsonOption, KeyringOption, load_key, open_keyring, read_new_passphrase
+from gostaking.cli.options import (
+    NEW_PASSPHRASE_HELP,
+    HomeOption,
+    JsonOption,
+    KeyringOption,
+    load_key,
+    open_keyring,
+    read_new_passphrase,
+    reads_passphrase,
+)
 from gostaking.wallet.keyring import MIN_PASSPHRASE_LENGTH, KeyInfo, Keyring
 from gostaking.wallet.keys import PrivateKey
 
@@ -62,6 +71,7 @@ def _ring_once_confirmed(name: str, yes: bool, home: Path | None, keyring: Path 
 
 
 @app.command("add")
+@reads_passphrase(NEW_PASSPHRASE_HELP)
 def add_key(
     name: NameArgument,
     no_passphrase: NoPassphraseOption = False,
@@ -77,6 +87,7 @@ def add_key(
 
 
 @app.command("import")
+@reads_passphrase(NEW_PASSPHRASE_HELP)
 def import_key(
     name: NameArgument,
     private_key: Annotated[
@@ -132,6 +143,7 @@ def show_key(
 
 
 @app.command("export")
+@reads_passphrase()
 def export_key(
     name: NameArgument,
     yes: YesOption = False,

@@ -7,7 +7,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 
@@ -70,6 +70,31 @@ SimulateOption = Annotated[
 TxJsonOption = Annotated[bool, typer.Option("--json", help="print the result as JSON instead of one line")]
 PASSPHRASE_HELP = f"The signing key's passphrase, if it is encrypted, is asked for or read from ${PASSPHRASE_ENV}."
 """Said in the help of every command that reads a passphrase."""
+NEW_PASSPHRASE_HELP = (
+    f"The new key's passphrase is asked for (twice) or read from ${PASSPHRASE_ENV}; --no-passphrase stores it "
+    "unencrypted."
+)
+"""Said in the help of every command that encrypts a new key."""
+
+
+def with_help_paragraph(doc: str | None, paragraph: str) -> str:
+    """A docstring with a last paragraph added; dedented first, as an unindented paragraph would otherwise keep
+    the docstring's own indentation in the help (inspect.cleandoc dedents by the least indented line)."""
+    return f"{inspect.cleandoc(doc or '')}\n\n{paragraph}"
+
+
+CommandT = TypeVar("CommandT", bound=Callable[..., Any])
+
+
+def reads_passphrase(help_text: str = PASSPHRASE_HELP) -> Callable[[CommandT], CommandT]:
+    """Decorate a command (below its `@app.command`) that reads a passphrase: its help ends saying where the
+    passphrase comes from ($GOSTAKING_PASSPHRASE or a prompt)."""
+
+    def add_help(command: CommandT) -> CommandT:
+        command.__doc__ = with_help_paragraph(command.__doc__, help_text)
+        return command
+
+    return add_help
 
 
 @dataclass(frozen=True)
@@ -146,7 +171,7 @@ def tx_command(app: typer.Typer, name: str) -> Callable[[TxCommand], TxCommand]:
             command(**values, tx=tx)
 
         with_tx_options.__signature__ = inspect.Signature([*own, *_AFTER_OWN])  # type: ignore[attr-defined]
-        with_tx_options.__doc__ = f"{(command.__doc__ or '').rstrip()}\n\n{PASSPHRASE_HELP}"
+        with_tx_options.__doc__ = with_help_paragraph(command.__doc__, PASSPHRASE_HELP)
         app.command(name)(with_tx_options)
         return command
 

@@ -23,7 +23,7 @@ from gostaking.chain.types.tx import (
     MsgVoteNode,
     TxBody,
 )
-from gostaking.cli.amounts import parse_amount, parse_asset_amount, parse_gos_amount, typed_units
+from gostaking.cli.amounts import Denoms, parse_amount, parse_asset_amount, parse_gos_amount, typed_units
 from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.common import print_json
 from gostaking.cli.errors import CliError, unreachable_message
@@ -32,6 +32,7 @@ from gostaking.cli.options import (
     ApiOption,
     SimulateOption,
     TimeoutOption,
+    TxJsonOption,
     TxOptions,
     WaitOption,
     load_key,
@@ -113,6 +114,12 @@ def _talking_to(api: NodeApi) -> Iterator[None]:
         _NODE_API.reset(token)
 
 
+def chain_denoms(api: NodeApi) -> Denoms:
+    """The listed assets' decimals and the chain's other denoms (sGOS…) with theirs, as the node reports them."""
+    tokens = [(str(d["denom"]), int(d["decimals"]), str(d["whole_unit"])) for d in api.get("/dex/denoms")]
+    return Denoms({asset.denom: asset.decimals for asset in api.assets()}, tokens)
+
+
 def submit(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[Msg]]) -> None:
     """Fetch chain facts, build the messages, sign with the next sequence, simulate (unless --no-simulate: a
     transaction that would fail is refused here, before it costs a fee), submit, optionally wait. With
@@ -122,7 +129,7 @@ def submit(options: TxOptions, build: Callable[[dict[str, int], Keyring], list[M
         return
     with open_api(options.api) as api, typed_units() as units:
         keyring = open_keyring(options.home, options.keyring)
-        assets = {asset.denom: asset.decimals for asset in api.assets()}
+        assets = chain_denoms(api)
         with _talking_to(api):
             msgs = build(assets, keyring)
         fee = parse_gos_amount(options.fee) if options.fee is not None else _min_fee(api)
@@ -206,7 +213,7 @@ def generate_unsigned(options: TxOptions, build: Callable[[dict[str, int], Keyri
     assets: dict[str, int] = {}
     with open_api(options.api) as api:
         try:
-            assets = {asset.denom: asset.decimals for asset in api.assets()}
+            assets = chain_denoms(api)
             chain_id = chain_id if chain_id is not None else api.chain_id()
             sequence = sequence if sequence is not None else api.next_sequence(account.address)
             fee = fee if fee is not None else _min_fee(api)
@@ -240,16 +247,17 @@ def broadcast(
     wait: WaitOption = True,
     timeout: TimeoutOption = 30.0,
     simulate: SimulateOption = True,
+    json: TxJsonOption = False,
 ) -> None:
     """Submit a multisig transaction whose members have signed it, and wait for its block like other tx commands
-    (simulated first, as they are; the result is printed as JSON)."""
+    (simulated first, as they are; the result is one line, or JSON with --json)."""
     unsigned = read_tx_file(file)
     raw = unsigned.wire_bytes()
     with open_api(api) as node:
-        outcome = Outcome(unsigned.body.msgs, {}, {asset.denom: asset.decimals for asset in node.assets()})
+        outcome = Outcome(unsigned.body.msgs, {}, chain_denoms(node))
         if simulate:
             refuse_if_failing(node, raw, outcome)
-        send_and_report(node, raw, unsigned.body.sender, wait, timeout, outcome, as_json=True)
+        send_and_report(node, raw, unsigned.body.sender, wait, timeout, outcome, as_json=json)
 
 
 def submit_messages(options: TxOptions, msgs: list[Msg]) -> None:
@@ -260,10 +268,10 @@ def submit_messages(options: TxOptions, msgs: list[Msg]) -> None:
 @tx_command(app, "send")
 def send(
     to: Annotated[str, typer.Argument(help="recipient address (gos1…), a key name or a node's moniker")],
-    amount: Annotated[str, typer.Argument(help="e.g. 1.5gos, 1500000ugos, 0.25btc, 100000sat")],
+    amount: Annotated[str, typer.Argument(help="e.g. 1.5gos, 1500000ugos, 0.25btc, 100000sat, 1.5sgos")],
     tx: TxOptions,
 ) -> None:
-    """Send GOS or an asset to another account."""
+    """Send GOS, an asset or a token of the chain (sGOS) to another account."""
 
     def build(assets: dict[str, int], ring: Keyring) -> list[Msg]:
         denom, units = parse_amount(amount, assets)

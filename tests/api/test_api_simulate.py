@@ -135,6 +135,9 @@ def test_claims_show_the_gos_they_paid_at_the_index_of_their_block(tmp_path: Pat
             change = gained["ugos"] - before["ugos"] + included["fee"]["ugos"]
             assert int(attributes["amount"]) > 0 and abs(int(attributes["amount"]) - change) <= 2, (attributes, change)
             assert attributes["gos"] == _gos_text(int(attributes["amount"]))
+            block = devnet.client.get(f"/blocks/{included['height']}").json()
+            in_block = next(tx for tx in block["txs"] if tx["hash"] == tx_hash)
+            assert next(e for e in in_block["events"] if e["kind"] == "claim")["attributes"] == attributes
             return {**attributes, "tx_hash": tx_hash, "change": str(change)}
 
         early = claim()
@@ -146,6 +149,9 @@ def test_claims_show_the_gos_they_paid_at_the_index_of_their_block(tmp_path: Pat
         again = devnet.client.get(f"/txs/{early['tx_hash']}").json()
         claimed = next(e for e in again["events"] if e["kind"] == "claim")["attributes"]
         assert claimed["amount"] == early["amount"] and claimed["gos"] == early["gos"]
+        block = devnet.client.get(f"/blocks/{again['height']}").json()
+        in_block = next(tx for tx in block["txs"] if tx["hash"] == early["tx_hash"])
+        assert next(e for e in in_block["events"] if e["kind"] == "claim")["attributes"] == claimed
 
 
 def _gos_text(ugos: int) -> str:

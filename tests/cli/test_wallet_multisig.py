@@ -102,7 +102,7 @@ def test_generate_sign_combine_broadcast_moves_the_funds(live_devnet: LiveDevnet
     code, out = cli(home, "wallet", "combine", str(first), str(second), "--out", str(complete))
     assert code == 0 and json.loads(out)["signatures"] == 2, out
 
-    code, out = cli(home, "tx", "broadcast", str(complete), api=url)
+    code, out = cli(home, "tx", "broadcast", str(complete), "--json", api=url)
     assert code == 0, out
     result = json.loads(out)
     assert (result["status"], result["code"]) == ("included", 0), out

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from ..deps import NodeDep
 from ..errors import InvalidRequestError, NotFoundError, error_responses
 from ..pages import MAX_INT, MAX_PAGE
-from ..render import block_response, block_summary
+from ..render import block_response, block_summary, gos_index_at
 from ..schemas.blocks import BlockList, BlockResponse
 
 router = APIRouter(tags=["blocks"])
@@ -39,11 +39,12 @@ def list_blocks(
     summary="The last committed block",
 )
 def latest_block(node: NodeDep) -> BlockResponse:
-    """The newest block with its transactions and events."""
-    block = node.app.last_block
-    if block is None:
-        raise NotFoundError("no block has been committed yet")
-    return block_response(block)
+    """The newest block with its transactions and events (claims also in GOS, at the block's GOS index)."""
+    with node.app.read() as state:
+        block = node.app.last_block
+        if block is None:
+            raise NotFoundError("no block has been committed yet")
+        return block_response(block, gos_index_at(state, block.height))
 
 
 @router.get(
@@ -53,10 +54,12 @@ def latest_block(node: NodeDep) -> BlockResponse:
     summary="A block by height",
 )
 def get_block(height: str, node: NodeDep) -> BlockResponse:
-    """A committed block with its transactions, results, events and validator updates."""
+    """A committed block with its transactions, results, events and validator updates (claims also in GOS, at the
+    block's GOS index)."""
     if not (height.isascii() and height.isdecimal() and len(height) <= 20) or not 1 <= int(height) <= MAX_INT:
         raise InvalidRequestError(f"height must be a positive integer up to 2^63-1 (or 'latest'), got {height!r}")
-    block = node.app.block(int(height))
-    if block is None:
-        raise NotFoundError(f"no block at height {height} (latest is {node.app.height})")
-    return block_response(block)
+    with node.app.read() as state:
+        block = node.app.block(int(height))
+        if block is None:
+            raise NotFoundError(f"no block at height {height} (latest is {node.app.height})")
+        return block_response(block, gos_index_at(state, block.height))

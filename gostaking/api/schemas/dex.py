@@ -5,8 +5,16 @@ from pydantic import BaseModel, Field
 from .common import AssetAmount, GosAmount
 
 
+class DenomView(BaseModel):
+    """A denomination of the bank and how its amounts are written."""
+
+    denom: str = Field(description="base unit on chain", examples=["usgos"])
+    decimals: int = Field(description="decimal places of the whole unit over the base unit", examples=[6])
+    whole_unit: str = Field(description="name of the whole unit ('gos' for ugos, 'sgos' for usgos)", examples=["sgos"])
+
+
 class DexPoolView(BaseModel):
-    """One listed asset's constant-product pool against GOS (empty until its first liquidity)."""
+    """One asset's constant-product pool against GOS (empty until its first liquidity)."""
 
     denom: str
     decimals: int
@@ -22,7 +30,7 @@ class DexPoolView(BaseModel):
 
 
 class DexPoolsResponse(BaseModel):
-    """The pool of every listed asset."""
+    """The pool of every listed asset and of every other denom with a pool."""
 
     height: int
     pools: list[DexPoolView]

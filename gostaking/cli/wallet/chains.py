@@ -20,6 +20,7 @@ from gostaking.cli.options import (
     KeyringOption,
     load_seed,
     open_keyring,
+    reads_passphrase,
 )
 from gostaking.cli.wallet.app import app
 from gostaking.client.node_api import NodeApi
@@ -184,6 +185,7 @@ def _part(name: str, read: Callable[[], dict[str, Any]], failures: list[str]) ->
 
 
 @app.command("balance")
+@reads_passphrase()
 def balance(
     name: NameArgument,
     api: ApiOption = API_DEFAULT,
@@ -246,6 +248,7 @@ def _custody_terms(api: str, custodian_key: list[str], csv_blocks: int) -> "Cust
 
 
 @deposit_app.command("btc")
+@reads_passphrase()
 def deposit_btc(
     amount: Annotated[str, typer.Argument(help="BTC to lock, e.g. 0.01btc or 100000sat")],
     from_name: FromOption,
@@ -323,6 +326,7 @@ def deposit_btc(
 
 
 @deposit_app.command("eth")
+@reads_passphrase()
 def deposit_eth(
     amount: Annotated[str, typer.Argument(help="ether (e.g. 0.5eth) or token units to lock")],
     from_name: FromOption,
@@ -357,6 +361,7 @@ def deposit_eth(
 
 
 @send_app.command("btc")
+@reads_passphrase()
 def send_btc(
     address: Annotated[str, typer.Argument(help="the recipient's bitcoin address (of --btc-network)")],
     amount: Annotated[str, typer.Argument(help="e.g. 0.01btc or 50000sat")],
@@ -399,6 +404,7 @@ def send_btc(
 
 
 @send_app.command("eth")
+@reads_passphrase()
 def send_eth(
     address: Annotated[str, typer.Argument(help="the recipient's 0x address (EIP-55 checksum checked)")],
     amount: Annotated[str, typer.Argument(help="ether (e.g. 0.5eth, 10gwei) or token units")],
@@ -433,6 +439,7 @@ def send_eth(
 
 
 @reclaim_app.command("btc")
+@reads_passphrase()
 def reclaim_btc(
     from_name: FromOption,
     custodian_key: CustodianKeyOption,

@@ -22,7 +22,16 @@ import typer
 from gostaking.cli.common import print_json, print_table
 from gostaking.cli.errors import CliError
 from gostaking.cli.keys import ring_for_new_key
-from gostaking.cli.options import HomeOption, JsonOption, KeyringOption, load_seed, open_keyring, read_new_passphrase
+from gostaking.cli.options import (
+    NEW_PASSPHRASE_HELP,
+    HomeOption,
+    JsonOption,
+    KeyringOption,
+    load_seed,
+    open_keyring,
+    read_new_passphrase,
+    reads_passphrase,
+)
 from gostaking.cli.wallet.app import app
 from gostaking.files import write_atomic
 from gostaking.wallet.hd import (
@@ -80,6 +89,7 @@ AccountOption = Annotated[int, typer.Option("--account", min=0, max=2**31 - 1, h
 
 
 @app.command("create")
+@reads_passphrase(NEW_PASSPHRASE_HELP)
 def create_wallet(
     name: NameArgument,
     words: Annotated[int, typer.Option("--words", help="length of the recovery phrase: 12 or 24 words")] = 24,
@@ -125,6 +135,7 @@ def create_wallet(
 
 
 @app.command("restore")
+@reads_passphrase(NEW_PASSPHRASE_HELP)
 def restore_wallet(
     name: NameArgument,
     bip39_passphrase: Bip39PassphraseOption = False,
@@ -144,6 +155,7 @@ def restore_wallet(
 
 
 @app.command("show")
+@reads_passphrase()
 def show_wallet(
     name: NameArgument,
     network: NetworkOption = NetworkChoice.mainnet,
@@ -165,6 +177,7 @@ def show_wallet(
 
 
 @app.command("addresses")
+@reads_passphrase()
 def list_addresses(
     name: NameArgument,
     chain: Annotated[
@@ -201,6 +214,7 @@ def list_addresses(
 
 
 @app.command("export-xpub")
+@reads_passphrase()
 def export_xpub(
     name: NameArgument,
     chain: Annotated[

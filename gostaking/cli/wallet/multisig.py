@@ -9,7 +9,7 @@ import typer
 
 from gostaking.cli.common import print_json, print_table
 from gostaking.cli.errors import CliError
-from gostaking.cli.options import HomeOption, JsonOption, KeyringOption, load_key, open_keyring
+from gostaking.cli.options import HomeOption, JsonOption, KeyringOption, load_key, open_keyring, reads_passphrase
 from gostaking.cli.wallet.app import app
 from gostaking.wallet.multisig import (
     MultisigAccount,
@@ -81,6 +81,7 @@ def list_accounts(home: HomeOption = None, keyring: KeyringOption = None, json: 
 
 
 @app.command("sign")
+@reads_passphrase()
 def sign(
     file: Annotated[Path, typer.Argument(help="transaction file from `tx … --generate-only`")],
     from_name: Annotated[str, typer.Option("--from", help="your member key in the keyring")],

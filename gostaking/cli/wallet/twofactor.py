@@ -28,8 +28,9 @@ from gostaking.cli.options import (
     WaitOption,
     load_seed,
     open_keyring,
+    reads_passphrase,
 )
-from gostaking.cli.tx import resolve_address, send_and_report
+from gostaking.cli.tx import chain_denoms, resolve_address, send_and_report
 from gostaking.cli.wallet.app import app
 from gostaking.client import NodeApi
 from gostaking.cosigner.policy import DEFAULT_DELAY_SECONDS, Policy, PolicyError, validate_policy
@@ -80,6 +81,7 @@ def _keys(ring: Keyring, wallet: TwoFactorWallet) -> UserKeys:
 
 
 @twofactor_app.command("create")
+@reads_passphrase()
 def create(
     name: NameArgument,
     wallet: Annotated[str, typer.Option("--wallet", help="the HD wallet (`wallet create`) whose keys you hold")],
@@ -121,6 +123,7 @@ def create(
 
 
 @twofactor_app.command("import")
+@reads_passphrase()
 def import_wallet(
     name: NameArgument,
     wallet: Annotated[str, typer.Option("--wallet", help="the HD wallet holding the user and backup keys")],
@@ -166,6 +169,7 @@ def status(name: NameArgument, home: HomeOption = None, keyring: KeyringOption =
 
 
 @twofactor_app.command("send")
+@reads_passphrase()
 def send(
     to: Annotated[str, typer.Argument(help="recipient address (gos1…) or a key name")],
     amount: Annotated[str, typer.Argument(help="e.g. 1.5gos, 1500000ugos, 0.25btc")],
@@ -185,7 +189,7 @@ def send(
     _require_one_method(code, passkey)
     ring, wallet = _wallet(home, keyring, from_name)
     with open_api(api) as node:
-        denom, units = parse_amount(amount, {asset.denom: asset.decimals for asset in node.assets()})
+        denom, units = parse_amount(amount, chain_denoms(node))
         msg = MsgSendCoins(resolve_address(to, ring, "recipient"), denom, units)
         body = _body(node, wallet, [msg], fee, memo)
         unsigned = signed_by_user(wallet, UnsignedTx(body, wallet.key), _keys(ring, wallet))
@@ -195,6 +199,7 @@ def send(
 
 
 @twofactor_app.command("sign")
+@reads_passphrase()
 def sign(
     file: Annotated[Path, typer.Argument(help="transaction file of the 2FA wallet from `tx … --generate-only`")],
     from_name: FromOption,
@@ -233,6 +238,7 @@ def sign(
 
 
 @twofactor_app.command("release")
+@reads_passphrase()
 def release(
     name: NameArgument,
     token: TokenArgument,
@@ -256,6 +262,7 @@ def release(
 
 
 @twofactor_app.command("cancel")
+@reads_passphrase()
 def cancel(name: NameArgument, token: TokenArgument, home: HomeOption = None, keyring: KeyringOption = None) -> None:
     """Cancel a held transaction (its amount stops counting against your daily limit)."""
     ring, wallet = _wallet(home, keyring, name)
@@ -265,6 +272,7 @@ def cancel(name: NameArgument, token: TokenArgument, home: HomeOption = None, ke
 
 
 @twofactor_app.command("recover")
+@reads_passphrase()
 def recover(
     to: Annotated[str, typer.Argument(help="where everything goes: an address (gos1…) or a key name")],
     from_name: FromOption,
@@ -310,6 +318,7 @@ def policy_show(name: NameArgument, home: HomeOption = None, keyring: KeyringOpt
 
 
 @policy_app.command("set")
+@reads_passphrase()
 def policy_set(
     name: NameArgument,
     code: RequiredCode,
@@ -349,6 +358,7 @@ def policy_set(
 
 
 @passkey_app.command("add")
+@reads_passphrase()
 def passkey_add(name: NameArgument, code: RequiredCode, home: HomeOption = None, keyring: KeyringOption = None) -> None:
     """Open a passkey registration: prints the page to open in your browser (it asks your authenticator)."""
     ring, wallet = _wallet(home, keyring, name)

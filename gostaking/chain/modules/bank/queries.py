@@ -75,6 +75,17 @@ def get_gos_supply_ugos(state: State) -> int:
     return compute_shares_to_ugos(supply.total_shares, supply.index)
 
 
+MICRO_PREFIX = "u"
+"""Base units named `u<unit>` are millionths of `<unit>` (ugos of gos, usgos of sgos): a denom a module issues
+(no listed asset's decimals describe it) follows GOS's convention."""
+MICRO_DECIMALS = 6
+
+
+def get_bank_denoms(state: State) -> list[str]:
+    """Every denom the bank knows: ugos, then each registered denom (listed assets, module-issued tokens) sorted."""
+    return [GOS_DENOM, *state[ASSET_SUPPLY].keys_sorted()]
+
+
 def is_module_address(state: State, address: str) -> bool:
     """True for the address of a module account some module of the chain declares (no key controls it)."""
     return address in state.registry.module_accounts
@@ -83,7 +94,7 @@ def is_module_address(state: State, address: str) -> bool:
 def require_known_denom(state: State, denom: str) -> None:
     """Raise unless `denom` is ugos or an external asset that exists on this chain: InvalidMessageError for a
     malformed one, UnknownAssetError for an unknown one; a near miss of a known denom (case, spaces) is named."""
-    known = [GOS_DENOM, *state[ASSET_SUPPLY].keys_sorted()]
+    known = get_bank_denoms(state)
     near = next((k for k in known if denom.strip().casefold() == k and denom != k), None)
     hint = f"; did you mean {near!r}?" if near is not None else ""
     if hint:

@@ -3,9 +3,16 @@
 from typing import NamedTuple
 
 from gostaking.chain.errors import UnknownAssetError, require
-from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index, require_known_denom
+from gostaking.chain.modules.bank.queries import (
+    MICRO_DECIMALS,
+    MICRO_PREFIX,
+    compute_shares_to_ugos,
+    get_bank_denoms,
+    get_gos_index,
+    require_known_denom,
+)
 from gostaking.chain.modules.dex.tables import DEX_POOLS, LP_POSITIONS
-from gostaking.chain.modules.lock.queries import get_asset
+from gostaking.chain.modules.lock.queries import get_asset, get_assets
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.dex import DexPool
@@ -21,9 +28,45 @@ def require_pair_denom(state: State, denom: str) -> None:
         require_known_denom(state, denom)
 
 
+class DenomUnits(NamedTuple):
+    """How amounts of a bank denom are written: base units of `denom`, whole units of `whole_unit` (10^decimals)."""
+
+    denom: str
+    decimals: int
+    whole_unit: str
+    """'gos' for ugos, 'sgos' for usgos; a listed asset's denom is its whole unit ('btc')."""
+
+
+def get_denom_units(state: State) -> list[DenomUnits]:
+    """Every denom the bank knows (those a pool can pair with GOS, and GOS) with its decimals: a listed asset's
+    own, else the micro convention of GOS (a module-issued `u<unit>` is 10^-6 `<unit>`)."""
+    listed = dict(get_assets(state))
+    found = []
+    for denom in get_bank_denoms(state):
+        asset = listed.get(denom)
+        if asset is not None:
+            found.append(DenomUnits(denom, asset.decimals, denom))
+        elif denom.startswith(MICRO_PREFIX) and len(denom) > len(MICRO_PREFIX):
+            found.append(DenomUnits(denom, MICRO_DECIMALS, denom[len(MICRO_PREFIX) :]))
+        else:
+            found.append(DenomUnits(denom, 0, denom))
+    return found
+
+
+def get_pair_decimals(state: State, denom: str) -> int:
+    """Decimals of a pool's asset (listed or module-issued; `require_pair_denom` has checked it)."""
+    return next((units.decimals for units in get_denom_units(state) if units.denom == denom), 0)
+
+
 def get_pool(state: State, denom: str) -> DexPool:
     """The denom/GOS pool (empty before its first liquidity)."""
     return state[DEX_POOLS].get_or(denom, _EMPTY)
+
+
+def get_pool_denoms(state: State) -> list[str]:
+    """The denoms with a pool: every listed asset (its pool may still be empty) and every other denom a pool was
+    opened for (sGOS…), sorted."""
+    return sorted({denom for denom, _ in get_assets(state)} | set(state[DEX_POOLS].keys_sorted()))
 
 
 def get_liquidity_units(state: State, denom: str, provider: str) -> int:
