@@ -69,6 +69,16 @@ class ParamsSection(Generic[P]):
     """Where a later module's section lives; None for a field of ChainParams."""
 
 
+@dataclass(frozen=True)
+class IssuedDenom:
+    """A bank denom a module issues (mints and burns itself, unlike a custodied asset) and how it is written:
+    `denom` counts base units, `display` whole ones, 10**decimals base units each."""
+
+    denom: str
+    decimals: int
+    display: str
+
+
 DECLARATION_FILES = ("tables", "handlers", "events", "queries")
 """The files of a module's package that declare what they define (found by name; see Module)."""
 
@@ -99,6 +109,8 @@ class Module:
     invariants: tuple[Invariant, ...] = ()
     accounts: tuple[str, ...] = ()
     """Names of the module accounts it holds funds in (no key controls them; they cannot sign or receive)."""
+    denoms: tuple[IssuedDenom, ...] = ()
+    """The bank denoms it issues (registered by its genesis step), with their decimals for wallets and the API."""
     tables: ModuleType | None = None
     handlers: ModuleType | None = None
     events: ModuleType | None = None
@@ -180,6 +192,8 @@ class Registry:
         self.params_sections: dict[str, ParamsSection[Any]] = {}
         self.module_accounts: dict[str, str] = {}
         """Module account address → account name."""
+        self.issued_denoms: dict[str, IssuedDenom] = {}
+        """Denom → how it is written, for every denom a module issues."""
         names: dict[str, Module] = {}
         for module in self.modules:
             _claim(names, module.name, module, "module")
@@ -203,6 +217,8 @@ class Registry:
                 _claim(self.params_sections, section.name, section, "params section")
             for account in module.accounts:
                 _claim(self.module_accounts, module_address(account), account, "module account")
+            for issued in module.denoms:
+                _claim(self.issued_denoms, issued.denom, issued, "issued denom")
 
     @cached_property
     def tables(self) -> tuple[AnySpec, ...]:

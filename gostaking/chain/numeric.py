@@ -4,7 +4,8 @@ Every quantity on chain is an integer. Rounding direction is always explicit so 
 accounts that pay out rewards can never be asked for more than they hold.
 """
 
-UGOS_PER_GOS = 10**6
+GOS_DECIMALS = 6
+UGOS_PER_GOS = 10**GOS_DECIMALS
 """1 GOS = 10^6 ugos (the base unit)."""
 
 GOS_DENOM = "ugos"

@@ -175,3 +175,19 @@ def test_the_module_list_is_in_the_layer_order_import_linter_enforces() -> None:
 def test_every_module_account_is_declared_by_a_module() -> None:
     """The chain refuses transfers to and signatures of exactly the accounts the modules declare."""
     assert sorted(State().registry.module_accounts.values()) == sorted(MODULE_BY_ADDRESS.values())
+
+
+def test_modules_declare_the_denoms_they_issue_with_their_decimals() -> None:
+    """Wallets and the API write a module's token as its module says (not by guessing from its name)."""
+    from gostaking.chain.module import IssuedDenom
+    from gostaking.chain.modules.dex.queries import get_denom_unit
+    from gostaking.chain.state import registry_of
+
+    issued = registry_of(None).issued_denoms
+    assert issued["usgos"] == IssuedDenom("usgos", 6, "sgos") and issued["usgoslp"] == IssuedDenom(
+        "usgoslp", 6, "sgoslp"
+    )
+    state = State()
+    assert get_denom_unit(state, "usgos").whole_unit == "sgos"
+    assert get_denom_unit(state, "ugos") == ("ugos", 6, "gos")
+    assert get_denom_unit(state, "unone").decimals == 0  # not GOS, not listed, issued by no module

@@ -6,9 +6,11 @@ from gostaking.chain.modules.bank.queries import (
     compute_shares_to_ugos,
     get_account,
     get_balance,
+    get_bank_denoms,
     get_gos_index,
 )
-from gostaking.chain.modules.lock.queries import compute_lock_pool_id, get_asset, get_assets, get_locked_amounts
+from gostaking.chain.modules.dex.queries import get_denom_unit
+from gostaking.chain.modules.lock.queries import compute_lock_pool_id, get_locked_amounts
 from gostaking.chain.modules.mining.queries import (
     get_account_hash_power,
     get_pending_reward_ugos,
@@ -24,7 +26,6 @@ from gostaking.chain.modules.nodes.queries import (
 from gostaking.chain.modules.staking.queries import get_bonded_ugos, get_delegations_page, get_unbondings_page
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
-from gostaking.chain.types.liquid import LP_DENOM, SGOS_DENOM
 from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, parse_address
@@ -44,18 +45,14 @@ from ..schemas.common import AssetAmount
 
 router = APIRouter(tags=["accounts"])
 
-LIQUID_DENOMS = (SGOS_DENOM, LP_DENOM)
-
 
 def asset_amount(state: State, denom: str, amount: int) -> AssetAmount:
-    """An amount of `denom` with its whole-unit display (GOS shown in gos, assets by their decimals)."""
-    if denom == GOS_DENOM:
-        return AssetAmount(denom=denom, amount=amount, display=format_units(amount, 6), display_denom="gos")
-    if denom in LIQUID_DENOMS:  # sGOS and the instant pool's units: 6 decimals like GOS, shown without the "u"
-        return AssetAmount(denom=denom, amount=amount, display=format_units(amount, 6), display_denom=denom[1:])
-    asset = get_asset(state, denom)
-    decimals = asset.decimals if asset is not None else 0
-    return AssetAmount(denom=denom, amount=amount, display=format_units(amount, decimals), display_denom=denom)
+    """An amount of `denom` with its whole-unit display, as the chain says the denom is written (GOS in gos, a
+    listed asset by its decimals, a module's token as its module declares it)."""
+    units = get_denom_unit(state, denom)
+    return AssetAmount(
+        denom=denom, amount=amount, display=format_units(amount, units.decimals), display_denom=units.whole_unit
+    )
 
 
 def _moniker(state: State, operator: str) -> str:
@@ -87,7 +84,7 @@ def get_account_view(address: str, node: NodeDep, limit: Limit = 100, offset: Of
     app = node.app
     with app.read() as state:
         index = get_gos_index(state)
-        denoms = [GOS_DENOM, *LIQUID_DENOMS, *(denom for denom, _ in get_assets(state))]
+        denoms = get_bank_denoms(state)
         balances = [asset_amount(state, d, a) for d in denoms if (a := get_balance(state, address, d))]
         account_power = get_account_hash_power(state, address)
         total_power = sum(account_power.values())

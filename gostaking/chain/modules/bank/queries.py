@@ -75,12 +75,6 @@ def get_gos_supply_ugos(state: State) -> int:
     return compute_shares_to_ugos(supply.total_shares, supply.index)
 
 
-MICRO_PREFIX = "u"
-"""Base units named `u<unit>` are millionths of `<unit>` (ugos of gos, usgos of sgos): a denom a module issues
-(no listed asset's decimals describe it) follows GOS's convention."""
-MICRO_DECIMALS = 6
-
-
 def get_bank_denoms(state: State) -> list[str]:
     """Every denom the bank knows: ugos, then each registered denom (listed assets, module-issued tokens) sorted."""
     return [GOS_DENOM, *state[ASSET_SUPPLY].keys_sorted()]

@@ -4,8 +4,6 @@ from typing import NamedTuple
 
 from gostaking.chain.errors import UnknownAssetError, require
 from gostaking.chain.modules.bank.queries import (
-    MICRO_DECIMALS,
-    MICRO_PREFIX,
     compute_shares_to_ugos,
     get_bank_denoms,
     get_gos_index,
@@ -13,7 +11,7 @@ from gostaking.chain.modules.bank.queries import (
 )
 from gostaking.chain.modules.dex.tables import DEX_POOLS, LP_POSITIONS
 from gostaking.chain.modules.lock.queries import get_asset, get_assets
-from gostaking.chain.numeric import GOS_DENOM, PPM
+from gostaking.chain.numeric import GOS_DECIMALS, GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.dex import DexPool
 
@@ -37,25 +35,28 @@ class DenomUnits(NamedTuple):
     """'gos' for ugos, 'sgos' for usgos; a listed asset's denom is its whole unit ('btc')."""
 
 
+def get_denom_unit(state: State, denom: str) -> DenomUnits:
+    """How amounts of `denom` are written: GOS's 6 decimals, a listed asset's own, a module-issued denom's as its
+    module declares it (`Module.denoms`); 0 decimals for any other. O(1)."""
+    if denom == GOS_DENOM:
+        return DenomUnits(denom, GOS_DECIMALS, "gos")
+    asset = get_asset(state, denom)
+    if asset is not None:
+        return DenomUnits(denom, asset.decimals, denom)
+    issued = state.registry.issued_denoms.get(denom)
+    if issued is not None:
+        return DenomUnits(denom, issued.decimals, issued.display)
+    return DenomUnits(denom, 0, denom)
+
+
 def get_denom_units(state: State) -> list[DenomUnits]:
-    """Every denom the bank knows (those a pool can pair with GOS, and GOS) with its decimals: a listed asset's
-    own, else the micro convention of GOS (a module-issued `u<unit>` is 10^-6 `<unit>`)."""
-    listed = dict(get_assets(state))
-    found = []
-    for denom in get_bank_denoms(state):
-        asset = listed.get(denom)
-        if asset is not None:
-            found.append(DenomUnits(denom, asset.decimals, denom))
-        elif denom.startswith(MICRO_PREFIX) and len(denom) > len(MICRO_PREFIX):
-            found.append(DenomUnits(denom, MICRO_DECIMALS, denom[len(MICRO_PREFIX) :]))
-        else:
-            found.append(DenomUnits(denom, 0, denom))
-    return found
+    """Every denom the bank knows (GOS first, then sorted) with how its amounts are written (`get_denom_unit`)."""
+    return [get_denom_unit(state, denom) for denom in get_bank_denoms(state)]
 
 
 def get_pair_decimals(state: State, denom: str) -> int:
     """Decimals of a pool's asset (listed or module-issued; `require_pair_denom` has checked it)."""
-    return next((units.decimals for units in get_denom_units(state) if units.denom == denom), 0)
+    return get_denom_unit(state, denom).decimals
 
 
 def get_pool(state: State, denom: str) -> DexPool:
