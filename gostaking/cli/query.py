@@ -5,6 +5,8 @@ from typing import Annotated, Any
 
 import typer
 
+from gostaking.cli.amounts import parse_asset_amount, parse_gos_amount
+from gostaking.cli.client import open_api
 from gostaking.cli.common import (
     FIELD_VALUE,
     TableOption,
@@ -13,7 +15,9 @@ from gostaking.cli.common import (
     fetch_json,
     field_rows,
     format_duration,
+    print_json,
     print_json_or_table,
+    print_table,
 )
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
@@ -96,6 +100,72 @@ def rewards(
     """Claimable rewards of an address, per pool."""
     resolved = resolve_address(address, open_keyring(home, keyring), "address", api_url=api)
     print_json_or_table(fetch_json(api, f"/accounts/{resolved}/rewards"), table, FIELD_VALUE, field_rows)
+
+
+ESTIMATE_COLUMNS = (("now", None), ("with additions", "with_additions"), ("additions alone", "additions_alone"))
+"""Columns of `query estimate --table`: the label and the API document's section (None: its top-level figures)."""
+ESTIMATE_FIGURES = (
+    ("GOS a day", "gos_per_day", "gos"),
+    ("APR", "apr", None),
+    ("hash power (H/s)", "hash_power", "hs"),
+    ("share of network", "share_of_network", None),
+    ("network (H/s)", "network_hash_power", "hs"),
+    ("position value (GOS)", "position_value", "gos"),
+)
+"""Rows of `query estimate --table`: the label, the figure's field and, for an amount, the unit shown."""
+
+
+def estimate_rows(document: dict[str, Any]) -> tuple[tuple[str, ...], list[tuple[str, ...]]]:
+    """Headers and rows of GET /accounts/{address}/estimate: the additions asked for, then each figure now and,
+    when additions were asked for, with them and for them alone."""
+    columns = [(label, document if key is None else document[key]) for label, key in ESTIMATE_COLUMNS]
+    shown = [(label, figures) for label, figures in columns if figures is not None]
+    headers = ("", *(label for label, _ in shown))
+    rows = [
+        (f"add {a['pool']}", f"{a['amount']['display']} {a['amount']['display_denom']}", *[""] * (len(shown) - 1))
+        for a in document["additions"]
+    ]
+    for name, field, unit in ESTIMATE_FIGURES:
+        rows.append((name, *(str(figures[field][unit] if unit else figures[field]) for _, figures in shown)))
+    return headers, rows
+
+
+LOCK_TAKES_NO_GOS = "GOS is voted or staked, not locked: give it with --vote or --stake"
+
+
+@app.command("estimate")
+def estimate(
+    address: AddressArgument,
+    vote: Annotated[str | None, typer.Option("--vote", help="GOS you would also vote, e.g. 500gos")] = None,
+    stake: Annotated[str | None, typer.Option("--stake", help="GOS you would also stake, e.g. 500gos")] = None,
+    lock: Annotated[
+        list[str] | None, typer.Option("--lock", help="an asset you would also lock, e.g. 1btc (repeatable)")
+    ] = None,
+    api: ApiOption = API_DEFAULT,
+    as_json: Annotated[bool, typer.Option("--json", help="print the API's document as JSON")] = False,
+    table: Annotated[bool, typer.Option("--table", help="print the figures as a table (the default)")] = False,
+    home: HomeOption = None,
+    keyring: KeyringOption = None,
+) -> None:
+    """Expected GOS a day, APR, hash power and share of the network of an address, from the chain's current
+    figures; with --vote, --stake or --lock, also with those added and for them alone."""
+    if as_json and table:
+        raise CliError("--json and --table exclude each other")
+    resolved = resolve_address(address, open_keyring(home, keyring), "address", api_url=api)
+    with open_api(api) as client:
+        decimals = {asset.denom: asset.decimals for asset in client.assets()} if lock else {}
+        locks = [parse_asset_amount(text, decimals, LOCK_TAKES_NO_GOS) for text in lock or ()]
+        params: dict[str, Any] = {
+            "vote": parse_gos_amount(vote) if vote is not None else None,
+            "stake": parse_gos_amount(stake) if stake is not None else None,
+            "lock": [f"{denom}:{units}" for denom, units in locks] or None,
+        }
+        document = client.get(f"/accounts/{resolved}/estimate", {k: v for k, v in params.items() if v is not None})
+    if as_json:
+        print_json(document)
+    else:
+        headers, rows = estimate_rows(document)
+        print_table(rows, headers)
 
 
 @app.command("block")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from app_harness import NewPage, devnet_in
-from app_pages import go, restore, screenshot, shown
+from app_pages import go, grouped, restore, screenshot, shown
 from explorer_harness import FEE, GOS, DevnetProcess, wait_until
 from playwright.sync_api import expect
 
@@ -31,6 +31,21 @@ def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
 
 def gos_of(devnet: DevnetProcess, address: str) -> int:
     return int(devnet.get(f"/accounts/{address}")["gos"]["ugos"])
+
+
+MOVES = (("Vote", "vote"), ("Stake", "stake"))
+
+
+def estimate_text(devnet: DevnetProcess, address: str, label: str, query: str) -> str:
+    """The app's line for a prospective move, from the API's own answer."""
+    answer = devnet.get(f"/accounts/{address}/estimate?{query}")
+    alone, whole = answer["additions_alone"], answer["with_additions"]
+    per_day, apr, total = (
+        grouped(alone["gos_per_day"]["gos"]),
+        grouped(alone["apr"]),
+        grouped(whole["gos_per_day"]["gos"]),
+    )
+    return f"{label}: +{per_day} GOS a day (APR {apr}), {total} GOS a day in all"
 
 
 def test_alice_sees_the_whitepaper_numbers(devnet: DevnetProcess, new_page: NewPage, artifacts: Path) -> None:
@@ -86,6 +101,20 @@ def test_alice_sees_the_whitepaper_numbers(devnet: DevnetProcess, new_page: NewP
     assert page.locator("tr[data-denom=eth] [data-col=locked]").inner_text() == "20"
     assert page.locator("tr[data-denom=btc] [data-col=hash-power]").inner_text() == "1,000 H/s"
     screenshot(page, artifacts, "portfolio-alice")
+
+    # Typing an amount on the vote & stake and lock forms shows what it would earn: the chain's estimate as is.
+    go(page, "Vote & stake")
+    page.locator("main .page").get_by_label("Amount", exact=True).fill("500")
+    expect(page.locator("main [data-estimate]")).to_have_text(
+        " · ".join(estimate_text(devnet, alice.address, label, f"{query}={500 * GOS}") for label, query in MOVES)
+    )
+    go(page, "Lock")
+    page.locator("main .page").get_by_label("Asset", exact=True).select_option("btc")
+    page.locator("main .page").get_by_label("Amount", exact=True).fill("0.5")
+    expect(page.locator("main [data-estimate]")).to_have_text(
+        estimate_text(devnet, alice.address, "Lock", f"lock=btc:{BTC // 2}")
+    )
+    screenshot(page, artifacts, "lock-estimate")
 
     # Governance: the operator mines a proposal's deposit and opens one; Alice votes yes with her bonded GOS.
     wait_until(lambda: gos_of(devnet, operator.address) >= 1_001 * GOS, "the operator to mine a deposit", 90)

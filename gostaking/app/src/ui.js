@@ -2,7 +2,7 @@
 // show the result or the API's error.
 import { api, ApiError, NodeDownError } from './api.js';
 import { signTx } from './codec.js';
-import { formatUnits, parseUnits, AmountError } from './amounts.js';
+import { formatPercent, formatUnits, parseUnits, AmountError } from './amounts.js';
 import { t, language } from './i18n.js';
 
 export const GOS = { denom: 'ugos', decimals: 6, symbol: 'GOS' };
@@ -149,4 +149,50 @@ export function guard(el, handler) {
       report(el, 'error', describeError(error));
     }
   };
+}
+
+const ESTIMATE_DELAY_MS = 300;
+
+/** A line under a form showing, as an amount is typed into `input`, what it would earn: the chain's estimate
+ * (GET /accounts/{address}/estimate with the prospective move) of the move alone and of the account with it. `moves()`
+ * gives [label, (base units) → query] for each move the form offers (vote and stake; or a lock of the chosen asset),
+ * `decimals()` the typed amount's decimals. Nothing is computed here; a newer amount replaces an older answer. */
+export function estimateLine(session, input, decimals, moves) {
+  const line = h('p', { class: 'estimate muted', 'aria-live': 'polite', dataset: { estimate: '' } });
+  let timer;
+  let asked = 0;
+  const gos = (amount) => `${fmt(units(amount.gos, 6), 6)} GOS`;
+  async function show() {
+    const ask = ++asked;
+    let value = 0n;
+    try {
+      value = parseUnits(input.value, decimals());
+    } catch (error) {
+      if (!(error instanceof AmountError)) throw error;
+    }
+    const chosen = moves();
+    if (value <= 0n || chosen.length === 0) {
+      line.textContent = '';
+      return;
+    }
+    try {
+      const answers = await Promise.all(
+        chosen.map(([, query]) => api.get(`/accounts/${session.key.address}/estimate?${query(value)}`)));
+      if (ask !== asked) return;
+      line.textContent = answers.map((answer, i) => t('estimateWith', {
+        move: chosen[i][0],
+        perDay: gos(answer.additions_alone.gos_per_day),
+        apr: formatPercent(answer.additions_alone.apr, language()),
+        total: gos(answer.with_additions.gos_per_day),
+      })).join(' · ');
+    } catch (error) {
+      if (ask === asked) line.textContent = describeError(error);
+    }
+  }
+  input.addEventListener('input', () => {
+    clearTimeout(timer);
+    timer = setTimeout(show, ESTIMATE_DELAY_MS);
+  });
+  line.refresh = show;
+  return line;
 }

@@ -57,3 +57,14 @@ class EarningsEstimate(msgspec.Struct, frozen=True):
     """What the account's positions are worth in ugos: bonded GOS, and locked assets at their pool prices."""
     apr_ppm: int
     """ugos_per_day × 365 over position_value_ugos, in ppm (0 without positions)."""
+
+
+class ProspectiveEstimate(msgspec.Struct, frozen=True):
+    """An account's earnings now, with hypothetical additions, and of the additions alone
+    (mining.queries.compute_prospective_estimate)."""
+
+    now: EarningsEstimate
+    with_additions: EarningsEstimate
+    """The account's whole positions plus the additions, against a network that grew by the added hash power."""
+    additions: EarningsEstimate
+    """The additions alone: their hash power, their share of the grown network's rewards and their value."""

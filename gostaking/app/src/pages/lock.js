@@ -1,7 +1,7 @@
 // Lock an external asset for hash power, or unlock it (at once).
 import { api } from '../api.js';
 import { t } from '../i18n.js';
-import { amountInput, guard, feeLine, field, fmt, freeBalance, h, outcome, overBalance, readAmount, report, select, submit, units } from '../ui.js';
+import { amountInput, estimateLine, guard, feeLine, field, fmt, freeBalance, h, outcome, overBalance, readAmount, report, select, submit, units } from '../ui.js';
 
 export function lockPage(session) {
   const external = session.assets.filter((a) => a.denom !== 'ugos');
@@ -10,6 +10,9 @@ export function lockPage(session) {
   const result = outcome();
   const holdings = h('p', { class: 'muted holdings' }, '—');
   const chosen = () => external.find((a) => a.denom === asset.value);
+  const estimate = estimateLine(session, amount, () => chosen()?.decimals ?? 0, () => (chosen() ? [
+    [t('lock'), (base) => `lock=${encodeURIComponent(`${chosen().denom}:${base}`)}`],
+  ] : []));
 
   async function act(kind) {
     report(result, 'waiting', t('waiting')); // at once: the click is acknowledged before any request
@@ -32,6 +35,7 @@ export function lockPage(session) {
     field(t('asset'), asset),
     holdings,
     field(t('amount'), amount),
+    estimate,
     feeLine(session),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'primary', onclick: guard(result, () => act('lock')) }, t('lock')),
@@ -47,6 +51,6 @@ export function lockPage(session) {
       lockedEntry ? fmt(units(lockedEntry.asset.display, a.decimals), a.decimals) : '0'} ${a.symbol}`;
     root.dataset.loaded = 'true';
   };
-  asset.addEventListener('change', () => root.refresh());
+  asset.addEventListener('change', () => { root.refresh(); estimate.refresh(); });
   return root;
 }

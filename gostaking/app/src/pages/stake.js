@@ -3,7 +3,7 @@
 import { api } from '../api.js';
 import { formatDuration, formatPercent } from '../amounts.js';
 import { t, language } from '../i18n.js';
-import { amountInput, guard, feeLine, field, fmt, freeBalance, GOS, h, outcome, overBalance, readAmount, report, submit, units } from '../ui.js';
+import { amountInput, estimateLine, guard, feeLine, field, fmt, freeBalance, GOS, h, outcome, overBalance, readAmount, report, submit, units } from '../ui.js';
 
 // Unbonding periods are counted in blocks; shown at this node's block interval.
 function blocksAsTime(blocks, status) {
@@ -13,6 +13,9 @@ function blocksAsTime(blocks, status) {
 export function stakePage(session) {
   const amount = amountInput(t('amount'));
   const result = outcome();
+  const estimate = estimateLine(session, amount, () => GOS.decimals, () => [
+    [t('vote'), (ugos) => `vote=${ugos}`], [t('stake'), (ugos) => `stake=${ugos}`],
+  ]);
   const help = h('p', { class: 'help' }, '');
   const nodeBody = h('tbody');
   const table = h('table', { class: 'nodes' },
@@ -50,6 +53,7 @@ export function stakePage(session) {
     help,
     h('div', { class: 'table-wrap' }, table),
     field(t('amount'), amount),
+    estimate,
     feeLine(session),
     h('div', { class: 'actions' },
       h('button', { type: 'button', class: 'primary', onclick: guard(result, () => act('vote')) }, t('vote')),

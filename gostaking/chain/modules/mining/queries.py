@@ -5,14 +5,16 @@ amount × price (in ugos per whole asset) × weight. Rewards are lazy: each pool
 unit, and a position's pending reward is units × (pool accumulator − the value it last settled at).
 """
 
-from gostaking.chain.errors import UnknownAssetError
-from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from collections.abc import Mapping
+
+from gostaking.chain.errors import UnknownAssetError, require_amount
+from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, compute_ugos_to_shares_ceil, get_gos_index
 from gostaking.chain.modules.emission.queries import compute_emitted_until
 from gostaking.chain.modules.mining.tables import POOLS, POSITIONS
 from gostaking.chain.numeric import ACC_ONE, PPM, mul_div
 from gostaking.chain.params import get_params_section
 from gostaking.chain.state import State
-from gostaking.chain.types.mining import EarningsEstimate, Pool, Position
+from gostaking.chain.types.mining import EarningsEstimate, Pool, Position, ProspectiveEstimate
 from gostaking.chain.types.params import BLOCKS_PER_DAY, EmissionParams, RewardSplitParams
 
 DAYS_PER_YEAR = 365
@@ -110,23 +112,63 @@ def compute_units_value_ugos(pool: Pool, units: int, gos_index: int) -> int:
     return mul_div(units, pool.price_ugos, 10**pool.decimals)
 
 
-def compute_earnings_estimate(state: State, address: str) -> EarningsEstimate:
-    """The account's expected rewards over the next BLOCKS_PER_DAY blocks (the emission schedule's reward of those
-    blocks, the users' share of it, split by hash power as today) and the yearly rate that makes on the value of its
-    positions. An estimate: it holds while the network's hash power and prices stay as they are."""
-    index = get_gos_index(state)
-    power = value = 0
-    for pool_id, pool in state[POOLS].items_sorted():
-        position = state[POSITIONS].get((address, pool_id))
-        if position is not None and position.units:
-            power += compute_units_hash_power(pool, position.units, index)
-            value += compute_units_value_ugos(pool, position.units, index)
-    network = get_total_hash_power(state)
+def compute_users_ugos_per_day(state: State) -> int:
+    """The users' share of the emission of the next BLOCKS_PER_DAY blocks (what hash power splits in a day)."""
     height = state.height.get()
     emission: EmissionParams = get_params_section(state, "emission")
     split: RewardSplitParams = get_params_section(state, "rewards")
     minted = compute_emitted_until(emission, height + BLOCKS_PER_DAY) - compute_emitted_until(emission, height)
-    users = minted * split.users_ppm // PPM
-    per_day = mul_div(users, power, network) if network else 0
+    return minted * split.users_ppm // PPM
+
+
+def _estimate(users_per_day: int, power: int, network: int, value: int) -> EarningsEstimate:
+    """Hash power `power` of `network` earns its share of `users_per_day`; the APR is that over `value`. Both
+    round down (integer division)."""
+    per_day = mul_div(users_per_day, power, network) if network else 0
     apr_ppm = mul_div(per_day * DAYS_PER_YEAR, PPM, value) if value else 0
     return EarningsEstimate(power, network, per_day, value, apr_ppm)
+
+
+def compute_earnings_estimate(state: State, address: str) -> EarningsEstimate:
+    """The account's expected rewards over the next BLOCKS_PER_DAY blocks (the emission schedule's reward of those
+    blocks, the users' share of it, split by hash power as today) and the yearly rate that makes on the value of its
+    positions. An estimate: it holds while the network's hash power and prices stay as they are."""
+    return compute_prospective_estimate(state, address, {}).now
+
+
+def compute_added_units(pool: Pool, amount: int, gos_index: int) -> int:
+    """Pool units that moving `amount` into `pool` gives, as the chain gives them: GOS pools take ugos as shares
+    rounded up (staking.mutations.bond), lock pools take the asset's base units as they are."""
+    return compute_ugos_to_shares_ceil(amount, gos_index) if pool.gos_multiplier else amount
+
+
+def compute_prospective_estimate(state: State, address: str, additions: Mapping[str, int]) -> ProspectiveEstimate:
+    """compute_earnings_estimate for the account now, and as if it also moved additions[pool id] into each pool
+    (ugos for the vote and stake pools, asset base units for a lock pool). The added units get hash power and value
+    from the pools' own conversion (vote ×1, stake ×3, lock amount × price × weight), on each pool's total as the
+    chain values it, so the network grows by exactly the power a real vote, stake or lock would add. The additions
+    alone earn their share of the grown network. Raises UnknownAssetError for an unknown pool and
+    InvalidAmountError for an amount outside 1..2^256-1; balances are not checked (it is a what-if)."""
+    index = get_gos_index(state)
+    added_units: dict[str, int] = {}
+    for pool_id, amount in sorted(additions.items()):
+        pool = require_pool(state, pool_id)
+        require_amount(amount)
+        added_units[pool_id] = compute_added_units(pool, amount, index)
+    power = value = network = 0
+    power_after = value_after = network_after = 0
+    for pool_id, pool in state[POOLS].items_sorted():
+        held = get_position(state, address, pool_id).units
+        added = added_units.get(pool_id, 0)
+        power += compute_units_hash_power(pool, held, index)
+        value += compute_units_value_ugos(pool, held, index)
+        network += compute_units_hash_power(pool, pool.units, index)
+        power_after += compute_units_hash_power(pool, held + added, index)
+        value_after += compute_units_value_ugos(pool, held + added, index)
+        network_after += compute_units_hash_power(pool, pool.units + added, index)
+    users_per_day = compute_users_ugos_per_day(state)
+    return ProspectiveEstimate(
+        now=_estimate(users_per_day, power, network, value),
+        with_additions=_estimate(users_per_day, power_after, network_after, value_after),
+        additions=_estimate(users_per_day, power_after - power, network_after, value_after - value),
+    )
