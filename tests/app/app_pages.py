@@ -41,9 +41,12 @@ def go(page: Page, link: str) -> None:
     expect(page.locator("main .page[data-loaded]")).to_be_attached()
 
 
-def act(page: Page, button: str) -> str:
-    """Click an action's button and wait until its transaction is in a block; returns the tx hash."""
+def act(page: Page, button: str, part: str | None = None) -> str:
+    """Click an action's button and wait until its transaction is in a block; returns the tx hash. `part` names
+    the heading of the page's section holding the button and its outcome line, on pages with several."""
     section = page.locator("main .page")
+    if part is not None:
+        section = section.locator("section").filter(has=page.get_by_role("heading", name=part, exact=True))
     outcome = section.locator(".outcome").first
     section.get_by_role("button", name=button, exact=True).click()
     # The app reports "waiting" synchronously on the click, so the state seen next is this action's.

@@ -11,6 +11,14 @@ from pathlib import Path
 from typing import Any
 
 from gostaking.chain.codec import encode, encode_tx, sign_bytes, tx_hash
+from gostaking.chain.types.liquid import (
+    MsgLiquidAddLiquidity,
+    MsgLiquidClaimTicket,
+    MsgLiquidInstantUnstake,
+    MsgLiquidRemoveLiquidity,
+    MsgLiquidStake,
+    MsgLiquidUnstake,
+)
 from gostaking.chain.types.tx import (
     MsgClaimRewards,
     MsgLockAsset,
@@ -43,8 +51,27 @@ MESSAGES: dict[str, type[TxMsg]] = {
     "claim": MsgClaimRewards,
     "swap": MsgSwap,
     "vote_proposal": MsgVoteProposal,
+    "liquid_stake": MsgLiquidStake,
+    "liquid_unstake": MsgLiquidUnstake,
+    "liquid_claim_ticket": MsgLiquidClaimTicket,
+    "liquid_instant_unstake": MsgLiquidInstantUnstake,
+    "liquid_add_liquidity": MsgLiquidAddLiquidity,
+    "liquid_remove_liquidity": MsgLiquidRemoveLiquidity,
 }
-INT_FIELDS = {"sequence", "fee", "amount", "amount_in", "min_out", "proposal_id", "escrow"}
+INT_FIELDS = {
+    "sequence",
+    "fee",
+    "amount",
+    "amount_in",
+    "min_out",
+    "proposal_id",
+    "escrow",
+    "sgos",
+    "ticket",
+    "ugos",
+    "lp",
+    "min_gos",
+}
 """Integers travel as decimal strings in the file: JavaScript numbers lose digits past 2^53."""
 
 KEY_CASES = [(ABANDON, ""), (ABANDON, "TREZOR"), (LEGAL, ""), ("  Abandon  ABANDON " + ABANDON[16:].upper(), "")]
@@ -73,6 +100,27 @@ BODY_CASES: list[dict[str, Any]] = [
     },
     {"msgs": [{"type": "vote_proposal", "proposal_id": "3", "option": "yes", "escrow": "0"}], "memo": ""},
     {"msgs": [{"type": "vote_proposal", "proposal_id": "4", "option": "abstain", "escrow": str(2**70)}], "memo": ""},
+    {
+        "msgs": [
+            {"type": "liquid_stake", "amount": "10000000"},
+            {"type": "liquid_add_liquidity", "ugos": "5000000"},
+        ],
+        "memo": "sGOS",
+    },
+    {
+        "msgs": [
+            {"type": "liquid_instant_unstake", "sgos": str(2**64 + 1), "min_gos": "9900"},
+            {"type": "liquid_unstake", "sgos": "10000"},
+        ],
+        "memo": "",
+    },
+    {
+        "msgs": [
+            {"type": "liquid_claim_ticket", "ticket": "0"},
+            {"type": "liquid_remove_liquidity", "lp": str(10**18)},
+        ],
+        "memo": "",
+    },
 ]
 
 

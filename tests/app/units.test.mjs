@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AmountError, formatDecimal, formatDuration, formatUnits, parseUnits, toDecimal } from '../../gostaking/app/src/amounts.js';
 import { DICTIONARIES, LANGUAGES } from '../../gostaking/app/src/i18n.js';
+import { minimumAfterSlippage, sgosValue, ticketTimeLeft } from '../../gostaking/app/src/pages/liquid.js';
 
 test('decimal strings and base units convert exactly, beyond 2^53', () => {
   assert.equal(parseUnits('1.5', 6), 1_500_000n);
@@ -31,4 +32,16 @@ test('every language has every text, with the same placeholders', () => {
     assert.deepEqual(Object.keys(dictionary).sort(), Object.keys(DICTIONARIES.en).sort(), lang);
     for (const [key, text] of Object.entries(dictionary)) assert.equal(placeholders(text), placeholders(DICTIONARIES.en[key]), `${lang} ${key}`);
   }
+});
+
+test('liquid staking amounts are exact: the sGOS value at the rate, the slippage bound, the time left', () => {
+  // 2^64 usgos at 1.000000000000000001 GOS per sGOS: the 18th place still counts, and the result rounds down.
+  assert.equal(sgosValue(2n ** 64n, 6, '1.000000000000000001'), 2n ** 64n + 18n);
+  assert.equal(sgosValue(3n, 6, '1.5'), 4n);
+  assert.equal(minimumAfterSlippage(1_000_000n, '0.5'), 995_000n);
+  assert.equal(minimumAfterSlippage(999n, ''), 999n);
+  assert.throws(() => minimumAfterSlippage(1n, '100.01'), /above 100%/);
+  assert.equal(ticketTimeLeft('21d 3h', 'en'), '21 days 3 hours');
+  assert.equal(ticketTimeLeft('0d 1h', 'en'), '1 hour');
+  assert.equal(ticketTimeLeft('2d 0h', 'zh-CN'), '2天 0小时');
 });

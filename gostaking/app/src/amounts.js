@@ -41,13 +41,22 @@ export function formatPercent(text, locale) {
   return `${formatDecimal(String(text).replace('%', ''), locale)}%`;
 }
 
+const unitIn = (locale) => (value, name) =>
+  new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'long' }).format(value);
+
+/** Whole days and hours in `locale` ('3 days 5 hours'; hours alone below a day). */
+export function formatDaysHours(days, hours, locale) {
+  const unit = unitIn(locale);
+  return days ? `${unit(days, 'day')} ${unit(hours, 'hour')}` : unit(hours, 'hour');
+}
+
 /** A duration in seconds as days and hours (minutes below an hour, seconds below a minute), in `locale`. */
 export function formatDuration(seconds, locale) {
   const s = Math.max(0, Math.round(seconds));
-  const unit = (value, name) => new Intl.NumberFormat(locale, { style: 'unit', unit: name, unitDisplay: 'long' }).format(value);
+  const unit = unitIn(locale);
   const days = Math.floor(s / 86400);
   const hours = Math.floor((s % 86400) / 3600);
-  if (days) return `${unit(days, 'day')} ${unit(hours, 'hour')}`;
+  if (days) return formatDaysHours(days, hours, locale);
   if (hours) return `${unit(hours, 'hour')} ${unit(Math.floor((s % 3600) / 60), 'minute')}`;
   if (s >= 60) return unit(Math.floor(s / 60), 'minute');
   return unit(s, 'second');

@@ -22,6 +22,13 @@ export const MESSAGE_FIELDS = {
   claim: [],
   swap: [['pair', STR], ['denom_in', STR], ['amount_in', INT], ['min_out', INT]],
   vote_proposal: [['proposal_id', INT], ['option', STR], ['escrow', INT]],
+  // gostaking/chain/types/liquid.py: amounts in ugos, usgos and LP units; `ticket` is a ticket id.
+  liquid_stake: [['amount', INT]],
+  liquid_unstake: [['sgos', INT]],
+  liquid_claim_ticket: [['ticket', INT]],
+  liquid_instant_unstake: [['sgos', INT], ['min_gos', INT]],
+  liquid_add_liquidity: [['ugos', INT]],
+  liquid_remove_liquidity: [['lp', INT]],
 };
 const DEFAULTS = { vote_proposal: { escrow: 0n } };
 

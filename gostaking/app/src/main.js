@@ -12,6 +12,7 @@ import { stakePage } from './pages/stake.js';
 import { sendPage } from './pages/send.js';
 import { swapPage } from './pages/swap.js';
 import { governancePage } from './pages/governance.js';
+import { liquidPage } from './pages/liquid.js';
 import { upcomingPage } from './pages/upcoming.js';
 import { settingsPage } from './pages/settings.js';
 
@@ -25,7 +26,7 @@ const ROUTES = {
   send: ['navSend', (s) => sendPage(s)],
   swap: ['navSwap', (s) => swapPage(s)],
   governance: ['navGovernance', (s) => governancePage(s)],
-  liquid: ['navLiquid', () => upcomingPage('liquidTitle', 'liquidSoon')],
+  liquid: ['navLiquid', (s) => liquidPage(s)],
   orders: ['navOrders', () => upcomingPage('ordersTitle', 'ordersSoon')],
   settings: ['navSettings', () => settingsPage(app)],
 };

@@ -1,5 +1,6 @@
-// Swap GOS for a listed asset or back on the asset/GOS pool: the node's quote (GET /dex/quote), a slippage
-// tolerance that sets the message's min_out, exact integers throughout.
+// Swap GOS for a listed asset or a module's token (sGOS) or back on its /GOS pool: the node's quote (GET /dex/quote),
+// a slippage tolerance that sets the message's min_out, exact integers throughout. The pools are GET /dex/pools
+// (every listed asset, and the sGOS pool once it exists), named by GET /dex/denoms.
 import { api } from '../api.js';
 import { parseUnits } from '../amounts.js';
 import { t } from '../i18n.js';
@@ -7,9 +8,16 @@ import { amountInput, guard, feeLine, field, fmt, freeBalance, GOS, h, outcome, 
 
 const BASIS = 10_000n; // slippage in hundredths of a percent
 
+/** How a whole unit is written: sGOS keeps its small s (docs/liquid.md), a listed asset is upper case (BTC). */
+const symbolOf = (wholeUnit) => (wholeUnit === 'sgos' ? 'sGOS' : wholeUnit.toUpperCase());
+
 export function swapPage(session) {
-  const external = session.assets.filter((a) => a.denom !== GOS.denom);
-  const pair = select(t('pair'), external.map((a) => [a.denom, `${a.symbol}/GOS`]), external[0]?.denom);
+  let external = session.assets.filter((a) => a.denom !== GOS.denom);
+  const pair = select(t('pair'), [], null);
+  const fillPairs = () => {
+    const chosen = pair.value || external[0]?.denom;
+    pair.replaceChildren(...external.map((a) => h('option', { value: a.denom, selected: a.denom === chosen }, `${a.symbol}/GOS`)));
+  };
   const direction = h('select', { 'aria-label': t('direction') });
   const amount = amountInput(t('pay'));
   const slippage = h('input', { type: 'text', inputmode: 'decimal', value: '1', 'aria-label': t('slippage') });
@@ -66,6 +74,7 @@ export function swapPage(session) {
     ]);
   }
 
+  fillPairs();
   fillDirections();
   pair.addEventListener('change', () => { fillDirections(); quote(); });
   for (const control of [direction, amount, slippage]) control.addEventListener('input', quote);
@@ -85,6 +94,16 @@ export function swapPage(session) {
     h('div', { class: 'actions' }, h('button', { type: 'button', class: 'primary', onclick: guard(result, act) }, t('swap'))),
     result,
   );
-  root.refresh = async () => { root.dataset.loaded = 'true'; };
+  root.refresh = async () => {
+    const [pools, denoms] = await Promise.all([api.get('/dex/pools'), api.get('/dex/denoms')]);
+    const wholeUnit = (denom) => denoms.find((d) => d.denom === denom)?.whole_unit ?? denom;
+    const listed = pools.pools.map((p) => ({ denom: p.denom, decimals: p.decimals, symbol: symbolOf(wholeUnit(p.denom)) }));
+    if (listed.map((a) => a.denom).join() !== external.map((a) => a.denom).join()) {
+      external = listed;
+      fillPairs();
+      fillDirections();
+    }
+    root.dataset.loaded = 'true';
+  };
   return root;
 }

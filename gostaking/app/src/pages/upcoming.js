@@ -1,4 +1,4 @@
-// Places kept for services other work is building (liquid staking, the order book): each page names what will be
+// Places kept for services other work is building (the order book): each page names what will be
 // here, so the navigation does not change shape when they land.
 import { t } from '../i18n.js';
 import { h } from '../ui.js';
