@@ -207,8 +207,8 @@ class GoStakingApp:
         hash_ = tx_hash(raw)
         mempool = pending if pending is not None else self.mempool
         with self._cond:
-            if wait_for_commit and not self._cond.wait_for(lambda: not self._block_open, timeout=self.read_timeout_s):
-                raise NodeBusyError("the node is busy committing a block; try again")
+            if wait_for_commit:
+                self._wait_for_commit()
             try:
                 self._check_tx(self._state, mempool, raw, hash_, add_to_mempool)
             except (ChainError, MempoolError) as error:
@@ -231,8 +231,7 @@ class GoStakingApp:
         except ChainError:
             sender = ""  # simulate_tx reports why the bytes are no transaction
         with self._cond:
-            if not self._cond.wait_for(lambda: not self._block_open, timeout=self.read_timeout_s):
-                raise NodeBusyError("the node is busy committing a block; try again")
+            self._wait_for_commit()
             state = self._state
             chain_id = state.chain_id.get()
             if not chain_id:
@@ -409,8 +408,7 @@ class GoStakingApp:
     def read(self) -> Iterator[State]:
         """Hold the state lock and yield the committed state. Do not modify it; keep the block short."""
         with self._cond:
-            if not self._cond.wait_for(lambda: not self._block_open, timeout=self.read_timeout_s):
-                raise NodeBusyError("the node is busy committing a block; try again")
+            self._wait_for_commit()
             yield self._state
 
     def prove_state(self, keys: Sequence[bytes]) -> StateProofs:
@@ -466,6 +464,12 @@ class GoStakingApp:
         location = self._chain.tx_location(hash_)
         if location is not None:
             raise AlreadyIncludedError(f"transaction {hash_.hex()} is already in block {location[0]}")
+
+    def _wait_for_commit(self) -> None:
+        """With the state lock held: wait until no block is between finalize and commit (NodeBusyError after
+        `read_timeout_s`), so what follows sees committed state."""
+        if not self._cond.wait_for(lambda: not self._block_open, timeout=self.read_timeout_s):
+            raise NodeBusyError("the node is busy committing a block; try again")
 
     def _check_tx(self, state: State, mempool: Mempool, raw: bytes, hash_: bytes, add_to_mempool: bool) -> None:
         self._require_new(mempool, hash_)
