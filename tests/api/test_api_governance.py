@@ -63,6 +63,10 @@ def test_a_param_change_is_voted_passed_ratified_and_executed(chain: Devnet) -> 
     live = get(chain, "/governance/proposals/0")["tally"]
     assert live["yes"]["gos"] == "30" and live["no"]["gos"] == "5" and live["total"]["gos"] == "35"
     assert live["final"] is False and live["passing"] is True and live["quorum_reached"] is True
+    # The committee report shows the same live tally while the vote runs (it used to show the empty recorded one).
+    reported = get(chain, "/governance/report")["proposals"][0]
+    assert reported["tally_ugos"] == {"yes": 30 * GOS, "no": 5 * GOS, "abstain": 0}
+    assert reported["tally_final"] is False
 
     chain.produce(VOTING_PERIOD)
     passed = get(chain, "/governance/proposals/0")
@@ -91,7 +95,7 @@ def test_a_param_change_is_voted_passed_ratified_and_executed(chain: Devnet) -> 
     assert report["proposals_by_status"] == {"executed": 1, "no_quorum": 1}
     assert report["proposals"][0]["type"] == "ParamChangeProposal"
     assert report["proposals"][0]["tally_ugos"] == {"yes": 30 * GOS, "no": 5 * GOS, "abstain": 0}
-    assert report["proposals"][0]["ratifications"] == "1/1"
+    assert report["proposals"][0]["ratifications"] == "1/1" and report["proposals"][0]["tally_final"] is True
 
     only = get(chain, "/governance/proposals", status="no_quorum")
     assert only["total"] == 1 and only["proposals"][0]["id"] == 1

@@ -94,7 +94,8 @@ class ReportProposal(BaseModel):
     status: str
     submitted: int
     voting_end: int
-    tally_ugos: dict[str, int] = Field(description="yes / no / abstain in ugos")
+    tally_ugos: dict[str, int] = Field(description="yes / no / abstain in ugos (live while the vote runs)")
+    tally_final: bool = Field(description="false while the vote runs: the tally is live, at today's bonds")
     ratifications: str
     log: str
 

@@ -149,7 +149,7 @@ def compute_committee_report(state: State) -> dict[str, object]:
     ratifications. Scans the proposals: for reports, not for blocks."""
     index = get_gos_index(state)
     mining_set = state[MINING_SET].get()
-    proposals = [_report_entry(i, proposal, index) for i, proposal in state[PROPOSALS].items_sorted()]
+    proposals = [_report_entry(state, i, proposal, index) for i, proposal in state[PROPOSALS].items_sorted()]
     counts: dict[str, int] = {}
     for entry in proposals:
         counts[str(entry["status"])] = counts.get(str(entry["status"]), 0) + 1
@@ -162,7 +162,9 @@ def compute_committee_report(state: State) -> dict[str, object]:
     }
 
 
-def _report_entry(proposal_id: int, proposal: Proposal, index: int) -> dict[str, object]:
+def _report_entry(state: State, proposal_id: int, proposal: Proposal, index: int) -> dict[str, object]:
+    # While the vote runs the recorded tally is still empty: report the live one (as a proposal's page does).
+    verdict = compute_tally_verdict(state, proposal_id, proposal)
     return {
         "id": proposal_id,
         "title": proposal.title,
@@ -171,9 +173,9 @@ def _report_entry(proposal_id: int, proposal: Proposal, index: int) -> dict[str,
         "submitted": proposal.submit_height,
         "voting_end": proposal.voting_end_height,
         "tally_ugos": {
-            option: compute_shares_to_ugos(getattr(proposal.tally, option), index)
-            for option in ("yes", "no", "abstain")
+            option: compute_shares_to_ugos(getattr(verdict.tally, option), index) for option in ("yes", "no", "abstain")
         },
+        "tally_final": verdict.final,
         "ratifications": f"{len(proposal.ratifications)}/{len(proposal.committee)}",
         "log": proposal.log,
     }
@@ -181,7 +183,8 @@ def _report_entry(proposal_id: int, proposal: Proposal, index: int) -> dict[str,
 
 def compute_committee_report_page(state: State, offset: int, limit: int) -> dict[str, object]:
     """The committee report with `limit` of its proposals from `offset` (by id, oldest first) and their `total`;
-    the counts by status still cover every proposal. O(log n + limit), where compute_committee_report scans."""
+    the counts by status still cover every proposal. O(log n + limit + the voters of the page's proposals still
+    being voted on, whose tallies are live), where compute_committee_report scans."""
     index = get_gos_index(state)
     mining_set = state[MINING_SET].get()
     count = get_proposal_count(state)
@@ -193,7 +196,7 @@ def compute_committee_report_page(state: State, offset: int, limit: int) -> dict
         "committee": list(mining_set.operators),
         "epoch": mining_set.epoch,
         "proposals_by_status": counts,
-        "proposals": [_report_entry(i, proposal, index) for i, proposal in page],
+        "proposals": [_report_entry(state, i, proposal, index) for i, proposal in page],
         "total": count,
     }
 
