@@ -259,6 +259,11 @@ class Attester:
         self.start_height = start_height
         self.state: BridgeState = store.load()
 
+    def reload_state(self) -> None:
+        """Forget what this process did since the last save and start again from the state file (after a failed
+        pass: as if the gateway had been restarted)."""
+        self.state = self.store.load()
+
     def run_once(self) -> PassReport:
         """One pass: settle in-flight txs, scan watchers, follow withdrawals and credits, pay, sweep, send the
         outbox."""

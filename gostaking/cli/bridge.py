@@ -33,6 +33,8 @@ if TYPE_CHECKING:
     from gostaking.bridge.proofs import VerifiedReader
     from gostaking.wallet.keys import PrivateKey
 
+log = logging.getLogger("gostaking.bridge")
+
 app = typer.Typer(help="Custody gateway: watch hosted chains, attest deposits, pay withdrawals, import sanctions.")
 feeder_app = typer.Typer(help="Oracle price feeder for mining node operators (exchange tickers via ccxt).")
 
@@ -143,10 +145,45 @@ def register(root: typer.Typer) -> None:
     root.add_typer(feeder_app, name="feeder")
 
 
-def _loop(step: Callable[[], None], once: bool, interval: float) -> None:
+MAX_RETRY_DELAY_S = 300.0
+"""Longest wait between passes while a node stays unreachable (the delay doubles from --interval up to this)."""
+
+
+def _loop(step: Callable[[], None], once: bool, interval: float, recover: Callable[[], None] | None = None) -> None:
+    """Run `step` every `interval` seconds (once with `once`, whose errors end the command).
+
+    A pass that fails because a node could not be reached or answered an error (the GoStaking API, bitcoind/btcd,
+    an EVM node, a CometBFT RPC, a price source) is logged and retried, the wait doubling up to
+    MAX_RETRY_DELAY_S: a brief outage must not stop a gateway. Before the retry `recover` runs (the attester
+    reloads its state file: the retry starts as a restart would, from the last saved state, the path the kill -9
+    tests cover). Errors that need an operator — a reorganization deeper than the confirmations, a node whose
+    answers fail verification, a damaged state file, a refused transaction — still end the command."""
+    from gostaking.bridge.errors import (
+        DeepReorgError,
+        NodeApiError,
+        PriceFeedError,
+        RpcError,
+        TxRejectedError,
+        VerificationUnavailableError,
+    )
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    delay = interval
     while True:
-        step()
+        try:
+            step()
+            delay = interval
+        except (DeepReorgError, TxRejectedError):
+            raise
+        except (RpcError, NodeApiError, VerificationUnavailableError, PriceFeedError) as error:
+            if once:
+                raise
+            log.warning("pass failed, retrying in %.0f s: %s", delay, error)
+            time.sleep(delay)
+            delay = min(delay * 2, max(interval, MAX_RETRY_DELAY_S))
+            if recover is not None:
+                recover()
+            continue
         if once:
             return
         time.sleep(interval)
@@ -435,7 +472,7 @@ def _run_attester(
         attester = Attester(
             store, MessageSender(node, key), watchers, payers, screen, sweepers=sweepers or [], verifier=verifier
         )
-        _loop(lambda: _report(attester.run_once()), once, interval)
+        _loop(lambda: _report(attester.run_once()), once, interval, recover=attester.reload_state)
 
 
 def _verifier(node: "NodeClient", state: Path, verification: Verification) -> "VerifiedReader":
