@@ -7,6 +7,8 @@ from typing import Annotated, Any
 import typer
 
 from gostaking.cli import aml, bridge, compliance, cosigner, custody, dex, gov, keys, network, oracle, query, tx, wallet
+from gostaking.cli import genesis as genesis_commands
+from gostaking.cli import operator as operator_commands
 from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.errors import CliError, FriendlyGroup
 from gostaking.cli.liquid import app as liquid_app
@@ -46,6 +48,8 @@ app.add_typer(cosigner.app, name="cosigner")
 app.command("abci")(network.abci)
 app.command("localnet")(network.localnet)
 bridge.register(app)
+operator_commands.register(app)
+genesis_commands.register(app)
 
 
 @app.command("devnet")

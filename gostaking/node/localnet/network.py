@@ -10,8 +10,6 @@ CometBFT genesis validators are the same keys, each with the mining-node power. 
 is embedded as `app_state` in every node's CometBFT genesis.json.
 """
 
-import base64
-import datetime
 import json
 import secrets
 import shutil
@@ -25,7 +23,13 @@ from typing import Any, Literal
 import msgspec
 
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, encode_genesis
-from gostaking.chain.modules.nodes.queries import MINING_NODE_POWER
+from gostaking.node.comet_genesis import (
+    CometGenesisError,
+    GenesisValidator,
+    comet_genesis_document,
+    format_comet_genesis,
+    read_comet_genesis,
+)
 from gostaking.node.localnet.cometbft import CometBftError, configure_home, init_home, require_cometbft
 from gostaking.node.runtime import load_or_create_key
 from gostaking.node.settings import FAUCET_KEY_NAME, devnet_assets, devnet_faucet_balances, devnet_params
@@ -118,11 +122,6 @@ def _ports(validators: int, base_port: int) -> Iterator[tuple[int, ...]]:
         yield tuple(next(free) for _ in range(PORTS_PER_NODE))
 
 
-def _rfc3339(time_ms: int) -> str:
-    moment = datetime.datetime.fromtimestamp(time_ms / 1000, tz=datetime.UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{time_ms % 1000:03d}000000Z"
-
-
 def create_localnet(
     home: Path,
     validators: int,
@@ -208,31 +207,11 @@ def _comet_genesis(
 ) -> str:
     # Start from what `cometbft init` wrote, to keep its default consensus params.
     try:
-        document = json.loads((first_home / "config" / "genesis.json").read_text())
-    except (OSError, ValueError) as exc:
+        template = read_comet_genesis(first_home / "config" / "genesis.json")
+    except CometGenesisError as exc:
         raise CometBftError(f"cannot read the genesis cometbft init wrote: {exc}") from None
-    document["genesis_time"] = _rfc3339(genesis_time_ms)
-    document["chain_id"] = chain_id
-    document["initial_height"] = "1"
-    document["validators"] = [
-        {
-            "address": node.validator_address,
-            "pub_key": {"type": "tendermint/PubKeyEd25519", "value": _b64(key)},
-            "power": str(MINING_NODE_POWER),
-            "name": node.name,
-        }
-        for node, key in zip(nodes, public_keys, strict=True)
-    ]
-    document["app_hash"] = ""
-    if app_state is not None:
-        document["app_state"] = app_state
-    else:
-        document.pop("app_state", None)
-    return json.dumps(document, indent=2) + "\n"
-
-
-def _b64(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
+    validators = [GenesisValidator(key, node.name) for node, key in zip(nodes, public_keys, strict=True)]
+    return format_comet_genesis(comet_genesis_document(template, chain_id, genesis_time_ms, validators, app_state))
 
 
 def _config_values(

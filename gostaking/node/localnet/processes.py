@@ -27,24 +27,55 @@ class LocalnetProcessError(Exception):
     """A localnet process did not come up; the message names it and its log."""
 
 
-def wait_for_port(port: int, timeout_s: float, process: subprocess.Popen[bytes] | None = None) -> None:
-    """Wait until something accepts TCP connections on 127.0.0.1:`port` (error if `process` exits first)."""
+def wait_for_port(
+    port: int, timeout_s: float, process: subprocess.Popen[bytes] | None = None, host: str = "127.0.0.1"
+) -> None:
+    """Wait until something accepts TCP connections on `host`:`port` (error if `process` exits first)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise LocalnetProcessError(f"process {process.args!r} exited with code {process.returncode}")
         with socket.socket() as probe:
             probe.settimeout(0.5)
-            if probe.connect_ex(("127.0.0.1", port)) == 0:
+            if probe.connect_ex((host, port)) == 0:
                 return
         time.sleep(0.05)
-    raise LocalnetProcessError(f"nothing listens on 127.0.0.1:{port} after {timeout_s:g} s")
+    raise LocalnetProcessError(f"nothing listens on {host}:{port} after {timeout_s:g} s")
 
 
-def _kill_group(process: subprocess.Popen[bytes] | None, sig: int) -> None:
+def kill_group(process: subprocess.Popen[bytes] | None, sig: int) -> None:
+    """Send `sig` to the process group of `process` (its own session: see spawn_logged) if it still runs."""
     if process is not None and process.poll() is None:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, sig)
+
+
+def spawn_logged(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """Start `command` in a session of its own, its output appended to `log`; a Python child imports this
+    checkout's gostaking (PYTHONPATH), whatever its working directory."""
+    env = {**os.environ, "PYTHONPATH": _SOURCE_ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            command,
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop_process(process: subprocess.Popen[bytes] | None, sig: int, timeout_s: float = 15.0) -> None:
+    """Send `sig` to the group of `process` and wait for it to exit; SIGKILL if it is still alive after
+    `timeout_s`."""
+    if process is None:
+        return
+    kill_group(process, sig)
+    try:
+        process.wait(timeout_s)
+    except subprocess.TimeoutExpired:
+        kill_group(process, signal.SIGKILL)
+        process.wait(timeout_s)
 
 
 class LocalnetProcesses:
@@ -74,18 +105,6 @@ class LocalnetProcesses:
         """An RPC client of node `index` (close it after use)."""
         return CometRpc(self.node(index).rpc_url, timeout_s)
 
-    def _spawn(self, command: list[str], log: Path) -> subprocess.Popen[bytes]:
-        env = {**os.environ, "PYTHONPATH": _SOURCE_ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
-        with log.open("ab") as output:
-            return subprocess.Popen(
-                command,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=output,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-
     def app_command(self, index: int) -> list[str]:
         """The command line of node `index`'s app process: ABCI for its cometbft, and its API if it has a port."""
         node = self.node(index)
@@ -98,7 +117,7 @@ class LocalnetProcesses:
         """Start node `index`'s app process without waiting for it (see wait_app)."""
         node = self.node(index)
         if self.localnet.app == "gostaking":
-            self.apps[index] = self._spawn(self.app_command(index), node.path / "app.log")
+            self.apps[index] = spawn_logged(self.app_command(index), node.path / "app.log")
 
     def wait_app(self, index: int, timeout_s: float = 60.0) -> None:
         """Wait until node `index`'s app process serves its API (it starts first) and listens for CometBFT."""
@@ -121,7 +140,7 @@ class LocalnetProcesses:
     def start_comet(self, index: int, timeout_s: float = 60.0) -> None:
         """Start node `index`'s cometbft and wait until its RPC listens."""
         node = self.node(index)
-        process = self._spawn([str(self.binary), "node", "--home", node.home], node.path / "cometbft.log")
+        process = spawn_logged([str(self.binary), "node", "--home", node.home], node.path / "cometbft.log")
         self.comets[index] = process
         try:
             wait_for_port(node.rpc_port, timeout_s, process)
@@ -149,26 +168,16 @@ class LocalnetProcesses:
 
     def kill_app(self, index: int, sig: int = signal.SIGKILL) -> None:
         """Send `sig` to node `index`'s app process group and wait for it to exit."""
-        self._stop(self.apps.pop(index, None), sig)
+        stop_process(self.apps.pop(index, None), sig)
 
     def kill_comet(self, index: int, sig: int = signal.SIGKILL) -> None:
         """Send `sig` to node `index`'s cometbft process group and wait for it to exit."""
-        self._stop(self.comets.pop(index, None), sig)
+        stop_process(self.comets.pop(index, None), sig)
 
     def kill_node(self, index: int, sig: int = signal.SIGKILL) -> None:
         """Stop both processes of node `index` (kill -9 by default)."""
         self.kill_comet(index, sig)
         self.kill_app(index, sig)
-
-    def _stop(self, process: subprocess.Popen[bytes] | None, sig: int, timeout_s: float = 15.0) -> None:
-        if process is None:
-            return
-        _kill_group(process, sig)
-        try:
-            process.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            _kill_group(process, signal.SIGKILL)
-            process.wait(timeout_s)
 
     def stop_all(self, sig: int = signal.SIGTERM) -> None:
         """Stop every process: `sig` first (CometBFT before its app), SIGKILL for any still alive after 15 s."""
