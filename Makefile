@@ -11,7 +11,7 @@ COMETBFT_VERSION := $(shell sed -n 's/^COMETBFT_VERSION = "\(.*\)"/\1/p' gostaki
 BTCD_VERSION := $(shell sed -n 's/^BTCD_VERSION = "\(.*\)"/\1/p' gostaking/bridge/btc_rpc.py)
 PROTO_STAMP := gostaking/node/abci/_proto/VERSION
 
-.PHONY: devnet test test-tools sim-nightly fuzz-nightly lint bench bench-localnet install clean cometbft proto btcd contracts events-js app
+.PHONY: devnet test test-tools sim-nightly fuzz-nightly lint bench bench-localnet install clean cometbft proto btcd contracts events-js app monitor
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -85,6 +85,19 @@ node_modules/.package-lock.json: package.json package-lock.json
 
 contracts/build/manifest.json: node_modules/.package-lock.json contracts/compile.js $(wildcard contracts/*.sol contracts/test/*.sol)
 	node contracts/compile.js
+
+# Prometheus (Debian's `prometheus` package) scraping the running localnet (`gostaking localnet`): every node's app
+# /metrics and its CometBFT's, with the alert rules of deploy/monitoring (docs/monitoring.md). Its configuration is
+# written from the localnet's own ports; the UI and HTTP API are on http://127.0.0.1:$(MONITOR_PORT).
+LOCALNET_HOME ?= $(or $(GOSTAKING_HOME),$(HOME)/.gostaking)/localnet
+MONITOR_HOME ?= $(or $(GOSTAKING_HOME),$(HOME)/.gostaking)/prometheus
+MONITOR_PORT ?= 9090
+
+monitor: $(VENV)/.installed
+	@command -v prometheus >/dev/null 2>&1 || { echo "make monitor needs Prometheus: sudo apt-get install -y prometheus" >&2; exit 1; }
+	$(PY) -m gostaking.monitor.prometheus --localnet $(LOCALNET_HOME) --out $(MONITOR_HOME)/prometheus.yml
+	prometheus --config.file=$(MONITOR_HOME)/prometheus.yml --storage.tsdb.path=$(MONITOR_HOME)/data \
+		--web.listen-address=127.0.0.1:$(MONITOR_PORT)
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/bench_transfers.py

@@ -2,7 +2,8 @@
 
 Setup (not measured): a fresh localnet (`create_localnet`, all processes on this machine, 127.0.0.1), the same
 CometBFT configuration for both apps (timeout_commit, mempool size); for GoStaking, pre-signed GOS transfers
-from the 4 genesis operators (funded by block rewards) to distinct recipients, for kvstore `key=value` txs.
+to distinct recipients from senders that the 4 genesis operators (funded by block rewards) fund first, 60
+transfers each (the mempool keeps at most 64 waiting per sender), for kvstore `key=value` txs.
 Measured: from the first broadcast until every tx is in a committed block. One submitter thread per node sends
 its share with broadcast_tx_sync to that node's RPC (a sender's sequences go to one node, in order).
 Committed tx/s = txs / elapsed. Both networks run the same way, one after the other; the ratio is
@@ -11,16 +12,29 @@ GoStaking / kvstore.
 The app processes run without the REST API and explorer index that `gostaking localnet` gives each node (they
 would share the same cores); `--api` runs them too.
 
+`--metrics-cost R` instead measures what monitoring costs: R rounds, each running the GoStaking localnet (with its
+API) twice in alternating order, once with metrics on (the app's counters, and every node's /metrics scraped
+each second as Prometheus would) and once with GOSTAKING_METRICS=off and no scraping; it prints each round's
+rates and app CPU per tx (the CPU time of the 4 app processes during the run: steadier than the rate on a shared
+machine), and the median costs.
+
 Run: python benchmarks/bench_localnet.py [--txs N] [--validators N] [--timeout-commit 500ms] [--api]
+     python benchmarks/bench_localnet.py --metrics-cost 3 [--txs N]
 Needs `make cometbft`.
 """
 
 import argparse
+import contextlib
+import itertools
+import os
+import statistics
 import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -28,6 +42,8 @@ from gostaking.chain.types.tx import MsgSendCoins
 from gostaking.node.localnet.network import AppKind, Localnet, create_localnet
 from gostaking.node.localnet.processes import LocalnetProcesses
 from gostaking.node.localnet.rpc import CometRpc
+from gostaking.node.metrics import METRICS_ENV
+from gostaking.node.settings import devnet_params
 from gostaking.wallet.keyring import Keyring
 from gostaking.wallet.keys import PrivateKey, sign_tx
 
@@ -46,24 +62,58 @@ def committed_txs(rpc: CometRpc, after: int, upto: int) -> int:
     return total
 
 
-def gostaking_txs(localnet: Localnet, per_node: int) -> list[list[bytes]]:
-    """Per node, its operator's transfers with sequences 0..per_node-1 (signing is the client's work)."""
+TXS_PER_SENDER = 60
+"""Each sender's share: under the mempool's per-sender cap (64 waiting), so no transfer is refused for it."""
+
+
+def _sender_key(index: int, sender: int) -> PrivateKey:
+    return PrivateKey((2 * 10**6 + index * 10**4 + sender).to_bytes(32, "big"))
+
+
+def fund_senders(localnet: Localnet, rpcs: list[CometRpc], per_node: int) -> None:
+    """Each operator sends GOS for fees to the senders of its node's share (one per TXS_PER_SENDER transfers),
+    then this waits two blocks past their inclusion height."""
     keyring = Keyring(localnet.keys_dir)
+    senders = -(-per_node // TXS_PER_SENDER)
+    # A transfer costs its fee, its 1 ugos and the new-balance fee (each recipient is new).
+    per_transfer_ugos = FEE_UGOS + 1 + devnet_params().tx.new_balance_fee_ugos
+    for index, rpc in enumerate(rpcs):
+        operator = keyring.load(f"operator{index}", None)
+        for sender in range(senders):
+            msg = MsgSendCoins(_sender_key(index, sender).address, "ugos", TXS_PER_SENDER * per_transfer_ugos)
+            result = rpc.broadcast_tx_sync(sign_tx(operator, localnet.chain_id, sender, [msg], FEE_UGOS))
+            if result["code"] != 0:
+                raise SystemExit(f"funding a sender failed: {result.get('log')}")
+    funded_at = rpcs[0].latest_height() + 3
+    while rpcs[0].latest_height() < funded_at:
+        time.sleep(0.1)
+
+
+def gostaking_txs(localnet: Localnet, per_node: int) -> list[list[bytes]]:
+    """Per node, transfers from its funded senders (TXS_PER_SENDER each, interleaved so that every sender's
+    sequences go out in order); signing is the client's work."""
     batches = []
     for index in range(len(localnet.nodes)):
-        operator = keyring.load(f"operator{index}", None)
-        batches.append(
+        shares = [
             [
                 sign_tx(
-                    operator,
+                    _sender_key(index, sender),
                     localnet.chain_id,
                     n,
-                    [MsgSendCoins(PrivateKey((10**6 + index * 10**5 + n).to_bytes(32, "big")).address, "ugos", 1)],
+                    [
+                        MsgSendCoins(
+                            PrivateKey((10**6 + index * 10**5 + sender * 100 + n).to_bytes(32, "big")).address,
+                            "ugos",
+                            1,
+                        )
+                    ],
                     FEE_UGOS,
                 )
-                for n in range(per_node)
+                for n in range(min(TXS_PER_SENDER, per_node - sender * TXS_PER_SENDER))
             ]
-        )
+            for sender in range(-(-per_node // TXS_PER_SENDER))
+        ]
+        batches.append([tx for round_ in itertools.zip_longest(*shares) for tx in round_ if tx is not None])
     return batches
 
 
@@ -72,17 +122,73 @@ def kvstore_txs(nodes: int, per_node: int) -> list[list[bytes]]:
     return [[f"bench-{i}-{n}={'v' * 300}".encode() for n in range(per_node)] for i in range(nodes)]
 
 
-def measure(app: AppKind, validators: int, total: int, timeout_commit: str, work: Path, api: bool = False) -> float:
-    """Create and start a localnet running `app`, push `total` txs through it; returns committed tx/s."""
+@contextlib.contextmanager
+def scraping(localnet: Localnet, interval_s: float) -> Iterator[list[int]]:
+    """Scrape every node's /metrics each `interval_s` on a thread while the block runs (yields the scrape count)."""
+    import httpx
+
+    stop = threading.Event()
+    scrapes = [0]
+
+    def scrape() -> None:
+        with httpx.Client(timeout=10) as client:
+            while not stop.wait(interval_s):
+                for node in localnet.nodes:
+                    client.get(f"{node.api_url}/metrics").raise_for_status()
+                    scrapes[0] += 1
+
+    thread = threading.Thread(target=scrape, daemon=True)
+    thread.start()
+    try:
+        yield scrapes
+    finally:
+        stop.set()
+        thread.join()
+
+
+class Run(NamedTuple):
+    """One measured run."""
+
+    rate: float
+    """Committed tx/s."""
+    app_cpu_ms_per_tx: float
+    """CPU time (user + system) of all app processes from the first broadcast to the last commit, per tx: less
+    sensitive than the rate to what else runs on the machine (0 for kvstore, which has no app process)."""
+
+
+def _cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds of the processes (Linux /proc)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime (the 14th and 15th fields)
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def measure(
+    app: AppKind,
+    validators: int,
+    total: int,
+    timeout_commit: str,
+    work: Path,
+    api: bool = False,
+    scrape_s: float = 0.0,
+) -> Run:
+    """Create and start a localnet running `app`, push `total` txs through it; returns committed tx/s and the app
+    processes' CPU per tx. With `scrape_s`, every node's /metrics is scraped that often during the run (needs
+    `api`)."""
     localnet = create_localnet(work / app, validators, app=app, timeout_commit=timeout_commit)
     per_node = total // validators
-    with LocalnetProcesses(localnet, serve_api=api) as processes:
+    with LocalnetProcesses(localnet, serve_api=api) as processes, contextlib.ExitStack() as scraper:
         processes.start_all()
+        scrapes = scraper.enter_context(scraping(localnet, scrape_s)) if scrape_s else [0]
         rpcs = [processes.rpc(i, timeout_s=60) for i in range(validators)]
         # Operators' GOS comes from block rewards (fees of `per_node` transfers need per_node/1000 GOS).
         warmup = 12 if app == "gostaking" else 2
         while rpcs[0].latest_height() < warmup:
             time.sleep(0.2)
+        if app == "gostaking":
+            fund_senders(localnet, rpcs, per_node)
         batches = gostaking_txs(localnet, per_node) if app == "gostaking" else kvstore_txs(validators, per_node)
         start_height = rpcs[0].latest_height()
         rejected: list[str] = []
@@ -95,6 +201,8 @@ def measure(app: AppKind, validators: int, total: int, timeout_commit: str, work
                         rejected.append(str(result.get("log")))
 
         threads = [threading.Thread(target=submit, args=(i,)) for i in range(validators)]
+        app_pids = [process.pid for process in processes.apps.values()]
+        cpu_before = _cpu_seconds(app_pids)
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -113,14 +221,42 @@ def measure(app: AppKind, validators: int, total: int, timeout_commit: str, work
             else:
                 time.sleep(0.05)
         elapsed = time.perf_counter() - started
+        app_cpu = _cpu_seconds(app_pids) - cpu_before
         for rpc in rpcs:
             rpc.close()
+        scraped = f", {scrapes[0]} scrapes of /metrics" if scrape_s else ""
     rate = sent / elapsed
+    cpu = f", app CPU {app_cpu * 1000 / sent:.2f} ms/tx" if app_pids else ""
     print(
         f"{app:>9}: {sent} txs submitted in {submitted:.1f} s, all committed after {elapsed:.1f} s "
-        f"in {seen_height - start_height} blocks → {rate:,.0f} tx/s"
+        f"in {seen_height - start_height} blocks → {rate:,.0f} tx/s{cpu}{scraped}"
     )
-    return rate
+    return Run(rate, app_cpu * 1000 / sent)
+
+
+def metrics_cost(rounds: int, validators: int, total: int, timeout_commit: str, work: Path) -> None:
+    """Rounds of metrics on / off (alternating which goes first); prints each round and the median cost."""
+    costs, cpu_costs = [], []
+    for round_ in range(rounds):
+        runs = {}
+        for metrics_on in (True, False) if round_ % 2 == 0 else (False, True):
+            os.environ[METRICS_ENV] = "on" if metrics_on else "off"  # inherited by the app processes
+            print(f"round {round_ + 1}, metrics {'on' if metrics_on else 'off'}:", end=" ")
+            run = work / f"round{round_}-{'on' if metrics_on else 'off'}"
+            runs[metrics_on] = measure(
+                "gostaking", validators, total, timeout_commit, run, api=True, scrape_s=1.0 if metrics_on else 0.0
+            )
+        on, off = runs[True], runs[False]
+        costs.append(1 - on.rate / off.rate)
+        cpu_costs.append(on.app_cpu_ms_per_tx / off.app_cpu_ms_per_tx - 1)
+        print(
+            f"round {round_ + 1}: on {on.rate:,.0f} vs off {off.rate:,.0f} tx/s → cost {costs[-1]:+.1%}; app CPU "
+            f"{on.app_cpu_ms_per_tx:.2f} vs {off.app_cpu_ms_per_tx:.2f} ms/tx → {cpu_costs[-1]:+.1%}"
+        )
+    print(
+        f"metrics cost, median of {rounds} rounds: {statistics.median(costs):+.1%} of committed tx/s, "
+        f"{statistics.median(cpu_costs):+.1%} app CPU per tx"
+    )
 
 
 def main() -> None:
@@ -129,10 +265,15 @@ def main() -> None:
     parser.add_argument("--validators", type=int, default=4)
     parser.add_argument("--timeout-commit", default="500ms")
     parser.add_argument("--api", action="store_true", help="app processes also serve the REST API and index")
+    parser.add_argument("--metrics-cost", type=int, default=0, metavar="ROUNDS", help="compare metrics on and off")
     args = parser.parse_args()
+    if args.metrics_cost:
+        with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
+            metrics_cost(args.metrics_cost, args.validators, args.txs, args.timeout_commit, Path(temp))
+        return
     with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
-        ours = measure("gostaking", args.validators, args.txs, args.timeout_commit, Path(temp), args.api)
-        baseline = measure("kvstore", args.validators, args.txs, args.timeout_commit, Path(temp))
+        ours = measure("gostaking", args.validators, args.txs, args.timeout_commit, Path(temp), args.api).rate
+        baseline = measure("kvstore", args.validators, args.txs, args.timeout_commit, Path(temp)).rate
     print(f"GoStaking / kvstore: {ours / baseline:.2f} ({ours:,.0f} vs {baseline:,.0f} committed tx/s)")
 
 

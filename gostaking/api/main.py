@@ -2,6 +2,8 @@
 
 from fastapi import FastAPI
 
+from gostaking.metrics import MeteredApp
+from gostaking.node.metrics import node_registry
 from gostaking.node.runtime import Node
 
 from .errors import install_error_handlers
@@ -53,7 +55,10 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
     api.state.node = node
     api.add_middleware(RequestBodyLimit)
     install_error_handlers(api)
-    explorer.attach_index(api, node, index_url)
+    index = explorer.attach_index(api, node, index_url)
+    # GET /metrics (Prometheus, docs/monitoring.md) and the request counts, outside every other middleware.
+    registry, http_metrics = node_registry(node, lambda: index.indexer.indexed_height)
+    api.add_middleware(MeteredApp, registry=registry, http=http_metrics)
     for module in (status, blocks, txs, events, accounts, nodes, hashpower, faucet, explorer, explorer_views, home):
         api.include_router(module.router)
     for module in (governance, custody, oracle, compliance, dex, estimates, wallet_app):

@@ -1,12 +1,13 @@
 """`gostaking bridge …` (custody gateway) and `gostaking feeder …` (oracle prices). Register both with
 `bridge.register(app)` in gostaking/cli/main.py."""
 
+import contextlib
 import functools
 import inspect
 import json
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -27,6 +28,8 @@ from gostaking.cli.options import (
 from gostaking.cli.tx import resolve_address
 
 if TYPE_CHECKING:
+    from prometheus_client import CollectorRegistry
+
     from gostaking.bridge.attester import DepositWatcher, Payer, Sweeper
     from gostaking.bridge.feeder import PriceFeeder
     from gostaking.bridge.node_client import NodeClient
@@ -69,6 +72,15 @@ VerifyNodeOption = Annotated[
 ]
 QuorumOption = Annotated[
     int | None, typer.Option("--quorum", min=1, help="--verify-node nodes that must agree \\[default: all]")
+]
+MetricsPortOption = Annotated[
+    int | None,
+    typer.Option(
+        "--metrics-port",
+        min=0,
+        max=65535,
+        help="serve Prometheus metrics on 127.0.0.1:PORT/metrics (docs/monitoring.md) \\[default: none]",
+    ),
 ]
 TrustNodeOption = Annotated[
     bool,
@@ -260,6 +272,7 @@ def evm_gateway(
     interval: IntervalOption = 15.0,
     home: HomeOption = None,
     keyring: KeyringOption = None,
+    metrics_port: MetricsPortOption = None,
 ) -> None:
     """Attest vault deposits and (with --board) redeem and confirm withdrawals on an EVM chain; with --gos-bridge
     also attest GOS swapped back from the ERC-20 and mint the ERC-20 for GOS withdrawals. Payouts are made only on
@@ -312,7 +325,10 @@ def evm_gateway(
                     gos_bridge_start_block,
                 )
             )
-    _run_attester(state, api, key, watchers, payers, sanctions, once, interval, verification)
+    tips = {w.name: lambda: int(w3.eth.block_number) for w in watchers}
+    _run_attester(
+        state, api, key, watchers, payers, sanctions, once, interval, verification, metrics=(metrics_port, tips)
+    )
 
 
 @verified_command("btc")
@@ -396,6 +412,7 @@ def btc_gateway(
     interval: IntervalOption = 60.0,
     home: HomeOption = None,
     keyring: KeyringOption = None,
+    metrics_port: MetricsPortOption = None,
 ) -> None:
     """Attest payments to registered custody addresses (read block by block; needs the node's transaction index)
     and report their reclaims by depositors; with --board, sweep credited deposits to the custody script and pay
@@ -442,7 +459,10 @@ def btc_gateway(
             )
         )
         sweepers.append(BtcSweeper(*seat, sweep_fee_sat=sweep_fee_sat, deadline_percent=sweep_deadline_percent))
-    _run_attester(state, api, key, [watcher], payers, sanctions, once, interval, verification, sweepers)
+    tips = {watcher.name: bitcoin.get_block_count}
+    _run_attester(
+        state, api, key, [watcher], payers, sanctions, once, interval, verification, sweepers, (metrics_port, tips)
+    )
 
 
 def _run_attester(
@@ -456,11 +476,12 @@ def _run_attester(
     interval: float,
     verification: Verification,
     sweepers: "list[Sweeper] | None" = None,
+    metrics: "tuple[int | None, dict[str, Callable[[], int]]]" = (None, {}),
 ) -> None:
     """Attest what the watchers see and run the payers and sweepers every `interval` seconds (payouts screened
     against the sanctions snapshot and verified as `verification` says), keeping cursors and outbox in the state
-    file."""
-    from gostaking.bridge.attester import Attester
+    file. `metrics` is the --metrics-port (None: no metrics) and each watcher's chain tip, for its cursor lag."""
+    from gostaking.bridge.attester import WITHDRAWALS_CURSOR, Attester
     from gostaking.bridge.node_client import MessageSender, NodeClient
     from gostaking.bridge.sanctions import SanctionsSnapshot
     from gostaking.bridge.store import StateStore
@@ -472,7 +493,37 @@ def _run_attester(
         attester = Attester(
             store, MessageSender(node, key), watchers, payers, screen, sweepers=sweepers or [], verifier=verifier
         )
-        _loop(lambda: _report(attester.run_once()), once, interval, recover=attester.reload_state)
+        port, tips = metrics
+        if port is None:
+            _loop(lambda: _report(attester.run_once()), once, interval, recover=attester.reload_state)
+            return
+        from gostaking.bridge.metrics import GatewayMetrics
+
+        gateway_metrics = GatewayMetrics({**tips, WITHDRAWALS_CURSOR: node.height})
+
+        def pass_and_count() -> None:
+            report = attester.run_once()
+            _report(report)
+            gateway_metrics.after_pass(attester.state, report)
+
+        with _metrics_server(gateway_metrics.registry, port):
+            _loop(gateway_metrics.counted(pass_and_count), once, interval, recover=attester.reload_state)
+
+
+@contextlib.contextmanager
+def _metrics_server(registry: "CollectorRegistry", port: int) -> Iterator[None]:
+    """Serve `registry` on 127.0.0.1:`port`/metrics while the block runs (CliError when the port is taken)."""
+    from gostaking.metrics import MetricsServer, MetricsServerError
+
+    try:
+        server = MetricsServer(registry, "127.0.0.1", port)
+    except MetricsServerError as error:
+        raise CliError(f"{error}; choose another --metrics-port") from None
+    log.info("metrics on %s", server.url)
+    try:
+        yield
+    finally:
+        server.stop()
 
 
 def _verifier(node: "NodeClient", state: Path, verification: Verification) -> "VerifiedReader":
@@ -610,6 +661,7 @@ def feeder_run(
     interval: IntervalOption = 60.0,
     home: HomeOption = None,
     keyring: KeyringOption = None,
+    metrics_port: MetricsPortOption = None,
 ) -> None:
     """Submit MsgSubmitPrices every --interval seconds, signed by a mining node operator key."""
     from gostaking.bridge.node_client import MessageSender, NodeClient
@@ -621,4 +673,11 @@ def feeder_run(
         tx_hash, quotes = feeder.submit(sender)
         typer.echo(f"tx {tx_hash}: " + ", ".join(f"{q.denom}={q.price_ugos}" for q in quotes))
 
-    _loop(step, once, interval)
+    if metrics_port is None:
+        _loop(step, once, interval)
+        return
+    from gostaking.bridge.metrics import GatewayMetrics
+
+    feeder_metrics = GatewayMetrics({})
+    with _metrics_server(feeder_metrics.registry, metrics_port):
+        _loop(feeder_metrics.counted(step), once, interval)

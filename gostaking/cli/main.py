@@ -12,6 +12,7 @@ from gostaking.cli import operator as operator_commands
 from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.errors import CliError, FriendlyGroup
 from gostaking.cli.liquid import app as liquid_app
+from gostaking.cli.monitor import monitor as monitor_command
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
 from gostaking.cli.tx import resolve_address
 from gostaking.client import ApiError, NodeApi
@@ -47,6 +48,7 @@ app.add_typer(liquid_app, name="liquid")
 app.add_typer(cosigner.app, name="cosigner")
 app.command("abci")(network.abci)
 app.command("localnet")(network.localnet)
+app.command("monitor")(monitor_command)
 bridge.register(app)
 operator_commands.register(app)
 genesis_commands.register(app)

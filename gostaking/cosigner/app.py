@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
+from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -16,6 +17,7 @@ from gostaking.cosigner.pages import CEREMONY_PAGE
 from gostaking.cosigner.policy import encode_policy
 from gostaking.cosigner.service import ApprovalView, CosignerService, PolicyView
 from gostaking.cosigner.totp import qr_svg
+from gostaking.metrics import HttpMetrics, MeteredApp
 
 HEX = r"^([0-9a-fA-F]{2})*$"
 
@@ -59,6 +61,8 @@ class PolicyRequest(SignedRequest):
 def create_app(service: CosignerService) -> FastAPI:
     """The cosigner's API and its two ceremony pages (passkey registration and approval)."""
     app = FastAPI(title="GoStaking 2FA cosigner", version="1")
+    registry = CollectorRegistry()  # GET /metrics: the request counts by route and status (docs/monitoring.md)
+    app.add_middleware(MeteredApp, registry=registry, http=HttpMetrics(registry, "cosigner"))
 
     @app.exception_handler(CosignerError)
     async def refused(_request: Request, error: CosignerError) -> JSONResponse:

@@ -18,6 +18,7 @@ block leaves neither memory nor disk half-updated.
 """
 
 import threading
+import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -42,6 +43,7 @@ from gostaking.node.blocks import (
     encode_block,
 )
 from gostaking.node.mempool import DuplicateTxError, Mempool, MempoolError, MempoolTx
+from gostaking.node.metrics import AppMetrics
 from gostaking.storage import ChainStore, KVStore, MerkleProof, StorageCorruptionError
 
 DEFAULT_READ_TIMEOUT_S = 10.0
@@ -131,10 +133,16 @@ class GoStakingApp:
     """The ABCI-shaped application over one ChainStore and a mempool."""
 
     def __init__(
-        self, store: KVStore, mempool: Mempool | None = None, read_timeout_s: float = DEFAULT_READ_TIMEOUT_S
+        self,
+        store: KVStore,
+        mempool: Mempool | None = None,
+        read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
+        metrics: AppMetrics | None = None,
     ) -> None:
-        """Open the committed chain in `store` (verifying it against its app hash) and load its state."""
+        """Open the committed chain in `store` (verifying it against its app hash) and load its state. `metrics`
+        counts what the app does (default: new ones, on unless GOSTAKING_METRICS=off)."""
         self.mempool = mempool if mempool is not None else Mempool()
+        self.metrics = metrics if metrics is not None else AppMetrics()
         self.read_timeout_s = read_timeout_s
         self._chain = ChainStore.open(store)
         self._cond = threading.Condition()  # over an RLock: a reader may call other reading methods
@@ -204,6 +212,7 @@ class GoStakingApp:
         between finalize_block and commit runs against the finalized state instead of waiting: under CometBFT
         that block is decided, and CometBFT flushes CheckTx before it sends Commit, so waiting would deadlock.
         """
+        started = time.perf_counter()
         hash_ = tx_hash(raw)
         mempool = pending if pending is not None else self.mempool
         with self._cond:
@@ -211,10 +220,13 @@ class GoStakingApp:
                 self._wait_for_commit()
             try:
                 self._check_tx(self._state, mempool, raw, hash_, add_to_mempool)
+                result = CheckTxResult(0, "", hash_)
             except (ChainError, MempoolError) as error:
                 name = type(error).__name__
-                return CheckTxResult(error.code, f"{name}: {error}", hash_, name, str(error))
-        return CheckTxResult(0, "", hash_)
+                result = CheckTxResult(error.code, f"{name}: {error}", hash_, name, str(error))
+        if pending is None:  # a proposal's checks against a scratch mempool are not CheckTx requests
+            self.metrics.check_tx_done(started, result.code, result.log)
+        return result
 
     def simulate_tx(self, raw: bytes) -> SimulationResult:
         """Run a signed transaction against the committed state and throw its writes away (Cosmos' simulate).
@@ -296,6 +308,7 @@ class GoStakingApp:
         `misbehavior` the faults consensus decided to punish in this block (CometBFT's decided_last_commit and
         misbehavior); the embedded producer passes only itself as signer.
         """
+        started = time.perf_counter()
         with self._cond:
             chain_id = self._state.chain_id.get()
             if not chain_id:
@@ -336,10 +349,13 @@ class GoStakingApp:
                 events=result.events,
                 validator_updates=result.validator_updates,
             )
-            return result, app_hash
+        self.metrics.block_finalized(started, absent)
+        return result, app_hash
 
     def commit(self) -> StoredBlock:
         """Persist the finalized block atomically, then drop included and now-invalid txs from the mempool."""
+        started = time.perf_counter()
+        previous = self._last_block
         with self._cond:
             block = self._pending_block
             if block is None:
@@ -360,7 +376,9 @@ class GoStakingApp:
                 lambda sender: get_balance(state, sender, GOS_DENOM),
             )
             self._cond.notify_all()
-            return block
+        # Counted after the lock is released: readers waiting for this commit go on meanwhile.
+        self.metrics.block_committed(started, block, previous.header.time_ms if previous is not None else None)
+        return block
 
     def query(self, path: str, data: bytes = b"") -> QueryResult:
         """Minimal ABCI query over committed data.
@@ -428,6 +446,11 @@ class GoStakingApp:
     def height(self) -> int:
         """Last committed height."""
         return self._chain.height
+
+    @property
+    def state_key_count(self) -> int:
+        """Keys in the committed state (the app-hash tree's leaves; between finalize and commit, the next block's)."""
+        return len(self._chain.tree)
 
     @property
     def last_block(self) -> StoredBlock | None:

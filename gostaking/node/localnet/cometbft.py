@@ -9,6 +9,7 @@ import json
 import os
 import re
 import shutil
+import socket
 import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -143,7 +144,47 @@ def set_toml_values(text: str, values: Mapping[str, Mapping[str, str | int | boo
     return "".join(out)
 
 
+COMET_METRICS_PORT_OFFSET = 5
+"""CometBFT's Prometheus metrics listen on its RPC port + 5 (with `--base-port B`, node I's are on B + 10I + 6),
+or on a free port when that one is taken."""
+
+
 def configure_home(home: Path, values: Mapping[str, Mapping[str, str | int | bool]]) -> None:
-    """Apply `values` to <home>/config/config.toml."""
+    """Apply `values` to <home>/config/config.toml, with CometBFT's Prometheus metrics turned on (on 127.0.0.1; see
+    COMET_METRICS_PORT_OFFSET and `comet_metrics_address`)."""
     path = home / "config" / "config.toml"
-    path.write_text(set_toml_values(path.read_text(), values))
+    with_metrics = {**values, "instrumentation": {**_instrumentation(values), **values.get("instrumentation", {})}}
+    path.write_text(set_toml_values(path.read_text(), with_metrics))
+
+
+def _instrumentation(values: Mapping[str, Mapping[str, str | int | bool]]) -> dict[str, str | int | bool]:
+    rpc = str(values.get("rpc", {}).get("laddr", ""))
+    port = int(rpc.rpartition(":")[2]) + COMET_METRICS_PORT_OFFSET if rpc.rpartition(":")[2].isdigit() else 0
+    if not port or not _bindable(port):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = int(probe.getsockname()[1])
+    return {"prometheus": True, "prometheus_listen_addr": f"127.0.0.1:{port}"}
+
+
+def _bindable(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def comet_metrics_address(home: Path) -> str | None:
+    """host:port of the node's CometBFT Prometheus metrics ([instrumentation] of its config.toml), None when off."""
+    import tomllib
+
+    try:
+        section = tomllib.loads((home / "config" / "config.toml").read_text())["instrumentation"]
+    except (OSError, ValueError, KeyError):
+        return None
+    if section.get("prometheus") is not True:
+        return None
+    address = str(section.get("prometheus_listen_addr", ""))
+    return "127.0.0.1" + address if address.startswith(":") else address
