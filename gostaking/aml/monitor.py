@@ -1,7 +1,9 @@
 """The AML monitor: follows the explorer index, runs the rules, stores alerts and cases with an audit trail.
 
 It reads `account_activity` rows of the indexer (successful transfers in and out: the `TRANSFER_OUT` and
-`TRANSFER_IN` rows, named by the indexer's roles and activity kinds) and keeps its own tables
+`TRANSFER_IN` rows, named by the indexer's roles and activity kinds), and the order book's fills (`book_fills`,
+with the transaction that placed each order from `book_orders`) of the addresses active in a block, and keeps its
+own tables
 (aml_*) in the same database, with its own cursor committed together with the alerts of each batch — so a
 restart resumes where it stopped and never raises an alert twice (alerts are also unique per rule, address and
 height). Cases group an address's alerts; closing one records a decision, and a freeze decision yields the
@@ -28,11 +30,19 @@ from sqlalchemy import (
     update,
 )
 
-from gostaking.aml.rules import Alert, Direction, RuleConfig, Transfer, evaluate
+from gostaking.aml.rules import Alert, Direction, Fill, RuleConfig, Transfer, evaluate, evaluate_trades
 from gostaking.chain.types.compliance import FreezeAction
 from gostaking.chain.types.tx import MsgSendCoins
 from gostaking.indexer.extract import ACTIVITY_RECEIVE, ROLE_RECIPIENT, ROLE_SENDER, message_kind
-from gostaking.indexer.schema import account_activity, address_column, height_column, index_cursor
+from gostaking.indexer.schema import (
+    ROW_ID_SHIFT,
+    account_activity,
+    address_column,
+    book_fills,
+    book_orders,
+    height_column,
+    index_cursor,
+)
 
 metadata = MetaData()
 
@@ -129,6 +139,31 @@ def _load_transfers(conn: Connection, address: str, since: int, until: int) -> l
     return out
 
 
+def _load_fills(conn: Connection, address: str, height: int) -> list[Fill]:
+    """The address's fills in block `height` (the trade rules look at one auction at a time): the ids of a block's
+    rows are `height << ROW_ID_SHIFT | n`, so the (owner, id) index serves the range."""
+    first_id, next_block_id = height << ROW_ID_SHIFT, (height + 1) << ROW_ID_SHIFT
+    rows = conn.execute(
+        select(book_fills, book_orders.c.tx_hash)
+        .outerjoin(book_orders, book_orders.c.order_id == book_fills.c.order_id)
+        .where(book_fills.c.owner == address, book_fills.c.id >= first_id, book_fills.c.id < next_block_id)
+        .order_by(book_fills.c.id)
+    )
+    return [
+        Fill(
+            address,
+            row.market,
+            "buy" if row.side == "buy" else "sell",
+            int(row.quantity),
+            row.notional_ugos,
+            row.height,
+            row.order_id,
+            row.tx_hash or "",
+        )
+        for row in rows
+    ]
+
+
 class AmlMonitor:
     """Runs the rules over newly indexed blocks and manages alerts and cases."""
 
@@ -172,7 +207,8 @@ class AmlMonitor:
         count = 0
         for address, height in sorted(active, key=lambda row: (row[1], row[0])):
             transfers = _load_transfers(conn, address, height - self._lookback, height)
-            for alert in evaluate(transfers, height, self.config):
+            fills = _load_fills(conn, address, height)
+            for alert in evaluate(transfers, height, self.config) + evaluate_trades(fills, height, self.config):
                 count += self._record(conn, alert, height)
         return count
 

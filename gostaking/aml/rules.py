@@ -1,7 +1,8 @@
-"""Monitoring rules: pure functions from one address's recent transfers to alerts.
+"""Monitoring rules: pure functions from one address's recent transfers, or its order-book fills, to alerts.
 
-Each rule looks at the transfers of a single address inside a window of blocks and says whether a pattern that
-compliance staff must review is present. Thresholds are per denomination in base units, so no price is needed.
+Each rule looks at the transfers (or fills) of a single address inside a window of blocks and says whether a pattern
+that compliance staff must review is present. Thresholds are per denomination in base units, so no price is needed
+(a fill's GOS side is its notional in ugos).
 """
 
 from collections.abc import Sequence
@@ -25,6 +26,22 @@ class Transfer:
 
 
 @dataclass(frozen=True)
+class Fill:
+    """One of `address`'s orders filled in a market's batch auction (all fills of a market in a block share its
+    one clearing price). `tx_hash` is the transaction that placed the order ("" if unknown)."""
+
+    address: str
+    market: str
+    side: Literal["buy", "sell"]
+    quantity: int
+    """Base units traded."""
+    notional_ugos: int
+    height: int
+    order_id: int
+    tx_hash: str
+
+
+@dataclass(frozen=True)
 class RuleConfig:
     """Thresholds of the rules (base units per denom; windows in blocks)."""
 
@@ -40,6 +57,10 @@ class RuleConfig:
     pass_through_window: int = 240
     pass_through_min_ppm: int = 900_000
     """Sending out at least this share of what came in within the window marks a pass-through account."""
+    wash_trade_min_ugos: int = 0
+    """An account on both sides of one auction is reported when the smaller side is worth at least this (0: always).
+    A batch auction clears every order at one price, so such a pair moves GOS and the base in a circle: it only
+    prints volume (and the clearing price that feeds the oracle)."""
 
 
 @dataclass(frozen=True)
@@ -164,3 +185,64 @@ RULES = (check_large_value, check_structuring, check_velocity, check_pass_throug
 def evaluate(transfers: Sequence[Transfer], height: int, config: RuleConfig) -> list[Alert]:
     """All alerts the rules raise for one address's transfers, looking at the block `height`."""
     return [alert for rule in RULES for alert in rule(transfers, height, config)]
+
+
+def _fill_hashes(fills: Sequence[Fill]) -> tuple[str, ...]:
+    """The transactions that placed the fills' orders, each once, in order."""
+    return tuple(dict.fromkeys(f.tx_hash for f in fills if f.tx_hash))
+
+
+def check_wash_trade(fills: Sequence[Fill], height: int, config: RuleConfig) -> list[Alert]:
+    """The address bought and sold in the same market's auction at `height`: one owner on both sides of a trade."""
+    alerts = []
+    now = [f for f in fills if f.height == height]
+    for market in sorted({f.market for f in now}):
+        bought = [f for f in now if f.market == market and f.side == "buy"]
+        sold = [f for f in now if f.market == market and f.side == "sell"]
+        if not bought or not sold:
+            continue
+        smaller = min(sum(f.notional_ugos for f in bought), sum(f.notional_ugos for f in sold))
+        if smaller < config.wash_trade_min_ugos:
+            continue
+        orders = ", ".join(str(f.order_id) for f in bought + sold)
+        alerts.append(
+            Alert(
+                "wash_trade",
+                now[0].address,
+                "high",
+                height,
+                height,
+                _fill_hashes(bought + sold),
+                f"bought {sum(f.quantity for f in bought)} and sold {sum(f.quantity for f in sold)} {market} in the "
+                f"same auction (orders {orders}; {smaller} ugos on the smaller side)",
+            )
+        )
+    return alerts
+
+
+def check_large_trade(fills: Sequence[Fill], height: int, config: RuleConfig) -> list[Alert]:
+    """Fills at `height` worth at least the GOS large-value threshold, or trading at least the base's own: one
+    alert listing them."""
+    gos_limit = config.large_value.get("ugos")
+
+    def large(fill: Fill) -> bool:
+        base_limit = config.large_value.get(fill.market)
+        return (gos_limit is not None and fill.notional_ugos >= gos_limit) or (
+            base_limit is not None and fill.quantity >= base_limit
+        )
+
+    found = [f for f in fills if f.height == height and large(f)]
+    if not found:
+        return []
+    described = "; ".join(
+        f"{f.side} {f.quantity} {f.market} for {f.notional_ugos} ugos (order {f.order_id})" for f in found
+    )
+    return [Alert("large_trade", found[0].address, "high", height, height, _fill_hashes(found), described)]
+
+
+TRADE_RULES = (check_wash_trade, check_large_trade)
+
+
+def evaluate_trades(fills: Sequence[Fill], height: int, config: RuleConfig) -> list[Alert]:
+    """All alerts the trade rules raise for one address's fills, looking at the block `height`."""
+    return [alert for rule in TRADE_RULES for alert in rule(fills, height, config)]

@@ -12,6 +12,7 @@ from .openapi import NodeApi
 from .routes import (
     accounts,
     blocks,
+    book,
     compliance,
     custody,
     dex,
@@ -61,7 +62,7 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
     api.add_middleware(MeteredApp, registry=registry, http=http_metrics)
     for module in (status, blocks, txs, events, accounts, nodes, hashpower, faucet, explorer, explorer_views, home):
         api.include_router(module.router)
-    for module in (governance, custody, oracle, compliance, dex, estimates, wallet_app):
+    for module in (governance, custody, oracle, compliance, dex, book, estimates, wallet_app):
         api.include_router(module.router)
     api.include_router(liquid_router)
     api.include_router(proofs_router)

@@ -36,6 +36,9 @@ here) and the sGOS locked in redemption tickets."""
 MODULE_LIQUID_POOL = "liquid_pool"
 """Holds the instant-redemption pool's GOS and sGOS and its permanently locked minimum of LP units."""
 
+MODULE_BOOK = "book"
+"""Holds the escrow of open orders on the order book: GOS shares for buys, base units for sells."""
+
 MODULE_NAMES = (
     MODULE_REWARDS,
     MODULE_CANDIDATE_REWARDS,
@@ -49,6 +52,7 @@ MODULE_NAMES = (
     MODULE_DEX,
     MODULE_LIQUID,
     MODULE_LIQUID_POOL,
+    MODULE_BOOK,
 )
 MODULE_ADDRESSES: dict[str, str] = {name: module_address(name) for name in MODULE_NAMES}
 MODULE_BY_ADDRESS: dict[str, str] = {address: name for name, address in MODULE_ADDRESSES.items()}
@@ -66,6 +70,7 @@ GOV_ACCOUNT = MODULE_ADDRESSES[MODULE_GOV]
 DEX_ACCOUNT = MODULE_ADDRESSES[MODULE_DEX]
 LIQUID_ACCOUNT = MODULE_ADDRESSES[MODULE_LIQUID]
 LIQUID_POOL_ACCOUNT = MODULE_ADDRESSES[MODULE_LIQUID_POOL]
+BOOK_ACCOUNT = MODULE_ADDRESSES[MODULE_BOOK]
 
 MAX_MONIKER_BYTES = 64
 MAX_DENOM_LENGTH = 16

@@ -6,8 +6,9 @@ away and back inside one block never counts, and one pushed away for a single bl
 average over a window of W blocks moves by at most 1/W of the push. The average over (h0, h1] is
 (cumulative_at(h1) - cumulative_at(h0)) // (h1 - h0); a reader keeps the cumulative at h0 (a checkpoint).
 
-Prices are integers (ugos per whole unit of the asset, as the oracle's); 0 means "no price yet" and is never
-averaged in: `since_height` of an accumulator without a price is the height its first price was observed.
+Prices are integers (ugos per whole unit of the asset, as the oracle's); 0 means "no price" (not yet, or no
+longer: `observe_no_price`) and is never averaged in: an average starts at or after the observation that (re)gave
+the market its price (`first_height`).
 """
 
 import msgspec
@@ -35,6 +36,13 @@ def observe_price(acc: PriceAccumulator, height: int, price: int) -> PriceAccumu
     """The accumulator after a price observed at the end of block `height` (≥ acc.since_height; price > 0)."""
     first = acc.first_height if acc.price else height
     return PriceAccumulator(price, height, cumulative_at(acc, height), first)
+
+
+def observe_no_price(acc: PriceAccumulator, height: int) -> PriceAccumulator:
+    """The accumulator after the market stopped giving a price at the end of block `height` (≥ acc.since_height):
+    a pool that became too shallow or was emptied. No price is in force after it, so no average is defined until a
+    price is observed again, and averages then start at that observation (no window spans the gap)."""
+    return PriceAccumulator(0, height, cumulative_at(acc, height), 0)
 
 
 def time_weighted_average(acc: PriceAccumulator, height: int, checkpoint_height: int, checkpoint: int) -> int | None:

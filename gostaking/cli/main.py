@@ -9,6 +9,7 @@ import typer
 from gostaking.cli import aml, bridge, compliance, cosigner, custody, dex, gov, keys, network, oracle, query, tx, wallet
 from gostaking.cli import genesis as genesis_commands
 from gostaking.cli import operator as operator_commands
+from gostaking.cli.book import register as register_book_commands
 from gostaking.cli.client import open_api, wait_until_included
 from gostaking.cli.errors import CliError, FriendlyGroup
 from gostaking.cli.liquid import app as liquid_app
@@ -43,6 +44,7 @@ app.add_typer(gov.app, name="gov")
 app.add_typer(custody.app, name="custody")
 app.add_typer(oracle.app, name="oracle")
 app.add_typer(compliance.app, name="compliance")
+register_book_commands(dex.app)
 app.add_typer(dex.app, name="dex")
 app.add_typer(liquid_app, name="liquid")
 app.add_typer(cosigner.app, name="cosigner")

@@ -64,6 +64,8 @@ class Outcome:
         kind = event.get("kind")
         if kind == "claim" and "amount" in attributes:
             return f"claimed {self.amount(int(attributes['amount']), GOS_DENOM)}"
+        if kind == "order_placed" and "order_id" in attributes:
+            return f"order {attributes['order_id']}"  # the id to cancel it by
         if kind in ("unvote", "unstake") and "completes" in attributes:
             completes = int(attributes["completes"])
             when = f"the GOS returns at block {completes}"

@@ -9,7 +9,8 @@ History rows (`account_activity`) link an address to what touched it:
   on the first message;
 - for successful transactions, the other side: the recipient of a transfer, the node operator receiving a
   vote or stake, reward settlements (`reward_paid`), and any other event naming an `address`;
-- block-level events that concern an address: completed unbondings, candidate rewards, jailing and slashing.
+- block-level events that concern an address: completed unbondings, candidate rewards, jailing and slashing, and
+  the order book's fills (`order_filled`, the owner's row: the base units traded).
 Per-block mining-node rewards are not history rows (one per block per node would drown every other entry);
 a node's earned total comes from the chain state.
 
@@ -30,6 +31,7 @@ from gostaking.chain.errors import ChainError
 from gostaking.chain.events import ChainEvent, decode_event
 from gostaking.chain.modules.bank.events import NewBalanceFeeEvent, TransferEvent
 from gostaking.chain.modules.bank.queries import compute_index_after_burn, compute_shares_to_ugos
+from gostaking.chain.modules.book.events import AuctionClearedEvent, OrderFilledEvent, OrderPlacedEvent
 from gostaking.chain.modules.emission.events import BurnEvent, MintEvent
 from gostaking.chain.modules.lock.events import LockEvent, UnlockEvent
 from gostaking.chain.modules.mining.events import RewardPaidEvent
@@ -55,6 +57,7 @@ from gostaking.chain.types.block import Event
 from gostaking.chain.types.tx import MsgClaimRewards, Tx
 from gostaking.node.blocks import StoredBlock
 
+from .book import BookRows
 from .schema import ROW_ID_SHIFT
 
 ROLE_SENDER = "sender"
@@ -120,6 +123,8 @@ class BlockRows:
     signatures: list[dict[str, Any]] = field(default_factory=list)
     """Rows for the previous block: who was expected to sign it and who did."""
     proposer: str = ""
+    book: BookRows = field(default_factory=BookRows)
+    """The order book's orders, trades and fills."""
 
 
 @dataclass(frozen=True)
@@ -414,6 +419,8 @@ def _tx_event_activity(
             builder.owner_activity(typed, address, pool, shares, code=code, tx=where)
         case NodeRegisteredEvent(operator=operator, moniker=moniker, consensus=consensus):
             builder.rows.registrations.append(NodeRegistration(consensus, operator, moniker, builder.height))
+        case OrderPlacedEvent():
+            builder.rows.book.add(typed, builder.height, builder.time_ms, where[0])
         case ClaimEvent() | LockEvent() | UnlockEvent():
             pass  # the sender's own message row has it all
         case _ if isinstance(typed, _NodeEvent):
@@ -427,6 +434,11 @@ def _block_event_activity(builder: _Builder, event: Event, typed: ChainEvent | N
     match typed:
         case UnbondingCompletedEvent(address=address, node=node, shares=shares):
             builder.owner_activity(typed, address, node, shares)
+        case OrderFilledEvent(owner=owner, market=market, quantity=quantity):
+            builder.rows.book.add(typed, builder.height, builder.time_ms, None)
+            builder.activity(owner, ROLE_OWNER, typed.event_kind(), denom=market, amount=quantity)
+        case AuctionClearedEvent() | OrderPlacedEvent():
+            builder.rows.book.add(typed, builder.height, builder.time_ms, None)
         case _ if isinstance(typed, _NodeEvent):
             _node_event_activity(builder, typed, None)
         case _:

@@ -24,6 +24,7 @@ from gostaking.chain.crypto import consensus_address
 from gostaking.chain.genesis import decode_genesis
 from gostaking.node.blocks import StoredBlock
 
+from .book import FILLS_SCOPE, TRADES_SCOPE, write_candles
 from .extract import BlockRows, BurnRule, NodeRegistration, Tally, extract_block
 from .schema import (
     SCHEMA_VERSION,
@@ -32,6 +33,10 @@ from .schema import (
     account_kind_stats,
     account_stats,
     blocks,
+    book_counts,
+    book_fills,
+    book_orders,
+    book_trades,
     consensus_nodes,
     event_stats,
     events,
@@ -195,9 +200,18 @@ def _write_batch(conn: Connection, batch: Sequence[BlockRows]) -> None:
         (events, [r for b in batch for r in b.events]),
         (account_activity, [r for b in batch for r in b.activity]),
         (signatures, [r for b in batch for r in b.signatures]),
+        (book_orders, [r for b in batch for r in b.book.orders]),
+        (book_trades, [r for b in batch for r in b.book.trades]),
+        (book_fills, [r for b in batch for r in b.book.fills]),
     ):
         if rows:
             conn.execute(insert(table), rows)
+    write_candles(conn, [r for b in batch for r in b.book.trades])
+    book_counts_added: Counter[tuple[str, ...]] = Counter(
+        (r["market"], TRADES_SCOPE) for b in batch for r in b.book.trades
+    )
+    book_counts_added.update((r["owner"], FILLS_SCOPE) for b in batch for r in b.book.fills)
+    _add_counts(conn, book_counts, book_counts_added)
     _write_account_stats(conn, [r for b in batch for r in b.activity])
     _add_counts(conn, account_kind_stats, Counter((r["address"], r["kind"]) for b in batch for r in b.activity))
     _add_counts(conn, event_stats, Counter((r["kind"],) for b in batch for r in b.events))

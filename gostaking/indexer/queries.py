@@ -11,11 +11,17 @@ from typing import Any
 
 from sqlalchemy import Engine, Select, Table, func, select
 
+from .book import FILLS_SCOPE, TRADES_SCOPE
 from .schema import (
     account_activity,
     account_kind_stats,
     account_stats,
     blocks,
+    book_candles,
+    book_counts,
+    book_fills,
+    book_orders,
+    book_trades,
     consensus_nodes,
     event_stats,
     events,
@@ -216,3 +222,46 @@ def find_node_by_consensus(engine: Engine, address: str) -> str | None:
             select(consensus_nodes.c.operator).where(consensus_nodes.c.consensus_address == address)
         ).scalar()
     return str(operator) if operator else None
+
+
+def _book_count(engine: Engine, key: str, scope: str) -> int:
+    with engine.connect() as conn:
+        query = select(book_counts.c.count).where(book_counts.c.key == key, book_counts.c.scope == scope)
+        return int(conn.execute(query).scalar() or 0)
+
+
+def list_book_trades(engine: Engine, market: str, limit: int, before: int | None = None) -> Page:
+    """A market's auctions that cleared, newest first (the index on market and id serves the page)."""
+    total = _book_count(engine, market, TRADES_SCOPE)
+    return _page(engine, _newest_first(book_trades, [book_trades.c.market == market], before), "id", limit, total)
+
+
+def list_book_fills(engine: Engine, owner: str, limit: int, before: int | None = None) -> Page:
+    """An owner's fills, newest first, each with its order's limit price and placing transaction (None for an
+    order the index has not seen placed)."""
+    query = (
+        select(
+            book_fills,
+            book_orders.c.price.label("limit_price"),
+            book_orders.c.time_in_force,
+            book_orders.c.tx_hash,
+        )
+        .outerjoin(book_orders, book_orders.c.order_id == book_fills.c.order_id)
+        .where(book_fills.c.owner == owner)
+        .order_by(book_fills.c.id.desc())
+    )
+    if before is not None:
+        query = query.where(book_fills.c.id < before)
+    return _page(engine, query, "id", limit, _book_count(engine, owner, FILLS_SCOPE))
+
+
+def list_book_candles(
+    engine: Engine, market: str, period: str, limit: int, before_ms: int | None = None
+) -> list[dict[str, Any]]:
+    """The last `limit` candles of a market and period starting before `before_ms` (all when None), oldest first."""
+    query = select(book_candles).where(book_candles.c.market == market, book_candles.c.period == period)
+    if before_ms is not None:
+        query = query.where(book_candles.c.start_ms < before_ms)
+    with engine.connect() as conn:
+        rows = conn.execute(query.order_by(book_candles.c.start_ms.desc()).limit(limit))
+        return [dict(row._mapping) for row in rows][::-1]

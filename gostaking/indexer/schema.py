@@ -9,10 +9,11 @@ GOS amounts (fees, rewards, supply) fit in BIGINT because the total supply is ca
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
-SCHEMA_VERSION = "2"
-"""Bumped when the tables change; an index built with another version is rebuilt from height 1."""
+SCHEMA_VERSION = "3"
+"""Bumped when the tables change; an index built with another version is rebuilt from height 1. (3: the order
+book's orders, trades, fills, candles and counts.)"""
 
 ROW_ID_SHIFT = 24
 """Room for 16.7 million rows of one kind per block."""
@@ -217,3 +218,95 @@ signatures = Table(
 
 SIGNATURE_WINDOW = 10_000
 """Heights of per-block signature rows kept for uptime bars; the counts in consensus_nodes cover all history."""
+
+
+def denom_column(name: str) -> Column[Any]:
+    """A denomination (a market's base denom: btc, usgos…)."""
+    return Column(name, String(32), nullable=False)
+
+
+book_orders = Table(
+    "book_orders",
+    metadata,
+    Column("order_id", BigInteger, primary_key=True, autoincrement=False),
+    address_column("owner"),
+    denom_column("market"),
+    Column("side", String(4), nullable=False),
+    decimal_column("price"),
+    decimal_column("quantity"),
+    Column("time_in_force", String(16), nullable=False),
+    height_column("expiry_height"),
+    height_column(),
+    time_column(),
+    hash_column("tx_hash", nullable=True),
+)
+"""Every order placed (`order_placed` events), with the transaction that placed it: what a fill or an AML alert
+points back to. Open orders and their remainders are chain state (GET /book/orders/{id})."""
+
+book_trades = Table(
+    "book_trades",
+    metadata,
+    row_id_column(),
+    denom_column("market"),
+    height_column(),
+    time_column(),
+    decimal_column("price"),
+    decimal_column("volume"),
+    ugos_column("notional_ugos"),
+    Column("fills", Integer, nullable=False),
+    Index("ix_book_trades_market_id", "market", "id"),
+)
+"""One row per auction that cleared volume in a market (`auction_cleared`): its uniform price (ugos per whole unit
+of the base), the base units traded and their GOS. Prices and base amounts are decimal strings: base units of an
+18-decimal asset pass 64 bits."""
+
+book_fills = Table(
+    "book_fills",
+    metadata,
+    row_id_column(),
+    Column("order_id", BigInteger, nullable=False),
+    address_column("owner"),
+    denom_column("market"),
+    Column("side", String(4), nullable=False),
+    height_column(),
+    time_column(),
+    decimal_column("price"),
+    decimal_column("quantity"),
+    ugos_column("notional_ugos"),
+    ugos_column("fee_ugos"),
+    Column("maker", Boolean, nullable=False),
+    decimal_column("remaining"),
+    Index("ix_book_fills_owner_id", "owner", "id"),
+    Index("ix_book_fills_market_height", "market", "height"),
+)
+"""One row per order filled in an auction (`order_filled`): its part of the trade at the clearing price."""
+
+book_candles = Table(
+    "book_candles",
+    metadata,
+    denom_column("market"),
+    Column("period", String(4), nullable=False),
+    Column("start_ms", BigInteger, nullable=False),
+    decimal_column("open"),
+    decimal_column("high"),
+    decimal_column("low"),
+    decimal_column("close"),
+    decimal_column("volume"),
+    decimal_column("notional_ugos"),
+    count_column("trades"),
+    height_column("first_height"),
+    height_column("last_height"),
+    PrimaryKeyConstraint("market", "period", "start_ms"),
+)
+"""OHLCV of a market's auctions per period of block time (`start_ms` a multiple of the period since the epoch, UTC);
+periods without an auction have no row."""
+
+book_counts = Table(
+    "book_counts",
+    metadata,
+    address_column("key", primary_key=True),
+    Column("scope", String(16), primary_key=True),
+    count_column("count"),
+)
+"""Rows per market (scope `trades`) and per owner (scope `fills`), so a page knows its total without counting rows.
+(The key comes first: a batch reads the counts of the keys it touches only.)"""

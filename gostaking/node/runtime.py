@@ -18,6 +18,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, BinaryIO, Protocol
 
+import msgspec
 from msgspec.structs import replace
 
 from gostaking.chain.errors import InvalidGenesisError
@@ -53,6 +54,7 @@ from gostaking.node.settings import (
     DevnetSettings,
     default_devnet_home,
     devnet_assets,
+    devnet_book_genesis,
     devnet_faucet_balances,
     devnet_genesis_params,
     devnet_params,
@@ -173,6 +175,7 @@ def make_devnet_genesis(
         balances=[GenesisBalance(faucet, denom, amount) for denom, amount in devnet_faucet_balances().items()],
         nodes=[GenesisNode(operator, consensus_pubkey, "devnet-node")],
         kyc_providers=[] if roles is None else [GenesisKycProvider(roles.kyc_provider, "devnet KYC provider")],
+        modules={"book": msgspec.Raw(msgspec.json.encode(devnet_book_genesis()))},
     )
 
 

@@ -23,6 +23,8 @@ from pathlib import Path
 from msgspec.structs import replace
 
 from gostaking.chain.numeric import UGOS_PER_GOS
+from gostaking.chain.types.book import BookGenesis, MarketListing
+from gostaking.chain.types.liquid import SGOS_DENOM
 from gostaking.chain.types.lock import Asset
 from gostaking.chain.types.params import (
     ChainParams,
@@ -74,6 +76,19 @@ def devnet_assets() -> list[Asset]:
         Asset("dcr", 8, "decred", weight_ppm=200_000, price_ugos=30 * GOS),
         Asset("eth", 18, "ethereum", weight_ppm=100_000, price_ugos=200 * GOS),
     ]
+
+
+def devnet_book_genesis() -> BookGenesis:
+    """The devnet's order-book markets: btc/GOS, eth/GOS and sGOS/GOS, each with a tick of a small fraction of its
+    devnet price and a lot of a thousandth (sGOS: a hundredth) of a whole unit; `lot × tick` is 10^decimals, so
+    every notional is an exact number of ugos (docs/book.md)."""
+    return BookGenesis(
+        markets=[
+            MarketListing("btc", tick_ugos=1_000, lot=10**5, min_notional_ugos=GOS),
+            MarketListing("eth", tick_ugos=1_000, lot=10**15, min_notional_ugos=GOS),
+            MarketListing(SGOS_DENOM, tick_ugos=100, lot=10**4, min_notional_ugos=GOS),
+        ]
+    )
 
 
 def devnet_faucet_balances() -> dict[str, int]:

@@ -6,11 +6,12 @@ compliance flows with real signed transactions.
 home's existing genesis), so the shared harness's behaviour is untouched. The CLI tests reuse it.
 """
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from api_harness import GOS, Devnet
 from fastapi.testclient import TestClient
@@ -92,9 +93,15 @@ def compliance_params() -> ChainParams:
     )
 
 
-def prepare_home(home: Path, params: ChainParams | None = None, chain_id: str = DEVNET_CHAIN_ID) -> Genesis:
+def prepare_home(
+    home: Path,
+    params: ChainParams | None = None,
+    chain_id: str = DEVNET_CHAIN_ID,
+    modules: Mapping[str, msgspec.Struct] | None = None,
+) -> Genesis:
     """Write operator/faucet/actor keys, the node key and the compliance genesis (with `params`, by default
-    `compliance_params()`) into a fresh devnet home."""
+    `compliance_params()`, and the genesis sections of later modules in `modules`, e.g. the book's markets) into a
+    fresh devnet home."""
     settings = DevnetSettings(home=home, chain_id=chain_id)
     home.mkdir(mode=0o700, parents=True, exist_ok=True)
     keyring = Keyring(settings.keys_dir)
@@ -110,6 +117,7 @@ def prepare_home(home: Path, params: ChainParams | None = None, chain_id: str = 
         balances=[GenesisBalance(FAUCET.address, d, a) for d, a in devnet_faucet_balances().items()],
         nodes=[GenesisNode(OPERATOR.address, node_key.public_key, "devnet-node")],
         kyc_providers=[GenesisKycProvider(PROVIDER.address, PROVIDER_NAME)],
+        modules={name: msgspec.Raw(msgspec.json.encode(section)) for name, section in (modules or {}).items()},
     )
     settings.genesis_path.write_bytes(encode_genesis(genesis) + b"\n")
     return genesis
@@ -165,11 +173,13 @@ def get(devnet: Devnet, path: str, expect: int = 200, **params: Any) -> Any:
 
 
 @contextmanager
-def open_compliance_devnet(tmp_path: Path, params: ChainParams | None = None) -> Iterator[Devnet]:
-    """A node on the compliance genesis (with `params`, by default `compliance_params()`), produced block by
-    block, behind a TestClient."""
+def open_compliance_devnet(
+    tmp_path: Path, params: ChainParams | None = None, modules: Mapping[str, msgspec.Struct] | None = None
+) -> Iterator[Devnet]:
+    """A node on the compliance genesis (with `params`, by default `compliance_params()`, and `modules`' genesis
+    sections), produced block by block, behind a TestClient."""
     home = tmp_path / "devnet"
-    prepare_home(home, params)
+    prepare_home(home, params, modules=modules)
     node = open_devnet(DevnetSettings(home=home), store=MemoryStore())
     try:
         yield Devnet(node, TestClient(create_api(node)), OPERATOR, FAUCET)

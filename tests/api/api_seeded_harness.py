@@ -1,11 +1,14 @@
 """A compliance devnet seeded with at least one of everything the API shows: bonds and an unbonding, a second node,
 a lock, a DEX pool, deposits and a withdrawal, sanctions (listed and pending approval), a frozen account, KYC, a
-finished proposal and one still voting; with its explorer index synced. The API's robustness tests (schemathesis
-and the integer-bound sweep) run against it, so that their requests reach real rows."""
+finished proposal and one still voting, an order-book auction and an order left open (so the devnet must list the
+book's markets: `open_compliance_devnet(…, modules=BOOK_MODULES)`); with its explorer index synced. The API's
+robustness tests (schemathesis and the integer-bound sweep) run against it, so that their requests reach real rows."""
 
 import hashlib
 from dataclasses import dataclass
+from typing import Any
 
+from api_book_harness import BTC_LOT
 from api_compliance_harness import (
     ALICE,
     BOB,
@@ -21,6 +24,7 @@ from api_compliance_harness import (
 )
 from api_harness import GOS, Devnet
 
+from gostaking.chain.types.book import MsgPlaceOrder
 from gostaking.chain.types.compliance import FreezeAction
 from gostaking.chain.types.gov import TextProposal
 from gostaking.chain.types.tx import (
@@ -54,6 +58,8 @@ class Seeded:
     finished_proposal: int
     withdrawal_id: int
     action_id: int
+    order_id: int
+    """An open order (an ask partly filled by the seeded auction)."""
 
 
 def seed(chain: Devnet) -> Seeded:
@@ -80,5 +86,18 @@ def seed(chain: Devnet) -> Seeded:
     chain.produce(VOTING_PERIOD + 1)
     ok(chain, ALICE, MsgSubmitProposal("Voting", "Another signal.", TextProposal(), GOS))
     ok(chain, BOB, MsgVoteProposal(1, "yes", escrow=GOS))
+    # The harness's helpers are annotated with the launch messages; the book's sign and encode the same way.
+    ask: Any = MsgPlaceOrder("btc", "sell", 1_000 * GOS, 10 * BTC_LOT)
+    placed = ok(chain, ALICE, ask)
+    order_id = next(int(e["attributes"]["order_id"]) for e in placed["events"] if e["kind"] == "order_placed")
+    bid: Any = MsgPlaceOrder("btc", "buy", 1_000 * GOS, 3 * BTC_LOT)
+    ok(chain, BOB, bid)
     chain.client.app.state.explorer_index.indexer.sync()
-    return Seeded(tx_hash=tx_hash["tx_hash"], voting_proposal=1, finished_proposal=0, withdrawal_id=0, action_id=0)
+    return Seeded(
+        tx_hash=tx_hash["tx_hash"],
+        voting_proposal=1,
+        finished_proposal=0,
+        withdrawal_id=0,
+        action_id=0,
+        order_id=order_id,
+    )

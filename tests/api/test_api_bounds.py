@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from api_book_harness import BOOK_MODULES
 from api_compliance_harness import ALICE, OPERATOR, open_compliance_devnet
 from api_harness import Devnet
 from api_seeded_harness import DEPOSIT_TX, Seeded, seed
@@ -24,7 +25,7 @@ ERROR_KEYS = {"error", "code", "message"}
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Devnet, Seeded]]:
-    with open_compliance_devnet(tmp_path_factory.mktemp("bounds")) as chain:
+    with open_compliance_devnet(tmp_path_factory.mktemp("bounds"), modules=BOOK_MODULES) as chain:
         yield chain, seed(chain)
 
 
@@ -70,6 +71,7 @@ def _valid_values(seeded: Seeded) -> dict[str, Any]:
         "proposal_id": seeded.voting_proposal,
         "withdrawal_id": seeded.withdrawal_id,
         "action_id": seeded.action_id,
+        "order_id": seeded.order_id,
         "pair": "btc",
         "denom_in": "ugos",
         "amount_in": 1_000,

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from api_book_harness import BOOK_MODULES
 from api_compliance_harness import ALICE, BOB, OPERATOR, PROVIDER, open_compliance_devnet
 from api_harness import Devnet
 from api_seeded_harness import Seeded, seed
@@ -19,7 +20,7 @@ from gostaking.chain.modules.staking.queries import get_delegations, get_node_de
 
 @pytest.fixture(scope="module")
 def seeded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Devnet, Seeded]]:
-    with open_compliance_devnet(tmp_path_factory.mktemp("pages")) as chain:
+    with open_compliance_devnet(tmp_path_factory.mktemp("pages"), modules=BOOK_MODULES) as chain:
         yield chain, seed(chain)
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
+from api_book_harness import BOOK_MODULES
 from api_compliance_harness import ALICE, BOB, OPERATOR, open_compliance_devnet
 from api_seeded_harness import DEPOSIT_TX, Seeded, seed
 from schemathesis.checks import not_a_server_error
@@ -41,7 +42,7 @@ for the stream's end. tests/indexer/test_explorer_api.py checks what it sends.""
 @pytest.fixture(scope="module")
 def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Seeded]]:
     """The seeded devnet's API served by uvicorn on a free port: (its URL, what the seeding created)."""
-    with open_compliance_devnet(tmp_path_factory.mktemp("schemathesis")) as chain:
+    with open_compliance_devnet(tmp_path_factory.mktemp("schemathesis"), modules=BOOK_MODULES) as chain:
         seeded = seed(chain)
         server = ApiServerThread(chain.client.app, "127.0.0.1", 0)
         server.start()
@@ -137,6 +138,14 @@ def test_requests_on_the_seeded_rows_conform_too(served: tuple[str, Seeded]) -> 
         ("/explorer/search", {}, {"q": "3"}),
         ("/explorer/graph", {}, {"operator": operator}),
         ("/explorer/txs", {}, {"sender": alice}),
+        ("/book/markets/{denom}", {"denom": "btc"}, {}),
+        ("/book/markets/{denom}/depth", {"denom": "btc"}, {"levels": 3}),
+        ("/book/markets/{denom}/trades", {"denom": "btc"}, {"limit": 1}),
+        ("/book/markets/{denom}/candles", {"denom": "btc"}, {"interval": "1m"}),
+        ("/book/orders/{order_id}", {"order_id": seeded.order_id}, {}),
+        ("/accounts/{address}/orders", {"address": alice}, {"limit": 1}),
+        ("/accounts/{address}/fills", {"address": bob}, {}),
+        ("/accounts/{address}/fills", {"address": alice}, {"limit": 1}),
     ]
     for path, path_parameters, query in cases:
         case = schema[path]["GET"].Case(path_parameters=path_parameters, query=query)

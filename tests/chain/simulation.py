@@ -20,9 +20,18 @@ from gostaking.chain.crypto import consensus_address
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisKycProvider, GenesisNode, init_chain
 from gostaking.chain.invariants import check_invariants
 from gostaking.chain.modules.bank.queries import get_account, get_balance
+from gostaking.chain.modules.book.queries import get_book_totals
 from gostaking.chain.state import State
 from gostaking.chain.transition import apply_block
 from gostaking.chain.types.block import BlockEnv, BlockResult, Misbehavior
+from gostaking.chain.types.book import (
+    BookGenesis,
+    BookParams,
+    MarketListing,
+    MsgCancelOrder,
+    MsgPlaceOrder,
+    MsgRoutedSwap,
+)
 from gostaking.chain.types.compliance import FreezeAction, UnfreezeAction
 from gostaking.chain.types.gov import (
     AssetWeightProposal,
@@ -143,9 +152,15 @@ SIM_LIQUID_PARAMS = LiquidParams(
 )
 
 
+SIM_BOOK = BookGenesis(
+    BookParams(max_open_orders_per_account=3, max_orders_per_block=8, max_expiries_per_block=2),
+    [MarketListing("btc", 1_000, 10**5, min_notional_ugos=GOS), MarketListing("usgos", 100, 10**4)],
+)
+
+
 def make_genesis() -> Genesis:
     """Four genesis nodes, custodians, a council, a KYC provider, three assets, external balances and the liquid
-    module's section (rebalancing every 10 blocks)."""
+    and book modules' sections (rebalancing every 10 blocks; btc/GOS and sGOS/GOS markets)."""
     balances = [GenesisBalance(u.address, "btc", 10 * 10**8) for u in USERS]
     balances += [GenesisBalance(u.address, "eth", 50 * 10**18) for u in USERS]
     balances += [GenesisBalance(u.address, "dcr", 1_000 * 10**8) for u in USERS[:5]]
@@ -158,7 +173,10 @@ def make_genesis() -> Genesis:
         balances,
         nodes,
         [GenesisKycProvider(PROVIDER.address, "sim-kyc")],
-        modules={"liquid": msgspec.Raw(msgspec.json.encode(LiquidGenesis(SIM_LIQUID_PARAMS)))},
+        modules={
+            "liquid": msgspec.Raw(msgspec.json.encode(LiquidGenesis(SIM_LIQUID_PARAMS))),
+            "book": msgspec.Raw(msgspec.json.encode(SIM_BOOK)),
+        },
     )
 
 
@@ -477,6 +495,26 @@ class Simulation:
         amount = self._amount(20 * GOS if denom_in == "ugos" else 10**7)
         return self._user(), MsgSwap(denom, denom_in, amount, self.rng.choice([0, 0, 1, 10**30]))
 
+    def _msg_book(self) -> tuple[PrivateKey, Msg]:
+        """The order book: orders around the btc market's price (every time in force, some off tick or lot, some
+        expiring), cancels of recent ids (others' too), and routed swaps."""
+        user, roll = self._user(), self.rng.random()
+        if roll < 0.7:
+            market = self.rng.choice(["btc", "btc", "usgos", "doge"])
+            tick, lot, middle = (1_000, 10**5, 10_000 * GOS) if market != "usgos" else (100, 10**4, GOS)
+            price = middle + self.rng.randrange(-5, 6) * tick + self.rng.choice([0] * 9 + [1])
+            quantity = self.rng.randrange(1, 4) * lot + self.rng.choice([0] * 9 + [1])
+            tif = self.rng.choice(["gtc", "gtc", "ioc", "post_only", "fok"])
+            expiry = self.rng.choice([0, 0, self.state.height.get() + self.rng.randrange(0, 6)])
+            side = self.rng.choice(["buy", "sell"])
+            return user, MsgPlaceOrder(market, side, price, quantity, tif, expiry)
+        if roll < 0.9:
+            next_id = get_book_totals(self.state).next_order_id
+            return user, MsgCancelOrder(self.rng.randrange(max(0, next_id - 8), next_id + 1))
+        denom_in = self.rng.choice(["ugos", "btc"])
+        amount = self._amount(20 * GOS if denom_in == "ugos" else 10**6)
+        return user, MsgRoutedSwap("btc", denom_in, amount, self.rng.choice([0, 0, 1, 10**30]))
+
 
 _MESSAGE_KINDS = [name.removeprefix("_msg_") for name in vars(Simulation) if name.startswith("_msg_")]
 _MESSAGE_KINDS += [
@@ -489,6 +527,9 @@ _MESSAGE_KINDS += [
     "withdraw",
     "dex",
     "dex",
+    "book",
+    "book",
+    "book",
     "liquid",
     "liquid",
     "liquid",

@@ -104,16 +104,18 @@ def test_trading_requires_the_kyc_level_when_one_is_set() -> None:
 
 
 def test_a_deep_pool_joins_the_oracle_median_but_cannot_set_a_price_alone() -> None:
-    params = with_params(oracle={"period_blocks": 5}, dex={"min_oracle_liquidity_ugos": 1_000 * GOS})
+    params = with_params(
+        oracle={"period_blocks": 5, "twap_window_blocks": 5}, dex={"min_oracle_liquidity_ugos": 1_000 * GOS}
+    )
     chain = make(params)
     seed(chain)  # pool says 10,000 GOS per BTC
     operator = key(1000)  # the single mining node: its quote makes the quorum
-    while chain.height % 5:
+    while chain.height % 5:  # this period's end checkpoints the pool: the next period is a whole window of its price
         chain.block()
     assert chain.run(operator, MsgSubmitPrices([PriceQuote("btc", 10_400 * GOS)])).code == 0
     while chain.height % 5:
         chain.block()
-    # median of {10,400 (feeder), 10,000 (pool)} is the lower one
+    # median of {10,400 (feeder), 10,000 (the pool's average over the window)} is the lower one
     assert chain.state.assets.get("btc").price_ugos == 10_000 * GOS  # type: ignore[union-attr]
     chain.block()
     while chain.height % 5:  # the next period ends without any feeder quote

@@ -7,13 +7,14 @@ import shlex
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import msgspec
 import uvicorn
 from cli_harness import free_port, wait_for_api
 from msgspec.structs import replace
@@ -103,11 +104,15 @@ class OnDemandDevnet:
 
 
 @contextmanager
-def open_on_demand_devnet(tmp_path: Path) -> Iterator[OnDemandDevnet]:
-    """Start the node, its API and the on-demand producer; stop them afterwards."""
+def open_on_demand_devnet(
+    tmp_path: Path, modules: Mapping[str, msgspec.Struct] | None = None
+) -> Iterator[OnDemandDevnet]:
+    """Start the node (with `modules`' genesis sections, e.g. the book's markets), its API and the on-demand
+    producer; stop them afterwards."""
     home = tmp_path / "devnet"
     params = compliance_params()
-    prepare_home(home, replace(params, gov=replace(params.gov, voting_period_blocks=CLI_VOTING_PERIOD)))
+    voting = replace(params, gov=replace(params.gov, voting_period_blocks=CLI_VOTING_PERIOD))
+    prepare_home(home, voting, modules=modules)
     node = open_devnet(DevnetSettings(home=home), store=MemoryStore())
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(create_api(node), host="127.0.0.1", port=port, log_level="warning"))

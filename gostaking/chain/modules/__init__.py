@@ -6,6 +6,7 @@ Adding a module = a folder `modules/<name>/` ending in `module.py` (`MODULE = Mo
 
 from gostaking.chain.module import Module
 from gostaking.chain.modules.bank.module import MODULE as BANK
+from gostaking.chain.modules.book.module import MODULE as BOOK
 from gostaking.chain.modules.compliance.module import MODULE as COMPLIANCE
 from gostaking.chain.modules.custody.module import MODULE as CUSTODY
 from gostaking.chain.modules.dex.module import MODULE as DEX
@@ -26,6 +27,7 @@ MODULES: tuple[Module, ...] = (
     NODES,
     LOCK,
     DEX,
+    BOOK,
     STAKING,
     ORACLE,
     CUSTODY,

@@ -56,6 +56,19 @@ class KycProviderProposal(msgspec.Struct, frozen=True, tag="kyc_provider", forbi
     enabled: bool
 
 
+class MarketListingProposal(msgspec.Struct, frozen=True, tag="market_listing", forbid_unknown_fields=True):
+    """Open an order-book market of `denom` against GOS (docs/book.md): prices in multiples of `tick_ugos` ugos per
+    whole unit, quantities in multiples of `lot` base units, fees in ppm (None: the book parameters' defaults)."""
+
+    denom: str
+    tick_ugos: int
+    lot: int
+    maker_fee_ppm: int | None = None
+    taker_fee_ppm: int | None = None
+    min_notional_ugos: int = 1_000_000
+    """Smallest order notional (1 GOS unless the proposal says otherwise), as a genesis listing's."""
+
+
 ProposalContent = (
     TextProposal
     | ParamChangeProposal
@@ -63,6 +76,7 @@ ProposalContent = (
     | AssetWeightProposal
     | NodeCountProposal
     | KycProviderProposal
+    | MarketListingProposal
 )
 
 

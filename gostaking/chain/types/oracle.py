@@ -22,3 +22,15 @@ class OraclePrice(msgspec.Struct, frozen=True, array_like=True):
     """Consecutive periods without a valid aggregate."""
     stale: bool = False
     """True once missed_periods reaches max_stale_periods: the price is old and shown as such."""
+
+
+class TwapCheckpoint(msgspec.Struct, frozen=True, array_like=True):
+    """The cumulative prices of an asset's exchange sources at the end of one oracle period: the start of the
+    windows that average them (see gostaking/chain/twap.py)."""
+
+    height: int
+    """The period's last block."""
+    pool_cumulative: int
+    """`cumulative_at(height)` of the asset/GOS pool's accumulator."""
+    book_cumulative: int
+    """`cumulative_at(height)` of the order book's clearing-price accumulator (0 without a market)."""

@@ -85,6 +85,10 @@ class OracleParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Quotes further than this from the median (10%) are dropped before the final median."""
     max_stale_periods: int = 6
     """After this many periods without a valid aggregate the price is marked stale."""
+    twap_window_blocks: int = 60
+    """The exchange's prices join the median as time-weighted averages over at least this many blocks (3 periods,
+    30 minutes at 30 s blocks), taken from the newest period end that far back: one block's price then weighs at
+    most 1/window in them. At most 64 periods (`MAX_TWAP_WINDOW_PERIODS`)."""
 
 
 class CustodyParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):

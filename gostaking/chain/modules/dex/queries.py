@@ -9,13 +9,21 @@ from gostaking.chain.modules.bank.queries import (
     get_gos_index,
     require_known_denom,
 )
-from gostaking.chain.modules.dex.tables import DEX_POOLS, LP_POSITIONS
+from gostaking.chain.modules.dex.tables import (
+    DEX_POOLS,
+    LP_POSITIONS,
+    OBSERVED_GOS_INDEX,
+    POOL_PRICE_ACCUMULATORS,
+    TOUCHED_POOLS,
+)
 from gostaking.chain.modules.lock.queries import get_asset, get_assets
 from gostaking.chain.numeric import GOS_DECIMALS, GOS_DENOM, PPM
 from gostaking.chain.state import State
+from gostaking.chain.twap import PriceAccumulator
 from gostaking.chain.types.dex import DexPool
 
 _EMPTY = DexPool()
+_NO_PRICE = PriceAccumulator()
 
 
 def require_pair_denom(state: State, denom: str) -> None:
@@ -163,6 +171,26 @@ def get_oracle_market_price(state: State, denom: str, decimals: int) -> int | No
     if reserve_gos < state.params.get().dex.min_oracle_liquidity_ugos:
         return None
     return get_pool_price_ugos(state, denom, decimals)
+
+
+def get_pool_price_accumulator(state: State, denom: str) -> PriceAccumulator:
+    """The denom/GOS pool's price accumulator: the oracle market price (`get_oracle_market_price`) it ended each
+    changed block with, in force from the next block; no price while the pool is too shallow or empty. O(1)."""
+    return state[POOL_PRICE_ACCUMULATORS].get_or(denom, _NO_PRICE)
+
+
+def get_pools_to_observe(state: State) -> list[str]:
+    """The pools whose price the current block's end must observe, sorted: those the block changed, and every
+    pool when the GOS index moved since the last observation (a burn changes every GOS reserve in ugos)."""
+    touched = state[TOUCHED_POOLS].keys_sorted()
+    if get_gos_index(state) == state[OBSERVED_GOS_INDEX].get():
+        return touched
+    return sorted(set(touched) | set(state[DEX_POOLS].keys_sorted()))
+
+
+def get_touched_pools(state: State) -> list[str]:
+    """The pools the current block changed so far, sorted."""
+    return state[TOUCHED_POOLS].keys_sorted()
 
 
 def get_liquidity_providers_page(

@@ -1,8 +1,9 @@
 """Governance writes: proposals, votes, the deadline queue, and carrying out a ratified proposal."""
 
 from gostaking.chain.env import Context
+from gostaking.chain.modules.book.mutations import list_market
 from gostaking.chain.modules.compliance.mutations import set_kyc_provider
-from gostaking.chain.modules.gov.queries import compute_node_count_changes
+from gostaking.chain.modules.gov.queries import compute_node_count_changes, compute_proposed_market
 from gostaking.chain.modules.gov.tables import GOV_DEADLINES, PROPOSAL_COUNT, PROPOSAL_VOTES, PROPOSALS
 from gostaking.chain.modules.lock.mutations import register_asset, set_asset_valuation
 from gostaking.chain.modules.lock.queries import require_asset
@@ -12,6 +13,7 @@ from gostaking.chain.types.gov import (
     AssetListingProposal,
     AssetWeightProposal,
     KycProviderProposal,
+    MarketListingProposal,
     NodeCountProposal,
     ParamChangeProposal,
     Proposal,
@@ -70,3 +72,5 @@ def execute_content(state: State, ctx: Context, content: ProposalContent) -> Non
         set_asset_valuation(state, content.denom, asset.price_ugos, content.weight_ppm)
     elif isinstance(content, KycProviderProposal):
         set_kyc_provider(state, ctx, content.provider, content.name, content.enabled)
+    elif isinstance(content, MarketListingProposal):
+        list_market(state, ctx, content.denom, compute_proposed_market(state, content))

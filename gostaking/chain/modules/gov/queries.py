@@ -6,6 +6,7 @@ from gostaking.chain.crypto import require_address
 from gostaking.chain.errors import InvalidMessageError, require
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.bank.tables import GOS_SUPPLY
+from gostaking.chain.modules.book.queries import compute_listed_market
 from gostaking.chain.modules.gov.tables import PROPOSAL_COUNT, PROPOSAL_VOTES, PROPOSALS
 from gostaking.chain.modules.lock.queries import require_asset
 from gostaking.chain.modules.lock.tables import ASSETS
@@ -15,10 +16,12 @@ from gostaking.chain.numeric import PPM, ceil_div
 from gostaking.chain.params import compute_changed_params
 from gostaking.chain.state import State
 from gostaking.chain.tables import numbered_page
+from gostaking.chain.types.book import Market
 from gostaking.chain.types.gov import (
     AssetListingProposal,
     AssetWeightProposal,
     KycProviderProposal,
+    MarketListingProposal,
     NodeCountProposal,
     ParamChange,
     ParamChangeProposal,
@@ -225,6 +228,22 @@ def check_content(state: State, content: ProposalContent) -> None:
     elif isinstance(content, KycProviderProposal):
         require_address(content.provider, "KYC provider")
         require(0 < len(content.name.encode()) <= 64, InvalidMessageError, "provider name must be 1..64 bytes")
+    elif isinstance(content, MarketListingProposal):
+        compute_proposed_market(state, content)
+
+
+def compute_proposed_market(state: State, content: MarketListingProposal) -> Market:
+    """The market a listing proposal opens, at the current height (checked as any listing: compute_listed_market)."""
+    return compute_listed_market(
+        state,
+        content.denom,
+        content.tick_ugos,
+        content.lot,
+        content.maker_fee_ppm,
+        content.taker_fee_ppm,
+        content.min_notional_ugos,
+        state.height.get(),
+    )
 
 
 def compute_node_count_changes(content: NodeCountProposal) -> list[ParamChange]:

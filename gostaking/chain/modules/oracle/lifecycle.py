@@ -3,24 +3,34 @@
 from msgspec.structs import replace
 
 from gostaking.chain.env import Context
-from gostaking.chain.modules.dex.queries import get_oracle_market_price
 from gostaking.chain.modules.lock.mutations import set_asset_valuation
 from gostaking.chain.modules.lock.tables import ASSETS
 from gostaking.chain.modules.nodes.tables import MINING_SET
 from gostaking.chain.modules.oracle.events import PriceStaleEvent, PriceUpdatedEvent
-from gostaking.chain.modules.oracle.mutations import clear_quotes, set_oracle_price
-from gostaking.chain.modules.oracle.queries import compute_aggregate, compute_period, get_period_quotes
+from gostaking.chain.modules.oracle.mutations import clear_quotes, set_oracle_price, set_twap_checkpoints
+from gostaking.chain.modules.oracle.queries import (
+    compute_aggregate,
+    compute_checkpoint,
+    compute_kept_checkpoints,
+    compute_market_twaps,
+    compute_period,
+    get_period_quotes,
+    get_twap_checkpoints,
+)
 from gostaking.chain.modules.oracle.tables import ORACLE_PRICES
 from gostaking.chain.state import State
 from gostaking.chain.types.oracle import OraclePrice
 
 
 def aggregate_prices_if_due(state: State, ctx: Context) -> None:
-    """At a period's last block, set each asset's price from this period's quotes by current mining nodes
-    and the exchange's pool price (the GOS index from both sources).
+    """At a period's last block, set each asset's price from this period's quotes by current mining nodes and
+    the exchange's time-weighted average prices over the last `twap_window_blocks` (the GOS index from both), then
+    checkpoint the exchange's cumulative prices for the windows to come.
 
-    Quotes of earlier periods and of nodes that left the mining set do not count. Without a quorum the price
-    stays, and after `max_stale_periods` such periods it is marked stale. Work: O(assets × mining nodes).
+    The exchange's averages join the median but never make the quorum; being averages (Uniswap v2's oracle), one
+    block's price weighs at most 1/window in them, so one large swap cannot move the index. Quotes of earlier
+    periods and of nodes that left the mining set do not count. Without a quorum the price stays, and after
+    `max_stale_periods` such periods it is marked stale. Work: O(assets × (mining nodes + window / period)).
     """
     params = state.params.get().oracle
     if ctx.height % params.period_blocks:
@@ -30,8 +40,10 @@ def aggregate_prices_if_due(state: State, ctx: Context) -> None:
     for denom, asset in state[ASSETS].items_sorted():
         prices = get_period_quotes(state, denom, period, feeders)
         clear_quotes(state, denom, feeders)
-        market_price = get_oracle_market_price(state, denom, asset.decimals)
-        market = () if market_price is None else (market_price,)
+        checkpoints = get_twap_checkpoints(state, denom)
+        market = compute_market_twaps(state, denom, ctx.height, checkpoints, params.twap_window_blocks).prices()
+        checkpoint = compute_checkpoint(state, denom, ctx.height)
+        set_twap_checkpoints(state, denom, compute_kept_checkpoints(checkpoints, checkpoint, params.twap_window_blocks))
         aggregate = compute_aggregate(prices, len(feeders), params.min_feeders_ppm, params.outlier_band_ppm, market)
         previous = state[ORACLE_PRICES].get(denom)
         if aggregate is None:

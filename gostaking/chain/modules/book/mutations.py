@@ -1,0 +1,116 @@
+"""Book-module writes: markets, orders with their escrow, the aggregated depth, auctions and their clearing-price
+accumulators, and the funds they move through the bank (GOS as shares of the burn index, bases as base units)."""
+
+from msgspec.structs import replace
+
+from gostaking.chain.constants import BOOK_ACCOUNT, COMMUNITY_POOL_ACCOUNT
+from gostaking.chain.env import Context
+from gostaking.chain.modules.bank.mutations import move_units
+from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
+from gostaking.chain.modules.book.events import MarketListedEvent, OrderClosedEvent
+from gostaking.chain.modules.book.queries import get_clearing_accumulator
+from gostaking.chain.modules.book.tables import (
+    AUCTIONS,
+    BOOK_TOTALS,
+    CLEARING_PRICES,
+    DEPTH,
+    EXPIRIES,
+    MARKETS,
+    ORDERS,
+)
+from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.state import State
+from gostaking.chain.twap import observe_price
+from gostaking.chain.types.book import AuctionResult, BookTotals, LevelTotals, Market, Order
+
+
+def list_market(state: State, ctx: Context, denom: str, market: Market) -> None:
+    """Open the base/GOS market of `denom` (genesis or a passed listing proposal; the caller has checked it)."""
+    state[MARKETS].put(denom, market)
+    ctx.emit(MarketListedEvent(market=denom, tick_ugos=market.tick_ugos, lot=market.lot))
+
+
+def open_order(state: State, order: Order) -> tuple[int, int]:
+    """Take the order's escrow from its owner (`order.escrow`: GOS shares for a buy, base units for a sell; the
+    caller has checked the owner holds it), store it under the next id, add it to its depth level and count it in
+    its block. Returns (its id, the orders placed in its block so far)."""
+    denom = GOS_DENOM if order.side == "buy" else order.market
+    move_units(state, order.owner, BOOK_ACCOUNT, denom, order.escrow)
+    totals = state[BOOK_TOTALS].get()
+    order_id, height = totals.next_order_id, order.placed_height
+    placed = totals.block_orders + 1 if totals.block_height == height else 1
+    state[BOOK_TOTALS].set(BookTotals(order_id + 1, height, placed))
+    state[ORDERS].put(order_id, order)
+    if order.expiry_height:
+        state[EXPIRIES].put((order.expiry_height, order_id), 0)
+    change_depth(state, order.market, order.side, order.price, order.remaining, 1)
+    return order_id, placed
+
+
+def settle_fill(state: State, order: Order, quantity: int, paid: int, received: int) -> Order:
+    """Pay out a fill of `quantity` base units: the order's escrow gives `paid` (GOS shares for a buy, its base
+    units for a sell, which the module keeps for the counterparties) and its owner receives `received` (base units
+    for a buy, GOS shares for a sell) from the module. Returns the order as it is now; the caller stores it
+    (`store_order`) or closes it, and changes its depth level (`change_depth`), once per auction."""
+    move_units(state, BOOK_ACCOUNT, order.owner, order.market if order.side == "buy" else GOS_DENOM, received)
+    return replace(order, remaining=order.remaining - quantity, escrow=order.escrow - paid)
+
+
+def store_order(state: State, order_id: int, order: Order) -> None:
+    """Keep an open order as it is after a fill."""
+    state[ORDERS].put(order_id, order)
+
+
+def pay_fees(state: State, shares: int) -> None:
+    """Move the auction's fees (GOS shares the buyers paid beyond what the sellers received) to the community
+    pool."""
+    move_units(state, BOOK_ACCOUNT, COMMUNITY_POOL_ACCOUNT, GOS_DENOM, shares)
+
+
+def close_order(state: State, ctx: Context, order_id: int, order: Order, reason: str, *, depth: bool = True) -> int:
+    """Remove an open order and return its remaining escrow to its owner; returns the refund (ugos for a buy,
+    base units for a sell) as the closing event reports it. `depth=False`: the caller takes the order out of its
+    depth level itself (an auction changes each level once)."""
+    state[ORDERS].delete(order_id)
+    if order.expiry_height:
+        state[EXPIRIES].delete((order.expiry_height, order_id))
+    if depth:
+        change_depth(state, order.market, order.side, order.price, -order.remaining, -1)
+    if order.side == "buy":
+        move_units(state, BOOK_ACCOUNT, order.owner, GOS_DENOM, order.escrow)
+        refund = compute_shares_to_ugos(order.escrow, get_gos_index(state))
+    else:
+        move_units(state, BOOK_ACCOUNT, order.owner, order.market, order.escrow)
+        refund = order.escrow
+    ctx.emit(
+        OrderClosedEvent(
+            order_id=order_id,
+            owner=order.owner,
+            market=order.market,
+            remaining=order.remaining,
+            refund=refund,
+            reason=reason,
+        )
+    )
+    return refund
+
+
+def record_auction(state: State, denom: str, result: AuctionResult) -> None:
+    """Keep an auction that traded as the market's last, and observe its clearing price for the TWAP."""
+    state[AUCTIONS].put(denom, result)
+    accumulator = get_clearing_accumulator(state, denom)
+    state[CLEARING_PRICES].put(denom, observe_price(accumulator, result.height, result.price))
+
+
+def change_depth(state: State, market: str, side: str, price: int, quantity: int, orders: int) -> None:
+    """Add `quantity` base units and `orders` orders to a (market, side, price) level; an emptied level is
+    removed."""
+    key = (market, side, price)
+    depth = state[DEPTH]
+    level = depth.get(key)
+    if level is None:
+        depth.put(key, LevelTotals(quantity, orders))
+    elif level.orders + orders == 0:
+        depth.delete(key)
+    elif quantity or orders:
+        depth.put(key, LevelTotals(level.quantity + quantity, level.orders + orders))
