@@ -2,6 +2,7 @@
 
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import typer
 import uvicorn
@@ -49,8 +50,17 @@ def serve(
         str | None, typer.Option("--chain-id", help="co-sign only transactions of this chain \\[default: any]")
     ] = None,
     issuer: Annotated[str, typer.Option("--issuer", help="name shown in authenticator apps")] = "GoStaking",
+    cors_origin: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--cors-origin",
+            help="an origin whose pages may call the API and run passkey ceremonies (the browser wallet's, e.g. "
+            "http://localhost:26657; repeat) \\[default: none]",
+        ),
+    ] = None,
 ) -> None:
     """Serve the cosigner's API and its passkey pages until interrupted."""
+    app_origins = tuple(_origin(text) for text in cors_origin or [])
     try:
         seed = read_seed_file(seed_file)
     except ValueError as error:
@@ -59,7 +69,15 @@ def serve(
         sessions = open_store(db)
     except StoreError as error:
         raise CliError(str(error)) from None
-    party = RelyingParty(rp_id=rp_id, name=issuer, origin=origin or f"http://{rp_id}:{port}")
+    party = RelyingParty(rp_id=rp_id, name=issuer, origin=origin or f"http://{rp_id}:{port}", app_origins=app_origins)
     service = CosignerService(sessions, CosignerKeys(seed), CosignerSettings(party, issuer, chain_id))
-    typer.echo(f"cosigner on http://{host}:{port} (passkeys for {party.origin})", err=True)
-    uvicorn.run(create_app(service), host=host, port=port, log_level="warning")
+    typer.echo(f"cosigner on http://{host}:{port} (passkeys for {', '.join(party.expected_origins)})", err=True)
+    uvicorn.run(create_app(service, app_origins), host=host, port=port, log_level="warning")
+
+
+def _origin(text: str) -> str:
+    """An origin as browsers write it (scheme://host[:port], no path or trailing slash), or CliError."""
+    parsed = urlsplit(text)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname or parsed.path or parsed.query or parsed.fragment:
+        raise CliError(f"--cors-origin {text!r} is not an origin like https://wallet.example or http://localhost:8080")
+    return f"{parsed.scheme}://{parsed.netloc.lower()}"

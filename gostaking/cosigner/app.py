@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from prometheus_client import CollectorRegistry
 from pydantic import BaseModel, Field
@@ -58,11 +59,20 @@ class PolicyRequest(SignedRequest):
     policy: dict[str, Any]
 
 
-def create_app(service: CosignerService) -> FastAPI:
-    """The cosigner's API and its two ceremony pages (passkey registration and approval)."""
+def create_app(service: CosignerService, cors_origins: tuple[str, ...] = ()) -> FastAPI:
+    """The cosigner's API and its two ceremony pages (passkey registration and approval). Pages of the
+    `cors_origins` (e.g. the browser wallet served by a node) may call the API from their own origin; no other
+    site's page can read its answers."""
     app = FastAPI(title="GoStaking 2FA cosigner", version="1")
     registry = CollectorRegistry()  # GET /metrics: the request counts by route and status (docs/monitoring.md)
     app.add_middleware(MeteredApp, registry=registry, http=HttpMetrics(registry, "cosigner"))
+    if cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=list(cors_origins),
+            allow_methods=["GET", "POST", "PUT"],
+            allow_headers=["Content-Type"],
+        )
 
     @app.exception_handler(CosignerError)
     async def refused(_request: Request, error: CosignerError) -> JSONResponse:

@@ -36,11 +36,19 @@ class PasskeyError(ValueError):
 @dataclass(frozen=True)
 class RelyingParty:
     """Who the passkeys are for: `rp_id` is the cosigner's host name (`localhost` in tests; WebAuthn refuses IP
-    addresses) and `origin` the exact origin its pages are served from."""
+    addresses), `origin` the exact origin its pages are served from, and `app_origins` the origins of web apps the
+    operator lets call the API (`cosigner serve --cors-origin`), whose pages run the ceremonies themselves (the
+    browser writes the page's origin into what the authenticator signs)."""
 
     rp_id: str
     name: str
     origin: str
+    app_origins: tuple[str, ...] = ()
+
+    @property
+    def expected_origins(self) -> list[str]:
+        """Every origin a ceremony may come from: the cosigner's pages, then the allowed apps'."""
+        return [self.origin, *self.app_origins]
 
 
 @dataclass(frozen=True)
@@ -89,7 +97,7 @@ def verify_registration(party: RelyingParty, challenge: bytes, credential: str) 
             credential=credential,
             expected_challenge=challenge,
             expected_rp_id=party.rp_id,
-            expected_origin=party.origin,
+            expected_origin=party.expected_origins,
             require_user_verification=True,
         )
     except (WebAuthnException, ValueError, KeyError, TypeError) as error:
@@ -117,7 +125,7 @@ def verify_assertion(party: RelyingParty, challenge: bytes, credential: str, pub
             credential=credential,
             expected_challenge=challenge,
             expected_rp_id=party.rp_id,
-            expected_origin=party.origin,
+            expected_origin=party.expected_origins,
             credential_public_key=public_key,
             credential_current_sign_count=sign_count,
             require_user_verification=True,

@@ -11,6 +11,21 @@ from pathlib import Path
 from typing import Any
 
 from gostaking.chain.codec import encode, encode_tx, sign_bytes, tx_hash
+from gostaking.chain.errors import ChainError
+from gostaking.chain.genesis import init_chain
+from gostaking.chain.modules.book.handlers import check_place_order
+from gostaking.chain.modules.book.queries import (
+    ROUNDING_RESERVE_UGOS_PER_LOT,
+    compute_buy_escrow,
+    compute_notional,
+    compute_order_escrow,
+    get_buy_rounding_reserve,
+    get_market,
+    get_whole_unit,
+)
+from gostaking.chain.modules.dex.queries import get_denom_unit
+from gostaking.chain.state import State
+from gostaking.chain.types.book import MsgCancelOrder, MsgPlaceOrder, MsgRoutedSwap
 from gostaking.chain.types.liquid import (
     MsgLiquidAddLiquidity,
     MsgLiquidClaimTicket,
@@ -34,8 +49,13 @@ from gostaking.chain.types.tx import (
     TxBody,
     TxMsg,
 )
-from gostaking.wallet.hd import gos_key, gos_path, seed_from_mnemonic
+from gostaking.cli.book import plan_market_order
+from gostaking.cosigner.policy import Policy, encode_policy
+from gostaking.cosigner.protocol import enrolment_subject, request_digest, two_factor_address, two_factor_key
+from gostaking.node.runtime import make_devnet_genesis
+from gostaking.wallet.hd import BACKUP_ACCOUNT, gos_key, gos_path, seed_from_mnemonic
 from gostaking.wallet.keys import PrivateKey
+from gostaking.wallet.multisig import UnsignedTx
 
 VECTORS_FILE = Path(__file__).resolve().parent / "vectors.json"
 ABANDON = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
@@ -57,6 +77,9 @@ MESSAGES: dict[str, type[TxMsg]] = {
     "liquid_instant_unstake": MsgLiquidInstantUnstake,
     "liquid_add_liquidity": MsgLiquidAddLiquidity,
     "liquid_remove_liquidity": MsgLiquidRemoveLiquidity,
+    "place_order": MsgPlaceOrder,
+    "cancel_order": MsgCancelOrder,
+    "routed_swap": MsgRoutedSwap,
 }
 INT_FIELDS = {
     "sequence",
@@ -71,6 +94,10 @@ INT_FIELDS = {
     "ugos",
     "lp",
     "min_gos",
+    "price",
+    "quantity",
+    "expiry_height",
+    "order_id",
 }
 """Integers travel as decimal strings in the file: JavaScript numbers lose digits past 2^53."""
 
@@ -121,6 +148,36 @@ BODY_CASES: list[dict[str, Any]] = [
         ],
         "memo": "",
     },
+    {
+        "msgs": [
+            {
+                "type": "place_order",
+                "market": "eth",
+                "side": "buy",
+                "price": "200001000",
+                "quantity": str(25 * 10**16),
+                "time_in_force": "post_only",
+                "expiry_height": "123456",
+            },
+            {"type": "cancel_order", "order_id": str(2**63)},
+        ],
+        "memo": "订单簿",
+    },
+    {
+        "msgs": [
+            {
+                "type": "place_order",
+                "market": "btc",
+                "side": "sell",
+                "price": "60000000000",
+                "quantity": "100000",
+                "time_in_force": "gtc",
+                "expiry_height": "0",
+            },
+            {"type": "routed_swap", "pair": "usgos", "denom_in": "ugos", "amount_in": "5000000", "min_out": "4900000"},
+        ],
+        "memo": "",
+    },
 ]
 
 
@@ -148,6 +205,8 @@ def build_vectors() -> dict[str, Any]:
                 "secret": key.secret.hex(),
                 "public_key": key.public_key.hex(),
                 "address": key.address,
+                "backup_path": gos_path(BACKUP_ACCOUNT),
+                "backup_public_key": gos_key(seed_from_mnemonic(mnemonic, passphrase), BACKUP_ACCOUNT).public_key.hex(),
             }
         )
     txs = []
@@ -169,7 +228,179 @@ def build_vectors() -> dict[str, Any]:
                 "tx_hash": tx_hash(wire).hex(),
             }
         )
-    return {"keys": keys, "txs": txs}
+    return {"keys": keys, "txs": txs, "two_factor": two_factor_vectors(), "book": book_vectors()}
+
+
+COSIGNER_USER_NUMBER = 3
+"""The cosigner's key of the 2FA vector: its seed's m/44'/118'/3'/0/0, as a cosigner derives user number 3's."""
+TWO_FACTOR_POLICY = Policy(
+    daily_limits={"ugos": 2**64, "btc": 5}, allowlist=[OPERATOR, "bc1q-external"], delay_thresholds={"ugos": 1}
+)
+
+
+def two_factor_vectors() -> dict[str, Any]:
+    """A 2FA wallet of the first phrase (user and backup keys) and a cosigner seeded by the third: its 2-of-3 address,
+    a transaction signed by the user and the cosigner, and the request signatures of the cosigner's protocol."""
+    seed = seed_from_mnemonic(ABANDON)
+    user, backup = gos_key(seed), gos_key(seed, BACKUP_ACCOUNT)
+    cosigner = gos_key(seed_from_mnemonic(LEGAL), COSIGNER_USER_NUMBER)
+    key = two_factor_key(user.public_key, backup.public_key, cosigner.public_key)
+    address = two_factor_address(key)
+    fields: dict[str, Any] = {"chain_id": "gostaking-vectors", "sender": address, "sequence": "7", "fee": "1000"}
+    fields |= {
+        "msgs": [
+            {"type": "send", "to": OPERATOR, "denom": "ugos", "amount": "2500000"},
+            {"type": "liquid_stake", "amount": str(2**64)},
+        ],
+        "memo": "2FA 双重验证",
+    }
+    body = body_of(fields)
+    signers = {key.pubkeys.index(k.public_key): k for k in (user, cosigner)}
+    signatures = {index: signer.sign_digest(sign_bytes(body)) for index, signer in signers.items()}
+    wire = UnsignedTx(body, key, signatures).wire_bytes()
+    subject = enrolment_subject(user.public_key, backup.public_key)
+    requests = [
+        ("enrol", subject, b""),
+        ("policy", address, encode_policy(TWO_FACTOR_POLICY)),
+        ("passkey", address, b""),
+        ("cancel", address, b"Zq3-token_AbCdEfGhIjKlMn"),
+    ]
+    return {
+        "cosigner_secret": cosigner.secret.hex(),
+        "cosigner_public_key": cosigner.public_key.hex(),
+        "threshold": key.threshold,
+        "sorted_pubkeys": [pubkey.hex() for pubkey in key.pubkeys],
+        "address": address,
+        "tx": {
+            "body": fields,
+            "canonical_body": encode(body).decode(),
+            "signatures": {str(index): signature.hex() for index, signature in sorted(signatures.items())},
+            "wire": wire.hex(),
+            "tx_hash": tx_hash(wire).hex(),
+        },
+        "policy": {
+            "daily_limits": {denom: str(amount) for denom, amount in TWO_FACTOR_POLICY.daily_limits.items()},
+            "allowlist": TWO_FACTOR_POLICY.allowlist,
+            "delay_thresholds": {denom: str(amount) for denom, amount in TWO_FACTOR_POLICY.delay_thresholds.items()},
+            "delay_seconds": TWO_FACTOR_POLICY.delay_seconds,
+            "canonical": encode_policy(TWO_FACTOR_POLICY).decode(),
+        },
+        "requests": [
+            {
+                "action": action,
+                "subject": subject_,
+                "payload": payload.decode(),
+                "digest": request_digest(action, subject_, payload).hex(),
+                "signature": user.sign_digest(request_digest(action, subject_, payload)).hex(),
+            }
+            for action, subject_, payload in requests
+        ],
+    }
+
+
+# (market, side, price in ugos per whole unit, quantity in base units): on and off the devnet markets' ticks and lots,
+# below their minimum value, and amounts past 2^53.
+ORDER_CASES = [
+    ("btc", "buy", 500_000_000, 1_000_000),
+    ("btc", "sell", 500_000_000, 1_000_000),
+    ("btc", "buy", 60_000_123_000, 2**60 // 100_000 * 100_000),
+    ("btc", "buy", 500_000_500, 1_000_000),
+    ("btc", "buy", 500_000_000, 1_050_000),
+    ("btc", "sell", 900_000_000, 100_000),
+    ("eth", "buy", 200_001_000, 25 * 10**16),
+    ("eth", "sell", 3_000, 10**15),
+    ("usgos", "buy", 1_000_100, 10**6),
+    ("usgos", "buy", 1, 10**4),
+]
+# (side, quantity, opposite levels (price, quantity) best first, slippage ppm, tick)
+MARKET_ORDER_CASES = [
+    ("buy", 1_000_000, [(500_000_000, 1_000_000), (505_000_000, 2_000_000)], 10_000, 1_000),
+    ("buy", 3_000_000, [(500_000_000, 1_000_000), (504_999_000, 2_000_000), (506_000_000, 5_000_000)], 10_000, 1_000),
+    ("sell", 2_500_000, [(400_000_000, 1_000_000), (396_000_000, 1_000_000), (390_000_000, 9_000_000)], 10_000, 1_000),
+    ("sell", 10**6, [(1_700, 10**4)], 999_999, 1_000),
+    ("buy", 10**6, [(1_000_123, 10**7)], 3_333, 100),
+    ("sell", 10**6, [], 10_000, 1_000),
+]
+
+
+def book_vectors() -> dict[str, Any]:
+    """The order book's arithmetic on the devnet's markets (btc, eth, sGOS), computed by the chain: each order's
+    escrow (and what it would escrow as a buy), its value at its limit, and which error, if any, the chain refuses its
+    shape with; and market orders' limits and fills as `gostaking dex order --market` plans them. The app's
+    src/book.js must give the same."""
+    state = State()
+    key = PrivateKey(bytes(31) + b"\x01")
+    init_chain(state, make_devnet_genesis("gostaking-vectors", key.address, key.address, bytes(32), 0))
+    markets = {}
+    for denom in sorted({case[0] for case in ORDER_CASES}):
+        market = get_market(state, denom)
+        assert market is not None, denom
+        markets[denom] = {
+            "decimals": get_denom_unit(state, denom).decimals,
+            "tick": str(market.tick_ugos),
+            "lot": str(market.lot),
+            "min_notional": str(market.min_notional_ugos),
+            "taker_fee_ppm": str(market.taker_fee_ppm),
+            "rounding_reserve_ugos_per_lot": str(get_buy_rounding_reserve(state)),
+        }
+    market_of = {denom: get_market(state, denom) for denom in markets}
+    orders = []
+    for denom, side, price, quantity in ORDER_CASES:
+        try:
+            check_place_order(state, MsgPlaceOrder(denom, side, price, quantity))
+            refused = None
+        except ChainError as error:
+            refused = type(error).__name__
+        notional = compute_notional(quantity, price, get_whole_unit(state, denom))
+        orders.append(
+            {
+                "market": denom,
+                "side": side,
+                "price": str(price),
+                "quantity": str(quantity),
+                "notional": str(notional),
+                "escrow": str(compute_order_escrow(state, denom, side, price, quantity)),
+                "buy_escrow": str(compute_order_escrow(state, denom, "buy", price, quantity)),
+                # What it would escrow as a buy once a GOS burn has happened (the reserve per lot is then due).
+                "buy_escrow_after_burn": str(
+                    compute_buy_escrow(
+                        quantity,
+                        price,
+                        get_whole_unit(state, denom),
+                        market_of[denom].lot,
+                        market_of[denom].taker_fee_ppm,
+                        ROUNDING_RESERVE_UGOS_PER_LOT,
+                    )
+                ),
+                "refused": refused,
+            }
+        )
+    plans = []
+    for side, quantity, levels, slippage_ppm, tick in MARKET_ORDER_CASES:
+        plan = plan_market_order(side, quantity, levels, slippage_ppm, tick)
+        plans.append(
+            {
+                "side": side,
+                "quantity": str(quantity),
+                "levels": [[str(price), str(size)] for price, size in levels],
+                "slippage_ppm": str(slippage_ppm),
+                "tick": str(tick),
+                "plan": None
+                if plan is None
+                else {
+                    "best": str(plan.best_price),
+                    "worst": str(plan.worst_price),
+                    "quantity": str(plan.quantity),
+                    "clearing": str(plan.clearing_price),
+                },
+            }
+        )
+    return {
+        "markets": markets,
+        "orders": orders,
+        "market_orders": plans,
+        "rounding_reserve_after_burn_ugos_per_lot": str(ROUNDING_RESERVE_UGOS_PER_LOT),
+    }
 
 
 def write_vectors() -> None:

@@ -42,12 +42,15 @@ def artifacts() -> Path:
 @pytest.fixture
 def new_page(browser: "Browser", devnet: DevnetProcess) -> Iterator[NewPage]:
     """Pages in fresh browser contexts (no stored wallet); fails the test on a JavaScript error or a 5xx answer.
-    `expect_errors=True` for a test that makes the node unreachable on purpose."""
+    `expect_errors=True` for a test that makes the node unreachable on purpose; `base_url` another name of the
+    devnet's origin (http://localhost:<port>, which WebAuthn needs)."""
     contexts: list[BrowserContext] = []
     errors: list[str] = []
 
-    def make(viewport: "ViewportSize" = DESKTOP, locale: str = "en-US", expect_errors: bool = False) -> "Page":
-        context = browser.new_context(base_url=devnet.url, viewport=viewport, locale=locale)
+    def make(
+        viewport: "ViewportSize" = DESKTOP, locale: str = "en-US", expect_errors: bool = False, base_url: str = ""
+    ) -> "Page":
+        context = browser.new_context(base_url=base_url or devnet.url, viewport=viewport, locale=locale)
         contexts.append(context)
         page = context.new_page()
         page.set_default_timeout(20_000)

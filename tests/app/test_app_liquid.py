@@ -1,6 +1,8 @@
 """Liquid staking in the app against a real devnet, the way a user does it: stake GOS for sGOS and see it with its
 GOS value, provide the instant pool, unstake at once at the node's quote with a slippage bound, request a ticket and
-see it with its time left; every transaction signed in the browser and accepted by the chain."""
+see it with its time left; every transaction signed in the browser and accepted by the chain. (Claiming a due
+ticket, removing pool liquidity and swapping sGOS: test_app_liquid_tickets.py, on a devnet whose tickets come due
+in a minute.)"""
 
 import re
 from decimal import Decimal
@@ -39,12 +41,18 @@ def bound_is_quote_less(page: Page, kept_basis_points: int) -> bool:
     return bool(Decimal(re.sub(r"[^\d.]", "", bound)) * 10**6 == quoted_ugos * kept_basis_points // 10_000)
 
 
-def test_stake_instant_unstake_and_ticket(new_page: NewPage, devnet: DevnetProcess, artifacts: Path) -> None:
-    page = new_page()
-    create_wallet(page)
+def funded_wallet(page: Page) -> tuple[str, str]:
+    """A wallet created in the browser with the faucet's grant in: its phrase and address."""
+    mnemonic = create_wallet(page)
     address = page.locator("[data-address]").inner_text().strip()
     get_test_funds(page)
     wait_until(lambda: shown_amount(page, "free") >= 20, "the faucet's GOS")
+    return mnemonic, address
+
+
+def test_stake_instant_unstake_and_ticket(new_page: NewPage, devnet: DevnetProcess, artifacts: Path) -> None:
+    page = new_page()
+    _, address = funded_wallet(page)
 
     go(page, "Liquid staking")
     assert_controls_named(page)

@@ -6,12 +6,13 @@ import re
 
 from explorer_harness import REPO, DevnetProcess, Seeded
 from playwright.sync_api import Page, expect
+from untranslated import drawn_with, untranslated
 
 STATIC = REPO / "gostaking" / "explorer" / "static"
 ARTIFACTS = REPO / "artifacts" / "explorer"
 STORAGE_KEY = "gostaking.app.lang"  # the app's (gostaking/app/src/i18n.js)
-# A literal text passed to t(): t('Latest blocks') or t("…"), the first argument only.
-TRANSLATED_TEXT = re.compile(r"""\bt\(\s*(['"])((?:(?!\1).)+)\1""")
+# A literal text passed to t() or tNodes(): t('Latest blocks') or t("…"), the first argument only.
+TRANSLATED_TEXT = re.compile(r"""\b(?:t|tNodes)\(\s*(['"])((?:(?!\1).)+)\1""")
 # A list of texts translated one by one: ['Node', 'Status'].map((text) => t(text)).
 TRANSLATED_LIST = re.compile(r"\[([^\[\]]*)\]\.map\(\(text\) => t\(text\)\)")
 
@@ -24,7 +25,7 @@ def texts_to_translate() -> set[str]:
         for texts in TRANSLATED_LIST.findall(code):
             found.update(re.findall(r"'([^']+)'", texts))
     html = (STATIC / "index.html").read_text(encoding="utf-8")
-    found.update(re.findall(r'data-i18n(?:-placeholder)?="([^"]+)"', html))
+    found.update(re.findall(r'data-i18n(?:-[a-z-]+)?="([^"]+)"', html))
     return found
 
 
@@ -49,8 +50,9 @@ def test_switch_to_chinese(page: Page, devnet: DevnetProcess, seeded: Seeded) ->
     switch_to_chinese(page)
     expect(page.get_by_role("heading", name="概览", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="最新区块")).to_be_visible()
-    expect(page.get_by_role("navigation", name="Main").get_by_role("link", name="交易", exact=True)).to_be_visible()
+    expect(page.get_by_role("navigation", name="主导航").get_by_role("link", name="交易", exact=True)).to_be_visible()
     expect(page.get_by_role("searchbox")).to_have_attribute("placeholder", "地址、交易哈希、高度或节点")
+    assert drawn_with(page, "#main h1") == ["Noto Sans CJK SC"]  # 概览, drawn with the stack's CJK font
     assert page.evaluate(f"localStorage.getItem('{STORAGE_KEY}')") == "zh-CN"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=ARTIFACTS / "dashboard-zh-CN.png", full_page=True)  # CJK shows as boxes without fonts
@@ -78,7 +80,7 @@ def test_switch_to_chinese(page: Page, devnet: DevnetProcess, seeded: Seeded) ->
     page.reload()
     expect(page.get_by_role("heading", name="账户", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="历史")).to_be_visible()
-    expect(page.get_by_label("Language")).to_have_value("zh-CN")
+    expect(page.get_by_label("语言")).to_have_value("zh-CN")
 
     # The app on the same node reads the same choice.
     if page.request.get("/app").ok:
@@ -91,6 +93,50 @@ def test_english_by_default_and_back(page: Page) -> None:
     expect(page.get_by_role("heading", name="Nodes", exact=True)).to_be_visible()
     switch_to_chinese(page)
     expect(page.get_by_role("heading", name="节点", exact=True)).to_be_visible()
-    page.get_by_label("Language").select_option("en")
+    page.get_by_label("语言").select_option("en")
     expect(page.get_by_role("heading", name="Nodes", exact=True)).to_be_visible()
     expect(page.get_by_role("heading", name="Mining nodes")).to_be_visible()
+
+
+def explorer_routes(devnet: DevnetProcess, seeded: Seeded) -> list[str]:
+    """A page of every kind the explorer has, on the seeded activity."""
+    height = devnet.get(f"/txs/{seeded.txs['alice_bonds']}")["height"]
+    return [
+        "/",
+        "/blocks",
+        f"/block/{height}",
+        "/txs",
+        f"/tx/{seeded.txs['alice_bonds']}",
+        f"/tx/{seeded.txs['multisig_pays']}",
+        f"/tx/{seeded.txs['carol_fails']}",
+        f"/account/{seeded.alice.address}",
+        "/nodes",
+        f"/node/{seeded.operator.address}",
+        f"/node/{seeded.bob.address}",
+        "/graph",
+        "/governance",
+        "/liquid",
+        f"/liquid?address={seeded.alice.address}",
+        "/search/nothing-like-this",
+        "/no-such-page",
+    ]
+
+
+def test_every_page_in_chinese(page: Page, devnet: DevnetProcess, seeded: Seeded) -> None:
+    """No English words on any page shown in Chinese (visible texts, aria-labels, titles, placeholders), beyond
+    the allow-list of names, denoms and units (untranslated.py) and the node names the devnet's users chose."""
+    names = " ".join(node["moniker"] for node in devnet.get("/explorer/nodes?limit=100")["nodes"])
+    allowed = set(re.findall(r"[A-Za-z]{2,}", names)) | {"first", "steps"}  # alice's memo
+    page.goto("/")
+    switch_to_chinese(page)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    found = {}
+    for route in explorer_routes(devnet, seeded):
+        page.goto(f"/#{route}")
+        expect(page.locator("#main")).not_to_have_attribute("aria-busy", "true")
+        page.wait_for_load_state("networkidle")
+        if words := untranslated(page, allowed):
+            found[route] = words
+        kind = re.sub(r"[^a-z]+", "-", route.split("?")[0].split("/")[1]) or "dashboard"
+        page.screenshot(path=ARTIFACTS / f"zh-CN-{kind}.png", full_page=True)
+    assert not found, f"English left on explorer pages shown in Chinese: {found}"

@@ -88,6 +88,7 @@ def market_view(state: State, denom: str, market: Market) -> MarketView:
         min_notional=gos(market.min_notional_ugos),
         maker_fee=percent(market.maker_fee_ppm, PPM),
         taker_fee=percent(market.taker_fee_ppm, PPM),
+        rounding_reserve_ugos_per_lot=book.get_buy_rounding_reserve(state),
         best_bid=gos(top.bids[0].price) if top.bids else None,
         best_ask=gos(top.asks[0].price) if top.asks else None,
         last_auction=auction_view(state, denom, book.get_last_auction(state, denom)),

@@ -31,6 +31,10 @@ class MarketView(BaseModel):
     maker_fee: str = Field(description="fee of an order that rested from an earlier block", examples=["0.1%"])
     taker_fee_ppm: int
     taker_fee: str = Field(description="fee of an order that trades in the block it is placed", examples=["0.2%"])
+    rounding_reserve_ugos_per_lot: int = Field(
+        description="ugos per lot a buy placed now escrows beyond its value and fee (0 before the first GOS burn), "
+        "refunded when the order closes"
+    )
     listed_height: int
     halted: bool = Field(description="a halted market takes no new orders")
     best_bid: GosAmount | None = Field(description="the highest open buy price; null when no bid rests")

@@ -7,9 +7,9 @@ export class AmountError extends Error {}
 export function parseUnits(text, decimals) {
   const clean = String(text).trim().replace(/[,\s_]/g, '');
   const match = /^(\d*)(?:\.(\d*))?$/.exec(clean);
-  if (!clean || !match || (match[1] === '' && !match[2])) throw new AmountError('not a number');
+  if (!clean || !match || (match[1] === '' && !match[2])) throw new AmountError('not a number', { cause: { code: 'number' } });
   const fraction = match[2] ?? '';
-  if (fraction.length > decimals) throw new AmountError(`at most ${decimals} decimals`);
+  if (fraction.length > decimals) throw new AmountError(`at most ${decimals} decimals`, { cause: { code: 'decimals', decimals } });
   return BigInt((match[1] || '0') + fraction.padEnd(decimals, '0'));
 }
 

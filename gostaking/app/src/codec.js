@@ -29,8 +29,12 @@ export const MESSAGE_FIELDS = {
   liquid_instant_unstake: [['sgos', INT], ['min_gos', INT]],
   liquid_add_liquidity: [['ugos', INT]],
   liquid_remove_liquidity: [['lp', INT]],
+  // gostaking/chain/types/book.py: price in ugos per whole unit of the base, quantity in base units.
+  place_order: [['market', STR], ['side', STR], ['price', INT], ['quantity', INT], ['time_in_force', STR], ['expiry_height', INT]],
+  cancel_order: [['order_id', INT]],
+  routed_swap: [['pair', STR], ['denom_in', STR], ['amount_in', INT], ['min_out', INT]],
 };
-const DEFAULTS = { vote_proposal: { escrow: 0n } };
+const DEFAULTS = { vote_proposal: { escrow: 0n }, place_order: { time_in_force: 'gtc', expiry_height: 0n } };
 
 function encodeInt(value, name) {
   if (typeof value === 'number' && !Number.isSafeInteger(value)) throw new TypeError(`${name} must be an exact integer`);

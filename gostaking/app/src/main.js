@@ -13,7 +13,8 @@ import { sendPage } from './pages/send.js';
 import { swapPage } from './pages/swap.js';
 import { governancePage } from './pages/governance.js';
 import { liquidPage } from './pages/liquid.js';
-import { upcomingPage } from './pages/upcoming.js';
+import { twoFactorPage } from './pages/twofactor.js';
+import { ordersPage } from './pages/orders.js';
 import { settingsPage } from './pages/settings.js';
 
 const REFRESH_MS = 2000;
@@ -27,7 +28,8 @@ const ROUTES = {
   swap: ['navSwap', (s) => swapPage(s)],
   governance: ['navGovernance', (s) => governancePage(s)],
   liquid: ['navLiquid', (s) => liquidPage(s)],
-  orders: ['navOrders', () => upcomingPage('ordersTitle', 'ordersSoon')],
+  twofactor: ['navTwoFactor', (s) => twoFactorPage(s)],
+  orders: ['navOrders', (s) => ordersPage(s)],
   settings: ['navSettings', () => settingsPage(app)],
 };
 
@@ -134,7 +136,7 @@ function start() {
   try {
     record = storedWallet();
   } catch (error) {
-    showBanner(error.message);
+    showBanner(describeError(error));
   }
   app.show(record ? unlockPage(app, record) : welcomePage(app));
 }

@@ -45,12 +45,31 @@ export const units = (decimal, decimals) => parseUnits(decimal, decimals);
 export function readAmount(input, decimals) {
   try {
     const value = parseUnits(input.value, decimals);
-    if (value <= 0n) return { error: t('badAmount', { reason: '> 0' }) };
+    if (value <= 0n) return { error: t('badAmount', { reason: t('amountPositive') }) };
     return { value };
   } catch (error) {
-    if (error instanceof AmountError) return { error: t('badAmount', { reason: error.message }) };
+    if (error instanceof AmountError) return { error: ownProblem(error) };
     throw error;
   }
+}
+
+// Errors the app's own modules raise carry a `cause.code`; the reader gets these words for them (the English
+// message stays for the console and the node tests).
+const PROBLEMS = {
+  number: () => t('badAmount', { reason: t('amountNumber') }),
+  decimals: (c) => t('badAmount', { reason: t('amountDecimals', { n: c.decimals }) }),
+  slippage: () => t('slippageTooHigh'),
+  word: (c) => t('mnemonicWord', { word: c.word }),
+  count: (c) => t('mnemonicCount', { n: c.count }),
+  checksum: () => t('mnemonicChecksum'),
+  newerWallet: (c) => t('walletNewer', { version: c.version }),
+  walletAddress: () => t('walletMismatch'),
+};
+
+/** `error` in the reader's language when it is one of the app's own (PROBLEMS), else null. */
+export function ownProblem(error) {
+  const make = PROBLEMS[error?.cause?.code];
+  return make ? make(error.cause) : null;
 }
 
 /** A live region where an action reports progress and its outcome; fixed height so nothing below jumps. */
@@ -65,9 +84,20 @@ export function report(el, state, text) {
 }
 
 export function describeError(error) {
-  if (error instanceof NodeDownError) return t('nodeDown', { message: error.message });
+  if (error instanceof NodeDownError) return t('nodeDown', { message: t('noAnswer', { origin: location.origin }) });
+  const own = ownProblem(error);
+  if (own) return own;
+  if (error instanceof NotIncludedError) return t('notIncluded', { hash: error.hash });
   if (error instanceof ApiError) return t('sendFailed', { message: error.message });
   return t('sendFailed', { message: error.message ?? String(error) });
+}
+
+/** A transaction that was accepted but not seen in a block before the deadline. */
+export class NotIncludedError extends Error {
+  constructor(hash) {
+    super(`transaction ${hash} was not included in time`);
+    this.hash = hash;
+  }
 }
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -83,7 +113,7 @@ async function waitForInclusion(hash, blockTimeS) {
     }
     await sleep(Math.min(1000, Math.max(100, blockTimeS * 500)));
   }
-  throw new Error(`transaction ${hash} was not included in time`);
+  throw new NotIncludedError(hash);
 }
 
 /** Sign `msgs` with the session key, submit them, wait for the block; reports into `el`; true on success. */
@@ -99,21 +129,25 @@ export async function submit(session, el, msgs, memo = '') {
       msgs,
       memo,
     };
-    const signed = signTx(session.key, body);
-    const { tx_hash: hash } = await api.post('/txs', { tx: signed.hex });
-    const tx = await waitForInclusion(hash, status.block_time_seconds);
-    if (tx.code !== 0) {
-      report(el, 'error', t('failed', { log: tx.log }));
-      return false;
-    }
-    el.dataset.tx = hash;
-    report(el, 'ok', t('included', { height: new Intl.NumberFormat(language()).format(tx.height) }));
-    session.changed();
-    return true;
+    return await broadcast(session, el, signTx(session.key, body).hex, status.block_time_seconds);
   } catch (error) {
     report(el, 'error', describeError(error));
     return false;
   }
+}
+
+/** POST a signed transaction (hex wire bytes), wait for its block and report into `el`; true on success. */
+export async function broadcast(session, el, signedHex, blockTimeS) {
+  const { tx_hash: hash } = await api.post('/txs', { tx: signedHex });
+  const tx = await waitForInclusion(hash, blockTimeS);
+  if (tx.code !== 0) {
+    report(el, 'error', t('failed', { log: tx.log }));
+    return false;
+  }
+  el.dataset.tx = hash;
+  report(el, 'ok', t('included', { height: new Intl.NumberFormat(language()).format(tx.height) }));
+  session.changed();
+  return true;
 }
 
 /** The fee line every action shows beside its button. */

@@ -1,7 +1,7 @@
 // The wallet at rest: the phrase sealed with AES-256-GCM under a key PBKDF2-SHA256 derives from the user's
 // passphrase (WebCrypto), in this browser's localStorage. Nothing here ever leaves the browser.
 import { base64 } from '@scure/base';
-import { keyFromMnemonic } from './keys.js';
+import { keyFromMnemonicAsync } from './keys.js';
 
 export const STORAGE_KEY = 'gostaking.app.wallet';
 export const FORMAT_VERSION = 1;
@@ -30,14 +30,14 @@ export function storedWallet(storage = localStorage) {
   const text = storage.getItem(STORAGE_KEY);
   if (!text) return null;
   const record = JSON.parse(text);
-  if (record.version !== FORMAT_VERSION) throw new Error(`this wallet was saved by a newer app (format ${record.version})`);
+  if (record.version !== FORMAT_VERSION) throw new Error(`this wallet was saved by a newer app (format ${record.version})`, { cause: { code: 'newerWallet', version: record.version } });
   return record;
 }
 
 /** Seal `mnemonic` (already checked) under `passphrase` and store it; returns the stored record. */
 export async function saveWallet(mnemonic, bip39Passphrase, passphrase, storage = localStorage) {
   if (passphrase.length < MIN_PASSPHRASE) throw new Error(`passphrase too short`);
-  const key = keyFromMnemonic(mnemonic, bip39Passphrase);
+  const key = await keyFromMnemonicAsync(mnemonic, bip39Passphrase);
   const salt = crypto.getRandomValues(new Uint8Array(16));
   const nonce = crypto.getRandomValues(new Uint8Array(12));
   const secret = utf8.encode(JSON.stringify({ mnemonic, bip39_passphrase: bip39Passphrase }));
@@ -72,8 +72,8 @@ export async function openWallet(record, passphrase) {
     throw new WrongPassphraseError('wrong passphrase');
   }
   const { mnemonic, bip39_passphrase: bip39Passphrase } = JSON.parse(new TextDecoder().decode(plain));
-  const key = keyFromMnemonic(mnemonic, bip39Passphrase);
-  if (key.address !== record.address) throw new Error('the stored wallet does not derive its own address');
+  const key = await keyFromMnemonicAsync(mnemonic, bip39Passphrase);
+  if (key.address !== record.address) throw new Error('the stored wallet does not derive its own address', { cause: { code: 'walletAddress' } });
   return key;
 }
 

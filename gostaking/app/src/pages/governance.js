@@ -3,6 +3,19 @@ import { api } from '../api.js';
 import { t, language } from '../i18n.js';
 import { feeLine, h, outcome, submit } from '../ui.js';
 
+// The chain's names of proposal types and statuses (gostaking/chain/types/gov.py) → text keys; a name this
+// table lacks (a newer chain's) shows as the chain writes it.
+const TYPE_KEYS = {
+  text: 'proposalText', param_change: 'proposalParamChange', asset_listing: 'proposalAssetListing',
+  asset_weight: 'proposalAssetWeight', node_count: 'proposalNodeCount', kyc_provider: 'proposalKycProvider',
+  market_listing: 'proposalMarketListing',
+};
+const STATUS_KEYS = {
+  voting: 'statusVoting', passed: 'statusPassed', rejected: 'statusRejected', no_quorum: 'statusNoQuorum',
+  executed: 'statusExecuted', execution_failed: 'statusExecutionFailed', expired: 'statusExpired',
+};
+const named = (keys, name) => (keys[name] ? t(keys[name]) : name);
+
 export function governancePage(session) {
   const list = h('div', { class: 'proposals' }, t('loading'));
   const result = outcome();
@@ -21,8 +34,8 @@ export function governancePage(session) {
       ...(page.proposals.length
         ? page.proposals.map((p) =>
             h('article', { class: 'card', dataset: { proposal: p.id } },
-              h('h2', {}, t('proposal', { id: p.id, title: p.title })),
-              h('p', {}, `${p.type} · ${p.status}`),
+              h('h2', {}, t('proposal', { id: p.id, title: '' }), h('span', { dataset: { verbatim: '' } }, p.title)),
+              h('p', { dataset: { type: p.type, status: p.status } }, `${named(TYPE_KEYS, p.type)} · ${named(STATUS_KEYS, p.status)}`),
               p.status === 'voting'
                 ? [h('p', { class: 'muted' }, t('votingEnds', { height: number.format(p.voting_end_height) })),
                    h('div', { class: 'actions', role: 'group', 'aria-label': t('proposal', { id: p.id, title: p.title }) },

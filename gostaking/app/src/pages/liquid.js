@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { formatDaysHours, formatDecimal, formatDuration, formatPercent, parseUnits } from '../amounts.js';
 import { t, language } from '../i18n.js';
-import { amountInput, guard, feeLine, field, fmt, freeBalance, GOS, h, outcome, overBalance, readAmount, report, submit, units } from '../ui.js';
+import { amountInput, describeError, guard, ownProblem, feeLine, field, fmt, freeBalance, GOS, h, outcome, overBalance, readAmount, report, submit, units } from '../ui.js';
 
 const SGOS_DENOM = 'usgos';
 const LP_DENOM = 'usgoslp';
@@ -14,7 +14,7 @@ const BASIS = 10_000n; // slippage in hundredths of a percent
 /** The minimum GOS an instant unstake accepts: the quote less the typed tolerance (percent, 2 places). */
 export function minimumAfterSlippage(out, tolerancePercent) {
   const tolerance = parseUnits(tolerancePercent || '0', 2);
-  if (tolerance > BASIS) throw new RangeError('slippage above 100%');
+  if (tolerance > BASIS) throw new RangeError('slippage above 100%', { cause: { code: 'slippage' } });
   return (out * (BASIS - tolerance)) / BASIS;
 }
 
@@ -77,7 +77,7 @@ export function liquidPage(session) {
       });
       minLine.textContent = `${t('receive')}: ${fmt(minimumAfterSlippage(out, slippage.value), GOS.decimals)} GOS`;
     } catch (error) {
-      quoteLine.textContent = t('noLiquidity', { message: error.message });
+      quoteLine.textContent = ownProblem(error) ?? t('noLiquidity', { message: error.message });
       minLine.textContent = '—';
     }
   }
@@ -102,7 +102,7 @@ export function liquidPage(session) {
     try {
       minGos = minimumAfterSlippage(latestQuote.out, slippage.value);
     } catch (error) {
-      return report(instantResult, 'error', t('badAmount', { reason: error.message }));
+      return report(instantResult, 'error', describeError(error));
     }
     const { sgosIn } = latestQuote;
     await spend(instantResult, instantAmount, sgosAsset(), t('liquidYourSgos'), () => ({ type: 'liquid_instant_unstake', sgos: sgosIn, min_gos: minGos }));

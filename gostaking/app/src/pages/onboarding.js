@@ -2,7 +2,7 @@
 import { checkMnemonic, MnemonicError, newMnemonic } from '../keys.js';
 import { MIN_PASSPHRASE, openWallet, saveWallet, WrongPassphraseError, forgetWallet } from '../vault.js';
 import { t } from '../i18n.js';
-import { field, h, outcome, report } from '../ui.js';
+import { describeError, field, h, outcome, ownProblem, report } from '../ui.js';
 
 function passphraseFields() {
   const first = h('input', { type: 'password', autocomplete: 'new-password', minlength: MIN_PASSPHRASE });
@@ -60,7 +60,7 @@ export function createPage(app) {
     { class: 'card onboarding', 'aria-labelledby': 'phrase-title' },
     h('h1', { id: 'phrase-title' }, t('phraseTitle')),
     h('p', { class: 'warning' }, t('phraseWarning')),
-    h('ol', { class: 'phrase', 'aria-label': t('phraseTitle') }, words.map((word) => h('li', {}, word))),
+    h('ol', { class: 'phrase', 'aria-label': t('phraseTitle'), dataset: { verbatim: '' } }, words.map((word) => h('li', {}, word))),
     h('div', { class: 'check' }, written, h('label', { for: 'phrase-written' }, t('phraseWritten'))),
     h('div', { class: 'actions' }, h('button', { type: 'button', onclick: () => app.show(welcomePage(app)) }, t('back')), next),
   );
@@ -119,7 +119,7 @@ export function restorePage(app) {
     try {
       mnemonic = checkMnemonic(phrase.value);
     } catch (error) {
-      if (error instanceof MnemonicError) return report(result, 'error', error.message);
+      if (error instanceof MnemonicError) return report(result, 'error', ownProblem(error));
       throw error;
     }
     const problem = secret.check();
@@ -158,7 +158,7 @@ export function unlockPage(app, record) {
       await app.open(await openWallet(record, passphrase.value));
     } catch (error) {
       if (error instanceof WrongPassphraseError) return report(result, 'error', t('wrongPassphrase'));
-      report(result, 'error', error.message);
+      report(result, 'error', describeError(error));
     }
   });
   return form;

@@ -4,7 +4,7 @@
 import { api } from '../api.js';
 import { parseUnits } from '../amounts.js';
 import { t } from '../i18n.js';
-import { amountInput, guard, feeLine, field, fmt, freeBalance, GOS, h, outcome, overBalance, readAmount, report, select, submit, units } from '../ui.js';
+import { amountInput, guard, ownProblem, feeLine, field, fmt, freeBalance, GOS, h, outcome, overBalance, readAmount, report, select, submit, units } from '../ui.js';
 
 const BASIS = 10_000n; // slippage in hundredths of a percent
 
@@ -39,7 +39,7 @@ export function swapPage(session) {
 
   function minOut(out) {
     const tolerance = parseUnits(slippage.value || '0', 2);
-    if (tolerance > BASIS) throw new Error('slippage above 100%');
+    if (tolerance > BASIS) throw new RangeError('slippage above 100%', { cause: { code: 'slippage' } });
     return (out * (BASIS - tolerance)) / BASIS;
   }
 
@@ -57,7 +57,7 @@ export function swapPage(session) {
       });
       minOutLine.textContent = `${t('receive')}: ${fmt(minOut(out), outAsset().decimals)} ${outAsset().symbol}`;
     } catch (error) {
-      quoteLine.textContent = t('noLiquidity', { message: error.message });
+      quoteLine.textContent = ownProblem(error) ?? t('noLiquidity', { message: error.message });
       minOutLine.textContent = '—';
     }
   }

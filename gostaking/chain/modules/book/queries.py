@@ -222,6 +222,12 @@ def compute_order_escrow(state: State, denom: str, side: str, price: int, quanti
     return compute_buy_escrow(quantity, price, get_whole_unit(state, denom), market.lot, market.taker_fee_ppm, reserve)
 
 
+def get_buy_rounding_reserve(state: State) -> int:
+    """ugos per lot a buy placed now escrows for rounding (`get_rounding_reserve` at the current GOS index): what
+    a wallet adds to an order's value and fee to know its escrow."""
+    return get_rounding_reserve(get_gos_index(state))
+
+
 def get_rounding_reserve(index: int) -> int:
     """ugos per lot a buy escrows for the share rounding of its fills: none while a share is worth exactly 1 ugos
     (before any burn), ROUNDING_RESERVE_UGOS_PER_LOT after."""

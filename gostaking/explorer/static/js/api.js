@@ -16,7 +16,7 @@ export async function getJSON(path) {
   try {
     response = await fetch(path, { headers: { Accept: 'application/json' } });
   } catch (err) {
-    throw new ApiError(`the node is unreachable (${err.message})`, 0);
+    throw new ApiError(t('the node is unreachable ({message})', { message: err.message }), 0);
   }
   let body = null;
   try {
@@ -119,6 +119,12 @@ export function duration(seconds) {
   return unit(s, 'second');
 }
 
+/** Seconds with up to `digits` decimals and the locale's unit ("0.3 s"; zh-CN "0.3秒"). */
+export function seconds(value, digits = 2) {
+  const unit = { style: 'unit', unit: 'second', unitDisplay: 'short', maximumFractionDigits: digits };
+  return new Intl.NumberFormat(language(), unit).format(value);
+}
+
 /** A date and time in the chosen locale ("6 Dec 2026, 01:31:59"; zh-CN "2026年12月6日 01:31:59"). */
 export function when(iso) {
   if (!iso) return '';
@@ -201,6 +207,19 @@ export function maybeAddress(value) {
   return typeof value === 'string' && /^gos1[0-9a-z]{20,}$/.test(value) ? link.account(value) : value;
 }
 
+/** A hash-power pool by what it holds: 'vote', 'stake' or 'lock:<denom>' (the chain's pool ids). */
+export function poolName(pool) {
+  if (pool === 'vote') return t('votes');
+  if (pool === 'stake') return t('stakes');
+  if (pool.startsWith('lock:')) return t('locked {asset}', { asset: pool.slice(5).toUpperCase() });
+  return pool;
+}
+
+/** Message types as the chain tags them on the wire (send, vote…): identifiers, shown as written. */
+export function msgTypes(types) {
+  return h('span', { 'data-verbatim': '' }, types.join(', ') || '—');
+}
+
 /** A status badge for node states and result codes. */
 export function badge(text, kind = text) {
   return h('span', { class: `badge badge-${kind}` }, text);
@@ -210,7 +229,7 @@ export function badge(text, kind = text) {
 export function resultBadge(item, { withLog = false } = {}) {
   if (item.code === 0) return badge(t('ok'), 'ok');
   const failed = badge(t('failed ({code})', { code: item.code }), 'failed');
-  return withLog ? h('span', { title: item.log }, failed) : failed;
+  return withLog ? h('span', { title: item.log, 'data-verbatim': '' }, failed) : failed; // the chain's log
 }
 
 /** The class of a list row of a transaction (or of a history row): failed ones look failed in every list. */
@@ -280,8 +299,9 @@ export function section(title, ...children) {
   return h('section', { class: 'panel' }, h('h2', {}, title), ...children);
 }
 
+/** An error in a page: the node's (or the browser's) own words, shown as written. */
 export function errorBox(err) {
-  return h('div', { class: 'error', role: 'alert' }, err instanceof Error ? err.message : String(err));
+  return h('div', { class: 'error', role: 'alert', 'data-verbatim': '' }, err instanceof Error ? err.message : String(err));
 }
 
 /**
@@ -344,7 +364,7 @@ export function pager(route, page, query) {
   }
   return h(
     'nav',
-    { class: 'pager', 'aria-label': 'pages' },
+    { class: 'pager', 'aria-label': t('pages') },
     h('span', { class: 'muted' }, t('{n} in total', { n: group(page.total) })),
     ...links,
   );
@@ -363,11 +383,21 @@ export function offsetPager(route, query, param, { offset, limit, shown, total, 
     return `#${route}${rest ? `?${rest}` : ''}`;
   };
   const links = [];
-  if (offset > 0) links.push(h('a', { href: at(Math.max(0, offset - limit)), class: 'button' }, '← Previous'));
-  if (offset + shown < total) links.push(h('a', { href: at(offset + limit), class: 'button', rel: 'next' }, 'Next →'));
-  const range = shown ? `${group(offset + 1)}–${group(offset + shown)} of ` : '';
-  const where = h('span', { class: 'muted' }, `${noun} ${range}${group(total)}`);
-  return h('nav', { class: 'pager', 'aria-label': `pages of ${noun}` }, where, ...links);
+  if (offset > 0) links.push(h('a', { href: at(Math.max(0, offset - limit)), class: 'button' }, t('← Previous')));
+  if (offset + shown < total) links.push(h('a', { href: at(offset + limit), class: 'button', rel: 'next' }, t('Next →')));
+  const where = h(
+    'span',
+    { class: 'muted' },
+    shown
+      ? t('{noun} {first}–{last} of {total}', {
+          noun,
+          first: group(offset + 1),
+          last: group(offset + shown),
+          total: group(total),
+        })
+      : `${noun} ${group(total)}`,
+  );
+  return h('nav', { class: 'pager', 'aria-label': t('pages of {noun}', { noun }) }, where, ...links);
 }
 
 /**
@@ -376,9 +406,15 @@ export function offsetPager(route, query, param, { offset, limit, shown, total, 
  */
 export function kindLabel(kind) {
   const known = Object.hasOwn(EVENTS, kind) ? EVENTS[kind] : null;
+  // The kind is the chain's identifier and the tooltip the chain's own (English) description: shown as written.
   return h(
     'span',
-    { class: 'kind', title: known ? known.doc.replaceAll('`', '') : null, 'data-module': known ? known.module : null },
+    {
+      class: 'kind',
+      title: known ? known.doc.replaceAll('`', '') : null,
+      'data-module': known ? known.module : null,
+      'data-verbatim': '',
+    },
     kind,
   );
 }
@@ -389,7 +425,7 @@ export function attributes(attrs) {
     'span',
     { class: 'attrs' },
     Object.entries(attrs).map(([key, value]) =>
-      h('span', { class: 'attr' }, h('span', { class: 'attr-key' }, key), ' ', maybeAddress(value)),
+      h('span', { class: 'attr' }, h('span', { class: 'attr-key', 'data-verbatim': '' }, key), ' ', maybeAddress(value)),
     ),
   );
 }

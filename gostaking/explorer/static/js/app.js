@@ -4,6 +4,7 @@ import { errorBox, fill, getJSON, group, h, loading } from './api.js';
 import { LANGUAGES, language, setLanguage, t } from './i18n.js';
 import * as account from './pages/account.js';
 import * as blocks from './pages/blocks.js';
+import * as book from './pages/book.js';
 import * as dashboard from './pages/dashboard.js';
 import * as governance from './pages/governance.js';
 import * as graph from './pages/graph.js';
@@ -25,6 +26,8 @@ const ROUTES = [
   [/^\/governance$/, governance.render, 'governance'],
   [/^\/proposal\/(\d+)$/, governance.renderProposal, 'governance'],
   [/^\/liquid$/, liquid.render, 'liquid'],
+  [/^\/book$/, book.renderMarkets, 'book'],
+  [/^\/book\/([a-z][a-z0-9]{0,63})$/, book.renderMarket, 'book'],
   [/^\/search\/(.*)$/, search.render, ''],
 ];
 
@@ -55,7 +58,7 @@ async function navigate() {
       if (mine === generation) liveHandlers.push(handler);
     },
     title: (text) => {
-      document.title = text ? `${text} · GoStaking explorer` : 'GoStaking explorer';
+      document.title = text ? `${text} · ${t('GoStaking explorer')}` : t('GoStaking explorer');
     },
   };
   let matched = null;
@@ -128,11 +131,13 @@ function connectLive() {
   const source = new EventSource('/explorer/stream');
   source.addEventListener('open', () => {
     indicator.dataset.state = 'live';
-    indicator.title = 'live: new blocks update this page';
+    indicator.dataset.i18nTitle = 'live: new blocks update this page';
+    indicator.title = t(indicator.dataset.i18nTitle);
   });
   source.addEventListener('error', () => {
     indicator.dataset.state = 'reconnecting';
-    indicator.title = 'reconnecting to the node…';
+    indicator.dataset.i18nTitle = 'reconnecting to the node…';
+    indicator.title = t(indicator.dataset.i18nTitle);
   });
   source.addEventListener('block', (event) => {
     const data = JSON.parse(event.data);
@@ -171,6 +176,8 @@ function translateShell() {
   document.documentElement.lang = language();
   for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
   for (const el of document.querySelectorAll('[data-i18n-placeholder]')) el.placeholder = t(el.dataset.i18nPlaceholder);
+  for (const el of document.querySelectorAll('[data-i18n-aria-label]')) el.ariaLabel = t(el.dataset.i18nAriaLabel);
+  for (const el of document.querySelectorAll('[data-i18n-title]')) el.title = t(el.dataset.i18nTitle);
   const heightText = document.getElementById('live-height');
   if (heightText.dataset.height) heightText.textContent = group(heightText.dataset.height);
 }

@@ -1,6 +1,8 @@
 // Small SVG charts: line, bars, donut, emission schedule and uptime bars. No library, no network.
 // Every chart is an <svg role="img"> with a <title> and an aria-label describing what it shows.
 
+import { t } from './i18n.js';
+
 const NS = 'http://www.w3.org/2000/svg';
 export const PALETTE = ['#2563eb', '#ea580c', '#059669', '#9333ea', '#dc2626', '#0891b2', '#ca8a04', '#db2777'];
 
@@ -277,9 +279,9 @@ export function emissionChart({ eras, burns, height, label, burnFraction = 0.1 }
     }
   }
   const markers = [
-    ...eras.slice(1).map((era, i) => ({ x: era.first_height, text: `halving ${i + 1}`, class: 'marker' })),
-    ...burns.map((b, i) => ({ x: b, text: i === 0 ? 'burns start' : '', class: 'marker burn' })),
-    { x: height, text: 'now', class: 'marker now', row: 2 },
+    ...eras.slice(1).map((era, i) => ({ x: era.first_height, text: t('halving {n}', { n: i + 1 }), class: 'marker' })),
+    ...burns.map((b, i) => ({ x: b, text: i === 0 ? t('burns start') : '', class: 'marker burn' })),
+    { x: height, text: t('now'), class: 'marker now', row: 2 },
   ];
   return lineChart(
     [

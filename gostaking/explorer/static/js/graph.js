@@ -3,6 +3,7 @@
 
 import { svg } from './charts.js';
 import { short } from './api.js';
+import { t } from './i18n.js';
 
 const ROW = 30;
 const COLORS = { vote: '#2563eb', stake: '#ea580c' };
@@ -30,8 +31,8 @@ export function bipartiteGraph(data, { label, width = 960 } = {}) {
     { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': label, class: 'graph' },
     svg('title', {}, label),
   );
-  chart.appendChild(svg('text', { x: leftX, y: 18, 'text-anchor': 'end', class: 'graph-heading' }, 'accounts'));
-  chart.appendChild(svg('text', { x: rightX, y: 18, class: 'graph-heading' }, 'nodes'));
+  chart.appendChild(svg('text', { x: leftX, y: 18, 'text-anchor': 'end', class: 'graph-heading' }, t('accounts')));
+  chart.appendChild(svg('text', { x: rightX, y: 18, class: 'graph-heading' }, t('nodes')));
   const max = Math.max(...data.edges.map(amountOf), 1e-9);
   const edgeLayer = svg('g', { class: 'edges' });
   for (const edge of data.edges) {
@@ -67,7 +68,7 @@ export function bipartiteGraph(data, { label, width = 960 } = {}) {
     const textX = side === 'left' ? x - 4 : x + 4;
     const href = v.kind === 'node' ? `#/node/${v.id}` : `#/account/${v.id}`;
     const color = v.kind === 'node' ? STATUS_COLORS[v.status] || '#64748b' : '#334155';
-    const text = v.kind === 'node' ? `${v.label} (${v.status})` : short(v.label, 12, 6);
+    const text = v.kind === 'node' ? `${v.label} (${t(v.status)})` : short(v.label, 12, 6);
     const group = svg(
       'a',
       { href, class: 'vertex', 'data-id': v.id, 'data-kind': v.kind, tabindex: 0 },
@@ -107,12 +108,12 @@ export function graphLegend() {
   const wrap = document.createElement('p');
   wrap.className = 'legend-row';
   wrap.innerHTML = [
-    item(COLORS.vote, 'vote (×1 hash power)'),
-    item(COLORS.stake, 'stake (×3 hash power)'),
-    item(STATUS_COLORS.mining, 'mining node'),
-    item(STATUS_COLORS.candidate, 'candidate'),
-    item(STATUS_COLORS.registered, 'registered'),
-    item(STATUS_COLORS.jailed, 'jailed'),
+    item(COLORS.vote, t('vote (×1 hash power)')),
+    item(COLORS.stake, t('stake (×3 hash power)')),
+    item(STATUS_COLORS.mining, t('mining node')),
+    item(STATUS_COLORS.candidate, t('candidate')),
+    item(STATUS_COLORS.registered, t('registered')),
+    item(STATUS_COLORS.jailed, t('jailed')),
   ].join('');
   return wrap;
 }

@@ -19,6 +19,7 @@ import {
   moniker,
   offsetPager,
   pager,
+  poolName,
   resultBadge,
   section,
   table,
@@ -27,10 +28,10 @@ import {
   when,
 } from '../api.js';
 import { barChart, PALETTE } from '../charts.js';
-import { t } from '../i18n.js';
+import { t, tNodes } from '../i18n.js';
 
 export async function render(ctx, address) {
-  ctx.title(`Account ${address.slice(0, 12)}…`);
+  ctx.title(t('Account {address}…', { address: address.slice(0, 12) }));
   const head = h('div', {}, loading());
   const state = h('div');
   const history = h('div');
@@ -79,14 +80,14 @@ function pagers(address, query, bondsPage, unbondingPage) {
       limit: bondsPage.limit,
       shown: bondsPage.votes.length + bondsPage.stakes.length,
       total: bondsPage.bonds_total,
-      noun: 'votes and stakes',
+      noun: t('votes and stakes'),
     }),
     unbondings: offsetPager(route, query, 'unbondings', {
       offset: unbondingPage.offset,
       limit: unbondingPage.limit,
       shown: unbondingPage.unbondings.length,
       total: unbondingPage.unbondings_total,
-      noun: 'unbondings',
+      noun: t('unbondings'),
     }),
   };
 }
@@ -106,11 +107,10 @@ function header(account, page) {
       ? h(
           'p',
           {},
-          'This address operates a node (',
-          badge(account.node, account.node),
-          '): ',
-          link.node(account.address, 'open the node page'),
-          '.',
+          tNodes('This address operates a node ({status}): {link}.', {
+            status: badge(t(account.node), account.node),
+            link: link.node(account.address, t('open the node page')),
+          }),
         )
       : null,
     h(
@@ -120,19 +120,23 @@ function header(account, page) {
       card(
         t('Voted + staked'),
         gos(account.bonded),
-        `${gos(account.voted)} voted · ${gos(account.staked)} staked · ${group(account.bonds_total)} positions`,
+        t('{voted} voted · {staked} staked · {n} positions', {
+          voted: gos(account.voted),
+          staked: gos(account.staked),
+          n: group(account.bonds_total),
+        }),
         { 'data-stat': 'bonded' },
       ),
-      card(t('Hash power'), hs(account.hash_power.total), `${account.hash_power.share_of_network} of the network`, {
+      card(t('Hash power'), hs(account.hash_power.total), t('{share} of the network', { share: account.hash_power.share_of_network }), {
         'data-stat': 'hash-power',
       }),
-      card(t('Pending rewards'), gos(account.pending_rewards), 'claim with a claim transaction', {
+      card(t('Pending rewards'), gos(account.pending_rewards), t('claim with a claim transaction'), {
         'data-stat': 'rewards',
       }),
       card(
         t('Transactions'),
         group(page.tx_count),
-        page.first_height ? `since block ${group(page.first_height)}` : 'none yet',
+        page.first_height ? t('since block {height}', { height: group(page.first_height) }) : t('none yet'),
         { 'data-stat': 'txs' },
       ),
     ),
@@ -140,13 +144,13 @@ function header(account, page) {
 }
 
 function copyButton(text) {
-  const button = h('button', { type: 'button', class: 'small-button', title: 'copy the address' }, 'Copy');
+  const button = h('button', { type: 'button', class: 'small-button', title: t('copy the address') }, t('Copy'));
   button.addEventListener('click', async () => {
     try {
       await navigator.clipboard.writeText(text);
-      button.textContent = 'Copied';
+      button.textContent = t('Copied');
     } catch {
-      button.textContent = 'Select and copy';
+      button.textContent = t('Select and copy');
     }
   });
   return button;
@@ -164,44 +168,44 @@ function holdings(account, unbondingPage, rewards, pagers) {
   ]);
   const bonds = [...account.votes, ...account.stakes].map((b) => [
     link.node(b.node, b.moniker || b.node),
-    b.kind,
+    t(b.kind),
     gos(b.amount),
     b.kind === 'stake' ? '×3' : '×1',
   ]);
   const unbondings = unbondingPage.unbondings.map((u) => [
     link.node(u.node),
-    u.kind,
+    t(u.kind),
     gos(u.amount),
     link.block(u.created_height),
     link.block(u.completion_height),
     h(
       'time',
-      { datetime: u.estimated_completion_time, title: 'estimate from the node’s block interval' },
+      { datetime: u.estimated_completion_time, title: t('estimate from the node’s block interval') },
       when(u.estimated_completion_time),
     ),
   ]);
   const pools = Object.entries(account.hash_power.pools).map(([pool, power], i) => ({
-    label: pool,
+    label: poolName(pool),
     value: Number(power.hs),
     text: `${group(trimDecimals(power.hs, 2))} H/s`,
     color: PALETTE[i % PALETTE.length],
   }));
-  const rewardRows = rewards.pools.map((p) => [p.pool, gos(p.pending)]);
-  if (rewards.node_rewards) rewardRows.push(['candidate-node rewards', gos(rewards.node_rewards)]);
+  const rewardRows = rewards.pools.map((p) => [poolName(p.pool), gos(p.pending)]);
+  if (rewards.node_rewards) rewardRows.push([t('candidate-node rewards'), gos(rewards.node_rewards)]);
   const rewardsSection = section(
     t('Rewards'),
-    h('p', {}, 'Claimable now: ', h('b', { 'data-field': 'pending-rewards' }, gos(rewards.total))),
+    h('p', {}, tNodes('Claimable now: {amount}', { amount: h('b', { 'data-field': 'pending-rewards' }, gos(rewards.total)) })),
     table([t('Pool'), t('Pending')], rewardRows, {
-      caption: 'pending rewards by pool',
-      empty: 'No position earns rewards.',
+      caption: t('pending rewards by pool'),
+      empty: t('No position earns rewards.'),
       numeric: [1],
     }),
   );
   const lockedSection = section(
     t('Locked assets'),
     table([t('Asset'), t('Locked'), t('Hash power')], locks, {
-      caption: 'locked assets',
-      empty: 'Nothing locked.',
+      caption: t('locked assets'),
+      empty: t('Nothing locked.'),
       numeric: [1, 2],
     }),
   );
@@ -211,7 +215,7 @@ function holdings(account, unbondingPage, rewards, pagers) {
       { class: 'grid-2' },
       section(
         t('Balances'),
-        table([t('Asset'), t('Amount')], balances, { caption: 'liquid balances', empty: 'No balance.', numeric: [1] }),
+        table([t('Asset'), t('Amount')], balances, { caption: t('liquid balances'), empty: t('No balance.'), numeric: [1] }),
       ),
       h('div', {}, lockedSection, rewardsSection),
     ),
@@ -221,24 +225,24 @@ function holdings(account, unbondingPage, rewards, pagers) {
       section(
         t('Votes and stakes'),
         table([t('Node'), t('Kind'), t('Amount'), t('Multiplier')], bonds, {
-          caption: 'votes and stakes',
-          empty: 'No votes or stakes.',
+          caption: t('votes and stakes'),
+          empty: t('No votes or stakes.'),
           numeric: [2],
         }),
         pagers.bonds,
       ),
-      section(t('Hash power by source'), barChart(pools, { label: 'Hash power of this account by pool' })),
+      section(t('Hash power by source'), barChart(pools, { label: t('Hash power of this account by pool') })),
     ),
     section(
       t('Unbonding'),
       h(
         'p',
         { class: 'muted' },
-        'Redeemed votes and stakes come back at their completion height; they earn nothing meanwhile.',
+        t('Redeemed votes and stakes come back at their completion height; they earn nothing meanwhile.'),
       ),
-      table([t('Node'), 'Kind', 'Amount', 'Redeemed at', 'Completes at', 'Estimated date'], unbondings, {
-        caption: 'unbondings',
-        empty: 'Nothing unbonding.',
+      table(['Node', 'Kind', 'Amount', 'Redeemed at', 'Completes at', 'Estimated date'].map((text) => t(text)), unbondings, {
+        caption: t('unbondings'),
+        empty: t('Nothing unbonding.'),
         numeric: [2],
       }),
       pagers.unbondings,
@@ -255,7 +259,7 @@ function amount(item) {
 function counterparty(text) {
   if (!text) return '—';
   if (moniker(text)) return link.node(text);
-  return text.startsWith('gos1') ? link.account(text) : text;
+  return text.startsWith('gos1') ? link.account(text) : h('span', { 'data-verbatim': '' }, text);
 }
 
 function historySection(address, page, query) {
@@ -263,7 +267,7 @@ function historySection(address, page, query) {
     link.block(item.height),
     age(item.time),
     kindLabel(item.kind),
-    item.role,
+    t(item.role),
     counterparty(item.counterparty),
     amount(item),
     item.fee.ugos ? gos(item.fee) : '—',
@@ -286,14 +290,14 @@ function historySection(address, page, query) {
         },
         t('Download CSV'),
       ),
-      h('a', { href: `#/txs?sender=${address}` }, 'transactions sent by this address'),
+      h('a', { href: `#/txs?sender=${address}` }, t('transactions sent by this address')),
     ),
     table(
       [t('Block'), 'Age', 'Kind', 'Role', 'Counterparty', 'Amount', 'Fee', 'Transaction', 'Result'].map((text) => t(text)),
       rows,
       {
-        caption: 'history, newest first',
-        empty: 'No history yet.',
+        caption: t('history, newest first'),
+        empty: t('No history yet.'),
         numeric: [5, 6],
         rowClasses: page.items.map(txRowClass),
       },
@@ -323,7 +327,7 @@ async function downloadWholeHistory(event, address) {
       const query = new URLSearchParams({ limit: String(rows) });
       if (before !== null) query.set('before', before);
       const response = await fetch(`/explorer/accounts/${address}/history.csv?${query}`);
-      if (!response.ok) throw new Error(`the history could not be read (HTTP ${response.status})`);
+      if (!response.ok) throw new Error(t('the history could not be read (HTTP {status})', { status: response.status }));
       const text = await response.text();
       const newline = text.indexOf('\n');
       header = text.slice(0, newline + 1);

@@ -13,6 +13,7 @@ import {
   h,
   link,
   loadNodeNames,
+  msgTypes,
   moment,
   moniker,
   proposerName,
@@ -41,14 +42,14 @@ export function renderList(ctx) {
       gos(b.reward, 2),
       gos(b.fees),
     ],
-    caption: 'blocks, newest first',
+    caption: t('blocks, newest first'),
     numeric: [4, 5, 6, 7],
     empty: t('No block indexed yet.'),
   });
 }
 
-function msgTypes(tx) {
-  return tx.body && Array.isArray(tx.body.msgs) ? tx.body.msgs.map((m) => m.type).join(', ') : '—';
+function txMsgTypes(tx) {
+  return msgTypes(tx.body && Array.isArray(tx.body.msgs) ? tx.body.msgs.map((m) => m.type) : []);
 }
 
 export async function renderBlock(ctx, heightText) {
@@ -70,7 +71,7 @@ export async function renderBlock(ctx, heightText) {
   ctx.waiting = false;
   const nav = h(
     'nav',
-    { class: 'pager', 'aria-label': 'neighbouring blocks' },
+    { class: 'pager', 'aria-label': t('neighbouring blocks') },
     height > 1 ? h('a', { class: 'button', href: `#/block/${height - 1}` }, `← ${group(height - 1)}`) : null,
     h('a', { class: 'button', href: `#/block/${height + 1}` }, `${group(height + 1)} →`),
   );
@@ -78,7 +79,7 @@ export async function renderBlock(ctx, heightText) {
     String(tx.index),
     link.tx(tx.hash),
     link.account(tx.sender),
-    msgTypes(tx),
+    txMsgTypes(tx),
     gos(tx.fee),
     resultBadge(tx, { withLog: true }),
   ]);
@@ -105,17 +106,17 @@ export async function renderBlock(ctx, heightText) {
             ? block.signers.map((s) =>
                 h('span', { class: moniker(s) ? 'chip' : 'mono chip', title: s }, moniker(s) ?? short(s, 8, 4)),
               )
-            : 'none',
+            : t('none'),
         ],
-        ['Transactions', `${block.num_txs} (${block.num_failed_txs} failed)`],
-        ['App hash', h('span', { class: 'mono break' }, block.app_hash)],
-        ['Txs hash', h('span', { class: 'mono break' }, block.txs_hash)],
-        ['Results hash', h('span', { class: 'mono break' }, block.results_hash)],
+        [t('Transactions'), t('{n} ({failed} failed)', { n: block.num_txs, failed: block.num_failed_txs })],
+        [t('App hash'), h('span', { class: 'mono break' }, block.app_hash)],
+        [t('Txs hash'), h('span', { class: 'mono break' }, block.txs_hash)],
+        [t('Results hash'), h('span', { class: 'mono break' }, block.results_hash)],
         block.validator_updates.length
           ? [
-              'Validator updates',
+              t('Validator updates'),
               block.validator_updates.map((u) =>
-                h('div', { class: 'mono' }, `${short(u.consensus_pubkey, 12, 6)} → power ${u.power}`),
+                h('div', {}, h('span', { class: 'mono' }, short(u.consensus_pubkey, 12, 6)), ' → ', t('power {n}', { n: u.power })),
               ),
             ]
           : null,
@@ -124,7 +125,7 @@ export async function renderBlock(ctx, heightText) {
     section(
       t('Transactions ({n})', { n: block.txs.length }),
       table(['#', t('Hash'), t('Sender'), t('Messages'), t('Fee'), t('Result')], txRows, {
-        caption: 'transactions of this block',
+        caption: t('transactions of this block'),
         empty: t('This block has no transactions.'),
         numeric: [4],
         rowClasses: block.txs.map(txRowClass),
@@ -132,7 +133,7 @@ export async function renderBlock(ctx, heightText) {
     ),
     section(
       t('Block events ({n})', { n: block.events.length }),
-      eventsTable(block.events, { caption: 'block-level events', empty: 'No block events.' }),
+      eventsTable(block.events, { caption: t('block-level events'), empty: t('No block events.') }),
     ),
   );
 }

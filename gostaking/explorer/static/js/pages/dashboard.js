@@ -12,14 +12,17 @@ import {
   hs,
   link,
   loadAll,
+  msgTypes,
+  poolName,
   resultBadge,
+  seconds,
   section,
   table,
   loading,
   trimDecimals,
   txRowClass,
 } from '../api.js';
-import { t } from '../i18n.js';
+import { t, tNodes } from '../i18n.js';
 import { barChart, compact, donut, emissionChart, lineChart, PALETTE, progressBar } from '../charts.js';
 
 export async function render(ctx) {
@@ -51,24 +54,24 @@ function cards(status, dash) {
     card(
       t('Height'),
       link.block(status.height, group(status.height)),
-      status.latest_block_time ? `latest block ${ago(status.latest_block_time)}` : 'no block yet',
+      status.latest_block_time ? t('latest block {age}', { age: ago(status.latest_block_time) }) : t('no block yet'),
       { 'data-stat': 'height' },
     ),
     card(
       t('Block time'),
-      average === null ? '—' : `${average.toFixed(2)} s`,
-      `average of recent blocks · target ${status.block_time_seconds} s`,
+      average === null ? '—' : seconds(average),
+      t('average of recent blocks · target {seconds} s', { seconds: status.block_time_seconds }),
       { 'data-stat': 'block-time' },
     ),
-    card(t('Total hash power'), hs(status.total_hash_power), 'votes ×1 · stakes ×3 · locks × price × weight', {
+    card(t('Total hash power'), hs(status.total_hash_power), t('votes ×1 · stakes ×3 · locks × price × weight'), {
       'data-stat': 'hash-power',
     }),
-    card(t('GOS supply'), gos(status.supply), `minted ${gos(status.minted)}`, { 'data-stat': 'supply' }),
-    card(t('GOS burned'), gos(status.burned), `${e.burns_done} of ${e.burns_total} burns done`, { 'data-stat': 'burned' }),
-    card(t('Emission progress'), e.progress, `of ${gos(e.total, 0)}`, { 'data-stat': 'progress' }),
-    card(t('Block reward'), gos(e.current_block_reward), 'for the next block', { 'data-stat': 'reward' }),
-    card(t('Mining nodes'), String(status.mining_set_size), `epoch ${status.epoch}`, { 'data-stat': 'mining' }),
-    card(t('Transactions'), group(dash.txs_total), `indexed to height ${group(dash.indexed_height)}`, {
+    card(t('GOS supply'), gos(status.supply), t('minted {amount}', { amount: gos(status.minted) }), { 'data-stat': 'supply' }),
+    card(t('GOS burned'), gos(status.burned), t('{done} of {total} burns done', { done: e.burns_done, total: e.burns_total }), { 'data-stat': 'burned' }),
+    card(t('Emission progress'), e.progress, t('of {total}', { total: gos(e.total, 0) }), { 'data-stat': 'progress' }),
+    card(t('Block reward'), gos(e.current_block_reward), t('for the next block'), { 'data-stat': 'reward' }),
+    card(t('Mining nodes'), String(status.mining_set_size), t('epoch {n}', { n: group(status.epoch) }), { 'data-stat': 'mining' }),
+    card(t('Transactions'), group(dash.txs_total), t('indexed to height {height}', { height: group(dash.indexed_height) }), {
       'data-stat': 'txs',
     }),
   );
@@ -83,20 +86,34 @@ function emission(status, dash) {
     ? h(
         'p',
         { class: 'countdown', 'data-countdown': 'halving' },
-        'Next halving at height ',
-        h('b', {}, group(e.next_halving_height)),
-        ' — in ',
-        h('b', {}, group(dash.blocks_to_next_halving)),
-        ` blocks, about ${duration(dash.next_halving_eta_s)} at ${perBlock.toFixed(2)} s per block. The reward then drops from ${gos(e.current_block_reward)} to ${gos(halvedReward(dash, e.next_halving_height), 6)}.`,
+        tNodes(
+          'Next halving at height {height} — in {blocks} blocks, about {eta} at {perBlock} s per block. The reward then drops from {reward} to {halved}.',
+          {
+            height: h('b', {}, group(e.next_halving_height)),
+            blocks: h('b', {}, group(dash.blocks_to_next_halving)),
+            eta: duration(dash.next_halving_eta_s),
+            perBlock: perBlock.toFixed(2),
+            reward: gos(e.current_block_reward),
+            halved: gos(halvedReward(dash, e.next_halving_height), 6),
+          },
+        ),
       )
-    : h('p', { class: 'countdown' }, 'Emission is complete: no more halvings.');
+    : h('p', { class: 'countdown' }, t('Emission is complete: no more halvings.'));
   const burn = e.next_burn_height
     ? h(
         'p',
         {},
-        `Burns: ${e.burns_done} of ${e.burns_total} done; the next one (10% of all GOS, as a reverse split) at height ${group(e.next_burn_height)}, in ${group(e.next_burn_height - status.height)} blocks.`,
+        t(
+          'Burns: {done} of {total} done; the next one (10% of all GOS, as a reverse split) at height {height}, in {blocks} blocks.',
+          {
+            done: e.burns_done,
+            total: e.burns_total,
+            height: group(e.next_burn_height),
+            blocks: group(e.next_burn_height - status.height),
+          },
+        ),
       )
-    : h('p', {}, `All ${e.burns_total} burns are done.`);
+    : h('p', {}, t('All {n} burns are done.', { n: e.burns_total }));
   const eras = dash.eras.map((era) => ({
     first_height: era.first_height,
     last_height: era.last_height,
@@ -104,8 +121,8 @@ function emission(status, dash) {
   }));
   return section(
     t('Emission and halvings'),
-    h('p', {}, `${gos(e.emitted)} of ${gos(e.total, 0)} emitted (${e.progress}).`),
-    progressBar(total ? emitted / total : 0, { label: `emission progress ${e.progress}` }),
+    h('p', {}, t('{emitted} of {total} emitted ({progress}).', { emitted: gos(e.emitted), total: gos(e.total, 0), progress: e.progress })),
+    progressBar(total ? emitted / total : 0, { label: t('emission progress {progress}', { progress: e.progress }) }),
     halving,
     burn,
     emissionChart({
@@ -113,15 +130,16 @@ function emission(status, dash) {
       burns: dash.burn_heights,
       height: status.height,
       burnFraction: Number(e.burn_fraction),
-      label:
+      label: t(
         'Cumulative GOS emission by height, with halvings and burns; the blue line is what has been emitted so far',
+      ),
     }),
     h(
       'p',
       { class: 'legend-row' },
-      legend('#94a3b8', 'scheduled emission (cumulative)'),
-      legend('#dc2626', 'GOS in existence after each burn'),
-      legend('#2563eb', 'emitted so far'),
+      legend('#94a3b8', t('scheduled emission (cumulative)')),
+      legend('#dc2626', t('GOS in existence after each burn')),
+      legend('#2563eb', t('emitted so far')),
     ),
   );
 }
@@ -146,9 +164,9 @@ function charts(dash) {
     color: PALETTE[(i + 2) % PALETTE.length],
   }));
   const poolItems = dash.pools.map((p, i) => ({
-    label: p.pool,
+    label: poolName(p.pool),
     value: Number(p.hash_power.hs),
-    legend: `${p.pool}: ${compact(Number(p.hash_power.hs))} H/s (${p.share})`,
+    legend: `${poolName(p.pool)}: ${compact(Number(p.hash_power.hs))} H/s (${p.share})`,
     color: PALETTE[i % PALETTE.length],
   }));
   return h(
@@ -157,8 +175,8 @@ function charts(dash) {
     section(
       t('Block time'),
       lineChart([{ name: 'seconds', points: blockTimes }], {
-        label: `Seconds between the last ${blockTimes.length} blocks`,
-        yFormat: (v) => `${+v.toFixed(2)} s`,
+        label: t('Seconds between the last {n} blocks', { n: blockTimes.length }),
+        yFormat: (v) => seconds(v),
         xFormat: (v) => group(Math.round(v)),
       }),
     ),
@@ -169,7 +187,7 @@ function charts(dash) {
           { name: 'supply', color: '#2563eb', points: supply },
           { name: 'burned', color: '#dc2626', points: burned },
         ],
-        { label: 'GOS supply (blue) and GOS burned (red) by height', area: true, xFormat: (v) => group(Math.round(v)) },
+        { label: t('GOS supply (blue) and GOS burned (red) by height'), area: true, xFormat: (v) => group(Math.round(v)) },
       ),
     ),
     section(
@@ -177,14 +195,14 @@ function charts(dash) {
       h(
         'p',
         { class: 'muted' },
-        `Total ${gos(dash.total_locked_value, 2)} at the chain's prices (hash power = value × weight).`,
+        t("Total {value} at the chain's prices (hash power = value × weight).", { value: gos(dash.total_locked_value, 2) }),
       ),
-      barChart(locked, { label: 'Value of locked assets in GOS, by asset' }),
+      barChart(locked, { label: t('Value of locked assets in GOS, by asset') }),
     ),
     section(
       t('Hash power by pool'),
       donut(poolItems, {
-        label: 'Share of network hash power by pool',
+        label: t('Share of network hash power by pool'),
         center: `${compact(Number(dash.total_hash_power.hs))} H/s`,
       }),
     ),
@@ -197,7 +215,7 @@ function latest(blocks, txs) {
     link.tx(tx.hash),
     link.block(tx.height),
     link.account(tx.sender),
-    tx.msg_types.join(', ') || '—',
+    msgTypes(tx.msg_types),
     resultBadge(tx),
   ]);
   return h(
@@ -205,13 +223,13 @@ function latest(blocks, txs) {
     { class: 'grid-2' },
     section(
       t('Latest blocks'),
-      table([t('Height'), t('Age'), t('Txs'), t('Reward')], blockRows, { caption: 'latest blocks', numeric: [2, 3] }),
+      table([t('Height'), t('Age'), t('Txs'), t('Reward')], blockRows, { caption: t('latest blocks'), numeric: [2, 3] }),
       h('p', {}, h('a', { href: '#/blocks' }, t('All blocks →'))),
     ),
     section(
       t('Latest transactions'),
       table([t('Hash'), t('Block'), t('Sender'), t('Messages'), t('Result')], txRows, {
-        caption: 'latest transactions',
+        caption: t('latest transactions'),
         empty: t('No transactions yet.'),
         rowClasses: txs.items.map(txRowClass),
       }),

@@ -50,7 +50,7 @@ function paramRow(name, value) {
         ? h('span', { class: 'chips' }, value.map((item) => h('span', { class: 'chip' }, maybeAddress(String(item)))))
         : '—',
     ];
-  return [label(name), typeof value === 'number' ? group(value) : String(value)];
+  return [label(name), typeof value === 'number' ? group(value) : h('span', { 'data-verbatim': '' }, String(value))];
 }
 
 function paramRows(params, prefix = '') {
@@ -62,6 +62,33 @@ function paramRows(params, prefix = '') {
   }
   return rows;
 }
+
+/** A section of the chain's parameters (ChainParams) by its name: English readers see the chain's own name. */
+const sectionName = (name) => t(name);
+
+/** A proposal's type and status in words (the chain's identifiers as keys; a newer chain's shows as written). */
+const PROPOSAL_TYPES = {
+  text: 'text',
+  param_change: 'parameter change',
+  asset_listing: 'asset listing',
+  asset_weight: 'asset weight',
+  node_count: 'node count',
+  kyc_provider: 'KYC provider',
+  market_listing: 'market listing',
+};
+const PROPOSAL_STATUSES = {
+  voting: 'voting',
+  passed: 'passed',
+  rejected: 'rejected',
+  no_quorum: 'no quorum',
+  executed: 'executed',
+  execution_failed: 'execution failed',
+  expired: 'expired',
+};
+const typeName = (type) => (Object.hasOwn(PROPOSAL_TYPES, type) ? t(PROPOSAL_TYPES[type]) : type);
+const statusName = (status) => (Object.hasOwn(PROPOSAL_STATUSES, status) ? t(PROPOSAL_STATUSES[status]) : status);
+const OPTIONS = { yes: 'yes', no: 'no', abstain: 'abstain' };
+const optionName = (option) => (Object.hasOwn(OPTIONS, option) ? t(OPTIONS[option]) : option);
 
 const STATUS_KIND = {
   voting: 'pending',
@@ -76,14 +103,17 @@ const STATUS_KIND = {
 function proposalsSection(list, govParams, height) {
   const rows = list.proposals.map((p) => [
     h('a', { href: `#/proposal/${p.id}` }, `#${p.id}`),
-    h('a', { href: `#/proposal/${p.id}` }, p.title),
-    p.type,
-    badge(p.status.replace('_', ' '), STATUS_KIND[p.status] || p.status),
+    h('a', { href: `#/proposal/${p.id}`, 'data-verbatim': '' }, p.title),
+    typeName(p.type),
+    badge(statusName(p.status), STATUS_KIND[p.status] || p.status),
     link.account(p.proposer),
     gos(p.deposit, 2),
     p.status === 'voting'
-      ? `height ${group(p.voting_end_height)} (${group(Math.max(p.voting_end_height - height, 0))} blocks left)`
-      : `height ${group(p.voting_end_height)}`,
+      ? t('height {height} ({n} blocks left)', {
+          height: group(p.voting_end_height),
+          n: group(Math.max(p.voting_end_height - height, 0)),
+        })
+      : t('height {height}', { height: group(p.voting_end_height) }),
     p.ratifications,
   ]);
   return [
@@ -92,7 +122,7 @@ function proposalsSection(list, govParams, height) {
       table(
         ['#', 'Title', 'Type', 'Status', 'Proposer', 'Deposit', 'Voting ends', 'Ratified'].map((text) => t(text)),
         rows,
-        { caption: 'proposals, newest first', empty: 'No proposal has been submitted yet.', numeric: [5] },
+        { caption: t('proposals, newest first'), empty: t('No proposal has been submitted yet.'), numeric: [5] },
       ),
     ),
     govParams
@@ -100,12 +130,15 @@ function proposalsSection(list, govParams, height) {
           t('Rules'),
           facts([
             [t('Minimum deposit'), gos(govParams.min_deposit)],
-            [t('Voting period'), `${group(govParams.voting_period_blocks)} blocks`],
-            [t('Quorum'), `${govParams.quorum} of all GOS`],
-            [t('Pass threshold'), `yes > ${govParams.pass_threshold} of yes + no`],
+            [t('Voting period'), t('{n} blocks', { n: group(govParams.voting_period_blocks) })],
+            [t('Quorum'), t('{share} of all GOS', { share: govParams.quorum })],
+            [t('Pass threshold'), t('yes > {share} of yes + no', { share: govParams.pass_threshold })],
             [
               t('Ratification'),
-              `${govParams.ratify} of the committee within ${group(govParams.ratification_period_blocks)} blocks`,
+              t('{share} of the committee within {n} blocks', {
+                share: govParams.ratify,
+                n: group(govParams.ratification_period_blocks),
+              }),
             ],
           ]),
         )
@@ -128,11 +161,11 @@ export async function render(ctx) {
     const committee = nodes.nodes.filter((n) => nodes.mining_set.includes(n.operator));
     const paramSections = Object.entries(params).map(([name, value]) =>
       section(
-        t('Parameters: {name}', { name }),
+        t('Parameters: {name}', { name: sectionName(name) }),
         table(
           [t('Parameter'), t('Value')],
           value && typeof value === 'object' ? paramRows(value, name) : [paramRow(name, value)],
-          { caption: `${name} parameters`, numeric: [1] },
+          { caption: t('Parameters: {name}', { name: sectionName(name) }), numeric: [1] },
         ),
       ),
     );
@@ -156,19 +189,22 @@ export async function render(ctx) {
         h(
           'p',
           { class: 'muted' },
-          `The committee that ratifies passed proposals is the current mining set (epoch ${nodes.epoch}, elected at height ${group(nodes.elected_height)}).`,
+          t(
+            'The committee that ratifies passed proposals is the current mining set (epoch {epoch}, elected at height {height}).',
+            { epoch: group(nodes.epoch), height: group(nodes.elected_height) },
+          ),
         ),
         table(
           [t('Node'), 'Status', 'Operator', 'Votes', 'Stake', 'Uptime'].map((text) => t(text)),
           committee.map((n) => [
             link.node(n.operator, n.moniker),
-            badge(n.status, n.status),
+            badge(t(n.status), n.status),
             link.account(n.operator),
             gos(n.votes, 2),
             gos(n.stake, 2),
             n.uptime,
           ]),
-          { caption: 'committee members', empty: 'The mining set is empty.', numeric: [3, 4] },
+          { caption: t('committee members'), empty: t('The mining set is empty.'), numeric: [3, 4] },
         ),
       ),
       h('div', { class: 'grid-2' }, ...paramSections),
@@ -179,72 +215,72 @@ export async function render(ctx) {
 }
 
 export async function renderProposal(ctx, id) {
-  ctx.title(`Proposal #${id}`);
+  ctx.title(t('Proposal #{id}', { id }));
   const load = async () => {
     const replies = await loadAll(
       ctx,
       [getJSON(`/governance/proposals/${id}`), getJSON(`/governance/proposals/${id}/votes`), loadNodeNames()],
-      { errorIn: ctx.main, heading: h('h1', {}, `Proposal #${id}`) },
+      { errorIn: ctx.main, heading: h('h1', {}, t('Proposal #{id}', { id })) },
     );
     if (!replies) return;
     const [proposal, votes] = replies;
     const tally = proposal.tally;
     const tallyItems = [
-      { label: 'yes', value: Number(tally.yes.gos), text: gos(tally.yes, 2), color: '#059669' },
-      { label: 'no', value: Number(tally.no.gos), text: gos(tally.no, 2), color: '#dc2626' },
-      { label: 'abstain', value: Number(tally.abstain.gos), text: gos(tally.abstain, 2), color: '#64748b' },
+      { label: t('yes'), value: Number(tally.yes.gos), text: gos(tally.yes, 2), color: '#059669' },
+      { label: t('no'), value: Number(tally.no.gos), text: gos(tally.no, 2), color: '#dc2626' },
+      { label: t('abstain'), value: Number(tally.abstain.gos), text: gos(tally.abstain, 2), color: '#64748b' },
     ];
     const ratified = new Set(proposal.ratified_by);
     fill(
       ctx.main,
-      h('h1', {}, `Proposal #${proposal.id}: ${proposal.title}`),
+      h('h1', {}, `${t('Proposal #{id}', { id: proposal.id })}: `, h('span', { 'data-verbatim': '' }, proposal.title)),
       section(
         t('Overview'),
         facts([
-          [t('Status'), badge(proposal.status.replace('_', ' '), STATUS_KIND[proposal.status] || proposal.status)],
-          [t('Type'), proposal.type],
+          [t('Status'), badge(statusName(proposal.status), STATUS_KIND[proposal.status] || proposal.status)],
+          [t('Type'), typeName(proposal.type)],
           [t('Proposer'), link.account(proposal.proposer, proposal.proposer)],
           [t('Deposit'), gos(proposal.deposit)],
           [t('Submitted at'), link.block(proposal.submit_height)],
           [t('Voting ends at'), link.block(proposal.voting_end_height)],
           proposal.blocks_left !== null ? [t('Blocks left'), group(proposal.blocks_left)] : null,
-          [t('Description'), proposal.description || '—'],
+          [t('Description'), h('span', { 'data-verbatim': '' }, proposal.description || '—')],
           proposal.log ? [t('Log'), h('span', { class: 'log' }, proposal.log)] : null,
         ]),
       ),
       section(
-        tally.final ? 'Final tally' : 'Tally so far',
-        barChart(tallyItems, { label: 'Voting power by option' }),
+        tally.final ? t('Final tally') : t('Tally so far'),
+        barChart(tallyItems, { label: t('Voting power by option') }),
         h(
           'p',
           {},
-          `Quorum ${tally.quorum_reached ? 'reached' : 'not reached'} · ${tally.passing ? 'passing' : 'not passing'}`,
+          `${tally.quorum_reached ? t('Quorum reached') : t('Quorum not reached')} · ${tally.passing ? t('passing') : t('not passing')}`,
         ),
       ),
       section(
-        `Committee ratifications (${proposal.ratifications}, ${proposal.ratifications_needed} needed)`,
+        t('Committee ratifications ({n}, {needed} needed)', { n: proposal.ratifications, needed: proposal.ratifications_needed }),
         table(
           ['Member', 'Ratified'].map((text) => t(text)),
           proposal.committee.map((op) => [
             link.node(op),
-            ratified.has(op) ? badge('yes', 'ok') : badge('not yet', 'pending'),
+            ratified.has(op) ? badge(t('yes'), 'ok') : badge(t('not yet'), 'pending'),
           ]),
-          { caption: 'committee', empty: 'The vote has not passed yet: no committee.' },
+          { caption: t('committee'), empty: t('The vote has not passed yet: no committee.') },
         ),
       ),
       section(
-        `Votes (${votes.votes.length})`,
+        t('Votes ({n})', { n: votes.votes.length }),
         votes.note ? h('p', { class: 'muted' }, votes.note) : null,
         table(
           ['Voter', 'Option', 'Power'].map((text) => t(text)),
-          votes.votes.map((v) => [link.account(v.voter), v.option, gos(v.power, 2)]),
-          { caption: 'votes', empty: 'No votes.', numeric: [2] },
+          votes.votes.map((v) => [link.account(v.voter), optionName(v.option), gos(v.power, 2)]),
+          { caption: t('votes'), empty: t('No votes.'), numeric: [2] },
         ),
       ),
       h(
         'details',
         { class: 'raw' },
-        h('summary', {}, 'Content'),
+        h('summary', {}, t('Content')),
         h('pre', {}, JSON.stringify(proposal.content, null, 2)),
       ),
     );

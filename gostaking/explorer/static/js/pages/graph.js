@@ -13,7 +13,9 @@ export async function render(ctx) {
     h(
       'p',
       { class: 'lead' },
-      'Holders share their GOS with nodes by voting (×1 hash power) and staking (×3). Each curve is one vote or stake; thicker means more GOS. Hover or focus a vertex to follow its edges.',
+      t(
+        'Holders share their GOS with nodes by voting (×1 hash power) and staking (×3). Each curve is one vote or stake; thicker means more GOS. Hover or focus a vertex to follow its edges.',
+      ),
     ),
     body,
   );
@@ -24,7 +26,7 @@ export async function render(ctx) {
     const nodes = data.vertices.filter((v) => v.kind === 'node').length;
     const rows = data.edges.map((e) => [
       link.account(e.source),
-      e.kind,
+      t(e.kind),
       link.node(e.target, (data.vertices.find((v) => v.id === e.target) || {}).label),
       gos(e.amount),
       `${group(e.hash_power.hs)} H/s`,
@@ -34,19 +36,25 @@ export async function render(ctx) {
       h(
         'p',
         { 'data-field': 'graph-summary' },
-        `${group(data.total_edges)} votes and stakes between ${accounts} accounts and ${nodes} nodes at height ${group(data.height)}${data.truncated ? ` (the ${data.edges.length} largest shown)` : ''}.`,
+        t('{edges} votes and stakes between {accounts} accounts and {nodes} nodes at height {height}.', {
+          edges: group(data.total_edges),
+          accounts: group(accounts),
+          nodes: group(nodes),
+          height: group(data.height),
+        }),
+        data.truncated ? ` ${t('(the {n} largest shown)', { n: group(data.edges.length) })}` : '',
       ),
       graphLegend(),
       h(
         'div',
         { class: 'graph-wrap' },
-        bipartiteGraph(data, { label: 'Accounts (left) voting and staking for nodes (right)' }),
+        bipartiteGraph(data, { label: t('Accounts (left) voting and staking for nodes (right)') }),
       ),
       section(
         t('As a table'),
         table(['Account', 'Kind', 'Node', 'Amount', 'Hash power'].map((text) => t(text)), rows, {
-          caption: 'votes and stakes',
-          empty: 'Nobody votes or stakes yet.',
+          caption: t('votes and stakes'),
+          empty: t('Nobody votes or stakes yet.'),
           numeric: [3, 4],
         }),
       ),

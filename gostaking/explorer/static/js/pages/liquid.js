@@ -16,7 +16,7 @@ import {
   section,
   table,
 } from '../api.js';
-import { t } from '../i18n.js';
+import { language, t, tNodes } from '../i18n.js';
 import { lineChart } from '../charts.js';
 
 /** Points of the history chart: the API keeps at most `rate_history_points` (400 by default), read in pages. */
@@ -29,7 +29,16 @@ function sgos(amount) {
 }
 
 function apr(view) {
-  return view.apr === null ? 'n/a' : view.apr;
+  return view.apr === null ? t('n/a') : view.apr;
+}
+
+/** The API's time left of a ticket ('21d 3h', as English readers see it) in another language's units. */
+function timeLeft(text) {
+  const match = /^(\d+)d (\d+)h$/.exec(text);
+  if (!match || language() === 'en') return text;
+  const unit = (value, name) =>
+    new Intl.NumberFormat(language(), { style: 'unit', unit: name, unitDisplay: 'short' }).format(Number(value));
+  return `${unit(match[1], 'day')} ${unit(match[2], 'hour')}`;
 }
 
 async function rateHistory() {
@@ -44,17 +53,17 @@ function cards(rate, holdings, pool) {
   return h(
     'div',
     { class: 'cards' },
-    card(t('1 sGOS'), `${rate.gos_per_sgos} GOS`, 'exact, rounded down as a redemption is', { 'data-stat': 'rate' }),
-    card(t('APR (day)'), apr(rate.apr_day), `over the last ${group(rate.apr_day.window_blocks)} blocks`, {
+    card(t('1 sGOS'), `${rate.gos_per_sgos} GOS`, t('exact, rounded down as a redemption is'), { 'data-stat': 'rate' }),
+    card(t('APR (day)'), apr(rate.apr_day), t('over the last {n} blocks', { n: group(rate.apr_day.window_blocks) }), {
       'data-stat': 'apr-day',
     }),
-    card(t('APR (week)'), apr(rate.apr_week), `over the last ${group(rate.apr_week.window_blocks)} blocks`, {
+    card(t('APR (week)'), apr(rate.apr_week), t('over the last {n} blocks', { n: group(rate.apr_week.window_blocks) }), {
       'data-stat': 'apr-week',
     }),
-    card(t('sGOS supply'), sgos(rate.sgos_supply), `backed by ${gos(rate.controlled)}`, { 'data-stat': 'supply' }),
-    card(t('Instant pool'), gos(pool.gos), `target ${gos(pool.target_liquidity, 0)}`, { 'data-stat': 'pool-depth' }),
-    card(t('Instant fee now'), pool.fee_now, 'rises as the pool empties', { 'data-stat': 'fee' }),
-    card(t('Open tickets'), group(holdings.open_tickets), `${sgos(holdings.ticket_sgos)} waiting`, {
+    card(t('sGOS supply'), sgos(rate.sgos_supply), t('backed by {amount}', { amount: gos(rate.controlled) }), { 'data-stat': 'supply' }),
+    card(t('Instant pool'), gos(pool.gos), t('target {amount}', { amount: gos(pool.target_liquidity, 0) }), { 'data-stat': 'pool-depth' }),
+    card(t('Instant fee now'), pool.fee_now, t('rises as the pool empties'), { 'data-stat': 'fee' }),
+    card(t('Open tickets'), group(holdings.open_tickets), t('{amount} waiting', { amount: sgos(holdings.ticket_sgos) }), {
       'data-stat': 'tickets',
     }),
   );
@@ -65,9 +74,9 @@ function historyChart(points, rate) {
   series.push([rate.height, Number(rate.gos_per_sgos)]);
   return section(
     t('Rate history'),
-    h('p', { class: 'note' }, 'GOS per sGOS at each rebalance, and now. A slash shows as a fall; burns do not.'),
-    lineChart([{ name: 'GOS per sGOS', points: series }], {
-      label: `GOS per sGOS over ${series.length} points, now ${rate.gos_per_sgos}`,
+    h('p', { class: 'note' }, t('GOS per sGOS at each rebalance, and now. A slash shows as a fall; burns do not.')),
+    lineChart([{ name: t('GOS per sGOS'), points: series }], {
+      label: t('GOS per sGOS over {n} points, now {rate}', { n: group(series.length), rate: rate.gos_per_sgos }),
       area: true,
       yMin: Math.min(1, ...series.map((p) => p[1])),
       yFormat: (y) => y.toFixed(3),
@@ -80,7 +89,7 @@ function backing(holdings) {
     link.node(row.node, row.moniker || row.node),
     gos(row.stake),
     gos(row.target),
-    row.eligible ? 'yes' : 'no (draining)',
+    row.eligible ? t('yes') : t('no (draining)'),
   ]);
   return h(
     'div',
@@ -99,8 +108,8 @@ function backing(holdings) {
     section(
       t('Stake per node'),
       table(['Node', 'Stake', 'Target', 'Eligible'].map((text) => t(text)), stakes, {
-        caption: 'the module’s stake per node',
-        empty: 'The module stakes on no node yet.',
+        caption: t('the module’s stake per node'),
+        empty: t('The module stakes on no node yet.'),
         numeric: [1, 2],
       }),
     ),
@@ -112,8 +121,8 @@ function poolSection(pool) {
     t('Instant-redemption pool'),
     facts([
       [t('GOS available (depth)'), h('span', { 'data-field': 'pool-gos' }, gos(pool.gos))],
-      ['sGOS taken in', sgos(pool.sgos)],
-      [t('Being redeemed (tickets)'), `${sgos(pool.ticket_sgos)} worth ${gos(pool.ticket_value)}`],
+      [t('sGOS taken in'), sgos(pool.sgos)],
+      [t('Being redeemed (tickets)'), t('{sgos} worth {gos}', { sgos: sgos(pool.ticket_sgos), gos: gos(pool.ticket_value) })],
       [t('Value'), gos(pool.value)],
       [t('LP units'), group(pool.lp_supply.amount)],
       [t('Fee of a small swap now'), h('span', { 'data-field': 'pool-fee' }, pool.fee_now)],
@@ -128,7 +137,7 @@ function ticketsForm(address) {
     value: address || '',
     placeholder: 'gos1…',
     spellcheck: 'false',
-    'aria-label': 'Address whose tickets to show',
+    'aria-label': t('Address whose tickets to show'),
   });
   return h(
     'form',
@@ -140,23 +149,25 @@ function ticketsForm(address) {
       },
     },
     input,
-    h('button', { type: 'submit' }, 'Show tickets'),
+    h('button', { type: 'submit' }, t('Show tickets')),
   );
 }
 
 function ticketsTable(page, query) {
-  const rows = page.tickets.map((t) => [
-    String(t.id),
-    sgos(t.sgos),
-    gos(t.payout_now),
-    gos(t.cap),
-    link.block(t.due_height),
-    t.due ? 'due' : h('span', { title: `${group(t.blocks_left)} blocks` }, t.time_left),
+  const rows = page.tickets.map((ticket) => [
+    String(ticket.id),
+    sgos(ticket.sgos),
+    gos(ticket.payout_now),
+    gos(ticket.cap),
+    link.block(ticket.due_height),
+    ticket.due
+      ? t('due')
+      : h('span', { title: t('{n} blocks', { n: group(ticket.blocks_left) }) }, timeLeft(ticket.time_left)),
   ]);
   return [
     table(['Ticket', 'sGOS', 'Pays now', 'Cap', 'Due at block', 'Time left'].map((text) => t(text)), rows, {
-      caption: `redemption tickets of ${page.address}`,
-      empty: 'No open ticket.',
+      caption: t('redemption tickets of {address}', { address: page.address }),
+      empty: t('No open ticket.'),
       numeric: [1, 2, 3],
     }),
     offsetPager('/liquid', query, 'offset', {
@@ -164,7 +175,7 @@ function ticketsTable(page, query) {
       limit: page.limit,
       shown: page.tickets.length,
       total: page.total,
-      noun: 'tickets',
+      noun: t('tickets'),
     }),
   ];
 }
@@ -181,8 +192,9 @@ export async function render(ctx) {
     h(
       'p',
       { class: 'intro' },
-      'Stake GOS through the liquid module for sGOS, a token worth a rising amount of GOS. Leave by a ticket ' +
-        '(no fee, after the stake unbonding period) or at once through the instant pool (a fee).',
+      t(
+        'Stake GOS through the liquid module for sGOS, a token worth a rising amount of GOS. Leave by a ticket (no fee, after the stake unbonding period) or at once through the instant pool (a fee).',
+      ),
     ),
     root,
     section(t('Redemption tickets'), ticketsForm(address), ticketsBody),
@@ -201,18 +213,22 @@ export async function render(ctx) {
   };
   const loadTickets = async () => {
     if (!address) {
-      fill(ticketsBody, h('p', { class: 'empty' }, 'Enter an address to see its tickets.'));
+      fill(ticketsBody, h('p', { class: 'empty' }, t('Enter an address to see its tickets.')));
       return;
     }
     if (!ADDRESS.test(address)) {
-      fill(ticketsBody, h('p', { class: 'error', role: 'alert' }, `${address} is not a gos1… address.`));
+      fill(ticketsBody, h('p', { class: 'error', role: 'alert' }, t('{address} is not a gos1… address.', { address })));
       return;
     }
     const replies = await loadAll(ctx, [getJSON(`/liquid/tickets/${address}?limit=${TICKETS_PAGE}&offset=${offset}`)], {
       errorIn: ticketsBody,
     });
     if (!replies) return;
-    fill(ticketsBody, h('p', {}, 'Tickets of ', link.account(address, address)), ticketsTable(replies[0], ctx.query));
+    fill(
+      ticketsBody,
+      h('p', {}, tNodes('Tickets of {address}', { address: link.account(address, address) })),
+      ticketsTable(replies[0], ctx.query),
+    );
   };
   await Promise.all([load(), loadTickets()]);
   ctx.onBlock(load);

@@ -25,9 +25,13 @@ function uptimeCell(node) {
   return h(
     'div',
     { class: 'uptime-cell' },
-    h('span', { class: 'uptime-text' }, node.uptime === 'n/a' ? 'n/a' : node.uptime),
+    h('span', { class: 'uptime-text' }, node.uptime === 'n/a' ? t('n/a') : node.uptime),
     uptimeBar(node.recent, {
-      label: `${node.moniker}: signed ${node.recent.filter((m) => m.signed).length} of its last ${node.recent.length} expected blocks`,
+      label: t('{node}: signed {signed} of its last {expected} expected blocks', {
+        node: node.moniker,
+        signed: node.recent.filter((m) => m.signed).length,
+        expected: node.recent.length,
+      }),
     }),
   );
 }
@@ -35,7 +39,7 @@ function uptimeCell(node) {
 function nodeRows(nodes) {
   return nodes.map((n) => [
     link.node(n.operator, n.moniker),
-    badge(n.status, n.status),
+    badge(t(n.status), n.status),
     gos(n.votes, 2),
     gos(n.stake, 2),
     `${n.voters} / ${n.stakers}`,
@@ -73,25 +77,25 @@ export async function renderList(ctx) {
       {
         label: n.moniker.slice(0, 14),
         value: Number(n.stake.gos) * 3,
-        text: `stake ${gos(n.stake, 2)} (×3)`,
+        text: t('stake {amount} (×3)', { amount: gos(n.stake, 2) }),
         color: '#ea580c',
       },
-      { label: '', value: Number(n.votes.gos), text: `votes ${gos(n.votes, 2)}`, color: '#2563eb' },
+      { label: '', value: Number(n.votes.gos), text: t('votes {amount}', { amount: gos(n.votes, 2) }), color: '#2563eb' },
     ]);
     fill(
       body,
       h(
         'div',
         { class: 'cards' },
-        card(t('Mining nodes'), String(mining.length), `elected at height ${group(list.elected_height)}`, {
+        card(t('Mining nodes'), String(mining.length), t('elected at height {height}', { height: group(list.elected_height) }), {
           'data-stat': 'mining',
         }),
-        card(t('Candidates'), String(candidates.length), 'eligible, not in the mining set', { 'data-stat': 'candidates' }),
-        card(t('Other nodes'), String(others.length), 'below the thresholds or jailed', { 'data-stat': 'others' }),
+        card(t('Candidates'), String(candidates.length), t('eligible, not in the mining set'), { 'data-stat': 'candidates' }),
+        card(t('Other nodes'), String(others.length), t('below the thresholds or jailed'), { 'data-stat': 'others' }),
         card(
           t('Epoch'),
           String(list.epoch),
-          `thresholds: ${gos(list.min_votes, 0)} votes and ${gos(list.min_stake, 0)} stake`,
+          t('thresholds: {votes} votes and {stake} stake', { votes: gos(list.min_votes, 0), stake: gos(list.min_stake, 0) }),
         ),
       ),
       section(
@@ -99,35 +103,35 @@ export async function renderList(ctx) {
         h(
           'p',
           { class: 'muted' },
-          'They produce and sign blocks with equal power and share 10% of each block reward (plus fees).',
+          t('They produce and sign blocks with equal power and share 10% of each block reward (plus fees).'),
         ),
-        table(headers, nodeRows(mining), { caption: 'mining nodes', empty: 'No mining node.', numeric: [2, 3, 5, 7] }),
+        table(headers, nodeRows(mining), { caption: t('mining nodes'), empty: t('No mining node.'), numeric: [2, 3, 5, 7] }),
       ),
       section(
         t('Candidates'),
         h(
           'p',
           { class: 'muted' },
-          'Eligible nodes outside the mining set share 5% of each block reward by votes + 3 × stake.',
+          t('Eligible nodes outside the mining set share 5% of each block reward by votes + 3 × stake.'),
         ),
         table(headers, nodeRows(candidates), {
-          caption: 'candidate nodes',
-          empty: 'No candidate node right now.',
+          caption: t('candidate nodes'),
+          empty: t('No candidate node right now.'),
           numeric: [2, 3, 5, 7],
         }),
       ),
       section(
         t('Other registered nodes'),
-        table(headers, nodeRows(others), { caption: 'other nodes', empty: 'None.', numeric: [2, 3, 5, 7] }),
+        table(headers, nodeRows(others), { caption: t('other nodes'), empty: t('None.'), numeric: [2, 3, 5, 7] }),
         offsetPager('/nodes', ctx.query, 'offset', {
           offset: list.offset,
           limit: list.limit,
           shown: list.nodes.length,
           total: list.total,
-          noun: 'nodes',
+          noun: t('nodes'),
         }),
       ),
-      section(t('Backing by node (hash-power terms)'), barChart(backing, { label: 'Stake (×3) and votes of each node' })),
+      section(t('Backing by node (hash-power terms)'), barChart(backing, { label: t('Stake (×3) and votes of each node') })),
     );
   };
   await load();
@@ -146,19 +150,19 @@ export async function renderNode(ctx, operator) {
     );
     if (!replies) return;
     const [detail, list, graph] = replies;
-    ctx.title(`Node ${detail.moniker}`);
+    ctx.title(t('Node {name}', { name: detail.moniker }));
     const stats = list.nodes.find((n) => n.operator === operator);
     const rows = (items) => items.map((b) => [link.account(b.address), gos(b.amount)]);
     fill(
       body,
-      h('h2', { class: 'title-line' }, detail.moniker, ' ', badge(detail.status, detail.status)),
+      h('h2', { class: 'title-line' }, h('span', { 'data-verbatim': '' }, detail.moniker), ' ', badge(t(detail.status), detail.status)),
       section(
         t('Overview'),
         facts([
           [t('Operator'), link.account(operator, operator)],
           [t('Consensus address'), h('span', { class: 'mono' }, detail.consensus_address)],
           [t('Consensus key'), h('span', { class: 'mono break small' }, detail.consensus_pubkey)],
-          [t('Registered at'), detail.registered_height ? link.block(detail.registered_height) : 'genesis'],
+          [t('Registered at'), detail.registered_height ? link.block(detail.registered_height) : t('genesis')],
           [t('Votes'), gos(detail.votes)],
           [t('Stake'), gos(detail.stake)],
           [t('Blocks signed (chain)'), group(detail.blocks_signed)],
@@ -169,12 +173,16 @@ export async function renderNode(ctx, operator) {
                 h(
                   'span',
                   {},
-                  `${stats.uptime} (${group(stats.blocks_signed)} of ${group(stats.blocks_expected)} blocks as validator)`,
+                  t('{uptime} ({signed} of {expected} blocks as validator)', {
+                    uptime: stats.uptime === 'n/a' ? t('n/a') : stats.uptime,
+                    signed: group(stats.blocks_signed),
+                    expected: group(stats.blocks_expected),
+                  }),
                 ),
               ]
             : null,
           stats
-            ? [t('Last expected blocks'), uptimeBar(stats.recent, { label: 'signed (green) and missed (red) blocks' })]
+            ? [t('Last expected blocks'), uptimeBar(stats.recent, { label: t('signed (green) and missed (red) blocks') })]
             : null,
           [t('Rewards earned'), gos(detail.rewards_earned)],
           [t('Pending candidate rewards'), gos(detail.pending_candidate_rewards)],
@@ -185,11 +193,11 @@ export async function renderNode(ctx, operator) {
         { class: 'grid-2' },
         section(
           t('Voters ({n})', { n: detail.voters.length }),
-          table([t('Address'), t('Votes')], rows(detail.voters), { caption: 'voters', empty: 'No voters.', numeric: [1] }),
+          table([t('Address'), t('Votes')], rows(detail.voters), { caption: t('voters'), empty: t('No voters.'), numeric: [1] }),
         ),
         section(
           t('Stakers ({n})', { n: detail.stakers.length }),
-          table([t('Address'), t('Stake')], rows(detail.stakers), { caption: 'stakers', empty: 'No stakers.', numeric: [1] }),
+          table([t('Address'), t('Stake')], rows(detail.stakers), { caption: t('stakers'), empty: t('No stakers.'), numeric: [1] }),
         ),
       ),
       graph.edges.length
@@ -200,7 +208,7 @@ export async function renderNode(ctx, operator) {
             h(
               'div',
               { class: 'graph-wrap' },
-              bipartiteGraph(graph, { label: `Accounts voting or staking for ${detail.moniker}` }),
+              bipartiteGraph(graph, { label: t('Accounts voting or staking for {node}', { node: detail.moniker }) }),
             ),
           )
         : null,

@@ -1,7 +1,7 @@
 // Search: resolve an address, transaction or block hash, height or node moniker, then open its page.
 
 import { errorBox, fill, getJSON, h } from '../api.js';
-import { t } from '../i18n.js';
+import { t, tNodes } from '../i18n.js';
 
 export async function render(ctx, encoded) {
   const text = decodeURIComponent(encoded || '').trim();
@@ -13,7 +13,7 @@ export async function render(ctx, encoded) {
       h(
         'p',
         {},
-        'Type an address (gos1…), a transaction or block hash, a block height or a node name in the search box.',
+        t('Type an address (gos1…), a transaction or block hash, a block height or a node name in the search box.'),
       ),
     );
     return;
@@ -27,12 +27,14 @@ export async function render(ctx, encoded) {
     fill(
       ctx.main,
       h('h1', {}, t('Search')),
-      h('p', {}, 'No result for ', h('code', { 'data-field': 'query' }, text), '.'),
+      h('p', {}, tNodes('No result for {query}.', { query: h('code', { 'data-field': 'query' }, text) })),
       errorBox(err),
       h(
         'p',
         { class: 'muted' },
-        'You can search by block height (e.g. 42), transaction or block hash (64 hex digits), address (gos1…), node consensus address or node name.',
+        t(
+          'You can search by block height (e.g. 42), transaction or block hash (64 hex digits), address (gos1…), node consensus address or node name.',
+        ),
       ),
     );
   }

@@ -13,6 +13,7 @@ import {
   link,
   loadAll,
   loadNodeNames,
+  msgTypes,
   maybeAddress,
   moment,
   renderIndexList,
@@ -20,14 +21,14 @@ import {
   section,
   txRowClass,
 } from '../api.js';
-import { t } from '../i18n.js';
+import { t, tNodes } from '../i18n.js';
 
 export function renderList(ctx) {
   const sender = ctx.query.get('sender');
   return renderIndexList(ctx, {
     title: t('Transactions'),
     intro: sender
-      ? h('p', {}, 'Sent by ', link.account(sender, sender), ' · ', h('a', { href: '#/txs' }, 'show all'))
+      ? h('p', {}, tNodes('Sent by {sender}', { sender: link.account(sender, sender) }), ' · ', h('a', { href: '#/txs' }, t('show all')))
       : null,
     route: '/txs',
     filters: { sender },
@@ -38,11 +39,11 @@ export function renderList(ctx) {
       link.block(tx.height),
       age(tx.time),
       link.account(tx.sender),
-      tx.msg_types.join(', ') || '—',
+      msgTypes(tx.msg_types),
       gos(tx.fee),
       resultBadge(tx, { withLog: true }),
     ],
-    caption: 'transactions, newest first',
+    caption: t('transactions, newest first'),
     numeric: [5],
     empty: t('No transaction yet.'),
   });
@@ -65,7 +66,7 @@ function message(msg, index, decimals) {
   const rows = Object.entries(msg)
     .filter(([key]) => key !== 'type')
     .map(([key, value]) => [
-      key,
+      h('code', {}, key), // the message's field as the wire format names it
       key === 'amount'
         ? amountText(msg, decimals) || String(value)
         : key === 'node'
@@ -76,7 +77,7 @@ function message(msg, index, decimals) {
     'div',
     { class: 'msg' },
     h('h3', {}, `#${index} `, h('code', {}, msg.type)),
-    rows.length ? facts(rows) : h('p', { class: 'muted' }, 'no fields'),
+    rows.length ? facts(rows) : h('p', { class: 'muted' }, t('no fields')),
   );
 }
 
@@ -85,12 +86,15 @@ function signatureFacts(tx) {
   if (!tx.multisig) return [[t('Signature'), h('span', { class: 'mono break small' }, tx.signature)]];
   const { threshold, pubkeys } = tx.multisig.pubkey;
   return [
-    [t('Signed by'), h('span', { 'data-field': 'multisig' }, `${threshold} of ${pubkeys.length} keys (multisig account)`)],
+    [
+      t('Signed by'),
+      h('span', { 'data-field': 'multisig' }, t('{k} of {n} keys (multisig account)', { k: threshold, n: pubkeys.length })),
+    ],
     ...tx.multisig.signatures.map((member) => [
-      `Key ${member.index + 1}`,
+      t('Key {n}', { n: member.index + 1 }),
       h(
         'span',
-        { class: 'mono break small', title: `signature ${member.signature}` },
+        { class: 'mono break small', title: t('signature {signature}', { signature: member.signature }) },
         pubkeys[member.index],
       ),
     ]),
@@ -99,10 +103,10 @@ function signatureFacts(tx) {
 
 export async function renderTx(ctx, hash) {
   const txHash = hash.toLowerCase();
-  ctx.title(`Transaction ${txHash.slice(0, 10)}…`);
+  ctx.title(t('Transaction {hash}…', { hash: txHash.slice(0, 10) }));
   const replies = await loadAll(ctx, [getJSON(`/txs/${txHash}`), getJSON('/assets'), loadNodeNames()], {
     errorIn: ctx.main,
-    heading: [h('h1', {}, 'Transaction'), h('p', { class: 'mono break' }, txHash)],
+    heading: [h('h1', {}, t('Transaction')), h('p', { class: 'mono break' }, txHash)],
   });
   if (!replies) return;
   const [tx, assets] = replies;
@@ -122,14 +126,14 @@ export async function renderTx(ctx, hash) {
       facts([
         [t('Hash'), h('span', { class: 'mono break', 'data-field': 'hash' }, tx.tx_hash)],
         [t('Result'), result],
-        tx.log ? [t('Log'), h('span', { class: 'log' }, tx.log)] : null,
+        tx.log ? [t('Log'), h('span', { class: 'log', 'data-verbatim': '' }, tx.log)] : null, // the chain's words
         tx.height ? [t('Block'), link.block(tx.height)] : null,
-        tx.height ? [t('Position'), `transaction ${tx.index} of the block`] : null,
+        tx.height ? [t('Position'), t('transaction {n} of the block', { n: tx.index })] : null,
         tx.block_time ? [t('Time'), moment(tx.block_time)] : null,
         [t('Sender'), link.account(tx.sender, tx.sender)],
         [t('Fee'), gos(tx.fee)],
         tx.body ? [t('Sequence'), String(tx.body.sequence)] : null,
-        tx.body && tx.body.memo ? [t('Memo'), tx.body.memo] : null,
+        tx.body && tx.body.memo ? [t('Memo'), h('span', { 'data-verbatim': '' }, tx.body.memo)] : null,
         ...signatureFacts(tx),
       ]),
     ),
@@ -137,19 +141,19 @@ export async function renderTx(ctx, hash) {
       t('Messages ({n})', { n: msgs.length }),
       msgs.length
         ? msgs.map((m, i) => message(m, i, decimals))
-        : h('p', { class: 'empty' }, 'The transaction could not be decoded.'),
+        : h('p', { class: 'empty' }, t('The transaction could not be decoded.')),
     ),
     section(
       t('Events ({n})', { n: tx.events.length }),
       eventsTable(tx.events, {
-        caption: 'events of this transaction',
+        caption: t('events of this transaction'),
         empty:
           tx.status === 'pending'
-            ? 'Not executed yet.'
-            : 'No events (a failed transaction changes nothing but its fee and sequence).',
+            ? t('Not executed yet.')
+            : t('No events (a failed transaction changes nothing but its fee and sequence).'),
       }),
     ),
-    h('details', { class: 'raw' }, h('summary', {}, 'Raw JSON'), h('pre', {}, JSON.stringify(tx, null, 2))),
+    h('details', { class: 'raw' }, h('summary', {}, t('Raw JSON')), h('pre', {}, JSON.stringify(tx, null, 2))),
   );
   if (tx.status === 'pending') ctx.onBlock(() => (ctx.alive() ? renderTx(ctx, hash) : null));
 }
