@@ -62,6 +62,14 @@ def abci(
             "\\[default: \\[consensus] timeout_commit of <home>/config/config.toml, else 1]",
         ),
     ] = None,
+    snapshot_interval: Annotated[
+        int,
+        typer.Option("--snapshot-interval", min=0, help="take a state-sync snapshot every N blocks (0 = none)"),
+    ] = 0,
+    snapshot_keep: Annotated[int, typer.Option("--snapshot-keep", min=1, help="snapshots kept (the newest)")] = 2,
+    snapshot_chunk_bytes: Annotated[
+        int, typer.Option("--snapshot-chunk-bytes", help="bytes per snapshot chunk (256 B..10 MiB)")
+    ] = 4 * 1024 * 1024,
 ) -> None:
     """Serve the app to CometBFT over the ABCI socket (CometBFT's proxy_app must point here).
 
@@ -79,9 +87,15 @@ def abci(
         parse_address(address)
     except AddressError as exc:
         raise CliError(str(exc)) from None
+    from gostaking.node.snapshots.store import SnapshotSettings
+
+    try:
+        snapshots = SnapshotSettings(snapshot_interval, snapshot_keep, snapshot_chunk_bytes)
+    except ValueError as exc:
+        raise CliError(f"snapshot options: {exc}") from None
     root = home.expanduser().resolve()
     if api_port is None:
-        run_abci(root, address, announce=lambda line: typer.echo(line), version=__version__)
+        run_abci(root, address, announce=lambda line: typer.echo(line), version=__version__, snapshots=snapshots)
         return
     from gostaking.api.main import create_api
     from gostaking.indexer import default_index_url
@@ -104,6 +118,7 @@ def abci(
         version=__version__,
         api=settings,
         create_api=explorer_api,
+        snapshots=snapshots,
     )
 
 

@@ -122,9 +122,45 @@ def config_set(
     typer.echo(f"{key} = {value}")
 
 
+statesync_app = typer.Typer(help='Join a network by state sync (docs/operators.md, "Join by state sync").')
+
+
+@statesync_app.command("trust")
+def statesync_trust(
+    rpc: Annotated[str, typer.Option("--rpc", help="CometBFT RPC of a node you trust, e.g. http://HOST:26657")],
+    home: Annotated[
+        Path | None,
+        typer.Option("--home", help="also write them into this node home's statesync.trust_height and trust_hash"),
+    ] = None,
+) -> None:
+    """Print a recent block height and hash from a node you trust: the light client's root of trust
+    ([statesync] trust_height and trust_hash), from which it verifies the snapshot a new node restores."""
+    import httpx
+
+    from gostaking.node.launch.config import load_node_config, save_node_config, set_config_value
+    from gostaking.node.localnet.rpc import CometRpc, CometRpcError
+
+    try:
+        with CometRpc(rpc, 10) as client:
+            height = client.latest_height()
+            block_hash = str(client.call("block", height=str(height))["block_id"]["hash"])
+    except (CometRpcError, httpx.HTTPError, ValueError, KeyError, TypeError) as exc:
+        raise CliError(f"cannot read the latest block from {rpc}: {exc}") from None
+    if height < 1 or len(block_hash) != 64:
+        raise CliError(f"{rpc} has no block yet")
+    typer.echo(f"trust_height = {height}")
+    typer.echo(f"trust_hash = {block_hash}")
+    if home is not None:
+        root = node_home(home)
+        config = set_config_value(load_node_config(root), "statesync.trust_height", str(height))
+        save_node_config(root, set_config_value(config, "statesync.trust_hash", block_hash))
+        typer.echo(f"written to {root / 'config' / 'gostaking.toml'} [statesync]")
+
+
 def register(app: typer.Typer) -> None:
     """Add the operator commands to the `gostaking` command."""
     app.command("init")(init)
     app.command("start")(start)
     app.command("node-info")(node_info)
     app.add_typer(config_app, name="config")
+    app.add_typer(statesync_app, name="statesync")

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, Table, bindparam, delete, insert, sel
 from gostaking.chain.crypto import consensus_address
 from gostaking.chain.genesis import decode_genesis
 from gostaking.node.blocks import StoredBlock
+from gostaking.node.snapshots.format import HistoryStart
 
 from .book import FILLS_SCOPE, TRADES_SCOPE, write_candles
 from .extract import BlockRows, BurnRule, NodeRegistration, Tally, extract_block
@@ -68,6 +69,10 @@ class BlockSource(Protocol):
 
     def genesis_json(self) -> bytes | None:
         """The genesis document the chain started from (None before init_chain)."""
+        ...
+
+    def history_start(self) -> HistoryStart | None:
+        """Where the source's blocks start when it was restored from a state-sync snapshot (None: at block 1)."""
         ...
 
 
@@ -154,6 +159,17 @@ class Indexer:
             metadata.drop_all(self.engine)
             metadata.create_all(self.engine)
             tally = Tally(validators=sorted(consensus_address(n.consensus_pubkey) for n in genesis.nodes))
+            start = self.source.history_start()
+            if start is not None:
+                # A node restored from a snapshot holds no block before start.height: the index begins after it,
+                # and its running totals (minted, burned, counts) are those since the snapshot.
+                tally = Tally(
+                    height=start.height,
+                    block_hash=start.block_hash.hex(),
+                    gos_index=start.gos_index,
+                    validators=list(start.validators),
+                )
+                log.warning("this node was restored at height %d: the index starts after it", start.height)
             with self.engine.begin() as conn:
                 conn.execute(insert(index_meta), [{"key": k, "value": v} for k, v in identity.items()])
                 registrations = [

@@ -44,7 +44,8 @@ from gostaking.node.blocks import (
 )
 from gostaking.node.mempool import DuplicateTxError, Mempool, MempoolError, MempoolTx
 from gostaking.node.metrics import AppMetrics
-from gostaking.storage import ChainStore, KVStore, MerkleProof, StorageCorruptionError
+from gostaking.node.snapshots.format import HistoryStart, decode_history_start, encode_history_start
+from gostaking.storage import BucketMerkleTree, ChainStore, KVStore, MerkleProof, StateExport, StorageCorruptionError
 
 DEFAULT_READ_TIMEOUT_S = 10.0
 
@@ -419,6 +420,49 @@ class GoStakingApp:
                 self._pending_block = None
                 self._block_open = False
                 self._cond.notify_all()
+
+    # --- state sync (node/snapshots) ---
+
+    def export_state(self) -> StateExport:
+        """The committed state for a snapshot, from a read view of the store opened now (see ChainStore.export_state);
+        its items may be consumed on another thread while blocks go on. Call it between blocks."""
+        with self._cond:
+            self._wait_for_commit()
+            return self._chain.export_state()
+
+    def restore_state(
+        self,
+        state: State,
+        tree: BucketMerkleTree,
+        items: Sequence[tuple[bytes, bytes]],
+        block: StoredBlock,
+        genesis_json: bytes | None,
+        history_start: HistoryStart,
+    ) -> None:
+        """Become the node a verified snapshot describes: `state` loaded from `items` (whose Merkle `tree` the caller
+        checked against the trusted app hash) at the height of `block`, persisted in one batch. Only an app with
+        nothing committed may restore (AppSequenceError otherwise); it then follows the chain from block + 1."""
+        with self._cond:
+            if self._chain.height != 0 or self._block_open or self._state.chain_id.get():
+                raise AppSequenceError(f"cannot restore a snapshot: the app is at height {self._chain.height}")
+            self._chain.restore(
+                block.height,
+                tree,
+                items,
+                encode_block(block),
+                [tx_hash(raw) for raw in block.txs],
+                genesis_json,
+                encode_history_start(history_start),
+            )
+            self._state = state
+            self._genesis_writes = None
+            self._last_block = block
+            self._cond.notify_all()
+
+    def history_start(self) -> HistoryStart | None:
+        """Where this node's history starts when it was restored from a snapshot (None: it holds every block)."""
+        raw = self._chain.history_start()
+        return decode_history_start(raw) if raw is not None else None
 
     # --- reads for the API and the producer ---
 

@@ -3,7 +3,7 @@
 Independent of chain types: everything here sees raw bytes keys and values only.
 """
 
-from .chainstore import ChainStore, CommitError, StorageCorruptionError, StorageError
+from .chainstore import ChainStore, CommitError, StateExport, StorageCorruptionError, StorageError
 from .kv import DEFAULT_MAP_SIZE, MAX_KEY_SIZE, KVStore, LmdbStore, MemoryStore
 from .merkle import EMPTY_BUCKET, BucketMerkleTree, MerkleProof, verify_proof
 from .pending import PendingTxJournal
@@ -20,6 +20,7 @@ __all__ = [
     "MemoryStore",
     "MerkleProof",
     "PendingTxJournal",
+    "StateExport",
     "StorageCorruptionError",
     "StorageError",
     "verify_proof",

@@ -8,6 +8,8 @@ Key schema of the underlying KVStore (the first byte separates the namespaces):
     b"m/height"                       -> height of the last committed block, u64 BE (absent: 0)
     b"m/app_hash"                     -> 32-byte BucketMerkleTree root of the state at that height
     b"m/genesis"                      -> genesis document (opaque bytes), written once
+    b"m/history_start"                -> opaque bytes the node wrote when it restored a state-sync snapshot
+                                         (absent: the store holds every block from 1)
 
 (`b"p"` belongs to the devnet's PendingTxJournal, pending.py.)
 
@@ -23,12 +25,14 @@ Block cycle, driven by the node:
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 from .kv import MAX_KEY_SIZE, KVStore
 from .merkle import BucketMerkleTree, MerkleProof
 
-__all__ = ["ChainStore", "CommitError", "StorageCorruptionError", "StorageError"]
+__all__ = ["ChainStore", "CommitError", "StateExport", "StorageCorruptionError", "StorageError"]
 
 _STATE_PREFIX = b"s"
 _BLOCK_PREFIX = b"b"
@@ -36,6 +40,7 @@ _TX_PREFIX = b"t"
 _META_HEIGHT = b"m/height"
 _META_APP_HASH = b"m/app_hash"
 _META_GENESIS = b"m/genesis"
+_META_HISTORY_START = b"m/history_start"
 
 _MAX_HEIGHT = 2**64 - 1
 _MAX_TX_INDEX = 2**32 - 1
@@ -55,6 +60,19 @@ class CommitError(StorageError):
 
 def _block_key(height: int) -> bytes:
     return _BLOCK_PREFIX + height.to_bytes(8, "big")
+
+
+@dataclass(frozen=True)
+class StateExport:
+    """The committed state of one height, for a state-sync snapshot: read from one consistent view of the store,
+    so blocks committed while `items` is being consumed do not show in it."""
+
+    height: int
+    app_hash: bytes
+    block: bytes
+    """The stored block of `height` (the restored node needs its hash and time to follow on from it)."""
+    items: Iterator[tuple[bytes, bytes]]
+    """(state key, value) in ascending key order. Consume it soon: it pins the store's read view (see LmdbStore)."""
 
 
 class ChainStore:
@@ -139,6 +157,66 @@ class ChainStore:
         prefix_length = len(_STATE_PREFIX)
         for key, value in self._store.iter_prefix(_STATE_PREFIX):
             yield key[prefix_length:], value
+
+    def export_state(self) -> StateExport:
+        """The committed state for a snapshot. The store's read view is opened here (the first entry is read
+        before returning), so the export is of this height even if it is consumed on another thread while the
+        next blocks commit. Call it on the thread that commits, between blocks."""
+        if self._pending is not None:
+            raise CommitError("the tree holds uncommitted writes; export after commit or discard_pending")
+        block = self.block(self._height) if self._height else None
+        if block is None:
+            raise CommitError("nothing is committed yet: there is no state to export")
+        items = self.state_items()
+        first = next(items, None)
+        opened = itertools.chain((first,), items) if first is not None else iter(())
+        return StateExport(self._height, self._app_hash, block, opened)
+
+    def restore(
+        self,
+        height: int,
+        tree: BucketMerkleTree,
+        items: Sequence[tuple[bytes, bytes]],
+        block: bytes,
+        tx_hashes: Sequence[bytes],
+        genesis: bytes | None,
+        history_start: bytes,
+    ) -> None:
+        """Fill an empty store with a state-sync snapshot of `height`: its state `items` (whose Merkle tree is
+        `tree`, already checked against the trusted app hash by the caller), the block of `height`, its tx index,
+        the genesis document and `history_start`, in one atomic batch: a crash leaves the store empty again.
+
+        Blocks below `height` are never stored: this node's history starts there."""
+        if self._height != 0 or self._pending is not None or len(self._tree) or self._store.get(_META_APP_HASH):
+            raise CommitError(f"cannot restore a snapshot into a store that is at height {self._height}")
+        if not 0 < height <= _MAX_HEIGHT or len(tx_hashes) > _MAX_TX_INDEX + 1:
+            raise ValueError(f"height {height} or tx count {len(tx_hashes)} out of range")
+        if len(tree) != len(items):
+            raise ValueError(f"the tree holds {len(tree)} entries but {len(items)} items are given")
+        limit = MAX_KEY_SIZE - len(_STATE_PREFIX)
+        batch: dict[bytes, bytes | None] = {}
+        for key, value in items:
+            if len(key) > limit:
+                raise ValueError(f"state key of {len(key)} bytes exceeds the {limit}-byte limit")
+            batch[_STATE_PREFIX + key] = value
+        batch[_block_key(height)] = block
+        encoded_height = height.to_bytes(8, "big")
+        for index, tx_hash in enumerate(tx_hashes):
+            batch.setdefault(_TX_PREFIX + tx_hash, encoded_height + index.to_bytes(4, "big"))
+        batch[_META_HEIGHT] = encoded_height
+        batch[_META_APP_HASH] = tree.root
+        batch[_META_HISTORY_START] = history_start
+        if genesis is not None:
+            batch[_META_GENESIS] = genesis
+        self._store.write_batch(batch)
+        self._tree = tree
+        self._height = height
+        self._app_hash = tree.root
+        self._genesis_saved = genesis is not None
+
+    def history_start(self) -> bytes | None:
+        """What `restore` recorded about where this node's history starts, or None (it holds every block)."""
+        return self._store.get(_META_HISTORY_START)
 
     def get_state(self, key: bytes) -> bytes | None:
         """Committed value of a state key, or None."""

@@ -4,6 +4,7 @@ self-stake), `genesis validate` refuses a document whose CometBFT part disagrees
 configuration reach CometBFT's config.toml."""
 
 import json
+import socket
 import tomllib
 from pathlib import Path
 
@@ -243,7 +244,12 @@ def test_node_configuration_refuses_bad_values_and_reaches_cometbft(tmp_path: Pa
         ("p2p.persistent_peers", "not-a-peer", "is not NODE_ID@HOST:PORT"),
         ("rpc.laddr", "127.0.0.1", "is not tcp://HOST:PORT"),
         ("api.enabled", "maybe", "true or false"),
-        ("snapshots.interval_blocks", "100", "takes no state-sync snapshots"),
+        ("snapshots.interval_blocks", "-1", "0 .no snapshots. or more"),
+        ("snapshots.chunk_bytes", "100", "chunk_bytes must be"),
+        ("statesync.trust_hash", "abc", "64 hex digits"),
+        ("statesync.trust_period", "a week", "is not a duration"),
+        ("statesync.rpc_servers", "not a url", "is not a URL"),
+        ("statesync.enable", "true", "at least two RPC servers"),
         ("consensus.timeout_commit", "soon", "is not a duration"),
         ("nothing.here", "1", "unknown key"),
         ("profile", "devnet", "unknown profile 'devnet'"),
@@ -256,10 +262,21 @@ def test_node_configuration_refuses_bad_values_and_reaches_cometbft(tmp_path: Pa
     peer = f"{'ab' * 20}@10.0.0.1:26656"
     ok("config", "set", "p2p.persistent_peers", peer, "--home", str(node))
     ok("config", "set", "pruning.discard_abci_responses", "true", "--home", str(node))
+    ok("config", "set", "snapshots.interval_blocks", "1000", "--home", str(node))
+    servers = "http://10.0.0.1:26657,http://10.0.0.2:26657"
+    ok("config", "set", "statesync.rpc_servers", servers, "--home", str(node))
+    code, output = run("config", "set", "statesync.enable", "true", "--home", str(node))
+    assert code == 1 and "statesync trust" in output, "no trust height and hash yet"
+    ok("config", "set", "statesync.trust_height", "42", "--home", str(node))
+    ok("config", "set", "statesync.trust_hash", "AB" * 32, "--home", str(node))
+    ok("config", "set", "statesync.enable", "true", "--home", str(node))
     apply_node_config(node, load_node_config(node))
     comet = tomllib.loads((node / "config" / "config.toml").read_text())
     assert comet["p2p"]["persistent_peers"] == peer
     assert comet["storage"]["discard_abci_responses"] is True
+    statesync = comet["statesync"]
+    assert (statesync["enable"], statesync["rpc_servers"], statesync["trust_height"]) == (True, servers, 42)
+    assert statesync["trust_hash"] == "ab" * 32
     code, output = run("init", "--moniker", "again", "--chain-id", CHAIN_ID, "--home", str(node))
     assert code == 1 and "is already a node home" in output
     code, output = run("init", "--moniker", "x", "--chain-id", "has space", "--home", str(tmp_path / "other"))
@@ -272,3 +289,11 @@ def test_start_refuses_a_genesis_without_nodes(tmp_path: Path) -> None:
     code, output = run("start", "--home", str(home))
     assert code == 1 and "genesis has no nodes" in output
     assert not (home / STATUS_FILE).exists()
+
+
+def test_statesync_trust_says_when_the_node_cannot_be_read() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    code, output = run("statesync", "trust", "--rpc", f"http://127.0.0.1:{port}")
+    assert code == 1 and f"cannot read the latest block from http://127.0.0.1:{port}" in output

@@ -27,6 +27,9 @@ from gostaking.chain.types.block import Event, Misbehavior, ValidatorUpdate
 from gostaking.node.abci.proto import abci_types, crypto_keys, types_validator
 from gostaking.node.app import GoStakingApp
 from gostaking.node.mempool import Mempool
+from gostaking.node.snapshots.format import encode_metadata
+from gostaking.node.snapshots.restore import ChunkResult, OfferedSnapshot, SnapshotRestorer
+from gostaking.node.snapshots.store import SnapshotTaker
 
 APP_VERSION = 1
 """ABCI app protocol version, reported by Info (CometBFT records it in block headers)."""
@@ -64,10 +67,21 @@ def timestamp_ms(timestamp: Any) -> int:
 class AbciHandler:
     """Answers ABCI requests with a GoStakingApp. `handle` dispatches on the request's `value` field."""
 
-    def __init__(self, app: GoStakingApp, version: str = "") -> None:
-        """Drive `app` (whose mempool becomes the CheckTx record); `version` is reported by Info."""
+    def __init__(
+        self,
+        app: GoStakingApp,
+        version: str = "",
+        *,
+        snapshot_taker: SnapshotTaker | None = None,
+        restorer: SnapshotRestorer | None = None,
+    ) -> None:
+        """Drive `app` (whose mempool becomes the CheckTx record); `version` is reported by Info. With
+        `snapshot_taker` the app takes state-sync snapshots after commits and serves them; with `restorer` it
+        accepts snapshots offered while this node joins by state sync (without, it refuses every one)."""
         self.app = app
         self.version = version
+        self.snapshot_taker = snapshot_taker
+        self.restorer = restorer
         self.app.mempool = check_state_mempool()
         self._unconfirmed: set[bytes] = set()
         """Record entries kept over the last Commit that no Recheck has confirmed since."""
@@ -261,6 +275,8 @@ class AbciHandler:
         included and now-invalid transactions from the CheckTx record), and forget record entries that CometBFT
         did not recheck after the previous Commit."""
         self.app.commit()
+        if self.snapshot_taker is not None:
+            self.snapshot_taker.after_commit(self.app.height, self.app.export_state)
         mempool = self.app.mempool
         for hash_ in self._unconfirmed:
             mempool.drop(hash_, "CometBFT no longer holds it (its mempool was full, or it found it invalid)")
@@ -286,25 +302,64 @@ class AbciHandler:
             code=result.code, log=result.log, info=result.error, codespace="gostaking" if result.code else ""
         )
 
-    # --- snapshot connection: state sync is not offered ---
+    # --- snapshot connection: state sync (gostaking/node/snapshots) ---
 
     def list_snapshots(self, request: Any) -> Any:
-        """No snapshots."""
-        return self._types.ResponseListSnapshots()
-
-    def offer_snapshot(self, request: Any) -> Any:
-        """Refuse every snapshot (nodes catch up by replaying blocks)."""
-        response = self._types.ResponseOfferSnapshot
-        return response(result=response.REJECT)
+        """The snapshots this node keeps (none unless it takes them)."""
+        types = self._types
+        if self.snapshot_taker is None:
+            return types.ResponseListSnapshots()
+        return types.ResponseListSnapshots(
+            snapshots=[
+                types.Snapshot(
+                    height=metadata.height,
+                    format=metadata.format,
+                    chunks=len(metadata.chunk_hashes),
+                    hash=metadata.hash,
+                    metadata=encode_metadata(metadata),
+                )
+                for metadata in self.snapshot_taker.store.snapshots()
+            ]
+        )
 
     def load_snapshot_chunk(self, request: Any) -> Any:
-        """No snapshots, so no chunks."""
-        return self._types.ResponseLoadSnapshotChunk()
+        """One chunk of a kept snapshot (empty when it is gone: CometBFT then asks another peer)."""
+        chunk = b""
+        if self.snapshot_taker is not None:
+            chunk = self.snapshot_taker.store.load_chunk(int(request.height), int(request.chunk))
+        return self._types.ResponseLoadSnapshotChunk(chunk=chunk)
+
+    def offer_snapshot(self, request: Any) -> Any:
+        """Accept a snapshot of the known format whose app hash is the light-client verified one."""
+        response = self._types.ResponseOfferSnapshot
+        if self.restorer is None:
+            return response(result=response.REJECT)
+        snapshot = request.snapshot
+        offered = OfferedSnapshot(
+            int(snapshot.height),
+            int(snapshot.format),
+            int(snapshot.chunks),
+            bytes(snapshot.hash),
+            bytes(snapshot.metadata),
+        )
+        result, reason = self.restorer.offer(offered, bytes(request.app_hash))
+        log.warning("state sync: snapshot of height %d offered: %s (%s)", offered.height, result.value, reason)
+        return response(result=getattr(response, result.value))
 
     def apply_snapshot_chunk(self, request: Any) -> Any:
-        """Never reached (every snapshot is refused); abort if it is."""
+        """Verify and apply one chunk: RETRY (refetch it, drop its sender) when it differs from its hash,
+        REJECT_SNAPSHOT when the restored state is not the snapshot's app hash, ACCEPT otherwise."""
         response = self._types.ResponseApplySnapshotChunk
-        return response(result=response.ABORT)
+        if self.restorer is None:
+            return response(result=response.ABORT)
+        outcome = self.restorer.apply_chunk(int(request.index), bytes(request.chunk), str(request.sender))
+        if outcome.result is not ChunkResult.ACCEPT or outcome.reason:
+            log.warning("state sync: chunk %d: %s (%s)", request.index, outcome.result.value, outcome.reason)
+        return response(
+            result=getattr(response, outcome.result.value),
+            refetch_chunks=list(outcome.refetch_chunks),
+            reject_senders=list(outcome.reject_senders),
+        )
 
     # --- conversions ---
 

@@ -4,10 +4,12 @@ optionally the node's REST API and block explorer.
 <home>/app-data/      the app's LMDB chain store (CometBFT keeps its own databases in <home>/data/)
 <home>/app.lock       held while an app process runs on this home
 <home>/index.sqlite   the explorer index, when the API is served (unless another --index-url is given)
+<home>/snapshots/     state-sync snapshots the app takes (`snapshots`) and serves to joining nodes
 
 The process needs no genesis file: CometBFT sends the GoStaking genesis (its genesis.json `app_state`) in
-InitChain. It survives kill -9 like the devnet: each Commit is one atomic LMDB batch, and on restart Info
-reports the last commit so CometBFT's handshake replays the blocks the app is missing.
+InitChain (a node joining by state sync gets no InitChain: it keeps the `app_state` of <home>/config/genesis.json).
+It survives kill -9 like the devnet: each Commit is one atomic LMDB batch, and on restart Info reports the last
+commit so CometBFT's handshake replays the blocks the app is missing.
 
 With the API (`AbciApiSettings`), uvicorn serves the same API as the devnet's from a thread of this process: reads
 take the app's lock like the ABCI worker does, the explorer's index follower polls the committed blocks, and
@@ -17,6 +19,7 @@ POST /txs goes to this node's CometBFT RPC (broadcast_tx_sync, see relay.py). Th
 import asyncio
 import json
 import logging
+import os
 import re
 import signal
 from collections.abc import Callable
@@ -24,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from gostaking.chain.errors import ChainError
+from gostaking.chain.genesis import decode_genesis, encode_genesis
 from gostaking.files import FileLockedError, exclusive_lock
 from gostaking.node.abci.handler import AbciHandler
 from gostaking.node.abci.relay import DEFAULT_COMET_RPC, CometBftRelay
@@ -32,7 +37,17 @@ from gostaking.node.apiserver import ApiServerError, ApiServerThread
 from gostaking.node.app import GoStakingApp
 from gostaking.node.runtime import Node
 from gostaking.node.settings import DEFAULT_API_HOST, DEFAULT_BLOCK_TIME_S
+from gostaking.node.snapshots.restore import SnapshotRestorer
+from gostaking.node.snapshots.store import (
+    CORRUPT_CHUNKS_ENV,
+    SNAPSHOT_DIR,
+    SnapshotSettings,
+    SnapshotStore,
+    SnapshotTaker,
+)
 from gostaking.storage import LmdbStore
+
+log = logging.getLogger(__name__)
 
 APP_DATA_DIR = "app-data"
 APP_LOCK_FILE = "app.lock"
@@ -104,6 +119,29 @@ def _comet_chain_id(home: Path) -> str:
         return ""
 
 
+def local_genesis_json(home: Path) -> bytes | None:
+    """The GoStaking genesis of <home>/config/genesis.json (its app_state), encoded as InitChain would save it;
+    None if the file has none. A node restored from a snapshot keeps this one, not a peer's."""
+    try:
+        app_state = json.loads((home / "config" / "genesis.json").read_text())["app_state"]
+        return encode_genesis(decode_genesis(json.dumps(app_state).encode()))
+    except (OSError, ValueError, KeyError, TypeError, ChainError):
+        return None
+
+
+def _state_sync_handler(home: Path, app: GoStakingApp, version: str, snapshots: SnapshotSettings | None) -> AbciHandler:
+    """The ABCI handler, taking snapshots as `snapshots` says and restoring offered ones."""
+    taker = None
+    if snapshots is not None and snapshots.interval_blocks > 0:
+        # The fault hook for tests (docs/operators.md): this node then serves every chunk with a byte changed.
+        corrupt = os.environ.get(CORRUPT_CHUNKS_ENV, "") == "1"
+        if corrupt:
+            log.warning("%s=1: serving corrupted snapshot chunks (a test fault)", CORRUPT_CHUNKS_ENV)
+        taker = SnapshotTaker(SnapshotStore(home / SNAPSHOT_DIR, corrupt_served_chunks=corrupt), snapshots)
+    restorer = SnapshotRestorer(app, local_genesis_json(home))
+    return AbciHandler(app, version, snapshot_taker=taker, restorer=restorer)
+
+
 def _lock(home: Path) -> BinaryIO:
     try:
         return exclusive_lock(home / APP_LOCK_FILE)
@@ -118,10 +156,13 @@ def run_abci(
     version: str = "",
     api: AbciApiSettings | None = None,
     create_api: Callable[[Node], Any] | None = None,
+    snapshots: SnapshotSettings | None = None,
 ) -> None:
     """Serve the app of `home` on `address` until SIGINT/SIGTERM; with `api`, also serve `create_api(node)`
-    (the REST API and explorer; passed in because this layer does not import the API)."""
+    (the REST API and explorer; passed in because this layer does not import the API); with `snapshots`, take
+    state-sync snapshots into <home>/snapshots."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("gostaking.node.snapshots").setLevel(logging.INFO)  # each snapshot taken, with its cost
     if not home.is_dir():
         raise AbciRunError(f"{home} is not a directory (create the node home first, e.g. with `cometbft init`)")
     if api is not None and create_api is None:
@@ -132,7 +173,7 @@ def run_abci(
     server: ApiServerThread | None = None
     try:
         app = GoStakingApp(store)
-        handler = AbciHandler(app, version)
+        handler = _state_sync_handler(home, app, version, snapshots)
         info = app.info()
         if api is not None and create_api is not None:
             node = Node(

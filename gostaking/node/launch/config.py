@@ -15,6 +15,7 @@ import msgspec
 from gostaking.node.abci.server import AddressError, parse_address
 from gostaking.node.launch.profiles import NetworkProfile, UnknownProfileError, get_profile
 from gostaking.node.localnet.cometbft import toml_value
+from gostaking.node.snapshots.format import DEFAULT_CHUNK_BYTES, check_chunk_bytes
 
 CONFIG_VERSION = 1
 CONFIG_FILE = "gostaking.toml"
@@ -82,10 +83,30 @@ class PruningConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class SnapshotConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """State-sync snapshots the app process would take and serve (not available in this version: 0 = none)."""
+    """State-sync snapshots the app process takes of the committed state and serves to joining nodes."""
 
     interval_blocks: int = 0
+    """After every commit of a multiple of this height (0 = none). Snapshots run beside block production."""
     keep_recent: int = 2
+    chunk_bytes: int = DEFAULT_CHUNK_BYTES
+    """Bytes per chunk (256 B..10 MiB); nodes that use the same value offer identical snapshots."""
+
+
+class StateSyncConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """Join by state sync: a new node restores a recent snapshot (verified by CometBFT's light client against
+    `trust_height`/`trust_hash`) instead of replaying every block. `gostaking statesync trust --rpc URL` prints a
+    height and hash from a node you trust. CometBFT uses it only while its own data is empty."""
+
+    enable: bool = False
+    rpc_servers: str = ""
+    """Comma-separated CometBFT RPC URLs (two or more; the light client cross-checks them)."""
+    trust_height: int = 0
+    trust_hash: str = ""
+    """Hex hash of the block at trust_height."""
+    trust_period: str = "168h0m0s"
+    """How long a trusted header stays usable: less than the unbonding period."""
+    discovery_time: str = "15s"
+    """How long to gather snapshots from peers before choosing one."""
 
 
 class SupervisorConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -110,6 +131,7 @@ class NodeConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     api: ApiConfig = ApiConfig()
     pruning: PruningConfig = PruningConfig()
     snapshots: SnapshotConfig = SnapshotConfig()
+    statesync: StateSyncConfig = StateSyncConfig()
     supervisor: SupervisorConfig = SupervisorConfig()
 
 
@@ -176,13 +198,44 @@ def validate_node_config(config: NodeConfig) -> None:
         raise NodeConfigError("api.port: 1..65535")
     if not 0.01 <= config.api.block_time_s <= 3600:
         raise NodeConfigError("api.block_time_s: 0.01..3600 seconds")
-    if config.snapshots.interval_blocks != 0:
-        raise NodeConfigError("snapshots.interval_blocks: this version takes no state-sync snapshots; leave it at 0")
+    if config.snapshots.interval_blocks < 0:
+        raise NodeConfigError("snapshots.interval_blocks: 0 (no snapshots) or more")
     if config.snapshots.keep_recent < 1:
         raise NodeConfigError("snapshots.keep_recent: at least 1")
+    try:
+        check_chunk_bytes(config.snapshots.chunk_bytes)
+    except ValueError as exc:
+        raise NodeConfigError(f"snapshots.{exc}") from None
+    _check_statesync(config.statesync)
     supervisor = config.supervisor
     if not 0 < supervisor.restart_delay_s <= supervisor.max_restart_delay_s or supervisor.stable_after_s <= 0:
         raise NodeConfigError("supervisor: 0 < restart_delay_s <= max_restart_delay_s, and stable_after_s > 0")
+
+
+_TRUST_HASH = re.compile(r"^[0-9A-Fa-f]{64}$")
+_GO_LONG_DURATION = re.compile(r"^(\d+(h|m|s|ms))+$")
+
+
+def _check_statesync(statesync: StateSyncConfig) -> None:
+    """The [statesync] rules CometBFT would otherwise only report when the node starts (or not at all)."""
+    for key, value in (("trust_period", statesync.trust_period), ("discovery_time", statesync.discovery_time)):
+        if not _GO_LONG_DURATION.match(value):
+            raise NodeConfigError(f"statesync.{key}: {value!r} is not a duration such as 168h0m0s or 15s")
+    if statesync.trust_height < 0:
+        raise NodeConfigError("statesync.trust_height: 0 or more")
+    if statesync.trust_hash and not _TRUST_HASH.match(statesync.trust_hash):
+        raise NodeConfigError("statesync.trust_hash: 64 hex digits (a block hash)")
+    servers = [server.strip() for server in statesync.rpc_servers.split(",") if server.strip()]
+    for server in servers:
+        if not re.match(r"^(https?|tcp)://[^\s/]+(:\d{1,5})?/?$", server):
+            raise NodeConfigError(f"statesync.rpc_servers: {server!r} is not a URL such as http://HOST:26657")
+    if statesync.enable:
+        if len(servers) < 2:
+            raise NodeConfigError("statesync.rpc_servers: state sync needs at least two RPC servers (comma-separated)")
+        if statesync.trust_height < 1 or not statesync.trust_hash:
+            raise NodeConfigError(
+                "statesync: set trust_height and trust_hash (`gostaking statesync trust --rpc URL` prints them)"
+            )
 
 
 def load_node_config(home: Path) -> NodeConfig:
@@ -270,8 +323,7 @@ def _parse_like(current: Any, text: str, key: str) -> Any:
 
 
 def comet_config_values(config: NodeConfig) -> dict[str, dict[str, str | int | bool]]:
-    """The keys of CometBFT's config.toml that the node configuration sets (a node joining by state sync will
-    add CometBFT's [statesync] keys here)."""
+    """The keys of CometBFT's config.toml that the node configuration sets."""
     return {
         "": {
             "proxy_app": config.abci.address,
@@ -295,6 +347,14 @@ def comet_config_values(config: NodeConfig) -> dict[str, dict[str, str | int | b
             "create_empty_blocks": True,  # every block mints its reward: the chain's clock is its height
         },
         "storage": {"discard_abci_responses": config.pruning.discard_abci_responses},
+        "statesync": {
+            "enable": config.statesync.enable,
+            "rpc_servers": ",".join(s.strip() for s in config.statesync.rpc_servers.split(",") if s.strip()),
+            "trust_height": config.statesync.trust_height,
+            "trust_hash": config.statesync.trust_hash.lower(),
+            "trust_period": config.statesync.trust_period,
+            "discovery_time": config.statesync.discovery_time,
+        },
     }
 
 

@@ -85,11 +85,13 @@ class NodeSupervisor:
         self.comet = Supervised("cometbft", comet, [(_dial_host(rpc_host), rpc_port)], logs / "cometbft.log")
 
     def app_command(self, python: str) -> list[str]:
-        """The app process: ABCI for this node's CometBFT, and the API/explorer when enabled.
-
-        State-sync snapshot options (config.snapshots) will be passed here once the app takes snapshots."""
+        """The app process: ABCI for this node's CometBFT (taking state-sync snapshots as config.snapshots says), and
+        the API/explorer when enabled."""
         config = self.config
         command = [python, "-m", "gostaking", "abci", "--home", str(self.home), "--address", config.abci.address]
+        snapshots = config.snapshots
+        command += ["--snapshot-interval", str(snapshots.interval_blocks)]
+        command += ["--snapshot-keep", str(snapshots.keep_recent), "--snapshot-chunk-bytes", str(snapshots.chunk_bytes)]
         if config.api.enabled:
             command += ["--api-port", str(config.api.port), "--api-host", config.api.host]
             command += ["--comet-rpc", self.rpc_url, "--block-time", repr(config.api.block_time_s)]

@@ -1,0 +1,66 @@
+"""A node joining by state sync from two serving nodes, one of which serves corrupted snapshot chunks (the
+GOSTAKING_TEST_CORRUPT_SNAPSHOT_CHUNKS fault, docs/operators.md): the joiner refuses each bad chunk (its hash is
+not the one in the snapshot's metadata), drops that peer, fetches the chunk from the other one, restores the
+snapshot and follows the chain."""
+
+from pathlib import Path
+
+import pytest
+from localnet_harness import requires_cometbft, wait_for_height, wait_until
+from operator_harness import (
+    Operator,
+    free_on_every_host,
+    gostaking,
+    join_by_state_sync,
+    launch_flow,
+    requires_loopback_hosts,
+    restored_height,
+    wait_for_snapshots,
+)
+
+from gostaking.node.snapshots.store import CORRUPT_CHUNKS_ENV
+
+pytestmark = [requires_cometbft, requires_loopback_hosts, pytest.mark.slow, pytest.mark.timeout(240)]
+
+
+def test_a_joining_node_refuses_corrupted_chunks_and_fetches_them_from_another_peer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ports = free_on_every_host(4)
+    operators = [Operator(tmp_path, index, ports) for index in range(3)]
+    good, bad, joiner = operators
+    try:
+        for operator in operators:
+            operator.init(serve_api=False)
+        for operator in (good, bad):
+            operator.config("snapshots.interval_blocks", "5")
+            operator.config("snapshots.chunk_bytes", "256")  # ~30 chunks: the joiner asks both peers for some
+        peers = launch_flow(tmp_path, operators, 2, {})
+        good.start()
+        monkeypatch.setenv(CORRUPT_CHUNKS_ENV, "1")  # inherited by the bad node's supervisor and app only
+        bad.start()
+        monkeypatch.delenv(CORRUPT_CHUNKS_ENV)
+        rpcs = [operator.rpc() for operator in operators]
+        wait_for_snapshots([good, bad])
+
+        join_by_state_sync(joiner, [good, bad], peers)
+        joiner.start()
+        wait_for_height(rpcs[2], rpcs[0].latest_height() + 2, timeout_s=120)
+        assert restored_height(joiner) is not None, "the joiner restored a snapshot"
+        bad_id = gostaking("node-info", "--field", "node_id", "--home", str(bad.home)).strip()
+        joiner_log = (joiner.home / "logs" / "app.log").read_text()
+        refused = [line for line in joiner_log.splitlines() if "does not match its hash" in line]
+        assert refused, "the joiner was sent corrupted chunks and refused them"
+        assert all(f"from peer {bad_id}" in line and "RETRY" in line for line in refused)
+        # The restored node executes the next blocks as the others do: the same app hash at the same height.
+        height = rpcs[2].latest_height() - 1
+        wait_until(lambda: rpcs[0].latest_height() > height, "the serving node to pass the height")
+        assert rpcs[2].header_app_hash(height) == rpcs[0].header_app_hash(height)
+        assert rpcs[2].abci_info()[0] >= height
+        for rpc in rpcs:
+            rpc.close()
+        for operator in operators:
+            assert operator.stop() == 0
+    finally:
+        for operator in operators:
+            operator.kill_leftovers()
