@@ -81,8 +81,11 @@ def test_history_fits_and_failures_look_failed(page: Page, seeded: Seeded) -> No
     expect(failed_row.first).to_be_visible()
     expect(failed_row.first.locator(".badge-failed")).to_be_visible()
     # Every column, Result the last, is inside the panel; an age stays on one line.
+    # (The table is redrawn as blocks arrive over the live stream: wait for its header to be shown, then measure.)
+    result_header = history.locator("th", has_text="Result")
+    expect(result_header).to_be_visible()
     panel = history.bounding_box()
-    result = history.locator("th", has_text="Result").bounding_box()
+    result = result_header.bounding_box()
     assert panel and result and result["x"] + result["width"] <= panel["x"] + panel["width"]
     age = history.locator("tbody time").first
     line_height = age.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20")

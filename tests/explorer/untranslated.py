@@ -73,8 +73,9 @@ VISIBLE_TEXTS_JS = """() => {
   return texts;
 }"""
 
-# A word: two or more ASCII letters standing alone (not part of a token holding digits, like gos1… or a hash).
-WORD = re.compile(r"(?<![A-Za-z0-9_])[A-Za-z]{2,}(?![A-Za-z0-9_])")
+# A word: two or more ASCII letters standing alone (not part of a token holding digits, like gos1… or a hash, and
+# not the end of a shortened address or hash, "gos1jqcn…mrsdjk", whose letters-only tail depends on the run's keys).
+WORD = re.compile(r"(?<![A-Za-z0-9_…])[A-Za-z]{2,}(?![A-Za-z0-9_…])")
 
 
 def english_words(texts: Iterable[str], allowed: Iterable[str] = ()) -> list[str]:
