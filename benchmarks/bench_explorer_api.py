@@ -1,20 +1,28 @@
-"""Benchmark of the explorer API on an index of 1,000,000 transactions: p50/p99 latency and requests per second.
+"""Benchmark of the explorer API on an index of 1,000,000 transactions: p50/p99 latency and requests per second,
+and the devnet's block interval while the reads run.
 
 Run from the repository root: python benchmarks/bench_explorer_api.py [--txs N] [--concurrency C]
-(about 2 minutes and 1.5 GB of disk in a temporary directory, removed afterwards).
+[--baseline DIR] (about 3 minutes, 5 with a baseline, and 1.5 GB of disk in a temporary directory, removed
+afterwards). `--baseline DIR` serves the same index from another checkout too (e.g. `git worktree add --detach
+/tmp/base HEAD` before a change) and measures both servers endpoint by endpoint, alternating which goes first,
+so that both see the same machine load.
 
 The index is synthetic but valid: it is written straight into SQLite in bulk (replaying 1,000,000 signed
 transactions through the chain would take far longer and measure the chain, not the explorer). Rows follow the
 indexer's schema and invariants: 100,000 blocks of 10 transfers, each transfer with its event and two history
 rows (sender and recipient) among 10,000 valid gos1 addresses, account totals and the cursor row. Hashes are
-sha256 of counters. The API server (uvicorn, one process, the devnet's FastAPI app over a fresh in-memory node
-with this index attached, its follower never started) runs in a child process on 127.0.0.1; an httpx async
-client sends a bounded number of requests per endpoint (and stops after a time limit) with C in flight.
+sha256 of counters. The API server (the devnet's FastAPI app over a fresh in-memory node with this index attached,
+its follower never started, served by uvicorn with the node's server configuration, one process) runs in a child
+process on 127.0.0.1; an httpx async client sends a bounded number of requests per endpoint (and stops after a
+time limit) with C in flight. The child's node produces (empty) blocks every --block-time seconds meanwhile and
+logs when each began and committed: the report gives the block interval and the time to produce a block while
+the reads ran, beside the same measured on the idle server first.
 """
 
 import argparse
 import asyncio
 import hashlib
+import itertools
 import json
 import os
 import random
@@ -27,10 +35,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-# Lets the script run from a plain checkout, without installing the package first.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+# Lets the script run from a plain checkout, without installing the package first; a server child runs the code
+# of the checkout in BENCH_SOURCE_TREE (the baseline's, for --baseline).
+sys.path.insert(0, os.environ.get("BENCH_SOURCE_TREE") or str(Path(__file__).resolve().parent.parent))
 
 import httpx
 from sqlalchemy import create_engine
@@ -38,6 +49,7 @@ from sqlalchemy import create_engine
 from gostaking.chain.crypto import encode_address
 from gostaking.indexer.schema import ROW_ID_SHIFT, metadata
 
+SOURCE_TREE_ENV = "BENCH_SOURCE_TREE"
 TXS_PER_BLOCK = 10
 ADDRESSES = 10_000
 GENESIS_MS = 1_795_000_000_000
@@ -45,6 +57,8 @@ BLOCK_MS = 30_000
 FEE = 1_000
 REQUESTS_PER_ENDPOINT = 2_000
 SECONDS_PER_ENDPOINT = 20.0
+IDLE_SECONDS = 5.0
+"""How long the block interval is measured on the idle server, before any read."""
 
 
 def _hex(*parts: object) -> str:
@@ -92,7 +106,9 @@ def build_index(path: Path, tx_count: int) -> tuple[list[str], list[str]]:
                 0,
                 _hex("app", height),
             )
-            txs, events, activity = [], [], []
+            txs: list[tuple[object, ...]] = []
+            events: list[tuple[object, ...]] = []
+            activity: list[tuple[object, ...]] = []
             for i in range(TXS_PER_BLOCK):
                 tx_hash = _hex("tx", height, i)
                 if rng.random() < 0.001:
@@ -196,19 +212,34 @@ def _flush(db: sqlite3.Connection, batch: tuple[list[tuple[object, ...]], ...]) 
     db.executemany(f"INSERT INTO account_activity VALUES ({','.join('?' * 14)})", activity)
 
 
-def serve(index_path: str, port: int) -> None:
-    """Child process: the node API with the prebuilt index attached (nothing syncs into it)."""
+def serve(index_path: str, port: int, block_time_s: float, block_log: str) -> None:
+    """Child process: the node API with the prebuilt index attached (nothing syncs into it), served as a node
+    serves it, while the node produces blocks; each block's start and commit (Unix time) go to `block_log`."""
     import uvicorn
 
     from gostaking.api.main import create_api
+    from gostaking.node.apiserver import server_config
     from gostaking.node.runtime import open_devnet
     from gostaking.node.settings import DevnetSettings
     from gostaking.storage import MemoryStore
 
-    home = Path(index_path).parent / "node"  # inside the benchmark's work directory, removed with it
-    node = open_devnet(DevnetSettings(home=home), store=MemoryStore())
+    home = Path(index_path).parent / f"node-{port}"  # inside the benchmark's work directory, removed with it
+    node = open_devnet(DevnetSettings(home=home, block_time_s=block_time_s), store=MemoryStore())
     api = create_api(node, index_url=f"sqlite:///{index_path}")
-    uvicorn.run(api, host="127.0.0.1", port=port, log_level="warning", lifespan="off")
+    producer = node.producer
+    assert producer is not None
+    log = open(block_log, "a", buffering=1)  # noqa: SIM115 -- open for the life of the process
+    produce = producer.produce_block
+
+    def produce_and_log() -> Any:
+        started = time.time()
+        block = produce()
+        log.write(f"{started:.6f} {time.time():.6f}\n")
+        return block
+
+    producer.produce_block = produce_and_log  # type: ignore[method-assign]
+    producer.start()
+    uvicorn.Server(server_config(api, "127.0.0.1", port)).run()
 
 
 def _free_port() -> int:
@@ -216,6 +247,47 @@ def _free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+class KeepAliveConnection:
+    """A minimal HTTP/1.1 GET client on one keep-alive connection. The client shares the machine with the server
+    it measures: httpx spent more CPU per request than the server did, so the benchmark sends requests this way
+    (the same for every server it compares)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        """Connect on the first request."""
+        self.host = host
+        self.port = port
+        self._streams: tuple[asyncio.StreamReader, asyncio.StreamWriter] | None = None
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        """(status, body) of GET `path`; reconnects when the server closed the connection."""
+        if self._streams is None:
+            self._streams = await asyncio.open_connection(self.host, self.port)
+        reader, writer = self._streams
+        writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n".encode())
+        head = await reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split(" ", 2)[1])
+        headers = {
+            name.lower(): value.strip() for name, _, value in (line.partition(":") for line in lines[1:] if line)
+        }
+        if headers.get("transfer-encoding") == "chunked":
+            body = b""
+            while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+                body += (await reader.readexactly(size + 2))[:-2]
+            await reader.readuntil(b"\r\n")
+        else:
+            body = await reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            await self.close()
+        return status, body
+
+    async def close(self) -> None:
+        """Close the connection (a later get reconnects)."""
+        if self._streams is not None:
+            self._streams[1].close()
+            self._streams = None
 
 
 async def measure(
@@ -226,49 +298,123 @@ async def measure(
     errors = 0
     remaining = count
     deadline = time.perf_counter() + SECONDS_PER_ENDPOINT
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=url, timeout=30, limits=limits) as client:
+    parsed = httpx.URL(url)
+    connections = [KeepAliveConnection(parsed.host, parsed.port or 80) for _ in range(concurrency)]
 
-        async def worker() -> None:
-            nonlocal remaining, errors
-            while remaining > 0 and time.perf_counter() < deadline:
-                remaining -= 1
-                path = make_path()
-                started = time.perf_counter()
-                response = await client.get(path)
-                await response.aread()
-                latencies.append(time.perf_counter() - started)
-                if response.status_code != 200:
-                    errors += 1
+    async def worker(connection: KeepAliveConnection) -> None:
+        nonlocal remaining, errors
+        while remaining > 0 and time.perf_counter() < deadline:
+            remaining -= 1
+            path = make_path()
+            started = time.perf_counter()
+            status, _ = await connection.get(path)
+            latencies.append(time.perf_counter() - started)
+            if status != 200:
+                errors += 1
 
-        started = time.perf_counter()
-        await asyncio.gather(*(worker() for _ in range(concurrency)))
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(worker(connection) for connection in connections))
+    finally:
+        for connection in connections:
+            await connection.close()
     return latencies, time.perf_counter() - started, errors
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process has used so far, from /proc: the server's cost per request, which the
+    other loads of a shared machine disturb far less than its latency."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Server:
+    """One API server under test: its name, child process, URL and block log."""
+
+    name: str
+    process: subprocess.Popen[bytes]
+    url: str
+    block_log: Path
+
+    def block_times(self, windows: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
+        """(intervals between block starts, times to produce a block), in seconds, of the blocks begun in each
+        (since, until) window (an interval only between two blocks of one window)."""
+        rows = [tuple(map(float, line.split())) for line in self.block_log.read_text().splitlines() if line]
+        intervals: list[float] = []
+        producing: list[float] = []
+        for since, until in windows:
+            window = [(start, end) for start, end in rows if since <= start <= until]
+            intervals += [b[0] - a[0] for a, b in itertools.pairwise(window)]
+            producing += [end - start for start, end in window]
+        return intervals, producing
+
+
+def start_server(name: str, tree: Path, index: Path, workdir: Path, block_time_s: float) -> Server:
+    """A child process serving `index` with the code of checkout `tree`; waits until it answers."""
+    port = _free_port()
+    block_log = workdir / f"blocks-{name}.log"
+    block_log.touch()
+    env = {**os.environ, SOURCE_TREE_ENV: str(tree)}
+    command = [sys.executable, __file__, "--serve", str(index), str(port), str(block_time_s), str(block_log)]
+    process = subprocess.Popen(command, env=env)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(600):
+        try:
+            httpx.get(f"{url}/explorer/index", timeout=2).raise_for_status()
+            return Server(name, process, url, block_log)
+        except httpx.HTTPError:
+            if process.poll() is not None:
+                raise SystemExit(f"the {name} server exited with {process.returncode}") from None
+            time.sleep(0.1)
+    raise SystemExit(f"the {name} server did not answer within 60 s")
+
+
+def _ms(seconds: list[float], cut: int) -> str:
+    if len(seconds) < 2:
+        return "-"
+    cuts = statistics.quantiles(seconds, n=100, method="inclusive")
+    return f"{cuts[cut - 1] * 1000:.0f}"
+
+
+def block_line(server: Server, label: str, windows: list[tuple[float, float]]) -> str:
+    """Block interval p50/p99/max and time to produce a block p50/p99/max (ms) in the windows."""
+    intervals, producing = server.block_times(windows)
+    if not intervals:
+        return f"  {server.name:<8} {label:<16} too few blocks"
+    return (
+        f"  {server.name:<8} {label:<16} blocks {len(producing):>4}  interval p50 {_ms(intervals, 50):>5} p99 "
+        f"{_ms(intervals, 99):>5} max {max(intervals) * 1000:>5.0f} ms   produce p50 {_ms(producing, 50):>4} p99 "
+        f"{_ms(producing, 99):>4} max {max(producing) * 1000:>4.0f} ms"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--txs", type=int, default=1_000_000)
     parser.add_argument("--concurrency", type=int, default=8)
-    parser.add_argument("--serve", nargs=2, metavar=("INDEX", "PORT"), help=argparse.SUPPRESS)
+    parser.add_argument("--block-time", type=float, default=0.2, help="seconds between the server's blocks")
+    parser.add_argument("--baseline", type=Path, help="another checkout to measure beside this one, alternating")
+    parser.add_argument("--serve", nargs=4, metavar=("INDEX", "PORT", "BLOCK_TIME", "LOG"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve[0], int(args.serve[1]))
+        serve(args.serve[0], int(args.serve[1]), float(args.serve[2]), args.serve[3])
         return
+    if args.baseline is not None and not (args.baseline / "gostaking").is_dir():
+        parser.error(f"--baseline {args.baseline} is not a checkout of this repository")
     workdir = Path(tempfile.mkdtemp(prefix="bench-explorer-"))
-    server: subprocess.Popen[bytes] | None = None
+    servers: list[Server] = []
     try:
         path = workdir / "index.sqlite"
         addresses, sample = build_index(path, args.txs)
-        port = _free_port()
-        server = subprocess.Popen([sys.executable, __file__, "--serve", str(path), str(port)], env=os.environ.copy())
-        url = f"http://127.0.0.1:{port}"
-        for _ in range(300):
-            try:
-                httpx.get(f"{url}/explorer/index", timeout=2).raise_for_status()
-                break
-            except httpx.HTTPError:
-                time.sleep(0.1)
+        trees = [("after", Path(__file__).resolve().parent.parent)]
+        if args.baseline is not None:
+            trees.insert(0, ("before", args.baseline.resolve()))
+        for name, tree in trees:
+            servers.append(start_server(name, tree, path, workdir, args.block_time))
+        idle_since = time.time()
+        time.sleep(IDLE_SECONDS)
+        idle = (idle_since, time.time())
         rng = random.Random(7)
         top = (args.txs // TXS_PER_BLOCK) << ROW_ID_SHIFT
         blocks = args.txs // TXS_PER_BLOCK
@@ -292,20 +438,42 @@ def main() -> None:
             ("search: block hash", lambda: "/explorer/search?q=0x" + _hex("block", rng.randrange(1, blocks))),
             ("history CSV (~200 rows)", lambda: f"/explorer/accounts/{rng.choice(addresses)}/history.csv"),
         ]
-        print(f"{args.concurrency} requests in flight, up to {REQUESTS_PER_ENDPOINT} per endpoint")
-        print(f"{'endpoint':<30} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'n':>6} {'errors':>6}")
-        for name, make_path in endpoints:
-            asyncio.run(measure(url, make_path, args.concurrency, 200))  # warm-up (caches, connections)
-            latencies, wall, errors = asyncio.run(measure(url, make_path, args.concurrency))
-            cuts = statistics.quantiles(latencies, n=100)
-            print(
-                f"{name:<30} {cuts[49] * 1000:>8.1f} {cuts[98] * 1000:>8.1f} {len(latencies) / wall:>8.0f} "
-                f"{len(latencies):>6} {errors:>6}"
-            )
+        print(f"{args.concurrency} requests in flight, up to {REQUESTS_PER_ENDPOINT} per endpoint and server")
+        print(
+            f"{'endpoint':<30} {'server':<8} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'cpu ms':>8} {'n':>6} "
+            f"{'errors':>6}   (cpu ms: the server's CPU time per request)"
+        )
+        loaded: dict[str, list[tuple[float, float]]] = {server.name: [] for server in servers}
+        rates: dict[str, dict[str, float]] = {server.name: {} for server in servers}
+        cpu: dict[str, dict[str, float]] = {server.name: {} for server in servers}
+        for turn, (name, make_path) in enumerate(endpoints):
+            for server in servers if turn % 2 == 0 else servers[::-1]:
+                asyncio.run(measure(server.url, make_path, args.concurrency, 200))  # warm-up (caches, connections)
+                since, cpu_before = time.time(), cpu_seconds(server.process.pid)
+                latencies, wall, errors = asyncio.run(measure(server.url, make_path, args.concurrency))
+                loaded[server.name].append((since, time.time()))
+                cpu_ms = (cpu_seconds(server.process.pid) - cpu_before) * 1000 / len(latencies)
+                cuts = statistics.quantiles(latencies, n=100)
+                rates[server.name][name] = len(latencies) / wall
+                cpu[server.name][name] = cpu_ms
+                print(
+                    f"{name:<30} {server.name:<8} {cuts[49] * 1000:>8.1f} {cuts[98] * 1000:>8.1f} "
+                    f"{len(latencies) / wall:>8.0f} {cpu_ms:>8.2f} {len(latencies):>6} {errors:>6}"
+                )
+        if len(servers) == 2:
+            ratios = [rates["after"][name] / rates["before"][name] for name, _ in endpoints]
+            print(f"req/s after / before: min {min(ratios):.2f}, median {statistics.median(ratios):.2f}")
+            savings = [cpu["before"][name] / cpu["after"][name] for name, _ in endpoints]
+            median = statistics.median(savings)
+            print(f"server CPU per request, before / after: min {min(savings):.2f}, median {median:.2f}")
+        print(f"block interval (target {args.block_time * 1000:.0f} ms) and time to produce a block:")
+        for server in servers:
+            print(block_line(server, "idle", [idle]))
+            print(block_line(server, "under reads", loaded[server.name]))
     finally:
-        if server is not None:
-            server.terminate()
-            server.wait(10)
+        for server in servers:
+            server.process.terminate()
+            server.process.wait(10)
         shutil.rmtree(workdir, ignore_errors=True)
 
 

@@ -2,17 +2,24 @@
 
 Lists are newest first and paginated by keyset (`before` = the id or height of the last row seen), so a page
 costs the same at row 10 and at row 10,000,000, and rows arriving meanwhile never shift a page. Totals come
-from counters the indexer maintains (cursor row, account_stats), not from COUNT(*) over big tables.
+from counters the indexer maintains (cursor row, account_stats, event_stats, a block's own counts), not from
+COUNT(*) over big tables; only the transactions of one sender are counted, on the (sender, id) index.
+
+The explorer's list pages are the API's hottest reads, so each reads its total and its rows on one connection,
+with statements built once per shape (SQLAlchemy then reuses their compiled SQL) and rows turned into dicts
+with their column names read once per result.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Engine, Select, Table, func, select
+from sqlalchemy import Connection, Engine, Select, Table, bindparam, func, select
 
 from .book import FILLS_SCOPE, TRADES_SCOPE
 from .schema import (
+    ROW_ID_SHIFT,
     account_activity,
     account_kind_stats,
     account_stats,
@@ -26,6 +33,7 @@ from .schema import (
     event_stats,
     events,
     index_cursor,
+    metadata,
     signatures,
     txs,
 )
@@ -40,119 +48,239 @@ class Page:
     total: int
 
 
-def _page(engine: Engine, query: Select[Any], key: str, limit: int, total: int) -> Page:
-    with engine.connect() as conn:
-        rows = [dict(r._mapping) for r in conn.execute(query.limit(limit + 1))]
+def _rows(conn: Connection, statement: Select[Any], params: Mapping[str, Any] | None = None) -> list[dict[str, Any]]:
+    """The rows of `statement` as dicts (fetched at once, with the column names read once per result)."""
+    result = conn.execute(statement, dict(params or {}))
+    names = tuple(result.keys())
+    return [dict(zip(names, row, strict=True)) for row in result.all()]
+
+
+def _cut(rows: list[dict[str, Any]], key: str, limit: int, total: int) -> Page:
+    """The page of `limit` rows from `rows`, read with one row more to know whether another page follows."""
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1][key] if more and rows else None, total)
 
 
+def _page(engine: Engine, query: Select[Any], key: str, limit: int, total: int) -> Page:
+    with engine.connect() as conn:
+        rows = _rows(conn, query.limit(limit + 1))
+    return _cut(rows, key, limit, total)
+
+
+_CURSOR = select(index_cursor).where(index_cursor.c.id == 1)
+
+
+def _cursor(conn: Connection) -> dict[str, Any] | None:
+    rows = _rows(conn, _CURSOR)
+    return rows[0] if rows else None
+
+
 def cursor_row(engine: Engine) -> dict[str, Any] | None:
     """The cursor: last indexed height and block hash, running totals (None before the first sync)."""
     with engine.connect() as conn:
-        row = conn.execute(select(index_cursor).where(index_cursor.c.id == 1)).first()
-    return dict(row._mapping) if row is not None else None
+        return _cursor(conn)
+
+
+_BLOCKS_NEWEST = select(blocks).order_by(blocks.c.height.desc()).limit(bindparam("page_rows"))
+_BLOCKS_BELOW = (
+    select(blocks)
+    .where(blocks.c.height < bindparam("before"))
+    .order_by(blocks.c.height.desc())
+    .limit(bindparam("page_rows"))
+)
 
 
 def list_blocks(engine: Engine, limit: int, before: int | None = None) -> Page:
     """Blocks, newest first, below height `before`."""
-    query = select(blocks).order_by(blocks.c.height.desc())
-    if before is not None:
-        query = query.where(blocks.c.height < before)
-    cursor = cursor_row(engine)
-    return _page(engine, query, "height", limit, cursor["height"] if cursor else 0)
+    with engine.connect() as conn:
+        cursor = _cursor(conn)
+        if before is None:
+            rows = _rows(conn, _BLOCKS_NEWEST, {"page_rows": limit + 1})
+        else:
+            rows = _rows(conn, _BLOCKS_BELOW, {"page_rows": limit + 1, "before": before})
+    return _cut(rows, "height", limit, cursor["height"] if cursor else 0)
+
+
+_BLOCK = select(blocks).where(blocks.c.height == bindparam("height"))
+_BLOCK_COUNTS = select(blocks.c.num_txs, blocks.c.num_events).where(blocks.c.height == bindparam("height"))
+_BLOCK_BY_HASH = select(blocks.c.height).where(blocks.c.hash == bindparam("hash")).limit(1)
 
 
 def get_block(engine: Engine, height: int) -> dict[str, Any] | None:
     """One indexed block by height."""
     with engine.connect() as conn:
-        row = conn.execute(select(blocks).where(blocks.c.height == height)).first()
-    return dict(row._mapping) if row is not None else None
+        rows = _rows(conn, _BLOCK, {"height": height})
+    return rows[0] if rows else None
 
 
 def find_block_by_hash(engine: Engine, hash_hex: str) -> int | None:
     """Height of the block with this hash."""
     with engine.connect() as conn:
-        height = conn.execute(select(blocks.c.height).where(blocks.c.hash == hash_hex).limit(1)).scalar()
+        height = conn.execute(_BLOCK_BY_HASH, {"hash": hash_hex}).scalar()
     return int(height) if height is not None else None
 
 
-def _conditions(*pairs: tuple[Any, object]) -> list[Any]:
-    """`column == value` for each (column, value) whose value is given (not None): a list route's filters."""
-    return [column == value for column, value in pairs if value is not None]
+MAX_ROW_ID = 2**63 - 1
+"""The largest id a row can have: the SQL columns are signed 64-bit."""
 
 
-def _count(engine: Engine, table: Table, filters: list[Any]) -> int:
-    """Rows of `table` matching every filter."""
-    with engine.connect() as conn:
-        return int(conn.execute(select(func.count()).select_from(table).where(*filters)).scalar() or 0)
+@dataclass(frozen=True)
+class _Keyset:
+    """Which rows of a per-block table a list shows: columns equal to values, and ids in [from_id, before)."""
+
+    equal: dict[str, object]
+    before: int | None
+    from_id: int | None
+
+    @classmethod
+    def of(cls, before: int | None, height: int | None, **equal: object) -> "_Keyset":
+        """The rows matching the given (not None) `equal` values, below id `before`, of block `height` if given:
+        a block's rows are the id range [height << ROW_ID_SHIFT, (height + 1) << ROW_ID_SHIFT) of the primary key,
+        so a block filter needs no index of its own."""
+        from_id = None
+        if height is not None:  # a height past any row's (ids are 64-bit) gives the empty range at the top
+            from_id = min(height << ROW_ID_SHIFT, MAX_ROW_ID)
+            end = min((height + 1) << ROW_ID_SHIFT, MAX_ROW_ID)
+            before = end if before is None else min(before, end)
+        return cls({k: v for k, v in equal.items() if v is not None}, before, from_id)
+
+    def params(self) -> dict[str, object]:
+        """The statement's parameters."""
+        bounds = {"before": self.before, "from_id": self.from_id}
+        return {**self.equal, **{name: value for name, value in bounds.items() if value is not None}}
+
+    def shape(self) -> tuple[tuple[str, ...], bool, bool]:
+        """What the statement looks like (its parameters' names), as the key of the statements built once."""
+        return tuple(sorted(self.equal)), self.before is not None, self.from_id is not None
 
 
-def _newest_first(table: Table, filters: list[Any], before: int | None) -> Select[Any]:
-    """Rows of `table` matching every filter, newest (highest id) first, below id `before` when given."""
-    query = select(table).where(*filters).order_by(table.c.id.desc())
-    return query if before is None else query.where(table.c.id < before)
+def _filtered(table: Table, query: Select[Any], shape: tuple[tuple[str, ...], bool, bool]) -> Select[Any]:
+    equal, below, from_id = shape
+    query = query.where(*(table.c[name] == bindparam(name) for name in equal))
+    if below:
+        query = query.where(table.c.id < bindparam("before"))
+    if from_id:
+        query = query.where(table.c.id >= bindparam("from_id"))
+    return query
+
+
+@cache
+def _newest_first(table_name: str, shape: tuple[tuple[str, ...], bool, bool]) -> Select[Any]:
+    """Rows of a table, newest (highest id) first, of a keyset's shape, at most :page_rows of them."""
+    table = metadata.tables[table_name]
+    return _filtered(table, select(table), shape).order_by(table.c.id.desc()).limit(bindparam("page_rows"))
+
+
+@cache
+def _counted(table_name: str, shape: tuple[tuple[str, ...], bool, bool]) -> Select[Any]:
+    """How many rows of a table match a keyset of this shape."""
+    table = metadata.tables[table_name]
+    return _filtered(table, select(func.count()).select_from(table), shape)
+
+
+def _keyset_rows(conn: Connection, table: Table, keyset: _Keyset, limit: int) -> list[dict[str, Any]]:
+    return _rows(conn, _newest_first(table.name, keyset.shape()), {**keyset.params(), "page_rows": limit + 1})
+
+
+def _count(conn: Connection, table: Table, keyset: _Keyset) -> int:
+    """Rows of `table` in `keyset` (an index range: of one sender, or of one kind in one block)."""
+    return int(conn.execute(_counted(table.name, keyset.shape()), keyset.params()).scalar() or 0)
+
+
+def _block_count(conn: Connection, height: int, column: str) -> int:
+    """A block's own count of its rows (num_txs, num_events)."""
+    rows = _rows(conn, _BLOCK_COUNTS, {"height": height})
+    return int(rows[0][column]) if rows else 0
 
 
 def list_txs(
     engine: Engine, limit: int, before: int | None = None, sender: str | None = None, height: int | None = None
 ) -> Page:
     """Transactions, newest first; optionally of one sender or one block."""
-    filters = _conditions((txs.c.sender, sender), (txs.c.height, height))
-    if filters:
-        total = _count(engine, txs, filters)
-    else:
-        cursor = cursor_row(engine)
-        total = cursor["txs_total"] if cursor else 0
-    return _page(engine, _newest_first(txs, filters, before), "id", limit, total)
+    keyset = _Keyset.of(before, height, sender=sender)
+    with engine.connect() as conn:
+        if sender is not None:
+            total = _count(conn, txs, _Keyset.of(None, height, sender=sender))
+        elif height is not None:
+            total = _block_count(conn, height, "num_txs")
+        else:
+            cursor = _cursor(conn)
+            total = cursor["txs_total"] if cursor else 0
+        rows = _keyset_rows(conn, txs, keyset, limit)
+    return _cut(rows, "id", limit, total)
+
+
+_TX_BY_HASH = select(txs).where(txs.c.hash == bindparam("hash")).order_by(txs.c.id).limit(1)
 
 
 def find_tx(engine: Engine, hash_hex: str) -> dict[str, Any] | None:
     """The indexed transaction with this hash."""
     with engine.connect() as conn:
-        row = conn.execute(select(txs).where(txs.c.hash == hash_hex).order_by(txs.c.id).limit(1)).first()
-    return dict(row._mapping) if row is not None else None
+        rows = _rows(conn, _TX_BY_HASH, {"hash": hash_hex})
+    return rows[0] if rows else None
+
+
+_ACCOUNT = select(account_stats).where(account_stats.c.address == bindparam("address"))
+_ACCOUNT_KIND_COUNT = select(account_kind_stats.c.count).where(
+    account_kind_stats.c.address == bindparam("address"), account_kind_stats.c.kind == bindparam("kind")
+)
+
+
+def _account(conn: Connection, address: str) -> dict[str, Any] | None:
+    rows = _rows(conn, _ACCOUNT, {"address": address})
+    return rows[0] if rows else None
 
 
 def account_summary(engine: Engine, address: str) -> dict[str, Any] | None:
     """Activity totals of an address (None if it never appears in the index)."""
     with engine.connect() as conn:
-        row = conn.execute(select(account_stats).where(account_stats.c.address == address)).first()
-    return dict(row._mapping) if row is not None else None
+        return _account(conn, address)
+
+
+@dataclass(frozen=True)
+class AccountHistory(Page):
+    """A page of an address's history with the address's totals (None if it never appears in the index)."""
+
+    summary: dict[str, Any] | None
 
 
 def account_history(
     engine: Engine, address: str, limit: int, before: int | None = None, kind: str | None = None
-) -> Page:
-    """History rows of an address, newest first; optionally of one kind (send, receive, vote…)."""
-    filters = _conditions((account_activity.c.address, address), (account_activity.c.kind, kind))
-    if kind is not None:
-        with engine.connect() as conn:
-            kind_count = select(account_kind_stats.c.count).where(
-                account_kind_stats.c.address == address, account_kind_stats.c.kind == kind
-            )
-            total = int(conn.execute(kind_count).scalar() or 0)
-    else:
-        summary = account_summary(engine, address)
-        total = summary["activity_count"] if summary else 0
-    return _page(engine, _newest_first(account_activity, filters, before), "id", limit, total)
+) -> AccountHistory:
+    """History rows of an address, newest first; optionally of one kind (send, receive, vote…); with the
+    address's totals, all read on one connection."""
+    with engine.connect() as conn:
+        summary = _account(conn, address)
+        if kind is not None:
+            params = {"address": address, "kind": kind}
+            total = int(conn.execute(_ACCOUNT_KIND_COUNT, params).scalar() or 0)
+        else:
+            total = summary["activity_count"] if summary else 0
+        rows = _keyset_rows(conn, account_activity, _Keyset.of(before, None, address=address, kind=kind), limit)
+    page = _cut(rows, "id", limit, total)
+    return AccountHistory(page.rows, page.next_before, page.total, summary)
+
+
+_EVENT_KIND_COUNT = select(event_stats.c.count).where(event_stats.c.kind == bindparam("kind"))
 
 
 def list_events(
     engine: Engine, limit: int, before: int | None = None, kind: str | None = None, height: int | None = None
 ) -> Page:
     """Events, newest first; optionally of one kind or one block."""
-    filters = _conditions((events.c.kind, kind), (events.c.height, height))
-    if kind is None and height is None:
-        cursor = cursor_row(engine)
-        total = cursor["events_total"] if cursor else 0
-    elif height is None:  # one kind: its running count, not a scan
-        with engine.connect() as conn:
-            total = int(conn.execute(select(event_stats.c.count).where(event_stats.c.kind == kind)).scalar() or 0)
-    else:
-        total = _count(engine, events, filters)
-    return _page(engine, _newest_first(events, filters, before), "id", limit, total)
+    with engine.connect() as conn:
+        if kind is None and height is None:
+            cursor = _cursor(conn)
+            total = cursor["events_total"] if cursor else 0
+        elif height is None:  # one kind: its running count, not a scan
+            total = int(conn.execute(_EVENT_KIND_COUNT, {"kind": kind}).scalar() or 0)
+        elif kind is None:
+            total = _block_count(conn, height, "num_events")
+        else:  # one kind in one block: counted within the block's id range
+            total = _count(conn, events, _Keyset.of(None, height, kind=kind))
+        rows = _keyset_rows(conn, events, _Keyset.of(before, height, kind=kind), limit)
+    return _cut(rows, "id", limit, total)
 
 
 def node_activity(
@@ -233,7 +361,9 @@ def _book_count(engine: Engine, key: str, scope: str) -> int:
 def list_book_trades(engine: Engine, market: str, limit: int, before: int | None = None) -> Page:
     """A market's auctions that cleared, newest first (the index on market and id serves the page)."""
     total = _book_count(engine, market, TRADES_SCOPE)
-    return _page(engine, _newest_first(book_trades, [book_trades.c.market == market], before), "id", limit, total)
+    with engine.connect() as conn:
+        rows = _keyset_rows(conn, book_trades, _Keyset.of(before, None, market=market), limit)
+    return _cut(rows, "id", limit, total)
 
 
 def list_book_fills(engine: Engine, owner: str, limit: int, before: int | None = None) -> Page:

@@ -11,9 +11,10 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, Column, Index, Integer, MetaData, PrimaryKeyConstraint, String, Table, Text
 
-SCHEMA_VERSION = "3"
-"""Bumped when the tables change; an index built with another version is rebuilt from height 1. (3: the order
-book's orders, trades, fills, candles and counts.)"""
+SCHEMA_VERSION = "4"
+"""Bumped when the tables or their indexes change; an index built with another version is rebuilt from height 1.
+(3: the order book's orders, trades, fills, candles and counts; 4: covering indexes for the history and
+sender pages.)"""
 
 ROW_ID_SHIFT = 24
 """Room for 16.7 million rows of one kind per block."""
@@ -124,7 +125,6 @@ txs = Table(
     Column("memo", Text, nullable=False),
     Column("size_bytes", Integer, nullable=False),
     Index("ix_txs_hash", "hash"),
-    Index("ix_txs_sender_id", "sender", "id"),
 )
 
 events = Table(
@@ -157,11 +157,26 @@ account_activity = Table(
     decimal_column("amount"),
     ugos_column("fee_ugos"),
     Column("code", Integer, nullable=False),
-    Index("ix_activity_address_id", "address", "id"),
     # A page of one kind reads only that kind's rows, however rare the kind is in the address's history.
     Index("ix_activity_address_kind_id", "address", "kind", "id"),
 )
 """Per-address history: which transaction or block event touched the address, in what role, for how much."""
+
+
+def covering_index(name: str, table: Table, *leading: str) -> Index:
+    """An index on the `leading` columns that carries every other column of `table` too, so that a page read
+    along it (an address's history, a sender's transactions: rows scattered over the whole table) never
+    visits the table: on SQLite it reads the index's adjacent entries instead of one table lookup per row,
+    about half the time of a page, for about 45% more disk."""
+    rest = [column for column in table.columns if column.name not in leading]
+    return Index(name, *(table.c[column] for column in leading), *rest)
+
+
+covering_index("ix_activity_address_page", account_activity, "address", "id")
+# A transaction's log and memo are unbounded text, beyond what a PostgreSQL index entry holds (about 2.7 kB):
+# there the sender's page reads the narrow index and the table.
+covering_index("ix_txs_sender_page", txs, "sender", "id").ddl_if(dialect="sqlite")
+Index("ix_txs_sender_id", txs.c.sender, txs.c.id).ddl_if(dialect="postgresql")
 
 account_stats = Table(
     "account_stats",

@@ -1,16 +1,25 @@
 """Explorer REST endpoints over the index: keyset pagination, account history and its CSV, search, node
 uptime, the graph, dashboard series, the live stream and clear 400/404 errors."""
 
+import asyncio
 import csv
 import io
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from indexer_harness import BTC, Chain
+from pydantic import BaseModel
 
 from gostaking.api.main import create_api
+from gostaking.api.routes.explorer import NODE_OPERATORS, PerHeight, view_json
+from gostaking.api.schemas.explorer import BlockPage, EventItem, EventPage, HistoryPage, TxPage
+from gostaking.chain.state import State
+from gostaking.node.runtime import open_devnet
+from gostaking.node.settings import DevnetSettings
+from gostaking.storage import MemoryStore
 from gostaking.wallet.keys import PrivateKey
 
 
@@ -58,6 +67,54 @@ def test_tx_pages_filters_and_totals(chain: Chain, client: TestClient) -> None:
     assert bonds["msg_types"] == ["vote", "stake", "lock"] and bonds["fee"]["gos"] == "0.001"
     block = client.get("/explorer/txs", params={"height": bonds["height"]}).json()
     assert bonds["hash"] in {t["hash"] for t in block["items"]}
+
+
+def test_block_filters_count_from_the_block_row(chain: Chain, client: TestClient) -> None:
+    """A block filter reads the block's id range, and its total is the block's own count, with and without a
+    sender or kind beside it."""
+    bonds = client.get("/explorer/txs", params={"sender": chain.alice.address, "limit": 100}).json()["items"]
+    height = next(t for t in bonds if t["hash"] == chain.txs["alice_bonds"])["height"]
+    block = client.get("/explorer/blocks", params={"before": height + 1, "limit": 1}).json()["items"][0]
+    assert block["height"] == height
+    block_txs, txs_total = _walk(client, "/explorer/txs", 1, height=height)
+    assert txs_total == len(block_txs) == block["num_txs"] and {t["height"] for t in block_txs} == {height}
+    block_events, events_total = _walk(client, "/explorer/events", 2, height=height)
+    assert events_total == len(block_events) == block["num_events"] and {e["height"] for e in block_events} == {height}
+    mints, mints_total = _walk(client, "/explorer/events", 1, height=height, kind="mint")
+    assert mints_total == len(mints) == 1 and mints[0]["kind"] == "mint"
+    sent, sent_total = _walk(client, "/explorer/txs", 1, height=height, sender=chain.alice.address)
+    assert sent_total == len(sent) == sum(1 for t in block_txs if t["sender"] == chain.alice.address) >= 1
+    for path, params in [
+        ("/explorer/txs", {"height": chain.node.app.height + 5}),
+        ("/explorer/txs", {"height": 2**63 - 2, "sender": chain.alice.address}),  # its ids would pass 64 bits
+        ("/explorer/events", {"height": 2**63 - 1, "kind": "mint", "before": 1}),
+    ]:
+        nothing = client.get(path, params=params).json()
+        assert (nothing["items"], nothing["total"], nothing["next_before"]) == ([], 0, None), (path, params)
+
+
+def test_list_answers_are_exactly_their_response_models(chain: Chain, client: TestClient) -> None:
+    """The lists answer JSON built without pydantic: each answer parses strictly as the model the OpenAPI document
+    names and dumps back to the same JSON (no field missing, extra or of another type)."""
+    address = chain.alice.address
+    pages: list[tuple[str, dict[str, Any], type[BaseModel]]] = [
+        ("/explorer/blocks", {"limit": 3}, BlockPage),
+        ("/explorer/blocks", {"limit": 3, "before": 4}, BlockPage),
+        ("/explorer/txs", {"limit": 100}, TxPage),
+        ("/explorer/txs", {"sender": address, "limit": 2}, TxPage),
+        ("/explorer/events", {"limit": 100}, EventPage),
+        ("/explorer/events", {"kind": "transfer"}, EventPage),
+        (f"/explorer/accounts/{address}/history", {"limit": 100}, HistoryPage),
+        (f"/explorer/accounts/{address}/history", {"kind": "receive"}, HistoryPage),
+        (f"/explorer/accounts/{PrivateKey.generate().address}/history", {}, HistoryPage),
+    ]
+    for path, params, model in pages:
+        response = client.get(path, params=params)
+        assert response.status_code == 200 and response.headers["content-type"] == "application/json", path
+        parsed = model.model_validate_json(response.content, strict=True)
+        assert parsed.model_dump(mode="json") == response.json(), (path, params)
+    failed = [t for t in client.get("/explorer/txs", params={"limit": 100}).json()["items"] if t["code"]]
+    assert failed and all(t["log"] for t in failed)  # failed transactions carry their code and log too
 
 
 def test_history_pages_and_kind_filter(chain: Chain, client: TestClient) -> None:
@@ -218,3 +275,32 @@ def test_the_explorer_page_and_its_files(client: TestClient) -> None:
     assert client.get("/docs").status_code == 200
     paths = client.get("/openapi.json").json()["paths"]
     assert "/explorer/accounts/{address}/history.csv" in paths and "/explorer/search" in paths
+
+
+def test_view_json_names_what_it_cannot_fill() -> None:
+    row = {"id": 1, "height": 2, "tx_index": None, "tx_hash": None, "kind": "mint"}
+    assert view_json(EventItem, row, attributes={}) == {**row, "attributes": {}}
+    with pytest.raises(TypeError, match=r"EventItem\.attributes is neither shown nor in its row"):
+        view_json(EventItem, row)
+    with pytest.raises(TypeError, match="EventItem has no field colour"):
+        view_json(EventItem, row, attributes={}, colour="red")
+
+
+def test_per_height_facts_are_read_once_per_committed_block(tmp_path: Path) -> None:
+    node = open_devnet(DevnetSettings(home=tmp_path / "devnet"), store=MemoryStore())
+    try:
+        assert node.producer is not None
+        node.producer.produce_block()
+        reads: list[int] = []
+
+        def heights_read(state: State) -> int:
+            reads.append(state.height.get())
+            return state.height.get()
+
+        fact = PerHeight(heights_read)
+        assert [fact.get(node.app), fact.get(node.app), asyncio.run(fact.on_loop(node.app))] == [1, 1, 1]
+        node.producer.produce_block()
+        assert asyncio.run(fact.on_loop(node.app)) == fact.get(node.app) == 2 and reads == [1, 2]
+        assert node.operator_address in NODE_OPERATORS.get(node.app)
+    finally:
+        node.close()
