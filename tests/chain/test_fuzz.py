@@ -25,9 +25,11 @@ from hypothesis import strategies as st
 
 from gostaking.chain.codec import decode_tx, encode_tx
 from gostaking.chain.constants import FEE_COLLECTOR_ACCOUNT, MODULE_ADDRESSES
+from gostaking.chain.env import Context
 from gostaking.chain.errors import ChainError, DecodeError
 from gostaking.chain.invariants import check_invariants
 from gostaking.chain.modules.bank.queries import get_account
+from gostaking.chain.modules.dex.lifecycle import observe_pool_prices
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State, registry_of
 from gostaking.chain.transition import execute_tx
@@ -206,6 +208,9 @@ def _run(signer: PrivateKey, msgs: list[Any], fee: int) -> None:
         return
     result = execute_tx(state, env, raw)  # a handler raising anything but a ChainError fails the test here
     writes = state.take_block_writes()
+    # The exchange's price accumulators are settled at the end of a block (a pool changed by this transaction is
+    # observed then); settle them as the block's end would before checking what must hold between blocks.
+    observe_pool_prices(state, Context(env))
     check_invariants(state)
     if result.code == 0:
         return
