@@ -12,13 +12,25 @@ GoStaking / kvstore.
 The app processes run without the REST API and explorer index that `gostaking localnet` gives each node (they
 would share the same cores); `--api` runs them too.
 
+`--submitters N` runs N submitter threads per node instead of one (each with its own senders, so that every
+sender's sequences still go out in order): one synchronous submitter waits for each CheckTx answer, and CometBFT's
+ABCI socket client sends a CheckTx to the app only when its flush timer fires (every 20 ms at most), so with one
+submitter a node's submissions are bound by that wait rather than by the app's work; kvstore runs inside CometBFT,
+without a socket. The same N is used for both apps.
+
+`--base DIR --rounds R` compares this tree with a checkout of an earlier commit (e.g. `git worktree add --detach
+/tmp/base HEAD`): R rounds, each running this tree's GoStaking and kvstore and then the earlier tree's own
+`bench_localnet.py` (its GoStaking and kvstore), in alternating order; it prints each run and the medians of the
+ratios (GoStaking / kvstore of the same tree's run, and after / before).
+
 `--metrics-cost R` instead measures what monitoring costs: R rounds, each running the GoStaking localnet (with its
 API) twice in alternating order, once with metrics on (the app's counters, and every node's /metrics scraped
 each second as Prometheus would) and once with GOSTAKING_METRICS=off and no scraping; it prints each round's
 rates and app CPU per tx (the CPU time of the 4 app processes during the run: steadier than the rate on a shared
 machine), and the median costs.
 
-Run: python benchmarks/bench_localnet.py [--txs N] [--validators N] [--timeout-commit 500ms] [--api]
+Run: python benchmarks/bench_localnet.py [--txs N] [--validators N] [--timeout-commit 500ms] [--api] [--submitters N]
+     python benchmarks/bench_localnet.py --base /tmp/base --rounds 3 [--txs N]
      python benchmarks/bench_localnet.py --metrics-cost 3 [--txs N]
 Needs `make cometbft`.
 """
@@ -27,7 +39,9 @@ import argparse
 import contextlib
 import itertools
 import os
+import re
 import statistics
+import subprocess
 import sys
 import tempfile
 import threading
@@ -89,12 +103,11 @@ def fund_senders(localnet: Localnet, rpcs: list[CometRpc], per_node: int) -> Non
         time.sleep(0.1)
 
 
-def gostaking_txs(localnet: Localnet, per_node: int) -> list[list[bytes]]:
-    """Per node, transfers from its funded senders (TXS_PER_SENDER each, interleaved so that every sender's
-    sequences go out in order); signing is the client's work."""
-    batches = []
-    for index in range(len(localnet.nodes)):
-        shares = [
+def gostaking_txs(localnet: Localnet, per_node: int) -> list[list[list[bytes]]]:
+    """Per node, per funded sender, its transfers (TXS_PER_SENDER each, in sequence order); signing is the client's
+    work."""
+    return [
+        [
             [
                 sign_tx(
                     _sender_key(index, sender),
@@ -113,13 +126,24 @@ def gostaking_txs(localnet: Localnet, per_node: int) -> list[list[bytes]]:
             ]
             for sender in range(-(-per_node // TXS_PER_SENDER))
         ]
-        batches.append([tx for round_ in itertools.zip_longest(*shares) for tx in round_ if tx is not None])
-    return batches
+        for index in range(len(localnet.nodes))
+    ]
 
 
-def kvstore_txs(nodes: int, per_node: int) -> list[list[bytes]]:
-    """Per node, distinct `key=value` txs (kvstore's format) of about the size of a GoStaking transfer."""
-    return [[f"bench-{i}-{n}={'v' * 300}".encode() for n in range(per_node)] for i in range(nodes)]
+def kvstore_txs(nodes: int, per_node: int) -> list[list[list[bytes]]]:
+    """Per node, distinct `key=value` txs (kvstore's format) of about the size of a GoStaking transfer, each its
+    own "sender" (no order to keep)."""
+    return [[[f"bench-{i}-{n}={'v' * 300}".encode()] for n in range(per_node)] for i in range(nodes)]
+
+
+def submitter_batches(shares: list[list[list[bytes]]], submitters: int) -> list[tuple[int, list[bytes]]]:
+    """(node, txs) for each of `submitters` threads per node: thread k sends the node's senders k, k + submitters,
+    …, interleaved one tx of each in turn, so that every sender's txs go out in order from one thread."""
+    return [
+        (node, [tx for round_ in itertools.zip_longest(*senders[k::submitters]) for tx in round_ if tx is not None])
+        for node, senders in enumerate(shares)
+        for k in range(min(submitters, len(senders)))
+    ]
 
 
 @contextlib.contextmanager
@@ -154,6 +178,8 @@ class Run(NamedTuple):
     app_cpu_ms_per_tx: float
     """CPU time (user + system) of all app processes from the first broadcast to the last commit, per tx: less
     sensitive than the rate to what else runs on the machine (0 for kvstore, which has no app process)."""
+    comet_cpu_ms_per_tx: float = 0.0
+    """The same for the CometBFT processes (kvstore's app runs inside them)."""
 
 
 def _cpu_seconds(pids: list[int]) -> float:
@@ -173,10 +199,11 @@ def measure(
     work: Path,
     api: bool = False,
     scrape_s: float = 0.0,
+    submitters: int = 1,
 ) -> Run:
-    """Create and start a localnet running `app`, push `total` txs through it; returns committed tx/s and the app
-    processes' CPU per tx. With `scrape_s`, every node's /metrics is scraped that often during the run (needs
-    `api`)."""
+    """Create and start a localnet running `app`, push `total` txs through it from `submitters` threads per node;
+    returns committed tx/s and the app processes' CPU per tx. With `scrape_s`, every node's /metrics is scraped that
+    often during the run (needs `api`)."""
     localnet = create_localnet(work / app, validators, app=app, timeout_commit=timeout_commit)
     per_node = total // validators
     with LocalnetProcesses(localnet, serve_api=api) as processes, contextlib.ExitStack() as scraper:
@@ -189,20 +216,22 @@ def measure(
             time.sleep(0.2)
         if app == "gostaking":
             fund_senders(localnet, rpcs, per_node)
-        batches = gostaking_txs(localnet, per_node) if app == "gostaking" else kvstore_txs(validators, per_node)
+        shares = gostaking_txs(localnet, per_node) if app == "gostaking" else kvstore_txs(validators, per_node)
+        batches = submitter_batches(shares, submitters)
         start_height = rpcs[0].latest_height()
         rejected: list[str] = []
 
-        def submit(index: int) -> None:
-            with CometRpc(localnet.nodes[index].rpc_url, 60) as rpc:
-                for tx in batches[index]:
+        def submit(node: int, txs: list[bytes]) -> None:
+            with CometRpc(localnet.nodes[node].rpc_url, 60) as rpc:
+                for tx in txs:
                     result = rpc.broadcast_tx_sync(tx)
                     if result["code"] != 0:
                         rejected.append(str(result.get("log")))
 
-        threads = [threading.Thread(target=submit, args=(i,)) for i in range(validators)]
+        threads = [threading.Thread(target=submit, args=batch) for batch in batches]
         app_pids = [process.pid for process in processes.apps.values()]
-        cpu_before = _cpu_seconds(app_pids)
+        comet_pids = [process.pid for process in processes.comets.values()]
+        cpu_before, comet_cpu_before = _cpu_seconds(app_pids), _cpu_seconds(comet_pids)
         started = time.perf_counter()
         for thread in threads:
             thread.start()
@@ -222,16 +251,18 @@ def measure(
                 time.sleep(0.05)
         elapsed = time.perf_counter() - started
         app_cpu = _cpu_seconds(app_pids) - cpu_before
+        comet_cpu = _cpu_seconds(comet_pids) - comet_cpu_before
         for rpc in rpcs:
             rpc.close()
         scraped = f", {scrapes[0]} scrapes of /metrics" if scrape_s else ""
     rate = sent / elapsed
     cpu = f", app CPU {app_cpu * 1000 / sent:.2f} ms/tx" if app_pids else ""
+    cpu += f", CometBFT CPU {comet_cpu * 1000 / sent:.2f} ms/tx"
     print(
         f"{app:>9}: {sent} txs submitted in {submitted:.1f} s, all committed after {elapsed:.1f} s "
         f"in {seen_height - start_height} blocks → {rate:,.0f} tx/s{cpu}{scraped}"
     )
-    return Run(rate, app_cpu * 1000 / sent)
+    return Run(rate, app_cpu * 1000 / sent, comet_cpu * 1000 / sent)
 
 
 def metrics_cost(rounds: int, validators: int, total: int, timeout_commit: str, work: Path) -> None:
@@ -259,6 +290,51 @@ def metrics_cost(rounds: int, validators: int, total: int, timeout_commit: str, 
     )
 
 
+_RUN_LINE = re.compile(r"^\s*(gostaking|kvstore): .* → ([\d,]+) tx/s(?:, app CPU ([\d.]+) ms/tx)?", re.MULTILINE)
+
+
+def measure_tree(tree: Path, txs: int, validators: int, timeout_commit: str) -> dict[str, Run]:
+    """Run `tree`'s own bench_localnet.py (its GoStaking app processes and kvstore) and read its two runs."""
+    command = [sys.executable, str(tree / "benchmarks" / "bench_localnet.py"), "--txs", str(txs)]
+    command += ["--validators", str(validators), "--timeout-commit", timeout_commit]
+    output = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=True).stdout
+    print(output, end="")
+    runs = {app: Run(float(rate.replace(",", "")), float(cpu or 0)) for app, rate, cpu in _RUN_LINE.findall(output)}
+    if set(runs) != {"gostaking", "kvstore"}:
+        raise SystemExit(f"{tree}: could not read both runs from its output:\n{output}")
+    return runs
+
+
+def compare_with_base(base: Path, rounds: int, validators: int, total: int, timeout_commit: str, work: Path) -> None:
+    """Rounds of this tree (GoStaking, kvstore) and `base`'s own benchmark, alternating which goes first; prints the
+    medians of GoStaking / kvstore in each tree's runs, after / before, and app CPU per tx."""
+    ratios: dict[str, list[float]] = {"before": [], "after": [], "after/before": [], "cpu after/before": []}
+    for round_ in range(rounds):
+        runs: dict[str, dict[str, Run]] = {}
+        for name in ("after", "before") if round_ % 2 == 0 else ("before", "after"):
+            print(f"round {round_ + 1}, {name}:", flush=True)
+            if name == "before":
+                runs[name] = measure_tree(base, total, validators, timeout_commit)
+            else:
+                ours = measure("gostaking", validators, total, timeout_commit, work / f"round{round_}")
+                kvstore = measure("kvstore", validators, total, timeout_commit, work / f"round{round_}")
+                runs[name] = {"gostaking": ours, "kvstore": kvstore}
+        for name in ("before", "after"):
+            ratios[name].append(runs[name]["gostaking"].rate / runs[name]["kvstore"].rate)
+        ratios["after/before"].append(runs["after"]["gostaking"].rate / runs["before"]["gostaking"].rate)
+        cpu_before = runs["before"]["gostaking"].app_cpu_ms_per_tx
+        if cpu_before:
+            ratios["cpu after/before"].append(runs["after"]["gostaking"].app_cpu_ms_per_tx / cpu_before)
+        print(
+            f"round {round_ + 1}: GoStaking / kvstore before {ratios['before'][-1]:.2f}, after "
+            f"{ratios['after'][-1]:.2f}; GoStaking after / before {ratios['after/before'][-1]:.2f}",
+            flush=True,
+        )
+    print(
+        f"medians of {rounds} rounds: " + ", ".join(f"{k} {statistics.median(v):.2f}" for k, v in ratios.items() if v)
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--txs", type=int, default=4_000)
@@ -266,14 +342,22 @@ def main() -> None:
     parser.add_argument("--timeout-commit", default="500ms")
     parser.add_argument("--api", action="store_true", help="app processes also serve the REST API and index")
     parser.add_argument("--metrics-cost", type=int, default=0, metavar="ROUNDS", help="compare metrics on and off")
+    parser.add_argument("--submitters", type=int, default=1, help="submitter threads per node (each its own senders)")
+    parser.add_argument("--base", type=Path, help="a checkout of an earlier commit to compare with, alternately")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the --base comparison")
     args = parser.parse_args()
+    if args.base:
+        with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
+            compare_with_base(args.base, args.rounds, args.validators, args.txs, args.timeout_commit, Path(temp))
+        return
     if args.metrics_cost:
         with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
             metrics_cost(args.metrics_cost, args.validators, args.txs, args.timeout_commit, Path(temp))
         return
     with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
-        ours = measure("gostaking", args.validators, args.txs, args.timeout_commit, Path(temp), args.api).rate
-        baseline = measure("kvstore", args.validators, args.txs, args.timeout_commit, Path(temp)).rate
+        work, submitters = Path(temp), args.submitters
+        ours = measure("gostaking", args.validators, args.txs, args.timeout_commit, work, args.api, 0, submitters).rate
+        baseline = measure("kvstore", args.validators, args.txs, args.timeout_commit, work, submitters=submitters).rate
     print(f"GoStaking / kvstore: {ours / baseline:.2f} ({ours:,.0f} vs {baseline:,.0f} committed tx/s)")
 
 

@@ -5,6 +5,12 @@ client's work). Measured: `apply_block` on blocks of BLOCK_TXS transfers — dec
 signature recovery, sequence and fee, the transfer itself, events — and, separately, the state commitment of
 each block (collecting dirty keys + updating the Merkle tree), which the node does once per block.
 
+Goal 4 of issue 17 compares these rates with the machine's own secp256k1 public-key recovery rate, measured in the
+same run: just before and just after each block, the block's signatures are recovered once more with coincurve alone
+(no decoding, no address), and the block's reference rate is the one of those two passes together, so that each
+ratio (apply_block / recovery, and with the state commitment) is taken at the same moment of a shared machine; the
+medians of the per-block ratios are printed.
+
 Run: python benchmarks/bench_transfers.py [--blocks N] [--block-txs N]
 """
 
@@ -18,6 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+import coincurve
+
+from gostaking.chain.codec import decode_tx, sign_bytes
 from gostaking.chain.genesis import Genesis, init_chain
 from gostaking.chain.modules.bank.mutations import mint_gos
 from gostaking.chain.numeric import UGOS_PER_GOS
@@ -29,6 +38,16 @@ from gostaking.storage import BucketMerkleTree
 from gostaking.wallet.keys import PrivateKey, sign_tx
 
 CHAIN_ID = "bench"
+
+
+def recovery_seconds(signed: list[tuple[bytes, bytes]]) -> float:
+    """Seconds to recover the public keys of (digest, signature) pairs: secp256k1 via coincurve, the library the
+    chain uses, nothing else."""
+    recover = coincurve.PublicKey.from_signature_and_message
+    start = time.perf_counter()
+    for digest, signature in signed:
+        recover(signature, digest, hasher=None)
+    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -55,9 +74,11 @@ def main() -> None:
         for b in range(args.blocks)
     ]
 
-    apply_rates, commit_times = [], []
+    apply_rates, commit_times, recovery_rates = [], [], []
     gc.collect()
     for b, txs in enumerate(blocks):
+        signed = [(sign_bytes(tx.body), tx.signature) for tx in map(decode_tx, txs)]
+        recovering = recovery_seconds(signed)
         env = BlockEnv(CHAIN_ID, state.height.get() + 1, (b + 1) * 30_000)
         start = time.perf_counter()
         result = apply_block(state, env, txs)
@@ -65,6 +86,7 @@ def main() -> None:
         writes = state.take_block_writes()
         tree.update(writes)
         committed = time.perf_counter()
+        recovery_rates.append(2 * len(signed) / (recovering + recovery_seconds(signed)))
         failed = [r.log for r in result.tx_results if r.code]
         if failed:
             raise SystemExit(f"{len(failed)} transfers failed, e.g. {failed[0]}")
@@ -72,13 +94,24 @@ def main() -> None:
         commit_times.append(committed - applied)
         print(
             f"block {b + 1}: {len(txs)} transfers, apply_block {applied - start:.3f} s "
-            f"({apply_rates[-1]:,.0f} tx/s), state commitment of {len(writes)} keys {committed - applied:.3f} s"
+            f"({apply_rates[-1]:,.0f} tx/s), state commitment of {len(writes)} keys {committed - applied:.3f} s; "
+            f"secp256k1 recovery {recovery_rates[-1]:,.0f}/s around it"
         )
     total_tx = sum(len(txs) for txs in blocks)
     with_commit = total_tx / sum(len(t) / r + c for t, r, c in zip(blocks, apply_rates, commit_times, strict=True))
     median = statistics.median(apply_rates)
     print(f"apply_block median: {median:,.0f} tx/s (goal ≥ 5,000, one core, signatures checked)")
     print(f"apply_block + state commitment: {with_commit:,.0f} tx/s")
+    per_block_with_commit = [
+        len(t) / (len(t) / r + c) for t, r, c in zip(blocks, apply_rates, commit_times, strict=True)
+    ]
+    recovery = statistics.median(recovery_rates)
+    ratio = statistics.median(a / r for a, r in zip(apply_rates, recovery_rates, strict=True))
+    ratio_commit = statistics.median(a / r for a, r in zip(per_block_with_commit, recovery_rates, strict=True))
+    print(
+        f"secp256k1 public-key recovery median: {recovery:,.0f}/s; apply_block / recovery {ratio:.2f} (goal ≥ 0.6), "
+        f"with the state commitment {ratio_commit:.2f} (goal ≥ 0.5): medians of the per-block ratios"
+    )
 
 
 if __name__ == "__main__":

@@ -15,6 +15,8 @@ The hooks come from the registry (`state.registry`, built from the module list i
 this file names the phases and their order, not the modules: a new module's hooks run in its place in the list.
 """
 
+from collections.abc import MutableMapping
+
 from gostaking.chain.codec import decode_tx, sign_bytes, tx_hash
 from gostaking.chain.constants import FEE_COLLECTOR_ACCOUNT
 from gostaking.chain.crypto import address_from_pubkey, recover_signer, require_multisig_signed
@@ -39,13 +41,26 @@ from gostaking.chain.state import State
 from gostaking.chain.types.block import BlockEnv, BlockResult, TxResult, ValidatorUpdate
 from gostaking.chain.types.tx import Tx
 
+VerifiedSigners = MutableMapping[bytes, str]
+"""Tx hash (sha256 of the exact wire bytes) → the sender whose signature over those bytes a node process has
+verified: the node's cache (node/sigcache.py), so that CheckTx, Recheck, PrepareProposal and FinalizeBlock recover
+each transaction's public key once. A signature check depends on the bytes alone, never on state."""
 
-def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | None = None) -> Tx:
+
+def verify_tx(
+    state: State,
+    chain_id: str,
+    raw: bytes,
+    expected_sequence: int | None = None,
+    verified: VerifiedSigners | None = None,
+) -> Tx:
     """Stateless and account checks shared by block execution and the mempool.
 
     Checks size, encoding, chain id, memo and message count, each message's own checks (its module's
     `check_<msg>`), the signature against the declared sender, the sequence (the account's next one, or
     `expected_sequence` for a mempool holding earlier txs) and that the fee is at least the minimum and affordable.
+    With `verified`, the signature's cryptography is skipped for bytes it records as signed by their sender, and
+    recorded once checked; every other check runs as without it.
     """
     params = state.params.get().tx
     require(len(raw) <= params.max_tx_bytes, DecodeError, f"transaction exceeds {params.max_tx_bytes} bytes")
@@ -70,7 +85,10 @@ def verify_tx(state: State, chain_id: str, raw: bytes, expected_sequence: int | 
         check = checks.get(type(msg))
         if check is not None:
             check(state, msg)
-    require_sender_signed(tx)
+    if verified is None:
+        require_sender_signed(tx)
+    else:
+        require_sender_signed_once(tx, tx_hash(raw), verified)
     require_not_frozen(state, body.sender)
     sequence = get_account(state, body.sender).sequence if expected_sequence is None else expected_sequence
     require(body.sequence == sequence, BadSequenceError, f"sequence {body.sequence}, expected {sequence}")
@@ -100,11 +118,23 @@ def require_sender_signed(tx: Tx) -> None:
     require_multisig_signed(sign_bytes(body), multisig, body.sender)
 
 
-def execute_tx(state: State, env: BlockEnv, raw: bytes) -> TxResult:
-    """Apply one transaction. Invalid ones change nothing; valid ones pay the fee even if a message fails."""
+def require_sender_signed_once(tx: Tx, hash_: bytes, verified: VerifiedSigners) -> None:
+    """`require_sender_signed`, unless `verified` records the transaction of hash `hash_` as signed by its sender;
+    records it once checked. The hash covers every byte, signature and body alike, so bytes that differ in any way
+    from ones verified before are checked in full."""
+    sender = tx.body.sender
+    if verified.get(hash_) == sender:
+        return
+    require_sender_signed(tx)
+    verified[hash_] = sender
+
+
+def execute_tx(state: State, env: BlockEnv, raw: bytes, verified: VerifiedSigners | None = None) -> TxResult:
+    """Apply one transaction. Invalid ones change nothing; valid ones pay the fee even if a message fails.
+    `verified`: see `verify_tx`."""
     hash_ = tx_hash(raw)
     try:
-        tx = verify_tx(state, env.chain_id, raw)
+        tx = verify_tx(state, env.chain_id, raw, verified=verified)
         sender = tx.body.sender
         with state.atomic():
             if tx.body.fee:
@@ -185,8 +215,9 @@ def merge_validator_updates(updates: tuple[ValidatorUpdate, ...]) -> tuple[Valid
     return tuple(final.values())
 
 
-def apply_block(state: State, env: BlockEnv, txs: list[bytes]) -> BlockResult:
-    """Execute a whole block on `state` (which must be at height env.height - 1)."""
+def apply_block(state: State, env: BlockEnv, txs: list[bytes], verified: VerifiedSigners | None = None) -> BlockResult:
+    """Execute a whole block on `state` (which must be at height env.height - 1). `verified`: signatures this
+    process has already checked (see `verify_tx`); the result is the same with or without it."""
     expected = state.height.get() + 1
     if env.height != expected:
         raise ValueError(f"block height {env.height} does not follow state height {expected - 1}")
@@ -196,7 +227,7 @@ def apply_block(state: State, env: BlockEnv, txs: list[bytes]) -> BlockResult:
     ctx = Context(env)
     state.height.set(env.height)
     updates = run_phase(state, ctx, "begin_block")
-    results = tuple(execute_tx(state, env, raw) for raw in txs)
+    results = tuple(execute_tx(state, env, raw, verified) for raw in txs)
     updates += run_phase(state, ctx, "end_block")
     if is_epoch_end(state, env.height):
         updates += run_phase(state, ctx, "end_epoch")

@@ -44,6 +44,7 @@ from gostaking.node.blocks import (
 )
 from gostaking.node.mempool import DuplicateTxError, Mempool, MempoolError, MempoolTx
 from gostaking.node.metrics import AppMetrics
+from gostaking.node.sigcache import DEFAULT_MAX_ENTRIES, VerifiedSignatures
 from gostaking.node.snapshots.format import HistoryStart, decode_history_start, encode_history_start
 from gostaking.storage import BucketMerkleTree, ChainStore, KVStore, MerkleProof, StateExport, StorageCorruptionError
 
@@ -139,10 +140,13 @@ class GoStakingApp:
         mempool: Mempool | None = None,
         read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
         metrics: AppMetrics | None = None,
+        signature_cache_entries: int = DEFAULT_MAX_ENTRIES,
     ) -> None:
         """Open the committed chain in `store` (verifying it against its app hash) and load its state. `metrics`
-        counts what the app does (default: new ones, on unless GOSTAKING_METRICS=off)."""
+        counts what the app does (default: new ones, on unless GOSTAKING_METRICS=off). The signatures of up to
+        `signature_cache_entries` transactions are remembered once verified (node/sigcache.py; 0: none)."""
         self.mempool = mempool if mempool is not None else Mempool()
+        self.verified_signatures = VerifiedSignatures(signature_cache_entries) if signature_cache_entries else None
         self.metrics = metrics if metrics is not None else AppMetrics()
         self.read_timeout_s = read_timeout_s
         self._chain = ChainStore.open(store)
@@ -286,7 +290,7 @@ class GoStakingApp:
             if pending is None:
                 return self.check_tx(raw, wait_for_commit=False)
             try:
-                verify_tx(self._state, self._state.chain_id.get(), raw, pending.sequence)
+                verify_tx(self._state, self._state.chain_id.get(), raw, pending.sequence, self.verified_signatures)
             except ChainError as error:
                 name = type(error).__name__
                 self.mempool.drop(hash_, f"no longer valid after the last block: {name}: {error}")
@@ -324,7 +328,7 @@ class GoStakingApp:
             self._block_open = True
             try:
                 env = BlockEnv(chain_id, height, time_ms, proposer, tuple(signers), tuple(absent), tuple(misbehavior))
-                result = apply_block(self._state, env, list(txs))
+                result = apply_block(self._state, env, list(txs), self.verified_signatures)
                 writes = self._state.take_block_writes()
                 if self._genesis_writes is not None:
                     writes = {**self._genesis_writes, **writes}
@@ -370,6 +374,8 @@ class GoStakingApp:
             self._pending_block = None
             self._last_block = block
             self._block_open = False
+            if self.verified_signatures is not None:
+                self.verified_signatures.forget(tx_hash(raw) for raw in block.txs)  # their sequences are used
             state = self._state
             self.mempool.update(
                 (tx_hash(raw) for raw in block.txs),
@@ -548,7 +554,7 @@ class GoStakingApp:
         if add_to_mempool:
             mempool.check_room(sender, body.fee, len(raw))  # before the cost of verifying the signature
         pending_sequence = mempool.next_sequence(sender)
-        tx = verify_tx(state, chain_id, raw, pending_sequence)
+        tx = verify_tx(state, chain_id, raw, pending_sequence, self.verified_signatures)
         fees = mempool.pending_fees(sender) + tx.body.fee
         liquid = get_balance(state, sender, GOS_DENOM)
         require(

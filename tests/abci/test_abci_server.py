@@ -230,10 +230,10 @@ def test_commit_info_and_evidence_reach_the_block_env(
     seen: list[BlockEnv] = []
     real_apply_block = app_module.apply_block
 
-    def spy(state: Any, env: BlockEnv, txs: list[bytes]) -> Any:
+    def spy(state: Any, env: BlockEnv, txs: list[bytes], verified: Any) -> Any:
         seen.append(env)
         # What the chain does with absences and faults is the chain's business: run it without them here.
-        return real_apply_block(state, msgspec.structs.replace(env, absent=(), misbehavior=()), txs)
+        return real_apply_block(state, msgspec.structs.replace(env, absent=(), misbehavior=()), txs, verified)
 
     monkeypatch.setattr(app_module, "apply_block", spy)
     client = abci_server.client()

@@ -139,8 +139,8 @@ def test_a_failing_block_rolls_back_to_the_last_commit(
         operator_gos = get_balance(state, OPERATOR.address, GOS_DENOM)
     real_apply = app_module.apply_block
 
-    def apply_then_fail(state: object, env: object, txs: list[bytes]) -> object:
-        real_apply(state, env, txs)  # type: ignore[arg-type]
+    def apply_then_fail(state: object, env: object, txs: list[bytes], verified: object) -> object:
+        real_apply(state, env, txs, verified)  # type: ignore[arg-type]
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(app_module, "apply_block", apply_then_fail)
