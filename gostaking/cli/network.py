@@ -70,6 +70,12 @@ def abci(
     snapshot_chunk_bytes: Annotated[
         int, typer.Option("--snapshot-chunk-bytes", help="bytes per snapshot chunk (256 B..10 MiB)")
     ] = 4 * 1024 * 1024,
+    keep_recent_blocks: Annotated[
+        int,
+        typer.Option(
+            "--keep-recent-blocks", help="prune blocks older than the N latest (0 = keep all; else at least 100)"
+        ),
+    ] = 0,
 ) -> None:
     """Serve the app to CometBFT over the ABCI socket (CometBFT's proxy_app must point here).
 
@@ -93,9 +99,24 @@ def abci(
         snapshots = SnapshotSettings(snapshot_interval, snapshot_keep, snapshot_chunk_bytes)
     except ValueError as exc:
         raise CliError(f"snapshot options: {exc}") from None
+    from gostaking.node.pruning import PruningConfigError, check_keep_recent_blocks
+
+    try:
+        check_keep_recent_blocks(keep_recent_blocks)
+    except PruningConfigError as exc:
+        raise CliError(f"--keep-recent-blocks: {exc}") from None
     root = home.expanduser().resolve()
+    run = partial(
+        run_abci,
+        root,
+        address,
+        announce=lambda line: typer.echo(line),
+        version=__version__,
+        snapshots=snapshots,
+        keep_recent_blocks=keep_recent_blocks,
+    )
     if api_port is None:
-        run_abci(root, address, announce=lambda line: typer.echo(line), version=__version__, snapshots=snapshots)
+        run()
         return
     from gostaking.api.main import create_api
     from gostaking.indexer import default_index_url
@@ -111,15 +132,7 @@ def abci(
         block_time_s=block_time,
     )
     explorer_api = partial(create_api, index_url=index_url or default_index_url(root))
-    run_abci(
-        root,
-        address,
-        announce=lambda line: typer.echo(line),
-        version=__version__,
-        api=settings,
-        create_api=explorer_api,
-        snapshots=snapshots,
-    )
+    run(api=settings, create_api=explorer_api)
 
 
 def localnet(

@@ -470,6 +470,25 @@ class GoStakingApp:
         raw = self._chain.history_start()
         return decode_history_start(raw) if raw is not None else None
 
+    # --- pruning (node/pruning.py) ---
+
+    def prune_blocks(self, retain_height: int, max_entries: int) -> int:
+        """Delete stored blocks below `retain_height` and their tx index, one bounded batch (ChainStore.prune_blocks);
+        the blocks deleted. Call between blocks, on the thread that commits; without the state lock, so API reads
+        (which read blocks straight from the store) do not wait for it."""
+        tx_hashes_of = lambda raw: [tx_hash(tx) for tx in decode_block(raw).txs]  # noqa: E731
+        return self._chain.prune_blocks(retain_height, max_entries, tx_hashes_of).blocks
+
+    @property
+    def earliest_block_height(self) -> int:
+        """The lowest height whose block this node still stores (0: none yet)."""
+        return self._chain.earliest_height
+
+    @property
+    def pruned_below(self) -> int:
+        """Blocks below this height were pruned (0: none was)."""
+        return self._chain.pruned_below
+
     # --- reads for the API and the producer ---
 
     @contextmanager

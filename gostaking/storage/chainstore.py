@@ -10,6 +10,8 @@ Key schema of the underlying KVStore (the first byte separates the namespaces):
     b"m/genesis"                      -> genesis document (opaque bytes), written once
     b"m/history_start"                -> opaque bytes the node wrote when it restored a state-sync snapshot
                                          (absent: the store holds every block from 1)
+    b"m/pruned_below"                 -> u64 BE: every block below it (and its tx index) was deleted by
+                                         `prune_blocks` (absent: nothing pruned)
 
 (`b"p"` belongs to the devnet's PendingTxJournal, pending.py.)
 
@@ -26,13 +28,13 @@ Block cycle, driven by the node:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .kv import MAX_KEY_SIZE, KVStore
 from .merkle import BucketMerkleTree, MerkleProof
 
-__all__ = ["ChainStore", "CommitError", "StateExport", "StorageCorruptionError", "StorageError"]
+__all__ = ["ChainStore", "CommitError", "PrunedBlocks", "StateExport", "StorageCorruptionError", "StorageError"]
 
 _STATE_PREFIX = b"s"
 _BLOCK_PREFIX = b"b"
@@ -41,6 +43,7 @@ _META_HEIGHT = b"m/height"
 _META_APP_HASH = b"m/app_hash"
 _META_GENESIS = b"m/genesis"
 _META_HISTORY_START = b"m/history_start"
+_META_PRUNED_BELOW = b"m/pruned_below"
 
 _MAX_HEIGHT = 2**64 - 1
 _MAX_TX_INDEX = 2**32 - 1
@@ -60,6 +63,25 @@ class CommitError(StorageError):
 
 def _block_key(height: int) -> bytes:
     return _BLOCK_PREFIX + height.to_bytes(8, "big")
+
+
+def _decode_height(raw: bytes | None, what: str) -> int:
+    """A u64 BE meta entry (absent: 0)."""
+    if raw is None:
+        return 0
+    if len(raw) != 8:
+        raise StorageCorruptionError(f"{what} must be 8 bytes, found {len(raw)}")
+    return int.from_bytes(raw, "big")
+
+
+@dataclass(frozen=True)
+class PrunedBlocks:
+    """What one `prune_blocks` call deleted."""
+
+    blocks: int
+    tx_entries: int
+    pruned_below: int
+    """Every block below this height is gone now (0: nothing was ever pruned)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +115,8 @@ class ChainStore:
         self._genesis_saved = genesis_saved
         self._pending: dict[bytes, bytes | None] | None = None
         self._pending_root = b""
+        self._pruned_below = _decode_height(store.get(_META_PRUNED_BELOW), "meta pruned_below")
+        self._earliest_height = self._first_block_height()
 
     @classmethod
     def open(cls, store: KVStore) -> ChainStore:
@@ -101,13 +125,7 @@ class ChainStore:
         Raises StorageCorruptionError if the meta entries are malformed, the state does not hash to
         the committed app hash, or the block of the committed height is missing.
         """
-        raw_height = store.get(_META_HEIGHT)
-        if raw_height is None:
-            height = 0
-        elif len(raw_height) == 8:
-            height = int.from_bytes(raw_height, "big")
-        else:
-            raise StorageCorruptionError(f"meta height must be 8 bytes, found {len(raw_height)}")
+        height = _decode_height(store.get(_META_HEIGHT), "meta height")
 
         prefix_length = len(_STATE_PREFIX)
         tree = BucketMerkleTree.build((key[prefix_length:], value) for key, value in store.iter_prefix(_STATE_PREFIX))
@@ -213,6 +231,7 @@ class ChainStore:
         self._height = height
         self._app_hash = tree.root
         self._genesis_saved = genesis is not None
+        self._earliest_height = height
 
     def history_start(self) -> bytes | None:
         """What `restore` recorded about where this node's history starts, or None (it holds every block)."""
@@ -285,6 +304,8 @@ class ChainStore:
         self._height = height
         self._app_hash = self._pending_root
         self._pending = None
+        if not self._earliest_height:
+            self._earliest_height = height
 
     def save_genesis(self, genesis: bytes) -> None:
         """Persist the genesis document, once, together with any pending (genesis) state writes.
@@ -336,3 +357,66 @@ class ChainStore:
         if self._pending is not None:
             raise CommitError("the tree holds uncommitted writes; prove after commit or discard_pending")
         return self._tree.prove(key)
+
+    # --- pruning (node/pruning.py decides the retain height) ---
+
+    @property
+    def earliest_height(self) -> int:
+        """The lowest height whose block is stored (0: none is). Blocks from it up to `height` are all stored."""
+        return self._earliest_height
+
+    @property
+    def pruned_below(self) -> int:
+        """Blocks below this height were deleted by `prune_blocks` (0: none was)."""
+        return self._pruned_below
+
+    def prune_blocks(
+        self, retain_height: int, max_entries: int, tx_hashes_of: Callable[[bytes], Sequence[bytes]]
+    ) -> PrunedBlocks:
+        """Delete stored blocks below `retain_height` (never the committed height's), oldest first, with their tx
+        index entries, in one atomic batch of whole blocks holding at most about `max_entries` keys (at least one
+        block): a call's work is bounded, and a node far behind its retain height catches up over several calls.
+
+        `tx_hashes_of(block bytes)` gives a block's tx hashes (the store keeps blocks opaque). An index entry is
+        deleted only if it points into the deleted block: a transaction repeated in a later block keeps the later
+        entry. Call on the thread that commits, between blocks; readers on other threads see a block either whole
+        or gone."""
+        if max_entries < 1:
+            raise ValueError(f"max_entries must be at least 1, got {max_entries}")
+        if self._pending is not None:
+            raise CommitError("the tree holds uncommitted writes; prune after commit or discard_pending")
+        stop = min(retain_height, self._height)
+        height = self._earliest_height
+        batch: dict[bytes, bytes | None] = {}
+        blocks = 0
+        while height and height < stop and len(batch) < max_entries:
+            raw = self._store.get(_block_key(height))
+            if raw is None:
+                raise StorageCorruptionError(f"block {height} is missing although blocks from {height} are kept")
+            batch[_block_key(height)] = None
+            for hash_ in tx_hashes_of(raw):
+                location = self.tx_location(hash_)
+                if location is not None and location[0] == height:
+                    batch[_TX_PREFIX + hash_] = None
+            blocks += 1
+            height += 1
+        if not blocks:
+            return PrunedBlocks(0, 0, self._pruned_below)
+        batch[_META_PRUNED_BELOW] = height.to_bytes(8, "big")
+        self._store.write_batch(batch)
+        # Moved after the write: a reader that saw the old earliest height and then finds the block gone
+        # answers "not found" for one request, never "pruned" for a block that is still there.
+        self._earliest_height = height
+        self._pruned_below = height
+        return PrunedBlocks(blocks, len(batch) - blocks - 1, height)
+
+    def _first_block_height(self) -> int:
+        """The lowest stored block's height (0: none), by one ordered look-up."""
+        blocks = self._store.iter_prefix(_BLOCK_PREFIX)
+        try:
+            first = next(blocks, None)
+        finally:
+            close = getattr(blocks, "close", None)
+            if close is not None:
+                close()  # a generator over LMDB holds its read transaction until closed
+        return int.from_bytes(first[0][len(_BLOCK_PREFIX) :], "big") if first is not None else 0

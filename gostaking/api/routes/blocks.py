@@ -4,13 +4,34 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from gostaking.node.app import GoStakingApp
+
 from ..deps import NodeDep
-from ..errors import InvalidRequestError, NotFoundError, error_responses
+from ..errors import ApiError, InvalidRequestError, NotFoundError, error_responses
 from ..pages import MAX_INT, MAX_PAGE
 from ..render import block_response, block_summary, gos_index_at
 from ..schemas.blocks import BlockList, BlockResponse
 
 router = APIRouter(tags=["blocks"])
+
+
+class BlockPrunedError(ApiError):
+    """The block is below the earliest one this node keeps (pruned, or before the snapshot it was restored from):
+    it existed, but this node no longer has it. An archive node (pruning.keep_recent_blocks = 0) has it."""
+
+    status = 410
+    error = "Pruned"
+
+
+def not_kept_reason(app: GoStakingApp, height: int) -> str | None:
+    """Why this node has no block at `height` although the chain has one (None: it should have it, or the height
+    is not reached yet)."""
+    earliest = app.earliest_block_height
+    if not 1 <= height < earliest:
+        return None
+    if height < app.pruned_below:
+        return f"block {height} is pruned: this node keeps blocks from height {earliest} (pruned below {earliest})"
+    return f"block {height} is not stored: this node's history starts at height {earliest} (restored by state sync)"
 
 
 @router.get("/blocks", response_model=BlockList, summary="Recent blocks, newest first")
@@ -23,13 +44,14 @@ def list_blocks(
     app = node.app
     height = app.height
     top = height if before is None else min(before - 1, height)
-    bottom = max(top - limit + 1, 1)
+    earliest = max(app.earliest_block_height, 1)  # nothing older is kept: no page points below it
+    bottom = max(top - limit + 1, earliest)
     blocks = []
     for h in range(top, bottom - 1, -1):
         block = app.block(h)
         if block is not None:
             blocks.append(block_summary(block))
-    return BlockList(height=height, blocks=blocks, next_before=bottom if bottom > 1 and blocks else None)
+    return BlockList(height=height, blocks=blocks, next_before=bottom if bottom > earliest and blocks else None)
 
 
 @router.get(
@@ -50,7 +72,13 @@ def latest_block(node: NodeDep) -> BlockResponse:
 @router.get(
     "/blocks/{height}",
     response_model=BlockResponse,
-    responses=error_responses({400: "not a height (1 .. 2^63-1)", 404: "no block at that height yet"}),
+    responses=error_responses(
+        {
+            400: "not a height (1 .. 2^63-1)",
+            404: "no block at that height yet",
+            410: "this node no longer keeps the block: pruned below the height the message names (Pruned)",
+        }
+    ),
     summary="A block by height",
 )
 def get_block(height: str, node: NodeDep) -> BlockResponse:
@@ -61,5 +89,8 @@ def get_block(height: str, node: NodeDep) -> BlockResponse:
     with node.app.read() as state:
         block = node.app.block(int(height))
         if block is None:
+            reason = not_kept_reason(node.app, int(height))
+            if reason is not None:
+                raise BlockPrunedError(reason)
             raise NotFoundError(f"no block at height {height} (latest is {node.app.height})")
         return block_response(block, gos_index_at(state, block.height))

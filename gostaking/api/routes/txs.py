@@ -13,6 +13,7 @@ from ..errors import ApiError, InvalidRequestError, NotFoundError, error_respons
 from ..render import decoded_tx, event_view, gos, gos_index_at, iso_time
 from ..schemas.simulate import SimulateTxResponse
 from ..schemas.txs import SubmitTxRequest, SubmitTxResponse, TxResponse
+from .blocks import BlockPrunedError, not_kept_reason
 
 router = APIRouter(tags=["transactions"])
 
@@ -113,7 +114,9 @@ def simulate_tx(request: SubmitTxRequest, node: NodeDep) -> SimulateTxResponse:
     responses=error_responses(
         {
             400: "not a 64-hex-digit hash",
-            404: "no such transaction, pending or included (the message says why, when the node dropped it)",
+            404: "no such transaction, pending or included (the message says why, when the node dropped it, and "
+            "from which height this node keeps blocks when it prunes)",
+            410: "the transaction's block was pruned while it was being read (Pruned)",
         }
     ),
     summary="A transaction, pending or included",
@@ -136,12 +139,22 @@ def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
         )
     location = app.tx_location(hash_)
     block = app.block(location[0]) if location is not None else None
+    if location is not None and block is None:
+        reason = not_kept_reason(app, location[0])
+        if reason is not None:
+            raise BlockPrunedError(f"transaction {hash_.hex()} is in block {location[0]}, but {reason}")
     if location is None or block is None:
         dropped = app.mempool.dropped_reason(hash_)
         if dropped is not None:
             raise NotFoundError(
                 f"transaction {hash_.hex()} left this node's mempool without being included: {dropped}; "
                 "submit it again (with a higher fee if it was evicted)"
+            )
+        if app.earliest_block_height > 1:
+            # The tx index of blocks this node does not keep is gone too: it cannot say whether one held it.
+            raise NotFoundError(
+                f"no transaction {hash_.hex()} is pending or in the blocks this node keeps (from height "
+                f"{app.earliest_block_height}; older blocks are pruned or were never synced: ask an archive node)"
             )
         raise NotFoundError(f"no transaction {hash_.hex()} is pending or in a block")
     height, index = location

@@ -27,6 +27,7 @@ from gostaking.chain.types.block import Event, Misbehavior, ValidatorUpdate
 from gostaking.node.abci.proto import abci_types, crypto_keys, types_validator
 from gostaking.node.app import GoStakingApp
 from gostaking.node.mempool import Mempool
+from gostaking.node.pruning import BlockPruner
 from gostaking.node.snapshots.format import encode_metadata
 from gostaking.node.snapshots.restore import ChunkResult, OfferedSnapshot, SnapshotRestorer
 from gostaking.node.snapshots.store import SnapshotTaker
@@ -74,14 +75,18 @@ class AbciHandler:
         *,
         snapshot_taker: SnapshotTaker | None = None,
         restorer: SnapshotRestorer | None = None,
+        pruner: BlockPruner | None = None,
     ) -> None:
         """Drive `app` (whose mempool becomes the CheckTx record); `version` is reported by Info. With
         `snapshot_taker` the app takes state-sync snapshots after commits and serves them; with `restorer` it
-        accepts snapshots offered while this node joins by state sync (without, it refuses every one)."""
+        accepts snapshots offered while this node joins by state sync (without, it refuses every one). With `pruner`
+        Commit names a retain height (CometBFT prunes its blocks below it) and the app deletes its own; without,
+        every block is kept."""
         self.app = app
         self.version = version
         self.snapshot_taker = snapshot_taker
         self.restorer = restorer
+        self.pruner = pruner
         self.app.mempool = check_state_mempool()
         self._unconfirmed: set[bytes] = set()
         """Record entries kept over the last Commit that no Recheck has confirmed since."""
@@ -273,15 +278,17 @@ class AbciHandler:
     def commit(self, request: Any) -> Any:
         """Persist the finalized block (state, height and app hash in one batch; the app's commit also drops
         included and now-invalid transactions from the CheckTx record), and forget record entries that CometBFT
-        did not recheck after the previous Commit."""
+        did not recheck after the previous Commit. The retain height is the pruner's (0: CometBFT keeps every block);
+        it is computed after the snapshot is handed over, so a snapshot just begun holds its blocks."""
         self.app.commit()
         if self.snapshot_taker is not None:
             self.snapshot_taker.after_commit(self.app.height, self.app.export_state)
+        retain_height = self.pruner.after_commit() if self.pruner is not None else 0
         mempool = self.app.mempool
         for hash_ in self._unconfirmed:
             mempool.drop(hash_, "CometBFT no longer holds it (its mempool was full, or it found it invalid)")
         self._unconfirmed = set(mempool.hashes())
-        return self._types.ResponseCommit(retain_height=0)
+        return self._types.ResponseCommit(retain_height=retain_height)
 
     # --- mempool connection ---
 

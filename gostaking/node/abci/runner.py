@@ -35,6 +35,7 @@ from gostaking.node.abci.relay import DEFAULT_COMET_RPC, CometBftRelay
 from gostaking.node.abci.server import AbciServer
 from gostaking.node.apiserver import ApiServerError, ApiServerThread
 from gostaking.node.app import GoStakingApp
+from gostaking.node.pruning import BlockPruner, RetentionLimits, evidence_max_age_blocks
 from gostaking.node.runtime import Node
 from gostaking.node.settings import DEFAULT_API_HOST, DEFAULT_BLOCK_TIME_S
 from gostaking.node.snapshots.restore import SnapshotRestorer
@@ -142,6 +143,29 @@ def _state_sync_handler(home: Path, app: GoStakingApp, version: str, snapshots: 
     return AbciHandler(app, version, snapshot_taker=taker, restorer=restorer)
 
 
+def _block_pruner(
+    home: Path, app: GoStakingApp, keep_recent_blocks: int, handler: AbciHandler, node: Node | None
+) -> BlockPruner:
+    """Pruning to `keep_recent_blocks`, keeping the evidence window of <home>/config/genesis.json, the snapshots the
+    handler serves and the blocks this process's explorer index has not read yet."""
+    taker = handler.snapshot_taker
+    limits = RetentionLimits(
+        evidence_max_age_blocks(home / "config" / "genesis.json"),
+        taker.settings.interval_blocks if taker is not None else 0,
+        taker.settings.keep_recent if taker is not None else 0,
+    )
+    # The index follower (registered by the API in node.services) reads blocks from the app's store.
+    indexers = [service.indexer for service in (node.services if node else []) if hasattr(service, "indexer")]
+
+    def index_needs() -> int | None:
+        # An index already behind the earliest stored block cannot catch up from this node: it holds nothing back.
+        usable = [int(i.indexed_height) for i in indexers if i.indexed_height + 1 >= app.earliest_block_height]
+        return min(usable) if usable else None
+
+    snapshot_heights = taker.store.heights if taker is not None else lambda: []
+    return BlockPruner(app, keep_recent_blocks, limits, snapshot_heights, index_needs)
+
+
 def _lock(home: Path) -> BinaryIO:
     try:
         return exclusive_lock(home / APP_LOCK_FILE)
@@ -157,10 +181,11 @@ def run_abci(
     api: AbciApiSettings | None = None,
     create_api: Callable[[Node], Any] | None = None,
     snapshots: SnapshotSettings | None = None,
+    keep_recent_blocks: int = 0,
 ) -> None:
     """Serve the app of `home` on `address` until SIGINT/SIGTERM; with `api`, also serve `create_api(node)`
     (the REST API and explorer; passed in because this layer does not import the API); with `snapshots`, take
-    state-sync snapshots into <home>/snapshots."""
+    state-sync snapshots into <home>/snapshots; with `keep_recent_blocks`, prune older blocks (node/pruning.py)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("gostaking.node.snapshots").setLevel(logging.INFO)  # each snapshot taken, with its cost
     if not home.is_dir():
@@ -189,6 +214,8 @@ def run_abci(
                 raise AbciRunError(f"{exc}; choose another --api-port") from None
             for service in node.services:
                 service.start()
+        if keep_recent_blocks:
+            handler.pruner = _block_pruner(home, app, keep_recent_blocks, handler, node)
         announce(f"GoStaking ABCI app on {address}: height {info.height}, app hash {info.app_hash.hex() or '-'}")
         if server is not None and api is not None:
             url = server.url

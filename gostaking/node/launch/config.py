@@ -15,6 +15,7 @@ import msgspec
 from gostaking.node.abci.server import AddressError, parse_address
 from gostaking.node.launch.profiles import NetworkProfile, UnknownProfileError, get_profile
 from gostaking.node.localnet.cometbft import toml_value
+from gostaking.node.pruning import PruningConfigError, check_keep_recent_blocks
 from gostaking.node.snapshots.format import DEFAULT_CHUNK_BYTES, check_chunk_bytes
 
 CONFIG_VERSION = 1
@@ -75,10 +76,14 @@ class ApiConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class PruningConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """What the node may forget. The app keeps one state (the latest: there are no older states to prune);
-    CometBFT's ABCI results of old blocks can be dropped. Keeping only the N latest blocks needs the app to name a
-    retain height in Commit and to delete its own block archive, which neither does yet (docs/operators.md)."""
+    """What the node may forget. The app keeps one state (the latest: there are no older states to prune). With
+    `keep_recent_blocks` N > 0 the app returns retain height h − N from Commit (lowered to keep CometBFT's evidence
+    window, the snapshots it serves and what the explorer index has not read: node/pruning.py), CometBFT deletes its
+    blocks below it and the app its own blocks and tx index. CometBFT's ABCI results of old blocks can be dropped
+    on their own (`discard_abci_responses`)."""
 
+    keep_recent_blocks: int = 0
+    """0 = keep every block (an archive node); otherwise at least MIN_KEEP_RECENT_BLOCKS."""
     discard_abci_responses: bool = False
 
 
@@ -206,6 +211,10 @@ def validate_node_config(config: NodeConfig) -> None:
         check_chunk_bytes(config.snapshots.chunk_bytes)
     except ValueError as exc:
         raise NodeConfigError(f"snapshots.{exc}") from None
+    try:
+        check_keep_recent_blocks(config.pruning.keep_recent_blocks)
+    except PruningConfigError as exc:
+        raise NodeConfigError(f"pruning.keep_recent_blocks: {exc}") from None
     _check_statesync(config.statesync)
     supervisor = config.supervisor
     if not 0 < supervisor.restart_delay_s <= supervisor.max_restart_delay_s or supervisor.stable_after_s <= 0:
