@@ -1,5 +1,7 @@
 """`gostaking gov …`: submit, vote on and ratify proposals; list and show them, and the committee report."""
 
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Annotated
 
@@ -9,6 +11,8 @@ from gostaking.chain.types.gov import (
     AssetListingProposal,
     AssetWeightProposal,
     KycProviderProposal,
+    MarketHaltProposal,
+    MarketListingProposal,
     NodeCountProposal,
     ParamChange,
     ParamChangeProposal,
@@ -16,8 +20,9 @@ from gostaking.chain.types.gov import (
     TextProposal,
 )
 from gostaking.chain.types.lock import Asset
-from gostaking.chain.types.tx import MsgRatifyProposal, MsgSubmitProposal, MsgVoteProposal
-from gostaking.cli.amounts import parse_gos_amount
+from gostaking.chain.types.tx import Msg, MsgRatifyProposal, MsgSubmitProposal, MsgVoteProposal
+from gostaking.cli.amounts import parse_asset_amount, parse_asset_denom, parse_gos_amount
+from gostaking.cli.book import parse_price
 from gostaking.cli.common import (
     LimitOption,
     OffsetOption,
@@ -31,7 +36,8 @@ from gostaking.cli.common import (
 )
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, TxOptions, open_keyring, tx_command
-from gostaking.cli.tx import resolve_address, submit_messages
+from gostaking.cli.tx import resolve_address, submit, submit_messages
+from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(help="Governance: submit, vote on and ratify proposals; read them.", no_args_is_help=True)
 
@@ -53,11 +59,41 @@ class VoteChoice(StrEnum):
 
 def _propose(options: TxOptions, title: str, description: str, deposit: str | None, content: ProposalContent) -> None:
     """Sign and submit MsgSubmitProposal; the deposit defaults to the chain's minimum."""
-    if deposit is not None:
-        amount = parse_gos_amount(deposit)
-    else:
-        amount = int(fetch_json(options.api, "/governance/params")["min_deposit"]["ugos"])
-    submit_messages(options, [MsgSubmitProposal(title, description, content, amount)])
+    _propose_with_denoms(options, title, description, deposit, lambda _denoms: content)
+
+
+def _propose_with_denoms(
+    options: TxOptions,
+    title: str,
+    description: str,
+    deposit: str | None,
+    make_content: Callable[[dict[str, int]], ProposalContent],
+) -> None:
+    """_propose for content read with the chain's denoms (`make_content(denoms)`: amounts in the asset's units)."""
+    amount = parse_gos_amount(deposit) if deposit is not None else None
+
+    def build(denoms: dict[str, int], _keyring: Keyring) -> list[Msg]:
+        content = make_content(denoms)
+        minimum = int(fetch_json(options.api, "/governance/params")["min_deposit"]["ugos"])
+        return [MsgSubmitProposal(title, description, content, minimum if amount is None else amount)]
+
+    submit(options, build)
+
+
+def parse_fee(text: str) -> int:
+    """A fee as a percentage ('0.1%') or in ppm ('1000ppm'); returns ppm, exactly."""
+    cleaned = text.strip().lower().replace(" ", "")
+    if cleaned.endswith("%"):
+        try:
+            fraction = Decimal(cleaned[:-1]) / 100  # exact: a decimal string moved by two places
+        except InvalidOperation:
+            raise CliError(f"cannot read fee {text!r}: write a percentage like 0.1% or ppm like 1000ppm") from None
+        if not fraction.is_finite() or fraction < 0:
+            raise CliError(f"cannot read fee {text!r}: write a percentage like 0.1% or ppm like 1000ppm")
+        cleaned = format(fraction, "f")
+    elif not cleaned.endswith("ppm"):
+        raise CliError(f"cannot read fee {text!r}: write a percentage like 0.1% or ppm like 1000ppm")
+    return parse_weight(cleaned)
 
 
 def parse_param_change(text: str) -> ParamChange:
@@ -155,6 +191,61 @@ def submit_kyc_provider(
     """Propose admitting (or with --remove, removing) a KYC provider."""
     address = resolve_address(provider, open_keyring(tx.home, tx.keyring), "provider")
     _propose(tx, title, description, deposit, KycProviderProposal(address, name, not remove))
+
+
+@tx_command(app, "propose-market")
+def propose_market(
+    denom: Annotated[str, typer.Argument(help="the base: a listed asset (btc) or a token of the chain (sgos)")],
+    title: TitleOption,
+    tick: Annotated[str, typer.Option("--tick", help="price step in GOS per whole unit, e.g. 0.001gos")],
+    lot: Annotated[str, typer.Option("--lot", help="quantity step in the base, e.g. 0.001btc or 100000sat")],
+    tx: TxOptions,
+    maker_fee: Annotated[
+        str | None, typer.Option("--maker-fee", help="e.g. 0.1% or 1000ppm \\[default: the book's default]")
+    ] = None,
+    taker_fee: Annotated[
+        str | None, typer.Option("--taker-fee", help="e.g. 0.2% or 2000ppm \\[default: the book's default]")
+    ] = None,
+    min_notional: Annotated[
+        str, typer.Option("--min-notional", help="smallest order value in GOS, e.g. 1gos")
+    ] = "1gos",
+    description: DescriptionOption = "",
+    deposit: DepositOption = None,
+) -> None:
+    """Propose listing an order-book market of DENOM against GOS (docs/book.md): prices in multiples of --tick,
+    quantities in multiples of --lot; lot × tick must be a whole number of ugos per whole unit."""
+    tick_ugos = parse_price(tick)
+    maker_ppm = parse_fee(maker_fee) if maker_fee is not None else None
+    taker_ppm = parse_fee(taker_fee) if taker_fee is not None else None
+    min_notional_ugos = parse_gos_amount(min_notional)
+
+    def listing(denoms: dict[str, int]) -> ProposalContent:
+        base = parse_asset_denom(denom, denoms, tokens=True)
+        why_not_gos = f"{lot!r} is GOS: --lot is an amount of the base, e.g. 0.001btc"
+        lot_denom, lot_units = parse_asset_amount(lot, denoms, why_not_gos, tokens=True)
+        if lot_denom != base:
+            raise CliError(f"--lot {lot} is not an amount of {denom}: give the lot in the base, e.g. 0.001{denom}")
+        return MarketListingProposal(base, tick_ugos, lot_units, maker_ppm, taker_ppm, min_notional_ugos)
+
+    _propose_with_denoms(tx, title, description, deposit, listing)
+
+
+@tx_command(app, "propose-market-halt")
+def propose_market_halt(
+    denom: Annotated[str, typer.Argument(help="the base of a listed market, e.g. btc or sgos")],
+    title: TitleOption,
+    tx: TxOptions,
+    resume: Annotated[bool, typer.Option("--resume", help="reopen a halted market instead of halting it")] = False,
+    description: DescriptionOption = "",
+    deposit: DepositOption = None,
+) -> None:
+    """Propose halting an order-book market (no new orders, no auctions; resting orders stay and may be
+    cancelled), or with --resume, reopening it."""
+
+    def halt(denoms: dict[str, int]) -> ProposalContent:
+        return MarketHaltProposal(parse_asset_denom(denom, denoms, tokens=True), halted=not resume)
+
+    _propose_with_denoms(tx, title, description, deposit, halt)
 
 
 @tx_command(app, "vote")

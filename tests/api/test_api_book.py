@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from api_book_harness import (
     BOOK_MODULES,
+    BTC,
     BTC_LOT,
     GOS,
     MAKER_FEE_PPM,
@@ -22,8 +23,8 @@ from api_compliance_harness import ALICE, BOB, fund_actors, get, open_compliance
 from api_harness import Devnet
 
 from gostaking.chain.numeric import PPM
-from gostaking.chain.types.book import MsgCancelOrder, MsgPlaceOrder
-from gostaking.chain.types.tx import TxMsg
+from gostaking.chain.types.book import MsgCancelOrder, MsgPlaceOrder, MsgRoutedSwap
+from gostaking.chain.types.tx import MsgAddLiquidity, TxMsg
 from gostaking.wallet.keys import PrivateKey
 
 PERIODS_MS = {"1m": 60_000, "1h": 3_600_000, "1d": 86_400_000}
@@ -186,6 +187,44 @@ def test_trades_fills_and_candles_from_the_index(chain: Devnet) -> None:
     assert len(last["candles"]) == 1 and last["candles"][0]["last_height"] == newest["height"]
 
 
+def kinds(result: dict[str, Any]) -> list[str]:
+    return [e["kind"] for e in result["events"]]
+
+
+def test_the_route_quote_names_the_route_a_routed_swap_then_takes(chain: Devnet) -> None:
+    place(chain, ALICE, "sell", 10 * BTC_LOT, 1_000)
+    five_lots = notional(5 * BTC_LOT, 1_000 * GOS) * (PPM + TAKER_FEE_PPM) // PPM  # their value and the taker fee
+    quote = get(chain, "/book/route", pair="btc", denom_in="ugos", amount_in=five_lots)
+    assert (quote["route"], quote["pool"]) == ("book", None)  # no pool yet: the open orders give more
+    assert quote["amount_in"] == {"denom": "ugos", "amount": five_lots, "display": "5.01", "display_denom": "gos"}
+    assert quote["book"]["amount_out"]["amount"] == 5 * BTC_LOT and quote["book"]["quantity"]["display"] == "0.005"
+    assert quote["book"]["worst_price"] == {"ugos": 1_000 * GOS, "gos": "1000"}
+    assert quote["book"]["fee"]["ugos"] == notional(5 * BTC_LOT, 1_000 * GOS) * TAKER_FEE_PPM // PPM
+    assert quote["order"] == {
+        "side": "buy",
+        "price": {"ugos": 1_000 * GOS, "gos": "1000"},
+        "quantity": {"denom": "btc", "amount": 5 * BTC_LOT, "display": "0.005", "display_denom": "btc"},
+    }
+    # a min_out above the book's quote leaves the pool as the route (which then fails on its empty pool)
+    assert (
+        get(chain, "/book/route", pair="btc", denom_in="ugos", amount_in=five_lots, min_out=6 * BTC_LOT)["route"]
+        == "pool"
+    )
+    routed = book_tx(chain, BOB, MsgRoutedSwap("btc", "ugos", five_lots, 5 * BTC_LOT))
+    assert "order_placed" in kinds(routed) and "swap" not in kinds(routed)  # on the book, as quoted
+    assert get(chain, "/book/markets/btc")["last_auction"]["volume"]["amount"] == 5 * BTC_LOT
+
+    # A pool far below the book's price now gives more: the quote and the swap go to the pool.
+    book_tx(chain, ALICE, MsgAddLiquidity("btc", BTC // 10, 20 * GOS))
+    two_lots = notional(2 * BTC_LOT, 1_000 * GOS) * (PPM + TAKER_FEE_PPM) // PPM
+    quote = get(chain, "/book/route", pair="btc", denom_in="ugos", amount_in=two_lots)
+    pool_out = get(chain, "/dex/quote", pair="btc", denom_in="ugos", amount_in=two_lots)["amount_out"]
+    assert quote["route"] == "pool" and quote["order"] is None and quote["pool"]["amount_out"] == pool_out
+    assert pool_out["amount"] > quote["book"]["amount_out"]["amount"] == 2 * BTC_LOT
+    routed = book_tx(chain, BOB, MsgRoutedSwap("btc", "ugos", two_lots, 0))
+    assert "swap" in kinds(routed) and "order_placed" not in kinds(routed)
+
+
 def test_bad_requests_answer_400_and_unknown_things_404(chain: Devnet) -> None:
     for path in ("/book/markets/doge", "/book/markets/doge/depth", "/book/markets/doge/trades"):
         assert get(chain, path, expect=404)["error"] == "NotFound"
@@ -201,6 +240,10 @@ def test_bad_requests_answer_400_and_unknown_things_404(chain: Devnet) -> None:
         ("/accounts/gos1nope/orders", {}),
         ("/accounts/gos1nope/fills", {}),
         (f"/accounts/{ALICE.address}/orders", {"after": -1}),
+        ("/book/route", {"pair": "doge", "denom_in": "ugos", "amount_in": 1}),
+        ("/book/route", {"pair": "btc", "denom_in": "eth", "amount_in": 1}),
+        ("/book/route", {"pair": "btc", "denom_in": "ugos", "amount_in": 0}),
+        ("/book/route", {"pair": "btc", "denom_in": "ugos", "amount_in": 1, "min_out": -1}),
     ):
         body = get(chain, path, expect=400, **params)
         assert body["message"], (path, params)

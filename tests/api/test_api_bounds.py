@@ -17,7 +17,7 @@ from gostaking.api.pages import MAX_INT
 from gostaking.chain.errors import MAX_AMOUNT
 
 HUGE_AND_NEGATIVE = (2**63, 2**64, 10**30, -1)
-AMOUNTS = {"amount_in"}
+AMOUNTS = {"amount_in", "min_out"}
 """Integer parameters that are amounts: any 1 .. 2^256-1 is meaningful (wei amounts pass 2^63), so 2^63, 2^64
 and 10^30 get a quote or a clear 400 (an empty pool, a wrong denom), never a 500."""
 ERROR_KEYS = {"error", "code", "message"}

@@ -1,18 +1,30 @@
 """GET /oracle/prices and /oracle/params: quotes by the mining node, aggregation at period ends, staleness."""
 
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from api_book_harness import BOOK_MODULES, BTC_LOT
 from api_compliance_harness import (
     ALICE,
+    BOB,
     MAX_STALE_PERIODS,
     OPERATOR,
     ORACLE_PERIOD,
+    compliance_params,
     fund_actors,
     get,
     ok,
+    open_compliance_devnet,
     run,
 )
 from api_harness import GOS, Devnet
 
+from gostaking.chain.modules.oracle.queries import get_market_twaps
+from gostaking.chain.types.book import MsgPlaceOrder
 from gostaking.chain.types.tx import MsgSubmitPrices, PriceQuote
+
+TWAP_WINDOW = compliance_params().oracle.twap_window_blocks
 
 
 def _asset(document: dict[str, object], denom: str) -> dict[str, object]:
@@ -33,6 +45,7 @@ def test_prices_follow_the_feeders_and_go_stale(chain: Devnet) -> None:
         "outlier_band_ppm": 100_000,
         "outlier_band": "10%",
         "max_stale_periods": MAX_STALE_PERIODS,
+        "twap_window_blocks": TWAP_WINDOW,
         "feeders": [OPERATOR.address],
     }
     before = get(chain, "/oracle/prices")
@@ -78,6 +91,33 @@ def test_prices_follow_the_feeders_and_go_stale(chain: Devnet) -> None:
         "stale": True,
     }
     assert stale["price"] == btc["price"]  # a stale price stays, flagged
+
+
+@pytest.fixture
+def book_chain(tmp_path: Path) -> Iterator[Devnet]:
+    with open_compliance_devnet(tmp_path, modules=BOOK_MODULES) as devnet:
+        fund_actors(devnet)
+        yield devnet
+
+
+def test_prices_show_the_exchanges_time_weighted_averages(book_chain: Devnet) -> None:
+    chain = book_chain
+    twap = _asset(get(chain, "/oracle/prices"), "btc")["exchange_twap"]
+    assert twap["pool"] is None and twap["book"] is None  # no pool and no trade yet
+    cleared = 1_234 * GOS
+    ok(chain, ALICE, MsgPlaceOrder("btc", "sell", cleared, 5 * BTC_LOT))
+    traded_at = ok(chain, BOB, MsgPlaceOrder("btc", "buy", cleared, 5 * BTC_LOT))["height"]
+    assert get(chain, "/book/markets/btc")["last_auction"]["height"] == traded_at
+    # Once a whole window lies after the trade, the book's average is its clearing price.
+    chain.produce(TWAP_WINDOW + ORACLE_PERIOD)
+    document = get(chain, "/oracle/prices")
+    twap = _asset(document, "btc")["exchange_twap"]
+    with chain.node.app.read() as state:
+        expected = get_market_twaps(state, "btc")
+    assert twap["height"] == expected.height == document["height"]
+    assert twap["since_height"] == expected.since_height and expected.since_height >= traded_at
+    assert twap["book"] == {"ugos": cleared, "gos": "1234"} and expected.book_ugos == cleared
+    assert twap["pool"] is None and _asset(document, "eth")["exchange_twap"]["book"] is None
 
 
 def test_oracle_endpoints_reject_writes_and_unknown_paths(chain: Devnet) -> None:

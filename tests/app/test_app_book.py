@@ -16,6 +16,10 @@ from explorer_harness import DevnetProcess, wait_until
 from playwright.sync_api import Page, expect
 from test_app_liquid import funded_wallet
 
+from gostaking.chain.types.book import MsgPlaceOrder
+from gostaking.chain.types.tx import MsgAddLiquidity
+from gostaking.wallet.keys import PrivateKey
+
 MARKET = "btc"
 SATS_PER_BTC = 10**8
 UGOS_PER_GOS = 10**6
@@ -189,3 +193,55 @@ def test_the_page_on_a_phone(new_page: NewPage, devnet: DevnetProcess, artifacts
     )
     assert_fits_width(page)
     screenshot(page, artifacts, "orders-phone")
+
+
+def test_the_swap_page_shows_the_chains_route_and_sends_a_routed_swap_when_the_book_gives_more(
+    new_page: NewPage, devnet: DevnetProcess, artifacts: Path
+) -> None:
+    maker = PrivateKey.generate()
+    for tx_hash in devnet.faucet(maker.address):
+        devnet.wait_for_tx(tx_hash)
+    # A pool to compare with (the first provider sets its price; a later one adds at the pool's own).
+    added = devnet.wait_for_tx(devnet.submit(maker, MsgAddLiquidity(MARKET, SATS_PER_BTC // 10, 50 * UGOS_PER_GOS)))
+    assert added["code"] == 0, added["log"]
+    buyer = new_page()
+    _, buyer_address = funded_wallet(buyer)
+    go(buyer, "Swap")
+    buyer.get_by_role("combobox", name="Pool").select_option(MARKET)
+    buyer.get_by_role("textbox", name="You pay").fill("1")
+    assert devnet.get(f"/book/route?pair={MARKET}&denom_in=ugos&amount_in={UGOS_PER_GOS}")["route"] == "pool"
+    expect(buyer.locator(".route")).to_have_text("Filled by the pool, at once.")
+    expect(buyer.locator(".quote")).to_have_text(re.compile(r"^Quote: [\d.,]+ BTC \(pool fee 0\.003 GOS\)$"))
+
+    # An ask at half the pool's price: for what it costs, the book gives more than the pool.
+    pool_price = devnet.get(f"/dex/pools/{MARKET}")["price"]["ugos"]
+    market = devnet.get(f"/book/markets/{MARKET}")
+    tick = market["tick"]["ugos"]
+    ask = pool_price // 2 // tick * tick
+    quantity = 5 * SATS_PER_BTC // 100  # 0.05 BTC
+    placed = devnet.wait_for_tx(devnet.submit(maker, MsgPlaceOrder(MARKET, "sell", ask, quantity)))
+    assert placed["code"] == 0, placed["log"]
+    value = quantity * ask // SATS_PER_BTC
+    fee = value * market["taker_fee_ppm"] // 10**6
+    pay = value + fee  # ugos that buy the whole ask with its taker fee
+    route = devnet.get(f"/book/route?pair={MARKET}&denom_in=ugos&amount_in={pay}")
+    assert route["route"] == "book" and route["book"]["amount_out"]["amount"] == quantity
+    buyer.get_by_role("textbox", name="You pay").fill(str(Decimal(pay) / UGOS_PER_GOS))
+    ask_gos = Decimal(ask) / UGOS_PER_GOS
+    expect(buyer.locator(".route")).to_have_text(
+        f"Filled by the order book at the end of the block, at {grouped(f'{ask_gos.normalize():f}')} GOS per BTC or "
+        "better; what does not fill is refunded."
+    )
+    expect(buyer.locator(".quote")).to_have_text(
+        f"Quote: 0.05 BTC (order book fee {Decimal(fee) / UGOS_PER_GOS:f} GOS)".replace(".000000 GOS", " GOS")
+    )
+    screenshot(buyer, artifacts, "swap-routed-to-the-book")
+    btc_before = free(devnet, buyer_address, MARKET)
+    tx_hash = act(buyer, "Swap")
+    min_out = quantity * 9_900 // 10_000  # the default 1% slippage
+    assert devnet.get(f"/txs/{tx_hash}")["body"]["msgs"] == [
+        {"type": "routed_swap", "pair": MARKET, "denom_in": "ugos", "amount_in": pay, "min_out": min_out}
+    ]
+    # The block's auction filled the immediate-or-cancel order at the ask: the whole ask is the buyer's.
+    assert free(devnet, buyer_address, MARKET) == btc_before + quantity
+    assert devnet.get(f"/book/markets/{MARKET}")["best_ask"] is None

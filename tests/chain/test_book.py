@@ -15,6 +15,7 @@ from book_harness import (
 )
 from msgspec.structs import replace
 from test_gov import HOLDERS, OPERATORS, finish_voting, submit
+from test_gov import PARAMS as GOV_PARAMS
 from test_gov import make as make_gov_chain
 
 from gostaking.chain.constants import BOOK_ACCOUNT
@@ -27,7 +28,7 @@ from gostaking.chain.errors import (
     KycRequiredError,
     UnknownAssetError,
 )
-from gostaking.chain.genesis import Genesis, init_chain
+from gostaking.chain.genesis import Genesis, GenesisBalance, init_chain
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index, get_shares
 from gostaking.chain.modules.book.errors import (
     MarketHaltedError,
@@ -49,17 +50,37 @@ from gostaking.chain.modules.book.queries import (
     get_order,
     get_orders_of,
     quote_book_fill,
+    quote_route,
 )
 from gostaking.chain.modules.gov.queries import check_content
 from gostaking.chain.state import State
-from gostaking.chain.types.block import BlockEnv
-from gostaking.chain.types.book import BookGenesis, BookParams, Market, MarketListing, MsgCancelOrder
-from gostaking.chain.types.gov import MarketListingProposal
+from gostaking.chain.types.block import BlockEnv, BlockResult
+from gostaking.chain.types.book import (
+    BookGenesis,
+    BookParams,
+    Market,
+    MarketListing,
+    MsgCancelOrder,
+    MsgRoutedSwap,
+)
+from gostaking.chain.types.gov import MarketHaltProposal, MarketListingProposal
 from gostaking.chain.types.liquid import SGOS_DENOM
 from gostaking.chain.types.params import ComplianceParams
 from gostaking.chain.types.tx import MsgRatifyProposal, MsgVoteProposal
+from gostaking.wallet.keys import PrivateKey
 
-from harness import BTC, CHAIN_ID, GOS, TEST_PARAMS, Chain, events_of, expect_msg_failure, expect_rejected
+from harness import (
+    BTC,
+    CHAIN_ID,
+    GOS,
+    TEST_PARAMS,
+    Chain,
+    events_of,
+    expect_msg_failure,
+    expect_rejected,
+    fund_gos,
+    make_chain,
+)
 
 ALICE, BOB, CAROL = TRADERS[0], TRADERS[1], TRADERS[2]
 PRICE = 10_000 * GOS  # ugos per whole btc
@@ -296,3 +317,61 @@ def test_genesis_lists_module_issued_denoms_and_refuses_bad_markets_and_params()
             init_chain(State(), genesis(section))
     with pytest.raises(InvalidGenesisError):
         validate_book_params(BookParams(default_maker_fee_ppm=5_000, default_taker_fee_ppm=1_000))
+
+
+def pass_proposal(chain: Chain, content: object, *before: tuple[PrivateKey, object]) -> BlockResult:
+    """Submit `content`, vote it through and ratify it, the ratification that executes it coming after the
+    (signer, message) transactions `before` in its block; returns the result of that block."""
+    pid = submit(chain, content)
+    assert chain.run(HOLDERS[1], MsgVoteProposal(pid, "yes", escrow=900 * GOS)).code == 0
+    finish_voting(chain, pid)
+    assert chain.run(OPERATORS[0], MsgRatifyProposal(pid)).code == 0
+    txs = [chain.tx(signer, msg) for signer, msg in before]  # type: ignore[arg-type]
+    result = chain.block(*txs, chain.tx(OPERATORS[1], MsgRatifyProposal(pid)))
+    assert [r.code for r in result.tx_results] == [0] * len(result.tx_results), [r.log for r in result.tx_results]
+    assert chain.state.proposals.get(pid).status == "executed"  # type: ignore[union-attr]
+    return result
+
+
+def test_a_halt_proposal_stops_new_orders_and_auctions_keeps_resting_orders_cancellable_and_resume_reopens() -> None:
+    buyer, seller = HOLDERS[2], ALICE
+    chain = make_chain(params=GOV_PARAMS, node_count=3, balances=[GenesisBalance(seller.address, "btc", BTC_UNIT)])
+    for account in OPERATORS[1:] + HOLDERS:
+        fund_gos(chain, account.address, 3_000 * GOS)
+    fund_gos(chain, seller.address, 10 * GOS)  # its fees
+    pass_proposal(chain, MarketListingProposal("btc", tick_ugos=BTC_TICK, lot=BTC_LOT, min_notional_ugos=GOS))
+    (resting,) = place(chain, buyer, order("btc", "buy", PRICE, 10 * BTC_LOT))
+    before = get_order(chain.state, resting)
+    # Orders the market took earlier in the halting block still clear in that block's auction.
+    crossing = [(buyer, order("btc", "buy", 2 * PRICE, BTC_LOT)), (seller, order("btc", "sell", 2 * PRICE, BTC_LOT))]
+    halted = pass_proposal(chain, MarketHaltProposal("btc"), *crossing)
+    assert events_of(halted.tx_results[-1], "market_halt_changed") == [{"market": "btc", "halted": "True"}]
+    [cleared] = events_of(halted, "auction_cleared")
+    assert (cleared["price"], cleared["volume"]) == (str(2 * PRICE), str(BTC_LOT))
+    assert get_market(chain.state, "btc").halted  # type: ignore[union-attr]
+    # No new orders (refused before any fee); the routed swap's book route is closed too.
+    expect_rejected(chain, chain.tx(buyer, order("btc", "buy", PRICE, BTC_LOT)), MarketHaltedError)
+    for _ in range(3):
+        result = chain.block()
+        assert not events_of(result, "auction_cleared")
+    assert get_order(chain.state, resting) == before  # the resting order stays as it was
+    # A routed sell would get more from that resting buy than from the (empty) pool, but the book route is closed.
+    route = quote_route(chain.state, MsgRoutedSwap("btc", "btc", BTC_LOT, 0))
+    assert route.book is not None and route.book.amount_out > 0 and route.book_order is None
+    with pytest.raises(InvalidMessageError, match="halted already"):
+        check_content(chain.state, MarketHaltProposal("btc"))
+    with pytest.raises(UnknownMarketError):
+        check_content(chain.state, MarketHaltProposal("eth"))
+    # Its owner may still cancel it: the whole escrow returns.
+    shares = get_shares(chain.state, buyer.address)
+    cancelled = chain.run(buyer, MsgCancelOrder(resting))
+    (closed,) = events_of(cancelled, "order_closed")
+    assert closed["reason"] == "cancelled" and get_order(chain.state, resting) is None
+    fee_shares = -(-cancelled.fee * 10**18 // get_gos_index(chain.state))
+    assert get_shares(chain.state, buyer.address) == shares + before.escrow - fee_shares  # type: ignore[union-attr]
+    # Resuming reopens the market to new orders.
+    pass_proposal(chain, MarketHaltProposal("btc", halted=False))
+    assert not get_market(chain.state, "btc").halted  # type: ignore[union-attr]
+    with pytest.raises(InvalidMessageError, match="open already"):
+        check_content(chain.state, MarketHaltProposal("btc", halted=False))
+    place(chain, buyer, order("btc", "buy", PRICE, BTC_LOT))

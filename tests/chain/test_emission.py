@@ -118,10 +118,10 @@ def test_a_burn_writes_the_same_keys_whatever_the_number_of_holders() -> None:
     chain.block()
     assert chain.state.emission.get().burns_done == 1
     burn = set(chain.state.take_block_writes())
-    # The burn's own row, and the exchange noting the index it observed its pools' prices at (one row: the pools'
-    # prices are re-observed only for pools with liquidity, and none has any here).
-    assert burn - ordinary == {b'emission/""', b'dex_observed_gos_index/""'}
-    assert len(burn) == len(ordinary) + 2
+    # The burn's own row, and the exchange noting the index it observed its pools' and its markets' prices at (one
+    # row each: prices are re-observed only for pools with liquidity and markets that traded, and none has here).
+    assert burn - ordinary == {b'emission/""', b'dex_observed_gos_index/""', b'book_observed_gos_index/""'}
+    assert len(burn) == len(ordinary) + 3
 
 
 def test_minted_supply_never_exceeds_the_cap_on_a_fast_schedule() -> None:

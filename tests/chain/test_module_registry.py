@@ -103,7 +103,7 @@ def test_the_published_event_list_names_every_modules_events() -> None:
     assert kinds["bumped"].module == "counter"
     assert kinds["bumped"].fields == (("address", "str"), ("count", "int"), ("note", "str"))
     assert kinds["transfer"].module == "bank"
-    assert len(kinds) == 69  # 56 + the liquid module's 8 + the book module's 5
+    assert len(kinds) == 70  # 56 + the liquid module's 8 + the book module's 6
 
 
 def _tables_file(**specs: object) -> ModuleType:

@@ -10,7 +10,8 @@ from msgspec.structs import replace
 
 from gostaking.chain.errors import InvalidGenesisError, InvalidMessageError
 from gostaking.chain.genesis import GenesisBalance
-from gostaking.chain.modules.book.queries import get_clearing_accumulator
+from gostaking.chain.modules.bank.queries import get_gos_index
+from gostaking.chain.modules.book.queries import get_clearing_accumulator, get_last_auction
 from gostaking.chain.modules.dex.queries import compute_swap_out, get_oracle_market_price, get_pool_price_accumulator
 from gostaking.chain.modules.oracle.params import MAX_TWAP_WINDOW_PERIODS, validate_oracle_params
 from gostaking.chain.modules.oracle.queries import get_market_twaps, get_twap_checkpoints
@@ -269,3 +270,36 @@ def test_the_books_average_clearing_price_joins_the_median() -> None:
     oracle = chain.state.oracle_prices.get("btc")
     # the lower median of the feeder's quote and the book's average; both within the band
     assert oracle is not None and oracle.price_ugos == cleared and oracle.feeders == 2
+
+
+def test_a_burn_reobserves_the_books_clearing_price_at_the_new_index() -> None:
+    burn_at = 60
+    params = with_params(
+        oracle={"period_blocks": PERIOD, "twap_window_blocks": WINDOW},
+        emission={"burn_start_height": burn_at, "burn_interval_blocks": 1_000},
+    )
+    buyer, seller = TRADERS[:2]
+    chain = make_book_chain(traders=(buyer, seller), gos_each=20_000 * GOS, chain_params=params)
+    to_period_end(chain)
+    start, cleared = chain.height, 9_000 * GOS
+    assert start + 1 < burn_at
+    trade = [(buyer, order("btc", "buy", cleared, BTC_UNIT)), (seller, order("btc", "sell", cleared, BTC_UNIT))]
+    run_to(chain, start + 1, {start + 1: trade})
+    chain.state.take_block_writes()
+    chain.block()
+    quiet = chain.state.take_block_writes()
+    assert not [k for k in quiet if k.startswith(b"book_")]  # no burn, no trade: the book writes nothing
+    index_before = get_gos_index(chain.state)
+    run_to(chain, burn_at, {})
+    index_after = get_gos_index(chain.state)
+    assert index_after < index_before  # the burn: every ugos amount, and so every ugos price, shrank with it
+    accumulator = get_clearing_accumulator(chain.state, "btc")
+    reindexed = cleared * index_after // index_before
+    assert (accumulator.price, accumulator.since_height) == (reindexed, burn_at)
+    assert get_last_auction(chain.state, "btc").price == cleared  # the record of the trade itself is history
+    # a whole window after the burn, without a trade since, the book's average is the re-observed price,
+    # not the pre-burn one (~10% high)
+    run_to(chain, burn_at + WINDOW + PERIOD, {})
+    twaps = get_market_twaps(chain.state, "btc")
+    assert twaps.since_height is not None and twaps.since_height >= burn_at
+    assert twaps.book_ugos == reindexed

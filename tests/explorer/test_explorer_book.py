@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from explorer_harness import BTC, GOS, REPO, DevnetProcess
+from explorer_harness import BTC, GOS, REPO, DevnetProcess, wait_until
 from playwright.sync_api import Page, expect
 from untranslated import untranslated
 
@@ -135,6 +135,25 @@ def test_depth_and_prices_are_the_api_s(page: Page, devnet: DevnetProcess, trade
     expect(chart).to_have_attribute(
         "aria-label", f"Depth of the BTC/GOS book: {len(depth['bids'])} bid levels, {len(depth['asks'])} ask levels"
     )
+
+
+def test_the_average_clearing_price_is_the_oracle_s(page: Page, devnet: DevnetProcess, traders: Traders) -> None:
+    page.goto(f"/#/book/{MARKET}")
+    twap = page.locator(".book-market [data-stat=book-twap]")
+    expect(twap.locator(".card-label")).to_have_text("Average clearing price")
+
+    def shown_as_the_api_says() -> bool:
+        # The window slides with every block: compare the card with GET /oracle/prices at the height it was read.
+        height, value = twap.get_attribute("data-height"), twap.locator(".card-value").inner_text().strip()
+        prices = devnet.get("/oracle/prices")
+        if str(prices["height"]) != height:
+            return False
+        [btc] = [asset for asset in prices["assets"] if asset["denom"] == MARKET]
+        book = btc["exchange_twap"]["book"]
+        assert value == (gos(book) if book else "none"), (value, book)
+        return book is not None  # until a whole window (60 blocks, 18 s) lies after the traders' first auction
+
+    wait_until(shown_as_the_api_says, "an average clearing price, on the card as in the API", timeout_s=60)
 
 
 def test_candles_at_each_interval_and_recent_auctions(page: Page, devnet: DevnetProcess, traders: Traders) -> None:

@@ -1,7 +1,7 @@
 """The order book: GET /book/markets, /book/markets/{denom}, /book/markets/{denom}/depth, /book/orders/{order_id},
-/accounts/{address}/orders and /book/params from the chain's `book` module (its queries: the routes convert units
-and never recompute its maths), and from the explorer index, which builds them from the book's events:
-/book/markets/{denom}/trades, /book/markets/{denom}/candles and /accounts/{address}/fills.
+/accounts/{address}/orders, /book/route and /book/params from the chain's `book` module (its queries: the routes
+convert units and never recompute its maths), and from the explorer index, which builds them from the book's
+events: /book/markets/{denom}/trades, /book/markets/{denom}/candles and /accounts/{address}/fills.
 
 Candles are cut by block time (the headers' `time_ms`), in periods aligned to the Unix epoch (UTC), as the indexer
 builds them (gostaking/indexer/book.py): an hour is an hour whatever the block interval."""
@@ -11,17 +11,18 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from gostaking.chain.errors import MAX_AMOUNT, ChainError
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.book import queries as book
-from gostaking.chain.modules.dex.queries import get_denom_unit
+from gostaking.chain.modules.dex.queries import get_denom_unit, require_pair_denom
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
-from gostaking.chain.types.book import AuctionResult, Market, Order
+from gostaking.chain.types.book import AuctionResult, Market, MsgRoutedSwap, Order
 from gostaking.indexer import queries as q
 from gostaking.indexer.book import CANDLE_PERIODS_MS
 
 from ..deps import NodeDep, parse_address
-from ..errors import NotFoundError, error_responses
+from ..errors import InvalidRequestError, NotFoundError, error_responses
 from ..pages import MAX_INT, MAX_PAGE, Limit
 from ..render import from_records, gos, iso_time, params_view, percent
 from ..schemas.book import (
@@ -37,6 +38,10 @@ from ..schemas.book import (
     MarketView,
     OrdersPage,
     OrderView,
+    RouteBookQuoteView,
+    RouteOrderView,
+    RoutePoolQuoteView,
+    RouteQuoteView,
     TradesPage,
     TradeView,
 )
@@ -216,6 +221,57 @@ def list_orders(
             limit=limit,
             orders=orders,
             next_after=orders[-1].id if len(rows) > limit else None,
+        )
+
+
+@router.get(
+    "/book/route",
+    response_model=RouteQuoteView,
+    responses=error_responses({400: "not a pair denom, or paid in neither ugos nor the pair's base"}),
+    summary="Where a routed swap would be filled",
+)
+def quote_route(
+    node: NodeDep,
+    pair: Annotated[str, Query(max_length=64, description="the base of the pool and the market, e.g. btc")],
+    denom_in: Annotated[str, Query(max_length=64, description="what is paid in: ugos (buys the base) or the base")],
+    amount_in: Annotated[int, Query(ge=1, le=MAX_AMOUNT, description="base units of denom_in (ugos for GOS)")],
+    min_out: Annotated[int, Query(ge=0, le=MAX_AMOUNT, description="the least output accepted (base units)")] = 0,
+) -> RouteQuoteView:
+    """Which route a MsgRoutedSwap of `amount_in` would take if it were the next transaction (the chain's
+    `quote_route`): the pool, filled at once, or the order book, an immediate-or-cancel order filled in the
+    market's auction at the end of the block; with both routes' quotes."""
+    with node.app.read() as state:
+        try:
+            require_pair_denom(state, pair)
+        except ChainError as error:
+            raise InvalidRequestError(f"no {pair!r}/GOS pair: {error}") from None
+        if denom_in not in (GOS_DENOM, pair):
+            raise InvalidRequestError(f"a {pair}/GOS swap takes {GOS_DENOM} or {pair}, not {denom_in!r}")
+        denom_out = pair if denom_in == GOS_DENOM else GOS_DENOM
+        quote = book.quote_route(state, MsgRoutedSwap(pair, denom_in, amount_in, min_out))
+        pool = quote.pool
+        fill = quote.book
+        order = quote.book_order
+        return RouteQuoteView(
+            height=state.height.get(),
+            pair=pair,
+            amount_in=asset_amount(state, denom_in, amount_in),
+            min_out=asset_amount(state, denom_out, min_out),
+            route="pool" if order is None else "book",
+            pool=RoutePoolQuoteView(amount_out=asset_amount(state, denom_out, pool.amount_out)) if pool else None,
+            book=RouteBookQuoteView(
+                amount_out=asset_amount(state, denom_out, fill.amount_out),
+                quantity=asset_amount(state, pair, fill.quantity),
+                worst_price=gos(fill.worst_price),
+                fee=gos(fill.fee_ugos),
+            )
+            if fill
+            else None,
+            order=RouteOrderView(
+                side=order.side, price=gos(order.price), quantity=asset_amount(state, pair, order.quantity)
+            )
+            if order
+            else None,
         )
 
 

@@ -4,19 +4,37 @@ from fastapi import APIRouter
 
 from gostaking.chain.modules.lock.queries import get_assets
 from gostaking.chain.modules.nodes.queries import get_mining_set
-from gostaking.chain.modules.oracle.queries import compute_period, get_oracle_price, get_period_quotes
+from gostaking.chain.modules.oracle.queries import (
+    compute_period,
+    get_market_twaps,
+    get_oracle_price,
+    get_period_quotes,
+)
+from gostaking.chain.state import State
 
 from ..deps import NodeDep
 from ..render import from_records, gos, listed_asset_view, params_view
-from ..schemas.oracle import AggregateView, AssetPriceView, OracleParamsView, OraclePricesResponse
+from ..schemas.oracle import AggregateView, AssetPriceView, ExchangeTwapView, OracleParamsView, OraclePricesResponse
 
 router = APIRouter(prefix="/oracle", tags=["oracle"])
+
+
+def twap_view(state: State, denom: str) -> ExchangeTwapView:
+    """The exchange's averages of an asset as the chain computes them (`get_market_twaps`), in ugos and GOS."""
+    twaps = get_market_twaps(state, denom)
+    return ExchangeTwapView(
+        height=twaps.height,
+        since_height=twaps.since_height,
+        pool=gos(twaps.pool_ugos) if twaps.pool_ugos is not None else None,
+        book=gos(twaps.book_ugos) if twaps.book_ugos is not None else None,
+    )
 
 
 @router.get("/prices", response_model=OraclePricesResponse, summary="Asset prices in GOS")
 def get_prices(node: NodeDep) -> OraclePricesResponse:
     """Per listed asset: the current price and weight, the last aggregate (height, feeders used, missed periods,
-    stale flag) and how many mining nodes quoted it in the running period."""
+    stale flag), the exchange's time-weighted average prices (pool and order book) over the TWAP window ending now,
+    and how many mining nodes quoted it in the running period."""
     with node.app.read() as state:
         params = state.params.get().oracle
         height = state.height.get()
@@ -36,6 +54,7 @@ def get_prices(node: NodeDep) -> OraclePricesResponse:
                         if aggregate is not None
                         else None
                     ),
+                    exchange_twap=twap_view(state, denom),
                     quotes_this_period=quotes,
                 )
             )
@@ -49,6 +68,6 @@ def get_prices(node: NodeDep) -> OraclePricesResponse:
 
 @router.get("/params", response_model=OracleParamsView, summary="Oracle parameters")
 def get_oracle_params(node: NodeDep) -> OracleParamsView:
-    """Period length, feeder quorum, outlier band, staleness limit and the current feeders."""
+    """Period length, feeder quorum, outlier band, staleness limit, the TWAP window and the current feeders."""
     with node.app.read() as state:
         return params_view(OracleParamsView, state.params.get().oracle, feeders=list(get_mining_set(state).operators))

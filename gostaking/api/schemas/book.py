@@ -4,6 +4,8 @@ index the auctions (trades), OHLCV candles and an account's fills (docs/book.md)
 A price is GOS per *whole* unit of the base (`ugos` per 10^decimals base units, exact, with its decimal GOS
 string); a quantity is an amount of the base in base units beside its whole-unit display."""
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from .common import AssetAmount, GosAmount
@@ -185,3 +187,45 @@ class BookParamsView(BaseModel):
     default_taker_fee_ppm: int
     default_taker_fee: str
     trade_min_kyc_level: int = Field(description="KYC level needed to place orders (0: none)")
+
+
+class RoutePoolQuoteView(BaseModel):
+    """What the pair's pool would give now for the whole amount (constant product after the swap fee)."""
+
+    amount_out: AssetAmount
+
+
+class RouteBookQuoteView(BaseModel):
+    """What the open orders would give a lone taker now for the amount, after the taker fee, all at one price."""
+
+    amount_out: AssetAmount
+    quantity: AssetAmount = Field(description="base traded")
+    worst_price: GosAmount = Field(
+        description="the deepest level reached: the auction's uniform price for a lone taker, and the order's limit"
+    )
+    fee: GosAmount = Field(description="the taker fee at that price")
+
+
+class RouteOrderView(BaseModel):
+    """The immediate-or-cancel order the book route places."""
+
+    side: str = Field(description="buy (paying GOS) or sell (paying the base)", examples=["buy"])
+    price: GosAmount = Field(description="its limit: the quote's worst price; the auction fills at it or better")
+    quantity: AssetAmount
+
+
+class RouteQuoteView(BaseModel):
+    """Where a routed swap (MsgRoutedSwap) sent now would be filled, and both routes' quotes (docs/book.md,
+    "Routing"): the book when it gives strictly more than the pool and at least `min_out`, otherwise the pool."""
+
+    height: int
+    pair: str = Field(description="the base of the pool and the market", examples=["btc"])
+    amount_in: AssetAmount
+    min_out: AssetAmount
+    route: Literal["pool", "book"] = Field(
+        description="pool: filled by the pool inside the transaction; book: an immediate-or-cancel order filled in "
+        "the market's auction at the end of the block, at the quoted price or better, its unfilled part refunded"
+    )
+    pool: RoutePoolQuoteView | None = Field(description="null when the pool is empty")
+    book: RouteBookQuoteView | None = Field(description="null when nothing rests on the side the swap would take")
+    order: RouteOrderView | None = Field(description="the book route's order; null when the route is the pool")

@@ -15,6 +15,23 @@ class AggregateView(BaseModel):
     stale: bool = Field(description="true once missed_periods reached max_stale_periods")
 
 
+class ExchangeTwapView(BaseModel):
+    """The exchange's time-weighted average prices of an asset over the oracle's window ending now: what the next
+    aggregate would join to the feeders' median if it came now (docs/book.md, "Routing and one price")."""
+
+    height: int = Field(description="the window's end: the current height")
+    since_height: int | None = Field(
+        description="the window starts after this block (the newest period end at least twap_window_blocks back); "
+        "null while no checkpoint is that old"
+    )
+    pool: GosAmount | None = Field(
+        description="the asset/GOS pool's price while deep enough, averaged; null without an average over the window"
+    )
+    book: GosAmount | None = Field(
+        description="the order book's clearing price, averaged; null without a market or a trade before the window"
+    )
+
+
 class AssetPriceView(BaseModel):
     """One listed asset: the price and weight that value its locks, and the oracle's view of it."""
 
@@ -28,6 +45,7 @@ class AssetPriceView(BaseModel):
     weight: str = Field(description="value weight as a decimal fraction", examples=["0.1"])
     weight_ppm: int
     oracle: AggregateView | None = Field(description="null until the oracle first aggregated this asset")
+    exchange_twap: ExchangeTwapView = Field(description="the exchange's average prices over the TWAP window")
     quotes_this_period: int = Field(description="quotes by current mining nodes in the running period")
 
 
@@ -49,4 +67,7 @@ class OracleParamsView(BaseModel):
     outlier_band_ppm: int
     outlier_band: str = Field(description="quotes further than this from the median are dropped")
     max_stale_periods: int
+    twap_window_blocks: int = Field(
+        description="blocks the exchange's prices are averaged over before joining the median (time-weighted)"
+    )
     feeders: list[str] = Field(description="operators of the current mining nodes: the only accepted feeders")

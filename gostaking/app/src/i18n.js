@@ -289,6 +289,12 @@ const en = {
   bookMaker: 'maker',
   bookTaker: 'taker',
   // end of Order book page
+  // Order book gaps
+  quoteBook: 'Quote: {out} {denom} (order book fee {fee} GOS)',
+  routePool: 'Filled by the pool, at once.',
+  routeBook: 'Filled by the order book at the end of the block, at {price} GOS per {asset} or better; what does not fill is refunded.',
+  proposalMarketHalt: 'Market halt or resume',
+  // end of Order book gaps
   settingsTitle: 'Settings',
   keysLive: 'Your recovery phrase is encrypted in this browser (localStorage) under your passphrase. It is never sent to the node.',
   height: 'Height {n}',
@@ -604,6 +610,12 @@ const zh = {
   bookMaker: '挂单方',
   bookTaker: '吃单方',
   // end of Order book page
+  // Order book gaps
+  quoteBook: '报价：{out} {denom}（订单簿手续费 {fee} GOS）',
+  routePool: '由资金池立即成交。',
+  routeBook: '在区块结束时由订单簿成交，价格为每 {asset} {price} GOS 或更优；未成交的部分将退回。',
+  proposalMarketHalt: '市场暂停或恢复',
+  // end of Order book gaps
   settingsTitle: '设置',
   keysLive: '您的助记词以您的密码加密保存在此浏览器（localStorage）中，从不发送给节点。',
   height: '高度 {n}',

@@ -69,6 +69,15 @@ class MarketListingProposal(msgspec.Struct, frozen=True, tag="market_listing", f
     """Smallest order notional (1 GOS unless the proposal says otherwise), as a genesis listing's."""
 
 
+class MarketHaltProposal(msgspec.Struct, frozen=True, tag="market_halt", forbid_unknown_fields=True):
+    """Halt (`halted`) or resume (not `halted`) the order-book market of `denom` (docs/book.md, "Halting a
+    market"): a halted market takes no new orders and runs no auction; its resting orders stay and may be
+    cancelled, and they expire as usual."""
+
+    denom: str
+    halted: bool = True
+
+
 ProposalContent = (
     TextProposal
     | ParamChangeProposal
@@ -77,6 +86,7 @@ ProposalContent = (
     | NodeCountProposal
     | KycProviderProposal
     | MarketListingProposal
+    | MarketHaltProposal
 )
 
 

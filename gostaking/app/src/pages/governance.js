@@ -8,7 +8,7 @@ import { feeLine, h, outcome, submit } from '../ui.js';
 const TYPE_KEYS = {
   text: 'proposalText', param_change: 'proposalParamChange', asset_listing: 'proposalAssetListing',
   asset_weight: 'proposalAssetWeight', node_count: 'proposalNodeCount', kyc_provider: 'proposalKycProvider',
-  market_listing: 'proposalMarketListing',
+  market_listing: 'proposalMarketListing', market_halt: 'proposalMarketHalt',
 };
 const STATUS_KEYS = {
   voting: 'statusVoting', passed: 'statusPassed', rejected: 'statusRejected', no_quorum: 'statusNoQuorum',

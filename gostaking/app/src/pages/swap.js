@@ -1,6 +1,8 @@
-// Swap GOS for a listed asset or a module's token (sGOS) or back on its /GOS pool: the node's quote (GET /dex/quote),
-// a slippage tolerance that sets the message's min_out, exact integers throughout. The pools are GET /dex/pools
-// (every listed asset, and the sGOS pool once it exists), named by GET /dex/denoms.
+// Swap GOS for a listed asset or a module's token (sGOS) or back, on its /GOS pool or its order book, whichever gives
+// more: the chain's route (GET /book/route) and the node's quote (GET /dex/quote for the pool), a slippage tolerance
+// that sets the message's min_out, exact integers throughout. When the book gives more the page sends MsgRoutedSwap,
+// an immediate-or-cancel order the block's auction fills; otherwise MsgSwap (docs/book.md, "Routing"). The pools are
+// GET /dex/pools (every listed asset, and the sGOS pool once it exists), named by GET /dex/denoms.
 import { api } from '../api.js';
 import { parseUnits } from '../amounts.js';
 import { t } from '../i18n.js';
@@ -22,6 +24,7 @@ export function swapPage(session) {
   const amount = amountInput(t('pay'));
   const slippage = h('input', { type: 'text', inputmode: 'decimal', value: '1', 'aria-label': t('slippage') });
   const quoteLine = h('p', { class: 'quote', 'aria-live': 'polite' }, '—');
+  const routeLine = h('p', { class: 'route', 'aria-live': 'polite' }, '—');
   const minOutLine = h('p', { class: 'min-out' }, '—');
   const result = outcome();
   let latest = null;
@@ -46,19 +49,34 @@ export function swapPage(session) {
   async function quote() {
     latest = null;
     const typed = readAmount(amount, inAsset().decimals);
-    if (typed.error) { quoteLine.textContent = '—'; minOutLine.textContent = '—'; return; }
+    const clear = () => { quoteLine.textContent = '—'; minOutLine.textContent = '—'; routeLine.textContent = '—'; delete routeLine.dataset.route; };
+    if (typed.error) return clear();
+    const query = `pair=${pair.value}&denom_in=${direction.value}&amount_in=${typed.value}`;
     try {
-      const q = await api.get(`/dex/quote?pair=${pair.value}&denom_in=${direction.value}&amount_in=${typed.value}`);
-      const out = units(q.amount_out.display, outAsset().decimals);
-      latest = { amountIn: typed.value, out };
-      quoteLine.textContent = t('quote', {
-        out: fmt(out, outAsset().decimals), denom: outAsset().symbol,
-        fee: fmt(units(q.fee.display, inAsset().decimals), inAsset().decimals), feeDenom: inAsset().symbol,
-      });
-      minOutLine.textContent = `${t('receive')}: ${fmt(minOut(out), outAsset().decimals)} ${outAsset().symbol}`;
+      // The chain's rule decides the route: the book only when it gives strictly more than the pool now.
+      const route = await api.get(`/book/route?${query}`);
+      if (route.route === 'book') {
+        const out = units(route.book.amount_out.display, outAsset().decimals);
+        latest = { amountIn: typed.value, out, route: 'book' };
+        quoteLine.textContent = t('quoteBook', {
+          out: fmt(out, outAsset().decimals), denom: outAsset().symbol, fee: fmt(units(route.book.fee.gos, GOS.decimals), GOS.decimals),
+        });
+        routeLine.textContent = t('routeBook', { price: fmt(units(route.order.price.gos, GOS.decimals), GOS.decimals), asset: asset().symbol });
+      } else {
+        const q = await api.get(`/dex/quote?${query}`);
+        const out = units(q.amount_out.display, outAsset().decimals);
+        latest = { amountIn: typed.value, out, route: 'pool' };
+        quoteLine.textContent = t('quote', {
+          out: fmt(out, outAsset().decimals), denom: outAsset().symbol,
+          fee: fmt(units(q.fee.display, inAsset().decimals), inAsset().decimals), feeDenom: inAsset().symbol,
+        });
+        routeLine.textContent = t('routePool');
+      }
+      routeLine.dataset.route = latest.route;
+      minOutLine.textContent = `${t('receive')}: ${fmt(minOut(latest.out), outAsset().decimals)} ${outAsset().symbol}`;
     } catch (error) {
+      clear();
       quoteLine.textContent = ownProblem(error) ?? t('noLiquidity', { message: error.message });
-      minOutLine.textContent = '—';
     }
   }
 
@@ -69,9 +87,8 @@ export function swapPage(session) {
     const account = await api.get(`/accounts/${session.key.address}`);
     const problem = overBalance(latest.amountIn, freeBalance(account, inAsset()), inAsset().decimals, t('free'));
     if (problem) return report(result, 'error', problem);
-    await submit(session, result, [
-      { type: 'swap', pair: pair.value, denom_in: direction.value, amount_in: latest.amountIn, min_out: minOut(latest.out) },
-    ]);
+    const swap = { pair: pair.value, denom_in: direction.value, amount_in: latest.amountIn, min_out: minOut(latest.out) };
+    await submit(session, result, [{ type: latest.route === 'book' ? 'routed_swap' : 'swap', ...swap }]);
   }
 
   fillPairs();
@@ -88,6 +105,7 @@ export function swapPage(session) {
     field(t('direction'), direction),
     field(t('pay'), amount),
     quoteLine,
+    routeLine,
     field(t('slippage'), slippage),
     minOutLine,
     feeLine(session),

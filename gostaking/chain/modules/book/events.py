@@ -13,6 +13,14 @@ class MarketListedEvent(ChainEvent, frozen=True, tag="market_listed"):
     lot: int
 
 
+class MarketHaltChangedEvent(ChainEvent, frozen=True, tag="market_halt_changed"):
+    """Governance halted (`halted`) or resumed a market: while halted it takes no new orders and runs no auction;
+    its resting orders stay, and may be cancelled."""
+
+    market: str
+    halted: bool
+
+
 class OrderPlacedEvent(ChainEvent, frozen=True, tag="order_placed"):
     """An order joined this block's auction; its escrow was taken."""
 

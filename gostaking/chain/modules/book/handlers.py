@@ -14,22 +14,18 @@ from gostaking.chain.modules.book.errors import (
 from gostaking.chain.modules.book.events import OrderPlacedEvent
 from gostaking.chain.modules.book.mutations import close_order, open_order
 from gostaking.chain.modules.book.queries import (
-    BookQuote,
+    compute_book_route,
     compute_notional,
     compute_order_escrow,
     count_open_orders,
     get_book_params,
-    get_market,
     get_order,
     get_whole_unit,
     iter_side,
-    quote_book_fill,
     require_open_market,
 )
 from gostaking.chain.modules.compliance.queries import require_kyc_level
 from gostaking.chain.modules.dex.handlers import check_swap, process_swap
-from gostaking.chain.modules.dex.queries import get_pair_decimals, quote_swap
-from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.book import SIDES, TIMES_IN_FORCE, MsgCancelOrder, MsgPlaceOrder, MsgRoutedSwap, Order
 from gostaking.chain.types.tx import MsgSwap
@@ -162,30 +158,6 @@ def check_routed_swap(state: State, msg: MsgRoutedSwap) -> None:
     """What a swap on the pair's pool needs (`check_swap`): a pair denom, paid in ugos or the pair's asset, an amount
     within 1..2^256-1 and a min_out of 0 or more. Either route may then fill it."""
     check_swap(state, _as_pool_swap(msg))
-
-
-def compute_book_route(state: State, msg: MsgRoutedSwap) -> MsgPlaceOrder | None:
-    """The immediate-or-cancel order that fills `msg` on the book, when the book is the better route: its quote for
-    the whole amount (`quote_book_fill`, after the taker fee) gives strictly more than the pool would now (a tie
-    goes to the pool, which settles at once) and at least `min_out`, and it is a valid order of an open market
-    (at least its minimum notional). The order buys or sells the quote's quantity at the quote's worst price, so
-    the block's auction fills it at that price or better. None: the pool is the route."""
-    quote = quote_book_fill(state, msg.pair, msg.denom_in, msg.amount_in)
-    pool = quote_swap(state, msg.pair, msg.denom_in, msg.amount_in, get_pair_decimals(state, msg.pair))
-    pool_out = 0 if pool is None else pool.amount_out
-    if quote is None or quote.amount_out <= pool_out or quote.amount_out < msg.min_out:
-        return None
-    return _book_order(state, msg, quote)
-
-
-def _book_order(state: State, msg: MsgRoutedSwap, quote: BookQuote) -> MsgPlaceOrder | None:
-    market = get_market(state, msg.pair)
-    if market is None or market.halted or quote.quantity == 0:
-        return None
-    side = "buy" if msg.denom_in == GOS_DENOM else "sell"
-    order = MsgPlaceOrder(msg.pair, side, quote.worst_price, quote.quantity, "ioc", 0)
-    notional = compute_notional(order.quantity, order.price, get_whole_unit(state, msg.pair))
-    return order if notional >= market.min_notional_ugos else None
 
 
 def process_routed_swap(state: State, ctx: Context, msg: MsgRoutedSwap) -> None:

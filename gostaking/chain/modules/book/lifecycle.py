@@ -20,6 +20,8 @@ from gostaking.chain.modules.book.mutations import (
     close_order,
     pay_fees,
     record_auction,
+    reobserve_clearing_price,
+    set_observed_gos_index,
     settle_fill,
     store_order,
 )
@@ -27,10 +29,13 @@ from gostaking.chain.modules.book.queries import (
     compute_covered_quantity,
     compute_fee,
     compute_notional,
+    compute_reindexed_price,
     get_book_params,
     get_book_totals,
+    get_clearing_accumulators,
     get_last_auction,
     get_market,
+    get_observed_gos_index,
     get_rounding_reserve,
     get_whole_unit,
     iter_side,
@@ -38,6 +43,23 @@ from gostaking.chain.modules.book.queries import (
 from gostaking.chain.modules.book.tables import EXPIRIES, ORDERS
 from gostaking.chain.state import State
 from gostaking.chain.types.book import AuctionResult, Market, Order
+
+
+def observe_burned_clearing_prices(state: State, ctx: Context) -> None:
+    """In a block whose burn moved the GOS index, re-observe every market's clearing price in force at the new index
+    (`compute_reindexed_price`), in force from the next block: a market without a trade after a burn would
+    otherwise keep its pre-burn ugos price (about 10% high) in the oracle's average, while the pools' prices moved
+    with the burn (dex's `observe_pool_prices`). Runs before the block's auctions, whose new clearing prices, at
+    the new index, replace it. O(markets), and only in a block whose index moved; otherwise O(1)."""
+    index = get_gos_index(state)
+    observed = get_observed_gos_index(state)
+    if index == observed:
+        return
+    for denom, accumulator in get_clearing_accumulators(state):
+        if accumulator.price:
+            price = compute_reindexed_price(accumulator.price, observed, index)
+            reobserve_clearing_price(state, denom, ctx.height, price)
+    set_observed_gos_index(state, index)
 
 
 def process_auctions(state: State, ctx: Context) -> None:

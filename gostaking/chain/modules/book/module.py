@@ -7,7 +7,11 @@ from gostaking.chain.errors import ChainError, InvalidGenesisError
 from gostaking.chain.genesis import Genesis, decode_module_genesis
 from gostaking.chain.module import Module, ParamsSection
 from gostaking.chain.modules.book.invariants import check_depth, check_escrow, check_uncrossed
-from gostaking.chain.modules.book.lifecycle import process_auctions, process_expiries
+from gostaking.chain.modules.book.lifecycle import (
+    observe_burned_clearing_prices,
+    process_auctions,
+    process_expiries,
+)
 from gostaking.chain.modules.book.mutations import list_market
 from gostaking.chain.modules.book.params import validate_book_params
 from gostaking.chain.modules.book.queries import compute_listed_market
@@ -48,7 +52,7 @@ MODULE = Module(
     package=__package__,
     params=(SECTION,),
     genesis=init_book_genesis,
-    end_block=(process_auctions, process_expiries),
+    end_block=(observe_burned_clearing_prices, process_auctions, process_expiries),
     invariants=(check_escrow, check_depth, check_uncrossed),
     accounts=(MODULE_BOOK,),
 )

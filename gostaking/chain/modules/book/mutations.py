@@ -7,10 +7,11 @@ from gostaking.chain.constants import BOOK_ACCOUNT, COMMUNITY_POOL_ACCOUNT
 from gostaking.chain.env import Context
 from gostaking.chain.modules.bank.mutations import move_units
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
-from gostaking.chain.modules.book.events import MarketListedEvent, OrderClosedEvent
+from gostaking.chain.modules.book.events import MarketHaltChangedEvent, MarketListedEvent, OrderClosedEvent
 from gostaking.chain.modules.book.queries import get_clearing_accumulator
 from gostaking.chain.modules.book.tables import (
     AUCTIONS,
+    BOOK_OBSERVED_GOS_INDEX,
     BOOK_TOTALS,
     CLEARING_PRICES,
     DEPTH,
@@ -20,7 +21,7 @@ from gostaking.chain.modules.book.tables import (
 )
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
-from gostaking.chain.twap import observe_price
+from gostaking.chain.twap import observe_no_price, observe_price
 from gostaking.chain.types.book import AuctionResult, BookTotals, LevelTotals, Market, Order
 
 
@@ -28,6 +29,13 @@ def list_market(state: State, ctx: Context, denom: str, market: Market) -> None:
     """Open the base/GOS market of `denom` (genesis or a passed listing proposal; the caller has checked it)."""
     state[MARKETS].put(denom, market)
     ctx.emit(MarketListedEvent(market=denom, tick_ugos=market.tick_ugos, lot=market.lot))
+
+
+def set_market_halted(state: State, ctx: Context, denom: str, market: Market, halted: bool) -> None:
+    """Halt or resume the listed `market` of `denom` (a passed MarketHaltProposal; the caller has checked that it
+    changes the market). Resting orders are left as they are: they may be cancelled, and they expire as usual."""
+    state[MARKETS].put(denom, replace(market, halted=halted))
+    ctx.emit(MarketHaltChangedEvent(market=denom, halted=halted))
 
 
 def open_order(state: State, order: Order) -> tuple[int, int]:
@@ -100,6 +108,20 @@ def record_auction(state: State, denom: str, result: AuctionResult) -> None:
     state[AUCTIONS].put(denom, result)
     accumulator = get_clearing_accumulator(state, denom)
     state[CLEARING_PRICES].put(denom, observe_price(accumulator, result.height, result.price))
+
+
+def reobserve_clearing_price(state: State, denom: str, height: int, price: int) -> None:
+    """Observe `price` (0: none) at the end of block `height` as the market's clearing price in force from the next
+    block, without an auction (a burn moved the GOS index, and every ugos price with it)."""
+    accumulator = get_clearing_accumulator(state, denom)
+    observed = observe_price(accumulator, height, price) if price else observe_no_price(accumulator, height)
+    state[CLEARING_PRICES].put(denom, observed)
+
+
+def set_observed_gos_index(state: State, index: int) -> None:
+    """Remember the GOS index the clearing prices in force were observed at (written only when a burn moved it)."""
+    if state[BOOK_OBSERVED_GOS_INDEX].get() != index:
+        state[BOOK_OBSERVED_GOS_INDEX].set(index)
 
 
 def change_depth(state: State, market: str, side: str, price: int, quantity: int, orders: int) -> None:

@@ -9,6 +9,7 @@ from gostaking.chain.modules.bank.queries import get_bank_denoms, get_gos_index
 from gostaking.chain.modules.book.errors import MarketHaltedError, UnknownMarketError
 from gostaking.chain.modules.book.tables import (
     AUCTIONS,
+    BOOK_OBSERVED_GOS_INDEX,
     BOOK_PARAMS,
     BOOK_TOTALS,
     CLEARING_PRICES,
@@ -16,12 +17,20 @@ from gostaking.chain.modules.book.tables import (
     MARKETS,
     ORDERS,
 )
-from gostaking.chain.modules.dex.queries import get_denom_unit
+from gostaking.chain.modules.dex.queries import SwapQuote, get_denom_unit, get_pair_decimals, quote_swap
 from gostaking.chain.modules.lock.queries import get_asset
 from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE, PPM
 from gostaking.chain.state import State
 from gostaking.chain.twap import PriceAccumulator
-from gostaking.chain.types.book import AuctionResult, BookParams, BookTotals, Market, Order
+from gostaking.chain.types.book import (
+    AuctionResult,
+    BookParams,
+    BookTotals,
+    Market,
+    MsgPlaceOrder,
+    MsgRoutedSwap,
+    Order,
+)
 
 _NO_ACCUMULATOR = PriceAccumulator()
 _PAGE = 64
@@ -126,6 +135,20 @@ def require_open_market(state: State, denom: str) -> Market:
     return market
 
 
+def require_halt_change(state: State, denom: str, halted: bool) -> Market:
+    """The listed market of `denom` that a MarketHaltProposal would halt (`halted`) or resume: UnknownMarketError
+    when none is listed, InvalidMessageError when it is halted (or open) already."""
+    market = get_market(state, denom)
+    if market is None:
+        raise UnknownMarketError(f"no {denom}/GOS market is listed")
+    require(
+        market.halted != halted,
+        InvalidMessageError,
+        f"the {denom}/GOS market is {'halted' if market.halted else 'open'} already",
+    )
+    return market
+
+
 def get_order(state: State, order_id: int) -> Order | None:
     """An open order, or None (never placed, or closed: filled, cancelled, expired)."""
     return state[ORDERS].get(order_id)
@@ -191,6 +214,22 @@ def get_last_auction(state: State, denom: str) -> AuctionResult | None:
 def get_clearing_accumulator(state: State, denom: str) -> PriceAccumulator:
     """The market's clearing-price accumulator (observed at the end of each block whose auction traded)."""
     return state[CLEARING_PRICES].get_or(denom, _NO_ACCUMULATOR)
+
+
+def get_clearing_accumulators(state: State) -> list[tuple[str, PriceAccumulator]]:
+    """Every market's clearing-price accumulator (markets whose auctions have traded), by base denom. O(markets)."""
+    return state[CLEARING_PRICES].items_sorted()
+
+
+def get_observed_gos_index(state: State) -> int:
+    """The GOS index the clearing prices in force were observed at (INDEX_ONE before any burn)."""
+    return state[BOOK_OBSERVED_GOS_INDEX].get()
+
+
+def compute_reindexed_price(price: int, observed_index: int, index: int) -> int:
+    """A ugos price observed at `observed_index`, at the GOS index `index`: a burn shrinks every ugos amount by
+    index / observed_index, and with it every ugos price (rounded down, as the pools' prices)."""
+    return price * index // observed_index
 
 
 def get_whole_unit(state: State, denom: str) -> int:
@@ -313,3 +352,47 @@ def quote_book_fill(state: State, denom: str, denom_in: str, amount_in: int) -> 
             if quantity < reachable:  # deeper levels only worsen the one price without adding quantity
                 return best
     return best
+
+
+# --- Routed swaps: the pool or the book, whichever gives more (docs/book.md, "Routing") ---
+
+
+class RouteQuote(NamedTuple):
+    """Where a routed swap would be filled now, and what each route quotes for it."""
+
+    pool: SwapQuote | None
+    """The pool's quote (None: an empty pool)."""
+    book: BookQuote | None
+    """The open orders' quote (None: nothing rests on the side it would take)."""
+    book_order: MsgPlaceOrder | None
+    """The immediate-or-cancel order the book route places; None: the pool is the route."""
+
+
+def quote_route(state: State, msg: MsgRoutedSwap) -> RouteQuote:
+    """Both routes' quotes for `msg` (checked by check_routed_swap) and the one the chain takes now: the book when
+    its quote for the whole amount (`quote_book_fill`, after the taker fee) gives strictly more than the pool
+    (a tie goes to the pool, which settles at once) and at least `min_out`, and its order is a valid order of an
+    open market (at least its minimum notional). The order buys or sells the quote's quantity at the quote's worst
+    price, so the block's auction fills it at that price or better."""
+    book = quote_book_fill(state, msg.pair, msg.denom_in, msg.amount_in)
+    pool = quote_swap(state, msg.pair, msg.denom_in, msg.amount_in, get_pair_decimals(state, msg.pair))
+    pool_out = 0 if pool is None else pool.amount_out
+    if book is None or book.amount_out <= pool_out or book.amount_out < msg.min_out:
+        return RouteQuote(pool, book, None)
+    return RouteQuote(pool, book, _book_order(state, msg, book))
+
+
+def compute_book_route(state: State, msg: MsgRoutedSwap) -> MsgPlaceOrder | None:
+    """The immediate-or-cancel order that fills `msg` on the book when the book is the better route
+    (`quote_route`); None: the pool is the route."""
+    return quote_route(state, msg).book_order
+
+
+def _book_order(state: State, msg: MsgRoutedSwap, quote: BookQuote) -> MsgPlaceOrder | None:
+    market = get_market(state, msg.pair)
+    if market is None or market.halted or quote.quantity == 0:
+        return None
+    side = "buy" if msg.denom_in == GOS_DENOM else "sell"
+    order = MsgPlaceOrder(msg.pair, side, quote.worst_price, quote.quantity, "ioc", 0)
+    notional = compute_notional(order.quantity, order.price, get_whole_unit(state, msg.pair))
+    return order if notional >= market.min_notional_ugos else None

@@ -1,6 +1,7 @@
 """Tables of the book module. Their indexes live only in memory (derived from the entries), so the auction and
 the depth query walk the book in price order without sorting or scanning it."""
 
+from gostaking.chain.numeric import INDEX_ONE
 from gostaking.chain.tables import SingletonSpec, TableSpec
 from gostaking.chain.twap import PriceAccumulator
 from gostaking.chain.types.book import AuctionResult, BookParams, BookTotals, LevelTotals, Market, Order
@@ -43,3 +44,10 @@ CLEARING_PRICES = TableSpec(
 )
 BOOK_TOTALS = SingletonSpec("book_totals", BookTotals, BookTotals)
 BOOK_PARAMS = SingletonSpec("book_params", BookParams, BookParams)
+BOOK_OBSERVED_GOS_INDEX = SingletonSpec(
+    "book_observed_gos_index",
+    int,
+    lambda: INDEX_ONE,
+    doc="The GOS index the clearing prices in force were observed at: a burn moves every ugos price, so the block "
+    "in which the index moved re-observes each market's price in force at the new index (written only then).",
+)

@@ -1,7 +1,8 @@
 """Governance writes: proposals, votes, the deadline queue, and carrying out a ratified proposal."""
 
 from gostaking.chain.env import Context
-from gostaking.chain.modules.book.mutations import list_market
+from gostaking.chain.modules.book.mutations import list_market, set_market_halted
+from gostaking.chain.modules.book.queries import require_halt_change
 from gostaking.chain.modules.compliance.mutations import set_kyc_provider
 from gostaking.chain.modules.gov.queries import compute_node_count_changes, compute_proposed_market
 from gostaking.chain.modules.gov.tables import GOV_DEADLINES, PROPOSAL_COUNT, PROPOSAL_VOTES, PROPOSALS
@@ -13,6 +14,7 @@ from gostaking.chain.types.gov import (
     AssetListingProposal,
     AssetWeightProposal,
     KycProviderProposal,
+    MarketHaltProposal,
     MarketListingProposal,
     NodeCountProposal,
     ParamChangeProposal,
@@ -74,3 +76,6 @@ def execute_content(state: State, ctx: Context, content: ProposalContent) -> Non
         set_kyc_provider(state, ctx, content.provider, content.name, content.enabled)
     elif isinstance(content, MarketListingProposal):
         list_market(state, ctx, content.denom, compute_proposed_market(state, content))
+    elif isinstance(content, MarketHaltProposal):
+        market = require_halt_change(state, content.denom, content.halted)
+        set_market_halted(state, ctx, content.denom, market, content.halted)

@@ -6,7 +6,7 @@ from gostaking.chain.crypto import require_address
 from gostaking.chain.errors import InvalidMessageError, require
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.bank.tables import GOS_SUPPLY
-from gostaking.chain.modules.book.queries import compute_listed_market
+from gostaking.chain.modules.book.queries import compute_listed_market, require_halt_change
 from gostaking.chain.modules.gov.tables import PROPOSAL_COUNT, PROPOSAL_VOTES, PROPOSALS
 from gostaking.chain.modules.lock.queries import require_asset
 from gostaking.chain.modules.lock.tables import ASSETS
@@ -21,6 +21,7 @@ from gostaking.chain.types.gov import (
     AssetListingProposal,
     AssetWeightProposal,
     KycProviderProposal,
+    MarketHaltProposal,
     MarketListingProposal,
     NodeCountProposal,
     ParamChange,
@@ -230,6 +231,8 @@ def check_content(state: State, content: ProposalContent) -> None:
         require(0 < len(content.name.encode()) <= 64, InvalidMessageError, "provider name must be 1..64 bytes")
     elif isinstance(content, MarketListingProposal):
         compute_proposed_market(state, content)
+    elif isinstance(content, MarketHaltProposal):
+        require_halt_change(state, content.denom, content.halted)
 
 
 def compute_proposed_market(state: State, content: MarketListingProposal) -> Market:

@@ -496,6 +496,10 @@ const ZH = {
   'Orders filled': '成交订单数',
   'the last auctions of the market': '该市场最近的拍卖',
   '{market} order book': '{market} 订单簿',
+  // Order book gaps
+  'Average clearing price': '平均成交价',
+  "the oracle's time-weighted average": '预言机的时间加权平均值',
+  'market halt or resume': '市场暂停或恢复',
 };
 
 export const DICTIONARIES = { en: {}, 'zh-CN': ZH };

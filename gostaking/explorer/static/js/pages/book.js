@@ -247,7 +247,12 @@ export async function renderMarkets(ctx) {
   ctx.onBlock(load);
 }
 
-function marketCards(market, symbol) {
+/** The oracle's time-weighted average of the market's clearing prices (GET /oracle/prices: listed assets only). */
+function bookTwap(prices, denom) {
+  return { height: prices.height, price: prices.assets.find((asset) => asset.denom === denom)?.exchange_twap.book ?? null };
+}
+
+function marketCards(market, symbol, twap) {
   const last = market.last_auction;
   return h(
     'div',
@@ -259,6 +264,10 @@ function marketCards(market, symbol) {
     card(t('Best ask'), priceOrNone(market.best_ask), t('the lowest open sell'), { 'data-stat': 'best-ask' }),
     card(t('Last auction volume'), last ? base(last.volume, symbol) : t('none'), last ? gos(last.notional) : '', {
       'data-stat': 'last-volume',
+    }),
+    card(t('Average clearing price'), twap.price ? gos(twap.price) : t('none'), t("the oracle's time-weighted average"), {
+      'data-stat': 'book-twap',
+      'data-height': twap.height,
     }),
   );
 }
@@ -354,9 +363,10 @@ export async function renderMarket(ctx, denom) {
       getJSON(`/book/markets/${encodeURIComponent(denom)}/depth?levels=${DEPTH_LEVELS}`),
       getJSON(`/book/markets/${encodeURIComponent(denom)}/candles?interval=${interval}&limit=${CANDLES}`),
       getJSON(`/book/markets/${encodeURIComponent(denom)}/trades?limit=${TRADES}`),
+      getJSON('/oracle/prices'),
     ]);
     if (!replies) return;
-    const [market, depth, candleReply, tradesPage] = replies;
+    const [market, depth, candleReply, tradesPage, prices] = replies;
     const symbol = symbolOfMarket(market);
     ctx.title(t('{market} order book', { market: `${symbol}/GOS` }));
     root.dataset.height = depth.height;
@@ -365,7 +375,7 @@ export async function renderMarket(ctx, denom) {
     fill(
       root,
       h('p', { class: 'title-line' }, h('a', { href: '#/book' }, t('Markets')), ' / ', h('b', {}, `${symbol}/GOS`)),
-      marketCards(market, symbol),
+      marketCards(market, symbol, bookTwap(prices, denom)),
       depthSection(depth, symbol),
       section(t('Candles'), h('p', { class: 'note' }, t('Clearing prices per period of block time (UTC); a period without an auction has no candle.')), candles),
       section(t('Recent auctions'), trades),

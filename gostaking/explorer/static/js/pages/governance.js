@@ -75,6 +75,7 @@ const PROPOSAL_TYPES = {
   node_count: 'node count',
   kyc_provider: 'KYC provider',
   market_listing: 'market listing',
+  market_halt: 'market halt or resume',
 };
 const PROPOSAL_STATUSES = {
   voting: 'voting',
