@@ -11,10 +11,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from gostaking.chain.errors import MAX_AMOUNT, ChainError
+from gostaking.chain.errors import MAX_AMOUNT
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.book import queries as book
-from gostaking.chain.modules.dex.queries import get_denom_unit, require_pair_denom
+from gostaking.chain.modules.dex.queries import get_denom_unit
 from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.state import State
 from gostaking.chain.types.book import AuctionResult, Market, MsgRoutedSwap, Order
@@ -22,7 +22,7 @@ from gostaking.indexer import queries as q
 from gostaking.indexer.book import CANDLE_PERIODS_MS
 
 from ..deps import NodeDep, parse_address
-from ..errors import InvalidRequestError, NotFoundError, error_responses
+from ..errors import NotFoundError, error_responses
 from ..pages import MAX_INT, MAX_PAGE, Limit
 from ..render import from_records, gos, iso_time, params_view, percent
 from ..schemas.book import (
@@ -46,6 +46,7 @@ from ..schemas.book import (
     TradeView,
 )
 from .accounts import asset_amount
+from .dex import require_swap_input
 from .explorer import Before, IndexDep, keyset_page
 
 router = APIRouter(tags=["order book"])
@@ -241,12 +242,7 @@ def quote_route(
     `quote_route`): the pool, filled at once, or the order book, an immediate-or-cancel order filled in the
     market's auction at the end of the block; with both routes' quotes."""
     with node.app.read() as state:
-        try:
-            require_pair_denom(state, pair)
-        except ChainError as error:
-            raise InvalidRequestError(f"no {pair!r}/GOS pair: {error}") from None
-        if denom_in not in (GOS_DENOM, pair):
-            raise InvalidRequestError(f"a {pair}/GOS swap takes {GOS_DENOM} or {pair}, not {denom_in!r}")
+        require_swap_input(state, pair, denom_in, "pair")
         denom_out = pair if denom_in == GOS_DENOM else GOS_DENOM
         quote = book.quote_route(state, MsgRoutedSwap(pair, denom_in, amount_in, min_out))
         pool = quote.pool

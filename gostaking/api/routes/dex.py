@@ -44,12 +44,20 @@ def pool_view(state: State, denom: str) -> DexPoolView:
     )
 
 
-def _require_pair(state: State, denom: str) -> None:
+def _require_pair(state: State, denom: str, what: str = "pool") -> None:
     """InvalidRequestError unless the chain would pair `denom` with GOS (`require_pair_denom`), with its reason."""
     try:
         dex.require_pair_denom(state, denom)
     except ChainError as error:
-        raise InvalidRequestError(f"no {denom!r}/GOS pool: {error}") from None
+        raise InvalidRequestError(f"no {denom!r}/GOS {what}: {error}") from None
+
+
+def require_swap_input(state: State, pair: str, denom_in: str, what: str = "pool") -> None:
+    """InvalidRequestError unless a swap on the pair's `what` (pool, or pair for a routed swap) may be paid in
+    `denom_in`: a pair denom, paid in ugos or the pair's asset (what the chain's `check_swap` requires)."""
+    _require_pair(state, pair, what)
+    if denom_in not in (GOS_DENOM, pair):
+        raise InvalidRequestError(f"the {pair}/GOS {what} takes {GOS_DENOM} or {pair}, not {denom_in!r}")
 
 
 @router.get("/pools", response_model=DexPoolsResponse, summary="Exchange pools")
@@ -118,9 +126,7 @@ def quote_swap(
     """The output of swapping `amount_in` on the pair's pool now: constant product after the swap fee,
     rounded down as the chain rounds it."""
     with node.app.read() as state:
-        _require_pair(state, pair)
-        if denom_in not in (GOS_DENOM, pair):
-            raise InvalidRequestError(f"the {pair}/GOS pool takes {GOS_DENOM} or {pair}, not {denom_in!r}")
+        require_swap_input(state, pair, denom_in)
         quote = dex.quote_swap(state, pair, denom_in, amount_in, dex.get_pair_decimals(state, pair))
         if quote is None:
             raise InvalidRequestError(f"the {pair}/GOS pool has no liquidity")
