@@ -2,15 +2,13 @@
 `bridge.register(app)` in gostaking/cli/main.py."""
 
 import contextlib
-import functools
-import inspect
 import json
 import logging
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import MISSING, Field, dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -23,6 +21,7 @@ from gostaking.cli.options import (
     KeyringOption,
     load_key,
     open_keyring,
+    option_group,
     reads_passphrase,
 )
 from gostaking.cli.tx import resolve_address
@@ -32,6 +31,7 @@ if TYPE_CHECKING:
 
     from gostaking.bridge.attester import DepositWatcher, Payer, Sweeper
     from gostaking.bridge.feeder import PriceFeeder
+    from gostaking.bridge.metrics import GatewayMetrics
     from gostaking.bridge.node_client import NodeClient
     from gostaking.bridge.proofs import VerifiedReader
     from gostaking.wallet.keys import PrivateKey
@@ -106,13 +106,38 @@ class Verification:
     trust_node: TrustNodeOption = False
 
 
-def _verification_option(spec: "Field[Any]") -> inspect.Parameter:
-    # Keyword-only, as Typer passes them: then any order of required and defaulted parameters is valid.
-    default = spec.default if spec.default_factory is MISSING else spec.default_factory()
-    return inspect.Parameter(spec.name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=spec.type)
+@dataclass(frozen=True)
+class Service:
+    """How a gateway or the price feeder runs: with a key of the keyring, against the node API at --api, once or a
+    pass every --interval seconds, serving its metrics on --metrics-port or not. Its fields are also the options of
+    every such command, declared once here: a command declares `service: Service` below
+    `@option_group("service", Service)` (which may give it another --interval default)."""
 
+    api: ApiOption = API_DEFAULT
+    once: OnceOption = False
+    interval: IntervalOption = 60.0
+    home: HomeOption = None
+    keyring: KeyringOption = None
+    metrics_port: MetricsPortOption = None
 
-_VERIFICATION_OPTIONS = tuple(_verification_option(spec) for spec in fields(Verification))
+    def key(self, name: str) -> "PrivateKey":
+        """The signing key `name` of the keyring (its passphrase asked for, or read from $GOSTAKING_PASSPHRASE)."""
+        return load_key(open_keyring(self.home, self.keyring), name)
+
+    def run(
+        self,
+        step: Callable[[], None],
+        metrics: "GatewayMetrics | None" = None,
+        recover: Callable[[], None] | None = None,
+    ) -> None:
+        """Run `step` once or every --interval seconds, retrying after `recover` as _loop says. With `metrics` (made
+        when --metrics-port is given), each pass is counted there, and they are served on the port meanwhile."""
+        if metrics is None or self.metrics_port is None:
+            _loop(step, self.once, self.interval, recover)
+            return
+        with _metrics_server(metrics.registry, self.metrics_port):
+            _loop(metrics.counted(step), self.once, self.interval, recover)
+
 
 VerifiedCommand = Callable[..., None]
 
@@ -120,32 +145,13 @@ VerifiedCommand = Callable[..., None]
 def verified_command(name: str) -> Callable[[VerifiedCommand], VerifiedCommand]:
     """Register a command that reads verified state as the bridge command `name`, adding Verification's options
     (--comet-rpc, --trust-height, --trust-hash, --light-client-state, --trusting-period-hours, --verify-node,
-    --quorum, --trust-node) where it declares `verification: Verification`, which receives them. (Declare the
-    command's parameters keyword-only, `*` first, so `verification` may follow defaulted ones.)
-
-    Typer reads the command line from inspect.signature, so the registered wrapper carries a __signature__ with the
-    options in their place; the function itself is returned unchanged.
+    --quorum, --trust-node) where it declares `verification: Verification`, which receives them (see
+    option_group). (Declare the command's parameters keyword-only, `*` first, so `verification` may follow
+    defaulted ones.) The function itself is returned unchanged.
     """
 
     def register(command: VerifiedCommand) -> VerifiedCommand:
-        parameters = inspect.signature(command).parameters
-        names = [option.name for option in _VERIFICATION_OPTIONS]
-        if "verification" not in parameters or set(parameters) & set(names):
-            raise TypeError(f"{command.__qualname__} must take `verification: Verification` and none of {names}")
-        expanded: list[inspect.Parameter] = []
-        for parameter in parameters.values():
-            if parameter.name == "verification":
-                expanded.extend(_VERIFICATION_OPTIONS)
-            else:
-                expanded.append(parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY))
-
-        @functools.wraps(command)
-        def with_verification(**values: Any) -> None:
-            verification = Verification(**{name: values.pop(name) for name in names})
-            command(**values, verification=verification)
-
-        with_verification.__signature__ = inspect.Signature(expanded)  # type: ignore[attr-defined]
-        app.command(name)(with_verification)
+        app.command(name)(option_group("verification", Verification)(command))
         return command
 
     return register
@@ -247,6 +253,7 @@ def btc_address(
 
 @verified_command("evm")
 @reads_passphrase()
+@option_group("service", Service, interval=15.0)
 def evm_gateway(
     *,
     rpc: Annotated[str, typer.Option("--rpc", help="EVM JSON-RPC URL")],
@@ -267,12 +274,7 @@ def evm_gateway(
         int, typer.Option("--gos-bridge-start-block", help="GosBridge deployment block")
     ] = 0,
     verification: Verification,
-    api: ApiOption = API_DEFAULT,
-    once: OnceOption = False,
-    interval: IntervalOption = 15.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
-    metrics_port: MetricsPortOption = None,
+    service: Service,
 ) -> None:
     """Attest vault deposits and (with --board) redeem and confirm withdrawals on an EVM chain; with --gos-bridge
     also attest GOS swapped back from the ERC-20 and mint the ERC-20 for GOS withdrawals. Payouts are made only on
@@ -282,7 +284,7 @@ def evm_gateway(
 
     from gostaking.bridge.evm import ETH_TOKEN, DirectorySignatureBoard, EvmDepositWatcher, VaultPayer
 
-    key = load_key(open_keyring(home, keyring), from_name)
+    key = service.key(from_name)
     w3 = Web3(Web3.HTTPProvider(rpc))
     tokens = _pairs(token, "--token")
     watcher = EvmDepositWatcher(
@@ -326,13 +328,12 @@ def evm_gateway(
                 )
             )
     tips = {w.name: lambda: int(w3.eth.block_number) for w in watchers}
-    _run_attester(
-        state, api, key, watchers, payers, sanctions, once, interval, verification, metrics=(metrics_port, tips)
-    )
+    _run_attester(service, state, key, watchers, payers, sanctions, verification, tips)
 
 
 @verified_command("btc")
 @reads_passphrase()
+@option_group("service", Service)
 def btc_gateway(
     *,
     rpc: Annotated[str, typer.Option("--rpc", help="Bitcoin node RPC URL, e.g. http://127.0.0.1:8332")],
@@ -407,12 +408,7 @@ def btc_gateway(
     ] = 600.0,
     sanctions: SanctionsOption = None,
     verification: Verification,
-    api: ApiOption = API_DEFAULT,
-    once: OnceOption = False,
-    interval: IntervalOption = 60.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
-    metrics_port: MetricsPortOption = None,
+    service: Service,
 ) -> None:
     """Attest payments to registered custody addresses (read block by block; needs the node's transaction index)
     and report their reclaims by depositors; with --board, sweep credited deposits to the custody script and pay
@@ -430,7 +426,7 @@ def btc_gateway(
         raise CliError(f"--node must be bitcoind or btcd, got {node!r}")
     if node == "btcd" and wallet:
         raise CliError("btcd has no wallet: drop --wallet")
-    key = load_key(open_keyring(home, keyring), from_name)
+    key = service.key(from_name)
     bitcoin = BitcoinRpc(rpc, rpc_user, rpc_password, wallet=wallet)
     addresses = DepositRegistry(registry)
     safety = DepositSafety(margin_percent=margin_percent, sweep_fee_sat=sweep_fee_sat)
@@ -460,42 +456,37 @@ def btc_gateway(
         )
         sweepers.append(BtcSweeper(*seat, sweep_fee_sat=sweep_fee_sat, deadline_percent=sweep_deadline_percent))
     tips = {watcher.name: bitcoin.get_block_count}
-    _run_attester(
-        state, api, key, [watcher], payers, sanctions, once, interval, verification, sweepers, (metrics_port, tips)
-    )
+    _run_attester(service, state, key, [watcher], payers, sanctions, verification, tips, sweepers)
 
 
 def _run_attester(
+    service: Service,
     state: Path,
-    api: str,
     key: "PrivateKey",
     watchers: "list[DepositWatcher]",
     payers: "list[Payer]",
     sanctions: Path | None,
-    once: bool,
-    interval: float,
     verification: Verification,
+    tips: dict[str, Callable[[], int]],
     sweepers: "list[Sweeper] | None" = None,
-    metrics: "tuple[int | None, dict[str, Callable[[], int]]]" = (None, {}),
 ) -> None:
-    """Attest what the watchers see and run the payers and sweepers every `interval` seconds (payouts screened
+    """Attest what the watchers see and run the payers and sweepers each pass of `service` (payouts screened
     against the sanctions snapshot and verified as `verification` says), keeping cursors and outbox in the state
-    file. `metrics` is the --metrics-port (None: no metrics) and each watcher's chain tip, for its cursor lag."""
+    file. `tips` is each watcher's chain tip, for its cursor lag in the metrics."""
     from gostaking.bridge.attester import WITHDRAWALS_CURSOR, Attester
     from gostaking.bridge.node_client import MessageSender, NodeClient
     from gostaking.bridge.sanctions import SanctionsSnapshot
     from gostaking.bridge.store import StateStore
 
     screen = SanctionsSnapshot(sanctions) if sanctions is not None else None
-    node = NodeClient(api)
+    node = NodeClient(service.api)
     verifier = _verifier(node, state, verification)
     with StateStore(state) as store:
         attester = Attester(
             store, MessageSender(node, key), watchers, payers, screen, sweepers=sweepers or [], verifier=verifier
         )
-        port, tips = metrics
-        if port is None:
-            _loop(lambda: _report(attester.run_once()), once, interval, recover=attester.reload_state)
+        if service.metrics_port is None:
+            service.run(lambda: _report(attester.run_once()), recover=attester.reload_state)
             return
         from gostaking.bridge.metrics import GatewayMetrics
 
@@ -506,8 +497,7 @@ def _run_attester(
             _report(report)
             gateway_metrics.after_pass(attester.state, report)
 
-        with _metrics_server(gateway_metrics.registry, port):
-            _loop(gateway_metrics.counted(pass_and_count), once, interval, recover=attester.reload_state)
+        service.run(pass_and_count, gateway_metrics, recover=attester.reload_state)
 
 
 @contextlib.contextmanager
@@ -650,34 +640,29 @@ def feeder_quote(
 
 @feeder_app.command("run")
 @reads_passphrase()
+@option_group("service", Service)
 def feeder_run(
     exchange: ExchangeOption,
     from_name: FromOption,
+    *,
     pair: PairOption = [],  # noqa: B006
     gos_pair: GosPairOption = "GOS/USDT",
     min_exchanges: MinExchangesOption = 1,
-    api: ApiOption = API_DEFAULT,
-    once: OnceOption = False,
-    interval: IntervalOption = 60.0,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
-    metrics_port: MetricsPortOption = None,
+    service: Service,
 ) -> None:
     """Submit MsgSubmitPrices every --interval seconds, signed by a mining node operator key."""
     from gostaking.bridge.node_client import MessageSender, NodeClient
 
     feeder = _feeder(exchange, pair, gos_pair, min_exchanges)
-    sender = MessageSender(NodeClient(api), load_key(open_keyring(home, keyring), from_name))
+    sender = MessageSender(NodeClient(service.api), service.key(from_name))
 
     def step() -> None:
         tx_hash, quotes = feeder.submit(sender)
         typer.echo(f"tx {tx_hash}: " + ", ".join(f"{q.denom}={q.price_ugos}" for q in quotes))
 
-    if metrics_port is None:
-        _loop(step, once, interval)
+    if service.metrics_port is None:
+        service.run(step)
         return
     from gostaking.bridge.metrics import GatewayMetrics
 
-    feeder_metrics = GatewayMetrics({})
-    with _metrics_server(feeder_metrics.registry, metrics_port):
-        _loop(feeder_metrics.counted(step), once, interval)
+    service.run(step, GatewayMetrics({}))

@@ -11,8 +11,11 @@ from urllib.parse import urlsplit
 import typer
 
 from gostaking.cli.errors import CliError
+from gostaking.monitor.alerts import Thresholds
 
 DEFAULT_STATE = Path("monitor-state.json")
+DEFAULTS = Thresholds()
+"""Where the threshold options take their defaults: the alert logic's own (Thresholds)."""
 
 
 def _node_url(text: str) -> str:
@@ -36,35 +39,34 @@ def monitor(
     once: Annotated[bool, typer.Option("--once", help="one round, then exit")] = False,
     missed_window: Annotated[
         int, typer.Option("--missed-window", min=2, help="blocks over which missed blocks are counted")
-    ] = 100,
+    ] = DEFAULTS.missed_window_blocks,
     missed_blocks: Annotated[
         int, typer.Option("--missed-blocks", min=1, help="missed blocks in the window that raise an alert")
-    ] = 10,
+    ] = DEFAULTS.missed_blocks,
     stall_factor: Annotated[
         float, typer.Option("--stall-factor", min=1.0, help="alert after this many block times without a block")
-    ] = 5.0,
+    ] = DEFAULTS.stall_factor,
     stall_min: Annotated[
         float, typer.Option("--stall-min", min=0.0, help="…and at least this many seconds without a block")
-    ] = 30.0,
+    ] = DEFAULTS.stall_min_s,
     behind_blocks: Annotated[
         int, typer.Option("--behind-blocks", min=1, help="alert when a node is this many blocks behind the highest")
-    ] = 5,
+    ] = DEFAULTS.behind_blocks,
     oracle_max_age: Annotated[
         int,
         typer.Option("--oracle-max-age", min=0, help="alert on a price older than this many blocks (0: when stale)"),
-    ] = 0,
+    ] = DEFAULTS.oracle_max_age_blocks,
     withdrawal_deadline: Annotated[
         int, typer.Option("--withdrawal-deadline", min=1, help="alert on a withdrawal waiting more blocks than this")
-    ] = 600,
+    ] = DEFAULTS.withdrawal_deadline_blocks,
     index_lag: Annotated[
         int, typer.Option("--index-lag", min=1, help="alert when an explorer index is this many blocks behind")
-    ] = 50,
+    ] = DEFAULTS.index_lag_blocks,
 ) -> None:
     """Watch one or more nodes (their /metrics) and raise de-duplicated alerts, with resolve messages, to the log
     and a webhook. docs/monitoring.md says what each alert means and what to do about it."""
     import logging
 
-    from gostaking.monitor.alerts import Thresholds
     from gostaking.monitor.watch import Monitor, MonitorStateError
 
     urls = [_node_url(text) for text in node]

@@ -1,11 +1,12 @@
-"""Options shared by several commands, the `tx_command` decorator that adds the ones every tx command takes, and
+"""Options shared by several commands, option groups (several options declared once as a dataclass that commands
+take as one value: `option_group`), the `tx_command` decorator that adds the ones every tx command takes, and
 reading keys and passphrases."""
 
 import functools
 import inspect
 import os
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
@@ -123,6 +124,71 @@ def _shared(name: str, annotation: Any, default: Any = inspect.Parameter.empty) 
     return inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation)
 
 
+def _group_options(group: type[Any]) -> tuple[inspect.Parameter, ...]:
+    """The fields of the dataclass `group`, each annotated with its Typer option, as command parameters with the
+    fields' defaults: the options of an option group declared once (see option_group)."""
+    return tuple(
+        _shared(spec.name, spec.type, spec.default if spec.default_factory is MISSING else spec.default_factory())
+        for spec in fields(group)
+    )
+
+
+def expand_option_group(
+    command: Callable[..., None],
+    parameter: str,
+    group: type[Any],
+    in_place: Sequence[inspect.Parameter],
+    after_own: Sequence[inspect.Parameter] = (),
+    make: Callable[..., Any] | None = None,
+) -> Callable[..., None]:
+    """What Typer registers for a command that takes several options as one value, its parameter `parameter`
+    of type `group`: a wrapper whose command line has the options `in_place` where the command declares
+    `parameter` and `after_own` after its own parameters, and which calls the command with
+    `parameter=make(**those options' values)` (`make` is `group` itself unless given). The command itself is
+    unchanged.
+
+    Typer reads the command line from inspect.signature, so the wrapper carries a __signature__; all its
+    parameters are keyword-only, as Typer passes them: then any order of required and defaulted ones is valid.
+    Wrappers nest: a command may take several groups.
+    """
+    parameters = inspect.signature(command).parameters
+    names = [option.name for option in (*in_place, *after_own)]
+    if parameter not in parameters or set(parameters) & set(names):
+        raise TypeError(
+            f"{command.__qualname__} must take `{parameter}: {group.__name__}` and none of {', '.join(names)}"
+        )
+    expanded: list[inspect.Parameter] = []
+    for own in parameters.values():
+        if own.name == parameter:
+            expanded.extend(in_place)
+        else:
+            expanded.append(own.replace(kind=inspect.Parameter.KEYWORD_ONLY))
+
+    build = make or group
+
+    @functools.wraps(command)
+    def with_group(**values: Any) -> None:
+        grouped = build(**{name: values.pop(name) for name in names})
+        command(**values, **{parameter: grouped})
+
+    with_group.__signature__ = inspect.Signature([*expanded, *after_own])  # type: ignore[attr-defined]
+    return with_group
+
+
+def option_group(
+    parameter: str, group: type[Any], **defaults: Any
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """Decorate a command (below its `@app.command`) that declares `<parameter>: <group>`, a dataclass whose fields
+    are options (annotated with their Typer option, with their defaults): its command line has the group's options
+    in that place, with this command's `defaults` for some of them, and it receives them as one `group`. (Declare
+    the command's parameters keyword-only, `*` first, so the group may follow defaulted ones.)"""
+    options = _group_options(group)
+    if unknown := set(defaults) - {option.name for option in options}:
+        raise TypeError(f"{group.__name__} has no option {', '.join(sorted(unknown))}")
+    options = tuple(option.replace(default=defaults.get(option.name, option.default)) for option in options)
+    return lambda command: expand_option_group(command, parameter, group, options)
+
+
 # What every tx command takes, in TxOptions' order: --from where the command declares `tx`, the others after the
 # command's own parameters (where the commands used to declare them by hand, so --help reads as before).
 _FROM = _shared("from_name", FromOption)
@@ -145,32 +211,22 @@ _SHARED_NAMES = (_FROM.name, *(parameter.name for parameter in _AFTER_OWN))
 TxCommand = Callable[..., None]
 
 
+def _tx_options(**values: Any) -> TxOptions:
+    # TxOptions' fields are in _SHARED_NAMES' order, under their own names (its timeout_s is --timeout).
+    return TxOptions(*(values[name] for name in _SHARED_NAMES))
+
+
 def tx_command(app: typer.Typer, name: str) -> Callable[[TxCommand], TxCommand]:
     """Register a tx command as `app`'s command `name`, adding --from, --api, --fee, --memo, --wait, --timeout,
     --home, --keyring, --generate-only, --sequence, --chain-id, --simulate/--no-simulate and --json to its own
     arguments and options; its help says where the passphrase comes from.
 
-    The decorated function declares its own parameters and `tx: TxOptions`, which receives those values.
-    Typer reads the command line from inspect.signature, so the registered wrapper carries a __signature__ with
-    both; the function itself is returned unchanged.
+    The decorated function declares its own parameters and `tx: TxOptions`, which receives those values
+    (see expand_option_group); the function itself is returned unchanged.
     """
 
     def register(command: TxCommand) -> TxCommand:
-        parameters = inspect.signature(command).parameters
-        if "tx" not in parameters or set(parameters) & set(_SHARED_NAMES):
-            raise TypeError(f"{command.__qualname__} must take `tx: TxOptions` and none of {', '.join(_SHARED_NAMES)}")
-        # Keyword-only, as Typer passes them: then any order of required and defaulted parameters is valid.
-        own = [
-            _FROM if parameter.name == "tx" else parameter.replace(kind=inspect.Parameter.KEYWORD_ONLY)
-            for parameter in parameters.values()
-        ]
-
-        @functools.wraps(command)
-        def with_tx_options(**values: Any) -> None:
-            tx = TxOptions(*(values.pop(shared) for shared in _SHARED_NAMES))
-            command(**values, tx=tx)
-
-        with_tx_options.__signature__ = inspect.Signature([*own, *_AFTER_OWN])  # type: ignore[attr-defined]
+        with_tx_options = expand_option_group(command, "tx", TxOptions, (_FROM,), _AFTER_OWN, _tx_options)
         with_tx_options.__doc__ = with_help_paragraph(command.__doc__, PASSPHRASE_HELP)
         app.command(name)(with_tx_options)
         return command

@@ -1,5 +1,7 @@
 """`gostaking query …`: read the chain through the node API; JSON by default, --table for a compact view."""
 
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
@@ -20,12 +22,30 @@ from gostaking.cli.common import (
     print_table,
 )
 from gostaking.cli.errors import CliError
-from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring
+from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, open_keyring, option_group
 from gostaking.cli.tx import resolve_address
 
 app = typer.Typer(help="Query the chain through the node API.", no_args_is_help=True)
 
 AddressArgument = Annotated[str, typer.Argument(help="address (gos1…), a key name or a node's moniker")]
+
+
+@dataclass(frozen=True)
+class AddressQuery:
+    """A query of the node API about one account that a person names (gos1…, a key name or a node's moniker). Its
+    fields are also the options of every such query, declared once here: a command declares `query: AddressQuery`
+    below `@option_group("query", AddressQuery)`."""
+
+    api: ApiOption = API_DEFAULT
+    table: TableOption = False
+    home: HomeOption = None
+    keyring: KeyringOption = None
+
+    def show(self, who: str, role: str, path: str, rows: Callable[[Any], Sequence[Sequence[object]]]) -> None:
+        """Print the API document at `path` ('{}' standing for the address `who` resolves to; `role` names it in
+        errors) as JSON, or with --table as the field/value rows `rows` makes of it."""
+        resolved = resolve_address(who, open_keyring(self.home, self.keyring), role, api_url=self.api)
+        print_json_or_table(fetch_json(self.api, path.format(resolved)), self.table, FIELD_VALUE, rows)
 
 
 def _status_rows(document: dict[str, Any]) -> list[tuple[str, object]]:
@@ -77,29 +97,17 @@ def completion_when(unbonding: dict[str, Any], now: datetime | None = None) -> s
 
 
 @app.command("account")
-def account(
-    address: AddressArgument,
-    api: ApiOption = API_DEFAULT,
-    table: TableOption = False,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
-) -> None:
+@option_group("query", AddressQuery)
+def account(address: AddressArgument, query: AddressQuery) -> None:
     """Balances, locks, votes, stakes, unbondings, hash power and pending rewards of an address."""
-    resolved = resolve_address(address, open_keyring(home, keyring), "address", api_url=api)
-    print_json_or_table(fetch_json(api, f"/accounts/{resolved}"), table, FIELD_VALUE, _account_rows)
+    query.show(address, "address", "/accounts/{}", _account_rows)
 
 
 @app.command("rewards")
-def rewards(
-    address: AddressArgument,
-    api: ApiOption = API_DEFAULT,
-    table: TableOption = False,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
-) -> None:
+@option_group("query", AddressQuery)
+def rewards(address: AddressArgument, query: AddressQuery) -> None:
     """Claimable rewards of an address, per pool."""
-    resolved = resolve_address(address, open_keyring(home, keyring), "address", api_url=api)
-    print_json_or_table(fetch_json(api, f"/accounts/{resolved}/rewards"), table, FIELD_VALUE, field_rows)
+    query.show(address, "address", "/accounts/{}/rewards", field_rows)
 
 
 ESTIMATE_COLUMNS = (("now", None), ("with additions", "with_additions"), ("additions alone", "additions_alone"))
@@ -209,16 +217,10 @@ def tx(
 
 
 @app.command("node")
-def node(
-    operator: AddressArgument,
-    api: ApiOption = API_DEFAULT,
-    table: TableOption = False,
-    home: HomeOption = None,
-    keyring: KeyringOption = None,
-) -> None:
+@option_group("query", AddressQuery)
+def node(operator: AddressArgument, query: AddressQuery) -> None:
     """A node with its voters and stakers."""
-    resolved = resolve_address(operator, open_keyring(home, keyring), "operator", api_url=api)
-    print_json_or_table(fetch_json(api, f"/nodes/{resolved}"), table, FIELD_VALUE, field_rows)
+    query.show(operator, "operator", "/nodes/{}", field_rows)
 
 
 document_table_command(

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from gostaking.chain.types.tx import Msg
+from gostaking.client.answers import read_answer
 from gostaking.client.errors import ApiError
 from gostaking.wallet.keys import PrivateKey, sign_tx
 
@@ -39,6 +40,13 @@ class NodeApi:
     def close(self) -> None:
         """Release the connection pool."""
         self._http.close()
+
+    def __enter__(self) -> "NodeApi":
+        """The client, closed when the `with` block ends."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def get(self, path: str, params: dict[str, Any] | None = None) -> Any:
         """GET a JSON document; a 404 is an ApiError like any other error status."""
@@ -143,16 +151,13 @@ class NodeApi:
 
 def _document(response: httpx.Response, path: str) -> Any:
     """The JSON document of a successful answer, else the ApiError that says why not."""
-    try:
-        document = response.json()
-    except ValueError:
-        document = None
-    if response.is_success and document is not None:
+    document, refusal = read_answer(response)
+    if document is not None:
         return document
     method, url, status = response.request.method, str(response.request.url), response.status_code
-    if isinstance(document, dict) and "message" in document:
-        error, message = str(document.get("error", "Error")), str(document["message"])
-        code = int(document.get("code", status))
+    if refusal is not None:
+        error, message = str(refusal.get("error", "Error")), str(refusal["message"])
+        code = int(refusal.get("code", status))
         raise ApiError(method, path, url, f"{error}: {message}", status=status, error=error, code=code, message=message)
     if response.is_success:
         raise ApiError(method, path, url, f"HTTP {status} without a JSON document", status=status)

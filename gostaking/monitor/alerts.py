@@ -73,6 +73,12 @@ class Alert:
     severity: Severity
     summary: str
 
+    @classmethod
+    def about(cls, kind: str, subject: str, severity: Severity, summary: str) -> "Alert":
+        """An alert of `kind` about `subject` (a node, an operator, a denom), keyed `<kind>:<subject>`: one key
+        per problem and thing it is about, whatever the summary's figures."""
+        return cls(f"{kind}:{subject}", kind, severity, summary)
+
 
 @dataclass(frozen=True)
 class Notification:
@@ -147,7 +153,7 @@ def evaluate(
     reachable = {name: sample for name, sample in samples.items() if isinstance(sample, NodeSample)}
     for name, sample in samples.items():
         if isinstance(sample, str):
-            alerts.append(Alert(f"unreachable:{name}", "unreachable", "critical", f"{name} cannot be read: {sample}"))
+            alerts.append(Alert.about("unreachable", name, "critical", f"{name} cannot be read: {sample}"))
     if not reachable:
         return alerts
     top_name, top = max(reachable.items(), key=lambda item: item[1].height)
@@ -165,9 +171,9 @@ def _node_alerts(name: str, sample: NodeSample, top_height: int, thresholds: Thr
         quiet_s = now - sample.last_block_time_s
         if quiet_s > max(thresholds.stall_factor * sample.block_time_s, thresholds.stall_min_s):
             alerts.append(
-                Alert(
-                    f"stalled:{name}",
+                Alert.about(
                     "stalled",
+                    name,
                     "critical",
                     f"{name}: no new block for {quiet_s:.0f} s (height {sample.height}; block time "
                     f"{sample.block_time_s:g} s)",
@@ -175,18 +181,18 @@ def _node_alerts(name: str, sample: NodeSample, top_height: int, thresholds: Thr
             )
     if top_height - sample.height >= thresholds.behind_blocks:
         alerts.append(
-            Alert(
-                f"behind:{name}",
+            Alert.about(
                 "behind",
+                name,
                 "warning",
                 f"{name} is at height {sample.height}, {top_height - sample.height} blocks behind the highest node",
             )
         )
     if sample.index_lag_blocks is not None and sample.index_lag_blocks >= thresholds.index_lag_blocks:
         alerts.append(
-            Alert(
-                f"index_lag:{name}",
+            Alert.about(
                 "index_lag",
+                name,
                 "warning",
                 f"{name}: the explorer index is {sample.index_lag_blocks} blocks behind the chain",
             )
@@ -199,13 +205,13 @@ def _validator_alerts(top: NodeSample, history: SigningHistory, thresholds: Thre
     for operator, validator in top.validators.items():
         who = f"{validator.moniker} ({operator})"
         if validator.jailed:
-            alerts.append(Alert(f"jailed:{operator}", "jailed", "critical", f"node {who} is jailed"))
+            alerts.append(Alert.about("jailed", operator, "critical", f"node {who} is jailed"))
         missed = history.missed(operator) if validator.mining else 0
         if missed >= thresholds.missed_blocks:
             alerts.append(
-                Alert(
-                    f"missed_blocks:{operator}",
+                Alert.about(
                     "missed_blocks",
+                    operator,
                     "critical",
                     f"validator {who} missed {missed} of the last {thresholds.missed_window_blocks} blocks",
                 )
@@ -219,9 +225,9 @@ def _chain_alerts(top_name: str, top: NodeSample, thresholds: Thresholds) -> lis
         too_old = thresholds.oracle_max_age_blocks and age > thresholds.oracle_max_age_blocks
         if top.oracle_stale.get(denom) or too_old:
             alerts.append(
-                Alert(
-                    f"oracle_stale:{denom}",
+                Alert.about(
                     "oracle_stale",
+                    denom,
                     "warning",
                     f"the oracle price of {denom} was last aggregated {age} blocks ago"
                     + (" and the chain marks it stale" if top.oracle_stale.get(denom) else ""),

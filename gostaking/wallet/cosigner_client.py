@@ -22,6 +22,7 @@ import httpx
 
 from gostaking.chain.codec import sign_bytes
 from gostaking.chain.types.tx import MultisigPubKey, TxBody
+from gostaking.client.answers import read_answer
 from gostaking.cosigner.policy import Policy, encode_policy
 from gostaking.cosigner.protocol import (
     ProtocolError,
@@ -320,15 +321,12 @@ class CosignerClient:
             response = self._http.request(method, path, json=body)
         except httpx.HTTPError as error:
             raise CosignerClientError(f"cannot reach the cosigner at {self.url}: {error}") from None
-        try:
-            document = response.json()
-        except ValueError:
-            document = None
-        if response.is_success and document is not None:
+        document, refusal = read_answer(response)
+        if document is not None:
             return document
-        if isinstance(document, dict) and "message" in document:
+        if refusal is not None:
             raise CosignerClientError(
-                f"cosigner: {document['message']}", error=str(document.get("error")), status=response.status_code
+                f"cosigner: {refusal['message']}", error=str(refusal.get("error")), status=response.status_code
             )
         raise CosignerClientError(f"cosigner: {method} {path} failed with HTTP {response.status_code}")
 

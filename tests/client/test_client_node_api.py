@@ -216,3 +216,10 @@ def test_without_the_bytes_an_unreachable_node_while_waiting_is_an_error() -> No
 
     with pytest.raises(ApiError):
         node_api(handler).wait_for_tx(HASH, 5.0, poll_s=0.0)
+
+
+def test_the_client_is_closed_when_its_with_block_ends() -> None:
+    http = httpx.Client(base_url=URL, transport=httpx.MockTransport(lambda _: httpx.Response(200, json={"a": 1})))
+    with NodeApi(http=http) as api:
+        assert api.get("/status") == {"a": 1} and not http.is_closed
+    assert http.is_closed

@@ -3,6 +3,7 @@ gostaking/wallet/onchain/; docs/wallet-chains.md describes the rules)."""
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -20,6 +21,7 @@ from gostaking.cli.options import (
     KeyringOption,
     load_seed,
     open_keyring,
+    option_group,
     reads_passphrase,
 )
 from gostaking.cli.wallet.app import app
@@ -66,6 +68,22 @@ TokenOption = Annotated[str | None, typer.Option("--token", help="ERC-20 contrac
 YesOption = Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")]
 
 
+@dataclass(frozen=True)
+class BitcoinNode:
+    """The Bitcoin node a BTC command talks to. Its fields are also the options of every such command, declared
+    once here: a command declares `btc: BitcoinNode` below `@option_group("btc", BitcoinNode)`."""
+
+    btc_rpc: BtcRpcOption = None
+    btc_rpc_user: BtcUserOption = ""
+    btc_rpc_password: BtcPasswordOption = ""
+    btc_network: BtcNetworkOption = "mainnet"
+
+    @property
+    def network(self) -> BtcNetwork:
+        """--btc-network, checked (CliError names the networks)."""
+        return _network(self.btc_network)
+
+
 def _seed(home: Path | None, keyring: Path | None, name: str) -> bytes:
     """The seed of the HD wallet `name` (its passphrase asked, or read from $GOSTAKING_PASSPHRASE, if encrypted)."""
     return load_seed(open_keyring(home, keyring), name)
@@ -79,16 +97,16 @@ def _network(text: str) -> BtcNetwork:
 
 
 @contextmanager
-def _btc_wallet(seed: bytes, url: str | None, user: str, password: str, network: str) -> Iterator["BtcWallet"]:
+def _btc_wallet(seed: bytes, node: BitcoinNode) -> Iterator["BtcWallet"]:
     from gostaking.bridge.btc_rpc import BitcoinRpc
     from gostaking.wallet.onchain.btc import BtcWallet, check_node_network
 
-    if not url:
+    if not node.btc_rpc:
         raise CliError("give the Bitcoin node with --btc-rpc (or $GOSTAKING_BTC_RPC)")
-    rpc = BitcoinRpc(url, user, password)
+    rpc = BitcoinRpc(node.btc_rpc, node.btc_rpc_user, node.btc_rpc_password)
     try:
-        check_node_network(rpc, _network(network))
-        yield BtcWallet(seed, _network(network), rpc)
+        check_node_network(rpc, node.network)
+        yield BtcWallet(seed, node.network, rpc)
     finally:
         rpc.close()
 
@@ -122,11 +140,8 @@ def _confirm(summary: str, yes: bool) -> None:
 
 
 def _gos_part(api: str, address: str) -> dict[str, Any]:
-    node = NodeApi(api)
-    try:
+    with NodeApi(api) as node:
         account = node.get(f"/accounts/{address}")
-    finally:
-        node.close()
     return {
         "address": address,
         "free": [f"{b['display']} {b['display_denom']}" for b in account["balances"]] or ["0 gos"],
@@ -186,13 +201,12 @@ def _part(name: str, read: Callable[[], dict[str, Any]], failures: list[str]) ->
 
 @app.command("balance")
 @reads_passphrase()
+@option_group("btc", BitcoinNode)
 def balance(
     name: NameArgument,
+    *,
     api: ApiOption = API_DEFAULT,
-    btc_rpc: BtcRpcOption = None,
-    btc_rpc_user: BtcUserOption = "",
-    btc_rpc_password: BtcPasswordOption = "",
-    btc_network: BtcNetworkOption = "mainnet",
+    btc: BitcoinNode,
     eth_rpc: EthRpcOption = None,
     erc20: Annotated[list[str], typer.Option("--erc20", help="an ERC-20 contract to show (repeatable)")] = [],  # noqa: B006
     as_json: JsonOption = False,
@@ -204,13 +218,13 @@ def balance(
     seed = _seed(home, keyring, name)
     failures: list[str] = []
     document = {"gos": _part(f"GOS (node API {api})", lambda: _gos_part(api, gos_key(seed).address), failures)}
-    if btc_rpc:
+    if btc.btc_rpc:
 
         def read_btc() -> dict[str, Any]:
-            with _btc_wallet(seed, btc_rpc, btc_rpc_user, btc_rpc_password, btc_network) as wallet:
+            with _btc_wallet(seed, btc) as wallet:
                 return _btc_part(wallet)
 
-        document["btc"] = _part(f"BTC (node {btc_rpc})", read_btc, failures)
+        document["btc"] = _part(f"BTC (node {btc.btc_rpc})", read_btc, failures)
     if eth_rpc:
         document["eth"] = _part(f"ETH (node {eth_rpc})", lambda: _eth_part(_eth_wallet(seed, eth_rpc), erc20), failures)
     if as_json:
@@ -239,18 +253,17 @@ def _custody_terms(api: str, custodian_key: list[str], csv_blocks: int) -> "Cust
         keys = [bytes.fromhex(k) for k in custodian_key]
     except ValueError:
         raise CliError("custodian keys are hexadecimal public keys") from None
-    node = NodeApi(api)
-    try:
+    with NodeApi(api) as node:
         params = node.get("/custody/params")
-    finally:
-        node.close()
     return custody_terms(keys, params["custodians"], int(params["threshold"]), csv_blocks)
 
 
 @deposit_app.command("btc")
 @reads_passphrase()
+@option_group("btc", BitcoinNode)
 def deposit_btc(
     amount: Annotated[str, typer.Argument(help="BTC to lock, e.g. 0.01btc or 100000sat")],
+    *,
     from_name: FromOption,
     custodian_key: CustodianKeyOption,
     csv_blocks: CsvBlocksOption = 4_320,
@@ -262,10 +275,7 @@ def deposit_btc(
         int, typer.Option("--sweep-fee-sat", min=0, help="what the gateways keep of each deposit for its sweep")
     ] = 2_000,
     api: ApiOption = API_DEFAULT,
-    btc_rpc: BtcRpcOption = None,
-    btc_rpc_user: BtcUserOption = "",
-    btc_rpc_password: BtcPasswordOption = "",
-    btc_network: BtcNetworkOption = "mainnet",
+    btc: BitcoinNode,
     fallback_fee_rate: FeeRateOption = 2,
     yes: YesOption = False,
     home: HomeOption = None,
@@ -291,7 +301,7 @@ def deposit_btc(
     terms = _custody_terms(api, custodian_key, csv_blocks)
     seed = _seed(home, keyring, from_name)
     recipient = gos_key(seed).address
-    with _btc_wallet(seed, btc_rpc, btc_rpc_user, btc_rpc_password, btc_network) as wallet:
+    with _btc_wallet(seed, btc) as wallet:
         lock = depositor_lock(wallet, terms)
         address = lock.address(wallet.network)
         rate = node_fee_rate(wallet.rpc, fallback_fee_rate)
@@ -362,14 +372,12 @@ def deposit_eth(
 
 @send_app.command("btc")
 @reads_passphrase()
+@option_group("btc", BitcoinNode)
 def send_btc(
     address: Annotated[str, typer.Argument(help="the recipient's bitcoin address (of --btc-network)")],
     amount: Annotated[str, typer.Argument(help="e.g. 0.01btc or 50000sat")],
     from_name: FromOption,
-    btc_rpc: BtcRpcOption = None,
-    btc_rpc_user: BtcUserOption = "",
-    btc_rpc_password: BtcPasswordOption = "",
-    btc_network: BtcNetworkOption = "mainnet",
+    btc: BitcoinNode,
     fallback_fee_rate: FeeRateOption = 2,
     yes: YesOption = False,
     home: HomeOption = None,
@@ -378,11 +386,10 @@ def send_btc(
     """Pay BTC from the wallet's confirmed coins (fee from the node's estimate, change to a new change address)."""
     from gostaking.wallet.onchain.btc import address_script, node_fee_rate, to_btc
 
-    network = _network(btc_network)
-    script = address_script(address, network)
+    script = address_script(address, btc.network)
     sat = _units(amount, "btc", 8)
     seed = _seed(home, keyring, from_name)
-    with _btc_wallet(seed, btc_rpc, btc_rpc_user, btc_rpc_password, network) as wallet:
+    with _btc_wallet(seed, btc) as wallet:
         rate = node_fee_rate(wallet.rpc, fallback_fee_rate)
         payment = wallet.pay([(script, sat)], rate)
         _confirm(
@@ -440,15 +447,14 @@ def send_eth(
 
 @reclaim_app.command("btc")
 @reads_passphrase()
+@option_group("btc", BitcoinNode)
 def reclaim_btc(
+    *,
     from_name: FromOption,
     custodian_key: CustodianKeyOption,
     csv_blocks: CsvBlocksOption = 4_320,
     api: ApiOption = API_DEFAULT,
-    btc_rpc: BtcRpcOption = None,
-    btc_rpc_user: BtcUserOption = "",
-    btc_rpc_password: BtcPasswordOption = "",
-    btc_network: BtcNetworkOption = "mainnet",
+    btc: BitcoinNode,
     fallback_fee_rate: FeeRateOption = 2,
     yes: YesOption = False,
     home: HomeOption = None,
@@ -460,7 +466,7 @@ def reclaim_btc(
 
     terms = _custody_terms(api, custodian_key, csv_blocks)
     seed = _seed(home, keyring, from_name)
-    with _btc_wallet(seed, btc_rpc, btc_rpc_user, btc_rpc_password, btc_network) as wallet:
+    with _btc_wallet(seed, btc) as wallet:
         lock = depositor_lock(wallet, terms)
         index = wallet.scan().next_index[RECEIVE]
         rate = node_fee_rate(wallet.rpc, fallback_fee_rate)
