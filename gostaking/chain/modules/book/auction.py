@@ -64,10 +64,13 @@ def compute_clearing(bids: list[Bid], last_price: int) -> Clearing | None:
 def allocate(bids: list[Bid], clearing: Clearing) -> list[tuple[Bid, int]]:
     """(bid, base units filled) for every bid that trades at `clearing`, buys then sells, each side in
     price-time priority (better price, then lower id)."""
+    price = clearing.price
+    buys = [b for b in bids if b.side == "buy" and b.quantity > 0 and b.price >= price]
+    sells = [b for b in bids if b.side == "sell" and b.quantity > 0 and b.price <= price]
+    buys.sort(key=lambda b: (-b.price, b.order_id))
+    sells.sort(key=lambda b: (b.price, b.order_id))
     fills: list[tuple[Bid, int]] = []
-    for side in ("buy", "sell"):
-        taking = [b for b in bids if b.side == side and _accepts(b, clearing.price)]
-        taking.sort(key=lambda b: (-b.price if side == "buy" else b.price, b.order_id))
+    for taking in (buys, sells):
         left = clearing.volume
         for bid in taking:
             if left == 0:
@@ -76,7 +79,3 @@ def allocate(bids: list[Bid], clearing: Clearing) -> list[tuple[Bid, int]]:
             left -= quantity
             fills.append((bid, quantity))
     return fills
-
-
-def _accepts(bid: Bid, price: int) -> bool:
-    return bid.quantity > 0 and (bid.price >= price if bid.side == "buy" else bid.price <= price)

@@ -1,10 +1,28 @@
 """Events of the book module. Trade history is not kept in chain state: the indexer builds trades, fills and
 candles from these."""
 
+from typing import ClassVar, get_args
+
+from msgspec.structs import astuple, fields
+
 from gostaking.chain.events import ChainEvent
+from gostaking.chain.types.block import Event
 
 
-class MarketListedEvent(ChainEvent, frozen=True, tag="market_listed"):
+class BookEvent(ChainEvent, frozen=True):
+    """Base of the book's events (no kind of its own). An auction emits two or three events per order, so their
+    wire form is built in one pass: no book event has an optional field (checked below, for each of them), so
+    `ChainEvent.to_wire`'s omission of None fields never applies and the two forms are equal."""
+
+    wire_kind: ClassVar[str] = ""
+    """The event's kind (`event_kind()`), set once per subclass below."""
+
+    def to_wire(self) -> Event:
+        """The block-result form (see ChainEvent.to_wire), in one pass over the fields."""
+        return Event(self.wire_kind, tuple(zip(self.__struct_fields__, map(str, astuple(self)), strict=True)))
+
+
+class MarketListedEvent(BookEvent, frozen=True, tag="market_listed"):
     """A base/GOS market opened (genesis or governance): prices in multiples of `tick_ugos` ugos per whole unit,
     quantities in multiples of `lot` base units."""
 
@@ -13,7 +31,7 @@ class MarketListedEvent(ChainEvent, frozen=True, tag="market_listed"):
     lot: int
 
 
-class MarketHaltChangedEvent(ChainEvent, frozen=True, tag="market_halt_changed"):
+class MarketHaltChangedEvent(BookEvent, frozen=True, tag="market_halt_changed"):
     """Governance halted (`halted`) or resumed a market: while halted it takes no new orders and runs no auction;
     its resting orders stay, and may be cancelled."""
 
@@ -21,7 +39,7 @@ class MarketHaltChangedEvent(ChainEvent, frozen=True, tag="market_halt_changed")
     halted: bool
 
 
-class OrderPlacedEvent(ChainEvent, frozen=True, tag="order_placed"):
+class OrderPlacedEvent(BookEvent, frozen=True, tag="order_placed"):
     """An order joined this block's auction; its escrow was taken."""
 
     order_id: int
@@ -34,7 +52,7 @@ class OrderPlacedEvent(ChainEvent, frozen=True, tag="order_placed"):
     expiry_height: int
 
 
-class OrderFilledEvent(ChainEvent, frozen=True, tag="order_filled"):
+class OrderFilledEvent(BookEvent, frozen=True, tag="order_filled"):
     """`quantity` base units of an order traded at the auction's clearing `price` for `notional_ugos`; the order
     paid `fee_ugos` (maker or taker rate) to the community pool and has `remaining` base units left."""
 
@@ -50,7 +68,7 @@ class OrderFilledEvent(ChainEvent, frozen=True, tag="order_filled"):
     remaining: int
 
 
-class OrderClosedEvent(ChainEvent, frozen=True, tag="order_closed"):
+class OrderClosedEvent(BookEvent, frozen=True, tag="order_closed"):
     """An order left the book with `remaining` base units unfilled; `refund` (ugos for a buy, base units for a
     sell) of its escrow returned to the owner. `reason`: cancelled, expired, ioc_remainder, post_only_crossed,
     filled or underfunded."""
@@ -63,7 +81,7 @@ class OrderClosedEvent(ChainEvent, frozen=True, tag="order_closed"):
     reason: str
 
 
-class AuctionClearedEvent(ChainEvent, frozen=True, tag="auction_cleared"):
+class AuctionClearedEvent(BookEvent, frozen=True, tag="auction_cleared"):
     """A market's end-of-block auction traded `volume` base units at the one `price` for `notional_ugos`,
     filling `fills` orders."""
 
@@ -72,3 +90,14 @@ class AuctionClearedEvent(ChainEvent, frozen=True, tag="auction_cleared"):
     volume: int
     notional_ugos: int
     fills: int
+
+
+def _prepare_wire_forms() -> None:
+    for event_type in BookEvent.__subclasses__():
+        optional = [f.name for f in fields(event_type) if type(None) in get_args(f.type)]
+        if optional:
+            raise TypeError(f"{event_type.__name__} has optional fields {optional}: BookEvent.to_wire keeps None")
+        event_type.wire_kind = event_type.event_kind()
+
+
+_prepare_wire_forms()

@@ -2,23 +2,25 @@
 requires the KYC level `trade_min_kyc_level`, as on the pools."""
 
 from gostaking.chain.env import Context
-from gostaking.chain.errors import InsufficientFundsError, require, require_amount
+from gostaking.chain.errors import MAX_AMOUNT, InsufficientFundsError, require, require_amount
 from gostaking.chain.modules.bank.queries import compute_ugos_to_shares_ceil, get_balance, get_gos_index, get_shares
 from gostaking.chain.modules.book.errors import (
     NotOrderOwnerError,
     OrderLimitError,
     OrderShapeError,
     PostOnlyCrossError,
+    UnknownMarketError,
     UnknownOrderError,
 )
 from gostaking.chain.modules.book.events import OrderPlacedEvent
 from gostaking.chain.modules.book.mutations import close_order, open_order
 from gostaking.chain.modules.book.queries import (
     compute_book_route,
+    compute_market_buy_escrow,
     compute_notional,
-    compute_order_escrow,
     count_open_orders,
     get_book_params,
+    get_market,
     get_order,
     get_whole_unit,
     iter_side,
@@ -35,29 +37,28 @@ def check_place_order(state: State, msg: MsgPlaceOrder) -> None:
     """A known, unhalted market; side buy|sell; time in force gtc|ioc|post_only; a price within 1..2^256-1 on
     the market's tick; a quantity within 1..2^256-1 in whole lots; a notional of at least the market's minimum;
     an expiry of 0 (none) or a height after the current one."""
+    # Runs for every order of every transaction: each refusal's message is formatted only when it is raised.
     market = require_open_market(state, msg.market)
-    require(msg.side in SIDES, OrderShapeError, f"side must be buy or sell, not {msg.side!r}")
-    require(
-        msg.time_in_force in TIMES_IN_FORCE,
-        OrderShapeError,
-        f"time_in_force must be gtc, ioc or post_only, not {msg.time_in_force!r}",
-    )
-    require_amount(msg.price)
-    require_amount(msg.quantity)
-    require(msg.price % market.tick_ugos == 0, OrderShapeError, f"price must be a multiple of {market.tick_ugos} ugos")
-    require(msg.quantity % market.lot == 0, OrderShapeError, f"quantity must be a multiple of the lot {market.lot}")
-    notional = compute_notional(msg.quantity, msg.price, get_whole_unit(state, msg.market))
-    require(
-        notional >= market.min_notional_ugos,
-        OrderShapeError,
-        f"notional {notional} ugos is below the market's minimum {market.min_notional_ugos}",
-    )
-    height = state.height.get()
-    require(
-        msg.expiry_height == 0 or msg.expiry_height > height,
-        OrderShapeError,
-        f"expiry_height must be 0 (none) or after the current height {height}",
-    )
+    price, quantity = msg.price, msg.quantity
+    if msg.side not in SIDES:
+        raise OrderShapeError(f"side must be buy or sell, not {msg.side!r}")
+    if msg.time_in_force not in TIMES_IN_FORCE:
+        raise OrderShapeError(f"time_in_force must be gtc, ioc or post_only, not {msg.time_in_force!r}")
+    if not 0 < price <= MAX_AMOUNT:
+        require_amount(price)
+    if not 0 < quantity <= MAX_AMOUNT:
+        require_amount(quantity)
+    if price % market.tick_ugos:
+        raise OrderShapeError(f"price must be a multiple of {market.tick_ugos} ugos")
+    if quantity % market.lot:
+        raise OrderShapeError(f"quantity must be a multiple of the lot {market.lot}")
+    notional = compute_notional(quantity, price, get_whole_unit(state, msg.market))
+    if notional < market.min_notional_ugos:
+        raise OrderShapeError(f"notional {notional} ugos is below the market's minimum {market.min_notional_ugos}")
+    if msg.expiry_height:
+        height = state.height.get()
+        if msg.expiry_height <= height:
+            raise OrderShapeError(f"expiry_height must be 0 (none) or after the current height {height}")
 
 
 def check_cancel_order(state: State, msg: MsgCancelOrder) -> None:
@@ -74,33 +75,35 @@ def submit_order(state: State, ctx: Context, owner: str, msg: MsgPlaceOrder) -> 
     """Place `msg` (checked by check_place_order) for `owner`: KYC, the account's and the block's order limits,
     post-only against the resting book, then the escrow (a buy: GOS shares for its notional at its limit plus the
     worst-case taker fee, rounded up; a sell: its base units). Returns the order id."""
+    # Runs for every order: as in check_place_order, a refusal's message is formatted only when it is raised.
     require_kyc_level(
         state, owner, ctx.height, state.params.get().compliance.trade_min_kyc_level, "trading on the exchange"
     )
     params = get_book_params(state)
     open_orders = count_open_orders(state, owner)
-    require(
-        open_orders < params.max_open_orders_per_account,
-        OrderLimitError,
-        f"{owner} has {open_orders} open orders, the most an account may have",
-    )
-    if msg.time_in_force == "post_only":
-        require(
-            not _crosses_resting(state, msg, ctx.height),
-            PostOnlyCrossError,
-            f"a post-only {msg.side} at {msg.price} would trade against the resting book",
-        )
-    escrow = compute_order_escrow(state, msg.market, msg.side, msg.price, msg.quantity)
+    if open_orders >= params.max_open_orders_per_account:
+        raise OrderLimitError(f"{owner} has {open_orders} open orders, the most an account may have")
+    if msg.time_in_force == "post_only" and _crosses_resting(state, msg, ctx.height):
+        raise PostOnlyCrossError(f"a post-only {msg.side} at {msg.price} would trade against the resting book")
+    denom = msg.market
     if msg.side == "buy":
-        escrow = compute_ugos_to_shares_ceil(escrow, get_gos_index(state))
-        held = get_shares(state, owner)
-        require(held >= escrow, InsufficientFundsError, f"{owner} has too little GOS for the order's escrow")
+        market = get_market(state, denom)
+        if market is None:
+            raise UnknownMarketError(f"no {denom}/GOS market is listed")
+        index = get_gos_index(state)
+        escrow = compute_ugos_to_shares_ceil(
+            compute_market_buy_escrow(market, get_whole_unit(state, denom), index, msg.price, msg.quantity), index
+        )
+        if get_shares(state, owner) < escrow:
+            raise InsufficientFundsError(f"{owner} has too little GOS for the order's escrow")
     else:
-        held = get_balance(state, owner, msg.market)
-        require(held >= escrow, InsufficientFundsError, f"{owner} has {held} {msg.market}, the order needs {escrow}")
+        escrow = msg.quantity
+        held = get_balance(state, owner, denom)
+        if held < escrow:
+            raise InsufficientFundsError(f"{owner} has {held} {denom}, the order needs {escrow}")
     order = Order(
         owner,
-        msg.market,
+        denom,
         msg.side,
         msg.price,
         msg.quantity,
@@ -111,16 +114,13 @@ def submit_order(state: State, ctx: Context, owner: str, msg: MsgPlaceOrder) -> 
         escrow,
     )
     order_id, placed = open_order(state, order)
-    require(
-        placed <= params.max_orders_per_block,
-        OrderLimitError,
-        f"the block has its {params.max_orders_per_block} orders already",
-    )
+    if placed > params.max_orders_per_block:
+        raise OrderLimitError(f"the block has its {params.max_orders_per_block} orders already")
     ctx.emit(
         OrderPlacedEvent(
             order_id=order_id,
             owner=owner,
-            market=msg.market,
+            market=denom,
             side=msg.side,
             price=msg.price,
             quantity=msg.quantity,

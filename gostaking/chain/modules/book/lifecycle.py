@@ -20,12 +20,14 @@ from gostaking.chain.modules.book.mutations import (
     close_order,
     pay_fees,
     record_auction,
+    release_payouts,
     reobserve_clearing_price,
     set_observed_gos_index,
     settle_fill,
     store_order,
 )
 from gostaking.chain.modules.book.queries import (
+    compute_buy_escrow,
     compute_covered_quantity,
     compute_fee,
     compute_notional,
@@ -67,11 +69,11 @@ def process_auctions(state: State, ctx: Context) -> None:
     totals = get_book_totals(state)
     if totals.block_height != ctx.height:
         return
-    by_market: dict[str, list[int]] = {}
+    by_market: dict[str, list[tuple[int, Order]]] = {}
     # Order ids count up, so this block's orders are the last `block_orders` ids (those still open).
     block_ids = range(totals.next_order_id - totals.block_orders, totals.next_order_id)
     for order_id, order in state[ORDERS].rows(list(block_ids)):
-        by_market.setdefault(order.market, []).append(order_id)
+        by_market.setdefault(order.market, []).append((order_id, order))
     for denom in sorted(by_market):
         _run_auction(state, ctx, denom, by_market[denom])
 
@@ -89,28 +91,32 @@ def process_expiries(state: State, ctx: Context) -> None:
         close_order(state, ctx, order_id, order, "expired")
 
 
-def _effective_bid(order_id: int, order: Order, market: Market, whole: int, index: int) -> Bid:
+def _effective_bid(order_id: int, order: Order, market: Market, whole: int, index: int, reserve: int) -> Bid:
     """The order as the auction sees it: a buy trades at most what its escrow covers at its limit, rounding reserve
-    included (after a burn its GOS shares are worth less than when it was placed)."""
+    (`reserve`, at `index`) included (after a burn its GOS shares are worth less than when it was placed)."""
     quantity = order.remaining
     if order.side == "buy":
         available = compute_shares_to_ugos(order.escrow, index)
-        reserve = get_rounding_reserve(index)
-        covered = compute_covered_quantity(available, order.price, whole, market.lot, market.taker_fee_ppm, reserve)
-        quantity = min(quantity, covered)
+        # An escrow that covers the whole remainder (every order until a burn shrinks it) needs no search for the
+        # quantity it covers: the escrow grows with the quantity, so the remainder is the answer.
+        if available < compute_buy_escrow(quantity, order.price, whole, market.lot, market.taker_fee_ppm, reserve):
+            covered = compute_covered_quantity(available, order.price, whole, market.lot, market.taker_fee_ppm, reserve)
+            quantity = min(quantity, covered)
     return Bid(order_id, order.side, order.price, quantity)
 
 
-def _run_auction(state: State, ctx: Context, denom: str, new_ids: list[int]) -> None:
+def _run_auction(state: State, ctx: Context, denom: str, new_orders: list[tuple[int, Order]]) -> None:
     orders = state[ORDERS]
     market = get_market(state, denom)
     assert market is not None, "orders exist only on listed markets"
     whole = get_whole_unit(state, denom)
     index = get_gos_index(state)
+    reserve = get_rounding_reserve(index)
     height = ctx.height
-    new_orders = orders.rows(new_ids)
-    takers = [(i, o) for i, o in new_orders if o.time_in_force != "post_only"]
-    post_only = [(i, o) for i, o in new_orders if o.time_in_force == "post_only"]
+    takers: list[tuple[int, Order]] = []
+    post_only: list[tuple[int, Order]] = []
+    for order_id, order in new_orders:
+        (post_only if order.time_in_force == "post_only" else takers).append((order_id, order))
     highest_buy = max((o.price for _, o in takers if o.side == "buy"), default=None)
     lowest_sell = min((o.price for _, o in takers if o.side == "sell"), default=None)
     resting: list[tuple[int, Order]] = []
@@ -119,14 +125,15 @@ def _run_auction(state: State, ctx: Context, denom: str, new_ids: list[int]) -> 
     if lowest_sell is not None:
         resting += iter_side(state, denom, "buy", height, lambda price: price >= lowest_sell)
     taking = dict(takers + resting)
-    bids = [_effective_bid(i, o, market, whole, index) for i, o in taking.items()]
+    bids = [_effective_bid(i, o, market, whole, index, reserve) for i, o in taking.items()]
     underfunded = {b.order_id for b in bids if b.quantity < taking[b.order_id].remaining}
     last = get_last_auction(state, denom)
     clearing = compute_clearing(bids, last.price if last else 0)
     depth: dict[tuple[str, int], list[int]] = {}
+    payouts: dict[str, int] = {}
     if clearing is not None:
         fills = allocate(bids, clearing)
-        taking.update(_settle(state, ctx, denom, market, whole, clearing, fills, taking))
+        taking.update(_settle(state, ctx, denom, market, whole, index, clearing, fills, taking, payouts))
         for bid, quantity in fills:
             _add_depth(depth, bid.side, bid.price, -quantity, 0)
     for order_id in sorted(taking):
@@ -141,10 +148,11 @@ def _run_auction(state: State, ctx: Context, denom: str, new_ids: list[int]) -> 
             else None
         )
         if reason is not None:
-            close_order(state, ctx, order_id, order, reason, depth=False)
+            close_order(state, ctx, order_id, order, reason, depth=False, payouts=payouts)
             _add_depth(depth, order.side, order.price, -order.remaining, -1)
         elif order != orders.get(order_id):
             store_order(state, order_id, order)
+    release_payouts(state, payouts)
     for (side, price), (quantity, count) in sorted(depth.items()):
         change_depth(state, denom, side, price, quantity, count)
     for order_id, order in post_only:
@@ -175,36 +183,40 @@ def _settle(
     denom: str,
     market: Market,
     whole: int,
+    index: int,
     clearing: Clearing,
     fills: list[tuple[Bid, int]],
     taking: dict[int, Order],
+    payouts: dict[str, int],
 ) -> dict[int, Order]:
-    """Move the funds of the fills and return the filled orders as they are now. Each buyer's escrow pays its
-    notional at the clearing price plus its fee (GOS shares rounded up) and receives its base units; each seller's
-    escrowed base units go to the buyers and it receives its notional less its fee (GOS shares rounded down); what
-    the buyers paid beyond what the sellers received — the fees and the share rounding — goes to the community
-    pool."""
-    index = get_gos_index(state)
+    """Move the funds of the fills (the module's side through `payouts`) and return the filled orders as they are
+    now. Each buyer's escrow pays its notional at the clearing price plus its fee (GOS shares rounded up) and
+    receives its base units; each seller's escrowed base units go to the buyers and it receives its notional less
+    its fee (GOS shares rounded down); what the buyers paid beyond what the sellers received — the fees and the
+    share rounding — goes to the community pool."""
     price = clearing.price
+    height = ctx.height
+    maker_fee_ppm, taker_fee_ppm = market.maker_fee_ppm, market.taker_fee_ppm
     collected = paid_out = 0
     filled: dict[int, Order] = {}
     for bid, quantity in sorted(fills, key=lambda fill: fill[0].order_id):
-        order = taking[bid.order_id]
-        maker = order.placed_height < ctx.height
+        order_id = bid.order_id
+        order = taking[order_id]
+        maker = order.placed_height < height
         notional = compute_notional(quantity, price, whole)
-        fee = compute_fee(notional, market.maker_fee_ppm if maker else market.taker_fee_ppm)
+        fee = compute_fee(notional, maker_fee_ppm if maker else taker_fee_ppm)
         if order.side == "buy":
             shares = min(compute_ugos_to_shares_ceil(notional + fee, index), order.escrow)
             collected += shares
-            order = settle_fill(state, order, quantity, shares, quantity)
+            order = settle_fill(state, order, quantity, shares, quantity, payouts)
         else:
             shares = compute_ugos_to_shares_floor(notional - fee, index)
             paid_out += shares
-            order = settle_fill(state, order, quantity, quantity, shares)
-        filled[bid.order_id] = order
+            order = settle_fill(state, order, quantity, quantity, shares, payouts)
+        filled[order_id] = order
         ctx.emit(
             OrderFilledEvent(
-                order_id=bid.order_id,
+                order_id=order_id,
                 owner=order.owner,
                 market=denom,
                 side=order.side,
@@ -216,7 +228,7 @@ def _settle(
                 remaining=order.remaining,
             )
         )
-    pay_fees(state, collected - paid_out)
+    pay_fees(state, collected - paid_out, payouts)
     notional_total = compute_notional(clearing.volume, price, whole)
     record_auction(state, denom, AuctionResult(ctx.height, price, clearing.volume, notional_total))
     ctx.emit(

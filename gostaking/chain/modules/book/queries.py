@@ -2,6 +2,7 @@
 accumulators, escrow and quotes. Prices are ugos per whole unit of the base, quantities base units (docs/book.md)."""
 
 from collections.abc import Callable, Iterator
+from itertools import islice
 from typing import NamedTuple
 
 from gostaking.chain.errors import MAX_AMOUNT, InvalidMessageError, UnknownAssetError, require
@@ -34,7 +35,7 @@ from gostaking.chain.types.book import (
 
 _NO_ACCUMULATOR = PriceAccumulator()
 _PAGE = 64
-"""Orders or levels read from an index at a time when walking a side of the book."""
+"""Orders read from the book index at a time when walking a side of the book (`iter_side`)."""
 ROUNDING_RESERVE_UGOS_PER_LOT = 3
 """ugos per lot a buy escrows beyond its notional and fee after the first burn, for the share rounding of its fills
 (refunded)."""
@@ -170,20 +171,35 @@ def count_open_orders(state: State, owner: str) -> int:
 
 def get_book_depth(state: State, denom: str, levels: int) -> BookDepth:
     """Up to `levels` price levels of each side of the market, best first, from the aggregated depth table:
-    O(log n + levels)."""
-    return BookDepth(_depth_side(state, denom, "buy", 0, levels), _depth_side(state, denom, "sell", 0, levels))
+    O(levels × log n)."""
+    return BookDepth(
+        list(islice(_iter_levels(state, denom, "buy"), max(levels, 0))),
+        list(islice(_iter_levels(state, denom, "sell"), max(levels, 0))),
+    )
 
 
-def _depth_side(state: State, denom: str, side: str, offset: int, levels: int) -> list[DepthLevel]:
-    depth = state[DEPTH]
-    _, keys = depth.page_index("by_best", (denom, side), offset, levels)
-    return [DepthLevel(key[2], level.quantity, level.orders) for key, level in depth.rows(keys)]
+def _iter_levels(state: State, denom: str, side: str) -> Iterator[DepthLevel]:
+    """The price levels of one side of the market, best first. The order index is in (price best first, id)
+    order, so a level's first order gives its price and the depth table its totals, and the next level starts
+    that many orders further: O(log n) a level. (The depth table itself keeps no ordered index: a placement,
+    which changes its level's totals, then writes no index entry.)"""
+    orders, depth = state[ORDERS], state[DEPTH]
+    position = 0
+    while True:
+        _, first = orders.page_index("by_level", (denom, side), position, 1)
+        if not first:
+            return
+        price = orders.rows(first)[0][1].price
+        level = depth.get((denom, side, price))
+        assert level is not None and level.orders > 0, "every open order's level is in the depth table"
+        yield DepthLevel(price, level.quantity, level.orders)
+        position += level.orders
 
 
 def get_best_price(state: State, denom: str, side: str) -> int | None:
     """The best open price on `side` ("buy": the highest bid, "sell": the lowest ask), or None. O(log n)."""
-    best = _depth_side(state, denom, side, 0, 1)
-    return best[0].price if best else None
+    best = next(_iter_levels(state, denom, side), None)
+    return None if best is None else best.price
 
 
 def iter_side(
@@ -257,8 +273,14 @@ def compute_order_escrow(state: State, denom: str, side: str, price: int, quanti
     market = state[MARKETS].get(denom)
     require(market is not None, UnknownMarketError, f"no {denom}/GOS market is listed")
     assert market is not None
-    reserve = get_rounding_reserve(get_gos_index(state))
-    return compute_buy_escrow(quantity, price, get_whole_unit(state, denom), market.lot, market.taker_fee_ppm, reserve)
+    return compute_market_buy_escrow(market, get_whole_unit(state, denom), get_gos_index(state), price, quantity)
+
+
+def compute_market_buy_escrow(market: Market, whole: int, index: int, price: int, quantity: int) -> int:
+    """ugos a buy of `quantity` at `price` escrows on `market` (`compute_order_escrow`), given its base's whole unit
+    and the GOS index: for callers that have read them already."""
+    reserve = get_rounding_reserve(index)
+    return compute_buy_escrow(quantity, price, whole, market.lot, market.taker_fee_ppm, reserve)
 
 
 def get_buy_rounding_reserve(state: State) -> int:
@@ -327,30 +349,24 @@ def quote_book_fill(state: State, denom: str, denom_in: str, amount_in: int) -> 
     buying = denom_in == GOS_DENOM
     best: BookQuote | None = None
     reachable = 0
-    offset = 0
-    while True:
-        page = _depth_side(state, denom, "sell" if buying else "buy", offset, _PAGE)
-        if not page:
-            break
-        offset += len(page)
-        for level in page:
-            reachable += level.quantity
-            if buying:
-                quantity = min(
-                    reachable,
-                    compute_affordable_quantity(amount_in, level.price, whole, market.lot, market.taker_fee_ppm),
-                )
-                fee = compute_fee(compute_notional(quantity, level.price, whole), market.taker_fee_ppm)
-                out = quantity
-            else:
-                quantity = min(reachable, amount_in // market.lot * market.lot)
-                notional = compute_notional(quantity, level.price, whole)
-                fee = compute_fee(notional, market.taker_fee_ppm)
-                out = notional - fee
-            if best is None or out > best.amount_out:
-                best = BookQuote(out, quantity, level.price, fee)
-            if quantity < reachable:  # deeper levels only worsen the one price without adding quantity
-                return best
+    for level in _iter_levels(state, denom, "sell" if buying else "buy"):
+        reachable += level.quantity
+        if buying:
+            quantity = min(
+                reachable,
+                compute_affordable_quantity(amount_in, level.price, whole, market.lot, market.taker_fee_ppm),
+            )
+            fee = compute_fee(compute_notional(quantity, level.price, whole), market.taker_fee_ppm)
+            out = quantity
+        else:
+            quantity = min(reachable, amount_in // market.lot * market.lot)
+            notional = compute_notional(quantity, level.price, whole)
+            fee = compute_fee(notional, market.taker_fee_ppm)
+            out = notional - fee
+        if best is None or out > best.amount_out:
+            best = BookQuote(out, quantity, level.price, fee)
+        if quantity < reachable:  # deeper levels only worsen the one price without adding quantity
+            return best
     return best
 
 

@@ -35,8 +35,9 @@ DEPTH = TableSpec(
     "book_depth",
     tuple[str, str, int],
     LevelTotals,
-    indexes={"by_best": lambda key, level: (key[0], key[1], price_rank(key[1], key[2]))},
-    doc="(market, side, price) → open quantity and orders at that level; indexed best first per market side.",
+    doc="(market, side, price) → open quantity and orders at that level. Walked best first through the orders' "
+    "by_level index (a level's first order, then its `orders` further): it keeps no index of its own, so the "
+    "totals a placement changes rewrite no index entry.",
 )
 AUCTIONS = TableSpec("book_auctions", str, AuctionResult, doc="market → its last auction that cleared volume.")
 CLEARING_PRICES = TableSpec(
