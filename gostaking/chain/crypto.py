@@ -60,7 +60,8 @@ def is_valid_address(address: str) -> bool:
 
 def require_address(address: str, what: str = "address") -> None:
     """Raise InvalidAddressError with a clear message unless `address` is a valid gos1… address."""
-    require(is_valid_address(address), InvalidAddressError, f"{what} {address!r} is not a valid gos1… address")
+    if not is_valid_address(address):  # not `require`: the message is formatted only when it is raised
+        fail(InvalidAddressError, f"{what} {address!r} is not a valid gos1… address")
 
 
 def multisig_address(threshold: int, pubkeys: list[bytes]) -> str:
@@ -180,10 +181,13 @@ def consensus_address(consensus_pubkey: bytes) -> str:
 
 def require_canonical_signature(signature: bytes, what: str = "signature") -> None:
     """Raise InvalidSignatureError (naming it `what`) unless `signature` is 65 bytes, low-s, recovery id 0 or 1."""
-    require(len(signature) == SIGNATURE_BYTES, InvalidSignatureError, f"{what} must be {SIGNATURE_BYTES} bytes")
-    s = int.from_bytes(signature[32:64], "big")
-    require(0 < s <= _HALF_ORDER, InvalidSignatureError, f"{what} s value is not canonical (low-s)")
-    require(signature[64] in (0, 1), InvalidSignatureError, f"{what} recovery id must be 0 or 1")
+    # `if ...: fail(...)` rather than `require`: the messages are formatted only when raised (every tx comes here).
+    if len(signature) != SIGNATURE_BYTES:
+        fail(InvalidSignatureError, f"{what} must be {SIGNATURE_BYTES} bytes")
+    if not 0 < int.from_bytes(signature[32:64], "big") <= _HALF_ORDER:
+        fail(InvalidSignatureError, f"{what} s value is not canonical (low-s)")
+    if signature[64] not in (0, 1):
+        fail(InvalidSignatureError, f"{what} recovery id must be 0 or 1")
 
 
 def recover_signer(message_hash: bytes, signature: bytes) -> bytes:

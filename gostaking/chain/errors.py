@@ -153,4 +153,5 @@ MAX_AMOUNT = 2**256 - 1
 
 def require_amount(amount: int) -> None:
     """Raise InvalidAmountError unless 0 < amount ≤ MAX_AMOUNT."""
-    require(0 < amount <= MAX_AMOUNT, InvalidAmountError, f"amount must be within 1..2^256-1, got {amount}")
+    if not 0 < amount <= MAX_AMOUNT:  # not `require`: the message is formatted only when it is raised
+        fail(InvalidAmountError, f"amount must be within 1..2^256-1, got {amount}")

@@ -9,7 +9,6 @@ msgpack because reward accumulators are integers far beyond 64 bits, which msgpa
 """
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -42,6 +41,11 @@ _ENCODER = msgspec.json.Encoder()
 class Table(Generic[K, V]):
     """One typed table of the state. Reads are dict lookups; writes are journaled and marked dirty."""
 
+    get: Callable[[K], V | None]
+    """`get(key)`: the value under `key`, or None."""
+    get_or: Callable[[K, V], V]
+    """`get_or(key, default)`: the value under `key`, or `default`."""
+
     def __init__(
         self,
         journal: "Journal",
@@ -53,8 +57,14 @@ class Table(Generic[K, V]):
         self.name = name
         self.prefix = name.encode() + b"/"
         self._journal = journal
+        self._undo = journal.entries
+        """The journal's undo records, appended to directly: `put` and `delete` run for every write of a block."""
         self._data: dict[K, V] = {}
-        self._dirty: set[K] = set()
+        # The reads are the dict's own method, not Python methods calling it: a block reads tables ~10^5 times.
+        self.get = self.get_or = self._data.get
+        self._dirty: dict[K, V] = {}
+        """Key → value of every entry the block wrote (_MISSING: deleted), so that collecting the block's writes
+        reads nothing else."""
         self._key_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(key_type)
         self._value_decoder: msgspec.json.Decoder[Any] = msgspec.json.Decoder(value_type)
         # Optional ordered secondary indexes, derived from the entries and kept only in memory (never persisted,
@@ -62,14 +72,6 @@ class Table(Generic[K, V]):
         # account's delegations, without scanning the table.
         self._index_keys: dict[str, IndexKey[K, V]] = dict(indexes or {})
         self._indexes: dict[str, SortedList] = {name: SortedList() for name in self._index_keys}
-
-    def get(self, key: K) -> V | None:
-        """Return the value under `key`, or None."""
-        return self._data.get(key)
-
-    def get_or(self, key: K, default: V) -> V:
-        """Return the value under `key`, or `default`."""
-        return self._data.get(key, default)
 
     def __contains__(self, key: K) -> bool:
         return key in self._data
@@ -79,25 +81,25 @@ class Table(Generic[K, V]):
 
     def put(self, key: K, value: V) -> None:
         """Store `value` under `key` (journaled)."""
-        data = self._data
+        data, dirty = self._data, self._dirty
         old = data.get(key, _MISSING)
-        self._journal.record(self, key, old, key in self._dirty)
+        self._undo.append((self, key, old, key in dirty))  # Journal.record, inlined
         if self._indexes:
             if old is not _MISSING:
                 self._unindex(key, old)
             self._index(key, value)
         data[key] = value
-        self._dirty.add(key)
+        dirty[key] = value
 
     def delete(self, key: K) -> None:
         """Remove `key` if present (journaled)."""
-        data = self._data
+        data, dirty = self._data, self._dirty
         if key in data:
             old = data.pop(key)
-            self._journal.record(self, key, old, key in self._dirty)
+            self._undo.append((self, key, old, key in dirty))  # Journal.record, inlined
             if self._indexes:
                 self._unindex(key, old)
-            self._dirty.add(key)
+            dirty[key] = _MISSING
 
     def insert_next(self, counter: "Singleton[int]", value: V) -> int:
         """Store `value` under the next id of a table of records numbered 0, 1, 2… (their count is `counter`);
@@ -183,9 +185,11 @@ class Table(Generic[K, V]):
             self._indexes[name].remove((*index_key(key, value), key))
 
     def _restore(self, key: K, old: V, was_dirty: bool) -> None:
-        if not was_dirty:
+        if was_dirty:
+            self._dirty[key] = old  # the block's write of it is again the one before the reverted scope
+        else:
             # Written first inside the reverted scope: the block no longer writes it at all (its value is back).
-            self._dirty.discard(key)
+            self._dirty.pop(key, None)
         current = self._data.get(key, _MISSING)
         if self._indexes and current is not _MISSING:
             self._unindex(key, current)
@@ -203,12 +207,19 @@ class Table(Generic[K, V]):
         return self.prefix + _ENCODER.encode(key)
 
     def take_writes(self, out: dict[bytes, bytes | None]) -> None:
-        """Move this table's dirty entries into `out` as encoded (key, value-or-None) and clear them."""
-        data = self._data
-        for key in self._dirty:
-            value = data.get(key, _MISSING)
-            out[self.storage_key(key)] = None if value is _MISSING else _ENCODER.encode(value)
-        self._dirty.clear()
+        """Move this table's dirty entries into `out` as encoded (key, value-or-None), in storage key order, and
+        clear them."""
+        dirty = self._dirty
+        if not dirty:
+            return
+        prefix, encode = self.prefix, _ENCODER.encode
+        encoded = {
+            prefix + encode(key): None if value is _MISSING else encode(value)  # storage_key, inlined
+            for key, value in dirty.items()
+        }
+        for storage_key in sorted(encoded):
+            out[storage_key] = encoded[storage_key]
+        dirty.clear()
 
     def load(self, raw_key: bytes, raw_value: bytes) -> None:
         """Insert a persisted entry without journaling (state loading at start-up)."""
@@ -227,11 +238,12 @@ class Singleton(Generic[V]):
 
     def __init__(self, table: Table[str, V], default: Callable[[], V]) -> None:
         self._table = table
+        self._data = table._data  # read directly: parameters and totals are read several times per transaction
         self._default = default
 
     def get(self) -> V:
         """Current value (the default before the first write)."""
-        value = self._table.get("")
+        value = self._data.get("")
         return self._default() if value is None else value
 
     def set(self, value: V) -> None:
@@ -244,6 +256,7 @@ class Journal:
 
     def __init__(self) -> None:
         self.entries: list[tuple[Table[Any, Any], Any, Any, bool]] = []
+        """Never replaced, only appended to and emptied: every table appends to this very list."""
 
     def record(self, table: Table[Any, Any], key: Any, old: Any, was_dirty: bool) -> None:
         """Remember `old` as the value of `key` before a write, and whether the block had written it already."""
@@ -255,6 +268,32 @@ class Journal:
         while len(entries) > mark:
             table, key, old, was_dirty = entries.pop()
             table._restore(key, old, was_dirty)
+
+
+class AtomicScope:
+    """The scope of `TableSet.atomic()`: remembers the journal's length on entry; on an exception reverts every
+    write made since (and lets the exception through); when the outermost scope succeeds, drops the undo records.
+    A class rather than a generator context manager: every transaction opens two."""
+
+    __slots__ = ("_journal", "_mark")
+
+    def __init__(self, journal: Journal) -> None:
+        self._journal = journal
+        self._mark = 0
+
+    def __enter__(self) -> None:
+        self._mark = len(self._journal.entries)
+
+    def __exit__(self, error_type: type[BaseException] | None, error: BaseException | None, traceback: Any) -> None:
+        if error_type is not None:
+            self._journal.revert_to(self._mark)  # and the exception goes on (None: not suppressed)
+        elif self._mark == 0:
+            # Outermost scope succeeded: nothing can revert it any more, so drop the undo records.
+            self._journal.entries.clear()
+
+
+def _prefix_of(table: Table[Any, Any]) -> bytes:
+    return table.prefix
 
 
 def numbered_page(count: int, offset: int, limit: int, *, newest_first: bool) -> range:
@@ -321,26 +360,20 @@ class TableSet:
             return self.singleton(spec.name, spec.value_type, spec.default)
         return self.table(spec.name, spec.key_type, spec.value_type, spec.indexes)
 
-    @contextmanager
-    def atomic(self) -> Iterator[None]:
-        """Run a block of writes atomically: any exception reverts every write made inside it."""
-        mark = len(self.journal.entries)
-        try:
-            yield
-        except BaseException:
-            self.journal.revert_to(mark)
-            raise
-        if mark == 0:
-            # Outermost scope succeeded: nothing can revert it any more, so drop the undo records.
-            self.journal.entries.clear()
+    def atomic(self) -> "AtomicScope":
+        """Run a block of writes atomically (`with state.atomic(): ...`): any exception reverts every write made
+        inside it."""
+        return AtomicScope(self.journal)
 
     def take_block_writes(self) -> dict[bytes, bytes | None]:
         """Encoded writes of everything changed since the last call (one block), sorted by storage key."""
         out: dict[bytes, bytes | None] = {}
-        for name in sorted(self._tables):
-            self._tables[name].take_writes(out)
+        # Table prefixes (`name/`) are prefix-free, so the tables' writes, each sorted, concatenated in prefix
+        # order are sorted as a whole.
+        for table in sorted(self._tables.values(), key=_prefix_of):
+            table.take_writes(out)
         self.journal.entries.clear()
-        return dict(sorted(out.items()))
+        return out
 
     def load_items(self, items: Iterator[tuple[bytes, bytes]] | list[tuple[bytes, bytes]]) -> None:
         """Fill the tables from persisted (storage key, value) pairs."""

@@ -31,14 +31,17 @@ from gostaking.chain.errors import (
     InvalidSignatureError,
     ModuleAccountError,
     WrongChainIdError,
+    fail,
     require,
 )
+from gostaking.chain.module import Registry
 from gostaking.chain.modules.bank.mutations import increment_sequence, move_gos
 from gostaking.chain.modules.bank.queries import get_account, get_balance
 from gostaking.chain.modules.compliance.queries import require_not_frozen
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.types.block import BlockEnv, BlockResult, TxResult, ValidatorUpdate
+from gostaking.chain.types.params import TxParams
 from gostaking.chain.types.tx import Tx
 
 VerifiedSigners = MutableMapping[bytes, str]
@@ -62,22 +65,22 @@ def verify_tx(
     With `verified`, the signature's cryptography is skipped for bytes it records as signed by their sender, and
     recorded once checked; every other check runs as without it.
     """
+    return _verify_tx(state, chain_id, raw, b"" if verified is None else tx_hash(raw), expected_sequence, verified)
+
+
+def _verify_tx(
+    state: State,
+    chain_id: str,
+    raw: bytes,
+    hash_: bytes,
+    expected_sequence: int | None,
+    verified: VerifiedSigners | None,
+) -> Tx:
+    """`verify_tx`, given the transaction's hash `hash_` when `verified` is given (not computed twice per block)."""
     params = state.params.get().tx
-    require(len(raw) <= params.max_tx_bytes, DecodeError, f"transaction exceeds {params.max_tx_bytes} bytes")
-    tx = decode_tx(raw, state.registry)
+    tx = _decode_well_formed(params, state.registry, chain_id, raw)
     body = tx.body
-    require(
-        body.chain_id == chain_id,
-        WrongChainIdError,
-        f"signed for chain {body.chain_id!r}, this is {chain_id!r}",
-    )
-    require(
-        0 < len(body.msgs) <= params.max_msgs,
-        InvalidMessageError,
-        f"a tx carries 1..{params.max_msgs} messages",
-    )
-    require(len(body.memo.encode()) <= params.max_memo_bytes, InvalidMessageError, "memo too long")
-    require(body.sender not in state.registry.module_accounts, ModuleAccountError, "module accounts cannot sign")
+    sender = body.sender
     # Each message's own checks (amounts, addresses, denoms…) before the costly signature recovery: a message that
     # could never be valid makes the whole transaction invalid, so no fee or sequence is taken for it.
     checks = state.registry.checks
@@ -88,17 +91,35 @@ def verify_tx(
     if verified is None:
         require_sender_signed(tx)
     else:
-        require_sender_signed_once(tx, tx_hash(raw), verified)
-    require_not_frozen(state, body.sender)
-    sequence = get_account(state, body.sender).sequence if expected_sequence is None else expected_sequence
-    require(body.sequence == sequence, BadSequenceError, f"sequence {body.sequence}, expected {sequence}")
-    require(
-        body.fee >= params.min_fee_ugos,
-        InsufficientFeeError,
-        f"fee {body.fee} below {params.min_fee_ugos} ugos",
-    )
-    balance = get_balance(state, body.sender, GOS_DENOM)
-    require(balance >= body.fee, InsufficientFundsError, f"fee {body.fee} ugos exceeds the balance of {balance} ugos")
+        require_sender_signed_once(tx, hash_, verified)
+    require_not_frozen(state, sender)
+    sequence = get_account(state, sender).sequence if expected_sequence is None else expected_sequence
+    # Checks whose message is formatted from values are written `if ...: fail(...)`: they run for every
+    # transaction, and `require` would format each message even when the check passes.
+    if body.sequence != sequence:
+        fail(BadSequenceError, f"sequence {body.sequence}, expected {sequence}")
+    fee = body.fee
+    if fee < params.min_fee_ugos:
+        fail(InsufficientFeeError, f"fee {fee} below {params.min_fee_ugos} ugos")
+    balance = get_balance(state, sender, GOS_DENOM)
+    if balance < fee:
+        fail(InsufficientFundsError, f"fee {fee} ugos exceeds the balance of {balance} ugos")
+    return tx
+
+
+def _decode_well_formed(params: TxParams, registry: Registry, chain_id: str, raw: bytes) -> Tx:
+    """The transaction `raw` decoded, after the checks that read no table: size, canonical encoding, chain id,
+    message count, memo length, a sender that is no module account."""
+    if len(raw) > params.max_tx_bytes:
+        fail(DecodeError, f"transaction exceeds {params.max_tx_bytes} bytes")
+    tx = decode_tx(raw, registry)
+    body = tx.body
+    if body.chain_id != chain_id:
+        fail(WrongChainIdError, f"signed for chain {body.chain_id!r}, this is {chain_id!r}")
+    if not 0 < len(body.msgs) <= params.max_msgs:
+        fail(InvalidMessageError, f"a tx carries 1..{params.max_msgs} messages")
+    require(len(body.memo.encode()) <= params.max_memo_bytes, InvalidMessageError, "memo too long")
+    require(body.sender not in registry.module_accounts, ModuleAccountError, "module accounts cannot sign")
     return tx
 
 
@@ -108,7 +129,8 @@ def require_sender_signed(tx: Tx) -> None:
     body, multisig = tx.body, tx.multisig
     if multisig is None:
         signer = address_from_pubkey(recover_signer(sign_bytes(body), tx.signature))
-        require(signer == body.sender, InvalidSignatureError, f"signature is by {signer}, not by sender {body.sender}")
+        if signer != body.sender:
+            fail(InvalidSignatureError, f"signature is by {signer}, not by sender {body.sender}")
         return
     require(
         not tx.signature,
@@ -134,11 +156,11 @@ def execute_tx(state: State, env: BlockEnv, raw: bytes, verified: VerifiedSigner
     `verified`: see `verify_tx`."""
     hash_ = tx_hash(raw)
     try:
-        tx = verify_tx(state, env.chain_id, raw, verified=verified)
-        sender = tx.body.sender
+        body = _verify_tx(state, env.chain_id, raw, hash_, None, verified).body
+        sender, fee = body.sender, body.fee
         with state.atomic():
-            if tx.body.fee:
-                move_gos(state, sender, FEE_COLLECTOR_ACCOUNT, tx.body.fee)
+            if fee:
+                move_gos(state, sender, FEE_COLLECTOR_ACCOUNT, fee)
             increment_sequence(state, sender)
     except ChainError as error:
         return TxResult(code=error.code, log=f"{type(error).__name__}: {error}", tx_hash=hash_)
@@ -146,11 +168,11 @@ def execute_tx(state: State, env: BlockEnv, raw: bytes, verified: VerifiedSigner
     handlers = state.registry.handlers
     try:
         with state.atomic():
-            for msg in tx.body.msgs:
+            for msg in body.msgs:
                 handlers[type(msg)](state, ctx, msg)
     except ChainError as error:
-        return TxResult(error.code, f"{type(error).__name__}: {error}", hash_, sender, tx.body.fee)
-    return TxResult(0, "", hash_, sender, tx.body.fee, tuple(ctx.events))
+        return TxResult(error.code, f"{type(error).__name__}: {error}", hash_, sender, fee)
+    return TxResult(0, "", hash_, sender, fee, tuple(ctx.events))
 
 
 class _Discard(Exception):

@@ -23,6 +23,7 @@ empty subtree at its level, so an empty tree costs O(depth) and untouched subtre
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Iterable, Mapping
 
 import msgspec
@@ -52,6 +53,12 @@ MAX_DEPTH = 32
 
 EMPTY_BUCKET = _sha256(_BUCKET_TAG).digest()
 
+_read_u32 = struct.Struct(">I").unpack_from
+"""The first 4 bytes of a buffer as a big-endian integer (a 1-tuple): a digest's bucket bits."""
+_FRAMED_LENGTHS = 1024
+_KEY_LENGTHS = tuple(length.to_bytes(4, "big") for length in range(_FRAMED_LENGTHS))
+"""Length prefixes of keys up to 1023 bytes (the KV store takes at most 511), built once instead of per hash."""
+
 
 class MerkleProof(msgspec.Struct, frozen=True):
     """Proof that a key maps to a value (or is absent) under a root.
@@ -67,21 +74,25 @@ class MerkleProof(msgspec.Struct, frozen=True):
 
 def leaf_hash(key: bytes, value: bytes) -> bytes:
     """Hash of one (key, value) entry; the key is length-prefixed so key/value boundaries are unambiguous."""
-    return _sha256(_LEAF_TAG + len(key).to_bytes(4, "big") + key + value).digest()
+    return _sha256(_LEAF_TAG + _framed(key) + value).digest()
 
 
 def bucket_index(key: bytes, depth: int) -> int:
     """Bucket of `key` in a tree of the given depth: the first `depth` bits of sha256(key)."""
-    return int.from_bytes(_sha256(key).digest()[:4], "big") >> (32 - depth)
+    return int(_read_u32(_sha256(key).digest())[0]) >> (32 - depth)
+
+
+def _framed(key: bytes) -> bytes:
+    """The key preceded by its length as u32 BE, as leaf and bucket hashes take it."""
+    length = len(key)
+    return (_KEY_LENGTHS[length] if length < _FRAMED_LENGTHS else length.to_bytes(4, "big")) + key
 
 
 def _bucket_hash(bucket: Mapping[bytes, bytes]) -> bytes:
     """Hash of a bucket given as key -> leaf hash (any order; entries are hashed in key order)."""
     parts = [_BUCKET_TAG]
     for key in sorted(bucket):
-        parts.append(len(key).to_bytes(4, "big"))
-        parts.append(key)
-        parts.append(bucket[key])
+        parts += (_framed(key), bucket[key])
     return _sha256(b"".join(parts)).digest()
 
 
@@ -124,16 +135,17 @@ class BucketMerkleTree:
         tree = cls(depth)
         buckets = tree._buckets
         shift = tree._shift
-        sha256 = _sha256
+        sha256, read_u32 = _sha256, _read_u32
         # Inlined leaf/bucket-index hashing: this loop runs once per key, 10^6 times at start-up.
         for key, value in items:
-            index = int.from_bytes(sha256(key).digest()[:4], "big") >> shift
+            index = read_u32(sha256(key).digest())[0] >> shift
             bucket = buckets.get(index)
             if bucket is None:
                 bucket = buckets[index] = {}
-            bucket[key] = sha256(_LEAF_TAG + len(key).to_bytes(4, "big") + key + value).digest()
+            bucket[key] = sha256(_LEAF_TAG + _framed(key) + value).digest()
         tree._size = sum(len(bucket) for bucket in buckets.values())
-        tree._rehash(set(buckets))
+        tree._rehash_buckets(buckets)
+        tree._rehash_ancestors(set(buckets))
         return tree
 
     @property
@@ -152,61 +164,97 @@ class BucketMerkleTree:
     def update(self, writes: Mapping[bytes, bytes | None]) -> bytes:
         """Apply a batch of writes (None deletes; deleting a missing key is a no-op) and return the new root.
 
-        Each dirty bucket is rehashed once and each dirty internal node once, whatever the batch order.
+        Each internal node is rehashed once whatever the batch order, and each dirty bucket once, right after its
+        first write while its entries are still in the CPU's cache; a bucket written again later in the batch is
+        hashed once more at the end.
         """
         buckets = self._buckets
+        bucket_nodes = self._nodes[self._depth]
         shift = self._shift
         dirty: set[int] = set()
+        written_again: set[int] = set()
+        size = self._size
+        # Inlined bucket index, leaf and bucket hashes, names bound locally: this loop runs for every key a block
+        # writes.
+        sha256, read_u32, lengths = _sha256, _read_u32, _KEY_LENGTHS
         for key, value in writes.items():
-            index = int.from_bytes(_sha256(key).digest()[:4], "big") >> shift
+            index = read_u32(sha256(key).digest())[0] >> shift
             bucket = buckets.get(index)
             if value is None:
                 if bucket is None or key not in bucket:
                     continue
                 del bucket[key]
-                self._size -= 1
+                size -= 1
+                if index in dirty:
+                    written_again.add(index)
+                elif bucket:
+                    dirty.add(index)
+                    bucket_nodes[index] = _bucket_hash(bucket)
+                else:
+                    dirty.add(index)
                 if not bucket:
                     del buckets[index]
+                    bucket_nodes.pop(index, None)
+                continue
+            length = len(key)
+            framed = (lengths[length] if length < _FRAMED_LENGTHS else length.to_bytes(4, "big")) + key
+            leaf = sha256(_LEAF_TAG + framed + value).digest()
+            if bucket is None:
+                bucket = buckets[index] = {key: leaf}
+                size += 1
             else:
-                leaf = leaf_hash(key, value)
-                if bucket is None:
-                    bucket = buckets[index] = {}
                 previous = bucket.get(key)
                 if previous == leaf:
                     continue
                 if previous is None:
-                    self._size += 1
+                    size += 1
                 bucket[key] = leaf
+            if index in dirty:
+                written_again.add(index)
+                continue
             dirty.add(index)
-        self._rehash(dirty)
+            if len(bucket) == 1:
+                # Most buckets of a state far below 2**depth keys hold one entry: hashed without the sort.
+                bucket_nodes[index] = sha256(_BUCKET_TAG + framed + leaf).digest()
+            else:
+                bucket_nodes[index] = _bucket_hash(bucket)
+        self._size = size
+        self._rehash_buckets(written_again)
+        self._rehash_ancestors(dirty)
         return self.root
 
-    def _rehash(self, dirty_buckets: set[int]) -> None:
-        """Recompute the given buckets, then their ancestors level by level, each node exactly once."""
+    def _rehash_buckets(self, indexes: Iterable[int]) -> None:
+        """Recompute the hashes of the given buckets (an emptied bucket's node is removed: absent means empty)."""
         buckets = self._buckets
-        level_nodes = self._nodes[self._depth]
-        for index in dirty_buckets:
+        bucket_nodes = self._nodes[self._depth]
+        for index in indexes:
             bucket = buckets.get(index)
             if bucket:
-                level_nodes[index] = _bucket_hash(bucket)
+                bucket_nodes[index] = _bucket_hash(bucket)
             else:
-                level_nodes.pop(index, None)
+                bucket_nodes.pop(index, None)
 
+    def _rehash_ancestors(self, dirty_buckets: set[int]) -> None:
+        """Recompute the ancestors of the given buckets level by level, each node exactly once."""
         dirty = dirty_buckets
+        sha256, node_tag = _sha256, _NODE_TAG
         for level in range(self._depth - 1, -1, -1):
-            children = self._nodes[level + 1]
+            child = self._nodes[level + 1].get
             empty_child = self._empty[level + 1]
             nodes = self._nodes[level]
             dirty = {index >> 1 for index in dirty}
             for index in dirty:
-                left_index = index << 1
-                left = children.get(left_index)
-                right = children.get(left_index | 1)
-                if left is None and right is None:
-                    # Both halves empty: the node is an empty subtree, which is represented by absence.
-                    nodes.pop(index, None)
-                else:
-                    nodes[index] = _sha256(_NODE_TAG + (left or empty_child) + (right or empty_child)).digest()
+                left = child(index << 1)
+                right = child(index << 1 | 1)
+                if left is None:
+                    if right is None:
+                        # Both halves empty: the node is an empty subtree, which is represented by absence.
+                        nodes.pop(index, None)
+                        continue
+                    left = empty_child
+                elif right is None:
+                    right = empty_child
+                nodes[index] = sha256(node_tag + left + right).digest()
 
     def prove(self, key: bytes) -> MerkleProof:
         """Proof of the key's current value, or of its absence, against `root`."""

@@ -3,8 +3,11 @@
 import msgspec
 
 
-class Event(msgspec.Struct, frozen=True, array_like=True):
-    """Something that happened, for indexers and the explorer. Attribute values are strings."""
+class Event(msgspec.Struct, frozen=True, array_like=True, gc=False):
+    """Something that happened, for indexers and the explorer. Attribute values are strings.
+
+    (`gc=False`, as for the results that hold events: values of strings and tuples of them cannot form reference
+    cycles, and a block's thousands of results then leave the garbage collector nothing to traverse.)"""
 
     kind: str
     attributes: tuple[tuple[str, str], ...]
@@ -38,7 +41,7 @@ class BlockEnv(msgspec.Struct, frozen=True):
     """Faults to punish in this block (double signing → slash and tombstone)."""
 
 
-class TxResult(msgspec.Struct, frozen=True):
+class TxResult(msgspec.Struct, frozen=True, gc=False):
     """Outcome of one transaction; code 0 is success."""
 
     code: int
@@ -56,7 +59,7 @@ class ValidatorUpdate(msgspec.Struct, frozen=True):
     power: int
 
 
-class BlockResult(msgspec.Struct, frozen=True):
+class BlockResult(msgspec.Struct, frozen=True, gc=False):
     """Outcome of a block."""
 
     height: int

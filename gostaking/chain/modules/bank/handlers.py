@@ -33,7 +33,6 @@ def process_send_coins(state: State, ctx: Context, msg: MsgSendCoins) -> None:
     else:
         move_asset(state, ctx.sender, msg.to, msg.denom, msg.amount)
     ctx.emit(TransferEvent(sender=ctx.sender, recipient=msg.to, denom=msg.denom, amount=msg.amount))
-    new_balance_fee = state.params.get().tx.new_balance_fee_ugos
-    if new_balance and new_balance_fee:
+    if new_balance and (new_balance_fee := state.params.get().tx.new_balance_fee_ugos):
         move_gos(state, ctx.sender, FEE_COLLECTOR_ACCOUNT, new_balance_fee)
         ctx.emit(NewBalanceFeeEvent(payer=ctx.sender, recipient=msg.to, denom=msg.denom, fee_ugos=new_balance_fee))

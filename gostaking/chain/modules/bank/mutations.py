@@ -2,7 +2,7 @@
 
 from msgspec.structs import replace
 
-from gostaking.chain.errors import InsufficientFundsError, require, require_amount
+from gostaking.chain.errors import InsufficientFundsError, fail, require, require_amount
 from gostaking.chain.modules.bank.queries import (
     compute_index_after_burn,
     compute_shares_to_ugos,
@@ -13,53 +13,83 @@ from gostaking.chain.modules.bank.queries import (
 from gostaking.chain.modules.bank.tables import ACCOUNTS, ASSET_SUPPLY, BALANCES, GOS_SUPPLY
 from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE
 from gostaking.chain.state import State
+from gostaking.chain.tables import Table
 
 
 def add_units(state: State, address: str, denom: str, units: int) -> None:
     """Credit raw units (GOS shares for ugos) to a balance."""
     if units == 0:
         return
+    balances = state[BALANCES]
     key = (address, denom)
-    state[BALANCES].put(key, state[BALANCES].get_or(key, 0) + units)
+    balances.put(key, balances.get_or(key, 0) + units)
 
 
 def sub_units(state: State, address: str, denom: str, units: int) -> None:
     """Debit raw units (GOS shares for ugos), failing with InsufficientFundsError when short."""
     if units == 0:
         return
+    balances = state[BALANCES]
     key = (address, denom)
-    held = state[BALANCES].get_or(key, 0)
-    require(held >= units, InsufficientFundsError, f"{address} holds too little {denom}")
+    _debit(balances, key, balances.get_or(key, 0), units)
+
+
+def _debit(balances: Table[tuple[str, str], int], key: tuple[str, str], held: int, units: int) -> None:
+    """Take `units` from the balance `key`, which holds `held` (read by the caller): InsufficientFundsError when
+    short; a balance brought to 0 is removed."""
+    if held < units:
+        fail(InsufficientFundsError, f"{key[0]} holds too little {key[1]}")
     if held == units:
-        state[BALANCES].delete(key)
+        balances.delete(key)
     else:
-        state[BALANCES].put(key, held - units)
+        balances.put(key, held - units)
 
 
 def move_units(state: State, sender: str, recipient: str, denom: str, units: int) -> None:
     """Move raw units between two balances."""
-    sub_units(state, sender, denom, units)
-    add_units(state, recipient, denom, units)
+    if units == 0:
+        return
+    balances = state[BALANCES]
+    sender_key = (sender, denom)
+    _transfer_units(balances, sender_key, balances.get_or(sender_key, 0), (recipient, denom), units)
+
+
+def _transfer_units(
+    balances: Table[tuple[str, str], int],
+    sender_key: tuple[str, str],
+    held: int,
+    recipient_key: tuple[str, str],
+    units: int,
+) -> None:
+    """Debit `units` (> 0) from the balance `sender_key`, which holds `held`, and credit them to `recipient_key`:
+    `sub_units` then `add_units`, with the balance read once (every transaction moves GOS at least once)."""
+    _debit(balances, sender_key, held, units)
+    balances.put(recipient_key, balances.get_or(recipient_key, 0) + units)
 
 
 def move_gos(state: State, sender: str, recipient: str, ugos: int) -> int:
     """Move at least `ugos` of GOS; returns the shares moved (rounded up so the recipient gets `ugos`)."""
     require_amount(ugos)
-    shares = compute_ugos_to_shares_ceil(ugos, state[GOS_SUPPLY].get().index)
-    held = state[BALANCES].get_or((sender, GOS_DENOM), 0)
+    index = state[GOS_SUPPLY].get().index
+    shares = compute_ugos_to_shares_ceil(ugos, index)
+    balances = state[BALANCES]
+    sender_key = (sender, GOS_DENOM)
+    held = balances.get_or(sender_key, 0)
     if held < shares:
-        have = compute_shares_to_ugos(held, state[GOS_SUPPLY].get().index)
-        raise InsufficientFundsError(f"{sender} has {have} ugos, needs {ugos}")
-    move_units(state, sender, recipient, GOS_DENOM, shares)
+        raise InsufficientFundsError(f"{sender} has {compute_shares_to_ugos(held, index)} ugos, needs {ugos}")
+    _transfer_units(balances, sender_key, held, (recipient, GOS_DENOM), shares)
     return shares
 
 
 def move_asset(state: State, sender: str, recipient: str, denom: str, amount: int) -> None:
     """Move `amount` base units of a non-GOS asset."""
     require_amount(amount)
-    held = state[BALANCES].get_or((sender, denom), 0)
-    require(held >= amount, InsufficientFundsError, f"{sender} has {held} {denom}, needs {amount}")
-    move_units(state, sender, recipient, denom, amount)
+    balances = state[BALANCES]
+    sender_key = (sender, denom)
+    held = balances.get_or(sender_key, 0)
+    if held < amount:
+        fail(InsufficientFundsError, f"{sender} has {held} {denom}, needs {amount}")
+    _transfer_units(balances, sender_key, held, (recipient, denom), amount)
 
 
 def mint_gos(state: State, recipient: str, ugos: int, carry: int = 0) -> tuple[int, int]:

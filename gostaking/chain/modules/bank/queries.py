@@ -1,7 +1,7 @@
 """Bank reads: balances, GOS shares ↔ amounts, supply."""
 
 from gostaking.chain.constants import MAX_DENOM_LENGTH
-from gostaking.chain.errors import InvalidMessageError, UnknownAssetError, require
+from gostaking.chain.errors import InvalidMessageError, UnknownAssetError, fail, require
 from gostaking.chain.modules.bank.tables import ACCOUNTS, ASSET_SUPPLY, BALANCES, GOS_SUPPLY
 from gostaking.chain.numeric import GOS_DENOM, INDEX_ONE, ceil_div, mul_div
 from gostaking.chain.state import State
@@ -88,6 +88,10 @@ def is_module_address(state: State, address: str) -> bool:
 def require_known_denom(state: State, denom: str) -> None:
     """Raise unless `denom` is ugos or an external asset that exists on this chain: InvalidMessageError for a
     malformed one, UnknownAssetError for an unknown one; a near miss of a known denom (case, spaces) is named."""
+    if denom == GOS_DENOM or (denom in state[ASSET_SUPPLY] and is_well_formed_denom(denom)):
+        # Known and well formed: nothing below can fail (such a denom is no near miss of another, since stripping
+        # and case-folding leave it unchanged), and every transfer comes here.
+        return
     known = get_bank_denoms(state)
     near = next((k for k in known if denom.strip().casefold() == k and denom != k), None)
     hint = f"; did you mean {near!r}?" if near is not None else ""
@@ -97,14 +101,22 @@ def require_known_denom(state: State, denom: str) -> None:
     require(denom in known, UnknownAssetError, f"no asset {denom!r} exists on this chain (known: {', '.join(known)})")
 
 
-def require_denom(denom: str) -> None:
-    """Raise InvalidMessageError unless `denom` is a well-formed denomination (lower-case, short)."""
-    require(
+def is_well_formed_denom(denom: str) -> bool:
+    """True for a well-formed denomination: a lower-case alphanumeric ASCII name of 1..MAX_DENOM_LENGTH
+    characters."""
+    return (
         isinstance(denom, str)
         and 0 < len(denom) <= MAX_DENOM_LENGTH
         and denom.isascii()
         and denom.isalnum()
-        and denom == denom.lower(),
-        InvalidMessageError,
-        f"denom {denom!r} is not a lower-case alphanumeric name of at most {MAX_DENOM_LENGTH} characters",
+        and denom == denom.lower()
     )
+
+
+def require_denom(denom: str) -> None:
+    """Raise InvalidMessageError unless `denom` is a well-formed denomination (lower-case, short)."""
+    if not is_well_formed_denom(denom):
+        fail(
+            InvalidMessageError,
+            f"denom {denom!r} is not a lower-case alphanumeric name of at most {MAX_DENOM_LENGTH} characters",
+        )

@@ -1,6 +1,6 @@
 """Compliance reads: KYC levels, freezes and council membership."""
 
-from gostaking.chain.errors import AccountFrozenError, KycRequiredError, UnauthorizedError, require
+from gostaking.chain.errors import AccountFrozenError, KycRequiredError, UnauthorizedError, fail, require
 from gostaking.chain.modules.compliance.tables import (
     COMPLIANCE_ACTION_COUNT,
     COMPLIANCE_ACTIONS,
@@ -52,11 +52,8 @@ def require_council_member(state: State, address: str) -> None:
 def require_not_frozen(state: State, address: str) -> None:
     """Raise AccountFrozenError (with the case) for a frozen account."""
     record = state[FROZEN].get(address)
-    require(
-        record is None,
-        AccountFrozenError,
-        f"{address} is frozen (case {record.case_id if record else ''}): it cannot move funds",
-    )
+    if record is not None:  # not `require`: the message is formatted only when raised (every tx comes here)
+        fail(AccountFrozenError, f"{address} is frozen (case {record.case_id}): it cannot move funds")
 
 
 def get_kyc_attestation(state: State, address: str) -> KycAttestation | None:
