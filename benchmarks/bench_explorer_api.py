@@ -2,21 +2,25 @@
 and the devnet's block interval while the reads run.
 
 Run from the repository root: python benchmarks/bench_explorer_api.py [--txs N] [--concurrency C]
-[--baseline DIR] (about 3 minutes, 5 with a baseline, and 1.5 GB of disk in a temporary directory, removed
-afterwards). `--baseline DIR` serves the same index from another checkout too (e.g. `git worktree add --detach
-/tmp/base HEAD` before a change) and measures both servers endpoint by endpoint, alternating which goes first,
-so that both see the same machine load.
+[--workers 0,1,2] [--baseline DIR] (about 4 minutes, and 1.7 GB of disk in a temporary directory, removed
+afterwards). `--workers` lists the configurations to compare, each a server of its own on the same index: 0 serves
+every request from the node process (as before read workers), N > 0 puts N read worker processes in front
+(gostaking/api/worker.py). `--baseline DIR` serves the same index from another checkout too (e.g. `git worktree
+add --detach /tmp/base HEAD` before a change), in one process. Every endpoint is measured on every server in turn,
+the order rotating from one endpoint to the next, so that all see the same machine load.
 
 The index is synthetic but valid: it is written straight into SQLite in bulk (replaying 1,000,000 signed
 transactions through the chain would take far longer and measure the chain, not the explorer). Rows follow the
 indexer's schema and invariants: 100,000 blocks of 10 transfers, each transfer with its event and two history
 rows (sender and recipient) among 10,000 valid gos1 addresses, account totals and the cursor row. Hashes are
 sha256 of counters. The API server (the devnet's FastAPI app over a fresh in-memory node with this index attached,
-its follower never started, served by uvicorn with the node's server configuration, one process) runs in a child
-process on 127.0.0.1; an httpx async client sends a bounded number of requests per endpoint (and stops after a
-time limit) with C in flight. The child's node produces (empty) blocks every --block-time seconds meanwhile and
-logs when each began and committed: the report gives the block interval and the time to produce a block while
-the reads ran, beside the same measured on the idle server first.
+its follower never started, served as the devnet serves it: the node's server configuration and its read workers)
+runs in a child process on 127.0.0.1; a minimal keep-alive client sends a bounded number of requests per endpoint
+(and stops after a time limit) with C in flight. The server's CPU time per request (the node process and its
+workers, from /proc) is reported beside latency and throughput: it varies far less with the load of a shared
+machine. The child's node produces (empty) blocks every --block-time seconds meanwhile and logs when each began
+and committed: the report gives the block interval and the time to produce a block while the reads ran, beside
+the same measured on the idle server first.
 """
 
 import argparse
@@ -212,9 +216,12 @@ def _flush(db: sqlite3.Connection, batch: tuple[list[tuple[object, ...]], ...]) 
     db.executemany(f"INSERT INTO account_activity VALUES ({','.join('?' * 14)})", activity)
 
 
-def serve(index_path: str, port: int, block_time_s: float, block_log: str) -> None:
+def serve(index_path: str, port: int, block_time_s: float, block_log: str, workers: int) -> None:
     """Child process: the node API with the prebuilt index attached (nothing syncs into it), served as a node
-    serves it, while the node produces blocks; each block's start and commit (Unix time) go to `block_log`."""
+    serves it with `workers` read workers, while the node produces blocks; each block's start and commit (Unix
+    time) go to `block_log`."""
+    import signal
+
     import uvicorn
 
     from gostaking.api.main import create_api
@@ -225,7 +232,8 @@ def serve(index_path: str, port: int, block_time_s: float, block_log: str) -> No
 
     home = Path(index_path).parent / f"node-{port}"  # inside the benchmark's work directory, removed with it
     node = open_devnet(DevnetSettings(home=home, block_time_s=block_time_s), store=MemoryStore())
-    api = create_api(node, index_url=f"sqlite:///{index_path}")
+    index_url = f"sqlite:///{index_path}"
+    api = create_api(node, index_url=index_url, read_workers=workers) if workers else create_api(node, index_url)
     producer = node.producer
     assert producer is not None
     log = open(block_log, "a", buffering=1)  # noqa: SIM115 -- open for the life of the process
@@ -239,7 +247,15 @@ def serve(index_path: str, port: int, block_time_s: float, block_log: str) -> No
 
     producer.produce_block = produce_and_log  # type: ignore[method-assign]
     producer.start()
-    uvicorn.Server(server_config(api, "127.0.0.1", port)).run()
+    if not workers:  # as a node served before read workers (a --baseline checkout has no serve_api)
+        uvicorn.Server(server_config(api, "127.0.0.1", port)).run()
+        return
+    from gostaking.node.apiserver import serve_api
+
+    # uvicorn raises SIGTERM again once stopped: exit through serve_api's cleanup (it stops the workers), as the
+    # devnet does.
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+    serve_api(api, "127.0.0.1", port)
 
 
 def _free_port() -> int:
@@ -328,9 +344,22 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def child_pids(pid: int) -> list[int]:
+    """The processes `pid` started (its read workers)."""
+    children: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        children += [int(child) for child in (task / "children").read_text().split()]
+    return children
+
+
+def server_cpu_seconds(pid: int) -> tuple[float, float]:
+    """CPU time of a server's node process and of its read workers."""
+    return cpu_seconds(pid), sum(cpu_seconds(child) for child in child_pids(pid))
+
+
 @dataclass
 class Server:
-    """One API server under test: its name, child process, URL and block log."""
+    """One API server under test: its name, child process (the node's), URL and block log."""
 
     name: str
     process: subprocess.Popen[bytes]
@@ -350,13 +379,15 @@ class Server:
         return intervals, producing
 
 
-def start_server(name: str, tree: Path, index: Path, workdir: Path, block_time_s: float) -> Server:
-    """A child process serving `index` with the code of checkout `tree`; waits until it answers."""
+def start_server(name: str, tree: Path, index: Path, workdir: Path, block_time_s: float, workers: int) -> Server:
+    """A child process serving `index` with the code of checkout `tree` and `workers` read workers; waits until it
+    answers."""
     port = _free_port()
     block_log = workdir / f"blocks-{name}.log"
     block_log.touch()
     env = {**os.environ, SOURCE_TREE_ENV: str(tree)}
-    command = [sys.executable, __file__, "--serve", str(index), str(port), str(block_time_s), str(block_log)]
+    serve_args = [str(index), str(port), str(block_time_s), str(block_log), str(workers)]
+    command = [sys.executable, __file__, "--serve", *serve_args]
     process = subprocess.Popen(command, env=env)
     url = f"http://127.0.0.1:{port}"
     for _ in range(600):
@@ -394,12 +425,23 @@ def main() -> None:
     parser.add_argument("--txs", type=int, default=1_000_000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--block-time", type=float, default=0.2, help="seconds between the server's blocks")
+    parser.add_argument(
+        "--workers", default="0,1,2", help="read worker counts to compare, one server each (0: the node alone)"
+    )
     parser.add_argument("--baseline", type=Path, help="another checkout to measure beside this one, alternating")
-    parser.add_argument("--serve", nargs=4, metavar=("INDEX", "PORT", "BLOCK_TIME", "LOG"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--serve", nargs=5, metavar=("INDEX", "PORT", "BLOCK_TIME", "LOG", "WORKERS"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args()
     if args.serve:
-        serve(args.serve[0], int(args.serve[1]), float(args.serve[2]), args.serve[3])
+        serve(args.serve[0], int(args.serve[1]), float(args.serve[2]), args.serve[3], int(args.serve[4]))
         return
+    try:
+        worker_counts = [int(count) for count in args.workers.split(",")]
+    except ValueError:
+        parser.error(f"--workers {args.workers!r}: comma-separated counts, e.g. 0,1,2")
+    if not worker_counts or any(not 0 <= count <= 64 for count in worker_counts):
+        parser.error(f"--workers {args.workers!r}: counts of 0..64")
     if args.baseline is not None and not (args.baseline / "gostaking").is_dir():
         parser.error(f"--baseline {args.baseline} is not a checkout of this repository")
     workdir = Path(tempfile.mkdtemp(prefix="bench-explorer-"))
@@ -407,11 +449,19 @@ def main() -> None:
     try:
         path = workdir / "index.sqlite"
         addresses, sample = build_index(path, args.txs)
-        trees = [("after", Path(__file__).resolve().parent.parent)]
+        here = Path(__file__).resolve().parent.parent
+        configurations = [  # a count given twice (to see the machine's noise) names its servers #1, #2…
+            (
+                f"{count} wkr" + (f" #{worker_counts[:n].count(count) + 1}" if worker_counts.count(count) > 1 else ""),
+                here,
+                count,
+            )
+            for n, count in enumerate(worker_counts)
+        ]
         if args.baseline is not None:
-            trees.insert(0, ("before", args.baseline.resolve()))
-        for name, tree in trees:
-            servers.append(start_server(name, tree, path, workdir, args.block_time))
+            configurations.insert(0, ("before", args.baseline.resolve(), 0))
+        for name, tree, workers in configurations:
+            servers.append(start_server(name, tree, path, workdir, args.block_time, workers))
         idle_since = time.time()
         time.sleep(IDLE_SECONDS)
         idle = (idle_since, time.time())
@@ -440,32 +490,37 @@ def main() -> None:
         ]
         print(f"{args.concurrency} requests in flight, up to {REQUESTS_PER_ENDPOINT} per endpoint and server")
         print(
-            f"{'endpoint':<30} {'server':<8} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'cpu ms':>8} {'n':>6} "
-            f"{'errors':>6}   (cpu ms: the server's CPU time per request)"
+            f"{'endpoint':<30} {'server':<8} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'cpu ms':>8} {'node ms':>8} "
+            f"{'n':>6} {'errors':>6}   (cpu ms: the server's CPU time per request; node ms: its node process's)"
         )
         loaded: dict[str, list[tuple[float, float]]] = {server.name: [] for server in servers}
         rates: dict[str, dict[str, float]] = {server.name: {} for server in servers}
         cpu: dict[str, dict[str, float]] = {server.name: {} for server in servers}
         for turn, (name, make_path) in enumerate(endpoints):
-            for server in servers if turn % 2 == 0 else servers[::-1]:
+            shift = turn % len(servers)
+            for server in servers[shift:] + servers[:shift]:
                 asyncio.run(measure(server.url, make_path, args.concurrency, 200))  # warm-up (caches, connections)
-                since, cpu_before = time.time(), cpu_seconds(server.process.pid)
+                since, (node_before, workers_before) = time.time(), server_cpu_seconds(server.process.pid)
                 latencies, wall, errors = asyncio.run(measure(server.url, make_path, args.concurrency))
                 loaded[server.name].append((since, time.time()))
-                cpu_ms = (cpu_seconds(server.process.pid) - cpu_before) * 1000 / len(latencies)
+                node_after, workers_after = server_cpu_seconds(server.process.pid)
+                node_ms = (node_after - node_before) * 1000 / len(latencies)
+                cpu_ms = node_ms + (workers_after - workers_before) * 1000 / len(latencies)
                 cuts = statistics.quantiles(latencies, n=100)
                 rates[server.name][name] = len(latencies) / wall
                 cpu[server.name][name] = cpu_ms
                 print(
                     f"{name:<30} {server.name:<8} {cuts[49] * 1000:>8.1f} {cuts[98] * 1000:>8.1f} "
-                    f"{len(latencies) / wall:>8.0f} {cpu_ms:>8.2f} {len(latencies):>6} {errors:>6}"
+                    f"{len(latencies) / wall:>8.0f} {cpu_ms:>8.2f} {node_ms:>8.2f} {len(latencies):>6} {errors:>6}"
                 )
-        if len(servers) == 2:
-            ratios = [rates["after"][name] / rates["before"][name] for name, _ in endpoints]
-            print(f"req/s after / before: min {min(ratios):.2f}, median {statistics.median(ratios):.2f}")
-            savings = [cpu["before"][name] / cpu["after"][name] for name, _ in endpoints]
-            median = statistics.median(savings)
-            print(f"server CPU per request, before / after: min {min(savings):.2f}, median {median:.2f}")
+        reference = servers[0].name
+        for server in servers[1:]:
+            ratios = [rates[server.name][name] / rates[reference][name] for name, _ in endpoints]
+            savings = [cpu[reference][name] / cpu[server.name][name] for name, _ in endpoints]
+            print(
+                f"{server.name} / {reference}: req/s min {min(ratios):.2f}, median {statistics.median(ratios):.2f};"
+                f" server CPU per request {reference} / {server.name}: median {statistics.median(savings):.2f}"
+            )
         print(f"block interval (target {args.block_time * 1000:.0f} ms) and time to produce a block:")
         for server in servers:
             print(block_line(server, "idle", [idle]))

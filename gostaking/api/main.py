@@ -1,7 +1,10 @@
 """The API application factory."""
 
+import secrets
+
 from fastapi import FastAPI
 
+from gostaking.indexer import IN_MEMORY_URL
 from gostaking.metrics import MeteredApp
 from gostaking.node.metrics import node_registry
 from gostaking.node.runtime import Node
@@ -13,6 +16,7 @@ from .routes import (
     accounts,
     blocks,
     book,
+    chain_facts,
     compliance,
     custody,
     dex,
@@ -32,9 +36,10 @@ from .routes import (
 )
 from .routes.liquid import router as liquid_router
 from .routes.proofs import router as proofs_router
+from .worker import read_workers as read_workers_plan
 
 
-def create_api(node: Node, index_url: str | None = None) -> FastAPI:
+def create_api(node: Node, index_url: str | None = None, read_workers: int = 0) -> FastAPI:
     """A FastAPI app serving `node`: REST endpoints, OpenAPI docs at /docs, the block explorer at /, the browser
     wallet at /app.
 
@@ -42,6 +47,9 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
     Its follower thread is registered in `node.services`, which the devnet runtime (or, under CometBFT, the ABCI
     runner) starts. The same API serves both kinds of node: POST /txs goes through `node.submit`. Request bodies
     are limited to 1 MiB (limits.py); the OpenAPI document lists the error answers the API gives (openapi.py).
+
+    `read_workers` processes (worker.py) serve the explorer's index reads when the node's API server starts this
+    app (gostaking/node/apiserver.py); an in-memory index has none (no other process can open it).
     """
     api = NodeApi(
         title="GoStaking node API",
@@ -60,7 +68,14 @@ def create_api(node: Node, index_url: str | None = None) -> FastAPI:
     # GET /metrics (Prometheus, docs/monitoring.md) and the request counts, outside every other middleware.
     registry, http_metrics = node_registry(node, lambda: index.indexer.indexed_height)
     api.add_middleware(MeteredApp, registry=registry, http=http_metrics)
-    for module in (status, blocks, txs, events, accounts, nodes, hashpower, faucet, explorer, explorer_views, home):
+    api.state.http_metrics = http_metrics  # read workers report the requests they answered (chain_facts.py)
+    if read_workers > 0 and index_url not in (None, IN_MEMORY_URL):
+        api.state.read_worker_token = secrets.token_urlsafe(24)
+        api.state.read_workers = read_workers_plan(read_workers, index.url, api.state.read_worker_token)
+    for module in (status, blocks, txs, events, accounts, nodes, hashpower, faucet):
+        api.include_router(module.router)
+    api.include_router(explorer.node_router)  # first, as before the split: the OpenAPI document keeps its order
+    for module in (explorer, chain_facts, explorer_views, home):
         api.include_router(module.router)
     for module in (governance, custody, oracle, compliance, dex, book, estimates, wallet_app):
         api.include_router(module.router)

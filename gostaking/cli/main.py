@@ -20,6 +20,7 @@ from gostaking.client import ApiError, NodeApi
 from gostaking.node.settings import (
     DEFAULT_API_HOST,
     DEFAULT_API_PORT,
+    DEFAULT_API_WORKERS,
     DEFAULT_BLOCK_TIME_S,
     DevnetSettings,
     default_devnet_home,
@@ -75,6 +76,7 @@ def devnet(
             help="explorer index database, e.g. postgresql+psycopg://user:pw@host/db \\[default: <home>/index.sqlite]",
         ),
     ] = None,
+    api_workers: network.ApiWorkersOption = DEFAULT_API_WORKERS,
     chain_id: Annotated[
         str | None,
         typer.Option(
@@ -112,7 +114,9 @@ def devnet(
         chain_id=chain_id,  # None: a new home draws a chain id of its own
         reset=reset,
     )
-    explorer_api = partial(create_api, index_url=index_url or default_index_url(settings.home))
+    explorer_api = partial(
+        create_api, index_url=index_url or default_index_url(settings.home), read_workers=api_workers
+    )
     run_devnet(settings, explorer_api, announce=lambda line: typer.echo(line))
 
 

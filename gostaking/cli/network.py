@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from gostaking.cli.errors import CliError
-from gostaking.node.settings import DEFAULT_API_HOST, DEFAULT_BLOCK_TIME_S
+from gostaking.node.settings import DEFAULT_API_HOST, DEFAULT_API_WORKERS, DEFAULT_BLOCK_TIME_S, MAX_API_WORKERS
 
 ABCI_DEFAULT_ADDRESS = "tcp://127.0.0.1:26658"
 
@@ -25,6 +25,17 @@ def _require_abci_stubs() -> None:
     problem = stubs_problem()
     if problem is not None:
         raise CliError(problem)
+
+
+ApiWorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--api-workers",
+        min=0,
+        max=MAX_API_WORKERS,
+        help="processes serving the explorer's index reads beside the node process (0 = all in the node process)",
+    ),
+]
 
 
 def abci(
@@ -54,6 +65,7 @@ def abci(
         str | None,
         typer.Option("--index-url", help="explorer index database \\[default: <home>/index.sqlite]"),
     ] = None,
+    api_workers: ApiWorkersOption = DEFAULT_API_WORKERS,
     block_time: Annotated[
         float | None,
         typer.Option(
@@ -131,7 +143,7 @@ def abci(
         comet_rpc=comet_rpc or comet_rpc_from_config(root) or DEFAULT_COMET_RPC,
         block_time_s=block_time,
     )
-    explorer_api = partial(create_api, index_url=index_url or default_index_url(root))
+    explorer_api = partial(create_api, index_url=index_url or default_index_url(root), read_workers=api_workers)
     run(api=settings, create_api=explorer_api)
 
 

@@ -74,3 +74,44 @@ def open_engine(url: str) -> Engine:
         engine.dispose()
         raise IndexConfigError(f"cannot open the index database {redact_url(url)}: {exc.orig}") from None
     return engine
+
+
+def _sqlite_reader_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA busy_timeout=30000")  # the writer's WAL checkpoint may hold the file a moment
+    cursor.close()
+
+
+def open_reader_engine(url: str) -> Engine:
+    """A read-only engine for an index that a writer (the node's follower) already created at `url`: what an API
+    read worker process opens. SQLite opens the file with `mode=ro` (its WAL lets it read while the writer
+    writes); PostgreSQL sessions are read-only transactions. Tables are not created: a missing file or database is
+    an IndexConfigError, as is a private in-memory URL (no other process can see that database)."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise IndexConfigError(f"bad index URL {url!r}: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        if parsed.database in (None, "", ":memory:"):
+            raise IndexConfigError("an in-memory index exists only in its own process: give the index a file")
+        path = Path(parsed.database or "").resolve()
+        if not path.is_file():
+            raise IndexConfigError(f"no index at {path}: the node creates it before its read workers start")
+        engine = create_engine(
+            f"sqlite:///file:{path.as_posix()}?mode=ro&uri=true", connect_args={"timeout": 30}, pool_size=8
+        )
+        event.listen(engine, "connect", _sqlite_reader_pragmas)
+        return engine
+    if backend == "postgresql":
+        try:
+            return create_engine(
+                url,
+                pool_size=8,
+                max_overflow=8,
+                pool_pre_ping=True,
+                connect_args={"options": "-c default_transaction_read_only=on"},
+            )
+        except (NoSuchModuleError, ModuleNotFoundError) as exc:
+            raise IndexConfigError(f"cannot open {redact_url(url)}: {exc}") from None
+    raise IndexConfigError(f"index URL must be sqlite:///… or postgresql+psycopg://…, got {backend!r}")

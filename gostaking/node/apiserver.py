@@ -11,19 +11,31 @@ a plain close when nothing arrived) and within 16 KiB of buffered bytes (h11; el
 connections closed after 5 s, and at most 100 connections at once (requests beyond answer 503 with `Retry-After`
 and the connection is closed). Answers are JSON in the API's error shape `{error, code, message}`. The API itself
 limits request bodies to 1 MiB (gostaking/api/limits.py).
+
+Read workers (ReadWorkers, named by the API app in `api.state.read_workers`): N processes of their own accept the
+connections of the API's address and answer the explorer's index reads themselves, so that those reads never run
+on the GIL of the process that produces and commits blocks; every other request they pass to the node process's
+own server, which then listens on a private 127.0.0.1 port. The URLs stay the same. This layer starts and stops
+them by the command the API gives, without importing the API (README.md, "The block explorer").
 """
 
 import asyncio
 import json
+import logging
+import os
+import select
 import socket
+import subprocess
 import threading
 import time
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import uvicorn
+
+log = logging.getLogger(__name__)
 
 SHUTDOWN_GRACE_S = 2
 """How long open HTTP responses (explorer live streams) may delay a stop."""
@@ -45,6 +57,11 @@ class ServerLimits:
 
 
 DEFAULT_LIMITS = ServerLimits()
+NODE_HOST = "127.0.0.1"
+"""Where the node process listens when read workers face the clients."""
+LISTEN_BACKLOG = 2048
+RESTART_DELAY_S = 1.0
+"""How often the server looks for an exited read worker, to start another in its place."""
 
 AsgiApp = Callable[[dict[str, Any], Any, Any], Awaitable[None]]
 
@@ -162,8 +179,158 @@ class ApiServerError(Exception):
     """The API server cannot start; the message says why."""
 
 
+@dataclass(frozen=True)
+class ReadWorkers:
+    """Processes that serve the API's index reads beside the node process: the API app sets one in
+    `api.state.read_workers` (None or a count of 0: the node process serves everything)."""
+
+    count: int
+    command: tuple[str, ...]
+    """The argv that starts one worker; the server adds `--listen-fd FD --ready-fd FD --node-url URL --limits
+    JSON` (the shared listening socket, a pipe to say it serves, the node's private URL, the ServerLimits)."""
+    env: Mapping[str, str] = field(default_factory=dict)
+    """Added to the worker's environment (what should not show in a process list, e.g. a database password)."""
+
+
+def planned_read_workers(api: Any) -> ReadWorkers | None:
+    """The read workers the ASGI app `api` asks for, if any."""
+    plan = getattr(getattr(api, "state", None), "read_workers", None)
+    return plan if isinstance(plan, ReadWorkers) and plan.count > 0 else None
+
+
+def bind_listener(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to host:port (0: a free port) and listening. Raises ApiServerError if it cannot bind."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(LISTEN_BACKLOG)
+    except OSError as exc:
+        sock.close()
+        raise ApiServerError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
+    return sock
+
+
+def _url(sock: socket.socket) -> str:
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+class ReadWorkerPool:
+    """The processes of a ReadWorkers plan, all accepting on one listening socket; one that exits is started again
+    (after RESTART_DELAY_S) until the pool stops."""
+
+    def __init__(self, plan: ReadWorkers, listener: socket.socket, node_url: str, limits: ServerLimits) -> None:
+        """Workers of `plan` that will accept on `listener` and pass what they do not serve to `node_url`."""
+        self.plan = plan
+        self.listener = listener
+        self.node_url = node_url
+        self.limits = limits
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self._stopping = threading.Event()
+        self._watcher: threading.Thread | None = None
+
+    def start(self, timeout_s: float = 30.0) -> None:
+        """Start the workers and wait until each serves (connections queue on the listener meanwhile), then watch
+        them. Raises ApiServerError, with every worker stopped, if one exits or the time runs out."""
+        deadline = time.monotonic() + timeout_s
+        spawned = [self._spawn() for _ in range(self.plan.count)]
+        self.processes = [process for process, _ in spawned]
+        try:
+            for process, pipe in spawned:
+                while not select.select([pipe], [], [], 0.1)[0]:
+                    if process.poll() is not None or time.monotonic() > deadline:
+                        raise ApiServerError(f"API read worker {process.pid} did not start (see the log above)")
+                if not os.read(pipe, 1):
+                    raise ApiServerError(f"API read worker {process.pid} exited (see the log above)")
+        except ApiServerError:
+            self.stop()
+            raise
+        finally:
+            for _, pipe in spawned:
+                os.close(pipe)
+        self._watcher = threading.Thread(target=self._watch, name="api-read-workers", daemon=True)
+        self._watcher.start()
+
+    def _spawn(self) -> tuple[subprocess.Popen[bytes], int]:
+        """One more worker, and the pipe it says it serves on."""
+        ready_read, ready_write = os.pipe()
+        command = [*self.plan.command, "--listen-fd", str(self.listener.fileno()), "--ready-fd", str(ready_write)]
+        command += ["--node-url", self.node_url, "--limits", json.dumps(asdict(self.limits))]
+        try:
+            process = subprocess.Popen(
+                command, pass_fds=(self.listener.fileno(), ready_write), env={**os.environ, **self.plan.env}
+            )
+        except OSError:
+            os.close(ready_read)
+            raise
+        finally:
+            os.close(ready_write)
+        return process, ready_read
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(RESTART_DELAY_S):
+            for slot, process in enumerate(self.processes):
+                code = process.poll()
+                if code is None or self._stopping.is_set():
+                    continue
+                log.warning("API read worker %d exited with code %d; starting another", process.pid, code)
+                try:
+                    replacement, pipe = self._spawn()
+                except OSError as exc:
+                    log.warning("cannot start an API read worker: %s", exc)
+                    continue
+                os.close(pipe)  # it accepts once it serves; nothing waits for it
+                self.processes[slot] = replacement
+
+    def stop(self, timeout_s: float = SHUTDOWN_GRACE_S + 5.0) -> None:
+        """SIGTERM every worker (open responses get SHUTDOWN_GRACE_S), then SIGKILL one that is still running."""
+        self._stopping.set()
+        if self._watcher is not None:
+            self._watcher.join()
+            self._watcher = None
+        for process in self.processes:
+            if process.poll() is None:
+                process.terminate()
+        deadline = time.monotonic() + timeout_s
+        for process in self.processes:
+            try:
+                process.wait(max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def serve_api(api: Any, host: str, port: int, limits: ServerLimits = DEFAULT_LIMITS) -> None:
+    """Serve `api` on host:port from this thread until uvicorn exits (SIGINT/SIGTERM in the main thread): with
+    the read workers the app asks for in front, else alone as before. Raises ApiServerError if it cannot bind."""
+    import uvicorn  # imported here: only processes that serve the API need it
+
+    plan = planned_read_workers(api)
+    if plan is None:
+        uvicorn.Server(server_config(api, host, port, limits)).run()
+        return
+    public = bind_listener(host, port)
+    node = bind_listener(NODE_HOST, 0)
+    workers = ReadWorkerPool(plan, public, _url(node), limits)
+    try:
+        workers.start()  # each serves before the node does: none depends on the node to start
+        uvicorn.Server(server_config(api, NODE_HOST, 0, _node_limits(limits, plan))).run(sockets=[node])
+    finally:
+        workers.stop()
+        node.close()
+        public.close()
+
+
+def _node_limits(limits: ServerLimits, plan: ReadWorkers) -> ServerLimits:
+    """The node's own server behind workers: each worker may hold up to its cap of connections to it."""
+    return replace(limits, max_connections=limits.max_connections * (plan.count + 1))
+
+
 class ApiServerThread:
-    """uvicorn serving `api` on host:port from a daemon thread, between `start` and `stop`."""
+    """uvicorn serving `api` on host:port from a daemon thread (behind the read workers the app asks for), between
+    `start` and `stop`."""
 
     def __init__(self, api: Any, host: str, port: int, limits: ServerLimits = DEFAULT_LIMITS) -> None:
         """Serve the ASGI app `api` on `host`:`port` (0 = any free port) with `limits` once started."""
@@ -173,6 +340,9 @@ class ApiServerThread:
         self.limits = limits
         self._server: Any = None
         self._thread: threading.Thread | None = None
+        self._public: socket.socket | None = None
+        self._node_socket: socket.socket | None = None
+        self._workers: ReadWorkerPool | None = None
 
     @property
     def url(self) -> str:
@@ -181,7 +351,8 @@ class ApiServerThread:
         return f"http://{host}:{self.port}"
 
     def start(self, timeout_s: float = 30.0) -> None:
-        """Bind, start serving on the thread and wait until uvicorn accepts connections.
+        """Bind, start serving on the thread (and the read workers the app asks for) and wait until they accept
+        connections.
 
         Raises ApiServerError if the address cannot be bound or the server does not come up.
         """
@@ -189,16 +360,17 @@ class ApiServerThread:
 
         if self._thread is not None:
             raise RuntimeError("API server already started")
-        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            sock.bind((self.host, self.port))
-        except OSError as exc:
-            sock.close()
-            raise ApiServerError(f"cannot listen on {self.host}:{self.port}: {exc.strerror or exc}") from None
+        plan = planned_read_workers(self.api)
+        sock = bind_listener(self.host, self.port)
         self.port = int(sock.getsockname()[1])
-        self._server = uvicorn.Server(server_config(self.api, self.host, self.port, self.limits))
+        limits = self.limits
+        if plan is not None:
+            self._public = sock
+            sock = bind_listener(NODE_HOST, 0)
+            limits = _node_limits(limits, plan)
+        self._node_socket = sock
+        host, port = sock.getsockname()[:2]
+        self._server = uvicorn.Server(server_config(self.api, host, port, limits))
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, name="api-server", daemon=True
         )
@@ -207,14 +379,34 @@ class ApiServerThread:
         while not self._server.started:
             if not self._thread.is_alive() or time.monotonic() > deadline:
                 self.stop()
-                sock.close()
                 raise ApiServerError(f"the API server on {self.url} did not start (see the log above)")
             time.sleep(0.01)
+        if plan is not None and self._public is not None:
+            workers = ReadWorkerPool(plan, self._public, _url(sock), self.limits)
+            try:
+                workers.start(max(deadline - time.monotonic(), 1.0))
+            except ApiServerError:
+                self.stop()
+                raise
+            self._workers = workers
+
+    @property
+    def worker_pids(self) -> list[int]:
+        """The process ids of the read workers (none when the node process serves everything)."""
+        return [process.pid for process in self._workers.processes] if self._workers is not None else []
 
     def stop(self, timeout_s: float = 10.0) -> None:
-        """Ask uvicorn to exit (open responses get SHUTDOWN_GRACE_S) and wait for the thread."""
+        """Stop the read workers, then ask uvicorn to exit (open responses get SHUTDOWN_GRACE_S) and wait for the
+        thread."""
+        if self._workers is not None:
+            self._workers.stop()
+            self._workers = None
         if self._server is not None:
             self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
+        for sock in (self._public, self._node_socket):
+            if sock is not None:
+                sock.close()
+        self._public = self._node_socket = None

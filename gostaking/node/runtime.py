@@ -31,7 +31,7 @@ from gostaking.chain.genesis import (
     encode_genesis,
 )
 from gostaking.files import FileLockedError, exclusive_lock, write_atomic
-from gostaking.node.apiserver import server_config
+from gostaking.node.apiserver import serve_api
 from gostaking.node.app import CheckTxResult, GoStakingApp
 from gostaking.node.blocks import StoredBlock
 from gostaking.node.consensus_key import ConsensusKey
@@ -308,9 +308,8 @@ def open_devnet(settings: DevnetSettings, store: KVStore | None = None) -> Node:
 def run_devnet(
     settings: DevnetSettings, create_api: Callable[[Node], Any], announce: Callable[[str], None] = print
 ) -> None:
-    """Run a devnet until SIGINT/SIGTERM: the block producer on a thread and the API (uvicorn) in front."""
-    import uvicorn  # imported here: only the devnet command needs a server
-
+    """Run a devnet until SIGINT/SIGTERM: the block producer on a thread and the API (uvicorn) in front, with the
+    read worker processes the API asks for (apiserver.serve_api)."""
     # Warnings and errors (e.g. a failed block) go to stderr with a timestamp; routine blocks are announced.
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     _check_port_free(settings.host, settings.port)
@@ -331,15 +330,14 @@ def run_devnet(
         announce(f"  block time {settings.block_time_s:g} s; press Ctrl+C to stop")
         for line in _next_steps(settings, url):
             announce(line)
-        # The limits every API server has (connections, header time and size; see apiserver.py).
-        server = uvicorn.Server(server_config(api, settings.host, settings.port))
         if node.producer is not None:
             node.producer.after_commit.append(_progress_printer(announce))
             node.producer.start()
         for service in node.services:
             service.start()
         with _graceful_exit_on_signals():
-            server.run()
+            # The limits every API server has (connections, header time and size; see apiserver.py).
+            serve_api(api, settings.host, settings.port)
     finally:
         node.close()
         announce(f"stopped at height {node.app.height}")

@@ -41,6 +41,10 @@ DEVNET_CHAIN_ID_PREFIX = "gostaking-devnet-"
 DEFAULT_API_HOST = "127.0.0.1"
 DEFAULT_API_PORT = 8645
 DEFAULT_BLOCK_TIME_S = 1.0
+DEFAULT_API_WORKERS = 2
+"""Processes that serve the explorer's index reads beside the node process (gostaking/api/worker.py): one per
+core of a 2-core machine; 0 serves everything from the node process."""
+MAX_API_WORKERS = 64
 OPERATOR_KEY_NAME = "operator"
 FAUCET_KEY_NAME = "faucet"
 COUNCIL_KEY_NAMES = ("council-1", "council-2", "council-3")

@@ -14,7 +14,8 @@ from indexer_harness import BTC, Chain
 from pydantic import BaseModel
 
 from gostaking.api.main import create_api
-from gostaking.api.routes.explorer import NODE_OPERATORS, PerHeight, view_json
+from gostaking.api.routes.chain_facts import NODE_OPERATORS, PerHeight
+from gostaking.api.routes.explorer import view_json
 from gostaking.api.schemas.explorer import BlockPage, EventItem, EventPage, HistoryPage, TxPage
 from gostaking.chain.state import State
 from gostaking.node.runtime import open_devnet

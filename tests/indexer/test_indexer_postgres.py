@@ -3,12 +3,14 @@ resumable, and readable through the queries the API uses."""
 
 from pathlib import Path
 
+import pytest
 from indexer_harness import Chain, dump, sqlite_url
-from sqlalchemy import text
+from sqlalchemy import insert, text
+from sqlalchemy.exc import DBAPIError
 
-from gostaking.indexer import open_index
+from gostaking.indexer import open_index, open_index_reader
 from gostaking.indexer import queries as q
-from gostaking.indexer.schema import metadata
+from gostaking.indexer.schema import event_stats, metadata
 
 
 def test_postgres_index_matches_sqlite(chain: Chain, postgres_url: str, tmp_path: Path) -> None:
@@ -27,6 +29,11 @@ def test_postgres_index_matches_sqlite(chain: Chain, postgres_url: str, tmp_path
         page = q.account_history(resumed.engine, chain.alice.address, 5)
         assert page.total == q.account_history(reference.engine, chain.alice.address, 5).total
         assert q.find_node_by_moniker(resumed.engine, "bob-node") == chain.bob.address
+        reader = open_index_reader(postgres_url)  # what an API read worker opens
+        assert q.account_history(reader.engine, chain.alice.address, 5).total == page.total
+        with reader.engine.begin() as conn, pytest.raises(DBAPIError, match="read-only transaction"):
+            conn.execute(insert(event_stats).values(kind="read-only-check", count=1))
+        reader.close()
         resumed.engine.dispose()
     finally:
         with index.engine.begin() as conn:

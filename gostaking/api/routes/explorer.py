@@ -11,35 +11,32 @@ tests check every such answer against its model. Those that read only the index 
 SQL is a few index-range reads (well under a millisecond on SQLite), cheaper than a hop to a worker thread and
 its wait for the GIL; what may wait for the chain's state lock (a new height's asset decimals) still runs on a
 worker thread, so the loop never waits for a block being committed.
+
+`router` holds the routes that read only the index plus a few chain facts (chain_facts.py): the API's read worker
+processes serve them too (gostaking/api/worker.py); `node_router` the index status, which reads the node's
+follower and stays in the node process.
 """
 
 import csv
 import io
 import json
 import re
-import weakref
-from collections.abc import Callable
 from functools import cache, lru_cache
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import msgspec
 from fastapi import APIRouter, Depends, FastAPI, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel
-from starlette.concurrency import run_in_threadpool
 
 from gostaking.chain.crypto import is_valid_address
-from gostaking.chain.modules.lock.queries import get_assets
-from gostaking.chain.modules.nodes.queries import get_operators_by_registration
 from gostaking.chain.numeric import GOS_DECIMALS, GOS_DENOM
-from gostaking.chain.state import State
-from gostaking.indexer import IN_MEMORY_URL, ExplorerIndex, open_index, redact_url
+from gostaking.indexer import IN_MEMORY_URL, ExplorerIndex, IndexReader, open_index, redact_url
 from gostaking.indexer import queries as q
-from gostaking.node.app import GoStakingApp
 from gostaking.node.runtime import Node
 
-from ..deps import NodeDep, get_node, parse_address
-from ..errors import ApiError, InvalidRequestError, NotFoundError, error_responses
+from ..deps import NodeDep, parse_address
+from ..errors import ApiError, InvalidRequestError, error_responses
 from ..pages import MAX_INT, Limit
 from ..render import format_units, iso_time
 from ..schemas.explorer import (
@@ -55,8 +52,11 @@ from ..schemas.explorer import (
     SearchResult,
     TxPage,
 )
+from .chain_facts import FactsDep
 
 router = APIRouter(tags=["explorer"])
+node_router = APIRouter(tags=["explorer"])
+"""Explorer routes that only the node process serves (they read its follower or its state directly)."""
 
 MAX_QUERY_CHARS = 128
 _HEX64 = re.compile(r"^(0x)?[0-9a-fA-F]{64}$")
@@ -83,25 +83,27 @@ def attach_index(api: FastAPI, node: Node, url: str | None) -> ExplorerIndex:
     return index
 
 
-async def get_index(request: Request) -> ExplorerIndex:
-    """The explorer index of this API (set by create_api). Async, as `node_on_loop`: FastAPI runs a plain
+async def get_index(request: Request) -> IndexReader:
+    """The explorer index of this API (set by create_api, or by a read worker). Async: FastAPI runs a plain
     function dependency on a worker thread."""
-    index: ExplorerIndex | None = getattr(request.app.state, "explorer_index", None)
+    index: IndexReader | None = getattr(request.app.state, "explorer_index", None)
     if index is None:
         raise IndexUnavailableError("this API runs without an explorer index")
     return index
 
 
-async def node_on_loop(request: Request) -> Node:
-    """The node (deps.get_node) for the routes on the event loop, without a hop to a worker thread."""
-    return get_node(request)
+async def get_followed_index(request: Request) -> ExplorerIndex:
+    """The explorer index with its writer and follower: only the node process has them (not a read worker)."""
+    index = await get_index(request)
+    if not isinstance(index, ExplorerIndex):
+        raise IndexUnavailableError("this process only reads the explorer index")
+    return index
 
 
-IndexDep = Annotated[ExplorerIndex, Depends(get_index)]
-LoopNodeDep = Annotated[Node, Depends(node_on_loop)]
+IndexDep = Annotated[IndexReader, Depends(get_index)]
+FollowedIndexDep = Annotated[ExplorerIndex, Depends(get_followed_index)]
 Before = Annotated[int | None, Query(ge=1, le=MAX_INT, description="cursor: `next_before` of the previous page")]
 PageT = TypeVar("PageT", bound=PageInfo)
-FactT = TypeVar("FactT")
 
 
 def keyset_page(page_type: type[PageT], page: q.Page, limit: int, **shown: Any) -> PageT:
@@ -178,47 +180,6 @@ def indexed_tx(row: dict[str, Any]) -> dict[str, Any]:
     )
 
 
-class PerHeight(Generic[FactT]):
-    """A fact computed from the committed chain state (asset decimals, who runs a node), kept per app until its
-    next block commits: the hot routes read it from memory instead of queueing on the state lock behind each
-    block, and on the event loop only a new height's first read goes to a worker thread (reading the state waits
-    while a block is being committed)."""
-
-    def __init__(self, compute: Callable[[State], FactT]) -> None:
-        """Keep what `compute` returns for the state of each height."""
-        self.compute = compute
-        self._seen: weakref.WeakKeyDictionary[GoStakingApp, tuple[int, FactT]] = weakref.WeakKeyDictionary()
-
-    def get(self, app: GoStakingApp) -> FactT:
-        """The fact at the app's committed height (reads the state under its lock once per height)."""
-        seen = self._seen.get(app)
-        if seen is not None and seen[0] == app.height:
-            return seen[1]
-        with app.read() as state:
-            fact = (app.height, self.compute(state))
-        self._seen[app] = fact
-        return fact[1]
-
-    async def on_loop(self, app: GoStakingApp) -> FactT:
-        """`get` for a route on the event loop."""
-        seen = self._seen.get(app)
-        if seen is not None and seen[0] == app.height:
-            return seen[1]
-        return await run_in_threadpool(self.get, app)
-
-
-def _asset_decimals(state: State) -> dict[str, int]:
-    decimals = {denom: asset.decimals for denom, asset in get_assets(state)}
-    decimals[GOS_DENOM] = GOS_DECIMALS
-    return decimals
-
-
-ASSET_DECIMALS = PerHeight(_asset_decimals)
-"""Decimals of every denomination (GOS: 6), to show history amounts in whole units."""
-NODE_OPERATORS = PerHeight(lambda state: frozenset(get_operators_by_registration(state)))
-"""The addresses that run a registered node."""
-
-
 def _display(amount: str, denom: str, decimals: dict[str, int]) -> tuple[str, str]:
     if not amount or denom not in decimals:
         return amount, denom
@@ -242,8 +203,8 @@ def activity_item(row: dict[str, Any], decimals: dict[str, int]) -> dict[str, An
     )
 
 
-@router.get("/explorer/index", response_model=IndexStatus, summary="Explorer index status")
-def index_status(node: NodeDep, index: IndexDep) -> IndexStatus:
+@node_router.get("/explorer/index", response_model=IndexStatus, summary="Explorer index status")
+def index_status(node: NodeDep, index: FollowedIndexDep) -> IndexStatus:
     """Indexed height against the chain's, totals, and the index backend."""
     cursor = q.cursor_row(index.engine) or {}
     indexed = int(cursor.get("height", 0))
@@ -307,7 +268,7 @@ def _attributes(text: str) -> dict[str, str]:
 @router.get("/explorer/accounts/{address}/history", response_model=HistoryPage, summary="Account history")
 async def account_history(
     address: str,
-    node: LoopNodeDep,
+    facts: FactsDep,
     index: IndexDep,
     limit: Limit = 25,
     before: Before = None,
@@ -318,7 +279,7 @@ async def account_history(
     parse_address(address)
     page = q.account_history(index.engine, address, limit, before, _kind(kind))
     summary = page.summary or {}
-    decimals = await ASSET_DECIMALS.on_loop(node.app)
+    decimals = await facts.asset_decimals()
     return json_page(
         page,
         limit,
@@ -372,7 +333,7 @@ NEXT_BEFORE_HEADER = "X-Next-Before"
 )
 async def account_history_csv(
     address: str,
-    node: LoopNodeDep,
+    facts: FactsDep,
     index: IndexDep,
     limit: Annotated[int, Query(ge=1, le=MAX_CSV_ROWS, description="rows (the newest ones)")] = MAX_CSV_ROWS,
     before: Before = None,
@@ -380,7 +341,7 @@ async def account_history_csv(
     """The history of an address as a CSV download, oldest first: all of it when it has at most `limit` rows
     (250), else the newest `limit`, with an X-Next-Before header to pass as `before` for the older part."""
     parse_address(address)
-    decimals = await ASSET_DECIMALS.on_loop(node.app)
+    decimals = await facts.asset_decimals()
     page = q.account_history(index.engine, address, limit, before)
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
@@ -417,7 +378,7 @@ async def account_history_csv(
     summary="Resolve an address, tx hash or height",
 )
 async def search(
-    node: LoopNodeDep,
+    facts: FactsDep,
     index: IndexDep,
     query: Annotated[str, Query(alias="q", description="height, tx or block hash, gos1 address, node moniker")],
 ) -> SearchResult:
@@ -427,24 +388,23 @@ async def search(
     text = query.strip()
     if not text or len(text) > MAX_QUERY_CHARS:
         raise InvalidRequestError(f"q must be 1..{MAX_QUERY_CHARS} characters")
-    app = node.app
     if text.isascii() and text.isdecimal():
         height = int(text)
-        if 1 <= height <= app.height:
+        if 1 <= height <= facts.height():
             return SearchResult(query=text, kind="block", value=str(height), route=f"#/block/{height}")
-        raise NotFoundError(f"no block at height {height} (latest is {app.height})")
+        raise facts.not_found(f"no block at height {height} (latest is {facts.height()})")
     if _HEX64.match(text):
         digits = text[-64:].lower()
-        if app.tx_location(bytes.fromhex(digits)) is not None or q.find_tx(index.engine, digits) is not None:
+        if facts.has_tx(bytes.fromhex(digits)) or q.find_tx(index.engine, digits) is not None:
             return SearchResult(query=text, kind="tx", value=digits, route=f"#/tx/{digits}")
         found = q.find_block_by_hash(index.engine, digits)
         if found is not None:
             return SearchResult(query=text, kind="block", value=str(found), route=f"#/block/{found}")
-        raise NotFoundError(f"no transaction or block has hash {digits}")
+        raise facts.not_found(f"no transaction or block has hash {digits}")
     if text.lower().startswith("gos1"):
         if not is_valid_address(text):
             raise InvalidRequestError(f"{text!r} is not a valid gos1… address (checksum or length)")
-        is_node = text in await NODE_OPERATORS.on_loop(app)
+        is_node = text in await facts.node_operators()
         return SearchResult(query=text, kind="account", value=text, route=f"#/account/{text}", is_node=is_node)
     if _CONSENSUS.match(text):
         operator = q.find_node_by_consensus(index.engine, text.upper())
@@ -453,4 +413,4 @@ async def search(
     operator = q.find_node_by_moniker(index.engine, text)
     if operator:
         return SearchResult(query=text, kind="node", value=operator, route=f"#/node/{operator}", is_node=True)
-    raise NotFoundError(f"nothing matches {text!r}: try a height, a 64-hex hash, a gos1 address or a node moniker")
+    raise facts.not_found(f"nothing matches {text!r}: try a height, a 64-hex hash, a gos1 address or a node moniker")

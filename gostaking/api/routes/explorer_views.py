@@ -60,7 +60,7 @@ from ..schemas.explorer import (
     SignatureMark,
     SupplyPoint,
 )
-from .explorer import IndexDep
+from .explorer import FollowedIndexDep, IndexDep
 from .nodes import election_view, node_view
 
 router = APIRouter(tags=["explorer"])
@@ -278,7 +278,7 @@ class EventStreamResponse(StreamingResponse):
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "`block` events as JSON"}},
 )
-async def explorer_stream(node: NodeDep, index: IndexDep) -> EventStreamResponse:
+async def explorer_stream(node: NodeDep, index: FollowedIndexDep) -> EventStreamResponse:
     """A `text/event-stream` with a `block` event whenever the chain or the index advances: the new height,
     indexed height, block hash, time and transaction count. Open it with the browser's EventSource."""
 

@@ -16,6 +16,7 @@ from gostaking.node.abci.server import AddressError, parse_address
 from gostaking.node.launch.profiles import NetworkProfile, UnknownProfileError, get_profile
 from gostaking.node.localnet.cometbft import toml_value
 from gostaking.node.pruning import PruningConfigError, check_keep_recent_blocks
+from gostaking.node.settings import DEFAULT_API_WORKERS, MAX_API_WORKERS
 from gostaking.node.snapshots.format import DEFAULT_CHUNK_BYTES, check_chunk_bytes
 
 CONFIG_VERSION = 1
@@ -71,6 +72,8 @@ class ApiConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     port: int = 8645
     index_url: str = ""
     """The explorer's index database ('' = <home>/index.sqlite)."""
+    workers: int = DEFAULT_API_WORKERS
+    """Processes serving the explorer's index reads beside the app process (0 = all in the app process)."""
     block_time_s: float = 30.0
     """The block target, for the API's time estimates."""
 
@@ -201,6 +204,8 @@ def validate_node_config(config: NodeConfig) -> None:
             raise NodeConfigError(f"consensus.{key}: {value!r} is not a duration such as 29s or 500ms")
     if not 0 < config.api.port < 65536:
         raise NodeConfigError("api.port: 1..65535")
+    if not 0 <= config.api.workers <= MAX_API_WORKERS:
+        raise NodeConfigError(f"api.workers: 0..{MAX_API_WORKERS} processes serving the explorer's index reads")
     if not 0.01 <= config.api.block_time_s <= 3600:
         raise NodeConfigError("api.block_time_s: 0.01..3600 seconds")
     if config.snapshots.interval_blocks < 0:

@@ -98,6 +98,7 @@ class NodeSupervisor:
             command += ["--comet-rpc", self.rpc_url, "--block-time", repr(config.api.block_time_s)]
             if config.api.index_url:
                 command += ["--index-url", config.api.index_url]
+            command += ["--api-workers", str(config.api.workers)]
         return command
 
     def say(self, line: str) -> None:

@@ -22,6 +22,9 @@ from gostaking.node.localnet.rpc import CometRpc
 
 _SOURCE_ROOT = str(Path(gostaking.__file__).resolve().parents[1])
 
+LOCALNET_API_WORKERS = 1
+"""Read workers of each localnet node's API (gostaking/api/worker.py)."""
+
 
 class LocalnetProcessError(Exception):
     """A localnet process did not come up; the message names it and its log."""
@@ -111,6 +114,9 @@ class LocalnetProcesses:
         command = [self.python, "-m", "gostaking", "abci", "--home", node.home, "--address", node.abci_address]
         if self.serve_api and node.api_port:
             command += ["--api-port", str(node.api_port), "--api-host", "127.0.0.1", "--comet-rpc", node.rpc_url]
+            # Every node of a localnet shares one machine: one read worker each keeps the explorer's reads off the
+            # app's GIL without a process per core per node.
+            command += ["--api-workers", str(LOCALNET_API_WORKERS)]
         return command
 
     def spawn_app(self, index: int) -> None:

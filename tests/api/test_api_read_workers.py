@@ -1,0 +1,210 @@
+"""The API's read workers (gostaking/api/worker.py): a node served with 2 of them answers the explorer's index reads
+from worker processes, not from the process that produces blocks, passes everything else to the node (the URLs,
+the OpenAPI document and the error answers unchanged), and stays consistent with the chain as new blocks come.
+
+One server for the module (starting two worker processes takes about two seconds); blocks are produced by hand."""
+
+import os
+import signal
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from api_harness import GOS, Devnet
+from fastapi.testclient import TestClient
+
+from gostaking.api.main import create_api
+from gostaking.api.worker import WORKER_HEADER
+from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.types.tx import Msg, MsgSendCoins
+from gostaking.indexer import default_index_url
+from gostaking.node.apiserver import ApiServerThread
+from gostaking.node.runtime import Node, open_devnet
+from gostaking.node.settings import DevnetSettings
+from gostaking.storage import MemoryStore
+from gostaking.wallet.keyring import Keyring
+from gostaking.wallet.keys import PrivateKey
+
+ALICE = PrivateKey((47).to_bytes(32, "big"))
+
+
+@dataclass
+class Served:
+    """A devnet node behind an API server with 2 read workers, and a client on its public URL."""
+
+    devnet: Devnet
+    server: ApiServerThread
+    http: httpx.Client
+
+    @property
+    def node(self) -> Node:
+        return self.devnet.node
+
+    def produce(self, count: int = 1) -> int:
+        """Produce `count` blocks, wait until the index has them; returns the new height."""
+        height = self.devnet.produce(count)
+        deadline = time.monotonic() + 10
+        while self.http.get("/explorer/index").json()["indexed_height"] < height:
+            assert time.monotonic() < deadline, "the index did not catch up within 10 s"
+            time.sleep(0.02)
+        return height
+
+    def submit(self, key: PrivateKey, *msgs: Msg) -> str:
+        """POST /txs through the public URL (a worker passes it to the node); returns the tx hash."""
+        answer = self.http.post("/txs", json={"tx": self.devnet.sign(key, *msgs)})
+        assert answer.status_code == 202, answer.text
+        tx_hash: str = answer.json()["tx_hash"]
+        return tx_hash
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    home: Path = tmp_path_factory.mktemp("read-workers")
+    node = open_devnet(DevnetSettings(home=home), store=MemoryStore())
+    api = create_api(node, index_url=default_index_url(home), read_workers=2)
+    for service in node.services:  # the index follower (the devnet runtime starts it)
+        service.start()
+    server = ApiServerThread(api, "127.0.0.1", 0)
+    server.start()
+    keyring = Keyring(home / "keys")
+    devnet = Devnet(node, TestClient(api), keyring.load("operator", None), keyring.load("faucet", None))
+    try:
+        with httpx.Client(base_url=server.url, timeout=10) as http:
+            yield Served(devnet, server, http)
+    finally:
+        server.stop()
+        node.close()
+
+
+def answered_by(answer: httpx.Response) -> int | None:
+    """The pid of the read worker that answered, None for the node process."""
+    worker = answer.headers.get(WORKER_HEADER)
+    return int(worker) if worker is not None else None
+
+
+def fresh(served: Served, path: str) -> httpx.Response:
+    """GET `path` on a new connection (so that any worker may accept it)."""
+    with httpx.Client(base_url=served.server.url, timeout=10) as http:
+        return http.get(path)
+
+
+def test_explorer_reads_come_from_worker_processes_and_follow_new_blocks(served: Served) -> None:
+    height = served.produce(3)
+    workers = served.server.worker_pids
+    assert len(workers) == 2 and os.getpid() not in workers
+    pids = set()
+    for _ in range(8):
+        answer = fresh(served, "/explorer/blocks?limit=5")
+        assert answer.status_code == 200
+        pids.add(answered_by(answer))
+        assert answer.json()["items"][0]["height"] == height
+    assert pids <= set(workers), f"explorer reads answered by {pids}, workers are {workers}"
+    # chain-state routes stay in the node process, which produced every block
+    status = served.http.get("/status")
+    assert status.status_code == 200 and answered_by(status) is None
+
+    # new blocks with transactions: the workers' pages, search and history agree with the node's chain
+    served.submit(served.devnet.operator, MsgSendCoins(served.devnet.faucet.address, GOS_DENOM, 5 * GOS))
+    sent_gos = served.submit(served.devnet.operator, MsgSendCoins(ALICE.address, GOS_DENOM, 3 * GOS))
+    served.produce()
+    sent_btc = served.submit(served.devnet.faucet, MsgSendCoins(ALICE.address, "btc", 2 * 10**8))
+    height = served.produce()
+    blocks = served.http.get("/explorer/blocks?limit=2")
+    assert answered_by(blocks) in workers
+    for item in blocks.json()["items"]:
+        assert item["hash"] == served.http.get(f"/blocks/{item['height']}").json()["hash"]
+    assert blocks.json()["items"][0]["height"] == height == served.http.get("/status").json()["height"]
+    txs = served.http.get("/explorer/txs?limit=3")
+    assert answered_by(txs) in workers
+    assert [tx["hash"] for tx in txs.json()["items"][:2]] == [sent_btc, sent_gos]
+    search = served.http.get(f"/explorer/search?q={sent_btc}")
+    assert search.status_code == 200 and search.json()["kind"] == "tx"
+    history = served.http.get(f"/explorer/accounts/{ALICE.address}/history")
+    assert answered_by(history) in workers
+    shown = {(item["display"], item["display_denom"]) for item in history.json()["items"]}
+    assert shown == {("3", "gos"), ("2", "btc")}  # decimals from the chain facts the node publishes
+    csv = served.http.get(f"/explorer/accounts/{ALICE.address}/history.csv")
+    assert answered_by(csv) in workers and csv.headers["content-type"].startswith("text/csv")
+    assert len(csv.text.strip().splitlines()) == 3
+    operator_search = f"/explorer/search?q={served.devnet.operator.address}"
+    assert wait_for(lambda: served.http.get(operator_search).json()["is_node"]) is True
+
+
+def wait_for(read: Any, timeout_s: float = 5.0) -> Any:
+    """The first truthy value of `read()` (a worker's chain facts follow the node within FACTS_POLL_S)."""
+    deadline = time.monotonic() + timeout_s
+    while not (value := read()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return value
+
+
+def test_what_the_index_lacks_is_the_node_s_answer(served: Served) -> None:
+    latest = served.produce()
+    beyond = served.http.get(f"/explorer/search?q={latest + 1000}")
+    assert beyond.status_code == 404
+    assert beyond.json() == {
+        "error": "NotFound",
+        "code": 404,
+        "message": f"no block at height {latest + 1000} (latest is {served.node.app.height})",
+    }
+    unknown = served.http.get("/explorer/search?q=" + "ab" * 32)
+    assert unknown.status_code == 404 and unknown.json()["error"] == "NotFound"
+    bad = served.http.get("/explorer/blocks?limit=0")
+    assert bad.status_code == 400 and answered_by(bad) in served.server.worker_pids
+    assert bad.json()["error"] == "InvalidRequest"
+
+
+def test_urls_and_openapi_document_are_the_node_s(served: Served) -> None:
+    document = served.http.get("/openapi.json")
+    assert answered_by(document) is None
+    assert document.json() == create_api(served.node).openapi()
+    assert "/explorer/chain-facts" not in document.json()["paths"]
+    assert served.http.get("/").status_code == 200
+    assert served.http.post("/explorer/blocks").status_code == 405
+    redirect = served.http.get("/status/")  # the node redirects to the URL without the slash: the public one
+    assert redirect.status_code == 307 and redirect.headers["location"] == f"{served.server.url}/status"
+
+
+def blocks_counted(served: Served) -> float:
+    """gostaking_api_requests_total of GET /explorer/blocks answered 200, in the node's /metrics."""
+    metrics = served.http.get("/metrics")
+    assert answered_by(metrics) is None
+    series = 'gostaking_api_requests_total{method="GET",route="/explorer/blocks",status="200"} '
+    return sum(float(line.split()[-1]) for line in metrics.text.splitlines() if line.startswith(series))
+
+
+def test_the_node_s_metrics_count_what_the_workers_answered(served: Served) -> None:
+    before = blocks_counted(served)
+    for _ in range(5):
+        assert answered_by(fresh(served, "/explorer/blocks?limit=1")) in served.server.worker_pids
+    assert wait_for(lambda: blocks_counted(served) >= before + 5) is True  # reported with the next facts poll
+    assert blocks_counted(served) == before + 5
+
+
+def test_only_the_workers_reach_the_chain_facts(served: Served) -> None:
+    for headers in ({}, {"x-read-worker-token": "guess"}):
+        answer = served.http.post("/explorer/chain-facts", json={"observed": []}, headers=headers)
+        assert answer.status_code == 404 and answer.json()["error"] == "NotFound"
+
+
+def test_a_worker_that_dies_is_replaced_and_stopping_stops_them(tmp_path: Path) -> None:
+    node = open_devnet(DevnetSettings(home=tmp_path), store=MemoryStore())
+    try:
+        server = ApiServerThread(create_api(node, index_url=default_index_url(tmp_path), read_workers=1), "::1", 0)
+        server.start()
+        (worker,) = server.worker_pids
+        assert answered_by(httpx.get(f"{server.url}/explorer/blocks", timeout=10)) == worker
+        os.kill(worker, signal.SIGKILL)
+        replaced = wait_for(lambda: [pid for pid in server.worker_pids if pid != worker], timeout_s=15)
+        assert replaced, "no worker was started in place of the killed one"
+        assert answered_by(httpx.get(f"{server.url}/explorer/blocks", timeout=10)) == replaced[0]
+        server.stop()
+        for pid in (worker, replaced[0]):
+            with pytest.raises(ProcessLookupError):
+                os.kill(pid, 0)
+    finally:
+        node.close()
