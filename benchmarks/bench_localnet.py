@@ -13,10 +13,19 @@ The app processes run without the REST API and explorer index that `gostaking lo
 would share the same cores); `--api` runs them too.
 
 `--submitters N` runs N submitter threads per node instead of one (each with its own senders, so that every
-sender's sequences still go out in order): one synchronous submitter waits for each CheckTx answer, and CometBFT's
-ABCI socket client sends a CheckTx to the app only when its flush timer fires (every 20 ms at most), so with one
-submitter a node's submissions are bound by that wait rather than by the app's work; kvstore runs inside CometBFT,
-without a socket. The same N is used for both apps.
+sender's sequences still go out in order): one synchronous submitter waits for each CheckTx answer, so with one
+submitter a node's submissions are bound by the round trip (RPC, CometBFT's mempool, the ABCI socket, the app)
+rather than by the app's work; kvstore runs inside CometBFT, without a socket. The same N is used for both apps.
+
+Where CometBFT's extra CPU goes with a socket app (a node's pprof CPU profile, 2026-12-06): 40-60% of its samples
+during a GoStaking run are the ABCI socket client's flush timer re-arming itself (7% in those stacks, p2p's flush
+timers, with kvstore); per second of the run a node uses about as much CPU with either app, so its CPU per
+transaction is higher with GoStaking because the run lasts longer. v0.38's socket client passes
+`flushThrottleMS = 20` to a throttle timer as a time.Duration, i.e. 20 ns: a CheckTx is flushed to the app at once
+(there is no 20 ms wait), but while the client's sending goroutine is busy the timer fires, finds nobody listening
+and re-arms for another 20 ns, in a loop, all the more on a loaded machine. kvstore's in-process client has no
+such timer. `--trace DIR` writes each app process's per-request timings there (GOSTAKING_ABCI_TRACE, see
+gostaking/node/abci/trace.py) and prints their sums.
 
 `--base DIR --rounds R` compares this tree with a checkout of an earlier commit (e.g. `git worktree add --detach
 /tmp/base HEAD`): R rounds, each running this tree's GoStaking and kvstore and then the earlier tree's own
@@ -30,6 +39,7 @@ rates and app CPU per tx (the CPU time of the 4 app processes during the run: st
 machine), and the median costs.
 
 Run: python benchmarks/bench_localnet.py [--txs N] [--validators N] [--timeout-commit 500ms] [--api] [--submitters N]
+                                          [--trace DIR]
      python benchmarks/bench_localnet.py --base /tmp/base --rounds 3 [--txs N]
      python benchmarks/bench_localnet.py --metrics-cost 3 [--txs N]
 Needs `make cometbft`.
@@ -38,6 +48,7 @@ Needs `make cometbft`.
 import argparse
 import contextlib
 import itertools
+import json
 import os
 import re
 import statistics
@@ -53,6 +64,7 @@ from typing import NamedTuple
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gostaking.chain.types.tx import MsgSendCoins
+from gostaking.node.abci.trace import TRACE_ENV
 from gostaking.node.localnet.network import AppKind, Localnet, create_localnet
 from gostaking.node.localnet.processes import LocalnetProcesses
 from gostaking.node.localnet.rpc import CometRpc
@@ -265,6 +277,21 @@ def measure(
     return Run(rate, app_cpu * 1000 / sent, comet_cpu * 1000 / sent)
 
 
+def print_trace(prefix: Path) -> None:
+    """Sum the app processes' traces (`<prefix>.<pid>.json`, see gostaking/node/abci/trace.py) per request type."""
+    totals: dict[str, list[float]] = {}
+    for path in sorted(prefix.parent.glob(f"{prefix.name}.*.json")):
+        for kind, seen in json.loads(path.read_text())["requests"].items():
+            count, total_ms, cpu_ms = totals.setdefault(kind, [0, 0.0, 0.0])
+            seen_cpu_ms = seen["cpu_mean_us"] * seen["count"] / 1000
+            totals[kind] = [count + seen["count"], total_ms + seen["total_ms"], cpu_ms + seen_cpu_ms]
+    for kind, (count, total_ms, cpu_ms) in sorted(totals.items(), key=lambda item: -item[1][2]):
+        print(
+            f"  {kind:>18}: {int(count):6} requests, CPU {cpu_ms / 1000:6.2f} s "
+            f"({cpu_ms * 1000 / count:7.0f} µs each), wall {total_ms * 1000 / count:7.0f} µs each"
+        )
+
+
 def metrics_cost(rounds: int, validators: int, total: int, timeout_commit: str, work: Path) -> None:
     """Rounds of metrics on / off (alternating which goes first); prints each round and the median cost."""
     costs, cpu_costs = [], []
@@ -293,10 +320,10 @@ def metrics_cost(rounds: int, validators: int, total: int, timeout_commit: str, 
 _RUN_LINE = re.compile(r"^\s*(gostaking|kvstore): .* → ([\d,]+) tx/s(?:, app CPU ([\d.]+) ms/tx)?", re.MULTILINE)
 
 
-def measure_tree(tree: Path, txs: int, validators: int, timeout_commit: str) -> dict[str, Run]:
+def measure_tree(tree: Path, txs: int, validators: int, timeout_commit: str, submitters: int) -> dict[str, Run]:
     """Run `tree`'s own bench_localnet.py (its GoStaking app processes and kvstore) and read its two runs."""
     command = [sys.executable, str(tree / "benchmarks" / "bench_localnet.py"), "--txs", str(txs)]
-    command += ["--validators", str(validators), "--timeout-commit", timeout_commit]
+    command += ["--validators", str(validators), "--timeout-commit", timeout_commit, "--submitters", str(submitters)]
     output = subprocess.run(command, cwd=tree, capture_output=True, text=True, check=True).stdout
     print(output, end="")
     runs = {app: Run(float(rate.replace(",", "")), float(cpu or 0)) for app, rate, cpu in _RUN_LINE.findall(output)}
@@ -305,7 +332,9 @@ def measure_tree(tree: Path, txs: int, validators: int, timeout_commit: str) -> 
     return runs
 
 
-def compare_with_base(base: Path, rounds: int, validators: int, total: int, timeout_commit: str, work: Path) -> None:
+def compare_with_base(
+    base: Path, rounds: int, validators: int, total: int, timeout_commit: str, work: Path, submitters: int = 1
+) -> None:
     """Rounds of this tree (GoStaking, kvstore) and `base`'s own benchmark, alternating which goes first; prints the
     medians of GoStaking / kvstore in each tree's runs, after / before, and app CPU per tx."""
     ratios: dict[str, list[float]] = {"before": [], "after": [], "after/before": [], "cpu after/before": []}
@@ -314,10 +343,11 @@ def compare_with_base(base: Path, rounds: int, validators: int, total: int, time
         for name in ("after", "before") if round_ % 2 == 0 else ("before", "after"):
             print(f"round {round_ + 1}, {name}:", flush=True)
             if name == "before":
-                runs[name] = measure_tree(base, total, validators, timeout_commit)
+                runs[name] = measure_tree(base, total, validators, timeout_commit, submitters)
             else:
-                ours = measure("gostaking", validators, total, timeout_commit, work / f"round{round_}")
-                kvstore = measure("kvstore", validators, total, timeout_commit, work / f"round{round_}")
+                round_dir = work / f"round{round_}"
+                ours = measure("gostaking", validators, total, timeout_commit, round_dir, submitters=submitters)
+                kvstore = measure("kvstore", validators, total, timeout_commit, round_dir, submitters=submitters)
                 runs[name] = {"gostaking": ours, "kvstore": kvstore}
         for name in ("before", "after"):
             ratios[name].append(runs[name]["gostaking"].rate / runs[name]["kvstore"].rate)
@@ -345,10 +375,16 @@ def main() -> None:
     parser.add_argument("--submitters", type=int, default=1, help="submitter threads per node (each its own senders)")
     parser.add_argument("--base", type=Path, help="a checkout of an earlier commit to compare with, alternately")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the --base comparison")
+    parser.add_argument("--trace", type=Path, metavar="DIR", help="write and sum the app processes' request timings")
     args = parser.parse_args()
+    if args.trace:
+        args.trace.mkdir(parents=True, exist_ok=True)
+        os.environ[TRACE_ENV] = str(args.trace / "gostaking")  # inherited by the app processes
     if args.base:
         with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
-            compare_with_base(args.base, args.rounds, args.validators, args.txs, args.timeout_commit, Path(temp))
+            compare_with_base(
+                args.base, args.rounds, args.validators, args.txs, args.timeout_commit, Path(temp), args.submitters
+            )
         return
     if args.metrics_cost:
         with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
@@ -357,6 +393,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
         work, submitters = Path(temp), args.submitters
         ours = measure("gostaking", args.validators, args.txs, args.timeout_commit, work, args.api, 0, submitters).rate
+        if args.trace:
+            print_trace(args.trace / "gostaking")
         baseline = measure("kvstore", args.validators, args.txs, args.timeout_commit, work, submitters=submitters).rate
     print(f"GoStaking / kvstore: {ours / baseline:.2f} ({ours:,.0f} vs {baseline:,.0f} committed tx/s)")
 

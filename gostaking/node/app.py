@@ -19,7 +19,7 @@ block leaves neither memory nor disk half-updated.
 
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -233,6 +233,27 @@ class GoStakingApp:
             self.metrics.check_tx_done(started, result.code, result.log)
         return result
 
+    def check_proposal_tx(self, raw: bytes, proposal: Mempool, confirmed: Callable[[bytes], bool]) -> CheckTxResult:
+        """PrepareProposal's check of one transaction of CometBFT's mempool, as the next of its sender in `proposal`
+        (a scratch mempool of the transactions chosen so far). One that the CheckTx record holds and that has been
+        checked against the committed state (`confirmed(hash)`: by CheckTx since the last commit, or by a Recheck after
+        it) is taken on the record's word when it follows the same transactions of its sender in the proposal as in
+        the record (so their fees are the ones that check counted): no block ran since, so a full check would find
+        the same. Any other is checked in full (`check_tx` against `proposal`). Never waits for a commit."""
+        hash_ = tx_hash(raw)
+        with self._cond:
+            waiting = self.mempool.get(hash_)
+            if waiting is not None and confirmed(hash_) and proposal.get(hash_) is None:
+                before = proposal.last_of(waiting.sender)
+                if before is None:
+                    follows = waiting.sequence == get_account(self._state, waiting.sender).sequence
+                else:
+                    follows = waiting.sequence == before.sequence + 1 and self.mempool.get(before.tx_hash) is not None
+                if follows:
+                    proposal.add(waiting)
+                    return CheckTxResult(0, "", hash_)
+            return self.check_tx(raw, True, pending=proposal, wait_for_commit=False)
+
     def simulate_tx(self, raw: bytes) -> SimulationResult:
         """Run a signed transaction against the committed state and throw its writes away (Cosmos' simulate).
 
@@ -365,8 +386,9 @@ class GoStakingApp:
             block = self._pending_block
             if block is None:
                 raise AppSequenceError("commit without a finalized block")
+            included = [tx_hash(raw) for raw in block.txs]
             try:
-                self._chain.commit(block.height, encode_block(block), [tx_hash(raw) for raw in block.txs])
+                self._chain.commit(block.height, encode_block(block), included)
             except BaseException:
                 self._recover()
                 raise
@@ -375,10 +397,10 @@ class GoStakingApp:
             self._last_block = block
             self._block_open = False
             if self.verified_signatures is not None:
-                self.verified_signatures.forget(tx_hash(raw) for raw in block.txs)  # their sequences are used
+                self.verified_signatures.forget(included)  # their sequences are used
             state = self._state
             self.mempool.update(
-                (tx_hash(raw) for raw in block.txs),
+                included,
                 lambda sender: get_account(state, sender).sequence,
                 lambda sender: get_balance(state, sender, GOS_DENOM),
             )

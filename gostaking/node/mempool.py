@@ -107,6 +107,8 @@ class Mempool:
         self._by_hash: OrderedDict[bytes, MempoolTx] = OrderedDict()
         # Per sender, their pending txs in sequence order (always consecutive).
         self._by_sender: dict[str, list[MempoolTx]] = {}
+        self._fees: dict[str, int] = {}
+        """Per sender, the sum of its pending transactions' fees (CheckTx asks for it for every transaction)."""
         self._bytes = 0
         self._arrivals = itertools.count()
         self._dropped: OrderedDict[bytes, str] = OrderedDict()
@@ -133,10 +135,16 @@ class Mempool:
             pending = self._by_sender.get(sender)
             return pending[-1].sequence + 1 if pending else None
 
+    def last_of(self, sender: str) -> MempoolTx | None:
+        """The sender's latest pending transaction (the highest sequence), or None."""
+        with self._lock:
+            pending = self._by_sender.get(sender)
+            return pending[-1] if pending else None
+
     def pending_fees(self, sender: str) -> int:
         """Sum of the fees of the sender's pending transactions (they will all be charged)."""
         with self._lock:
-            return sum(tx.fee for tx in self._by_sender.get(sender, ()))
+            return self._fees.get(sender, 0)
 
     def check_room(self, sender: str, fee: int, size: int) -> None:
         """Raise what `add` would raise for lack of room (SenderLimitError, MempoolFullError), without adding:
@@ -164,6 +172,7 @@ class Mempool:
             tx = MempoolTx(tx.raw, tx.tx_hash, tx.sender, tx.sequence, tx.fee, next(self._arrivals))
             self._by_hash[tx.tx_hash] = tx
             self._by_sender.setdefault(tx.sender, []).append(tx)
+            self._fees[tx.sender] = self._fees.get(tx.sender, 0) + tx.fee
             self._bytes += len(tx.raw)
             self._dropped.pop(tx.tx_hash, None)
             if self.journal is not None:
@@ -263,6 +272,7 @@ class Mempool:
         with self._lock:
             self._by_hash.clear()
             self._by_sender.clear()
+            self._fees.clear()
             self._bytes = 0
             self._sync_journal()
 
@@ -343,5 +353,7 @@ class Mempool:
         self._bytes -= len(tx.raw)
         queue = self._by_sender[tx.sender]
         queue.remove(tx)
+        self._fees[tx.sender] -= tx.fee
         if not queue:
             del self._by_sender[tx.sender]
+            del self._fees[tx.sender]

@@ -2,6 +2,7 @@
 check that): status before genesis, its index under the home, no faucet, POST /txs to an absent CometBFT, and
 the CometBFT RPC read from the home's config.toml; SIGTERM stops it cleanly."""
 
+import json
 import os
 import signal
 import socket
@@ -15,6 +16,7 @@ import pytest
 from abci_harness import requires_stubs
 
 from gostaking.node.abci.runner import block_time_from_config, comet_rpc_from_config
+from gostaking.node.abci.trace import TRACE_ENV
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -76,6 +78,7 @@ def test_the_app_process_serves_the_api(tmp_path: Path) -> None:
         **os.environ,
         "PYTHONPATH": str(REPO) + os.pathsep + os.environ.get("PYTHONPATH", ""),
         "PYTHONUNBUFFERED": "1",
+        TRACE_ENV: str(tmp_path / "trace"),
     }
     command = [sys.executable, "-m", "gostaking", "abci", "--home", str(home), "--address", "tcp://127.0.0.1:0"]
     process = subprocess.Popen(
@@ -103,6 +106,9 @@ def test_the_app_process_serves_the_api(tmp_path: Path) -> None:
         process.send_signal(signal.SIGTERM)
         assert "stopped at height 0" in read_line_with(process, "stopped at height")
         assert process.wait(30) == 0
+        # The trace asked for is written at a clean stop; the state loaded at start-up is out of the GC's sight.
+        (trace,) = tmp_path.glob("trace.*.json")
+        assert json.loads(trace.read_text())["gc_frozen_objects"] > 0
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)

@@ -1,7 +1,11 @@
 """The ABCI server's request dispatch, driven by a fake CometBFT client over a real loopback socket."""
 
+import asyncio
+import json
+import pstats
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -21,6 +25,8 @@ from abci_harness import (
 import gostaking.node.app as app_module
 from gostaking.chain.types.block import BlockEnv, Misbehavior
 from gostaking.chain.types.tx import MsgSendCoins, MsgVoteNode
+from gostaking.node.abci.framing import frame
+from gostaking.node.abci.trace import PROFILE_ENV, TRACE_ENV
 from gostaking.node.app import GoStakingApp
 from gostaking.node.mempool import Mempool
 from gostaking.storage import MemoryStore
@@ -110,6 +116,54 @@ def test_prepare_proposal_puts_higher_fees_first_keeping_each_senders_sequence(a
     ).prepare_proposal
     # CometBFT hands them over in arrival order; the operator's 9,000 ugos tx must still follow its sequence 1.
     assert list(prepared.txs) == [user, cheap, generous]
+    client.close()
+
+
+def test_prepare_proposal_verifies_only_what_no_check_since_the_last_commit_covers(
+    abci_server: RunningServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = abci_server.client()
+    t = client.types
+    start_chain(client)
+    assert [r.code for r in finalize(client, 3, [send(0)]).finalize_block.tx_results] == [0]
+    commit(client)
+    checked, waiting_over_commit = send(1), send(2)
+    assert check(client, checked).code == 0 and check(client, waiting_over_commit).code == 0
+    assert [r.code for r in finalize(client, 4, [checked]).finalize_block.tx_results] == [0]
+    commit(client)  # send(2) is still in the record, but no Recheck has confirmed it against block 4's state yet
+    fresh = send(3)
+    never_seen = sign_tx(USER, CHAIN_ID, 0, [MsgSendCoins(OPERATOR.address, "ugos", 1)], fee=1_000)
+    verified: list[bytes] = []
+    real_verify = app_module.verify_tx
+
+    def counting(state: Any, chain_id: str, raw: bytes, *args: Any) -> Any:
+        verified.append(raw)
+        return real_verify(state, chain_id, raw, *args)
+
+    def prepare(txs: list[bytes]) -> list[bytes]:
+        request = t.RequestPrepareProposal(max_tx_bytes=1_000_000, txs=txs, height=5)
+        return list(client.call(prepare_proposal=request).prepare_proposal.txs)
+
+    monkeypatch.setattr(app_module, "verify_tx", counting)
+    assert check(client, waiting_over_commit, recheck=True).code == 0 and check(client, fresh).code == 0
+    verified.clear()
+    assert prepare([waiting_over_commit, fresh, never_seen]) == [waiting_over_commit, fresh, never_seen]
+    assert verified == [never_seen], "the record's confirmed entries are taken as they are"
+    # Without its sender's earlier transaction a record entry is not the sender's next: checked, and left out.
+    verified.clear()
+    assert prepare([fresh, never_seen]) == [never_seen]
+    assert verified == [fresh, never_seen]
+    # After another transaction with the same sequence as the record's, the fees counted are not the record's: checked.
+    same_sequence = send(2, amount=5)
+    verified.clear()
+    assert prepare([same_sequence, fresh]) == [same_sequence, fresh]
+    assert verified == [same_sequence, fresh]
+    # After the next commit, an entry no Recheck has confirmed is verified in full again.
+    assert [r.code for r in finalize(client, 5, []).finalize_block.tx_results] == []
+    commit(client)
+    verified.clear()
+    assert prepare([waiting_over_commit, fresh]) == [waiting_over_commit, fresh]
+    assert verified == [waiting_over_commit, fresh]
     client.close()
 
 
@@ -352,3 +406,67 @@ def test_vote_transaction_result_events(abci_server: RunningServer) -> None:
     assert result.tx_results[0].code == 0, result.tx_results[0].log
     commit(client)
     client.close()
+
+
+def test_a_slow_answer_is_written_without_waiting_for_the_requests_after_it(abci_server: RunningServer) -> None:
+    client = abci_server.client()
+    t = client.types
+    handler = abci_server.server.handler
+    slow_s = 0.3
+
+    def slow_echo(request: Any) -> Any:
+        time.sleep(slow_s)
+        return t.ResponseEcho(message=request.message)
+
+    handler._handlers["echo"] = slow_echo
+    # Both requests arrive in one write, as CometBFT's buffered writer sends a burst.
+    client.send_raw(b"".join(frame(t.Request(echo=t.RequestEcho(message=m)).SerializeToString()) for m in "ab"))
+    first = client.receive()
+    first_at = time.perf_counter()
+    second = client.receive()
+    assert (first.echo.message, second.echo.message) == ("a", "b")
+    # (Half the second one's time: the test's own thread may be late to read the first answer on a loaded machine.)
+    assert time.perf_counter() - first_at >= slow_s / 2, "the first answer came before the second was computed"
+    client.close()
+
+
+def test_closing_the_server_keeps_the_uncommitted_block_for_the_shutdown() -> None:
+    app = GoStakingApp(MemoryStore(), Mempool())
+    lost: list[bool] = []
+    for server in run_server(app):
+        server.server.handler.connection_lost = lambda: lost.append(True)
+        client = server.client()
+        start_chain(client)
+        finalize(client, 3, [send(0)])
+        asyncio.run_coroutine_threadsafe(server.server.close(), server.loop).result(10)
+        with pytest.raises(ConnectionError):
+            client.receive()  # the server closed CometBFT's connections
+        assert lost == [] and app.height == 2
+        client.close()
+
+
+def test_the_trace_counts_each_request_type_when_the_environment_asks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(TRACE_ENV, str(tmp_path / "trace"))
+    monkeypatch.setenv(PROFILE_ENV, str(tmp_path / "profile"))
+    for server in run_server(GoStakingApp(MemoryStore(), Mempool())):
+        client = server.client()
+        start_chain(client)
+        assert check(client, send(0)).code == 0
+        assert check(client, send(0), recheck=True).code == 0
+        assert check(client, send(5)).code != 0
+        client.close()
+    (trace_file,) = tmp_path.glob("trace.*.json")
+    trace = json.loads(trace_file.read_text())
+    counts = {kind: totals["count"] for kind, totals in trace["requests"].items()}
+    assert counts == {
+        "init_chain": 1,
+        "finalize_block": 2,
+        "commit": 2,
+        "check_tx new": 2,
+        "check_tx recheck": 1,
+    }
+    assert trace["batches"]["mempool requests"]["count"] == 3
+    (profile_file,) = tmp_path.glob("profile.*.prof")
+    assert "check_tx" in str(pstats.Stats(str(profile_file)).stats)  # type: ignore[attr-defined]

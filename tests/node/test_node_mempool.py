@@ -48,6 +48,26 @@ def test_next_sequence_and_pending_fees_track_each_sender() -> None:
         pool.add(tx("a", 7))
 
 
+def test_pending_fees_follow_every_way_a_transaction_leaves() -> None:
+    pool = Mempool(max_txs=6)
+    for sequence, fee in enumerate([5, 7, 11, 13]):
+        pool.add(tx("a", sequence, fee=fee))
+    for sequence in range(2):
+        pool.add(tx("b", sequence, fee=3))
+    assert (pool.pending_fees("a"), pool.pending_fees("b")) == (36, 6)
+    pool.add(tx("c", 0, fee=50))  # full: evicts b's newest (the lowest fee)
+    assert (pool.pending_fees("b"), pool.pending_fees("c")) == (3, 50)
+    pool.drop(tx("a", 2, fee=11).tx_hash, "test")  # a/2 and the later a/3
+    assert pool.pending_fees("a") == 12
+    # a/0 included; b can no longer pay its fee, c still can.
+    pool.update(
+        [tx("a", 0, fee=5).tx_hash], lambda sender: 1 if sender == "a" else 0, lambda sender: 0 if sender == "b" else 50
+    )
+    assert (pool.pending_fees("a"), pool.pending_fees("b"), pool.pending_fees("c")) == (7, 0, 50)
+    pool.clear()
+    assert [pool.pending_fees(sender) for sender in "abc"] == [0, 0, 0]
+
+
 def test_duplicates_are_rejected() -> None:
     pool = Mempool()
     pool.add(tx("a", 0))
