@@ -70,8 +70,11 @@ class Table(Generic[K, V]):
         # Optional ordered secondary indexes, derived from the entries and kept only in memory (never persisted,
         # so they cannot disagree with state): they let a module visit e.g. one node's stakers, or a query one
         # account's delegations, without scanning the table.
-        self._index_keys: dict[str, IndexKey[K, V]] = dict(indexes or {})
-        self._indexes: dict[str, SortedList] = {name: SortedList() for name in self._index_keys}
+        self._indexes: dict[str, SortedList] = {name: SortedList() for name in indexes or {}}
+        self._index_upkeep: tuple[tuple[IndexKey[K, V], SortedList], ...] = tuple(
+            (index_key, self._indexes[name]) for name, index_key in (indexes or {}).items()
+        )
+        """(position function, entries) of each index: what every write of an indexed table walks."""
 
     def __contains__(self, key: K) -> bool:
         return key in self._data
@@ -84,10 +87,11 @@ class Table(Generic[K, V]):
         data, dirty = self._data, self._dirty
         old = data.get(key, _MISSING)
         self._undo.append((self, key, old, key in dirty))  # Journal.record, inlined
-        if self._indexes:
-            if old is not _MISSING:
-                self._unindex(key, old)
-            self._index(key, value)
+        if self._index_upkeep:
+            if old is _MISSING:
+                self._index(key, value)
+            else:
+                self._reindex(key, old, value)
         data[key] = value
         dirty[key] = value
 
@@ -97,7 +101,7 @@ class Table(Generic[K, V]):
         if key in data:
             old = data.pop(key)
             self._undo.append((self, key, old, key in dirty))  # Journal.record, inlined
-            if self._indexes:
+            if self._index_upkeep:
                 self._unindex(key, old)
             dirty[key] = _MISSING
 
@@ -177,12 +181,32 @@ class Table(Generic[K, V]):
         return entries.bisect_left(prefix), entries.bisect_left((*prefix, _AFTER_ALL))
 
     def _index(self, key: K, value: V) -> None:
-        for name, index_key in self._index_keys.items():
-            self._indexes[name].add((*index_key(key, value), key))
+        for index_key, entries in self._index_upkeep:
+            entries.add((*index_key(key, value), key))
 
     def _unindex(self, key: K, value: V) -> None:
-        for name, index_key in self._index_keys.items():
-            self._indexes[name].remove((*index_key(key, value), key))
+        for index_key, entries in self._index_upkeep:
+            entries.remove((*index_key(key, value), key))
+
+    def _reindex(self, key: K, old: V, new: V) -> None:
+        """Move `key`'s index entries from where `old` put them to where `new` does. An entry whose position does
+        not change stays as it is: most rewrites keep every position (an order after a partial fill keeps its owner
+        and price level)."""
+        for index_key, entries in self._index_upkeep:
+            old_position, new_position = index_key(key, old), index_key(key, new)
+            if old_position != new_position:
+                entries.remove((*old_position, key))
+                entries.add((*new_position, key))
+
+    def _move_entries(self, key: K, current: V, replacement: V) -> None:
+        """Index upkeep for `key` going from `current` to `replacement`, either of them _MISSING (no entry)."""
+        if current is _MISSING:
+            if replacement is not _MISSING:
+                self._index(key, replacement)
+        elif replacement is _MISSING:
+            self._unindex(key, current)
+        else:
+            self._reindex(key, current, replacement)
 
     def _restore(self, key: K, old: V, was_dirty: bool) -> None:
         if was_dirty:
@@ -191,13 +215,11 @@ class Table(Generic[K, V]):
             # Written first inside the reverted scope: the block no longer writes it at all (its value is back).
             self._dirty.pop(key, None)
         current = self._data.get(key, _MISSING)
-        if self._indexes and current is not _MISSING:
-            self._unindex(key, current)
+        if self._index_upkeep:
+            self._move_entries(key, current, old)
         if old is _MISSING:
             self._data.pop(key, None)
         else:
-            if self._indexes:
-                self._index(key, old)
             self._data[key] = old
 
     # --- persistence (used by the node through State) ---
@@ -225,11 +247,8 @@ class Table(Generic[K, V]):
         """Insert a persisted entry without journaling (state loading at start-up)."""
         key = self._key_decoder.decode(raw_key)
         value = self._value_decoder.decode(raw_value)
-        if self._indexes:
-            current = self._data.get(key, _MISSING)
-            if current is not _MISSING:
-                self._unindex(key, current)
-            self._index(key, value)
+        if self._index_upkeep:
+            self._move_entries(key, self._data.get(key, _MISSING), value)
         self._data[key] = value
 
 
