@@ -11,9 +11,9 @@ A multisig sender (k of n keys) carries its key set and exactly k member signatu
 import hashlib
 from functools import lru_cache
 
-import bech32
 import coincurve
 
+from gostaking.chain.address_bech32 import decode_payload, encode_payload
 from gostaking.chain.errors import InvalidAddressError, InvalidSignatureError, fail, require
 from gostaking.chain.types.tx import MAX_MULTISIG_KEYS, MultisigPubKey, MultisigSignature
 
@@ -32,11 +32,9 @@ def sha256(data: bytes) -> bytes:
 
 def encode_address(raw: bytes) -> str:
     """Encode 20 raw bytes as a bech32 `gos1…` address."""
-    require(len(raw) == ADDRESS_BYTES, InvalidAddressError, f"address must be {ADDRESS_BYTES} bytes")
-    words = bech32.convertbits(raw, 8, 5)
-    if words is None:
-        fail(InvalidAddressError, "address bytes do not convert to bech32 words")
-    return str(bech32.bech32_encode(ADDRESS_HRP, words))
+    if len(raw) != ADDRESS_BYTES:
+        fail(InvalidAddressError, f"address must be {ADDRESS_BYTES} bytes")
+    return encode_payload(raw)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -49,13 +47,7 @@ def address_from_pubkey(pubkey: bytes) -> str:
 @lru_cache(maxsize=1 << 16)
 def is_valid_address(address: str) -> bool:
     """True when `address` is a canonical (lower-case) `gos1…` bech32 address of 20 bytes."""
-    if not isinstance(address, str) or address != address.lower():
-        return False
-    hrp, words = bech32.bech32_decode(address)
-    if hrp != ADDRESS_HRP or words is None:
-        return False
-    raw = bech32.convertbits(words, 5, 8, False)
-    return raw is not None and len(raw) == ADDRESS_BYTES
+    return decode_payload(address) is not None
 
 
 def require_address(address: str, what: str = "address") -> None:
