@@ -34,8 +34,9 @@ lint: $(VENV)/.installed
 
 # Installs what the tests need (scripts/test-tools: Debian packages as root, or it names the command to run; then
 # CometBFT and btcd by go install, solc and anvil by npm), and fails any test that would skip for want of a tool.
+# --durations: CI's log lists the 25 slowest test phases (the run must stay well under CI's time limit).
 test: test-tools lint cometbft btcd contracts
-	GOSTAKING_FORBID_SKIPS=1 $(PY) -m pytest
+	GOSTAKING_FORBID_SKIPS=1 $(PY) -m pytest --durations=25
 
 test-tools:
 	scripts/test-tools

@@ -1,10 +1,15 @@
-"""Browser-test fixtures: one seeded devnet subprocess and one headless chromium for the explorer tests.
+"""Browser-test fixtures: one seeded devnet subprocess shared by the modules that only read it, and one headless
+chromium per module for the explorer tests.
 
-Module scope, not session: playwright's sync API keeps an asyncio loop running while it is open, and tests that run
-after these ones call asyncio.run()."""
+The browser has module scope, not session: playwright's sync API keeps an asyncio loop running while it is open, and
+tests that run after these ones call asyncio.run(). The seeded devnet (a subprocess) is started once for this folder
+and stopped when its last test is done (not at the end of the whole run: it makes blocks until stopped). Modules that
+add activity of their own (the book's trades, liquid staking) override `devnet` with a devnet of their own, so that
+the shared chain holds only the seeded activity the others read."""
 
 import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -16,21 +21,56 @@ pytest.importorskip("playwright.sync_api", reason="the playwright package is not
 
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
+HERE = Path(__file__).resolve().parent
+
+
+@dataclass
+class SharedDevnet:
+    """The devnet the read-only modules share: started on first use, seeded on first use of `seeded`."""
+
+    process: DevnetProcess | None = None
+    seeded: Seeded | None = None
+
+    def start(self, tmp_path_factory: pytest.TempPathFactory) -> DevnetProcess:
+        if self.process is None:
+            self.process = start_devnet(tmp_path_factory.mktemp("explorer") / "devnet")
+        return self.process
+
+    def seed(self, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+        if self.seeded is None:
+            self.seeded = seed(self.start(tmp_path_factory))
+        return self.seeded
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.stop()
+            shutil.rmtree(self.process.home, ignore_errors=True)
+        self.process, self.seeded = None, None
+
+
+SHARED = SharedDevnet()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    # After the fixtures' own teardown: stop the shared devnet once no explorer test follows.
+    if nextitem is None or HERE not in nextitem.path.parents:
+        SHARED.stop()
+
+
+def pytest_sessionfinish() -> None:
+    SHARED.stop()  # an interrupted run
+
 
 @pytest.fixture(scope="module")
-def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
-    home = tmp_path_factory.mktemp("explorer") / "devnet"
-    process = start_devnet(home)
-    try:
-        yield process
-    finally:
-        process.stop()
-        shutil.rmtree(home, ignore_errors=True)
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> DevnetProcess:
+    return SHARED.start(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
-def seeded(devnet: DevnetProcess) -> Seeded:
-    return seed(devnet)
+def seeded(devnet: DevnetProcess, tmp_path_factory: pytest.TempPathFactory) -> Seeded:
+    assert devnet is SHARED.process, "the seeded activity is on the shared devnet"
+    return SHARED.seed(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")

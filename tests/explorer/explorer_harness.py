@@ -8,17 +8,19 @@ in blocks and indexed.
 
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 from gostaking.chain.types.tx import (
     Msg,
@@ -191,6 +193,19 @@ def start_devnet(home: Path, block_time_s: float = 0.3) -> DevnetProcess:
         devnet.stop()
         raise
     return devnet
+
+
+def devnet_in(
+    tmp_path_factory: pytest.TempPathFactory, name: str, block_time_s: float = 0.3
+) -> Iterator[DevnetProcess]:
+    """A devnet subprocess in a fresh temporary home, stopped and removed afterwards (a fixture's body)."""
+    home = tmp_path_factory.mktemp(name) / "devnet"
+    process = start_devnet(home, block_time_s)
+    try:
+        yield process
+    finally:
+        process.stop()
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def seed(devnet: DevnetProcess) -> Seeded:

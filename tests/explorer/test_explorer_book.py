@@ -3,12 +3,12 @@ market with signed orders (resting sells, crossing buys, orders left open on bot
 chart and tables, the candles at each interval, the recent auctions and the best prices show what the API gives,
 in English and in Chinese, on a desktop and a phone-sized screen."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from explorer_harness import BTC, GOS, REPO, DevnetProcess, wait_until
+from explorer_harness import BTC, GOS, REPO, DevnetProcess, devnet_in, wait_until
 from playwright.sync_api import Page, expect
 from untranslated import untranslated
 
@@ -46,6 +46,13 @@ def place(devnet: DevnetProcess, key: PrivateKey, *orders: MsgPlaceOrder) -> Non
     msgs: list[Any] = list(orders)
     found = devnet.wait_for_tx(devnet.submit(key, *msgs))
     assert found["code"] == 0, found
+
+
+@pytest.fixture(scope="module")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
+    """This module's own devnet, not the folder's shared one: its trades (their fees and auctions) stay off the
+    chain the other modules read."""
+    yield from devnet_in(tmp_path_factory, "explorer-book")
 
 
 @pytest.fixture(scope="module")

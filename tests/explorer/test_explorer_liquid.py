@@ -3,12 +3,13 @@ opens the instant pool and requests a ticket with signed transactions; the page 
 fee, the totals, the module's stake per node and Alice's ticket as the API gives them, and her account page lists
 her sGOS like any denom."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from explorer_harness import GOS, DevnetProcess
+from explorer_harness import GOS, DevnetProcess, devnet_in
 from playwright.sync_api import Page, expect
 
 from gostaking.chain.types.liquid import (
@@ -39,6 +40,13 @@ def submit_and_wait(devnet: DevnetProcess, key: PrivateKey, msg: Any) -> dict[st
     found = devnet.wait_for_tx(devnet.submit(key, msg))
     assert found["code"] == 0, found
     return found
+
+
+@pytest.fixture(scope="module")
+def devnet(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevnetProcess]:
+    """This module's own devnet, not the folder's shared one: its liquid stake stays off the chain the other modules
+    read."""
+    yield from devnet_in(tmp_path_factory, "explorer-liquid")
 
 
 @pytest.fixture(scope="module")

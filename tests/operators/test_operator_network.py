@@ -35,6 +35,7 @@ from gostaking.wallet.keys import sign_tx
 
 pytestmark = [requires_cometbft, requires_loopback_hosts, pytest.mark.slow, pytest.mark.timeout(300)]
 SNAPSHOT_INTERVAL = 10
+SNAPSHOTS_KEPT = 10
 
 
 def test_operators_launch_a_network_and_a_fifth_node_is_elected(tmp_path: Path) -> None:
@@ -47,6 +48,8 @@ def test_operators_launch_a_network_and_a_fifth_node_is_elected(tmp_path: Path) 
         for operator in genesis_ops:  # they serve state sync: a snapshot every SNAPSHOT_INTERVAL blocks, small chunks
             operator.config("snapshots.interval_blocks", str(SNAPSHOT_INTERVAL))
             operator.config("snapshots.chunk_bytes", "4096")
+            # Fast blocks: the snapshot the newcomer chose must outlive its discovery and fetch.
+            operator.config("snapshots.keep_recent", str(SNAPSHOTS_KEPT))
         # The coordinator's draft genesis: short epochs and low node thresholds for the test; everyone signs
         # their gentx against a copy of it.
         params = {"nodes.epoch_blocks": EPOCH_BLOCKS, "nodes.min_votes_ugos": GOS, "nodes.min_stake_ugos": GOS}
@@ -64,15 +67,26 @@ def test_operators_launch_a_network_and_a_fifth_node_is_elected(tmp_path: Path) 
         # the coordinator funds the newcomer's operator.
         keys = [operator.key for operator in operators]
 
-        def included(index: int, sequence: int, *msgs: Msg) -> None:
+        def broadcast(index: int, sequence: int, *msgs: Msg) -> bytes:
             # An operator's first GOS arrive with the blocks its node signs: retry until it can pay the fee.
             raw = sign_tx(keys[index], CHAIN_ID, sequence, list(msgs), fee=1_000)
             wait_until(lambda: rpcs[index].broadcast_tx_sync(raw)["code"] == 0, f"{operators[index].name} to afford")
-            result = wait_included(rpcs[index], [tx_hash(raw)])[0]["tx_result"]
-            assert result["code"] == 0, result["log"]
+            return tx_hash(raw)
 
-        for index in range(4):
-            included(index, 0, MsgVoteNode(keys[index].address, GOS), MsgStakeNode(keys[index].address, GOS))
+        def assert_included(index: int, hashes: list[bytes]) -> None:
+            for found in wait_included(rpcs[index], hashes):
+                assert found["tx_result"]["code"] == 0, found["tx_result"]["log"]
+
+        def included(index: int, sequence: int, *msgs: Msg) -> None:
+            assert_included(index, [broadcast(index, sequence, *msgs)])
+
+        # All four sent before any is awaited: they land in the same few blocks, well before the first election.
+        bonds = [
+            broadcast(i, 0, MsgVoteNode(key.address, GOS), MsgStakeNode(key.address, GOS))
+            for i, key in enumerate(keys[:4])
+        ]
+        for index, bond in enumerate(bonds):
+            assert_included(index, [bond])
         wait_for_height(rpcs[0], rpcs[0].latest_height() + 3)  # 2.5 GOS a block for each mining node
         included(0, 1, MsgSendCoins(keys[4].address, "ugos", 5 * GOS))
 
@@ -137,10 +151,12 @@ def test_operators_launch_a_network_and_a_fifth_node_is_elected(tmp_path: Path) 
         # SIGTERM stops each node cleanly: the supervisor exits 0 and leaves no process behind.
         for rpc in rpcs:
             rpc.close()
+        started_pids = {operator.name: [child["pid"] for child in operator.status().values()] for operator in operators}
+        for operator in operators:  # all at once: each supervisor stops its own processes
+            operator.signal_stop()
         for operator in operators:
-            pids = [child["pid"] for child in operator.status().values()]
-            assert operator.stop() == 0
-            assert not any(isinstance(pid, int) and alive(pid) for pid in pids)
+            assert operator.wait_stopped() == 0
+            assert not any(isinstance(pid, int) and alive(pid) for pid in started_pids[operator.name])
             assert (operator.home / "logs" / "cometbft.log").stat().st_size > 0
     finally:
         for operator in operators:
