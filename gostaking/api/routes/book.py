@@ -46,7 +46,7 @@ from ..schemas.book import (
     TradeView,
 )
 from .accounts import asset_amount
-from .dex import require_swap_input
+from .dex import SwapAmountIn, require_swap_input
 from .explorer import Before, IndexDep, keyset_page
 
 router = APIRouter(tags=["order book"])
@@ -235,7 +235,7 @@ def quote_route(
     node: NodeDep,
     pair: Annotated[str, Query(max_length=64, description="the base of the pool and the market, e.g. btc")],
     denom_in: Annotated[str, Query(max_length=64, description="what is paid in: ugos (buys the base) or the base")],
-    amount_in: Annotated[int, Query(ge=1, le=MAX_AMOUNT, description="base units of denom_in (ugos for GOS)")],
+    amount_in: SwapAmountIn,
     min_out: Annotated[int, Query(ge=0, le=MAX_AMOUNT, description="the least output accepted (base units)")] = 0,
 ) -> RouteQuoteView:
     """Which route a MsgRoutedSwap of `amount_in` would take if it were the next transaction (the chain's

@@ -60,6 +60,11 @@ def require_swap_input(state: State, pair: str, denom_in: str, what: str = "pool
         raise InvalidRequestError(f"the {pair}/GOS {what} takes {GOS_DENOM} or {pair}, not {denom_in!r}")
 
 
+SwapAmountIn = Annotated[int, Query(ge=1, le=MAX_AMOUNT, description="base units of denom_in (ugos for GOS)")]
+"""The `amount_in` query parameter of every swap quote (pool or routed): what is paid in, 1 to the chain's
+MAX_AMOUNT."""
+
+
 @router.get("/pools", response_model=DexPoolsResponse, summary="Exchange pools")
 def list_pools(node: NodeDep) -> DexPoolsResponse:
     """Per listed asset and per other denom with a pool (sGOS…): the asset and GOS reserves, the pool price of one
@@ -121,7 +126,7 @@ def quote_swap(
     node: NodeDep,
     pair: Annotated[str, Query(max_length=64, description="the asset of the pool, e.g. btc or usgos")],
     denom_in: Annotated[str, Query(max_length=64, description="what is paid in: ugos or the pair's asset")],
-    amount_in: Annotated[int, Query(ge=1, le=MAX_AMOUNT, description="base units of denom_in (ugos for GOS)")],
+    amount_in: SwapAmountIn,
 ) -> SwapQuoteView:
     """The output of swapping `amount_in` on the pair's pool now: constant product after the swap fee,
     rounded down as the chain rounds it."""

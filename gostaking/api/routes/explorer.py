@@ -103,6 +103,8 @@ async def get_followed_index(request: Request) -> ExplorerIndex:
 IndexDep = Annotated[IndexReader, Depends(get_index)]
 FollowedIndexDep = Annotated[ExplorerIndex, Depends(get_followed_index)]
 Before = Annotated[int | None, Query(ge=1, le=MAX_INT, description="cursor: `next_before` of the previous page")]
+AtHeight = Annotated[int | None, Query(ge=1, le=MAX_INT, description="only this block's")]
+"""The `height` filter of the index lists (transactions, events): only the rows of that block."""
 PageT = TypeVar("PageT", bound=PageInfo)
 
 
@@ -237,7 +239,7 @@ async def list_txs(
     limit: Limit = 25,
     before: Before = None,
     sender: Annotated[str | None, Query(max_length=128, description="only this sender's")] = None,
-    height: Annotated[int | None, Query(ge=1, le=MAX_INT, description="only this block's")] = None,
+    height: AtHeight = None,
 ) -> Response:
     """A page of transactions (failed ones included, with their code and log)."""
     if sender is not None:
@@ -252,7 +254,7 @@ async def list_events(
     limit: Limit = 25,
     before: Before = None,
     kind: Annotated[str | None, Query(max_length=64, description="e.g. transfer, vote, burn, election")] = None,
-    height: Annotated[int | None, Query(ge=1, le=MAX_INT, description="only this block's")] = None,
+    height: AtHeight = None,
 ) -> Response:
     """A page of block and transaction events."""
     page = q.list_events(index.engine, limit, before, _kind(kind), height)

@@ -4,7 +4,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from .common import EventView, GosAmount
+from .common import EventView, GosAmount, MultisigSignatures
 
 
 class BlockFacts(BaseModel):
@@ -45,11 +45,7 @@ class TxInBlock(BaseModel):
     events: list[EventView]
     body: dict[str, Any] | None
     signature: str
-    multisig: dict[str, Any] | None = Field(
-        default=None,
-        description="a multisig sender's key {threshold, pubkeys} and member signatures {index, signature}, in hex "
-        "(then `signature` is empty); absent for a single-key sender",
-    )
+    multisig: MultisigSignatures = None
     size_bytes: int
 
 

@@ -9,7 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from .common import AssetAmount, GosAmount
-from .explorer import PageInfo
+from .explorer import IndexCursor, PageInfo
 
 
 class AuctionView(BaseModel):
@@ -103,7 +103,7 @@ class OrdersPage(BaseModel):
 class TradeView(BaseModel):
     """An auction of the market that traded, as indexed."""
 
-    id: int = Field(description="position in chain order (cursor value)")
+    id: IndexCursor
     height: int
     time_ms: int
     time: str
@@ -151,7 +151,7 @@ class CandlesResponse(BaseModel):
 class FillView(BaseModel):
     """An order of an account filled (in part or whole) in an auction, as indexed."""
 
-    id: int = Field(description="position in chain order (cursor value)")
+    id: IndexCursor
     order_id: int
     market: str
     side: str

@@ -1,5 +1,7 @@
 """Building blocks shared by several responses."""
 
+from typing import Annotated, Any
+
 from pydantic import BaseModel, Field
 
 
@@ -31,6 +33,16 @@ class EventView(BaseModel):
 
     kind: str
     attributes: dict[str, str]
+
+
+MultisigSignatures = Annotated[
+    dict[str, Any] | None,
+    Field(
+        description="a multisig sender's key {threshold, pubkeys} and member signatures {index, signature}, in hex "
+        "(then `signature` is empty); absent for a single-key sender"
+    ),
+]
+"""The `multisig` field of a signed transaction, wherever one is shown (in its block, looked up by hash)."""
 
 
 class OffsetPage(BaseModel):

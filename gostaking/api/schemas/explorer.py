@@ -1,5 +1,7 @@
 """Explorer endpoints: index lists (keyset pages), account history, search, node uptime, graph, chart series."""
 
+from typing import Annotated
+
 from pydantic import BaseModel, Field
 
 from gostaking.indexer.extract import INDEX_ACTIVITY_KINDS, ROLE_NODE, ROLE_OWNER, ROLE_RECIPIENT, ROLE_SENDER
@@ -34,6 +36,10 @@ class IndexedBlock(BlockFacts):
     burned: GosAmount = Field(description="GOS burned up to this block")
 
 
+IndexCursor = Annotated[int, Field(description="position in chain order (cursor value)")]
+"""The `id` of an indexed row that keyset pages move by (`before` / `next_before`)."""
+
+
 class PageInfo(BaseModel):
     """Keyset pagination: pass `next_before` as `before` to get the next (older) page."""
 
@@ -51,7 +57,7 @@ class BlockPage(PageInfo):
 class IndexedTx(BaseModel):
     """A transaction as indexed."""
 
-    id: int = Field(description="position in chain order (cursor value)")
+    id: IndexCursor
     hash: str
     height: int
     index: int

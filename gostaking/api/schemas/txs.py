@@ -4,7 +4,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from .common import EventView, GosAmount
+from .common import EventView, GosAmount, MultisigSignatures
 
 MAX_TX_HEX_CHARS = 2 * 1024 * 1024
 
@@ -37,8 +37,4 @@ class TxResponse(BaseModel):
     fee: GosAmount
     body: dict[str, Any] | None
     signature: str
-    multisig: dict[str, Any] | None = Field(
-        default=None,
-        description="a multisig sender's key {threshold, pubkeys} and member signatures {index, signature}, in hex "
-        "(then `signature` is empty); absent for a single-key sender",
-    )
+    multisig: MultisigSignatures = None
