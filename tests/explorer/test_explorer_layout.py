@@ -73,6 +73,21 @@ def test_no_page_overflows(sized_page: Page, devnet: DevnetProcess, seeded: Seed
     assert not problems, f"overflow at {width} px: {problems}"
 
 
+HISTORY_LAYOUT = """section => {
+    const result = [...section.querySelectorAll("th")].find(th => th.textContent.includes("Result"));
+    const age = section.querySelector("tbody time");
+    if (!result || !age) return null;
+    return {
+        panelRight: section.getBoundingClientRect().right,
+        resultRight: result.getBoundingClientRect().right,
+        ageHeight: age.getBoundingClientRect().height,
+        lineHeight: parseFloat(getComputedStyle(age).lineHeight) || 20,
+    };
+}"""
+"""The history panel's right edge, its Result header's, and the first age's height and line height, measured at one
+moment (null while a redraw has left no table)."""
+
+
 def test_history_fits_and_failures_look_failed(page: Page, seeded: Seeded) -> None:
     page.set_viewport_size({"width": 1400, "height": 900})
     page.goto(f"/#/account/{seeded.carol.address}")
@@ -81,15 +96,18 @@ def test_history_fits_and_failures_look_failed(page: Page, seeded: Seeded) -> No
     expect(failed_row.first).to_be_visible()
     expect(failed_row.first.locator(".badge-failed")).to_be_visible()
     # Every column, Result the last, is inside the panel; an age stays on one line.
-    # (The table is redrawn as blocks arrive over the live stream: wait for its header to be shown, then measure.)
-    result_header = history.locator("th", has_text="Result")
-    expect(result_header).to_be_visible()
-    panel = history.bounding_box()
-    result = result_header.bounding_box()
-    assert panel and result and result["x"] + result["width"] <= panel["x"] + panel["width"]
-    age = history.locator("tbody time").first
-    line_height = age.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) || 20")
-    assert (age.bounding_box() or {"height": 99})["height"] < 2 * line_height
+    # The table is redrawn as blocks arrive over the live stream, so a header found by one call may be gone by the
+    # next: the page measures everything in one script, and the test asks again while a redraw left no table.
+    expect(history.locator("th", has_text="Result")).to_be_visible()
+    layout = None
+    for _ in range(50):
+        layout = history.evaluate(HISTORY_LAYOUT)
+        if layout is not None:
+            break
+        page.wait_for_timeout(100)
+    assert layout is not None, "the history table was never drawn with a Result column and an age"
+    assert layout["resultRight"] <= layout["panelRight"], layout
+    assert layout["ageHeight"] < 2 * layout["lineHeight"], layout
     for url in ("/#/txs", f"/#/block/{page_height(page, seeded)}"):
         page.goto(url)
         row = page.locator("tr", has=page.locator(f"a[href='#/tx/{seeded.txs['carol_fails']}']"))
