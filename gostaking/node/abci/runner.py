@@ -12,8 +12,10 @@ It survives kill -9 like the devnet: each Commit is one atomic LMDB batch, and o
 commit so CometBFT's handshake replays the blocks the app is missing.
 
 With the API (`AbciApiSettings`), uvicorn serves the same API as the devnet's from a thread of this process: reads
-take the app's lock like the ABCI worker does, the explorer's index follower polls the committed blocks, and
-POST /txs goes to this node's CometBFT RPC (broadcast_tx_sync, see relay.py). There is no faucet.
+take the app's lock like the ABCI handling does, the explorer's index follower polls the committed blocks, and
+POST /txs goes to this node's CometBFT RPC (broadcast_tx_sync, see relay.py). There is no faucet. With read workers
+(`--api-workers N`, gostaking/api/worker.py) the workers accept on the API's address and answer the explorer's
+index reads in processes of their own; that thread's server then listens on a private port behind them.
 """
 
 import asyncio
