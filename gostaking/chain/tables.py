@@ -86,7 +86,7 @@ class Table(Generic[K, V]):
         """Store `value` under `key` (journaled)."""
         data, dirty = self._data, self._dirty
         old = data.get(key, _MISSING)
-        self._undo.append((self, key, old, key in dirty))  # Journal.record, inlined
+        self._undo.append((self, key, old, key in dirty))  # an undo record (Journal.entries)
         if self._index_upkeep:
             if old is _MISSING:
                 self._index(key, value)
@@ -100,7 +100,7 @@ class Table(Generic[K, V]):
         data, dirty = self._data, self._dirty
         if key in data:
             old = data.pop(key)
-            self._undo.append((self, key, old, key in dirty))  # Journal.record, inlined
+            self._undo.append((self, key, old, key in dirty))  # an undo record (Journal.entries)
             if self._index_upkeep:
                 self._unindex(key, old)
             dirty[key] = _MISSING
@@ -275,11 +275,8 @@ class Journal:
 
     def __init__(self) -> None:
         self.entries: list[tuple[Table[Any, Any], Any, Any, bool]] = []
-        """Never replaced, only appended to and emptied: every table appends to this very list."""
-
-    def record(self, table: Table[Any, Any], key: Any, old: Any, was_dirty: bool) -> None:
-        """Remember `old` as the value of `key` before a write, and whether the block had written it already."""
-        self.entries.append((table, key, old, was_dirty))
+        """(table, key, value before the write, whether the block had written the key already), one per write.
+        Never replaced, only appended to and emptied: every table's `put` and `delete` append to this very list."""
 
     def revert_to(self, mark: int) -> None:
         """Undo every write after `mark`, newest first."""

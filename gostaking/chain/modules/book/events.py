@@ -4,12 +4,7 @@ candles from these."""
 from gostaking.chain.events import ChainEvent
 
 
-class BookEvent(ChainEvent, frozen=True):
-    """Base of the book's events (no kind of its own). An auction emits two or three events per order; the shared
-    `ChainEvent.to_wire`, with its cached per-type layout, encodes them as fast as an encoder of their own would."""
-
-
-class MarketListedEvent(BookEvent, frozen=True, tag="market_listed"):
+class MarketListedEvent(ChainEvent, frozen=True, tag="market_listed"):
     """A base/GOS market opened (genesis or governance): prices in multiples of `tick_ugos` ugos per whole unit,
     quantities in multiples of `lot` base units."""
 
@@ -18,7 +13,7 @@ class MarketListedEvent(BookEvent, frozen=True, tag="market_listed"):
     lot: int
 
 
-class MarketHaltChangedEvent(BookEvent, frozen=True, tag="market_halt_changed"):
+class MarketHaltChangedEvent(ChainEvent, frozen=True, tag="market_halt_changed"):
     """Governance halted (`halted`) or resumed a market: while halted it takes no new orders and runs no auction;
     its resting orders stay, and may be cancelled."""
 
@@ -26,7 +21,7 @@ class MarketHaltChangedEvent(BookEvent, frozen=True, tag="market_halt_changed"):
     halted: bool
 
 
-class OrderPlacedEvent(BookEvent, frozen=True, tag="order_placed"):
+class OrderPlacedEvent(ChainEvent, frozen=True, tag="order_placed"):
     """An order joined this block's auction; its escrow was taken."""
 
     order_id: int
@@ -39,7 +34,7 @@ class OrderPlacedEvent(BookEvent, frozen=True, tag="order_placed"):
     expiry_height: int
 
 
-class OrderFilledEvent(BookEvent, frozen=True, tag="order_filled"):
+class OrderFilledEvent(ChainEvent, frozen=True, tag="order_filled"):
     """`quantity` base units of an order traded at the auction's clearing `price` for `notional_ugos`; the order
     paid `fee_ugos` (maker or taker rate) to the community pool and has `remaining` base units left."""
 
@@ -55,7 +50,7 @@ class OrderFilledEvent(BookEvent, frozen=True, tag="order_filled"):
     remaining: int
 
 
-class OrderClosedEvent(BookEvent, frozen=True, tag="order_closed"):
+class OrderClosedEvent(ChainEvent, frozen=True, tag="order_closed"):
     """An order left the book with `remaining` base units unfilled; `refund` (ugos for a buy, base units for a
     sell) of its escrow returned to the owner. `reason`: cancelled, expired, ioc_remainder, post_only_crossed,
     filled or underfunded."""
@@ -68,7 +63,7 @@ class OrderClosedEvent(BookEvent, frozen=True, tag="order_closed"):
     reason: str
 
 
-class AuctionClearedEvent(BookEvent, frozen=True, tag="auction_cleared"):
+class AuctionClearedEvent(ChainEvent, frozen=True, tag="auction_cleared"):
     """A market's end-of-block auction traded `volume` base units at the one `price` for `notional_ugos`,
     filling `fills` orders."""
 
