@@ -25,6 +25,7 @@ from operator_harness import (
     launch_flow,
     requires_loopback_hosts,
     restored_height,
+    stop_together,
     validator_addresses,
     wait_for_snapshots,
 )
@@ -152,10 +153,8 @@ def test_operators_launch_a_network_and_a_fifth_node_is_elected(tmp_path: Path) 
         for rpc in rpcs:
             rpc.close()
         started_pids = {operator.name: [child["pid"] for child in operator.status().values()] for operator in operators}
-        for operator in operators:  # all at once: each supervisor stops its own processes
-            operator.signal_stop()
+        assert stop_together(operators) == [0] * len(operators)
         for operator in operators:
-            assert operator.wait_stopped() == 0
             assert not any(isinstance(pid, int) and alive(pid) for pid in started_pids[operator.name])
             assert (operator.home / "logs" / "cometbft.log").stat().st_size > 0
     finally:

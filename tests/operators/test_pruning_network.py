@@ -20,6 +20,7 @@ from operator_harness import (
     launch_flow,
     requires_loopback_hosts,
     restored_height,
+    stop_together,
 )
 
 from gostaking.node.localnet.rpc import CometRpc, CometRpcError
@@ -121,8 +122,7 @@ def test_a_pruning_node_keeps_only_recent_blocks_restarts_and_serves_state_sync(
         api.close()
         for client in (rpc, archive_rpc, joiner_rpc):
             client.close()
-        for operator in operators:
-            assert operator.stop() == 0
+        assert stop_together(operators) == [0] * len(operators)
     finally:
         for operator in operators:
             operator.kill_leftovers()

@@ -15,6 +15,7 @@ from operator_harness import (
     launch_flow,
     requires_loopback_hosts,
     restored_height,
+    stop_together,
     wait_for_snapshots,
 )
 
@@ -65,8 +66,7 @@ def test_a_joining_node_refuses_corrupted_chunks_and_fetches_them_from_another_p
         assert rpcs[2].abci_info()[0] >= height
         for rpc in rpcs:
             rpc.close()
-        for operator in operators:
-            assert operator.stop() == 0
+        assert stop_together(operators) == [0] * len(operators)
     finally:
         for operator in operators:
             operator.kill_leftovers()
