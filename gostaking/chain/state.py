@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Any, TypeVar, overload
 
 from gostaking.chain.module import Module, Registry
-from gostaking.chain.tables import AnySpec, Singleton, SingletonSpec, Table, TableSet, TableSpec
+from gostaking.chain.tables import AnySpec, Singleton, SingletonSpec, StateView, Table, TableSet, TableSpec
 from gostaking.chain.types.params import ChainParams
 
 APP_MODULES = "gostaking.chain.modules"
@@ -27,9 +27,10 @@ V = TypeVar("V")
 class State(TableSet):
     """All tables of the chain. Modules read them through their queries and write through their mutations."""
 
-    def __init__(self, modules: Sequence[Module] | None = None) -> None:
-        """The empty state of a chain made of `modules` (by default the app's module list)."""
-        super().__init__()
+    def __init__(self, modules: Sequence[Module] | None = None, view: StateView | None = None) -> None:
+        """The empty state of a chain made of `modules` (by default the app's module list). With a `view` of a
+        node's committed state, the tables that grow with use read through it (see TableSet)."""
+        super().__init__(view)
         self.registry = registry_of(None if modules is None else tuple(modules))
         self.chain_id: Singleton[str] = self.singleton("chain_id", str, lambda: "")
         self.params: Singleton[ChainParams] = self.singleton("params", ChainParams, ChainParams)

@@ -8,9 +8,10 @@ struct fields in declared order, no whitespace), so every node computes the same
 msgpack because reward accumulators are integers far beyond 64 bits, which msgpack cannot carry.
 """
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from itertools import islice
+from typing import Any, Generic, Protocol, TypeVar
 
 import msgspec
 from sortedcontainers import SortedList
@@ -32,6 +33,23 @@ class _AfterAll:
 
 
 _AFTER_ALL = _AfterAll()
+
+
+class StateView(Protocol):
+    """The committed state as the node's store holds it, which a paged table reads through (see PagedTable).
+
+    Storage keys and values as `Table.storage_key` and `take_writes` encode them. The node's view lays the block
+    writes it has taken but not yet committed over the store, so a table never sees its own writes go missing.
+    The chain only calls it; the reading itself (disk, cache) is the node's."""
+
+    def get(self, key: bytes) -> bytes | None:
+        """The value stored under `key`, or None."""
+        ...
+
+    def scan(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        """Every (key, value) whose key starts with `prefix`, in ascending key order."""
+        ...
+
 
 IndexKey = Callable[[K, V], tuple[Any, ...]]
 """Maps an entry to its position in a secondary index (the key is appended to keep entries unique)."""
@@ -252,6 +270,122 @@ class Table(Generic[K, V]):
         self._data[key] = value
 
 
+class PagedTable(Table[K, V]):
+    """A table read through a cache over the committed state (a StateView) instead of held whole in memory.
+
+    The state of a chain grows with every account, and accounts are cheap to make, so the node keeps only what
+    blocks touch: a read that misses the cache reads the view and remembers the answer (absence too), a write
+    goes to the cache and the dirty set as in any table, and `trim_cache` forgets clean entries between blocks.
+    Reads and writes give exactly what a table holding everything would, so app hashes do not change (the
+    tests run both). What costs more is a whole-table visit (`keys_sorted`, `items_sorted`, `values`, `len`):
+    it scans the view, for invariants and queries only, never per transaction. A paged table has no secondary
+    indexes (they need every entry in memory): declare indexes only on tables whose size fees or stakes bound.
+    """
+
+    def __init__(self, journal: "Journal", name: str, key_type: Any, value_type: Any, view: StateView) -> None:
+        super().__init__(journal, name, key_type, value_type)
+        self._view = view
+        self._cache: dict[K, V | None] = self._data  # type: ignore[assignment]  # None: known to be absent
+        self.get = self.get_or = self._read  # type: ignore[assignment]
+
+    def _read(self, key: K, default: V | None = None) -> V | None:
+        value = self._cache.get(key, _MISSING)
+        if value is _MISSING:
+            raw = self._view.get(self.prefix + _ENCODER.encode(key))
+            value = self._cache[key] = None if raw is None else self._value_decoder.decode(raw)
+        return default if value is None else value
+
+    def __contains__(self, key: K) -> bool:
+        return self._read(key) is not None
+
+    def __len__(self) -> int:
+        """O(n): counts the entries by scanning the view."""
+        return sum(1 for _ in self._entries())
+
+    def __bool__(self) -> bool:
+        entries = self._entries()
+        try:
+            return next(entries, None) is not None
+        finally:
+            entries.close()  # the view's scan may hold a read transaction until closed
+
+    def put(self, key: K, value: V) -> None:
+        """Store `value` under `key` (journaled)."""
+        old = self._read(key)
+        self._undo.append((self, key, _MISSING if old is None else old, key in self._dirty))
+        self._cache[key] = value
+        self._dirty[key] = value
+
+    def delete(self, key: K) -> None:
+        """Remove `key` if present (journaled)."""
+        old = self._read(key)
+        if old is not None:
+            self._undo.append((self, key, old, key in self._dirty))
+            self._cache[key] = None
+            self._dirty[key] = _MISSING
+
+    def _restore(self, key: K, old: V, was_dirty: bool) -> None:
+        if was_dirty:
+            self._dirty[key] = old
+        else:
+            self._dirty.pop(key, None)
+        self._cache[key] = None if old is _MISSING else old
+
+    def keys_sorted(self) -> list[K]:
+        """All keys in ascending order: a scan of the view (see the class docstring for cost)."""
+        return sorted(key for key, _ in self._entries())  # type: ignore[type-var]
+
+    def items_sorted(self) -> list[tuple[K, V]]:
+        """All (key, value) pairs in ascending key order (see keys_sorted for cost)."""
+        return sorted(self._entries(), key=_first)
+
+    def values(self) -> Iterator[V]:
+        """Values in unspecified order: only for order-independent aggregates (sums, invariants)."""
+        return (value for _, value in self._entries())
+
+    def rows(self, keys: list[K]) -> list[tuple[K, V]]:
+        """(key, value) of the keys that have a value, in the order given."""
+        found = ((key, self._read(key)) for key in keys)
+        return [(key, value) for key, value in found if value is not None]
+
+    def _entries(self) -> Generator[tuple[K, V], None, None]:
+        """Every entry: the view's, except those this block wrote (its dirty set), then this block's."""
+        dirty, width = self._dirty, len(self.prefix)
+        decode_key, decode_value = self._key_decoder.decode, self._value_decoder.decode
+        scan = self._view.scan(self.prefix)
+        try:
+            for raw_key, raw_value in scan:
+                key = decode_key(raw_key[width:])
+                if key not in dirty:
+                    yield key, decode_value(raw_value)
+        finally:
+            close = getattr(scan, "close", None)
+            if close is not None:
+                close()
+        for key, value in dirty.items():
+            if value is not _MISSING:
+                yield key, value
+
+    def load(self, raw_key: bytes, raw_value: bytes) -> None:
+        """Remember a persisted entry without journaling (a restored snapshot's entries)."""
+        self._cache[self._key_decoder.decode(raw_key)] = self._value_decoder.decode(raw_value)
+
+    def trim_cache(self, keep: int) -> None:
+        """Forget the oldest-read clean entries until at most `keep` remain. Between blocks only: the view must
+        already hold everything the cache knows (the block's writes are committed)."""
+        if self._dirty:
+            raise RuntimeError(f"table {self.name}: trim_cache with uncollected writes")
+        cache = self._cache
+        excess = len(cache) - keep
+        if excess > 0:
+            for key in list(islice(cache, excess)):
+                del cache[key]
+
+
+def _first(item: tuple[Any, Any]) -> Any:
+    return item[0]
+
+
 class Singleton(Generic[V]):
     """A table holding exactly one value (parameters, totals, cursors)."""
 
@@ -333,6 +467,9 @@ class TableSpec(Generic[K, V]):
     value_type: type[V]
     indexes: dict[str, "IndexKey[K, V]"] | None = None
     doc: str = ""
+    resident: bool = False
+    """Held whole in memory on a node rather than paged through its store (see PagedTable): for tables whose
+    size governance bounds (listed assets, pools, markets) and that blocks visit whole. Indexed tables always are."""
 
 
 @dataclass(frozen=True, eq=False, slots=True)
@@ -349,32 +486,48 @@ AnySpec = TableSpec[Any, Any] | SingletonSpec[Any]
 
 
 class TableSet:
-    """Base for State: owns the journal and knows every table by name."""
+    """Base for State: owns the journal and knows every table by name.
 
-    def __init__(self) -> None:
+    Without a view every table holds all its entries (genesis, tests, tools). With a view (a node's committed
+    state) the tables that can grow without bound are paged through it (PagedTable), and the node loads only the
+    resident ones: singletons and indexed tables (`load_resident`)."""
+
+    def __init__(self, view: StateView | None = None) -> None:
         self.journal = Journal()
         self._tables: dict[str, Table[Any, Any]] = {}
+        self._view = view
 
     def table(
-        self, name: str, key_type: Any, value_type: Any, indexes: dict[str, "IndexKey[Any, Any]"] | None = None
+        self,
+        name: str,
+        key_type: Any,
+        value_type: Any,
+        indexes: dict[str, "IndexKey[Any, Any]"] | None = None,
+        *,
+        resident: bool = False,
     ) -> Table[Any, Any]:
         """Declare a table; names must be unique and never change (they are part of the storage keys).
-        `indexes` adds in-memory ordered indexes: name → function of (key, value) (see Table.scan_index)."""
+        `indexes` adds in-memory ordered indexes: name → function of (key, value) (see Table.scan_index); an
+        indexed or `resident` table is held whole in memory even when the set has a view."""
         if name in self._tables or "/" in name:
             raise ValueError(f"bad or duplicate table name {name!r}")
-        table: Table[Any, Any] = Table(self.journal, name, key_type, value_type, indexes)
+        table: Table[Any, Any]
+        if self._view is None or indexes or resident:
+            table = Table(self.journal, name, key_type, value_type, indexes)
+        else:
+            table = PagedTable(self.journal, name, key_type, value_type, self._view)
         self._tables[name] = table
         return table
 
     def singleton(self, name: str, value_type: Any, default: Callable[[], V]) -> Singleton[V]:
-        """Declare a single-value table."""
-        return Singleton(self.table(name, str, value_type), default)
+        """Declare a single-value table (always resident: it is read several times per transaction)."""
+        return Singleton(self.table(name, str, value_type, resident=True), default)
 
     def declare(self, spec: AnySpec) -> Table[Any, Any] | Singleton[Any]:
         """Declare the table of a module's spec."""
         if isinstance(spec, SingletonSpec):
             return self.singleton(spec.name, spec.value_type, spec.default)
-        return self.table(spec.name, spec.key_type, spec.value_type, spec.indexes)
+        return self.table(spec.name, spec.key_type, spec.value_type, spec.indexes, resident=spec.resident)
 
     def atomic(self) -> "AtomicScope":
         """Run a block of writes atomically (`with state.atomic(): ...`): any exception reverts every write made
@@ -400,6 +553,22 @@ class TableSet:
             if table is None:
                 raise ValueError(f"persisted state has an unknown table {name!r}")
             table.load(key, raw_value)
+
+    def resident_prefixes(self) -> list[bytes]:
+        """Storage-key prefixes of the tables held whole in memory, which a node with a view loads at start."""
+        return [table.prefix for table in self._tables.values() if not isinstance(table, PagedTable)]
+
+    def load_resident(self, items_of: Callable[[bytes], Iterator[tuple[bytes, bytes]]]) -> None:
+        """Fill the resident tables from `items_of(prefix)`: the persisted (storage key, value) pairs under a prefix.
+        The paged tables read the view when they need to."""
+        for prefix in self.resident_prefixes():
+            self.load_items(items_of(prefix))
+
+    def trim_caches(self, keep: int) -> None:
+        """Let every paged table forget clean entries beyond `keep` (between blocks, after the commit)."""
+        for table in self._tables.values():
+            if isinstance(table, PagedTable):
+                table.trim_cache(keep)
 
     def table_names(self) -> list[str]:
         """Names of all declared tables, sorted."""

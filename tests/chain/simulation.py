@@ -4,17 +4,20 @@ the exchange, driven only through the chain's public entry points (init_chain, a
 
 A run is a pure function of its seed: `Simulation(seed).run(blocks)` gives the same digest of every block's
 state writes and results, and the same app hashes, every time and on every machine. Every `restart_every` blocks
-the node "restarts": the state is rebuilt from the committed key-value pairs alone (what a node reloads from disk),
-which must change nothing — the recorded vectors are run with restarts. Tests use it to check
+the node "restarts" as a node does: only the resident tables are loaded from the committed key-value pairs, and
+the others are paged through a view of them with a small cache (so later blocks read through misses and
+trimmed caches), which must change nothing — the recorded vectors are run with restarts. Tests use it to check
 invariants after every block and determinism, and to pin the exact behaviour of the chain across refactors
 (`tests/chain/vectors/simulation.json`).
 """
 
 import hashlib
 import random
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import msgspec
+from sortedcontainers import SortedDict
 
 from gostaking.chain.crypto import consensus_address
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisKycProvider, GenesisNode, init_chain
@@ -181,6 +184,27 @@ def make_genesis() -> Genesis:
 
 
 RESTART_EVERY = 97
+PAGED_CACHE_ENTRIES = 64
+"""Entries each paged table keeps between blocks after a restart: small, so blocks keep reading the view."""
+
+
+class CommittedView:
+    """The committed key-value pairs as a node's store shows them to a paged state (chain.tables.StateView)."""
+
+    def __init__(self, committed: "SortedDict[bytes, bytes]") -> None:
+        self._committed = committed
+
+    def get(self, key: bytes) -> bytes | None:
+        return self._committed.get(key)
+
+    def scan(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        committed = self._committed
+        for key in committed.irange(minimum=prefix):
+            if not key.startswith(prefix):
+                return
+            yield key, committed[key]
+
+
 """Blocks between restarts (prime, so restarts fall on every phase of epochs, oracle periods and burns)."""
 
 
@@ -205,7 +229,7 @@ class Simulation:
     """Messages sent per message type."""
 
     def __post_init__(self) -> None:
-        self.committed: dict[bytes, bytes] = {}
+        self.committed: SortedDict[bytes, bytes] = SortedDict()
         self.restarts = 0
         self.rng = random.Random(self.seed)
         self.time_ms = 0
@@ -242,9 +266,11 @@ class Simulation:
         return result
 
     def restart(self) -> None:
-        """Replace the state by one loaded from the committed key-value pairs, as a restarted node does."""
-        state = State()
-        state.load_items(sorted(self.committed.items()))
+        """Replace the state by one over the committed key-value pairs, as a restarted node does: resident tables
+        loaded, the others paged through the committed pairs."""
+        view = CommittedView(self.committed)
+        state = State(view=view)
+        state.load_resident(view.scan)
         self.state = state
         self.restarts += 1
 
@@ -255,6 +281,7 @@ class Simulation:
                 self.committed.pop(key, None)
             else:
                 self.committed[key] = value
+        self.state.trim_caches(PAGED_CACHE_ENTRIES)
         root = self.tree.update(writes)
         self.app_hashes.append(root.hex())
         self.digest = hashlib.sha256(self.digest + root + result_digest).digest()

@@ -4,8 +4,11 @@ import msgspec
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from sortedcontainers import SortedDict
 
-from gostaking.chain.tables import Table, TableSet
+from gostaking.chain.tables import PagedTable, Table, TableSet
+
+from simulation import CommittedView
 
 ops = st.lists(st.tuples(st.sampled_from(["put", "delete", "fail"]), st.integers(0, 6), st.integers(0, 3)), max_size=30)
 
@@ -120,3 +123,89 @@ def test_index_pages_are_slices_of_the_full_scan(
         len(every),
         ordered[offset : offset + limit],
     )
+
+
+# --- paged tables: a table read through a view of the committed state gives what a table holding everything does ---
+
+block_ops = st.lists(
+    st.tuples(st.sampled_from(["put", "delete", "fail", "read"]), st.integers(0, 9), st.integers(1, 3)), max_size=12
+)
+
+
+def paged_pair(committed: "SortedDict[bytes, bytes]") -> tuple[TableSet, TableSet]:
+    """A table set holding everything, and one whose table `t` is paged through a view of `committed`."""
+    resident, paged = TableSet(), TableSet(CommittedView(committed))
+    resident.table("t", int, int)
+    paged.table("t", int, int)
+    return resident, paged
+
+
+def apply_block_ops(tables: TableSet, ops: list[tuple[str, int, int]]) -> list[int | None]:
+    """Apply one block's ops, each in its own atomic scope; the values read."""
+    table = tables._tables["t"]
+    read: list[int | None] = []
+    for op, key, value in ops:
+        try:
+            with tables.atomic():
+                if op == "put":
+                    table.put(key, value)
+                    table.put(key + 10, value)  # two writes, so a failed scope reverts more than one
+                elif op == "delete":
+                    table.delete(key)
+                elif op == "fail":
+                    table.put(key, value + 100)
+                    table.delete(key + 10)
+                    raise Boom
+                else:
+                    read.append(table.get(key))
+        except Boom:
+            pass
+    return read
+
+
+@given(blocks=st.lists(block_ops, max_size=6), keep=st.integers(0, 4))
+def test_a_paged_table_reads_and_writes_what_a_resident_one_does(
+    blocks: list[list[tuple[str, int, int]]], keep: int
+) -> None:
+    """The same blocks on a resident table and on a paged one with a `keep`-entry cache: the same reads, whole-table
+    visits (before and after the block's writes are collected) and block writes. The committed pairs are what the
+    paged table's view reads, so its misses and trims see what a node's store would hold."""
+    committed: SortedDict[bytes, bytes] = SortedDict()
+    resident, paged = paged_pair(committed)
+    for ops in blocks:
+        assert apply_block_ops(resident, ops) == apply_block_ops(paged, ops)
+        resident_table, paged_table = resident._tables["t"], paged._tables["t"]
+        assert paged_table.items_sorted() == resident_table.items_sorted()
+        assert paged_table.keys_sorted() == resident_table.keys_sorted()
+        assert sorted(paged_table.values()) == sorted(resident_table.values())
+        assert (len(paged_table), bool(paged_table)) == (len(resident_table), bool(resident_table))
+        assert [key in paged_table for key in range(20)] == [key in resident_table for key in range(20)]
+        writes = resident.take_block_writes()
+        assert paged.take_block_writes() == writes
+        for key, raw in writes.items():
+            if raw is None:
+                committed.pop(key, None)
+            else:
+                committed[key] = raw
+        paged.trim_caches(keep)
+        assert len(paged_table._cache) <= keep  # type: ignore[attr-defined]
+        assert paged_table.items_sorted() == resident_table.items_sorted()
+
+
+def test_a_paged_table_refuses_to_trim_uncollected_writes() -> None:
+    """Trimming drops entries the view is trusted to hold: before the block's writes are collected (and committed)
+    it would drop a write, so it refuses."""
+    _, paged = paged_pair(SortedDict())
+    paged._tables["t"].put(1, 1)
+    with pytest.raises(RuntimeError, match="uncollected writes"):
+        paged.trim_caches(0)
+
+
+def test_indexed_tables_and_singletons_stay_resident_with_a_view() -> None:
+    """Secondary indexes need every entry in memory, and singletons are read every transaction."""
+    tables = TableSet(CommittedView(SortedDict()))
+    indexed = tables.table("i", int, int, indexes={"by_value": lambda key, value: (value,)})
+    tables.singleton("s", int, lambda: 0)
+    paged = tables.table("p", int, int)
+    assert not isinstance(indexed, PagedTable) and isinstance(paged, PagedTable)
+    assert tables.resident_prefixes() == [b"i/", b"s/"]

@@ -12,5 +12,9 @@ BALANCES = TableSpec(
 )
 GOS_SUPPLY = SingletonSpec("gos_supply", GosSupply, GosSupply)
 ASSET_SUPPLY = TableSpec(
-    "asset_supply", str, int, doc="denom → units of the external asset on the chain (0 from its listing on)."
+    "asset_supply",
+    str,
+    int,
+    doc="denom → units of the external asset on the chain (0 from its listing on).",
+    resident=True,  # one entry per listed asset
 )

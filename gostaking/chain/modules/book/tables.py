@@ -12,7 +12,7 @@ def price_rank(side: str, price: int) -> int:
     return -price if side == "buy" else price
 
 
-MARKETS = TableSpec("book_markets", str, Market, doc="base denom → its base/GOS market.")
+MARKETS = TableSpec("book_markets", str, Market, doc="base denom → its base/GOS market.", resident=True)
 ORDERS = TableSpec(
     "book_orders",
     int,
@@ -39,9 +39,15 @@ DEPTH = TableSpec(
     "by_level index (a level's first order, then its `orders` further): it keeps no index of its own, so the "
     "totals a placement changes rewrite no index entry.",
 )
-AUCTIONS = TableSpec("book_auctions", str, AuctionResult, doc="market → its last auction that cleared volume.")
+AUCTIONS = TableSpec(
+    "book_auctions", str, AuctionResult, doc="market → its last auction that cleared volume.", resident=True
+)
 CLEARING_PRICES = TableSpec(
-    "book_clearing_prices", str, PriceAccumulator, doc="market → cumulative clearing price (TWAP accumulator)."
+    "book_clearing_prices",
+    str,
+    PriceAccumulator,
+    doc="market → cumulative clearing price (TWAP accumulator).",
+    resident=True,
 )
 BOOK_TOTALS = SingletonSpec("book_totals", BookTotals, BookTotals)
 BOOK_PARAMS = SingletonSpec("book_params", BookParams, BookParams)

@@ -10,7 +10,7 @@ from gostaking.chain.types.compliance import (
 )
 
 KYC = TableSpec("kyc", str, KycAttestation, doc="address → its current attestation.")
-KYC_PROVIDERS = TableSpec("kyc_providers", str, KycProvider)
+KYC_PROVIDERS = TableSpec("kyc_providers", str, KycProvider, resident=True)  # listed by the council
 FROZEN = TableSpec("frozen", str, FreezeRecord)
 COMPLIANCE_ACTIONS = TableSpec(
     "compliance_actions",

@@ -6,7 +6,7 @@ from gostaking.chain.tables import SingletonSpec, TableSpec
 from gostaking.chain.twap import PriceAccumulator
 from gostaking.chain.types.dex import DexPool
 
-DEX_POOLS = TableSpec("dex_pools", str, DexPool, doc="denom → the denom/GOS pool.")
+DEX_POOLS = TableSpec("dex_pools", str, DexPool, doc="denom → the denom/GOS pool.", resident=True)
 LP_POSITIONS = TableSpec(
     "lp_positions",
     tuple[str, str],
@@ -27,6 +27,7 @@ TOUCHED_POOLS = TableSpec(
     int,
     doc="denom → height: the pools the current block changed, observed and emptied at its end (written and "
     "deleted in the same block, so it never reaches storage or the app hash).",
+    resident=True,  # visited whole at the end of every block
 )
 OBSERVED_GOS_INDEX = SingletonSpec(
     "dex_observed_gos_index",

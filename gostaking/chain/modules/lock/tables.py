@@ -3,4 +3,4 @@
 from gostaking.chain.tables import TableSpec
 from gostaking.chain.types.lock import Asset
 
-ASSETS = TableSpec("assets", str, Asset, doc="denom → listed asset.")
+ASSETS = TableSpec("assets", str, Asset, doc="denom → listed asset.", resident=True)

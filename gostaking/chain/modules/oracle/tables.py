@@ -5,7 +5,7 @@ from gostaking.chain.tables import TableSpec
 from gostaking.chain.types.oracle import OraclePrice, PriceVote, TwapCheckpoint
 
 PRICE_VOTES = TableSpec("price_votes", tuple[str, str], PriceVote, doc="(denom, feeder operator) → latest quote.")
-ORACLE_PRICES = TableSpec("oracle_prices", str, OraclePrice)
+ORACLE_PRICES = TableSpec("oracle_prices", str, OraclePrice, resident=True)  # one per listed asset
 TWAP_CHECKPOINTS = TableSpec(
     "oracle_twap_checkpoints",
     str,
