@@ -27,13 +27,19 @@ def parse_address(address: str, what: str = "address") -> str:
     return address
 
 
+def hex_bytes_or_empty(text: str) -> bytes:
+    """The bytes `text` spells in hex, with or without a 0x prefix; b"" when it is not hex. Hashes and state keys
+    in URLs are written both ways; the caller checks the length or content it needs and says what it expected."""
+    digits = text[2:] if text[:2].lower() == "0x" else text
+    try:
+        return bytes.fromhex(digits)
+    except ValueError:
+        return b""
+
+
 def parse_hash(text: str, what: str = "transaction hash") -> bytes:
     """Parse a 64-hex-digit hash (an optional 0x prefix is accepted), else raise InvalidRequestError (400)."""
-    digits = text[2:] if text.lower().startswith("0x") else text
-    try:
-        raw = bytes.fromhex(digits)
-    except ValueError:
-        raw = b""
+    raw = hex_bytes_or_empty(text)
     if len(raw) != 32:
         raise InvalidRequestError(f"{what} must be 64 hexadecimal digits, got {text!r}")
     return raw

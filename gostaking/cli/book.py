@@ -13,7 +13,7 @@ import typer
 
 from gostaking.chain.numeric import PPM
 from gostaking.chain.types.book import MsgCancelOrder, MsgPlaceOrder
-from gostaking.chain.types.tx import Msg, TxMsg
+from gostaking.chain.types.tx import Msg
 from gostaking.cli.amounts import GOS_DECIMALS, format_decimal, parse_asset_amount, parse_asset_denom, parse_gos_amount
 from gostaking.cli.client import open_api
 from gostaking.cli.common import LimitOption, fetch_json, parse_id, print_json, print_table
@@ -29,7 +29,7 @@ from gostaking.cli.options import (
     open_keyring,
     tx_command,
 )
-from gostaking.cli.tx import chain_denoms, resolve_address, submit
+from gostaking.cli.tx import as_msgs, chain_denoms, resolve_address, submit, submit_messages
 from gostaking.wallet.keyring import Keyring
 
 SIDES = ("buy", "sell")
@@ -127,12 +127,6 @@ def _confirm_market(plan: MarketPlan, side: str, amount: str, unit: str, whole: 
         raise CliError("order not sent")
 
 
-def _book_msgs(*msgs: TxMsg) -> list[Msg]:
-    # `Msg` names the launch messages (TxBody's static union); a later module's TxMsg signs and encodes the same.
-    messages: list[Any] = list(msgs)
-    return messages
-
-
 def order(
     side: Annotated[str, typer.Argument(help="buy or sell")],
     amount: Annotated[str, typer.Argument(help="how much of the base, e.g. 0.5btc, 50000sat or 10sgos")],
@@ -192,7 +186,7 @@ def order(
         if limit is None:
             plan = _plan_market(tx.api, denom, chosen_side, quantity, slippage_ppm, int(listing["tick"]["ugos"]))
             _confirm_market(plan, chosen_side, amount, unit, whole, yes, say=not tx.json)
-            return _book_msgs(MsgPlaceOrder(denom, chosen_side, plan.worst_price, quantity, "ioc", expiry))
+            return as_msgs(MsgPlaceOrder(denom, chosen_side, plan.worst_price, quantity, "ioc", expiry))
         time_in_force = "ioc" if ioc else "post_only" if post_only else "gtc"
         if not tx.json:
             notional = quantity * limit // whole
@@ -202,7 +196,7 @@ def order(
                 + f"): worth {gos_text(notional)} at the limit",
                 err=True,
             )
-        return _book_msgs(MsgPlaceOrder(denom, chosen_side, limit, quantity, time_in_force, expiry))
+        return as_msgs(MsgPlaceOrder(denom, chosen_side, limit, quantity, time_in_force, expiry))
 
     submit(tx, build)
 
@@ -212,7 +206,7 @@ def cancel(
 ) -> None:
     """Cancel one of your open orders: its remaining escrow returns at once."""
     number = parse_id(order_id, "order id")
-    submit(tx, lambda _assets, _keyring: _book_msgs(MsgCancelOrder(number)))
+    submit_messages(tx, [MsgCancelOrder(number)])
 
 
 def _market_denom(api: str, market: str) -> str:

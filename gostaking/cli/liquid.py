@@ -14,13 +14,13 @@ from gostaking.chain.types.liquid import (
     MsgLiquidStake,
     MsgLiquidUnstake,
 )
-from gostaking.chain.types.tx import Msg, TxMsg
+from gostaking.chain.types.tx import Msg
 from gostaking.cli.amounts import GOS_DECIMALS, parse_amount, parse_gos_amount
 from gostaking.cli.common import TableOption, fetch_json, parse_id, print_json, print_json_or_table, print_table
 from gostaking.cli.dex import DEFAULT_SLIPPAGE_PPM, parse_slippage
 from gostaking.cli.errors import CliError
 from gostaking.cli.options import API_DEFAULT, ApiOption, HomeOption, KeyringOption, TxOptions, open_keyring, tx_command
-from gostaking.cli.tx import resolve_address, submit
+from gostaking.cli.tx import as_msgs, resolve_address, submit, submit_messages
 from gostaking.wallet.keyring import Keyring
 
 app = typer.Typer(
@@ -44,17 +44,11 @@ def parse_sgos_amount(text: str) -> int:
     return usgos
 
 
-def _liquid(*msgs: TxMsg) -> list[Msg]:
-    # `Msg` names the launch messages (TxBody's static union); a later module's TxMsg signs and encodes the same.
-    messages: list[Any] = list(msgs)
-    return messages
-
-
 @tx_command(app, "stake")
 def stake(amount: Annotated[str, typer.Argument(help="GOS to stake, e.g. 100gos")], tx: TxOptions) -> None:
     """Stake GOS through the module for sGOS at the current rate (the module spreads the stake over the nodes)."""
     ugos = parse_gos_amount(amount)
-    submit(tx, lambda _assets, _keyring: _liquid(MsgLiquidStake(ugos)))
+    submit_messages(tx, [MsgLiquidStake(ugos)])
 
 
 @tx_command(app, "unstake")
@@ -62,7 +56,7 @@ def unstake(sgos: SgosArgument, tx: TxOptions) -> None:
     """Redeem sGOS by ticket, with no fee: the GOS (never more than their value now) pays after the next rebalance
     and the stake unbonding period (see `gostaking liquid tickets`)."""
     usgos = parse_sgos_amount(sgos)
-    submit(tx, lambda _assets, _keyring: _liquid(MsgLiquidUnstake(usgos)))
+    submit_messages(tx, [MsgLiquidUnstake(usgos)])
 
 
 @tx_command(app, "claim-ticket")
@@ -71,7 +65,7 @@ def claim_ticket(
 ) -> None:
     """Take a due ticket's GOS now rather than waiting for the queue to pay it."""
     ticket_id = parse_id(ticket, "ticket id")
-    submit(tx, lambda _assets, _keyring: _liquid(MsgLiquidClaimTicket(ticket_id)))
+    submit_messages(tx, [MsgLiquidClaimTicket(ticket_id)])
 
 
 @tx_command(app, "instant")
@@ -104,7 +98,7 @@ def instant(
                 f"the rate; pool {quote['pool_gos']['gos']} GOS deep)",
                 err=True,
             )
-        return _liquid(
+        return as_msgs(
             MsgLiquidInstantUnstake(usgos, least if least is not None else out * (PPM - slippage_ppm) // PPM)
         )
 
@@ -115,7 +109,7 @@ def instant(
 def add_liquidity(amount: Annotated[str, typer.Argument(help="GOS to deposit, e.g. 1000gos")], tx: TxOptions) -> None:
     """Deposit GOS in the instant pool for its LP units (usgoslp), earning the instant fees."""
     ugos = parse_gos_amount(amount)
-    submit(tx, lambda _assets, _keyring: _liquid(MsgLiquidAddLiquidity(ugos)))
+    submit_messages(tx, [MsgLiquidAddLiquidity(ugos)])
 
 
 @tx_command(app, "remove-liquidity")
@@ -126,7 +120,7 @@ def remove_liquidity(
     lp = parse_id(units, "LP units")
     if lp == 0:
         raise CliError("LP units must be positive")
-    submit(tx, lambda _assets, _keyring: _liquid(MsgLiquidRemoveLiquidity(lp)))
+    submit_messages(tx, [MsgLiquidRemoveLiquidity(lp)])
 
 
 def _apr(view: dict[str, Any]) -> str:

@@ -1,7 +1,7 @@
 """`gostaking tx …`: build, sign and submit transactions through the node API."""
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -22,6 +22,7 @@ from gostaking.chain.types.tx import (
     MsgUnvoteNode,
     MsgVoteNode,
     TxBody,
+    TxMsg,
 )
 from gostaking.cli.amounts import Denoms, parse_amount, parse_asset_amount, parse_gos_amount, typed_units
 from gostaking.cli.client import open_api, wait_until_included
@@ -260,9 +261,17 @@ def broadcast(
         send_and_report(node, raw, unsigned.body.sender, wait, timeout, outcome, as_json=json)
 
 
-def submit_messages(options: TxOptions, msgs: list[Msg]) -> None:
+def as_msgs(*msgs: TxMsg) -> list[Msg]:
+    """`msgs` as the list `submit`'s builders return. `Msg` names the launch messages (TxBody's static union); a
+    later module's message (order book, liquid staking) is a TxMsg that signs and encodes the same, so the list is
+    only retyped, never converted."""
+    messages: list[Any] = list(msgs)
+    return messages
+
+
+def submit_messages(options: TxOptions, msgs: Sequence[TxMsg]) -> None:
     """`submit` for messages made from the command line alone, needing neither the chain's assets nor the keyring."""
-    submit(options, lambda _assets, _keyring: msgs)
+    submit(options, lambda _assets, _keyring: as_msgs(*msgs))
 
 
 @tx_command(app, "send")

@@ -4,7 +4,7 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import URL, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import StaticPool
@@ -35,6 +35,20 @@ def redact_url(url: str) -> str:
         return "<invalid URL>"
 
 
+def _parse_index_url(url: str) -> URL:
+    """`url` parsed; IndexConfigError when it is not a URL or names a backend other than SQLite and PostgreSQL.
+    One check for the node's writer and the API's read workers, so that both accept the same URLs with the same
+    errors."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as exc:
+        raise IndexConfigError(f"bad index URL {url!r}: {exc}") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise IndexConfigError(f"index URL must be sqlite:///… or postgresql+psycopg://…, got {backend!r}")
+    return parsed
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     # WAL lets API readers run while the indexer writes; NORMAL sync is safe with WAL (a crash loses at most the
@@ -47,13 +61,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 def open_engine(url: str) -> Engine:
     """An engine for `url` with the index tables created. Raises IndexConfigError for a bad or unsupported URL."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise IndexConfigError(f"bad index URL {url!r}: {exc}") from None
+    parsed = _parse_index_url(url)
     backend = parsed.get_backend_name()
-    if backend not in ("sqlite", "postgresql"):
-        raise IndexConfigError(f"index URL must be sqlite:///… or postgresql+psycopg://…, got {backend!r}")
     try:
         if backend == "sqlite" and parsed.database in (None, "", ":memory:"):
             # One shared connection: an in-memory SQLite database exists only inside its connection.
@@ -87,12 +96,8 @@ def open_reader_engine(url: str) -> Engine:
     read worker process opens. SQLite opens the file with `mode=ro` (its WAL lets it read while the writer
     writes); PostgreSQL sessions are read-only transactions. Tables are not created: a missing file or database is
     an IndexConfigError, as is a private in-memory URL (no other process can see that database)."""
-    try:
-        parsed = make_url(url)
-    except ArgumentError as exc:
-        raise IndexConfigError(f"bad index URL {url!r}: {exc}") from None
-    backend = parsed.get_backend_name()
-    if backend == "sqlite":
+    parsed = _parse_index_url(url)
+    if parsed.get_backend_name() == "sqlite":
         if parsed.database in (None, "", ":memory:"):
             raise IndexConfigError("an in-memory index exists only in its own process: give the index a file")
         path = Path(parsed.database or "").resolve()
@@ -103,15 +108,13 @@ def open_reader_engine(url: str) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_reader_pragmas)
         return engine
-    if backend == "postgresql":
-        try:
-            return create_engine(
-                url,
-                pool_size=8,
-                max_overflow=8,
-                pool_pre_ping=True,
-                connect_args={"options": "-c default_transaction_read_only=on"},
-            )
-        except (NoSuchModuleError, ModuleNotFoundError) as exc:
-            raise IndexConfigError(f"cannot open {redact_url(url)}: {exc}") from None
-    raise IndexConfigError(f"index URL must be sqlite:///… or postgresql+psycopg://…, got {backend!r}")
+    try:
+        return create_engine(
+            url,
+            pool_size=8,
+            max_overflow=8,
+            pool_pre_ping=True,
+            connect_args={"options": "-c default_transaction_read_only=on"},
+        )
+    except (NoSuchModuleError, ModuleNotFoundError) as exc:
+        raise IndexConfigError(f"cannot open {redact_url(url)}: {exc}") from None

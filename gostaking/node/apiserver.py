@@ -311,21 +311,48 @@ def serve_api(api: Any, host: str, port: int, limits: ServerLimits = DEFAULT_LIM
     if plan is None:
         uvicorn.Server(server_config(api, host, port, limits)).run()
         return
-    public = bind_listener(host, port)
-    node = bind_listener(NODE_HOST, 0)
-    workers = ReadWorkerPool(plan, public, _url(node), limits)
+    listeners = _Listeners.bind(host, port, limits, plan)
+    workers = ReadWorkerPool(plan, listeners.public, _url(listeners.node), limits)
     try:
         workers.start()  # each serves before the node does: none depends on the node to start
-        uvicorn.Server(server_config(api, NODE_HOST, 0, _node_limits(limits, plan))).run(sockets=[node])
+        uvicorn.Server(server_config(api, NODE_HOST, 0, listeners.node_limits)).run(sockets=[listeners.node])
     finally:
         workers.stop()
-        node.close()
-        public.close()
+        listeners.close()
 
 
-def _node_limits(limits: ServerLimits, plan: ReadWorkers) -> ServerLimits:
-    """The node's own server behind workers: each worker may hold up to its cap of connections to it."""
-    return replace(limits, max_connections=limits.max_connections * (plan.count + 1))
+@dataclass(frozen=True)
+class _Listeners:
+    """The sockets one API server listens on, bound by `bind` the one way both `serve_api` and `ApiServerThread`
+    serve. Alone, the node process's server accepts on host:port (`node` is `public`); behind read workers, the
+    workers accept on host:port and the node's server on a private NODE_HOST port."""
+
+    public: socket.socket
+    """host:port, where the clients connect."""
+    node: socket.socket
+    """Where the node process's own server accepts."""
+    node_limits: ServerLimits
+    """The limits of the node's own server: behind workers, each worker may hold up to its cap of connections to
+    it."""
+
+    @classmethod
+    def bind(cls, host: str, port: int, limits: ServerLimits, plan: ReadWorkers | None) -> "_Listeners":
+        """Bind host:port, and the node's private port if `plan` puts workers in front. Raises ApiServerError
+        (with nothing left bound) if either cannot be bound."""
+        public = bind_listener(host, port)
+        if plan is None:
+            return cls(public, public, limits)
+        try:
+            node = bind_listener(NODE_HOST, 0)
+        except ApiServerError:
+            public.close()
+            raise
+        return cls(public, node, replace(limits, max_connections=limits.max_connections * (plan.count + 1)))
+
+    def close(self) -> None:
+        """Close both sockets (one, when the node's server faces the clients itself)."""
+        self.node.close()
+        self.public.close()
 
 
 class ApiServerThread:
@@ -340,8 +367,7 @@ class ApiServerThread:
         self.limits = limits
         self._server: Any = None
         self._thread: threading.Thread | None = None
-        self._public: socket.socket | None = None
-        self._node_socket: socket.socket | None = None
+        self._listeners: _Listeners | None = None
         self._workers: ReadWorkerPool | None = None
 
     @property
@@ -361,18 +387,12 @@ class ApiServerThread:
         if self._thread is not None:
             raise RuntimeError("API server already started")
         plan = planned_read_workers(self.api)
-        sock = bind_listener(self.host, self.port)
-        self.port = int(sock.getsockname()[1])
-        limits = self.limits
-        if plan is not None:
-            self._public = sock
-            sock = bind_listener(NODE_HOST, 0)
-            limits = _node_limits(limits, plan)
-        self._node_socket = sock
-        host, port = sock.getsockname()[:2]
-        self._server = uvicorn.Server(server_config(self.api, host, port, limits))
+        self._listeners = listeners = _Listeners.bind(self.host, self.port, self.limits, plan)
+        self.port = int(listeners.public.getsockname()[1])
+        host, port = listeners.node.getsockname()[:2]
+        self._server = uvicorn.Server(server_config(self.api, host, port, listeners.node_limits))
         self._thread = threading.Thread(
-            target=self._server.run, kwargs={"sockets": [sock]}, name="api-server", daemon=True
+            target=self._server.run, kwargs={"sockets": [listeners.node]}, name="api-server", daemon=True
         )
         self._thread.start()
         deadline = time.monotonic() + timeout_s
@@ -381,8 +401,8 @@ class ApiServerThread:
                 self.stop()
                 raise ApiServerError(f"the API server on {self.url} did not start (see the log above)")
             time.sleep(0.01)
-        if plan is not None and self._public is not None:
-            workers = ReadWorkerPool(plan, self._public, _url(sock), self.limits)
+        if plan is not None:
+            workers = ReadWorkerPool(plan, listeners.public, _url(listeners.node), self.limits)
             try:
                 workers.start(max(deadline - time.monotonic(), 1.0))
             except ApiServerError:
@@ -406,7 +426,6 @@ class ApiServerThread:
         if self._thread is not None:
             self._thread.join(timeout_s)
             self._thread = None
-        for sock in (self._public, self._node_socket):
-            if sock is not None:
-                sock.close()
-        self._public = self._node_socket = None
+        if self._listeners is not None:
+            self._listeners.close()
+            self._listeners = None

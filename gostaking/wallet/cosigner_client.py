@@ -33,9 +33,8 @@ from gostaking.cosigner.protocol import (
     two_factor_address,
     two_factor_key,
 )
-from gostaking.files import write_atomic
+from gostaking.wallet.descriptors import DescriptorFolder, read_versioned_json
 from gostaking.wallet.hd import BACKUP_ACCOUNT, EVERYDAY_ACCOUNT, gos_key
-from gostaking.wallet.keyring import check_key_name
 from gostaking.wallet.keys import PrivateKey
 from gostaking.wallet.multisig import MultisigError, UnsignedTx
 
@@ -107,24 +106,17 @@ class TwoFactorWallet:
         }
 
 
-class TwoFactorStore:
+class TwoFactorStore(DescriptorFolder):
     """The 2FA wallet descriptors of one keyring directory."""
 
     def __init__(self, keyring_directory: Path) -> None:
         """Descriptors under `<keyring_directory>/twofactor/`."""
-        self.directory = Path(keyring_directory) / DIRECTORY_NAME
-
-    def path(self, name: str) -> Path:
-        """The descriptor file of `name`."""
-        check_key_name(name)
-        return self.directory / f"{name}.json"
+        super().__init__(keyring_directory, DIRECTORY_NAME)
 
     def add(self, wallet: TwoFactorWallet) -> None:
         """Store a new descriptor; CosignerClientError if the name is taken."""
-        self.directory.mkdir(mode=0o700, parents=True, exist_ok=True)
-        content = json.dumps(wallet.to_json(), indent=2).encode() + b"\n"
         try:
-            write_atomic(self.path(wallet.name), content, mode=0o644, exclusive=True)
+            self.create(wallet.name, wallet.to_json())
         except FileExistsError:
             raise CosignerClientError(
                 f"a 2FA wallet named {wallet.name!r} already exists in {self.directory}"
@@ -133,16 +125,15 @@ class TwoFactorStore:
     def show(self, name: str) -> TwoFactorWallet:
         """The descriptor `name`; CosignerClientError if missing, damaged or edited (its address must match)."""
         path = self.path(name)
-        try:
-            document = json.loads(path.read_bytes())
-        except FileNotFoundError:
-            raise CosignerClientError(f"no 2FA wallet named {name!r}: create it with `wallet 2fa create`") from None
-        except (OSError, ValueError) as error:
-            raise CosignerClientError(f"cannot read 2FA wallet file {path}: {error}") from None
-        if not isinstance(document, dict) or document.get("kind") != DESCRIPTOR_KIND:
-            raise CosignerClientError(f"{path} is not a 2FA wallet file")
-        if document.get("version") != DESCRIPTOR_VERSION:
-            raise CosignerClientError(f"{path} has version {document.get('version')!r}; this release reads version 1")
+        document = read_versioned_json(
+            path,
+            DESCRIPTOR_KIND,
+            DESCRIPTOR_VERSION,
+            CosignerClientError,
+            missing=f"no 2FA wallet named {name!r}: create it with `wallet 2fa create`",
+            unreadable=f"cannot read 2FA wallet file {path}",
+            other_kind=f"{path} is not a 2FA wallet file",
+        )
         try:
             wallet = TwoFactorWallet(
                 name=str(document["name"]),

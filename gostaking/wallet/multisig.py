@@ -39,7 +39,7 @@ from gostaking.chain.crypto import (
 from gostaking.chain.errors import ChainError
 from gostaking.chain.types.tx import KeySignature, MultisigPubKey, MultisigSignature, Tx, TxBody
 from gostaking.files import write_atomic
-from gostaking.wallet.keyring import check_key_name
+from gostaking.wallet.descriptors import DescriptorFolder, json_file_bytes, read_versioned_json
 from gostaking.wallet.keys import PrivateKey
 
 DESCRIPTOR_VERSION = 1
@@ -115,25 +115,18 @@ class MultisigAccount:
         }
 
 
-class MultisigStore:
+class MultisigStore(DescriptorFolder):
     """The multisig descriptors of one keyring directory."""
 
     def __init__(self, keyring_directory: Path) -> None:
-        self.directory = Path(keyring_directory) / DIRECTORY_NAME
-
-    def path(self, name: str) -> Path:
-        check_key_name(name)
-        return self.directory / f"{name}.json"
+        """Descriptors under `<keyring_directory>/multisig/`."""
+        super().__init__(keyring_directory, DIRECTORY_NAME)
 
     def add(self, name: str, key: MultisigPubKey) -> MultisigAccount:
         """Store a new descriptor; MultisigError if the name is taken (a descriptor is never overwritten)."""
         account = MultisigAccount(name, key)
-        path = self.path(name)
-        # Mode 0700 like the keyring's own, should this create it (the umask can only narrow it).
-        self.directory.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        self.directory.mkdir(mode=0o700, exist_ok=True)
         try:
-            write_atomic(path, _json_bytes(account.to_json()), mode=0o644, exclusive=True)
+            self.create(name, account.to_json())
         except FileExistsError:
             raise MultisigError(f"a multisig named {name!r} already exists in {self.directory}") from None
         return account
@@ -178,17 +171,15 @@ class MultisigStore:
 def _read_document(path: Path, kind: str, version: int, *, missing: str, other_kind: str) -> dict[str, Any]:
     """The JSON document of `kind` and `version` at `path` (descriptors and transaction files alike); MultisigError
     with `missing` or `other_kind` as the message when absent or not such a file."""
-    try:
-        document = json.loads(path.read_bytes())
-    except FileNotFoundError:
-        raise MultisigError(missing) from None
-    except (OSError, ValueError) as exc:
-        raise MultisigError(f"cannot read {path} as JSON: {exc}") from None
-    if not isinstance(document, dict) or document.get("kind") != kind:
-        raise MultisigError(other_kind)
-    if document.get("version") != version:
-        raise MultisigError(f"{path} has version {document.get('version')!r}; this release reads version {version}")
-    return document
+    return read_versioned_json(
+        path,
+        kind,
+        version,
+        MultisigError,
+        missing=missing,
+        unreadable=f"cannot read {path} as JSON",
+        other_kind=other_kind,
+    )
 
 
 def _account_from_json(document: dict[str, Any], path: Path) -> MultisigAccount:
@@ -354,8 +345,4 @@ def _signature_entry(entry: Any, path: Path) -> tuple[int, bytes]:
 
 def write_tx_file(path: Path, unsigned: UnsignedTx) -> None:
     """Write (or replace) a transaction file atomically."""
-    write_atomic(path, _json_bytes(unsigned.to_json()), mode=0o644)
-
-
-def _json_bytes(document: dict[str, Any]) -> bytes:
-    return json.dumps(document, indent=2).encode() + b"\n"
+    write_atomic(path, json_file_bytes(unsigned.to_json()), mode=0o644)

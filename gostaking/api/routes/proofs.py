@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from gostaking.node.app import StateProof
 from gostaking.storage import MAX_KEY_SIZE
 
-from ..deps import NodeDep
+from ..deps import NodeDep, hex_bytes_or_empty
 from ..errors import InvalidRequestError, NotFoundError, error_responses
 from ..schemas.proofs import ProofEntry, StateProofsResponse, StateProofView
 
@@ -34,11 +34,7 @@ def parse_state_key(text: str, tables: frozenset[str]) -> bytes:
         except UnicodeEncodeError:
             raise InvalidRequestError(f"key {text!r} is not valid text; {KEY_FORMS}") from None
     else:
-        digits = text[2:] if text[:2].lower() == "0x" else text
-        try:
-            raw = bytes.fromhex(digits)
-        except ValueError:
-            raw = b""
+        raw = hex_bytes_or_empty(text)
         if b"/" not in raw:
             raise InvalidRequestError(f"key {text[:80]!r} is neither table/json-key nor its hex; {KEY_FORMS}")
     if len(raw) > MAX_STATE_KEY_BYTES:
