@@ -49,6 +49,9 @@ from gostaking.node.snapshots.format import HistoryStart, decode_history_start, 
 from gostaking.storage import BucketMerkleTree, ChainStore, KVStore, MerkleProof, StateExport, StorageCorruptionError
 
 DEFAULT_READ_TIMEOUT_S = 10.0
+STATE_CACHE_ENTRIES = 200_000
+"""Clean entries each paged table keeps between blocks: what recent blocks read stays warm, while the state on
+disk may be far larger than memory (~300 bytes an entry: tens of MB a busy table)."""
 
 
 class AppSequenceError(RuntimeError):
@@ -392,10 +395,16 @@ class GoStakingApp:
             except BaseException:
                 self._recover()
                 raise
+            genesis_committed = self._genesis_writes is not None
             self._genesis_writes = None
             self._pending_block = None
             self._last_block = block
             self._block_open = False
+            if genesis_committed:
+                # Genesis ran on a state holding everything (nothing was stored yet): page it from now on.
+                self._load_committed()
+            else:
+                self._state.trim_caches(STATE_CACHE_ENTRIES)
             if self.verified_signatures is not None:
                 self.verified_signatures.forget(included)  # their sequences are used
             state = self._state
@@ -460,14 +469,13 @@ class GoStakingApp:
 
     def restore_state(
         self,
-        state: State,
         tree: BucketMerkleTree,
         items: Sequence[tuple[bytes, bytes]],
         block: StoredBlock,
         genesis_json: bytes | None,
         history_start: HistoryStart,
     ) -> None:
-        """Become the node a verified snapshot describes: `state` loaded from `items` (whose Merkle `tree` the caller
+        """Become the node a verified snapshot describes: the state of `items` (whose Merkle `tree` the caller
         checked against the trusted app hash) at the height of `block`, persisted in one batch. Only an app with
         nothing committed may restore (AppSequenceError otherwise); it then follows the chain from block + 1."""
         with self._cond:
@@ -482,9 +490,8 @@ class GoStakingApp:
                 genesis_json,
                 encode_history_start(history_start),
             )
-            self._state = state
             self._genesis_writes = None
-            self._last_block = block
+            self._load_committed()  # the restored state, read through the store like a restarted node's
             self._cond.notify_all()
 
     def history_start(self) -> HistoryStart | None:
@@ -607,9 +614,10 @@ class GoStakingApp:
             mempool.add(MempoolTx(raw, hash_, sender, tx.body.sequence, tx.body.fee))
 
     def _load_committed(self) -> None:
-        """Load the committed state and last block from the store (start-up and after a failed block)."""
-        state = State()
-        state.load_items(self._chain.state_items())
+        """Open the committed state and load the last block from the store (start-up and after a failed block).
+        Only the resident tables are read now; the others are paged through the store as blocks need them."""
+        state = State(view=self._chain.state_reader())
+        state.load_resident(self._chain.state_items)
         if state.height.get() != self._chain.height:
             raise StorageCorruptionError(
                 f"stored state is at height {state.height.get()} but the store committed {self._chain.height}"

@@ -1,12 +1,13 @@
-"""Storage layer: durable key-value stores, the state Merkle tree, and the per-block ChainStore.
+"""Storage layer: durable key-value stores, the state Merkle tree (in memory, or stored), and the per-block ChainStore.
 
 Independent of chain types: everything here sees raw bytes keys and values only.
 """
 
-from .chainstore import ChainStore, CommitError, StateExport, StorageCorruptionError, StorageError
+from .chainstore import ChainStore, CommitError, StateExport, StateView, StorageCorruptionError, StorageError
 from .kv import DEFAULT_MAP_SIZE, MAX_KEY_SIZE, KVStore, LmdbStore, MemoryStore
 from .merkle import EMPTY_BUCKET, BucketMerkleTree, MerkleProof, verify_proof
 from .pending import PendingTxJournal
+from .stored_merkle import StoredMerkleTree
 
 __all__ = [
     "DEFAULT_MAP_SIZE",
@@ -21,7 +22,9 @@ __all__ = [
     "MerkleProof",
     "PendingTxJournal",
     "StateExport",
+    "StateView",
     "StorageCorruptionError",
     "StorageError",
+    "StoredMerkleTree",
     "verify_proof",
 ]

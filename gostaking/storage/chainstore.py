@@ -3,10 +3,14 @@
 Key schema of the underlying KVStore (the first byte separates the namespaces):
 
     b"s" ‖ state_key                  -> state value (opaque bytes from the chain)
+    b"h" ‖ bucket u32 BE ‖ state_key  -> leaf hash of the entry: its bucket's listing (StoredMerkleTree)
+    b"B" ‖ bucket u32 BE              -> hash of a non-empty bucket of the state tree (absent: empty)
     b"b" ‖ height as u64 BE           -> block (opaque bytes from the caller)
     b"t" ‖ tx_hash                    -> height as u64 BE ‖ index in block as u32 BE
     b"m/height"                       -> height of the last committed block, u64 BE (absent: 0)
-    b"m/app_hash"                     -> 32-byte BucketMerkleTree root of the state at that height
+    b"m/app_hash"                     -> 32-byte Merkle root of the state at that height (merkle.py's tree)
+    b"m/state_size"                   -> number of state entries, u64 BE (absent: a store from before the
+                                         h/B entries, migrated by `open`, or a fresh one)
     b"m/genesis"                      -> genesis document (opaque bytes), written once
     b"m/history_start"                -> opaque bytes the node wrote when it restored a state-sync snapshot
                                          (absent: the store holds every block from 1)
@@ -15,9 +19,16 @@ Key schema of the underlying KVStore (the first byte separates the namespaces):
 
 (`b"p"` belongs to the devnet's PendingTxJournal, pending.py.)
 
-Block heights are big-endian so blocks iterate in height order. The state, the block, its tx index and
-the meta entries of one height are written in a single KVStore batch: after a crash the store holds
-either everything of a height or nothing of it, and `open` re-verifies the state against the app hash.
+Block heights are big-endian so blocks iterate in height order. The state, its tree entries, the block, its
+tx index and the meta entries of one height are written in a single KVStore batch: after a crash the store
+holds either everything of a height or nothing of it, and `open` re-verifies the state against the app hash.
+
+The Merkle tree's bucket listings stay in the store (stored_merkle.py), so neither memory nor start-up grows
+with the state. `open` reads the 2^16 bucket hashes, rebuilds the levels above them and checks the root against
+the app hash. Up to FULL_CHECK_MAX_ENTRIES state entries it also rebuilds the whole tree from the values and
+compares it with the stored bucket hashes (a value edited outside ChainStore is caught at start); above that a
+start checks the bucket hashes only, and each listing is checked against its bucket hash when a block or a
+proof first reads it. A state value edited behind the store's back in a large store is not detected.
 
 Block cycle, driven by the node:
 
@@ -28,13 +39,25 @@ Block cycle, driven by the node:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from .errors import CommitError, StorageCorruptionError, StorageError
 from .kv import MAX_KEY_SIZE, KVStore
 from .merkle import BucketMerkleTree, MerkleProof
+from .state_view import PendingWrites, StateView, close_entries
+from .stored_merkle import DEFAULT_CACHE_BUCKETS, MAX_STATE_KEY_SIZE, StoredMerkleTree, tree_entries, tree_entry_count
 
-__all__ = ["ChainStore", "CommitError", "PrunedBlocks", "StateExport", "StorageCorruptionError", "StorageError"]
+__all__ = [
+    "FULL_CHECK_MAX_ENTRIES",
+    "ChainStore",
+    "CommitError",
+    "PrunedBlocks",
+    "StateExport",
+    "StateView",
+    "StorageCorruptionError",
+    "StorageError",
+]
 
 _STATE_PREFIX = b"s"
 _BLOCK_PREFIX = b"b"
@@ -44,21 +67,14 @@ _META_APP_HASH = b"m/app_hash"
 _META_GENESIS = b"m/genesis"
 _META_HISTORY_START = b"m/history_start"
 _META_PRUNED_BELOW = b"m/pruned_below"
+_META_STATE_SIZE = b"m/state_size"
 
 _MAX_HEIGHT = 2**64 - 1
 _MAX_TX_INDEX = 2**32 - 1
 
-
-class StorageError(Exception):
-    """Base class of storage-layer errors."""
-
-
-class StorageCorruptionError(StorageError):
-    """The persisted data is inconsistent with itself (modified behind our back, or damaged)."""
-
-
-class CommitError(StorageError):
-    """ChainStore was driven out of sequence (wrong height, missing or repeated compute_app_hash...)."""
+FULL_CHECK_MAX_ENTRIES = 1_000_000
+"""Up to this many state entries `open` rebuilds the tree from the values (2–5 s at 10^6, BENCHMARKS.md); above, it
+checks the stored bucket hashes against the app hash only, so a node starts in well under a second at any size."""
 
 
 def _block_key(height: int) -> bytes:
@@ -98,7 +114,8 @@ class StateExport:
 
 
 class ChainStore:
-    """Committed chain data plus the in-memory Merkle tree of the committed state.
+    """Committed chain data plus the Merkle tree of the committed state (its listings in the store, see
+    stored_merkle.py).
 
     Between blocks the tree reflects exactly the committed state. `compute_app_hash` applies a block's
     writes to the tree ahead of the disk; `commit` persists them, `discard_pending` rolls the tree back.
@@ -106,43 +123,49 @@ class ChainStore:
     KVStore — get_state, block, tx_location, genesis — are safe from other threads with LmdbStore).
     """
 
-    def __init__(self, store: KVStore, tree: BucketMerkleTree, height: int, genesis_saved: bool) -> None:
+    def __init__(self, store: KVStore, tree: StoredMerkleTree, height: int, genesis_saved: bool) -> None:
         """Internal: use `ChainStore.open`, which verifies the persisted state first."""
         self._store = store
         self._tree = tree
         self._height = height
         self._app_hash = tree.root
         self._genesis_saved = genesis_saved
-        self._pending: dict[bytes, bytes | None] | None = None
+        self._pending: PendingWrites | None = None
         self._pending_root = b""
         self._pruned_below = _decode_height(store.get(_META_PRUNED_BELOW), "meta pruned_below")
         self._earliest_height = self._first_block_height()
 
     @classmethod
-    def open(cls, store: KVStore) -> ChainStore:
-        """Load the committed state into a Merkle tree and verify it against the stored app hash.
+    def open(
+        cls,
+        store: KVStore,
+        cache_buckets: int = DEFAULT_CACHE_BUCKETS,
+        full_check_max_entries: int = FULL_CHECK_MAX_ENTRIES,
+    ) -> ChainStore:
+        """Open the committed state's Merkle tree and verify it against the stored app hash (see the module
+        docstring for how much is checked at which size). A store written before the tree's entries existed is
+        checked in full and then given them, in one atomic batch. `cache_buckets`: bucket listings kept in memory.
 
-        Raises StorageCorruptionError if the meta entries are malformed, the state does not hash to
-        the committed app hash, or the block of the committed height is missing.
+        Raises StorageCorruptionError if the meta entries are malformed, the state or the stored tree does not
+        hash to the committed app hash, or the block of the committed height is missing.
         """
         height = _decode_height(store.get(_META_HEIGHT), "meta height")
-
-        prefix_length = len(_STATE_PREFIX)
-        tree = BucketMerkleTree.build((key[prefix_length:], value) for key, value in store.iter_prefix(_STATE_PREFIX))
-
         stored_app_hash = store.get(_META_APP_HASH)
-        if stored_app_hash is None:
-            # A fresh store: no app hash has ever been committed, so there must be no state either.
-            if height != 0:
-                raise StorageCorruptionError(f"committed height is {height} but no app hash is stored")
-            if len(tree):
-                raise StorageCorruptionError(f"{len(tree)} state entries are stored but no app hash was ever committed")
-        elif tree.root != stored_app_hash:
-            raise StorageCorruptionError(
-                f"the {len(tree)} stored state entries hash to {tree.root.hex()}, but the app hash "
-                f"committed at height {height} is {stored_app_hash.hex()}: the state was modified "
-                "outside ChainStore or the database is damaged"
-            )
+        raw_size = store.get(_META_STATE_SIZE)
+        if raw_size is None:
+            tree = _open_unlisted(store, height, stored_app_hash, cache_buckets)
+        elif stored_app_hash is None:
+            raise StorageCorruptionError("a state size is stored but no app hash was ever committed")
+        else:
+            size = _decode_height(raw_size, "meta state_size")
+            tree = StoredMerkleTree.load(store, size, cache_buckets=cache_buckets)
+            if size <= full_check_max_entries:
+                _check_against_values(store, tree, stored_app_hash, height)
+            elif tree.root != stored_app_hash:
+                raise StorageCorruptionError(
+                    f"the stored bucket hashes give root {tree.root.hex()}, but the app hash committed at height "
+                    f"{height} is {stored_app_hash.hex()}: the store was modified outside ChainStore or is damaged"
+                )
 
         if height > 0 and store.get(_block_key(height)) is None:
             raise StorageCorruptionError(f"block {height} is missing although it is the committed height")
@@ -161,8 +184,9 @@ class ChainStore:
         return self._app_hash
 
     @property
-    def tree(self) -> BucketMerkleTree:
-        """The state Merkle tree. Read-only by convention: writing to it bypasses persistence."""
+    def tree(self) -> StoredMerkleTree:
+        """The state Merkle tree (`root` and `len()` include pending writes). Read-only by convention: writing to
+        it bypasses persistence."""
         return self._tree
 
     @property
@@ -170,11 +194,16 @@ class ChainStore:
         """True between `compute_app_hash` and `commit` / `discard_pending`."""
         return self._pending is not None
 
-    def state_items(self) -> Iterator[tuple[bytes, bytes]]:
-        """Committed state entries (state_key, value) in ascending key order, for the chain to load."""
+    def state_items(self, prefix: bytes = b"") -> Iterator[tuple[bytes, bytes]]:
+        """Committed state entries (state_key, value) whose key starts with `prefix`, in ascending key order."""
         prefix_length = len(_STATE_PREFIX)
-        for key, value in self._store.iter_prefix(_STATE_PREFIX):
+        for key, value in self._store.iter_prefix(_STATE_PREFIX + prefix):
             yield key[prefix_length:], value
+
+    def state_reader(self) -> StateView:
+        """A view of the committed state with the writes of `compute_app_hash` laid over it until they are
+        committed or discarded: what the chain's tables read through between blocks and while one is computed."""
+        return StateView(self._store, _STATE_PREFIX, lambda: self._pending)
 
     def export_state(self) -> StateExport:
         """The committed state for a snapshot. The store's read view is opened here (the first entry is read
@@ -201,8 +230,9 @@ class ChainStore:
         history_start: bytes,
     ) -> None:
         """Fill an empty store with a state-sync snapshot of `height`: its state `items` (whose Merkle tree is
-        `tree`, already checked against the trusted app hash by the caller), the block of `height`, its tx index,
-        the genesis document and `history_start`, in one atomic batch: a crash leaves the store empty again.
+        `tree`, already checked against the trusted app hash by the caller) with the tree's listings, the block of
+        `height`, its tx index, the genesis document and `history_start`, in one atomic batch: a crash leaves the
+        store empty again.
 
         Blocks below `height` are never stored: this node's history starts there."""
         if self._height != 0 or self._pending is not None or len(self._tree) or self._store.get(_META_APP_HASH):
@@ -211,23 +241,26 @@ class ChainStore:
             raise ValueError(f"height {height} or tx count {len(tx_hashes)} out of range")
         if len(tree) != len(items):
             raise ValueError(f"the tree holds {len(tree)} entries but {len(items)} items are given")
-        limit = MAX_KEY_SIZE - len(_STATE_PREFIX)
-        batch: dict[bytes, bytes | None] = {}
-        for key, value in items:
-            if len(key) > limit:
-                raise ValueError(f"state key of {len(key)} bytes exceeds the {limit}-byte limit")
-            batch[_STATE_PREFIX + key] = value
-        batch[_block_key(height)] = block
+        for key, _ in items:
+            _check_state_key(key)
+        rest: dict[bytes, bytes | None] = {_block_key(height): block}
         encoded_height = height.to_bytes(8, "big")
         for index, tx_hash in enumerate(tx_hashes):
-            batch.setdefault(_TX_PREFIX + tx_hash, encoded_height + index.to_bytes(4, "big"))
-        batch[_META_HEIGHT] = encoded_height
-        batch[_META_APP_HASH] = tree.root
-        batch[_META_HISTORY_START] = history_start
+            rest.setdefault(_TX_PREFIX + tx_hash, encoded_height + index.to_bytes(4, "big"))
+        rest[_META_HEIGHT] = encoded_height
+        rest[_META_APP_HASH] = tree.root
+        rest[_META_STATE_SIZE] = len(tree).to_bytes(8, "big")
+        rest[_META_HISTORY_START] = history_start
         if genesis is not None:
-            batch[_META_GENESIS] = genesis
-        self._store.write_batch(batch)
-        self._tree = tree
+            rest[_META_GENESIS] = genesis
+
+        def entries() -> Iterator[tuple[bytes, bytes | None]]:
+            yield from ((_STATE_PREFIX + key, value) for key, value in items)
+            yield from tree_entries(tree)
+            yield from rest.items()
+
+        self._store.write_batch(_StreamedBatch(entries, len(items) + tree_entry_count(tree) + len(rest)))
+        self._tree = StoredMerkleTree.from_tree(self._store, tree, self._tree.cache_buckets)
         self._height = height
         self._app_hash = tree.root
         self._genesis_saved = genesis is not None
@@ -253,12 +286,10 @@ class ChainStore:
             )
         # Checked before touching the tree: a key the store would refuse at commit time must not get
         # into the tree, where the node could not take it back out without discard_pending.
-        limit = MAX_KEY_SIZE - len(_STATE_PREFIX)
         for key in state_writes:
-            if len(key) > limit:
-                raise ValueError(f"state key of {len(key)} bytes exceeds the {limit}-byte limit")
+            _check_state_key(key)
         # Copied so later mutation of the caller's mapping cannot change what gets committed.
-        pending = dict(state_writes)
+        pending = PendingWrites(state_writes)
         self._pending_root = self._tree.update(pending)
         self._pending = pending
         return self._pending_root
@@ -267,8 +298,7 @@ class ChainStore:
         """Undo the tree changes of the last `compute_app_hash` (e.g. the block was not committed)."""
         if self._pending is None:
             return
-        committed = {key: self.get_state(key) for key in self._pending}
-        root = self._tree.update(committed)
+        root = self._tree.discard_pending()
         self._pending = None
         if root != self._app_hash:
             raise StorageCorruptionError(
@@ -288,7 +318,7 @@ class ChainStore:
         if height > _MAX_HEIGHT or len(tx_hashes) > _MAX_TX_INDEX + 1:
             raise ValueError(f"height {height} or tx count {len(tx_hashes)} out of range")
 
-        batch: dict[bytes, bytes | None] = {_STATE_PREFIX + key: value for key, value in self._pending.items()}
+        batch = self._pending_state_batch(self._pending)
         batch[_block_key(height)] = block
         encoded_height = height.to_bytes(8, "big")
         for index, tx_hash in enumerate(tx_hashes):
@@ -298,11 +328,11 @@ class ChainStore:
             if key not in batch and self._store.get(key) is None:
                 batch[key] = encoded_height + index.to_bytes(4, "big")
         batch[_META_HEIGHT] = encoded_height
-        batch[_META_APP_HASH] = self._pending_root
         self._store.write_batch(batch)
 
         self._height = height
         self._app_hash = self._pending_root
+        self._tree.commit_pending()
         self._pending = None
         if not self._earliest_height:
             self._earliest_height = height
@@ -323,15 +353,23 @@ class ChainStore:
 
         batch: dict[bytes, bytes | None] = {_META_GENESIS: genesis}
         if self._pending is not None:
-            batch.update((_STATE_PREFIX + key, value) for key, value in self._pending.items())
+            batch.update(self._pending_state_batch(self._pending))
             batch[_META_HEIGHT] = (0).to_bytes(8, "big")
-            batch[_META_APP_HASH] = self._pending_root
         self._store.write_batch(batch)
 
         self._genesis_saved = True
         if self._pending is not None:
             self._app_hash = self._pending_root
+            self._tree.commit_pending()
             self._pending = None
+
+    def _pending_state_batch(self, pending: Mapping[bytes, bytes | None]) -> dict[bytes, bytes | None]:
+        """The store writes of the pending state: its entries, the tree's, the state size and the app hash."""
+        batch: dict[bytes, bytes | None] = {_STATE_PREFIX + key: value for key, value in pending.items()}
+        batch.update(self._tree.pending_writes())
+        batch[_META_STATE_SIZE] = len(self._tree).to_bytes(8, "big")
+        batch[_META_APP_HASH] = self._pending_root
+        return batch
 
     def genesis(self) -> bytes | None:
         """The saved genesis document, or None."""
@@ -416,7 +454,95 @@ class ChainStore:
         try:
             first = next(blocks, None)
         finally:
-            close = getattr(blocks, "close", None)
-            if close is not None:
-                close()  # a generator over LMDB holds its read transaction until closed
+            close_entries(blocks)
         return int.from_bytes(first[0][len(_BLOCK_PREFIX) :], "big") if first is not None else 0
+
+
+class _StreamedBatch(Mapping[bytes, bytes | None]):
+    """A write batch produced anew each time the store reads it, instead of held as one dict: a state-sync restore
+    writes the state and its tree entries, ~4 × 10^7 entries at 10^7 accounts. Stores only iterate a batch (its keys,
+    then its items); looking one key up scans it."""
+
+    def __init__(self, produce: Callable[[], Iterator[tuple[bytes, bytes | None]]], length: int) -> None:
+        """The batch of the (distinct) entries `produce()` yields, `length` of them."""
+        self._produce = produce
+        self._length = length
+
+    def __iter__(self) -> Iterator[bytes]:
+        return (key for key, _ in self._produce())
+
+    def __len__(self) -> int:
+        return self._length
+
+    def __getitem__(self, key: bytes) -> bytes | None:
+        for entry_key, value in self._produce():
+            if entry_key == key:
+                return value
+        raise KeyError(key)
+
+    def items(self) -> ItemsView[bytes, bytes | None]:
+        """The entries, produced again."""
+        return _StreamedItems(self)
+
+
+class _StreamedItems(ItemsView[bytes, bytes | None]):
+    """A _StreamedBatch's items, read in one pass (the generic view would look each key up)."""
+
+    def __init__(self, batch: _StreamedBatch) -> None:
+        super().__init__(batch)
+        self._batch = batch
+
+    def __iter__(self) -> Iterator[tuple[bytes, bytes | None]]:
+        return self._batch._produce()
+
+
+def _check_state_key(key: bytes) -> None:
+    if len(key) > MAX_STATE_KEY_SIZE:
+        raise ValueError(f"state key of {len(key)} bytes exceeds the {MAX_STATE_KEY_SIZE}-byte limit")
+
+
+def _open_unlisted(store: KVStore, height: int, stored_app_hash: bytes | None, cache_buckets: int) -> StoredMerkleTree:
+    """The tree of a store without a state size: a fresh store, or one written before the tree's entries were
+    stored. Its state is checked against the app hash in full, then given its tree entries in one atomic batch."""
+    built = _tree_of_values(store, stored_app_hash, height)
+    if stored_app_hash is not None:
+        batch: dict[bytes, bytes | None] = {}
+        for key, leaf in tree_entries(built):
+            if len(key) > MAX_KEY_SIZE:
+                raise StorageError(
+                    f"a state key is longer than the {MAX_STATE_KEY_SIZE} bytes the tree can list: {key!r}"
+                )
+            batch[key] = leaf
+        batch[_META_STATE_SIZE] = len(built).to_bytes(8, "big")
+        store.write_batch(batch)
+    return StoredMerkleTree.from_tree(store, built, cache_buckets)
+
+
+def _check_against_values(store: KVStore, tree: StoredMerkleTree, stored_app_hash: bytes, height: int) -> None:
+    """The strong check: the tree rebuilt from the state values must give the app hash and the stored bucket hashes
+    and state size (so a value, a bucket hash or the size edited outside ChainStore is caught)."""
+    built = _tree_of_values(store, stored_app_hash, height)
+    if len(built) != len(tree) or tree.bucket_hashes() != built.bucket_hashes():
+        raise StorageCorruptionError(
+            f"the stored bucket hashes or state size ({len(tree)}) differ from those of the {len(built)} stored state "
+            "entries, which do give the app hash: the store was modified outside ChainStore or is damaged"
+        )
+
+
+def _tree_of_values(store: KVStore, stored_app_hash: bytes | None, height: int) -> BucketMerkleTree:
+    """The tree rebuilt from the stored state values, which must hash to the committed app hash (None: none was ever
+    committed, so there must be no state either); StorageCorruptionError otherwise."""
+    prefix_length = len(_STATE_PREFIX)
+    built = BucketMerkleTree.build((key[prefix_length:], value) for key, value in store.iter_prefix(_STATE_PREFIX))
+    if stored_app_hash is None:
+        if height != 0:
+            raise StorageCorruptionError(f"committed height is {height} but no app hash is stored")
+        if len(built):
+            raise StorageCorruptionError(f"{len(built)} state entries are stored but no app hash was ever committed")
+    elif built.root != stored_app_hash:
+        raise StorageCorruptionError(
+            f"the {len(built)} stored state entries hash to {built.root.hex()}, but the app hash "
+            f"committed at height {height} is {stored_app_hash.hex()}: the state was modified "
+            "outside ChainStore or the database is damaged"
+        )
+    return built

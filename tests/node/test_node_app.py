@@ -11,6 +11,7 @@ from gostaking.chain.errors import InvalidGenesisError
 from gostaking.chain.genesis import decode_genesis, encode_genesis
 from gostaking.chain.modules.bank.queries import get_account, get_balance
 from gostaking.chain.numeric import GOS_DENOM, UGOS_PER_GOS
+from gostaking.chain.tables import PagedTable
 from gostaking.chain.types.tx import MsgSendCoins, MsgVoteNode
 from gostaking.node import app as app_module
 from gostaking.node.app import AppSequenceError, GoStakingApp, NodeBusyError
@@ -84,6 +85,37 @@ def test_blocks_commit_and_reopen_at_the_same_height_and_app_hash(
     with reopened.read() as state:
         assert get_balance(state, key(9).address, GOS_DENOM) == 5 * GOS
         assert get_account(state, OPERATOR.address).sequence == 1
+
+
+def test_a_node_pages_its_state_through_the_store_and_trims_what_it_read(
+    genesis_json: bytes, clock: Callable[[], int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From block 1 on (and after every restart) the state reads accounts and balances through the store: nothing
+    of them is in memory until read, and after a commit at most STATE_CACHE_ENTRIES clean entries stay per table,
+    while reads, blocks and app hashes go on as with everything in memory."""
+    monkeypatch.setattr(app_module, "STATE_CACHE_ENTRIES", 1)
+    store = MemoryStore()
+    producer = start(store, genesis_json, clock)
+    for _ in range(5):
+        producer.produce_block()  # the operator earns the GOS it pays fees with
+    with producer.app.read() as state:
+        assert isinstance(state.balances, PagedTable) and isinstance(state.accounts, PagedTable)
+        assert not isinstance(state.pools, PagedTable) and len(state.pools) > 0  # resident: blocks visit it whole
+        cache = state.balances._cache  # type: ignore[attr-defined]
+        assert len(cache) <= 1 and (FAUCET.address, "btc") not in cache  # only what the blocks read, trimmed
+        faucet_btc = get_balance(state, FAUCET.address, "btc")
+        assert faucet_btc > 0 and (FAUCET.address, "btc") in cache
+    for sequence in range(3):
+        raw = sign_tx(OPERATOR, CHAIN_ID, sequence, [MsgSendCoins(key(20 + sequence).address, GOS_DENOM, 7)], 1_000)
+        assert producer.app.check_tx(raw).ok
+    block = producer.produce_block()
+    assert [result.code for result in block.tx_results] == [0, 0, 0]
+    with producer.app.read() as state:
+        assert len(state.balances._cache) <= 1  # type: ignore[attr-defined]  # trimmed after the commit
+        assert [get_balance(state, key(20 + n).address, GOS_DENOM) for n in range(3)] == [7, 7, 7]
+        assert get_account(state, OPERATOR.address).sequence == 3
+        assert get_balance(state, FAUCET.address, "btc") == faucet_btc
+    assert GoStakingApp(store).info() == producer.app.info()
 
 
 def test_execution_is_deterministic(genesis_json: bytes) -> None:

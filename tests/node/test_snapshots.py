@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from gostaking.chain.modules.bank.queries import get_balance
 from gostaking.chain.numeric import GOS_DENOM
-from gostaking.chain.state import State
 from gostaking.chain.types.tx import MsgSendCoins
 from gostaking.indexer import open_index
 from gostaking.indexer.schema import blocks
@@ -143,7 +142,7 @@ def test_a_restored_store_reopens_at_the_snapshot(
     # An app that holds blocks refuses to be overwritten by a snapshot.
     items = list(producer.app.export_state().items)
     with pytest.raises(AppSequenceError, match="cannot restore"):
-        reopened.restore_state(State(), BucketMerkleTree.build(items), items, last, None, start)
+        reopened.restore_state(BucketMerkleTree.build(items), items, last, None, start)
 
 
 def test_a_changed_byte_is_refetched_from_another_peer(

@@ -177,7 +177,7 @@ class SnapshotRestorer:
         problem = self._state_problem(state, metadata.height)
         if problem:
             return self._reject(problem)
-        self.app.restore_state(state, tree, items, block, self.genesis_json, history_start(state, block))
+        self.app.restore_state(tree, items, block, self.genesis_json, history_start(state, block))
         self.restored_height = metadata.height
         self._metadata = self._decoder = None
         return ChunkOutcome(ChunkResult.ACCEPT, reason=f"restored height {metadata.height}")
