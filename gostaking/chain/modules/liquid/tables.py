@@ -13,6 +13,10 @@ TICKETS = TableSpec(
 TOTALS = SingletonSpec("liquid_totals", LiquidTotals, LiquidTotals)
 POOL = SingletonSpec("liquid_pool", LiquidPool, LiquidPool)
 RATE_HISTORY = TableSpec(
-    "liquid_rate_history", int, RatePoint, doc="slot (rebalance number mod rate_history_points) → rate point."
+    "liquid_rate_history",
+    int,
+    RatePoint,
+    doc="slot (rebalance number mod rate_history_points) → rate point.",
+    resident=True,  # a ring of rate_history_points entries, read whole by the APR queries
 )
 PARAMS = SingletonSpec("liquid_params", LiquidParams, LiquidParams)
