@@ -22,7 +22,6 @@ Run from the repository root: python benchmarks/bench_merkle.py [--large 2000000
 import argparse
 import hashlib
 import multiprocessing
-import os
 import resource
 import shutil
 import sys
@@ -37,6 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import msgspec
+from process_memory import drop_from_page_cache, memory_mb
 
 from gostaking.storage import ChainStore, LmdbStore
 from gostaking.storage.merkle import BucketMerkleTree, bucket_hash, bucket_index, leaf_hash, verify_proof
@@ -81,27 +81,6 @@ def _block_batch(key_count: int, version: int) -> Batch:
     return batch
 
 
-def _memory_mb() -> dict[str, float]:
-    """This process's resident memory now (VmRSS: RssAnon, its own objects, + RssFile, mostly the store's pages that
-    LMDB maps, which the kernel can drop) and at its peak (VmHWM), in MB."""
-    fields = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "VmHWM", "RssAnon", "RssFile"):
-            fields[name] = int(value.split()[0]) / 1024  # the kernel reports kB
-    return fields
-
-
-def _drop_from_page_cache(path: Path) -> None:
-    for file in path.iterdir():
-        fd = os.open(file, os.O_RDONLY)
-        try:
-            os.fsync(fd)  # only clean pages leave the cache
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(fd)
-
-
 def _read_into_page_cache(path: Path) -> None:
     with open(path / "data.mdb", "rb") as file:
         while file.read(1 << 24):
@@ -110,13 +89,13 @@ def _read_into_page_cache(path: Path) -> None:
 
 def measure_stored(path: str, full_check_max_entries: int, batches: list[Batch], probes: list[bytes]) -> dict[str, Any]:
     """In a fresh process: open the store cold, then one batch, then another with the file in the page cache."""
-    _drop_from_page_cache(Path(path))
-    before = _memory_mb()["VmRSS"]
+    drop_from_page_cache(Path(path))
+    before = memory_mb()["VmRSS"]
     start = time.perf_counter()
     store = LmdbStore(path, map_size=MAP_SIZE)
     chain = ChainStore.open(store, full_check_max_entries=full_check_max_entries)
     result: dict[str, Any] = {"open_s": time.perf_counter() - start, "rss_before": before}
-    result["memory_open"] = _memory_mb()
+    result["memory_open"] = memory_mb()
     result["roots"] = []
     for number, batch in enumerate(batches):
         if number:
@@ -135,7 +114,7 @@ def measure_stored(path: str, full_check_max_entries: int, batches: list[Batch],
         verify_proof(chain.app_hash, key, chain.get_state(key), proof)
         for key, proof in zip(probes, proofs, strict=True)
     )
-    result["memory_end"] = _memory_mb()
+    result["memory_end"] = memory_mb()
     store.close()
     return result
 

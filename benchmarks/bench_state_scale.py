@@ -52,6 +52,8 @@ from typing import ParamSpec, TypeVar
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from process_memory import drop_from_page_cache, memory_mb
+
 import gostaking.node.app as app_module
 from gostaking.chain.crypto import consensus_address, encode_address, sha256
 from gostaking.chain.genesis import Genesis, GenesisNode, decode_genesis, encode_genesis, init_chain
@@ -119,21 +121,6 @@ def storage_fingerprint() -> str:
     for path in sorted(STORAGE_CODE.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
-
-
-MEMORY_FIELDS = ("VmRSS", "VmHWM", "RssAnon", "RssFile")
-"""Resident memory now and at its peak so far, and the part of it that is the process's own (anonymous) vs pages of
-mapped files: LMDB maps its file, so every page a read touches counts in VmRSS until the kernel reclaims it."""
-
-
-def memory_mb() -> dict[str, float]:
-    """This process's MEMORY_FIELDS (/proc/self/status), in MB."""
-    fields = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in MEMORY_FIELDS:
-            fields[name] = int(value.split()[0]) / 1024  # the kernel reports kB
-    return fields
 
 
 def directory_bytes(path: Path) -> int:
@@ -227,13 +214,7 @@ def cached_store(store_dir: Path, accounts: int) -> Path:
 def cold_copy(source: Path, destination: Path) -> None:
     """Copy a store for one measurement (its blocks change it) and drop the copy from the page cache."""
     shutil.copytree(source, destination)
-    for path in destination.iterdir():
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)  # only clean pages leave the cache
-            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-        finally:
-            os.close(fd)
+    drop_from_page_cache(destination)
 
 
 # --- measuring (each in a fresh process) ---
