@@ -120,3 +120,61 @@ def run_server(app: GoStakingApp) -> Iterator[RunningServer]:
 def abci_server() -> Iterator[RunningServer]:
     """A server over a fresh in-memory app."""
     yield from run_server(GoStakingApp(MemoryStore()))
+
+
+class GrpcComet:
+    """CometBFT's gRPC client as the tests use FakeComet: `call(check_tx=…)` makes the one gRPC call and returns it
+    wrapped in a Response (a failed call as Response.exception, as the socket answers a failed request)."""
+
+    def __init__(self, port: int) -> None:
+        import grpc
+
+        from gostaking.node.abci._proto.tendermint.abci.types_pb2_grpc import ABCIStub
+        from gostaking.node.abci.grpc_server import MAX_MESSAGE_BYTES
+        from gostaking.node.abci.proto import abci_types
+
+        self.types: Any = abci_types()
+        options = [("grpc.max_receive_message_length", MAX_MESSAGE_BYTES)]
+        self.channel = grpc.insecure_channel(f"127.0.0.1:{port}", options=options)
+        self.stub = ABCIStub(self.channel)
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def call(self, **request: Any) -> Any:
+        """Call the service method of the one request given (check_tx → CheckTx) and wrap its answer."""
+        import grpc
+
+        from gostaking.node.abci.grpc_server import service_method
+
+        ((kind, message),) = request.items()
+        try:
+            answer = getattr(self.stub, service_method(kind))(message, timeout=30)
+        except grpc.RpcError as error:
+            return self.types.Response(
+                exception=self.types.ResponseException(error=f"{error.code()}: {error.details()}")
+            )
+        return self.types.Response(**{kind: answer})
+
+
+@dataclass
+class RunningGrpcServer:
+    app: GoStakingApp
+    port: int
+    server: Any
+
+    def client(self) -> GrpcComet:
+        return GrpcComet(self.port)
+
+
+def run_grpc_server(app: GoStakingApp) -> Iterator[RunningGrpcServer]:
+    """An AbciGrpcServer for `app` on a free loopback port (grpc serves from threads of its own)."""
+    from gostaking.node.abci.grpc_server import AbciGrpcServer
+    from gostaking.node.abci.handler import AbciHandler
+
+    server = AbciGrpcServer(AbciHandler(app, "test"), "tcp://127.0.0.1:0")
+    server.start()
+    try:
+        yield RunningGrpcServer(app, server.port, server)
+    finally:
+        server.close()
