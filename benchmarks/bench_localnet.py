@@ -38,14 +38,8 @@ each second as Prometheus would) and once with GOSTAKING_METRICS=off and no scra
 rates and app CPU per tx (the CPU time of the 4 app processes during the run: steadier than the rate on a shared
 machine), and the median costs.
 
-`--transport grpc` runs the GoStaking localnet over CometBFT's gRPC ABCI transport (`abci = "grpc"`,
-gostaking/node/abci/grpc_server.py) instead of the ABCI socket. `--transports ROUNDS` compares the two: ROUNDS
-rounds of (socket, gRPC, kvstore) in a row, printing each run, with the CometBFT processes' and the app processes'
-CPU per tx (steadier than the rates on a shared machine), and the medians.
-
 Run: python benchmarks/bench_localnet.py [--txs N] [--validators N] [--timeout-commit 500ms] [--api] [--submitters N]
-                                          [--trace DIR] [--transport socket|grpc]
-     python benchmarks/bench_localnet.py --transports 2 [--txs N]
+                                          [--trace DIR]
      python benchmarks/bench_localnet.py --base /tmp/base --rounds 3 [--txs N]
      python benchmarks/bench_localnet.py --metrics-cost 3 [--txs N]
 Needs `make cometbft`.
@@ -70,7 +64,6 @@ from typing import NamedTuple
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from gostaking.chain.types.tx import MsgSendCoins
-from gostaking.node.abci.runner import ABCI_TRANSPORTS, AbciTransport
 from gostaking.node.abci.trace import TRACE_ENV
 from gostaking.node.localnet.network import AppKind, Localnet, create_localnet
 from gostaking.node.localnet.processes import LocalnetProcesses
@@ -219,13 +212,11 @@ def measure(
     api: bool = False,
     scrape_s: float = 0.0,
     submitters: int = 1,
-    transport: AbciTransport = "socket",
 ) -> Run:
-    """Create and start a localnet running `app` (over `transport`), push `total` txs through it from `submitters`
-    threads per node; returns committed tx/s and the app processes' CPU per tx. With `scrape_s`, every node's
-    /metrics is scraped that often during the run (needs `api`)."""
-    name = app if app == "kvstore" or transport == "socket" else f"{app}-{transport}"
-    localnet = create_localnet(work / name, validators, app=app, timeout_commit=timeout_commit, transport=transport)
+    """Create and start a localnet running `app`, push `total` txs through it from `submitters` threads per node;
+    returns committed tx/s and the app processes' CPU per tx. With `scrape_s`, every node's /metrics is scraped that
+    often during the run (needs `api`)."""
+    localnet = create_localnet(work / app, validators, app=app, timeout_commit=timeout_commit)
     per_node = total // validators
     with LocalnetProcesses(localnet, serve_api=api) as processes, contextlib.ExitStack() as scraper:
         processes.start_all()
@@ -280,8 +271,7 @@ def measure(
     cpu = f", app CPU {app_cpu * 1000 / sent:.2f} ms/tx" if app_pids else ""
     cpu += f", CometBFT CPU {comet_cpu * 1000 / sent:.2f} ms/tx"
     print(
-        f"{app:>9}{'' if name == app else f' ({transport})'}: "
-        f"{sent} txs submitted in {submitted:.1f} s, all committed after {elapsed:.1f} s "
+        f"{app:>9}: {sent} txs submitted in {submitted:.1f} s, all committed after {elapsed:.1f} s "
         f"in {seen_height - start_height} blocks → {rate:,.0f} tx/s{cpu}{scraped}"
     )
     return Run(rate, app_cpu * 1000 / sent, comet_cpu * 1000 / sent)
@@ -299,33 +289,6 @@ def print_trace(prefix: Path) -> None:
         print(
             f"  {kind:>18}: {int(count):6} requests, CPU {cpu_ms / 1000:6.2f} s "
             f"({cpu_ms * 1000 / count:7.0f} µs each), wall {total_ms * 1000 / count:7.0f} µs each"
-        )
-
-
-def compare_transports(rounds: int, validators: int, total: int, timeout_commit: str, work: Path) -> None:
-    """Rounds of GoStaking over the socket, over gRPC, and kvstore, in that order; prints each run and the medians."""
-    runs: dict[str, list[Run]] = {"socket": [], "grpc": [], "kvstore": []}
-    for round_ in range(rounds):
-        print(f"round {round_ + 1}:", flush=True)
-        round_dir = work / f"round{round_}"
-        for transport in ABCI_TRANSPORTS:
-            runs[transport].append(
-                measure("gostaking", validators, total, timeout_commit, round_dir, transport=transport)
-            )
-        runs["kvstore"].append(measure("kvstore", validators, total, timeout_commit, round_dir))
-        kvstore = runs["kvstore"][-1].rate
-        print(
-            f"round {round_ + 1}: GoStaking / kvstore over the socket {runs['socket'][-1].rate / kvstore:.2f}, "
-            f"over gRPC {runs['grpc'][-1].rate / kvstore:.2f}",
-            flush=True,
-        )
-    print(f"medians of {rounds} rounds:")
-    for name, measured in runs.items():
-        ratio = statistics.median(run.rate / kv.rate for run, kv in zip(measured, runs["kvstore"], strict=True))
-        print(
-            f"  {name:>8}: {statistics.median(run.rate for run in measured):,.0f} tx/s ({ratio:.2f} of kvstore), "
-            f"app CPU {statistics.median(run.app_cpu_ms_per_tx for run in measured):.2f} ms/tx, "
-            f"CometBFT CPU {statistics.median(run.comet_cpu_ms_per_tx for run in measured):.2f} ms/tx"
         )
 
 
@@ -413,8 +376,6 @@ def main() -> None:
     parser.add_argument("--base", type=Path, help="a checkout of an earlier commit to compare with, alternately")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of the --base comparison")
     parser.add_argument("--trace", type=Path, metavar="DIR", help="write and sum the app processes' request timings")
-    parser.add_argument("--transport", choices=ABCI_TRANSPORTS, default="socket", help="CometBFT's ABCI transport")
-    parser.add_argument("--transports", type=int, default=0, metavar="ROUNDS", help="compare socket, gRPC, kvstore")
     args = parser.parse_args()
     if args.trace:
         args.trace.mkdir(parents=True, exist_ok=True)
@@ -425,19 +386,13 @@ def main() -> None:
                 args.base, args.rounds, args.validators, args.txs, args.timeout_commit, Path(temp), args.submitters
             )
         return
-    if args.transports:
-        with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
-            compare_transports(args.transports, args.validators, args.txs, args.timeout_commit, Path(temp))
-        return
     if args.metrics_cost:
         with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
             metrics_cost(args.metrics_cost, args.validators, args.txs, args.timeout_commit, Path(temp))
         return
     with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
         work, submitters = Path(temp), args.submitters
-        ours = measure(
-            "gostaking", args.validators, args.txs, args.timeout_commit, work, args.api, 0, submitters, args.transport
-        ).rate
+        ours = measure("gostaking", args.validators, args.txs, args.timeout_commit, work, args.api, 0, submitters).rate
         if args.trace:
             print_trace(args.trace / "gostaking")
         baseline = measure("kvstore", args.validators, args.txs, args.timeout_commit, work, submitters=submitters).rate

@@ -88,16 +88,8 @@ def abci(
             "--keep-recent-blocks", help="prune blocks older than the N latest (0 = keep all; else at least 100)"
         ),
     ] = 0,
-    transport: Annotated[
-        str,
-        typer.Option(
-            "--transport",
-            help="how CometBFT connects: socket, or grpc (slower: for the localnet benchmark); "
-            "CometBFT's config.toml `abci` must match",
-        ),
-    ] = "socket",
 ) -> None:
-    """Serve the app to CometBFT over the ABCI socket or gRPC (CometBFT's proxy_app must point here).
+    """Serve the app to CometBFT over the ABCI socket (CometBFT's proxy_app must point here).
 
     With --api-port it also serves the node's REST API and explorer, as the devnet does (POST /txs goes to CometBFT).
     """
@@ -105,13 +97,7 @@ def abci(
 
     from gostaking import __version__
     from gostaking.node.abci.relay import DEFAULT_COMET_RPC
-    from gostaking.node.abci.runner import (
-        ABCI_TRANSPORTS,
-        AbciApiSettings,
-        block_time_from_config,
-        comet_rpc_from_config,
-        run_abci,
-    )
+    from gostaking.node.abci.runner import AbciApiSettings, block_time_from_config, comet_rpc_from_config, run_abci
     from gostaking.node.abci.server import AddressError, parse_address
 
     _require_abci_stubs()
@@ -119,8 +105,6 @@ def abci(
         parse_address(address)
     except AddressError as exc:
         raise CliError(str(exc)) from None
-    if transport not in ABCI_TRANSPORTS:
-        raise CliError(f"--transport must be one of {', '.join(ABCI_TRANSPORTS)}, not {transport!r}")
     from gostaking.node.snapshots.store import SnapshotSettings
 
     try:
@@ -142,7 +126,6 @@ def abci(
         version=__version__,
         snapshots=snapshots,
         keep_recent_blocks=keep_recent_blocks,
-        transport="grpc" if transport == "grpc" else "socket",
     )
     if api_port is None:
         run()

@@ -128,12 +128,6 @@ class AbciHandler:
                 exception=self._types.ResponseException(error=f"{type(error).__name__}: {error}")
             )
 
-    def method(self, kind: str) -> Callable[[Any], Any]:
-        """The handler of one request type (`check_tx`: RequestCheckTx → ResponseCheckTx), for a transport that
-        carries each type on its own (gRPC); it raises where `handle` answers ResponseException. KeyError if there
-        is none."""
-        return self._handlers[kind]
-
     def connection_lost(self) -> None:
         """The consensus connection closed (CometBFT stopped): drop an uncommitted block and the CheckTx record.
 

@@ -3,10 +3,9 @@
 Run by `make proto` (python -m gostaking.node.abci.protogen). The .proto files are not copied into this
 repository: `go mod download` fetches the pinned cometbft module (and the gogoproto module it depends on) into
 the Go module cache, and grpcio-tools' protoc compiles tendermint/abci/types.proto plus everything it imports
-into gostaking/node/abci/_proto (git-ignored), with the client stub of the ABCI gRPC service
-(tendermint/abci/types_pb2_grpc.py; tests call grpc_server.py with it). protoc writes absolute imports (`from
-tendermint.crypto import …`); they are rewritten to package-relative ones so the stubs live inside this package
-without touching sys.path.
+into gostaking/node/abci/_proto (git-ignored). protoc writes absolute imports (`from tendermint.crypto import
+…`); they are rewritten to package-relative ones so the stubs live inside this package without touching
+sys.path.
 """
 
 import argparse
@@ -89,14 +88,11 @@ def generate(output: Path = OUTPUT_DIR) -> list[Path]:
     files = proto_closure(roots, ABCI_PROTO_ROOT)
     with tempfile.TemporaryDirectory(dir=output.parent, prefix=".proto-") as temp:
         staging = Path(temp) / "_proto"
-        includes = [f"-I{root}" for root in roots.values()]
+        args = ["grpc_tools.protoc", *(f"-I{root}" for root in roots.values()), f"--python_out={staging}", *files]
         staging.mkdir()
-        if protoc.main(["grpc_tools.protoc", *includes, f"--python_out={staging}", *files]) != 0:
+        if protoc.main(args) != 0:
             raise ProtoGenError(f"protoc failed on {', '.join(files)} (see the messages above)")
-        # The service stubs of the one file that declares a service (the ABCI service).
-        if protoc.main(["grpc_tools.protoc", *includes, f"--grpc_python_out={staging}", ABCI_PROTO_ROOT]) != 0:
-            raise ProtoGenError(f"protoc failed on the gRPC service of {ABCI_PROTO_ROOT} (see the messages above)")
-        modules = sorted([*staging.rglob("*_pb2.py"), *staging.rglob("*_pb2_grpc.py")])
+        modules = sorted(staging.rglob("*_pb2.py"))
         for module in modules:
             module.write_text(_relocate_imports(module.read_text()))
         for directory in [staging, *(p for p in staging.rglob("*") if p.is_dir())]:

@@ -1,5 +1,5 @@
-"""`gostaking abci`: one app process serving CometBFT over the ABCI socket (or CometBFT's gRPC transport,
-`--transport grpc`), with its own LMDB store, and optionally the node's REST API and block explorer.
+"""`gostaking abci`: one app process serving CometBFT over the ABCI socket, with its own LMDB store, and
+optionally the node's REST API and block explorer.
 
 <home>/app-data/      the app's LMDB chain store (CometBFT keeps its own databases in <home>/data/)
 <home>/app.lock       held while an app process runs on this home
@@ -28,7 +28,7 @@ import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Literal
+from typing import Any, BinaryIO
 
 from gostaking.chain.errors import ChainError
 from gostaking.chain.genesis import decode_genesis, encode_genesis
@@ -55,10 +55,6 @@ log = logging.getLogger(__name__)
 
 APP_DATA_DIR = "app-data"
 APP_LOCK_FILE = "app.lock"
-AbciTransport = Literal["socket", "grpc"]
-"""How CometBFT reaches the app: its ABCI socket protocol (server.py) or gRPC (grpc_server.py); CometBFT's
-config.toml must say the same (`abci = "socket"` or `"grpc"`)."""
-ABCI_TRANSPORTS: tuple[AbciTransport, ...] = ("socket", "grpc")
 
 
 class AbciRunError(Exception):
@@ -189,12 +185,10 @@ def run_abci(
     create_api: Callable[[Node], Any] | None = None,
     snapshots: SnapshotSettings | None = None,
     keep_recent_blocks: int = 0,
-    transport: AbciTransport = "socket",
 ) -> None:
-    """Serve the app of `home` on `address` over `transport` until SIGINT/SIGTERM; with `api`, also serve
-    `create_api(node)` (the REST API and explorer; passed in because this layer does not import the API); with
-    `snapshots`, take state-sync snapshots into <home>/snapshots; with `keep_recent_blocks`, prune older blocks
-    (node/pruning.py)."""
+    """Serve the app of `home` on `address` until SIGINT/SIGTERM; with `api`, also serve `create_api(node)`
+    (the REST API and explorer; passed in because this layer does not import the API); with `snapshots`, take
+    state-sync snapshots into <home>/snapshots; with `keep_recent_blocks`, prune older blocks (node/pruning.py)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("gostaking.node.snapshots").setLevel(logging.INFO)  # each snapshot taken, with its cost
     if not home.is_dir():
@@ -231,13 +225,12 @@ def run_abci(
                 service.start()
         if keep_recent_blocks:
             handler.pruner = _block_pruner(home, app, keep_recent_blocks, handler, node)
-        over = "" if transport == "socket" else f" ({transport})"
-        announce(f"GoStaking ABCI app on {address}{over}: height {info.height}, app hash {info.app_hash.hex() or '-'}")
+        announce(f"GoStaking ABCI app on {address}: height {info.height}, app hash {info.app_hash.hex() or '-'}")
         if server is not None and api is not None:
             url = server.url
             announce(f"  API: {url}   (explorer {url}/ , OpenAPI docs {url}/docs)")
             announce(f"  POST /txs goes to CometBFT RPC {api.comet_rpc}; no faucet")
-        asyncio.run(_serve(handler, address) if transport == "socket" else _serve_grpc(handler, address))
+        asyncio.run(_serve(handler, address))
         announce(f"stopped at height {app.height}")
     finally:
         if server is not None:
@@ -262,21 +255,3 @@ async def _serve(handler: AbciHandler, address: str) -> None:
     await stop.wait()
     serving.cancel()
     await server.close()
-
-
-async def _serve_grpc(handler: AbciHandler, address: str) -> None:
-    # grpc serves from threads of its own; this loop only waits for the signal to stop. (Imported here: grpc is
-    # needed, and loaded, only for this transport.)
-    from gostaking.node.abci.grpc_server import AbciGrpcServer
-
-    server = AbciGrpcServer(handler, address)
-    try:
-        server.start()
-    except OSError as exc:
-        raise AbciRunError(str(exc)) from None
-    loop = asyncio.get_running_loop()
-    stop = asyncio.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-    await stop.wait()
-    server.close()

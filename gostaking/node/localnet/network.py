@@ -23,7 +23,6 @@ from typing import Any, Literal
 import msgspec
 
 from gostaking.chain.genesis import Genesis, GenesisBalance, GenesisNode, encode_genesis
-from gostaking.node.abci.runner import AbciTransport
 from gostaking.node.comet_genesis import (
     CometGenesisError,
     GenesisValidator,
@@ -89,8 +88,6 @@ class Localnet(msgspec.Struct, frozen=True):
     chain_id: str
     app: AppKind
     nodes: tuple[LocalnetNode, ...]
-    transport: AbciTransport = "socket"
-    """How each CometBFT reaches its app process (GoStaking app): the ABCI socket or gRPC."""
 
     @property
     def keys_dir(self) -> Path:
@@ -133,14 +130,12 @@ def create_localnet(
     base_port: int = 0,
     timeout_commit: str = "500ms",
     chain_id: str | None = None,
-    transport: AbciTransport = "socket",
 ) -> Localnet:
     """Create the node homes, keys, genesis and configs of a `validators`-node localnet under `home`.
 
     `base_port` 0 picks free ports; otherwise node I uses base+10I (p2p), +1 (RPC), +2 (ABCI) and +3 (the app
     process's REST API and explorer; GoStaking app only).
     `app` 'kvstore' makes CometBFT's built-in kvstore app the app instead (for the benchmark's baseline).
-    `transport` is how each CometBFT reaches its app process: the ABCI socket or gRPC (GoStaking app only).
     `chain_id` None gives the localnet one of its own (`gostaking-localnet-<8 hex>`), so that a transaction signed
     for one localnet is refused by every other.
     Raises LocalnetError if `home` already holds a localnet, CometBftError if cometbft is missing.
@@ -185,8 +180,8 @@ def create_localnet(
     comet_genesis = _comet_genesis(Path(nodes[0].home), chain_id, genesis_time_ms, nodes, public_keys, app_state)
     for node in nodes:
         (node.path / "config" / "genesis.json").write_text(comet_genesis)
-        configure_home(node.path, _config_values(node, nodes, app, timeout_commit, transport))
-    localnet = Localnet(str(home), chain_id, app, tuple(nodes), transport)
+        configure_home(node.path, _config_values(node, nodes, app, timeout_commit))
+    localnet = Localnet(str(home), chain_id, app, tuple(nodes))
     (home / MANIFEST).write_bytes(msgspec.json.format(msgspec.json.encode(localnet), indent=2) + b"\n")
     return localnet
 
@@ -219,21 +214,13 @@ def _comet_genesis(
     return format_comet_genesis(comet_genesis_document(template, chain_id, genesis_time_ms, validators, app_state))
 
 
-def _proxy_app(node: LocalnetNode, app: AppKind, transport: AbciTransport) -> str:
-    if app == "kvstore":
-        return "kvstore"
-    # CometBFT's gRPC client resolves a plain HOST:PORT (a tcp:// prefix is no gRPC target).
-    return f"127.0.0.1:{node.abci_port}" if transport == "grpc" else node.abci_address
-
-
 def _config_values(
-    node: LocalnetNode, nodes: list[LocalnetNode], app: AppKind, timeout_commit: str, transport: AbciTransport
+    node: LocalnetNode, nodes: list[LocalnetNode], app: AppKind, timeout_commit: str
 ) -> dict[str, dict[str, str | int | bool]]:
     peers = ",".join(f"{peer.node_id}@127.0.0.1:{peer.p2p_port}" for peer in nodes if peer is not node)
     return {
         "": {
-            "proxy_app": _proxy_app(node, app, transport),
-            "abci": transport if app == "gostaking" else "socket",
+            "proxy_app": node.abci_address if app == "gostaking" else "kvstore",
             "moniker": node.name,
             # Block heights, commits and replays are logged; peer chatter only when it fails.
             "log_level": "state:info,consensus:info,*:error",

@@ -112,8 +112,6 @@ class LocalnetProcesses:
         """The command line of node `index`'s app process: ABCI for its cometbft, and its API if it has a port."""
         node = self.node(index)
         command = [self.python, "-m", "gostaking", "abci", "--home", node.home, "--address", node.abci_address]
-        if self.localnet.transport != "socket":
-            command += ["--transport", self.localnet.transport]
         if self.serve_api and node.api_port:
             command += ["--api-port", str(node.api_port), "--api-host", "127.0.0.1", "--comet-rpc", node.rpc_url]
             # Every node of a localnet shares one machine: one read worker each keeps the explorer's reads off the
