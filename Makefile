@@ -60,10 +60,11 @@ events-js: $(VENV)/.installed
 app: node_modules/.package-lock.json
 	npm run --silent build:app
 
-# CometBFT (multi-node networks): `go install` of the pinned release, then the ABCI protobuf stubs generated
-# from that module's .proto files into gostaking/node/abci/_proto (git-ignored).
+# CometBFT (multi-node networks): the pinned release built with deploy/cometbft/*.patch (scripts/build-cometbft,
+# where `go install` would put it), then the ABCI protobuf stubs generated from that module's .proto files into
+# gostaking/node/abci/_proto (git-ignored).
 cometbft: $(VENV)/.installed
-	go install github.com/cometbft/cometbft/cmd/cometbft@$(COMETBFT_VERSION)
+	scripts/build-cometbft $(COMETBFT_VERSION)
 	@$(MAKE) --no-print-directory proto
 
 proto: $(PROTO_STAMP)

@@ -1,7 +1,12 @@
 """The pinned CometBFT release. The Makefile's COMETBFT_VERSION must say the same (a test checks it)."""
 
 COMETBFT_VERSION = "v0.38.17"
-"""`go install github.com/cometbft/cometbft/cmd/cometbft@<this>`; the ABCI stubs come from the same module."""
+"""The release `scripts/build-cometbft` builds (from the Go module proxy, as `go install ...@<this>` would fetch it);
+the ABCI stubs come from the same module."""
+
+COMETBFT_BUILD = "gostaking.1"
+"""What `scripts/build-cometbft` appends to the version (`cometbft version`: 0.38.17+gostaking.1): the release with
+deploy/cometbft/*.patch applied. Bump it when a patch changes."""
 
 COMETBFT_MODULE = "github.com/cometbft/cometbft"
 ABCI_PROTO_ROOT = "tendermint/abci/types.proto"

@@ -52,7 +52,7 @@ def find_cometbft() -> Path | None:
 
 
 def cometbft_version(binary: Path) -> str:
-    """`cometbft version` output, e.g. '0.38.17'."""
+    """`cometbft version` output, e.g. '0.38.17', or '0.38.17+gostaking.1' for GoStaking's build."""
     done = subprocess.run([str(binary), "version"], capture_output=True, text=True, timeout=30, check=False)
     if done.returncode != 0:
         raise CometBftError(f"{binary} version failed: {done.stderr.strip()}")
@@ -60,12 +60,15 @@ def cometbft_version(binary: Path) -> str:
 
 
 def require_cometbft() -> Path:
-    """The pinned cometbft binary, or CometBftError saying how to install it."""
+    """The pinned cometbft binary, or CometBftError saying how to install it. The release itself (`go install`) works
+    as well as GoStaking's build of it (`make cometbft`: the release with deploy/cometbft's patches, version
+    `<release>+COMETBFT_BUILD`); the build only spends less CPU per transaction (docs/operators.md)."""
     binary = find_cometbft()
     if binary is None:
-        raise CometBftError(f"cometbft is not installed: run `make cometbft` (go install of {COMETBFT_VERSION})")
+        raise CometBftError(f"cometbft is not installed: run `make cometbft` (a build of {COMETBFT_VERSION})")
     version = cometbft_version(binary)
-    if version.lstrip("v") != COMETBFT_VERSION.lstrip("v"):
+    release = version.split("+", 1)[0]
+    if release.lstrip("v") != COMETBFT_VERSION.lstrip("v"):
         raise CometBftError(f"{binary} is cometbft {version}, this code needs {COMETBFT_VERSION}: run `make cometbft`")
     return binary
 
