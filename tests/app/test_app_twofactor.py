@@ -30,7 +30,7 @@ from cosigner_harness import Clock, make_service, serve_in_thread
 
 from gostaking.cosigner.app import create_app
 from gostaking.cosigner.protocol import two_factor_address, two_factor_key
-from gostaking.cosigner.totp import STEP_SECONDS
+from gostaking.cosigner.totp import STEP_SECONDS, WINDOW_STEPS
 from gostaking.wallet.cosigner_client import UserKeys
 from gostaking.wallet.hd import seed_from_mnemonic
 
@@ -83,23 +83,33 @@ def cosigner(devnet: DevnetProcess, tmp_path: Path) -> Iterator[CosignerProcess]
         log.close()
 
 
+SUBMIT_MARGIN_S = 10
+"""A code is handed out only if the cosigner still accepts its step this long from now (the browser's round trip)."""
+
+
 class Authenticator:
     """The phone's authenticator app: the code of each 30-second step of `now` (the cosigner's time), each step used
-    once (the cosigner refuses a code of a step it has accepted), waiting for the next step when the usable ones (now
-    and the next) are spent."""
+    once (the cosigner refuses a code of a step it has accepted). It hands out the earliest step the cosigner accepts
+    (WINDOW_STEPS before now: a code typed just as it changed), so that four codes wait for one step boundary rather
+    than two (unless the first comes in its step's last SUBMIT_MARGIN_S), and waits for the next step when the usable
+    ones (before, now and next) are spent."""
 
-    def __init__(self, otpauth_uri: str, now: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, otpauth_uri: str, now: Callable[[], float] = time.time, submitted_within_s: float = SUBMIT_MARGIN_S
+    ) -> None:
+        """`submitted_within_s`: how much later, on the cosigner's clock, a code handed out now reaches it."""
         self.totp = pyotp.TOTP(parse_qs(urlsplit(otpauth_uri).query)["secret"][0])
         self.now = now
+        self.submitted_within_s = submitted_within_s
         self.last_step = -1
 
-    def step(self) -> int:
-        return int(self.now()) // STEP_SECONDS
+    def step(self, later_s: float = 0) -> int:
+        return int(self.now() + later_s) // STEP_SECONDS
 
     def code(self) -> str:
-        step = max(self.last_step + 1, self.step())
-        while step > self.step() + 1:
-            time.sleep(1)
+        step = max(self.last_step + 1, self.step(self.submitted_within_s) - WINDOW_STEPS)
+        while step > self.step() + WINDOW_STEPS:
+            time.sleep(0.2)
         self.last_step = step
         return str(self.totp.at(step * STEP_SECONDS))
 
@@ -302,7 +312,8 @@ def test_a_held_send_released_after_its_delay_and_a_lockout(
     page = new_page(base_url=localhost(devnet.url))
     _, address = funded_wallet(page)
     otpauth_uri, two_factor = enrol(page, cosigner_url)
-    phone = Authenticator(otpauth_uri, lambda: clock.now)
+    # Each code reaches the cosigner a step later on its clock (code() below moves it on at once).
+    phone = Authenticator(otpauth_uri, lambda: clock.now, submitted_within_s=STEP_SECONDS)
 
     def code() -> str:
         """The code of the cosigner's present; its clock then moves to the next step (each code is used once)."""

@@ -27,6 +27,9 @@ README = REPO / "README.md"
 BIN = Path(sys.executable).parent
 GOS = 10**6
 README_API = "http://127.0.0.1:8645"
+README_POLL, TEST_POLL = "do sleep 5; done", "do sleep 1; done"
+"""The README's wait for the vote's end asks every 5 s, a person's pace; the test asks every 1 s (still until the
+vote has ended: the blocks of the vote are not shortened)."""
 
 
 def free_port() -> int:
@@ -39,7 +42,8 @@ def free_port() -> int:
 def readme_script(api: str) -> str:
     """The runnable commands of the README as one bash script that stops at the first failing command, naming it.
 
-    Substitutions: the devnet's URL for the README's default one, and $GOSTAKING_HOME for ~/.gostaking.
+    Substitutions: the devnet's URL for the README's default one, $GOSTAKING_HOME for ~/.gostaking, and a
+    test's poll interval for the README's (README_POLL).
     """
     parts = []
     for block in bash_blocks(README.read_text()):
@@ -47,6 +51,7 @@ def readme_script(api: str) -> str:
             continue
         for command in block.commands:
             runnable = command.replace(README_API, api).replace("~/.gostaking", "$GOSTAKING_HOME")
+            runnable = runnable.replace(README_POLL, TEST_POLL)
             where = f"README.md block at line {block.line}: {command}"
             parts.append(
                 f"{runnable}\nstatus=$?\n"
