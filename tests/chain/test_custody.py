@@ -12,6 +12,7 @@ from gostaking.chain.errors import (
     InvalidMessageError,
     UnauthorizedError,
 )
+from gostaking.chain.modules.custody.queries import MAX_EXTERNAL_ADDRESS_LENGTH, MAX_EXTERNAL_ID_LENGTH
 from gostaking.chain.types.params import ComplianceParams, CustodyParams
 from gostaking.chain.types.tx import (
     Msg,
@@ -22,6 +23,7 @@ from gostaking.chain.types.tx import (
     MsgUpdateSanctions,
     SanctionUpdate,
 )
+from gostaking.storage.stored_merkle import MAX_STATE_KEY_SIZE
 
 from harness import GOS, TEST_PARAMS, Chain, events_of, expect_msg_failure, expect_rejected, fund_gos, key, make_chain
 
@@ -80,6 +82,20 @@ def test_attestations_must_agree_and_come_from_custodians() -> None:
     wrong_chain = MsgAttestDeposit("ethereum", "t", "0xabc", ALICE.address, "btc", 1)
     expect_rejected(chain, chain.tx(CUSTODIANS[1], wrong_chain), InvalidMessageError)
     expect_rejected(chain, chain.tx(CUSTODIANS[1], deposit(txid=" spaced ")), InvalidMessageError)
+
+
+def test_external_ids_and_addresses_are_ascii_so_their_state_keys_fit_the_store() -> None:
+    """128 characters of up to 4 bytes each could make a deposit's state key longer than the store takes, which would
+    stop the node when it commits the block: ids and addresses of the hosted chains are ASCII, and so must be these."""
+    chain = make()
+    non_ascii = deposit(txid="é" * 10)
+    expect_rejected(chain, chain.tx(CUSTODIANS[0], non_ascii), InvalidMessageError)
+    expect_rejected(chain, chain.tx(CUSTODIANS[0], deposit(sender="bc1qälice")), InvalidMessageError)
+    longest = deposit(txid="t" * MAX_EXTERNAL_ID_LENGTH, sender="s" * MAX_EXTERNAL_ADDRESS_LENGTH)
+    assert chain.run(CUSTODIANS[0], longest).code == 0
+    deposit_keys = [key for key in chain.state.take_block_writes() if key.startswith(b"deposits/")]
+    assert len(deposit_keys) == 1 and "t" * MAX_EXTERNAL_ID_LENGTH in deposit_keys[0].decode()
+    assert len(deposit_keys[0]) <= MAX_STATE_KEY_SIZE
 
 
 def test_a_deposit_from_a_sanctioned_address_is_held_until_the_council_decides() -> None:

@@ -75,10 +75,12 @@ from gostaking.chain.types.tx import (
 
 
 def _require_text(value: str, limit: int, what: str) -> None:
+    # ASCII, as the hosted chains' ids and addresses are: it also bounds the bytes of the state keys made of them
+    # (up to 4 bytes a character otherwise), which the store limits (storage/stored_merkle.py MAX_STATE_KEY_SIZE).
     require(
-        0 < len(value) <= limit and value.isprintable() and value.strip() == value,
+        0 < len(value) <= limit and value.isascii() and value.isprintable() and value.strip() == value,
         InvalidMessageError,
-        f"{what} must be 1..{limit} printable characters without surrounding spaces",
+        f"{what} must be 1..{limit} printable ASCII characters without surrounding spaces",
     )
 
 
