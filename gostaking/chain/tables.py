@@ -232,6 +232,10 @@ class Table(Generic[K, V]):
         else:
             # Written first inside the reverted scope: the block no longer writes it at all (its value is back).
             self._dirty.pop(key, None)
+        self._put_back(key, old)
+
+    def _put_back(self, key: K, old: V) -> None:
+        """Make `old` (_MISSING: no entry) the value of `key` again, without journaling (a revert)."""
         current = self._data.get(key, _MISSING)
         if self._index_upkeep:
             self._move_entries(key, current, old)
@@ -291,7 +295,7 @@ class PagedTable(Table[K, V]):
     def _read(self, key: K, default: V | None = None) -> V | None:
         value = self._cache.get(key, _MISSING)
         if value is _MISSING:
-            raw = self._view.get(self.prefix + _ENCODER.encode(key))
+            raw = self._view.get(self.storage_key(key))
             value = self._cache[key] = None if raw is None else self._value_decoder.decode(raw)
         return default if value is None else value
 
@@ -324,11 +328,7 @@ class PagedTable(Table[K, V]):
             self._cache[key] = None
             self._dirty[key] = _MISSING
 
-    def _restore(self, key: K, old: V, was_dirty: bool) -> None:
-        if was_dirty:
-            self._dirty[key] = old
-        else:
-            self._dirty.pop(key, None)
+    def _put_back(self, key: K, old: V) -> None:
         self._cache[key] = None if old is _MISSING else old
 
     def keys_sorted(self) -> list[K]:
@@ -490,7 +490,7 @@ class TableSet:
 
     Without a view every table holds all its entries (genesis, tests, tools). With a view (a node's committed
     state) the tables that can grow without bound are paged through it (PagedTable), and the node loads only the
-    resident ones: singletons and indexed tables (`load_resident`)."""
+    resident ones: singletons, indexed tables and those declared `resident` (`load_resident`)."""
 
     def __init__(self, view: StateView | None = None) -> None:
         self.journal = Journal()
