@@ -3,7 +3,7 @@ the committed LMDB store itself (verified against its app hash, chain invariants
 
 import hashlib
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -82,6 +82,10 @@ class ReadOnlyLmdb:
                 yield key, value
 
     def write_batch(self, puts: Mapping[bytes, bytes | None]) -> None:
+        """Refused: this store is read-only."""
+        raise AssertionError("the crash checks must not write to the node's store")
+
+    def write_entries(self, entries: Iterable[tuple[bytes, bytes | None]]) -> None:
         """Refused: this store is read-only."""
         raise AssertionError("the crash checks must not write to the node's store")
 

@@ -39,14 +39,14 @@ Block cycle, driven by the node:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 from .errors import CommitError, StorageCorruptionError, StorageError
 from .kv import MAX_KEY_SIZE, KVStore
 from .merkle import BucketMerkleTree, MerkleProof
 from .state_view import PendingWrites, StateView, close_entries
-from .stored_merkle import DEFAULT_CACHE_BUCKETS, MAX_STATE_KEY_SIZE, StoredMerkleTree, tree_entries, tree_entry_count
+from .stored_merkle import DEFAULT_CACHE_BUCKETS, MAX_STATE_KEY_SIZE, StoredMerkleTree, tree_entries
 
 __all__ = [
     "FULL_CHECK_MAX_ENTRIES",
@@ -259,7 +259,7 @@ class ChainStore:
             yield from tree_entries(tree)
             yield from rest.items()
 
-        self._store.write_batch(_StreamedBatch(entries, len(items) + tree_entry_count(tree) + len(rest)))
+        self._store.write_entries(entries())
         self._tree = StoredMerkleTree.from_tree(self._store, tree, self._tree.cache_buckets)
         self._height = height
         self._app_hash = tree.root
@@ -456,44 +456,6 @@ class ChainStore:
         finally:
             close_entries(blocks)
         return int.from_bytes(first[0][len(_BLOCK_PREFIX) :], "big") if first is not None else 0
-
-
-class _StreamedBatch(Mapping[bytes, bytes | None]):
-    """A write batch produced anew each time the store reads it, instead of held as one dict: a state-sync restore
-    writes the state and its tree entries, ~4 × 10^7 entries at 10^7 accounts. Stores only iterate a batch (its keys,
-    then its items); looking one key up scans it."""
-
-    def __init__(self, produce: Callable[[], Iterator[tuple[bytes, bytes | None]]], length: int) -> None:
-        """The batch of the (distinct) entries `produce()` yields, `length` of them."""
-        self._produce = produce
-        self._length = length
-
-    def __iter__(self) -> Iterator[bytes]:
-        return (key for key, _ in self._produce())
-
-    def __len__(self) -> int:
-        return self._length
-
-    def __getitem__(self, key: bytes) -> bytes | None:
-        for entry_key, value in self._produce():
-            if entry_key == key:
-                return value
-        raise KeyError(key)
-
-    def items(self) -> ItemsView[bytes, bytes | None]:
-        """The entries, produced again."""
-        return _StreamedItems(self)
-
-
-class _StreamedItems(ItemsView[bytes, bytes | None]):
-    """A _StreamedBatch's items, read in one pass (the generic view would look each key up)."""
-
-    def __init__(self, batch: _StreamedBatch) -> None:
-        super().__init__(batch)
-        self._batch = batch
-
-    def __iter__(self) -> Iterator[tuple[bytes, bytes | None]]:
-        return self._batch._produce()
 
 
 def _check_state_key(key: bytes) -> None:

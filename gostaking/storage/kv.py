@@ -7,7 +7,7 @@ enforces the same limit so code tested in memory does not fail later on disk.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
@@ -37,6 +37,11 @@ class KVStore(Protocol):
         """Apply all writes atomically (None deletes; deleting a missing key is fine)."""
         ...
 
+    def write_entries(self, entries: Iterable[tuple[bytes, bytes | None]]) -> None:
+        """`write_batch` of distinct (key, value) entries read once as they come, for a batch too large to hold as
+        one mapping (a state-sync restore: ~4 × 10^7 entries at 10^7 accounts). All or nothing, as write_batch."""
+        ...
+
     def close(self) -> None:
         """Release the store; it must not be used afterwards."""
         ...
@@ -61,11 +66,9 @@ class _ClosedOnExit:
         self.close()
 
 
-def _check_keys(puts: Mapping[bytes, bytes | None]) -> None:
-    # Validated before any write so a bad key never leaves a half-applied batch behind.
-    for key in puts:
-        if not 1 <= len(key) <= MAX_KEY_SIZE:
-            raise ValueError(f"key length must be 1..{MAX_KEY_SIZE} bytes, got {len(key)}")
+def _check_key(key: bytes) -> None:
+    if not 1 <= len(key) <= MAX_KEY_SIZE:
+        raise ValueError(f"key length must be 1..{MAX_KEY_SIZE} bytes, got {len(key)}")
 
 
 class LmdbStore(_ClosedOnExit):
@@ -117,9 +120,14 @@ class LmdbStore(_ClosedOnExit):
 
     def write_batch(self, puts: Mapping[bytes, bytes | None]) -> None:
         """Apply all writes in a single durable write transaction (None deletes; missing keys are fine)."""
-        _check_keys(puts)
+        self.write_entries(puts.items())
+
+    def write_entries(self, entries: Iterable[tuple[bytes, bytes | None]]) -> None:
+        """Apply the entries in a single durable write transaction as they come. A bad key (or any failure) part-way
+        aborts the transaction, so nothing of the batch is applied."""
         with self._env.begin(write=True) as txn:
-            for key, value in puts.items():
+            for key, value in entries:
+                _check_key(key)
                 if value is None:
                     txn.delete(key)
                 else:
@@ -149,9 +157,14 @@ class MemoryStore(_ClosedOnExit):
         matching = sorted(item for item in self._data.items() if item[0].startswith(prefix))
         return iter(matching)
 
+    def write_entries(self, entries: Iterable[tuple[bytes, bytes | None]]) -> None:
+        """Apply the entries all or nothing (held as one batch: this store is in memory anyway)."""
+        self.write_batch(dict(entries))
+
     def write_batch(self, puts: Mapping[bytes, bytes | None]) -> None:
         """Apply all writes (None deletes; missing keys are fine)."""
-        _check_keys(puts)
+        for key in puts:  # all checked before any write: a bad key leaves nothing half-applied
+            _check_key(key)
         for key, value in puts.items():
             if value is None:
                 self._data.pop(key, None)

@@ -40,7 +40,6 @@ __all__ = [
     "MAX_STATE_KEY_SIZE",
     "StoredMerkleTree",
     "tree_entries",
-    "tree_entry_count",
 ]
 
 LISTING_PREFIX = b"h"
@@ -72,11 +71,6 @@ def tree_entries(tree: BucketMerkleTree) -> Iterator[tuple[bytes, bytes]]:
             yield prefix + key, leaf
     for index, hash_ in tree.bucket_hashes().items():
         yield BUCKET_HASH_PREFIX + _index_bytes(index), hash_
-
-
-def tree_entry_count(tree: BucketMerkleTree) -> int:
-    """How many entries `tree_entries(tree)` yields."""
-    return len(tree) + len(tree.bucket_hashes())
 
 
 class _PendingBatch:

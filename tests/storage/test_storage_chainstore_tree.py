@@ -1,14 +1,14 @@
 """ChainStore over the stored Merkle tree: open without reading the state, migration, atomicity, the state view."""
 
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gostaking.storage.chainstore import ChainStore, StorageCorruptionError, _StreamedBatch
+from gostaking.storage.chainstore import ChainStore, StorageCorruptionError
 from gostaking.storage.kv import LmdbStore, MemoryStore
 from gostaking.storage.merkle import BucketMerkleTree, bucket_index, verify_proof
 from gostaking.storage.stored_merkle import BUCKET_HASH_PREFIX, LISTING_PREFIX, MAX_STATE_KEY_SIZE, tree_entries
@@ -257,11 +257,10 @@ def test_a_restored_snapshot_opens_from_its_bucket_hashes() -> None:
 
 def test_a_restore_that_fails_to_write_leaves_the_store_empty(db_path: Path) -> None:
     class DiskFullStore(LmdbStore):
-        def write_batch(self, puts: Mapping[bytes, bytes | None]) -> None:
-            entries = iter(puts.items())
+        def write_entries(self, entries: Iterable[tuple[bytes, bytes | None]]) -> None:
+            batch = list(entries)
             with self._env.begin(write=True) as txn:  # what LmdbStore does, until the disk fills half-way
-                for _ in range(len(puts) // 2):
-                    key, value = next(entries)
+                for key, value in batch[: len(batch) // 2]:
                     assert value is not None  # a restore deletes nothing
                     txn.put(key, value)
                 raise OSError("disk full")
@@ -279,12 +278,18 @@ def test_a_restore_that_fails_to_write_leaves_the_store_empty(db_path: Path) -> 
         assert ChainStore.open(store, full_check_max_entries=BUCKET_ONLY).app_hash == tree.root
 
 
-def test_a_streamed_batch_is_a_mapping() -> None:
-    entries = [(b"a", b"1"), (b"b", None), (b"c", b"3")]
-    batch = _StreamedBatch(lambda: iter(entries), len(entries))
-    assert (len(batch), list(batch), list(batch.items())) == (3, [b"a", b"b", b"c"], entries)
-    assert (batch[b"c"], batch[b"b"], batch.get(b"zz")) == (b"3", None, None)
-    assert dict(batch) == dict(entries)
+def test_entries_written_as_they_come_are_all_or_nothing(db_path: Path) -> None:
+    """write_entries (what a restore streams through) applies distinct entries in one transaction, and a bad key
+    part-way leaves nothing of them, on LMDB and in memory alike."""
+    entries = [(b"a", b"1"), (b"b", b"2"), (b"c", None)]
+    with LmdbStore(db_path, map_size=MAP_SIZE) as lmdb_store:
+        for store in (lmdb_store, MemoryStore()):
+            store.write_batch({b"c": b"old"})
+            store.write_entries(iter(entries))
+            assert list(store.iter_prefix(b"")) == [(b"a", b"1"), (b"b", b"2")]
+            with pytest.raises(ValueError, match="key length"):
+                store.write_entries(iter([(b"d", b"4"), (b"", b"x"), (b"e", b"5")]))
+            assert list(store.iter_prefix(b"")) == [(b"a", b"1"), (b"b", b"2")]
 
 
 def test_state_keys_are_bounded_by_the_listing_key() -> None:
