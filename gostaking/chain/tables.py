@@ -46,8 +46,9 @@ class StateView(Protocol):
         """The value stored under `key`, or None."""
         ...
 
-    def scan(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
-        """Every (key, value) whose key starts with `prefix`, in ascending key order."""
+    def scan(self, prefix: bytes) -> Generator[tuple[bytes, bytes], None, None]:
+        """Every (key, value) whose key starts with `prefix`, in ascending key order. A generator, so that the
+        reader can close it early (a store's scan may hold a read transaction until then)."""
         ...
 
 
@@ -359,9 +360,7 @@ class PagedTable(Table[K, V]):
                 if key not in dirty:
                     yield key, decode_value(raw_value)
         finally:
-            close = getattr(scan, "close", None)
-            if close is not None:
-                close()
+            scan.close()
         for key, value in dirty.items():
             if value is not _MISSING:
                 yield key, value

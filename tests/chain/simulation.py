@@ -13,7 +13,7 @@ invariants after every block and determinism, and to pin the exact behaviour of 
 
 import hashlib
 import random
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass, field
 
 import msgspec
@@ -197,7 +197,7 @@ class CommittedView:
     def get(self, key: bytes) -> bytes | None:
         return self._committed.get(key)
 
-    def scan(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+    def scan(self, prefix: bytes) -> Generator[tuple[bytes, bytes], None, None]:
         committed = self._committed
         for key in committed.irange(minimum=prefix):
             if not key.startswith(prefix):
