@@ -39,6 +39,16 @@ def test_iter_prefix_on_empty_store(store: KVStore) -> None:
     assert list(store.iter_prefix(b"x")) == []
 
 
+def test_iter_prefix_ending_in_0xff_bytes(store: KVStore) -> None:
+    # The LMDB store stops at the least key above the prefix (b"p\xff" -> b"q"); an all-0xff prefix has none.
+    store.write_batch({b"p\xfe\xff": b"0", b"p\xff": b"1", b"p\xff\x00": b"2", b"p\xff\xff\x07": b"3", b"q": b"4"})
+    store.write_batch({b"\xff": b"5", b"\xff\xff": b"6", b"\xff\xff\x01": b"7"})
+    assert [key for key, _ in store.iter_prefix(b"p\xff")] == [b"p\xff", b"p\xff\x00", b"p\xff\xff\x07"]
+    assert [key for key, _ in store.iter_prefix(b"p\xff\xff")] == [b"p\xff\xff\x07"]
+    assert [key for key, _ in store.iter_prefix(b"\xff\xff")] == [b"\xff\xff", b"\xff\xff\x01"]
+    assert [key for key, _ in store.iter_prefix(b"\xff")] == [b"\xff", b"\xff\xff", b"\xff\xff\x01"]
+
+
 @pytest.mark.parametrize("bad_key", [b"", b"k" * (MAX_KEY_SIZE + 1)])
 def test_bad_keys_reject_the_whole_batch(store: KVStore, bad_key: bytes) -> None:
     with pytest.raises(ValueError, match="key length"):
