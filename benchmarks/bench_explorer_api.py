@@ -1,30 +1,47 @@
-"""Benchmark of the explorer API on an index of 1,000,000 transactions: p50/p99 latency and requests per second,
-and the devnet's block interval while the reads run.
+"""Benchmark of the explorer API on an index of 1,000,000 transactions and a node of 100 nodes and 100,000
+accounts: p50/p99 latency and requests per second of every request the explorer page makes, the delay of its live
+stream, and the devnet's block interval while the reads run.
 
-Run from the repository root: python benchmarks/bench_explorer_api.py [--txs N] [--concurrency C]
-[--workers 0,1,2] [--baseline DIR] (about 4 minutes, and 1.7 GB of disk in a temporary directory, removed
+Run from the repository root: python benchmarks/bench_explorer_api.py [--txs N] [--concurrency C] [--workers 0,1,2]
+[--baseline DIR] (about 6 minutes for three servers, and 1.8 GB of disk in a temporary directory, removed
 afterwards). `--workers` lists the configurations to compare, each a server of its own on the same index: 0 serves
 every request from the node process (as before read workers), N > 0 puts N read worker processes in front
-(gostaking/api/worker.py). `--baseline DIR` serves the same index from another checkout too (e.g. `git worktree
-add --detach /tmp/base HEAD` before a change), in one process. Every endpoint is measured on every server in turn,
-the order rotating from one endpoint to the next, so that all see the same machine load.
+(gostaking/api/worker.py). `--baseline DIR` serves the same index from another checkout too (e.g. `git worktree add
+--detach /tmp/base HEAD` before a change), in one process; a route that checkout lacks shows "n/a". Every endpoint
+is measured on every server in turn, the order rotating from one endpoint to the next, so that all see the same
+machine load.
+
+The endpoints are every request of gostaking/explorer/static/js to the routes of the explorer and of blocks,
+transactions, accounts, nodes and status (`explorer_endpoints`): the index lists, search and CSV, which read
+workers serve, and what only the node process answers from its state and blocks (status, dashboard, nodes with
+uptime, the resource-sharing graph, node and account pages, rewards, a block, a transaction). Every answer must be
+200. The live stream (GET /explorer/stream) is measured as a reader sees it: STREAMS (8) streams stay open on each
+server for the whole run, and the report gives the delay from each block's commit (the server's block log) to its
+event at each client, p50/p99, for the blocks committed while the server was idle and while it was measured, with
+the blocks whose event a connected client never got counted as errors.
 
 The index is synthetic but valid: it is written straight into SQLite in bulk (replaying 1,000,000 signed
 transactions through the chain would take far longer and measure the chain, not the explorer). Rows follow the
 indexer's schema and invariants: 100,000 blocks of 10 transfers, each transfer with its event and two history
 rows (sender and recipient) among 10,000 valid gos1 addresses, account totals and the cursor row. Hashes are
-sha256 of counters. The API server (the devnet's FastAPI app over a fresh in-memory node with this index attached,
-its follower never started, served as the devnet serves it: the node's server configuration and its read workers)
-runs in a child process on 127.0.0.1; a minimal keep-alive client sends a bounded number of requests per endpoint
-(and stops after a time limit) with C in flight. The server's CPU time per request (the node process and its
-workers, from /proc) is reported beside latency and throughput: it varies far less with the load of a shared
-machine. The child's node produces (empty) blocks every --block-time seconds meanwhile and logs when each began
-and committed: the report gives the block interval and the time to produce a block while the reads ran, beside
-the same measured on the idle server first.
+sha256 of counters. The API server (the devnet's FastAPI app over a devnet node with this index attached, its
+follower never started, served as the devnet serves it: the node's server configuration and its read workers)
+runs in a child process on 127.0.0.1. Its node (LMDB in the work directory, as a devnet keeps its chain) first gets
+the state of a real network through the chain's own functions (explorer_node_state.py: 100 nodes, 100,000
+accounts voting and staking for them, 2,000 real signed transactions in 40 blocks, about 30 s, servers side by
+side); the index's 10,000 addresses are among those accounts. Then, as a node does once its state is loaded
+(node/abci/runner.py), its long-lived objects are frozen out of the cyclic GC's sight: at this size each full
+collection would otherwise stop the process ~100 ms. A minimal keep-alive client sends a bounded number of requests per
+endpoint (and stops after a time limit) with C in flight. The server's CPU time per request (the node process and
+its workers, from /proc) is reported beside latency and throughput: it varies far less with the load of a shared
+machine. The child's node produces blocks every --block-time seconds meanwhile (empty but for the devnet faucet's
+own transactions) and logs when each began, committed and ended: the report gives the block interval and the time
+to produce a block while the reads ran, beside the same measured on the idle server first.
 """
 
 import argparse
 import asyncio
+import functools
 import hashlib
 import itertools
 import json
@@ -37,9 +54,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +66,7 @@ from typing import Any
 sys.path.insert(0, os.environ.get("BENCH_SOURCE_TREE") or str(Path(__file__).resolve().parent.parent))
 
 import httpx
+from explorer_node_state import KEYED, NODES, keyed_account, operator_address
 from sqlalchemy import create_engine
 
 from gostaking.chain.crypto import encode_address
@@ -61,6 +80,13 @@ BLOCK_MS = 30_000
 FEE = 1_000
 REQUESTS_PER_ENDPOINT = 2_000
 SECONDS_PER_ENDPOINT = 20.0
+P99_GOAL_MS = 50.0
+RATE_GOAL = 2.0
+"""The goals (issue 17): p99 under 50 ms on every endpoint, and at least twice the requests a second of before."""
+STREAMS = 8
+"""Live streams (GET /explorer/stream) kept open on each server."""
+SETUP_TIMEOUT_S = 300.0
+"""How long a server may take to set up its node (about 15 s) and answer."""
 IDLE_SECONDS = 5.0
 """How long the block interval is measured on the idle server, before any read."""
 
@@ -217,34 +243,49 @@ def _flush(db: sqlite3.Connection, batch: tuple[list[tuple[object, ...]], ...]) 
 
 
 def serve(index_path: str, port: int, block_time_s: float, block_log: str, workers: int) -> None:
-    """Child process: the node API with the prebuilt index attached (nothing syncs into it), served as a node
-    serves it with `workers` read workers, while the node produces blocks; each block's start and commit (Unix
-    time) go to `block_log`."""
+    """Child process: a devnet node (LMDB in the work directory) given the network of explorer_node_state.py and
+    its blocks of real transactions, then serving the API with the prebuilt index attached (nothing syncs into it)
+    as a node serves it with `workers` read workers, while it produces blocks; each block's start, end, commit
+    (Unix time) and height go to `block_log`, and what the setup made (sizes, transaction hashes, their heights)
+    to `block_log`.json."""
+    import gc
     import signal
 
     import uvicorn
+    from explorer_node_state import prepare
 
     from gostaking.api.main import create_api
     from gostaking.node.apiserver import server_config
     from gostaking.node.runtime import open_devnet
     from gostaking.node.settings import DevnetSettings
-    from gostaking.storage import MemoryStore
 
     home = Path(index_path).parent / f"node-{port}"  # inside the benchmark's work directory, removed with it
-    node = open_devnet(DevnetSettings(home=home, block_time_s=block_time_s), store=MemoryStore())
+    node = open_devnet(DevnetSettings(home=home, block_time_s=block_time_s))
+    Path(f"{block_log}.json").write_text(json.dumps(prepare(node)))
+    # As a node does once its state is loaded (gostaking/node/abci/runner.py): the long-lived objects leave the
+    # cyclic GC's sight, whose every full collection would otherwise stop the process ~100 ms at this state size.
+    gc.collect()
+    gc.freeze()
     index_url = f"sqlite:///{index_path}"
     api = create_api(node, index_url=index_url, read_workers=workers) if workers else create_api(node, index_url)
     producer = node.producer
     assert producer is not None
     log = open(block_log, "a", buffering=1)  # noqa: SIM115 -- open for the life of the process
-    produce = producer.produce_block
+    produce, commit = producer.produce_block, node.app.commit
+    committed: list[float] = [0.0]
+
+    def commit_and_time() -> Any:
+        block = commit()
+        committed[0] = time.time()
+        return block
 
     def produce_and_log() -> Any:
         started = time.time()
         block = produce()
-        log.write(f"{started:.6f} {time.time():.6f}\n")
+        log.write(f"{started:.6f} {time.time():.6f} {committed[0]:.6f} {block.height}\n")
         return block
 
+    node.app.commit = commit_and_time  # type: ignore[method-assign]
     producer.produce_block = produce_and_log  # type: ignore[method-assign]
     producer.start()
     if not workers:  # as a node served before read workers (a --baseline checkout has no serve_api)
@@ -359,29 +400,36 @@ def server_cpu_seconds(pid: int) -> tuple[float, float]:
 
 @dataclass
 class Server:
-    """One API server under test: its name, child process (the node's), URL and block log."""
+    """One API server under test: its name, child process (the node's), URL, block log and what its node's setup
+    made (explorer_node_state.prepare)."""
 
     name: str
     process: subprocess.Popen[bytes]
     url: str
     block_log: Path
+    setup: dict[str, Any] = field(default_factory=dict)
+
+    def blocks(self) -> list[tuple[float, float, float, int]]:
+        """(start, end, commit, height) of each block the server produced since it started serving."""
+        rows = [line.split() for line in self.block_log.read_text().splitlines() if line]
+        return [(float(a), float(b), float(c), int(h)) for a, b, c, h in rows]
 
     def block_times(self, windows: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
         """(intervals between block starts, times to produce a block), in seconds, of the blocks begun in each
         (since, until) window (an interval only between two blocks of one window)."""
-        rows = [tuple(map(float, line.split())) for line in self.block_log.read_text().splitlines() if line]
+        rows = self.blocks()
         intervals: list[float] = []
         producing: list[float] = []
         for since, until in windows:
-            window = [(start, end) for start, end in rows if since <= start <= until]
+            window = [(start, end) for start, end, _, _ in rows if since <= start <= until]
             intervals += [b[0] - a[0] for a, b in itertools.pairwise(window)]
             producing += [end - start for start, end in window]
         return intervals, producing
 
 
-def start_server(name: str, tree: Path, index: Path, workdir: Path, block_time_s: float, workers: int) -> Server:
-    """A child process serving `index` with the code of checkout `tree` and `workers` read workers; waits until it
-    answers."""
+def launch_server(name: str, tree: Path, index: Path, workdir: Path, block_time_s: float, workers: int) -> Server:
+    """A child process that sets up a node with the code of checkout `tree` and serves `index` with `workers`
+    read workers (see wait_for)."""
     port = _free_port()
     block_log = workdir / f"blocks-{name}.log"
     block_log.touch()
@@ -389,16 +437,198 @@ def start_server(name: str, tree: Path, index: Path, workdir: Path, block_time_s
     serve_args = [str(index), str(port), str(block_time_s), str(block_log), str(workers)]
     command = [sys.executable, __file__, "--serve", *serve_args]
     process = subprocess.Popen(command, env=env)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
+    return Server(name, process, f"http://127.0.0.1:{port}", block_log)
+
+
+def wait_for(server: Server) -> None:
+    """Wait until the server answers (its node's setup done), then read what the setup made."""
+    for _ in range(int(SETUP_TIMEOUT_S * 10)):
         try:
-            httpx.get(f"{url}/explorer/index", timeout=2).raise_for_status()
-            return Server(name, process, url, block_log)
+            httpx.get(f"{server.url}/explorer/index", timeout=2).raise_for_status()
+            server.setup = json.loads(Path(f"{server.block_log}.json").read_text())
+            return
         except httpx.HTTPError:
-            if process.poll() is not None:
-                raise SystemExit(f"the {name} server exited with {process.returncode}") from None
+            if server.process.poll() is not None:
+                raise SystemExit(f"the {server.name} server exited with {server.process.returncode}") from None
             time.sleep(0.1)
-    raise SystemExit(f"the {name} server did not answer within 60 s")
+    raise SystemExit(f"the {server.name} server did not answer within {SETUP_TIMEOUT_S:.0f} s")
+
+
+Endpoint = tuple[str, Callable[[Server], str]]
+"""A request kind: its name and the path of one request to a server (chosen at random among alike ones)."""
+
+
+def explorer_endpoints(tx_count: int, addresses: list[str], sample: list[str]) -> list[Endpoint]:
+    """Every request the explorer page makes (gostaking/explorer/static/js), but the live stream (StreamWatch;
+    POST /explorer/chain-facts is the read workers' own route, which the page never calls):
+    the index lists, search and CSV (read workers serve them), then what the node process answers from its state
+    and blocks."""
+    rng = random.Random(7)
+    top = (tx_count // TXS_PER_BLOCK) << ROW_ID_SHIFT
+    blocks = tx_count // TXS_PER_BLOCK
+    operators = [operator_address(n) for n in range(NODES)]
+    # Accounts with state: the index's (each a seeded backer) and those that sent the real transactions.
+    holders = addresses + [keyed_account(i).address for i in range(KEYED)]
+    return [
+        ("blocks, first page", lambda _: "/explorer/blocks?limit=25"),
+        ("blocks, deep page", lambda _: f"/explorer/blocks?limit=25&before={rng.randrange(2, blocks)}"),
+        ("txs, first page", lambda _: "/explorer/txs?limit=25"),
+        ("txs, deep page", lambda _: f"/explorer/txs?limit=25&before={rng.randrange(1 << ROW_ID_SHIFT, top)}"),
+        ("txs of a sender", lambda _: f"/explorer/txs?limit=25&sender={rng.choice(addresses)}"),
+        ("account history, first page", lambda _: f"/explorer/accounts/{rng.choice(addresses)}/history?limit=25"),
+        (
+            "account history, deep page",
+            lambda _: (
+                f"/explorer/accounts/{rng.choice(addresses)}/history?limit=25"
+                f"&before={rng.randrange(1 << ROW_ID_SHIFT, top)}"
+            ),
+        ),
+        ("events by kind", lambda _: "/explorer/events?limit=25&kind=transfer"),
+        ("search: tx hash", lambda _: f"/explorer/search?q={rng.choice(sample)}"),
+        ("search: address", lambda _: f"/explorer/search?q={rng.choice(addresses)}"),
+        ("search: block hash", lambda _: "/explorer/search?q=0x" + _hex("block", rng.randrange(1, blocks))),
+        ("history CSV (~200 rows)", lambda _: f"/explorer/accounts/{rng.choice(addresses)}/history.csv"),
+        ("dashboard: blocks (8)", lambda _: "/explorer/blocks?limit=8"),
+        ("dashboard: txs (8)", lambda _: "/explorer/txs?limit=8"),
+        ("dashboard: charts", lambda _: "/explorer/dashboard"),
+        ("status", lambda _: "/status"),
+        ("index status", lambda _: "/explorer/index"),
+        ("explorer nodes (default page)", lambda _: "/explorer/nodes"),
+        ("explorer nodes, limit=100", lambda _: "/explorer/nodes?limit=100"),
+        ("explorer nodes, second page", lambda _: "/explorer/nodes?limit=100&offset=100"),  # as the page pages
+        ("graph, 300 largest edges", lambda _: "/explorer/graph?limit=300"),
+        ("graph of a node", lambda _: f"/explorer/graph?operator={rng.choice(operators)}"),
+        ("nodes", lambda _: "/nodes"),
+        ("node detail", lambda _: f"/nodes/{rng.choice(operators)}"),
+        ("account state", lambda _: f"/accounts/{rng.choice(holders)}?limit=50&offset=0"),
+        ("account rewards", lambda _: f"/accounts/{rng.choice(holders)}/rewards"),
+        ("block with txs (node)", lambda server: f"/blocks/{rng.choice(server.setup['tx_heights'])}"),
+        ("tx by hash (node)", lambda server: f"/txs/{rng.choice(server.setup['tx_hashes'])}"),
+    ]
+
+
+async def has_route(url: str, path: str) -> bool:
+    """Whether the server has the route of `path` (a checkout before the route answers FastAPI's own 404)."""
+    parsed = httpx.URL(url)
+    connection = KeepAliveConnection(parsed.host, parsed.port or 80)
+    try:
+        status, body = await connection.get(path)
+    finally:
+        await connection.close()
+    return not (status == 404 and body == b'{"detail":"Not Found"}')
+
+
+@dataclass
+class StreamClient:
+    """One live-stream client's record: when each block's event first arrived (Unix time; not the event a
+    connection opens with, which names a block committed before), the heights it opened with, its connections
+    and failures (an answer other than 200, a broken connection)."""
+
+    arrivals: dict[int, float] = field(default_factory=dict)
+    opening: set[int] = field(default_factory=set)
+    connections: int = 0
+    failures: int = 0
+
+
+class StreamWatch:
+    """STREAMS clients of GET /explorer/stream on each server, as the explorer page keeps one open per reader, on
+    a thread and event loop of their own for the whole run (a stream the server ends is reopened at once)."""
+
+    def __init__(self, servers: list[Server]) -> None:
+        """Clients for each of `servers` (start opens them)."""
+        self.servers = servers
+        self.clients = {server.name: [StreamClient() for _ in range(STREAMS)] for server in servers}
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        """Open every stream."""
+        self._thread.start()
+
+        def open_all() -> None:
+            for server in self.servers:
+                for client in self.clients[server.name]:
+                    self._tasks.append(self._loop.create_task(self._follow(server.url, client)))
+
+        self._loop.call_soon_threadsafe(open_all)
+
+    def stop(self) -> None:
+        """Close every stream."""
+
+        async def cancel() -> None:
+            for task in self._tasks:
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            self._loop.stop()
+
+        asyncio.run_coroutine_threadsafe(cancel(), self._loop)
+        self._thread.join(10)
+
+    async def _follow(self, url: str, client: StreamClient) -> None:
+        parsed = httpx.URL(url)
+        request = f"GET /explorer/stream HTTP/1.1\r\nHost: {parsed.host}:{parsed.port}\r\n\r\n".encode()
+        while True:
+            writer = None
+            try:
+                reader, writer = await asyncio.open_connection(parsed.host, parsed.port)
+                writer.write(request)
+                head = await reader.readuntil(b"\r\n\r\n")
+                client.connections += 1
+                if int(head.split(b" ", 2)[1]) != 200 or b"transfer-encoding: chunked" not in head.lower():
+                    client.failures += 1
+                    await asyncio.sleep(1)
+                    continue
+                buffer, opening = b"", True
+                while size := int((await reader.readuntil(b"\r\n")).strip(), 16):
+                    buffer += (await reader.readexactly(size + 2))[:-2]
+                    arrived = time.time()
+                    while b"\n\n" in buffer:
+                        message, buffer = buffer.split(b"\n\n", 1)
+                        fields = dict(line.split(": ", 1) for line in message.decode().split("\n") if ": " in line)
+                        if fields.get("event") != "block":
+                            continue
+                        height = int(json.loads(fields["data"])["height"])
+                        if opening:
+                            client.opening.add(height)
+                            opening = False
+                        else:
+                            client.arrivals.setdefault(height, arrived)
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                client.failures += 1
+                await asyncio.sleep(0.2)
+            finally:
+                if writer is not None:
+                    writer.close()
+
+    def row(self, server: Server, label: str, windows: list[tuple[float, float]]) -> str:
+        """The stream's line of the table for the blocks committed in the windows: delay p50/p99 (ms), events a
+        second, events, and errors (blocks a connected client missed, plus failed connections)."""
+        commits = {height: commit for start, _, commit, height in server.blocks() if commit > 0}
+        delays: list[float] = []
+        missed = 0
+        seconds = sum(until - since for since, until in windows)
+        for client in self.clients[server.name]:
+            seen = set(client.arrivals) | client.opening
+            if not seen:
+                continue
+            first, last = min(seen), max(seen)
+            for height, commit in commits.items():
+                if not any(since <= commit <= until for since, until in windows):
+                    continue
+                if height in client.arrivals:
+                    delays.append(client.arrivals[height] - commit)
+                elif first < height < last and height not in seen:
+                    missed += 1
+        errors = missed + sum(client.failures for client in self.clients[server.name])
+        name = f"live stream, {label}"
+        if len(delays) < 2:
+            return f"{name:<30} {server.name:<8} too few events ({len(delays)}), {errors} errors"
+        cuts = statistics.quantiles(delays, n=100)
+        return (
+            f"{name:<30} {server.name:<8} {cuts[49] * 1000:>8.1f} {cuts[98] * 1000:>8.1f} "
+            f"{len(delays) / seconds:>8.0f} {'-':>8} {'-':>8} {len(delays):>6} {errors:>6}"
+        )
 
 
 def _ms(seconds: list[float], cut: int) -> str:
@@ -460,35 +690,26 @@ def main() -> None:
         ]
         if args.baseline is not None:
             configurations.insert(0, ("before", args.baseline.resolve(), 0))
-        for name, tree, workers in configurations:
-            servers.append(start_server(name, tree, path, workdir, args.block_time, workers))
+        servers = [launch_server(name, tree, path, workdir, args.block_time, w) for name, tree, w in configurations]
+        for server in servers:  # set up side by side: each node's setup is its own process
+            wait_for(server)
+        sizes = ", ".join(f"{count:,} {what}" for what, count in servers[0].setup["sizes"].items())
+        setup_s = ", ".join(f"{server.name} {server.setup['seconds']:.0f} s" for server in servers)
+        tx_blocks = servers[0].setup["tx_heights"]
+        print(
+            f"node state: {sizes}; {len(servers[0].setup['tx_hashes']):,} real transactions in "
+            f"{len(tx_blocks)} blocks (setup: {setup_s})"
+        )
+        streams = StreamWatch(servers)
+        streams.start()
         idle_since = time.time()
         time.sleep(IDLE_SECONDS)
         idle = (idle_since, time.time())
-        rng = random.Random(7)
-        top = (args.txs // TXS_PER_BLOCK) << ROW_ID_SHIFT
-        blocks = args.txs // TXS_PER_BLOCK
-        endpoints: list[tuple[str, Callable[[], str]]] = [
-            ("blocks, first page", lambda: "/explorer/blocks?limit=25"),
-            ("blocks, deep page", lambda: f"/explorer/blocks?limit=25&before={rng.randrange(2, blocks)}"),
-            ("txs, first page", lambda: "/explorer/txs?limit=25"),
-            ("txs, deep page", lambda: f"/explorer/txs?limit=25&before={rng.randrange(1 << ROW_ID_SHIFT, top)}"),
-            ("txs of a sender", lambda: f"/explorer/txs?limit=25&sender={rng.choice(addresses)}"),
-            ("account history, first page", lambda: f"/explorer/accounts/{rng.choice(addresses)}/history?limit=25"),
-            (
-                "account history, deep page",
-                lambda: (
-                    f"/explorer/accounts/{rng.choice(addresses)}/history?limit=25"
-                    f"&before={rng.randrange(1 << ROW_ID_SHIFT, top)}"
-                ),
-            ),
-            ("events by kind", lambda: "/explorer/events?limit=25&kind=transfer"),
-            ("search: tx hash", lambda: f"/explorer/search?q={rng.choice(sample)}"),
-            ("search: address", lambda: f"/explorer/search?q={rng.choice(addresses)}"),
-            ("search: block hash", lambda: "/explorer/search?q=0x" + _hex("block", rng.randrange(1, blocks))),
-            ("history CSV (~200 rows)", lambda: f"/explorer/accounts/{rng.choice(addresses)}/history.csv"),
-        ]
-        print(f"{args.concurrency} requests in flight, up to {REQUESTS_PER_ENDPOINT} per endpoint and server")
+        endpoints = explorer_endpoints(args.txs, addresses, sample)
+        print(
+            f"{args.concurrency} requests in flight, up to {REQUESTS_PER_ENDPOINT} per endpoint and server; "
+            f"{STREAMS} live streams open on each server all along"
+        )
         print(
             f"{'endpoint':<30} {'server':<8} {'p50 ms':>8} {'p99 ms':>8} {'req/s':>8} {'cpu ms':>8} {'node ms':>8} "
             f"{'n':>6} {'errors':>6}   (cpu ms: the server's CPU time per request; node ms: its node process's)"
@@ -496,12 +717,17 @@ def main() -> None:
         loaded: dict[str, list[tuple[float, float]]] = {server.name: [] for server in servers}
         rates: dict[str, dict[str, float]] = {server.name: {} for server in servers}
         cpu: dict[str, dict[str, float]] = {server.name: {} for server in servers}
+        p99: dict[str, dict[str, float]] = {server.name: {} for server in servers}
         for turn, (name, make_path) in enumerate(endpoints):
             shift = turn % len(servers)
             for server in servers[shift:] + servers[:shift]:
-                asyncio.run(measure(server.url, make_path, args.concurrency, 200))  # warm-up (caches, connections)
+                path_of = functools.partial(make_path, server)
+                if not asyncio.run(has_route(server.url, path_of())):
+                    print(f"{name:<30} {server.name:<8} {'n/a':>8}   (no such route in this checkout)")
+                    continue
+                asyncio.run(measure(server.url, path_of, args.concurrency, 200))  # warm-up (caches, connections)
                 since, (node_before, workers_before) = time.time(), server_cpu_seconds(server.process.pid)
-                latencies, wall, errors = asyncio.run(measure(server.url, make_path, args.concurrency))
+                latencies, wall, errors = asyncio.run(measure(server.url, path_of, args.concurrency))
                 loaded[server.name].append((since, time.time()))
                 node_after, workers_after = server_cpu_seconds(server.process.pid)
                 node_ms = (node_after - node_before) * 1000 / len(latencies)
@@ -509,18 +735,32 @@ def main() -> None:
                 cuts = statistics.quantiles(latencies, n=100)
                 rates[server.name][name] = len(latencies) / wall
                 cpu[server.name][name] = cpu_ms
+                p99[server.name][name] = cuts[98] * 1000
                 print(
                     f"{name:<30} {server.name:<8} {cuts[49] * 1000:>8.1f} {cuts[98] * 1000:>8.1f} "
                     f"{len(latencies) / wall:>8.0f} {cpu_ms:>8.2f} {node_ms:>8.2f} {len(latencies):>6} {errors:>6}"
                 )
+        streams.stop()
+        print(
+            f"live stream ({STREAMS} open per server): delay from a block's commit to its event at each client "
+            "(p50/p99 ms), events a second, events, errors (blocks whose event a client missed, failed connections)"
+        )
+        for server in servers:
+            print(streams.row(server, "idle", [idle]))
+            print(streams.row(server, "under reads", loaded[server.name]))
         reference = servers[0].name
         for server in servers[1:]:
-            ratios = [rates[server.name][name] / rates[reference][name] for name, _ in endpoints]
-            savings = [cpu[reference][name] / cpu[server.name][name] for name, _ in endpoints]
+            shared = [name for name, _ in endpoints if name in rates[server.name] and name in rates[reference]]
+            ratios = [rates[server.name][name] / rates[reference][name] for name in shared]
+            savings = [cpu[reference][name] / cpu[server.name][name] for name in shared]
             print(
                 f"{server.name} / {reference}: req/s min {min(ratios):.2f}, median {statistics.median(ratios):.2f};"
                 f" server CPU per request {reference} / {server.name}: median {statistics.median(savings):.2f}"
             )
+            slow = [f"{name} ({ms:.0f})" for name, ms in p99[server.name].items() if ms >= P99_GOAL_MS]
+            below = [f"{name} ({r:.2f})" for name, r in zip(shared, ratios, strict=True) if r < RATE_GOAL]
+            print(f"  {server.name}: p99 >= {P99_GOAL_MS:.0f} ms: {', '.join(slow) or 'none'}")
+            print(f"  {server.name}: req/s < {RATE_GOAL:.0f}x {reference}: {', '.join(below) or 'none'}")
         print(f"block interval (target {args.block_time * 1000:.0f} ms) and time to produce a block:")
         for server in servers:
             print(block_line(server, "idle", [idle]))

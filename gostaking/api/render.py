@@ -47,6 +47,11 @@ def hash_power(micro_hs: int) -> HashPower:
     return HashPower(micro_hs=micro_hs, hs=format_units(micro_hs, _HASH_DECIMALS))
 
 
+def hash_power_json(micro_hs: int) -> dict[str, Any]:
+    """`hash_power` as the JSON object it serialises to, for an answer built as plain dicts (a long list)."""
+    return {"micro_hs": micro_hs, "hs": format_units(micro_hs, _HASH_DECIMALS)}
+
+
 def percent(part: int, whole: int) -> str:
     """part / whole as a percentage string, exact to 4 decimals, rounded down ('0.5%')."""
     if whole <= 0:

@@ -3,16 +3,20 @@
 from typing import Annotated
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from gostaking.node.app import GoStakingApp
+from gostaking.node.runtime import Node
 
 from ..deps import NodeDep
 from ..errors import ApiError, InvalidRequestError, NotFoundError, error_responses
+from ..height_cache import HeightAnswers
 from ..pages import MAX_INT, MAX_PAGE
 from ..render import block_response, block_summary, gos_index_at
 from ..schemas.blocks import BlockList, BlockResponse
 
 router = APIRouter(tags=["blocks"])
+BLOCK_ANSWERS = HeightAnswers()
 
 
 class BlockPrunedError(ApiError):
@@ -81,15 +85,21 @@ def latest_block(node: NodeDep) -> BlockResponse:
     ),
     summary="A block by height",
 )
-def get_block(height: str, node: NodeDep) -> BlockResponse:
+async def get_block(height: str, node: NodeDep) -> Response:
     """A committed block with its transactions, results, events and validator updates (claims also in GOS, at the
     block's GOS index)."""
     if not (height.isascii() and height.isdecimal() and len(height) <= 20) or not 1 <= int(height) <= MAX_INT:
         raise InvalidRequestError(f"height must be a positive integer up to 2^63-1 (or 'latest'), got {height!r}")
+    # Once per committed height and pruning (height_cache.py): a block's answer decodes and shows all its txs.
+    stamp = (node.app.height, node.app.earliest_block_height)
+    return await BLOCK_ANSWERS.answer(node.app, stamp, int(height), lambda: _block(node, int(height)))
+
+
+def _block(node: Node, height: int) -> BlockResponse:
     with node.app.read() as state:
-        block = node.app.block(int(height))
+        block = node.app.block(height)
         if block is None:
-            reason = not_kept_reason(node.app, int(height))
+            reason = not_kept_reason(node.app, height)
             if reason is not None:
                 raise BlockPrunedError(reason)
             raise NotFoundError(f"no block at height {height} (latest is {node.app.height})")

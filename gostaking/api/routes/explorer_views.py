@@ -4,14 +4,15 @@ dashboard chart series, and the live stream of new blocks (Server-Sent Events)."
 import asyncio
 import contextlib
 import json
+import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from itertools import pairwise
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
-from fastapi.responses import StreamingResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response, StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
@@ -40,12 +41,24 @@ from gostaking.chain.modules.staking.queries import (
     get_largest_delegations,
     get_largest_node_delegations,
 )
+from gostaking.indexer import IndexReader
 from gostaking.indexer import queries as q
+from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError, error_responses
+from ..height_cache import HeightAnswers
 from ..pages import MAX_PAGE, Limit, Offset
-from ..render import format_units, from_records, gos, hash_power, iso_time, listed_asset_view, percent
+from ..render import (
+    format_units,
+    from_records,
+    gos,
+    hash_power,
+    hash_power_json,
+    iso_time,
+    listed_asset_view,
+    percent,
+)
 from ..schemas.explorer import (
     BlockTimePoint,
     DashboardResponse,
@@ -60,7 +73,7 @@ from ..schemas.explorer import (
     SignatureMark,
     SupplyPoint,
 )
-from .explorer import FollowedIndexDep, IndexDep
+from .explorer import FollowedIndexDep, gos_json, view_json
 from .nodes import election_view, node_view
 
 router = APIRouter(tags=["explorer"])
@@ -69,18 +82,31 @@ UPTIME_BAR_BLOCKS = 100
 BLOCK_TIME_POINTS = 120
 SUPPLY_POINTS = 120
 STREAM_POLL_S = 0.25
+"""How often a stream looks for a new block or index height when nothing wakes it sooner (BlockBell)."""
 STREAM_HEARTBEAT_S = 15.0
 STREAM_LIFETIME_S = 300.0
 """A stream ends after this long and the browser's EventSource reconnects (bounds a stuck connection)."""
 MAX_GRAPH_EDGES = 500
 """Edges of one graph answer (the explorer asks for 300): about 10 ms of work at most."""
+NODE_LIST_ANSWERS = HeightAnswers()
+GRAPH_ANSWERS = HeightAnswers()
+DASHBOARD_ANSWERS = HeightAnswers()
 
 
 @router.get("/explorer/nodes", response_model=ExplorerNodeList, summary="Nodes with uptime and blocks produced")
-def explorer_nodes(node: NodeDep, index: IndexDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> ExplorerNodeList:
+async def explorer_nodes(
+    node: NodeDep, index: FollowedIndexDep, limit: Limit = MAX_PAGE, offset: Offset = 0
+) -> Response:
     """The nodes, mining set first (election order), then candidates, then the rest (`limit` of the `total` from
     `offset`); with votes, stakes, number of voters and stakers, blocks proposed, uptime (blocks signed / blocks as
     validator) and its last 100 expected blocks for an uptime bar."""
+    stamp = (node.app.height, index.indexer.indexed_height)  # once per block and page (height_cache.py)
+    return await NODE_LIST_ANSWERS.answer(
+        node.app, stamp, (limit, offset), lambda: _explorer_nodes(node, index, limit, offset)
+    )
+
+
+def _explorer_nodes(node: Node, index: IndexReader, limit: int, offset: int) -> ExplorerNodeList:
     with node.app.read() as state:
         election = election_view(state)
         mining_set = get_mining_set(state)
@@ -128,17 +154,24 @@ def explorer_nodes(node: NodeDep, index: IndexDep, limit: Limit = MAX_PAGE, offs
     responses=error_responses({404: "no node by that operator"}),
     summary="Who votes and stakes for which node",
 )
-def explorer_graph(
+async def explorer_graph(
     node: NodeDep,
     limit: Annotated[int, Query(ge=1, le=MAX_GRAPH_EDGES, description="largest edges to return")] = 300,
     operator: Annotated[str | None, Query(description="only this node's voters and stakers (gos1…)")] = None,
-) -> GraphResponse:
+) -> Response:
     """The resource-sharing graph: accounts → nodes, one edge per vote or stake, weighted by GOS (current state);
     with `operator`, one node and its backers. Only the `limit` largest edges are returned on a big chain
     (`truncated` says so), with their accounts and nodes, and the mining set and candidates; amounts, totals and
     hash power are the chain's, exact."""
     if operator is not None:
         parse_address(operator, "operator")
+    stamp = (node.app.height,)  # once per block, size and node (height_cache.py)
+    return await GRAPH_ANSWERS.answer(node.app, stamp, (limit, operator), lambda: _graph(node, limit, operator))
+
+
+def _graph(node: Node, limit: int, operator: str | None) -> dict[str, Any]:
+    # A GraphResponse as plain JSON objects (explorer.view_json's reason): its ~1,000 nested models cost more than
+    # reading the bonds.
     with node.app.read() as state:
         if operator is None:
             total_edges, delegations = get_largest_delegations(state, limit)
@@ -158,29 +191,45 @@ def explorer_graph(
         for address, target, kind, shares in delegations:
             ugos = compute_shares_to_ugos(shares, index)
             edges.append(
-                GraphEdge(
+                view_json(
+                    GraphEdge,
+                    {},
                     source=address,
                     target=target,
                     kind=kind,
-                    amount=gos(ugos),
-                    hash_power=hash_power(compute_bond_hash_power(state, kind, shares)),
+                    amount=gos_json(ugos),
+                    hash_power=hash_power_json(compute_bond_hash_power(state, kind, shares)),
                 )
             )
             account_totals[address] += ugos
             node_totals[target] += ugos
         vertices = [
-            GraphVertex(
+            view_json(
+                GraphVertex,
+                {},
                 id=op,
                 kind="node",
                 label=require_node(state, op).moniker,
                 status=get_node_status(state, op),
-                total=gos(node_totals[op]),
+                total=gos_json(node_totals[op]),
             )
             for op in nodes
         ]
-        for address in sorted({edge.source for edge in edges}):
-            vertices.append(GraphVertex(id=address, kind="account", label=address, total=gos(account_totals[address])))
-        return GraphResponse(
+        for address in sorted({edge["source"] for edge in edges}):
+            vertices.append(
+                view_json(
+                    GraphVertex,
+                    {},
+                    id=address,
+                    kind="account",
+                    label=address,
+                    status="",
+                    total=gos_json(account_totals[address]),
+                )
+            )
+        return view_json(
+            GraphResponse,
+            {},
             height=state.height.get(),
             vertices=vertices,
             edges=edges,
@@ -190,9 +239,14 @@ def explorer_graph(
 
 
 @router.get("/explorer/dashboard", response_model=DashboardResponse, summary="Dashboard chart series")
-def explorer_dashboard(node: NodeDep, index: IndexDep) -> DashboardResponse:
+async def explorer_dashboard(node: NodeDep, index: FollowedIndexDep) -> Response:
     """Block times, supply history, the emission schedule with the next halving, locked value by asset (in GOS
     at the chain's prices) and hash power by pool."""
+    stamp = (node.app.height, index.indexer.indexed_height)  # once per block (height_cache.py)
+    return await DASHBOARD_ANSWERS.answer(node.app, stamp, (), lambda: _dashboard(node, index))
+
+
+def _dashboard(node: Node, index: IndexReader) -> DashboardResponse:
     recent = q.recent_blocks(index.engine, BLOCK_TIME_POINTS + 1)
     block_times = [
         BlockTimePoint(height=b["height"], seconds=(b["time_ms"] - a["time_ms"]) / 1000, txs=b["num_txs"])
@@ -272,38 +326,74 @@ class EventStreamResponse(StreamingResponse):
                 await send({"type": "http.response.body", "body": b"", "more_body": False})
 
 
+class BlockBell:
+    """Wakes the live streams the moment a block commits: the devnet's producer rings it after each commit
+    (create_api hooks it), so a stream sends the block at once instead of at its next poll, and sends every block
+    however short the block time. A stream still polls every STREAM_POLL_S, for the index's progress and on a
+    CometBFT node, whose blocks ring nothing."""
+
+    def __init__(self) -> None:
+        """No stream listens yet."""
+        self._lock = threading.Lock()
+        self._listening: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+
+    def ring(self, _block: object = None) -> None:
+        """Wake every listening stream (from any thread: the producer's)."""
+        with self._lock:
+            listening = list(self._listening)
+        for loop, event in listening:
+            with contextlib.suppress(RuntimeError):  # its event loop has closed meanwhile
+                loop.call_soon_threadsafe(event.set)
+
+    @contextlib.contextmanager
+    def listener(self) -> Iterator[asyncio.Event]:
+        """An event of the running loop, set at each ring while the `with` lasts."""
+        entry = (asyncio.get_running_loop(), asyncio.Event())
+        with self._lock:
+            self._listening.add(entry)
+        try:
+            yield entry[1]
+        finally:
+            with self._lock:
+                self._listening.discard(entry)
+
+
 @router.get(
     "/explorer/stream",
     summary="Live new-block notifications (Server-Sent Events)",
     response_class=StreamingResponse,
     responses={200: {"content": {"text/event-stream": {}}, "description": "`block` events as JSON"}},
 )
-async def explorer_stream(node: NodeDep, index: FollowedIndexDep) -> EventStreamResponse:
+async def explorer_stream(request: Request, node: NodeDep, index: FollowedIndexDep) -> EventStreamResponse:
     """A `text/event-stream` with a `block` event whenever the chain or the index advances: the new height,
     indexed height, block hash, time and transaction count. Open it with the browser's EventSource."""
+    bell: BlockBell = getattr(request.app.state, "block_bell", None) or BlockBell()  # none: polls only
 
     async def events() -> AsyncIterator[str]:
         yield "retry: 1000\n\n"
         started = last_sent = time.monotonic()
         seen = (-1, -1)
-        while time.monotonic() - started < STREAM_LIFETIME_S:
-            current = (node.app.height, index.indexer.indexed_height)
-            block = node.app.last_block
-            if current != seen and block is not None:
-                seen = current
-                payload = {
-                    "height": current[0],
-                    "indexed_height": current[1],
-                    "hash": block.hash.hex(),
-                    "time": iso_time(block.header.time_ms),
-                    "num_txs": len(block.txs),
-                }
-                yield f"event: block\ndata: {json.dumps(payload)}\n\n"
-                last_sent = time.monotonic()
-            elif time.monotonic() - last_sent > STREAM_HEARTBEAT_S:
-                yield ": keep-alive\n\n"
-                last_sent = time.monotonic()
-            await asyncio.sleep(STREAM_POLL_S)
+        with bell.listener() as rung:
+            while time.monotonic() - started < STREAM_LIFETIME_S:
+                current = (node.app.height, index.indexer.indexed_height)
+                block = node.app.last_block
+                if current != seen and block is not None:
+                    seen = current
+                    payload = {
+                        "height": current[0],
+                        "indexed_height": current[1],
+                        "hash": block.hash.hex(),
+                        "time": iso_time(block.header.time_ms),
+                        "num_txs": len(block.txs),
+                    }
+                    yield f"event: block\ndata: {json.dumps(payload)}\n\n"
+                    last_sent = time.monotonic()
+                elif time.monotonic() - last_sent > STREAM_HEARTBEAT_S:
+                    yield ": keep-alive\n\n"
+                    last_sent = time.monotonic()
+                with contextlib.suppress(TimeoutError):  # a commit rings at once; else the next poll
+                    await asyncio.wait_for(rung.wait(), STREAM_POLL_S)
+                rung.clear()
 
     headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
     return EventStreamResponse(events(), media_type="text/event-stream", headers=headers)

@@ -1,6 +1,7 @@
 """GET /nodes and /nodes/{operator}."""
 
 from fastapi import APIRouter
+from fastapi.responses import Response
 
 from gostaking.chain.crypto import consensus_address
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
@@ -15,14 +16,18 @@ from gostaking.chain.modules.nodes.queries import (
 )
 from gostaking.chain.modules.staking.queries import get_node_delegators_page
 from gostaking.chain.state import State
+from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError, error_responses
+from ..height_cache import HeightAnswers
 from ..pages import MAX_PAGE, Limit, Offset
 from ..render import from_records, gos
 from ..schemas.nodes import BackerView, ElectionView, NodeDetail, NodeList, NodeView
 
 router = APIRouter(tags=["nodes"])
+LIST_ANSWERS = HeightAnswers()
+DETAIL_ANSWERS = HeightAnswers()
 
 
 def node_view(state: State, operator: str) -> NodeView:
@@ -62,9 +67,14 @@ def election_view(state: State) -> ElectionView:
 
 
 @router.get("/nodes", response_model=NodeList, summary="The nodes and the mining set")
-def list_nodes(node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> NodeList:
+async def list_nodes(node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> Response:
     """Registered nodes with status, votes, stake, blocks signed and rewards, in registration order: `limit` of
     the `total` from `offset`."""
+    stamp = (node.app.height,)  # once per block and page (height_cache.py)
+    return await LIST_ANSWERS.answer(node.app, stamp, (limit, offset), lambda: _list_nodes(node, limit, offset))
+
+
+def _list_nodes(node: Node, limit: int, offset: int) -> NodeList:
     with node.app.read() as state:
         total, operators = get_operators_page(state, offset, limit)
         nodes = [node_view(state, op) for op in operators]
@@ -77,10 +87,17 @@ def list_nodes(node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> No
     responses=error_responses({400: "not a gos1… address, or a malformed parameter", 404: "no node by that operator"}),
     summary="One node with its voters and stakers",
 )
-def get_node(operator: str, node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> NodeDetail:
+async def get_node(operator: str, node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> Response:
     """A node by operator address, with the addresses voting and staking on it, by address: `limit` of each from
     `offset`, with their totals."""
     parse_address(operator, "operator")
+    stamp = (node.app.height,)  # once per block, node and page (height_cache.py)
+    return await DETAIL_ANSWERS.answer(
+        node.app, stamp, (operator, limit, offset), lambda: _node_detail(node, operator, limit, offset)
+    )
+
+
+def _node_detail(node: Node, operator: str, limit: int, offset: int) -> NodeDetail:
     with node.app.read() as state:
         if not is_node_operator(state, operator):
             raise NotFoundError(f"no node is registered by operator {operator}")

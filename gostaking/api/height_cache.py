@@ -1,0 +1,77 @@
+"""Answers of the routes that show the committed chain state (the node views of the explorer: nodes with uptime, the
+resource-sharing graph, the dashboard, the node list and pages), computed once per committed height and kept as
+JSON until the next block commits.
+
+These routes read a hundred nodes or hundreds of bonds under the state lock, in the node process, whose GIL the
+block producer shares: computed for every request, eight readers of the explorer's node pages kept the producer
+waiting for the lock and the GIL (blocks took up to 200 ms instead of 3) and one another (p99 ~200 ms). The state
+does not change between two commits, so each answer is computed once per height (and index height, for the views
+that show the index too) and key, by one thread while the others wait for it, then served from memory on the
+event loop. The routes still declare their response models (the OpenAPI document is unchanged); the JSON is the
+model's own.
+"""
+
+import threading
+import weakref
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import msgspec
+from fastapi.responses import Response
+from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
+
+from gostaking.node.app import GoStakingApp
+
+Answer = BaseModel | dict[str, Any]
+"""A route's answer: its response model, or the plain JSON object of one (as explorer.view_json builds them)."""
+Stamp = tuple[int, ...]
+"""What an answer was computed at: the committed height, and the index's height for the views that read it."""
+
+MAX_KEYS = 1024
+"""Answers kept per route and height (a route's keys are its parameters: one page of nodes, one node's graph…)."""
+MAX_BYTES = 16 * 2**20
+"""JSON kept per route (a block's answer may be megabytes): the oldest answers go first; a larger one is not kept."""
+
+
+class HeightAnswers:
+    """The JSON answers of one route, per app, valid while the stamp they were computed at is current."""
+
+    def __init__(self, max_keys: int = MAX_KEYS, max_bytes: int = MAX_BYTES) -> None:
+        """Keep up to `max_keys` answers and `max_bytes` of JSON per app (beyond, the oldest are dropped)."""
+        self.max_keys = max_keys
+        self.max_bytes = max_bytes
+        self._lock = threading.Lock()
+        self._answers: weakref.WeakKeyDictionary[GoStakingApp, dict[Hashable, tuple[Stamp, bytes]]] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def answer(self, app: GoStakingApp, stamp: Stamp, key: Hashable, compute: Callable[[], Answer]) -> Response:
+        """The answer for `key` at `stamp`: from memory on the event loop, else `compute`d on a worker thread (it may
+        wait for the state lock while a block commits) by one request while the others for it wait."""
+        kept = self._answers.get(app, {}).get(key)
+        if kept is None or kept[0] != stamp:
+            return _json(await run_in_threadpool(self._compute, app, stamp, key, compute))
+        return _json(kept[1])
+
+    def _compute(self, app: GoStakingApp, stamp: Stamp, key: Hashable, compute: Callable[[], Answer]) -> bytes:
+        with self._lock:  # one computes; the others find its answer (they would only share the GIL meanwhile)
+            answers = self._answers.setdefault(app, {})
+            kept = answers.get(key)
+            if kept is not None and kept[0] >= stamp:  # computed meanwhile, at this stamp or a later one
+                return kept[1]
+            answer = compute()
+            body = answer.model_dump_json().encode() if isinstance(answer, BaseModel) else msgspec.json.encode(answer)
+            for old in [k for k, (at, _) in answers.items() if at < stamp]:
+                del answers[old]
+            if len(body) > self.max_bytes:
+                return body
+            kept_bytes = sum(len(other) for _, other in answers.values())
+            while answers and (len(answers) >= self.max_keys or kept_bytes + len(body) > self.max_bytes):
+                kept_bytes -= len(answers.pop(next(iter(answers)))[1])
+            answers[key] = (stamp, body)
+            return body
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, media_type="application/json")
