@@ -9,8 +9,9 @@ them with keys, which sign the measured transactions); block 1 executed by `appl
 Merkle tree and block 1 written in one LMDB batch by the node's state-sync bulk write (`ChainStore.restore`, as a
 node restoring a snapshot does). Committing the accounts in large blocks instead costs more (a Merkle update and an
 fsync per block; see BENCHMARKS.md). The store is cached in --store-dir keyed by N and reused by later runs; it is
-built again when the storage code (gostaking/storage) differs from the code that built it, since its on-disk format
-may have changed.
+built again when its format may have changed: each run builds a small store of SAMPLE_ACCOUNTS accounts the same way
+and digests its entries, and a cached store built when that digest differed is built again (a change to the chain's
+encodings or the store's key schema changes it; one to how the store is read or paged does not).
 
 Measured, for each N in a fresh process started for it (so the memory and the start are its own), on a copy of the
 cached store dropped from the operating system's page cache (a cold start, as after a reboot):
@@ -23,18 +24,22 @@ cached store dropped from the operating system's page cache (a cold start, as af
   is timed inside finalize_block; medians after a warm-up block, of wall time and, for apply_block and the whole
   cycle, of this process's CPU time too (which other processes on a shared core do not inflate; nor does it count
   the fsync's wait). The long-lived objects are moved out of the cyclic GC's sight before the blocks, as the node
-  does once started (gostaking/node/abci/runner.py).
+  does once started (gostaking/node/abci/runner.py);
+- the release of the store's mapped pages after each commit (gostaking/node/app.py MAPPED_STORE_BUDGET): how many
+  commits released and what the releases took (within the commit's time). `--release off` runs the node without
+  it; `--release both` measures each size with it and then without it, each on a cold copy of its own.
 Pinned to one core. `--profile` first runs a start and the blocks on another copy of each store under cProfile, in a
 process of its own, and prints where their time goes (the profiler slows every call: that run is not the table's).
 
 Run: python benchmarks/bench_state_scale.py [--small 10000] [--large 10000000] [--blocks 8] [--txs-per-block 1000]
-     [--store-dir /tmp/bench-state-scale] [--profile]
+     [--store-dir /tmp/bench-state-scale] [--release on|off|both] [--profile]
 """
 
 import argparse
 import cProfile
 import gc
 import hashlib
+import itertools
 import json
 import multiprocessing
 import os
@@ -65,7 +70,7 @@ from gostaking.chain.transition import VerifiedSigners, apply_block
 from gostaking.chain.types.block import BlockEnv, BlockResult
 from gostaking.chain.types.params import ChainParams
 from gostaking.chain.types.tx import MsgSendCoins
-from gostaking.node.app import GoStakingApp
+from gostaking.node.app import MAPPED_STORE_BUDGET, GoStakingApp
 from gostaking.node.blocks import (
     ZERO_HASH,
     BlockHeader,
@@ -89,12 +94,13 @@ TRANSFER_UGOS = 1_000
 FEE_UGOS = ChainParams().tx.min_fee_ugos
 BLOCK_MS = 30_000
 MINT_CHUNK = 100_000
+SAMPLE_ACCOUNTS = KEYED + 100
+"""Accounts of the small store whose digest stands for the format of the cached stores."""
 """Accounts minted between two collections of the state's writes: each collection empties the undo journal, which
 would otherwise keep a record (and the previous supply) of every mint."""
 NODE_PUBKEY = bytes(range(32))
 OPERATOR = PrivateKey(sha256(b"bench state scale operator"))
 PROPOSER = consensus_address(NODE_PUBKEY)
-STORAGE_CODE = Path(__file__).resolve().parents[1] / "gostaking" / "storage"
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -115,12 +121,26 @@ def new_address(block: int, index: int) -> str:
     return encode_address(sha256(b"new" + block.to_bytes(4, "big") + index.to_bytes(4, "big"))[:20])
 
 
-def storage_fingerprint() -> str:
-    """A digest of the storage code's source: a cached store built by other storage code may be of another format."""
+def store_digest(directory: Path) -> str:
+    """A digest of every entry of the store in `directory` (its keys and values, in key order)."""
     digest = hashlib.sha256()
-    for path in sorted(STORAGE_CODE.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
-    return digest.hexdigest()[:16]
+    with LmdbStore(directory) as store:
+        for key, value in store.iter_prefix(b""):
+            digest.update(len(key).to_bytes(4, "big") + key + len(value).to_bytes(4, "big") + value)
+    return digest.hexdigest()
+
+
+def format_fingerprint(store_dir: Path) -> str:
+    """A digest of the store of SAMPLE_ACCOUNTS accounts the present code builds (in a process of its own, ~2 s): it
+    changes when the entries of a built store would, whatever else changes in the code."""
+    sample = store_dir / f"sample-{os.getpid()}"
+    shutil.rmtree(sample, ignore_errors=True)
+    sample.mkdir(parents=True)
+    try:
+        in_fresh_process(build_store, sample, SAMPLE_ACCOUNTS)
+        return store_digest(sample)[:16]
+    finally:
+        shutil.rmtree(sample, ignore_errors=True)
 
 
 def directory_bytes(path: Path) -> int:
@@ -181,18 +201,17 @@ def build_store(directory: Path, accounts: int) -> dict[str, float]:
     return seconds
 
 
-def cached_store(store_dir: Path, accounts: int) -> Path:
-    """The store with `accounts` accounts in `store_dir`, built first (in a process of its own) unless a store built
-    by the present storage code is there."""
+def cached_store(store_dir: Path, accounts: int, fingerprint: str) -> Path:
+    """The store with `accounts` accounts in `store_dir`, built first (in a process of its own) unless one of the
+    format `fingerprint` (format_fingerprint) is there."""
     directory = store_dir / f"accounts-{accounts}"
     manifest = store_dir / f"accounts-{accounts}.json"
-    fingerprint = storage_fingerprint()
     if manifest.exists() and directory.exists():
         built = json.loads(manifest.read_text())
-        if built["storage_code"] == fingerprint:
+        if built.get("format") == fingerprint:
             print(f"{accounts:>12,} accounts: cached store {directory} (built {built['date']})")
             return directory
-        print(f"{accounts:>12,} accounts: the cached store was built by other storage code: building it again")
+        print(f"{accounts:>12,} accounts: the cached store may be of another format: building it again")
     building = store_dir / f"accounts-{accounts}.building"
     shutil.rmtree(building, ignore_errors=True)
     shutil.rmtree(directory, ignore_errors=True)
@@ -201,7 +220,7 @@ def cached_store(store_dir: Path, accounts: int) -> Path:
     stages = in_fresh_process(build_store, building, accounts)
     building.rename(directory)  # only a complete store gets the cached name
     date = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    manifest.write_text(json.dumps({"accounts": accounts, "storage_code": fingerprint, "date": date, **stages}))
+    manifest.write_text(json.dumps({"accounts": accounts, "format": fingerprint, "date": date, **stages}))
     print(
         f"{accounts:>12,} accounts: store built in {time.perf_counter() - started:.1f} s (accounts and block 1 "
         f"{stages['accounts']:.1f} s, sort + Merkle tree {stages['merkle']:.1f} s, node write {stages['write']:.1f} "
@@ -232,6 +251,10 @@ class Measured:
     finalize_s: list[float]
     commit_s: list[float]
     cycle_cpu_s: list[float]
+    release_s: list[float]
+    """Of each commit: the seconds its release of mapped store pages took (0: within budget, or none)."""
+    released: int
+    """Commits that released the store's mapped pages."""
     txs_per_block: int
     app_hash: str
     """After the blocks: the same store and blocks give the same app hash whatever the storage code."""
@@ -273,6 +296,23 @@ def time_apply_block(wall: list[float], cpu: list[float]) -> None:
     app_module.apply_block = timed_apply_block  # type: ignore[attr-defined]
 
 
+def time_releases(seconds: list[float]) -> list[bool]:
+    """Make ChainStore.release_mapped_pages time its calls (seconds appended to `seconds`, 0 when it released
+    nothing); the list of which calls released, filled as they come."""
+    released: list[bool] = []
+    release = ChainStore.release_mapped_pages
+
+    def timed_release(self: ChainStore, budget: int) -> bool:
+        started = time.perf_counter()
+        done = release(self, budget)
+        seconds.append(time.perf_counter() - started if done else 0.0)
+        released.append(done)
+        return done
+
+    ChainStore.release_mapped_pages = timed_release  # type: ignore[method-assign]
+    return released
+
+
 def run_blocks(app: GoStakingApp, signed: list[list[bytes]]) -> tuple[list[float], list[float], list[float]]:
     """Each block of `signed` through finalize_block and commit, as a node runs them; the seconds of each step, and
     the CPU seconds of the whole (which other processes on the core do not inflate, nor the fsync's wait)."""
@@ -294,15 +334,18 @@ def run_blocks(app: GoStakingApp, signed: list[list[bytes]]) -> tuple[list[float
     return finalize_s, commit_s, cycle_cpu_s
 
 
-def measure(directory: Path, accounts: int, blocks: int, txs_per_block: int) -> Measured:
-    """Start a node on the store in `directory` and run the measured blocks on it."""
+def measure(directory: Path, accounts: int, blocks: int, txs_per_block: int, budget: int | None) -> Measured:
+    """Start a node on the store in `directory` (releasing mapped store pages above `budget` bytes after its commits;
+    None: never) and run the measured blocks on it."""
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {0})  # one core, as the goal states
     apply_s: list[float] = []
     apply_cpu_s: list[float] = []
     time_apply_block(apply_s, apply_cpu_s)
+    release_s: list[float] = []
+    released = time_releases(release_s)
     started = time.perf_counter()
-    app = GoStakingApp(LmdbStore(directory))
+    app = GoStakingApp(LmdbStore(directory), mapped_store_budget=budget)
     start_s = time.perf_counter() - started
     after_start = memory_mb()
     signed = signed_blocks(app, accounts, blocks, txs_per_block)
@@ -322,6 +365,8 @@ def measure(directory: Path, accounts: int, blocks: int, txs_per_block: int) -> 
         finalize_s,
         commit_s,
         cycle_cpu_s,
+        release_s if budget is not None else [0.0] * blocks,
+        sum(released),
         txs_per_block,
         app_hash,
     )
@@ -352,7 +397,7 @@ def in_fresh_process(function: Callable[P, R], *args: P.args, **kwargs: P.kwargs
         return executor.submit(function, *args, **kwargs).result()
 
 
-def measure_store(store: Path, run_dir: Path, accounts: int, args: argparse.Namespace) -> Measured:
+def measure_store(store: Path, run_dir: Path, accounts: int, args: argparse.Namespace, release: bool) -> Measured:
     """Measure a cold copy of `store` in a fresh process (with --profile, profile another copy in another first)."""
     shutil.rmtree(run_dir, ignore_errors=True)
     try:
@@ -362,7 +407,8 @@ def measure_store(store: Path, run_dir: Path, accounts: int, args: argparse.Name
             in_fresh_process(profile, run_dir, accounts, args.blocks, args.txs_per_block)
             shutil.rmtree(run_dir)
         cold_copy(store, run_dir)
-        return in_fresh_process(measure, run_dir, accounts, args.blocks, args.txs_per_block)
+        budget = args.budget_mb * 2**20 if release else None
+        return in_fresh_process(measure, run_dir, accounts, args.blocks, args.txs_per_block, budget)
     finally:
         shutil.rmtree(run_dir, ignore_errors=True)
 
@@ -370,14 +416,18 @@ def measure_store(store: Path, run_dir: Path, accounts: int, args: argparse.Name
 # --- report ---
 
 
-def print_table(small: int, large: int, results: dict[int, Measured]) -> None:
+def median(values: Sequence[float]) -> float:
+    """The median of blocks 2..n (the first block warms caches)."""
+    return statistics.median(values[1:])
+
+
+def cycle(m: Measured) -> list[float]:
+    """Each block's finalize_block + commit, wall seconds."""
+    return [f + c for f, c in zip(m.finalize_s, m.commit_s, strict=True)]
+
+
+def print_table(small: int, large: int, results: dict[int, Measured], title: str) -> None:
     """One table: each measure at both sizes, the ratio large / small and the goal."""
-
-    def median(values: Sequence[float]) -> float:
-        return statistics.median(values[1:])  # the first block warms caches
-
-    def cycle(m: Measured) -> list[float]:
-        return [f + c for f, c in zip(m.finalize_s, m.commit_s, strict=True)]
 
     def commitment(m: Measured) -> list[float]:
         return [f - a for f, a in zip(m.finalize_s, m.apply_s, strict=True)]
@@ -396,13 +446,40 @@ def print_table(small: int, large: int, results: dict[int, Measured]) -> None:
         ("block cycle, CPU time (ms)", lambda m: 1000 * median(m.cycle_cpu_s), ",.1f", "ratio ≤ 1.3"),
         ("apply_block transfers/s (wall)", lambda m: m.txs_per_block / median(m.apply_s), ",.0f", "≥ 10,000"),
         ("apply_block transfers/s (CPU)", lambda m: m.txs_per_block / median(m.apply_cpu_s), ",.0f", "≥ 10,000"),
+        ("commits that released mapped pages", lambda m: m.released, ",.0f", ""),
+        ("  release, mean of blocks 2..n (ms)", lambda m: 1000 * statistics.mean(m.release_s[1:]), ",.2f", ""),
+        ("  release, longest (ms)", lambda m: 1000 * max(m.release_s), ",.1f", ""),
     )
     head = f"{'accounts (medians of blocks 2..n, one core)':<44}{small:>14,}{large:>14,}{'ratio':>8}   goal"
-    print("\n" + head)
+    print(f"\n{title}\n{head}")
     print("-" * len(head))
     for label, value, number, goal in rows:
         at_small, at_large = value(results[small]), value(results[large])
-        print(f"{label:<44}{at_small:>14{number}}{at_large:>14{number}}{at_large / at_small:>8.2f}   {goal}")
+        ratio = f"{at_large / at_small:>8.2f}" if at_small else f"{'-':>8}"
+        print(f"{label:<44}{at_small:>14{number}}{at_large:>14{number}}{ratio}   {goal}")
+
+
+def print_comparison(accounts: int, on: Measured, off: Measured) -> None:
+    """The same store measured with the release of mapped store pages and without it."""
+    rows: tuple[tuple[str, Callable[[Measured], float], str], ...] = (
+        ("RSS after the blocks (MB)", lambda m: m.after_blocks["VmRSS"], ",.0f"),
+        ("  of which mapped files, RssFile (MB)", lambda m: m.after_blocks["RssFile"], ",.0f"),
+        ("peak RSS, VmHWM (MB)", lambda m: m.after_blocks["VmHWM"], ",.0f"),
+        ("apply_block (ms)", lambda m: 1000 * median(m.apply_s), ",.1f"),
+        ("apply_block, CPU time (ms)", lambda m: 1000 * median(m.apply_cpu_s), ",.1f"),
+        ("commit: the disk write (ms)", lambda m: 1000 * median(m.commit_s), ",.1f"),
+        ("block cycle: finalize + commit (ms)", lambda m: 1000 * median(cycle(m)), ",.1f"),
+        ("block cycle, mean of blocks 2..n (ms)", lambda m: 1000 * statistics.mean(cycle(m)[1:]), ",.1f"),
+        ("block cycle, CPU time (ms)", lambda m: 1000 * median(m.cycle_cpu_s), ",.1f"),
+        ("block cycle, CPU time, mean (ms)", lambda m: 1000 * statistics.mean(m.cycle_cpu_s[1:]), ",.1f"),
+    )
+    head = f"{f'{accounts:,} accounts: release of mapped pages':<44}{'on':>14}{'off':>14}{'on/off':>8}"
+    print(f"\n{head}\n{'-' * len(head)}")
+    for label, value, number in rows:
+        with_release, without = value(on), value(off)
+        print(f"{label:<44}{with_release:>14{number}}{without:>14{number}}{with_release / without:>8.2f}")
+    same = "the same" if on.app_hash == off.app_hash else f"DIFFERENT ({on.app_hash} vs {off.app_hash})"
+    print(f"app hash after the blocks: {same}")
 
 
 def main() -> None:
@@ -412,21 +489,37 @@ def main() -> None:
     parser.add_argument("--blocks", type=int, default=8)
     parser.add_argument("--txs-per-block", type=int, default=1_000)
     parser.add_argument("--store-dir", type=Path, default=Path("/tmp/bench-state-scale"))
+    parser.add_argument(
+        "--release",
+        choices=("on", "off", "both"),
+        default="on",
+        help="release mapped store pages above the budget after commits as the node does (on), never (off), or "
+        "measure each size both ways",
+    )
+    parser.add_argument("--budget-mb", type=int, default=MAPPED_STORE_BUDGET // 2**20, help="the release's budget, MiB")
     parser.add_argument("--profile", action="store_true", help="also print cProfile's view of a start and blocks")
     args = parser.parse_args()
     if min(args.small, args.large) <= KEYED or args.blocks < 2:
         parser.error(f"each size needs more than {KEYED} accounts (the keyed ones), and at least 2 blocks")
-    results = {}
-    for accounts in (args.small, args.large):
-        store = cached_store(args.store_dir, accounts)
+    modes = {"on": (True,), "off": (False,), "both": (True, False)}[args.release]
+    results: dict[bool, dict[int, Measured]] = {release: {} for release in modes}
+    fingerprint = format_fingerprint(args.store_dir)
+    for accounts, release in itertools.product((args.small, args.large), modes):
+        store = cached_store(args.store_dir, accounts, fingerprint)
         run_dir = args.store_dir / f"run-{accounts}-{os.getpid()}"
-        results[accounts] = measured = measure_store(store, run_dir, accounts, args)
+        results[release][accounts] = measured = measure_store(store, run_dir, accounts, args, release)
         print(
-            f"{accounts:>12,} accounts: start {measured.start_s:.2f} s, RSS {measured.after_start['VmRSS']:,.0f} MB "
-            f"after start, {measured.after_blocks['VmRSS']:,.0f} MB after {args.blocks} blocks of "
-            f"{args.txs_per_block:,} transfers, app hash then {measured.app_hash}"
+            f"{accounts:>12,} accounts, release {'on' if release else 'off'}: start {measured.start_s:.2f} s, RSS "
+            f"{measured.after_start['VmRSS']:,.0f} MB after start, {measured.after_blocks['VmRSS']:,.0f} MB after "
+            f"{args.blocks} blocks of {args.txs_per_block:,} transfers ({measured.released} released), app hash then "
+            f"{measured.app_hash}"
         )
-    print_table(args.small, args.large, results)
+    for release in modes:
+        title = f"release of mapped store pages {'on' if release else 'off'}"
+        print_table(args.small, args.large, results[release], title)
+    if len(modes) == 2:
+        for accounts in (args.small, args.large):
+            print_comparison(accounts, results[True][accounts], results[False][accounts])
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ If executing or committing a block fails, the app reloads the committed state fr
 block leaves neither memory nor disk half-updated.
 """
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -48,10 +49,19 @@ from gostaking.node.sigcache import DEFAULT_MAX_ENTRIES, VerifiedSignatures
 from gostaking.node.snapshots.format import HistoryStart, decode_history_start, encode_history_start
 from gostaking.storage import BucketMerkleTree, ChainStore, KVStore, MerkleProof, StateExport, StorageCorruptionError
 
+log = logging.getLogger(__name__)
+
 DEFAULT_READ_TIMEOUT_S = 10.0
 STATE_CACHE_ENTRIES = 200_000
 """Clean entries each paged table keeps between blocks: what recent blocks read stays warm, while the state on
 disk may be far larger than memory (~300 bytes an entry: tens of MB a busy table)."""
+MAPPED_STORE_BUDGET = 1024**3
+"""Bytes of the store's file that may stay mapped in the node's resident memory: when a commit finds more, it takes
+them out (they stay in the operating system's page cache; storage/mapped.py). Without it the pages every block reads
+stay resident, and a node's resident memory grows with the part of the store it has read: GBs on a large state. At
+10^7 accounts (benchmarks/bench_state_scale.py, 24 blocks) a smaller budget releases at almost every block, and the
+blocks pay for mapping their pages again: 512 MiB peaked at ~1.1 GB with block cycles ~11-15% longer, 1 GiB at
+~1.5 GB and ~9%, 1.5 GiB at ~1.8 GB and ~3%."""
 
 
 class AppSequenceError(RuntimeError):
@@ -144,14 +154,17 @@ class GoStakingApp:
         read_timeout_s: float = DEFAULT_READ_TIMEOUT_S,
         metrics: AppMetrics | None = None,
         signature_cache_entries: int = DEFAULT_MAX_ENTRIES,
+        mapped_store_budget: int | None = MAPPED_STORE_BUDGET,
     ) -> None:
         """Open the committed chain in `store` (verifying it against its app hash) and load its state. `metrics`
         counts what the app does (default: new ones, on unless GOSTAKING_METRICS=off). The signatures of up to
-        `signature_cache_entries` transactions are remembered once verified (node/sigcache.py; 0: none)."""
+        `signature_cache_entries` transactions are remembered once verified (node/sigcache.py; 0: none). After each
+        commit, mapped store pages above `mapped_store_budget` bytes leave the resident memory (None: never)."""
         self.mempool = mempool if mempool is not None else Mempool()
         self.verified_signatures = VerifiedSignatures(signature_cache_entries) if signature_cache_entries else None
         self.metrics = metrics if metrics is not None else AppMetrics()
         self.read_timeout_s = read_timeout_s
+        self.mapped_store_budget = mapped_store_budget
         self._chain = ChainStore.open(store)
         self._cond = threading.Condition()  # over an RLock: a reader may call other reading methods
         self._block_open = False
@@ -414,6 +427,13 @@ class GoStakingApp:
                 lambda sender: get_balance(state, sender, GOS_DENOM),
             )
             self._cond.notify_all()
+        if self.mapped_store_budget is not None:
+            # After the lock is released: readers need not wait for it (their reads through the map stay correct).
+            try:
+                self._chain.release_mapped_pages(self.mapped_store_budget)
+            except OSError as error:  # e.g. no /proc, or the memory locked: the block is committed all the same
+                log.warning("cannot release the store's mapped pages (%s): no longer trying", error)
+                self.mapped_store_budget = None
         # Counted after the lock is released: readers waiting for this commit go on meanwhile.
         self.metrics.block_committed(started, block, previous.header.time_ms if previous is not None else None)
         return block

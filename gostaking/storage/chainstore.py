@@ -337,6 +337,11 @@ class ChainStore:
         if not self._earliest_height:
             self._earliest_height = height
 
+    def release_mapped_pages(self, budget: int) -> bool:
+        """Take the store's mapped pages out of this process's resident memory if the process's mapped files hold
+        more than `budget` bytes of it (LmdbStore.release_mapped_pages); True if it did. Safe from any thread."""
+        return self._store.release_mapped_pages(budget)
+
     def save_genesis(self, genesis: bytes) -> None:
         """Persist the genesis document, once, together with any pending (genesis) state writes.
 

@@ -1,6 +1,7 @@
 """GoStakingApp: the ABCI-shaped lifecycle, persistence, check_tx and recovery from a failed block."""
 
 import itertools
+import sys
 from collections.abc import Callable
 
 import pytest
@@ -348,3 +349,64 @@ def test_recheck_keeps_a_waiting_tx_in_place_and_drops_one_that_fails_now(
     assert app.mempool.hashes() == [tx_hash(first)] and app.next_sequence(OPERATOR.address) == 1
     # Not in the mempool: checked as a new transaction.
     assert app.recheck_tx(later).error == "BadSequenceError"
+
+
+def test_commit_releases_the_mapped_store_over_budget_and_the_chain_is_the_same(
+    tmp_path: object, genesis_json: bytes
+) -> None:
+    """Over its budget (0 here: the process's mapped libraries exceed it), every commit takes the store's map out of
+    resident memory; within it, none does; the blocks, their app hashes and the reads after a restart are those of a
+    node that never checks."""
+
+    class CountingStore(LmdbStore):
+        releases: list[bool]
+
+        def release_mapped_pages(self, budget: int) -> bool:
+            released = super().release_mapped_pages(budget)
+            self.releases.append(released)
+            return released
+
+    def run(name: str, budget: int | None) -> tuple[list[bytes], list[bool]]:
+        store = CountingStore(f"{tmp_path}/{name}")
+        store.releases = []
+        times = iter(range(10_000, 100_000, 1_000))
+        app = GoStakingApp(store, mapped_store_budget=budget)
+        app.init_chain(genesis_json)
+        producer = BlockProducer(app, NODE_KEY.public_key, clock_ms=lambda: next(times))
+        hashes = []
+        for height in range(1, 7):
+            if height == 4:
+                send = MsgSendCoins(key(9).address, GOS_DENOM, GOS)
+                assert app.check_tx(sign_tx(OPERATOR, CHAIN_ID, 0, [send], 1_000)).ok
+            hashes.append(producer.produce_block().header.app_hash)
+        store.close()
+        with LmdbStore(f"{tmp_path}/{name}") as reopened:
+            app = GoStakingApp(reopened)
+            assert app.info().app_hash == hashes[-1]
+            with app.read() as state:
+                assert get_balance(state, key(9).address, GOS_DENOM) == GOS
+        return hashes, store.releases
+
+    released_hashes, releases = run("released", 0)
+    within_hashes, within = run("within", 2**62)
+    kept_hashes, kept = run("kept", None)
+    assert released_hashes == within_hashes == kept_hashes
+    assert releases == [sys.platform.startswith("linux")] * 6
+    assert within == [False] * 6  # checked after every commit, nothing to release
+    assert kept == []  # never checked
+
+
+def test_a_release_that_fails_does_not_fail_the_commit(genesis_json: bytes, clock: Callable[[], int]) -> None:
+    class NoProcStore(MemoryStore):
+        calls = 0
+
+        def release_mapped_pages(self, budget: int) -> bool:
+            self.calls += 1
+            raise FileNotFoundError("/proc/self/statm")
+
+    store = NoProcStore()
+    producer = start(store, genesis_json, clock)
+    producer.produce_block()
+    producer.produce_block()
+    assert producer.app.info().height == 2 and ChainStore.open(store).height == 2
+    assert store.calls == 1 and producer.app.mapped_store_budget is None  # tried once, then no longer
