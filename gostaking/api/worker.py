@@ -1,16 +1,16 @@
 """An API read worker: a process that answers the explorer's index reads, beside the node process that produces
 and commits blocks, so that neither waits for the other's GIL (README.md, "The block explorer").
 
-The node's API server starts N of these (`read_workers`, gostaking/node/apiserver.py) on the listening socket of
-the API's address, and moves its own server to a private 127.0.0.1 port. A worker serves the routes of
-`explorer.router` (blocks, transactions, events, account history and its CSV, search) from the index, opened
-read-only, and passes every other request, byte for byte and streamed both ways, to the node. The chain facts
-those routes need beside the index (height, asset decimals, node operators) come from the node's
+The node's API server starts N of these (`read_workers`, gostaking/node/apiserver.py) on the listening socket of the
+API's address, and moves its own server to a private 127.0.0.1 port. A worker serves the routes of `explorer.router`
+(blocks, transactions, events, account history and its CSV, search) from the index, opened read-only, and passes
+every other request, byte for byte and streamed both ways, to the node (node_link.py: h11 over kept connections).
+The chain facts those routes need beside the index (height, asset decimals, node operators) come from the node's
 POST /explorer/chain-facts, polled in the background, so a request never waits for the node either; a search the
 index cannot answer (a transaction committed but not indexed yet, a height past the last poll) goes to the node,
-whose answer is the chain's. Each poll carries the requests the worker answered since the last one, which the
-node's /metrics counts with its own (gostaking_api_requests_total and _request_seconds stay whole). Answers a
-worker made carry `X-Read-Worker: <its pid>`.
+whose answer is the chain's. Each poll carries the requests the worker answered since the last one, which the node's
+/metrics counts with its own (gostaking_api_requests_total and _request_seconds stay whole). Answers a worker made
+carry `X-Read-Worker: <its pid>`.
 
 Run by the server as `python -m gostaking.api.worker --listen-fd FD --ready-fd FD --node-url URL --limits JSON`
 with the index URL and the token of the chain-facts route in the environment (off the command line: the URL may
@@ -31,8 +31,7 @@ from typing import Any
 
 import httpx
 from fastapi import FastAPI, Request
-from fastapi.responses import Response, StreamingResponse
-from starlette.background import BackgroundTask
+from fastapi.responses import Response
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,6 +40,7 @@ from gostaking.metrics import UNMATCHED_ROUTE
 from gostaking.node.apiserver import ReadWorkers, ServerLimits, server_config
 
 from .errors import install_error_handlers
+from .node_link import NodeLink
 from .routes import chain_facts, explorer
 
 log = logging.getLogger(__name__)
@@ -59,13 +59,6 @@ FACTS_STALE_WARNING_S = 3.0
 PARENT_CHECK_S = 0.2
 """How often a worker checks that the process that started it still runs: it exits with it, and frees the API's
 port at once for a node started again (a kill -9 of the node alone sends the workers nothing)."""
-HOP_BY_HOP = frozenset(
-    {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding", b"upgrade"}
-)
-"""Headers of one connection, not of the request or answer: never passed on (RFC 9110, 7.6.1). The Host header
-is passed on, so that what the node builds from it (a redirect's Location) names the public address."""
-SERVER_ADDED = frozenset({b"date", b"server"})
-"""Headers the worker's own server adds to every answer: the node's copies are dropped."""
 
 
 def read_workers(count: int, index_url: str, token: str) -> ReadWorkers:
@@ -159,37 +152,20 @@ class PublishedFacts:
         return AskTheNodeError(message)
 
 
-def _passed_headers(
-    headers: list[tuple[bytes, bytes]], dropped: frozenset[bytes] = HOP_BY_HOP
-) -> list[tuple[bytes, bytes]]:
-    return [(name, value) for name, value in headers if name.lower() not in dropped]
+class NodeAnswer(Response):
+    """The node's answer to the request, as an exception handler returns it (passed on by `link`, streamed)."""
+
+    def __init__(self, link: NodeLink) -> None:
+        super().__init__()
+        self.link = link
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.link.forward(scope, receive, send)
 
 
-async def forward(request: Request, node: httpx.AsyncClient) -> Response:
-    """The node's answer to `request`, streamed (explorer live streams stay open; the body is read as sent)."""
-    target = request.scope.get("raw_path") or request.scope["path"].encode()
-    if request.scope.get("query_string"):
-        target += b"?" + request.scope["query_string"]
-    has_body = request.method not in ("GET", "HEAD", "OPTIONS")
-    outgoing = node.build_request(
-        request.method,
-        target.decode("latin-1"),
-        headers=_passed_headers(request.headers.raw),
-        content=request.stream() if has_body else None,
-    )
-    try:
-        answer = await node.send(outgoing, stream=True)
-    except httpx.HTTPError as exc:
-        body = {"error": "NodeUnavailable", "code": 502, "message": f"the node did not answer: {exc}"}
-        return Response(json.dumps(body), status_code=502, media_type="application/json")
-    response = StreamingResponse(answer.aiter_raw(), answer.status_code, background=BackgroundTask(answer.aclose))
-    # As sent: repeated headers (set-cookie) included.
-    response.raw_headers = _passed_headers(answer.headers.raw, HOP_BY_HOP | SERVER_ADDED)
-    return response
-
-
-def create_worker_app(index_url: str, node: httpx.AsyncClient, facts: PublishedFacts) -> ASGIApp:
-    """The worker's ASGI app: explorer.router on the read-only index, everything else forwarded to `node`."""
+def create_worker_app(index_url: str, node: NodeLink, facts: PublishedFacts) -> ASGIApp:
+    """The worker's ASGI app: explorer.router on the read-only index, everything else passed to the node by
+    `node`."""
     api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     install_error_handlers(api)
     api.include_router(explorer.router)
@@ -198,14 +174,22 @@ def create_worker_app(index_url: str, node: httpx.AsyncClient, facts: PublishedF
 
     async def ask_the_node(request: Request, _exc: Exception) -> Response:
         request.scope[FORWARDED] = True
-        return await forward(request, node)
+        return NodeAnswer(node)
 
     api.add_exception_handler(AskTheNodeError, ask_the_node)
     routes = list(api.routes)
+    # A path none of the routes' literal beginnings starts is the node's without matching each route.
+    beginnings = tuple(getattr(route, "path", "/").split("{")[0] for route in routes)
     pid = str(os.getpid()).encode()
 
     async def serve(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and any(route.matches(scope)[0] is Match.FULL for route in routes):
+        if scope["type"] != "http":
+            await api(scope, receive, send)
+        elif not scope["path"].startswith(beginnings) or not any(
+            route.matches(scope)[0] is Match.FULL for route in routes
+        ):
+            await node.forward(scope, receive, send)
+        else:
             started = time.perf_counter()
 
             async def marked(message: Message) -> None:
@@ -218,11 +202,6 @@ def create_worker_app(index_url: str, node: httpx.AsyncClient, facts: PublishedF
                 await send(message)
 
             await api(scope, receive, marked)
-        elif scope["type"] == "http":
-            response = await forward(Request(scope, receive), node)
-            await response(scope, receive, send)
-        else:
-            await api(scope, receive, send)
 
     return serve
 
@@ -241,12 +220,14 @@ async def run_worker(
     `ready_fd` once serving."""
     import uvicorn  # imported here, as in apiserver: only processes that serve the API need it
 
-    timeout = httpx.Timeout(10.0, read=None)  # a live stream from the node may stay quiet for long
-    pool = httpx.Limits(max_connections=limits.max_connections, max_keepalive_connections=32)
-    async with httpx.AsyncClient(base_url=node_url, timeout=timeout, limits=pool) as node:
-        facts = PublishedFacts(node, token)
+    address = httpx.URL(node_url)
+    # Kept connections are dropped a second before the node's server would close them.
+    idle_s = max(limits.keep_alive_s - 1.0, limits.keep_alive_s / 2)
+    link = NodeLink(address.host, address.port or 80, limits.max_connections, idle_s)
+    async with httpx.AsyncClient(base_url=node_url, timeout=10.0) as facts_client:
+        facts = PublishedFacts(facts_client, token)
         host, port = listener.getsockname()[:2]
-        server = uvicorn.Server(server_config(create_worker_app(index_url, node, facts), host, port, limits))
+        server = uvicorn.Server(server_config(create_worker_app(index_url, link, facts), host, port, limits))
         background = [asyncio.create_task(facts.follow()), asyncio.create_task(_exit_with_parent(server))]
         serving = asyncio.create_task(server.serve(sockets=[listener]))
         while not server.started and not serving.done():
@@ -260,6 +241,7 @@ async def run_worker(
         finally:
             for task in background:
                 task.cancel()
+            link.close()
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,13 +1,21 @@
 """The API's read workers (gostaking/api/worker.py): a node served with 2 of them answers the explorer's index reads
 from worker processes, not from the process that produces blocks, passes everything else to the node (the URLs,
-the OpenAPI document and the error answers unchanged), and stays consistent with the chain as new blocks come.
+the OpenAPI document and the error answers unchanged, the live stream as it comes), and stays consistent with the
+chain as new blocks come. And how a worker passes a request on (gostaking/api/node_link.py), against a small
+ASGI app in the node's place: bodies, repeated and hop-by-hop headers, streams, kept connections and their bound,
+a client that leaves mid-stream, and a node that does not answer.
 
 One server for the module (starting two worker processes takes about two seconds); blocks are produced by hand."""
 
+import asyncio
+import json
 import os
 import signal
+import socket
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,13 +24,16 @@ import httpx
 import pytest
 from api_harness import GOS, Devnet
 from fastapi.testclient import TestClient
+from starlette.types import Receive, Scope, Send
 
+from gostaking.api import node_link
 from gostaking.api.main import create_api
+from gostaking.api.node_link import NodeLink
 from gostaking.api.worker import WORKER_HEADER
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.types.tx import Msg, MsgSendCoins
 from gostaking.indexer import default_index_url
-from gostaking.node.apiserver import ApiServerThread
+from gostaking.node.apiserver import ApiServerThread, ServerLimits
 from gostaking.node.runtime import Node, open_devnet
 from gostaking.node.settings import DevnetSettings
 from gostaking.storage import MemoryStore
@@ -169,6 +180,29 @@ def test_urls_and_openapi_document_are_the_node_s(served: Served) -> None:
     assert redirect.status_code == 307 and redirect.headers["location"] == f"{served.server.url}/status"
 
 
+def next_block_event(lines: Iterator[str]) -> dict[str, Any]:
+    """The data of the next `block` event of a live stream's lines."""
+    for line in lines:
+        if line == "event: block":
+            data = next(lines)
+            assert data.startswith("data: ")
+            event: dict[str, Any] = json.loads(data.removeprefix("data: "))
+            return event
+    raise AssertionError("the stream ended")
+
+
+def test_the_live_stream_comes_through_a_worker_as_blocks_commit(served: Served) -> None:
+    height = served.produce()
+    with served.http.stream("GET", "/explorer/stream") as stream:
+        assert stream.status_code == 200 and answered_by(stream) is None
+        assert stream.headers["content-type"].startswith("text/event-stream")
+        lines = stream.iter_lines()
+        assert next_block_event(lines)["height"] == height
+        served.devnet.produce()  # the event comes as the block commits, not when the stream ends
+        assert next_block_event(lines)["height"] == height + 1
+    assert served.http.get("/status").json()["height"] == height + 1  # the client's connection is still good
+
+
 def blocks_counted(served: Served) -> float:
     """gostaking_api_requests_total of GET /explorer/blocks answered 200, in the node's /metrics."""
     metrics = served.http.get("/metrics")
@@ -208,3 +242,169 @@ def test_a_worker_that_dies_is_replaced_and_stopping_stops_them(tmp_path: Path) 
                 os.kill(pid, 0)
     finally:
         node.close()
+
+
+class NodeStandIn:
+    """An ASGI app in the node's place: GET or POST /echo answers what it got (with two Set-Cookie headers and a
+    hop-by-hop one), GET /stream sends one event, then another each time `release` is set, until its client
+    leaves (counted in `streams_closed`). `clients` are the addresses of the connections it was asked on."""
+
+    def __init__(self) -> None:
+        self.clients: set[tuple[str, int]] = set()
+        self.release = threading.Event()
+        self.streams_closed = 0
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        assert scope["type"] == "http"
+        self.clients.add(tuple(scope["client"]))
+        if scope["path"] == "/stream":
+            await self.stream(receive, send)
+            return
+        body, more = b"", True
+        while more:
+            message = await receive()
+            body, more = body + message.get("body", b""), message.get("more_body", False)
+        seen = {name.decode(): value.decode() for name, value in scope["headers"]}
+        got = {"method": scope["method"], "target": f"{scope['path']}?{scope['query_string'].decode()}"}
+        answer = json.dumps({**got, "body": body.decode(), "headers": seen}).encode()
+        headers = [(b"content-type", b"application/json"), (b"set-cookie", b"a=1"), (b"set-cookie", b"b=2")]
+        headers += [(b"keep-alive", b"timeout=5"), (b"x-node", b"yes")]
+        await send({"type": "http.response.start", "status": 201, "headers": headers})
+        await send({"type": "http.response.body", "body": answer})
+
+    async def stream(self, receive: Receive, send: Send) -> None:
+        async def left() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                pass
+
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"text/event-stream")]})
+        await send({"type": "http.response.body", "body": b"data: 1\n\n", "more_body": True})
+        leaving = asyncio.ensure_future(left())
+        sent = 1
+        while not leaving.done():
+            if self.release.is_set():
+                self.release.clear()
+                sent += 1
+                await send({"type": "http.response.body", "body": f"data: {sent}\n\n".encode(), "more_body": True})
+            await asyncio.sleep(0.01)
+        self.streams_closed += 1
+
+
+@dataclass
+class Linked:
+    """A server whose app passes every request to `node` (a NodeStandIn served on `node_server`) by a NodeLink."""
+
+    node: NodeStandIn
+    node_server: ApiServerThread
+    server: ApiServerThread
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+
+@contextmanager
+def linked(node_limits: ServerLimits | None = None, max_connections: int = 8, idle_s: float = 4.0) -> Iterator[Linked]:
+    """A Linked, served until the block ends (the node's server with `node_limits`, default ServerLimits)."""
+    stand_in = NodeStandIn()
+    node_server = ApiServerThread(stand_in, "127.0.0.1", 0, node_limits or ServerLimits())
+    node_server.start()
+    link: list[NodeLink] = []
+
+    async def front(scope: Scope, receive: Receive, send: Send) -> None:
+        if not link:  # made in the server's event loop
+            link.append(NodeLink("127.0.0.1", node_server.port, max_connections, idle_s))
+        await link[0].forward(scope, receive, send)
+
+    server = ApiServerThread(front, "127.0.0.1", 0)
+    server.start()
+    try:
+        yield Linked(stand_in, node_server, server)
+    finally:
+        server.stop()
+        node_server.stop()
+
+
+def test_the_link_passes_bodies_and_headers_as_sent() -> None:
+    with linked() as link, httpx.Client(base_url=link.url, timeout=10) as http:
+        answer = http.post("/echo?x=1&y=%20", content=b"a body", headers={"x-client": "1", "connection": "keep-alive"})
+        assert answer.status_code == 201
+        got = answer.json()
+        assert got["method"] == "POST" and got["target"] == "/echo?x=1&y=%20" and got["body"] == "a body"
+        assert got["headers"]["x-client"] == "1" and got["headers"]["content-length"] == "6"
+        assert got["headers"]["host"] == link.url.removeprefix("http://")  # the public address, for redirects
+        assert "connection" not in got["headers"]
+        assert answer.headers.get_list("set-cookie") == ["a=1", "b=2"]  # repeated headers, as sent
+        assert answer.headers["x-node"] == "yes" and "keep-alive" not in answer.headers
+        assert len(answer.headers.get_list("date")) == 1 and len(answer.headers.get_list("server")) == 1
+
+        chunked = http.put("/echo", content=iter([b"in ", b"chunks"]))  # no length: chunked to the node too
+        assert chunked.json()["body"] == "in chunks" and chunked.json()["headers"]["transfer-encoding"] == "chunked"
+        head = http.head("/echo")
+        assert head.status_code == 201 and head.content == b"" and head.headers.get_list("set-cookie") == ["a=1", "b=2"]
+        assert http.get("/echo").json()["body"] == ""
+
+
+def test_the_link_keeps_its_connections_and_renews_those_the_node_closed() -> None:
+    with linked(node_limits=ServerLimits(keep_alive_s=1), idle_s=30) as link:
+        for _ in range(10):  # each on a connection of its own to the server, one connection to the node
+            assert httpx.get(f"{link.url}/echo", timeout=10).status_code == 201
+        assert len(link.node.clients) == 1
+        time.sleep(1.5)  # the node closed the kept connection meanwhile: the next request goes on a new one
+        assert httpx.get(f"{link.url}/echo", timeout=10).status_code == 201
+        assert len(link.node.clients) == 2
+
+
+def test_the_link_streams_as_sent_and_closes_when_the_client_leaves() -> None:
+    with linked() as link:
+        with httpx.Client(base_url=link.url, timeout=10) as http, http.stream("GET", "/stream") as stream:
+            assert stream.headers["content-type"] == "text/event-stream"
+            chunks = stream.iter_raw()
+            assert next(chunks) == b"data: 1\n\n"  # before the node sends anything more
+            link.node.release.set()
+            assert next(chunks) == b"data: 2\n\n"
+        assert wait_for(lambda: link.node.streams_closed == 1) is True, "the node's stream stayed open"
+
+
+def test_the_link_holds_at_most_its_connections(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(node_link, "POOL_TIMEOUT_S", 0.3)
+    with linked(max_connections=2) as link, httpx.Client(base_url=link.url, timeout=10) as http:
+        first = http.stream("GET", "/stream")
+        with first as open_stream, httpx.Client(base_url=link.url, timeout=10) as other:
+            first_chunks = open_stream.iter_raw()  # kept: an iterator dropped closes its connection
+            assert next(first_chunks) == b"data: 1\n\n"
+            with other.stream("GET", "/stream") as second:
+                second_chunks = second.iter_raw()
+                assert next(second_chunks) == b"data: 1\n\n"
+                busy = httpx.get(f"{link.url}/echo", timeout=10)  # both connections hold a stream
+                assert busy.status_code == 502 and busy.json()["error"] == "NodeUnavailable"
+                assert "no connection free" in busy.json()["message"]
+            assert wait_for(lambda: link.node.streams_closed == 1) is True
+            assert httpx.get(f"{link.url}/echo", timeout=10).status_code == 201
+            link.node.release.set()
+            assert next(first_chunks) == b"data: 2\n\n"  # the other stream still comes
+
+
+def test_a_node_that_does_not_answer_is_a_502() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+
+    async def front(scope: Scope, receive: Receive, send: Send) -> None:
+        await NodeLink("127.0.0.1", port, 4, 4.0).forward(scope, receive, send)
+
+    server = ApiServerThread(front, "127.0.0.1", 0)
+    server.start()
+    try:
+        for answer in (httpx.get(f"{server.url}/status", timeout=10), httpx.post(f"{server.url}/txs", json={})):
+            assert answer.status_code == 502
+            assert answer.json()["error"] == "NodeUnavailable" and answer.json()["code"] == 502
+            assert answer.json()["message"].startswith("the node did not answer: ")
+    finally:
+        server.stop()
+
+
+def test_a_body_the_node_refuses_early_gets_the_node_s_answer(served: Served) -> None:
+    too_large = served.http.post("/txs", content=b"x" * (2 << 20), headers={"content-type": "application/json"})
+    assert too_large.status_code == 413 and too_large.json()["error"] == "PayloadTooLarge"
+    assert served.http.get("/status").status_code == 200
