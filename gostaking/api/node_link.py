@@ -27,6 +27,8 @@ from typing import cast
 import h11
 from starlette.types import Message, Receive, Scope, Send
 
+from .errors import error_body
+
 HOP_BY_HOP = frozenset(
     {b"connection", b"keep-alive", b"proxy-connection", b"te", b"trailer", b"transfer-encoding", b"upgrade"}
 )
@@ -337,16 +339,13 @@ class NodeLink:
             # The client left (the watcher closed the connection) or the node did mid-answer: the answer stays
             # unfinished, and uvicorn closes the client's connection.
             self._discard(connection)
-            if watcher is not None:
-                watcher.cancel()
             return
         except BaseException:
             self._discard(connection)
+            raise
+        finally:
             if watcher is not None:
                 watcher.cancel()
-            raise
-        if watcher is not None:
-            watcher.cancel()
         self._release(connection)
         await send({"type": "http.response.body", "body": pending or b"", "more_body": False})
 
@@ -360,7 +359,7 @@ async def _close_on_disconnect(receive: Receive, connection: _Connection) -> Non
 
 
 async def _answer_error(send: Send, status: int, error: str, message: str) -> None:
-    body = json.dumps({"error": error, "code": status, "message": message}).encode()
+    body = json.dumps(error_body(error, status, message)).encode()  # the API's error shape (errors.py)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     start: Message = {"type": "http.response.start", "status": status, "headers": headers}
     await send(start)

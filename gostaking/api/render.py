@@ -44,7 +44,7 @@ def gos(ugos: int) -> GosAmount:
 
 def hash_power(micro_hs: int) -> HashPower:
     """Hash power in micro-H/s and as a decimal H/s string."""
-    return HashPower(micro_hs=micro_hs, hs=format_units(micro_hs, _HASH_DECIMALS))
+    return HashPower(**hash_power_json(micro_hs))
 
 
 def hash_power_json(micro_hs: int) -> dict[str, Any]:
