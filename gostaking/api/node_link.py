@@ -20,9 +20,9 @@ closed it meanwhile) is sent once more on a new one. The node unreachable: 502 i
 import asyncio
 import contextlib
 import json
+import socket
 import time
 from collections.abc import Iterable
-from typing import cast
 
 import h11
 from starlette.types import Message, Receive, Scope, Send
@@ -41,8 +41,9 @@ SERVER_ADDED = frozenset({b"date", b"server"})
 ANSWER_DROPPED = HOP_BY_HOP | SERVER_ADDED
 ASK_BEFORE_BODY_BYTES = 64 * 1024
 """A body larger than this (or of unknown length) waits for the node's 100 Continue: a node that refuses it at once
-(413 beyond 1 MiB, api/limits.py) answers before reading it, and then closes the connection; a body already on its
-way would make that close a reset, which can lose the answer before the worker reads it."""
+(413 for a Content-Length beyond 1 MiB, api/limits.py) answers before reading it, and then closes the connection,
+so none of it is sent in vain. One refused on its way (a chunked body past 1 MiB) is still coming when the node
+closes: that close is a reset, after which the worker stops sending and reads the answer (_Connection)."""
 CONNECT_TIMEOUT_S = 10.0
 POOL_TIMEOUT_S = 10.0
 """How long a request waits for a connection while `max_connections` are in use (then 502)."""
@@ -50,6 +51,8 @@ MAX_IDLE = 32
 """Connections kept open between requests."""
 BUFFERED_LIMIT = 256 * 1024
 """Bytes of an answer held unread before the worker stops reading from the node (a slow client: back-pressure)."""
+READ_BYTES = 256 * 1024
+"""The most bytes taken from the node's socket at once (as asyncio's transports do)."""
 
 
 class NodeUnavailableError(Exception):
@@ -63,63 +66,80 @@ def passed_headers(
     return [(name, value) for name, value in headers if name.lower() not in dropped]
 
 
-class _Connection(asyncio.Protocol):
-    """One connection to the node: what arrives goes straight into its h11 state (reading pauses while more than
-    BUFFERED_LIMIT bytes wait there unread); `next_event` waits for the node's next event."""
+class _Connection:
+    """One connection to the node, on a socket of its own: what arrives goes straight into its h11 state (reading
+    pauses while more than BUFFERED_LIMIT bytes wait there unread); `next_event` waits for the node's next event.
 
-    def __init__(self) -> None:
+    Not an asyncio transport, because a transport whose write fails closes at once and drops what arrived unread:
+    a node that refuses a body on its way (413 past 1 MiB of a chunked body) answers, then closes with the rest
+    unread, which resets the connection; the worker's next piece of the body then fails, and the answer waiting in
+    the socket was lost (a 502 instead of the 413). Here a failed write only ends the writing: the node's bytes are
+    read until its end (the kernel gives those that came before a reset first)."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.fd = sock.fileno()
+        self.loop = asyncio.get_running_loop()
         self.h11 = h11.Connection(h11.CLIENT)
-        self.transport: asyncio.Transport | None = None
         self.idle_since = 0.0
         self.idle = False
         self.unread = 0
         """Bytes received since the last wait for data (the node has answered when > 0)."""
         self.ended = False
-        """The node closed its side, or the connection is lost."""
+        """The node closed its side, or the connection is lost or closed."""
+        self.write_failed = False
+        """The node takes nothing more (it reset the connection): what is sent from then on is dropped."""
+        self._outgoing = bytearray()
         self._reading_paused = False
-        self._writing_paused = False
         self._waiter: asyncio.Future[None] | None = None
+        self.loop.add_reader(self.fd, self._read_ready)
 
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        self.transport = cast(asyncio.Transport, transport)  # uvloop's too, which is no asyncio.Transport
-
-    def data_received(self, data: bytes) -> None:
-        if self.idle:  # nothing is asked: the node has no business sending
-            self.close()
+    def _read_ready(self) -> None:
+        try:
+            data = self.sock.recv(READ_BYTES)
+        except (BlockingIOError, InterruptedError):
             return
-        self.h11.receive_data(data)
-        self.unread += len(data)
-        if self.unread > BUFFERED_LIMIT and not self._reading_paused and self.transport is not None:
-            self.transport.pause_reading()
-            self._reading_paused = True
+        except OSError:  # a reset: what the node sent before it has been read
+            data = b""
+        if not data or self.idle:  # the node's end, or bytes while nothing is asked: it has no business sending
+            self.close()
+        else:
+            self.h11.receive_data(data)
+            self.unread += len(data)
+            if self.unread > BUFFERED_LIMIT and not self._reading_paused:
+                self.loop.remove_reader(self.fd)
+                self._reading_paused = True
+            self._wake()
+
+    def _write_ready(self) -> None:
+        try:
+            written = self.sock.send(self._outgoing)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            self._stop_writing()
+            return
+        del self._outgoing[:written]
+        if not self._outgoing:
+            self.loop.remove_writer(self.fd)
+            self._wake()
+
+    def _stop_writing(self) -> None:
+        self.write_failed = True
+        self._drop_outgoing()
         self._wake()
 
-    def eof_received(self) -> bool:
-        self._end()
-        return False
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._end()
-
-    def pause_writing(self) -> None:
-        self._writing_paused = True
-
-    def resume_writing(self) -> None:
-        self._writing_paused = False
-        self._wake()
-
-    def _end(self) -> None:
-        if not self.ended:
-            self.ended = True
-            self.h11.receive_data(b"")
-        self._wake()
+    def _drop_outgoing(self) -> None:
+        if self._outgoing:
+            self._outgoing.clear()
+            self.loop.remove_writer(self.fd)
 
     def _wake(self) -> None:
         if self._waiter is not None and not self._waiter.done():
             self._waiter.set_result(None)
 
     async def _wait(self) -> None:
-        self._waiter = asyncio.get_running_loop().create_future()
+        self._waiter = self.loop.create_future()
         try:
             await self._waiter
         finally:
@@ -130,8 +150,8 @@ class _Connection(asyncio.Protocol):
         if self.ended:  # not expected of h11 once told of the end: never wait for what cannot come
             raise h11.RemoteProtocolError("the node closed the connection")
         self.unread = 0
-        if self._reading_paused and self.transport is not None:
-            self.transport.resume_reading()
+        if self._reading_paused:
+            self.loop.add_reader(self.fd, self._read_ready)
             self._reading_paused = False
         await self._wait()
 
@@ -143,22 +163,65 @@ class _Connection(asyncio.Protocol):
         return event
 
     def send(self, event: h11.Event) -> None:
+        """Write `event`'s bytes, or hold what the socket does not take yet (`drain` waits for it)."""
         data = self.h11.send(event)
-        if data and self.transport is not None:
-            self.transport.write(data)
+        if not data or self.ended or self.write_failed:
+            return
+        if not self._outgoing:
+            try:
+                written = self.sock.send(data)
+            except (BlockingIOError, InterruptedError):
+                written = 0
+            except OSError:
+                self._stop_writing()
+                return
+            if written == len(data):
+                return
+            data = data[written:]
+            self.loop.add_writer(self.fd, self._write_ready)
+        self._outgoing += data
 
     async def drain(self) -> None:
-        """Wait while the node does not take what was written (or until the connection ends)."""
-        while self._writing_paused and not self.ended:
+        """Wait while the node does not take what was written, unless it answers meanwhile (a refusal: it may never
+        take the rest) or the connection ends."""
+        while self._outgoing and not self.unread and not self.ended:
             await self._wait()
 
     def usable(self) -> bool:
-        """Whether neither end has closed it."""
-        return not self.ended and self.transport is not None and not self.transport.is_closing()
+        """Whether neither end has closed it (nor reset it)."""
+        return not self.ended and not self.write_failed
 
     def close(self) -> None:
-        if self.transport is not None:
-            self.transport.close()
+        """Close the socket; h11 is told of the end, and a wait for the node ends."""
+        if self.ended:
+            return
+        self.ended = True
+        self.loop.remove_reader(self.fd)
+        self._drop_outgoing()
+        self.sock.close()
+        self.h11.receive_data(b"")
+        self._wake()
+
+
+async def _connect(host: str, port: int) -> socket.socket:
+    """A non-blocking TCP socket connected to `host`:`port` (its addresses tried in turn), without Nagle's delay."""
+    loop = asyncio.get_running_loop()
+    error: OSError = OSError(f"no address for {host}")
+    for family, kind, protocol, _name, address in await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM):
+        sock = socket.socket(family, kind, protocol)
+        try:
+            sock.setblocking(False)
+            await loop.sock_connect(sock, address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        except BaseException:
+            sock.close()
+            raise
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return sock
+    raise error
 
 
 class NodeLink:
@@ -189,9 +252,8 @@ class NodeLink:
                     connection.idle = False
                     return connection, True
                 connection.close()
-            opening = asyncio.get_running_loop().create_connection(_Connection, self.host, self.port)
-            _transport, connection = await asyncio.wait_for(opening, CONNECT_TIMEOUT_S)
-            return connection, False
+            sock = await asyncio.wait_for(_connect(self.host, self.port), CONNECT_TIMEOUT_S)
+            return _Connection(sock), False
         except BaseException as exc:
             self._slots.release()
             if isinstance(exc, (OSError, TimeoutError)):
@@ -276,7 +338,8 @@ class NodeLink:
                     if not isinstance(event, h11.InformationalResponse):
                         raise NodeUnavailableError(f"unexpected {type(event).__name__} from the node")
                     if ask_first and event.status_code == 100:
-                        ask_first, connection.unread = False, 0  # bytes from now on: an answer
+                        ask_first = False  # bytes from now on (any already past the 100 Continue): an answer
+                        connection.unread = len(connection.h11.trailing_data[0])
                         await self._send_body(connection, receive)
             except (OSError, h11.ProtocolError, NodeUnavailableError) as exc:
                 self._discard(connection)
@@ -291,8 +354,9 @@ class NodeLink:
 
     @staticmethod
     async def _send_body(connection: _Connection, receive: Receive) -> None:
-        """Pass the client's body on as it comes, until its end or an answer of the node (a refusal: 413)."""
-        while not connection.unread and not connection.ended:
+        """Pass the client's body on as it comes, until its end, an answer of the node (a refusal: 413) or the node's
+        reset (its answer, if any, is still read): a connection left mid-body is closed after the answer."""
+        while not connection.unread and connection.usable():
             message = await receive()
             if message["type"] != "http.request":  # the client left before its body ended
                 raise NodeUnavailableError("the client disconnected")

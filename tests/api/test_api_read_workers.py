@@ -12,6 +12,7 @@ import json
 import os
 import signal
 import socket
+import struct
 import threading
 import time
 from collections.abc import Iterator
@@ -27,6 +28,7 @@ from fastapi.testclient import TestClient
 from starlette.types import Receive, Scope, Send
 
 from gostaking.api import node_link
+from gostaking.api.limits import MAX_BODY_BYTES
 from gostaking.api.main import create_api
 from gostaking.api.node_link import NodeLink
 from gostaking.api.worker import WORKER_HEADER
@@ -247,11 +249,13 @@ def test_a_worker_that_dies_is_replaced_and_stopping_stops_them(tmp_path: Path) 
 class NodeStandIn:
     """An ASGI app in the node's place: GET or POST /echo answers what it got (with two Set-Cookie headers and a
     hop-by-hop one), GET /stream sends one event, then another each time `release` is set, until its client
-    leaves (counted in `streams_closed`). `clients` are the addresses of the connections it was asked on."""
+    leaves (counted in `streams_closed`), POST /refuse answers 422 after the first piece of its body (and sets
+    `refused`). `clients` are the addresses of the connections it was asked on."""
 
     def __init__(self) -> None:
         self.clients: set[tuple[str, int]] = set()
         self.release = threading.Event()
+        self.refused = threading.Event()
         self.streams_closed = 0
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -259,6 +263,12 @@ class NodeStandIn:
         self.clients.add(tuple(scope["client"]))
         if scope["path"] == "/stream":
             await self.stream(receive, send)
+            return
+        if scope["path"] == "/refuse":  # answers once the body began, the rest unread
+            await receive()
+            await send({"type": "http.response.start", "status": 422, "headers": [(b"content-type", b"text/plain")]})
+            await send({"type": "http.response.body", "body": b"refused"})
+            self.refused.set()
             return
         body, more = b"", True
         while more:
@@ -408,3 +418,71 @@ def test_a_body_the_node_refuses_early_gets_the_node_s_answer(served: Served) ->
     too_large = served.http.post("/txs", content=b"x" * (2 << 20), headers={"content-type": "application/json"})
     assert too_large.status_code == 413 and too_large.json()["error"] == "PayloadTooLarge"
     assert served.http.get("/status").status_code == 200
+
+
+def too_large_body() -> Iterator[bytes]:
+    """A JSON body of twice the node's 1 MiB limit, in 64 KiB pieces (half of it still to send when it is refused)."""
+    yield b'{"tx": "'
+    for _ in range(2 * MAX_BODY_BYTES // 65536):
+        yield b"00" * 32768
+    yield b'"}'
+
+
+@pytest.mark.parametrize("framing", ["chunked", "content-length"])
+def test_a_body_past_1_mib_gets_the_node_s_413_every_time(served: Served, framing: str) -> None:
+    """A chunked body is refused once 1 MiB of it came, while the worker still sends the rest: the node answers 413
+    and closes, and the worker's next write fails on that connection. The 413 must come through every time, not a
+    502 (which came in up to a third of the tries while the failed write dropped the answer waiting unread)."""
+    for attempt in range(40):
+        body = too_large_body() if framing == "chunked" else b"".join(too_large_body())
+        answer = served.http.post("/txs", content=body, headers={"content-type": "application/json"})
+        assert answer.status_code == 413, f"attempt {attempt}: {answer.text}"
+        refusal = answer.json()
+        assert set(refusal) == {"error", "code", "message"} and refusal["message"], refusal
+        assert (refusal["error"], refusal["code"]) == ("PayloadTooLarge", 413), refusal
+    assert served.http.get("/status").status_code == 200
+
+
+def test_the_link_passes_an_answer_that_comes_mid_body_and_drops_the_connection() -> None:
+    with linked() as link, httpx.Client(base_url=link.url, timeout=10) as http:
+
+        def pieces() -> Iterator[bytes]:  # the node has answered before the second piece leaves the client
+            yield b"x" * 65536
+            assert link.node.refused.wait(5)
+            time.sleep(0.05)
+            for _ in range(16):
+                yield b"x" * 65536
+
+        answer = http.post("/refuse", content=pieces())
+        assert answer.status_code == 422 and answer.text == "refused"
+        assert len(link.node.clients) == 1
+        assert http.get("/echo").status_code == 201
+        assert len(link.node.clients) == 2, "a connection left mid-body was used again"
+
+
+def test_a_node_that_resets_mid_body_without_answering_is_a_502() -> None:
+    node = socket.create_server(("127.0.0.1", 0))
+
+    def accept_then_reset() -> None:
+        connection, _ = node.accept()
+        with connection:
+            assert b"expect: 100-continue" in connection.recv(65536).lower()
+            connection.sendall(b"HTTP/1.1 100 Continue\r\n\r\n")
+            connection.recv(65536)
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))  # close: a reset
+
+    async def front(scope: Scope, receive: Receive, send: Send) -> None:
+        await NodeLink("127.0.0.1", node.getsockname()[1], 4, 4.0).forward(scope, receive, send)
+
+    resetting = threading.Thread(target=accept_then_reset, daemon=True)
+    resetting.start()
+    server = ApiServerThread(front, "127.0.0.1", 0)
+    server.start()
+    try:
+        answer = httpx.post(f"{server.url}/txs", content=iter([b"x" * 65536] * 32), timeout=10)
+        assert answer.status_code == 502 and answer.json()["error"] == "NodeUnavailable"
+        assert answer.json()["message"].startswith("the node did not answer: ")
+    finally:
+        server.stop()
+        resetting.join(5)
+        node.close()
