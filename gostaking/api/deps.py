@@ -1,23 +1,50 @@
 """Request dependencies and parameter parsing shared by the routes."""
 
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from gostaking.chain.crypto import is_valid_address
 from gostaking.chain.errors import InvalidAddressError
+from gostaking.chain.state import State
+from gostaking.node.app import GoStakingApp
 from gostaking.node.runtime import Node
 
 from .errors import InvalidRequestError
 
 
-def get_node(request: Request) -> Node:
+def node_of(request: Request) -> Node:
     """The node this API serves (set by create_api)."""
     node: Node = request.app.state.node
     return node
 
 
+async def get_node(request: Request) -> Node:
+    """`node_of` as a route's dependency. A coroutine, so that FastAPI calls it on the event loop: a plain function
+    dependency is handed to a worker thread on every request (~0.05 ms each)."""
+    return node_of(request)
+
+
 NodeDep = Annotated[Node, Depends(get_node)]
+ViewT = TypeVar("ViewT")
+
+
+async def read_state(app: GoStakingApp, view: Callable[[State], ViewT]) -> ViewT:
+    """`view` of the committed state, for a route that reads a few keys. Run on the event loop when the state is
+    free (GoStakingApp.read_if_free): handing such a read to a worker thread and back costs more than the read
+    itself (~0.1 ms of the node's CPU a request). While a block commits, a worker thread waits for it instead, so
+    the event loop never waits for the state lock."""
+    with app.read_if_free() as state:
+        if state is not None:
+            return view(state)
+    return await run_in_threadpool(_read_when_committed, app, view)
+
+
+def _read_when_committed(app: GoStakingApp, view: Callable[[State], ViewT]) -> ViewT:
+    with app.read() as state:
+        return view(state)
 
 
 def parse_address(address: str, what: str = "address") -> str:

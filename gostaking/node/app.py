@@ -167,6 +167,8 @@ class GoStakingApp:
         self.mapped_store_budget = mapped_store_budget
         self._chain = ChainStore.open(store)
         self._cond = threading.Condition()  # over an RLock: a reader may call other reading methods
+        self._blocks_waiting = 0  # threads waiting for the state lock to finalize or commit a block (read_if_free)
+        self._blocks_waiting_lock = threading.Lock()
         self._block_open = False
         self._pending_block: StoredBlock | None = None
         self._genesis_writes: dict[bytes, bytes | None] | None = None
@@ -351,7 +353,7 @@ class GoStakingApp:
         misbehavior); the embedded producer passes only itself as signer.
         """
         started = time.perf_counter()
-        with self._cond:
+        with self._block_lock():
             chain_id = self._state.chain_id.get()
             if not chain_id:
                 raise AppSequenceError("finalize_block before init_chain")
@@ -398,7 +400,7 @@ class GoStakingApp:
         """Persist the finalized block atomically, then drop included and now-invalid txs from the mempool."""
         started = time.perf_counter()
         previous = self._last_block
-        with self._cond:
+        with self._block_lock():
             block = self._pending_block
             if block is None:
                 raise AppSequenceError("commit without a finalized block")
@@ -560,6 +562,21 @@ class GoStakingApp:
             proofs = tuple(StateProof(key, self._chain.get_state(key), self._chain.prove(key)) for key in keys)
             return StateProofs(height, self._chain.app_hash, proofs)
 
+    @contextmanager
+    def read_if_free(self) -> Iterator[State | None]:
+        """The committed state, as `read` gives it, if that needs no wait: None while another thread holds the state
+        lock, a block waits for it (so that a stream of reads on the event loop, each taking the lock again before the
+        block's thread gets the GIL, cannot keep a block waiting) or a block is between finalize and commit. The API
+        reads here on its event loop, where a hand-off to a thread would cost more than a short read, and goes to
+        `read` on a thread only when it would wait."""
+        if self._blocks_waiting or not self._cond.acquire(blocking=False):
+            yield None
+            return
+        try:
+            yield None if self._block_open else self._state
+        finally:
+            self._cond.release()
+
     @property
     def height(self) -> int:
         """Last committed height."""
@@ -605,6 +622,21 @@ class GoStakingApp:
         location = self._chain.tx_location(hash_)
         if location is not None:
             raise AlreadyIncludedError(f"transaction {hash_.hex()} is already in block {location[0]}")
+
+    @contextmanager
+    def _block_lock(self) -> Iterator[None]:
+        """The state lock, for finalizing or committing a block: while it waits, read_if_free steps aside."""
+        with self._blocks_waiting_lock:
+            self._blocks_waiting += 1
+        try:
+            self._cond.acquire()
+        finally:
+            with self._blocks_waiting_lock:
+                self._blocks_waiting -= 1
+        try:
+            yield
+        finally:
+            self._cond.release()
 
     def _wait_for_commit(self) -> None:
         """With the state lock held: wait until no block is between finalize and commit (NodeBusyError after

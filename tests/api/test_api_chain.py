@@ -1,6 +1,9 @@
 """GET /status, /emission, /params, /genesis, /blocks…, /assets, /hashpower and error shapes."""
 
 import json
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 from api_harness import GOS, Devnet
 
@@ -24,6 +27,32 @@ def test_status_before_and_after_blocks(devnet: Devnet) -> None:
     assert emission["next_halving_height"] == 172_801 and emission["next_burn_height"] == 432_001
     assert emission["burns_done"] == 0 and emission["burns_total"] == 6 and emission["burn_fraction"] == "0.1"
     assert devnet.client.get("/emission").json() == emission
+
+
+def test_a_read_that_would_wait_for_the_state_waits_on_a_thread_and_then_answers(devnet: Devnet) -> None:
+    """/status, accounts and rewards read on the event loop only when the state lock is free (deps.read_state);
+    while another thread holds it they wait on a worker thread and answer once it is released."""
+    devnet.produce(2)
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_state() -> None:
+        with devnet.node.app.read():
+            held.set()
+            release.wait(5)
+
+    holder = threading.Thread(target=hold_the_state)
+    holder.start()
+    assert held.wait(5)
+    with ThreadPoolExecutor(3) as pool:
+        paths = ["/status", f"/accounts/{devnet.operator.address}", f"/accounts/{devnet.operator.address}/rewards"]
+        answers = [pool.submit(devnet.client.get, path) for path in paths]
+        time.sleep(0.2)
+        assert not any(answer.done() for answer in answers)  # waiting for the state, not answered without it
+        release.set()
+        holder.join()
+        status, account, rewards = (answer.result(timeout=5) for answer in answers)
+    assert status.status_code == account.status_code == rewards.status_code == 200
+    assert status.json()["height"] == 2 and account.json()["gos"]["ugos"] > 0
 
 
 def test_params_and_genesis(devnet: Devnet) -> None:

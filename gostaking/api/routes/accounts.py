@@ -28,7 +28,7 @@ from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.node.runtime import Node
 
-from ..deps import NodeDep, parse_address
+from ..deps import NodeDep, parse_address, read_state
 from ..errors import error_responses
 from ..pages import Limit, Offset
 from ..render import format_units, gos, hash_power, iso_time, percent
@@ -76,98 +76,105 @@ _BAD_ADDRESS = error_responses({400: "not a gos1… address, or a malformed para
     responses=_BAD_ADDRESS,
     summary="Balances, bonds and hash power",
 )
-def get_account_view(address: str, node: NodeDep, limit: Limit = 100, offset: Offset = 0) -> AccountResponse:
+async def get_account_view(address: str, node: NodeDep, limit: Limit = 100, offset: Offset = 0) -> AccountResponse:
     """Liquid balances, locked assets, votes and stakes per node, unbondings, hash power and rewards.
     Any valid address can be queried; one that never received anything shows zeros. Votes and stakes (together,
     by node) and unbondings are pages: `limit` of each from `offset`, with their totals."""
     parse_address(address)
+    return await read_state(node.app, lambda state: account_view(node, state, address, limit, offset))
+
+
+def account_view(node: Node, state: State, address: str, limit: int, offset: int) -> AccountResponse:
+    """/accounts/{address} at the committed `state` of `node`."""
     app = node.app
-    with app.read() as state:
-        index = get_gos_index(state)
-        denoms = get_bank_denoms(state)
-        balances = [asset_amount(state, d, a) for d in denoms if (a := get_balance(state, address, d))]
-        account_power = get_account_hash_power(state, address)
-        total_power = sum(account_power.values())
-        bonds_total, delegations = get_delegations_page(state, address, offset, limit)
-        voted_ugos, staked_ugos = get_bonded_ugos(state, address, "vote"), get_bonded_ugos(state, address, "stake")
-        bonds = [
-            BondView(node=op, moniker=_moniker(state, op), kind=kind, amount=gos(ugos))
-            for op, kind, ugos in delegations
-        ]
-        unbondings_total, unbonding_rows = get_unbondings_page(state, address, offset, limit)
-        unbondings = [
-            UnbondingView(
-                node=entry.node,
-                kind=entry.kind,
-                amount=gos(compute_shares_to_ugos(entry.shares, index)),
-                created_height=entry.created_height,
-                completion_height=completion,
-                estimated_completion_time=_estimated_time(node, state, completion),
-            )
-            for completion, entry in unbonding_rows
-        ]
-        locked = [
-            LockView(
-                asset=asset_amount(state, denom, amount),
-                hash_power=hash_power(account_power.get(compute_lock_pool_id(denom), 0)),
-            )
-            for denom, amount in get_locked_amounts(state, address).items()
-        ]
-        is_operator = is_node_operator(state, address)
-        sequence = get_account(state, address).sequence
-        pending_next = app.mempool.next_sequence(address)
-        return AccountResponse(
-            address=address,
-            sequence=sequence,
-            next_sequence=pending_next if pending_next is not None else sequence,
-            pending_txs=(pending_next - sequence) if pending_next is not None else 0,
-            gos=gos(get_balance(state, address, GOS_DENOM)),
-            balances=balances,
-            locked=locked,
-            votes=[b for b in bonds if b.kind == "vote"],
-            stakes=[b for b in bonds if b.kind == "stake"],
-            unbondings=unbondings,
-            voted=gos(voted_ugos),
-            staked=gos(staked_ugos),
-            bonded=gos(voted_ugos + staked_ugos),
-            bonds_total=bonds_total,
-            unbondings_total=unbondings_total,
-            limit=limit,
-            offset=offset,
-            hash_power=AccountHashPower(
-                total=hash_power(total_power),
-                share_of_network=percent(total_power, get_total_hash_power(state)),
-                pools={pool: hash_power(value) for pool, value in account_power.items()},
-            ),
-            pending_rewards=gos(get_pending_reward_ugos(state, address)),
-            pending_node_rewards=(
-                gos(compute_shares_to_ugos(get_pending_candidate_reward_shares(state, address), index))
-                if is_operator
-                else None
-            ),
-            node=get_node_status(state, address) if is_operator else None,
+    index = get_gos_index(state)
+    denoms = get_bank_denoms(state)
+    balances = [asset_amount(state, d, a) for d in denoms if (a := get_balance(state, address, d))]
+    account_power = get_account_hash_power(state, address)
+    total_power = sum(account_power.values())
+    bonds_total, delegations = get_delegations_page(state, address, offset, limit)
+    voted_ugos, staked_ugos = get_bonded_ugos(state, address, "vote"), get_bonded_ugos(state, address, "stake")
+    bonds = [
+        BondView(node=op, moniker=_moniker(state, op), kind=kind, amount=gos(ugos)) for op, kind, ugos in delegations
+    ]
+    unbondings_total, unbonding_rows = get_unbondings_page(state, address, offset, limit)
+    unbondings = [
+        UnbondingView(
+            node=entry.node,
+            kind=entry.kind,
+            amount=gos(compute_shares_to_ugos(entry.shares, index)),
+            created_height=entry.created_height,
+            completion_height=completion,
+            estimated_completion_time=_estimated_time(node, state, completion),
         )
+        for completion, entry in unbonding_rows
+    ]
+    locked = [
+        LockView(
+            asset=asset_amount(state, denom, amount),
+            hash_power=hash_power(account_power.get(compute_lock_pool_id(denom), 0)),
+        )
+        for denom, amount in get_locked_amounts(state, address).items()
+    ]
+    is_operator = is_node_operator(state, address)
+    sequence = get_account(state, address).sequence
+    pending_next = app.mempool.next_sequence(address)
+    return AccountResponse(
+        address=address,
+        sequence=sequence,
+        next_sequence=pending_next if pending_next is not None else sequence,
+        pending_txs=(pending_next - sequence) if pending_next is not None else 0,
+        gos=gos(get_balance(state, address, GOS_DENOM)),
+        balances=balances,
+        locked=locked,
+        votes=[b for b in bonds if b.kind == "vote"],
+        stakes=[b for b in bonds if b.kind == "stake"],
+        unbondings=unbondings,
+        voted=gos(voted_ugos),
+        staked=gos(staked_ugos),
+        bonded=gos(voted_ugos + staked_ugos),
+        bonds_total=bonds_total,
+        unbondings_total=unbondings_total,
+        limit=limit,
+        offset=offset,
+        hash_power=AccountHashPower(
+            total=hash_power(total_power),
+            share_of_network=percent(total_power, get_total_hash_power(state)),
+            pools={pool: hash_power(value) for pool, value in account_power.items()},
+        ),
+        pending_rewards=gos(get_pending_reward_ugos(state, address)),
+        pending_node_rewards=(
+            gos(compute_shares_to_ugos(get_pending_candidate_reward_shares(state, address), index))
+            if is_operator
+            else None
+        ),
+        node=get_node_status(state, address) if is_operator else None,
+    )
 
 
 @router.get(
     "/accounts/{address}/rewards", response_model=RewardsResponse, responses=_BAD_ADDRESS, summary="Claimable rewards"
 )
-def get_rewards(address: str, node: NodeDep) -> RewardsResponse:
+async def get_rewards(address: str, node: NodeDep) -> RewardsResponse:
     """Pending hash-power rewards per pool (and candidate-node rewards for operators)."""
     parse_address(address)
-    with node.app.read() as state:
-        index = get_gos_index(state)
-        pools = [
-            PoolReward(pool=pool_id, pending=gos(compute_shares_to_ugos(shares, index)))
-            for pool_id, shares in get_pending_rewards_by_pool(state, address)
-        ]
-        node_rewards = None
-        if is_node_operator(state, address):
-            shares = get_pending_candidate_reward_shares(state, address)
-            node_rewards = gos(compute_shares_to_ugos(shares, index))
-        return RewardsResponse(
-            address=address,
-            total=gos(get_pending_reward_ugos(state, address)),
-            pools=pools,
-            node_rewards=node_rewards,
-        )
+    return await read_state(node.app, lambda state: rewards_view(state, address))
+
+
+def rewards_view(state: State, address: str) -> RewardsResponse:
+    """/accounts/{address}/rewards at the committed `state`."""
+    index = get_gos_index(state)
+    pools = [
+        PoolReward(pool=pool_id, pending=gos(compute_shares_to_ugos(shares, index)))
+        for pool_id, shares in get_pending_rewards_by_pool(state, address)
+    ]
+    node_rewards = None
+    if is_node_operator(state, address):
+        shares = get_pending_candidate_reward_shares(state, address)
+        node_rewards = gos(compute_shares_to_ugos(shares, index))
+    return RewardsResponse(
+        address=address,
+        total=gos(get_pending_reward_ugos(state, address)),
+        pools=pools,
+        node_rewards=node_rewards,
+    )

@@ -24,7 +24,7 @@ from gostaking.chain.state import State
 from gostaking.metrics import HttpMetrics
 from gostaking.node.app import GoStakingApp
 
-from ..deps import get_node
+from ..deps import node_of
 from ..errors import InvalidRequestError, NotFoundError
 
 router = APIRouter(tags=["explorer"])
@@ -124,7 +124,7 @@ class NodeFacts:
 async def get_chain_facts(request: Request) -> ChainFacts:
     """The chain facts of this API: its read worker's (`app.state.chain_facts`), else its node's."""
     facts: ChainFacts | None = getattr(request.app.state, "chain_facts", None)
-    return facts if facts is not None else NodeFacts(get_node(request).app)
+    return facts if facts is not None else NodeFacts(node_of(request).app)
 
 
 FactsDep = Annotated[ChainFacts, Depends(get_chain_facts)]
@@ -158,7 +158,7 @@ async def chain_facts(request: Request) -> Response:
     if metrics is not None:
         for method, route, status, seconds in report.observed:
             metrics.observe(method, route, status, seconds)
-    app = get_node(request).app
+    app = node_of(request).app
     height = app.height
     body = {
         "height": height,

@@ -37,6 +37,7 @@ from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, parse_address
 from ..errors import ApiError, InvalidRequestError, error_responses
+from ..height_cache import HeightAnswers
 from ..pages import MAX_INT, Limit
 from ..render import format_units, iso_time
 from ..schemas.explorer import (
@@ -205,9 +206,19 @@ def activity_item(row: dict[str, Any], decimals: dict[str, int]) -> dict[str, An
     )
 
 
+INDEX_STATUS_ANSWERS = HeightAnswers()
+
+
 @node_router.get("/explorer/index", response_model=IndexStatus, summary="Explorer index status")
-def index_status(node: NodeDep, index: FollowedIndexDep) -> IndexStatus:
+async def index_status(node: NodeDep, index: FollowedIndexDep) -> Response:
     """Indexed height against the chain's, totals, and the index backend."""
+    follower = index.follower
+    stamp = (node.app.height, index.indexer.indexed_height)  # once per block (height_cache.py)
+    key = (follower.running, follower.last_error)
+    return await INDEX_STATUS_ANSWERS.answer(node.app, stamp, key, lambda: _index_status(node, index))
+
+
+def _index_status(node: Node, index: ExplorerIndex) -> IndexStatus:
     cursor = q.cursor_row(index.engine) or {}
     indexed = int(cursor.get("height", 0))
     chain = node.app.height

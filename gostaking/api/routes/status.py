@@ -16,8 +16,9 @@ from gostaking.chain.modules.emission.queries import (
 from gostaking.chain.modules.mining.queries import get_total_hash_power
 from gostaking.chain.modules.nodes.queries import get_mining_set
 from gostaking.chain.state import State
+from gostaking.node.runtime import Node
 
-from ..deps import NodeDep
+from ..deps import NodeDep, read_state
 from ..errors import NotFoundError, error_responses
 from ..render import format_units, gos, hash_power, iso_time, percent, to_plain
 from ..schemas.status import EmissionResponse, StatusResponse
@@ -50,34 +51,38 @@ def emission_view(state: State) -> EmissionResponse:
 
 
 @router.get("/status", response_model=StatusResponse, summary="Chain status at the last committed block")
-def get_status(node: NodeDep) -> StatusResponse:
+async def get_status(node: NodeDep) -> StatusResponse:
     """Height, hashes, supply, hash power, emission progress and the mining set."""
+    return await read_state(node.app, lambda state: status_view(node, state))
+
+
+def status_view(node: Node, state: State) -> StatusResponse:
+    """/status of `node` at its committed `state`."""
     app = node.app
-    with app.read() as state:
-        info = app.info()
-        last = app.last_block
-        supply = get_gos_supply(state)
-        mining_set = get_mining_set(state)
-        return StatusResponse(
-            chain_id=info.chain_id,
-            height=info.height,
-            app_hash=info.app_hash.hex(),
-            latest_block_hash=info.last_block_hash.hex(),
-            latest_block_time_ms=last.header.time_ms if last else None,
-            latest_block_time=iso_time(last.header.time_ms) if last else None,
-            block_time_seconds=node.block_time_s,
-            mempool_size=len(app.mempool),
-            total_hash_power=hash_power(get_total_hash_power(state)),
-            supply=gos(get_gos_supply_ugos(state)),
-            minted=gos(supply.minted_ugos),
-            burned=gos(supply.burned_ugos),
-            emission=emission_view(state),
-            mining_set_size=len(mining_set.operators),
-            mining_set=list(mining_set.operators),
-            epoch=mining_set.epoch,
-            faucet_enabled=node.faucet is not None,
-            consensus=node.consensus,
-        )
+    info = app.info()
+    last = app.last_block
+    supply = get_gos_supply(state)
+    mining_set = get_mining_set(state)
+    return StatusResponse(
+        chain_id=info.chain_id,
+        height=info.height,
+        app_hash=info.app_hash.hex(),
+        latest_block_hash=info.last_block_hash.hex(),
+        latest_block_time_ms=last.header.time_ms if last else None,
+        latest_block_time=iso_time(last.header.time_ms) if last else None,
+        block_time_seconds=node.block_time_s,
+        mempool_size=len(app.mempool),
+        total_hash_power=hash_power(get_total_hash_power(state)),
+        supply=gos(get_gos_supply_ugos(state)),
+        minted=gos(supply.minted_ugos),
+        burned=gos(supply.burned_ugos),
+        emission=emission_view(state),
+        mining_set_size=len(mining_set.operators),
+        mining_set=list(mining_set.operators),
+        epoch=mining_set.epoch,
+        faucet_enabled=node.faucet is not None,
+        consensus=node.consensus,
+    )
 
 
 @router.get("/emission", response_model=EmissionResponse, summary="Emission schedule progress")

@@ -8,7 +8,7 @@ from gostaking.chain.codec import decode_tx
 from gostaking.chain.errors import ChainError
 from gostaking.node.mempool import MempoolFullError, SenderLimitError
 
-from ..deps import NodeDep, parse_hash
+from ..deps import NodeDep, parse_hash, read_state
 from ..errors import ApiError, InvalidRequestError, NotFoundError, error_responses
 from ..render import decoded_tx, event_view, gos, gos_index_at, iso_time
 from ..schemas.simulate import SimulateTxResponse
@@ -121,7 +121,7 @@ def simulate_tx(request: SubmitTxRequest, node: NodeDep) -> SimulateTxResponse:
     ),
     summary="A transaction, pending or included",
 )
-def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
+async def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
     """Pending transactions show their body; included ones also their block, result code, log and events."""
     hash_ = parse_hash(tx_hash)
     app = node.app
@@ -159,8 +159,7 @@ def get_tx(tx_hash: str, node: NodeDep) -> TxResponse:
         raise NotFoundError(f"no transaction {hash_.hex()} is pending or in a block")
     height, index = location
     raw, result = block.txs[index], block.tx_results[index]
-    with app.read() as state:
-        gos_index = gos_index_at(state, height)
+    gos_index = await read_state(app, lambda state: gos_index_at(state, height))
     body, signature, multisig = decoded_tx(raw)
     try:
         sender = decode_tx(raw).body.sender
