@@ -36,6 +36,16 @@ def _declared_length(scope: Scope) -> int | None:
     return None
 
 
+def _has_no_body(scope: Scope) -> bool:
+    """A request with neither Content-Length nor Transfer-Encoding has no body (RFC 9112, 6.3), nor one with a
+    Content-Length of 0: most requests (every GET) pass without the timed read, which costs ~0.02 ms each."""
+    for name, value in scope.get("headers", ()):
+        lowered = name.lower()
+        if lowered == b"transfer-encoding" or (lowered == b"content-length" and value.strip() != b"0"):
+            return False
+    return True
+
+
 class RequestBodyLimit:
     """ASGI middleware: reads each request body (≤ `max_bytes`, within `timeout_s`) before the app sees it."""
 
@@ -46,7 +56,7 @@ class RequestBodyLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Read the body, then run the app with it (or answer 413/408 without running the app)."""
-        if scope["type"] != "http":
+        if scope["type"] != "http" or _has_no_body(scope):
             await self.app(scope, receive, send)
             return
         too_large = f"the request body exceeds {self.max_bytes} bytes"

@@ -37,6 +37,7 @@ from gostaking.chain.types.block import BlockEnv, BlockResult, Misbehavior, TxRe
 from gostaking.node.blocks import (
     ZERO_HASH,
     BlockHeader,
+    DecodedBlocks,
     StoredBlock,
     compute_results_hash,
     compute_txs_hash,
@@ -174,6 +175,7 @@ class GoStakingApp:
         self._genesis_writes: dict[bytes, bytes | None] | None = None
         self._state = State()
         self._last_block: StoredBlock | None = None
+        self._decoded_blocks = DecodedBlocks()
         self._load_committed()
 
     # --- ABCI ---
@@ -513,6 +515,7 @@ class GoStakingApp:
                 encode_history_start(history_start),
             )
             self._genesis_writes = None
+            self._decoded_blocks.clear()
             self._load_committed()  # the restored state, read through the store like a restarted node's
             self._cond.notify_all()
 
@@ -594,10 +597,9 @@ class GoStakingApp:
 
     def block(self, height: int) -> StoredBlock | None:
         """The committed block at `height`, or None."""
-        if height < 1 or height > self._chain.height:
+        if height < max(self._chain.earliest_height, 1) or height > self._chain.height:
             return None
-        raw = self._chain.block(height)
-        return decode_block(raw) if raw is not None else None
+        return self._decoded_blocks.get(height, self._chain.block)
 
     def tx_location(self, hash_: bytes) -> tuple[int, int] | None:
         """(height, index) of a committed transaction, or None."""

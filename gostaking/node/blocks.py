@@ -6,6 +6,10 @@ state *after* the block (the embedded producer executes and commits in one step,
 header carries the block's own resulting app hash, not the previous one).
 """
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
 import msgspec
 
 from gostaking.chain.codec import tx_hash
@@ -84,3 +88,42 @@ def encode_block(block: StoredBlock) -> bytes:
 def decode_block(raw: bytes) -> StoredBlock:
     """Parse stored block bytes (raises msgspec.DecodeError when damaged)."""
     return _block_decoder.decode(raw)
+
+
+class DecodedBlocks:
+    """The blocks read last, decoded, up to `max_blocks` of them and `max_bytes` of their stored bytes: the API's
+    /txs/{hash} reads the same recent blocks again and again, and decoding a block of 50 transactions took a third
+    of that route's time (~0.07 ms). A committed block never changes; the caller asks only for heights it stores."""
+
+    def __init__(self, max_blocks: int = 64, max_bytes: int = 8 * 2**20) -> None:
+        self.max_blocks = max_blocks
+        self.max_bytes = max_bytes
+        self._blocks: OrderedDict[int, tuple[StoredBlock, int]] = OrderedDict()
+        self._bytes = 0
+        self._lock = threading.Lock()  # API threads and the event loop read at once
+
+    def get(self, height: int, read: Callable[[int], bytes | None]) -> StoredBlock | None:
+        """The block at `height`, decoded from `read(height)` unless it is kept (None when `read` finds none)."""
+        with self._lock:
+            kept = self._blocks.get(height)
+            if kept is not None:
+                self._blocks.move_to_end(height)
+                return kept[0]
+        raw = read(height)
+        if raw is None:
+            return None
+        block = decode_block(raw)
+        if len(raw) <= self.max_bytes:
+            with self._lock:
+                if height not in self._blocks:
+                    self._blocks[height] = (block, len(raw))
+                    self._bytes += len(raw)
+                while len(self._blocks) > self.max_blocks or self._bytes > self.max_bytes:
+                    self._bytes -= self._blocks.popitem(last=False)[1][1]
+        return block
+
+    def clear(self) -> None:
+        """Forget every block (the store now holds another history)."""
+        with self._lock:
+            self._blocks.clear()
+            self._bytes = 0
