@@ -4,8 +4,13 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
+import pytest
 from api_harness import GOS, Devnet
+
+from gostaking.api.routes import blocks as blocks_routes
+from gostaking.api.routes.explorer_views import STREAM_CATCH_UP_BLOCKS, _unsent_blocks
 
 
 def test_status_before_and_after_blocks(devnet: Devnet) -> None:
@@ -131,3 +136,46 @@ def test_status_page_and_openapi(devnet: Devnet) -> None:
     paths = devnet.client.get("/openapi.json").json()["paths"]
     for path in ("/status", "/txs", "/txs/{tx_hash}", "/blocks", "/accounts/{address}", "/nodes", "/faucet"):
         assert path in paths
+
+
+def test_the_live_stream_sends_every_block_even_when_several_commit_between_its_wakes(devnet: Devnet) -> None:
+    devnet.produce(1)
+    with devnet.client.stream("GET", "/explorer/stream") as response:
+        lines = response.iter_lines()
+
+        def next_height() -> int:
+            for line in lines:
+                if line.startswith("data: "):
+                    return int(json.loads(line[len("data: ") :])["height"])
+            raise AssertionError("the stream ended")
+
+        assert next_height() == 1
+        devnet.produce(5)  # back to back: the stream wakes for some of them only
+        heights = [next_height()]
+        while heights[-1] < 6:
+            heights.append(next_height())
+    assert heights == [2, 3, 4, 5, 6]
+
+
+def test_a_stream_far_behind_sends_the_newest_block_alone() -> None:
+    last = SimpleNamespace(height=200)
+    app = SimpleNamespace(block=lambda height: SimpleNamespace(height=height))
+    assert _unsent_blocks(app, 200 - STREAM_CATCH_UP_BLOCKS - 1, last) == [last]  # type: ignore[arg-type]
+    caught_up = _unsent_blocks(app, 200 - STREAM_CATCH_UP_BLOCKS, last)  # type: ignore[arg-type]
+    assert [block.height for block in caught_up] == list(range(201 - STREAM_CATCH_UP_BLOCKS, 201))
+    assert _unsent_blocks(app, -1, last) == [last] and _unsent_blocks(app, 200, last) == [last]  # type: ignore[arg-type]
+
+
+def test_a_block_s_answer_is_computed_once_and_kept_while_blocks_follow(
+    devnet: Devnet, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    devnet.produce(2)
+    computed: list[int] = []
+    compute = blocks_routes._block
+    monkeypatch.setattr(blocks_routes, "_block", lambda node, height: computed.append(height) or compute(node, height))
+    first = devnet.client.get("/blocks/1")
+    devnet.produce(3)
+    assert devnet.client.get("/blocks/1").json() == first.json() and computed == [1]
+    assert devnet.client.get("/blocks/9").status_code == 404 and computed == [1, 9]
+    devnet.produce(4)
+    assert devnet.client.get("/blocks/9").json()["height"] == 9 and computed == [1, 9, 9], "a 404 is not kept"

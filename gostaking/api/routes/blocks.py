@@ -90,8 +90,9 @@ async def get_block(height: str, node: NodeDep) -> Response:
     block's GOS index)."""
     if not (height.isascii() and height.isdecimal() and len(height) <= 20) or not 1 <= int(height) <= MAX_INT:
         raise InvalidRequestError(f"height must be a positive integer up to 2^63-1 (or 'latest'), got {height!r}")
-    # Once per committed height and pruning (height_cache.py): a block's answer decodes and shows all its txs.
-    stamp = (node.app.height, node.app.earliest_block_height)
+    # Once per block until pruning (height_cache.py): a block's answer decodes and shows all its txs, and never
+    # changes once the block is committed (its amounts are at the GOS index of its own height, gos_index_at).
+    stamp = (node.app.earliest_block_height,)
     return await BLOCK_ANSWERS.answer(node.app, stamp, int(height), lambda: _block(node, int(height)))
 
 

@@ -43,6 +43,8 @@ from gostaking.chain.modules.staking.queries import (
 )
 from gostaking.indexer import IndexReader
 from gostaking.indexer import queries as q
+from gostaking.node.app import GoStakingApp
+from gostaking.node.blocks import StoredBlock
 from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, parse_address
@@ -84,6 +86,8 @@ SUPPLY_POINTS = 120
 STREAM_POLL_S = 0.25
 """How often a stream looks for a new block or index height when nothing wakes it sooner (BlockBell)."""
 STREAM_HEARTBEAT_S = 15.0
+STREAM_CATCH_UP_BLOCKS = 64
+"""Blocks a stream sends one by one when several committed since its last event; further behind, the newest only."""
 STREAM_LIFETIME_S = 300.0
 """A stream ends after this long and the browser's EventSource reconnects (bounds a stuck connection)."""
 MAX_GRAPH_EDGES = 500
@@ -358,6 +362,16 @@ class BlockBell:
                 self._listening.discard(entry)
 
 
+def _unsent_blocks(app: GoStakingApp, sent_height: int, last: StoredBlock) -> list[StoredBlock]:
+    """What a stream that sent up to `sent_height` sends now that `last` is the newest block: every block since, so
+    that none is missed when two commit between its wakes (a block produced at once after a late one), or the newest
+    alone on its first event, when more than STREAM_CATCH_UP_BLOCKS are new, or when only the index moved."""
+    if sent_height < 1 or not 0 < last.height - sent_height <= STREAM_CATCH_UP_BLOCKS:
+        return [last]
+    between = (app.block(height) for height in range(sent_height + 1, last.height))
+    return [block for block in between if block is not None] + [last]
+
+
 @router.get(
     "/explorer/stream",
     summary="Live new-block notifications (Server-Sent Events)",
@@ -375,18 +389,19 @@ async def explorer_stream(request: Request, node: NodeDep, index: FollowedIndexD
         seen = (-1, -1)
         with bell.listener() as rung:
             while time.monotonic() - started < STREAM_LIFETIME_S:
-                current = (node.app.height, index.indexer.indexed_height)
-                block = node.app.last_block
-                if current != seen and block is not None:
+                last = node.app.last_block
+                current = (last.height if last is not None else 0, index.indexer.indexed_height)
+                if current != seen and last is not None:
+                    for block in _unsent_blocks(node.app, seen[0], last):
+                        payload = {
+                            "height": block.height,
+                            "indexed_height": current[1],
+                            "hash": block.hash.hex(),
+                            "time": iso_time(block.header.time_ms),
+                            "num_txs": len(block.txs),
+                        }
+                        yield f"event: block\ndata: {json.dumps(payload)}\n\n"
                     seen = current
-                    payload = {
-                        "height": current[0],
-                        "indexed_height": current[1],
-                        "hash": block.hash.hex(),
-                        "time": iso_time(block.header.time_ms),
-                        "num_txs": len(block.txs),
-                    }
-                    yield f"event: block\ndata: {json.dumps(payload)}\n\n"
                     last_sent = time.monotonic()
                 elif time.monotonic() - last_sent > STREAM_HEARTBEAT_S:
                     yield ": keep-alive\n\n"
