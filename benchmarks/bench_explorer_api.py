@@ -83,6 +83,8 @@ SECONDS_PER_ENDPOINT = 20.0
 P99_GOAL_MS = 50.0
 RATE_GOAL = 2.0
 """The goals (issue 17): p99 under 50 ms on every endpoint, and at least twice the requests a second of before."""
+SLOWEST_SHOWN = 4
+"""Endpoints named beside each server's slowest block productions."""
 STREAMS = 8
 """Live streams (GET /explorer/stream) kept open on each server."""
 SETUP_TIMEOUT_S = 300.0
@@ -660,6 +662,9 @@ def main() -> None:
     )
     parser.add_argument("--baseline", type=Path, help="another checkout to measure beside this one, alternating")
     parser.add_argument(
+        "--only", help="measure only the endpoints whose names contain one of these comma-separated words"
+    )
+    parser.add_argument(
         "--serve", nargs=5, metavar=("INDEX", "PORT", "BLOCK_TIME", "LOG", "WORKERS"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
@@ -706,6 +711,11 @@ def main() -> None:
         time.sleep(IDLE_SECONDS)
         idle = (idle_since, time.time())
         endpoints = explorer_endpoints(args.txs, addresses, sample)
+        if args.only:
+            words = [word.strip() for word in args.only.split(",") if word.strip()]
+            endpoints = [(name, path) for name, path in endpoints if any(word in name for word in words)]
+            if not endpoints:
+                parser.error(f"--only {args.only!r}: no endpoint's name contains any of these")
         print(
             f"{args.concurrency} requests in flight, up to {REQUESTS_PER_ENDPOINT} per endpoint and server; "
             f"{STREAMS} live streams open on each server all along"
@@ -718,6 +728,7 @@ def main() -> None:
         rates: dict[str, dict[str, float]] = {server.name: {} for server in servers}
         cpu: dict[str, dict[str, float]] = {server.name: {} for server in servers}
         p99: dict[str, dict[str, float]] = {server.name: {} for server in servers}
+        windows: dict[str, dict[str, tuple[float, float]]] = {server.name: {} for server in servers}
         for turn, (name, make_path) in enumerate(endpoints):
             shift = turn % len(servers)
             for server in servers[shift:] + servers[:shift]:
@@ -729,6 +740,7 @@ def main() -> None:
                 since, (node_before, workers_before) = time.time(), server_cpu_seconds(server.process.pid)
                 latencies, wall, errors = asyncio.run(measure(server.url, path_of, args.concurrency))
                 loaded[server.name].append((since, time.time()))
+                windows[server.name][name] = loaded[server.name][-1]
                 node_after, workers_after = server_cpu_seconds(server.process.pid)
                 node_ms = (node_after - node_before) * 1000 / len(latencies)
                 cpu_ms = node_ms + (workers_after - workers_before) * 1000 / len(latencies)
@@ -765,6 +777,16 @@ def main() -> None:
         for server in servers:
             print(block_line(server, "idle", [idle]))
             print(block_line(server, "under reads", loaded[server.name]))
+        print("the slowest blocks to produce, and the reads they were produced under:")
+        for server in servers:
+            slowest = sorted(
+                (
+                    (max(server.block_times([window])[1], default=0.0), name)
+                    for name, window in windows[server.name].items()
+                ),
+                reverse=True,
+            )[:SLOWEST_SHOWN]
+            print(f"  {server.name:<8} " + ", ".join(f"{seconds * 1000:.0f} ms ({name})" for seconds, name in slowest))
     finally:
         for server in servers:
             server.process.terminate()
