@@ -157,8 +157,15 @@ def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
     return LimitedH11Protocol
 
 
-def server_config(api: Any, host: str, port: int, limits: ServerLimits = DEFAULT_LIMITS) -> "uvicorn.Config":
-    """The uvicorn configuration of every API server: h11 with `limits`, no lifespan, no websockets, quiet."""
+def server_config(
+    api: Any, host: str, port: int, limits: ServerLimits = DEFAULT_LIMITS, behind_workers: bool = False
+) -> "uvicorn.Config":
+    """The uvicorn configuration of every API server: h11 with `limits`, no lifespan, no websockets, quiet.
+
+    The node process's server `behind_workers` (on its private NODE_HOST port) parses with httptools instead: only
+    the read workers connect to it, and they pass on requests they have parsed under `limits` themselves, so the
+    head deadline and size are theirs to keep; httptools' C parser costs the node ~0.07 ms less a request than h11
+    (a quarter of what /status costs it). Its connection cap stays (uvicorn's 503)."""
     import uvicorn  # imported here: only processes that serve the API need it
 
     return uvicorn.Config(
@@ -168,7 +175,8 @@ def server_config(api: Any, host: str, port: int, limits: ServerLimits = DEFAULT
         log_level="warning",
         lifespan="off",
         ws="none",
-        http=protocol_class(limits),
+        http="httptools" if behind_workers else protocol_class(limits),
+        limit_concurrency=limits.max_connections if behind_workers else None,
         h11_max_incomplete_event_size=limits.max_header_bytes,
         timeout_keep_alive=limits.keep_alive_s,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
@@ -315,7 +323,8 @@ def serve_api(api: Any, host: str, port: int, limits: ServerLimits = DEFAULT_LIM
     workers = ReadWorkerPool(plan, listeners.public, _url(listeners.node), limits)
     try:
         workers.start()  # each serves before the node does: none depends on the node to start
-        uvicorn.Server(server_config(api, NODE_HOST, 0, listeners.node_limits)).run(sockets=[listeners.node])
+        config = server_config(api, NODE_HOST, 0, listeners.node_limits, behind_workers=True)
+        uvicorn.Server(config).run(sockets=[listeners.node])
     finally:
         workers.stop()
         listeners.close()
@@ -390,7 +399,8 @@ class ApiServerThread:
         self._listeners = listeners = _Listeners.bind(self.host, self.port, self.limits, plan)
         self.port = int(listeners.public.getsockname()[1])
         host, port = listeners.node.getsockname()[:2]
-        self._server = uvicorn.Server(server_config(self.api, host, port, listeners.node_limits))
+        config = server_config(self.api, host, port, listeners.node_limits, behind_workers=plan is not None)
+        self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [listeners.node]}, name="api-server", daemon=True
         )
