@@ -66,10 +66,9 @@ from typing import Any
 sys.path.insert(0, os.environ.get("BENCH_SOURCE_TREE") or str(Path(__file__).resolve().parent.parent))
 
 import httpx
-from explorer_node_state import KEYED, NODES, keyed_account, operator_address
+from explorer_node_state import KEYED, NODES, account_address, keyed_account, operator_address
 from sqlalchemy import create_engine
 
-from gostaking.chain.crypto import encode_address
 from gostaking.indexer.schema import ROW_ID_SHIFT, metadata
 
 SOURCE_TREE_ENV = "BENCH_SOURCE_TREE"
@@ -97,10 +96,6 @@ def _hex(*parts: object) -> str:
     return hashlib.sha256(":".join(map(str, parts)).encode()).hexdigest()
 
 
-def _address(i: int) -> str:
-    return encode_address(hashlib.sha256(b"bench-address" + i.to_bytes(4, "big")).digest()[:20])
-
-
 def build_index(path: Path, tx_count: int) -> tuple[list[str], list[str]]:
     """Write the synthetic index; returns (addresses, a sample of tx hashes)."""
     engine = create_engine(f"sqlite:///{path}")
@@ -109,7 +104,7 @@ def build_index(path: Path, tx_count: int) -> tuple[list[str], list[str]]:
     for index in secondary:  # bulk load first, index after: much faster than maintaining them row by row
         index.drop(engine)
     engine.dispose()
-    addresses = [_address(i) for i in range(ADDRESSES)]
+    addresses = [account_address(i) for i in range(ADDRESSES)]  # the node's first seeded accounts
     rng = random.Random(42)
     blocks_count = tx_count // TXS_PER_BLOCK
     sample: list[str] = []

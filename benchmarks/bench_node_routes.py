@@ -14,16 +14,17 @@ transactions); CPU ms per request (process time; the machine's noise moves wall 
 
 import argparse
 import asyncio
+import functools
 import gc
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 # A child runs the code of the checkout in BENCH_SOURCE_TREE (the baseline's, for --baseline).
@@ -31,22 +32,19 @@ sys.path.insert(0, os.environ.get("BENCH_SOURCE_TREE") or str(Path(__file__).res
 
 SOURCE_TREE_ENV = "BENCH_SOURCE_TREE"
 WARM_UP = 200
-INDEX_ADDRESSES = 10_000
+NODE_ROUTES = ("status", "index status", "account state", "account rewards", "tx by hash (node)")
+"""The node process's per-request routes, by their names in bench_explorer_api.explorer_endpoints."""
 
 
 def route_paths(setup: dict[str, Any]) -> dict[str, Callable[[], str]]:
-    """The measured routes and how each request's path is drawn."""
-    from explorer_node_state import KEYED, account_address, keyed_account
+    """The measured routes, each request's path drawn as bench_explorer_api.py draws it for the same server."""
+    from bench_explorer_api import ADDRESSES, explorer_endpoints
+    from explorer_node_state import account_address
 
-    rng = random.Random(7)
-    holders = [account_address(i) for i in range(INDEX_ADDRESSES)] + [keyed_account(i).address for i in range(KEYED)]
-    return {
-        "status": lambda: "/status",
-        "index status": lambda: "/explorer/index",
-        "account state": lambda: f"/accounts/{rng.choice(holders)}?limit=50&offset=0",
-        "account rewards": lambda: f"/accounts/{rng.choice(holders)}/rewards",
-        "tx by hash (node)": lambda: f"/txs/{rng.choice(setup['tx_hashes'])}",
-    }
+    served = SimpleNamespace(setup=setup)  # what an endpoint reads of its server: the node's setup
+    addresses = [account_address(i) for i in range(ADDRESSES)]  # the index's, as build_index names them
+    endpoints = dict(explorer_endpoints(0, addresses, []))  # the node's routes read neither count nor sample
+    return {name: functools.partial(endpoints[name], served) for name in NODE_ROUTES}
 
 
 async def call(api: Any, path: str) -> int:
