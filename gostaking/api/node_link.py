@@ -1,6 +1,6 @@
 """How a read worker (worker.py) passes a request to the node process: HTTP/1.1 over a few keep-alive asyncio
-connections to the node's private address, framed and parsed by h11 (the parser uvicorn serves both processes
-with), at the ASGI level, without a client library in between.
+connections to the node's private address, framed and parsed by h11 (a small HTTP/1.1 state machine), at the
+ASGI level, without a client library in between.
 
 Why not httpx, which the worker used before: for the small answers of the node's own routes (/status, an account, a
 transaction) its request and response objects, URL and header models, transports and streaming wrappers cost the

@@ -5,9 +5,9 @@ The devnet runs uvicorn in its main thread; a `gostaking abci` process keeps its
 server (asyncio, signal handling) and serves the API from this thread. The listening socket is bound before the
 thread starts, so a port in use is reported at once and port 0 picks a free one (`port` tells which).
 
-Limits (ServerLimits), set in uvicorn and its h11 protocol rather than in a proxy in front, so that every node
+Limits (ServerLimits), set in uvicorn and its httptools protocol rather than in a proxy in front, so that every node
 has them: a request line and headers complete within 10 s of connecting or of the previous response (else 408, or
-a plain close when nothing arrived) and within 16 KiB of buffered bytes (h11; else 400), idle keep-alive
+a plain close when nothing arrived) and within 16 KiB of received bytes (else 400), idle keep-alive
 connections closed after 5 s, and at most 100 connections at once (requests beyond answer 503 with `Retry-After`
 and the connection is closed). Answers are JSON in the API's error shape `{error, code, message}`. The API itself
 limits request bodies to 1 MiB (gostaking/api/limits.py).
@@ -53,7 +53,9 @@ class ServerLimits:
     keep_alive_s: int = 5
     """An idle connection is closed after this long without a new request."""
     max_header_bytes: int = 16 * 1024
-    """Bytes of a request line + headers buffered while incomplete (h11's bound; beyond, 400)."""
+    """Bytes of a request line + headers received while incomplete (beyond, 400). Counted by the socket read, so
+    a read that ends one request and begins the next one's head leaves that part uncounted: the bound on a head's
+    memory is this plus one read (uvicorn reads at most 256 KiB at once)."""
 
 
 DEFAULT_LIMITS = ServerLimits()
@@ -87,58 +89,96 @@ def _capped(app: AsgiApp, connections: set[Any], tasks: set[Any], cap: int) -> A
 
 
 def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
-    """uvicorn's h11 protocol with the connection cap and a deadline for each request head (uvicorn itself only
-    times out idle connections after a response)."""
-    import h11
-    from uvicorn.protocols.http.h11_impl import H11Protocol
+    """uvicorn's httptools protocol (llhttp, a C parser) with the limits: the connection cap, a deadline for each
+    request head and a bound on its bytes (uvicorn itself only times out idle connections after a response, and
+    httptools buffers a head of any size), and refusals in the API's error shape.
+
+    httptools rather than h11 (pure Python, which these limits were first built on): parsing a request and writing
+    its answer costs ~0.1 ms less CPU, a third of what /status costs a node alone (BENCHMARKS.md, "seventh
+    session")."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
     timeout_body = _json_error(
         408, "RequestTimeout", f"the request line and headers did not arrive within {limits.header_timeout_s:g} s"
     )
-    timeout_answer = (
-        b"HTTP/1.1 408 Request Timeout\r\ncontent-type: application/json\r\n"
-        + f"content-length: {len(timeout_body)}\r\nconnection: close\r\n\r\n".encode()
-        + timeout_body
-    )
+    timeout_answer = _raw_answer(b"408 Request Timeout", timeout_body)
 
-    class LimitedH11Protocol(H11Protocol):
+    class LimitedHttpToolsProtocol(HttpToolsProtocol):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
             self.app = _capped(self.app, self.connections, self.tasks, limits.max_connections)
             self._head_timer: asyncio.TimerHandle | None = None
+            self._awaiting_head = True
+            """Between requests or inside a request's head: the head deadline and byte bound apply."""
+            self._head_begun = False
+            """A byte of the awaited head has arrived (so a timeout is answered, not only closed)."""
+            self._head_bytes = 0
+            self._refusal: str | None = None
+            """Why the connection is refused once the answer under way is complete (a 400 cannot cut into it)."""
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
             self._watch_head()
 
         def data_received(self, data: bytes) -> None:
-            super().data_received(data)
-            self._watch_head()
+            if self._awaiting_head:
+                self._head_bytes += len(data)
+            super().data_received(data)  # a parse error answers through send_400_response below
+            if self.transport.is_closing() or self._refusal is not None:
+                self._stop_head_timer()
+            elif self._awaiting_head and self._head_bytes > limits.max_header_bytes:
+                self.send_400_response("Request head too large")
+            else:
+                self._watch_head()
+
+        def on_message_begin(self) -> None:
+            super().on_message_begin()
+            self._head_begun = True
+
+        def on_headers_complete(self) -> None:
+            self._awaiting_head = self._head_begun = False
+            self._head_bytes = 0
+            self._stop_head_timer()
+            super().on_headers_complete()
+
+        def on_message_complete(self) -> None:
+            super().on_message_complete()
+            self._awaiting_head = True
+            self._head_bytes = 0
 
         def on_response_complete(self) -> None:
+            if self._refusal is not None:
+                self.send_400_response(self._refusal)
+                return
             super().on_response_complete()
-            if self.conn.trailing_data[0]:  # part of a pipelined request head: it gets its deadline too
-                self._watch_head()
+            self._watch_head()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._stop_head_timer()
             super().connection_lost(exc)
 
         def send_400_response(self, msg: str) -> None:
-            """A request h11 cannot parse (or whose head is too large): 400 in the API's error shape, then close."""
+            """A request llhttp cannot parse, or whose head is too large: 400 in the API's error shape, then close.
+            While an earlier request's answer is still being sent (pipelining), reading stops and the 400 follows
+            that answer."""
+            self._stop_head_timer()
+            if self.transport.is_closing():
+                return
+            if self.cycle is not None and not self.cycle.response_complete:
+                self._refusal = msg
+                self.flow.pause_reading()
+                return
             too_large = f"more than {limits.max_header_bytes} bytes"
             reason = f"{msg.rstrip('.')}: a malformed request line or header, or {too_large} of them"
-            body = _json_error(400, "InvalidRequest", reason)
-            headers = [(b"content-type", b"application/json"), (b"connection", b"close")]
-            for event in (h11.Response(status_code=400, headers=headers), h11.Data(data=body), h11.EndOfMessage()):
-                self.transport.write(self.conn.send(event))
+            self.transport.write(_raw_answer(b"400 Bad Request", _json_error(400, "InvalidRequest", reason)))
             self.transport.close()
 
         def _watch_head(self) -> None:
-            """Run the head deadline while a request head is awaited, stop it once one has arrived."""
-            if self.conn.their_state is not h11.IDLE or self.transport.is_closing():
+            """Run the head deadline while a request head is awaited and no response is under way, else stop it."""
+            responding = self.cycle is not None and not self.cycle.response_complete
+            if not self._awaiting_head or responding or self.transport.is_closing():
                 self._stop_head_timer()
-            elif self._head_timer is None and (self.cycle is None or self.cycle.response_complete):
+            elif self._head_timer is None:
                 self._head_timer = self.loop.call_later(limits.header_timeout_s, self._head_timed_out)
 
         def _stop_head_timer(self) -> None:
@@ -148,24 +188,30 @@ def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
 
         def _head_timed_out(self) -> None:
             self._head_timer = None
-            if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+            if self.transport.is_closing() or not self._awaiting_head:
                 return
-            if self.conn.trailing_data[0]:  # a request began: say why it is dropped
+            if self._head_begun:  # a request began: say why it is dropped
                 self.transport.write(timeout_answer)
             self.transport.close()
 
-    return LimitedH11Protocol
+    return LimitedHttpToolsProtocol
+
+
+def _raw_answer(status: bytes, json_body: bytes) -> bytes:
+    """A whole HTTP/1.1 answer with a JSON body that closes the connection, for the protocol to write itself."""
+    head = f"content-type: application/json\r\ncontent-length: {len(json_body)}\r\nconnection: close\r\n\r\n"
+    return b"HTTP/1.1 " + status + b"\r\n" + head.encode() + json_body
 
 
 def server_config(
     api: Any, host: str, port: int, limits: ServerLimits = DEFAULT_LIMITS, behind_workers: bool = False
 ) -> "uvicorn.Config":
-    """The uvicorn configuration of every API server: h11 with `limits`, no lifespan, no websockets, quiet.
+    """The uvicorn configuration of every API server: httptools with `limits` (protocol_class), no lifespan, no
+    websockets, quiet.
 
-    The node process's server `behind_workers` (on its private NODE_HOST port) parses with httptools instead: only
-    the read workers connect to it, and they pass on requests they have parsed under `limits` themselves, so the
-    head deadline and size are theirs to keep; httptools' C parser costs the node ~0.07 ms less a request than h11
-    (a quarter of what /status costs it). Its connection cap stays (uvicorn's 503)."""
+    The node process's server `behind_workers` (on its private NODE_HOST port) runs uvicorn's httptools protocol
+    as it is: only the read workers connect to it, and they pass on requests they have parsed under `limits`
+    themselves, so the head deadline and size are theirs to keep. Its connection cap stays (uvicorn's 503)."""
     import uvicorn  # imported here: only processes that serve the API need it
 
     return uvicorn.Config(
@@ -177,7 +223,6 @@ def server_config(
         ws="none",
         http="httptools" if behind_workers else protocol_class(limits),
         limit_concurrency=limits.max_connections if behind_workers else None,
-        h11_max_incomplete_event_size=limits.max_header_bytes,
         timeout_keep_alive=limits.keep_alive_s,
         timeout_graceful_shutdown=SHUTDOWN_GRACE_S,
     )

@@ -200,3 +200,64 @@ def test_a_body_that_trickles_in_too_slowly_answers_408() -> None:
 def test_the_body_reaches_the_route_unchanged(devnet: Devnet, body: bytes) -> None:
     response = devnet.client.post("/txs", content=body, headers={"Content-Type": "application/json"})
     assert response.status_code == 400 and response.json()["error"] != "PayloadTooLarge"
+
+
+async def slow_counter(scope: Any, receive: Any, send: Any) -> None:
+    """An app whose answer takes ~0.8 s, longer than FAST's head deadline: five pieces 0.2 s apart, then the path."""
+    length = str(len("0.1.2.3.4.") + len(scope["path"])).encode()
+    headers = [(b"content-type", b"text/plain"), (b"content-length", length)]
+    await send({"type": "http.response.start", "status": 200, "headers": headers})
+    for piece in range(5):
+        await send({"type": "http.response.body", "body": f"{piece}.".encode(), "more_body": True})
+        await asyncio.sleep(0.2)
+    await send({"type": "http.response.body", "body": scope["path"].encode(), "more_body": False})
+
+
+def test_an_answer_longer_than_the_head_deadline_is_not_cut_and_pipelined_requests_are_answered_in_order() -> None:
+    with serving_app(slow_counter) as server:
+        sock = connect(server)
+        first, second = b"GET /first HTTP/1.1\r\nHost: x\r\n\r\n", b"GET /second HTTP/1.1\r\nConnection: close\r\n\r\n"
+        sock.sendall(first + second)
+        answers = read_all(sock)  # 1.6 s of answers, four times the deadline
+        assert answers.count(b"HTTP/1.1 200") == 2
+        assert answers.index(b"0.1.2.3.4./first") < answers.index(b"0.1.2.3.4./second")
+
+
+def test_a_pipelined_head_after_a_complete_request_keeps_the_bound_and_the_deadline() -> None:
+    with serving_app(slow_counter) as server:
+        sock = connect(server)  # the second head grows past 4 KiB while the first answer is still coming
+        sock.sendall(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\nHost: x\r\n")
+        with contextlib.suppress(OSError):
+            for _ in range(3):
+                sock.sendall(b"X-Filler: " + b"a" * 2048 + b"\r\n")
+                time.sleep(0.05)
+        answers = read_all(sock)
+        assert answers.startswith(b"HTTP/1.1 200") and b"0.1.2.3.4./first" in answers
+        status, headers, body = parse(answers[answers.index(b"HTTP/1.1 400") :])
+        assert status == 400 and headers["connection"] == "close"
+        assert_error_shape(body, "InvalidRequest", 400)
+
+        sock = connect(server)  # after a complete answer, the next head has the deadline again
+        sock.sendall(b"GET /first HTTP/1.1\r\nHost: x\r\n\r\nGET /second HTTP/1.1\r\n")
+        answers = read_all(sock)
+        assert b"0.1.2.3.4./first" in answers
+        status, _, body = parse(answers[answers.index(b"HTTP/1.1 408") :])
+        assert status == 408 and body["error"] == "RequestTimeout"
+
+
+def test_an_upgrade_request_is_answered_as_plain_http(devnet: Devnet) -> None:
+    with serving(devnet) as server:
+        sock = connect(server)
+        sock.sendall(b"GET /status HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\n\r\n")
+        status, _, body = parse(read_all(sock))
+        assert status == 200 and body["height"] >= 0
+
+
+@contextmanager
+def serving_app(app: Any) -> Iterator[ApiServerThread]:
+    server = ApiServerThread(app, "127.0.0.1", 0, FAST)
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
