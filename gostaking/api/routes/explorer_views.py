@@ -36,7 +36,7 @@ from gostaking.chain.modules.nodes.queries import (
     require_node,
 )
 from gostaking.chain.modules.staking.queries import (
-    compute_bond_hash_power,
+    compute_bonds_hash_power,
     count_node_backers,
     get_largest_delegations,
     get_largest_node_delegations,
@@ -75,7 +75,7 @@ from ..schemas.explorer import (
     SignatureMark,
     SupplyPoint,
 )
-from .explorer import FollowedIndexDep, gos_json, view_json
+from .explorer import FollowedIndexDep, gos_json, view_json, view_json_maker
 from .nodes import election_view, node_view
 
 router = APIRouter(tags=["explorer"])
@@ -173,6 +173,10 @@ async def explorer_graph(
     return await GRAPH_ANSWERS.answer(node.app, stamp, (limit, operator), lambda: _graph(node, limit, operator))
 
 
+_graph_edge = view_json_maker(GraphEdge, "source", "target", "kind", "amount", "hash_power")
+_graph_vertex = view_json_maker(GraphVertex, "id", "kind", "label", "status", "total")
+
+
 def _graph(node: Node, limit: int, operator: str | None) -> dict[str, Any]:
     # A GraphResponse as plain JSON objects (explorer.view_json's reason): its ~1,000 nested models cost more than
     # reading the bonds.
@@ -189,48 +193,25 @@ def _graph(node: Node, limit: int, operator: str | None) -> dict[str, Any]:
             delegations = [(address, operator, kind, shares) for address, kind, shares in backers]
             nodes = [operator]
         index = get_gos_index(state)
+        hash_powers = compute_bonds_hash_power(state, [(kind, shares) for _, _, kind, shares in delegations])
         edges = []
         account_totals: Counter[str] = Counter()
         node_totals: Counter[str] = Counter()  # apart: an operator backing its own node is both
-        for address, target, kind, shares in delegations:
+        for (address, target, kind, shares), micro_hs in zip(delegations, hash_powers, strict=True):
             ugos = compute_shares_to_ugos(shares, index)
-            edges.append(
-                view_json(
-                    GraphEdge,
-                    {},
-                    source=address,
-                    target=target,
-                    kind=kind,
-                    amount=gos_json(ugos),
-                    hash_power=hash_power_json(compute_bond_hash_power(state, kind, shares)),
-                )
-            )
+            edges.append(_graph_edge(address, target, kind, gos_json(ugos), hash_power_json(micro_hs)))
             account_totals[address] += ugos
             node_totals[target] += ugos
         vertices = [
-            view_json(
-                GraphVertex,
-                {},
-                id=op,
-                kind="node",
-                label=require_node(state, op).moniker,
-                status=get_node_status(state, op),
-                total=gos_json(node_totals[op]),
+            _graph_vertex(
+                op, "node", require_node(state, op).moniker, get_node_status(state, op), gos_json(node_totals[op])
             )
             for op in nodes
         ]
-        for address in sorted({edge["source"] for edge in edges}):
-            vertices.append(
-                view_json(
-                    GraphVertex,
-                    {},
-                    id=address,
-                    kind="account",
-                    label=address,
-                    status="",
-                    total=gos_json(account_totals[address]),
-                )
-            )
+        vertices += [
+            _graph_vertex(address, "account", address, "", gos_json(total))
+            for address, total in sorted(account_totals.items())
+        ]
         return view_json(
             GraphResponse,
             {},
