@@ -15,7 +15,7 @@ from pydantic import BaseModel
 
 from gostaking.api.main import create_api
 from gostaking.api.routes.chain_facts import NODE_OPERATORS, PerHeight
-from gostaking.api.routes.explorer import view_json
+from gostaking.api.routes.explorer import view_json, view_json_maker
 from gostaking.api.schemas.explorer import BlockPage, EventItem, EventPage, HistoryPage, TxPage
 from gostaking.chain.state import State
 from gostaking.node.runtime import open_devnet
@@ -285,6 +285,18 @@ def test_view_json_names_what_it_cannot_fill() -> None:
         view_json(EventItem, row)
     with pytest.raises(TypeError, match="EventItem has no field colour"):
         view_json(EventItem, row, attributes={}, colour="red")
+
+
+def test_a_view_json_maker_checks_its_names_once_and_builds_what_view_json_builds() -> None:
+    row = {"id": 1, "height": 2, "tx_index": None, "tx_hash": None, "kind": "mint", "attributes": {}}
+    make = view_json_maker(EventItem, *row)
+    assert make(*row.values()) == view_json(EventItem, {}, **row) == row
+    with pytest.raises(ValueError):  # a value short
+        make(1, 2, None, None, "mint")
+    with pytest.raises(TypeError, match="EventItem's fields are id, height"):  # names out of the view's order
+        view_json_maker(EventItem, "height", "id", "tx_index", "tx_hash", "kind", "attributes")
+    with pytest.raises(TypeError, match=r"not id, height$"):
+        view_json_maker(EventItem, "id", "height")
 
 
 def test_per_height_facts_are_read_once_per_committed_block(tmp_path: Path) -> None:
