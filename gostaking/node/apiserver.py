@@ -55,7 +55,7 @@ class ServerLimits:
     max_header_bytes: int = 16 * 1024
     """Bytes of a request line + headers received while incomplete (beyond, 400). Counted by the socket read, so
     a read that ends one request and begins the next one's head leaves that part uncounted: the bound on a head's
-    memory is this plus one read (uvicorn reads at most 256 KiB at once)."""
+    memory is this plus one read (the event loop reads at most 256 KiB at once)."""
 
 
 DEFAULT_LIMITS = ServerLimits()
