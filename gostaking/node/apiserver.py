@@ -121,6 +121,10 @@ def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
             self._watch_head()
 
         def data_received(self, data: bytes) -> None:
+            if self._refusal is not None:
+                # Refused, awaiting the end of the answer under way: what still comes is dropped, not left unread
+                # in the socket, where it would turn the close into a reset that can lose the answers at the client.
+                return
             if self._awaiting_head:
                 self._head_bytes += len(data)
             super().data_received(data)  # a parse error answers through send_400_response below
@@ -159,14 +163,13 @@ def protocol_class(limits: ServerLimits) -> type[asyncio.Protocol]:
 
         def send_400_response(self, msg: str) -> None:
             """A request llhttp cannot parse, or whose head is too large: 400 in the API's error shape, then close.
-            While an earlier request's answer is still being sent (pipelining), reading stops and the 400 follows
-            that answer."""
+            While an earlier request's answer is still being sent (pipelining), the 400 follows that answer, and what
+            the client sends meanwhile is read and dropped."""
             self._stop_head_timer()
             if self.transport.is_closing():
                 return
             if self.cycle is not None and not self.cycle.response_complete:
                 self._refusal = msg
-                self.flow.pause_reading()
                 return
             too_large = f"more than {limits.max_header_bytes} bytes"
             reason = f"{msg.rstrip('.')}: a malformed request line or header, or {too_large} of them"
