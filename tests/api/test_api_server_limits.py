@@ -23,13 +23,17 @@ FAST = ServerLimits(max_connections=3, header_timeout_s=0.4, keep_alive_s=1, max
 
 
 @contextmanager
-def serving(devnet: Devnet, limits: ServerLimits = FAST) -> Iterator[ApiServerThread]:
-    server = ApiServerThread(devnet.client.app, "127.0.0.1", 0, limits)
+def serving_app(app: Any, limits: ServerLimits = FAST) -> Iterator[ApiServerThread]:
+    server = ApiServerThread(app, "127.0.0.1", 0, limits)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+def serving(devnet: Devnet, limits: ServerLimits = FAST) -> contextlib.AbstractContextManager[ApiServerThread]:
+    return serving_app(devnet.client.app, limits)
 
 
 def connect(server: ApiServerThread) -> socket.socket:
@@ -251,13 +255,3 @@ def test_an_upgrade_request_is_answered_as_plain_http(devnet: Devnet) -> None:
         sock.sendall(b"GET /status HTTP/1.1\r\nHost: x\r\nConnection: Upgrade, close\r\nUpgrade: websocket\r\n\r\n")
         status, _, body = parse(read_all(sock))
         assert status == 200 and body["height"] >= 0
-
-
-@contextmanager
-def serving_app(app: Any) -> Iterator[ApiServerThread]:
-    server = ApiServerThread(app, "127.0.0.1", 0, FAST)
-    server.start()
-    try:
-        yield server
-    finally:
-        server.stop()
