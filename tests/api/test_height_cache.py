@@ -1,5 +1,5 @@
-"""Answers kept per committed height (api/height_cache.py) and the bell that wakes the live streams at each commit
-(BlockBell in routes/explorer_views.py)."""
+"""Answers kept per committed height and parts kept while their inputs stay equal (api/height_cache.py), and the
+bell that wakes the live streams at each commit (BlockBell in routes/explorer_views.py)."""
 
 import asyncio
 import json
@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from gostaking.api.errors import NotFoundError
-from gostaking.api.height_cache import HeightAnswers
+from gostaking.api.height_cache import HeightAnswers, KeptParts
 from gostaking.api.routes.explorer_views import BlockBell
 from gostaking.api.schemas.common import GosAmount
 from gostaking.node.runtime import open_devnet
@@ -99,3 +99,40 @@ def test_answers_beyond_the_budget_drop_the_oldest(tmp_path: Path) -> None:
         assert computed[-2:] == [9, 9]
 
     asyncio.run(scenario())
+
+
+def test_parts_are_rendered_again_only_when_their_inputs_change() -> None:
+    kept = KeptParts()
+    rendered: list[object] = []
+
+    def parts(key: str, inputs: object) -> dict[str, Any]:
+        def render() -> dict[str, Any]:
+            rendered.append(inputs)
+            return {"items": [inputs], "count": 1}
+
+        return {name: json.loads(bytes(raw)) for name, raw in kept.parts(key, inputs, render).items()}
+
+    assert parts("a", (1, [2, 3])) == {"items": [[1, [2, 3]]], "count": 1}
+    assert parts("a", (1, [2, 3])) == {"items": [[1, [2, 3]]], "count": 1}  # equal, not the same object
+    assert rendered == [(1, [2, 3])]
+    parts("b", (1, [2, 3]))  # another key is rendered apart
+    assert parts("a", (1, [2, 4])) == {"items": [[1, [2, 4]]], "count": 1}
+    assert rendered == [(1, [2, 3]), (1, [2, 3]), (1, [2, 4])]
+
+
+def test_parts_beyond_the_budget_drop_the_least_recently_used() -> None:
+    kept = KeptParts(max_keys=2, max_bytes=100)
+    rendered: list[str] = []
+
+    def ask(key: str, size: int = 10) -> None:
+        def render() -> dict[str, Any]:
+            rendered.append(key)
+            return {"pad": "x" * size}
+
+        kept.parts(key, size, render)
+
+    ask("a"), ask("b"), ask("a"), ask("c")  # c drops b, the least recently used
+    ask("a"), ask("b")
+    assert rendered == ["a", "b", "c", "b"]
+    ask("big", 200), ask("big", 200)  # larger than the budget: rendered each time, never kept
+    assert rendered[-2:] == ["big", "big"]

@@ -9,7 +9,7 @@ import time
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from itertools import pairwise
-from typing import Annotated, Any
+from typing import Annotated, Any, NamedTuple
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response, StreamingResponse
@@ -38,9 +38,13 @@ from gostaking.chain.modules.nodes.queries import (
 from gostaking.chain.modules.staking.queries import (
     compute_bonds_hash_power,
     count_node_backers,
+    get_bond_hash_rates,
     get_largest_delegations,
     get_largest_node_delegations,
 )
+from gostaking.chain.state import State
+from gostaking.chain.types.mining import HashRate
+from gostaking.chain.types.staking import BondKind
 from gostaking.indexer import IndexReader
 from gostaking.indexer import queries as q
 from gostaking.node.app import GoStakingApp
@@ -49,7 +53,7 @@ from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError, error_responses
-from ..height_cache import HeightAnswers
+from ..height_cache import HeightAnswers, KeptParts
 from ..pages import MAX_PAGE, Limit, Offset
 from ..render import (
     format_units,
@@ -94,6 +98,7 @@ MAX_GRAPH_EDGES = 500
 """Edges of one graph answer (the explorer asks for 300): about 10 ms of work at most."""
 NODE_LIST_ANSWERS = HeightAnswers()
 GRAPH_ANSWERS = HeightAnswers()
+GRAPH_PARTS = KeptParts()
 DASHBOARD_ANSWERS = HeightAnswers()
 
 
@@ -177,50 +182,71 @@ _graph_edge = view_json_maker(GraphEdge, "source", "target", "kind", "amount", "
 _graph_vertex = view_json_maker(GraphVertex, "id", "kind", "label", "status", "total")
 
 
+class _GraphInputs(NamedTuple):
+    """All a graph answer shows but its height, read under the state lock: the answer is a pure function of it."""
+
+    total_edges: int
+    delegations: list[tuple[str, str, BondKind, int]]
+    """The edges shown: (address, node, kind, shares), largest first."""
+    nodes: list[tuple[str, str, str]]
+    """The nodes shown: (operator, moniker, status), in registration order."""
+    gos_index: int
+    hash_rates: dict[BondKind, HashRate]
+
+
 def _graph(node: Node, limit: int, operator: str | None) -> dict[str, Any]:
     # A GraphResponse as plain JSON objects (explorer.view_json's reason): its ~1,000 nested models cost more than
-    # reading the bonds.
+    # reading the bonds. Its vertices and edges are kept across heights while the bonds, nodes, index and hash rates
+    # they show stay the same (KeptParts): most blocks change none of them.
     with node.app.read() as state:
-        if operator is None:
-            total_edges, delegations = get_largest_delegations(state, limit)
-            mining_set = get_mining_set(state)
-            shown = {target for _, target, _, _ in delegations} | {*mining_set.operators, *mining_set.candidates}
-            nodes = sorted(shown, key=lambda op: require_node(state, op).registration_index)
-        else:
-            if not is_node_operator(state, operator):
-                raise NotFoundError(f"no node is registered by operator {operator}")
-            total_edges, backers = get_largest_node_delegations(state, operator, limit)
-            delegations = [(address, operator, kind, shares) for address, kind, shares in backers]
-            nodes = [operator]
-        index = get_gos_index(state)
-        hash_powers = compute_bonds_hash_power(state, [(kind, shares) for _, _, kind, shares in delegations])
-        edges = []
-        account_totals: Counter[str] = Counter()
-        node_totals: Counter[str] = Counter()  # apart: an operator backing its own node is both
-        for (address, target, kind, shares), micro_hs in zip(delegations, hash_powers, strict=True):
-            ugos = compute_shares_to_ugos(shares, index)
-            edges.append(_graph_edge(address, target, kind, gos_json(ugos), hash_power_json(micro_hs)))
-            account_totals[address] += ugos
-            node_totals[target] += ugos
-        vertices = [
-            _graph_vertex(
-                op, "node", require_node(state, op).moniker, get_node_status(state, op), gos_json(node_totals[op])
-            )
-            for op in nodes
-        ]
-        vertices += [
-            _graph_vertex(address, "account", address, "", gos_json(total))
-            for address, total in sorted(account_totals.items())
-        ]
-        return view_json(
-            GraphResponse,
-            {},
-            height=state.height.get(),
-            vertices=vertices,
-            edges=edges,
-            total_edges=total_edges,
-            truncated=total_edges > len(edges),
-        )
+        height = state.height.get()
+        inputs = _read_graph(state, limit, operator)
+    parts = GRAPH_PARTS.parts((limit, operator), inputs, lambda: _render_graph(inputs))
+    return view_json(GraphResponse, {}, height=height, **parts)
+
+
+def _read_graph(state: State, limit: int, operator: str | None) -> _GraphInputs:
+    if operator is None:
+        total_edges, delegations = get_largest_delegations(state, limit)
+        mining_set = get_mining_set(state)
+        shown = {target for _, target, _, _ in delegations} | {*mining_set.operators, *mining_set.candidates}
+        operators = sorted(shown, key=lambda op: require_node(state, op).registration_index)
+    else:
+        if not is_node_operator(state, operator):
+            raise NotFoundError(f"no node is registered by operator {operator}")
+        total_edges, backers = get_largest_node_delegations(state, operator, limit)
+        delegations = [(address, operator, kind, shares) for address, kind, shares in backers]
+        operators = [operator]
+    nodes = [(op, require_node(state, op).moniker, get_node_status(state, op)) for op in operators]
+    return _GraphInputs(total_edges, delegations, nodes, get_gos_index(state), get_bond_hash_rates(state))
+
+
+def _render_graph(inputs: _GraphInputs) -> dict[str, Any]:
+    delegations = inputs.delegations
+    hash_powers = compute_bonds_hash_power(
+        inputs.hash_rates, inputs.gos_index, [(kind, shares) for _, _, kind, shares in delegations]
+    )
+    edges = []
+    account_totals: Counter[str] = Counter()
+    node_totals: Counter[str] = Counter()  # apart: an operator backing its own node is both
+    for (address, target, kind, shares), micro_hs in zip(delegations, hash_powers, strict=True):
+        ugos = compute_shares_to_ugos(shares, inputs.gos_index)
+        edges.append(_graph_edge(address, target, kind, gos_json(ugos), hash_power_json(micro_hs)))
+        account_totals[address] += ugos
+        node_totals[target] += ugos
+    vertices = [
+        _graph_vertex(op, "node", moniker, status, gos_json(node_totals[op])) for op, moniker, status in inputs.nodes
+    ]
+    vertices += [
+        _graph_vertex(address, "account", address, "", gos_json(total))
+        for address, total in sorted(account_totals.items())
+    ]
+    return {
+        "vertices": vertices,
+        "edges": edges,
+        "total_edges": inputs.total_edges,
+        "truncated": inputs.total_edges > len(edges),
+    }
 
 
 @router.get("/explorer/dashboard", response_model=DashboardResponse, summary="Dashboard chart series")

@@ -27,6 +27,16 @@ class Pool(msgspec.Struct, frozen=True, array_like=True):
     """For lock pools: asset base units per whole asset = 10 ** decimals."""
 
 
+class HashRate(msgspec.Struct, frozen=True):
+    """The part of a pool that the hash power of its units depends on: the pool without its units and reward
+    accumulator, which change with every bond and block, while these change only with the pool's price or weight."""
+
+    gos_multiplier: int
+    price_ugos: int
+    weight_ppm: int
+    decimals: int
+
+
 class Position(msgspec.Struct, frozen=True, array_like=True):
     """An account's units in one pool and the accumulator value its rewards were last settled at."""
 

@@ -14,7 +14,7 @@ from gostaking.chain.modules.mining.tables import POOLS, POSITIONS
 from gostaking.chain.numeric import ACC_ONE, PPM, mul_div
 from gostaking.chain.params import get_params_section
 from gostaking.chain.state import State
-from gostaking.chain.types.mining import EarningsEstimate, Pool, Position, ProspectiveEstimate
+from gostaking.chain.types.mining import EarningsEstimate, HashRate, Pool, Position, ProspectiveEstimate
 from gostaking.chain.types.params import BLOCKS_PER_DAY, EmissionParams, RewardSplitParams
 
 DAYS_PER_YEAR = 365
@@ -22,11 +22,16 @@ DAYS_PER_YEAR = 365
 _NO_POSITION = Position()
 
 
-def compute_units_hash_power(pool: Pool, units: int, gos_index: int) -> int:
-    """Hash power (micro-H/s) of `units` of `pool`."""
+def compute_units_hash_power(pool: Pool | HashRate, units: int, gos_index: int) -> int:
+    """Hash power (micro-H/s) of `units` of `pool` (or of a pool with that hash rate)."""
     if pool.gos_multiplier:
         return compute_shares_to_ugos(units, gos_index) * pool.gos_multiplier
     return mul_div(units * pool.price_ugos, pool.weight_ppm, 10**pool.decimals * PPM)
+
+
+def get_hash_rate(pool: Pool) -> HashRate:
+    """What the hash power of the pool's units depends on (see HashRate)."""
+    return HashRate(pool.gos_multiplier, pool.price_ugos, pool.weight_ppm, pool.decimals)
 
 
 def get_pool(state: State, pool_id: str) -> Pool | None:

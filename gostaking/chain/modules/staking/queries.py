@@ -1,12 +1,12 @@
 """Reads of votes, stakes and unbondings."""
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from gostaking.chain.modules.bank.queries import compute_shares_to_ugos, get_gos_index
-from gostaking.chain.modules.mining.queries import compute_units_hash_power, get_position, require_pool
+from gostaking.chain.modules.mining.queries import compute_units_hash_power, get_hash_rate, get_position, require_pool
 from gostaking.chain.modules.staking.tables import DELEGATIONS, UNBONDINGS
 from gostaking.chain.state import State
-from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE
+from gostaking.chain.types.mining import POOL_STAKE, POOL_VOTE, HashRate
 from gostaking.chain.types.staking import BondKind, Unbonding
 
 POOL_OF_BOND_KIND: dict[str, str] = {"vote": POOL_VOTE, "stake": POOL_STAKE}
@@ -56,12 +56,18 @@ def get_largest_node_delegations(state: State, node: str, limit: int) -> tuple[i
     return total, [(a, k, state[DELEGATIONS].get_or((a, n, k), 0)) for a, n, k in keys]  # type: ignore[misc]
 
 
-def compute_bonds_hash_power(state: State, bonds: Iterable[tuple[BondKind, int]]) -> list[int]:
-    """Hash power (micro-H/s) of each (kind, shares) voted or staked: its pool's multiplier at today's index. The
-    pools and the index are read once for them all (the explorer's graph shows hundreds of bonds)."""
-    index = get_gos_index(state)
-    pools = {kind: require_pool(state, pool_id) for kind, pool_id in POOL_OF_BOND_KIND.items()}
-    return [compute_units_hash_power(pools[kind], shares, index) for kind, shares in bonds]
+def get_bond_hash_rates(state: State) -> dict[BondKind, HashRate]:
+    """The hash rate of each kind of bond's pool (votes, stakes), as compute_bonds_hash_power takes them."""
+    return {kind: get_hash_rate(require_pool(state, pool_id)) for kind, pool_id in POOL_OF_BOND_KIND.items()}  # type: ignore[misc]
+
+
+def compute_bonds_hash_power(
+    rates: Mapping[BondKind, HashRate], gos_index: int, bonds: Iterable[tuple[BondKind, int]]
+) -> list[int]:
+    """Hash power (micro-H/s) of each (kind, shares) voted or staked, at `gos_index`. Takes the pools' hash rates
+    (get_bond_hash_rates) and the index rather than the state, so that a reader can compute it for hundreds of bonds
+    (the explorer's graph) after releasing the state, and keep it while they stay the same."""
+    return [compute_units_hash_power(rates[kind], shares, gos_index) for kind, shares in bonds]
 
 
 def get_bonded_ugos(state: State, address: str, kind: BondKind) -> int:
