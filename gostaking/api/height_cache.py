@@ -22,7 +22,10 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
+from gostaking.chain.state import State
 from gostaking.node.app import GoStakingApp
+
+from .deps import read_state
 
 Answer = BaseModel | dict[str, Any]
 """A route's answer: its response model, or the plain JSON object of one (as explorer.view_json builds them)."""
@@ -42,7 +45,8 @@ class HeightAnswers:
         """Keep up to `max_keys` answers and `max_bytes` of JSON per app (beyond, the oldest are dropped)."""
         self.max_keys = max_keys
         self.max_bytes = max_bytes
-        self._lock = threading.Lock()
+        self._computing = threading.Lock()
+        self._lock = threading.Lock()  # held only to change the answers kept: the event loop may take it
         self._answers: weakref.WeakKeyDictionary[GoStakingApp, dict[Hashable, tuple[Stamp, bytes]]] = (
             weakref.WeakKeyDictionary()
         )
@@ -55,14 +59,28 @@ class HeightAnswers:
             return _json(await run_in_threadpool(self._compute, app, stamp, key, compute))
         return _json(kept[1])
 
+    async def read_answer(
+        self, app: GoStakingApp, stamp: Stamp, key: Hashable, view: Callable[[State], Answer]
+    ) -> Response:
+        """As `answer`, for an answer that is a short read of the committed state: made as deps.read_state reads
+        (on the event loop while the state is free, on a worker thread while a block commits), which saves a
+        thread hand-off per new answer. Reads hold the state lock, so one makes an answer at a time."""
+        kept = self._answers.get(app, {}).get(key)
+        if kept is None or kept[0] != stamp:
+            return _json(await read_state(app, lambda state: self._keep(app, stamp, key, view(state))))
+        return _json(kept[1])
+
     def _compute(self, app: GoStakingApp, stamp: Stamp, key: Hashable, compute: Callable[[], Answer]) -> bytes:
-        with self._lock:  # one computes; the others find its answer (they would only share the GIL meanwhile)
-            answers = self._answers.setdefault(app, {})
-            kept = answers.get(key)
+        with self._computing:  # one computes; the others find its answer (they would only share the GIL meanwhile)
+            kept = self._answers.get(app, {}).get(key)
             if kept is not None and kept[0] >= stamp:  # computed meanwhile, at this stamp or a later one
                 return kept[1]
-            answer = compute()
-            body = answer.model_dump_json().encode() if isinstance(answer, BaseModel) else msgspec.json.encode(answer)
+            return self._keep(app, stamp, key, compute())
+
+    def _keep(self, app: GoStakingApp, stamp: Stamp, key: Hashable, answer: Answer) -> bytes:
+        body = answer.model_dump_json().encode() if isinstance(answer, BaseModel) else msgspec.json.encode(answer)
+        with self._lock:
+            answers = self._answers.setdefault(app, {})
             for old in [k for k, (at, _) in answers.items() if at < stamp]:
                 del answers[old]
             if len(body) > self.max_bytes:
@@ -71,7 +89,7 @@ class HeightAnswers:
             while answers and (len(answers) >= self.max_keys or kept_bytes + len(body) > self.max_bytes):
                 kept_bytes -= len(answers.pop(next(iter(answers)))[1])
             answers[key] = (stamp, body)
-            return body
+        return body
 
 
 class KeptParts:

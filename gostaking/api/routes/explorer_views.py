@@ -175,7 +175,7 @@ async def explorer_graph(
     if operator is not None:
         parse_address(operator, "operator")
     stamp = (node.app.height,)  # once per block, size and node (height_cache.py)
-    return await GRAPH_ANSWERS.answer(node.app, stamp, (limit, operator), lambda: _graph(node, limit, operator))
+    return await GRAPH_ANSWERS.read_answer(node.app, stamp, (limit, operator), lambda s: _graph(s, limit, operator))
 
 
 _graph_edge = view_json_maker(GraphEdge, "source", "target", "kind", "amount", "hash_power")
@@ -194,15 +194,14 @@ class _GraphInputs(NamedTuple):
     hash_rates: dict[BondKind, HashRate]
 
 
-def _graph(node: Node, limit: int, operator: str | None) -> dict[str, Any]:
+def _graph(state: State, limit: int, operator: str | None) -> dict[str, Any]:
     # A GraphResponse as plain JSON objects (explorer.view_json's reason): its ~1,000 nested models cost more than
     # reading the bonds. Its vertices and edges are kept across heights while the bonds, nodes, index and hash rates
-    # they show stay the same (KeptParts): most blocks change none of them.
-    with node.app.read() as state:
-        height = state.height.get()
-        inputs = _read_graph(state, limit, operator)
+    # they show stay the same (KeptParts): most blocks change none of them, and then the answer costs a read of the
+    # ~300 bonds (~0.2 ms) where rendering them takes ~2 ms.
+    inputs = _read_graph(state, limit, operator)
     parts = GRAPH_PARTS.parts((limit, operator), inputs, lambda: _render_graph(inputs))
-    return view_json(GraphResponse, {}, height=height, **parts)
+    return view_json(GraphResponse, {}, height=state.height.get(), **parts)
 
 
 def _read_graph(state: State, limit: int, operator: str | None) -> _GraphInputs:
