@@ -19,7 +19,6 @@ index reads in processes of their own; that thread's server then listens on a pr
 """
 
 import asyncio
-import gc
 import json
 import logging
 import os
@@ -39,7 +38,7 @@ from gostaking.node.abci.server import AbciServer
 from gostaking.node.apiserver import ApiServerError, ApiServerThread
 from gostaking.node.app import GoStakingApp
 from gostaking.node.pruning import BlockPruner, RetentionLimits, evidence_max_age_blocks
-from gostaking.node.runtime import Node
+from gostaking.node.runtime import Node, freeze_loaded_objects
 from gostaking.node.settings import DEFAULT_API_HOST, DEFAULT_BLOCK_TIME_S
 from gostaking.node.snapshots.restore import SnapshotRestorer
 from gostaking.node.snapshots.store import (
@@ -203,12 +202,7 @@ def run_abci(
         app = GoStakingApp(store)
         handler = _state_sync_handler(home, app, version, snapshots)
         info = app.info()
-        # The loaded state and the imported modules are long-lived objects (millions on a big chain) that the cyclic
-        # GC would otherwise traverse at every full collection: 240-300 ms pauses in the middle of CheckTx and
-        # FinalizeBlock in the localnet benchmark. Move them out of its sight once loaded; objects created later are
-        # collected as usual.
-        gc.collect()
-        gc.freeze()
+        freeze_loaded_objects()
         if api is not None and create_api is not None:
             node = Node(
                 app=app,
