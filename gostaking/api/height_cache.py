@@ -7,8 +7,10 @@ block producer shares: computed for every request, eight readers of the explorer
 waiting for the lock and the GIL (blocks took up to 200 ms instead of 3) and one another (p99 ~200 ms). The state
 does not change between two commits, so each answer is computed once per height (and index height, for the views
 that show the index too) and key, by one thread while the others wait for it, then served from memory on the
-event loop. The routes still declare their response models (the OpenAPI document is unchanged); the JSON is the
-model's own.
+event loop. An answer that is a short read (`read_answer`) is made on the event loop while the state is free, as
+deps.read_state reads. Parts of an answer that most blocks do not change (one node's graph) are kept across heights
+while what they show stays equal (`KeptParts`). The routes still declare their response models (the OpenAPI
+document is unchanged); the JSON is the model's own.
 """
 
 import threading
@@ -98,9 +100,9 @@ class KeptParts:
 
     A HeightAnswers answer is computed again at every height, though most blocks change nothing it shows: one
     node's graph reads its 300 largest bonds in ~0.15 ms, but turning them into edges and vertices (hash power,
-    amounts, totals) takes ~1.7 ms. The route reads its inputs (comparable values) under the state lock and passes
-    them here with the rendering: equal inputs give the kept parts, which is exact because the rendering reads
-    nothing else. The parts are encoded JSON (msgspec.Raw), spliced into the answer as they are."""
+    amounts, totals) takes ~1.7 ms. The route reads its inputs (comparable values) from the state and passes them
+    here with the rendering: equal inputs give the kept parts, which is exact because the rendering reads nothing
+    else. The parts are encoded JSON (msgspec.Raw), spliced into the answer as they are."""
 
     def __init__(self, max_keys: int = 256, max_bytes: int = MAX_BYTES) -> None:
         """Keep the parts of up to `max_keys` keys and `max_bytes` of JSON (beyond, the least recently used go)."""
@@ -124,11 +126,12 @@ class KeptParts:
             old = self._kept.pop(key, None)
             if old is not None:
                 self._kept_bytes -= old[2]
+            if size > self.max_bytes:  # answered, not kept (nor does it push the others out)
+                return parts
             while self._kept and (len(self._kept) >= self.max_keys or self._kept_bytes + size > self.max_bytes):
                 self._kept_bytes -= self._kept.popitem(last=False)[1][2]
-            if size <= self.max_bytes:
-                self._kept[key] = (inputs, parts, size)
-                self._kept_bytes += size
+            self._kept[key] = (inputs, parts, size)
+            self._kept_bytes += size
         return parts
 
 

@@ -136,3 +136,5 @@ def test_parts_beyond_the_budget_drop_the_least_recently_used() -> None:
     assert rendered == ["a", "b", "c", "b"]
     ask("big", 200), ask("big", 200)  # larger than the budget: rendered each time, never kept
     assert rendered[-2:] == ["big", "big"]
+    ask("a"), ask("b")  # and the kept ones stay
+    assert rendered[-2:] == ["big", "big"]

@@ -65,8 +65,8 @@ def compute_bonds_hash_power(
     rates: Mapping[BondKind, HashRate], gos_index: int, bonds: Iterable[tuple[BondKind, int]]
 ) -> list[int]:
     """Hash power (micro-H/s) of each (kind, shares) voted or staked, at `gos_index`. Takes the pools' hash rates
-    (get_bond_hash_rates) and the index rather than the state, so that a reader can compute it for hundreds of bonds
-    (the explorer's graph) after releasing the state, and keep it while they stay the same."""
+    (get_bond_hash_rates) and the index rather than the state: a reader showing hundreds of bonds (the explorer's
+    graph) can keep what it computed while those stay the same, though the pools change at every block."""
     return [compute_units_hash_power(rates[kind], shares, gos_index) for kind, shares in bonds]
 
 
