@@ -38,6 +38,10 @@ VICTIM = 3
 MODES = ("node", "app", "comet")
 """kill -9 of node 3's app and cometbft together, of its app alone (its cometbft then stops by itself), or of its
 cometbft alone (the app process lives on and is driven again by the restarted cometbft)."""
+APP_GONE = "connection terminated. Did the application crash?"
+"""What CometBFT logs when a connection to its app breaks (the first of the four to break; it then stops itself)."""
+COMET_EXIT_S = 20
+"""How long a cometbft whose app died is given to exit by itself before it is killed, as `gostaking start` would."""
 KILL_AFTER_S = (0.5, 2.5)
 """A kill comes this long (uniformly, seeded) after the load resumed."""
 CATCH_UP_KILL_CHANCE = 0.25
@@ -174,9 +178,20 @@ def _kill(processes: LocalnetProcesses, mode: str) -> None:
     if mode == "node":
         processes.kill_node(VICTIM)
     elif mode == "app":
+        log = processes.node(VICTIM).path / "cometbft.log"
+        seen = log.read_text(errors="replace").count(APP_GONE)  # the log goes on across restarts
         processes.kill_app(VICTIM)
         comet = processes.comets[VICTIM]
-        wait_until(lambda: comet.poll() is not None, "node 3's cometbft to stop after its app died", 60)
+        wait_until(
+            lambda: log.read_text(errors="replace").count(APP_GONE) > seen, "node 3's cometbft to see its app die", 60
+        )
+        try:
+            wait_until(lambda: comet.poll() is not None, "node 3's cometbft to exit", COMET_EXIT_S)
+        except AssertionError:
+            # CometBFT stops its services and exits once it sees the app gone, but when the app dies in the middle
+            # of FinalizeBlock its stop can wait forever (cometbft/cometbft#4054, tendermint/tendermint#1890):
+            # `gostaking start` kills it then, as this does.
+            print(f"kill: node 3's cometbft still running {COMET_EXIT_S} s after its app died; killed as a supervisor")
         processes.kill_comet(VICTIM)
     else:
         processes.kill_comet(VICTIM)
