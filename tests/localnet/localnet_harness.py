@@ -33,6 +33,32 @@ _PROBLEM = _cometbft_problem()
 requires_cometbft = pytest.mark.skipif(_PROBLEM is not None, reason=f"needs CometBFT: {_PROBLEM}")
 
 
+APP_GONE = "connection terminated. Did the application crash?"
+"""What CometBFT logs when a connection to its app breaks (the first of the four to break; it then stops itself)."""
+COMET_EXIT_S = 20
+"""How long a cometbft whose app died is given to exit by itself before it is killed, as `gostaking start` would."""
+
+
+def kill_app_then_its_cometbft(processes: LocalnetProcesses, index: int) -> bool:
+    """kill -9 node `index`'s app, wait until its cometbft logs the app gone, then until it exits by itself (True)
+    or for COMET_EXIT_S before killing it (False). CometBFT stops itself once it sees its app gone, but when the app
+    dies in the middle of FinalizeBlock its stop can wait forever (cometbft/cometbft#4054,
+    tendermint/tendermint#1890), and `gostaking start` kills it then (15 s after its SIGTERM)."""
+    log = processes.node(index).path / "cometbft.log"
+    seen = log.read_text(errors="replace").count(APP_GONE)  # the log goes on across restarts
+    processes.kill_app(index)
+    comet = processes.comets[index]
+    what = f"node {index}'s cometbft to see its app gone"
+    wait_until(lambda: log.read_text(errors="replace").count(APP_GONE) > seen, what, 60)
+    try:
+        wait_until(lambda: comet.poll() is not None, f"node {index}'s cometbft to exit", COMET_EXIT_S)
+        exited = True
+    except AssertionError:
+        exited = False
+    processes.kill_comet(index)
+    return exited
+
+
 def wait_until(condition: Callable[[], T | None], what: str, timeout_s: float = 60.0, poll_s: float = 0.2) -> T:
     """Poll `condition` until it returns a truthy value (RPC errors count as not yet)."""
     deadline = time.monotonic() + timeout_s

@@ -24,7 +24,14 @@ from crash_load import (
     read_holdings,
     wait_quiescent,
 )
-from localnet_harness import api_client, assert_same_app_hash, requires_cometbft, wait_for_height, wait_until
+from localnet_harness import (
+    COMET_EXIT_S,
+    api_client,
+    assert_same_app_hash,
+    kill_app_then_its_cometbft,
+    requires_cometbft,
+    wait_for_height,
+)
 
 from gostaking.node.localnet.network import LocalnetNode, create_localnet
 from gostaking.node.localnet.processes import LocalnetProcesses
@@ -38,10 +45,6 @@ VICTIM = 3
 MODES = ("node", "app", "comet")
 """kill -9 of node 3's app and cometbft together, of its app alone (its cometbft then stops by itself), or of its
 cometbft alone (the app process lives on and is driven again by the restarted cometbft)."""
-APP_GONE = "connection terminated. Did the application crash?"
-"""What CometBFT logs when a connection to its app breaks (the first of the four to break; it then stops itself)."""
-COMET_EXIT_S = 20
-"""How long a cometbft whose app died is given to exit by itself before it is killed, as `gostaking start` would."""
 KILL_AFTER_S = (0.5, 2.5)
 """A kill comes this long (uniformly, seeded) after the load resumed."""
 CATCH_UP_KILL_CHANCE = 0.25
@@ -178,21 +181,8 @@ def _kill(processes: LocalnetProcesses, mode: str) -> None:
     if mode == "node":
         processes.kill_node(VICTIM)
     elif mode == "app":
-        log = processes.node(VICTIM).path / "cometbft.log"
-        seen = log.read_text(errors="replace").count(APP_GONE)  # the log goes on across restarts
-        processes.kill_app(VICTIM)
-        comet = processes.comets[VICTIM]
-        wait_until(
-            lambda: log.read_text(errors="replace").count(APP_GONE) > seen, "node 3's cometbft to see its app die", 60
-        )
-        try:
-            wait_until(lambda: comet.poll() is not None, "node 3's cometbft to exit", COMET_EXIT_S)
-        except AssertionError:
-            # CometBFT stops its services and exits once it sees the app gone, but when the app dies in the middle
-            # of FinalizeBlock its stop can wait forever (cometbft/cometbft#4054, tendermint/tendermint#1890):
-            # `gostaking start` kills it then, as this does.
-            print(f"kill: node 3's cometbft still running {COMET_EXIT_S} s after its app died; killed as a supervisor")
-        processes.kill_comet(VICTIM)
+        if not kill_app_then_its_cometbft(processes, VICTIM):
+            print(f"kill: node 3's cometbft did not exit within {COMET_EXIT_S} s of its app's death; killed")
     else:
         processes.kill_comet(VICTIM)
 

@@ -9,6 +9,7 @@ from localnet_harness import (
     api_client,
     api_get,
     assert_same_app_hash,
+    kill_app_then_its_cometbft,
     requires_cometbft,
     submit,
     wait_api_included,
@@ -123,12 +124,7 @@ def test_four_validators_agree_survive_a_dead_node_and_an_app_crash(tmp_path: Pa
 
         # kill -9 only node 2's app: its cometbft stops (it cannot run without its app); restart both and the
         # ABCI handshake replays what the app had not committed, then blocksync catches up.
-        processes.kill_app(2)
-        comet = processes.comets[2]
-        # (CometBFT stops itself gracefully once its ABCI connection breaks; on a loaded 2-core machine that took
-        # over 30 s once.)
-        wait_until(lambda: comet.poll() is not None, "node2's cometbft to stop after its app crashed", 90)
-        processes.kill_comet(2)
+        kill_app_then_its_cometbft(processes, 2)
         wait_for_height(rpcs[0], rpcs[0].latest_height() + 3)
         processes.start_node(2)
         wait_for_height(rpcs[2], rpcs[0].latest_height(), timeout_s=90)
