@@ -7,7 +7,15 @@ from typing import Annotated
 import typer
 
 from gostaking.cli.errors import CliError
-from gostaking.node.settings import DEFAULT_API_HOST, DEFAULT_API_WORKERS, DEFAULT_BLOCK_TIME_S, MAX_API_WORKERS
+from gostaking.node.settings import (
+    DEFAULT_API_HOST,
+    DEFAULT_API_WORKERS,
+    DEFAULT_BLOCK_TIME_S,
+    DEFAULT_MAPPED_MEMORY_MIB,
+    MAX_API_WORKERS,
+    MIN_MAPPED_MEMORY_MIB,
+    mapped_store_budget,
+)
 
 ABCI_DEFAULT_ADDRESS = "tcp://127.0.0.1:26658"
 
@@ -88,6 +96,14 @@ def abci(
             "--keep-recent-blocks", help="prune blocks older than the N latest (0 = keep all; else at least 100)"
         ),
     ] = 0,
+    mapped_memory_mib: Annotated[
+        int,
+        typer.Option(
+            "--mapped-memory-mib",
+            help="MiB of its store's pages the app keeps resident; above it each commit gives them back to the "
+            f"page cache (0 = no limit; else at least {MIN_MAPPED_MEMORY_MIB})",
+        ),
+    ] = DEFAULT_MAPPED_MEMORY_MIB,
 ) -> None:
     """Serve the app to CometBFT over the ABCI socket (CometBFT's proxy_app must point here).
 
@@ -117,6 +133,10 @@ def abci(
         check_keep_recent_blocks(keep_recent_blocks)
     except PruningConfigError as exc:
         raise CliError(f"--keep-recent-blocks: {exc}") from None
+    try:
+        budget = mapped_store_budget(mapped_memory_mib)
+    except ValueError as exc:
+        raise CliError(f"--mapped-memory-mib: {exc}") from None
     root = home.expanduser().resolve()
     run = partial(
         run_abci,
@@ -126,6 +146,7 @@ def abci(
         version=__version__,
         snapshots=snapshots,
         keep_recent_blocks=keep_recent_blocks,
+        mapped_store_budget=budget,
     )
     if api_port is None:
         run()

@@ -46,6 +46,7 @@ from gostaking.node.blocks import (
 )
 from gostaking.node.mempool import DuplicateTxError, Mempool, MempoolError, MempoolTx
 from gostaking.node.metrics import AppMetrics
+from gostaking.node.settings import DEFAULT_MAPPED_MEMORY_MIB
 from gostaking.node.sigcache import DEFAULT_MAX_ENTRIES, VerifiedSignatures
 from gostaking.node.snapshots.format import HistoryStart, decode_history_start, encode_history_start
 from gostaking.storage import BucketMerkleTree, ChainStore, KVStore, MerkleProof, StateExport, StorageCorruptionError
@@ -56,7 +57,7 @@ DEFAULT_READ_TIMEOUT_S = 10.0
 STATE_CACHE_ENTRIES = 200_000
 """Clean entries each paged table keeps between blocks: what recent blocks read stays warm, while the state on
 disk may be far larger than memory (~300 bytes an entry: tens of MB a busy table)."""
-MAPPED_STORE_BUDGET = 1024**3
+MAPPED_STORE_BUDGET = DEFAULT_MAPPED_MEMORY_MIB * 2**20
 """Bytes of the store's file that may stay mapped in the node's resident memory: when a commit finds more, it takes
 them out (they stay in the operating system's page cache; storage/mapped.py). Without it the pages every block reads
 stay resident, and a node's resident memory grows with the part of the store it has read: GBs on a large state. At

@@ -45,6 +45,12 @@ DEFAULT_API_WORKERS = 2
 """Processes that serve the explorer's index reads beside the node process (gostaking/api/worker.py): one per
 core of a 2-core machine; 0 serves everything from the node process."""
 MAX_API_WORKERS = 64
+DEFAULT_MAPPED_MEMORY_MIB = 1024
+"""MiB of its store's mapped pages an app keeps resident by default (GoStakingApp's budget: node/app.py
+MAPPED_STORE_BUDGET says what budgets cost)."""
+MIN_MAPPED_MEMORY_MIB = 256
+"""The smallest budget a node may be given: the process's mapped libraries count in its mapped bytes too (~100 MB),
+so a budget near them would take the store's pages out at every commit."""
 OPERATOR_KEY_NAME = "operator"
 FAUCET_KEY_NAME = "faucet"
 COUNCIL_KEY_NAMES = ("council-1", "council-2", "council-3")
@@ -196,3 +202,14 @@ class DevnetSettings:
     def lock_path(self) -> Path:
         """Lock file held by the running node."""
         return self.home / "node.lock"
+
+
+def mapped_store_budget(mib: int) -> int | None:
+    """The app's `mapped_store_budget` for `mib` MiB (a node's `state.mapped_memory_mib`, `gostaking abci
+    --mapped-memory-mib`): None for 0, no budget (the pages the blocks read stay resident), else bytes. ValueError,
+    saying the rule, for a negative value or one under MIN_MAPPED_MEMORY_MIB."""
+    if mib == 0:
+        return None
+    if mib < MIN_MAPPED_MEMORY_MIB:
+        raise ValueError(f"0 (no budget) or at least {MIN_MAPPED_MEMORY_MIB} MiB, got {mib}")
+    return mib * 2**20

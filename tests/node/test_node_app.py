@@ -17,10 +17,11 @@ from gostaking.chain.numeric import GOS_DENOM, UGOS_PER_GOS
 from gostaking.chain.tables import PagedTable
 from gostaking.chain.types.tx import MsgSendCoins, MsgVoteNode
 from gostaking.node import app as app_module
-from gostaking.node.app import AppSequenceError, GoStakingApp, NodeBusyError
+from gostaking.node.app import MAPPED_STORE_BUDGET, AppSequenceError, GoStakingApp, NodeBusyError
 from gostaking.node.blocks import ZERO_HASH, compute_txs_hash
 from gostaking.node.mempool import Mempool
 from gostaking.node.producer import BlockProducer
+from gostaking.node.settings import DEFAULT_MAPPED_MEMORY_MIB, MIN_MAPPED_MEMORY_MIB, mapped_store_budget
 from gostaking.storage import ChainStore, LmdbStore, MemoryStore, PendingTxJournal
 from gostaking.wallet.keys import PrivateKey, sign_tx
 
@@ -413,6 +414,15 @@ def test_recheck_keeps_a_waiting_tx_in_place_and_drops_one_that_fails_now(
     assert app.mempool.hashes() == [tx_hash(first)] and app.next_sequence(OPERATOR.address) == 1
     # Not in the mempool: checked as a new transaction.
     assert app.recheck_tx(later).error == "BadSequenceError"
+
+
+def test_a_budget_in_mib_is_none_for_no_budget_or_at_least_the_minimum() -> None:
+    assert mapped_store_budget(0) is None
+    assert mapped_store_budget(MIN_MAPPED_MEMORY_MIB) == MIN_MAPPED_MEMORY_MIB * 2**20
+    assert mapped_store_budget(DEFAULT_MAPPED_MEMORY_MIB) == MAPPED_STORE_BUDGET
+    for refused in (-1, 1, MIN_MAPPED_MEMORY_MIB - 1):
+        with pytest.raises(ValueError, match=f"0 .no budget. or at least {MIN_MAPPED_MEMORY_MIB} MiB, got {refused}"):
+            mapped_store_budget(refused)
 
 
 def test_commit_releases_the_mapped_store_over_budget_and_the_chain_is_the_same(

@@ -28,7 +28,7 @@ from gostaking.node.launch.gentx import (
     read_gentx,
 )
 from gostaking.node.launch.home import apply_node_config
-from gostaking.node.launch.supervisor import STATUS_FILE
+from gostaking.node.launch.supervisor import STATUS_FILE, NodeSupervisor
 from gostaking.wallet.keyring import Keyring
 from gostaking.wallet.keys import PrivateKey, sign_tx
 
@@ -297,3 +297,18 @@ def test_statesync_trust_says_when_the_node_cannot_be_read() -> None:
         port = probe.getsockname()[1]
     code, output = run("statesync", "trust", "--rpc", f"http://127.0.0.1:{port}")
     assert code == 1 and f"cannot read the latest block from http://127.0.0.1:{port}" in output
+
+
+def test_the_app_s_memory_budget_is_a_config_key_that_reaches_the_app_process(tmp_path: Path) -> None:
+    node = make_home(tmp_path, "node")
+    assert "[state]\nmapped_memory_mib = 1024\n" in (node / "config" / "gostaking.toml").read_text()
+    for value in ("100", "255"):
+        code, output = run("config", "set", "state.mapped_memory_mib", value, "--home", str(node))
+        assert code == 1 and f"state.mapped_memory_mib: 0 (no budget) or at least 256 MiB, got {value}" in output
+    ok("config", "set", "state.mapped_memory_mib", "512", "--home", str(node))
+    config = load_node_config(node)
+    assert config.state.mapped_memory_mib == 512
+    command = NodeSupervisor(node, config).app_command("python")
+    assert command[command.index("--mapped-memory-mib") + 1] == "512"
+    code, output = run("abci", "--home", str(node), "--mapped-memory-mib", "100")
+    assert code == 1 and "--mapped-memory-mib: 0 (no budget) or at least 256 MiB, got 100" in output

@@ -36,7 +36,7 @@ from gostaking.node.abci.handler import AbciHandler
 from gostaking.node.abci.relay import DEFAULT_COMET_RPC, CometBftRelay
 from gostaking.node.abci.server import AbciServer
 from gostaking.node.apiserver import ApiServerError, ApiServerThread
-from gostaking.node.app import GoStakingApp
+from gostaking.node.app import MAPPED_STORE_BUDGET, GoStakingApp
 from gostaking.node.pruning import BlockPruner, RetentionLimits, evidence_max_age_blocks
 from gostaking.node.runtime import Node, freeze_loaded_objects
 from gostaking.node.settings import DEFAULT_API_HOST, DEFAULT_BLOCK_TIME_S
@@ -184,10 +184,12 @@ def run_abci(
     create_api: Callable[[Node], Any] | None = None,
     snapshots: SnapshotSettings | None = None,
     keep_recent_blocks: int = 0,
+    mapped_store_budget: int | None = MAPPED_STORE_BUDGET,
 ) -> None:
     """Serve the app of `home` on `address` until SIGINT/SIGTERM; with `api`, also serve `create_api(node)`
     (the REST API and explorer; passed in because this layer does not import the API); with `snapshots`, take
-    state-sync snapshots into <home>/snapshots; with `keep_recent_blocks`, prune older blocks (node/pruning.py)."""
+    state-sync snapshots into <home>/snapshots; with `keep_recent_blocks`, prune older blocks (node/pruning.py);
+    the app keeps at most `mapped_store_budget` bytes of its store's pages resident (GoStakingApp)."""
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("gostaking.node.snapshots").setLevel(logging.INFO)  # each snapshot taken, with its cost
     if not home.is_dir():
@@ -199,7 +201,7 @@ def run_abci(
     node: Node | None = None
     server: ApiServerThread | None = None
     try:
-        app = GoStakingApp(store)
+        app = GoStakingApp(store, mapped_store_budget=mapped_store_budget)
         handler = _state_sync_handler(home, app, version, snapshots)
         info = app.info()
         freeze_loaded_objects()

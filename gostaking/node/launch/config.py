@@ -16,7 +16,12 @@ from gostaking.node.abci.server import AddressError, parse_address
 from gostaking.node.launch.profiles import NetworkProfile, UnknownProfileError, get_profile
 from gostaking.node.localnet.cometbft import toml_value
 from gostaking.node.pruning import PruningConfigError, check_keep_recent_blocks
-from gostaking.node.settings import DEFAULT_API_WORKERS, MAX_API_WORKERS
+from gostaking.node.settings import (
+    DEFAULT_API_WORKERS,
+    DEFAULT_MAPPED_MEMORY_MIB,
+    MAX_API_WORKERS,
+    mapped_store_budget,
+)
 from gostaking.node.snapshots.format import DEFAULT_CHUNK_BYTES, check_chunk_bytes
 
 CONFIG_VERSION = 1
@@ -117,6 +122,16 @@ class StateSyncConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """How long to gather snapshots from peers before choosing one."""
 
 
+class StateConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """The app's hold on memory: the chain state lives in its store on disk (it may be far larger than memory), and
+    the store's pages that blocks read are mapped into the app process."""
+
+    mapped_memory_mib: int = DEFAULT_MAPPED_MEMORY_MIB
+    """MiB of the store's mapped pages that may stay in the app process's resident memory: above it, each commit
+    gives them back to the operating system's page cache (node/app.py MAPPED_STORE_BUDGET says what budgets cost).
+    0 = no budget (the pages read stay resident); else at least MIN_MAPPED_MEMORY_MIB."""
+
+
 class SupervisorConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """How `gostaking start` restarts a process that exits: after a wait that doubles from `restart_delay_s` up
     to `max_restart_delay_s`, and is back at the start once the process had run `stable_after_s`."""
@@ -140,6 +155,7 @@ class NodeConfig(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     pruning: PruningConfig = PruningConfig()
     snapshots: SnapshotConfig = SnapshotConfig()
     statesync: StateSyncConfig = StateSyncConfig()
+    state: StateConfig = StateConfig()
     supervisor: SupervisorConfig = SupervisorConfig()
 
 
@@ -221,6 +237,10 @@ def validate_node_config(config: NodeConfig) -> None:
     except PruningConfigError as exc:
         raise NodeConfigError(f"pruning.keep_recent_blocks: {exc}") from None
     _check_statesync(config.statesync)
+    try:
+        mapped_store_budget(config.state.mapped_memory_mib)
+    except ValueError as exc:
+        raise NodeConfigError(f"state.mapped_memory_mib: {exc}") from None
     supervisor = config.supervisor
     if not 0 < supervisor.restart_delay_s <= supervisor.max_restart_delay_s or supervisor.stable_after_s <= 0:
         raise NodeConfigError("supervisor: 0 < restart_delay_s <= max_restart_delay_s, and stable_after_s > 0")

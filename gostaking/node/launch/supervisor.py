@@ -93,6 +93,7 @@ class NodeSupervisor:
         command += ["--snapshot-interval", str(snapshots.interval_blocks)]
         command += ["--snapshot-keep", str(snapshots.keep_recent), "--snapshot-chunk-bytes", str(snapshots.chunk_bytes)]
         command += ["--keep-recent-blocks", str(config.pruning.keep_recent_blocks)]
+        command += ["--mapped-memory-mib", str(config.state.mapped_memory_mib)]
         if config.api.enabled:
             command += ["--api-port", str(config.api.port), "--api-host", config.api.host]
             command += ["--comet-rpc", self.rpc_url, "--block-time", repr(config.api.block_time_s)]
