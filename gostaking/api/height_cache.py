@@ -56,10 +56,10 @@ class HeightAnswers:
     async def answer(self, app: GoStakingApp, stamp: Stamp, key: Hashable, compute: Callable[[], Answer]) -> Response:
         """The answer for `key` at `stamp`: from memory on the event loop, else `compute`d on a worker thread (it may
         wait for the state lock while a block commits) by one request while the others for it wait."""
-        kept = self._answers.get(app, {}).get(key)
-        if kept is None or kept[0] != stamp:
-            return _json(await run_in_threadpool(self._compute, app, stamp, key, compute))
-        return _json(kept[1])
+        body = self._current(app, stamp, key)
+        if body is None:
+            body = await run_in_threadpool(self._compute, app, stamp, key, compute)
+        return _json(body)
 
     async def read_answer(
         self, app: GoStakingApp, stamp: Stamp, key: Hashable, view: Callable[[State], Answer]
@@ -67,10 +67,15 @@ class HeightAnswers:
         """As `answer`, for an answer that is a short read of the committed state: made as deps.read_state reads
         (on the event loop while the state is free, on a worker thread while a block commits), which saves a
         thread hand-off per new answer. Reads hold the state lock, so one makes an answer at a time."""
+        body = self._current(app, stamp, key)
+        if body is None:
+            body = await read_state(app, lambda state: self._keep(app, stamp, key, view(state)))
+        return _json(body)
+
+    def _current(self, app: GoStakingApp, stamp: Stamp, key: Hashable) -> bytes | None:
+        """The kept answer for `key` if it was made at `stamp`."""
         kept = self._answers.get(app, {}).get(key)
-        if kept is None or kept[0] != stamp:
-            return _json(await read_state(app, lambda state: self._keep(app, stamp, key, view(state))))
-        return _json(kept[1])
+        return kept[1] if kept is not None and kept[0] == stamp else None
 
     def _compute(self, app: GoStakingApp, stamp: Stamp, key: Hashable, compute: Callable[[], Answer]) -> bytes:
         with self._computing:  # one computes; the others find its answer (they would only share the GIL meanwhile)
