@@ -55,7 +55,7 @@ def scan_all(watcher: LockEventWatcher, cursor: str | None) -> tuple[list[tuple[
 
 def test_a_deposit_reorged_out_before_its_confirmations_is_never_attested(anvil: Anvil) -> None:
     vault, watcher = vault_and_watcher(anvil)
-    anvil.w3.eth.send_raw_transaction(signed_deposit(anvil, vault, 5))
+    anvil.send_raw(signed_deposit(anvil, vault, 5))
     anvil.mine(CONFIRMATIONS - 2)  # CONFIRMATIONS − 1 deep
     found, cursor = scan_all(watcher, None)
     assert found == []
@@ -63,7 +63,7 @@ def test_a_deposit_reorged_out_before_its_confirmations_is_never_attested(anvil:
     anvil.mine(CONFIRMATIONS)
     found, cursor = scan_all(watcher, cursor)
     assert found == [] and anvil.w3.eth.get_balance(vault.address) == 0
-    anvil.w3.eth.send_raw_transaction(signed_deposit(anvil, vault, 7))
+    anvil.send_raw(signed_deposit(anvil, vault, 7))
     anvil.mine(CONFIRMATIONS - 1)
     found, _ = scan_all(watcher, cursor)
     assert [amount for _, amount in found] == [7]
@@ -72,7 +72,7 @@ def test_a_deposit_reorged_out_before_its_confirmations_is_never_attested(anvil:
 def test_a_deposit_moved_to_another_block_by_a_reorg_is_attested_once(anvil: Anvil) -> None:
     vault, watcher = vault_and_watcher(anvil)
     raw = signed_deposit(anvil, vault, 5)
-    tx_hash = anvil.w3.eth.send_raw_transaction(raw)
+    tx_hash = anvil.send_raw(raw)
     first_block = anvil.w3.eth.get_transaction_receipt(tx_hash)["blockNumber"]
     anvil.mine(1)
     found, cursor = scan_all(watcher, None)
@@ -91,7 +91,7 @@ def test_a_reorg_deeper_than_the_confirmations_stops_the_watcher_until_an_operat
     anvil: Anvil,
 ) -> None:
     vault, watcher = vault_and_watcher(anvil)
-    tx_hash = anvil.w3.eth.send_raw_transaction(signed_deposit(anvil, vault, 5))
+    tx_hash = anvil.send_raw(signed_deposit(anvil, vault, 5))
     deposit_block = anvil.w3.eth.get_transaction_receipt(tx_hash)["blockNumber"]
     anvil.mine(CONFIRMATIONS)
     found, cursor = scan_all(watcher, None)
@@ -115,7 +115,7 @@ def test_a_reorg_deeper_than_the_confirmations_stops_the_watcher_until_an_operat
         assert f"ethereum block {height} {read_hash}" in message and f"is now {current_hash}" in message
         assert f"as deep as the {CONFIRMATIONS} confirmations" in message
     # The operator, having dealt with the lost deposit, points the cursor at the new chain: a new deposit is seen.
-    anvil.w3.eth.send_raw_transaction(signed_deposit(anvil, vault, 7))
+    anvil.send_raw(signed_deposit(anvil, vault, 7))
     anvil.mine(CONFIRMATIONS - 1)
     found, _ = scan_all(watcher, f"{height}:{current_hash}")
     assert [amount for _, amount in found] == [7]

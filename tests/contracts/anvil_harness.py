@@ -40,6 +40,13 @@ class Anvil:
         tx = self.w3.eth.send_transaction({"from": self.funder, "to": address, "value": wei})  # type: ignore[typeddict-item]
         self.w3.eth.wait_for_transaction_receipt(tx)
 
+    def send_raw(self, raw: bytes) -> bytes:
+        """Send a signed transaction and wait until it is mined. Anvil's automining runs apart from the RPC that
+        takes the transaction, so its receipt may not exist yet when `eth_sendRawTransaction` answers."""
+        tx_hash = self.w3.eth.send_raw_transaction(raw)
+        self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=30)
+        return bytes(tx_hash)
+
     def deploy(self, name: str, *args: Any) -> Contract:
         """Deploy the compiled contract `name` (contracts/build) from the funder."""
         doc = artifact(name)
