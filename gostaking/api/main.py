@@ -14,6 +14,7 @@ from .limits import RequestBodyLimit
 from .openapi import NodeApi
 from .routes import (
     accounts,
+    add_routes,
     blocks,
     book,
     chain_facts,
@@ -37,6 +38,16 @@ from .routes import (
 from .routes.liquid import router as liquid_router
 from .routes.proofs import router as proofs_router
 from .worker import read_workers as read_workers_plan
+
+ROUTERS = (
+    *(module.router for module in (status, blocks, txs, events, accounts, nodes, hashpower, faucet)),
+    explorer.node_router,  # before explorer.router, as before the split: the OpenAPI document keeps its order
+    *(module.router for module in (explorer, chain_facts, explorer_views, home)),
+    *(module.router for module in (governance, custody, oracle, compliance, dex, book, estimates, wallet_app)),
+    liquid_router,
+    proofs_router,
+)
+"""The API's routers, in the order their routes are matched and documented."""
 
 
 def create_api(node: Node, index_url: str | None = None, read_workers: int = 0) -> FastAPI:
@@ -75,13 +86,6 @@ def create_api(node: Node, index_url: str | None = None, read_workers: int = 0) 
     if read_workers > 0 and index_url not in (None, IN_MEMORY_URL):
         api.state.read_worker_token = secrets.token_urlsafe(24)
         api.state.read_workers = read_workers_plan(read_workers, index.url, api.state.read_worker_token)
-    for module in (status, blocks, txs, events, accounts, nodes, hashpower, faucet):
-        api.include_router(module.router)
-    api.include_router(explorer.node_router)  # first, as before the split: the OpenAPI document keeps its order
-    for module in (explorer, chain_facts, explorer_views, home):
-        api.include_router(module.router)
-    for module in (governance, custody, oracle, compliance, dex, book, estimates, wallet_app):
-        api.include_router(module.router)
-    api.include_router(liquid_router)
-    api.include_router(proofs_router)
+    for router in ROUTERS:
+        add_routes(api, router)
     return api

@@ -42,7 +42,7 @@ from gostaking.node.apiserver import ReadWorkers, ServerLimits, server_config
 
 from .errors import install_error_handlers
 from .node_link import NodeLink
-from .routes import chain_facts, explorer
+from .routes import add_routes, chain_facts, explorer
 
 log = logging.getLogger(__name__)
 
@@ -169,7 +169,7 @@ def create_worker_app(index_url: str, node: NodeLink, facts: PublishedFacts) -> 
     `node`."""
     api = FastAPI(openapi_url=None, docs_url=None, redoc_url=None)
     install_error_handlers(api)
-    api.include_router(explorer.router)
+    add_routes(api, explorer.router)
     api.state.explorer_index = open_index_reader(index_url)
     api.state.chain_facts = facts
 
