@@ -14,6 +14,7 @@ class CliError(Exception):
 
 
 _NEGATIVE_NUMBER = re.compile(r"-[0-9.]")
+_AMOUNT_WITH_DENOM = re.compile(r"-[0-9.]+[a-zA-Z]")
 
 
 class FriendlyGroup(TyperGroup):
@@ -30,9 +31,12 @@ class FriendlyGroup(TyperGroup):
         try:
             return super().invoke(ctx)
         except Exception as exc:
-            negative = _negative_amount(exc, words)
+            negative = _negative_number(exc, words)
             if negative is not None:
-                typer.echo(f"error: amount {negative!r} must be positive", err=True)
+                if _AMOUNT_WITH_DENOM.match(negative):
+                    typer.echo(f"error: amount {negative!r} must be positive", err=True)
+                else:  # a count or a setting (`config set state.mapped_memory_mib -1`), not an amount
+                    typer.echo(f"error: value {negative!r} is negative; it must be zero or more", err=True)
                 raise typer.Exit(2) from None
             if _is_command_line_control(exc):
                 raise  # --help, usage errors, confirmations: the command-line library reports those itself
@@ -55,8 +59,9 @@ def label_flags_as_flags(command: Any, ctx: Any) -> None:
         label_flags_as_flags(subcommand, ctx)
 
 
-def _negative_amount(exc: Exception, args: list[str]) -> str | None:
-    """The command-line word of a negative amount ('-1gos') that the command line read as an unknown option."""
+def _negative_number(exc: Exception, args: list[str]) -> str | None:
+    """The command-line word of a negative number ('-1gos', '-5') that the command line read as an unknown
+    option."""
     if type(exc).__name__ != "NoSuchOption":
         return None
     name = str(getattr(exc, "option_name", ""))

@@ -140,3 +140,10 @@ def test_a_negative_amount_is_an_amount_error(tmp_path: Path) -> None:
     for args in (("tx", "send", "bob", "-1gos"), ("tx", "vote", NOT_A_NODE, "-0.5gos"), ("dex", "swap", "-1btc")):
         result = CliRunner().invoke(app, [*args, "--from", "alice"], env={"GOSTAKING_HOME": str(tmp_path)})
         assert result.exit_code == 2 and result.stderr == f"error: amount {args[-1]!r} must be positive\n", args
+
+
+def test_a_negative_number_that_is_not_an_amount_is_not_called_one(tmp_path: Path) -> None:
+    for args in (("config", "set", "state.mapped_memory_mib", "-1"), ("config", "set", "p2p.max_peers", "-.5")):
+        result = CliRunner().invoke(app, [*args, "--home", str(tmp_path)])
+        assert result.exit_code == 2, args
+        assert result.stderr == f"error: value {args[-1]!r} is negative; it must be zero or more\n", args
