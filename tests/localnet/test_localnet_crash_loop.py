@@ -43,8 +43,9 @@ KILLS = env_int("GOSTAKING_LOCALNET_CRASH_KILLS", 5)
 SEED = env_int("GOSTAKING_CRASH_SEED", 20_240_611)
 VICTIM = 3
 MODES = ("node", "app", "comet")
-"""kill -9 of node 3's app and cometbft together, of its app alone (its cometbft then stops by itself), or of its
-cometbft alone (the app process lives on and is driven again by the restarted cometbft)."""
+"""kill -9 of node 3's app and cometbft together, of its app alone (its cometbft then stops by itself, or is killed
+as `gostaking start` would when its stop hangs: localnet_harness.kill_app_then_its_cometbft), or of its cometbft
+alone (the app process lives on and is driven again by the restarted cometbft)."""
 KILL_AFTER_S = (0.5, 2.5)
 """A kill comes this long (uniformly, seeded) after the load resumed."""
 CATCH_UP_KILL_CHANCE = 0.25
