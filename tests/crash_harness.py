@@ -10,7 +10,6 @@ import contextlib
 import os
 import re
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -51,14 +50,6 @@ def get_json(api: httpx.Client, path: str) -> Any:
     response = api.get(path)
     response.raise_for_status()
     return response.json()
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def wait_index_height(api: httpx.Client, height: int, timeout_s: float = 60.0) -> None:

@@ -5,7 +5,6 @@ the CometBFT RPC read from the home's config.toml; SIGTERM stops it cleanly."""
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -14,17 +13,12 @@ from pathlib import Path
 import httpx
 import pytest
 from abci_harness import requires_stubs
+from free_ports import free_port
 
 from gostaking.node.abci.runner import block_time_from_config, comet_rpc_from_config
 from gostaking.node.abci.trace import TRACE_ENV
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def test_comet_rpc_from_config(tmp_path: Path) -> None:

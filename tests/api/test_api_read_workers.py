@@ -25,6 +25,7 @@ import httpx
 import pytest
 from api_harness import GOS, Devnet
 from fastapi.testclient import TestClient
+from free_ports import free_port
 from starlette.types import Receive, Scope, Send
 
 from gostaking.api import node_link
@@ -396,9 +397,7 @@ def test_the_link_holds_at_most_its_connections(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_a_node_that_does_not_answer_is_a_502() -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a port nothing listens on
 
     async def front(scope: Scope, receive: Receive, send: Send) -> None:
         await NodeLink("127.0.0.1", port, 4, 4.0).forward(scope, receive, send)

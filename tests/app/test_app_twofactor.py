@@ -21,7 +21,8 @@ import pyotp
 import pytest
 from app_harness import PHONE, NewPage
 from app_pages import act, assert_controls_named, assert_fits_width, go, screenshot
-from explorer_harness import REPO, DevnetProcess, free_port, wait_until
+from explorer_harness import REPO, DevnetProcess, wait_until
+from free_ports import free_port
 from playwright.sync_api import Locator, Page, expect
 from test_app_liquid import funded_wallet
 

@@ -12,7 +12,6 @@ import contextlib
 import os
 import pwd
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +23,7 @@ from embit import ec
 from embit.networks import NETWORKS
 from embit.script import Script, Witness, p2pkh, p2wpkh
 from embit.transaction import SIGHASH, Transaction, TransactionInput, TransactionOutput
+from free_ports import free_port
 
 from gostaking.bridge.btc_rpc import BTCD_VERSION, BitcoinRpc
 from gostaking.bridge.errors import RpcError
@@ -66,12 +66,6 @@ def btcd_problem() -> str | None:
 
 _PROBLEM = btcd_problem()
 requires_btcd = pytest.mark.skipif(_PROBLEM is not None, reason=f"needs btcd: {_PROBLEM}")
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def p2wpkh_script(key: PrivateKey) -> bytes:
@@ -190,7 +184,7 @@ def running_btcd(home: Path, miner: PrivateKey, *, p2p_port: int | None = None) 
         pytest.skip(f"needs btcd: {_PROBLEM}")
     home.mkdir()
     (home / "btcd.conf").write_text("")
-    port = _free_port()
+    port = free_port()
     args = [
         str(binary),
         f"--configfile={home / 'btcd.conf'}",
@@ -255,7 +249,7 @@ def btcd_pair(tmp_path: Path) -> Iterator[tuple[Btcd, Btcd]]:
     real reorganization. Both mine to the same key and share the set of used coinbases, so either spends the
     common chain's coinbases without spending one twice by accident."""
     with (
-        running_btcd(tmp_path / "btcd-a", MINER, p2p_port=_free_port()) as first,
+        running_btcd(tmp_path / "btcd-a", MINER, p2p_port=free_port()) as first,
         running_btcd(tmp_path / "btcd-b", MINER) as second,
     ):
         second.used_coinbases = first.used_coinbases

@@ -16,7 +16,8 @@ from typing import Any
 import httpx
 import msgspec
 import uvicorn
-from cli_harness import free_port, wait_for_api
+from cli_harness import wait_for_api
+from free_ports import free_port
 from msgspec.structs import replace
 from typer.testing import CliRunner
 

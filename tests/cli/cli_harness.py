@@ -1,6 +1,5 @@
 """CLI test harness: a live devnet for CLI tests: producer thread (fast blocks) and uvicorn on a free loopback port."""
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -10,6 +9,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from free_ports import free_port
 
 from gostaking.api.main import create_api
 from gostaking.node.runtime import Node, open_devnet
@@ -27,14 +27,6 @@ def wait_for_api(url: str, timeout_s: float = 10.0) -> None:
         except httpx.HTTPError:
             assert time.monotonic() < deadline, "API did not come up"
             time.sleep(0.05)
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 @dataclass

@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 import pytest
-from cli_harness import free_port
+from free_ports import free_port
 
 from gostaking.chain.types.tx import Msg, MsgSendCoins, MsgVoteNode
 from gostaking.wallet.keyring import Keyring

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from cli_harness import LiveDevnet, free_port
+from cli_harness import LiveDevnet
+from free_ports import free_port
 from sqlalchemy import select
 from typer.testing import CliRunner
 

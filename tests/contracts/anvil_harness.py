@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from evm_harness import REPO, artifact
+from free_ports import free_port
 from web3 import Web3
 from web3.contract import Contract
 
@@ -72,20 +73,12 @@ class Anvil:
         return answer.get("result")
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture
 def anvil(tmp_path: Path) -> Iterator[Anvil]:
     """A fresh anvil chain (chain id 31337)."""
     if not ANVIL.exists():
         pytest.skip("needs anvil: run `npm ci` (@foundry-rs/anvil)")
-    port = _free_port()
+    port = free_port()
     log = (tmp_path / "anvil.log").open("wb")
     process = subprocess.Popen(
         [str(ANVIL), "--host", "127.0.0.1", "--port", str(port), "--chain-id", "31337"],

@@ -3,7 +3,6 @@ replaced), the service in its own process on a SQLite file, a wallet enrolled th
 in one line."""
 
 import os
-import socket
 import stat
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import httpx
 from cosigner_harness import USER_MNEMONIC
+from free_ports import free_port
 from typer.testing import CliRunner
 
 from gostaking.cli.main import app
@@ -49,9 +49,7 @@ def test_serve_refuses_a_bad_seed_file_or_database(tmp_path: Path) -> None:
 def test_serve_runs_the_service_on_sqlite(tmp_path: Path) -> None:
     seed_file = tmp_path / "cosigner.seed"
     assert CliRunner().invoke(app, ["cosigner", "init", "--seed-file", str(seed_file)]).exit_code == 0
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     database = f"sqlite:///{tmp_path / 'cosigner.db'}"
     command = [sys.executable, "-m", "gostaking", "cosigner", "serve", "--seed-file", str(seed_file),
                "--db", database, "--port", str(port)]  # fmt: skip

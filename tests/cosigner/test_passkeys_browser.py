@@ -3,7 +3,6 @@ by Playwright with a CDP virtual authenticator (ctap2, internal, user verificati
 to its transaction (it does not approve another one) and cannot be used twice, and an authenticator that did not
 verify the user approves nothing."""
 
-import socket
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from explorer_harness import CHROMIUM, CHROMIUM_ARGS
 if not Path(CHROMIUM).exists():
     pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium", allow_module_level=True)
 pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+from free_ports import free_port
 from playwright.sync_api import Browser, CDPSession, Page, Request, Route, sync_playwright
 
 BOB = PrivateKey.from_hex("11" * 32).address
@@ -64,9 +64,7 @@ def browser() -> Iterator[Browser]:
 def served(tmp_path: Path) -> Iterator[Served]:
     """A cosigner on http://localhost:<port> (a secure context; WebAuthn refuses IP addresses) with one active
     2FA wallet."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     url = f"http://localhost:{port}"
     clock = Clock()
     service = make_service(f"sqlite:///{tmp_path / 'cosigner.db'}", clock, origin=url)

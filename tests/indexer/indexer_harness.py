@@ -4,7 +4,6 @@ to dump an index for comparisons."""
 import os
 import secrets
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from free_ports import free_port
 from sqlalchemy import Engine, select
 
 from gostaking.chain.types.tx import (
@@ -152,9 +152,7 @@ def postgres_url() -> Iterator[str]:
             pytest.skip("running as root without runuser: cannot start a throwaway PostgreSQL")
         shutil.chown(directory, "postgres")
         as_user = ["runuser", "-u", "postgres", "--"]
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     data = directory / "data"
     try:
         init = [*as_user, initdb, "-D", str(data), "-A", "trust", "-U", "postgres"]

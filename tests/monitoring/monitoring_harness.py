@@ -4,7 +4,6 @@ receiver; the metric names a /metrics page declares and those a PromQL expressio
 import json
 import re
 import shutil
-import socket
 import subprocess
 import threading
 from collections.abc import Iterator
@@ -15,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from free_ports import free_port
 
 PROMETHEUS = shutil.which("prometheus")
 PROMTOOL = shutil.which("promtool")
@@ -43,13 +43,6 @@ def declared_series(text: str) -> set[str]:
 def expression_metrics(expr: str) -> set[str]:
     """The metric names a PromQL expression reads (names of our two namespaces, and `up`)."""
     return set(re.findall(r"\b((?:gostaking|cometbft)_[a-z0-9_]+)\b", expr)) - _PROMQL_WORDS
-
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager

@@ -2,9 +2,7 @@
 queries, its request counts), the cosigner's API, a gateway's own listener; and the operator files (alert rules
 and the Prometheus configuration pass promtool; the shipped localnet configuration is what the generator writes)."""
 
-import contextlib
 import json
-import socket
 import subprocess
 from collections import Counter
 from pathlib import Path
@@ -14,6 +12,7 @@ import pytest
 from api_harness import GOS, Devnet
 from cosigner_harness import Clock, make_service
 from fastapi.testclient import TestClient
+from free_ports import free_port_block
 from localnet_harness import requires_cometbft
 from monitoring_harness import DEPLOY, PROMTOOL, declared_series, requires_prometheus
 from prometheus_client import CollectorRegistry
@@ -40,24 +39,6 @@ from gostaking.wallet.keyring import Keyring
 from gostaking.wallet.keys import PrivateKey, sign_tx
 
 BOB = PrivateKey((0xB0B).to_bytes(32, "big"))
-
-
-def free_port_block(size: int = 20) -> int:
-    """A base port whose next `size` ports are free now (a localnet node uses base + 10I … + 9)."""
-    for _ in range(50):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            base = int(probe.getsockname()[1]) // 10 * 10
-        if base + size > 65535:
-            continue
-        try:
-            with contextlib.ExitStack() as stack:
-                for port in range(base, base + size):
-                    stack.enter_context(socket.socket()).bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-    raise AssertionError("no block of free ports")
 
 
 def values(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -229,7 +210,7 @@ def test_the_fast_histogram_counts_like_a_prometheus_histogram() -> None:
 @requires_cometbft
 @requires_prometheus
 def test_make_monitor_writes_a_configuration_of_the_localnet_s_own_ports(tmp_path: Path) -> None:
-    localnet = create_localnet(tmp_path / "net", 2, base_port=free_port_block())
+    localnet = create_localnet(tmp_path / "net", 2, base_port=free_port_block(20))
     out = tmp_path / "prometheus" / "prometheus.yml"
     assert prometheus_main(["--localnet", str(tmp_path / "net"), "--out", str(out)]) == 0
     jobs = {job["job_name"]: job["static_configs"] for job in json.loads(out.read_text())["scrape_configs"]}

@@ -6,8 +6,8 @@ import json
 import socket
 from pathlib import Path
 
+from free_ports import free_port
 from gateway_harness import CUSTODIANS
-from monitoring_harness import free_port
 from typer.testing import CliRunner
 
 from gostaking.cli.main import app

@@ -13,7 +13,7 @@ from pathlib import Path
 import httpx
 import pytest
 from crash_checks import CrashLedger, check_blocks_unchanged, check_store, check_txs_still_included, sample_heights
-from crash_harness import DevnetProcess, env_int, free_port, get_json, log_tail, wait_index_height
+from crash_harness import DevnetProcess, env_int, get_json, log_tail, wait_index_height
 from crash_load import (
     BlockFollower,
     Holdings,
@@ -23,6 +23,7 @@ from crash_load import (
     read_holdings,
     wait_quiescent,
 )
+from free_ports import free_port
 
 from gostaking.wallet.keyring import Keyring
 from gostaking.wallet.keys import PrivateKey

@@ -4,12 +4,12 @@ self-stake), `genesis validate` refuses a document whose CometBFT part disagrees
 configuration reach CometBFT's config.toml."""
 
 import json
-import socket
 import tomllib
 from pathlib import Path
 
 import msgspec
 import pytest
+from free_ports import free_port
 from localnet_harness import requires_cometbft
 from typer.testing import CliRunner
 
@@ -292,9 +292,7 @@ def test_start_refuses_a_genesis_without_nodes(tmp_path: Path) -> None:
 
 
 def test_statesync_trust_says_when_the_node_cannot_be_read() -> None:
-    with socket.socket() as probe:  # a port nothing listens on
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()  # a port nothing listens on
     code, output = run("statesync", "trust", "--rpc", f"http://127.0.0.1:{port}")
     assert code == 1 and f"cannot read the latest block from http://127.0.0.1:{port}" in output
 

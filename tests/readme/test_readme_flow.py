@@ -11,7 +11,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from typing import Any
 
 import httpx
 import pytest
+from free_ports import free_port
 from readme_blocks import bash_blocks
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,13 +30,6 @@ README_API = "http://127.0.0.1:8645"
 README_POLL, TEST_POLL = "do sleep 5; done", "do sleep 1; done"
 """The README's wait for the vote's end asks every 5 s, a person's pace; the test asks every 1 s (still until the
 vote has ended: the blocks of the vote are not shortened)."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 def readme_script(api: str) -> str:

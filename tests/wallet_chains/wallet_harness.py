@@ -54,7 +54,8 @@ class ServedNet:
 
 @pytest.fixture
 def served_net(gateway_net: GatewayNet) -> Iterator[ServedNet]:
-    from cli_harness import free_port, wait_for_api
+    from cli_harness import wait_for_api
+    from free_ports import free_port
 
     port = free_port()
     server = uvicorn.Server(
