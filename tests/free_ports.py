@@ -11,9 +11,10 @@ ports unasked.
 
 import itertools
 import os
-import socket
 from collections.abc import Iterator
 from pathlib import Path
+
+from gostaking.node.localnet.cometbft import port_is_free
 
 FIRST_PORT = 10_000
 END_PORT = 26_000
@@ -41,20 +42,10 @@ def _slice() -> Iterator[int]:
 _ports = _slice()
 
 
-def _binds(port: int) -> bool:
-    # Without SO_REUSEADDR: a port with connections in TIME_WAIT does not bind either, and is passed over.
-    with socket.socket() as probe:
-        try:
-            probe.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nobody listens on now and that no other test of this run was given."""
     for port in _ports:
-        if _binds(port):
+        if port_is_free(port):
             return port
     raise RuntimeError("no free port left in this test process's share")
 
@@ -67,5 +58,5 @@ def free_port_block(size: int) -> int:
         rest = list(itertools.islice(_ports, size - 1))  # base + 1 … but where the walk goes round
         if len(rest) < size - 1:
             raise RuntimeError("no free port block left in this test process's share")
-        if rest == list(range(base + 1, base + size)) and all(_binds(port) for port in rest):
+        if rest == list(range(base + 1, base + size)) and all(port_is_free(port) for port in rest):
             return base

@@ -163,14 +163,16 @@ def configure_home(home: Path, values: Mapping[str, Mapping[str, str | int | boo
 def _instrumentation(values: Mapping[str, Mapping[str, str | int | bool]]) -> dict[str, str | int | bool]:
     rpc = str(values.get("rpc", {}).get("laddr", ""))
     port = int(rpc.rpartition(":")[2]) + COMET_METRICS_PORT_OFFSET if rpc.rpartition(":")[2].isdigit() else 0
-    if not port or not _bindable(port):
+    if not port or not port_is_free(port):
         with socket.socket() as probe:
             probe.bind(("127.0.0.1", 0))
             port = int(probe.getsockname()[1])
     return {"prometheus": True, "prometheus_listen_addr": f"127.0.0.1:{port}"}
 
 
-def _bindable(port: int) -> bool:
+def port_is_free(port: int) -> bool:
+    """True when a server could listen on 127.0.0.1:`port` now (binding without SO_REUSEADDR, so a port that still
+    has connections in TIME_WAIT counts as taken)."""
     with socket.socket() as probe:
         try:
             probe.bind(("127.0.0.1", port))
