@@ -31,6 +31,7 @@ from gostaking.wallet.keys import PrivateKey
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "localnet"))
 
+from free_ports import free_port_block
 from localnet_harness import requires_cometbft, wait_for_height
 
 pytestmark = [requires_cometbft, pytest.mark.slow]
@@ -87,7 +88,7 @@ def gateway(
 def test_a_gateway_checks_app_hashes_against_signed_headers_and_refuses_a_forged_state(
     tmp_path: Path, evm: Evm
 ) -> None:
-    localnet = create_localnet(tmp_path / "net", 2, timeout_commit="200ms")
+    localnet = create_localnet(tmp_path / "net", 2, timeout_commit="200ms", base_port=free_port_block(20))
     enable_custody(localnet)
     keyring = Keyring(localnet.keys_dir)
     operator, faucet = keyring.load("operator0", None), keyring.load("faucet", None)

@@ -24,6 +24,7 @@ from crash_load import (
     read_holdings,
     wait_quiescent,
 )
+from free_ports import free_port_block
 from localnet_harness import (
     COMET_EXIT_S,
     api_client,
@@ -66,7 +67,7 @@ def test_a_validator_killed_again_and_again_under_load_rejoins_without_divergenc
     modes = [MODES[i % len(MODES)] for i in range(KILLS)]
     schedule.shuffle(modes)
     print(f"localnet crash loop: {KILLS} kills of node {VICTIM} ({modes}), seed {SEED}")
-    localnet = create_localnet(tmp_path / "net", 4, timeout_commit="300ms")
+    localnet = create_localnet(tmp_path / "net", 4, timeout_commit="300ms", base_port=free_port_block(40))
     operator0 = Keyring(localnet.keys_dir).load("operator0", None)
     keys = [PrivateKey((9_100 + n).to_bytes(32, "big")) for n in range(3)]
     nodes = localnet.nodes

@@ -5,6 +5,7 @@ an app process crashed under its cometbft (the handshake replays)."""
 from pathlib import Path
 
 import pytest
+from free_ports import free_port_block
 from localnet_harness import (
     api_client,
     api_get,
@@ -32,7 +33,7 @@ CENT = GOS // 100
 
 
 def test_four_validators_agree_survive_a_dead_node_and_an_app_crash(tmp_path: Path) -> None:
-    localnet = create_localnet(tmp_path / "net", 4, timeout_commit="300ms")
+    localnet = create_localnet(tmp_path / "net", 4, timeout_commit="300ms", base_port=free_port_block(40))
     keyring = Keyring(localnet.keys_dir)
     operators = [keyring.load(f"operator{i}", None) for i in range(4)]
     users = [PrivateKey((100 + i).to_bytes(32, "big")) for i in range(3)]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import msgspec
 import pytest
+from free_ports import free_port_block
 from localnet_harness import (
     api_client,
     api_get,
@@ -29,7 +30,7 @@ GOS = 10**6
 
 
 def test_single_node_transactions_and_restart(tmp_path: Path) -> None:
-    localnet = create_localnet(tmp_path / "net", 1, timeout_commit="200ms")
+    localnet = create_localnet(tmp_path / "net", 1, timeout_commit="200ms", base_port=free_port_block(10))
     operator = Keyring(localnet.keys_dir).load("operator0", None)
     user = PrivateKey((42).to_bytes(32, "big"))
     with LocalnetProcesses(localnet) as processes, processes.rpc(0) as rpc:

@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
+from free_ports import free_port_block
 from localnet_harness import requires_cometbft, wait_until
 from monitoring_harness import (
     DEPLOY,
@@ -82,7 +83,7 @@ def running_monitor(tmp_path: Path, nodes: list[str], webhook: str) -> Iterator[
 
 
 def test_missed_blocks_alert_fires_and_resolves_in_prometheus_and_the_monitor(tmp_path: Path) -> None:
-    localnet = create_localnet(tmp_path / "net", 4, timeout_commit="200ms")
+    localnet = create_localnet(tmp_path / "net", 4, timeout_commit="200ms", base_port=free_port_block(40))
     stopped = localnet.nodes[3]
     api_urls = [node.api_url for node in localnet.nodes]
     missed_key, down_key = f"missed_blocks:{stopped.operator}", f"unreachable:{stopped.api_url}"
