@@ -11,6 +11,7 @@ from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
+from free_ports import free_port
 from localnet_harness import wait_until
 from typer.testing import CliRunner
 
@@ -56,17 +57,14 @@ def free_on_every_host(count: int) -> list[int]:
     """Ports that nothing uses on any of HOSTS (each node uses the same numbers on its own address)."""
     chosen: list[int] = []
     while len(chosen) < count:
-        with socket.socket() as probe:
-            probe.bind((HOSTS[0], 0))
-            port = int(probe.getsockname()[1])
+        port = free_port()  # from this xdist worker's share, below the ephemeral range (free_ports.py)
         with ExitStack() as stack:
             try:
-                for host in HOSTS[1:]:
+                for host in HOSTS:
                     stack.enter_context(socket.socket()).bind((host, port))
             except OSError:
                 continue
-        if port not in chosen:
-            chosen.append(port)
+        chosen.append(port)
     return chosen
 
 
