@@ -113,15 +113,27 @@ class Faucet:
             return grant
 
     def maintain(self, _block: StoredBlock | None = None) -> None:
-        """Top up the faucet account's GOS for fees when it is low (called after each commit)."""
+        """Top up the faucet account's GOS for fees when it is low (called after each commit, on the block
+        producer's thread).
+
+        It reads the state only when that needs no wait (GoStakingApp.read_if_free): waiting for the state lock
+        behind the API's readers made a block take 20–23 ms under reads instead of 14 at the median (in-process, 8
+        account reads in flight; 4 ms idle). A check skipped because the API was reading is made after the next
+        block."""
         with self._lock:
-            fee = self.settings.fee_ugos
-            grant_cost = self._asset_grant_cost(len(self.settings.assets))
-            top_up_waiting = self._top_up is not None and self.app.mempool.get(self._top_up) is not None
-            if self._available(self.faucet.address) >= 10 * grant_cost or top_up_waiting:
+            if self._top_up is not None and self.app.mempool.get(self._top_up) is not None:
+                return
+            with self.app.read_if_free() as state:
+                if state is None:
+                    return
+                new_balance_fee = state.params.get().tx.new_balance_fee_ugos
+                faucet_gos = get_balance(state, self.faucet.address, GOS_DENOM)
+                operator_gos = get_balance(state, self.operator.address, GOS_DENOM)
+            grant_cost = self.settings.fee_ugos + len(self.settings.assets) * new_balance_fee
+            if self._unpromised(self.faucet.address, faucet_gos) >= 10 * grant_cost:
                 return
             amount = FEE_TOP_UP_GRANTS * grant_cost
-            if self._available(self.operator.address) >= amount + fee:
+            if self._unpromised(self.operator.address, operator_gos) >= amount + self.settings.fee_ugos:
                 msg = MsgSendCoins(self.faucet.address, GOS_DENOM, amount)
                 self._top_up = self._submit(self.operator, [msg], amount)
 
@@ -200,6 +212,10 @@ class Faucet:
         """GOS of `address` not yet promised to transfers or fees waiting in the mempool."""
         with self.app.read() as state:
             liquid = get_balance(state, address, GOS_DENOM)
+        return self._unpromised(address, liquid)
+
+    def _unpromised(self, address: str, liquid: int) -> int:
+        """Of `liquid` GOS of `address`, what transfers and fees waiting in the mempool have not promised."""
         mempool = self.app.mempool
         self._promised = {h: p for h, p in self._promised.items() if mempool.get(h) is not None}
         promised = sum(ugos for signer, ugos in self._promised.values() if signer == address)

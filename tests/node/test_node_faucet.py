@@ -1,6 +1,8 @@
 """The devnet faucet on a new chain: a grant goes out whole once block rewards cover it, nothing is sent before,
 and a refused request does not start the address's cooldown."""
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,3 +92,34 @@ def test_assets_wait_for_the_faucet_accounts_fee_gos(node: Node, tmp_path: Path)
         faucet.fund(ALICE)
     grant, _ = fund_when_covered(node, faucet, ALICE, max_blocks=10)  # the operator tops it up after a block
     assert GOS_DENOM not in grant.sent and set(grant.sent) == set(FaucetSettings().assets)
+
+
+def test_upkeep_never_waits_for_the_state_lock_and_tops_up_after_a_later_block(node: Node, tmp_path: Path) -> None:
+    # The upkeep runs on the block producer's thread: while an API reader holds the state lock it skips its check
+    # (at once, sending nothing) instead of keeping the next block waiting; the next check tops the faucet up.
+    faucet = make_faucet(node, tmp_path, FaucetSettings(gos_ugos=0), FakeClock())
+    assert node.producer is not None
+    node.producer.after_commit.clear()  # the devnet's own faucet would top the account up first
+    for _ in range(5):
+        node.producer.produce_block()  # the operator earns; the faucet account has no GOS for fees yet
+    reading, done = threading.Event(), threading.Event()
+
+    def reader() -> None:
+        with node.app.read():
+            reading.set()
+            done.wait(10)
+
+    holder = threading.Thread(target=reader)
+    holder.start()
+    try:
+        assert reading.wait(10)
+        started = time.monotonic()
+        faucet.maintain()
+        assert time.monotonic() - started < 1 and len(node.app.mempool) == 0
+    finally:
+        done.set()
+        holder.join(10)
+    faucet.maintain()
+    assert len(node.app.mempool) == 1  # the top-up: operator → faucet account
+    grant, refusals = fund_when_covered(node, faucet, ALICE, max_blocks=3)
+    assert refusals == 1 and set(grant.sent) == set(FaucetSettings().assets)
