@@ -1,10 +1,14 @@
-"""Node test helpers: deterministic keys, a devnet-shaped genesis and a fake clock (fixtures in conftest)."""
+"""Node test helpers: deterministic keys, a devnet-shaped genesis, a fake clock (fixtures in conftest) and the state
+lock held by another thread."""
 
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import pytest
 
 from gostaking.chain.genesis import encode_genesis
+from gostaking.node.app import GoStakingApp
 from gostaking.node.consensus_key import ConsensusKey
 from gostaking.node.runtime import make_devnet_genesis
 from gostaking.wallet.keys import PrivateKey
@@ -39,3 +43,23 @@ def clock() -> Callable[[], int]:
         return now[0]
 
     return tick
+
+
+@contextmanager
+def lock_held_by_another_thread(app: GoStakingApp) -> Iterator[None]:
+    """While inside, another thread reads `app`'s state (holds its state lock), as an API reader would."""
+    held, release = threading.Event(), threading.Event()
+
+    def hold_the_lock() -> None:
+        with app.read():
+            held.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold_the_lock)
+    holder.start()
+    try:
+        assert held.wait(10)
+        yield
+    finally:
+        release.set()
+        holder.join(10)

@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 
 import pytest
-from node_harness import CHAIN_ID, FAUCET, NODE_KEY, OPERATOR, key
+from node_harness import CHAIN_ID, FAUCET, NODE_KEY, OPERATOR, key, lock_held_by_another_thread
 
 from gostaking.chain.codec import tx_hash
 from gostaking.chain.errors import InvalidGenesisError
@@ -171,22 +171,8 @@ def test_read_if_free_gives_the_committed_state_only_when_reading_needs_no_wait(
     app = producer.app
     with app.read_if_free() as state:
         assert state is not None and state.height.get() == 1
-    held, release = threading.Event(), threading.Event()
-
-    def hold_the_lock() -> None:
-        with app.read():
-            held.set()
-            release.wait(5)
-
-    holder = threading.Thread(target=hold_the_lock)
-    holder.start()
-    try:
-        assert held.wait(5)
-        with app.read_if_free() as state:
-            assert state is None  # another thread reads: this one would wait
-    finally:
-        release.set()
-        holder.join()
+    with lock_held_by_another_thread(app), app.read_if_free() as state:
+        assert state is None  # another thread reads: this one would wait
     app.finalize_block(2, clock(), [], NODE_KEY.address, [NODE_KEY.address])
     with app.read_if_free() as state:
         assert state is None  # a block between finalize and commit: its state is not the committed one

@@ -1,12 +1,12 @@
 """The devnet faucet on a new chain: a grant goes out whole once block rewards cover it, nothing is sent before,
 and a refused request does not start the address's cooldown."""
 
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from node_harness import lock_held_by_another_thread
 
 from gostaking.chain.modules.bank.queries import get_balance
 from gostaking.chain.numeric import GOS_DENOM
@@ -102,23 +102,10 @@ def test_upkeep_never_waits_for_the_state_lock_and_tops_up_after_a_later_block(n
     node.producer.after_commit.clear()  # the devnet's own faucet would top the account up first
     for _ in range(5):
         node.producer.produce_block()  # the operator earns; the faucet account has no GOS for fees yet
-    reading, done = threading.Event(), threading.Event()
-
-    def reader() -> None:
-        with node.app.read():
-            reading.set()
-            done.wait(10)
-
-    holder = threading.Thread(target=reader)
-    holder.start()
-    try:
-        assert reading.wait(10)
+    with lock_held_by_another_thread(node.app):
         started = time.monotonic()
         faucet.maintain()
         assert time.monotonic() - started < 1 and len(node.app.mempool) == 0
-    finally:
-        done.set()
-        holder.join(10)
     faucet.maintain()
     assert len(node.app.mempool) == 1  # the top-up: operator → faucet account
     grant, refusals = fund_when_covered(node, faucet, ALICE, max_blocks=3)
