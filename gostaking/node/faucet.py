@@ -129,7 +129,7 @@ class Faucet:
                 new_balance_fee = state.params.get().tx.new_balance_fee_ugos
                 faucet_gos = get_balance(state, self.faucet.address, GOS_DENOM)
                 operator_gos = get_balance(state, self.operator.address, GOS_DENOM)
-            grant_cost = self.settings.fee_ugos + len(self.settings.assets) * new_balance_fee
+            grant_cost = self._asset_grant_cost(len(self.settings.assets), new_balance_fee)
             if self._unpromised(self.faucet.address, faucet_gos) >= 10 * grant_cost:
                 return
             amount = FEE_TOP_UP_GRANTS * grant_cost
@@ -141,8 +141,9 @@ class Faucet:
         """FaucetNotFundedYetError unless the operator can pay the GOS and the faucet account the asset fees."""
         retry = self.settings.retry_after_s
         amount = self.settings.gos_ugos
+        new_balance_fee = self._new_balance_fee()
         if amount > 0:
-            needed = amount + self._new_balance_fee() + self.settings.fee_ugos
+            needed = amount + new_balance_fee + self.settings.fee_ugos
             available = max(self._available(self.operator.address), 0)
             if available < needed:
                 raise FaucetNotFundedYetError(
@@ -152,7 +153,7 @@ class Faucet:
                     retry,
                 )
         in_stock = self._denoms_in_stock()
-        if in_stock and self._available(self.faucet.address) < self._asset_grant_cost(len(in_stock)):
+        if in_stock and self._available(self.faucet.address) < self._asset_grant_cost(len(in_stock), new_balance_fee):
             raise FaucetNotFundedYetError(
                 "nothing sent yet: the faucet account has no GOS for the test assets' fees yet (the operator tops "
                 f"it up from its block rewards after the next block); try again in {retry:g} s",
@@ -192,7 +193,7 @@ class Faucet:
         ]
         if not sends:
             return
-        if self._available(self.faucet.address) < self._asset_grant_cost(len(sends)):
+        if self._available(self.faucet.address) < self._asset_grant_cost(len(sends), self._new_balance_fee()):
             grant.notes.append("no test assets sent: the faucet account has no GOS for fees yet; try again shortly")
             return
         msgs: list[Msg] = [MsgSendCoins(grant.address, denom, amount) for denom, amount in sends.items()]
@@ -204,9 +205,10 @@ class Faucet:
         with self.app.read() as state:
             return state.params.get().tx.new_balance_fee_ugos
 
-    def _asset_grant_cost(self, denoms: int) -> int:
-        """GOS the faucet account pays to send `denoms` assets to a fresh address: the fee and a new balance each."""
-        return self.settings.fee_ugos + denoms * self._new_balance_fee()
+    def _asset_grant_cost(self, denoms: int, new_balance_fee: int) -> int:
+        """GOS the faucet account pays to send `denoms` assets to a fresh address: the fee, and a new balance each
+        at `new_balance_fee` (the chain parameter, _new_balance_fee)."""
+        return self.settings.fee_ugos + denoms * new_balance_fee
 
     def _available(self, address: str) -> int:
         """GOS of `address` not yet promised to transfers or fees waiting in the mempool."""
