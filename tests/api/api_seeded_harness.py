@@ -101,3 +101,24 @@ def seed(chain: Devnet) -> Seeded:
         action_id=0,
         order_id=order_id,
     )
+
+
+def valid_values(seeded: Seeded) -> dict[str, Any]:
+    """A real value for every path or required query parameter of the API's operations, naming seeded rows."""
+    return {
+        "address": ALICE.address,
+        "operator": OPERATOR.address,
+        "denom": "btc",
+        "tx_hash": seeded.tx_hash,
+        "hosted_chain": "bitcoin",
+        "external_tx_id": DEPOSIT_TX,
+        "height": "1",
+        "proposal_id": seeded.voting_proposal,
+        "withdrawal_id": seeded.withdrawal_id,
+        "action_id": seeded.action_id,
+        "order_id": seeded.order_id,
+        "pair": "btc",
+        "denom_in": "ugos",
+        "amount_in": 1_000,
+        "q": "1",
+    }

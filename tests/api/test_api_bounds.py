@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 from api_book_harness import BOOK_MODULES
-from api_compliance_harness import ALICE, OPERATOR, open_compliance_devnet
+from api_compliance_harness import open_compliance_devnet
 from api_harness import Devnet
-from api_seeded_harness import DEPOSIT_TX, Seeded, seed
+from api_seeded_harness import Seeded, seed, valid_values
 
 from gostaking.api.pages import MAX_INT
 from gostaking.chain.errors import MAX_AMOUNT
@@ -58,27 +58,6 @@ def integer_parameters(document: dict[str, Any]) -> list[tuple[str, str, dict[st
     ]
 
 
-def _valid_values(seeded: Seeded) -> dict[str, Any]:
-    """A real value for every parameter a request needs besides the one under test."""
-    return {
-        "address": ALICE.address,
-        "operator": OPERATOR.address,
-        "denom": "btc",
-        "tx_hash": seeded.tx_hash,
-        "hosted_chain": "bitcoin",
-        "external_tx_id": DEPOSIT_TX,
-        "height": "1",
-        "proposal_id": seeded.voting_proposal,
-        "withdrawal_id": seeded.withdrawal_id,
-        "action_id": seeded.action_id,
-        "order_id": seeded.order_id,
-        "pair": "btc",
-        "denom_in": "ugos",
-        "amount_in": 1_000,
-        "q": "1",
-    }
-
-
 def _request(
     chain: Devnet, document: dict[str, Any], method: str, path: str, values: dict[str, Any], tested: str
 ) -> tuple[int, Any]:
@@ -111,7 +90,7 @@ def test_integers_of_2_63_and_more_or_negative_answer_400_never_500(
     seeded: tuple[Devnet, Seeded], document: dict[str, Any]
 ) -> None:
     chain, rows = seeded
-    base = _valid_values(rows)
+    base = valid_values(rows)
     answers: dict[tuple[str, str, str, int], int] = {}
     for method, path, parameter in integer_parameters(document):
         name = parameter["name"]

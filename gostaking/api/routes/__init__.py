@@ -1,6 +1,9 @@
 """API routes, one module per resource."""
 
 from fastapi import APIRouter, FastAPI
+from fastapi.routing import APIRoute
+
+from ..direct import serve_directly
 
 
 def add_routes(api: FastAPI, router: APIRouter) -> None:
@@ -12,4 +15,7 @@ def add_routes(api: FastAPI, router: APIRouter) -> None:
     benchmarks/bench_node_routes.py). A route made on an APIRouter already carries the router's prefix, tags,
     responses and dependencies (APIRouter.add_api_route merges them), so adding the routes themselves serves and
     documents the same API: tests/api/test_api_routes.py compares the OpenAPI document with include_router's."""
+    for route in router.routes:
+        if isinstance(route, APIRoute):
+            serve_directly(route)  # plain reads skip FastAPI's per-request dependency solving (direct.py)
     api.router.routes.extend(router.routes)
