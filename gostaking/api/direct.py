@@ -3,8 +3,8 @@
 FastAPI answers every request through `get_request_handler`: it solves the route's dependency tree (for each
 level, the path, query, header and cookie parameters, looking again at each parameter's annotation to see whether
 it is a sequence), sets up its telemetry and error context, then runs the endpoint and serialises its result. For
-the node's short reads (/status, an account, a transaction) that machinery costs about a third of the node's CPU
-per request (~0.09 ms of ~0.28 in-process; benchmarks/bench_node_routes.py).
+the node's short reads (/status, an account, its rewards, a transaction) that machinery cost 30–40% of the node's
+CPU per request in-process: they take 1.4–1.7 × less without it (benchmarks/bench_node_routes.py, BENCHMARKS.md).
 
 Most routes are plain: an endpoint of scalar path and query parameters, the `Request`, and dependencies that
 are async functions of the request alone (the node, the explorer index). For those, `serve_directly` gives the route
