@@ -60,6 +60,13 @@ from gostaking.cosigner.store import Approval, Passkey, PendingPolicy, Registrat
 Clock = Callable[[], float]
 
 
+def new_token() -> str:
+    """A fresh token naming an approval or a passkey registration: 128 random bits in hex. Not URL-safe base64:
+    a token is also a command-line argument (`gostaking wallet 2fa release NAME TOKEN`), and one in 64 of those
+    begins with '-', which the command line reads as an option (the release then failed with "No such option")."""
+    return secrets.token_hex(16)
+
+
 @dataclass(frozen=True)
 class CosignerSettings:
     """How the service behaves: the passkey relying party, the TOTP issuer name, the chain it signs for (None:
@@ -284,7 +291,7 @@ class CosignerService:
             user = self._user(session, address)
             self._require_user_signature(user, "passkey", b"", signature)
         with self._code_checked(address, code, require_active=True) as (session, user):
-            token = secrets.token_urlsafe(16)
+            token = new_token()
             session.add(
                 Registration(
                     token=token,
@@ -472,7 +479,7 @@ class CosignerService:
     ) -> Approval:
         key = _wallet_key(user.user_pubkey, user.backup_pubkey, user.cosigner_pubkey)
         approval = Approval(
-            token=secrets.token_urlsafe(16),
+            token=new_token(),
             user_id=user.id,
             body=body,
             user_index=key.pubkeys.index(signer),

@@ -2,6 +2,8 @@
 lockout), the user's signature, each policy rule, held transactions, policy changes, and the combined
 transaction verifying as the chain verifies it."""
 
+import re
+
 import pytest
 from cosigner_harness import Clock, Cosigner, combined_tx, cosign, make_service, set_policy
 
@@ -22,7 +24,7 @@ from gostaking.cosigner.errors import (
 from gostaking.cosigner.keys import CosignerKeys
 from gostaking.cosigner.policy import Policy, encode_policy
 from gostaking.cosigner.protocol import encode_body, request_digest, two_factor_address, two_factor_key
-from gostaking.cosigner.service import CosignerService, Enrolment
+from gostaking.cosigner.service import CosignerService, Enrolment, new_token
 from gostaking.cosigner.store import open_store
 from gostaking.wallet.hd import seed_from_mnemonic
 from gostaking.wallet.keys import PrivateKey
@@ -198,6 +200,7 @@ def test_large_amounts_are_held_then_signed_after_the_delay(cosigner: Cosigner) 
     cosigner.next_step()
     held = cosign(cosigner, enrolment, send_body(enrolment, 60_000_000, sequence=1))
     assert held.status == "held" and held.cosigner_signature is None
+    assert re.fullmatch("[0-9a-f]{32}", held.token)  # a command-line argument: never begins with '-'
     assert held.release_at == int(cosigner.clock.now) + 100_000
     cosigner.clock.advance(99_999)
     assert cosigner.service.approval(held.token).status == "held"
@@ -290,3 +293,11 @@ def test_a_wrong_seed_cannot_read_the_totp_secrets(cosigner: Cosigner) -> None:
     signature = cosigner.keys.user.sign_digest(sign_bytes(body))
     with pytest.raises(CosignerError, match="wrong --seed-file"):
         wrong.cosign_with_code(enrolment.address, encode_body(body), signature, cosigner.code(enrolment))
+
+
+def test_tokens_are_hex_so_that_none_reads_as_a_command_line_option() -> None:
+    """An approval's token is passed to `gostaking wallet 2fa release NAME TOKEN`. URL-safe base64 tokens began
+    with '-' one time in 64, and the release then failed as an unknown option (exit 2)."""
+    tokens = {new_token() for _ in range(2_000)}
+    assert len(tokens) == 2_000
+    assert all(re.fullmatch("[0-9a-f]{32}", token) for token in tokens)
