@@ -66,11 +66,11 @@ class _Parameter:
 
 
 def _parameter(field: Any, where: str) -> _Parameter | None:
-    """The parameter this handler reads, or None when FastAPI must read it (a sequence, a model of parameters, an
-    alias choice, a default that would need copying or validating)."""
+    """The parameter this handler reads, or None when FastAPI must read it (a sequence, a model of parameters,
+    alias choices, a default that would need copying or validating)."""
     info = field.field_info
-    if not isinstance(info, Path | Query) or info.validation_alias is not None or info.validate_default:
-        return None
+    if not isinstance(info, Path | Query) or info.validation_alias not in (None, field.alias) or info.validate_default:
+        return None  # an AliasChoices or AliasPath is FastAPI's to read
     if not _scalar(info.annotation):  # a list or a model of parameters is FastAPI's to read
         return None
     required = info.is_required()
