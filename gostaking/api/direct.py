@@ -155,14 +155,13 @@ def serve_directly(route: APIRoute) -> bool:
     if not _plain_route(route):
         return False
     dependant = route.dependant
-    parameters = [_parameter(field, "path") for field in dependant.path_params]
-    parameters += [_parameter(field, "query") for field in dependant.query_params]
+    path_parameters = [_parameter(field, "path") for field in dependant.path_params]
+    query_parameters = [_parameter(field, "query") for field in dependant.query_params]
     dependencies = [(sub.name, _request_only(sub)) for sub in dependant.dependencies]
-    read: list[_Parameter] = [parameter for parameter in parameters if parameter is not None]
-    called = [(name, call) for name, call in dependencies if name is not None and call is not None]
-    if len(read) < len(parameters) or len(called) < len(dependencies):
+    if None in path_parameters or None in query_parameters or any(None in pair for pair in dependencies):
         return False
-    route.app = DirectApp(route, read, called)
+    # No None is left in them (refused above), which mypy cannot follow through `in`.
+    route.app = DirectApp(route, path_parameters, query_parameters, dependencies)  # type: ignore[arg-type]
     return True
 
 
@@ -172,12 +171,13 @@ class DirectApp:
     def __init__(
         self,
         route: APIRoute,
-        parameters: list[_Parameter],
+        path_parameters: list[_Parameter],
+        query_parameters: list[_Parameter],
         dependencies: list[tuple[str, Callable[[Request], Awaitable[Any]]]],
     ) -> None:
         self.fastapi_app = route.app
-        self._path_parameters = [parameter for parameter in parameters if parameter.loc[0] == "path"]
-        self._query_parameters = [parameter for parameter in parameters if parameter.loc[0] == "query"]
+        self._path_parameters = path_parameters
+        self._query_parameters = query_parameters
         self._dependencies = dependencies
         self._request_name = route.dependant.request_param_name
         assert route.dependant.call is not None
