@@ -46,7 +46,7 @@ from .errors import CommitError, StorageCorruptionError, StorageError
 from .kv import MAX_KEY_SIZE, KVStore
 from .merkle import BucketMerkleTree, MerkleProof
 from .state_view import PendingWrites, StateView, close_entries
-from .stored_merkle import DEFAULT_CACHE_BUCKETS, MAX_STATE_KEY_SIZE, StoredMerkleTree, tree_entries
+from .stored_merkle import DEFAULT_CACHE_ENTRIES, MAX_STATE_KEY_SIZE, StoredMerkleTree, tree_entries
 
 __all__ = [
     "FULL_CHECK_MAX_ENTRIES",
@@ -139,12 +139,12 @@ class ChainStore:
     def open(
         cls,
         store: KVStore,
-        cache_buckets: int = DEFAULT_CACHE_BUCKETS,
+        cache_entries: int = DEFAULT_CACHE_ENTRIES,
         full_check_max_entries: int = FULL_CHECK_MAX_ENTRIES,
     ) -> ChainStore:
         """Open the committed state's Merkle tree and verify it against the stored app hash (see the module
         docstring for how much is checked at which size). A store written before the tree's entries existed is
-        checked in full and then given them, in one atomic batch. `cache_buckets`: bucket listings kept in memory.
+        checked in full and then given them, in one atomic batch. `cache_entries`: listing entries kept in memory.
 
         Raises StorageCorruptionError if the meta entries are malformed, the state or the stored tree does not
         hash to the committed app hash, or the block of the committed height is missing.
@@ -153,12 +153,12 @@ class ChainStore:
         stored_app_hash = store.get(_META_APP_HASH)
         raw_size = store.get(_META_STATE_SIZE)
         if raw_size is None:
-            tree = _open_unlisted(store, height, stored_app_hash, cache_buckets)
+            tree = _open_unlisted(store, height, stored_app_hash, cache_entries)
         elif stored_app_hash is None:
             raise StorageCorruptionError("a state size is stored but no app hash was ever committed")
         else:
             size = _decode_height(raw_size, "meta state_size")
-            tree = StoredMerkleTree.load(store, size, cache_buckets=cache_buckets)
+            tree = StoredMerkleTree.load(store, size, cache_entries=cache_entries)
             if size <= full_check_max_entries:
                 _check_against_values(store, tree, stored_app_hash, height)
             elif tree.root != stored_app_hash:
@@ -260,7 +260,7 @@ class ChainStore:
             yield from rest.items()
 
         self._store.write_entries(entries())
-        self._tree = StoredMerkleTree.from_tree(self._store, tree, self._tree.cache_buckets)
+        self._tree = StoredMerkleTree.from_tree(self._store, tree, self._tree.cache_entries)
         self._height = height
         self._app_hash = tree.root
         self._genesis_saved = genesis is not None
@@ -285,9 +285,11 @@ class ChainStore:
                 f"compute_app_hash was already called for height {self._height + 1}; commit or discard_pending first"
             )
         # Checked before touching the tree: a key the store would refuse at commit time must not get
-        # into the tree, where the node could not take it back out without discard_pending.
-        for key in state_writes:
-            _check_state_key(key)
+        # into the tree, where the node could not take it back out without discard_pending. (The longest key is
+        # found in C; the loop that names the first key too long runs only when there is one.)
+        if max(map(len, state_writes), default=0) > MAX_STATE_KEY_SIZE:
+            for key in state_writes:
+                _check_state_key(key)
         # Copied so later mutation of the caller's mapping cannot change what gets committed.
         pending = PendingWrites(state_writes)
         self._pending_root = self._tree.update(pending)
@@ -468,7 +470,7 @@ def _check_state_key(key: bytes) -> None:
         raise ValueError(f"state key of {len(key)} bytes exceeds the {MAX_STATE_KEY_SIZE}-byte limit")
 
 
-def _open_unlisted(store: KVStore, height: int, stored_app_hash: bytes | None, cache_buckets: int) -> StoredMerkleTree:
+def _open_unlisted(store: KVStore, height: int, stored_app_hash: bytes | None, cache_entries: int) -> StoredMerkleTree:
     """The tree of a store without a state size: a fresh store, or one written before the tree's entries were
     stored. Its state is checked against the app hash in full, then given its tree entries in one atomic batch."""
     built = _tree_of_values(store, stored_app_hash, height)
@@ -482,7 +484,7 @@ def _open_unlisted(store: KVStore, height: int, stored_app_hash: bytes | None, c
             batch[key] = leaf
         batch[_META_STATE_SIZE] = len(built).to_bytes(8, "big")
         store.write_batch(batch)
-    return StoredMerkleTree.from_tree(store, built, cache_buckets)
+    return StoredMerkleTree.from_tree(store, built, cache_entries)
 
 
 def _check_against_values(store: KVStore, tree: StoredMerkleTree, stored_app_hash: bytes, height: int) -> None:

@@ -4,9 +4,9 @@ Same tree, same hashes as BucketMerkleTree (leaf, bucket, node and empty-subtree
 The in-memory tree holds every bucket's listing (key -> leaf hash): at 10^7 accounts that is several GB and
 minutes of hashing at every start. This one holds in memory only
 - the hash of every non-empty bucket and of every node above it (at depth 16 at most 2 × 65,536 hashes, ~10 MB),
-- a bounded LRU cache of recently used bucket listings (`cache_buckets` of them),
+- a bounded LRU cache of recently used bucket listings (at most `cache_entries` entries in all),
 - between `update` and `commit_pending` / `discard_pending`, the batch's listing writes and the bucket hashes it
-  replaced (and the new listings of at most `cache_buckets` buckets, for the cache),
+  replaced (and the new listings of the last buckets it changed, at most `cache_entries` entries, for the cache),
 so its memory does not grow with the state. Its entries in the store (the schema is in chainstore.py):
 
     b"h" ‖ bucket u32 BE ‖ key  -> leaf hash     one per state entry: a bucket's listing is one ordered prefix scan
@@ -35,7 +35,7 @@ from .merkle import DEFAULT_DEPTH, BucketMerkleTree, MerkleProof, TreeLevels, bu
 
 __all__ = [
     "BUCKET_HASH_PREFIX",
-    "DEFAULT_CACHE_BUCKETS",
+    "DEFAULT_CACHE_ENTRIES",
     "LISTING_PREFIX",
     "MAX_STATE_KEY_SIZE",
     "StoredMerkleTree",
@@ -48,29 +48,30 @@ _INDEX_BYTES = 4
 MAX_STATE_KEY_SIZE = MAX_KEY_SIZE - len(LISTING_PREFIX) - _INDEX_BYTES
 """Longest key the tree can list: its listing entry is the store's longest key (longer than the state entry's)."""
 
-DEFAULT_CACHE_BUCKETS = 2048
-"""Bucket listings kept in memory. At 10^7 accounts (~300 entries a bucket, ~50 KB in Python) that is ~100 MB,
-plus as much again for the new listings of a block in flight; the buckets of the keys every block writes (height,
-supply, reward indexes) stay in it, the ones of random accounts mostly do not (BENCHMARKS.md, "State commitment")."""
+DEFAULT_CACHE_ENTRIES = 1 << 19
+"""Listing entries kept in memory, counted by entry rather than by bucket so that the cache's memory is bounded
+whatever the state's size: ~165 B an entry in Python, so ~90 MB, plus as much again for the new listings of a block
+in flight. A state of up to ~500,000 keys (~170,000 accounts) has every listing cached after its buckets were read
+once, and a block reads none from the store. At 10^7 accounts (~150 entries a bucket) it holds ~3,500 buckets: those
+of the keys every block writes (height, supply, reward indexes) stay in it, those of random accounts mostly do not
+(BENCHMARKS.md, "State commitment")."""
 
 _HASH_SIZE = 32
 _EMPTY_LISTING: Mapping[bytes, bytes] = MappingProxyType({})
 _read_u32 = struct.Struct(">I").unpack_from
-
-
-def _index_bytes(index: int) -> bytes:
-    return index.to_bytes(_INDEX_BYTES, "big")
+_pack_index = struct.Struct(">I").pack
+"""A bucket index as the 4 bytes (u32 BE) of its store keys."""
 
 
 def tree_entries(tree: BucketMerkleTree) -> Iterator[tuple[bytes, bytes]]:
     """Every store entry (listings and bucket hashes) of a StoredMerkleTree holding what `tree` holds: what a store
     needs written, with the state itself, to open it as `tree` (state sync, migration of an older store)."""
     for index, listing in tree.bucket_listings():
-        prefix = LISTING_PREFIX + _index_bytes(index)
+        prefix = LISTING_PREFIX + _pack_index(index)
         for key, leaf in listing.items():
             yield prefix + key, leaf
     for index, hash_ in tree.bucket_hashes().items():
-        yield BUCKET_HASH_PREFIX + _index_bytes(index), hash_
+        yield BUCKET_HASH_PREFIX + _pack_index(index), hash_
 
 
 class _PendingBatch:
@@ -101,24 +102,26 @@ class StoredMerkleTree(TreeLevels):
         bucket_hashes: Mapping[int, bytes],
         size: int,
         depth: int = DEFAULT_DEPTH,
-        cache_buckets: int = DEFAULT_CACHE_BUCKETS,
+        cache_entries: int = DEFAULT_CACHE_ENTRIES,
     ) -> None:
         """The tree whose committed buckets have `bucket_hashes` (non-empty buckets only) and `size` entries in all;
-        the listings must already be in `store` (see `load`, `from_tree`). The upper levels are hashed here."""
-        if cache_buckets < 1:
-            raise ValueError(f"cache_buckets must be at least 1, got {cache_buckets}")
+        the listings must already be in `store` (see `load`, `from_tree`). The upper levels are hashed here.
+        `cache_entries`: listing entries kept in memory (a listing larger than that is read each time it is used)."""
+        if cache_entries < 1:
+            raise ValueError(f"cache_entries must be at least 1, got {cache_entries}")
         super().__init__(depth)
         self._store = store
         self._nodes[depth].update(bucket_hashes)
         self._rehash_ancestors(set(bucket_hashes))
         self._size = size
-        self._cache_buckets = cache_buckets
+        self._cache_entries = cache_entries
         self._cache: OrderedDict[int, Mapping[bytes, bytes]] = OrderedDict()
+        self._cached_entries = 0
         self._pending: _PendingBatch | None = None
 
     @classmethod
     def load(
-        cls, store: KVStore, size: int, depth: int = DEFAULT_DEPTH, cache_buckets: int = DEFAULT_CACHE_BUCKETS
+        cls, store: KVStore, size: int, depth: int = DEFAULT_DEPTH, cache_entries: int = DEFAULT_CACHE_ENTRIES
     ) -> StoredMerkleTree:
         """The tree over the bucket hashes stored in `store` (one ordered scan; no listing is read), of `size`
         entries. StorageCorruptionError if a stored bucket hash is malformed; whether the root is the expected one
@@ -132,14 +135,14 @@ class StoredMerkleTree(TreeLevels):
                     f"malformed bucket hash entry {key.hex()} -> {len(hash_)} bytes (depth {depth})"
                 )
             bucket_hashes[index] = hash_
-        return cls(store, bucket_hashes, size, depth, cache_buckets)
+        return cls(store, bucket_hashes, size, depth, cache_entries)
 
     @classmethod
     def from_tree(
-        cls, store: KVStore, tree: BucketMerkleTree, cache_buckets: int = DEFAULT_CACHE_BUCKETS
+        cls, store: KVStore, tree: BucketMerkleTree, cache_entries: int = DEFAULT_CACHE_ENTRIES
     ) -> StoredMerkleTree:
         """The stored twin of an in-memory tree whose `tree_entries` are in `store` (or in the batch about to be)."""
-        return cls(store, tree.bucket_hashes(), len(tree), tree.depth, cache_buckets)
+        return cls(store, tree.bucket_hashes(), len(tree), tree.depth, cache_entries)
 
     @property
     def has_pending(self) -> bool:
@@ -147,13 +150,18 @@ class StoredMerkleTree(TreeLevels):
         return self._pending is not None
 
     @property
-    def cache_buckets(self) -> int:
-        """At most this many bucket listings are cached."""
-        return self._cache_buckets
+    def cache_entries(self) -> int:
+        """At most this many listing entries are cached."""
+        return self._cache_entries
+
+    @property
+    def cached_entries(self) -> int:
+        """Listing entries held in the cache now (never more than `cache_entries`)."""
+        return self._cached_entries
 
     @property
     def cached_buckets(self) -> int:
-        """Bucket listings held in the cache now (never more than `cache_buckets`)."""
+        """Bucket listings held in the cache now."""
         return len(self._cache)
 
     def __len__(self) -> int:
@@ -165,62 +173,76 @@ class StoredMerkleTree(TreeLevels):
         batch touches; if one is corrupt (StorageCorruptionError) the tree is left as it was."""
         if self._pending is not None:
             raise CommitError("the tree already holds a pending batch; commit or discard it first")
-        # Inlined bucket index and leaf hashing, names bound locally: this loop runs for every key a block writes.
-        sha256, read_u32, shift, leaf_tag = hashlib.sha256, _read_u32, self._shift, b"\x00"
-        changes_by_bucket: dict[int, list[tuple[bytes, bytes | None]]] = {}
+        batch = _PendingBatch(self._size)
+        size = self._size
+        entry_writes = batch.entry_writes
+        # The new listing of every bucket the batch touches (a copy of the committed one at first), and the buckets
+        # whose listing it changes, each with whether it added keys (at the end: that listing is sorted again).
+        listings: dict[int, dict[bytes, bytes]] = {}
+        changed: dict[int, bool] = {}
+        take_cached, bucket_hashes, pack_index = self._cache.pop, self._nodes[self._depth].get, _pack_index
+        # Inlined bucket index and leaf hashing (merkle.py's leaf_hash and bucket tags), the cache handled inline,
+        # names bound locally: this loop runs for every key a block writes.
+        sha256, read_u32, shift, leaf_tag, bucket_tag = hashlib.sha256, _read_u32, self._shift, b"\x00", b"\x01"
         for key, value in writes.items():
             index = read_u32(sha256(key).digest())[0] >> shift
-            leaf = None if value is None else sha256(leaf_tag + len(key).to_bytes(4, "big") + key + value).digest()
-            changes = changes_by_bucket.get(index)
-            if changes is None:
-                changes_by_bucket[index] = [(key, leaf)]
-            else:
-                changes.append((key, leaf))
-
-        batch = _PendingBatch(self._size)
-        new_hashes: dict[int, bytes | None] = {}
-        size = self._size
-        cache, fresh, entry_writes = self._cache, batch.fresh_listings, batch.entry_writes
-        for index, changes in changes_by_bucket.items():
-            committed = self._committed_listing(index)
-            listing: dict[bytes, bytes] | None = None
-            inserted = False
-            prefix = LISTING_PREFIX + _index_bytes(index)
-            for key, leaf in changes:
-                previous = (committed if listing is None else listing).get(key)
-                if previous == leaf:
-                    continue  # the same value again, or deleting a missing key
-                if listing is None:
-                    listing = dict(committed)
-                if leaf is None:
-                    del listing[key]
-                    size -= 1
-                else:
-                    if previous is None:
-                        size += 1
-                        inserted = True
-                    listing[key] = leaf
-                entry_writes[prefix + key] = leaf
+            listing = listings.get(index)
             if listing is None:
+                # A cached committed listing leaves the cache (it goes stale with this batch; its successor enters
+                # the cache at commit); one read from the store does not enter it, so it evicts nothing.
+                committed = take_cached(index, None)
+                if committed is not None:
+                    self._cached_entries -= len(committed)
+                else:
+                    expected = bucket_hashes(index)  # nothing is pending: the committed hash
+                    committed = _EMPTY_LISTING if expected is None else self._read_listing(index, expected)
+                listing = listings[index] = dict(committed)
+            if value is None:
+                if key not in listing:
+                    continue  # deleting a missing key
+                del listing[key]
+                size -= 1
+                changed.setdefault(index, False)
+                entry_writes[LISTING_PREFIX + pack_index(index) + key] = None
                 continue
-            if inserted:
-                listing = dict(sorted(listing.items()))  # new keys went to the end; updates and deletes keep the order
-            new_hashes[index] = listing_hash(listing.items()) if listing else None
-            # The cached committed listing goes stale with this batch: its successor enters the cache at commit.
-            cache.pop(index, None)
-            fresh[index] = listing
-            if len(fresh) > self._cache_buckets:
-                fresh.popitem(last=False)
-
-        # Nothing changed before this point, so a corrupt listing above left the tree as it was.
-        bucket_nodes = self._nodes[self._depth]
-        for index, new_hash in new_hashes.items():
-            batch.replaced_hashes[index] = bucket_nodes.get(index)
-            if new_hash is None:
-                del bucket_nodes[index]
+            leaf = sha256(leaf_tag + len(key).to_bytes(4, "big") + key + value).digest()
+            previous = listing.get(key)
+            if previous == leaf:
+                continue  # the same value again
+            if previous is None:
+                size += 1
+                changed[index] = True
             else:
-                bucket_nodes[index] = new_hash
-        self._rehash_ancestors(set(new_hashes))
+                changed.setdefault(index, False)
+            listing[key] = leaf
+            entry_writes[LISTING_PREFIX + pack_index(index) + key] = leaf
+
+        # Every listing is read: nothing below can fail, so a corrupt listing above left the tree as it was.
+        bucket_nodes = self._nodes[self._depth]
+        replaced = batch.replaced_hashes
+        fresh, fresh_entries, budget = batch.fresh_listings, 0, self._cache_entries
+        for index, listing in listings.items():
+            added = changed.get(index)
+            if added is None:
+                if listing:
+                    self._remember(index, listing)  # unchanged: the committed listing, in the same order
+                continue
+            if added:
+                listing = dict(sorted(listing.items()))  # new keys went to the end; updates and deletes keep the order
+            replaced[index] = bucket_nodes.get(index)
+            if len(listing) == 1:
+                # Most buckets of a state far below 2**depth keys hold one entry: hashed without listing_hash's loop.
+                ((key, leaf),) = listing.items()
+                bucket_nodes[index] = sha256(bucket_tag + len(key).to_bytes(4, "big") + key + leaf).digest()
+            elif listing:
+                bucket_nodes[index] = listing_hash(listing.items())
+            else:
+                bucket_nodes.pop(index)  # emptied: absent means empty
+            fresh[index] = listing
+            fresh_entries += len(listing)
+            while fresh_entries > budget:
+                fresh_entries -= len(fresh.popitem(last=False)[1])
+        self._rehash_ancestors(set(changed))
         self._size = size
         self._pending = batch
         return self.root
@@ -234,7 +256,7 @@ class StoredMerkleTree(TreeLevels):
         writes = dict(batch.entry_writes)
         bucket_nodes = self._nodes[self._depth]
         for index in batch.replaced_hashes:
-            writes[BUCKET_HASH_PREFIX + _index_bytes(index)] = bucket_nodes.get(index)
+            writes[BUCKET_HASH_PREFIX + _pack_index(index)] = bucket_nodes.get(index)
         return writes
 
     def commit_pending(self) -> None:
@@ -298,7 +320,7 @@ class StoredMerkleTree(TreeLevels):
 
     def _read_listing(self, index: int, expected: bytes | None) -> dict[bytes, bytes]:
         start = len(LISTING_PREFIX) + _INDEX_BYTES
-        listing = {key[start:]: leaf for key, leaf in self._store.iter_prefix(LISTING_PREFIX + _index_bytes(index))}
+        listing = {key[start:]: leaf for key, leaf in self._store.iter_prefix(LISTING_PREFIX + _pack_index(index))}
         # The store returns the listing in key order, the order its hash takes.
         found = listing_hash(listing.items()) if listing else None
         # Leaves of another size could frame two entries as one and still give the expected hash.
@@ -310,8 +332,16 @@ class StoredMerkleTree(TreeLevels):
         return listing
 
     def _remember(self, index: int, listing: Mapping[bytes, bytes]) -> None:
+        """Cache `listing` as bucket `index`'s, the most recently used; the least recently used listings go while
+        the cache holds more than `cache_entries` entries (this one too, if it alone is larger)."""
+        self._forget(index)
         cache = self._cache
         cache[index] = listing
-        cache.move_to_end(index)
-        while len(cache) > self._cache_buckets:
-            cache.popitem(last=False)
+        self._cached_entries += len(listing)
+        while self._cached_entries > self._cache_entries:
+            self._cached_entries -= len(cache.popitem(last=False)[1])
+
+    def _forget(self, index: int) -> None:
+        listing = self._cache.pop(index, None)
+        if listing is not None:
+            self._cached_entries -= len(listing)

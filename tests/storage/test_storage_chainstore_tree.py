@@ -69,7 +69,9 @@ def test_random_blocks_match_a_rebuild_after_every_reopen(db_path: Path) -> None
     reference: dict[bytes, bytes] = {}
     for round_ in range(6):
         with LmdbStore(db_path, map_size=MAP_SIZE) as store:
-            chain = ChainStore.open(store, cache_buckets=8, full_check_max_entries=BUCKET_ONLY if round_ % 2 else 10**6)
+            chain = ChainStore.open(
+                store, cache_entries=40, full_check_max_entries=BUCKET_ONLY if round_ % 2 else 10**6
+            )
             assert chain.app_hash == BucketMerkleTree.build(reference.items()).root
             for _ in range(3):
                 writes = _random_writes(rng, 400, 150)
@@ -84,7 +86,7 @@ def test_random_blocks_match_a_rebuild_after_every_reopen(db_path: Path) -> None
                         reference[key] = value
                 assert root == chain.app_hash == BucketMerkleTree.build(reference.items()).root
                 assert len(chain.tree) == len(reference)
-                assert chain.tree.cached_buckets <= 8
+                assert chain.tree.cached_entries <= 40
             assert _tree_entries_in(store) == dict(tree_entries(BucketMerkleTree.build(reference.items())))
 
 
@@ -221,7 +223,7 @@ def test_a_failed_commit_leaves_the_whole_previous_height(db_path: Path) -> None
 
 def test_discard_pending_then_other_writes_on_lmdb(db_path: Path) -> None:
     with LmdbStore(db_path, map_size=MAP_SIZE) as store:
-        chain = ChainStore.open(store, cache_buckets=2)
+        chain = ChainStore.open(store, cache_entries=2)
         reference = {b"a%d" % i: b"1" for i in range(100)}
         committed = _block(chain, dict(reference))
         chain.compute_app_hash({**{key: None for key in reference}, b"new": b"x"})

@@ -44,21 +44,21 @@ def _listing_key(key: bytes, depth: int) -> bytes:
 
 
 @settings(max_examples=150, deadline=None)
-@given(depth=st.sampled_from([1, 3, 16]), cache_buckets=st.sampled_from([1, 2, 64]), batches=batches)
+@given(depth=st.sampled_from([1, 3, 16]), cache_entries=st.sampled_from([1, 2, 64]), batches=batches)
 def test_roots_match_the_in_memory_tree_across_reopens(
-    depth: int, cache_buckets: int, batches: list[dict[bytes, bytes | None]]
+    depth: int, cache_entries: int, batches: list[dict[bytes, bytes | None]]
 ) -> None:
     store = MemoryStore()
-    tree = StoredMerkleTree.load(store, 0, depth, cache_buckets)
+    tree = StoredMerkleTree.load(store, 0, depth, cache_entries)
     reference: dict[bytes, bytes] = {}
     for number, writes in enumerate(batches):
         root = _commit(tree, store, writes)
         _apply(reference, writes)
         assert root == tree.root == BucketMerkleTree.build(reference.items(), depth).root
         assert len(tree) == len(reference)
-        assert tree.cached_buckets <= cache_buckets
+        assert tree.cached_entries <= cache_entries
         if number % 2:
-            tree = StoredMerkleTree.load(store, len(tree), depth, cache_buckets)
+            tree = StoredMerkleTree.load(store, len(tree), depth, cache_entries)
             assert tree.root == root
     # The store holds exactly the in-memory tree's entries: emptied buckets leave no listing or bucket hash behind.
     stored = dict(store.iter_prefix(LISTING_PREFIX)) | dict(store.iter_prefix(BUCKET_HASH_PREFIX))
@@ -67,14 +67,14 @@ def test_roots_match_the_in_memory_tree_across_reopens(
 
 def test_a_small_cache_over_many_buckets_gives_the_same_roots() -> None:
     store = MemoryStore()
-    tree = StoredMerkleTree.load(store, 0, depth=8, cache_buckets=3)
+    tree = StoredMerkleTree.load(store, 0, depth=8, cache_entries=3)
     reference: dict[bytes, bytes] = {}
     for block in range(12):
         writes: dict[bytes, bytes | None] = {b"acct-%d" % i: b"%d-%d" % (i, block) for i in range(block, 600, 7)}
         writes.update({b"acct-%d" % i: None for i in range(block, 600, 29)})
         _apply(reference, writes)
         assert _commit(tree, store, writes) == BucketMerkleTree.build(reference.items(), 8).root
-        assert tree.cached_buckets <= 3
+        assert tree.cached_entries <= 3
 
 
 def test_discard_pending_restores_the_committed_tree() -> None:
@@ -112,10 +112,10 @@ def lmdb_store(tmp_path: Path) -> Iterator[LmdbStore]:
 
 def test_proofs_from_the_stored_listings_verify(lmdb_store: LmdbStore) -> None:
     items = {b"key-%d" % i: b"value-%d" % i for i in range(300)}
-    tree = StoredMerkleTree.load(lmdb_store, 0, depth=5, cache_buckets=2)
+    tree = StoredMerkleTree.load(lmdb_store, 0, depth=5, cache_entries=2)
     root = _commit(tree, lmdb_store, dict(items))
     in_memory = BucketMerkleTree.build(items.items(), 5)
-    reopened = StoredMerkleTree.load(lmdb_store, len(tree), depth=5, cache_buckets=2)
+    reopened = StoredMerkleTree.load(lmdb_store, len(tree), depth=5, cache_entries=2)
     for key in [*items, b"absent", b"key-300"]:
         proof = reopened.prove(key)
         assert proof == in_memory.prove(key)
@@ -128,7 +128,7 @@ def test_from_tree_twins_an_in_memory_tree() -> None:
     in_memory = BucketMerkleTree.build(items, depth=6)
     store = MemoryStore()
     store.write_batch(dict(tree_entries(in_memory)))
-    stored = StoredMerkleTree.from_tree(store, in_memory, cache_buckets=4)
+    stored = StoredMerkleTree.from_tree(store, in_memory, cache_entries=4)
     assert (stored.root, len(stored), stored.depth) == (in_memory.root, 100, 6)
     writes: dict[bytes, bytes | None] = {b"k1": None, b"k2": b"new", b"k100": b"v100"}
     assert stored.update(writes) == in_memory.update(writes)
@@ -198,8 +198,8 @@ def test_malformed_bucket_hash_entries_are_refused_at_load(entry: tuple[bytes, b
 def test_bad_parameters_are_refused() -> None:
     with pytest.raises(ValueError, match="depth"):
         StoredMerkleTree(MemoryStore(), {}, 0, depth=33)
-    with pytest.raises(ValueError, match="cache_buckets"):
-        StoredMerkleTree(MemoryStore(), {}, 0, cache_buckets=0)
+    with pytest.raises(ValueError, match="cache_entries"):
+        StoredMerkleTree(MemoryStore(), {}, 0, cache_entries=0)
 
 
 def test_a_batch_writes_one_listing_entry_per_changed_key_and_one_hash_per_bucket() -> None:
@@ -221,3 +221,48 @@ def test_the_leaves_stored_are_the_in_memory_trees() -> None:
     _commit(tree, store, {b"alpha": b"1", b"": b"empty key"})
     assert store.get(_listing_key(b"alpha", 3)) == leaf_hash(b"alpha", b"1")
     assert store.get(_listing_key(b"", 3)) == hashlib.sha256(b"\x00" + bytes(4) + b"empty key").digest()
+
+
+class _ScanCountingStore(MemoryStore):
+    """Counts the listing reads (prefix scans) that reach the store."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.listing_reads = 0
+
+    def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        self.listing_reads += prefix.startswith(LISTING_PREFIX)
+        return super().iter_prefix(prefix)
+
+
+def test_a_state_within_the_cache_budget_is_read_from_the_store_once() -> None:
+    """The cache counts entries, not buckets: a state smaller than its budget is read once, however many buckets it
+    spreads over, and then every block's listings come from memory."""
+    store = _ScanCountingStore()
+    items = {b"acct-%d" % i: b"0" for i in range(2_000)}  # ~1,950 of the 2**16 buckets
+    _commit(StoredMerkleTree.load(store, 0), store, dict(items))
+    tree = StoredMerkleTree.load(store, len(items), cache_entries=len(items))
+    reference = dict(items)
+    for block in range(1, 4):
+        store.listing_reads = 0
+        writes: dict[bytes, bytes | None] = {key: b"%d" % block for key in items}
+        _apply(reference, writes)
+        assert _commit(tree, store, writes) == BucketMerkleTree.build(reference.items()).root
+        # The first block reads each touched bucket once; its new listings replace them in the cache at commit.
+        assert store.listing_reads == (tree.cached_buckets if block == 1 else 0)
+        assert tree.cached_entries == len(items)
+
+
+def test_the_cache_evicts_by_entries_and_skips_a_listing_larger_than_its_budget() -> None:
+    store = _ScanCountingStore()
+    tree, first, _ = _two_entry_bucket(store, depth=1)
+    small = StoredMerkleTree.load(store, 2, depth=1, cache_entries=1)
+    for _ in range(2):
+        store.listing_reads = 0
+        assert verify_proof(small.root, first, b"1", small.prove(first))
+        assert (store.listing_reads, small.cached_entries, small.cached_buckets) == (1, 0, 0)
+    roomy = StoredMerkleTree.load(store, 2, depth=1, cache_entries=2)
+    roomy.prove(first)
+    store.listing_reads = 0
+    roomy.prove(first)
+    assert (store.listing_reads, roomy.cached_entries) == (0, 2)
