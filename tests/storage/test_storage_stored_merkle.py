@@ -255,14 +255,28 @@ def test_a_state_within_the_cache_budget_is_read_from_the_store_once() -> None:
 
 def test_the_cache_evicts_by_entries_and_skips_a_listing_larger_than_its_budget() -> None:
     store = _ScanCountingStore()
-    tree, first, _ = _two_entry_bucket(store, depth=1)
-    small = StoredMerkleTree.load(store, 2, depth=1, cache_entries=1)
+    by_bucket: dict[int, list[bytes]] = {}
+    for key in (b"k%d" % i for i in range(200)):
+        by_bucket.setdefault(bucket_index(key, 2), []).append(key)
+    # Buckets 0 and 1 list two entries, bucket 2 one.
+    (a, a2), (b, b2), c = by_bucket[0][:2], by_bucket[1][:2], by_bucket[2][0]
+    _commit(StoredMerkleTree.load(store, 0, depth=2), store, dict.fromkeys((a, a2, b, b2, c), b"v"))
+
+    tree = StoredMerkleTree.load(store, 5, depth=2, cache_entries=3)
+
+    def reads(key: bytes) -> int:
+        store.listing_reads = 0
+        assert verify_proof(tree.root, key, b"v", tree.prove(key))
+        return store.listing_reads
+
+    assert (reads(a), reads(c), tree.cached_entries) == (1, 1, 3)
+    assert reads(a) == 0  # cached, and now the most recently used
+    # Bucket 1's two entries make five: bucket 2 goes (least recently used), then bucket 0 (four are still too many).
+    assert (reads(b), tree.cached_entries, tree.cached_buckets) == (1, 2, 1)
+    assert (reads(b2), reads(a), reads(c)) == (0, 1, 1)
+
+    small = StoredMerkleTree.load(store, 5, depth=2, cache_entries=1)
     for _ in range(2):
         store.listing_reads = 0
-        assert verify_proof(small.root, first, b"1", small.prove(first))
+        small.prove(a)
         assert (store.listing_reads, small.cached_entries, small.cached_buckets) == (1, 0, 0)
-    roomy = StoredMerkleTree.load(store, 2, depth=1, cache_entries=2)
-    roomy.prove(first)
-    store.listing_reads = 0
-    roomy.prove(first)
-    assert (store.listing_reads, roomy.cached_entries) == (0, 2)
