@@ -628,7 +628,9 @@ class GoStakingApp:
 
     @contextmanager
     def _block_lock(self) -> Iterator[None]:
-        """The state lock, for finalizing or committing a block: while it waits, read_if_free steps aside."""
+        """The state lock, for finalizing or committing a block: while it waits, read_if_free steps aside. How long
+        it waited is measured (gostaking_block_lock_wait_seconds): the block's wait for reads."""
+        waiting = time.perf_counter()
         with self._blocks_waiting_lock:
             self._blocks_waiting += 1
         try:
@@ -636,6 +638,7 @@ class GoStakingApp:
         finally:
             with self._blocks_waiting_lock:
                 self._blocks_waiting -= 1
+        self.metrics.block_lock_waited(time.perf_counter() - waiting)
         try:
             yield
         finally:

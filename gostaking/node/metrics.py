@@ -116,6 +116,12 @@ class AppMetrics:
             buckets=LATENCY_BUCKETS_S,
             registry=registry,
         )
+        self.block_lock_wait_seconds = Histogram(
+            "gostaking_block_lock_wait_seconds",
+            "Time FinalizeBlock or Commit waited for the state lock, which a read (API, CheckTx) held when it came",
+            buckets=LATENCY_BUCKETS_S,
+            registry=registry,
+        )
         self.block_interval_seconds = Histogram(
             "gostaking_block_interval_seconds",
             "Block time minus the previous block's time, of each committed block",
@@ -157,6 +163,11 @@ class AppMetrics:
         self.finalize_block_seconds.observe(time.perf_counter() - started)
         for validator in absent:
             self.missed_blocks.labels(validator).inc()
+
+    def block_lock_waited(self, seconds: float) -> None:
+        """Record how long a block's FinalizeBlock or Commit waited for the state lock."""
+        if self.enabled:
+            self.block_lock_wait_seconds.observe(seconds)
 
     def block_committed(self, started: float, block: "StoredBlock", previous_time_ms: int | None) -> None:
         """Record a Commit that began at `started`: its duration, the block interval, its txs by kind."""

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from node_harness import CHAIN_ID, FAUCET, NODE_KEY, OPERATOR, key, lock_held_by_another_thread
+from prometheus_client import Histogram
 
 from gostaking.chain.codec import tx_hash
 from gostaking.chain.errors import InvalidGenesisError
@@ -20,6 +21,7 @@ from gostaking.node import app as app_module
 from gostaking.node.app import MAPPED_STORE_BUDGET, AppSequenceError, GoStakingApp, NodeBusyError
 from gostaking.node.blocks import ZERO_HASH, compute_txs_hash
 from gostaking.node.mempool import Mempool
+from gostaking.node.metrics import AppMetrics
 from gostaking.node.producer import BlockProducer
 from gostaking.node.settings import DEFAULT_MAPPED_MEMORY_MIB, MIN_MAPPED_MEMORY_MIB, mapped_store_budget
 from gostaking.storage import ChainStore, LmdbStore, MemoryStore, PendingTxJournal
@@ -209,6 +211,30 @@ def test_a_stream_of_reads_that_take_the_free_state_does_not_keep_a_block_waitin
     blocks.join()
     assert app.height == 31 and reads > 0
     assert max(block_seconds) < 0.5, sorted(block_seconds)[-3:]
+
+
+def test_a_block_s_wait_for_a_reader_is_measured(genesis_json: bytes, clock: Callable[[], int]) -> None:
+    """gostaking_block_lock_wait_seconds: how long FinalizeBlock and Commit waited for the state lock."""
+    producer = start(MemoryStore(), genesis_json, clock)
+    app = producer.app
+    app.metrics = AppMetrics(enabled=True)
+    waits = app.metrics.block_lock_wait_seconds
+    producer.produce_block()
+    assert sample(waits, "_count") == 2 and sample(waits, "_sum") < 0.1  # nobody read: no wait
+    block = threading.Thread(target=producer.produce_block)
+    with lock_held_by_another_thread(app):
+        block.start()
+        time.sleep(0.3)  # the block waits for the reader meanwhile
+        assert app.height == 1
+    block.join(10)
+    assert app.height == 2 and sample(waits, "_count") == 4
+    assert 0.3 <= sample(waits, "_sum") < 10
+
+
+def sample(histogram: Histogram, suffix: str) -> float:
+    """The value of a histogram's `_count` or `_sum` sample."""
+    (family,) = histogram.collect()
+    return next(s.value for s in family.samples if s.name.endswith(suffix))
 
 
 def test_a_failing_block_rolls_back_to_the_last_commit(
