@@ -410,6 +410,8 @@ class Journal:
         self.entries: list[tuple[Table[Any, Any], Any, Any, bool]] = []
         """(table, key, value before the write, whether the block had written the key already), one per write.
         Never replaced, only appended to and emptied: every table's `put` and `delete` append to this very list."""
+        self.open_scopes = 0
+        """Atomic scopes entered and not yet left."""
 
     def revert_to(self, mark: int) -> None:
         """Undo every write after `mark`, newest first."""
@@ -431,14 +433,21 @@ class AtomicScope:
         self._mark = 0
 
     def __enter__(self) -> None:
-        self._mark = len(self._journal.entries)
+        journal = self._journal
+        self._mark = len(journal.entries)
+        journal.open_scopes += 1
 
     def __exit__(self, error_type: type[BaseException] | None, error: BaseException | None, traceback: Any) -> None:
+        journal = self._journal
+        journal.open_scopes -= 1
         if error_type is not None:
-            self._journal.revert_to(self._mark)  # and the exception goes on (None: not suppressed)
-        elif self._mark == 0:
-            # Outermost scope succeeded: nothing can revert it any more, so drop the undo records.
-            self._journal.entries.clear()
+            journal.revert_to(self._mark)  # and the exception goes on (None: not suppressed)
+        elif not journal.open_scopes:
+            # The outermost open scope succeeded: no scope can revert its writes, nor the unscoped ones before it
+            # (a scope reverts only what came after its entry), so every undo record goes. Counted by open scopes,
+            # not by an empty journal at entry: a block's first writes (its height, begin-block hooks) are made
+            # outside any scope, and each transaction's records would otherwise pile up until the block's end.
+            journal.entries.clear()
 
 
 def _prefix_of(table: Table[Any, Any]) -> bytes:

@@ -190,8 +190,8 @@ def simulate_tx(state: State, env: BlockEnv, raw: bytes, pending_sequence: int |
     Every write is reverted: `state` is left as it was."""
     try:
         with state.atomic():
-            # A first write, so that the journal is not empty: the scopes inside execute_tx then keep their undo
-            # records (an outermost scope drops them on success) for the revert below.
+            # The scopes inside execute_tx are nested in this one, so they keep their undo records (only the outermost
+            # open scope drops them on success) for the revert below.
             state.height.set(env.height)
             refused = _charge_pending(state, raw, pending_sequence, pending_fees)
             raise _Discard(refused if refused is not None else execute_tx(state, env, raw))

@@ -86,6 +86,26 @@ def test_a_block_writes_only_what_its_committed_scopes_wrote(batches: list[list[
     assert tables.take_block_writes() == dict(sorted(expected.items()))
 
 
+def test_undo_records_go_when_the_outermost_open_scope_succeeds() -> None:
+    """A block writes outside any scope first (its height, begin-block hooks); each transaction's scope is then the
+    outermost open one, and drops its undo records on success instead of keeping them to the block's end. A scope
+    nested in another keeps them, for the outer one to revert (as a simulated transaction's are)."""
+    tables, table = make()
+    table.put((0, 0), 1)  # unscoped, as a block's first writes
+    for key in range(1, 4):
+        with tables.atomic():
+            table.put((key, key), key)
+        assert tables.journal.entries == [] and tables.journal.open_scopes == 0
+    with pytest.raises(Boom), tables.atomic():
+        with tables.atomic():
+            table.put((1, 1), 10)
+            table.delete((2, 2))
+        assert len(tables.journal.entries) == 2  # the inner scope succeeded inside the outer one: kept
+        raise Boom
+    assert dict(table.items_sorted()) == {(0, 0): 1, (1, 1): 1, (2, 2): 2, (3, 3): 3}
+    assert tables.journal.entries == [] and tables.journal.open_scopes == 0
+
+
 def test_writes_of_a_block_and_loading_them_back_rebuild_the_same_index() -> None:
     tables, table = make()
     with tables.atomic():
