@@ -276,10 +276,26 @@ def serve(index_path: str, port: int, block_time_s: float, block_log: str, worke
         committed[0] = time.time()
         return block
 
+    # How long each block waited for the state lock (FinalizeBlock's and Commit's waits added up): its wait for the
+    # reads, apart from sharing the CPU with them. A --baseline checkout may not measure it ("-" in the log).
+    waited: list[float | None] = [None]
+    record_wait = getattr(node.app.metrics, "block_lock_waited", None)
+    if record_wait is not None:
+        waited[0] = 0.0
+
+        def add_wait(seconds: float) -> None:
+            waited[0] = (waited[0] or 0.0) + seconds
+            record_wait(seconds)
+
+        node.app.metrics.block_lock_waited = add_wait  # type: ignore[method-assign]
+
     def produce_and_log() -> Any:
         started = time.time()
         block = produce()
-        log.write(f"{started:.6f} {time.time():.6f} {committed[0]:.6f} {block.height}\n")
+        wait = "-" if waited[0] is None else f"{waited[0]:.6f}"
+        log.write(f"{started:.6f} {time.time():.6f} {committed[0]:.6f} {block.height} {wait}\n")
+        if waited[0] is not None:
+            waited[0] = 0.0
         return block
 
     node.app.commit = commit_and_time  # type: ignore[method-assign]
@@ -406,22 +422,26 @@ class Server:
     block_log: Path
     setup: dict[str, Any] = field(default_factory=dict)
 
-    def blocks(self) -> list[tuple[float, float, float, int]]:
-        """(start, end, commit, height) of each block the server produced since it started serving."""
+    def blocks(self) -> list[tuple[float, float, float, int, float | None]]:
+        """(start, end, commit, height, state lock wait or None) of each block the server produced since it started
+        serving."""
         rows = [line.split() for line in self.block_log.read_text().splitlines() if line]
-        return [(float(a), float(b), float(c), int(h)) for a, b, c, h in rows]
+        return [(float(a), float(b), float(c), int(h), None if w == "-" else float(w)) for a, b, c, h, w in rows]
 
-    def block_times(self, windows: list[tuple[float, float]]) -> tuple[list[float], list[float]]:
-        """(intervals between block starts, times to produce a block), in seconds, of the blocks begun in each
-        (since, until) window (an interval only between two blocks of one window)."""
+    def block_times(self, windows: list[tuple[float, float]]) -> tuple[list[float], list[float], list[float]]:
+        """(intervals between block starts, times to produce a block, times it waited for the state lock), in
+        seconds, of the blocks begun in each (since, until) window (an interval only between two blocks of one
+        window; no lock waits from a checkout that does not measure them)."""
         rows = self.blocks()
         intervals: list[float] = []
         producing: list[float] = []
+        waiting: list[float] = []
         for since, until in windows:
-            window = [(start, end) for start, end, _, _ in rows if since <= start <= until]
+            window = [row for row in rows if since <= row[0] <= until]
             intervals += [b[0] - a[0] for a, b in itertools.pairwise(window)]
-            producing += [end - start for start, end in window]
-        return intervals, producing
+            producing += [end - start for start, end, _, _, _ in window]
+            waiting += [wait for _, _, _, _, wait in window if wait is not None]
+        return intervals, producing, waiting
 
 
 def launch_server(name: str, tree: Path, index: Path, workdir: Path, block_time_s: float, workers: int) -> Server:
@@ -601,7 +621,7 @@ class StreamWatch:
     def row(self, server: Server, label: str, windows: list[tuple[float, float]]) -> str:
         """The stream's line of the table for the blocks committed in the windows: delay p50/p99 (ms), events a
         second, events, and errors (blocks a connected client missed, plus failed connections)."""
-        commits = {height: commit for start, _, commit, height in server.blocks() if commit > 0}
+        commits = {height: commit for _, _, commit, height, _ in server.blocks() if commit > 0}
         delays: list[float] = []
         missed = 0
         seconds = sum(until - since for since, until in windows)
@@ -628,22 +648,28 @@ class StreamWatch:
         )
 
 
-def _ms(seconds: list[float], cut: int) -> str:
+def _ms(seconds: list[float], cut: int, decimals: int = 0) -> str:
     if len(seconds) < 2:
         return "-"
     cuts = statistics.quantiles(seconds, n=100, method="inclusive")
-    return f"{cuts[cut - 1] * 1000:.0f}"
+    return f"{cuts[cut - 1] * 1000:.{decimals}f}"
 
 
 def block_line(server: Server, label: str, windows: list[tuple[float, float]]) -> str:
-    """Block interval p50/p99/max and time to produce a block p50/p99/max (ms) in the windows."""
-    intervals, producing = server.block_times(windows)
+    """Block interval p50/p99/max, time to produce a block p50/p99/max and, of that, the wait for the state lock
+    p50/p99/max (ms) in the windows."""
+    intervals, producing, waiting = server.block_times(windows)
     if not intervals:
         return f"  {server.name:<8} {label:<16} too few blocks"
+    waits = (
+        f"   lock wait p50 {_ms(waiting, 50, 1):>4} p99 {_ms(waiting, 99, 1):>4} max {max(waiting) * 1000:>4.1f} ms"
+        if waiting
+        else "   lock wait not measured"
+    )
     return (
         f"  {server.name:<8} {label:<16} blocks {len(producing):>4}  interval p50 {_ms(intervals, 50):>5} p99 "
         f"{_ms(intervals, 99):>5} max {max(intervals) * 1000:>5.0f} ms   produce p50 {_ms(producing, 50):>4} p99 "
-        f"{_ms(producing, 99):>4} max {max(producing) * 1000:>4.0f} ms"
+        f"{_ms(producing, 99):>4} max {max(producing) * 1000:>4.0f} ms{waits}"
     )
 
 
