@@ -73,6 +73,7 @@ def recovery_seconds(signed: list[tuple[bytes, bytes]]) -> float:
 class NodeChain:
     """The chain as a node holds it: the state in a ChainStore, its paged tables read through the store."""
 
+    store: LmdbStore
     chain: ChainStore
     state: State
 
@@ -103,7 +104,8 @@ def build(block_txs: int, blocks: int, store_dir: Path) -> tuple[NodeChain, Stat
         mint_gos(resident, sender.address, 1_000 * UGOS_PER_GOS)
     genesis_writes = resident.take_block_writes()
     tree = BucketMerkleTree.build(genesis_writes.items())  # type: ignore[arg-type]
-    chain = ChainStore.open(LmdbStore(store_dir))
+    store = LmdbStore(store_dir)
+    chain = ChainStore.open(store)
     chain.compute_app_hash(genesis_writes)
     chain.save_genesis(b"bench_transfers genesis")
     node_state = State(view=chain.state_reader())
@@ -115,7 +117,7 @@ def build(block_txs: int, blocks: int, store_dir: Path) -> tuple[NodeChain, Stat
         ]
         for b in range(blocks)
     ]
-    return NodeChain(chain, node_state), resident, tree, signed
+    return NodeChain(store, chain, node_state), resident, tree, signed
 
 
 def run_as_node(node: NodeChain, env: BlockEnv, txs: list[bytes], timings: Timings) -> bytes:
@@ -206,6 +208,7 @@ def main() -> None:
                 f"commit {as_node.persist[b]:.3f} s; in memory: apply_block {in_memory.apply[b]:.3f} s, commitment "
                 f"{in_memory.commitment(b):.3f} s; secp256k1 recovery {recovery_rates[-1]:,.0f}/s around it"
             )
+        node.store.close()
     sizes = [len(txs) for txs in blocks]
     total = sum(sizes)
     print(
