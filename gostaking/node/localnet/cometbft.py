@@ -12,6 +12,7 @@ import shutil
 import socket
 import subprocess
 from collections.abc import Mapping
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,10 +165,20 @@ def _instrumentation(values: Mapping[str, Mapping[str, str | int | bool]]) -> di
     rpc = str(values.get("rpc", {}).get("laddr", ""))
     port = int(rpc.rpartition(":")[2]) + COMET_METRICS_PORT_OFFSET if rpc.rpartition(":")[2].isdigit() else 0
     if not port or not port_is_free(port):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = int(probe.getsockname()[1])
+        (port,) = free_ports(1)
     return {"prometheus": True, "prometheus_listen_addr": f"127.0.0.1:{port}"}
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` distinct ports free on 127.0.0.1 now, chosen by the system. Every probe socket is held until all are
+    chosen, so the same port is not handed out twice."""
+    with ExitStack() as stack:
+        ports = []
+        for _ in range(count):
+            probe = stack.enter_context(socket.socket())
+            probe.bind(("127.0.0.1", 0))
+            ports.append(int(probe.getsockname()[1]))
+        return ports
 
 
 def port_is_free(port: int) -> bool:

@@ -13,10 +13,8 @@ is embedded as `app_state` in every node's CometBFT genesis.json.
 import json
 import secrets
 import shutil
-import socket
 import time
 from collections.abc import Iterator
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any, Literal
 
@@ -30,7 +28,7 @@ from gostaking.node.comet_genesis import (
     format_comet_genesis,
     read_comet_genesis,
 )
-from gostaking.node.localnet.cometbft import CometBftError, configure_home, init_home, require_cometbft
+from gostaking.node.localnet.cometbft import CometBftError, configure_home, free_ports, init_home, require_cometbft
 from gostaking.node.runtime import load_or_create_key
 from gostaking.node.settings import FAUCET_KEY_NAME, devnet_assets, devnet_faucet_balances, devnet_params
 from gostaking.wallet.keyring import Keyring
@@ -95,17 +93,6 @@ class Localnet(msgspec.Struct, frozen=True):
         return Path(self.home) / "keys"
 
 
-def _free_ports(count: int) -> list[int]:
-    # Hold every probe socket until all are chosen, so the same port is not handed out twice.
-    with ExitStack() as stack:
-        ports = []
-        for _ in range(count):
-            probe = stack.enter_context(socket.socket())
-            probe.bind(("127.0.0.1", 0))
-            ports.append(int(probe.getsockname()[1]))
-        return ports
-
-
 PORTS_PER_NODE = 4
 """p2p, CometBFT RPC, ABCI, REST API (at base+10I, +1, +2, +3)."""
 
@@ -117,7 +104,7 @@ def _ports(validators: int, base_port: int) -> Iterator[tuple[int, ...]]:
         for index in range(validators):
             yield tuple(base_port + 10 * index + offset for offset in range(PORTS_PER_NODE))
         return
-    free = iter(_free_ports(PORTS_PER_NODE * validators))
+    free = iter(free_ports(PORTS_PER_NODE * validators))
     for _ in range(validators):
         yield tuple(next(free) for _ in range(PORTS_PER_NODE))
 
