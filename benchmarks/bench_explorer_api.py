@@ -35,8 +35,9 @@ collection would otherwise stop the process ~100 ms. A minimal keep-alive client
 endpoint (and stops after a time limit) with C in flight. The server's CPU time per request (the node process and
 its workers, from /proc) is reported beside latency and throughput: it varies far less with the load of a shared
 machine. The child's node produces blocks every --block-time seconds meanwhile (empty but for the devnet faucet's
-own transactions) and logs when each began, committed and ended: the report gives the block interval and the time
-to produce a block while the reads ran, beside the same measured on the idle server first.
+own transactions) and logs when each began, committed and ended, and how long it waited for the state lock a read
+held (gostaking_block_lock_wait_seconds): the report gives the block interval, the time to produce a block and that
+wait while the reads ran, beside the same measured on the idle server first.
 """
 
 import argparse
