@@ -68,6 +68,7 @@ sys.path.insert(0, os.environ.get("BENCH_SOURCE_TREE") or str(Path(__file__).res
 
 import httpx
 from explorer_node_state import KEYED, NODES, account_address, keyed_account, operator_address
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import create_engine
 
 from gostaking.indexer.schema import ROW_ID_SHIFT, metadata
@@ -674,6 +675,42 @@ def block_line(server: Server, label: str, windows: list[tuple[float, float]]) -
     )
 
 
+READ_WAIT = "gostaking_read_wait_seconds"
+"""The node's histogram of how long its reads of the state waited (for a block in flight, or another read)."""
+
+
+def read_wait_buckets(server: Server) -> dict[float, float] | None:
+    """The server's cumulative read-wait histogram (upper bound in seconds → reads), from its /metrics; None when its
+    checkout does not measure it."""
+    text = httpx.get(f"{server.url}/metrics", timeout=30).text
+    buckets = {
+        float(sample.labels["le"]): sample.value
+        for family in text_string_to_metric_families(text)
+        if family.name == READ_WAIT
+        for sample in family.samples
+        if sample.name == f"{READ_WAIT}_bucket"
+    }
+    return buckets or None
+
+
+def read_wait_line(server: Server, before: dict[float, float] | None, after: dict[float, float] | None) -> str:
+    """How many of the node's state reads waited while the reads were measured, and for how long (by bucket)."""
+    if before is None or after is None:
+        return f"  {server.name:<8} read waits not measured"
+    counts = {bound: after[bound] - before.get(bound, 0.0) for bound in sorted(after)}
+    waited = counts[float("inf")]
+    if not waited:
+        return f"  {server.name:<8} no read of the node's state waited"
+    shares = ", ".join(
+        f"≤ {bound * 1000:g} ms {counts[bound] / waited:.0%}" for bound in (0.001, 0.01, 0.05) if bound in counts
+    )
+    longest = min(bound for bound, count in counts.items() if count == waited)
+    return (
+        f"  {server.name:<8} {waited:,.0f} reads of the node's state waited (the others went at once): {shares}; "
+        f"all ≤ {longest * 1000:g} ms"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--txs", type=int, default=1_000_000)
@@ -751,6 +788,7 @@ def main() -> None:
         cpu: dict[str, dict[str, float]] = {server.name: {} for server in servers}
         p99: dict[str, dict[str, float]] = {server.name: {} for server in servers}
         windows: dict[str, dict[str, tuple[float, float]]] = {server.name: {} for server in servers}
+        waits_before = {server.name: read_wait_buckets(server) for server in servers}
         for turn, (name, make_path) in enumerate(endpoints):
             shift = turn % len(servers)
             for server in servers[shift:] + servers[:shift]:
@@ -774,6 +812,7 @@ def main() -> None:
                     f"{name:<30} {server.name:<8} {cuts[49] * 1000:>8.1f} {cuts[98] * 1000:>8.1f} "
                     f"{len(latencies) / wall:>8.0f} {cpu_ms:>8.2f} {node_ms:>8.2f} {len(latencies):>6} {errors:>6}"
                 )
+        waits_after = {server.name: read_wait_buckets(server) for server in servers}
         streams.stop()
         print(
             f"live stream ({STREAMS} open per server): delay from a block's commit to its event at each client "
@@ -799,6 +838,9 @@ def main() -> None:
         for server in servers:
             print(block_line(server, "idle", [idle]))
             print(block_line(server, "under reads", loaded[server.name]))
+        print("reads of the node's state that waited for a block in flight or another read, while the reads ran:")
+        for server in servers:
+            print(read_wait_line(server, waits_before[server.name], waits_after[server.name]))
         print("the slowest blocks to produce, and the reads they were produced under:")
         for server in servers:
             slowest = sorted(

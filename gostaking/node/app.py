@@ -548,9 +548,12 @@ class GoStakingApp:
 
     @contextmanager
     def read(self) -> Iterator[State]:
-        """Hold the state lock and yield the committed state. Do not modify it; keep the block short."""
+        """Hold the state lock and yield the committed state. Do not modify it; keep the block short. How long it
+        waited for the lock and for a block in flight to commit is measured (gostaking_read_wait_seconds)."""
+        started = time.perf_counter()
         with self._cond:
             self._wait_for_commit()
+            self.metrics.read_waited(started)
             yield self._state
 
     def prove_state(self, keys: Sequence[bytes]) -> StateProofs:

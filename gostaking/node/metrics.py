@@ -122,6 +122,14 @@ class AppMetrics:
             buckets=LATENCY_BUCKETS_S,
             registry=registry,
         )
+        self.read_wait_seconds = FastHistogram(
+            "gostaking_read_wait_seconds",
+            "Time a read of the node's state that could not go at once waited: for a block executing or committing, "
+            "or for another read holding the state lock",
+            (),
+            LATENCY_BUCKETS_S,
+            registry,
+        )
         self.block_interval_seconds = Histogram(
             "gostaking_block_interval_seconds",
             "Block time minus the previous block's time, of each committed block",
@@ -146,6 +154,7 @@ class AppMetrics:
         # Children of the hot labels, looked up once: `labels()` takes a lock on every call.
         self._check_accepted = self.check_tx_seconds.labels("accepted")
         self._check_refused = self.check_tx_seconds.labels("refused")
+        self._read_wait = self.read_wait_seconds.labels()
         self._txs_by_kind: dict[str, Counter] = {}
 
     def check_tx_done(self, started: float, code: int, log: str) -> None:
@@ -168,6 +177,11 @@ class AppMetrics:
         """Record how long a block's FinalizeBlock or Commit waited for the state lock."""
         if self.enabled:
             self.block_lock_wait_seconds.observe(seconds)
+
+    def read_waited(self, started: float) -> None:
+        """Record a read of the state that began waiting at perf_counter() `started` and may go now."""
+        if self.enabled:
+            self._read_wait.observe(time.perf_counter() - started)
 
     def block_committed(self, started: float, block: "StoredBlock", previous_time_ms: int | None) -> None:
         """Record a Commit that began at `started`: its duration, the block interval, its txs by kind."""

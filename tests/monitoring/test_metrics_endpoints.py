@@ -99,6 +99,7 @@ def test_a_node_counts_its_work_and_reads_the_chain_at_scrape_time(tmp_path: Pat
     assert found[("gostaking_finalize_block_seconds_count", ())] == height
     assert found[("gostaking_commit_seconds_count", ())] == height
     assert found[("gostaking_block_lock_wait_seconds_count", ())] == 2 * height  # FinalizeBlock's and Commit's
+    assert ("gostaking_read_wait_seconds_count", ()) in found  # the API reads at once when the state is free
     assert found[("gostaking_block_interval_seconds_count", ())] == height - 1
     assert found[("gostaking_validator_mining", validator)] == 1
     assert found[("gostaking_validator_jailed", validator)] == 0

@@ -231,6 +231,33 @@ def test_a_block_s_wait_for_a_reader_is_measured(genesis_json: bytes, clock: Cal
     assert 0.3 <= sample(waits, "_sum") < 10
 
 
+def test_a_read_s_wait_for_a_block_in_flight_is_measured(genesis_json: bytes, clock: Callable[[], int]) -> None:
+    """gostaking_read_wait_seconds: how long `read` waited for a block between FinalizeBlock and Commit."""
+    producer = start(MemoryStore(), genesis_json, clock)
+    app = producer.app
+    app.metrics = AppMetrics(enabled=True)
+    waits = app.metrics.read_wait_seconds
+    producer.produce_block()
+    with app.read() as state:
+        assert state.height.get() == 1
+    assert sample(waits, "_count") == 1 and sample(waits, "_sum") < 0.1  # no block in flight: no wait
+    app.finalize_block(2, clock(), [], NODE_KEY.address, [NODE_KEY.address])
+    heights: list[int] = []
+
+    def read_height() -> None:
+        with app.read() as state:
+            heights.append(state.height.get())
+
+    reader = threading.Thread(target=read_height)
+    reader.start()
+    time.sleep(0.3)  # the reader waits for the commit meanwhile
+    assert heights == []
+    app.commit()
+    reader.join(10)
+    assert heights == [2] and sample(waits, "_count") == 2
+    assert 0.3 <= sample(waits, "_sum") < 10
+
+
 def sample(histogram: Histogram, suffix: str) -> float:
     """The value of a histogram's `_count` or `_sum` sample."""
     (family,) = histogram.collect()
