@@ -37,7 +37,9 @@ its workers, from /proc) is reported beside latency and throughput: it varies fa
 machine. The child's node produces blocks every --block-time seconds meanwhile (empty but for the devnet faucet's
 own transactions) and logs when each began, committed and ended, and how long it waited for the state lock a read
 held (gostaking_block_lock_wait_seconds): the report gives the block interval, the time to produce a block and that
-wait while the reads ran, beside the same measured on the idle server first.
+wait while the reads ran, beside the same measured on the idle server first. The other way round, it reports how many
+of the node's reads of its state had to wait while the reads ran, and how long (gostaking_read_wait_seconds, read
+from the server's /metrics before and after).
 """
 
 import argparse
