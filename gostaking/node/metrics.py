@@ -104,23 +104,16 @@ class AppMetrics:
         self.check_tx_refused = Counter(
             "gostaking_check_tx_refused", "Transactions CheckTx refused, by error class", ["error"], registry=registry
         )
-        self.finalize_block_seconds = Histogram(
+        self.finalize_block_seconds = self._latency(
             "gostaking_finalize_block_seconds",
             "Time FinalizeBlock took (executing the block and computing the app hash)",
-            buckets=LATENCY_BUCKETS_S,
-            registry=registry,
         )
-        self.commit_seconds = Histogram(
-            "gostaking_commit_seconds",
-            "Time Commit took (the block's atomic store batch and the mempool update)",
-            buckets=LATENCY_BUCKETS_S,
-            registry=registry,
+        self.commit_seconds = self._latency(
+            "gostaking_commit_seconds", "Time Commit took (the block's atomic store batch and the mempool update)"
         )
-        self.block_lock_wait_seconds = Histogram(
+        self.block_lock_wait_seconds = self._latency(
             "gostaking_block_lock_wait_seconds",
             "Time FinalizeBlock or Commit waited for the state lock, which a read (API, CheckTx) held when it came",
-            buckets=LATENCY_BUCKETS_S,
-            registry=registry,
         )
         self.read_wait_seconds = FastHistogram(
             "gostaking_read_wait_seconds",
@@ -156,6 +149,10 @@ class AppMetrics:
         self._check_refused = self.check_tx_seconds.labels("refused")
         self._read_wait = self.read_wait_seconds.labels()
         self._txs_by_kind: dict[str, Counter] = {}
+
+    def _latency(self, name: str, documentation: str) -> Histogram:
+        """A histogram of once-a-block durations in this registry, over LATENCY_BUCKETS_S."""
+        return Histogram(name, documentation, buckets=LATENCY_BUCKETS_S, registry=self.registry)
 
     def check_tx_done(self, started: float, code: int, log: str) -> None:
         """Record a CheckTx that began at perf_counter() `started` and answered `code` (0 = accepted)."""

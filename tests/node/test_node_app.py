@@ -215,11 +215,9 @@ def test_a_stream_of_reads_that_take_the_free_state_does_not_keep_a_block_waitin
 
 def test_a_block_s_wait_for_a_reader_is_measured(genesis_json: bytes, clock: Callable[[], int]) -> None:
     """gostaking_block_lock_wait_seconds: how long FinalizeBlock and Commit waited for the state lock."""
-    producer = start(MemoryStore(), genesis_json, clock)
+    producer = measured_after_block_1(genesis_json, clock)
     app = producer.app
-    app.metrics = AppMetrics(enabled=True)
     waits = app.metrics.block_lock_wait_seconds
-    producer.produce_block()
     assert sample(waits, "_count") == 2 and sample(waits, "_sum") < 0.1  # nobody read: no wait
     block = threading.Thread(target=producer.produce_block)
     with lock_held_by_another_thread(app):
@@ -233,11 +231,8 @@ def test_a_block_s_wait_for_a_reader_is_measured(genesis_json: bytes, clock: Cal
 
 def test_a_read_s_wait_for_a_block_in_flight_is_measured(genesis_json: bytes, clock: Callable[[], int]) -> None:
     """gostaking_read_wait_seconds: how long `read` waited for a block between FinalizeBlock and Commit."""
-    producer = start(MemoryStore(), genesis_json, clock)
-    app = producer.app
-    app.metrics = AppMetrics(enabled=True)
+    app = measured_after_block_1(genesis_json, clock).app
     waits = app.metrics.read_wait_seconds
-    producer.produce_block()
     with app.read() as state:
         assert state.height.get() == 1
     assert sample(waits, "_count") == 1 and sample(waits, "_sum") < 0.1  # no block in flight: no wait
@@ -256,6 +251,14 @@ def test_a_read_s_wait_for_a_block_in_flight_is_measured(genesis_json: bytes, cl
     reader.join(10)
     assert heights == [2] and sample(waits, "_count") == 2
     assert 0.3 <= sample(waits, "_sum") < 10
+
+
+def measured_after_block_1(genesis_json: bytes, clock: Callable[[], int]) -> BlockProducer:
+    """A node with its metrics on, after its first block."""
+    producer = start(MemoryStore(), genesis_json, clock)
+    producer.app.metrics = AppMetrics(enabled=True)
+    producer.produce_block()
+    return producer
 
 
 def sample(histogram: Histogram, suffix: str) -> float:
