@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from types import MappingProxyType
 
 import msgspec
@@ -103,10 +103,16 @@ def bucket_hash(bucket: Mapping[bytes, bytes]) -> bytes:
     return _sha256(b"".join(parts)).digest()
 
 
-def listing_hash(entries: Iterable[tuple[bytes, bytes]]) -> bytes:
+def listing_hash(entries: Collection[tuple[bytes, bytes]]) -> bytes:
     """Hash of a non-empty bucket given as its (key, leaf hash) pairs in ascending key order (a stored listing)."""
-    parts = [_BUCKET_TAG]
     lengths = _KEY_LENGTHS
+    if len(entries) == 1:
+        # Most buckets of a state far below 2**depth keys hold one entry: hashed without the loop and the join.
+        ((key, leaf),) = entries
+        length = len(key)
+        framed_length = lengths[length] if length < _FRAMED_LENGTHS else length.to_bytes(4, "big")
+        return _sha256(_BUCKET_TAG + framed_length + key + leaf).digest()
+    parts = [_BUCKET_TAG]
     # Inlined _framed: this loop runs for every entry of every bucket a block changes.
     for key, leaf in entries:
         length = len(key)

@@ -181,9 +181,9 @@ class StoredMerkleTree(TreeLevels):
         listings: dict[int, dict[bytes, bytes]] = {}
         changed: dict[int, bool] = {}
         take_cached, bucket_hashes, pack_index = self._cache.pop, self._nodes[self._depth].get, _pack_index
-        # Inlined bucket index and leaf hashing (merkle.py's leaf_hash and bucket tags), the cache handled inline,
-        # names bound locally: this loop runs for every key a block writes.
-        sha256, read_u32, shift, leaf_tag, bucket_tag = hashlib.sha256, _read_u32, self._shift, b"\x00", b"\x01"
+        # Inlined bucket index and leaf hashing (merkle.py's leaf_hash), the cache handled inline, names bound
+        # locally: this loop runs for every key a block writes.
+        sha256, read_u32, shift, leaf_tag = hashlib.sha256, _read_u32, self._shift, b"\x00"
         for key, value in writes.items():
             index = read_u32(sha256(key).digest())[0] >> shift
             listing = listings.get(index)
@@ -230,11 +230,7 @@ class StoredMerkleTree(TreeLevels):
             if added:
                 listing = dict(sorted(listing.items()))  # new keys went to the end; updates and deletes keep the order
             replaced[index] = bucket_nodes.get(index)
-            if len(listing) == 1:
-                # Most buckets of a state far below 2**depth keys hold one entry: hashed without listing_hash's loop.
-                ((key, leaf),) = listing.items()
-                bucket_nodes[index] = sha256(bucket_tag + len(key).to_bytes(4, "big") + key + leaf).digest()
-            elif listing:
+            if listing:
                 bucket_nodes[index] = listing_hash(listing.items())
             else:
                 bucket_nodes.pop(index)  # emptied: absent means empty
