@@ -287,9 +287,9 @@ def serve(index_path: str, port: int, block_time_s: float, block_log: str, worke
     if record_wait is not None:
         waited[0] = 0.0
 
-        def add_wait(seconds: float) -> None:
-            waited[0] = (waited[0] or 0.0) + seconds
-            record_wait(seconds)
+        def add_wait(started: float) -> None:
+            waited[0] = (waited[0] or 0.0) + time.perf_counter() - started
+            record_wait(started)
 
         node.app.metrics.block_lock_waited = add_wait  # type: ignore[method-assign]
 

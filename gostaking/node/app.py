@@ -641,7 +641,7 @@ class GoStakingApp:
         finally:
             with self._blocks_waiting_lock:
                 self._blocks_waiting -= 1
-        self.metrics.block_lock_waited(time.perf_counter() - waiting)
+        self.metrics.block_lock_waited(waiting)
         try:
             yield
         finally:

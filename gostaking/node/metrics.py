@@ -170,10 +170,11 @@ class AppMetrics:
         for validator in absent:
             self.missed_blocks.labels(validator).inc()
 
-    def block_lock_waited(self, seconds: float) -> None:
-        """Record how long a block's FinalizeBlock or Commit waited for the state lock."""
+    def block_lock_waited(self, started: float) -> None:
+        """Record a block's FinalizeBlock or Commit that began waiting for the state lock at perf_counter()
+        `started` and holds it now."""
         if self.enabled:
-            self.block_lock_wait_seconds.observe(seconds)
+            self.block_lock_wait_seconds.observe(time.perf_counter() - started)
 
     def read_waited(self, started: float) -> None:
         """Record a read of the state that began waiting at perf_counter() `started` and may go now."""
