@@ -45,7 +45,7 @@ from dataclasses import dataclass
 from .errors import CommitError, StorageCorruptionError, StorageError
 from .kv import MAX_KEY_SIZE, KVStore
 from .merkle import BucketMerkleTree, MerkleProof
-from .state_view import PendingWrites, StateView, close_entries
+from .state_view import CommittedView, PendingWrites, StateView, close_entries
 from .stored_merkle import DEFAULT_CACHE_ENTRIES, MAX_STATE_KEY_SIZE, StoredMerkleTree, tree_entries
 
 __all__ = [
@@ -204,6 +204,11 @@ class ChainStore:
         """A view of the committed state with the writes of `compute_app_hash` laid over it until they are
         committed or discarded: what the chain's tables read through between blocks and while one is computed."""
         return StateView(self._store, _STATE_PREFIX, lambda: self._pending)
+
+    def committed_view(self) -> CommittedView:
+        """A view of the state as committed now (no pending writes), which later commits do not change: for reading
+        the committed state on other threads while the next block is computed (node/committed.py)."""
+        return CommittedView(self._store.snapshot(), _STATE_PREFIX, self._height)
 
     def export_state(self) -> StateExport:
         """The committed state for a snapshot. The store's read view is opened here (the first entry is read

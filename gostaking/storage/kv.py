@@ -11,7 +11,7 @@ import operator
 import threading
 from collections.abc import Iterable, Iterator, Mapping
 from functools import partial
-from itertools import takewhile
+from itertools import islice, takewhile
 from pathlib import Path
 from types import TracebackType
 from typing import Protocol, Self
@@ -20,7 +20,7 @@ import lmdb
 
 from .mapped import mapped_file_bytes, release_mapped_file
 
-__all__ = ["DEFAULT_MAP_SIZE", "MAX_KEY_SIZE", "KVStore", "LmdbStore", "MemoryStore"]
+__all__ = ["DEFAULT_MAP_SIZE", "MAX_KEY_SIZE", "KVStore", "LmdbStore", "MemoryStore", "StoreSnapshot"]
 
 # LMDB reserves address space, not disk: a large map costs nothing until pages are written, and
 # growing it later would require all readers to stop, so it is sized generously up front.
@@ -43,6 +43,10 @@ class KVStore(Protocol):
         """Apply all writes atomically (None deletes; deleting a missing key is fine)."""
         ...
 
+    def snapshot(self) -> StoreSnapshot:
+        """The store as it is now, readable from any thread while later batches are written. Close it when done."""
+        ...
+
     def write_entries(self, entries: Iterable[tuple[bytes, bytes | None]]) -> None:
         """`write_batch` of distinct (key, value) entries read once as they come, for a batch too large to hold as
         one mapping (a state-sync restore: ~4 × 10^7 entries at 10^7 accounts). All or nothing, as write_batch."""
@@ -56,6 +60,23 @@ class KVStore(Protocol):
 
     def close(self) -> None:
         """Release the store; it must not be used afterwards."""
+        ...
+
+
+class StoreSnapshot(Protocol):
+    """A store's contents at one moment (`KVStore.snapshot`): later writes do not show. Safe to read from several
+    threads at once."""
+
+    def get(self, key: bytes) -> bytes | None:
+        """Value under `key` at the snapshot's moment, or None."""
+        ...
+
+    def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        """All (key, value) pairs whose key starts with `prefix` at the snapshot's moment, in ascending key order."""
+        ...
+
+    def close(self) -> None:
+        """Release the snapshot (for LMDB, its read transaction); reading it afterwards fails."""
         ...
 
 
@@ -156,6 +177,11 @@ class LmdbStore(_ClosedOnExit):
                 else:
                     txn.put(key, value)
 
+    def snapshot(self) -> StoreSnapshot:
+        """A read transaction begun now: what the store holds now, whatever batches are written after (LMDB keeps
+        the pages it reads until it is closed, so close it within a block or two)."""
+        return _LmdbSnapshot(self._env.begin())
+
     def release_mapped_pages(self, budget: int) -> bool:
         """If this process's resident pages of mapped files (mapped.py) exceed `budget` bytes, take the pages of this
         store's map out of the process's resident memory: LMDB reads through a shared read-only map of its file, so
@@ -176,6 +202,54 @@ class LmdbStore(_ClosedOnExit):
         with self._map_lock:
             self._closed = True
             self._env.close()
+
+
+class _LmdbSnapshot:
+    """One LMDB read transaction shared by the threads that read it. LMDB lets a read transaction move between
+    threads (py-lmdb opens environments MDB_NOTLS) but not be used by two at once: each read, and each step of a
+    scan, holds a lock for the microseconds it takes."""
+
+    SCAN_STEP = 128
+    """Entries a scan reads per turn of the lock: a long scan lets other readers in between its steps."""
+
+    def __init__(self, txn: lmdb.Transaction[bytes]) -> None:
+        self._txn = txn
+        self._lock = threading.Lock()
+
+    def get(self, key: bytes) -> bytes | None:
+        """Value under `key` at the snapshot's moment, or None."""
+        if not key:
+            return None
+        with self._lock:
+            value: bytes | None = self._txn.get(key)
+        return value
+
+    def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]:
+        """All (key, value) pairs whose key starts with `prefix`, in ascending key order, read SCAN_STEP at a time."""
+        end = _prefix_end(prefix)
+        below_end = partial(operator.gt, (end,)) if end is not None else None
+        with self._lock:
+            cursor = self._txn.cursor()
+        try:
+            start: bytes | None = prefix
+            while True:
+                with self._lock:
+                    positioned = cursor.set_range(start) if start else cursor.first()
+                    step = list(islice(cursor.iternext(), self.SCAN_STEP)) if positioned else []
+                if below_end is not None:
+                    step = list(takewhile(below_end, step))
+                yield from step
+                if len(step) < self.SCAN_STEP:
+                    return
+                start = step[-1][0] + b"\x00"  # the least key after the last one read
+        finally:
+            with self._lock:
+                cursor.close()
+
+    def close(self) -> None:
+        """Abort the read transaction: LMDB may reuse the pages it kept."""
+        with self._lock:
+            self._txn.abort()
 
 
 class MemoryStore(_ClosedOnExit):
@@ -210,6 +284,12 @@ class MemoryStore(_ClosedOnExit):
                 self._data.pop(key, None)
             else:
                 self._data[key] = value
+
+    def snapshot(self) -> StoreSnapshot:
+        """A copy of the store as it is now (O(n): this store is for tests)."""
+        copy = MemoryStore()
+        copy._data = dict(self._data)
+        return copy
 
     def release_mapped_pages(self, budget: int) -> bool:
         """No-op: nothing is mapped."""

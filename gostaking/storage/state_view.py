@@ -8,10 +8,17 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Callable, Generator, Iterator, Mapping
+from typing import Protocol
 
-from .kv import KVStore
+from .kv import StoreSnapshot
 
-__all__ = ["PendingWrites", "StateView", "close_entries"]
+__all__ = ["CommittedView", "PendingWrites", "StateView", "close_entries"]
+
+
+class _Readable(Protocol):
+    def get(self, key: bytes) -> bytes | None: ...
+
+    def iter_prefix(self, prefix: bytes) -> Iterator[tuple[bytes, bytes]]: ...
 
 
 class PendingWrites(dict[bytes, bytes | None]):
@@ -44,7 +51,7 @@ class StateView:
     the two sides of it).
     """
 
-    def __init__(self, store: KVStore, state_prefix: bytes, pending: Callable[[], PendingWrites | None]) -> None:
+    def __init__(self, store: _Readable, state_prefix: bytes, pending: Callable[[], PendingWrites | None]) -> None:
         """The view of the state kept under `state_prefix` in `store`, with `pending()`'s writes over it."""
         self._store = store
         self._store_get = store.get
@@ -88,3 +95,22 @@ class StateView:
         for written_key, written in overlay[next_write:]:
             if written is not None:
                 yield written_key, written
+
+
+def _nothing_pending() -> None:
+    return None
+
+
+class CommittedView(StateView):
+    """The state of one commit, as a snapshot of the store holds it (`ChainStore.committed_view`): later blocks do
+    not show, so it can be read from any thread while they are computed and committed. Close it when done."""
+
+    def __init__(self, snapshot: StoreSnapshot, state_prefix: bytes, height: int) -> None:
+        """The state kept under `state_prefix` in `snapshot`, committed at `height`."""
+        super().__init__(snapshot, state_prefix, _nothing_pending)
+        self.height = height
+        self._snapshot = snapshot
+
+    def close(self) -> None:
+        """Release the store snapshot (reading afterwards fails)."""
+        self._snapshot.close()

@@ -4,9 +4,10 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import lmdb
 import pytest
 
-from gostaking.storage.kv import MAX_KEY_SIZE, KVStore, LmdbStore, MemoryStore
+from gostaking.storage.kv import MAX_KEY_SIZE, KVStore, LmdbStore, MemoryStore, _LmdbSnapshot
 
 
 @pytest.fixture(params=["lmdb", "memory"])
@@ -48,6 +49,39 @@ def test_iter_prefix_ending_in_0xff_bytes(store: KVStore) -> None:
     assert [key for key, _ in store.iter_prefix(b"p\xff\xff")] == [b"p\xff\xff\x07"]
     assert [key for key, _ in store.iter_prefix(b"\xff\xff")] == [b"\xff\xff", b"\xff\xff\x01"]
     assert [key for key, _ in store.iter_prefix(b"\xff")] == [b"\xff", b"\xff\xff", b"\xff\xff\x01"]
+
+
+def test_a_snapshot_keeps_what_the_store_held_when_it_was_taken(store: KVStore) -> None:
+    held = {b"p\xfe\xff": b"0", b"p\xff": b"1", b"p\xff\x00": b"2", b"p\xff\xff\x07": b"3", b"q": b"4", b"\xff": b"5"}
+    store.write_batch(held)
+    snapshot = store.snapshot()
+    store.write_batch({b"p\xff": b"changed", b"q": None, b"p\xff\x01": b"new", b"\xff\xff": b"new"})
+    assert [snapshot.get(key) for key in (b"p\xff", b"q", b"p\xff\x01", b"")] == [b"1", b"4", None, None]
+    assert store.get(b"p\xff") == b"changed" and store.get(b"q") is None
+    for prefix in (b"", b"p", b"p\xff", b"p\xff\xff", b"\xff", b"zz"):
+        expected = sorted((key, value) for key, value in held.items() if key.startswith(prefix))
+        assert list(snapshot.iter_prefix(prefix)) == expected, prefix
+    snapshot.close()
+
+
+def test_an_lmdb_snapshot_scans_in_steps_that_other_readers_and_writes_come_between(tmp_path: Path) -> None:
+    """A scan longer than SCAN_STEP takes the snapshot's lock per step: between two steps a write batch commits and
+    another scan and a read of the same snapshot run, and the first scan still gives exactly the snapshot's
+    entries, keys one \\x00 apart included."""
+    with LmdbStore(tmp_path / "db", map_size=2**24) as store:
+        entries = {b"k%04d" % n: b"%d" % n for n in range(3 * _LmdbSnapshot.SCAN_STEP + 5)}
+        entries.update({b"k0127\x00": b"a", b"k0127\x00\x00": b"b", b"j": b"before", b"l": b"after"})
+        store.write_batch(entries)
+        snapshot = store.snapshot()
+        scan = snapshot.iter_prefix(b"k")
+        first = [next(scan) for _ in range(_LmdbSnapshot.SCAN_STEP + 1)]  # into the second step
+        store.write_batch({b"k0300": None, b"k0301": b"changed", b"k0200\x00": b"added"})
+        assert snapshot.get(b"k0301") == b"301" and len(list(snapshot.iter_prefix(b"k02"))) == 100
+        expected = sorted((key, value) for key, value in entries.items() if key.startswith(b"k"))
+        assert first + list(scan) == expected
+        snapshot.close()
+        with pytest.raises(lmdb.Error):
+            snapshot.get(b"k0001")
 
 
 @pytest.mark.parametrize("bad_key", [b"", b"k" * (MAX_KEY_SIZE + 1)])
