@@ -52,6 +52,11 @@ class StateView(Protocol):
         ...
 
 
+BlockChanges = dict[str, dict[Any, Any]]
+"""What a block changed, as values: table name → key → new value (DELETED: the key was deleted)."""
+DELETED: Any = _MISSING
+"""The value of a deleted key in BlockChanges."""
+
 IndexKey = Callable[[K, V], tuple[Any, ...]]
 """Maps an entry to its position in a secondary index (the key is appended to keep entries unique)."""
 _ENCODER = msgspec.json.Encoder()
@@ -251,12 +256,13 @@ class Table(Generic[K, V]):
         """Canonical storage key of `key`."""
         return self.prefix + _ENCODER.encode(key)
 
-    def take_writes(self, out: dict[bytes, bytes | None]) -> None:
+    def take_writes(self, out: dict[bytes, bytes | None]) -> dict[K, V]:
         """Move this table's dirty entries into `out` as encoded (key, value-or-None), in storage key order, and
-        clear them."""
+        start a new dirty set; returns the one taken (key → value, DELETED for a deleted key), which a reader's
+        copy of the state can follow (`follow`)."""
         dirty = self._dirty
         if not dirty:
-            return
+            return dirty
         prefix, encode = self.prefix, _ENCODER.encode
         encoded = {
             prefix + encode(key): None if value is _MISSING else encode(value)  # storage_key, inlined
@@ -264,7 +270,14 @@ class Table(Generic[K, V]):
         }
         for storage_key in sorted(encoded):
             out[storage_key] = encoded[storage_key]
-        dirty.clear()
+        self._dirty = {}
+        return dirty
+
+    def follow(self, changes: dict[K, V]) -> None:
+        """Take on the committed `changes` of a block (`take_writes`' answer), without journaling: a read-only copy
+        of the state following the one that computes blocks."""
+        for key, value in changes.items():
+            self._put_back(key, value)
 
     def load(self, raw_key: bytes, raw_value: bytes) -> None:
         """Insert a persisted entry without journaling (state loading at start-up)."""
@@ -364,6 +377,12 @@ class PagedTable(Table[K, V]):
         for key, value in dirty.items():
             if value is not _MISSING:
                 yield key, value
+
+    def follow(self, changes: dict[K, V]) -> None:
+        """Forget the cached entries the committed `changes` replace: the view, a later commit's, has them."""
+        cache = self._cache
+        for key in changes:
+            cache.pop(key, None)
 
     def load(self, raw_key: bytes, raw_value: bytes) -> None:
         """Remember a persisted entry without journaling (a restored snapshot's entries)."""
@@ -544,13 +563,29 @@ class TableSet:
 
     def take_block_writes(self) -> dict[bytes, bytes | None]:
         """Encoded writes of everything changed since the last call (one block), sorted by storage key."""
+        return self.take_block_changes()[0]
+
+    def take_block_changes(self) -> tuple[dict[bytes, bytes | None], "BlockChanges"]:
+        """`take_block_writes`, and the same changes as values (table name → key → value, DELETED for a deleted
+        key) for a reader's copy of the state to `follow` once they are committed."""
         out: dict[bytes, bytes | None] = {}
+        changes: BlockChanges = {}
         # Table prefixes (`name/`) are prefix-free, so the tables' writes, each sorted, concatenated in prefix
         # order are sorted as a whole.
         for table in sorted(self._tables.values(), key=_prefix_of):
-            table.take_writes(out)
+            taken = table.take_writes(out)
+            if taken:
+                changes[table.name] = taken
         self.journal.entries.clear()
-        return out
+        return out, changes
+
+    def follow(self, changes: "BlockChanges") -> None:
+        """Take on a committed block's `changes` (`take_block_changes`' second answer, from a State of the same
+        modules): how a read-only State follows the chain (node/committed.py). Its paged tables must read a view of
+        the store that has the block."""
+        tables = self._tables
+        for name, table_changes in changes.items():
+            tables[name].follow(table_changes)
 
     def load_items(self, items: Iterator[tuple[bytes, bytes]] | list[tuple[bytes, bytes]]) -> None:
         """Fill the tables from persisted (storage key, value) pairs."""
