@@ -32,6 +32,7 @@ from gostaking.chain.genesis import decode_genesis, init_chain
 from gostaking.chain.modules.bank.queries import get_account, get_balance
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
+from gostaking.chain.tables import BlockChanges
 from gostaking.chain.transition import apply_block, simulate_tx, verify_tx
 from gostaking.chain.types.block import BlockEnv, BlockResult, Misbehavior, TxResult, ValidatorUpdate
 from gostaking.node.blocks import (
@@ -44,6 +45,7 @@ from gostaking.node.blocks import (
     decode_block,
     encode_block,
 )
+from gostaking.node.committed import CommittedStates
 from gostaking.node.mempool import DuplicateTxError, Mempool, MempoolError, MempoolTx
 from gostaking.node.metrics import AppMetrics
 from gostaking.node.settings import DEFAULT_MAPPED_MEMORY_MIB
@@ -173,6 +175,9 @@ class GoStakingApp:
         self._blocks_waiting_lock = threading.Lock()
         self._block_open = False
         self._pending_block: StoredBlock | None = None
+        self._pending_changes: BlockChanges = {}
+        self._committed: CommittedStates | None = None
+        """Copies of the committed state that readers read without the state lock (None before the first commit)."""
         self._genesis_writes: dict[bytes, bytes | None] | None = None
         self._state = State()
         self._last_block: StoredBlock | None = None
@@ -371,7 +376,7 @@ class GoStakingApp:
             try:
                 env = BlockEnv(chain_id, height, time_ms, proposer, tuple(signers), tuple(absent), tuple(misbehavior))
                 result = apply_block(self._state, env, list(txs), self.verified_signatures)
-                writes = self._state.take_block_writes()
+                writes, self._pending_changes = self._state.take_block_changes()
                 if self._genesis_writes is not None:
                     writes = {**self._genesis_writes, **writes}
                 app_hash = self._chain.compute_app_hash(writes)
@@ -423,6 +428,9 @@ class GoStakingApp:
                 self._load_committed()
             else:
                 self._state.trim_caches(STATE_CACHE_ENTRIES)
+                if self._committed is not None:  # loaded when the first block committed
+                    self._committed.advance(self._pending_changes)
+            self._pending_changes = {}
             if self.verified_signatures is not None:
                 self.verified_signatures.forget(included)  # their sequences are used
             state = self._state
@@ -548,13 +556,46 @@ class GoStakingApp:
 
     @contextmanager
     def read(self) -> Iterator[State]:
-        """Hold the state lock and yield the committed state. Do not modify it; keep the block short. How long it
-        waited for the lock and for a block in flight to commit is measured (gostaking_read_wait_seconds)."""
+        """Hold the state lock and yield the committed state, for a read that must agree with the mempool or the
+        block cycle (CheckTx, the next sequence); one that only shows the state reads `read_committed`, which waits
+        for nothing. Do not modify it; keep the block short. How long it waited for the lock and for a block in
+        flight to commit is measured (gostaking_read_wait_seconds)."""
         started = time.perf_counter()
         with self._cond:
             self._wait_for_commit()
             self.metrics.read_waited(started)
             yield self._state
+
+    @contextmanager
+    def read_committed(self) -> Iterator[State]:
+        """The state at the last commit, read-only, for readers that show it (the API): without the state lock, so
+        it never waits for a block in flight and a block never waits for it (node/committed.py). Keep it short. Its
+        height is `state.height.get()` (or `committed_height`). Before the first commit: `read`'s genesis state."""
+        committed = self._committed
+        if committed is None:
+            with self.read() as state:
+                yield state
+            return
+        started = time.perf_counter()
+        with committed.read() as state:
+            self.metrics.read_waited(started)
+            yield state
+
+    def committed_info(self, state: State) -> AppInfo:
+        """`info` of the commit a `read_committed` state shows, without the state lock (before the first commit:
+        `info`)."""
+        height = state.height.get()
+        block = self.block(height) if height else None
+        if block is None:
+            return self.info()
+        return AppInfo(state.chain_id.get(), height, block.header.app_hash, block.hash)
+
+    @property
+    def committed_height(self) -> int:
+        """The height `read_committed` shows now: the last commit, once the readers' copy took it on (`height` can
+        be one block ahead while a commit is finishing)."""
+        committed = self._committed
+        return committed.height if committed is not None else self._chain.height
 
     def prove_state(self, keys: Sequence[bytes]) -> StateProofs:
         """The committed values of state keys (`table ‖ b"/" ‖ json(key)`), each with its Merkle proof of presence
@@ -685,6 +726,10 @@ class GoStakingApp:
             )
         self._state = state
         self._genesis_writes = None
+        if self._chain.height and (self._committed is None or self._committed.height != self._chain.height):
+            if self._committed is not None:
+                self._committed.close()
+            self._committed = CommittedStates(self._chain, STATE_CACHE_ENTRIES)
         last = self._chain.block(self._chain.height) if self._chain.height else None
         self._last_block = decode_block(last) if last is not None else None
         if self._last_block is not None and self._last_block.header.app_hash != self._chain.app_hash:
