@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from gostaking.chain.crypto import is_valid_address
 from gostaking.chain.errors import InvalidAddressError
@@ -32,18 +31,10 @@ ViewT = TypeVar("ViewT")
 
 
 async def read_state(app: GoStakingApp, view: Callable[[State], ViewT]) -> ViewT:
-    """`view` of the committed state, for a route that reads a few keys. Run on the event loop when the state is
-    free (GoStakingApp.read_if_free): handing such a read to a worker thread and back costs more than the read
-    itself (~0.1 ms of the node's CPU a request). While a block commits, a worker thread waits for it instead, so
-    the event loop never waits for the state lock."""
-    with app.read_if_free() as state:
-        if state is not None:
-            return view(state)
-    return await run_in_threadpool(_read_when_committed, app, view)
-
-
-def _read_when_committed(app: GoStakingApp, view: Callable[[State], ViewT]) -> ViewT:
-    with app.read() as state:
+    """`view` of the committed state, for a route that reads a few keys: run on the event loop, since reading the
+    committed state never waits for a block (GoStakingApp.read_committed), and handing such a read to a worker
+    thread and back costs more than the read itself (~0.1 ms of the node's CPU a request)."""
+    with app.read_committed() as state:
         return view(state)
 
 

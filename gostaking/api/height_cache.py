@@ -2,12 +2,12 @@
 resource-sharing graph, the dashboard, the node list and pages), computed once per committed height and kept as
 JSON until the next block commits.
 
-These routes read a hundred nodes or hundreds of bonds under the state lock, in the node process, whose GIL the
-block producer shares: computed for every request, eight readers of the explorer's node pages kept the producer
-waiting for the lock and the GIL (blocks took up to 200 ms instead of 3) and one another (p99 ~200 ms). The state
-does not change between two commits, so each answer is computed once per height (and index height, for the views
-that show the index too) and key, by one thread while the others wait for it, then served from memory on the
-event loop. An answer that is a short read (`read_answer`) is made on the event loop while the state is free, as
+These routes read a hundred nodes or hundreds of bonds in the node process, whose GIL the block producer shares:
+computed for every request (then under the state lock), eight readers of the explorer's node pages kept the
+producer waiting for the lock and the GIL (blocks took up to 200 ms instead of 3) and one another (p99 ~200 ms).
+The state does not change between two commits, so each answer is computed once per committed height (and index
+height, for the views that show the index too) and key, by one thread while the others wait for it, then served
+from memory on the event loop. An answer that is a short read (`read_answer`) is made on the event loop, as
 deps.read_state reads. Parts of an answer that most blocks do not change (one node's graph) are kept across heights
 while what they show stays equal (`KeptParts`). The routes still declare their response models (the OpenAPI
 document is unchanged); the JSON is the model's own.
@@ -54,8 +54,8 @@ class HeightAnswers:
         )
 
     async def answer(self, app: GoStakingApp, stamp: Stamp, key: Hashable, compute: Callable[[], Answer]) -> Response:
-        """The answer for `key` at `stamp`: from memory on the event loop, else `compute`d on a worker thread (it may
-        wait for the state lock while a block commits) by one request while the others for it wait."""
+        """The answer for `key` at `stamp`: from memory on the event loop, else `compute`d on a worker thread by one
+        request while the others for it wait."""
         body = self._current(app, stamp, key)
         if body is None:
             body = await run_in_threadpool(self._compute, app, stamp, key, compute)
@@ -64,9 +64,9 @@ class HeightAnswers:
     async def read_answer(
         self, app: GoStakingApp, stamp: Stamp, key: Hashable, view: Callable[[State], Answer]
     ) -> Response:
-        """As `answer`, for an answer that is a short read of the committed state: made as deps.read_state reads
-        (on the event loop while the state is free, on a worker thread while a block commits), which saves a
-        thread hand-off per new answer. Reads hold the state lock, so one makes an answer at a time."""
+        """As `answer`, for an answer that is a short read of the committed state: made on the event loop as
+        deps.read_state reads, which saves a thread hand-off per new answer (the loop makes one answer at a
+        time)."""
         body = self._current(app, stamp, key)
         if body is None:
             body = await read_state(app, lambda state: self._keep(app, stamp, key, view(state)))

@@ -113,12 +113,13 @@ class AppMetrics:
         )
         self.block_lock_wait_seconds = self._latency(
             "gostaking_block_lock_wait_seconds",
-            "Time FinalizeBlock or Commit waited for the state lock, which a read (API, CheckTx) held when it came",
+            "Time FinalizeBlock or Commit waited for the state lock, which a locked read (CheckTx, the faucet) held "
+            "when it came",
         )
         self.read_wait_seconds = FastHistogram(
             "gostaking_read_wait_seconds",
-            "Time a read of the node's state that could not go at once waited: for a block executing or committing, "
-            "or for another read holding the state lock",
+            "Time a read of the node's state waited before it could read: an API read picks the copy of the last "
+            "commit; a locked read (CheckTx, the faucet) may wait for a block executing or committing, or another read",
             (),
             LATENCY_BUCKETS_S,
             registry,
@@ -213,14 +214,15 @@ class ChainCollector(Collector):
         self.index_height = index_height
 
     def collect(self) -> Iterator[Metric]:
-        """The gauges of one scrape (lock-free ones first; the chain ones under one short state lock)."""
+        """The gauges of one scrape (lock-free ones first; the chain ones from the last committed state, which a
+        scrape reads without keeping a block waiting)."""
         app = self.node.app
         started = time.perf_counter()
         height = app.height
         yield from self._lock_free(app, height)
         try:
-            with app.read() as state:
-                yield from self._chain(state, app.height)
+            with app.read_committed() as state:
+                yield from self._chain(state, state.height.get())
         except RuntimeError:
             # Before genesis, or a block that takes longer than the read timeout: scrape what needs no state.
             pass

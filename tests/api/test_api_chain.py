@@ -2,7 +2,6 @@
 
 import json
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 from types import SimpleNamespace
 
@@ -34,30 +33,38 @@ def test_status_before_and_after_blocks(devnet: Devnet) -> None:
     assert devnet.client.get("/emission").json() == emission
 
 
-def test_a_read_that_would_wait_for_the_state_waits_on_a_thread_and_then_answers(devnet: Devnet) -> None:
-    """/status, accounts and rewards read on the event loop only when the state lock is free (deps.read_state);
-    while another thread holds it they wait on a worker thread and answer once it is released."""
+def test_reads_answer_while_the_state_lock_is_held_and_a_block_is_in_flight(devnet: Devnet) -> None:
+    """/status, accounts and rewards read the committed state without the state lock (GoStakingApp.read_committed):
+    they answer while another thread holds the lock, and while a block is finalized but not committed they answer
+    with the last commit."""
     devnet.produce(2)
+    app = devnet.node.app
+    paths = ["/status", f"/accounts/{devnet.operator.address}", f"/accounts/{devnet.operator.address}/rewards"]
     held, release = threading.Event(), threading.Event()
 
     def hold_the_state() -> None:
-        with devnet.node.app.read():
+        with app.read():
             held.set()
             release.wait(5)
 
     holder = threading.Thread(target=hold_the_state)
     holder.start()
-    assert held.wait(5)
-    with ThreadPoolExecutor(3) as pool:
-        paths = ["/status", f"/accounts/{devnet.operator.address}", f"/accounts/{devnet.operator.address}/rewards"]
-        answers = [pool.submit(devnet.client.get, path) for path in paths]
-        time.sleep(0.2)
-        assert not any(answer.done() for answer in answers)  # waiting for the state, not answered without it
+    try:
+        assert held.wait(5)
+        with ThreadPoolExecutor(3) as pool:
+            answers = [pool.submit(devnet.client.get, path) for path in paths]
+            status, account, rewards = (answer.result(timeout=5) for answer in answers)
+        assert not release.is_set() and holder.is_alive()  # answered while the lock was held
+    finally:
         release.set()
         holder.join()
-        status, account, rewards = (answer.result(timeout=5) for answer in answers)
     assert status.status_code == account.status_code == rewards.status_code == 200
     assert status.json()["height"] == 2 and account.json()["gos"]["ugos"] > 0
+    app.finalize_block(3, app.last_block.header.time_ms + 1_000, [], "", [])  # type: ignore[union-attr]
+    try:
+        assert devnet.client.get(f"/accounts/{devnet.operator.address}").json() == account.json()
+    finally:
+        app.commit()
 
 
 def test_params_and_genesis(devnet: Devnet) -> None:

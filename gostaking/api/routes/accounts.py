@@ -81,12 +81,17 @@ async def get_account_view(address: str, node: NodeDep, limit: Limit = 100, offs
     Any valid address can be queried; one that never received anything shows zeros. Votes and stakes (together,
     by node) and unbondings are pages: `limit` of each from `offset`, with their totals."""
     parse_address(address)
-    return await read_state(node.app, lambda state: account_view(node, state, address, limit, offset))
+    # The mempool is read before the committed state: a commit drops its transactions from the mempool only after
+    # readers see it, so the next sequence is never one the chain already used.
+    pending_next = node.app.mempool.next_sequence(address)
+    return await read_state(node.app, lambda state: account_view(node, state, address, limit, offset, pending_next))
 
 
-def account_view(node: Node, state: State, address: str, limit: int, offset: int) -> AccountResponse:
-    """/accounts/{address} at the committed `state` of `node`."""
-    app = node.app
+def account_view(
+    node: Node, state: State, address: str, limit: int, offset: int, pending_next: int | None
+) -> AccountResponse:
+    """/accounts/{address} at the committed `state` of `node`, with the sequence its next pending transaction would
+    take (`pending_next`; None: it has none pending)."""
     index = get_gos_index(state)
     denoms = get_bank_denoms(state)
     balances = [asset_amount(state, d, a) for d in denoms if (a := get_balance(state, address, d))]
@@ -118,7 +123,7 @@ def account_view(node: Node, state: State, address: str, limit: int, offset: int
     ]
     is_operator = is_node_operator(state, address)
     sequence = get_account(state, address).sequence
-    pending_next = app.mempool.next_sequence(address)
+    pending_next = max(pending_next, sequence) if pending_next is not None else None
     return AccountResponse(
         address=address,
         sequence=sequence,

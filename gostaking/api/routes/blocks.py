@@ -66,8 +66,8 @@ def list_blocks(
 )
 def latest_block(node: NodeDep) -> BlockResponse:
     """The newest block with its transactions and events (claims also in GOS, at the block's GOS index)."""
-    with node.app.read() as state:
-        block = node.app.last_block
+    with node.app.read_committed() as state:
+        block = node.app.block(state.height.get())  # the block of the state read, though the next may be committing
         if block is None:
             raise NotFoundError("no block has been committed yet")
         return block_response(block, gos_index_at(state, block.height))
@@ -97,7 +97,7 @@ async def get_block(height: str, node: NodeDep) -> Response:
 
 
 def _block(node: Node, height: int) -> BlockResponse:
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         block = node.app.block(height)
         if block is None:
             reason = not_kept_reason(node.app, height)

@@ -105,7 +105,7 @@ def market_view(state: State, denom: str, market: Market) -> MarketView:
 def list_markets(node: NodeDep) -> MarketsResponse:
     """Every listed base/GOS market with its tick, lot, fees and minimum, the best bid and ask now and the last
     auction that traded."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         markets = [market_view(state, denom, market) for denom, market in book.get_markets(state)]
         return MarketsResponse(height=state.height.get(), markets=markets)
 
@@ -115,7 +115,7 @@ def list_markets(node: NodeDep) -> MarketsResponse:
 )
 def get_market(denom: DenomPath, node: NodeDep) -> MarketView:
     """A market's listing, best bid and ask, and last auction."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         return market_view(state, denom, _require_market(state, denom))
 
 
@@ -147,7 +147,7 @@ def get_depth(
 ) -> DepthView:
     """The open orders aggregated per price, best first on each side (bids highest first, asks lowest first), with
     the running total for a depth chart. Read from the book's per-level table: the cost is the levels shown."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         _require_market(state, denom)
         depth = book.get_book_depth(state, denom, levels)
         return DepthView(
@@ -188,7 +188,7 @@ def order_view(state: State, order_id: int, order: Order, gos_index: int) -> Ord
 def get_order(order_id: Annotated[int, Path(ge=0, le=MAX_INT)], node: NodeDep) -> OrderView:
     """An open order by id. Closed orders (filled, cancelled, expired) are gone from the chain: their fills are in
     GET /accounts/{address}/fills and their `order_closed` events in the explorer."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         order = book.get_order(state, order_id)
         if order is None:
             raise NotFoundError(f"no open order {order_id} (never placed, or filled, cancelled or expired)")
@@ -212,7 +212,7 @@ def list_orders(
     """The address's open orders by id (`limit` with ids above `after`). An account has at most
     `max_open_orders_per_account` open orders."""
     parse_address(address)
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         rows = book.get_orders_of(state, address, after, limit + 1)
         index = get_gos_index(state)
         orders = [order_view(state, order_id, order, index) for order_id, order in rows[:limit]]
@@ -241,7 +241,7 @@ def quote_route(
     """Which route a MsgRoutedSwap of `amount_in` would take if it were the next transaction (the chain's
     `quote_route`): the pool, filled at once, or the order book, an immediate-or-cancel order filled in the
     market's auction at the end of the block; with both routes' quotes."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         require_swap_input(state, pair, denom_in, "pair")
         denom_out = pair if denom_in == GOS_DENOM else GOS_DENOM
         quote = book.quote_route(state, MsgRoutedSwap(pair, denom_in, amount_in, min_out))
@@ -275,7 +275,7 @@ def quote_route(
 def get_book_params(node: NodeDep) -> BookParamsView:
     """Open orders per account, orders per block, expiries per block, the fees new listings default to and the KYC
     level trading needs."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         return params_view(BookParamsView, book.get_book_params(state), state.params.get().compliance)
 
 
@@ -291,7 +291,7 @@ def list_trades(
     """The market's batch auctions that traded, newest first (`limit`, then `next_before` as `before`): the uniform
     price, the base traded, its GOS and how many orders filled. Each order's part is in its owner's fills."""
     page = q.list_book_trades(index.engine, denom, limit, before)
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         _require_market(state, denom)
         items = [
             from_records(
@@ -329,7 +329,7 @@ def list_candles(
     rows = q.list_book_candles(index.engine, denom, interval, limit + 1, before)
     more = len(rows) > limit
     rows = rows[-limit:]
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         _require_market(state, denom)
         candles = [
             from_records(
@@ -361,7 +361,7 @@ def list_fills(address: str, node: NodeDep, index: IndexDep, limit: Limit = 25, 
     transaction."""
     parse_address(address)
     page = q.list_book_fills(index.engine, address, limit, before)
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         items = [
             from_records(
                 FillView,

@@ -33,9 +33,8 @@ FactT = TypeVar("FactT")
 
 class PerHeight(Generic[FactT]):
     """A fact computed from the committed chain state (asset decimals, who runs a node), kept per app until its
-    next block commits: the hot routes read it from memory instead of queueing on the state lock behind each
-    block, and on the event loop only a new height's first read goes to a worker thread (reading the state waits
-    while a block is being committed)."""
+    next block commits: the hot routes read it from memory instead of reading the state for each request, and on
+    the event loop only a new height's first read goes to a worker thread (computing it may take milliseconds)."""
 
     def __init__(self, compute: Callable[[State], FactT]) -> None:
         """Keep what `compute` returns for the state of each height."""
@@ -43,19 +42,19 @@ class PerHeight(Generic[FactT]):
         self._seen: weakref.WeakKeyDictionary[GoStakingApp, tuple[int, FactT]] = weakref.WeakKeyDictionary()
 
     def get(self, app: GoStakingApp) -> FactT:
-        """The fact at the app's committed height (reads the state under its lock once per height)."""
+        """The fact at the app's committed height (reads the committed state once per height)."""
         seen = self._seen.get(app)
-        if seen is not None and seen[0] == app.height:
+        if seen is not None and seen[0] == app.committed_height:
             return seen[1]
-        with app.read() as state:
-            fact = (app.height, self.compute(state))
+        with app.read_committed() as state:
+            fact = (state.height.get(), self.compute(state))
         self._seen[app] = fact
         return fact[1]
 
     async def on_loop(self, app: GoStakingApp) -> FactT:
         """`get` for a route on the event loop."""
         seen = self._seen.get(app)
-        if seen is not None and seen[0] == app.height:
+        if seen is not None and seen[0] == app.committed_height:
             return seen[1]
         return await run_in_threadpool(self.get, app)
 

@@ -50,7 +50,7 @@ def get_kyc(address: str, node: NodeDep) -> KycStatus:
     """The level services see now (0 without a current attestation from an admitted provider), and the stored
     attestation: provider, level, expiry and the hash of the evidence."""
     parse_address(address)
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         next_height = state.height.get() + 1
         attestation = compliance.get_kyc_attestation(state, address)
         view = None
@@ -82,7 +82,7 @@ def list_providers(
 ) -> list[KycProviderView]:
     """KYC providers admitted at genesis or by governance, by address (a page: `limit` from `offset`; the
     X-Total-Count header says how many there are)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total, rows = compliance.get_kyc_providers_page(state, offset, limit)
         shown = [
             KycProviderView(address=address, name=provider.name, admitted_height=provider.admitted_height)
@@ -97,7 +97,7 @@ def list_frozen(
 ) -> list[FrozenAccountView]:
     """Accounts the compliance council froze, with reason, case id and the action that froze them, by address (a
     page: `limit` from `offset`; the X-Total-Count header says how many there are)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total, rows = compliance.get_frozen_accounts_page(state, offset, limit)
         return counted(response, total, [from_records(FrozenAccountView, r, address=address) for address, r in rows])
 
@@ -113,7 +113,7 @@ def list_actions(
     """Every freeze and unfreeze the council proposed, with approvers and heights, newest first."""
     if address is not None:
         parse_address(address)
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total, rows = compliance.get_compliance_actions_page(state, status, address, offset, limit)
         shown = [action_view(state, i, r) for i, r in rows]
         return offset_page(ComplianceActionList, state, total, limit, offset, actions=shown)
@@ -129,7 +129,7 @@ def get_action(
     action_id: Annotated[int, Path(ge=0, le=MAX_INT, description="action id")], node: NodeDep
 ) -> ComplianceActionView:
     """A freeze or unfreeze with its approvers."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         record = compliance.get_compliance_action(state, action_id)
         if record is None:
             raise NotFoundError(f"no compliance action {action_id}")
@@ -141,7 +141,7 @@ def list_council_approvals(node: NodeDep, limit: ListLimit = MAX_LIST, offset: O
     """Sanctions changes and hold resolutions that some council members approved and that wait for the threshold,
     by subject: `limit` of the `total` from `offset`. (Freezes and unfreezes are council actions with ids: see
     /compliance/actions.)"""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         threshold = state.params.get().compliance.council_threshold
         total, page = compliance.get_council_approvals_page(state, offset, limit)
         rows = [
@@ -159,5 +159,5 @@ def list_council_approvals(node: NodeDep, limit: ListLimit = MAX_LIST, offset: O
 @router.get("/params", response_model=ComplianceParamsView, summary="Compliance parameters")
 def get_compliance_params(node: NodeDep) -> ComplianceParamsView:
     """KYC levels required to lock, withdraw and trade, and the council with its threshold."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         return params_view(ComplianceParamsView, state.params.get().compliance)

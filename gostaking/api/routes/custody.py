@@ -74,7 +74,7 @@ def list_deposits(
     order: Order = "desc",
 ) -> DepositList:
     """Attested deposits by first attestation height (newest first unless `order=asc`)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total, rows = custody.get_deposits_page(state, status, order == "desc", offset, limit)
         shown = [deposit_view(state, k, d) for k, d in rows]
         return offset_page(DepositList, state, total, limit, offset, deposits=shown)
@@ -88,7 +88,7 @@ def list_deposits(
 )
 def get_deposit(hosted_chain: str, external_tx_id: str, node: NodeDep) -> DepositView:
     """A deposit by hosted chain and the transaction id on that chain."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         deposit = custody.get_deposit(state, hosted_chain, external_tx_id)
         if deposit is None:
             raise NotFoundError(
@@ -109,7 +109,7 @@ def list_withdrawals(
     """Withdrawals by id (newest first unless `order=asc`). Custodians poll `?status=pending&order=asc`."""
     if owner is not None:
         parse_address(owner, "owner")
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total, rows = custody.get_withdrawals_page(state, status, owner, order == "desc", offset, limit)
         shown = [withdrawal_view(state, i, w) for i, w in rows]
         return offset_page(WithdrawalList, state, total, limit, offset, withdrawals=shown)
@@ -125,7 +125,7 @@ def get_withdrawal(
     withdrawal_id: Annotated[int, Path(ge=0, le=MAX_INT, description="withdrawal id")], node: NodeDep
 ) -> WithdrawalView:
     """A withdrawal by id with its status, payout transaction and confirmations."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         withdrawal = custody.get_withdrawal(state, withdrawal_id)
         if withdrawal is None:
             raise NotFoundError(f"no withdrawal {withdrawal_id} (there are {custody.get_withdrawal_count(state)})")
@@ -140,7 +140,7 @@ def list_sanctions(
     offset: Offset = 0,
 ) -> SanctionList:
     """External addresses whose deposits and withdrawals are held, with their source list."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total, rows = custody.get_sanctions_page(state, hosted_chain, offset, limit)
         shown = [
             SanctionView(hosted_chain=chain, address=address, source=entry.source, listed_height=entry.listed_height)
@@ -153,7 +153,7 @@ def list_sanctions(
 def get_custody_params(node: NodeDep) -> CustodyParamsView:
     """The custodian set, its threshold, the compliance council that screens transfers and the KYC level
     withdrawals need."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         params = state.params.get()
         return params_view(
             CustodyParamsView, params.custody, params.compliance, enabled=bool(params.custody.custodians)

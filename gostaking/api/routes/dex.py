@@ -70,7 +70,7 @@ def list_pools(node: NodeDep) -> DexPoolsResponse:
     """Per listed asset and per other denom with a pool (sGOS…): the asset and GOS reserves, the pool price of one
     whole asset in GOS, the liquidity units and whether the pool is deep enough for its price to join the oracle
     median."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         pools = [pool_view(state, denom) for denom in dex.get_pool_denoms(state)]
         return DexPoolsResponse(height=state.height.get(), pools=pools)
 
@@ -85,7 +85,7 @@ def get_pool_detail(denom: str, node: NodeDep, limit: Limit = MAX_PAGE, offset: 
     """The pool of an asset (listed, or a bank denom such as usgos) with its liquidity providers, largest first
     (`limit` of `providers_total` from `offset`): units, share, and the asset and GOS that removing all of them
     would return now."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         try:
             dex.require_pair_denom(state, denom)
         except ChainError as error:
@@ -130,7 +130,7 @@ def quote_swap(
 ) -> SwapQuoteView:
     """The output of swapping `amount_in` on the pair's pool now: constant product after the swap fee,
     rounded down as the chain rounds it."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         require_swap_input(state, pair, denom_in)
         quote = dex.quote_swap(state, pair, denom_in, amount_in, dex.get_pair_decimals(state, pair))
         if quote is None:
@@ -153,7 +153,7 @@ def quote_swap(
 def list_denoms(node: NodeDep) -> list[DenomView]:
     """Every denomination the chain's bank knows (GOS, listed assets, module-issued tokens such as sGOS), each with
     its decimals and whole unit: what amounts can be written in, and what a pool can pair with GOS."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         return [
             DenomView(denom=units.denom, decimals=units.decimals, whole_unit=units.whole_unit)
             for units in dex.get_denom_units(state)
@@ -163,6 +163,6 @@ def list_denoms(node: NodeDep) -> list[DenomView]:
 @router.get("/params", response_model=DexParamsView, summary="Exchange parameters")
 def get_dex_params(node: NodeDep) -> DexParamsView:
     """Swap fee, the GOS depth from which a pool feeds the oracle, and the KYC level trading needs."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         params = state.params.get()
         return params_view(DexParamsView, params.dex, params.compliance)

@@ -95,7 +95,7 @@ def get_earnings_estimate(
     show these rather than recompute chain maths."""
     parse_address(address)
     additions = parse_additions(vote, stake, lock or [])
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         estimate = compute_prospective_estimate(state, address, additions)
         return EarningsEstimateResponse(
             address=address,

@@ -13,6 +13,6 @@ router = APIRouter(prefix="/events", tags=["events"])
 def get_event_kinds(node: NodeDep) -> list[EventKindView]:
     """Each kind with its module, attributes and meaning, in module order: the list the indexer, the AML rules,
     the gateways and the explorer (its generated `events.js`) take event names from."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         kinds = state.registry.event_kinds()
     return [event_kind_view(kind) for kind in kinds]

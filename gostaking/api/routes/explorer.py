@@ -9,8 +9,7 @@ their response models (`view_json`) instead of building and validating pydantic 
 more than the SQL. The routes still declare their response models, so the OpenAPI document is unchanged, and the
 tests check every such answer against its model. Those that read only the index run on the event loop: their
 SQL is a few index-range reads (well under a millisecond on SQLite), cheaper than a hop to a worker thread and
-its wait for the GIL; what may wait for the chain's state lock (a new height's asset decimals) still runs on a
-worker thread, so the loop never waits for a block being committed.
+its wait for the GIL; what computes a new height's chain facts (asset decimals) still runs on a worker thread.
 
 `router` holds the routes that read only the index plus a few chain facts (chain_facts.py): the API's read worker
 processes serve them too (gostaking/api/worker.py); `node_router` the index status, which reads the node's

@@ -109,14 +109,14 @@ async def explorer_nodes(
     """The nodes, mining set first (election order), then candidates, then the rest (`limit` of the `total` from
     `offset`); with votes, stakes, number of voters and stakers, blocks proposed, uptime (blocks signed / blocks as
     validator) and its last 100 expected blocks for an uptime bar."""
-    stamp = (node.app.height, index.indexer.indexed_height)  # once per block and page (height_cache.py)
+    stamp = (node.app.committed_height, index.indexer.indexed_height)  # once per block and page (height_cache.py)
     return await NODE_LIST_ANSWERS.answer(
         node.app, stamp, (limit, offset), lambda: _explorer_nodes(node, index, limit, offset)
     )
 
 
 def _explorer_nodes(node: Node, index: IndexReader, limit: int, offset: int) -> ExplorerNodeList:
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         election = election_view(state)
         mining_set = get_mining_set(state)
         elected = [*mining_set.operators, *mining_set.candidates]
@@ -131,7 +131,8 @@ def _explorer_nodes(node: Node, index: IndexReader, limit: int, offset: int) -> 
             for operator in operators[offset : offset + limit]
         ]
         height = state.height.get()
-    # The index is read after the state lock is released: block production never waits for the explorer's SQL.
+    # The index is read after the committed state is let go: a copy held past two commits makes the node load
+    # another (node/committed.py).
     activity, bars = q.node_activity(index.engine, [view.consensus_address for view, _, _ in page], UPTIME_BAR_BLOCKS)
     by_consensus = {row["consensus_address"]: row for row in activity}
     nodes = []
@@ -174,7 +175,7 @@ async def explorer_graph(
     hash power are the chain's, exact."""
     if operator is not None:
         parse_address(operator, "operator")
-    stamp = (node.app.height,)  # once per block, size and node (height_cache.py)
+    stamp = (node.app.committed_height,)  # once per block, size and node (height_cache.py)
     return await GRAPH_ANSWERS.read_answer(node.app, stamp, (limit, operator), lambda s: _graph(s, limit, operator))
 
 
@@ -183,7 +184,7 @@ _graph_vertex = view_json_maker(GraphVertex, "id", "kind", "label", "status", "t
 
 
 class _GraphInputs(NamedTuple):
-    """All a graph answer shows but its height, read under the state lock: the answer is a pure function of it."""
+    """All a graph answer shows but its height, read from the committed state: the answer is a pure function of it."""
 
     total_edges: int
     delegations: list[tuple[str, str, BondKind, int]]
@@ -252,7 +253,7 @@ def _render_graph(inputs: _GraphInputs) -> dict[str, Any]:
 async def explorer_dashboard(node: NodeDep, index: FollowedIndexDep) -> Response:
     """Block times, supply history, the emission schedule with the next halving, locked value by asset (in GOS
     at the chain's prices) and hash power by pool."""
-    stamp = (node.app.height, index.indexer.indexed_height)  # once per block (height_cache.py)
+    stamp = (node.app.committed_height, index.indexer.indexed_height)  # once per block (height_cache.py)
     return await DASHBOARD_ANSWERS.answer(node.app, stamp, (), lambda: _dashboard(node, index))
 
 
@@ -270,7 +271,7 @@ def _dashboard(node: Node, index: IndexReader) -> DashboardResponse:
         for r in q.sample_blocks(index.engine, SUPPLY_POINTS)
     ]
     cursor = q.cursor_row(index.engine) or {}
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         height = state.height.get()
         emission = state.params.get().emission
         eras = [

@@ -34,6 +34,6 @@ def request_funds(request: FaucetRequest, node: NodeDep) -> FaucetResponse:
         )
     address = parse_address(request.address.strip())
     grant = faucet.fund(address)
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         sent = [asset_amount(state, denom, amount) for denom, amount in grant.sent.items()]
     return FaucetResponse(address=address, tx_hashes=[h.hex() for h in grant.tx_hashes], sent=sent, notes=grant.notes)

@@ -81,7 +81,7 @@ def list_proposals(
     offset: Offset = 0,
 ) -> ProposalList:
     """A page of proposals with status, deadlines and ratification progress. Filter with `status`."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total, rows = gov.get_proposals_page(state, status, offset, limit)
         shown = [proposal_summary(state, i, p) for i, p in rows]
         return offset_page(ProposalList, state, total, limit, offset, proposals=shown)
@@ -92,7 +92,7 @@ def list_proposals(
 )
 def get_proposal(proposal_id: ProposalId, node: NodeDep) -> ProposalDetail:
     """Decoded content, tally (live while voting, final afterwards), committee, ratifications, deadlines, log."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         proposal = _require(state, proposal_id)
         committee = len(proposal.committee)
         needed = gov.compute_ratifications_needed(state, committee) if committee else 0
@@ -119,7 +119,7 @@ def get_proposal(proposal_id: ProposalId, node: NodeDep) -> ProposalDetail:
 def list_votes(proposal_id: ProposalId, node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> VoteList:
     """The votes with their option, escrow and current power, by voter, while the vote runs (the chain prunes
     votes when it ends and keeps the tally): `limit` of the `total` from `offset`."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         proposal = _require(state, proposal_id)
         index = get_gos_index(state)
         total, rows = gov.get_votes_page(state, proposal_id, offset, limit)
@@ -149,7 +149,7 @@ def list_votes(proposal_id: ProposalId, node: NodeDep, limit: Limit = MAX_PAGE, 
 def get_report(node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> CommitteeReport:
     """The GoStaking Committee's report from chain data: members, proposals by status, tallies, ratifications.
     Proposals by id, oldest first: `limit` of the `total` from `offset` (the counts by status cover them all)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         report = gov.compute_committee_report_page(state, offset, limit)
         return CommitteeReport.model_validate({**report, "limit": limit, "offset": offset})
 
@@ -157,5 +157,5 @@ def get_report(node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> Co
 @router.get("/params", response_model=GovParamsView, summary="Governance parameters")
 def get_gov_params(node: NodeDep) -> GovParamsView:
     """Deposit, voting and ratification periods, quorum, pass and ratification thresholds."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         return params_view(GovParamsView, state.params.get().gov)

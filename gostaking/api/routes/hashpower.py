@@ -19,7 +19,7 @@ router = APIRouter(tags=["hash power"])
 def get_hashpower(node: NodeDep) -> HashPowerResponse:
     """Total and per-pool hash power: votes (×1 per GOS), stakes (×3) and each asset's locks
     (amount × price × weight)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total = get_total_hash_power(state)
         pools = []
         for pool_id in get_pool_ids(state):
@@ -48,7 +48,7 @@ def get_hashpower(node: NodeDep) -> HashPowerResponse:
 def list_assets(node: NodeDep, response: Response, limit: ListLimit = MAX_LIST, offset: Offset = 0) -> list[AssetView]:
     """Registered external assets with decimals, price in GOS, weight, supply and amount locked, by denom (a page:
     `limit` from `offset`; the X-Total-Count header says how many there are)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total, rows = get_assets_page(state, offset, limit)
         shown = [
             listed_asset_view(

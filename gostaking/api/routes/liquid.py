@@ -56,7 +56,7 @@ def _apr(state: State, window_blocks: int) -> AprView:
 def get_rate(node: NodeDep) -> LiquidRateView:
     """What one sGOS is worth in GOS now (exact decimal strings, rounded down as the chain rounds a redemption)
     and the APR over the last day and week of the rate history (burns are not losses, a slash is)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         holdings = liquid.get_holdings(state)
         return LiquidRateView(
             height=state.height.get(),
@@ -73,7 +73,7 @@ def get_rate(node: NodeDep) -> LiquidRateView:
 def get_rate_history(node: NodeDep, limit: Limit = 100, offset: Offset = 0) -> RateHistoryPage:
     """The kept rate points, one per rebalance, oldest first (`limit` from `offset`; at most
     `rate_history_points` are kept)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         points = liquid.get_rate_history(state)
         rows = [
             RatePointView(
@@ -90,7 +90,7 @@ def get_rate_history(node: NodeDep, limit: Limit = 100, offset: Offset = 0) -> R
 def get_holdings(node: NodeDep) -> LiquidHoldingsView:
     """The module's GOS by kind (liquid, staked, unbonding, pending rewards), its stake on each node against its
     equal target, and the ticket queue's totals. The node list is bounded by `max_nodes` and the nodes drained."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         holdings = liquid.get_holdings(state)
         totals = liquid.get_liquid_totals(state)
         interval = liquid.get_liquid_params(state).rebalance_interval_blocks
@@ -126,7 +126,7 @@ def get_holdings(node: NodeDep) -> LiquidHoldingsView:
 def get_pool(node: NodeDep) -> LiquidPoolView:
     """The pool's GOS depth, its sGOS and tickets, its value and LP units, and the fee of a marginal instant
     unstake now (it rises from the minimum to the maximum as the depth falls below the target)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         status = liquid.get_pool_status(state)
         return LiquidPoolView(
             height=state.height.get(),
@@ -155,7 +155,7 @@ def quote_instant(
     """What swapping `amount_in` usgos of sGOS for GOS on the pool would pay if it were the next transaction: the
     fee (ppm of the sGOS, rising as the pool empties), its treasury part, and the GOS out (use it, less a margin,
     as `min_gos`)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         quote = liquid.quote_instant_unstake(state, amount_in)
         value_ugos = liquid.compute_sgos_value_ugos(state, amount_in)
         if quote.amount_out == 0 and value_ugos < quote.available_ugos:
@@ -234,7 +234,7 @@ def list_tickets(address: str, node: NodeDep, limit: Limit = 100, offset: Offset
     would pay now, its due height and the time left in days and hours. Paid tickets are gone (see the
     `liquid_ticket_paid` events)."""
     parse_address(address)
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total, rows = liquid.get_tickets_page(state, address, offset, limit)
         tickets = ticket_views(node, state, rows)
         return TicketsPage(
@@ -250,7 +250,7 @@ def list_tickets(address: str, node: NodeDep, limit: Limit = 100, offset: Offset
 )
 def get_ticket(ticket_id: Annotated[int, Path(ge=0, le=MAX_INT)], node: NodeDep) -> TicketView:
     """An open ticket by id, with its value now and the time left."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         ticket = liquid.get_ticket(state, ticket_id)
         if ticket is None:
             raise NotFoundError(f"no open ticket {ticket_id} (never made, or already paid)")
@@ -261,7 +261,7 @@ def get_ticket(ticket_id: Annotated[int, Path(ge=0, le=MAX_INT)], node: NodeDep)
 def get_liquid_params(node: NodeDep) -> LiquidParamsView:
     """The module's parameters, with shares as percentages and amounts in GOS, and the stake unbonding period
     every ticket waits."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         return params_view(
             LiquidParamsView,
             liquid.get_liquid_params(state),

@@ -73,12 +73,12 @@ def election_view(state: State) -> ElectionView:
 async def list_nodes(node: NodeDep, limit: Limit = MAX_PAGE, offset: Offset = 0) -> Response:
     """Registered nodes with status, votes, stake, blocks signed and rewards, in registration order: `limit` of
     the `total` from `offset`."""
-    stamp = (node.app.height,)  # once per block and page (height_cache.py)
+    stamp = (node.app.committed_height,)  # once per block and page (height_cache.py)
     return await LIST_ANSWERS.answer(node.app, stamp, (limit, offset), lambda: _list_nodes(node, limit, offset))
 
 
 def _list_nodes(node: Node, limit: int, offset: int) -> NodeList:
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         total, operators = get_operators_page(state, offset, limit)
         nodes = [node_view(state, op) for op in operators]
         return from_records(NodeList, election_view(state), nodes=nodes, total=total, limit=limit, offset=offset)
@@ -94,7 +94,7 @@ async def get_node(operator: str, node: NodeDep, limit: Limit = MAX_PAGE, offset
     """A node by operator address, with the addresses voting and staking on it, by address: `limit` of each from
     `offset`, with their totals."""
     parse_address(operator, "operator")
-    stamp = (node.app.height,)  # once per block, node and page (height_cache.py)
+    stamp = (node.app.committed_height,)  # once per block, node and page (height_cache.py)
     return await DETAIL_ANSWERS.read_answer(
         node.app, stamp, (operator, limit, offset), lambda state: _node_detail(state, operator, limit, offset)
     )

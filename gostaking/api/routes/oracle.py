@@ -35,7 +35,7 @@ def get_prices(node: NodeDep) -> OraclePricesResponse:
     """Per listed asset: the current price and weight, the last aggregate (height, feeders used, missed periods,
     stale flag), the exchange's time-weighted average prices (pool and order book) over the TWAP window ending now,
     and how many mining nodes quoted it in the running period."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         params = state.params.get().oracle
         height = state.height.get()
         period = compute_period(params.period_blocks, height + 1)
@@ -69,5 +69,5 @@ def get_prices(node: NodeDep) -> OraclePricesResponse:
 @router.get("/params", response_model=OracleParamsView, summary="Oracle parameters")
 def get_oracle_params(node: NodeDep) -> OracleParamsView:
     """Period length, feeder quorum, outlier band, staleness limit, the TWAP window and the current feeders."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         return params_view(OracleParamsView, state.params.get().oracle, feeders=list(get_mining_set(state).operators))

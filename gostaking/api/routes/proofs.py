@@ -92,7 +92,7 @@ def prove_state(
     withdrawal the chain does not hold."""
     if not 1 <= len(key) <= MAX_PROOF_KEYS:
         raise InvalidRequestError(f"give 1 to {MAX_PROOF_KEYS} keys, not {len(key)}")
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         tables = frozenset(state.table_names())
     keys = [parse_state_key(text, tables) for text in key]
     proven = node.app.prove_state(keys)

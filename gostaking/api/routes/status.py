@@ -59,8 +59,8 @@ async def get_status(node: NodeDep) -> StatusResponse:
 def status_view(node: Node, state: State) -> StatusResponse:
     """/status of `node` at its committed `state`."""
     app = node.app
-    info = app.info()
-    last = app.last_block
+    info = app.committed_info(state)
+    last = app.block(info.height) if info.height else None
     supply = get_gos_supply(state)
     mining_set = get_mining_set(state)
     return StatusResponse(
@@ -88,14 +88,14 @@ def status_view(node: Node, state: State) -> StatusResponse:
 @router.get("/emission", response_model=EmissionResponse, summary="Emission schedule progress")
 def get_emission(node: NodeDep) -> EmissionResponse:
     """Emitted so far of the 30,240,000 GOS, the current reward, the next halving and burn."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         return emission_view(state)
 
 
 @router.get("/params", summary="Chain parameters")
 def get_params(node: NodeDep) -> dict[str, Any]:
     """Every economic and protocol parameter (set at genesis)."""
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         params: dict[str, Any] = to_plain(state.params.get())
         return params
 

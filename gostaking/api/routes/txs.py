@@ -92,7 +92,7 @@ def simulate_tx(request: SubmitTxRequest, node: NodeDep) -> SimulateTxResponse:
     sender = decode_tx(raw).body.sender  # bytes that are no transaction: 400 DecodeError
     simulated = node.app.simulate_tx(raw)
     result = simulated.result
-    with node.app.read() as state:
+    with node.app.read_committed() as state:
         gos_index = gos_index_at(state, simulated.height + 1)
     return SimulateTxResponse(
         height=simulated.height,
