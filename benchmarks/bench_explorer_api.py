@@ -696,19 +696,23 @@ def read_wait_buckets(server: Server) -> dict[float, float] | None:
 
 
 def read_wait_line(server: Server, before: dict[float, float] | None, after: dict[float, float] | None) -> str:
-    """How many of the node's state reads waited while the reads were measured, and for how long (by bucket)."""
+    """How many of the node's state reads the histogram counted while the reads were measured, and how long they
+    waited (by bucket). Since read_committed every API read is counted (its wait: picking the copy of the last
+    commit, and the GIL); before it, only the reads that found the state lock taken or a block in flight."""
     if before is None or after is None:
         return f"  {server.name:<8} read waits not measured"
     counts = {bound: after[bound] - before.get(bound, 0.0) for bound in sorted(after)}
-    waited = counts[float("inf")]
-    if not waited:
-        return f"  {server.name:<8} no read of the node's state waited"
+    counted = counts[float("inf")]
+    if not counted:
+        return f"  {server.name:<8} no read of the node's state counted"
     shares = ", ".join(
-        f"≤ {bound * 1000:g} ms {counts[bound] / waited:.0%}" for bound in (0.001, 0.01, 0.05) if bound in counts
+        f"≤ {bound * 1000:g} ms {counts[bound] / counted:.1%}"
+        for bound in (0.0001, 0.001, 0.01, 0.05)
+        if bound in counts
     )
-    longest = min(bound for bound, count in counts.items() if count == waited)
+    longest = min(bound for bound, count in counts.items() if count == counted)
     return (
-        f"  {server.name:<8} {waited:,.0f} reads of the node's state waited (the others went at once): {shares}; "
+        f"  {server.name:<8} {counted:,.0f} reads of the node's state counted, waiting {shares}; "
         f"all ≤ {longest * 1000:g} ms"
     )
 

@@ -9,8 +9,9 @@ The chain runs as a node holds it (gostaking/node/app.py): its state in an LMDB 
 directory), the resident tables loaded and the others read through the store, the state commitment being
 `ChainStore.compute_app_hash` (the stored Merkle tree: its listings in the store, behind its cache), and each block
 then committed (the LMDB write, timed apart: it is the disk write, not the commitment) and the paged tables' caches
-trimmed. Beside it, each block is also applied to a state held whole in memory with the in-memory Merkle tree, what
-runs before 2026-12-07 measured; both reach the same app hash, which is checked.
+trimmed; then the readers' copies of the committed state take the block on (node/committed.py; timed apart too, from
+block 2: block 1's commit loads them). Beside it, each block is also applied to a state held whole in memory with
+the in-memory Merkle tree, what runs before 2026-12-07 measured; both reach the same app hash, which is checked.
 
 Goal 4 of issue 17 compares these rates with the machine's own secp256k1 public-key recovery rate, measured in the
 same run: just before and just after each block, the block's signatures are recovered once more with coincurve alone
@@ -52,6 +53,7 @@ from gostaking.chain.transition import apply_block
 from gostaking.chain.types.block import BlockEnv
 from gostaking.chain.types.tx import MsgSendCoins
 from gostaking.node.app import STATE_CACHE_ENTRIES
+from gostaking.node.committed import CommittedStates
 from gostaking.storage import BucketMerkleTree, ChainStore
 from gostaking.storage.kv import LmdbStore
 from gostaking.wallet.keys import PrivateKey, sign_tx
@@ -76,6 +78,8 @@ class NodeChain:
     store: LmdbStore
     chain: ChainStore
     state: State
+    committed: CommittedStates | None = None
+    """The readers' copies of the committed state (node/committed.py), from the first commit on."""
 
 
 @dataclass
@@ -86,6 +90,8 @@ class Timings:
     collect: list[float] = field(default_factory=list)
     merkle: list[float] = field(default_factory=list)
     persist: list[float] = field(default_factory=list)
+    follow: list[float] = field(default_factory=list)
+    """Bringing the readers' copies up to the commit (node/committed.py): part of the node's Commit."""
 
     def commitment(self, block: int) -> float:
         return self.collect[block] + self.merkle[block]
@@ -127,13 +133,18 @@ def run_as_node(node: NodeChain, env: BlockEnv, txs: list[bytes], timings: Timin
     start = clock()
     result = apply_block(node.state, env, txs)
     applied = clock()
-    writes = node.state.take_block_writes()
+    writes, changes = node.state.take_block_changes()
     collected = clock()
     app_hash = node.chain.compute_app_hash(writes)
     committed = clock()
     node.chain.commit(env.height, b"bench block %d" % env.height, [tx_hash(raw) for raw in txs])
     node.state.trim_caches(STATE_CACHE_ENTRIES)
     persisted = clock()
+    if node.committed is None:  # the node loads them at its first commit
+        node.committed = CommittedStates(node.chain, STATE_CACHE_ENTRIES)
+    else:
+        node.committed.advance(changes)
+    followed = clock()
     failed = [r.log for r in result.tx_results if r.code]
     if failed:
         raise SystemExit(f"{len(failed)} transfers failed, e.g. {failed[0]}")
@@ -141,6 +152,7 @@ def run_as_node(node: NodeChain, env: BlockEnv, txs: list[bytes], timings: Timin
     timings.collect.append(collected - applied)
     timings.merkle.append(committed - collected)
     timings.persist.append(persisted - committed)
+    timings.follow.append(followed - persisted)
     return app_hash
 
 
@@ -205,7 +217,8 @@ def main() -> None:
                 f"block {b + 1}: {len(txs)} transfers, apply_block {as_node.apply[b]:.3f} s "
                 f"({len(txs) / as_node.apply[b]:,.0f} tx/s), state commitment "
                 f"{as_node.commitment(b):.3f} s (writes {as_node.collect[b]:.3f} s, Merkle {as_node.merkle[b]:.3f} s), "
-                f"commit {as_node.persist[b]:.3f} s; in memory: apply_block {in_memory.apply[b]:.3f} s, commitment "
+                f"commit {as_node.persist[b]:.3f} s, readers' copies {as_node.follow[b]:.3f} s; "
+                f"in memory: apply_block {in_memory.apply[b]:.3f} s, commitment "
                 f"{in_memory.commitment(b):.3f} s; secp256k1 recovery {recovery_rates[-1]:,.0f}/s around it"
             )
         node.store.close()
