@@ -141,9 +141,9 @@ def run_as_node(node: NodeChain, env: BlockEnv, txs: list[bytes], timings: Timin
     node.state.trim_caches(STATE_CACHE_ENTRIES)
     persisted = clock()
     if node.committed is None:  # the node loads them at its first commit
-        node.committed = CommittedStates(node.chain, STATE_CACHE_ENTRIES)
+        node.committed = CommittedStates(node.chain, node.state, STATE_CACHE_ENTRIES)
     else:
-        node.committed.advance(changes)
+        node.committed.advance(changes, node.state)
     followed = clock()
     failed = [r.log for r in result.tx_results if r.code]
     if failed:

@@ -279,6 +279,15 @@ class Table(Generic[K, V]):
         for key, value in changes.items():
             self._put_back(key, value)
 
+    def copy_from(self, other: "Table[K, V]") -> None:
+        """Hold exactly `other`'s entries (the same values: they are immutable) and index entries, without
+        journaling. The dict and index objects stay the ones the table's readers hold (`get`, Singleton)."""
+        self._data.clear()
+        self._data.update(other._data)
+        for name, entries in self._indexes.items():
+            entries.clear()
+            entries.update(other._indexes[name])
+
     def load(self, raw_key: bytes, raw_value: bytes) -> None:
         """Insert a persisted entry without journaling (state loading at start-up)."""
         key = self._key_decoder.decode(raw_key)
@@ -578,6 +587,14 @@ class TableSet:
                 changes[table.name] = taken
         self.journal.entries.clear()
         return out, changes
+
+    def copy_resident(self, other: "TableSet") -> None:
+        """Make the resident tables hold what `other`'s hold, a State of the same modules between blocks (no
+        uncollected writes): a read-only copy of a node's State at its last commit (node/committed.py), made
+        without reading or decoding the store. The paged tables read their view as before."""
+        for name, table in self._tables.items():
+            if not isinstance(table, PagedTable):
+                table.copy_from(other._tables[name])
 
     def follow(self, changes: "BlockChanges") -> None:
         """Take on a committed block's `changes` (`take_block_changes`' second answer, from a State of the same

@@ -429,7 +429,7 @@ class GoStakingApp:
             else:
                 self._state.trim_caches(STATE_CACHE_ENTRIES)
                 if self._committed is not None:  # loaded when the first block committed
-                    self._committed.advance(self._pending_changes)
+                    self._committed.advance(self._pending_changes, self._state)
             self._pending_changes = {}
             if self.verified_signatures is not None:
                 self.verified_signatures.forget(included)  # their sequences are used
@@ -729,7 +729,7 @@ class GoStakingApp:
         if self._chain.height and (self._committed is None or self._committed.height != self._chain.height):
             if self._committed is not None:
                 self._committed.close()
-            self._committed = CommittedStates(self._chain, STATE_CACHE_ENTRIES)
+            self._committed = CommittedStates(self._chain, state, STATE_CACHE_ENTRIES)
         last = self._chain.block(self._chain.height) if self._chain.height else None
         self._last_block = decode_block(last) if last is not None else None
         if self._last_block is not None and self._last_block.header.app_hash != self._chain.app_hash:

@@ -4,15 +4,16 @@ The node computes a block on its State in place, under the state lock (GoStaking
 keeps the block waiting, and a block in flight keeps every reader waiting until it commits. Readers that only
 show the committed state (the API) read here instead, without that lock:
 
-- two read-only States, `current` and `spare`, share the resident tables' values with the node's State (values
-  are immutable) and page the other tables through a snapshot of the store taken at their commit (an LMDB read
-  transaction: later commits do not show in it);
+- two read-only States, `current` and `spare`, hold the resident tables as copies of the node's State's dicts and
+  indexes (sharing its values, which are immutable), and page the other tables through a snapshot of the store
+  taken at their commit (an LMDB read transaction: later commits do not show in it);
 - a reader takes `current` and counts itself in and out under a lock held for a few instructions;
 - after each commit the block's thread brings `spare` up to that commit (it takes on the block's changes as
   values, `State.follow`, and a new store snapshot) and makes it `current`; the copy that was current becomes the
   spare, one block behind, and its readers finish on it undisturbed;
 - a spare that still has readers (a read that began two commits ago) is not touched: it is retired, closed by its
-  last reader, and a new copy is loaded in its place (the resident tables read from the store). Blocks never wait.
+  last reader, and a new copy made in its place from the node's State (at that commit: the block's thread is
+  between blocks). Blocks never wait.
 
 Cost a block: the block's changes applied twice (once to each copy), ~0.1 µs a changed key, and a store snapshot.
 Memory: two more copies of the resident tables' dicts and indexes (their values are shared), and two caches of
@@ -52,10 +53,11 @@ class _SwitchedView:
 class _Copy:
     """One read-only State, the commit it shows, its readers and the committed blocks it has yet to take on."""
 
-    def __init__(self, view: CommittedView) -> None:
+    def __init__(self, view: CommittedView, node_state: State) -> None:
+        """A copy of `node_state`, which must be at the commit `view` shows and between blocks."""
         self.view = _SwitchedView(view)
         self.state = State(view=self.view)
-        self.state.load_resident(view.scan)
+        self.state.copy_resident(node_state)
         self.height = view.height
         self.readers = 0
         self.behind: list[BlockChanges] = []
@@ -80,16 +82,16 @@ class CommittedStates:
     """The committed state of a ChainStore for readers on any thread (see the module docstring). `advance` after
     each commit, from the thread that commits; `read` from anywhere."""
 
-    def __init__(self, chain: ChainStore, cache_entries: int) -> None:
-        """Copies of `chain`'s committed state (which must hold a commit), their paged caches trimmed to
-        `cache_entries` entries each time they are brought up to date."""
+    def __init__(self, chain: ChainStore, node_state: State, cache_entries: int) -> None:
+        """Copies of `chain`'s committed state (it must hold a commit) as `node_state` holds it between blocks, their
+        paged caches trimmed to `cache_entries` entries each time they are brought up to date."""
         self._chain = chain
         self._cache_entries = cache_entries
         self._lock = threading.Lock()  # held only to pick a copy and count readers in and out
-        self._current = _Copy(chain.committed_view())
-        self._spare = _Copy(chain.committed_view())
-        self.copies_loaded = 2
-        """Copies loaded from the store (two at the start, one more each time a spare was still being read)."""
+        self._current = _Copy(chain.committed_view(), node_state)
+        self._spare = _Copy(chain.committed_view(), node_state)
+        self.copies_made = 2
+        """Copies made of the node's State (two at the start, one more each time a spare was still being read)."""
 
     @property
     def height(self) -> int:
@@ -112,9 +114,9 @@ class CommittedStates:
             if close:
                 copy.close()
 
-    def advance(self, changes: BlockChanges) -> None:
+    def advance(self, changes: BlockChanges, node_state: State) -> None:
         """After the chain committed a block whose changes are `changes` (State.take_block_changes): make readers
-        see it."""
+        see it. `node_state` is the node's State, now at that commit."""
         self._current.behind.append(changes)
         spare = self._spare
         spare.behind.append(changes)
@@ -122,8 +124,8 @@ class CommittedStates:
             if spare.readers:
                 spare.retired = True
         if spare.retired:
-            spare = _Copy(self._chain.committed_view())
-            self.copies_loaded += 1
+            spare = _Copy(self._chain.committed_view(), node_state)
+            self.copies_made += 1
         else:
             spare.catch_up(self._chain.committed_view(), self._cache_entries)
         with self._lock:

@@ -90,7 +90,7 @@ def test_a_reader_sees_one_commit_whatever_commits_while_it_reads(producer: Bloc
         submit(app, [MsgSendCoins(receiver, GOS_DENOM, 11)])
         producer.produce_block()  # on this very thread: the reader holds no lock the block would need
         producer.produce_block()
-        assert app.committed_height == height + 2 and app._committed.copies_loaded == 3  # type: ignore[union-attr]
+        assert app.committed_height == height + 2 and app._committed.copies_made == 3  # type: ignore[union-attr]
         assert before.height.get() == height
         assert get_balance(before, receiver, GOS_DENOM) == 0  # read through the snapshot of height h
         assert get_balance(before, OPERATOR.address, GOS_DENOM) == operator_gos
@@ -98,8 +98,9 @@ def test_a_reader_sees_one_commit_whatever_commits_while_it_reads(producer: Bloc
         held = before.balances._view.current  # type: ignore[attr-defined]
     with pytest.raises(lmdb.Error):
         held.get(b"balances/x")  # the retired copy's snapshot was released with its last reader
-    with app.read_committed() as after:
+    with app.read_committed() as after, app.read() as node:
         assert after.height.get() == height + 2 and get_balance(after, receiver, GOS_DENOM) == 11
+        assert whole(after) == whole(node)  # the copy made in place of the one still read
 
 
 def test_a_reader_needs_neither_the_state_lock_nor_a_block_in_flight_to_commit(
