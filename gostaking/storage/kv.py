@@ -231,17 +231,20 @@ class _LmdbSnapshot:
         with self._lock:
             cursor = self._txn.cursor()
         try:
-            start: bytes | None = prefix
+            last: bytes | None = None
             while True:
                 with self._lock:
-                    positioned = cursor.set_range(start) if start else cursor.first()
+                    if last is None:
+                        positioned = cursor.set_range(prefix) if prefix else cursor.first()
+                    else:  # just after the last key read (it is still there: the snapshot does not change)
+                        positioned = cursor.set_range(last) and cursor.next()
                     step = list(islice(cursor.iternext(), self.SCAN_STEP)) if positioned else []
                 if below_end is not None:
                     step = list(takewhile(below_end, step))
                 yield from step
                 if len(step) < self.SCAN_STEP:
                     return
-                start = step[-1][0] + b"\x00"  # the least key after the last one read
+                last = step[-1][0]
         finally:
             with self._lock:
                 cursor.close()

@@ -71,12 +71,13 @@ def test_an_lmdb_snapshot_scans_in_steps_that_other_readers_and_writes_come_betw
     with LmdbStore(tmp_path / "db", map_size=2**24) as store:
         entries = {b"k%04d" % n: b"%d" % n for n in range(3 * _LmdbSnapshot.SCAN_STEP + 5)}
         entries.update({b"k0127\x00": b"a", b"k0127\x00\x00": b"b", b"j": b"before", b"l": b"after"})
+        entries[b"k0252" + b"x" * (MAX_KEY_SIZE - 5)] = b"longest"  # the second step ends on a key of the largest size
         store.write_batch(entries)
         snapshot = store.snapshot()
         scan = snapshot.iter_prefix(b"k")
         first = [next(scan) for _ in range(_LmdbSnapshot.SCAN_STEP + 1)]  # into the second step
         store.write_batch({b"k0300": None, b"k0301": b"changed", b"k0200\x00": b"added"})
-        assert snapshot.get(b"k0301") == b"301" and len(list(snapshot.iter_prefix(b"k02"))) == 100
+        assert snapshot.get(b"k0301") == b"301" and len(list(snapshot.iter_prefix(b"k02"))) == 101
         expected = sorted((key, value) for key, value in entries.items() if key.startswith(b"k"))
         assert first + list(scan) == expected
         snapshot.close()
