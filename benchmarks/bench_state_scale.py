@@ -70,7 +70,7 @@ from gostaking.chain.transition import VerifiedSigners, apply_block
 from gostaking.chain.types.block import BlockEnv, BlockResult
 from gostaking.chain.types.params import ChainParams
 from gostaking.chain.types.tx import MsgSendCoins
-from gostaking.node.app import MAPPED_STORE_BUDGET, GoStakingApp
+from gostaking.node.app import MAPPED_STORE_BUDGET, GoStakingApp, history_start_of
 from gostaking.node.blocks import (
     ZERO_HASH,
     BlockHeader,
@@ -80,7 +80,6 @@ from gostaking.node.blocks import (
     encode_block,
 )
 from gostaking.node.snapshots.format import encode_history_start
-from gostaking.node.snapshots.restore import history_start
 from gostaking.storage import BucketMerkleTree, ChainStore, LmdbStore
 from gostaking.wallet.keys import PrivateKey, sign_tx
 
@@ -193,7 +192,7 @@ def build_store(directory: Path, accounts: int) -> dict[str, float]:
     started = time.perf_counter()
     with LmdbStore(directory) as store:
         ChainStore.open(store).restore(
-            1, tree, items, encode_block(block), [], genesis_json, encode_history_start(history_start(state, block))
+            1, tree, items, encode_block(block), [], genesis_json, encode_history_start(history_start_of(state, block))
         )
     seconds["write"] = time.perf_counter() - started
     seconds["entries"] = len(items)

@@ -72,7 +72,8 @@ class BlockSource(Protocol):
         ...
 
     def history_start(self) -> HistoryStart | None:
-        """Where the source's blocks start when it was restored from a state-sync snapshot (None: at block 1)."""
+        """Where the source's blocks start when it does not hold them from block 1 (restored from a state-sync
+        snapshot, or its first blocks pruned); None: at block 1."""
         ...
 
 
@@ -161,15 +162,16 @@ class Indexer:
             tally = Tally(validators=sorted(consensus_address(n.consensus_pubkey) for n in genesis.nodes))
             start = self.source.history_start()
             if start is not None:
-                # A node restored from a snapshot holds no block before start.height: the index begins after it,
-                # and its running totals (minted, burned, counts) are those since the snapshot.
+                # A node restored from a snapshot, or that pruned its first blocks, holds no block before
+                # start.height: the index begins after it, and its running totals (minted, burned, counts) are
+                # those since then.
                 tally = Tally(
                     height=start.height,
                     block_hash=start.block_hash.hex(),
                     gos_index=start.gos_index,
                     validators=list(start.validators),
                 )
-                log.warning("this node was restored at height %d: the index starts after it", start.height)
+                log.warning("this node's blocks start at height %d: the index starts after it", start.height)
             with self.engine.begin() as conn:
                 conn.execute(insert(index_meta), [{"key": k, "value": v} for k, v in identity.items()])
                 registrations = [

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 import msgspec
 
 from gostaking.chain.codec import decode_tx, tx_hash
+from gostaking.chain.crypto import consensus_address
 from gostaking.chain.errors import ChainError, InsufficientFundsError, InvalidGenesisError, require
 from gostaking.chain.genesis import decode_genesis, init_chain
-from gostaking.chain.modules.bank.queries import get_account, get_balance
+from gostaking.chain.modules.bank.queries import get_account, get_balance, get_gos_index
+from gostaking.chain.modules.nodes.queries import get_mining_set, get_node
 from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.state import State
 from gostaking.chain.tables import BlockChanges
@@ -146,6 +148,16 @@ class StateProofs:
     height: int
     app_hash: bytes
     proofs: tuple[StateProof, ...]
+
+
+def history_start_of(state: State, block: StoredBlock) -> HistoryStart:
+    """What the explorer's index starts from on a node whose history begins at `block`, with `state` committed by it."""
+    validators = []
+    for operator in get_mining_set(state).operators:
+        node = get_node(state, operator)
+        if node is not None:
+            validators.append(consensus_address(node.consensus_pubkey))
+    return HistoryStart(block.height, block.hash, get_gos_index(state), tuple(sorted(validators)))
 
 
 class GoStakingApp:
@@ -529,9 +541,19 @@ class GoStakingApp:
             self._cond.notify_all()
 
     def history_start(self) -> HistoryStart | None:
-        """Where this node's history starts when it was restored from a snapshot (None: it holds every block)."""
+        """Where the history this node can give starts (None: it holds every block from block 1). A node restored
+        from a snapshot starts at the snapshot's block. One that pruned its first blocks starts at its last commit:
+        what an index needs to start from (the GOS index, the validators) is known only there."""
         raw = self._chain.history_start()
-        return decode_history_start(raw) if raw is not None else None
+        if raw is not None:
+            return decode_history_start(raw)
+        if self._chain.earliest_height <= 1:
+            return None
+        with self.read_committed() as state:
+            block = self.block(state.height.get())
+            if block is None:  # pruned up to its last commit: never, the pruner keeps the recent blocks
+                raise AppSequenceError("this node keeps no block to start a history from")
+            return history_start_of(state, block)
 
     # --- pruning (node/pruning.py) ---
 

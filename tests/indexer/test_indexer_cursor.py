@@ -13,6 +13,7 @@ import pytest
 from indexer_harness import Chain, build_chain, dump, sqlite_url
 from sqlalchemy import func, select
 
+from gostaking.chain.types.tx import MsgSendCoins
 from gostaking.indexer import open_index
 from gostaking.indexer.schema import blocks, index_cursor, txs
 from gostaking.node.app import GoStakingApp
@@ -130,3 +131,29 @@ def test_an_index_of_another_chain_is_rebuilt(chain: Chain, tmp_path: Path) -> N
         assert all(other.node.app.tx_location(bytes.fromhex(h)) is not None for h in hashes)
     finally:
         other.node.close()
+
+
+def test_a_fresh_index_of_a_node_that_pruned_its_first_blocks_starts_at_its_last_commit(tmp_path: Path) -> None:
+    """A node that pruned its first blocks (run without an index for a while) cannot give the index block 1: a new
+    index starts after the node's last commit, as on a node restored from a snapshot, and follows it from there."""
+    pruned = build_chain(tmp_path / "home", tail_blocks=5)
+    try:
+        app = pruned.node.app
+        assert app.history_start() is None  # every block from 1 is still there
+        assert app.prune_blocks(20, max_entries=10_000) == 19
+        start = app.history_start()
+        last = app.last_block
+        assert start is not None and last is not None
+        assert (start.height, start.block_hash) == (last.height, last.hash) and start.validators
+        index = open_index(sqlite_url(tmp_path / "index.sqlite"), app)
+        assert index.indexer.sync() == 0 and index.indexer.indexed_height == last.height
+        pruned.submit("after", pruned.alice, MsgSendCoins(pruned.carol.address, "ugos", 1))
+        pruned.produce(3)
+        assert index.indexer.sync() == 3 and index.indexer.indexed_height == app.height
+        with index.engine.connect() as conn:
+            heights = [row[0] for row in conn.execute(select(blocks.c.height).order_by(blocks.c.height))]
+            indexed_txs = conn.execute(select(func.count()).select_from(txs)).scalar_one()
+        assert heights == [last.height + 1, last.height + 2, last.height + 3] and indexed_txs == 1
+        index.close()
+    finally:
+        pruned.node.close()

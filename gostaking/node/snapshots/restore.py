@@ -12,17 +12,13 @@ import enum
 import logging
 from dataclasses import dataclass
 
-from gostaking.chain.crypto import consensus_address
 from gostaking.chain.errors import ChainError
 from gostaking.chain.genesis import decode_genesis
-from gostaking.chain.modules.bank.queries import get_gos_index
-from gostaking.chain.modules.nodes.queries import get_mining_set, get_node
 from gostaking.chain.state import State
-from gostaking.node.app import GoStakingApp
-from gostaking.node.blocks import StoredBlock, decode_block
+from gostaking.node.app import GoStakingApp, history_start_of
+from gostaking.node.blocks import decode_block
 from gostaking.node.snapshots.format import (
     SNAPSHOT_FORMAT,
-    HistoryStart,
     SnapshotBodyDecoder,
     SnapshotFormatError,
     SnapshotMetadata,
@@ -177,7 +173,7 @@ class SnapshotRestorer:
         problem = self._state_problem(state, metadata.height)
         if problem:
             return self._reject(problem)
-        self.app.restore_state(tree, items, block, self.genesis_json, history_start(state, block))
+        self.app.restore_state(tree, items, block, self.genesis_json, history_start_of(state, block))
         self.restored_height = metadata.height
         self._metadata = self._decoder = None
         return ChunkOutcome(ChunkResult.ACCEPT, reason=f"restored height {metadata.height}")
@@ -191,13 +187,3 @@ class SnapshotRestorer:
             if state.chain_id.get() != chain_id:
                 return f"the snapshot is of chain {state.chain_id.get()!r}, this node's genesis is {chain_id!r}"
         return ""
-
-
-def history_start(state: State, block: StoredBlock) -> HistoryStart:
-    """What the explorer's index starts from on a node restored at `block` with `state`."""
-    validators = []
-    for operator in get_mining_set(state).operators:
-        node = get_node(state, operator)
-        if node is not None:
-            validators.append(consensus_address(node.consensus_pubkey))
-    return HistoryStart(block.height, block.hash, get_gos_index(state), tuple(sorted(validators)))
