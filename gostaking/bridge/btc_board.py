@@ -5,7 +5,8 @@ payout, `withdrawal-<id>`; a deposit's sweep, `sweep-<txid>-<vout>`):
 - `<pubkey>.psbt`: each custodian's signatures, written after it checked the PSBT (against GoStaking and against its
   own Bitcoin node: `btc.check_prevouts`);
 - `broadcast.txid`: written by whichever custodian first held m valid signatures and broadcast the transaction
-  (the same transaction for everyone, so a second broadcast is harmless).
+  (the same transaction for everyone, so a second broadcast is harmless). A custodian whose node does not know that
+  transaction (gone from its mempool) sends it again from the signatures (`BtcCustodian.final`).
 
 `BtcCustodian` is one custodian's seat at the board: what its payouts (btc_payout.py) and sweeps (btc_sweep.py)
 share.
@@ -38,6 +39,9 @@ log = logging.getLogger(__name__)
 
 UNSIGNED = "unsigned.psbt"
 BROADCAST = "broadcast.txid"
+NO_SUCH_TRANSACTION = -5
+"""The JSON-RPC error code of `getrawtransaction` for a transaction the node does not know (Bitcoin Core's
+RPC_INVALID_ADDRESS_OR_KEY, btcd's ErrRPCNoTxInfo)."""
 
 
 def signature_file(folder: Path, public_key: bytes) -> Path:
@@ -138,6 +142,39 @@ class BtcCustodian:
     def confirmed(self, txid: str) -> bool:
         """True once this custodian's own node shows `txid` `confirmations` deep."""
         return confirmed(self.rpc, txid, self.confirmations)
+
+    def final(self, folder: Path) -> str | None:
+        """The txid of the spend broadcast from `folder` once this custodian's node shows it `confirmations` deep,
+        else None. A spend the node does not know at all is sent again from the board's signatures: it left the
+        node's mempool (btcd keeps none across a restart; a node may evict it), and otherwise nobody would send it
+        again, and the withdrawal or deposit waiting for it would wait for good. Sending it twice is harmless."""
+        txid = (folder / BROADCAST).read_text().strip()
+        try:
+            found = self.rpc.get_raw_transaction(txid)
+        except RpcError as error:
+            if error.code == NO_SUCH_TRANSACTION:
+                self._send_again(folder, txid)
+            return None
+        return txid if int(found.get("confirmations", 0)) >= self.confirmations else None
+
+    def _send_again(self, folder: Path, txid: str) -> None:
+        """Combine the board's signatures on the spend `txid` and broadcast it again (failures are logged: the next
+        pass tries again)."""
+        for path in sorted(folder.glob("*.psbt")):
+            psbt = psbt_from_base64(path.read_text())
+            if psbt.tx.txid().hex() != txid:
+                continue
+            tx = combine(folder, psbt, list(self.custodians), self.threshold)
+            if tx is None:
+                break
+            try:
+                broadcast(self.rpc, folder, tx)
+            except RpcError as error:
+                log.warning("%s: %s is unknown to this node and could not be sent again: %s", folder.name, txid, error)
+                return
+            log.warning("%s: %s was unknown to this node (dropped from its mempool): sent again", folder.name, txid)
+            return
+        log.error("%s: the board holds no %d signatures on %s to send it again", folder.name, self.threshold, txid)
 
     def has_signed(self, folder: Path) -> bool:
         """True when this custodian already left its signatures in `folder`."""

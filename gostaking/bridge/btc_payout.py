@@ -90,10 +90,8 @@ class BtcPayer(BtcCustodian):
     def pay(self, withdrawal: TrackedWithdrawal) -> str | None:
         """Advance the payout of `withdrawal`; its txid once final, else None."""
         folder = self.board / f"withdrawal-{withdrawal.id}"
-        broadcast = folder / btc_board.BROADCAST
-        if broadcast.exists():
-            sent = broadcast.read_text().strip()
-            return sent if self.confirmed(sent) else None
+        if (folder / btc_board.BROADCAST).exists():
+            return self.final(folder)
         destination = script_for_address(withdrawal.to)
         unsigned = folder / btc_board.UNSIGNED
         if not unsigned.exists():

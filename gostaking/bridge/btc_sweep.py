@@ -104,7 +104,7 @@ class BtcSweeper(BtcCustodian):
         folder = self.folder(outpoint)
         sent = folder / btc_board.BROADCAST
         if sent.exists():
-            if self.confirmed(sent.read_text().strip()):
+            if self.final(folder) is not None:
                 outcome.done.append(key)
             return
         if found is None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from btcd_harness import Btcd, btcd, p2wpkh_script, requires_btcd
+from btcd_harness import Btcd, btcd, btcd_pair, p2wpkh_script, requires_btcd
 from embit.psbt import PSBT
 from gateway_harness import ALICE, CUSTODIANS, GatewayNet
 
@@ -26,7 +26,7 @@ from gostaking.bridge.btc import (
     psbt_from_base64,
     sign_psbt,
 )
-from gostaking.bridge.btc_board import UNSIGNED, signature_file
+from gostaking.bridge.btc_board import BROADCAST, UNSIGNED, signature_file
 from gostaking.bridge.btc_rpc import DepositSafety
 from gostaking.bridge.btc_scan import BtcBlockWatcher
 from gostaking.bridge.btc_sweep import BtcSweeper
@@ -38,7 +38,7 @@ from gostaking.chain.types.custody import CustodyBacking
 from gostaking.chain.types.tx import MsgLockAsset, MsgSendCoins
 from gostaking.wallet.keys import PrivateKey
 
-__all__ = ["btcd"]
+__all__ = ["btcd", "btcd_pair"]
 
 pytestmark = requires_btcd
 
@@ -270,3 +270,41 @@ def test_a_custodian_never_signs_a_sweep_whose_input_amount_was_rewritten(custod
     outcome = honest.sweep([tracked])
     assert any("GoStaking credited 99998001" in note for note in outcome.notes)
     assert not signature_file(honest.folder(second), CUSTODIANS[0].public_key).exists()
+
+
+def test_a_sweep_its_node_does_not_know_is_sent_again(
+    btcd_pair: tuple[Btcd, Btcd], gateway_net: GatewayNet, tmp_path: Path
+) -> None:
+    """A sweep the custodians' node does not know — it left that node's mempool (btcd keeps none across a restart),
+    or, as here, the custodians moved to another node that never saw it — is sent again from the board's signatures
+    at their next pass; it confirms and the deposit needs nothing more. Without that the deposit would wait for a
+    sweep nobody sends, until its depositor may take it back."""
+    first, second = btcd_pair
+    registry = DepositRegistry(tmp_path / "addresses.json")
+    lock = CustodyLock.create(KEYS, 2, DEPOSITOR.public_key, T)
+    registry.register(lock, ALICE.address, "regtest")
+    custody = Custody(first, gateway_net, registry, lock, tmp_path, first.height() + 1)
+    deposit = first.fund(custody.address_script, 100_000_000)
+    first.generate(CONFIRMATIONS)
+    custody.run(CUSTODIANS[:2])
+    assert custody.deposit_status(deposit) == "credited"
+    custody.run(CUSTODIANS[:2])  # the first builds and signs, the second signs and sends
+    sweep_txid = (tmp_path / "board" / f"sweep-{deposit[0]}-{deposit[1]}" / BROADCAST).read_text().strip()
+    assert first.rpc.get_raw_transaction(sweep_txid)["txid"] == sweep_txid  # in the first node's mempool
+    second.connect(first)
+    second.wait_for_tip(first.best_block_hash())  # the chain, not the first node's mempool
+    second.disconnect(first)
+    custody.btcd = second
+    with pytest.raises(RpcError, match="code -5"):
+        second.rpc.get_raw_transaction(sweep_txid)
+    assert second.rpc.get_tx_out(*deposit) is not None
+    custody.run(CUSTODIANS[:1])
+    assert second.rpc.get_raw_transaction(sweep_txid)["txid"] == sweep_txid  # sent again
+    second.generate(CONFIRMATIONS)
+    assert second.rpc.get_tx_out(*deposit) is None
+    assert second.unspent_at(CUSTODY_SCRIPT)[0][2] == 100_000_000 - SWEEP_FEE
+    custody.run(CUSTODIANS[:2])
+    for custodian in CUSTODIANS[:2]:
+        with StateStore(tmp_path / f"{custodian.address}.json") as store:
+            assert store.load().deposits == {}
+    assert custody.holdings() == custody.backing().owed

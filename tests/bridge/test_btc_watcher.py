@@ -260,6 +260,33 @@ def test_custodians_pay_a_withdrawal_with_a_psbt_passed_around(
     assert {p.pay(withdrawal) for p in payers} == {tx.txid().hex()}
 
 
+def test_a_payout_the_node_dropped_from_its_mempool_is_sent_again(
+    bitcoind: tuple[FakeBitcoind, str], tmp_path: Path
+) -> None:
+    """A broadcast payout the custodian's node no longer knows (a restart without its mempool, an eviction) is sent
+    again from the board's signatures, by whichever custodian finds it missing, and then confirms as usual."""
+    fake, url = bitcoind
+    registry, address = custody_registry(tmp_path)
+    fake.unspent = [{"txid": "11" * 32, "vout": 0, "address": address, "amount": "0.30000000", "confirmations": 10}]
+    payers = custodian_payers(url, registry, tmp_path / "board", confirmations=2)
+    withdrawal = TrackedWithdrawal(
+        3, ALICE.address, "btc", 20_000_000, "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080", "pending"
+    )
+    coordinator, other = payers[3 % 3], payers[(3 + 1) % 3]
+    coordinator.pay(withdrawal)  # builds
+    coordinator.pay(withdrawal)  # signs
+    other.pay(withdrawal)  # signs, combines, broadcasts
+    (tx,) = fake.broadcast
+    txid = tx.txid().hex()
+    assert other.pay(withdrawal) is None and len(fake.broadcast) == 1  # known to the node: waits, sends nothing
+    del fake.raw[txid]  # the node lost it
+    assert payers[2].pay(withdrawal) is None  # a custodian that never signed finds it missing: sends it again
+    assert [sent.txid().hex() for sent in fake.broadcast] == [txid, txid]
+    assert fake.broadcast[1].serialize() == tx.serialize()  # the very same signed transaction
+    fake.raw[txid]["confirmations"] = 2
+    assert {p.pay(withdrawal) for p in payers} == {txid} and len(fake.broadcast) == 2
+
+
 def test_a_custodian_refuses_a_psbt_that_does_not_match_the_withdrawal(
     bitcoind: tuple[FakeBitcoind, str], tmp_path: Path
 ) -> None:
