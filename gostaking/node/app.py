@@ -440,8 +440,7 @@ class GoStakingApp:
                 self._load_committed()
             else:
                 self._state.trim_caches(STATE_CACHE_ENTRIES)
-                if self._committed is not None:  # loaded when the first block committed
-                    self._committed.advance(self._pending_changes, self._state)
+                self._advance_readers()
             self._pending_changes = {}
             if self.verified_signatures is not None:
                 self.verified_signatures.forget(included)  # their sequences are used
@@ -736,6 +735,23 @@ class GoStakingApp:
         )
         if add_to_mempool:
             mempool.add(MempoolTx(raw, hash_, sender, tx.body.sequence, tx.body.fee))
+
+    def _advance_readers(self) -> None:
+        """After a commit: bring the readers' copies to it (node/committed.py), or make them if there are none. The
+        block is committed whatever happens here: a failure (the store refusing another read transaction, say) is
+        logged, and the readers read under the state lock until a later commit makes the copies again."""
+        try:
+            if self._committed is None:
+                self._committed = CommittedStates(self._chain, self._state, STATE_CACHE_ENTRIES)
+            else:
+                self._committed.advance(self._pending_changes, self._state)
+        except Exception:
+            log.exception(
+                "cannot bring the readers' copies of the state to height %d; reads take the lock", self.height
+            )
+            if self._committed is not None:
+                self._committed.close()
+            self._committed = None
 
     def _load_committed(self) -> None:
         """Open the committed state and load the last block from the store (start-up and after a failed block).

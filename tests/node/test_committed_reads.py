@@ -20,7 +20,8 @@ from gostaking.chain.tables import PagedTable
 from gostaking.chain.types.tx import MsgSendCoins, MsgStakeNode, MsgUnvoteNode, MsgVoteNode, TxMsg
 from gostaking.node.app import GoStakingApp, NodeBusyError
 from gostaking.node.producer import BlockProducer
-from gostaking.storage import LmdbStore, MemoryStore
+from gostaking.storage import ChainStore, LmdbStore, MemoryStore
+from gostaking.storage.state_view import CommittedView
 from gostaking.wallet.keys import sign_tx
 
 GOS = UGOS_PER_GOS
@@ -165,3 +166,29 @@ def test_before_the_first_commit_reads_show_the_pending_genesis(genesis_json: by
     assert app.committed_height == 0
     with app.read_committed() as state:
         assert get_balance(state, FAUCET.address, "btc") > 0
+
+
+def test_a_failure_to_bring_the_copies_up_fails_no_commit_and_the_next_commit_makes_them_again(
+    producer: BlockProducer, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The block is committed whatever happens to the readers' copies: when the store refuses their snapshot, the
+    failure is logged, reads take the lock meanwhile (and see the commit), and the next commit makes the copies
+    again."""
+    app = producer.app
+    committed_view = ChainStore.committed_view
+
+    def refuse(chain: ChainStore) -> CommittedView:
+        raise lmdb.ReadersFullError("MDB_READERS_FULL: Environment maxreaders limit reached")
+
+    monkeypatch.setattr(ChainStore, "committed_view", refuse)
+    submit(app, [MsgSendCoins(key(60).address, GOS_DENOM, 5)])
+    block = producer.produce_block()
+    assert app.height == block.height and app._committed is None
+    assert "cannot bring the readers' copies" in caplog.text
+    with app.read_committed() as state:  # under the lock: the node's own state, at the commit
+        assert state.height.get() == block.height and get_balance(state, key(60).address, GOS_DENOM) == 5
+    monkeypatch.setattr(ChainStore, "committed_view", committed_view)
+    producer.produce_block()
+    assert app._committed is not None and app.committed_height == app.height
+    with app.read_committed() as state, app.read() as node:
+        assert state is not node and whole(state) == whole(node)
