@@ -188,6 +188,8 @@ class GoStakingApp:
         self._block_open = False
         self._pending_block: StoredBlock | None = None
         self._pending_changes: BlockChanges = {}
+        self._restored_height = 0
+        """The height of the block a snapshot restored this node at (0: it was not restored)."""
         self._committed: CommittedStates | None = None
         """Copies of the committed state that readers read without the state lock (None before the first commit)."""
         self._genesis_writes: dict[bytes, bytes | None] | None = None
@@ -382,7 +384,10 @@ class GoStakingApp:
             if height != self._chain.height + 1:
                 raise AppSequenceError(f"block height {height} does not follow committed {self._chain.height}")
             last = self._last_block
-            if last is not None and time_ms < last.header.time_ms:
+            # A block record a snapshot brought is checked only by its app hash: its time is the snapshot peer's
+            # word, and a forged one far ahead must not make this node refuse every later block (consensus orders
+            # block times anyway; this check is the app's own guard for blocks it executed).
+            if last is not None and time_ms < last.header.time_ms and last.height != self._restored_height:
                 raise AppSequenceError(f"block time {time_ms} is before the previous block's {last.header.time_ms}")
             self._block_open = True
             try:
@@ -770,6 +775,8 @@ class GoStakingApp:
             self._committed = CommittedStates(self._chain, state, STATE_CACHE_ENTRIES)
         last = self._chain.block(self._chain.height) if self._chain.height else None
         self._last_block = decode_block(last) if last is not None else None
+        start = self._chain.history_start()
+        self._restored_height = decode_history_start(start).height if start is not None else 0
         if self._last_block is not None and self._last_block.header.app_hash != self._chain.app_hash:
             raise StorageCorruptionError("the last stored block's app hash differs from the committed app hash")
 

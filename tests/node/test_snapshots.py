@@ -4,6 +4,7 @@ the background and pruned, the ABCI answers, and the explorer index of a restore
 from collections.abc import Callable
 from pathlib import Path
 
+import msgspec
 import pytest
 from node_harness import CHAIN_ID, NODE_KEY, OPERATOR, key
 from sqlalchemy import select
@@ -15,7 +16,7 @@ from gostaking.indexer import open_index
 from gostaking.indexer.schema import blocks
 from gostaking.node.abci.handler import AbciHandler
 from gostaking.node.abci.proto import stubs_problem
-from gostaking.node.app import AppSequenceError, GoStakingApp
+from gostaking.node.app import AppSequenceError, GoStakingApp, history_start_of
 from gostaking.node.producer import BlockProducer
 from gostaking.node.snapshots.format import (
     SnapshotBodyDecoder,
@@ -143,6 +144,35 @@ def test_a_restored_store_reopens_at_the_snapshot(
     items = list(producer.app.export_state().items)
     with pytest.raises(AppSequenceError, match="cannot restore"):
         reopened.restore_state(BucketMerkleTree.build(items), items, last, None, start)
+
+
+def test_a_forged_time_in_the_snapshot_s_block_does_not_stop_the_restored_node(
+    genesis_json: bytes, clock: Callable[[], int]
+) -> None:
+    """The block record a snapshot brings is checked by its app hash only. A peer that forges its time far ahead
+    must not make the restored node refuse the next block as "before the previous one": it follows the chain."""
+    producer = busy_chain(genesis_json, clock, MemoryStore())
+    app = producer.app
+    last = app.last_block
+    assert last is not None
+    items = list(app.export_state().items)
+    forged = msgspec.structs.replace(last, header=msgspec.structs.replace(last.header, time_ms=2**62))
+    with app.read() as state:
+        start = history_start_of(state, last)
+    restored = GoStakingApp(MemoryStore())
+    restored.restore_state(BucketMerkleTree.build(items), items, forged, genesis_json, start)
+    next_block = producer.produce_block()
+    restored.finalize_block(
+        next_block.height,
+        next_block.header.time_ms,
+        list(next_block.txs),
+        next_block.header.proposer,
+        next_block.signers,
+    )
+    restored.commit()
+    assert restored.info().app_hash == app.info().app_hash
+    with pytest.raises(AppSequenceError, match="before the previous block"):  # its own blocks are checked again
+        restored.finalize_block(next_block.height + 1, next_block.header.time_ms - 1, [], "", [])
 
 
 def test_a_changed_byte_is_refetched_from_another_peer(
