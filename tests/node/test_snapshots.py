@@ -17,6 +17,7 @@ from gostaking.indexer.schema import blocks
 from gostaking.node.abci.handler import AbciHandler
 from gostaking.node.abci.proto import stubs_problem
 from gostaking.node.app import AppSequenceError, GoStakingApp, history_start_of
+from gostaking.node.blocks import StoredBlock
 from gostaking.node.producer import BlockProducer
 from gostaking.node.snapshots.format import (
     SnapshotBodyDecoder,
@@ -35,6 +36,13 @@ from gostaking.wallet.keys import sign_tx
 
 CHUNK_BYTES = 1024
 RECIPIENTS = 40
+
+
+def follow_next_block(producer: BlockProducer, follower: GoStakingApp) -> tuple[StoredBlock, StoredBlock]:
+    """The producer's next block, and the block `follower` commits executing it (as a CometBFT node would)."""
+    block = producer.produce_block()
+    follower.finalize_block(block.height, block.header.time_ms, list(block.txs), block.header.proposer, block.signers)
+    return block, follower.commit()
 
 
 def busy_chain(genesis_json: bytes, clock: Callable[[], int], store: MemoryStore | LmdbStore) -> BlockProducer:
@@ -112,15 +120,8 @@ def test_a_snapshot_restores_the_same_state_and_the_node_follows_the_chain(
         assert get_balance(state, key(100).address, GOS_DENOM) == get_balance(original, key(100).address, GOS_DENOM)
 
     # Both nodes execute the next block alike: the restored one follows on from the snapshot's block.
-    next_block = producer.produce_block()
-    restored.finalize_block(
-        next_block.height,
-        next_block.header.time_ms,
-        list(next_block.txs),
-        next_block.header.proposer,
-        next_block.signers,
-    )
-    assert restored.commit().hash == next_block.hash
+    next_block, followed = follow_next_block(producer, restored)
+    assert followed.hash == next_block.hash
     assert restored.info().app_hash == app.info().app_hash
 
 
@@ -161,15 +162,7 @@ def test_a_forged_time_in_the_snapshot_s_block_does_not_stop_the_restored_node(
         start = history_start_of(state, last)
     restored = GoStakingApp(MemoryStore())
     restored.restore_state(BucketMerkleTree.build(items), items, forged, genesis_json, start)
-    next_block = producer.produce_block()
-    restored.finalize_block(
-        next_block.height,
-        next_block.header.time_ms,
-        list(next_block.txs),
-        next_block.header.proposer,
-        next_block.signers,
-    )
-    restored.commit()
+    next_block, _ = follow_next_block(producer, restored)
     assert restored.info().app_hash == app.info().app_hash
     with pytest.raises(AppSequenceError, match="before the previous block"):  # its own blocks are checked again
         restored.finalize_block(next_block.height + 1, next_block.header.time_ms - 1, [], "", [])
