@@ -180,7 +180,7 @@ class StoredMerkleTree(TreeLevels):
         # whose listing it changes, each with whether it added keys (at the end: that listing is sorted again).
         listings: dict[int, dict[bytes, bytes]] = {}
         changed: dict[int, bool] = {}
-        take_cached, bucket_hashes, pack_index = self._cache.pop, self._nodes[self._depth].get, _pack_index
+        take_cached, bucket_hashes, pack_index = self._take_cached, self._nodes[self._depth].get, _pack_index
         # Inlined bucket index and leaf hashing (merkle.py's leaf_hash), the cache handled inline, names bound
         # locally: this loop runs for every key a block writes.
         sha256, read_u32, shift, leaf_tag = hashlib.sha256, _read_u32, self._shift, b"\x00"
@@ -190,10 +190,8 @@ class StoredMerkleTree(TreeLevels):
             if listing is None:
                 # A cached committed listing leaves the cache (it goes stale with this batch; its successor enters
                 # the cache at commit); one read from the store does not enter it, so it evicts nothing.
-                committed = take_cached(index, None)
-                if committed is not None:
-                    self._cached_entries -= len(committed)
-                else:
+                committed = take_cached(index)
+                if committed is None:
                     expected = bucket_hashes(index)  # nothing is pending: the committed hash
                     committed = _EMPTY_LISTING if expected is None else self._read_listing(index, expected)
                 listing = listings[index] = dict(committed)
@@ -330,14 +328,16 @@ class StoredMerkleTree(TreeLevels):
     def _remember(self, index: int, listing: Mapping[bytes, bytes]) -> None:
         """Cache `listing` as bucket `index`'s, the most recently used; the least recently used listings go while
         the cache holds more than `cache_entries` entries (this one too, if it alone is larger)."""
-        self._forget(index)
+        self._take_cached(index)
         cache = self._cache
         cache[index] = listing
         self._cached_entries += len(listing)
         while self._cached_entries > self._cache_entries:
             self._cached_entries -= len(cache.popitem(last=False)[1])
 
-    def _forget(self, index: int) -> None:
+    def _take_cached(self, index: int) -> Mapping[bytes, bytes] | None:
+        """Take bucket `index`'s listing out of the cache and return it (None: not cached)."""
         listing = self._cache.pop(index, None)
         if listing is not None:
             self._cached_entries -= len(listing)
+        return listing
