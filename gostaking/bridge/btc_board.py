@@ -85,13 +85,25 @@ def broadcast(rpc: BitcoinRpc, folder: Path, tx: Transaction) -> str:
     return txid
 
 
+def depth_of(rpc: BitcoinRpc, txid: str) -> int | None:
+    """How deep this custodian's own node shows `txid` (0: in its mempool), or None when it does not know it. Any
+    other failure (the node unreachable) raises RpcError."""
+    try:
+        found = rpc.get_raw_transaction(txid)
+    except RpcError as error:
+        if error.code == NO_SUCH_TRANSACTION:
+            return None
+        raise
+    return int(found.get("confirmations", 0))
+
+
 def confirmed(rpc: BitcoinRpc, txid: str, confirmations: int) -> bool:
     """True once this custodian's own node shows `txid` at least `confirmations` deep."""
     try:
-        found = rpc.get_raw_transaction(txid)
+        depth = depth_of(rpc, txid)
     except RpcError:
-        return False  # not yet seen by this custodian's node
-    return int(found.get("confirmations", 0)) >= confirmations
+        return False  # the node cannot say now
+    return depth is not None and depth >= confirmations
 
 
 def reserved_outpoints(board: Path, rpc: BitcoinRpc, confirmations: int) -> dict[tuple[str, int], str]:
@@ -150,12 +162,13 @@ class BtcCustodian:
         again, and the withdrawal or deposit waiting for it would wait for good. Sending it twice is harmless."""
         txid = (folder / BROADCAST).read_text().strip()
         try:
-            found = self.rpc.get_raw_transaction(txid)
-        except RpcError as error:
-            if error.code == NO_SUCH_TRANSACTION:
-                self._send_again(folder, txid)
+            depth = depth_of(self.rpc, txid)
+        except RpcError:
+            return None  # the node cannot say now: the next pass asks again
+        if depth is None:
+            self._send_again(folder, txid)
             return None
-        return txid if int(found.get("confirmations", 0)) >= self.confirmations else None
+        return txid if depth >= self.confirmations else None
 
     def _send_again(self, folder: Path, txid: str) -> None:
         """Combine the board's signatures on the spend `txid` and broadcast it again (failures are logged: the next
