@@ -53,9 +53,8 @@ class StateView(Protocol):
 
 
 BlockChanges = dict[str, dict[Any, Any]]
-"""What a block changed, as values: table name → key → new value (DELETED: the key was deleted)."""
-DELETED: Any = _MISSING
-"""The value of a deleted key in BlockChanges."""
+"""What a block changed, as values: table name → key → new value (a deleted key: the tables' own marker of a missing
+entry, which only `follow` reads)."""
 
 IndexKey = Callable[[K, V], tuple[Any, ...]]
 """Maps an entry to its position in a secondary index (the key is appended to keep entries unique)."""
@@ -258,8 +257,8 @@ class Table(Generic[K, V]):
 
     def take_writes(self, out: dict[bytes, bytes | None]) -> dict[K, V]:
         """Move this table's dirty entries into `out` as encoded (key, value-or-None), in storage key order, and
-        start a new dirty set; returns the one taken (key → value, DELETED for a deleted key), which a reader's
-        copy of the state can follow (`follow`)."""
+        start a new dirty set; returns the one taken (key → value, or the missing-entry marker for a deleted key),
+        which a reader's copy of the state can follow (`follow`)."""
         dirty = self._dirty
         if not dirty:
             return dirty
@@ -575,8 +574,8 @@ class TableSet:
         return self.take_block_changes()[0]
 
     def take_block_changes(self) -> tuple[dict[bytes, bytes | None], "BlockChanges"]:
-        """`take_block_writes`, and the same changes as values (table name → key → value, DELETED for a deleted
-        key) for a reader's copy of the state to `follow` once they are committed."""
+        """`take_block_writes`, and the same changes as values (BlockChanges) for a reader's copy of the state to
+        `follow` once they are committed."""
         out: dict[bytes, bytes | None] = {}
         changes: BlockChanges = {}
         # Table prefixes (`name/`) are prefix-free, so the tables' writes, each sorted, concatenated in prefix

@@ -188,8 +188,6 @@ class GoStakingApp:
         self._block_open = False
         self._pending_block: StoredBlock | None = None
         self._pending_changes: BlockChanges = {}
-        self._restored_height = 0
-        """The height of the block a snapshot restored this node at (0: it was not restored)."""
         self._committed: CommittedStates | None = None
         """Copies of the committed state that readers read without the state lock (None before the first commit)."""
         self._genesis_writes: dict[bytes, bytes | None] | None = None
@@ -387,7 +385,7 @@ class GoStakingApp:
             # A block record a snapshot brought is checked only by its app hash: its time is the snapshot peer's
             # word, and a forged one far ahead must not make this node refuse every later block (consensus orders
             # block times anyway; this check is the app's own guard for blocks it executed).
-            if last is not None and time_ms < last.header.time_ms and last.height != self._restored_height:
+            if last is not None and time_ms < last.header.time_ms and not self._restored_at(last.height):
                 raise AppSequenceError(f"block time {time_ms} is before the previous block's {last.header.time_ms}")
             self._block_open = True
             try:
@@ -640,9 +638,8 @@ class GoStakingApp:
     def read_if_free(self) -> Iterator[State | None]:
         """The committed state, as `read` gives it, if that needs no wait: None while another thread holds the state
         lock, a block waits for it (so that a stream of reads on the event loop, each taking the lock again before the
-        block's thread gets the GIL, cannot keep a block waiting) or a block is between finalize and commit. The API
-        reads here on its event loop, where a hand-off to a thread would cost more than a short read, and goes to
-        `read` on a thread only when it would wait."""
+        block's thread gets the GIL, cannot keep a block waiting) or a block is between finalize and commit. Only the
+        devnet faucet's upkeep reads here now (the API reads `read_committed`, which needs no lock)."""
         if self._blocks_waiting or not self._cond.acquire(blocking=False):
             yield None
             return
@@ -741,6 +738,11 @@ class GoStakingApp:
         if add_to_mempool:
             mempool.add(MempoolTx(raw, hash_, sender, tx.body.sequence, tx.body.fee))
 
+    def _restored_at(self, height: int) -> bool:
+        """True if a snapshot restored this node at `height` (its block record there is the snapshot peer's)."""
+        start = self._chain.history_start()
+        return start is not None and decode_history_start(start).height == height
+
     def _advance_readers(self) -> None:
         """After a commit: bring the readers' copies to it (node/committed.py), or make them if there are none. The
         block is committed whatever happens here: a failure (the store refusing another read transaction, say) is
@@ -775,8 +777,6 @@ class GoStakingApp:
             self._committed = CommittedStates(self._chain, state, STATE_CACHE_ENTRIES)
         last = self._chain.block(self._chain.height) if self._chain.height else None
         self._last_block = decode_block(last) if last is not None else None
-        start = self._chain.history_start()
-        self._restored_height = decode_history_start(start).height if start is not None else 0
         if self._last_block is not None and self._last_block.header.app_hash != self._chain.app_hash:
             raise StorageCorruptionError("the last stored block's app hash differs from the committed app hash")
 

@@ -59,11 +59,15 @@ class _Copy:
         self.view = _SwitchedView(view)
         self.state = State(view=self.view)
         self.state.copy_resident(node_state)
-        self.height = view.height
         self.readers = 0
         self.behind: list[BlockChanges] = []
         self.retired = False
         """Replaced while it had readers: its last reader closes it."""
+
+    @property
+    def height(self) -> int:
+        """The commit it shows: its view's."""
+        return self.view.current.height
 
     def catch_up(self, view: CommittedView, cache_entries: int) -> None:
         """Take on every block it is behind by and read `view` (of the last of them) from now on. No readers."""
@@ -72,7 +76,6 @@ class _Copy:
         self.behind.clear()
         previous, self.view.current = self.view.current, view
         previous.close()
-        self.height = view.height
         self.state.trim_caches(cache_entries)
 
     def close(self) -> None:
@@ -103,7 +106,7 @@ class CommittedStates:
     @contextmanager
     def read(self) -> Iterator[State]:
         """The state at the last commit `advance` was told of, read-only. Never waits for a block; a block never
-        waits for it. Keep it short all the same: a read that outlasts two commits makes the next one load a copy."""
+        waits for it. Keep it short all the same: a read that outlasts two commits costs the second a new copy."""
         with self._lock:
             copy = self._current
             copy.readers += 1

@@ -117,9 +117,9 @@ class Faucet:
         producer's thread).
 
         It reads the state only when that needs no wait (GoStakingApp.read_if_free): waiting for the state lock
-        behind the API's readers made a block take 20–23 ms under reads instead of 14 at the median (in-process, 8
-        account reads in flight; 4 ms idle). A check skipped because the API was reading is made after the next
-        block."""
+        behind readers (then the API's; now CheckTx and the other locked reads) made a block take 20–23 ms under
+        reads instead of 14 at the median (in-process, 8 account reads in flight; 4 ms idle). A check skipped because
+        another thread held the lock is made after the next block."""
         with self._lock:
             if self._top_up is not None and self.app.mempool.get(self._top_up) is not None:
                 return

@@ -131,8 +131,8 @@ def _explorer_nodes(node: Node, index: IndexReader, limit: int, offset: int) -> 
             for operator in operators[offset : offset + limit]
         ]
         height = state.height.get()
-    # The index is read after the committed state is let go: a copy held past two commits makes the node load
-    # another (node/committed.py).
+    # The index is read after the committed state is let go: a copy still held two commits later is replaced by a
+    # new one (node/committed.py).
     activity, bars = q.node_activity(index.engine, [view.consensus_address for view, _, _ in page], UPTIME_BAR_BLOCKS)
     by_consensus = {row["consensus_address"]: row for row in activity}
     nodes = []
