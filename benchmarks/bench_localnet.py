@@ -17,15 +17,17 @@ sender's sequences still go out in order): one synchronous submitter waits for e
 submitter a node's submissions are bound by the round trip (RPC, CometBFT's mempool, the ABCI socket, the app)
 rather than by the app's work; kvstore runs inside CometBFT, without a socket. The same N is used for both apps.
 
-Where CometBFT's extra CPU goes with a socket app (a node's pprof CPU profile, 2026-12-06): 40-60% of its samples
-during a GoStaking run are the ABCI socket client's flush timer re-arming itself (7% in those stacks, p2p's flush
-timers, with kvstore); per second of the run a node uses about as much CPU with either app, so its CPU per
-transaction is higher with GoStaking because the run lasts longer. v0.38's socket client passes
+Where the release's CometBFT spends extra CPU with a socket app (a node's pprof CPU profile, 2026-12-06): 40-60% of
+its samples during a GoStaking run are the ABCI socket client's flush timer re-arming itself (7% in those stacks,
+p2p's flush timers, with kvstore); per second of the run a node uses about as much CPU with either app, so its CPU
+per transaction is higher with GoStaking because the run lasts longer. v0.38's socket client passes
 `flushThrottleMS = 20` to a throttle timer as a time.Duration, i.e. 20 ns: a CheckTx is flushed to the app at once
 (there is no 20 ms wait), but while the client's sending goroutine is busy the timer fires, finds nobody listening
-and re-arms for another 20 ns, in a loop, all the more on a loaded machine. kvstore's in-process client has no
-such timer. `--trace DIR` writes each app process's per-request timings there (GOSTAKING_ABCI_TRACE, see
-gostaking/node/abci/trace.py) and prints their sums.
+and re-arms for another 20 ns, in a loop, all the more on a loaded machine. kvstore's in-process client has no such
+timer. GoStaking's build (`make cometbft`, docs/operators.md "Which CometBFT") has none either: it flushes whenever
+no other request waits to be written. The run uses the cometbft that `require_cometbft` finds; COMETBFT_BIN=<path>
+runs another build, to compare builds alternately. `--trace DIR` writes each app process's per-request timings there
+(GOSTAKING_ABCI_TRACE, see gostaking/node/abci/trace.py) and prints their sums.
 
 `--base DIR --rounds R` compares this tree with a checkout of an earlier commit (e.g. `git worktree add --detach
 /tmp/base HEAD`): R rounds, each running this tree's GoStaking and kvstore and then the earlier tree's own
