@@ -7,7 +7,8 @@ transfers each (the mempool keeps at most 64 waiting per sender), for kvstore `k
 Measured: from the first broadcast until every tx is in a committed block. One submitter thread per node sends
 its share with broadcast_tx_sync to that node's RPC (a sender's sequences go to one node, in order).
 Committed tx/s = txs / elapsed. Both networks run the same way, one after the other; the ratio is
-GoStaking / kvstore.
+GoStaking / kvstore. Each run also prints the CPU per transaction of the app processes, of the CometBFT processes
+and of this client's submitter threads while they submit (one Python process: its threads share one GIL).
 
 The app processes run without the REST API and explorer index that `gostaking localnet` gives each node (they
 would share the same cores); `--api` runs them too.
@@ -246,12 +247,14 @@ def measure(
         app_pids = [process.pid for process in processes.apps.values()]
         comet_pids = [process.pid for process in processes.comets.values()]
         cpu_before, comet_cpu_before = _cpu_seconds(app_pids), _cpu_seconds(comet_pids)
+        client_cpu_before = time.process_time()
         started = time.perf_counter()
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
         submitted = time.perf_counter() - started
+        client_cpu = time.process_time() - client_cpu_before
         if rejected:
             raise SystemExit(f"{app}: {len(rejected)} txs rejected by CheckTx, e.g. {rejected[0]}")
         sent = per_node * validators
@@ -272,6 +275,7 @@ def measure(
     rate = sent / elapsed
     cpu = f", app CPU {app_cpu * 1000 / sent:.2f} ms/tx" if app_pids else ""
     cpu += f", CometBFT CPU {comet_cpu * 1000 / sent:.2f} ms/tx"
+    cpu += f", submitting client CPU {client_cpu * 1000 / sent:.2f} ms/tx"
     print(
         f"{app:>9}: {sent} txs submitted in {submitted:.1f} s, all committed after {elapsed:.1f} s "
         f"in {seen_height - start_height} blocks → {rate:,.0f} tx/s{cpu}{scraped}"
@@ -381,6 +385,8 @@ def main() -> None:
     args = parser.parse_args()
     if args.trace:
         args.trace.mkdir(parents=True, exist_ok=True)
+        for stale in args.trace.glob("gostaking.*.json"):  # an earlier run's: print_trace sums every file there
+            stale.unlink()
         os.environ[TRACE_ENV] = str(args.trace / "gostaking")  # inherited by the app processes
     if args.base:
         with tempfile.TemporaryDirectory(prefix="bench-localnet-") as temp:
