@@ -25,10 +25,10 @@ per transaction is higher with GoStaking because the run lasts longer. v0.38's s
 `flushThrottleMS = 20` to a throttle timer as a time.Duration, i.e. 20 ns: a CheckTx is flushed to the app at once
 (there is no 20 ms wait), but while the client's sending goroutine is busy the timer fires, finds nobody listening
 and re-arms for another 20 ns, in a loop, all the more on a loaded machine. kvstore's in-process client has no such
-timer. GoStaking's build (`make cometbft`, docs/operators.md "Which CometBFT") has none either: it flushes whenever
-no other request waits to be written. The run uses the cometbft that `require_cometbft` finds; COMETBFT_BIN=<path>
-runs another build, to compare builds alternately. `--trace DIR` writes each app process's per-request timings there
-(GOSTAKING_ABCI_TRACE, see gostaking/node/abci/trace.py) and prints their sums.
+timer. GoStaking's build (`make cometbft`, docs/operators.md "Which CometBFT") has none either: it sends a Flush
+whenever no other request waits to be written. The run uses the cometbft that `require_cometbft` finds;
+COMETBFT_BIN=<path> runs another build, to compare builds alternately. `--trace DIR` writes each app process's
+per-request timings there (GOSTAKING_ABCI_TRACE, see gostaking/node/abci/trace.py) and prints their sums.
 
 `--base DIR --rounds R` compares this tree with a checkout of an earlier commit (e.g. `git worktree add --detach
 /tmp/base HEAD`): R rounds, each running this tree's GoStaking and kvstore and then the earlier tree's own
