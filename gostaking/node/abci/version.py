@@ -4,8 +4,8 @@ COMETBFT_VERSION = "v0.38.17"
 """The release `scripts/build-cometbft` builds (from the Go module proxy, as `go install ...@<this>` would fetch it);
 the ABCI stubs come from the same module."""
 
-COMETBFT_BUILD = "gostaking.2"
-"""What `scripts/build-cometbft` appends to the version (`cometbft version`: 0.38.17+gostaking.2): the release with
+COMETBFT_BUILD = "gostaking.3"
+"""What `scripts/build-cometbft` appends to the version (`cometbft version`: 0.38.17+gostaking.3): the release with
 deploy/cometbft/*.patch applied. Bump it when a patch changes."""
 
 COMETBFT_MODULE = "github.com/cometbft/cometbft"

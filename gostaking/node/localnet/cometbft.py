@@ -53,7 +53,7 @@ def find_cometbft() -> Path | None:
 
 
 def cometbft_version(binary: Path) -> str:
-    """`cometbft version` output, e.g. '0.38.17', or '0.38.17+gostaking.2' for GoStaking's build."""
+    """`cometbft version` output, e.g. '0.38.17', or '0.38.17+gostaking.3' for GoStaking's build."""
     done = subprocess.run([str(binary), "version"], capture_output=True, text=True, timeout=30, check=False)
     if done.returncode != 0:
         raise CometBftError(f"{binary} version failed: {done.stderr.strip()}")
