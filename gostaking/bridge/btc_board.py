@@ -151,10 +151,6 @@ class BtcCustodian:
         """Outpoints a spend on the board that is not final yet uses (see `reserved_outpoints`)."""
         return reserved_outpoints(self.board, self.rpc, self.confirmations)
 
-    def confirmed(self, txid: str) -> bool:
-        """True once this custodian's own node shows `txid` `confirmations` deep."""
-        return confirmed(self.rpc, txid, self.confirmations)
-
     def final(self, folder: Path) -> str | None:
         """The txid of the spend broadcast from `folder` once this custodian's node shows it `confirmations` deep,
         else None. A spend the node does not know at all is sent again from the board's signatures: it left the
