@@ -61,8 +61,9 @@ def _moniker(state: State, operator: str) -> str:
 
 
 def _estimated_time(node: Node, state: State, height: int) -> str:
-    """When `height` should be reached at this node's block interval (display only)."""
-    last = node.app.last_block
+    """When `height` should be reached at this node's block interval (display only), counted from the block of
+    `state` (the node's last block may be one ahead while a commit finishes)."""
+    last = node.app.block(state.height.get())
     now_ms = last.header.time_ms if last is not None else 0
     return iso_time(now_ms + max(height - state.height.get(), 0) * int(node.block_time_s * 1000))
 
