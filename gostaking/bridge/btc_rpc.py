@@ -1,14 +1,12 @@
-"""Bitcoin JSON-RPC client (Bitcoin Core and btcd), the rules for attesting a custody output, and the wallet-based
-BTC deposit watcher.
+"""Bitcoin JSON-RPC client (Bitcoin Core and btcd) and the rules for attesting a custody output.
 
 `BitcoinRpc` uses only calls both nodes answer the same way (getblockcount, getblockhash, getblock at verbosity 0,
 getrawtransaction with a numeric verbosity, gettxout, sendrawtransaction), plus Bitcoin Core's wallet calls where a
 caller asks for them. Amounts are parsed as Decimal, never float.
 
-`BtcDepositWatcher` reads a (watch-only) Bitcoin Core wallet into which the custody descriptors were imported
-(`importdescriptors`, see `CustodyLock.descriptor`); `btc_scan.BtcBlockWatcher` reads blocks instead and works on
-both nodes (it is what `gostaking bridge btc` runs). Either way the senders of a deposit are the addresses of all its
-inputs' previous outputs, found with `getrawtransaction`, so the node needs `-txindex=1` (btcd: `--txindex`).
+The watcher that uses these rules, `btc_scan.BtcBlockWatcher`, reads blocks and works on both nodes. The senders of
+a deposit are the addresses of all its inputs' previous outputs, found with `getrawtransaction`, so the node needs
+`-txindex=1` (btcd: `--txindex`).
 """
 
 import io
@@ -22,8 +20,7 @@ import httpx
 from embit.script import Script
 from embit.transaction import Transaction
 
-from gostaking.bridge.attester import DepositBatch, ObservedDeposit
-from gostaking.bridge.btc import DUST_SAT, CustodyLock, DepositRegistry, network_params
+from gostaking.bridge.btc import DUST_SAT, CustodyLock, network_params
 from gostaking.bridge.errors import RpcError
 from gostaking.chain.modules.custody.queries import (
     DEPOSIT_SENDER_SEPARATOR,
@@ -99,11 +96,6 @@ class BitcoinRpc:
     def get_block_count(self) -> int:
         """Height of the best chain."""
         return int(self.call("getblockcount"))
-
-    def list_since_block(self, blockhash: str, target_confirmations: int) -> dict[str, Any]:
-        """Wallet transactions since `blockhash` ('' = all), watch-only included."""
-        result: dict[str, Any] = self.call("listsinceblock", blockhash, target_confirmations, True, True)
-        return result
 
     def get_raw_transaction(self, txid: str) -> dict[str, Any]:
         """A decoded transaction (needs -txindex for transactions outside the wallet and mempool)."""
@@ -233,96 +225,3 @@ def format_senders(addresses: list[str]) -> str | None:
     if len(distinct) > MAX_DEPOSIT_SENDERS or any(len(a) > MAX_EXTERNAL_ADDRESS_LENGTH for a in distinct):
         return None
     return DEPOSIT_SENDER_SEPARATOR.join(distinct)
-
-
-class BtcDepositWatcher:
-    """Finds payments to registered custody addresses with `listsinceblock`.
-
-    The cursor is the `lastblock` hash that listsinceblock returns for the target confirmations: transactions
-    with fewer confirmations are in later blocks and come back on the next call, those with enough are never
-    returned again, so nothing is skipped and nothing is seen twice.
-    """
-
-    def __init__(
-        self,
-        rpc: BitcoinRpc,
-        registry: DepositRegistry,
-        *,
-        confirmations: int = 6,
-        denom: str = "btc",
-        hosted_chain: str = "bitcoin",
-        wallet: str = "",
-        safety: DepositSafety | None = None,
-    ) -> None:
-        """Watch the addresses of `registry` through `rpc`. With `safety`, an output is attested only when it is
-        unspent and far enough from its lock's timelock (`DepositSafety`); without, every payment is attested in
-        full, as before (the CLI runs `btc_scan.BtcBlockWatcher`, which always checks)."""
-        self.rpc = rpc
-        self.registry = registry
-        self.confirmations = max(confirmations, 1)
-        self.denom = denom
-        self.hosted_chain = hosted_chain
-        self.wallet = wallet
-        self.safety = safety
-
-    @property
-    def name(self) -> str:
-        """Cursor name: the hosted chain and the wallet."""
-        return f"{self.hosted_chain}:wallet:{self.wallet}"
-
-    def scan(self, cursor: str | None) -> DepositBatch:
-        """Deposits with enough confirmations since `cursor`, and the next cursor."""
-        result = self.rpc.list_since_block(cursor or "", self.confirmations)
-        deposits: list[ObservedDeposit] = []
-        refused: dict[str, str] = {}
-        for entry in result.get("transactions", []):
-            if entry.get("category") != "receive" or int(entry.get("confirmations", 0)) < self.confirmations:
-                continue
-            registered = self.registry.get(str(entry.get("address", "")))
-            if registered is None:
-                continue
-            txid, vout, amount = str(entry["txid"]), int(entry["vout"]), btc_to_sat(entry["amount"])
-            key = f"{self.hosted_chain}:{txid}:{vout}"
-            if self.safety is not None:
-                lock = CustodyLock.from_witness_script(bytes.fromhex(registered.witness_script))
-                unspent = self.rpc.get_tx_out(txid, vout) is not None
-                reason = self.safety.refusal(lock, int(entry["confirmations"]), amount, unspent)
-                if reason is not None:
-                    refused[key] = reason
-                    continue
-                amount = self.safety.credited_sat(amount)
-            senders = format_senders(self._senders(txid))
-            if senders is None:
-                refused[key] = f"more than {MAX_DEPOSIT_SENDERS} sender addresses (or one too long) to screen"
-                continue
-            deposits.append(
-                ObservedDeposit(
-                    hosted_chain=self.hosted_chain,
-                    external_tx_id=f"{txid}:{vout}",
-                    from_address=senders,
-                    recipient=registered.recipient,
-                    denom=self.denom,
-                    amount=amount,
-                )
-            )
-        deposits.sort(key=lambda d: d.external_tx_id)
-        return DepositBatch(deposits, str(result["lastblock"]), refused=refused)
-
-    def _senders(self, txid: str) -> list[str]:
-        # Every custodian must attest the same details, so this is a deterministic rule: the address of every
-        # input's previous output, in input order (the chain holds the deposit if any of them is sanctioned).
-        senders = []
-        for vin in self.rpc.get_raw_transaction(txid)["vin"]:
-            if "coinbase" in vin:
-                senders.append("coinbase")
-                continue
-            try:
-                previous = self.rpc.get_raw_transaction(str(vin["txid"]))
-            except RpcError as error:
-                raise RpcError(
-                    f"{error}; the watcher needs bitcoind with -txindex=1 to find deposit senders"
-                ) from error
-            script = previous["vout"][int(vin["vout"])]["scriptPubKey"]
-            address = script.get("address") or (script.get("addresses") or [None])[0]
-            senders.append(str(address) if address else f"script:{script.get('hex', '')}")
-        return senders

@@ -1,16 +1,15 @@
 """What a custodian checks before it attests or signs, without a Bitcoin node: the lock script parsed back, the
 depositor path's witness recognised, sweeps that pay anyone but custody refused, PSBT input amounts checked against
 the custodian's own node (a rewritten witness UTXO cannot buy a bigger miner fee), the attestation margin before the
-timelock, and every input of a deposit screened (a sanctioned second input holds it on GoStaking)."""
+timelock and the senders of a deposit (every distinct input address). The watcher itself, a sanctioned second input
+included, runs against btcd in test_btc_regtest.py."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from gateway_harness import ALICE, COUNCIL, CUSTODIANS, GatewayNet
-from test_btc_watcher import PASSWORD, SENDER_ADDRESS, USER, FakeBitcoind, bitcoind, custodian_payers, custody_registry
+from gateway_harness import ALICE
+from test_btc_watcher import FakeBitcoind, bitcoind, custodian_payers, custody_registry
 
-from gostaking.bridge.attester import Attester
 from gostaking.bridge.btc import (
     CustodyLock,
     NodeOutput,
@@ -29,10 +28,9 @@ from gostaking.bridge.btc import (
     sign_psbt,
 )
 from gostaking.bridge.btc_board import UNSIGNED, signature_file
-from gostaking.bridge.btc_rpc import BitcoinRpc, BtcDepositWatcher, DepositSafety, format_senders
+from gostaking.bridge.btc_rpc import DepositSafety, format_senders
 from gostaking.bridge.errors import ScriptError
-from gostaking.bridge.store import StateStore, TrackedWithdrawal
-from gostaking.chain.types.tx import MsgUpdateSanctions, SanctionUpdate
+from gostaking.bridge.store import TrackedWithdrawal
 from gostaking.wallet.keys import PrivateKey
 
 __all__ = ["bitcoind"]
@@ -42,7 +40,6 @@ DEPOSITOR = PrivateKey((0x2003).to_bytes(32, "big"))
 TXID = "aa" * 32
 CUSTODY = p2wsh_script_pubkey(change_script([k.public_key for k in KEYS], 2))
 THIEF = script_for_address("bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080")
-SECOND_SENDER = "bcrt1qsecondsender000000000000000000000000"
 
 
 def lock(csv: int = 144) -> CustodyLock:
@@ -149,58 +146,6 @@ def test_a_custodian_refuses_a_payout_psbt_whose_witness_utxo_amount_was_rewritt
     with pytest.raises(ScriptError, match="my node shows 30000000 sat"):
         payers[1].pay(withdrawal)
     assert not signature_file(folder, payers[1].key.public_key).exists()
-
-
-@pytest.fixture
-def two_sender_deposit(bitcoind: tuple[FakeBitcoind, str], tmp_path: Path) -> Iterator[tuple[FakeBitcoind, str]]:
-    """A 0.25 BTC deposit to Alice's custody address whose second input spends from SECOND_SENDER."""
-    fake, url = bitcoind
-    _, address = custody_registry(tmp_path)
-    fake.receive("e5" * 32, 0, address, "0.25", 5)
-    fake.raw["e5" * 32]["vin"].append({"txid": "77" * 32, "vout": 0})
-    fake.raw["77" * 32] = {"vout": [{"scriptPubKey": {"address": SECOND_SENDER, "hex": "0014" + "77" * 20}}]}
-    yield fake, url
-
-
-def test_the_watcher_names_every_input_and_checks_outputs_when_asked(
-    two_sender_deposit: tuple[FakeBitcoind, str], tmp_path: Path
-) -> None:
-    fake, url = two_sender_deposit
-    registry, _ = custody_registry(tmp_path)
-    (deposit,) = BtcDepositWatcher(BitcoinRpc(url, USER, PASSWORD), registry, confirmations=2).scan(None).deposits
-    assert deposit.from_address == f"{SENDER_ADDRESS},{SECOND_SENDER}" and deposit.amount == 25_000_000
-    # With the safety rules, the watcher asks gettxout: spent outputs are refused, unspent ones credit less the fee.
-    handle = fake.handle
-    spent: set[str] = set()
-    gettxout = {"value": "0.25", "scriptPubKey": {"hex": ""}, "confirmations": 6}
-    fake.handle = lambda method, params: (  # type: ignore[method-assign]
-        (None if params[0] in spent else gettxout) if method == "gettxout" else handle(method, params)
-    )
-    safety = DepositSafety(sweep_fee_sat=1_000)
-    watcher = BtcDepositWatcher(BitcoinRpc(url, USER, PASSWORD), registry, confirmations=2, safety=safety)
-    assert [d.amount for d in watcher.scan(None).deposits] == [24_999_000]
-    spent.add("e5" * 32)
-    batch = watcher.scan(None)
-    assert batch.deposits == [] and batch.refused == {f"bitcoin:{'e5' * 32}:0": "the output is already spent"}
-
-
-def test_a_deposit_with_a_sanctioned_second_input_is_held_on_gostaking(
-    two_sender_deposit: tuple[FakeBitcoind, str], tmp_path: Path, gateway_net: GatewayNet
-) -> None:
-    _, url = two_sender_deposit
-    registry, _ = custody_registry(tmp_path)
-    listing = MsgUpdateSanctions([SanctionUpdate("bitcoin", SECOND_SENDER, True)])
-    for member in COUNCIL:
-        gateway_net.submit(member, listing)
-    gateway_net.produce()
-    for custodian in CUSTODIANS[:2]:
-        watcher = BtcDepositWatcher(BitcoinRpc(url, USER, PASSWORD), registry, confirmations=2)
-        with StateStore(tmp_path / f"{custodian.address}.json") as store:
-            assert Attester(store, gateway_net.sender(custodian), [watcher]).run_once().observed == 1
-        gateway_net.produce()
-    deposit = gateway_net.client.get(f"/custody/deposits/bitcoin/{'e5' * 32}:0").json()
-    assert deposit["status"] == "held" and deposit["from_address"] == f"{SENDER_ADDRESS},{SECOND_SENDER}"
-    assert gateway_net.balance(ALICE.address, "btc") == 0
 
 
 def test_a_sweep_or_payout_that_could_not_be_mined_at_once_is_refused() -> None:

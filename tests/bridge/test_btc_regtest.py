@@ -10,9 +10,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from btcd_harness import Btcd, btcd, btcd_pair, p2wpkh_script, requires_btcd
+from btcd_harness import Btcd, address_of, btcd, btcd_pair, p2wpkh_script, requires_btcd, sign_p2wpkh
 from embit.psbt import PSBT
-from gateway_harness import ALICE, CUSTODIANS, GatewayNet
+from embit.script import Script
+from embit.transaction import Transaction, TransactionInput, TransactionOutput
+from gateway_harness import ALICE, COUNCIL, CUSTODIANS, GatewayNet
 
 from gostaking.bridge.attester import Attester
 from gostaking.bridge.btc import (
@@ -35,7 +37,7 @@ from gostaking.bridge.store import StateStore, TrackedDeposit
 from gostaking.chain.modules.custody.queries import compute_custody_backing, get_deposit
 from gostaking.chain.modules.lock.queries import get_locked_amount
 from gostaking.chain.types.custody import CustodyBacking
-from gostaking.chain.types.tx import MsgLockAsset, MsgSendCoins
+from gostaking.chain.types.tx import MsgLockAsset, MsgSendCoins, MsgUpdateSanctions, SanctionUpdate
 from gostaking.wallet.keys import PrivateKey
 
 __all__ = ["btcd", "btcd_pair"]
@@ -233,6 +235,34 @@ def test_the_watcher_refuses_outputs_too_close_to_the_timelock_or_already_taken_
         report = Attester(store, custody.net.sender(CUSTODIANS[0]), [watcher]).run_once()
         assert report.reclaims == 0 and any("never attested" in note for note in report.notes)
         assert f"bitcoin:{quick_out[0]}:{quick_out[1]}" in store.load().skipped
+
+
+def test_every_input_of_a_deposit_is_screened_and_a_sanctioned_second_one_holds_it(custody: Custody) -> None:
+    btcd, net = custody.btcd, custody.net
+    payers = [PrivateKey((0x5E00 + i).to_bytes(32, "big")) for i in range(2)]
+    coins = [btcd.fund(p2wpkh_script(payer), 30_000_000) for payer in payers]
+    btcd.generate(1)
+    # One deposit paid from two addresses: the second one's coin is its second input.
+    deposit_tx = Transaction(
+        version=2,
+        vin=[TransactionInput(bytes.fromhex(txid), vout) for txid, vout in coins],
+        vout=[TransactionOutput(59_990_000, Script(custody.address_script))],
+    )
+    for index, payer in enumerate(payers):
+        sign_p2wpkh(deposit_tx, index, payer, 30_000_000)
+    deposit = (btcd.send(deposit_tx), 0)
+    btcd.generate(CONFIRMATIONS)
+    senders = [address_of(p2wpkh_script(payer)) for payer in payers]
+    (observed,) = custody.watcher().scan(None).deposits
+    assert observed.from_address == ",".join(senders) and observed.amount == 59_990_000 - SWEEP_FEE
+    # The council lists the second address; both custodians attest, and GoStaking holds the deposit.
+    listing = MsgUpdateSanctions([SanctionUpdate("bitcoin", senders[1], True)])
+    for member in COUNCIL:
+        net.submit(member, listing)
+    net.produce()
+    custody.run(CUSTODIANS[:2], sweep=False)
+    assert custody.deposit_status(deposit) == "held"
+    assert net.balance(ALICE.address, "btc") == 0
 
 
 def test_a_custodian_never_signs_a_sweep_whose_input_amount_was_rewritten(custody: Custody) -> None:

@@ -1,4 +1,5 @@
-"""Bitcoin Core RPC client and BTC deposit watcher, against a fake bitcoind JSON-RPC server on 127.0.0.1."""
+"""The Bitcoin RPC client and the Bitcoin Core wallet-based payouts, against a fake bitcoind JSON-RPC server on
+127.0.0.1 (the deposit watcher and the sweeps run against btcd: test_btc_regtest.py)."""
 
 import base64
 import json
@@ -14,27 +15,25 @@ import pytest
 from embit import ec
 from embit.script import Script
 from embit.transaction import Transaction
-from gateway_harness import ALICE, CUSTODIANS, GatewayNet
+from gateway_harness import ALICE, CUSTODIANS
 
-from gostaking.bridge.attester import Attester, require_on_best_chain
+from gostaking.bridge.attester import require_on_best_chain
 from gostaking.bridge.btc import CustodyLock, DepositRegistry, SpendableOutput, estimate_payout_vsize
 from gostaking.bridge.btc_payout import BtcPayer
-from gostaking.bridge.btc_rpc import BitcoinRpc, BtcDepositWatcher, btc_to_sat
+from gostaking.bridge.btc_rpc import BitcoinRpc, btc_to_sat
 from gostaking.bridge.errors import DeepReorgError, RpcError, ScriptError
-from gostaking.bridge.store import StateStore, TrackedWithdrawal
+from gostaking.bridge.store import TrackedWithdrawal
 from gostaking.wallet.keys import PrivateKey
 
 USER, PASSWORD = "gateway", "s3cret"
-SENDER_ADDRESS = "bcrt1qsenderaddress0000000000000000000000000"
 
 
 class FakeBitcoind:
-    """Answers the RPCs the watcher uses from an in-memory wallet history. Amounts are sent as JSON numbers
-    with 8 decimals, as bitcoind does."""
+    """Answers the RPCs the payers use from in-memory transactions and wallet outputs. Amounts are sent as JSON
+    numbers with 8 decimals, as bitcoind does."""
 
     def __init__(self) -> None:
-        self.blocks: list[str] = [f"{i:064x}" for i in range(1, 11)]
-        self.wallet: list[dict[str, Any]] = []
+        self.height = 10
         self.raw: dict[str, dict[str, Any]] = {}
         self.calls: list[tuple[str, list[Any]]] = []
         self.unspent: list[dict[str, Any]] = []
@@ -42,45 +41,10 @@ class FakeBitcoind:
         self.fee_rate: str | None = None
         """estimatesmartfee's answer in BTC per kvB (None: no estimate, as on a fresh node)."""
 
-    def receive(self, txid: str, vout: int, address: str, amount: str, height: int) -> None:
-        self.wallet.append({"txid": txid, "vout": vout, "address": address, "amount": amount, "height": height})
-        self.raw[txid] = {"txid": txid, "vin": [{"txid": "prev" + txid[4:], "vout": 1}], "vout": []}
-        self.raw["prev" + txid[4:]] = {
-            "vout": [{}, {"scriptPubKey": {"address": SENDER_ADDRESS, "hex": "0014" + "00" * 20}}]
-        }
-
     def handle(self, method: str, params: list[Any]) -> Any:
         self.calls.append((method, params))
-        tip = len(self.blocks)
         if method == "getblockcount":
-            return tip
-        if method == "listsinceblock":
-            since, target = params[0], params[1]
-            since_height = self.blocks.index(since) + 1 if since else 0
-            transactions = [
-                {
-                    "category": "receive",
-                    "txid": w["txid"],
-                    "vout": w["vout"],
-                    "address": w["address"],
-                    "amount": w["amount"],
-                    "confirmations": tip - w["height"] + 1,
-                    "blockheight": w["height"],
-                }
-                for w in self.wallet
-                if w["height"] > since_height
-            ]
-            transactions.append(
-                {
-                    "category": "send",
-                    "txid": "ff" * 32,
-                    "vout": 0,
-                    "amount": "-1.0",
-                    "confirmations": 50,
-                    "address": "x",
-                }
-            )
-            return {"transactions": transactions, "removed": [], "lastblock": self.blocks[tip - target]}
+            return self.height
         if method == "getrawtransaction":
             if params[0] not in self.raw:
                 raise KeyError("No such mempool or blockchain transaction. Use -txindex")
@@ -160,11 +124,17 @@ def test_rpc_client_parses_decimals_and_reports_errors(bitcoind: tuple[FakeBitco
         BitcoinRpc(url, USER, "wrong").get_block_count()
     with pytest.raises(RpcError, match="Method not found"):
         BitcoinRpc(url, USER, PASSWORD).call("nosuchmethod")
-    fake.receive("aa" * 32, 0, "x", "0.1", 3)
-    (entry, _) = BitcoinRpc(url, USER, PASSWORD).list_since_block("", 1)["transactions"]
-    assert entry["amount"] == Decimal("0.1") and isinstance(entry["amount"], Decimal)
+    fake.fee_rate = "0.1"
+    rate = BitcoinRpc(url, USER, PASSWORD).call("estimatesmartfee", 2)["feerate"]
+    assert rate == Decimal("0.1") and isinstance(rate, Decimal)
     with pytest.raises(RpcError):
         BitcoinRpc("http://127.0.0.1:9", USER, PASSWORD, timeout_s=2).get_block_count()
+
+
+def test_a_node_without_a_transaction_index_is_named_as_the_cause(bitcoind: tuple[FakeBitcoind, str]) -> None:
+    # A deposit's senders are read from its inputs' previous transactions, which only a node with -txindex has.
+    with pytest.raises(RpcError, match=r"needs the node's transaction index \(-txindex / --txindex\)"):
+        BitcoinRpc(url=bitcoind[1], user=USER, password=PASSWORD).get_transaction("d4" * 32)
 
 
 def test_btc_to_sat_is_exact() -> None:
@@ -172,47 +142,6 @@ def test_btc_to_sat_is_exact() -> None:
     assert btc_to_sat(Decimal("20999999.97690000")) == 2_099_999_997_690_000
     with pytest.raises(RpcError):
         btc_to_sat(Decimal("0.000000001"))
-
-
-def test_watcher_waits_for_confirmations_and_never_repeats(bitcoind: tuple[FakeBitcoind, str], tmp_path: Path) -> None:
-    fake, url = bitcoind
-    registry, address = custody_registry(tmp_path)
-    fake.receive("a1" * 32, 1, address, "0.50000000", 4)
-    fake.receive("b2" * 32, 0, address, "0.00012345", 9)  # 2 confirmations at tip 10
-    fake.receive("c3" * 32, 0, "bcrt1qnotours", "5.0", 4)
-    watcher = BtcDepositWatcher(BitcoinRpc(url, USER, PASSWORD), registry, confirmations=3)
-    first = watcher.scan(None)
-    assert [(d.external_tx_id, d.amount) for d in first.deposits] == [(f"{'a1' * 32}:1", 50_000_000)]
-    assert first.deposits[0].from_address == SENDER_ADDRESS and first.deposits[0].recipient == ALICE.address
-    assert first.cursor == fake.blocks[7]  # height 8: blocks after it have fewer than 3 confirmations
-    assert watcher.scan(first.cursor).deposits == []
-    fake.blocks.append(f"{11:064x}")
-    second = watcher.scan(first.cursor)
-    assert [(d.external_tx_id, d.amount) for d in second.deposits] == [(f"{'b2' * 32}:0", 12_345)]
-    assert watcher.scan(second.cursor).deposits == []
-
-
-def test_missing_txindex_is_explained(bitcoind: tuple[FakeBitcoind, str], tmp_path: Path) -> None:
-    fake, url = bitcoind
-    registry, address = custody_registry(tmp_path)
-    fake.receive("d4" * 32, 0, address, "1", 2)
-    del fake.raw["prev" + ("d4" * 32)[4:]]
-    with pytest.raises(RpcError, match="txindex"):
-        BtcDepositWatcher(BitcoinRpc(url, USER, PASSWORD), registry, confirmations=1).scan(None)
-
-
-def test_btc_deposits_are_attested_on_gostaking(
-    bitcoind: tuple[FakeBitcoind, str], tmp_path: Path, gateway_net: GatewayNet
-) -> None:
-    fake, url = bitcoind
-    registry, address = custody_registry(tmp_path)
-    fake.receive("e5" * 32, 0, address, "0.25", 5)
-    for custodian in CUSTODIANS[:2]:
-        watcher = BtcDepositWatcher(BitcoinRpc(url, USER, PASSWORD), registry, confirmations=2)
-        with StateStore(tmp_path / f"{custodian.address}.json") as store:
-            assert Attester(store, gateway_net.sender(custodian), [watcher]).run_once().observed == 1
-        gateway_net.produce()
-    assert gateway_net.balance(ALICE.address, "btc") == 25_000_000
 
 
 def test_custodians_pay_a_withdrawal_with_a_psbt_passed_around(
