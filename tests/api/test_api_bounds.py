@@ -168,6 +168,7 @@ def test_a_huge_offset_is_an_empty_page_not_an_error(seeded: tuple[Devnet, Seede
     client = seeded[0].client
     for path, field in (
         ("/custody/withdrawals", "withdrawals"),
+        ("/custody/reclaims", "reclaims"),
         ("/governance/proposals", "proposals"),
         ("/nodes", "nodes"),
         ("/governance/report", "proposals"),

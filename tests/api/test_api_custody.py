@@ -1,4 +1,4 @@
-"""GET /custody/…: deposits attested by custodians, withdrawals, sanctions holds, parameters."""
+"""GET /custody/…: deposits attested by custodians, their reclaims, withdrawals, sanctions holds, parameters."""
 
 import hashlib
 
@@ -20,8 +20,10 @@ from gostaking.chain.types.tx import (
     MsgAttestDeposit,
     MsgAttestKyc,
     MsgConfirmWithdrawal,
+    MsgReportReclaim,
     MsgRequestWithdrawal,
     MsgResolveHold,
+    MsgSendCoins,
     MsgUpdateSanctions,
     SanctionUpdate,
 )
@@ -128,6 +130,45 @@ def test_withdrawals_need_kyc_and_are_confirmed_or_held_then_refunded(chain: Dev
     assert get(chain, "/custody/withdrawals", status="refunded")["withdrawals"][0]["id"] == 1
 
 
+def test_a_reclaimed_deposit_shows_what_it_debited_and_what_moved_beyond_reach(chain: Devnet) -> None:
+    fund_actors(chain)
+    for custodian in CUSTODIANS[:2]:
+        ok(chain, custodian, _deposit("bb22", amount=BTC))
+    # Alice keeps a quarter of the deposit; the rest went to Bob, out of the chain's reach for this reclaim.
+    ok(chain, ALICE, MsgSendCoins(BOB.address, "btc", _btc(chain, ALICE.address) - BTC // 4))
+    first = ok(chain, CUSTODIANS[0], MsgReportReclaim("bitcoin", "bb22", "depositor-spend"))["height"]
+    pending = get(chain, "/custody/reclaims/bitcoin/bb22")
+    assert pending["status"] == "pending" and pending["reports"] == "1/2" and pending["resolved_height"] is None
+    assert pending["liability"]["amount"] == 0 and pending["first_seen_height"] == first
+    applied_at = ok(chain, CUSTODIANS[1], MsgReportReclaim("bitcoin", "bb22", "depositor-spend"))["height"]
+    reclaim = get(chain, "/custody/reclaims/bitcoin/bb22")
+    assert reclaim | {"liability": None, "debited": None, "shortfall": None} == {
+        "deposit": "bitcoin:bb22",
+        "hosted_chain": "bitcoin",
+        "external_tx_id": "bb22",
+        "recipient": ALICE.address,
+        "reclaim_tx_id": "depositor-spend",
+        "status": "applied",
+        "reporters": [CUSTODIANS[0].address, CUSTODIANS[1].address],
+        "reports": "2/2",
+        "liability": None,
+        "debited": None,
+        "shortfall": None,
+        "first_seen_height": first,
+        "resolved_height": applied_at,
+    }
+    amounts = {field: reclaim[field]["amount"] for field in ("liability", "debited", "shortfall")}
+    assert amounts == {"liability": BTC, "debited": BTC // 4, "shortfall": BTC - BTC // 4}
+    assert reclaim["shortfall"]["display"] == "0.75" and reclaim["shortfall"]["denom"] == "btc"
+    assert _btc(chain, ALICE.address) == 0
+    assert get(chain, "/custody/deposits/bitcoin/bb22")["status"] == "reclaimed"
+    listed = get(chain, "/custody/reclaims")
+    assert (listed["total"], listed["reclaims"]) == (1, [reclaim])
+    assert get(chain, "/custody/reclaims", order="asc", offset=1)["reclaims"] == []
+    missing = get(chain, "/custody/reclaims/bitcoin/aa11", 404)
+    assert missing["message"] == "no reclaim of deposit bitcoin:aa11 has been reported"
+
+
 def test_custody_errors_are_json_400_and_404(chain: Devnet) -> None:
     chain.produce()
     missing = get(chain, "/custody/deposits/bitcoin/nope", 404)
@@ -140,6 +181,7 @@ def test_custody_errors_are_json_400_and_404(chain: Devnet) -> None:
         ("/custody/withdrawals", {"order": "sideways"}),
         ("/custody/deposits", {"status": "stolen"}),
         ("/custody/deposits", {"limit": 1000}),
+        ("/custody/reclaims", {"order": "sideways"}),
         ("/custody/sanctions", {"limit": 0}),
     ):
         body = get(chain, path, 400, **params)

@@ -1,4 +1,5 @@
-"""GET /custody/…: deposits, withdrawals (the bridge attesters poll pending ones), sanctions, parameters."""
+"""GET /custody/…: deposits, their reclaims, withdrawals (the bridge attesters poll pending ones), sanctions,
+parameters."""
 
 from typing import Annotated, Literal
 
@@ -7,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from gostaking.chain.errors import UnknownAssetError
 from gostaking.chain.modules.custody import queries as custody
 from gostaking.chain.state import State
-from gostaking.chain.types.custody import Deposit, DepositStatus, Withdrawal, WithdrawalStatus
+from gostaking.chain.types.custody import Deposit, DepositStatus, Reclaim, Withdrawal, WithdrawalStatus
 
 from ..deps import NodeDep, parse_address
 from ..errors import NotFoundError, error_responses
@@ -17,6 +18,8 @@ from ..schemas.custody import (
     CustodyParamsView,
     DepositList,
     DepositView,
+    ReclaimList,
+    ReclaimView,
     SanctionList,
     SanctionView,
     WithdrawalList,
@@ -42,6 +45,26 @@ def deposit_view(state: State, key: tuple[str, str], deposit: Deposit) -> Deposi
         amount=asset_amount(state, deposit.denom, deposit.amount),
         attestations=f"{len(deposit.attesters)}/{state.params.get().custody.threshold}",
         resolved_height=deposit.resolved_height or None,
+    )
+
+
+def reclaim_view(state: State, key: tuple[str, str], reclaim: Reclaim) -> ReclaimView:
+    """A reclaim with its deposit's recipient, amounts in the deposit's asset and reporting progress."""
+    deposit = custody.get_deposit(state, *key)
+    if deposit is None:  # the chain records a reclaim only of an attested deposit, and deposits are never deleted
+        raise RuntimeError(f"reclaim of {custody.compute_deposit_key(*key)} has no deposit")
+    return from_records(
+        ReclaimView,
+        reclaim,
+        deposit=custody.compute_deposit_key(*key),
+        hosted_chain=key[0],
+        external_tx_id=key[1],
+        recipient=deposit.recipient,
+        reports=f"{len(reclaim.reporters)}/{state.params.get().custody.threshold}",
+        liability=asset_amount(state, deposit.denom, reclaim.liability),
+        debited=asset_amount(state, deposit.denom, reclaim.debited),
+        shortfall=asset_amount(state, deposit.denom, reclaim.shortfall),
+        resolved_height=reclaim.resolved_height or None,
     )
 
 
@@ -95,6 +118,33 @@ def get_deposit(hosted_chain: str, external_tx_id: str, node: NodeDep) -> Deposi
                 f"no deposit {custody.compute_deposit_key(hosted_chain, external_tx_id)} has been attested"
             )
         return deposit_view(state, (hosted_chain, external_tx_id), deposit)
+
+
+@router.get("/reclaims", response_model=ReclaimList, summary="Deposits their depositors took back")
+def list_reclaims(node: NodeDep, limit: Limit = 20, offset: Offset = 0, order: Order = "desc") -> ReclaimList:
+    """Reported reclaims by first report height (newest first unless `order=asc`), with what each debited from its
+    recipient and any shortfall: wrapped units whose backing left custody."""
+    with node.app.read_committed() as state:
+        total, rows = custody.get_reclaims_page(state, order == "desc", offset, limit)
+        shown = [reclaim_view(state, k, r) for k, r in rows]
+        return offset_page(ReclaimList, state, total, limit, offset, reclaims=shown)
+
+
+@router.get(
+    "/reclaims/{hosted_chain}/{external_tx_id:path}",
+    response_model=ReclaimView,
+    responses=error_responses({404: "no reclaim of that deposit"}),
+    summary="The reclaim of one deposit",
+)
+def get_reclaim(hosted_chain: str, external_tx_id: str, node: NodeDep) -> ReclaimView:
+    """The reclaim of a deposit, named like the deposit (hosted chain and its transaction id there)."""
+    with node.app.read_committed() as state:
+        reclaim = custody.get_reclaim(state, hosted_chain, external_tx_id)
+        if reclaim is None:
+            raise NotFoundError(
+                f"no reclaim of deposit {custody.compute_deposit_key(hosted_chain, external_tx_id)} has been reported"
+            )
+        return reclaim_view(state, (hosted_chain, external_tx_id), reclaim)
 
 
 @router.get("/withdrawals", response_model=WithdrawalList, summary="Withdrawals from custody")

@@ -14,7 +14,10 @@ class DepositView(BaseModel):
     from_address: str = Field(description="sender on the hosted chain")
     recipient: str = Field(description="GoStaking account credited")
     amount: AssetAmount
-    status: str = Field(description="pending (attestations below threshold), credited, held (sanctions) or rejected")
+    status: str = Field(
+        description="pending (attestations below threshold), credited, held (sanctions), rejected or reclaimed (taken"
+        " back by its depositor: /custody/reclaims)"
+    )
     attesters: list[str]
     attestations: str = Field(description="attestations / threshold", examples=["1/2"])
     first_seen_height: int
@@ -47,6 +50,33 @@ class WithdrawalList(OffsetPage):
     """A page of withdrawals."""
 
     withdrawals: list[WithdrawalView]
+
+
+class ReclaimView(BaseModel):
+    """A deposit whose output its depositor took back on the hosted chain through the lock's timelocked path (the
+    custodians had not swept it in time), as the custodians reported it, and what applying it debited."""
+
+    deposit: str = Field(description="'hosted_chain:external_tx_id' of the deposit taken back")
+    hosted_chain: str
+    external_tx_id: str
+    recipient: str = Field(description="GoStaking account the deposit credited, which the reclaim debits")
+    reclaim_tx_id: str = Field(description="the depositor's spend on the hosted chain")
+    status: str = Field(description="pending (reports below threshold) or applied")
+    reporters: list[str]
+    reports: str = Field(description="reports / threshold", examples=["1/2"])
+    liability: AssetAmount = Field(description="what the deposit had credited when the reclaim applied (0: nothing)")
+    debited: AssetAmount = Field(description="of the liability, burned from the recipient: balance first, then locks")
+    shortfall: AssetAmount = Field(
+        description="of the liability, what had moved beyond the recipient's reach: wrapped units without backing"
+    )
+    first_seen_height: int
+    resolved_height: int | None = Field(description="height the reclaim applied")
+
+
+class ReclaimList(OffsetPage):
+    """A page of reclaims."""
+
+    reclaims: list[ReclaimView]
 
 
 class SanctionView(BaseModel):

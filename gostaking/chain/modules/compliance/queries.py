@@ -71,11 +71,6 @@ def get_kyc_providers(state: State) -> list[tuple[str, KycProvider]]:
     return state[KYC_PROVIDERS].items_sorted()
 
 
-def get_frozen_accounts(state: State) -> list[tuple[str, FreezeRecord]]:
-    """Every frozen account by address (each froze by an m-of-n council decision: a short table)."""
-    return state[FROZEN].items_sorted()
-
-
 def get_compliance_action(state: State, action_id: int) -> ComplianceActionRecord | None:
     """A council action by id, or None."""
     return state[COMPLIANCE_ACTIONS].get(action_id)
@@ -95,11 +90,6 @@ def get_compliance_actions_page(
 def get_council_approval(state: State, subject: str) -> CouncilApproval | None:
     """The approvals gathered so far for one decision (None: none pending)."""
     return state[COUNCIL_APPROVALS].get(subject)
-
-
-def get_council_approvals(state: State) -> list[tuple[str, CouncilApproval]]:
-    """Decisions some council members approved that wait for the threshold, by subject."""
-    return state[COUNCIL_APPROVALS].items_sorted()
 
 
 def get_kyc_providers_page(state: State, offset: int, limit: int) -> tuple[int, list[tuple[str, KycProvider]]]:

@@ -83,15 +83,6 @@ def get_liquidity_units(state: State, denom: str, provider: str) -> int:
     return state[LP_POSITIONS].get_or((denom, provider), 0)
 
 
-def get_liquidity_providers(state: State, denom: str) -> list[tuple[str, int]]:
-    """(provider, liquidity units) of the denom/GOS pool, largest first (equal units by address)."""
-    return [
-        (key[1], units)
-        for key in state[LP_POSITIONS].scan_index("by_pool_size", (denom,))
-        if (units := state[LP_POSITIONS].get_or(key, 0))
-    ]
-
-
 def compute_liquidity_claim(pool: DexPool, units: int) -> tuple[int, int]:
     """(asset units, GOS shares) that removing `units` of liquidity takes out of `pool`, rounded down (in favour
     of the pool): what MsgRemoveLiquidity pays."""

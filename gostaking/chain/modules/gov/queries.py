@@ -54,16 +54,6 @@ def get_proposals_page(
     return total, state[PROPOSALS].rows(ids)
 
 
-def get_votes(state: State, proposal_id: int) -> list[tuple[str, ProposalVote, int]]:
-    """(voter, vote, bonded GOS shares now) of every vote on a proposal still voting (votes are pruned when the
-    vote ends), by voter."""
-    return [
-        (key[1], vote, get_bonded_shares(state, key[1]))
-        for key in state[PROPOSAL_VOTES].scan_index("by_proposal", (proposal_id,))
-        if (vote := state[PROPOSAL_VOTES].get(key)) is not None
-    ]
-
-
 class TallyVerdict(NamedTuple):
     """A proposal's tally and what it means."""
 
@@ -208,8 +198,8 @@ def compute_committee_report_page(state: State, offset: int, limit: int) -> dict
 def get_votes_page(
     state: State, proposal_id: int, offset: int, limit: int
 ) -> tuple[int, list[tuple[str, ProposalVote, int]]]:
-    """(votes on a proposal still voting, a page of (voter, vote, bonded GOS shares now)) by voter, as get_votes
-    shows them. O(log n + limit)."""
+    """(votes on a proposal still voting, a page of (voter, vote, bonded GOS shares now)) by voter. Votes are pruned
+    when the vote ends. O(log n + limit)."""
     total, keys = state[PROPOSAL_VOTES].page_index("by_proposal", (proposal_id,), offset, limit)
     return total, [
         (voter, vote, get_bonded_shares(state, voter)) for (_, voter), vote in state[PROPOSAL_VOTES].rows(keys)

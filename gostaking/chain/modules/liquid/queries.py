@@ -8,7 +8,6 @@ from gostaking.chain.constants import LIQUID_ACCOUNT, LIQUID_POOL_ACCOUNT
 from gostaking.chain.modules.bank.queries import (
     compute_shares_to_ugos,
     get_asset_supply,
-    get_balance,
     get_gos_index,
     get_shares,
 )
@@ -19,7 +18,6 @@ from gostaking.chain.modules.staking.tables import DELEGATIONS, UNBONDINGS
 from gostaking.chain.numeric import PPM, mul_div
 from gostaking.chain.state import State
 from gostaking.chain.types.liquid import (
-    LP_DENOM,
     SGOS_DENOM,
     LiquidParams,
     LiquidPool,
@@ -314,11 +312,6 @@ def get_pool_status(state: State) -> PoolStatus:
         value_ugos=compute_shares_to_ugos(compute_pool_value_shares(state, rate), index),
         fee_now_ppm=compute_instant_fee_ppm(get_liquid_params(state), gos_ugos, 0),
     )
-
-
-def get_lp_balance(state: State, address: str) -> int:
-    """LP units of the instant pool held by `address`."""
-    return get_balance(state, address, LP_DENOM)
 
 
 def get_rate_history(state: State) -> list[RatePoint]:
