@@ -12,7 +12,6 @@ from pathlib import Path
 
 APP_DIR = Path(__file__).resolve().parent
 STATIC_DIR = APP_DIR / "static"
-SOURCE_DIR = APP_DIR / "src"
 INDEX_FILE = "index.html"
 BUNDLE_FILE = "app.js"
 

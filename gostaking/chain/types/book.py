@@ -7,18 +7,13 @@ base units. A market's `lot * tick_ugos` is a multiple of 10^decimals, so every 
 index (like dex and liquid): a burn shrinks it in O(1).
 """
 
-from typing import Literal
-
 import msgspec
 
 from gostaking.chain.numeric import UGOS_PER_GOS
 from gostaking.chain.types.tx import TxMsg
 
-Side = Literal["buy", "sell"]
-TimeInForce = Literal["gtc", "ioc", "post_only"]
 SIDES: tuple[str, ...] = ("buy", "sell")
 TIMES_IN_FORCE: tuple[str, ...] = ("gtc", "ioc", "post_only")
-CLOSE_REASONS: tuple[str, ...] = ("cancelled", "expired", "ioc_remainder", "post_only_crossed", "filled", "underfunded")
 
 
 class BookParams(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
