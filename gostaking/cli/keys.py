@@ -19,6 +19,7 @@ from gostaking.cli.options import (
     HomeOption,
     JsonOption,
     KeyringOption,
+    YesOption,
     load_key,
     open_keyring,
     read_new_passphrase,
@@ -38,7 +39,6 @@ NoPassphraseOption = Annotated[
         f" of at least {MIN_PASSPHRASE_LENGTH} characters",
     ),
 ]
-YesOption = Annotated[bool, typer.Option("--yes", help="do not ask for confirmation")]
 
 
 def _describe(info: KeyInfo) -> dict[str, object]:

@@ -34,6 +34,7 @@ HomeOption = Annotated[
 KeyringOption = Annotated[Path | None, typer.Option("--keyring", help="keyring directory (overrides --home)")]
 ApiOption = Annotated[str, typer.Option("--api", envvar="GOSTAKING_API", help="node API URL")]
 JsonOption = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]
+YesOption = Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")]
 API_DEFAULT = DEFAULT_API_URL
 
 FromOption = Annotated[

@@ -105,7 +105,7 @@ def test_keys_commands(tmp_path: Path) -> None:
 
     code, out = run(["keys", "delete", "bob"], tmp_path, "n\n")
     assert code == 1 and Keyring(tmp_path / "keys").show("bob")
-    code, out = run(["keys", "delete", "bob", "--yes"], tmp_path)
+    code, out = run(["keys", "delete", "bob", "-y"], tmp_path)  # -y, as in every command that asks
     assert code == 0
     code, out = run(["keys", "show", "bob"], tmp_path)
     assert code == 1 and out.strip() == f"error: no key named 'bob' in {tmp_path / 'keys'}"

@@ -19,6 +19,7 @@ from gostaking.cli.options import (
     HomeOption,
     JsonOption,
     KeyringOption,
+    YesOption,
     load_seed,
     open_keyring,
     option_group,
@@ -65,7 +66,6 @@ CsvBlocksOption = Annotated[
     int, typer.Option("--csv-blocks", min=1, max=0xFFFF, help="the custody's timelock T (blocks)")
 ]
 TokenOption = Annotated[str | None, typer.Option("--token", help="ERC-20 contract address (default: ether)")]
-YesOption = Annotated[bool, typer.Option("--yes", "-y", help="do not ask for confirmation")]
 
 
 @dataclass(frozen=True)
