@@ -6,9 +6,11 @@ begin block  →  each module's begin-block hooks, in module order: burn if due 
 transactions →  each: verify → fee + sequence → messages, atomically (a failed message keeps the fee);
                 `simulate_tx` runs one the same way and reverts it (POST /txs/simulate)
 end block    →  each module's end-block hooks, in module order: mint and share the reward 85% users / 10% mining
-                nodes (+ fees) / 5% candidates (nodes); aggregate prices at a period's end (oracle); every
-                rebalance interval, claim and restake the module's rewards and spread its stake over nodes
-                (liquid); close votes and expire ratifications (gov)
+                nodes (+ fees) / 5% candidates (nodes); record the changed pools' closing prices for the oracle
+                (dex); after a burn, re-observe the markets' clearing prices, then run the auction of every market
+                that received orders and close expired orders, bounded (book); aggregate prices at a period's end
+                (oracle); every rebalance interval, claim and restake the module's rewards and spread its stake
+                over nodes (liquid); close votes and expire ratifications (gov)
 end of epoch →  at an epoch's last block, each module's end-of-epoch hooks: the election (nodes)
 
 The hooks come from the registry (`state.registry`, built from the module list in `modules/__init__.py`), so

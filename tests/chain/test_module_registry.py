@@ -5,6 +5,7 @@ order; a list that declares anything twice is refused."""
 
 import ast
 import dataclasses
+import re
 import tomllib
 from pathlib import Path
 from types import ModuleType
@@ -12,6 +13,7 @@ from types import ModuleType
 import msgspec
 import pytest
 
+from gostaking.chain import transition
 from gostaking.chain.codec import decode_tx
 from gostaking.chain.constants import MODULE_BY_ADDRESS
 from gostaking.chain.errors import DecodeError, InvalidMessageError
@@ -191,3 +193,20 @@ def test_modules_declare_the_denoms_they_issue_with_their_decimals() -> None:
     assert get_denom_unit(state, "usgos").whole_unit == "sgos"
     assert get_denom_unit(state, "ugos") == ("ugos", 6, "gos")
     assert get_denom_unit(state, "unone").decimals == 0  # not GOS, not listed, issued by no module
+
+
+@pytest.mark.parametrize(
+    ("phase", "title"), [("begin_block", "begin block"), ("end_block", "end block"), ("end_epoch", "end of epoch")]
+)
+def test_the_transition_docstring_names_every_module_with_hooks_in_their_order(phase: str, title: str) -> None:
+    # transition.py's docstring is the one readable statement of block order: each phase names, in parentheses,
+    # the modules whose hooks it runs. A module gaining or losing a hook must be written there too.
+    doc = transition.__doc__ or ""
+    paragraph = re.search(rf"^{title} +→(.*?)(?=^\S|\Z)", doc, re.MULTILINE | re.DOTALL)
+    assert paragraph is not None, title
+    expected = [module.name for module in MODULES if getattr(module, phase)]
+    assert re.findall(r"\((\w+)\)", paragraph.group(1)) == expected
+    # …and so does the block-order table of docs/chain.md.
+    row = re.search(rf"^\| {title} \|(.*)\|$", (ROOT / "docs" / "chain.md").read_text(), re.MULTILINE)
+    assert row is not None, title
+    assert re.findall(r"\((\w+)\)", row.group(1)) == expected
