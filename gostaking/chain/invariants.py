@@ -1,5 +1,6 @@
 """Whole-state invariants: each module declares its own (`Module(invariants=...)`); `check_invariants` runs them
-all in module order. O(state): run by tests after every block and by the node on demand, never per tx."""
+all in module order. O(state): run by tests after every block (the simulation, the harness) and on a launch's
+genesis before any node starts (node/launch/genesis_file.py), never per block on a node nor per tx."""
 
 from typing import TYPE_CHECKING
 
