@@ -13,7 +13,7 @@ from gostaking.chain.errors import ChainError
 from gostaking.chain.events import EventKind
 from gostaking.chain.modules.bank.queries import compute_index_after_burn, compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.emission.queries import compute_burn_heights, get_burns_done
-from gostaking.chain.numeric import INDEX_ONE, MICRO_HASH_PER_HASH, PPM, UGOS_PER_GOS
+from gostaking.chain.numeric import INDEX_ONE, MICRO_HASH_PER_HASH, PPM, UGOS_PER_GOS, format_units
 from gostaking.chain.state import State
 from gostaking.chain.types.block import Event, TxResult
 from gostaking.chain.types.lock import Asset
@@ -22,16 +22,6 @@ from gostaking.node.blocks import StoredBlock
 from .schemas.blocks import BlockResponse, BlockSummary, TxInBlock, ValidatorUpdateView
 from .schemas.common import EventView, GosAmount, HashPower
 from .schemas.events import EventAttributeView, EventKindView
-
-
-def format_units(amount: int, decimals: int) -> str:
-    """Base units as an exact decimal string (no floats): format_units(150, 2) == '1.5'."""
-    sign = "-" if amount < 0 else ""
-    whole, frac = divmod(abs(amount), 10**decimals)
-    if decimals == 0 or frac == 0:
-        return f"{sign}{whole}"
-    return f"{sign}{whole}.{frac:0{decimals}d}".rstrip("0")
-
 
 _GOS_DECIMALS = len(str(UGOS_PER_GOS)) - 1
 _HASH_DECIMALS = len(str(MICRO_HASH_PER_HASH)) - 1

@@ -38,10 +38,16 @@ def ceil_div(a: int, b: int) -> int:
     return -(-a // b)
 
 
-def format_gos(ugos: int) -> str:
-    """Render an ugos amount as a decimal GOS string without floats (e.g. 1500000 -> '1.5')."""
-    sign = "-" if ugos < 0 else ""
-    whole, frac = divmod(abs(ugos), UGOS_PER_GOS)
-    if frac == 0:
+def format_units(amount: int, decimals: int) -> str:
+    """Base units as an exact decimal string of whole units, without floats: format_units(150, 2) == '1.5',
+    format_units(-5, 1) == '-0.5'. The one rendering of amounts for every shell (API, CLI, wallets, node)."""
+    sign = "-" if amount < 0 else ""
+    whole, fraction = divmod(abs(amount), 10**decimals)
+    if decimals == 0 or fraction == 0:
         return f"{sign}{whole}"
-    return f"{sign}{whole}.{frac:06d}".rstrip("0")
+    return f"{sign}{whole}.{fraction:0{decimals}d}".rstrip("0")
+
+
+def format_gos(ugos: int) -> str:
+    """An ugos amount as a decimal GOS string (1500000 -> '1.5')."""
+    return format_units(ugos, GOS_DECIMALS)

@@ -14,6 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from gostaking.chain.numeric import format_units
 from gostaking.cli.errors import CliError
 
 GOS_DENOM = "ugos"
@@ -165,15 +166,7 @@ def format_in_unit(
         or tokens.get(denom)
         or (("gos", GOS_DECIMALS) if denom == GOS_DENOM else (denom, asset_decimals.get(denom, 0)))
     )
-    return f"{format_decimal(amount, decimals)} {unit}"
-
-
-def format_decimal(amount: int, decimals: int) -> str:
-    """Base units as an exact decimal string: format_decimal(1500000, 6) == '1.5'."""
-    whole, fraction = divmod(amount, 10**decimals)
-    if decimals == 0 or fraction == 0:
-        return str(whole)
-    return f"{whole}.{fraction:0{decimals}d}".rstrip("0")
+    return f"{format_units(amount, decimals)} {unit}"
 
 
 _NUMBER_IN_TEXT = re.compile(r"(?<![\w.])(?P<amount>[0-9]+)(?![\w.])(?: (?P<word>[a-z][a-z0-9]*)\b)?")

@@ -11,7 +11,7 @@ import httpx
 from cli_harness import LiveDevnet
 from typer.testing import CliRunner
 
-from gostaking.cli.amounts import format_decimal
+from gostaking.chain.numeric import format_units
 from gostaking.cli.main import app
 from gostaking.wallet.keyring import Keyring
 from gostaking.wallet.keys import PrivateKey
@@ -103,7 +103,7 @@ def test_tx_commands_print_one_line_in_the_units_typed(live_devnet: LiveDevnet, 
     assert code == 0, err
     new_balance_fee = int(httpx.get(f"{live_devnet.url}/params").json()["tx"]["new_balance_fee_ugos"])
     # bob's first GOS: the event of the new balance says what it cost
-    fee_note = f"new_balance_fee: fee {format_decimal(new_balance_fee, 6)} gos"
+    fee_note = f"new_balance_fee: fee {format_units(new_balance_fee, 6)} gos"
     line = re.fullmatch(
         rf"send 1\.5 gos to {bob}: included in block (\d+), fee 0\.002 gos, tx ([0-9a-f]{{64}}); {fee_note}\n", out
     )

@@ -11,7 +11,7 @@ from wallet_harness import SEED, WALLET, cli, cli_json, make_keyring
 from web3.contract import Contract
 
 from gostaking.wallet.hd import eth_key
-from gostaking.wallet.onchain import WalletChainError, format_units
+from gostaking.wallet.onchain import WalletChainError
 from gostaking.wallet.onchain.eth import EthWallet, parse_eth_address
 
 ETHER = 10**18
@@ -102,13 +102,3 @@ def test_addresses_are_checksummed_and_checked() -> None:
 def test_a_token_that_is_not_a_contract_is_named(anvil: Anvil) -> None:
     with pytest.raises(WalletChainError, match="is not an ERC-20 token contract"):
         EthWallet(SEED, anvil.w3).token(RECEIVER)
-
-
-def test_amounts_are_shown_exactly_in_whole_units() -> None:
-    assert [format_units(v, 8) for v in (0, 1, 150_000_000, 2_100_000_000_000_000)] == [
-        "0",
-        "0.00000001",
-        "1.5",
-        "21000000",
-    ]
-    assert format_units(10**18 + 1, 18) == "1.000000000000000001"

@@ -24,14 +24,14 @@ from gostaking.chain.modules.nodes.queries import (
     is_node_operator,
 )
 from gostaking.chain.modules.staking.queries import get_bonded_ugos, get_delegations_page, get_unbondings_page
-from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.numeric import GOS_DENOM, format_units
 from gostaking.chain.state import State
 from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, parse_address, read_state
 from ..errors import error_responses
 from ..pages import Limit, Offset
-from ..render import format_units, gos, hash_power, iso_time, percent
+from ..render import gos, hash_power, iso_time, percent
 from ..schemas.accounts import (
     AccountHashPower,
     AccountResponse,

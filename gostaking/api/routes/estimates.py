@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from gostaking.chain.errors import MAX_AMOUNT
 from gostaking.chain.modules.lock.queries import compute_lock_pool_id
 from gostaking.chain.modules.mining.queries import compute_prospective_estimate
-from gostaking.chain.numeric import GOS_DENOM
+from gostaking.chain.numeric import GOS_DENOM, format_units
 from gostaking.chain.state import State
 from gostaking.chain.types.mining import LOCK_POOL_PREFIX, POOL_STAKE, POOL_VOTE, EarningsEstimate
 from gostaking.chain.types.params import BLOCKS_PER_DAY
@@ -16,7 +16,7 @@ from gostaking.chain.types.params import BLOCKS_PER_DAY
 from ..deps import NodeDep, parse_address
 from ..errors import InvalidRequestError, error_responses
 from ..pages import MAX_INT
-from ..render import format_units, gos, hash_power, percent
+from ..render import gos, hash_power, percent
 from ..schemas.estimates import EarningsEstimateResponse, EarningsFigures, EstimateAddition
 from .accounts import asset_amount
 

@@ -30,7 +30,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from gostaking.chain.crypto import is_valid_address
-from gostaking.chain.numeric import GOS_DECIMALS, GOS_DENOM
+from gostaking.chain.numeric import GOS_DECIMALS, GOS_DENOM, format_units
 from gostaking.indexer import IN_MEMORY_URL, ExplorerIndex, IndexReader, open_index, redact_url
 from gostaking.indexer import queries as q
 from gostaking.node.runtime import Node
@@ -39,7 +39,7 @@ from ..deps import NodeDep, parse_address
 from ..errors import ApiError, InvalidRequestError, error_responses
 from ..height_cache import HeightAnswers
 from ..pages import MAX_INT, Limit
-from ..render import format_units, iso_time
+from ..render import iso_time
 from ..schemas.explorer import (
     ActivityItem,
     BlockPage,

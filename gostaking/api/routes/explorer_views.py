@@ -42,6 +42,7 @@ from gostaking.chain.modules.staking.queries import (
     get_largest_delegations,
     get_largest_node_delegations,
 )
+from gostaking.chain.numeric import format_units
 from gostaking.chain.state import State
 from gostaking.chain.types.mining import HashRate
 from gostaking.chain.types.staking import BondKind
@@ -56,7 +57,6 @@ from ..errors import NotFoundError, error_responses
 from ..height_cache import HeightAnswers, KeptParts
 from ..pages import MAX_PAGE, Limit, Offset
 from ..render import (
-    format_units,
     from_records,
     gos,
     hash_power,

@@ -5,11 +5,12 @@ from fastapi import APIRouter, Response
 from gostaking.chain.modules.bank.queries import get_asset_supply
 from gostaking.chain.modules.lock.queries import get_assets_page, get_locked_total
 from gostaking.chain.modules.mining.queries import get_pool, get_pool_hash_power, get_pool_ids, get_total_hash_power
+from gostaking.chain.numeric import format_units
 from gostaking.chain.types.mining import LOCK_POOL_PREFIX
 
 from ..deps import NodeDep
 from ..pages import COUNTED_LIST, MAX_LIST, ListLimit, Offset, counted
-from ..render import format_units, gos, hash_power, listed_asset_view, percent, weight
+from ..render import gos, hash_power, listed_asset_view, percent, weight
 from ..schemas.hashpower import AssetView, HashPowerResponse, PoolView
 
 router = APIRouter(tags=["hash power"])

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 
 from gostaking.chain.errors import MAX_AMOUNT
 from gostaking.chain.modules.liquid import queries as liquid
-from gostaking.chain.numeric import PPM
+from gostaking.chain.numeric import PPM, format_units
 from gostaking.chain.state import State
 from gostaking.chain.types.liquid import LP_DENOM, SGOS_DENOM, Ticket
 from gostaking.chain.types.params import BLOCKS_PER_DAY
@@ -17,7 +17,7 @@ from gostaking.node.runtime import Node
 from ..deps import NodeDep, parse_address
 from ..errors import InvalidRequestError, NotFoundError, error_responses
 from ..pages import MAX_INT, Limit, Offset, offset_page
-from ..render import format_units, gos, params_view, percent
+from ..render import gos, params_view, percent
 from ..schemas.liquid import (
     AprView,
     InstantQuoteView,

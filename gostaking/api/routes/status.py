@@ -15,12 +15,13 @@ from gostaking.chain.modules.emission.queries import (
 )
 from gostaking.chain.modules.mining.queries import get_total_hash_power
 from gostaking.chain.modules.nodes.queries import get_mining_set
+from gostaking.chain.numeric import format_units
 from gostaking.chain.state import State
 from gostaking.node.runtime import Node
 
 from ..deps import NodeDep, read_state
 from ..errors import NotFoundError, error_responses
-from ..render import format_units, gos, hash_power, iso_time, percent, to_plain
+from ..render import gos, hash_power, iso_time, percent, to_plain
 from ..schemas.status import EmissionResponse, StatusResponse
 
 router = APIRouter(tags=["chain"])

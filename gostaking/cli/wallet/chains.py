@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from gostaking.chain.numeric import format_units
 from gostaking.cli.amounts import parse_amount
 from gostaking.cli.common import print_json, print_table
 from gostaking.cli.errors import CliError
@@ -28,7 +29,6 @@ from gostaking.cli.options import (
 from gostaking.cli.wallet.app import app
 from gostaking.client.node_api import NodeApi
 from gostaking.wallet.hd import BTC_NETWORKS, BtcNetwork, gos_key
-from gostaking.wallet.onchain import format_units
 
 if TYPE_CHECKING:  # imported where used: web3 and embit are slow to import for every other command
     from gostaking.wallet.onchain.btc import BtcWallet, CustodyTerms

@@ -7,9 +7,3 @@ everything a wallet decides (which coins, which fee, which address, what is refu
 
 class WalletChainError(Exception):
     """A wallet action refused before anything was signed or sent; the message is one line for the user."""
-
-
-def format_units(value: int, decimals: int) -> str:
-    """Base units as an exact decimal string of whole units ('1.5'), without floats."""
-    whole, fraction = divmod(value, 10**decimals)
-    return f"{whole}.{fraction:0{decimals}d}".rstrip("0").rstrip(".") if fraction else str(whole)

@@ -37,8 +37,9 @@ from gostaking.bridge.btc import (
 from gostaking.bridge.btc_rpc import BitcoinRpc
 from gostaking.bridge.errors import RpcError, ScriptError
 from gostaking.chain.crypto import address_from_pubkey
+from gostaking.chain.numeric import format_units
 from gostaking.wallet.hd import BtcNetwork, DerivedKey, btc_key
-from gostaking.wallet.onchain import WalletChainError, format_units
+from gostaking.wallet.onchain import WalletChainError
 
 GAP_LIMIT = 20
 """Unused addresses in a row after which a chain of addresses is taken to end (BIP-44)."""

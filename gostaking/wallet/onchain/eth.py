@@ -20,8 +20,9 @@ from web3 import Web3
 from web3.contract import Contract
 from web3.contract.contract import ContractFunction
 
+from gostaking.chain.numeric import format_units
 from gostaking.wallet.hd import DerivedKey, eth_key
-from gostaking.wallet.onchain import WalletChainError, format_units
+from gostaking.wallet.onchain import WalletChainError
 
 ETH_DECIMALS = 18
 _HEX_ADDRESS = re.compile(r"0x[0-9a-fA-F]{40}")
