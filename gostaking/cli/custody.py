@@ -161,7 +161,9 @@ def _amount(amount: dict[str, Any]) -> str:
 
 @app.command("deposits")
 def deposits(
-    status: Annotated[str | None, typer.Option("--status", help="pending, credited, held or rejected")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="pending, credited, held, rejected or reclaimed")
+    ] = None,
     limit: LimitOption = 20,
     offset: OffsetOption = 0,
     order: OrderOption = "desc",
@@ -176,6 +178,34 @@ def deposits(
         lambda document: [
             (d["key"], d["status"], _amount(d["amount"]), d["attestations"], d["recipient"])
             for d in document["deposits"]
+        ],
+    )
+
+
+@app.command("reclaims")
+def reclaims(
+    limit: LimitOption = 20,
+    offset: OffsetOption = 0,
+    order: OrderOption = "desc",
+    api: ApiOption = API_DEFAULT,
+    table: TableOption = False,
+) -> None:
+    """Deposits their depositors took back on the hosted chain: what each debited and its shortfall."""
+    print_json_or_table(
+        fetch_json(api, "/custody/reclaims", {"limit": limit, "offset": offset, "order": order}),
+        table,
+        ("deposit", "status", "reported", "debited", "shortfall", "recipient", "reclaim tx"),
+        lambda document: [
+            (
+                r["deposit"],
+                r["status"],
+                r["reports"],
+                _amount(r["debited"]),
+                _amount(r["shortfall"]),
+                r["recipient"],
+                r["reclaim_tx_id"],
+            )
+            for r in document["reclaims"]
         ],
     )
 

@@ -23,7 +23,7 @@ from cli_compliance_harness import (
 )
 
 from gostaking.chain.numeric import GOS_DENOM
-from gostaking.chain.types.tx import MsgSendCoins
+from gostaking.chain.types.tx import MsgReportReclaim, MsgSendCoins
 
 GOS = 10**6
 
@@ -127,6 +127,16 @@ def test_deposits_withdrawals_sanctions_and_holds(devnet: OnDemandDevnet, tmp_pa
         included(devnet, f"custody resolve-hold --deposit bitcoin:tx-2 --release --from {member}")
     assert ok_json(devnet, "custody deposits --status held")["total"] == 0
     assert ok_json(devnet, "custody params")["threshold"] == 2
+
+    # Bob's depositor takes the released deposit back on Bitcoin; two gateways report it and Bob is debited.
+    for custodian in CUSTODIANS[1:]:
+        devnet.send(custodian, MsgReportReclaim("bitcoin", "tx-2", "bob-spend"))
+    (reclaim,) = ok_json(devnet, "custody reclaims")["reclaims"]
+    assert (reclaim["deposit"], reclaim["status"], reclaim["reports"]) == ("bitcoin:tx-2", "applied", "2/2")
+    assert reclaim["debited"]["display"] == "0.00001" and reclaim["shortfall"]["amount"] == 0
+    assert ok_json(devnet, "custody deposits --status reclaimed")["deposits"][0]["key"] == "bitcoin:tx-2"
+    code, out = cli(devnet, "custody reclaims --table")
+    assert code == 0 and "bitcoin:tx-2" in out and "0.00001 btc" in out and "bob-spend" in out, out
 
 
 def test_council_members_import_the_sdn_list_and_approve_the_same_batches(
