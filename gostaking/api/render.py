@@ -13,7 +13,7 @@ from gostaking.chain.errors import ChainError
 from gostaking.chain.events import EventKind
 from gostaking.chain.modules.bank.queries import compute_index_after_burn, compute_shares_to_ugos, get_gos_index
 from gostaking.chain.modules.emission.queries import compute_burn_heights, get_burns_done
-from gostaking.chain.numeric import INDEX_ONE, MICRO_HASH_PER_HASH, PPM, UGOS_PER_GOS, format_units
+from gostaking.chain.numeric import INDEX_ONE, MICRO_HASH_PER_HASH, PPM, format_gos, format_units
 from gostaking.chain.state import State
 from gostaking.chain.types.block import Event, TxResult
 from gostaking.chain.types.lock import Asset
@@ -23,13 +23,12 @@ from .schemas.blocks import BlockResponse, BlockSummary, TxInBlock, ValidatorUpd
 from .schemas.common import EventView, GosAmount, HashPower
 from .schemas.events import EventAttributeView, EventKindView
 
-_GOS_DECIMALS = len(str(UGOS_PER_GOS)) - 1
 _HASH_DECIMALS = len(str(MICRO_HASH_PER_HASH)) - 1
 
 
 def gos(ugos: int) -> GosAmount:
     """An amount of GOS in ugos and as a decimal GOS string."""
-    return GosAmount(ugos=ugos, gos=format_units(ugos, _GOS_DECIMALS))
+    return GosAmount(ugos=ugos, gos=format_gos(ugos))
 
 
 def hash_power(micro_hs: int) -> HashPower:
@@ -142,7 +141,7 @@ def event_view(event: Event, gos_index: int | None = None) -> EventView:
     attributes = dict(event.attributes)
     if event.kind == "claim" and gos_index is not None and "shares" in attributes and "amount" not in attributes:
         ugos = compute_shares_to_ugos(int(attributes["shares"]), gos_index)
-        attributes["amount"], attributes["gos"] = str(ugos), format_units(ugos, _GOS_DECIMALS)
+        attributes["amount"], attributes["gos"] = str(ugos), format_gos(ugos)
     return EventView(kind=event.kind, attributes=attributes)
 
 

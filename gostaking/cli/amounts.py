@@ -14,11 +14,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-from gostaking.chain.numeric import format_units
+from gostaking.chain.numeric import GOS_DECIMALS, GOS_DENOM, format_units
 from gostaking.cli.errors import CliError
-
-GOS_DENOM = "ugos"
-GOS_DECIMALS = 6
 
 UNIT_ALIASES: dict[str, tuple[str, int]] = {
     "ugos": (GOS_DENOM, 0),

@@ -11,10 +11,10 @@ from typing import Annotated, Any
 
 import typer
 
-from gostaking.chain.numeric import PPM, format_units
+from gostaking.chain.numeric import PPM, format_gos, format_units
 from gostaking.chain.types.book import MsgCancelOrder, MsgPlaceOrder
 from gostaking.chain.types.tx import Msg
-from gostaking.cli.amounts import GOS_DECIMALS, parse_asset_amount, parse_asset_denom, parse_gos_amount
+from gostaking.cli.amounts import parse_asset_amount, parse_asset_denom, parse_gos_amount
 from gostaking.cli.client import open_api
 from gostaking.cli.common import LimitOption, fetch_json, parse_id, print_json, print_table
 from gostaking.cli.dex import DEFAULT_SLIPPAGE_PPM, parse_slippage
@@ -54,7 +54,7 @@ def parse_price(text: str) -> int:
 
 def gos_text(ugos: int) -> str:
     """ugos as GOS for a person ('60000.5 gos')."""
-    return f"{format_units(ugos, GOS_DECIMALS)} gos"
+    return f"{format_gos(ugos)} gos"
 
 
 @dataclass(frozen=True)
@@ -240,7 +240,7 @@ def book(
 
     asks, bids = depth["asks"], depth["bids"]
     spread = (
-        f"spread {format_units(int(asks[0]['price']['ugos']) - int(bids[0]['price']['ugos']), GOS_DECIMALS)} gos"
+        f"spread {format_gos(int(asks[0]['price']['ugos']) - int(bids[0]['price']['ugos']))} gos"
         if asks and bids
         else "no spread: one side is empty"
     )

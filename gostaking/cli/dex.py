@@ -5,10 +5,9 @@ from typing import Annotated, Any
 
 import typer
 
-from gostaking.chain.numeric import PPM
+from gostaking.chain.numeric import GOS_DENOM, PPM
 from gostaking.chain.types.tx import Msg, MsgAddLiquidity, MsgRemoveLiquidity, MsgSwap
 from gostaking.cli.amounts import (
-    GOS_DENOM,
     listed_denoms,
     parse_amount,
     parse_asset_amount,

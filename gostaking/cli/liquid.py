@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import typer
 
-from gostaking.chain.numeric import PPM
+from gostaking.chain.numeric import GOS_DECIMALS, PPM
 from gostaking.chain.types.liquid import (
     MsgLiquidAddLiquidity,
     MsgLiquidClaimTicket,
@@ -15,7 +15,7 @@ from gostaking.chain.types.liquid import (
     MsgLiquidUnstake,
 )
 from gostaking.chain.types.tx import Msg
-from gostaking.cli.amounts import GOS_DECIMALS, parse_amount, parse_gos_amount
+from gostaking.cli.amounts import parse_amount, parse_gos_amount
 from gostaking.cli.common import TableOption, fetch_json, parse_id, print_json, print_json_or_table, print_table
 from gostaking.cli.dex import DEFAULT_SLIPPAGE_PPM, parse_slippage
 from gostaking.cli.errors import CliError

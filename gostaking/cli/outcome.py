@@ -5,9 +5,10 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from gostaking.chain.numeric import GOS_DENOM
 from gostaking.chain.types.liquid import LP_DENOM
 from gostaking.chain.types.tx import TxMsg
-from gostaking.cli.amounts import GOS_DENOM, TypedUnits, format_in_unit, token_units, tokens_of, translate_amounts
+from gostaking.cli.amounts import TypedUnits, format_in_unit, token_units, tokens_of, translate_amounts
 from gostaking.cli.common import format_duration
 
 

@@ -30,7 +30,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from gostaking.chain.crypto import is_valid_address
-from gostaking.chain.numeric import GOS_DECIMALS, GOS_DENOM, format_units
+from gostaking.chain.numeric import GOS_DENOM, format_gos, format_units
 from gostaking.indexer import IN_MEMORY_URL, ExplorerIndex, IndexReader, open_index, redact_url
 from gostaking.indexer import queries as q
 from gostaking.node.runtime import Node
@@ -156,7 +156,7 @@ def json_page(page: q.Page, limit: int, **shown: Any) -> Response:
 def gos_text(ugos: int) -> str:
     """An amount of GOS as its exact decimal string. Fees and rewards repeat from row to row: each is formatted
     once."""
-    return format_units(ugos, GOS_DECIMALS)
+    return format_gos(ugos)
 
 
 def gos_json(ugos: int) -> dict[str, Any]:
