@@ -45,7 +45,7 @@ FRAMEWORK_NAMES = {
 
 def dead_code() -> list[str]:
     """vulture's findings in gostaking/, less the names frameworks use."""
-    finder = vulture.Vulture(ignore_names=CALLED_BY_CONVENTION, ignore_decorators=CALLED_BY_DECORATOR)
+    finder = _finder()
     finder.scavenge([str(path) for path in SCANNED], exclude=GENERATED)
     found = []
     for item in finder.get_unused_code(min_confidence=60):
@@ -56,6 +56,11 @@ def dead_code() -> list[str]:
             continue  # a class body's field (a schema's, a struct's) or a local, which ruff checks (F841)
         found.append(f"{path.relative_to(REPO)}:{item.first_lineno}: {item.message}")
     return found
+
+
+def _finder() -> vulture.Vulture:
+    """vulture with the rules above: names the registry finds by prefix and functions frameworks call."""
+    return vulture.Vulture(ignore_names=CALLED_BY_CONVENTION, ignore_decorators=CALLED_BY_DECORATOR)
 
 
 def _is_indented(path: Path, line: int) -> bool:
@@ -82,7 +87,7 @@ def test_the_check_finds_an_unused_function_and_constant(tmp_path: Path) -> None
         "class Fields:\n"
         "    name: str = 'a'\n"
     )
-    finder = vulture.Vulture(ignore_names=CALLED_BY_CONVENTION, ignore_decorators=CALLED_BY_DECORATOR)
+    finder = _finder()
     finder.scavenge([str(source)])
     found = {(item.typ, item.name) for item in finder.get_unused_code(min_confidence=60)}
     assert {("variable", "LIMIT"), ("function", "forgotten")} <= found
